@@ -1,0 +1,161 @@
+/**
+ * The SCADA reading contract at run time: Avro encoding (raw binary, no registry
+ * header, as Spark's from_avro reads it) and validation against the physical
+ * ranges declared in reading.avsc. Producer, local ingest and tests all use this.
+ */
+import * as avro from 'avsc';
+import { READING_SCHEMA, type Reading } from './generated';
+import type { QuarantineReason } from './tables';
+
+export type { Reading };
+
+export interface ReadingIssue {
+  /** quarantine reason code (tables.json quarantineReasons) */
+  reason: QuarantineReason;
+  /** the offending field, when there is one */
+  field: keyof Reading | string | null;
+  /** message for humans, naming the field */
+  message: string;
+}
+
+export type ReadingValidation = { ok: true; reading: Reading } | { ok: false; issues: ReadingIssue[] };
+
+interface FieldSpec {
+  name: keyof Reading;
+  kind: 'string' | 'long' | 'float';
+  unit: string;
+  min: number;
+  max: number;
+}
+
+type SchemaField = (typeof READING_SCHEMA.fields)[number];
+
+function fieldSpec(f: SchemaField): FieldSpec {
+  const avroType = typeof f.type === 'string' ? f.type : f.type.type;
+  const kind = avroType === 'string' ? 'string' : avroType === 'long' ? 'long' : 'float';
+  return {
+    name: f.name,
+    kind,
+    unit: 'unit' in f ? f.unit : '',
+    min: 'min' in f ? f.min : -Infinity,
+    max: 'max' in f ? f.max : Infinity,
+  };
+}
+
+export const READING_FIELDS: readonly FieldSpec[] = READING_SCHEMA.fields.map(fieldSpec);
+const FIELD_NAMES = new Set<string>(READING_FIELDS.map((f) => f.name));
+const deviceIdField = READING_SCHEMA.fields.find((f) => f.name === 'deviceId');
+if (!deviceIdField || !('pattern' in deviceIdField)) throw new Error('reading.avsc: deviceId must declare a pattern');
+/** The device id pattern, shared with the API's path validation. */
+export const DEVICE_ID_PATTERN = new RegExp(deviceIdField.pattern);
+
+/** Physical plausibility ranges by field, from reading.avsc. */
+export const READING_LIMITS: Readonly<Record<string, { min: number; max: number; unit: string }>> = Object.fromEntries(
+  READING_FIELDS.filter((f) => f.kind !== 'string').map((f) => [f.name, { min: f.min, max: f.max, unit: f.unit }]),
+);
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+function checkField(spec: FieldSpec, value: unknown, issues: ReadingIssue[]): void {
+  const { name } = spec;
+  if (value === undefined || value === null) {
+    issues.push({ reason: 'missing_field', field: name, message: `${name}: missing (the field is required)` });
+    return;
+  }
+  if (spec.kind === 'string') {
+    if (typeof value !== 'string') {
+      issues.push({ reason: 'malformed', field: name, message: `${name}: expected a string, got ${describe(value)}` });
+    } else if (!DEVICE_ID_PATTERN.test(value)) {
+      issues.push({
+        reason: 'bad_device_id',
+        field: name,
+        message: `${name}: ${describe(value)} does not match ${DEVICE_ID_PATTERN.source}`,
+      });
+    }
+    return;
+  }
+  if (typeof value !== 'number') {
+    issues.push({ reason: 'malformed', field: name, message: `${name}: expected a number, got ${describe(value)}` });
+    return;
+  }
+  if (!Number.isFinite(value)) {
+    issues.push({ reason: 'non_finite', field: name, message: `${name}: ${value} is not a finite number` });
+    return;
+  }
+  if (spec.kind === 'long' && !Number.isInteger(value)) {
+    issues.push({ reason: 'malformed', field: name, message: `${name}: ${value} is not a whole number of ${spec.unit}` });
+    return;
+  }
+  if (value < spec.min || value > spec.max) {
+    const side = value < spec.min ? `below the minimum ${spec.min}` : `above the maximum ${spec.max}`;
+    issues.push({ reason: 'out_of_range', field: name, message: `${name}: ${value} ${spec.unit} is ${side} ${spec.unit}` });
+  }
+}
+
+/**
+ * Checks an untrusted value against the reading contract and returns every
+ * problem found, each naming its field. Never throws.
+ */
+export function validateReading(input: unknown): ReadingValidation {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, issues: [{ reason: 'malformed', field: null, message: `reading: expected an object, got ${describe(input)}` }] };
+  }
+  const record = input as Record<string, unknown>;
+  const issues: ReadingIssue[] = [];
+  for (const spec of READING_FIELDS) checkField(spec, record[spec.name], issues);
+  for (const key of Object.keys(record)) {
+    if (!FIELD_NAMES.has(key)) {
+      issues.push({ reason: 'unknown_field', field: key, message: `${key}: not a field of the reading contract` });
+    }
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, reading: record as unknown as Reading };
+}
+
+export class InvalidReadingError extends Error {
+  constructor(readonly issues: ReadingIssue[]) {
+    super(`invalid reading: ${issues.map((i) => i.message).join('; ')}`);
+    this.name = 'InvalidReadingError';
+  }
+}
+
+export class MalformedAvroError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedAvroError';
+  }
+}
+
+// avsc ignores unknown logical types unless told; timestamps stay plain numbers (epoch ms).
+const readingType = avro.Type.forSchema(READING_SCHEMA as unknown as avro.Schema);
+
+/** Validates, then encodes a reading as raw Avro binary (throws InvalidReadingError). */
+export function encodeReading(input: unknown): Buffer {
+  const result = validateReading(input);
+  if (!result.ok) throw new InvalidReadingError(result.issues);
+  return readingType.toBuffer(result.reading);
+}
+
+/**
+ * Decodes raw Avro binary into a reading (throws MalformedAvroError on truncated,
+ * oversized or garbage input). The result is not range-checked: run validateReading.
+ */
+export function decodeReading(bytes: Uint8Array): Reading {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let decoded: { value: unknown; offset: number };
+  try {
+    decoded = readingType.decode(buf, 0);
+  } catch (err) {
+    throw new MalformedAvroError(`malformed Avro reading: ${(err as Error).message}`);
+  }
+  if (decoded.offset < 0) throw new MalformedAvroError(`malformed Avro reading: truncated (${buf.length} bytes)`);
+  if (decoded.offset !== buf.length) {
+    throw new MalformedAvroError(`malformed Avro reading: ${buf.length - decoded.offset} trailing bytes after the record`);
+  }
+  return decoded.value as Reading;
+}

@@ -1,0 +1,136 @@
+/**
+ * The silver and gold table contract at run time: expanded column lists, S3 keys
+ * of the date partitions and of their commit markers, and the plant-local date.
+ */
+import { FAULT_CLASSES, TABLES_CONTRACT, type TableName } from './generated';
+
+export type { TableName };
+export type ColumnType = 'string' | 'int32' | 'int64' | 'float32' | 'float64' | 'float32[]' | 'int32[]';
+
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  nullable: boolean;
+  doc: string;
+}
+
+export interface TableSpec {
+  name: TableName;
+  bucket: 'silver' | 'gold';
+  prefix: string;
+  sortBy: readonly string[];
+  columns: readonly ColumnSpec[];
+}
+
+type Contract = typeof TABLES_CONTRACT;
+export type QuarantineReason = Exclude<keyof Contract['quarantineReasons'], 'doc'>;
+export type SkipReason = Exclude<keyof Contract['skipReasons'], 'doc'>;
+export type QualityCode = Exclude<keyof Contract['qualityCodes'], 'doc'>;
+
+export const GRID_STEP_MS: number = TABLES_CONTRACT.grid.stepMs;
+export const QUALITY: Readonly<Record<QualityCode, number>> = {
+  observed: TABLES_CONTRACT.qualityCodes.observed,
+  filled: TABLES_CONTRACT.qualityCodes.filled,
+  missing: TABLES_CONTRACT.qualityCodes.missing,
+};
+export const QUARANTINE_REASONS = Object.keys(TABLES_CONTRACT.quarantineReasons).filter((k) => k !== 'doc') as QuarantineReason[];
+export const SKIP_REASONS = Object.keys(TABLES_CONTRACT.skipReasons).filter((k) => k !== 'doc') as SkipReason[];
+export const SUMMARY_MIN_FAULT_WINDOWS: number = TABLES_CONTRACT.summary.minFaultWindows;
+
+function expandColumns(columns: Contract['tables'][TableName]['columns']): ColumnSpec[] {
+  const out: ColumnSpec[] = [];
+  for (const col of columns) {
+    const base = { type: col.type as ColumnType, nullable: 'nullable' in col && col.nullable === true, doc: 'doc' in col ? col.doc : '' };
+    if ('forEachClass' in col && col.forEachClass) {
+      for (const c of FAULT_CLASSES) out.push({ ...base, name: col.name.replace('{class}', c) });
+    } else {
+      out.push({ ...base, name: col.name });
+    }
+  }
+  return out;
+}
+
+export const TABLES: Readonly<Record<TableName, TableSpec>> = Object.fromEntries(
+  (Object.keys(TABLES_CONTRACT.tables) as TableName[]).map((name) => {
+    const t = TABLES_CONTRACT.tables[name];
+    return [name, { name, bucket: t.bucket, prefix: t.prefix, sortBy: t.sortBy, columns: expandColumns(t.columns) }];
+  }),
+) as unknown as Record<TableName, TableSpec>;
+
+const DATE_RE = new RegExp(TABLES_CONTRACT.storage.datePattern);
+const RUN_ID_RE = new RegExp(TABLES_CONTRACT.storage.runIdPattern);
+
+/** A YYYY-MM-DD string naming a real calendar date (2026-02-30 is rejected). */
+export function isValidDate(date: string): boolean {
+  if (!DATE_RE.test(date)) return false;
+  const d = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
+}
+
+export function isValidRunId(runId: string): boolean {
+  return RUN_ID_RE.test(runId);
+}
+
+function requireDate(date: string): void {
+  if (!isValidDate(date)) throw new Error(`date: ${JSON.stringify(date)} is not a calendar date in YYYY-MM-DD form`);
+}
+
+/** S3 key of one data file of a run of a date partition. */
+export function dataKey(table: TableName, date: string, runId: string, part: number): string {
+  requireDate(date);
+  if (!isValidRunId(runId)) throw new Error(`runId: ${JSON.stringify(runId)} does not match ${RUN_ID_RE.source}`);
+  if (!Number.isInteger(part) || part < 0 || part > 99999) throw new Error(`part: ${part} is not an integer in 0..99999`);
+  return TABLES_CONTRACT.storage.dataKey
+    .replace('{prefix}', TABLES[table].prefix)
+    .replace('{date}', date)
+    .replace('{runId}', runId)
+    .replace('{part}', String(part).padStart(5, '0'));
+}
+
+/** S3 key of the commit marker that publishes a date partition. */
+export function commitKey(table: TableName, date: string): string {
+  requireDate(date);
+  return TABLES_CONTRACT.storage.commitKey.replace('{prefix}', TABLES[table].prefix).replace('{date}', date);
+}
+
+/** The commit marker: the only way readers find a date's files. */
+export interface CommitMarker {
+  table: TableName;
+  date: string;
+  runId: string;
+  files: { key: string; rows: number; bytes: number }[];
+  rows: number;
+  committedAt: string;
+  contractVersion: number;
+  /** the run of the input partition this one was computed from (gold → silver) */
+  inputRunId?: string;
+}
+
+/** Parses and checks a commit marker read from S3; throws naming the bad field. */
+export function parseCommitMarker(text: string, expected: { table: TableName; date: string }): CommitMarker {
+  let m: unknown;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    throw new Error(`commit marker for ${expected.table} ${expected.date}: not JSON`);
+  }
+  const fail = (field: string, why: string): never => {
+    throw new Error(`commit marker for ${expected.table} ${expected.date}: ${field} ${why}`);
+  };
+  if (typeof m !== 'object' || m === null) return fail('(root)', 'is not an object');
+  const c = m as Record<string, unknown>;
+  if (c.table !== expected.table) fail('table', `is ${JSON.stringify(c.table)}`);
+  if (c.date !== expected.date) fail('date', `is ${JSON.stringify(c.date)}`);
+  if (typeof c.runId !== 'string' || !isValidRunId(c.runId)) fail('runId', 'is not a valid run id');
+  if (!Array.isArray(c.files)) return fail('files', 'is not a list');
+  const prefix = dataKey(expected.table, expected.date, c.runId as string, 0).replace(/part-\d{5}\.parquet$/, '');
+  for (const f of c.files as unknown[]) {
+    const file = f as Record<string, unknown>;
+    if (typeof file?.key !== 'string' || !file.key.startsWith(prefix)) fail('files', `holds a key outside ${prefix}`);
+    if (!Number.isInteger(file.rows) || !Number.isInteger(file.bytes)) fail('files', 'holds an entry without integer rows/bytes');
+  }
+  if (!Number.isInteger(c.rows)) fail('rows', 'is not an integer');
+  if (typeof c.committedAt !== 'string') fail('committedAt', 'is not a string');
+  if (c.contractVersion !== TABLES_CONTRACT.version) fail('contractVersion', `is ${String(c.contractVersion)}, expected ${TABLES_CONTRACT.version}`);
+  return c as unknown as CommitMarker;
+}

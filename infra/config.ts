@@ -1,0 +1,206 @@
+/**
+ * The stack configuration: read once, validated, handed to components as typed args.
+ * parseStackConfig is pure (tests feed it the YAML files); loadStackConfig reads
+ * Pulumi's config at deploy time. Every error names the offending key.
+ */
+export const CONFIG_NAMESPACE = 'pv-fault';
+
+export type Stage = 'dev' | 'prod';
+
+export interface WorkerSize {
+  count: number;
+  cpu: string;
+  memory: string;
+}
+
+export interface StackConfig {
+  stage: Stage;
+  region: string;
+  /** deletion protection on stateful resources; buckets keep their data on destroy */
+  protect: boolean;
+  plantTimeZone: string;
+  vpcCidr: string;
+  kafka: { topic: string; partitions: number };
+  emr: {
+    releaseLabel: string;
+    maxCpu: string;
+    maxMemory: string;
+    maxDisk: string;
+    idleTimeoutMinutes: number;
+    jobTimeoutMinutes: number;
+    /** pre-initialized capacity (warm pool); null = none */
+    preInitialized: { driver: WorkerSize; executor: WorkerSize } | null;
+  };
+  schedule: { enabled: boolean; cron: string };
+  retention: { silverDays: number; quarantineDays: number; goldDays: number | null; logsDays: number };
+  api: { throttleRatePerSecond: number; throttleBurst: number };
+  producer: { desiredCount: number; cpu: number; memory: number; source: 'simulator' | 'modbus'; simulatedDevices: number };
+  alarmEmail: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(key: string, problem: string) {
+    super(`stack config ${key}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Raw values by fully qualified key ("aws:region", "pv-fault:emr"), as Pulumi or YAML gives them. */
+export type RawConfig = Readonly<Record<string, unknown>>;
+
+class Reader {
+  constructor(
+    private readonly raw: Readonly<Record<string, unknown>>,
+    private readonly path: string,
+  ) {}
+
+  private key(name: string): string {
+    return this.path.endsWith(':') ? `${this.path}${name}` : `${this.path}.${name}`;
+  }
+
+  private value(name: string, required: boolean): unknown {
+    const v = this.raw[name];
+    if ((v === undefined || v === null) && required) throw new ConfigError(this.key(name), 'is required but not set');
+    return v;
+  }
+
+  string(name: string, pattern?: RegExp, hint?: string): string {
+    const v = this.value(name, true);
+    if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(this.key(name), `expected a non-empty string, got ${JSON.stringify(v)}`);
+    if (pattern && !pattern.test(v)) throw new ConfigError(this.key(name), `${JSON.stringify(v)} is not ${hint ?? `of the form ${pattern.source}`}`);
+    return v;
+  }
+
+  optionalString(name: string, pattern?: RegExp, hint?: string): string | null {
+    return this.raw[name] === undefined || this.raw[name] === null ? null : this.string(name, pattern, hint);
+  }
+
+  int(name: string, min: number, max: number): number {
+    const v = this.value(name, true);
+    const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(this.key(name), `expected an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
+    }
+    return n;
+  }
+
+  optionalInt(name: string, min: number, max: number): number | null {
+    return this.raw[name] === undefined || this.raw[name] === null ? null : this.int(name, min, max);
+  }
+
+  bool(name: string): boolean {
+    const v = this.value(name, true);
+    if (v === true || v === 'true') return true;
+    if (v === false || v === 'false') return false;
+    throw new ConfigError(this.key(name), `expected true or false, got ${JSON.stringify(v)}`);
+  }
+
+  oneOf<T extends string>(name: string, choices: readonly T[]): T {
+    const v = this.value(name, true);
+    if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
+      throw new ConfigError(this.key(name), `expected one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
+    }
+    return v as T;
+  }
+
+  object(name: string): Reader {
+    let v = this.value(name, true);
+    if (typeof v === 'string') {
+      // `pulumi config set --path` and Config.get give JSON text for structured values
+      try {
+        v = JSON.parse(v);
+      } catch {
+        throw new ConfigError(this.key(name), 'expected an object, got a string that is not JSON');
+      }
+    }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(this.key(name), `expected an object, got ${JSON.stringify(v)}`);
+    return new Reader(v as Record<string, unknown>, this.key(name));
+  }
+
+  /** Fails on keys nobody reads: a typo must not silently fall back to a default. */
+  only(...names: string[]): this {
+    for (const k of Object.keys(this.raw)) {
+      if (!names.includes(k)) throw new ConfigError(this.key(k), `is not a known setting (known: ${names.join(', ')})`);
+    }
+    return this;
+  }
+}
+
+const CPU = /^\d+(\.\d+)? vCPU$/;
+const MEMORY = /^\d+(\.\d+)? GB$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(1[6-9]|2[0-4])$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function workerSize(r: Reader): WorkerSize {
+  r.only('count', 'cpu', 'memory');
+  return { count: r.int('count', 1, 100), cpu: r.string('cpu', CPU, 'a CPU size like "4 vCPU"'), memory: r.string('memory', MEMORY, 'a memory size like "16 GB"') };
+}
+
+export function parseStackConfig(raw: RawConfig): StackConfig {
+  const aws = new Reader(
+    Object.fromEntries(Object.entries(raw).filter(([k]) => k.startsWith('aws:')).map(([k, v]) => [k.slice(4), v])),
+    'aws:',
+  );
+  const ownEntries = Object.entries(raw).filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`));
+  const own = new Reader(Object.fromEntries(ownEntries.map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v])), `${CONFIG_NAMESPACE}:`);
+  own.only('stage', 'protect', 'plantTimeZone', 'vpcCidr', 'kafkaTopic', 'kafkaPartitions', 'emrReleaseLabel', 'emr', 'scheduleCron', 'schedule', 'retention', 'api', 'producer', 'alarmEmail');
+
+  const plantTimeZone = own.string('plantTimeZone');
+  if (!isTimeZone(plantTimeZone)) throw new ConfigError(`${CONFIG_NAMESPACE}:plantTimeZone`, `${JSON.stringify(plantTimeZone)} is not an IANA time zone`);
+  const vpcCidr = own.string('vpcCidr', CIDR, 'an IPv4 CIDR block between /16 and /24');
+  if (vpcCidr.split('/')[0]!.split('.').some((o) => Number(o) > 255)) throw new ConfigError(`${CONFIG_NAMESPACE}:vpcCidr`, `${vpcCidr} has an octet above 255`);
+
+  const emr = own.object('emr');
+  emr.only('maxCpu', 'maxMemory', 'maxDisk', 'idleTimeoutMinutes', 'jobTimeoutMinutes', 'preInitialized', 'driver', 'executor');
+  const preInitialized = emr.bool('preInitialized') ? { driver: workerSize(emr.object('driver')), executor: workerSize(emr.object('executor')) } : null;
+
+  const schedule = own.object('schedule').only('enabled');
+  const retention = own.object('retention').only('silverDays', 'quarantineDays', 'goldDays', 'logsDays');
+  const api = own.object('api').only('throttleRatePerSecond', 'throttleBurst');
+  const producer = own.object('producer').only('desiredCount', 'cpu', 'memory', 'source', 'simulatedDevices');
+  const source = producer.oneOf('source', ['simulator', 'modbus'] as const);
+
+  return {
+    stage: own.oneOf('stage', ['dev', 'prod'] as const),
+    region: aws.string('region', REGION, 'an AWS region like eu-west-1'),
+    protect: own.bool('protect'),
+    plantTimeZone,
+    vpcCidr,
+    kafka: { topic: own.string('kafkaTopic', /^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name'), partitions: own.int('kafkaPartitions', 1, 1000) },
+    emr: {
+      releaseLabel: own.string('emrReleaseLabel', /^emr-7\.\d+\.\d+$/, 'an EMR 7.x release label like emr-7.9.0'),
+      maxCpu: emr.string('maxCpu', CPU, 'a CPU size like "16 vCPU"'),
+      maxMemory: emr.string('maxMemory', MEMORY, 'a memory size like "64 GB"'),
+      maxDisk: emr.string('maxDisk', MEMORY, 'a disk size like "200 GB"'),
+      idleTimeoutMinutes: emr.int('idleTimeoutMinutes', 1, 10080),
+      jobTimeoutMinutes: emr.int('jobTimeoutMinutes', 5, 1440),
+      preInitialized,
+    },
+    schedule: { enabled: schedule.bool('enabled'), cron: own.string('scheduleCron', /^cron\(.+\)$/, 'an EventBridge Scheduler expression like cron(30 1 * * ? *)') },
+    retention: {
+      silverDays: retention.int('silverDays', 1, 3650),
+      quarantineDays: retention.int('quarantineDays', 1, 3650),
+      goldDays: retention.optionalInt('goldDays', 1, 36500),
+      logsDays: retention.int('logsDays', 1, 3650),
+    },
+    api: { throttleRatePerSecond: api.int('throttleRatePerSecond', 1, 10000), throttleBurst: api.int('throttleBurst', 1, 5000) },
+    producer: {
+      desiredCount: producer.int('desiredCount', 0, 20),
+      cpu: producer.int('cpu', 256, 16384),
+      memory: producer.int('memory', 512, 122880),
+      source,
+      simulatedDevices: source === 'simulator' ? producer.int('simulatedDevices', 1, 1_000_000) : 0,
+    },
+    alarmEmail: own.optionalString('alarmEmail', EMAIL, 'an e-mail address'),
+  };
+}

@@ -1,0 +1,106 @@
+import { renderGenerated, GENERATED_PATH } from '../../contracts/codegen';
+import { readFileSync } from 'node:fs';
+import {
+  commitKey,
+  dataKey,
+  FAULT_CLASSES,
+  GRID_STEP_MS,
+  isValidDate,
+  parseCommitMarker,
+  QUALITY,
+  QUARANTINE_REASONS,
+  TABLES,
+  type CommitMarker,
+} from '../../contracts';
+
+describe('generated contract code', () => {
+  it('is up to date with the contract files (run `npm run contracts:gen`)', () => {
+    expect(readFileSync(GENERATED_PATH, 'utf8')).toBe(renderGenerated());
+  });
+});
+
+describe('table contract', () => {
+  it('expands per-class columns in class order', () => {
+    const names = TABLES.gold_window.columns.map((c) => c.name);
+    const probs = names.filter((n) => n.startsWith('p_'));
+    expect(probs).toEqual(FAULT_CLASSES.map((c) => `p_${c}`));
+    expect(names.indexOf('p_normal')).toBe(names.indexOf('confidence') + 1);
+    expect(TABLES.gold_daily.columns.filter((c) => c.name.startsWith('n_')).map((c) => c.name)).toEqual(FAULT_CLASSES.map((c) => `n_${c}`));
+  });
+
+  it('sorts every table by deviceId first', () => {
+    for (const t of Object.values(TABLES)) expect(t.sortBy[0]).toBe('deviceId');
+    expect(TABLES.gold_window.sortBy).toEqual(['deviceId', 'startMs']);
+  });
+
+  it('keeps sortBy columns and names unique and non-nullable keys', () => {
+    for (const t of Object.values(TABLES)) {
+      const names = t.columns.map((c) => c.name);
+      expect(new Set(names).size).toBe(names.length);
+      for (const key of t.sortBy) expect(names).toContain(key);
+      // Spark refuses a data column named like the partition column
+      expect(names).not.toContain('date');
+    }
+    expect(TABLES.silver_device_day.columns.find((c) => c.name === 'deviceId')?.nullable).toBe(false);
+  });
+
+  it('fixes the 20-s grid, quality codes and quarantine reasons', () => {
+    expect(GRID_STEP_MS).toBe(20_000);
+    expect(QUALITY).toEqual({ observed: 0, filled: 1, missing: 2 });
+    expect(QUARANTINE_REASONS).toEqual(['malformed', 'missing_field', 'unknown_field', 'bad_device_id', 'non_finite', 'out_of_range', 'key_mismatch']);
+  });
+});
+
+describe('S3 layout', () => {
+  it('puts each run of a date in its own folder under date=YYYY-MM-DD', () => {
+    expect(dataKey('silver_device_day', '2026-11-19', 'exec-42', 0)).toBe('device_day/date=2026-11-19/run=exec-42/part-00000.parquet');
+    expect(dataKey('gold_window', '2026-11-19', 'exec-42', 17)).toBe('window/date=2026-11-19/run=exec-42/part-00017.parquet');
+    expect(commitKey('gold_daily', '2026-11-19')).toBe('daily/_commits/date=2026-11-19.json');
+  });
+
+  it('rejects keys built from bad input', () => {
+    expect(() => dataKey('gold_window', '2026-02-30', 'r1', 0)).toThrow('date: "2026-02-30" is not a calendar date');
+    expect(() => dataKey('gold_window', '2026-11-19', '../x', 0)).toThrow('runId: "../x"');
+    expect(() => dataKey('gold_window', '2026-11-19', 'r1', -1)).toThrow('part: -1');
+    expect(() => commitKey('gold_window', '19/11/2026')).toThrow('date:');
+  });
+
+  it.each([
+    ['2026-11-19', true],
+    ['2024-02-29', true],
+    ['2026-02-29', false],
+    ['2026-13-01', false],
+    ['2026-1-01', false],
+    ['2026-11-19T00:00', false],
+    ['', false],
+  ])('isValidDate(%j) = %s', (value, expected) => {
+    expect(isValidDate(value)).toBe(expected);
+  });
+});
+
+describe('commit markers', () => {
+  const marker: CommitMarker = {
+    table: 'gold_window',
+    date: '2026-11-19',
+    runId: 'exec-42',
+    files: [{ key: 'window/date=2026-11-19/run=exec-42/part-00000.parquet', rows: 10, bytes: 2048 }],
+    rows: 10,
+    committedAt: '2026-11-20T02:03:04Z',
+    contractVersion: 1,
+  };
+  const expected = { table: 'gold_window', date: '2026-11-19' } as const;
+
+  it('parses a valid marker', () => {
+    expect(parseCommitMarker(JSON.stringify(marker), expected)).toEqual(marker);
+  });
+
+  it.each([
+    ['not JSON', '{', 'not JSON'],
+    ['another date', JSON.stringify({ ...marker, date: '2026-11-18' }), 'date is "2026-11-18"'],
+    ['a file of another run', JSON.stringify({ ...marker, files: [{ ...marker.files[0], key: 'window/date=2026-11-19/run=other/part-00000.parquet' }] }), 'files holds a key outside'],
+    ['a path escaping the partition', JSON.stringify({ ...marker, files: [{ ...marker.files[0], key: '../secrets' }] }), 'files holds a key outside'],
+    ['a newer contract', JSON.stringify({ ...marker, contractVersion: 2 }), 'contractVersion is 2'],
+  ])('rejects %s', (_name, text, message) => {
+    expect(() => parseCommitMarker(text, expected)).toThrow(message);
+  });
+});

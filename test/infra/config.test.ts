@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseStackConfig, type RawConfig } from '../../infra/config';
+import { readProjectFile, readStackConfig, REPO_ROOT } from '../helpers/stackFiles';
+
+describe('Pulumi project', () => {
+  it('names the project, the TypeScript runtime and an entry point that exists', () => {
+    const project = readProjectFile();
+    expect(project.name).toBe('pv-fault');
+    expect(project.runtime).toMatchObject({ name: 'nodejs', options: { typescript: true } });
+    expect(existsSync(join(REPO_ROOT, project.main ?? 'index.ts'))).toBe(true);
+  });
+});
+
+describe('stack config', () => {
+  const dev = parseStackConfig(readStackConfig('dev'));
+  const prod = parseStackConfig(readStackConfig('prod'));
+
+  it('parses both stack files', () => {
+    expect(dev.stage).toBe('dev');
+    expect(prod.stage).toBe('prod');
+    expect(dev.plantTimeZone).toBe('Europe/Madrid');
+    expect(dev.emr.releaseLabel).toMatch(/^emr-7\./);
+  });
+
+  it('shares project-level settings and differs where the stages must', () => {
+    expect(prod.plantTimeZone).toBe(dev.plantTimeZone);
+    expect(prod.kafka.topic).toBe(dev.kafka.topic);
+    expect(prod.emr.releaseLabel).toBe(dev.emr.releaseLabel);
+    expect(dev.protect).toBe(false);
+    expect(prod.protect).toBe(true);
+    expect(dev.emr.preInitialized).toBeNull();
+    expect(prod.emr.preInitialized).toEqual({
+      driver: { count: 1, cpu: '4 vCPU', memory: '16 GB' },
+      executor: { count: 4, cpu: '4 vCPU', memory: '16 GB' },
+    });
+    expect(dev.schedule.enabled).toBe(false);
+    expect(prod.schedule.enabled).toBe(true);
+    expect(dev.retention.silverDays).toBeLessThan(prod.retention.silverDays);
+    expect(prod.retention.goldDays).toBeNull(); // prod keeps gold
+    expect(dev.producer.source).toBe('simulator');
+  });
+
+  const base = readStackConfig('dev');
+  const emr = base['pv-fault:emr'] as Record<string, unknown>;
+  it.each<[string, RawConfig, string]>([
+    ['a missing stage', { ...base, 'pv-fault:stage': undefined }, 'stack config pv-fault:stage: is required but not set'],
+    ['an unknown stage', { ...base, 'pv-fault:stage': 'staging' }, 'pv-fault:stage: expected one of dev, prod, got "staging"'],
+    ['a typo in a key', { ...base, 'pv-fault:kafkaPartiton': 3 }, 'pv-fault:kafkaPartiton: is not a known setting'],
+    ['a nested typo', { ...base, 'pv-fault:emr': { ...emr, maxCPU: '4 vCPU' } }, 'pv-fault:emr.maxCPU: is not a known setting'],
+    ['a malformed CPU size', { ...base, 'pv-fault:emr': { ...emr, maxCpu: '16' } }, 'pv-fault:emr.maxCpu: "16" is not a CPU size'],
+    ['pre-initialized capacity without sizes', { ...base, 'pv-fault:emr': { ...emr, preInitialized: true } }, 'pv-fault:emr.driver: is required'],
+    ['a bad time zone', { ...base, 'pv-fault:plantTimeZone': 'Mars/Olympus' }, 'pv-fault:plantTimeZone: "Mars/Olympus" is not an IANA time zone'],
+    ['a bad CIDR', { ...base, 'pv-fault:vpcCidr': '10.400.0.0/16' }, 'pv-fault:vpcCidr: 10.400.0.0/16 has an octet above 255'],
+    ['a zero partition count', { ...base, 'pv-fault:kafkaPartitions': 0 }, 'pv-fault:kafkaPartitions: expected an integer in 1..1000, got 0'],
+    ['an EMR 6 release', { ...base, 'pv-fault:emrReleaseLabel': 'emr-6.7.0' }, 'pv-fault:emrReleaseLabel: "emr-6.7.0" is not an EMR 7.x release label'],
+    ['a missing region', { ...base, 'aws:region': undefined }, 'aws:region: is required'],
+    ['a bad alarm e-mail', { ...base, 'pv-fault:alarmEmail': 'ops' }, 'pv-fault:alarmEmail: "ops" is not an e-mail address'],
+  ])('rejects %s naming the key', (_name, raw, message) => {
+    expect(() => parseStackConfig(raw)).toThrow(message);
+  });
+
+  it('accepts structured values as the JSON text Pulumi passes at deploy time', () => {
+    const asPulumiGivesIt = Object.fromEntries(Object.entries(base).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]));
+    expect(parseStackConfig(asPulumiGivesIt)).toEqual(dev);
+  });
+});
