@@ -1,4 +1,5 @@
 export * from './reading';
 export * from './faultClasses';
-export * from './tables';
+export * from './tableSpecs';
 export type { SilverDeviceDayRow, SilverQuarantineRow, GoldWindowRow, GoldDailyRow } from './generated';
+export * from './plantDay';

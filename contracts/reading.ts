@@ -5,7 +5,7 @@
  */
 import * as avro from 'avsc';
 import { READING_SCHEMA, type Reading } from './generated';
-import type { QuarantineReason } from './tables';
+import type { QuarantineReason } from './tableSpecs';
 
 export type { Reading };
 
