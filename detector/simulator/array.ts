@@ -50,7 +50,7 @@ function moduleCurrent(p: DiodeParams, v: number, guess: number): number {
     const fp = -i0 * (rs / a) * e - rs * gsh - 1;
     const step = f / fp;
     i -= step;
-    if (Math.abs(step) < 1e-9) return i;
+    if (Math.abs(step) < 1e-7) return i; // 0.1 µA: far below any sensor's resolution
   }
   return currentAt(p, v);
 }
@@ -75,20 +75,37 @@ class UniformString implements StringCurve {
   }
 }
 
-/** Current grid dense near each photocurrent (the knee of each module's curve). */
-function currentGrid(photocurrents: number[], pointsPerKnee = 24): Float64Array {
-  const values: number[] = [0];
-  for (const il of photocurrents) {
-    if (!(il > 0)) continue;
-    for (let k = 1; k <= pointsPerKnee; k++) {
-      const u = 1 - (1 - k / pointsPerKnee) ** 2;
-      values.push(il * u);
-    }
-    values.push(il * 1.02, il * 1.1);
+/**
+ * A module's I-V curve sampled along the diode voltage Vd = V + I·Rs, where the
+ * single-diode equation is explicit — one exp per point, no Lambert W:
+ *   I = IL − I0·(exp(Vd/a) − 1) − Vd/Rsh,  V = Vd − I·Rs.
+ * Points run from just past open circuit (I ≤ 0) to the bypass diode's clamp
+ * (V = −vBypass), denser towards open circuit where the curve bends.
+ */
+const CURVE_POINTS = 32;
+function moduleCurve(p: DiodeParams, vBypass: number): { amps: Float64Array; volts: Float64Array } {
+  const { photocurrent: il, saturationCurrent: i0, resistanceSeries: rs, resistanceShunt: rsh, nNsVth: a } = p;
+  const gsh = Number.isFinite(rsh) ? 1 / rsh : 0;
+  const vdOc = a * Math.log(il / i0 + 1) + 0.02 * a;
+  const vdLo = -vBypass + il * rs;
+  const amps = new Float64Array(CURVE_POINTS + 1);
+  const volts = new Float64Array(CURVE_POINTS + 1);
+  for (let k = 0; k <= CURVE_POINTS; k++) {
+    const x = k / CURVE_POINTS;
+    const vd = vdOc - (vdOc - vdLo) * x * x;
+    const i = il - i0 * Math.expm1(vd / a) - vd * gsh;
+    amps[k] = i;
+    volts[k] = Math.max(vd - i * rs, -vBypass);
   }
-  values.sort((x, y) => x - y);
+  return { amps, volts };
+}
+
+/** Merges increasing arrays into one increasing grid without near-duplicates. */
+function mergeGrids(grids: readonly Float64Array[]): Float64Array {
+  if (grids.length === 1) return grids[0]!;
+  const all = Float64Array.from(grids.flatMap((g) => Array.from(g))).sort();
   const out: number[] = [];
-  for (const x of values) if (out.length === 0 || x - out[out.length - 1]! > 1e-9) out.push(x);
+  for (const x of all) if (out.length === 0 || x - out[out.length - 1]! > 1e-9) out.push(x);
   return Float64Array.from(out);
 }
 
@@ -116,7 +133,8 @@ class TabulatedString implements StringCurve {
     /** string terminal voltage (after the blocking diode) at each current, decreasing */
     private readonly volts: Float64Array,
   ) {
-    this.vOc = Math.max(0, volts[0]!);
+    // the first point lies just past open circuit (I ≤ 0): read V at I = 0
+    this.vOc = Math.max(0, amps[0]! >= 0 ? volts[0]! : interpolate(amps, volts, 0));
   }
 
   current(v: number): number {
@@ -132,46 +150,62 @@ class TabulatedString implements StringCurve {
       else hi = mid;
     }
     const t = (volts[lo]! - v) / (volts[lo]! - volts[hi]!);
-    return amps[lo]! + t * (amps[hi]! - amps[lo]!);
+    const i = amps[lo]! + t * (amps[hi]! - amps[lo]!);
+    return i > 0 ? i : 0;
   }
 }
 
 function tabulatedString(layout: ArrayLayout, base: DiodeParams, cond: StringCondition, scaledParams: (scale: number) => DiodeParams): StringCurve {
   const { nSeries, vBypass, vBlock } = layout;
-  const scales = Array.from({ length: nSeries }, (_, m) => cond.irradianceScale?.[m] ?? 1);
-  // distinct module conditions, each tabulated once
-  const distinct = [...new Set(scales)];
-  const params = distinct.map((s) => (s === 1 ? base : scaledParams(s)));
-  const amps = currentGrid(params.map((p) => p.photocurrent));
-  const moduleVolts = params.map((p) => amps.map((i) => Math.max(voltageAt(p, i), -vBypass)));
-  const voltsOf = (m: number): Float64Array => moduleVolts[distinct.indexOf(scales[m]!)]!;
-
-  const volts = new Float64Array(amps.length);
-  const short = cond.short;
+  // distinct module conditions (usually one or two), each tabulated once
+  const distinct: number[] = [];
+  const which = new Int32Array(nSeries);
   for (let m = 0; m < nSeries; m++) {
-    if (short && m >= short.first && m < short.first + short.count) continue;
-    const vm = voltsOf(m);
-    for (let k = 0; k < amps.length; k++) volts[k]! += vm[k]!;
+    const scale = cond.irradianceScale?.[m] ?? 1;
+    let d = distinct.indexOf(scale);
+    if (d < 0) d = distinct.push(scale) - 1;
+    which[m] = d;
   }
-  if (short) {
+  const curves = distinct.map((scale) => moduleCurve(scale === 1 ? base : scaledParams(scale), vBypass));
+  // series connection: every module carries the same current, so add voltages on a common current grid
+  const amps = mergeGrids(curves.map((c) => c.amps));
+  const nk = amps.length;
+  const moduleVolts = curves.map((c) => {
+    if (c.amps === amps) return c.volts;
+    const v = new Float64Array(nk);
+    // beyond its own curve a module's bypass diode holds it at −vBypass
+    for (let k = 0; k < nk; k++) v[k] = interpolate(c.amps, c.volts, amps[k]!);
+    return v;
+  });
+
+  const volts = new Float64Array(nk);
+  const short = cond.short;
+  const shortEnd = short ? short.first + short.count : -1;
+  const segVolts = short ? new Float64Array(nk) : null;
+  for (let m = 0; m < nSeries; m++) {
+    const vm = moduleVolts[which[m]!]!;
+    const target = segVolts && m >= short!.first && m < shortEnd ? segVolts : volts;
+    for (let k = 0; k < nk; k++) target[k]! += vm[k]!;
+  }
+  if (short && segVolts) {
     // The shorted segment's modules carry I_mod; the resistance takes V_seg/R; the
     // string carries I_mod − V_seg/R. Tabulate that parametric curve, resample on amps.
-    const segVolts = new Float64Array(amps.length);
-    for (let m = short.first; m < short.first + short.count; m++) {
-      const vm = voltsOf(m);
-      for (let k = 0; k < amps.length; k++) segVolts[k]! += vm[k]!;
-    }
-    const outAmps = amps.map((i, k) => i - segVolts[k]! / short.resistance);
+    const outAmps = new Float64Array(nk);
+    for (let k = 0; k < nk; k++) outAmps[k] = amps[k]! - segVolts[k]! / short.resistance;
     const floor = -short.count * vBypass;
-    for (let k = 0; k < amps.length; k++) {
+    const maxOut = outAmps[nk - 1]!;
+    for (let k = 0; k < nk; k++) {
       const i = amps[k]!;
-      volts[k]! += i > outAmps[outAmps.length - 1]! ? floor : interpolate(outAmps, segVolts, i);
+      volts[k]! += i > maxOut ? floor : interpolate(outAmps, segVolts, i);
     }
   }
   const arc = cond.arcVoltage ?? 0;
-  for (let k = 0; k < amps.length; k++) volts[k] = volts[k]! - vBlock - (k > 0 ? arc : 0);
-  // keep V(I) strictly decreasing for the inversion (flat bypass segments become a hair steep)
-  for (let k = 1; k < volts.length; k++) if (volts[k]! >= volts[k - 1]!) volts[k] = volts[k - 1]! - 1e-9;
+  volts[0] = volts[0]! - vBlock;
+  for (let k = 1; k < nk; k++) {
+    // keep V(I) strictly decreasing for the inversion (flat bypass segments become a hair steep)
+    const v = volts[k]! - vBlock - arc;
+    volts[k] = v < volts[k - 1]! ? v : volts[k - 1]! - 1e-9;
+  }
   return new TabulatedString(amps, volts);
 }
 
@@ -238,4 +272,37 @@ export function powerScan(curve: ArrayCurve, n = 400): { volts: Float64Array; wa
     }
   }
   return { volts, watts, maxima };
+}
+
+/**
+ * A healthy, uniformly lit array — the common case — without allocation per
+ * reading: every string identical, so I_array(V) = nStrings · I_module((V + Vblock)/nSeries).
+ */
+export class UniformArray implements ArrayCurve {
+  private p: DiodeParams | null = null;
+  private guess = 0;
+  private vOcCache = -1;
+
+  constructor(private readonly layout: ArrayLayout) {}
+
+  update(p: DiodeParams): void {
+    this.p = p;
+    this.guess = p.photocurrent;
+    this.vOcCache = -1;
+  }
+
+  get vOc(): number {
+    if (this.vOcCache < 0) {
+      const p = this.p;
+      this.vOcCache = p && p.photocurrent > 0 ? Math.max(0, this.layout.nSeries * voltageAt(p, 0) - this.layout.vBlock) : 0;
+    }
+    return this.vOcCache;
+  }
+
+  current(v: number): number {
+    if (!this.p) return 0;
+    const i = moduleCurrent(this.p, (v + this.layout.vBlock) / this.layout.nSeries, this.guess);
+    this.guess = i;
+    return i > 0 ? this.layout.nStrings * i : 0;
+  }
 }

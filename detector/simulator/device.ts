@@ -1,0 +1,253 @@
+/**
+ * One device's day: weather → module temperature → fault → array I-V curve →
+ * MPPT operating point → sensors → readings as delivered, plus the ground truth.
+ */
+import type { FaultClass } from '../../contracts/faultClasses';
+import { arrayCurve, UniformArray, type ArrayLayout, type StringCondition } from './array';
+import { applyFault, sampleFault, type FaultSpec } from './faults';
+import { PerturbAndObserve, type IvCurve, type OperatingPoint } from './mppt';
+import type { Rng } from './random';
+import { SensorSet, type SensorIssues, type SensorRates } from './sensors';
+import { calcParamsDesoto, voltageAt, type ModuleParams } from './singleDiode';
+import { deviceIrradiance, faimanTemp, GRID_MS, MAX_DEVICE_LAG_MS, MODULE_THERMAL_TAU_MS, type DeviceIrradiance, type PlantWeather, type SkyType } from './weather';
+
+/** Readings of one device as they reach the SCADA (publish order), columnar. */
+export interface DeviceReadings {
+  count: number;
+  /** measurement time, epoch ms (device clock) */
+  timestamp: Float64Array;
+  /** when the reading was published to the topic, epoch ms */
+  publishMs: Float64Array;
+  voltage: Float64Array;
+  current: Float64Array;
+  temperature: Float64Array;
+  irradiance: Float64Array;
+}
+
+export interface DeviceTruth {
+  deviceId: string;
+  fault: FaultClass;
+  onsetMs: number | null;
+  string: number | null;
+  severity: Record<string, number | boolean>;
+  intermittent: boolean;
+  /** intervals [startMs, endMs) in which the fault visibly acts on the array */
+  active: [number, number][];
+  sky: SkyType;
+  noiseLevel: number;
+  sensorIssues: SensorIssues;
+  /** energy delivered to the converter over the day, Wh */
+  energyWh: number;
+}
+
+/** Noise-free signals on the 20-s grid (for tests, plots and training labels). */
+export interface DeviceSeries {
+  voltage: Float64Array;
+  current: Float64Array;
+  temperature: Float64Array;
+  irradiance: Float64Array;
+  /** 1 where the fault acts on the array at that sample */
+  faultActive: Uint8Array;
+}
+
+export interface DeviceDay {
+  deviceId: string;
+  readings: DeviceReadings;
+  truth: DeviceTruth;
+  series?: DeviceSeries;
+}
+
+export interface DeviceSetup {
+  deviceId: string;
+  fault: FaultClass;
+  module: ModuleParams;
+  layout: ArrayLayout;
+  sensorRates: SensorRates;
+  noiseLevel: [number, number];
+  keepSeries: boolean;
+}
+
+function intervals(mask: Uint8Array, startMs: number): [number, number][] {
+  const out: [number, number][] = [];
+  let from = -1;
+  for (let k = 0; k <= mask.length; k++) {
+    const on = k < mask.length && mask[k] === 1;
+    if (on && from < 0) from = k;
+    if (!on && from >= 0) {
+      out.push([startMs + from * GRID_MS, startMs + k * GRID_MS]);
+      from = -1;
+    }
+  }
+  return out;
+}
+
+class ReadingBuffer {
+  count = 0;
+  private cap: number;
+  timestamp: Float64Array;
+  publishMs: Float64Array;
+  voltage: Float64Array;
+  current: Float64Array;
+  temperature: Float64Array;
+  irradiance: Float64Array;
+
+  constructor(capacity: number) {
+    this.cap = capacity;
+    this.timestamp = new Float64Array(capacity);
+    this.publishMs = new Float64Array(capacity);
+    this.voltage = new Float64Array(capacity);
+    this.current = new Float64Array(capacity);
+    this.temperature = new Float64Array(capacity);
+    this.irradiance = new Float64Array(capacity);
+  }
+
+  push(ts: number, pub: number, v: number, i: number, t: number, g: number): void {
+    if (this.count === this.cap) this.grow();
+    const n = this.count++;
+    this.timestamp[n] = ts;
+    this.publishMs[n] = pub;
+    this.voltage[n] = v;
+    this.current[n] = i;
+    this.temperature[n] = t;
+    this.irradiance[n] = g;
+  }
+
+  private grow(): void {
+    this.cap *= 2;
+    const g = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(this.cap);
+      b.set(a);
+      return b;
+    };
+    this.timestamp = g(this.timestamp);
+    this.publishMs = g(this.publishMs);
+    this.voltage = g(this.voltage);
+    this.current = g(this.current);
+    this.temperature = g(this.temperature);
+    this.irradiance = g(this.irradiance);
+  }
+
+  /** The readings in publish order (late and duplicated ones move back). */
+  finish(): DeviceReadings {
+    const n = this.count;
+    let ordered = true;
+    for (let k = 1; k < n && ordered; k++) if (this.publishMs[k]! < this.publishMs[k - 1]!) ordered = false;
+    const columns = [this.timestamp, this.publishMs, this.voltage, this.current, this.temperature, this.irradiance];
+    let out: Float64Array[];
+    if (ordered) {
+      out = columns.map((a) => a.slice(0, n));
+    } else {
+      const order = new Uint32Array(n);
+      for (let k = 0; k < n; k++) order[k] = k;
+      const pub = this.publishMs;
+      order.sort((a, b) => pub[a]! - pub[b]! || a - b);
+      out = columns.map((a) => {
+        const b = new Float64Array(n);
+        for (let k = 0; k < n; k++) b[k] = a[order[k]!]!;
+        return b;
+      });
+    }
+    const [timestamp, publishMs, voltage, current, temperature, irradiance] = out as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    return { count: n, timestamp, publishMs, voltage, current, temperature, irradiance };
+  }
+}
+
+const DARK: IvCurve = { current: () => 0, vOc: 0 };
+
+export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: Rng): DeviceDay {
+  const { layout, module } = setup;
+  const n = weather.samples;
+  const start = weather.window.startMs;
+  const faultRng = rng.fork('fault');
+  const spec: FaultSpec = sampleFault(setup.fault, faultRng, weather, layout.nStrings, layout.nSeries);
+  const sky = { lagMs: rng.uniform(0, MAX_DEVICE_LAG_MS), scale: rng.normal(1, 0.01) };
+  // module-to-module and soiling spread between devices
+  const deviceModule: ModuleParams = { ...module, iLRef: module.iLRef * rng.normal(1, 0.015), rS: module.rS * rng.uniform(0.95, 1.1) };
+  const noiseLevel = rng.uniform(setup.noiseLevel[0], setup.noiseLevel[1]);
+  const sensors = new SensorSet(rng.fork('sensors'), noiseLevel, setup.sensorRates, start, weather.window.endMs);
+
+  const vOcStc = layout.nSeries * voltageAt(calcParamsDesoto(1000, 25, deviceModule), 0);
+  const mppt = new PerturbAndObserve(0.008 * vOcStc, 16, 15);
+  const uniform = new UniformArray(layout);
+  const conds: (StringCondition | null)[] = new Array<StringCondition | null>(layout.nStrings).fill(null);
+  const irr: DeviceIrradiance = { beam: 0, diffuse: 0, global: 0 };
+  const op: OperatingPoint = { voltage: 0, current: 0 };
+  const out = new ReadingBuffer(Math.ceil(n * 1.02) + 16);
+  const faultActive = new Uint8Array(n);
+  const series: DeviceSeries | undefined = setup.keepSeries
+    ? { voltage: new Float64Array(n), current: new Float64Array(n), temperature: new Float64Array(n), irradiance: new Float64Array(n), faultActive }
+    : undefined;
+  const thermalDecay = Math.exp(-GRID_MS / MODULE_THERMAL_TAU_MS);
+  let tModule = weather.tempAir[0]!;
+  let energyWh = 0;
+
+  for (let k = 0; k < n; k++) {
+    const t = start + k * GRID_MS;
+    deviceIrradiance(weather, k, sky, irr);
+    const tSteady = faimanTemp(irr.global, weather.tempAir[k]!, weather.wind[k]!);
+    tModule = tSteady + (tModule - tSteady) * thermalDecay;
+    const effective = irr.beam + irr.diffuse;
+    const active = applyFault(spec, k, t, effective > 0 ? irr.beam / effective : 0, faultRng, conds);
+
+    if (effective < 0.5) {
+      mppt.track(DARK, 0, op);
+    } else {
+      const base = calcParamsDesoto(effective, tModule, deviceModule);
+      let curve: IvCurve;
+      if (active) {
+        curve = arrayCurve(layout, base, conds, (s) => calcParamsDesoto(effective * s, tModule, deviceModule));
+      } else {
+        uniform.update(base);
+        curve = uniform;
+      }
+      mppt.track(curve, irr.global, op);
+      if (active && spec.kind === 'arc_fault' && !conds[spec.string!]?.open) {
+        // the arc's resistance flickers: the faulty string's current with it
+        op.current = Math.max(0, op.current + faultRng.normal(0, spec.severity.currentJitter as number) * (op.current / layout.nStrings));
+      }
+    }
+    if (active) faultActive[k] = 1;
+    energyWh += (op.voltage * op.current * GRID_MS) / 3_600_000;
+    if (series) {
+      series.voltage[k] = op.voltage;
+      series.current[k] = op.current;
+      series.temperature[k] = tModule;
+      series.irradiance[k] = irr.global;
+    }
+
+    const deliveries = sensors.delivery(t);
+    if (deliveries === 0) continue;
+    let v = sensors.measure('voltage', op.voltage, t);
+    let i = sensors.measure('current', op.current, t);
+    let tm = sensors.measure('temperature', tModule, t);
+    let g = sensors.measure('irradiance', irr.global, t);
+    const bad = sensors.corruption();
+    if (bad) {
+      if (bad.channel === 'voltage') v = bad.value;
+      else if (bad.channel === 'current') i = bad.value;
+      else if (bad.channel === 'temperature') tm = bad.value;
+      else g = bad.value;
+    }
+    const ts = t + sensors.jitter();
+    for (let d = 0; d < deliveries; d++) out.push(ts, t + sensors.delays[d]!, v, i, tm, g);
+  }
+
+  return {
+    deviceId: setup.deviceId,
+    readings: out.finish(),
+    truth: {
+      deviceId: setup.deviceId,
+      fault: spec.kind,
+      onsetMs: spec.onsetMs,
+      string: spec.string,
+      severity: spec.severity,
+      intermittent: spec.intermittent,
+      active: intervals(faultActive, start),
+      sky: weather.sky,
+      noiseLevel,
+      sensorIssues: sensors.issues,
+      energyWh,
+    },
+    series,
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * What the field sensors and the SCADA link do to the true signals: gain and
+ * offset errors, noise and ADC quantisation; dropped readings and outages,
+ * duplicates, late arrivals, stuck channels, invalid values, clock jitter —
+ * every bad input the ingest must survive, counted in the ground truth.
+ */
+import type { Rng } from './random';
+
+export const CHANNELS = ['voltage', 'current', 'temperature', 'irradiance'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export interface SensorRates {
+  /** probability that a reading is lost */
+  drop: number;
+  /** probability per device-day of one communication outage (5–90 min) */
+  outagePerDay: number;
+  /** probability that a reading is delivered twice */
+  duplicate: number;
+  /** probability that a reading arrives late (1 min – 3 h) */
+  late: number;
+  /** probability per device-day of a stuck channel (20–120 min) */
+  stuckPerDay: number;
+  /** probability that a reading carries an invalid value (NaN, an error code, garbage) */
+  invalid: number;
+  /** sd of the device clock's jitter around the 20-s grid, ms */
+  jitterMs: number;
+}
+
+export const DEFAULT_SENSOR_RATES: SensorRates = {
+  drop: 0.003,
+  outagePerDay: 0.08,
+  duplicate: 0.002,
+  late: 0.001,
+  stuckPerDay: 0.03,
+  invalid: 0.0003,
+  jitterMs: 400,
+};
+
+export const NO_SENSOR_ISSUES: SensorRates = { drop: 0, outagePerDay: 0, duplicate: 0, late: 0, stuckPerDay: 0, invalid: 0, jitterMs: 0 };
+
+/** Noise sd at noise level 1, and ADC steps, per channel. */
+const NOISE: Record<Channel, { sd: number; relSd: number; step: number }> = {
+  voltage: { sd: 0.25, relSd: 0.002, step: 0.1 },
+  current: { sd: 0.03, relSd: 0.003, step: 0.01 },
+  temperature: { sd: 0.3, relSd: 0, step: 0.1 },
+  irradiance: { sd: 2, relSd: 0.01, step: 1 },
+};
+
+export interface SensorIssues {
+  dropped: number;
+  outages: { startMs: number; endMs: number }[];
+  duplicated: number;
+  late: number;
+  stuck: { channel: Channel; startMs: number; endMs: number }[];
+  invalid: number;
+}
+
+/** One device's sensor set: fixed calibration errors, a noise level, scheduled faults. */
+export class SensorSet {
+  readonly gain: Record<Channel, number>;
+  readonly offset: Record<Channel, number>;
+  readonly issues: SensorIssues = { dropped: 0, outages: [], duplicated: 0, late: 0, stuck: [], invalid: 0 };
+  private readonly stuckValue: Partial<Record<Channel, number>> = {};
+
+  constructor(
+    private readonly rng: Rng,
+    readonly noiseLevel: number,
+    readonly rates: SensorRates,
+    dayStartMs: number,
+    dayEndMs: number,
+  ) {
+    this.gain = { voltage: rng.normal(1, 0.003), current: rng.normal(1, 0.005), temperature: 1, irradiance: rng.normal(1, 0.02) };
+    this.offset = { voltage: rng.normal(0, 0.1), current: rng.normal(0, 0.01), temperature: rng.normal(0, 0.5), irradiance: rng.normal(0, 1) };
+    const span = dayEndMs - dayStartMs;
+    if (rng.chance(rates.outagePerDay)) {
+      const startMs = dayStartMs + rng.next() * span;
+      this.issues.outages.push({ startMs, endMs: startMs + rng.uniform(5, 90) * 60_000 });
+    }
+    if (rng.chance(rates.stuckPerDay)) {
+      const startMs = dayStartMs + rng.next() * span;
+      this.issues.stuck.push({ channel: rng.pick(CHANNELS), startMs, endMs: startMs + rng.uniform(20, 120) * 60_000 });
+    }
+  }
+
+  private inOutage(t: number): boolean {
+    for (const o of this.issues.outages) if (t >= o.startMs && t < o.endMs) return true;
+    return false;
+  }
+
+  /** Measured value of one channel (noise, calibration, quantisation, stuck). */
+  measure(channel: Channel, truth: number, t: number): number {
+    for (const s of this.issues.stuck) {
+      if (s.channel === channel && t >= s.startMs && t < s.endMs) {
+        const held = this.stuckValue[channel];
+        if (held !== undefined) return held;
+      }
+    }
+    const n = NOISE[channel];
+    const noisy = truth * this.gain[channel] + this.offset[channel] + this.rng.normal(0, this.noiseLevel * (n.sd + n.relSd * Math.abs(truth)));
+    const value = Math.round(noisy / n.step) * n.step;
+    this.stuckValue[channel] = value;
+    return value;
+  }
+
+  /** Publish delays of the current reading, ms (valid up to the count delivery() returned). */
+  readonly delays = [0, 0];
+
+  /** How the reading taken at t travels: lost (0), delivered once (1) or twice (2, duplicated); see delays. */
+  delivery(t: number): number {
+    if (this.inOutage(t) || this.rng.chance(this.rates.drop)) {
+      this.issues.dropped++;
+      return 0;
+    }
+    const latency = this.rng.uniform(500, 8_000);
+    let delay = latency;
+    if (this.rng.chance(this.rates.late)) {
+      this.issues.late++;
+      delay = this.rng.uniform(60_000, 3 * 3_600_000);
+    }
+    this.delays[0] = delay;
+    if (this.rng.chance(this.rates.duplicate)) {
+      this.issues.duplicated++;
+      this.delays[1] = delay + this.rng.uniform(1_000, 60_000);
+      return 2;
+    }
+    return 1;
+  }
+
+  /** Clock jitter of the device's timestamp around the grid, ms (whole). */
+  jitter(): number {
+    return this.rates.jitterMs > 0 ? Math.round(this.rng.normal(0, this.rates.jitterMs)) : 0;
+  }
+
+  /** Now and then a reading carries garbage: returns the channel and the bad value, or null. */
+  corruption(): { channel: Channel; value: number } | null {
+    if (!this.rng.chance(this.rates.invalid)) return null;
+    this.issues.invalid++;
+    const channel = this.rng.pick(CHANNELS);
+    const value = this.rng.pick([Number.NaN, Number.POSITIVE_INFINITY, 65535, -9999, 1e9]);
+    return { channel, value };
+  }
+}
