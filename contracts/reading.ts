@@ -134,6 +134,12 @@ export class MalformedAvroError extends Error {
 // avsc ignores unknown logical types unless told; timestamps stay plain numbers (epoch ms).
 const readingType = avro.Type.forSchema(READING_SCHEMA as unknown as avro.Schema);
 
+/**
+ * The Avro type itself, without validation: for files of readings and for putting
+ * deliberately bad readings on a topic (simulated sensor faults). Producers use encodeReading.
+ */
+export const READING_AVRO_TYPE: avro.Type = readingType;
+
 /** Validates, then encodes a reading as raw Avro binary (throws InvalidReadingError). */
 export function encodeReading(input: unknown): Buffer {
   const result = validateReading(input);

@@ -206,7 +206,8 @@ export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: R
         op.current = Math.max(0, op.current + faultRng.normal(0, spec.severity.currentJitter as number) * (op.current / layout.nStrings));
       }
     }
-    if (active) faultActive[k] = 1;
+    // a fault only shows while the array is producing
+    if (active && op.current > 0) faultActive[k] = 1;
     energyWh += (op.voltage * op.current * GRID_MS) / 3_600_000;
     if (series) {
       series.voltage[k] = op.voltage;

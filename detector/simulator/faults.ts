@@ -6,7 +6,8 @@
  * - line_line: a low-resistance short across 1–2 modules of a string (0.01–1 Ω):
  *   the string loses those modules' voltage, the array gets a second power peak.
  * - line_ground: a fault from a node of a string to ground (the grounded end) through
- *   1–30 Ω: a leakage that grows with the operating voltage.
+ *   20–200 Ω: a leak that grows with the operating voltage. (Below ~20 Ω the faulted
+ *   segment collapses and the signature is that of a line-line short.)
  * - open_circuit: a string disconnected, for good or intermittently (loose connector).
  * - partial_shading: a shadow sweeping 1–5 consecutive modules as the sun moves,
  *   blocking 30–90 % of the beam (diffuse light still arrives).
@@ -71,7 +72,7 @@ export function sampleFault(kind: FaultClass, rng: Rng, weather: PlantWeather, n
       break;
     }
     case 'line_ground': {
-      spec.severity = { first: 0, count: rng.int(1, nSeries - 1), resistance: Math.exp(rng.uniform(Math.log(1), Math.log(30))) };
+      spec.severity = { first: 0, count: rng.int(1, nSeries - 1), resistance: Math.exp(rng.uniform(Math.log(20), Math.log(200))) };
       on.fill(1, onsetIndex);
       break;
     }
@@ -94,7 +95,10 @@ export function sampleFault(kind: FaultClass, rng: Rng, weather: PlantWeather, n
       const count = rng.int(1, nSeries);
       const start = rng.int(0, nSeries - count);
       const fraction = rng.uniform(0.3, 0.9);
-      const firstMs = onsetMs;
+      // the obstacle is there all day; its shadow reaches the modules at a time of the sun's course
+      const shadowIndex = rng.int(rise, Math.max(rise, set - 360));
+      const firstMs = weather.window.startMs + shadowIndex * GRID_MS;
+      spec.onsetMs = firstMs;
       const shading: NonNullable<FaultSpec['shading']> = [];
       for (let s = 0; s < strings; s++) {
         const str = (string + s) % nStrings;
@@ -108,7 +112,7 @@ export function sampleFault(kind: FaultClass, rng: Rng, weather: PlantWeather, n
       spec.shading = shading;
       spec.severity = { modules: count, strings, fraction };
       const lastEnd = Math.max(...shading.map((x) => x.endMs));
-      on.fill(1, onsetIndex, Math.min(n, Math.ceil((lastEnd - weather.window.startMs) / GRID_MS)));
+      on.fill(1, shadowIndex, Math.min(n, Math.ceil((lastEnd - weather.window.startMs) / GRID_MS)));
       break;
     }
   }

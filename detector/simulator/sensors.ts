@@ -120,7 +120,7 @@ export class SensorSet {
     this.delays[0] = delay;
     if (this.rng.chance(this.rates.duplicate)) {
       this.issues.duplicated++;
-      this.delays[1] = delay + this.rng.uniform(1_000, 60_000);
+      this.delays[1] = delay + this.rng.uniform(1_000, 30_000); // a retry, not a late reading
       return 2;
     }
     return 1;

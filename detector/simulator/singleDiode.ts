@@ -57,8 +57,8 @@ export function currentAt(p: DiodeParams, v: number): number {
 export function voltageAt(p: DiodeParams, i: number): number {
   const { photocurrent: il, saturationCurrent: i0, resistanceSeries: rs, resistanceShunt: rsh, nNsVth: a } = p;
   if (!Number.isFinite(rsh)) {
-    // no shunt path: V = a·ln((IL + I0 − I)/I0) − I·Rs
-    return a * Math.log((il + i0 - i) / i0) - i * rs;
+    // no shunt path: V = a·ln((IL + I0 − I)/I0) − I·Rs, as log1p for accuracy near I = IL
+    return a * Math.log1p((il - i) / i0) - i * rs;
   }
   // ln of I0·Rsh/a · exp(Rsh·(IL + I0 − I)/a)
   const logArg = Math.log((i0 * rsh) / a) + (rsh * (il + i0 - i)) / a;

@@ -147,7 +147,7 @@ export function plantWeather(site: Site, window: DayWindow, rng: Rng, sky?: SkyT
   const seasonal = site.annualMeanTemp - south * site.annualTempAmplitude * Math.cos((2 * Math.PI * (dayOfYear - 15)) / 365);
   const swing = { clear: 6, broken: 4, overcast: 2 }[skyType] * rng.uniform(0.8, 1.2);
   const tempNoise = ar1(rng, samples, GRID_MS, 3_600_000, 0.4);
-  const windNoise = ar1(rng, samples, GRID_MS, 900_000, 1.0, rng.uniform(1.5, 4));
+  const windNoise = ar1(rng, samples, GRID_MS, 1_800_000, 0.6, rng.uniform(1.5, 4));
   const tempAir = new Float64Array(samples);
   const wind = new Float64Array(samples);
   const rise = sunriseIndex >= 0 ? sunriseIndex : Math.round(samples * 0.3);

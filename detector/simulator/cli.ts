@@ -1,0 +1,138 @@
+/**
+ * npm run simulate -- --devices 1000 --date 2026-11-19 --out out/sim
+ *
+ * Simulates a plant's day and writes, in --out:
+ *   readings.avro   the readings as delivered (Avro object container file, schema contracts/reading.avsc),
+ *                   each device's readings in publish order (late and duplicated ones where they arrived)
+ *   truth.jsonl     one line per device: fault, onset, severity, active intervals, sensor issues
+ *   day.json        the day: window, sky, counts by fault class and by sensor issue
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import * as avro from 'avsc';
+import { FAULT_CLASSES, isFaultClass, isValidDate, localDate, READING_AVRO_TYPE } from '../../contracts';
+import { Progress } from '../progress';
+import { simulatePlantDayParallel } from './parallel';
+import { plantConfig, simulatePlantDay, DEFAULT_FAULT_MIX } from './plant';
+import type { FaultMix } from './faults';
+import { SKY_TYPES, type SkyType } from './weather';
+
+const USAGE = `usage: npm run simulate -- [--devices N] [--date YYYY-MM-DD] [--seed N] [--out DIR]
+                            [--fault-mix normal=70,arc_fault=6,...] [--sky clear|broken|overcast]
+                            [--time-zone Europe/Madrid] [--workers N]`;
+
+export class UsageError extends Error {}
+
+function positiveInt(name: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name}: ${JSON.stringify(text)} is not a positive integer`);
+  return Number(text);
+}
+
+export function parseFaultMix(text: string): FaultMix {
+  const mix: FaultMix = {};
+  for (const part of text.split(',')) {
+    const [name, weight] = part.split('=');
+    if (!isFaultClass(name)) throw new UsageError(`--fault-mix: unknown class ${JSON.stringify(name)} (classes: ${FAULT_CLASSES.join(', ')})`);
+    const w = Number(weight);
+    if (!(w >= 0) || weight === undefined || weight === '') throw new UsageError(`--fault-mix: weight of ${name} must be a number ≥ 0, got ${JSON.stringify(weight)}`);
+    mix[name] = w;
+  }
+  if (Object.values(mix).every((w) => w === 0)) throw new UsageError('--fault-mix: at least one weight must be positive');
+  return mix;
+}
+
+export function parseSimulateArgs(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      devices: { type: 'string', default: '100' },
+      date: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      out: { type: 'string' },
+      'fault-mix': { type: 'string' },
+      sky: { type: 'string' },
+      'time-zone': { type: 'string', default: 'Europe/Madrid' },
+      workers: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const timeZone = values['time-zone']!;
+  const date = values.date ?? localDate(Date.now() - 86_400_000, timeZone);
+  if (!isValidDate(date)) throw new UsageError(`--date: ${JSON.stringify(date)} is not a calendar date in YYYY-MM-DD form`);
+  if (values.sky !== undefined && !SKY_TYPES.includes(values.sky as SkyType)) throw new UsageError(`--sky: expected one of ${SKY_TYPES.join(', ')}, got ${JSON.stringify(values.sky)}`);
+  return {
+    help: values.help!,
+    config: plantConfig({
+      date,
+      timeZone,
+      devices: positiveInt('devices', values.devices!),
+      seed: positiveInt('seed', values.seed!),
+      faultMix: values['fault-mix'] ? parseFaultMix(values['fault-mix']) : DEFAULT_FAULT_MIX,
+      sky: values.sky as SkyType | undefined,
+    }),
+    out: values.out ?? join('out', `sim-${date}`),
+    workers: values.workers ? positiveInt('workers', values.workers) : undefined,
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseSimulateArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const { config, out } = args;
+  mkdirSync(out, { recursive: true });
+  const plant = simulatePlantDay(config); // validates the config and gives the day's weather
+  console.log(`simulating ${config.devices} devices on ${config.date} (${config.timeZone}, ${plant.weather.sky} sky, seed ${config.seed}) into ${out}/`);
+
+  const encoder = avro.createFileEncoder(join(out, 'readings.avro'), READING_AVRO_TYPE, { codec: 'deflate' });
+  const truth = createWriteStream(join(out, 'truth.jsonl'));
+  const byFault: Record<string, number> = Object.fromEntries(FAULT_CLASSES.map((c) => [c, 0]));
+  const issues = { dropped: 0, duplicated: 0, late: 0, invalid: 0, stuck: 0, outages: 0 };
+  let readings = 0;
+  const progress = new Progress('simulate', config.devices, 'devices');
+  for await (const day of simulatePlantDayParallel(config, { workers: args.workers })) {
+    const r = day.readings;
+    for (let k = 0; k < r.count; k++) {
+      const ok = encoder.write({ deviceId: day.deviceId, timestamp: r.timestamp[k], voltage: r.voltage[k], current: r.current[k], temperature: r.temperature[k], irradiance: r.irradiance[k] });
+      if (!ok) await once(encoder, 'drain');
+    }
+    readings += r.count;
+    if (!truth.write(`${JSON.stringify(day.truth)}\n`)) await once(truth, 'drain');
+    byFault[day.truth.fault]!++;
+    const s = day.truth.sensorIssues;
+    issues.dropped += s.dropped;
+    issues.duplicated += s.duplicated;
+    issues.late += s.late;
+    issues.invalid += s.invalid;
+    issues.stuck += s.stuck.length;
+    issues.outages += s.outages.length;
+    progress.tick();
+  }
+  progress.finish(`${readings.toLocaleString('en-US')} readings`);
+  encoder.end();
+  truth.end();
+  await Promise.all([once(encoder, 'finish'), once(truth, 'finish')]);
+  const summary = { date: config.date, timeZone: config.timeZone, window: plant.window, sky: plant.weather.sky, seed: config.seed, devices: config.devices, readings, byFault, sensorIssues: issues };
+  const dayFile = createWriteStream(join(out, 'day.json'));
+  dayFile.end(`${JSON.stringify(summary, null, 2)}\n`);
+  await once(dayFile, 'finish');
+  console.log(`devices by fault: ${Object.entries(byFault).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`sensor issues: ${Object.entries(issues).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`wrote ${join(out, 'readings.avro')}, ${join(out, 'truth.jsonl')}, ${join(out, 'day.json')}`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${(err as Error).message}\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

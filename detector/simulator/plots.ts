@@ -1,0 +1,75 @@
+/**
+ * npm run simulate:plots — the figures of docs/simulator.md: one chart per fault
+ * class (the four readings of a faulty device over a day, its healthy twin under
+ * the same sky in grey, the fault's active time shaded), and one per sky type.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FAULT_CLASSES, plantDayWindow, type FaultClass } from '../../contracts';
+import { stackedChartSvg, type Panel } from '../plots/svgChart';
+import { simulateDevice, type DeviceDay } from './device';
+import { DEFAULT_LAYOUT, DEFAULT_MODULE, DEFAULT_SITE } from './plant';
+import { Rng } from './random';
+import { DEFAULT_SENSOR_RATES } from './sensors';
+import { GRID_MS, plantWeather, type SkyType } from './weather';
+
+const OUT = join(__dirname, '..', '..', 'docs', 'images', 'simulator');
+const DATE = '2026-06-21';
+const TZ = 'Europe/Madrid';
+
+/** Seeds picked so that each class shows a typical case (onset during the day). */
+const SEEDS: Record<FaultClass, number> = { normal: 1, line_line: 2, line_ground: 4, open_circuit: 2, partial_shading: 1, arc_fault: 3 };
+
+function device(fault: FaultClass, sky: SkyType, seed: number): [DeviceDay, DeviceDay] {
+  const weather = plantWeather(DEFAULT_SITE, plantDayWindow(DATE, TZ), new Rng(7, 'weather'), sky);
+  const run = (f: FaultClass) =>
+    simulateDevice(weather, { deviceId: 'PV-000001', fault: f, module: DEFAULT_MODULE, layout: DEFAULT_LAYOUT, sensorRates: DEFAULT_SENSOR_RATES, noiseLevel: [1, 1], keepSeries: true }, new Rng(seed, 'device'));
+  return [run(fault), run('normal')];
+}
+
+function hoursOf(day: DeviceDay, start: number): { x: Float64Array; order: number[] } {
+  const r = day.readings;
+  const order = Array.from({ length: r.count }, (_, k) => k).sort((a, b) => r.timestamp[a]! - r.timestamp[b]!);
+  return { x: Float64Array.from(order, (k) => (r.timestamp[k]! - start) / 3_600_000), order };
+}
+
+function chart(title: string, subtitle: string, day: DeviceDay, twin: DeviceDay | null, start: number): string {
+  const { x, order } = hoursOf(day, start);
+  const gridHours = Float64Array.from({ length: twin?.series?.voltage.length ?? 0 }, (_, k) => (k * GRID_MS) / 3_600_000);
+  const channel = (name: 'voltage' | 'current' | 'temperature' | 'irradiance', unit: string, title2: string): Panel => ({
+    title: title2,
+    unit,
+    series: [
+      { label: 'readings', color: '#1a73e8', x, y: Float64Array.from(order, (k) => day.readings[name][k]!), width: 0.8 },
+      ...(twin ? [{ label: 'healthy twin', color: '#202124', x: gridHours, y: twin.series![name], width: 0.9, dashed: true }] : []),
+    ],
+  });
+  return stackedChartSvg({
+    title,
+    subtitle,
+    xLabel: `hours since plant-local midnight (${DATE}, ${TZ})`,
+    xRange: [4, 23],
+    xTicks: [4, 6, 8, 10, 12, 14, 16, 18, 20, 22],
+    panels: [channel('voltage', 'V', 'voltage'), channel('current', 'A', 'current'), channel('temperature', '°C', 'module temp.'), channel('irradiance', 'W/m²', 'irradiance')],
+    bands: day.truth.active.map(([a, b]) => ({ from: (a - start) / 3_600_000, to: (b - start) / 3_600_000, label: 'fault active' })),
+  });
+}
+
+function main(): void {
+  mkdirSync(OUT, { recursive: true });
+  const start = plantDayWindow(DATE, TZ).startMs;
+  for (const fault of FAULT_CLASSES) {
+    const [day, twin] = device(fault, 'clear', SEEDS[fault]);
+    const sev = Object.entries(day.truth.severity).map(([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(3)) : v}`).join(', ');
+    const onset = day.truth.onsetMs === null ? '' : `onset ${((day.truth.onsetMs - start) / 3_600_000).toFixed(1)} h`;
+    const subtitle = [day.truth.intermittent ? 'intermittent' : '', onset, sev].filter(Boolean).join(' · ');
+    writeFileSync(join(OUT, `${fault}.svg`), chart(`${fault} — clear day`, subtitle || 'no fault', day, fault === 'normal' ? null : twin, start));
+  }
+  for (const sky of ['clear', 'broken', 'overcast'] as const) {
+    const [day] = device('normal', sky, 1);
+    writeFileSync(join(OUT, `sky-${sky}.svg`), chart(`normal device — ${sky} sky`, `energy ${(day.truth.energyWh / 1000).toFixed(1)} kWh`, day, null, start));
+  }
+  console.log(`wrote ${FAULT_CLASSES.length + 3} charts to ${OUT}`);
+}
+
+main();
