@@ -11,18 +11,15 @@ import { SensorSet, type SensorIssues, type SensorRates } from './sensors';
 import { calcParamsDesoto, voltageAt, type ModuleParams } from './singleDiode';
 import { deviceIrradiance, faimanTemp, GRID_MS, MAX_DEVICE_LAG_MS, MODULE_THERMAL_TAU_MS, type DeviceIrradiance, type PlantWeather, type SkyType } from './weather';
 
+/**
+ * Columns of the readings: measurement time (epoch ms, device clock), publish time
+ * to the topic (epoch ms), and the four measurements.
+ */
+export const READING_COLUMNS = ['timestamp', 'publishMs', 'voltage', 'current', 'temperature', 'irradiance'] as const;
+export type ReadingColumn = (typeof READING_COLUMNS)[number];
+
 /** Readings of one device as they reach the SCADA (publish order), columnar. */
-export interface DeviceReadings {
-  count: number;
-  /** measurement time, epoch ms (device clock) */
-  timestamp: Float64Array;
-  /** when the reading was published to the topic, epoch ms */
-  publishMs: Float64Array;
-  voltage: Float64Array;
-  current: Float64Array;
-  temperature: Float64Array;
-  irradiance: Float64Array;
-}
+export type DeviceReadings = { count: number } & Record<ReadingColumn, Float64Array>;
 
 export interface DeviceTruth {
   deviceId: string;
@@ -83,72 +80,56 @@ function intervals(mask: Uint8Array, startMs: number): [number, number][] {
 
 class ReadingBuffer {
   count = 0;
-  private cap: number;
-  timestamp: Float64Array;
-  publishMs: Float64Array;
-  voltage: Float64Array;
-  current: Float64Array;
-  temperature: Float64Array;
-  irradiance: Float64Array;
+  private cols: Record<ReadingColumn, Float64Array>;
 
-  constructor(capacity: number) {
-    this.cap = capacity;
-    this.timestamp = new Float64Array(capacity);
-    this.publishMs = new Float64Array(capacity);
-    this.voltage = new Float64Array(capacity);
-    this.current = new Float64Array(capacity);
-    this.temperature = new Float64Array(capacity);
-    this.irradiance = new Float64Array(capacity);
+  constructor(private cap: number) {
+    this.cols = Object.fromEntries(READING_COLUMNS.map((c) => [c, new Float64Array(cap)])) as Record<ReadingColumn, Float64Array>;
   }
 
   push(ts: number, pub: number, v: number, i: number, t: number, g: number): void {
     if (this.count === this.cap) this.grow();
     const n = this.count++;
-    this.timestamp[n] = ts;
-    this.publishMs[n] = pub;
-    this.voltage[n] = v;
-    this.current[n] = i;
-    this.temperature[n] = t;
-    this.irradiance[n] = g;
+    const c = this.cols;
+    c.timestamp[n] = ts;
+    c.publishMs[n] = pub;
+    c.voltage[n] = v;
+    c.current[n] = i;
+    c.temperature[n] = t;
+    c.irradiance[n] = g;
   }
 
   private grow(): void {
     this.cap *= 2;
-    const g = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(this.cap);
-      b.set(a);
-      return b;
-    };
-    this.timestamp = g(this.timestamp);
-    this.publishMs = g(this.publishMs);
-    this.voltage = g(this.voltage);
-    this.current = g(this.current);
-    this.temperature = g(this.temperature);
-    this.irradiance = g(this.irradiance);
+    for (const name of READING_COLUMNS) {
+      const bigger = new Float64Array(this.cap);
+      bigger.set(this.cols[name]);
+      this.cols[name] = bigger;
+    }
   }
 
   /** The readings in publish order (late and duplicated ones move back). */
   finish(): DeviceReadings {
     const n = this.count;
+    const pub = this.cols.publishMs;
     let ordered = true;
-    for (let k = 1; k < n && ordered; k++) if (this.publishMs[k]! < this.publishMs[k - 1]!) ordered = false;
-    const columns = [this.timestamp, this.publishMs, this.voltage, this.current, this.temperature, this.irradiance];
-    let out: Float64Array[];
-    if (ordered) {
-      out = columns.map((a) => a.slice(0, n));
-    } else {
-      const order = new Uint32Array(n);
+    for (let k = 1; k < n && ordered; k++) if (pub[k]! < pub[k - 1]!) ordered = false;
+    let order: Uint32Array | null = null;
+    if (!ordered) {
+      order = new Uint32Array(n);
       for (let k = 0; k < n; k++) order[k] = k;
-      const pub = this.publishMs;
       order.sort((a, b) => pub[a]! - pub[b]! || a - b);
-      out = columns.map((a) => {
-        const b = new Float64Array(n);
-        for (let k = 0; k < n; k++) b[k] = a[order[k]!]!;
-        return b;
-      });
     }
-    const [timestamp, publishMs, voltage, current, temperature, irradiance] = out as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
-    return { count: n, timestamp, publishMs, voltage, current, temperature, irradiance };
+    const out = { count: n } as DeviceReadings;
+    for (const name of READING_COLUMNS) {
+      const col = this.cols[name];
+      if (!order) out[name] = col.slice(0, n);
+      else {
+        const sorted = new Float64Array(n);
+        for (let k = 0; k < n; k++) sorted[k] = col[order[k]!]!;
+        out[name] = sorted;
+      }
+    }
+    return out;
   }
 }
 

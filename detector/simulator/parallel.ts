@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { DeviceDay } from './device';
+import { READING_COLUMNS, type DeviceDay } from './device';
 import type { PlantConfig } from './plant';
 
 export interface ParallelOptions {
@@ -18,8 +18,7 @@ export interface ParallelOptions {
 type Reply = { kind: 'device'; day: DeviceDay } | { kind: 'batchDone' } | { kind: 'error'; message: string };
 
 function buffersOf(day: DeviceDay): ArrayBuffer[] {
-  const r = day.readings;
-  const arrays: ArrayBufferView[] = [r.timestamp, r.publishMs, r.voltage, r.current, r.temperature, r.irradiance];
+  const arrays: ArrayBufferView[] = READING_COLUMNS.map((c) => day.readings[c]);
   if (day.series) arrays.push(day.series.voltage, day.series.current, day.series.temperature, day.series.irradiance, day.series.faultActive);
   return arrays.map((a) => a.buffer as ArrayBuffer);
 }
