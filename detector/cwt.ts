@@ -1,0 +1,155 @@
+/**
+ * The Continuous Wavelet Transform of the contract: exactly what
+ * `pywt.cwt(x, np.arange(1, 65), 'morl')` computes (PyWavelets' 'conv' method),
+ * done with FFTs.
+ *
+ * PyWavelets integrates the Morlet wavelet ψ(t) = exp(−t²/2)·cos(5t) on 1024 points
+ * of [−8, 8] (cumulative sum × step), resamples it per scale s at indices
+ * floor(k / (s·step)), k = 0..16s, convolves the signal with the reversed result,
+ * takes −√s · diff and keeps the centre. The diff is folded into the kernel here,
+ * the kernels' spectra are computed once per signal length and reused for every
+ * device and channel, and two scales share one complex inverse FFT (their outputs
+ * are real, so one goes in the real part and one in the imaginary part).
+ */
+import FFT from 'fft.js';
+
+const PRECISION_POINTS = 1024; // pywt's precision = 10 → 2**10 points
+const LOWER = -8;
+const UPPER = 8;
+
+/** pywt's integrated Morlet wavelet and its grid step (np.linspace + np.cumsum · step). */
+function integratedMorlet(): { intPsi: Float64Array; step: number } {
+  const delta = (UPPER - LOWER) / (PRECISION_POINTS - 1);
+  const x = new Float64Array(PRECISION_POINTS);
+  for (let i = 0; i < PRECISION_POINTS; i++) x[i] = i * delta + LOWER;
+  x[PRECISION_POINTS - 1] = UPPER;
+  const step = x[1]! - x[0]!;
+  const intPsi = new Float64Array(PRECISION_POINTS);
+  let sum = 0;
+  for (let i = 0; i < PRECISION_POINTS; i++) {
+    const t = x[i]!;
+    sum += Math.exp(-(t * t) / 2) * Math.cos(5 * t);
+    intPsi[i] = sum;
+  }
+  for (let i = 0; i < PRECISION_POINTS; i++) intPsi[i] = intPsi[i]! * step;
+  return { intPsi, step };
+}
+
+const MORLET = integratedMorlet();
+
+/** pywt's kernel for one scale: int_psi[j][::-1] with j = floor(arange(s·16 + 1) / (s·step)). */
+export function scaleKernel(scale: number): Float64Array {
+  const { intPsi, step } = MORLET;
+  const count = Math.floor(scale * (UPPER - LOWER) + 1);
+  const picked: number[] = [];
+  for (let k = 0; k < count; k++) {
+    const j = Math.floor(k / (scale * step));
+    if (j < PRECISION_POINTS) picked.push(intPsi[j]!);
+  }
+  return Float64Array.from(picked.reverse());
+}
+
+interface Plan {
+  n: number;
+  scales: readonly number[];
+  size: number;
+  fft: FFT;
+  /** per pair of scales: spectrum of (h_a + i·h_b), interleaved complex, full length */
+  pairSpectra: Float64Array[];
+  /** per scale: index in the full convolution where its output starts */
+  offsets: Int32Array;
+}
+
+const plans = new Map<string, Plan>();
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+function plan(n: number, scales: readonly number[]): Plan {
+  const key = `${n}:${scales.join(',')}`;
+  const cached = plans.get(key);
+  if (cached) return cached;
+  const kernels = scales.map(scaleKernel);
+  const size = nextPow2(n + Math.max(...kernels.map((k) => k.length)) + 1);
+  const fft = new FFT(size);
+  const offsets = new Int32Array(scales.length);
+  // h = −√s · (kernel − kernel shifted by one): conv(x, h)[m] = −√s·(conv[m] − conv[m−1])
+  const diffKernels = kernels.map((kern, i) => {
+    const h = new Float64Array(size);
+    const gain = -Math.sqrt(scales[i]!);
+    for (let m = 0; m <= kern.length; m++) h[m] = gain * ((kern[m] ?? 0) - (kern[m - 1] ?? 0));
+    // pywt keeps diff[floor(d) : floor(d) + n] with d = (L − 2)/2; diff[m] is our conv at m + 1
+    offsets[i] = Math.floor((kern.length - 2) / 2) + 1;
+    return h;
+  });
+  // stored pre-scaled by 1/size: the inverse transform is done as conj(FFT(conj(·))) without its division pass
+  const pairSpectra: Float64Array[] = [];
+  const input = new Float64Array(2 * size);
+  for (let i = 0; i < scales.length; i += 2) {
+    const a = diffKernels[i]!;
+    const b = diffKernels[i + 1];
+    for (let m = 0; m < size; m++) {
+      input[2 * m] = a[m]!;
+      input[2 * m + 1] = b ? b[m]! : 0;
+    }
+    const out = new Float64Array(2 * size);
+    fft.transform(out, input);
+    for (let m = 0; m < out.length; m++) out[m] = out[m]! / size;
+    pairSpectra.push(out);
+  }
+  const p: Plan = { n, scales, size, fft, pairSpectra, offsets };
+  plans.set(key, p);
+  return p;
+}
+
+export const CONTRACT_SCALES: readonly number[] = Array.from({ length: 64 }, (_, i) => i + 1);
+
+/**
+ * CWT coefficients, scale-major: out[s·n + t] for scale index s and sample t
+ * (pywt's coefs[s, t]). `signal` must be finite.
+ */
+export function cwt(signal: ArrayLike<number>, scales: readonly number[] = CONTRACT_SCALES, out?: Float64Array | Float32Array): Float64Array | Float32Array {
+  const n = signal.length;
+  const p = plan(n, scales);
+  const result = out ?? new Float64Array(scales.length * n);
+  if (result.length !== scales.length * n) throw new Error(`cwt: output holds ${result.length} values, needs ${scales.length * n}`);
+  const { fft, size } = p;
+  const real = new Float64Array(size);
+  for (let t = 0; t < n; t++) {
+    const v = signal[t]!;
+    if (!Number.isFinite(v)) throw new Error(`cwt: sample ${t} is ${v}; fill gaps before the transform`);
+    real[t] = v;
+  }
+  const spectrum = new Float64Array(2 * size);
+  fft.realTransform(spectrum, real);
+  fft.completeSpectrum(spectrum);
+  const product = new Float64Array(2 * size);
+  const back = new Float64Array(2 * size);
+  for (let pair = 0; pair < p.pairSpectra.length; pair++) {
+    const h = p.pairSpectra[pair]!;
+    // conj(X·H), so that a forward transform gives conj of the inverse
+    for (let m = 0; m < 2 * size; m += 2) {
+      const xr = spectrum[m]!;
+      const xi = spectrum[m + 1]!;
+      const hr = h[m]!;
+      const hi = h[m + 1]!;
+      product[m] = xr * hr - xi * hi;
+      product[m + 1] = -(xr * hi + xi * hr);
+    }
+    fft.transform(back, product);
+    const a = 2 * pair;
+    const offA = p.offsets[a]!;
+    const rowA = a * n;
+    for (let t = 0; t < n; t++) result[rowA + t] = back[2 * (t + offA)]!;
+    if (a + 1 < scales.length) {
+      const offB = p.offsets[a + 1]!;
+      const rowB = (a + 1) * n;
+      // the conjugate flips the sign of the imaginary part
+      for (let t = 0; t < n; t++) result[rowB + t] = -back[2 * (t + offB) + 1]!;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,65 @@
+/** The TypeScript CWT against PyWavelets' own output (fixtures written by pywt). */
+import { CONTRACT_SCALES, cwt, scaleKernel } from '../../detector/cwt';
+import { readFixture } from '../helpers/fixtures';
+
+interface CwtCase {
+  name: string;
+  n: number;
+  input: string;
+  scales: number[];
+  coefs: string;
+  maxAbs: number;
+}
+const fixtures = readFixture<{ pywtVersion: string; cases: CwtCase[] }>('cwt/cwt-fixtures.json');
+
+function decode(b64: string, type: 'f64' | 'f32'): Float64Array | Float32Array {
+  const buf = Buffer.from(b64, 'base64');
+  const copy = new Uint8Array(buf).buffer; // aligned copy
+  return type === 'f64' ? new Float64Array(copy) : new Float32Array(copy);
+}
+
+describe('CWT = pywt.cwt(x, np.arange(1, 65), "morl")', () => {
+  it.each(fixtures.cases.map((c) => [c.name, c] as const))('%s agrees to 1e-6 of the scalogram maximum', (_name, c) => {
+    const x = decode(c.input, 'f64');
+    expect(x.length).toBe(c.n);
+    const ours = cwt(x);
+    const theirs = decode(c.coefs, 'f32');
+    let worst = 0;
+    let ourMax = 0;
+    for (let k = 0; k < ours.length; k++) ourMax = Math.max(ourMax, Math.abs(ours[k]!));
+    c.scales.forEach((scale, row) => {
+      for (let t = 0; t < c.n; t++) {
+        const diff = Math.abs(ours[(scale - 1) * c.n + t]! - theirs[row * c.n + t]!);
+        worst = Math.max(worst, diff);
+      }
+    });
+    // the fixture stores float32 (relative rounding 6e-8): far inside the 1e-6 budget
+    expect(worst / c.maxAbs).toBeLessThan(1e-6);
+    expect(Math.abs(ourMax - c.maxAbs) / c.maxAbs).toBeLessThan(1e-6);
+  });
+
+  it('uses pywt kernel lengths (16·s + 1 points of the integrated wavelet)', () => {
+    expect(scaleKernel(1)).toHaveLength(17);
+    expect(scaleKernel(64)).toHaveLength(1025);
+  });
+
+  it('is linear and keeps the contract scale order', () => {
+    const a = Float64Array.from({ length: 256 }, (_, i) => Math.sin(i / 5));
+    const b = Float64Array.from({ length: 256 }, (_, i) => (i % 17) - 8);
+    const sum = cwt(a.map((v, i) => 2 * v + b[i]!));
+    const ca = cwt(a);
+    const cb = cwt(b);
+    for (let k = 0; k < sum.length; k += 97) expect(sum[k]).toBeCloseTo(2 * ca[k]! + cb[k]!, 9);
+    expect(CONTRACT_SCALES).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
+  });
+
+  it('refuses gaps: missing samples must be filled first', () => {
+    expect(() => cwt([1, 2, Number.NaN, 4])).toThrow('cwt: sample 2 is NaN; fill gaps before the transform');
+  });
+
+  it('writes into a caller-provided buffer of the right size only', () => {
+    const out = new Float32Array(64 * 100);
+    expect(cwt(new Float64Array(100).fill(1), CONTRACT_SCALES, out)).toBe(out);
+    expect(() => cwt(new Float64Array(100), CONTRACT_SCALES, new Float32Array(10))).toThrow('cwt: output holds 10 values, needs 6400');
+  });
+});
