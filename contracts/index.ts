@@ -3,3 +3,4 @@ export * from './faultClasses';
 export * from './tableSpecs';
 export type { SilverDeviceDayRow, SilverQuarantineRow, GoldWindowRow, GoldDailyRow } from './generated';
 export * from './plantDay';
+export { TABLES_CONTRACT, DETECTOR_CONTRACT } from './generated';

@@ -1,0 +1,146 @@
+/**
+ * Labelled windows from simulated plant days, through the pipeline's own path:
+ * readings → contract validation → silver row → gap fill → CWT → windows → normalisation.
+ * Splits are by (seed, date): a split's plant-days — their weather, devices and
+ * faults — never appear in another split.
+ */
+import { DETECTOR_CONTRACT, faultClassIndex, FAULT_CLASSES, validateReading, type FaultClass, type SilverDeviceDayRow } from '../contracts';
+import type { DeviceDay } from './simulator/device';
+import { plantConfig, simulatePlantDay, type PlantConfig } from './simulator/plant';
+import { Rng } from './simulator/random';
+import { buildSilverRow } from './silver';
+import { CHANNELS, dayScalograms, N_SCALES, WINDOW, WINDOW_VALUES, windowsOf, windowTensor, type Normalization } from './windows';
+
+export const MIN_ACTIVE_FRACTION: number = DETECTOR_CONTRACT.labels.minActiveFraction;
+
+/** A simulated device-day turned into its silver row, as the ingest would. */
+export function silverOf(day: DeviceDay, window: { startMs: number; endMs: number }): SilverDeviceDayRow {
+  const r = day.readings;
+  const keep: number[] = [];
+  for (let k = 0; k < r.count; k++) {
+    const v = validateReading({ deviceId: day.deviceId, timestamp: r.timestamp[k], voltage: r.voltage[k], current: r.current[k], temperature: r.temperature[k], irradiance: r.irradiance[k] });
+    if (v.ok) keep.push(k);
+  }
+  const pick = (a: Float64Array) => Float64Array.from(keep, (k) => a[k]!);
+  return buildSilverRow(
+    day.deviceId,
+    window,
+    { count: keep.length, timestamp: pick(r.timestamp), voltage: pick(r.voltage), current: pick(r.current), temperature: pick(r.temperature), irradiance: pick(r.irradiance) },
+    { received: r.count, quarantined: r.count - keep.length },
+  );
+}
+
+/** The label of a window from the ground truth: the fault, normal, or null (ambiguous: left out). */
+export function windowLabel(day: DeviceDay, index: number): FaultClass | null {
+  const active = day.series?.faultActive;
+  if (!active) throw new Error('windowLabel needs the simulator run with keepSeries');
+  let on = 0;
+  for (let s = index * WINDOW; s < (index + 1) * WINDOW; s++) on += active[s]!;
+  if (on === 0) return 'normal';
+  return on / WINDOW >= MIN_ACTIVE_FRACTION ? day.truth.fault : null;
+}
+
+export interface WindowMeta {
+  deviceId: string;
+  date: string;
+  seed: number;
+  index: number;
+  startMs: number;
+  label: FaultClass;
+  deviceFault: FaultClass;
+  onsetMs: number | null;
+  noiseLevel: number;
+  sky: string;
+}
+
+export interface WindowSet {
+  /** count × 64·64·4 float32, NHWC */
+  x: Float32Array;
+  y: Int32Array;
+  meta: WindowMeta[];
+  count: number;
+}
+
+export interface SplitSpec {
+  name: string;
+  /** one plant-day per (seed, date) */
+  plantDays: { seed: number; date: string }[];
+  devicesPerPlantDay: number;
+  /** keep each normal window with this probability (normal windows outnumber the others) */
+  normalKeep: number;
+}
+
+/** Dates spread over a year, deterministic for a seed. */
+export function spreadDates(year: number, count: number, seed: number): string[] {
+  const rng = new Rng(seed, `dates:${year}`);
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const dayOfYear = Math.floor(((i + rng.next()) * 365) / count);
+    out.push(new Date(Date.UTC(year, 0, 1) + dayOfYear * 86_400_000).toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+function plantFor(spec: { seed: number; date: string }, devices: number): PlantConfig {
+  const mix = Object.fromEntries(FAULT_CLASSES.map((c) => [c, 1]));
+  return plantConfig({ date: spec.date, seed: spec.seed, devices, faultMix: mix, keepSeries: true });
+}
+
+/** Robust per-channel scale: the median |coefficient| over the predicted windows of some device-days. */
+export function estimateNormalization(days: Iterable<{ day: DeviceDay; window: { startMs: number; endMs: number } }>): Normalization {
+  const samples: number[][] = CHANNELS.map(() => []);
+  for (const { day, window } of days) {
+    const row = silverOf(day, window);
+    const scalograms = dayScalograms(row);
+    for (const w of windowsOf(row)) {
+      if (w.skipReason) continue;
+      scalograms.forEach((coefs, c) => {
+        for (let h = 0; h < N_SCALES; h += 3) for (let t = 0; t < WINDOW; t += 4) samples[c]!.push(Math.abs(coefs[h * row.samples + w.index * WINDOW + t]!));
+      });
+    }
+  }
+  const median = (xs: number[]) => {
+    const s = xs.sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)] ?? 1;
+  };
+  return Object.fromEntries(CHANNELS.map((c, i) => [c, Math.max(1e-6, median(samples[i]!))])) as unknown as Normalization;
+}
+
+/** Builds a split's labelled windows; progress is reported per device-day. */
+export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay?: () => void): WindowSet {
+  const xs: Float32Array[] = [];
+  const y: number[] = [];
+  const meta: WindowMeta[] = [];
+  for (const pd of spec.plantDays) {
+    const plant = simulatePlantDay(plantFor(pd, spec.devicesPerPlantDay));
+    const keepRng = new Rng(pd.seed, `keep:${pd.date}`);
+    for (const day of plant.devices()) {
+      const row = silverOf(day, plant.window);
+      const scalograms = dayScalograms(row);
+      for (const w of windowsOf(row)) {
+        if (w.skipReason) continue;
+        const label = windowLabel(day, w.index);
+        if (label === null) continue;
+        if (label === 'normal' && !keepRng.chance(spec.normalKeep)) continue;
+        const x = new Float32Array(WINDOW_VALUES);
+        windowTensor(scalograms, row.samples, w.index, norm, x);
+        xs.push(x);
+        y.push(faultClassIndex(label));
+        meta.push({ deviceId: day.deviceId, date: pd.date, seed: pd.seed, index: w.index, startMs: w.startMs, label, deviceFault: day.truth.fault, onsetMs: day.truth.onsetMs, noiseLevel: day.truth.noiseLevel, sky: day.truth.sky });
+      }
+      onDeviceDay?.();
+    }
+  }
+  const x = new Float32Array(xs.length * WINDOW_VALUES);
+  xs.forEach((w, i) => x.set(w, i * WINDOW_VALUES));
+  return { x, y: Int32Array.from(y), meta, count: xs.length };
+}
+
+export function plantDaysOf(spec: SplitSpec): Iterable<{ day: DeviceDay; window: { startMs: number; endMs: number } }> {
+  return (function* () {
+    for (const pd of spec.plantDays) {
+      const plant = simulatePlantDay(plantFor(pd, spec.devicesPerPlantDay));
+      for (const day of plant.devices()) yield { day, window: plant.window };
+    }
+  })();
+}

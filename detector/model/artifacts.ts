@@ -1,0 +1,66 @@
+/**
+ * The model's artifacts on disk: tfjs layers format (model.json + weights.bin),
+ * written and read without tfjs-node (tf.io handlers over plain files), and the
+ * normalisation constants the windows need (normalization.json).
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { CHANNELS, type Normalization } from '../windows';
+
+export const ARTIFACTS_DIR = join(__dirname, 'artifacts');
+
+export interface NormalizationFile {
+  formula: string;
+  channels: readonly string[];
+  scale: Normalization;
+  modelVersion: string;
+}
+
+export async function saveModel(model: tf.LayersModel, dir: string, meta: NormalizationFile): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = Buffer.from(artifacts.weightData as ArrayBuffer);
+      writeFileSync(join(dir, 'weights.bin'), weights);
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+        userDefinedMetadata: { modelVersion: meta.modelVersion },
+      };
+      writeFileSync(join(dir, 'model.json'), `${JSON.stringify(modelJson)}\n`);
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
+    }),
+  );
+  writeFileSync(join(dir, 'normalization.json'), `${JSON.stringify(meta, null, 2)}\n`);
+}
+
+export interface LoadedModel {
+  model: tf.LayersModel;
+  normalization: Normalization;
+  modelVersion: string;
+}
+
+export async function loadModel(dir = ARTIFACTS_DIR): Promise<LoadedModel> {
+  let json: { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+  let meta: NormalizationFile;
+  try {
+    json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as typeof json;
+    meta = JSON.parse(readFileSync(join(dir, 'normalization.json'), 'utf8')) as NormalizationFile;
+  } catch (err) {
+    throw new Error(`no trained model in ${dir} (${(err as Error).message}); run npm run train`);
+  }
+  if (meta.channels.join(',') !== CHANNELS.join(',')) throw new Error(`model in ${dir} expects channels ${meta.channels.join(', ')}, the contract has ${CHANNELS.join(', ')}`);
+  const weights = readFileSync(join(dir, 'weights.bin'));
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((m) => m.weights),
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+    }),
+  );
+  return { model, normalization: meta.scale, modelVersion: meta.modelVersion };
+}

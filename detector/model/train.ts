@@ -1,0 +1,222 @@
+/**
+ * npm run train -- [--train-days 24] [--devices 18] [--epochs 15] [--patience 3] [--out DIR]
+ *
+ * Simulates labelled plant-days (train 2025 seeds 1000+, validation 2025 seeds 2000+,
+ * test 2026 seeds 3000+: the test set's weather, devices and faults are never seen
+ * in training), trains the LeNet-5 with a fixed seed, a progress bar and early
+ * stopping on the validation loss, evaluates on the test set and writes:
+ *   DIR/model.json, weights.bin, normalization.json   the model the pipeline uses
+ *   DIR/evaluation.json                                the figures of the report
+ *   docs/model-card.md, docs/images/model/confusion.svg
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { FAULT_CLASSES } from '../../contracts';
+import { buildWindowSet, estimateNormalization, plantDaysOf, spreadDates, type SplitSpec, type WindowSet } from '../dataset';
+import { Progress } from '../progress';
+import { Rng } from '../simulator/random';
+import { WINDOW, WINDOW_VALUES, CHANNELS } from '../windows';
+import { ARTIFACTS_DIR, saveModel } from './artifacts';
+import { initBackend } from './backend';
+import { buildLenet, INPUT_SHAPE } from './lenet';
+import { metricsOf, type Metrics } from './metrics';
+import { writeModelCard, type Evaluation } from './report';
+
+function batchTensor(set: WindowSet, idx: ArrayLike<number>): { x: tf.Tensor4D; y: tf.Tensor1D } {
+  const xb = new Float32Array(idx.length * WINDOW_VALUES);
+  const yb = new Float32Array(idx.length);
+  for (let j = 0; j < idx.length; j++) {
+    const k = idx[j]!;
+    xb.set(set.x.subarray(k * WINDOW_VALUES, (k + 1) * WINDOW_VALUES), j * WINDOW_VALUES);
+    yb[j] = set.y[k]!;
+  }
+  return { x: tf.tensor4d(xb, [idx.length, ...INPUT_SHAPE]), y: tf.tensor1d(yb) };
+}
+
+export async function predictSet(model: tf.LayersModel, set: WindowSet, batch = 256): Promise<{ labels: Int32Array; probs: Float32Array }> {
+  const labels = new Int32Array(set.count);
+  const probs = new Float32Array(set.count * FAULT_CLASSES.length);
+  for (let b = 0; b < set.count; b += batch) {
+    const n = Math.min(batch, set.count - b);
+    const x = tf.tensor4d(set.x.subarray(b * WINDOW_VALUES, (b + n) * WINDOW_VALUES), [n, ...INPUT_SHAPE]);
+    const p = model.predict(x) as tf.Tensor;
+    const values = (await p.data()) as Float32Array;
+    probs.set(values, b * FAULT_CLASSES.length);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let c = 1; c < FAULT_CLASSES.length; c++) if (values[i * FAULT_CLASSES.length + c]! > values[i * FAULT_CLASSES.length + best]!) best = c;
+      labels[b + i] = best;
+    }
+    x.dispose();
+    p.dispose();
+  }
+  return { labels, probs };
+}
+
+function lossOf(set: WindowSet, probs: Float32Array): number {
+  let loss = 0;
+  for (let i = 0; i < set.count; i++) loss -= Math.log(Math.max(1e-7, probs[i * FAULT_CLASSES.length + set.y[i]!]!));
+  return loss / Math.max(1, set.count);
+}
+
+function evaluate(test: WindowSet, predicted: Int32Array): Evaluation['test'] {
+  const overall: Metrics = metricsOf(test.y, predicted);
+  const by = (key: (i: number) => string) => {
+    const groups = new Map<string, number[]>();
+    for (let i = 0; i < test.count; i++) groups.set(key(i), [...(groups.get(key(i)) ?? []), i]);
+    return Object.fromEntries(
+      [...groups.entries()].sort().map(([g, idx]) => {
+        const m = metricsOf(Int32Array.from(idx, (i) => test.y[i]!), Int32Array.from(idx, (i) => predicted[i]!));
+        return [g, { windows: idx.length, accuracy: m.accuracy, macroF1: m.macroF1 }];
+      }),
+    );
+  };
+  const noiseBucket = (i: number) => {
+    const n = test.meta[i]!.noiseLevel;
+    return n < 1 ? 'noise 0.5–1×' : n < 1.5 ? 'noise 1–1.5×' : 'noise 1.5–2×';
+  };
+  // detection delay: from onset to the end of the first window classified as the device's fault
+  const devices = new Map<string, number[]>();
+  for (let i = 0; i < test.count; i++) {
+    const m = test.meta[i]!;
+    if (m.deviceFault === 'normal' || m.onsetMs === null) continue;
+    const key = `${m.seed}/${m.date}/${m.deviceId}`;
+    devices.set(key, [...(devices.get(key) ?? []), i]);
+  }
+  const delays: number[] = [];
+  let undetected = 0;
+  for (const idx of devices.values()) {
+    const m0 = test.meta[idx[0]!]!;
+    const first = idx
+      .filter((i) => FAULT_CLASSES[predicted[i]!] === m0.deviceFault && test.meta[i]!.startMs + WINDOW * 20_000 > m0.onsetMs!)
+      .sort((a, b) => test.meta[a]!.startMs - test.meta[b]!.startMs)[0];
+    if (first === undefined) undetected++;
+    else delays.push((test.meta[first]!.startMs + WINDOW * 20_000 - Math.max(m0.onsetMs!, test.meta[idx[0]!]!.startMs - 0)) / 60_000);
+  }
+  delays.sort((a, b) => a - b);
+  const q = (p: number) => (delays.length ? delays[Math.min(delays.length - 1, Math.floor(p * delays.length))]! : NaN);
+  return {
+    metrics: overall,
+    byNoise: by(noiseBucket),
+    bySky: by((i) => test.meta[i]!.sky),
+    detection: { faultyDeviceDays: devices.size, detected: delays.length, undetected, medianDelayMin: q(0.5), p90DelayMin: q(0.9) },
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'train-days': { type: 'string', default: '24' },
+      'val-days': { type: 'string', default: '6' },
+      'test-days': { type: 'string', default: '8' },
+      devices: { type: 'string', default: '18' },
+      epochs: { type: 'string', default: '15' },
+      patience: { type: 'string', default: '3' },
+      batch: { type: 'string', default: '64' },
+      seed: { type: 'string', default: '1' },
+      out: { type: 'string', default: ARTIFACTS_DIR },
+      backend: { type: 'string', default: 'auto' },
+      'no-docs': { type: 'boolean', default: false },
+    },
+  });
+  const n = (k: keyof typeof values) => {
+    const v = Number(values[k]);
+    if (!Number.isInteger(v) || v < 1) throw new Error(`--${k}: ${JSON.stringify(values[k])} is not a positive integer`);
+    return v;
+  };
+  const seed = n('seed');
+  const backend = await initBackend(values.backend as 'auto');
+  const devices = n('devices');
+  const splits: Record<'train' | 'validation' | 'test', SplitSpec> = {
+    train: { name: 'train', plantDays: spreadDates(2025, n('train-days'), seed).map((date, i) => ({ seed: 1000 + i, date })), devicesPerPlantDay: devices, normalKeep: 0.25 },
+    validation: { name: 'validation', plantDays: spreadDates(2025, n('val-days'), seed + 1).map((date, i) => ({ seed: 2000 + i, date })), devicesPerPlantDay: devices, normalKeep: 0.25 },
+    test: { name: 'test', plantDays: spreadDates(2026, n('test-days'), seed + 2).map((date, i) => ({ seed: 3000 + i, date })), devicesPerPlantDay: devices, normalKeep: 1 },
+  };
+  console.log(`backend ${backend}; simulating ${Object.values(splits).map((s) => `${s.name} ${s.plantDays.length} plant-days × ${devices} devices`).join(', ')}`);
+
+  const norm = estimateNormalization(plantDaysOf({ ...splits.train, plantDays: splits.train.plantDays.slice(0, 3), devicesPerPlantDay: 6 }));
+  const sets = {} as Record<keyof typeof splits, WindowSet>;
+  for (const key of ['train', 'validation', 'test'] as const) {
+    const s = splits[key];
+    const p = new Progress(`simulate ${key}`, s.plantDays.length * s.devicesPerPlantDay, 'device-days');
+    sets[key] = buildWindowSet(s, norm, () => p.tick());
+    p.finish(`${sets[key].count} windows (${FAULT_CLASSES.map((c, i) => `${c} ${sets[key].y.filter((y) => y === i).length}`).join(', ')})`);
+  }
+
+  const model = buildLenet(seed);
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const batch = n('batch');
+  const rng = new Rng(seed, 'shuffle');
+  let best = { loss: Infinity, epoch: -1, weights: [] as tf.Tensor[] };
+  const history: { epoch: number; trainLoss: number; trainAccuracy: number; valLoss: number; valAccuracy: number; seconds: number }[] = [];
+  const started = Date.now();
+  for (let epoch = 1; epoch <= n('epochs'); epoch++) {
+    const order = Int32Array.from({ length: sets.train.count }, (_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = rng.int(0, i);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    const steps = Math.floor(order.length / batch);
+    const p = new Progress(`epoch ${epoch}`, steps, 'batches');
+    const t0 = Date.now();
+    let loss = 0;
+    let acc = 0;
+    for (let s = 0; s < steps; s++) {
+      const { x, y } = batchTensor(sets.train, order.subarray(s * batch, (s + 1) * batch));
+      const [l, a] = (await model.trainOnBatch(x, y)) as number[];
+      loss += l!;
+      acc += a!;
+      x.dispose();
+      y.dispose();
+      p.tick();
+    }
+    const val = await predictSet(model, sets.validation);
+    const valLoss = lossOf(sets.validation, val.probs);
+    const valAccuracy = metricsOf(sets.validation.y, val.labels).accuracy;
+    const row = { epoch, trainLoss: loss / steps, trainAccuracy: acc / steps, valLoss, valAccuracy, seconds: (Date.now() - t0) / 1000 };
+    history.push(row);
+    p.finish(`loss ${row.trainLoss.toFixed(3)} acc ${row.trainAccuracy.toFixed(3)} · val loss ${valLoss.toFixed(3)} acc ${valAccuracy.toFixed(3)}`);
+    if (valLoss < best.loss) {
+      best.weights.forEach((w) => w.dispose());
+      best = { loss: valLoss, epoch, weights: model.getWeights().map((w) => w.clone()) };
+    } else if (epoch - best.epoch >= n('patience')) {
+      console.log(`early stop: validation loss has not improved for ${n('patience')} epochs; keeping epoch ${best.epoch}`);
+      break;
+    }
+  }
+  model.setWeights(best.weights);
+
+  const test = await predictSet(model, sets.test);
+  const modelVersion = `lenet5-${new Date().toISOString().slice(0, 10)}-s${seed}-e${best.epoch}`;
+  const evaluation: Evaluation = {
+    modelVersion,
+    backend,
+    trainedAt: new Date().toISOString(),
+    trainingSeconds: (Date.now() - started) / 1000,
+    bestEpoch: best.epoch,
+    history,
+    data: Object.fromEntries(
+      Object.entries(splits).map(([k, s]) => [k, { plantDays: s.plantDays, devicesPerPlantDay: s.devicesPerPlantDay, windows: sets[k as keyof typeof sets].count, normalKeep: s.normalKeep }]),
+    ) as Evaluation['data'],
+    normalization: norm,
+    parameters: model.countParams(),
+    test: evaluate(sets.test, test.labels),
+  };
+  const out = values.out!;
+  await saveModel(model, out, { formula: 'asinh(coef / scale)', channels: CHANNELS, scale: norm, modelVersion });
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+  if (!values['no-docs']) writeModelCard(evaluation);
+  const m = evaluation.test.metrics;
+  console.log(`test: accuracy ${m.accuracy.toFixed(3)}, macro-F1 ${m.macroF1.toFixed(3)}; ${m.perClass.map((c) => `${c.label} R ${c.recall.toFixed(2)}`).join(', ')}`);
+  console.log(`wrote ${out}/model.json, weights.bin, normalization.json, evaluation.json`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
