@@ -43,7 +43,8 @@ export async function initBackend(prefer: BackendName | 'auto' = 'auto'): Promis
   if (prefer === 'auto' || prefer === 'tensorflow') {
     try {
       // present only where its native library could be downloaded at install time
-      require('@tensorflow/tfjs-node');
+      const nativeBackend = '@tensorflow/tfjs-node';
+      await import(nativeBackend);
       if (await tf.setBackend('tensorflow')) return 'tensorflow';
     } catch {
       if (prefer === 'tensorflow') throw new Error('@tensorflow/tfjs-node is not installed (its native download fails offline); use the wasm backend');

@@ -91,7 +91,7 @@ export function writeModelCard(e: Evaluation): void {
     '',
     '## Results on the test set',
     '',
-    `Accuracy **${pct(m.accuracy)}**, macro-F1 **${m.macroF1.toFixed(3)}** over ${m.count.toLocaleString('en-US')} windows. The issue\'s goal is macro-F1 ≥ 0.97 with no class below 0.93 recall; the research anchor (Aziz et al., IEEE Access 2020, CWT scalograms + CNN on a 5×3 array with MPPT) reports 73.5 % accuracy.`,
+    `Accuracy **${pct(m.accuracy)}**, macro-F1 **${m.macroF1.toFixed(3)}** over ${m.count.toLocaleString('en-US')} windows. The issue's goal is macro-F1 ≥ 0.97 with no class below 0.93 recall; the research anchor (Aziz et al., IEEE Access 2020, CWT scalograms + CNN on a 5×3 array with MPPT) reports 73.5 % accuracy.`,
     '',
     '| class | support | precision | recall | F1 |',
     '|---|---:|---:|---:|---:|',
