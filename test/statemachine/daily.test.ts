@@ -1,0 +1,167 @@
+/**
+ * The daily state machine: validated, its ARNs real, and executed locally — the
+ * exact definition Pulumi deploys — with the EMR tasks mapped to local handlers.
+ */
+import aslValidator from 'asl-validator';
+import { handler as runWindowHandler } from '../../functions/run-window/handler';
+import { PLACEHOLDERS, readTemplate, renderDefinition } from '../../statemachine/definition';
+import { localDefinitionValues, runLocally, type JobRunRequest, type LocalHandlers, type Notification } from '../../statemachine/local';
+
+/** Step Functions' optimized integrations this machine may use (AWS docs, "Integrating services"). */
+const OPTIMIZED_INTEGRATIONS = new Set([
+  'arn:aws:states:::lambda:invoke',
+  'arn:aws:states:::emr-serverless:startJobRun.sync',
+  'arn:aws:states:::emr-serverless:startJobRun',
+  'arn:aws:states:::sns:publish',
+]);
+
+const NOW = Date.UTC(2026, 10, 20, 1, 30); // 02:30 in Madrid on 2026-11-20
+process.env.PLANT_TIME_ZONE = 'Europe/Madrid';
+
+function harness(jobs: { ingest?: (r: JobRunRequest, call: number) => Promise<unknown>; predict?: (r: JobRunRequest, call: number) => Promise<unknown> } = {}) {
+  const calls = { ingest: [] as JobRunRequest[], predict: [] as JobRunRequest[], notifications: [] as Notification[] };
+  const handlers: LocalHandlers = {
+    runWindow: (payload) => runWindowHandler(payload, () => NOW),
+    ingest: async (r) => {
+      calls.ingest.push(r);
+      return jobs.ingest ? jobs.ingest(r, calls.ingest.length) : { JobRunId: 'ingest-1', State: 'SUCCESS' };
+    },
+    predict: async (r) => {
+      calls.predict.push(r);
+      return jobs.predict ? jobs.predict(r, calls.predict.length) : { JobRunId: 'predict-1', State: 'SUCCESS' };
+    },
+    notify: async (n) => {
+      calls.notifications.push(n);
+    },
+  };
+  const run = (input: unknown, executionName = 'exec-2026-11-20-a1b2') => runLocally(localDefinitionValues(), input, handlers, { executionName, retryPauseMs: 0 });
+  return { calls, run };
+}
+
+const awsError = (name: string, message: string) => Object.assign(new Error(message), { name });
+const arg = (r: JobRunRequest, flag: string) => r.JobDriver.SparkSubmit.EntryPointArguments[r.JobDriver.SparkSubmit.EntryPointArguments.indexOf(flag) + 1];
+
+describe('definition', () => {
+  const rendered = renderDefinition(localDefinitionValues());
+
+  it('is valid ASL (asl-validator) in JSONPath', () => {
+    const { isValid, errorsText } = aslValidator(rendered as never);
+    expect(errorsText?.('\n') ?? '').toBe('');
+    expect(isValid).toBe(true);
+    expect(rendered.QueryLanguage).toBe('JSONPath');
+  });
+
+  it('uses only real optimized integrations, and EMR jobs only through .sync (no polling Lambdas, no Wait loops)', () => {
+    const states = Object.entries(rendered.States as Record<string, { Type: string; Resource?: string }>);
+    for (const [, s] of states) if (s.Resource) expect(OPTIMIZED_INTEGRATIONS).toContain(s.Resource);
+    expect(states.filter(([, s]) => s.Resource === 'arn:aws:states:::emr-serverless:startJobRun.sync').map(([n]) => n)).toEqual(['IngestData', 'PredictFault']);
+    expect(states.some(([, s]) => s.Type === 'Wait' || s.Type === 'Choice')).toBe(false);
+  });
+
+  it('retries transient EMR errors with bounded exponential backoff and jitter, but not job failures', () => {
+    const ingest = (rendered.States as Record<string, { Retry: { ErrorEquals: string[]; MaxAttempts: number; BackoffRate: number; JitterStrategy: string; MaxDelaySeconds: number }[] }>).IngestData!;
+    const retry = ingest.Retry[0]!;
+    expect(retry.ErrorEquals).toEqual(expect.arrayContaining(['EMRServerless.ThrottlingException', 'EMRServerless.InternalServerException']));
+    expect(retry.ErrorEquals).not.toContain('States.TaskFailed');
+    expect(retry.ErrorEquals).not.toContain('States.ALL');
+    expect(retry).toMatchObject({ MaxAttempts: 5, BackoffRate: 2, JitterStrategy: 'FULL', MaxDelaySeconds: 300 });
+  });
+
+  it('names every placeholder it uses, and refuses missing, unknown or unsafe values', () => {
+    const tokens = new Set([...JSON.stringify(readTemplate()).matchAll(/\$\{([A-Za-z]+)\}/g)].map((m) => m[1]));
+    expect([...tokens].sort()).toEqual([...PLACEHOLDERS].sort());
+    const values = localDefinitionValues();
+    const { KafkaTopic: _omit, ...missing } = values;
+    expect(() => renderDefinition(missing as never)).toThrow('no value for placeholder ${KafkaTopic}');
+    expect(() => renderDefinition({ ...values, Extra: 1 } as never)).toThrow('unknown placeholders Extra');
+    expect(() => renderDefinition({ ...values, KafkaTopic: "pv'readings" })).toThrow('contains a character that intrinsic functions need escaped');
+    expect((renderDefinition(values).States as Record<string, { Parameters: { ExecutionTimeoutMinutes: unknown } }>).IngestData!.Parameters.ExecutionTimeoutMinutes).toBe(120);
+  });
+});
+
+describe('local execution of the real definition', () => {
+  it('happy path: resolves the scheduled day once and passes the same window to both jobs', async () => {
+    const h = harness();
+    await h.run({ scheduledTime: '2026-11-20T01:30:00Z' });
+    expect(h.calls.ingest).toHaveLength(1);
+    expect(h.calls.predict).toHaveLength(1);
+    const [ingest, predict] = [h.calls.ingest[0]!, h.calls.predict[0]!];
+    expect(arg(ingest, '--date')).toBe('2026-11-19');
+    expect(arg(ingest, '--start-ms')).toBe(String(Date.UTC(2026, 10, 18, 23)));
+    expect(arg(ingest, '--end-ms')).toBe(String(Date.UTC(2026, 10, 19, 23)));
+    expect(arg(ingest, '--run-id')).toBe('exec-2026-11-20-a1b2');
+    expect(arg(predict, '--date')).toBe('2026-11-19');
+    expect(arg(predict, '--run-id')).toBe(arg(ingest, '--run-id'));
+    expect(ingest.Name).toBe('ingest-2026-11-19-exec-2026-11-20-a1b2');
+    expect(ingest.JobDriver.SparkSubmit.EntryPoint).toBe('s3://bootstrap/spark/jobs/ingest_data.py');
+    expect(predict.JobDriver.SparkSubmit.EntryPoint).toBe('s3://bootstrap/spark/jobs/predict_fault.py');
+    expect(ingest.ExecutionTimeoutMinutes).toBe(120);
+    expect(ingest.ConfigurationOverrides.MonitoringConfiguration.S3MonitoringConfiguration.LogUri).toBe('s3://logs/emr/ingest/');
+    expect(arg(ingest, '--bootstrap-servers')).toBe('localhost:9098');
+    expect(arg(predict, '--model-uri')).toBe('s3://bootstrap/model/');
+    expect(h.calls.notifications).toHaveLength(1);
+    expect(h.calls.notifications[0]!.Subject).toBe('PV faults: 2026-11-19 processed');
+  });
+
+  it('retries EMR throttling twice, then succeeds', async () => {
+    const h = harness({
+      ingest: async (_r, call) => {
+        if (call <= 2) throw awsError('EMRServerless.ThrottlingException', 'Rate exceeded');
+        return { JobRunId: 'ingest-3', State: 'SUCCESS' };
+      },
+    });
+    await h.run({ date: '2026-11-18' });
+    expect(h.calls.ingest).toHaveLength(3);
+    expect(h.calls.predict).toHaveLength(1);
+    expect(h.calls.notifications.map((n) => n.Subject)).toEqual(['PV faults: 2026-11-18 processed']);
+  });
+
+  it('a failed ingest never starts predict and sends exactly one failure notification naming the step, the day and the cause', async () => {
+    const h = harness({ ingest: async () => Promise.reject(awsError('States.TaskFailed', '{"JobRunId":"ingest-9","State":"FAILED","StateDetails":"Kafka topic pv-readings not found"}')) });
+    await expect(h.run({ date: '2026-11-18' })).rejects.toThrow();
+    expect(h.calls.ingest).toHaveLength(1); // a job failure is not retried blindly
+    expect(h.calls.predict).toHaveLength(0);
+    expect(h.calls.notifications).toHaveLength(1);
+    const n = h.calls.notifications[0]!;
+    expect(n.Subject).toBe('PV faults: run FAILED at IngestData');
+    expect(n.Message).toContain('Day: 2026-11-18');
+    expect(n.Message).toContain('Failed step: IngestData');
+    expect(n.Message).toContain('Error: States.TaskFailed');
+    expect(n.Message).toContain('Kafka topic pv-readings not found');
+    expect(n.Message).toContain('executions/details/arn:aws:states:local:000000000000:execution:pv-fault-daily:exec-2026-11-20-a1b2');
+  });
+
+  it('a failed predict is reported as such, after a successful ingest', async () => {
+    const h = harness({ predict: async () => Promise.reject(awsError('States.Timeout', 'job ran past its timeout')) });
+    await expect(h.run({ date: '2026-11-18' })).rejects.toThrow();
+    expect(h.calls.ingest).toHaveLength(1);
+    expect(h.calls.notifications.map((n) => n.Subject)).toEqual(['PV faults: run FAILED at PredictFault']);
+  });
+
+  it('a rerun input processes the given date', async () => {
+    const h = harness();
+    await h.run({ date: '2026-03-29' }, 'rerun-2026-03-29');
+    expect(arg(h.calls.ingest[0]!, '--date')).toBe('2026-03-29');
+    // the DST day in Madrid has 23 hours
+    expect(Number(arg(h.calls.ingest[0]!, '--end-ms')) - Number(arg(h.calls.ingest[0]!, '--start-ms'))).toBe(23 * 3_600_000);
+    expect(arg(h.calls.ingest[0]!, '--run-id')).toBe('rerun-2026-03-29');
+  });
+
+  it.each([
+    [{ date: '2026-11-31' }, 'date: "2026-11-31" is not a calendar date in YYYY-MM-DD form'],
+    [{ date: '18/11/2026' }, 'date: "18/11/2026" is not a calendar date'],
+    [{ date: '2026-11-20' }, 'date: 2026-11-20 is not over yet in Europe/Madrid; the latest day that can be processed is 2026-11-19'],
+    [{ date: '2027-01-01' }, 'is not over yet'],
+    [{ day: '2026-11-18' }, 'unknown input key "day"'],
+    [{}, 'the execution input needs {"date": "YYYY-MM-DD"}'],
+  ])('fails fast on %j with a clear cause, before any job', async (input, cause) => {
+    const h = harness();
+    await expect(h.run(input)).rejects.toThrow();
+    expect(h.calls.ingest).toHaveLength(0);
+    expect(h.calls.notifications).toHaveLength(1);
+    const n = h.calls.notifications[0]!;
+    expect(n.Subject).toBe('PV faults: run FAILED at ResolveWindow');
+    expect(n.Message).toContain('Error: InvalidRunInput');
+    expect(n.Message).toContain(cause);
+  });
+});
