@@ -98,7 +98,8 @@ export interface CommitMarker {
   table: TableName;
   date: string;
   runId: string;
-  files: { key: string; rows: number; bytes: number }[];
+  /** the files of the run; min/max deviceId let readers skip files without opening them */
+  files: { key: string; rows: number; bytes: number; minDeviceId?: string; maxDeviceId?: string }[];
   rows: number;
   committedAt: string;
   contractVersion: number;
@@ -128,6 +129,7 @@ export function parseCommitMarker(text: string, expected: { table: TableName; da
     const file = f as Record<string, unknown>;
     if (typeof file?.key !== 'string' || !file.key.startsWith(prefix)) fail('files', `holds a key outside ${prefix}`);
     if (!Number.isInteger(file.rows) || !Number.isInteger(file.bytes)) fail('files', 'holds an entry without integer rows/bytes');
+    for (const k of ['minDeviceId', 'maxDeviceId']) if (file[k] !== undefined && typeof file[k] !== 'string') fail('files', `holds a non-string ${k}`);
   }
   if (!Number.isInteger(c.rows)) fail('rows', 'is not an integer');
   if (typeof c.committedAt !== 'string') fail('committedAt', 'is not a string');

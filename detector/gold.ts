@@ -1,0 +1,48 @@
+/**
+ * A device-day's windows and their class probabilities → the gold rows: one per
+ * window (prediction or skip reason) and the day's summary with the verdict rule
+ * of contracts/tables.json (summary): the most frequent fault with at least
+ * minFaultWindows windows, ties to the lower class index, else normal.
+ */
+import { FAULT_CLASSES, SUMMARY_MIN_FAULT_WINDOWS, type GoldDailyRow, type GoldWindowRow } from '../contracts';
+import type { WindowInfo } from './windows';
+
+export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs: Float32Array, modelVersion: string): { windows: GoldWindowRow[]; daily: GoldDailyRow } {
+  const k = FAULT_CLASSES.length;
+  let p = 0;
+  const counts = new Array<number>(k).fill(0);
+  const firstStart = new Array<number | null>(k).fill(null);
+  let confidenceSum = 0;
+  const rows: GoldWindowRow[] = windows.map((w) => {
+    const base = { deviceId, windowIndex: w.index, startMs: w.startMs, endMs: w.endMs, modelVersion };
+    const none = Object.fromEntries(FAULT_CLASSES.map((c) => [`p_${c}`, null])) as Record<`p_${string}`, null>;
+    if (w.skipReason) return { ...base, status: 'skipped', skipReason: w.skipReason, label: null, labelIndex: null, confidence: null, ...none } as GoldWindowRow;
+    const offset = p++ * k;
+    let best = 0;
+    for (let c = 1; c < k; c++) if (probs[offset + c]! > probs[offset + best]!) best = c;
+    counts[best]!++;
+    if (firstStart[best] === null) firstStart[best] = w.startMs;
+    const confidence = probs[offset + best]!;
+    confidenceSum += confidence;
+    const probabilities = Object.fromEntries(FAULT_CLASSES.map((c, i) => [`p_${c}`, probs[offset + i]!]));
+    return { ...base, status: 'predicted', skipReason: null, label: FAULT_CLASSES[best]!, labelIndex: best, confidence, ...probabilities } as GoldWindowRow;
+  });
+  if (p * k !== probs.length) throw new Error(`goldRows: ${probs.length / k} probability rows for ${p} predicted windows`);
+  let dominant: number | null = p > 0 ? 0 : null;
+  let bestFault = -1;
+  for (let c = 1; c < k; c++) if (counts[c]! >= SUMMARY_MIN_FAULT_WINDOWS && (bestFault < 0 || counts[c]! > counts[bestFault]!)) bestFault = c;
+  if (bestFault > 0) dominant = bestFault;
+  const daily = {
+    deviceId,
+    windows: windows.length,
+    predicted: p,
+    skipped: windows.length - p,
+    ...Object.fromEntries(FAULT_CLASSES.map((c, i) => [`n_${c}`, counts[i]!])),
+    dominantLabel: dominant === null ? null : FAULT_CLASSES[dominant]!,
+    dominantShare: dominant === null ? null : counts[dominant]! / p,
+    firstSeenMs: dominant !== null && dominant > 0 ? firstStart[dominant]! : null,
+    meanConfidence: p > 0 ? confidenceSum / p : null,
+    modelVersion,
+  } as GoldDailyRow;
+  return { windows: rows, daily };
+}

@@ -1,0 +1,129 @@
+/**
+ * Reads gold the way the API needs it: the day's commit marker names the files;
+ * a file's Parquet footer is fetched once (small initial read) and cached across
+ * warm invocations; row groups whose deviceId min/max cannot hold the device are
+ * skipped; only the requested columns are read, over ranged GETs.
+ */
+import { parquetMetadataAsync, parquetReadObjects, type FileMetaData } from 'hyparquet';
+import { commitKey, parseCommitMarker, type CommitMarker, type TableName } from '../../contracts';
+import { normaliseRow } from '../../contracts/parquetRows';
+
+
+/** The object store the gold bucket lives in (S3 on AWS, s3rver in tests). */
+export interface ObjectStore {
+  /** the object's text, or null when there is no such object */
+  getText(key: string): Promise<string | null>;
+  /** bytes [start, end) of an object */
+  getRange(key: string, start: number, end: number): Promise<ArrayBuffer>;
+}
+
+/** The store is throttling or unavailable: the client should retry later. */
+export class StoreUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+    this.name = 'StoreUnavailable';
+  }
+}
+
+export interface ReadStats {
+  requests: number;
+  bytes: number;
+}
+
+const MARKER_TTL_MS = 60_000;
+const FOOTER_INITIAL_FETCH = 64 * 1024;
+
+export class GoldReader {
+  private readonly markers = new Map<string, { at: number; marker: CommitMarker | null }>();
+  private readonly footers = new Map<string, Promise<FileMetaData>>();
+  readonly stats: ReadStats = { requests: 0, bytes: 0 };
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The day's commit marker (cached a minute: a rerun replaces it), or null if the day has no data. */
+  async marker(table: TableName, date: string): Promise<CommitMarker | null> {
+    const key = commitKey(table, date);
+    const hit = this.markers.get(key);
+    if (hit && this.now() - hit.at < MARKER_TTL_MS) return hit.marker;
+    this.stats.requests++;
+    const text = await this.store.getText(key);
+    const marker = text === null ? null : parseCommitMarker(text, { table, date });
+    if (text) this.stats.bytes += text.length;
+    this.markers.set(key, { at: this.now(), marker });
+    return marker;
+  }
+
+  private file(key: string, bytes: number) {
+    return {
+      byteLength: bytes,
+      slice: async (start: number, end?: number): Promise<ArrayBuffer> => {
+        const stop = end ?? bytes;
+        this.stats.requests++;
+        this.stats.bytes += stop - start;
+        return this.store.getRange(key, start, stop);
+      },
+    };
+  }
+
+  private footer(key: string, bytes: number): Promise<FileMetaData> {
+    // files of a run never change (a rerun writes new keys), so their footers are cached for good
+    let meta = this.footers.get(key);
+    if (!meta) {
+      meta = parquetMetadataAsync(this.file(key, bytes), { initialFetchSize: FOOTER_INITIAL_FETCH });
+      this.footers.set(key, meta);
+      meta.catch(() => this.footers.delete(key));
+    }
+    return meta;
+  }
+
+  /** The rows of one device in one day's table, reading only the row groups that can hold it. */
+  async deviceRows(table: TableName, date: string, deviceId: string, columns: string[]): Promise<{ marker: CommitMarker; rows: Record<string, unknown>[] } | null> {
+    const marker = await this.marker(table, date);
+    if (!marker) return null;
+    const rows: Record<string, unknown>[] = [];
+    for (const f of marker.files) {
+      if ((f.minDeviceId !== undefined && deviceId < f.minDeviceId) || (f.maxDeviceId !== undefined && deviceId > f.maxDeviceId)) continue;
+      const metadata = await this.footer(f.key, f.bytes);
+      const idColumn = metadata.row_groups[0]?.columns.findIndex((c) => c.meta_data?.path_in_schema.join('.') === 'deviceId') ?? -1;
+      let offset = 0;
+      const ranges: [number, number][] = [];
+      for (const group of metadata.row_groups) {
+        const n = Number(group.num_rows);
+        const st = idColumn >= 0 ? group.columns[idColumn]?.meta_data?.statistics : undefined;
+        const min = st?.min_value as string | undefined;
+        const max = st?.max_value as string | undefined;
+        if (min === undefined || max === undefined || (deviceId >= min && deviceId <= max)) {
+          const last = ranges[ranges.length - 1];
+          if (last && last[1] === offset) last[1] = offset + n;
+          else ranges.push([offset, offset + n]);
+        }
+        offset += n;
+      }
+      const file = this.file(f.key, f.bytes);
+      const wanted = columns.includes('deviceId') ? columns : ['deviceId', ...columns];
+      for (const [rowStart, rowEnd] of ranges) {
+        const part = await parquetReadObjects({ file, metadata, columns: wanted, rowStart, rowEnd });
+        for (const r of part) if (r.deviceId === deviceId) rows.push(normaliseRow(table, r));
+      }
+    }
+    return { marker, rows };
+  }
+
+  /** All rows of a day's table, for the given columns (gold_daily is one row per device). */
+  async tableRows(table: TableName, date: string, columns: string[]): Promise<{ marker: CommitMarker; rows: Record<string, unknown>[] } | null> {
+    const marker = await this.marker(table, date);
+    if (!marker) return null;
+    const rows: Record<string, unknown>[] = [];
+    for (const f of marker.files) {
+      const metadata = await this.footer(f.key, f.bytes);
+      for (const r of await parquetReadObjects({ file: this.file(f.key, f.bytes), metadata, columns })) rows.push(normaliseRow(table, r));
+    }
+    return { marker, rows };
+  }
+}

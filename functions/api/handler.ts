@@ -1,0 +1,230 @@
+/**
+ * The prediction API: an API Gateway HTTP API (payload v2) Lambda.
+ *   GET /devices/{deviceId}/predictions?date=YYYY-MM-DD   the day's windows and summary
+ *   GET /devices/{deviceId}/status?from=…&to=…             daily summaries, at most 92 days
+ *   GET /faults?date=…[&label=…][&limit=…][&cursor=…]      faulty devices of a day, paginated
+ * Bad input → 400 naming the parameter; no data → 404; store throttled → 503 with
+ * Retry-After; never a 500 for anything a client sends.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker } from '../../contracts';
+import { GoldReader, StoreUnavailable, type ObjectStore } from './gold';
+import { S3Store } from './s3Store';
+
+export interface HttpEvent {
+  rawPath?: string;
+  rawQueryString?: string;
+  queryStringParameters?: Record<string, string | undefined> | null;
+  headers?: Record<string, string | undefined> | null;
+  requestContext?: { http?: { method?: string } };
+}
+
+export interface HttpResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export const MAX_RANGE_DAYS = 92;
+export const MAX_PAGE = 1000;
+const FAULTS = FAULT_CLASSES.filter((c) => c !== 'normal');
+
+class BadRequest extends Error {
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+class NotFound extends Error {}
+
+export interface ApiOptions {
+  store: ObjectStore;
+  timeZone: string;
+  allowOrigin?: string;
+  now?: () => number;
+}
+
+const WINDOW_COLUMNS = TABLES.gold_window.columns.map((c) => c.name);
+const DAILY_COLUMNS = TABLES.gold_daily.columns.map((c) => c.name);
+
+function iso(ms: unknown): string | null {
+  return typeof ms === 'number' ? new Date(ms).toISOString() : null;
+}
+
+function windowJson(r: Record<string, unknown>) {
+  return {
+    index: r.windowIndex,
+    start: iso(r.startMs),
+    end: iso(r.endMs),
+    status: r.status,
+    skipReason: r.skipReason,
+    label: r.label,
+    confidence: r.confidence,
+    probabilities: r.status === 'predicted' ? Object.fromEntries(FAULT_CLASSES.map((c) => [c, r[`p_${c}`]])) : null,
+  };
+}
+
+function summaryJson(r: Record<string, unknown>) {
+  return {
+    windows: r.windows,
+    predicted: r.predicted,
+    skipped: r.skipped,
+    windowsByLabel: Object.fromEntries(FAULT_CLASSES.map((c) => [c, r[`n_${c}`]])),
+    dominantLabel: r.dominantLabel,
+    dominantShare: r.dominantShare,
+    firstSeen: iso(r.firstSeenMs),
+    meanConfidence: r.meanConfidence,
+    modelVersion: r.modelVersion,
+  };
+}
+
+export function createHandler(options: ApiOptions): (event: HttpEvent) => Promise<HttpResult> {
+  const reader = new GoldReader(options.store, options.now);
+  const now = options.now ?? Date.now;
+  const cors = {
+    'access-control-allow-origin': options.allowOrigin ?? '*',
+    'access-control-allow-methods': 'GET, OPTIONS',
+    'access-control-allow-headers': 'content-type, if-none-match',
+    'access-control-expose-headers': 'etag, retry-after',
+  };
+  const json = (statusCode: number, body: unknown, extra: Record<string, string> = {}): HttpResult => ({
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...cors, ...extra },
+    body: JSON.stringify(body),
+  });
+  const error = (statusCode: number, code: string, message: string, parameter?: string, extra: Record<string, string> = {}) =>
+    json(statusCode, { error: { code, message, ...(parameter ? { parameter } : {}) } }, extra);
+
+  const today = () => localDate(now(), options.timeZone);
+
+  function dateParam(q: Record<string, string>, name: string): string {
+    const v = q[name];
+    if (v === undefined || v === '') throw new BadRequest(name, `${name} is required (YYYY-MM-DD)`);
+    if (!isValidDate(v)) throw new BadRequest(name, `${name}: ${JSON.stringify(v.slice(0, 40))} is not a calendar date in YYYY-MM-DD form`);
+    if (v > today()) throw new BadRequest(name, `${name}: ${v} is in the future (today is ${today()} in ${options.timeZone})`);
+    return v;
+  }
+
+  function onlyKeys(q: Record<string, string>, allowed: string[]): void {
+    for (const k of Object.keys(q)) if (!allowed.includes(k)) throw new BadRequest(k, `unknown query parameter ${JSON.stringify(k.slice(0, 40))}; allowed: ${allowed.join(', ') || 'none'}`);
+  }
+
+  function deviceParam(segment: string): string {
+    let id: string;
+    try {
+      id = decodeURIComponent(segment);
+    } catch {
+      throw new BadRequest('deviceId', 'deviceId is not valid percent-encoding');
+    }
+    if (!DEVICE_ID_PATTERN.test(id)) throw new BadRequest('deviceId', `deviceId must match ${DEVICE_ID_PATTERN.source}`);
+    return id;
+  }
+
+  /** Finished past days are stable until a rerun; ETag = the run that produced them. */
+  function caching(date: string, marker: CommitMarker, event: HttpEvent): Record<string, string> | 'not-modified' {
+    const etag = `"${marker.runId}"`;
+    const past = date < today();
+    if (past && event.headers?.['if-none-match'] === etag) return 'not-modified';
+    return { etag, 'cache-control': past ? 'public, max-age=300' : 'no-cache' };
+  }
+
+  async function predictions(deviceId: string, q: Record<string, string>, event: HttpEvent): Promise<HttpResult> {
+    onlyKeys(q, ['date']);
+    const date = dateParam(q, 'date');
+    const [windows, daily] = await Promise.all([reader.deviceRows('gold_window', date, deviceId, WINDOW_COLUMNS), reader.deviceRows('gold_daily', date, deviceId, DAILY_COLUMNS)]);
+    if (!windows || !daily || daily.rows.length === 0) throw new NotFound(`no predictions for device ${deviceId} on ${date}`);
+    const cache = caching(date, daily.marker, event);
+    if (cache === 'not-modified') return { statusCode: 304, headers: { ...cors, etag: `"${daily.marker.runId}"` }, body: '' };
+    windows.rows.sort((a, b) => (a.startMs as number) - (b.startMs as number));
+    return json(200, { deviceId, date, runId: daily.marker.runId, summary: summaryJson(daily.rows[0]!), windows: windows.rows.map(windowJson) }, cache);
+  }
+
+  async function status(deviceId: string, q: Record<string, string>): Promise<HttpResult> {
+    onlyKeys(q, ['from', 'to']);
+    const from = dateParam(q, 'from');
+    const to = dateParam(q, 'to');
+    if (from > to) throw new BadRequest('from', `from ${from} is after to ${to}`);
+    const span = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
+    if (span > MAX_RANGE_DAYS) throw new BadRequest('to', `the range ${from} … ${to} has ${span} days; at most ${MAX_RANGE_DAYS}`);
+    const dates = Array.from({ length: span }, (_, i) => new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10));
+    const found = await Promise.all(dates.map((d) => reader.deviceRows('gold_daily', d, deviceId, DAILY_COLUMNS)));
+    const days = dates.map((date, i) => {
+      const r = found[i];
+      return r && r.rows.length ? { date, ...summaryJson(r.rows[0]!) } : { date, dominantLabel: null, noData: true };
+    });
+    if (days.every((d) => 'noData' in d)) throw new NotFound(`no predictions for device ${deviceId} between ${from} and ${to}`);
+    return json(200, { deviceId, from, to, days }, { 'cache-control': to < today() ? 'public, max-age=300' : 'no-cache' });
+  }
+
+  async function faults(q: Record<string, string>, event: HttpEvent): Promise<HttpResult> {
+    onlyKeys(q, ['date', 'label', 'limit', 'cursor']);
+    const date = dateParam(q, 'date');
+    const label = q.label;
+    if (label !== undefined && !(FAULTS as string[]).includes(label)) throw new BadRequest('label', `label must be one of ${FAULTS.join(', ')}`);
+    let limit = 100;
+    if (q.limit !== undefined) {
+      if (!/^\d{1,4}$/.test(q.limit) || Number(q.limit) < 1 || Number(q.limit) > MAX_PAGE) throw new BadRequest('limit', `limit must be an integer in 1..${MAX_PAGE}`);
+      limit = Number(q.limit);
+    }
+    let after = '';
+    if (q.cursor !== undefined) {
+      const decoded = /^[A-Za-z0-9_-]{1,200}$/.test(q.cursor) ? Buffer.from(q.cursor, 'base64url').toString('utf8') : '';
+      if (!DEVICE_ID_PATTERN.test(decoded)) throw new BadRequest('cursor', 'cursor is not one this API returned');
+      after = decoded;
+    }
+    const all = await reader.tableRows('gold_daily', date, ['deviceId', 'dominantLabel', 'dominantShare', 'firstSeenMs', 'meanConfidence', 'predicted']);
+    if (!all) throw new NotFound(`no predictions for ${date}`);
+    const cache = caching(date, all.marker, event);
+    const matching = all.rows.filter((r) => r.dominantLabel !== null && r.dominantLabel !== 'normal' && (label === undefined || r.dominantLabel === label) && (r.deviceId as string) > after);
+    const page = matching.slice(0, limit);
+    const nextCursor = matching.length > limit ? Buffer.from(page[page.length - 1]!.deviceId as string).toString('base64url') : null;
+    const body = {
+      date,
+      label: label ?? null,
+      devices: page.map((r) => ({ deviceId: r.deviceId, label: r.dominantLabel, share: r.dominantShare, firstSeen: iso(r.firstSeenMs), meanConfidence: r.meanConfidence, predictedWindows: r.predicted })),
+      nextCursor,
+    };
+    if (cache === 'not-modified') return { statusCode: 304, headers: { ...cors, etag: `"${all.marker.runId}"` }, body: '' };
+    return json(200, body, cache);
+  }
+
+  return async (event: HttpEvent): Promise<HttpResult> => {
+    try {
+      const method = event.requestContext?.http?.method ?? 'GET';
+      if (method === 'OPTIONS') return { statusCode: 204, headers: { ...cors, 'access-control-max-age': '3600' }, body: '' };
+      if (method !== 'GET') return error(405, 'method_not_allowed', `${method.slice(0, 10)} is not allowed; use GET`, undefined, { allow: 'GET, OPTIONS' });
+      const q: Record<string, string> = {};
+      for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) q[k] = v;
+      const path = (event.rawPath ?? '/').replace(/\/+$/, '') || '/';
+      const device = /^\/devices\/([^/]+)\/(predictions|status)$/.exec(path);
+      if (device) {
+        const id = deviceParam(device[1]!);
+        return device[2] === 'predictions' ? await predictions(id, q, event) : await status(id, q);
+      }
+      if (path === '/faults') return await faults(q, event);
+      return error(404, 'route_not_found', 'no such route; see docs/api.openapi.yaml');
+    } catch (err) {
+      if (err instanceof BadRequest) return error(400, 'bad_request', err.message, err.parameter);
+      if (err instanceof NotFound) return error(404, 'not_found', err.message);
+      if (err instanceof StoreUnavailable) return error(503, 'unavailable', 'the prediction store is busy; retry shortly', undefined, { 'retry-after': String(err.retryAfterSeconds) });
+      console.error(JSON.stringify({ level: 'error', message: (err as Error).message, stack: (err as Error).stack }));
+      return error(500, 'internal', 'internal error');
+    }
+  };
+}
+
+let cached: ((event: HttpEvent) => Promise<HttpResult>) | null = null;
+
+/** The Lambda entry point; GOLD_BUCKET and PLANT_TIME_ZONE are set by the infrastructure. */
+export async function handler(event: HttpEvent): Promise<HttpResult> {
+  if (!cached) {
+    const bucket = process.env.GOLD_BUCKET;
+    const timeZone = process.env.PLANT_TIME_ZONE;
+    if (!bucket || !timeZone) throw new Error('GOLD_BUCKET and PLANT_TIME_ZONE must be set on the function');
+    cached = createHandler({ store: new S3Store(new S3Client({}), bucket), timeZone, allowOrigin: process.env.ALLOW_ORIGIN });
+  }
+  return cached(event);
+}

@@ -1,0 +1,45 @@
+/** The gold bucket on S3 (or any S3 API) as the reader's ObjectStore, with ranged GETs. */
+import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { StoreUnavailable, type ObjectStore } from './gold';
+
+const UNAVAILABLE = new Set(['SlowDown', 'ThrottlingException', 'Throttling', 'RequestTimeout', 'ServiceUnavailable', 'InternalError', 'RequestTimeTooSkewed']);
+
+const NETWORK = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|socket hang up|TimeoutError/;
+
+function mapError(err: unknown): never {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; code?: string; cause?: { code?: string } };
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  // no HTTP answer at all (refused, reset, timed out) is unavailability too
+  const network = NETWORK.test(`${e.code ?? ''} ${e.cause?.code ?? ''} ${e.name ?? ''} ${e.message ?? ''}`);
+  if (UNAVAILABLE.has(e.name ?? '') || status === 503 || status === 500 || network) {
+    throw new StoreUnavailable(`gold store unavailable: ${e.name ?? e.code ?? status}`);
+  }
+  throw err;
+}
+
+export class S3Store implements ObjectStore {
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async getText(key: string): Promise<string | null> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return await r.Body!.transformToString('utf8');
+    } catch (err) {
+      if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
+      return mapError(err);
+    }
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<ArrayBuffer> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }));
+      const bytes = await r.Body!.transformToByteArray();
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    } catch (err) {
+      return mapError(err);
+    }
+  }
+}

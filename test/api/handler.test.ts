@@ -1,0 +1,182 @@
+/**
+ * The prediction API against a real S3 API on loopback (s3rver) holding gold
+ * Parquet written by the contract's writer: results, pagination, every error code,
+ * caching, and a fuzz of random and malicious requests.
+ */
+import { createHandler, type HttpEvent, type HttpResult } from '../../functions/api/handler';
+import { S3Store } from '../../functions/api/s3Store';
+import { StoreUnavailable, type ObjectStore } from '../../functions/api/gold';
+import { Rng } from '../../detector/simulator/random';
+import { startLocalS3, type LocalS3 } from '../helpers/s3';
+import { deviceName, expectedLabel, FIXTURE_DATES, publishGold } from '../helpers/goldFixture';
+
+const DEVICES = 60;
+const NOW = Date.UTC(2026, 10, 20, 12);
+let s3: LocalS3;
+let store: S3Store;
+let api: (e: HttpEvent) => Promise<HttpResult>;
+
+const get = (path: string, query: Record<string, string> = {}, headers: Record<string, string> = {}) =>
+  api({ rawPath: path, queryStringParameters: query, headers, requestContext: { http: { method: 'GET' } } });
+const body = (r: HttpResult) => JSON.parse(r.body) as Record<string, unknown> & { error?: { code: string; parameter?: string; message: string } };
+
+beforeAll(async () => {
+  s3 = await startLocalS3(['gold']);
+  await publishGold(s3.writer('gold'), DEVICES);
+  store = new S3Store(s3.client, 'gold');
+  api = createHandler({ store, timeZone: 'Europe/Madrid', now: () => NOW });
+}, 60_000);
+
+afterAll(async () => {
+  await s3?.stop();
+});
+
+describe('GET /devices/{id}/predictions', () => {
+  it.each([
+    [7, 0],
+    [7, 2],
+    [31, 1],
+    [60, 2],
+    [3, 1],
+  ])('device %i on day %i: 67 windows, the expected verdict and probabilities', async (device, day) => {
+    const r = await get(`/devices/${deviceName(device)}/predictions`, { date: FIXTURE_DATES[day]! });
+    expect(r.statusCode).toBe(200);
+    const b = body(r) as { windows: { index: number; status: string; label: string | null; probabilities: Record<string, number> | null; skipReason: string | null }[]; summary: { dominantLabel: string; firstSeen: string | null; windows: number; predicted: number } };
+    expect(b.windows).toHaveLength(67);
+    expect(b.windows.map((w) => w.index)).toEqual(Array.from({ length: 67 }, (_, i) => i));
+    expect(b.windows[0]).toMatchObject({ status: 'skipped', skipReason: 'low_irradiance', label: null, probabilities: null });
+    expect(b.windows[30]!.label).toBe(expectedLabel(device, day));
+    expect(Object.keys(b.windows[30]!.probabilities!)).toEqual(['normal', 'line_line', 'line_ground', 'open_circuit', 'partial_shading', 'arc_fault']);
+    expect(b.summary).toMatchObject({ dominantLabel: expectedLabel(device, day), windows: 67, predicted: 27 });
+    if (expectedLabel(device, day) !== 'normal') expect(b.summary.firstSeen).toBe(new Date(Date.parse(`${FIXTURE_DATES[day]}T00:00:00+01:00`) + 25 * 1_280_000).toISOString());
+    expect(r.headers['cache-control']).toBe('public, max-age=300');
+    expect(r.headers.etag).toBe(`"run-${day}"`);
+    expect(r.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('answers 304 to a client that has the same run', async () => {
+    const r = await get(`/devices/${deviceName(5)}/predictions`, { date: FIXTURE_DATES[0]! }, { 'if-none-match': '"run-0"' });
+    expect(r.statusCode).toBe(304);
+  });
+
+  it('404 for a device or a day without data', async () => {
+    expect((await get('/devices/PV-999999/predictions', { date: FIXTURE_DATES[0]! })).statusCode).toBe(404);
+    const r = await get(`/devices/${deviceName(5)}/predictions`, { date: '2026-10-01' });
+    expect(r.statusCode).toBe(404);
+    expect(body(r).error).toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('GET /devices/{id}/status', () => {
+  it('gives the daily summaries over a range, flagging days without data', async () => {
+    const r = await get(`/devices/${deviceName(4)}/status`, { from: '2026-11-16', to: '2026-11-19' });
+    expect(r.statusCode).toBe(200);
+    const days = (body(r) as { days: { date: string; dominantLabel: string | null; noData?: boolean }[] }).days;
+    expect(days.map((d) => [d.date, d.dominantLabel])).toEqual([
+      ['2026-11-16', null],
+      ['2026-11-17', expectedLabel(4, 0)],
+      ['2026-11-18', expectedLabel(4, 1)],
+      ['2026-11-19', expectedLabel(4, 2)],
+    ]);
+    expect(days[0]!.noData).toBe(true);
+  });
+
+  it('bounds the range and checks its order', async () => {
+    expect(body(await get(`/devices/${deviceName(4)}/status`, { from: '2026-01-01', to: '2026-11-19' })).error).toMatchObject({ code: 'bad_request', parameter: 'to' });
+    expect(body(await get(`/devices/${deviceName(4)}/status`, { from: '2026-11-19', to: '2026-11-17' })).error).toMatchObject({ parameter: 'from' });
+    expect((await get(`/devices/${deviceName(4)}/status`, { from: '2026-10-01', to: '2026-10-05' })).statusCode).toBe(404);
+  });
+});
+
+describe('GET /faults', () => {
+  it('lists the faulty devices of a day, page by page, and filters by label', async () => {
+    const expected = Array.from({ length: DEVICES }, (_, i) => i + 1).filter((i) => expectedLabel(i, 1) !== 'normal').map(deviceName);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const q: Record<string, string> = { date: FIXTURE_DATES[1]!, limit: '7' };
+      if (cursor) q.cursor = cursor;
+      const r = await get('/faults', q);
+      expect(r.statusCode).toBe(200);
+      const b = body(r) as { devices: { deviceId: string; label: string }[]; nextCursor: string | null };
+      expect(b.devices.length).toBeLessThanOrEqual(7);
+      seen.push(...b.devices.map((d) => d.deviceId));
+      cursor = b.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(seen).toEqual(expected);
+    expect(pages).toBe(Math.ceil(expected.length / 7));
+    const arcs = body(await get('/faults', { date: FIXTURE_DATES[1]!, label: 'arc_fault', limit: '1000' })) as { devices: { deviceId: string; label: string }[] };
+    expect(arcs.devices.length).toBeGreaterThan(0);
+    expect(arcs.devices.every((d) => d.label === 'arc_fault')).toBe(true);
+  });
+});
+
+describe('errors', () => {
+  it.each([
+    ['/devices/..%2F..%2Fetc%2Fpasswd/predictions', { date: '2026-11-18' }, 'deviceId'],
+    ['/devices/%E0%A4%A/predictions', { date: '2026-11-18' }, 'deviceId'],
+    ['/devices/PV-1/predictions', {}, 'date'],
+    ['/devices/PV-1/predictions', { date: '2026-02-30' }, 'date'],
+    ['/devices/PV-1/predictions', { date: '2026-11-21' }, 'date'],
+    ['/devices/PV-1/predictions', { date: '2026-11-18', debug: '1' }, 'debug'],
+    ['/faults', { date: '2026-11-18', label: 'normal' }, 'label'],
+    ['/faults', { date: '2026-11-18', limit: '0' }, 'limit'],
+    ['/faults', { date: '2026-11-18', limit: '5000' }, 'limit'],
+    ['/faults', { date: '2026-11-18', cursor: '!!' }, 'cursor'],
+    ['/faults', { date: '2026-11-18', cursor: Buffer.from('../x').toString('base64url') }, 'cursor'],
+  ])('400 naming the parameter for %s %j', async (path, query, parameter) => {
+    const r = await get(path, query);
+    expect(r.statusCode).toBe(400);
+    expect(body(r).error).toMatchObject({ code: 'bad_request', parameter });
+    expect(r.headers['content-type']).toContain('application/json');
+  });
+
+  it('404 for an unknown route, 405 for another method, 204 with CORS for a preflight', async () => {
+    expect((await get('/devices')).statusCode).toBe(404);
+    const post = await api({ rawPath: '/faults', requestContext: { http: { method: 'POST' } } });
+    expect(post.statusCode).toBe(405);
+    expect(post.headers.allow).toBe('GET, OPTIONS');
+    const pre = await api({ rawPath: '/faults', requestContext: { http: { method: 'OPTIONS' } } });
+    expect(pre.statusCode).toBe(204);
+    expect(pre.headers['access-control-allow-methods']).toBe('GET, OPTIONS');
+  });
+
+  it('503 with Retry-After when the store throttles or is down', async () => {
+    const throttled: ObjectStore = {
+      getText: async () => Promise.reject(new StoreUnavailable('SlowDown')),
+      getRange: async () => Promise.reject(new StoreUnavailable('SlowDown')),
+    };
+    const r = await createHandler({ store: throttled, timeZone: 'Europe/Madrid', now: () => NOW })({ rawPath: '/faults', queryStringParameters: { date: '2026-11-18' } });
+    expect(r.statusCode).toBe(503);
+    expect(r.headers['retry-after']).toBe('5');
+    // a real S3 endpoint that refuses connections
+    const { S3Client } = await import('@aws-sdk/client-s3');
+    const dead = new S3Store(new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }), 'gold');
+    const r2 = await createHandler({ store: dead, timeZone: 'Europe/Madrid', now: () => NOW })({ rawPath: `/devices/${deviceName(1)}/predictions`, queryStringParameters: { date: '2026-11-18' } });
+    expect(r2.statusCode).toBe(503);
+  });
+});
+
+describe('fuzz', () => {
+  it('answers thousands of random and malicious requests without a 5xx or a crash', async () => {
+    const rng = new Rng(2026, 'fuzz');
+    const nasty = ['../', '..%2F', '%00', '%', '%ZZ', "' OR 1=1 --", '<script>', '${jndi:ldap://x}', '𝓟𝓥-1', 'ä', ' ', '\u0000', '9'.repeat(5000), '-1', '1e309', 'NaN', '[]', '{}', '2026-11-18T00:00', '0000-00-00', '9999-12-31', '2026-11-18\n'];
+    const paths = ['/devices/X/predictions', '/devices/X/status', '/faults', '/devices/X', '/X', '/devices//predictions', '/devices/X/predictions/extra', '/'];
+    const keys = ['date', 'from', 'to', 'label', 'limit', 'cursor', 'X', '__proto__', 'constructor'];
+    const pick = () => (rng.chance(0.3) ? rng.pick(nasty) : rng.chance(0.5) ? rng.pick(FIXTURE_DATES) : rng.chance(0.5) ? deviceName(rng.int(1, DEVICES)) : String(rng.int(-5, 2000)));
+    const statuses = new Map<number, number>();
+    for (let n = 0; n < 3000; n++) {
+      const path = rng.pick(paths).replace('X', encodeURIComponent(pick()).slice(0, rng.int(1, 6000)));
+      const query: Record<string, string> = {};
+      for (let k = rng.int(0, 4); k > 0; k--) query[rng.pick(keys)] = pick();
+      const method = rng.chance(0.9) ? 'GET' : rng.pick(['POST', 'DELETE', 'OPTIONS', 'PUT', 'TRACE']);
+      const r = await api({ rawPath: path, queryStringParameters: query, requestContext: { http: { method } }, headers: rng.chance(0.1) ? { 'if-none-match': pick() } : {} });
+      statuses.set(r.statusCode, (statuses.get(r.statusCode) ?? 0) + 1);
+      expect(r.statusCode).toBeLessThan(500);
+      if (r.statusCode !== 204 && r.statusCode !== 304) expect(() => JSON.parse(r.body)).not.toThrow();
+    }
+    expect([...statuses.keys()].sort()).toEqual(expect.arrayContaining([200, 400, 404, 405]));
+  }, 120_000);
+});

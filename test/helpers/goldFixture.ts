@@ -1,0 +1,53 @@
+/** A gold dataset in the contract: several days and devices, with known verdicts. */
+import { FAULT_CLASSES, plantDayWindow } from '../../contracts';
+import { publishPartition, type ObjectWriter } from '../../contracts/partition';
+import { goldRows } from '../../detector/gold';
+import type { WindowInfo } from '../../detector/windows';
+
+export const FIXTURE_DATES = ['2026-11-17', '2026-11-18', '2026-11-19'];
+
+/** Device i's verdict on day d: a fault class chosen from (i + d), normal for every third device. */
+export function expectedLabel(device: number, day: number): string {
+  if (device % 3 === 0) return 'normal';
+  return FAULT_CLASSES[1 + ((device + day) % (FAULT_CLASSES.length - 1))]!;
+}
+
+export function deviceName(i: number): string {
+  return `PV-${String(i).padStart(6, '0')}`;
+}
+
+/** Windows 20..46 predicted (daylight), the rest skipped for low irradiance. */
+export function deviceDayRows(device: number, day: number, date: string) {
+  const { startMs } = plantDayWindow(date, 'Europe/Madrid');
+  const windows: WindowInfo[] = Array.from({ length: 67 }, (_, i) => ({
+    index: i,
+    startMs: startMs + i * 1_280_000,
+    endMs: startMs + (i + 1) * 1_280_000,
+    skipReason: i >= 20 && i < 47 ? null : 'low_irradiance',
+    missingFraction: 0,
+    meanIrradiance: 0,
+  }));
+  const label = FAULT_CLASSES.indexOf(expectedLabel(device, day) as never);
+  const predicted = windows.filter((w) => !w.skipReason);
+  const probs = new Float32Array(predicted.length * FAULT_CLASSES.length);
+  predicted.forEach((w, k) => {
+    // the fault shows from window 25 on; before that the device looks normal
+    const c = w.index >= 25 ? label : 0;
+    for (let j = 0; j < FAULT_CLASSES.length; j++) probs[k * FAULT_CLASSES.length + j] = j === c ? 0.9 : 0.02;
+  });
+  return goldRows(deviceName(device), windows, probs, 'test-model');
+}
+
+export async function publishGold(writer: ObjectWriter, devices: number, opts: { rowGroupSize?: number; rowsPerFile?: number; dates?: string[] } = {}) {
+  for (const [d, date] of (opts.dates ?? FIXTURE_DATES).entries()) {
+    const windowRows = [];
+    const dailyRows = [];
+    for (let i = 1; i <= devices; i++) {
+      const r = deviceDayRows(i, d, date);
+      windowRows.push(...r.windows);
+      dailyRows.push(r.daily);
+    }
+    await publishPartition(writer, 'gold_window', date, `run-${d}`, windowRows, { rowGroupSize: opts.rowGroupSize ?? 670, rowsPerFile: opts.rowsPerFile });
+    await publishPartition(writer, 'gold_daily', date, `run-${d}`, dailyRows, { rowGroupSize: opts.rowGroupSize ?? 670 });
+  }
+}

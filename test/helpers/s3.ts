@@ -1,0 +1,40 @@
+/** A real S3 API on loopback (s3rver) with a gold bucket, for tests and benchmarks. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import type { ObjectWriter } from '../../contracts/partition';
+
+export interface LocalS3 {
+  client: S3Client;
+  writer(bucket: string): ObjectWriter;
+  stop(): Promise<void>;
+  port: number;
+}
+
+export async function startLocalS3(buckets: string[]): Promise<LocalS3> {
+  const directory = mkdtempSync(join(tmpdir(), 's3rver-'));
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+  const info = (await server.run()) as unknown as { port: number };
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${info.port}`,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+  return {
+    client,
+    port: info.port,
+    writer: (bucket) => ({
+      put: async (key, body, contentType) => {
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+      },
+    }),
+    stop: async () => {
+      client.destroy();
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
