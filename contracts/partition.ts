@@ -32,33 +32,48 @@ function compare(sortBy: readonly string[]) {
   };
 }
 
-export async function publishPartition(writer: ObjectWriter, table: TableName, date: string, runId: string, rows: readonly object[], options: PublishOptions = {}): Promise<CommitMarker> {
-  const sorted = [...(rows as readonly Record<string, unknown>[])].sort(compare(TABLES[table].sortBy));
-  const perFile = options.rowsPerFile ?? 1_000_000;
+/**
+ * Publishes a partition from chunks of rows already in sortBy order (one Parquet
+ * file each): memory holds one chunk at a time. The marker is written last.
+ */
+export async function publishSortedChunks(writer: ObjectWriter, table: TableName, date: string, runId: string, chunks: Iterable<readonly object[]>, options: PublishOptions = {}): Promise<CommitMarker> {
   const files: CommitMarker['files'] = [];
-  for (let start = 0, part = 0; start < sorted.length || part === 0; start += perFile, part++) {
-    const chunk = sorted.slice(start, start + perFile);
-    const bytes = new Uint8Array(writeTableParquet(table, chunk, options.rowGroupSize));
-    const key = dataKey(table, date, runId, part);
+  let rows = 0;
+  let part = 0;
+  for (const chunk of chunks) {
+    const records = chunk as readonly Record<string, unknown>[];
+    if (records.length === 0 && part > 0) continue;
+    const bytes = new Uint8Array(writeTableParquet(table, records, options.rowGroupSize));
+    const key = dataKey(table, date, runId, part++);
     await writer.put(key, bytes, 'application/vnd.apache.parquet');
+    rows += records.length;
     files.push({
       key,
-      rows: chunk.length,
+      rows: records.length,
       bytes: bytes.byteLength,
-      ...(chunk.length ? { minDeviceId: chunk[0]!.deviceId as string, maxDeviceId: chunk[chunk.length - 1]!.deviceId as string } : {}),
+      ...(records.length ? { minDeviceId: records[0]!.deviceId as string, maxDeviceId: records[records.length - 1]!.deviceId as string } : {}),
     });
-    if (sorted.length === 0) break;
   }
   const marker: CommitMarker = {
     table,
     date,
     runId,
     files,
-    rows: sorted.length,
+    rows,
     committedAt: (options.now?.() ?? new Date()).toISOString(),
     contractVersion: TABLES_CONTRACT.version,
     ...(options.inputRunId ? { inputRunId: options.inputRunId } : {}),
   };
   await writer.put(commitKey(table, date), `${JSON.stringify(marker)}\n`, 'application/json');
   return marker;
+}
+
+/** Sorts the rows by the table's sortBy and publishes them in files of rowsPerFile rows. */
+export async function publishPartition(writer: ObjectWriter, table: TableName, date: string, runId: string, rows: readonly object[], options: PublishOptions = {}): Promise<CommitMarker> {
+  const sorted = [...(rows as readonly Record<string, unknown>[])].sort(compare(TABLES[table].sortBy));
+  const perFile = options.rowsPerFile ?? 1_000_000;
+  const chunks: Record<string, unknown>[][] = [];
+  for (let start = 0; start < sorted.length; start += perFile) chunks.push(sorted.slice(start, start + perFile));
+  if (chunks.length === 0) chunks.push([]);
+  return publishSortedChunks(writer, table, date, runId, chunks, options);
 }

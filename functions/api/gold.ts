@@ -105,14 +105,45 @@ export class GoldReader {
         }
         offset += n;
       }
-      const file = this.file(f.key, f.bytes);
       const wanted = columns.includes('deviceId') ? columns : ['deviceId', ...columns];
       for (const [rowStart, rowEnd] of ranges) {
+        // one ranged GET for the column chunks of these row groups, then read from memory
+        const file = await this.prefetched(f.key, f.bytes, metadata, rowStart, rowEnd, wanted);
         const part = await parquetReadObjects({ file, metadata, columns: wanted, rowStart, rowEnd });
         for (const r of part) if (r.deviceId === deviceId) rows.push(normaliseRow(table, r));
       }
     }
     return { marker, rows };
+  }
+
+  /** The file as an AsyncBuffer whose bytes for the given rows and columns are fetched in one request. */
+  private async prefetched(key: string, bytes: number, metadata: FileMetaData, rowStart: number, rowEnd: number, columns: string[]) {
+    let lo = Infinity;
+    let hi = 0;
+    let offset = 0;
+    for (const group of metadata.row_groups) {
+      const n = Number(group.num_rows);
+      if (offset < rowEnd && offset + n > rowStart) {
+        for (const chunk of group.columns) {
+          const m = chunk.meta_data;
+          if (!m || !columns.includes(m.path_in_schema[0]!)) continue;
+          const start = Number(m.dictionary_page_offset ?? m.data_page_offset);
+          lo = Math.min(lo, start, Number(m.data_page_offset));
+          hi = Math.max(hi, start + Number(m.total_compressed_size), Number(m.data_page_offset) + Number(m.total_compressed_size));
+        }
+      }
+      offset += n;
+    }
+    const direct = this.file(key, bytes);
+    if (!(hi > lo)) return direct;
+    const span = await direct.slice(lo, hi);
+    return {
+      byteLength: bytes,
+      slice: async (start: number, end?: number): Promise<ArrayBuffer> => {
+        const stop = end ?? bytes;
+        return start >= lo && stop <= hi ? span.slice(start - lo, stop - lo) : direct.slice(start, stop);
+      },
+    };
   }
 
   /** All rows of a day's table, for the given columns (gold_daily is one row per device). */

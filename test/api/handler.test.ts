@@ -7,7 +7,7 @@ import { createHandler, type HttpEvent, type HttpResult } from '../../functions/
 import { S3Store } from '../../functions/api/s3Store';
 import { StoreUnavailable, type ObjectStore } from '../../functions/api/gold';
 import { Rng } from '../../detector/simulator/random';
-import { startLocalS3, type LocalS3 } from '../helpers/s3';
+import { startLocalS3, type LocalS3 } from '../../local/localS3';
 import { deviceName, expectedLabel, FIXTURE_DATES, publishGold } from '../helpers/goldFixture';
 
 const DEVICES = 60;
@@ -179,4 +179,24 @@ describe('fuzz', () => {
     }
     expect([...statuses.keys()].sort()).toEqual(expect.arrayContaining([200, 400, 404, 405]));
   }, 120_000);
+});
+
+describe('the OpenAPI document', () => {
+  it('documents exactly the routes and query parameters the handler accepts', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { parse } = await import('yaml');
+    const doc = parse(readFileSync(join(__dirname, '../../docs/api.openapi.yaml'), 'utf8')) as { paths: Record<string, { get: { parameters: { name?: string; in?: string; $ref?: string }[] } }> };
+    expect(Object.keys(doc.paths).sort()).toEqual(['/devices/{deviceId}/predictions', '/devices/{deviceId}/status', '/faults']);
+    for (const [path, item] of Object.entries(doc.paths)) {
+      const query = item.get.parameters.filter((p) => p.in === 'query').map((p) => p.name!);
+      const raw = path.replace('{deviceId}', deviceName(1));
+      for (const name of query) {
+        const r = await get(raw, { [name]: 'x' });
+        expect(body(r).error?.message ?? '').not.toContain('unknown query parameter');
+      }
+      const r = await get(raw, { undocumented: '1' });
+      expect(body(r).error).toMatchObject({ parameter: 'undocumented' });
+    }
+  });
 });

@@ -1,10 +1,10 @@
-/** A real S3 API on loopback (s3rver) with a gold bucket, for tests and benchmarks. */
+/** A real S3 API on loopback (s3rver): the local pipeline's buckets, and the tests' and benchmarks' S3. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import type { ObjectWriter } from '../../contracts/partition';
+import type { ObjectWriter } from '../contracts/partition';
 
 export interface LocalS3 {
   client: S3Client;
