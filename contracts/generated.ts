@@ -390,8 +390,9 @@ export const TABLES_CONTRACT = {
     }
   },
   "summary": {
-    "doc": "Day verdict: the most frequent non-normal label if it has at least minFaultWindows predicted windows (ties go to the lower class index), else normal.",
-    "minFaultWindows": 2
+    "doc": "Day verdict: the most frequent non-normal label if it has at least minFaultWindows predicted windows and at least minFaultShare of the day's predicted windows (ties go to the lower class index), else normal; null when no window was predicted. The share keeps scattered misclassified windows from flagging a healthy device.",
+    "minFaultWindows": 2,
+    "minFaultShare": 0.3
   }
 } as const;
 

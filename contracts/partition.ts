@@ -9,6 +9,10 @@ import { commitKey, dataKey, TABLES, type CommitMarker, type TableName } from '.
 
 export interface ObjectWriter {
   put(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  /** removes an object (superseded runs); absent objects are not an error */
+  delete?(key: string): Promise<void>;
+  /** an object's text, or null (to find the run a new commit supersedes) */
+  getText?(key: string): Promise<string | null>;
 }
 
 export interface PublishOptions {
@@ -64,7 +68,13 @@ export async function publishSortedChunks(writer: ObjectWriter, table: TableName
     contractVersion: TABLES_CONTRACT.version,
     ...(options.inputRunId ? { inputRunId: options.inputRunId } : {}),
   };
+  // the previous run of the day, if any: its files go once the new marker is in place
+  const previous = writer.getText ? await writer.getText(commitKey(table, date)) : null;
   await writer.put(commitKey(table, date), `${JSON.stringify(marker)}\n`, 'application/json');
+  if (previous && writer.delete) {
+    const old = JSON.parse(previous) as CommitMarker;
+    if (old.runId !== runId) for (const f of old.files) await writer.delete(f.key);
+  }
   return marker;
 }
 

@@ -2,9 +2,10 @@
  * A device-day's windows and their class probabilities → the gold rows: one per
  * window (prediction or skip reason) and the day's summary with the verdict rule
  * of contracts/tables.json (summary): the most frequent fault with at least
- * minFaultWindows windows, ties to the lower class index, else normal.
+ * minFaultWindows windows and minFaultShare of the predicted ones, ties to the
+ * lower class index, else normal.
  */
-import { FAULT_CLASSES, SUMMARY_MIN_FAULT_WINDOWS, type GoldDailyRow, type GoldWindowRow } from '../contracts';
+import { FAULT_CLASSES, SUMMARY_MIN_FAULT_SHARE, SUMMARY_MIN_FAULT_WINDOWS, type GoldDailyRow, type GoldWindowRow } from '../contracts';
 import type { WindowInfo } from './windows';
 
 export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs: Float32Array, modelVersion: string): { windows: GoldWindowRow[]; daily: GoldDailyRow } {
@@ -30,7 +31,10 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
   if (p * k !== probs.length) throw new Error(`goldRows: ${probs.length / k} probability rows for ${p} predicted windows`);
   let dominant: number | null = p > 0 ? 0 : null;
   let bestFault = -1;
-  for (let c = 1; c < k; c++) if (counts[c]! >= SUMMARY_MIN_FAULT_WINDOWS && (bestFault < 0 || counts[c]! > counts[bestFault]!)) bestFault = c;
+  for (let c = 1; c < k; c++) {
+    const enough = counts[c]! >= SUMMARY_MIN_FAULT_WINDOWS && counts[c]! >= SUMMARY_MIN_FAULT_SHARE * p;
+    if (enough && (bestFault < 0 || counts[c]! > counts[bestFault]!)) bestFault = c;
+  }
   if (bestFault > 0) dominant = bestFault;
   const daily = {
     deviceId,

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import type { ObjectWriter } from '../contracts/partition';
 
@@ -13,8 +13,9 @@ export interface LocalS3 {
   port: number;
 }
 
-export async function startLocalS3(buckets: string[]): Promise<LocalS3> {
-  const directory = mkdtempSync(join(tmpdir(), 's3rver-'));
+export async function startLocalS3(buckets: string[], dir?: string): Promise<LocalS3> {
+  // a given folder keeps the buckets between runs (npm start); otherwise a temporary one
+  const directory = dir ?? mkdtempSync(join(tmpdir(), 's3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
   const info = (await server.run()) as unknown as { port: number };
   const client = new S3Client({
@@ -30,11 +31,23 @@ export async function startLocalS3(buckets: string[]): Promise<LocalS3> {
       put: async (key, body, contentType) => {
         await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
       },
+      delete: async (key) => {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      },
+      getText: async (key) => {
+        try {
+          const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+          return await r.Body!.transformToString('utf8');
+        } catch (err) {
+          if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 || (err as { name?: string }).name === 'NoSuchKey') return null;
+          throw err;
+        }
+      },
     }),
     stop: async () => {
       client.destroy();
       await server.close();
-      rmSync(directory, { recursive: true, force: true });
+      if (!dir) rmSync(directory, { recursive: true, force: true });
     },
   };
 }

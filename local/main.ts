@@ -1,26 +1,168 @@
 /**
- * `npm start` — the local run of the daily pipeline (issue 9 builds it: simulated
- * plant → local topic → real state machine → local jobs → gold → API on loopback).
- * Until then it shows, on real code, the contract every stage will share.
+ * npm start — a whole day of the pipeline on this machine, no AWS:
+ *   npm start                                  300 devices, yesterday (plant-local), then serves the API
+ *   npm start -- --no-serve                    exits after the summary
+ *   npm start -- --devices 1000 --date 2026-11-18 --seed 7 --fault-mix normal=50,arc_fault=10 --out out/local
+ * Re-running a day replaces its silver and gold (commit markers); Ctrl-C at any point
+ * leaves the previous complete day visible, never a half-written one.
  */
-import { decodeReading, encodeReading, FAULT_CLASSES, validateReading, type Reading } from '../contracts';
+import { createServer } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FAULT_CLASSES, isValidDate, localDate } from '../contracts';
+import { parseFaultMix } from '../detector/simulator/cli';
+import { DEFAULT_FAULT_MIX } from '../detector/simulator/plant';
+import { createHandler } from '../functions/api/handler';
+import { S3Store } from '../functions/api/s3Store';
+import { runLocalPipeline, type LocalRunResult } from './pipeline';
 
-function main(): void {
-  console.log('PV fault detection — local run');
-  console.log('The local pipeline is not built yet: this run only exercises the shared data contracts.\n');
+const USAGE = `usage: npm start -- [--devices N] [--date YYYY-MM-DD] [--seed N] [--fault-mix normal=70,arc_fault=6,...]
+                  [--out DIR] [--time-zone Europe/Madrid] [--port 8080] [--no-serve]`;
 
-  const reading: Reading = { deviceId: 'PV-000001', timestamp: Date.UTC(2026, 10, 19, 11, 0, 0), voltage: 152.4, current: 21.3, temperature: 41.5, irradiance: 812 };
-  const bytes = encodeReading(reading);
-  console.log(`reading ${JSON.stringify(reading)}`);
-  console.log(`  Avro value (${bytes.length} bytes, no registry header): ${bytes.toString('hex')}`);
-  console.log(`  decoded back: ${JSON.stringify(decodeReading(bytes))}`);
+class UsageError extends Error {}
 
-  const bad = { ...reading, current: Number.NaN, irradiance: 2500, power: 3246 };
-  const result = validateReading(bad);
-  console.log('\na bad reading is rejected with a reason per field:');
-  if (!result.ok) for (const issue of result.issues) console.log(`  [${issue.reason}] ${issue.message}`);
-
-  console.log(`\nfault classes (model output order): ${FAULT_CLASSES.join(', ')}`);
+function parse(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      devices: { type: 'string', default: '300' },
+      date: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      'fault-mix': { type: 'string' },
+      out: { type: 'string', default: join('out', 'local') },
+      'time-zone': { type: 'string', default: 'Europe/Madrid' },
+      port: { type: 'string', default: '8080' },
+      'no-serve': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const int = (name: string, v: string, max: number) => {
+    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new UsageError(`--${name}: ${JSON.stringify(v)} must be an integer in 1..${max}`);
+    return Number(v);
+  };
+  const timeZone = values['time-zone']!;
+  const date = values.date ?? localDate(Date.now() - 86_400_000, timeZone);
+  if (!isValidDate(date)) throw new UsageError(`--date: ${JSON.stringify(date)} is not a calendar date in YYYY-MM-DD form`);
+  return {
+    help: values.help!,
+    date,
+    timeZone,
+    devices: int('devices', values.devices!, 100_000),
+    seed: int('seed', values.seed!, 2 ** 31 - 1),
+    faultMix: values['fault-mix'] ? parseFaultMix(values['fault-mix']) : DEFAULT_FAULT_MIX,
+    out: values.out!,
+    port: int('port', values.port!, 65535),
+    serve: !values['no-serve'],
+  };
 }
 
-main();
+const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
+
+export function summaryLines(r: LocalRunResult): string[] {
+  const lines: string[] = [];
+  const q = r.ingest.quarantined;
+  lines.push(`Day ${r.date}: ${r.devices} devices, ${r.readingsPublished.toLocaleString('en-US')} readings published, ${r.ingest.recordsRead.toLocaleString('en-US')} read back by the ingest.`);
+  lines.push(`Quarantined: ${Object.keys(q).length ? Object.entries(q).map(([k, v]) => `${k} ${v}`).join(', ') : 'none'}; duplicates dropped ${r.ingest.duplicates}; slots filled ${r.ingest.filled}, missing ${r.ingest.missing}.`);
+  lines.push(`Windows: ${r.predict.predicted.toLocaleString('en-US')} of ${r.predict.windows.toLocaleString('en-US')} predicted (the rest lack sun or data); model ${r.predict.modelVersion}.`);
+  lines.push('');
+  lines.push('Device verdicts against the injected faults (rows: injected, columns: verdict of the day):');
+  const cols = [...FAULT_CLASSES, 'none'];
+  lines.push(`  ${''.padEnd(16)}${cols.map((c) => c.slice(0, 9).padStart(10)).join('')}   detected`);
+  for (const c of FAULT_CLASSES) {
+    const row = r.confusion[c]!;
+    const total = Object.values(row).reduce((a, b) => a + b, 0);
+    if (total === 0) continue;
+    lines.push(`  ${c.padEnd(16)}${cols.map((v) => String(row[v]).padStart(10)).join('')}   ${row[c]}/${total}`);
+  }
+  const delays = r.outcomes
+    .filter((d) => d.injected !== 'normal' && d.verdict === d.injected && d.onsetMs !== null && d.firstSeenMs !== null)
+    .map((d) => Math.max(0, (d.firstSeenMs! + 1_280_000 - d.onsetMs!) / 60_000))
+    .sort((a, b) => a - b);
+  const faulty = r.outcomes.filter((d) => d.injected !== 'normal').length;
+  lines.push('');
+  lines.push(`Faulty devices flagged with their own fault: ${delays.length}/${faulty}${faulty ? ` (${pct(delays.length / faulty)})` : ''}; false alarms on healthy devices: ${r.outcomes.filter((d) => d.injected === 'normal' && d.verdict !== null && d.verdict !== 'normal').length}/${r.outcomes.filter((d) => d.injected === 'normal').length}.`);
+  if (delays.length) lines.push(`Detection delay (onset → end of the first window with the fault; faulty-from-midnight devices count from midnight): median ${delays[Math.floor(delays.length / 2)]!.toFixed(0)} min.`);
+  lines.push(`Time per stage: ${Object.entries(r.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}.`);
+  return lines;
+}
+
+const COLORS: Record<string, string> = { normal: '#cfe8cf', line_line: '#e8710a', line_ground: '#a142f4', open_circuit: '#1a73e8', partial_shading: '#f9ab00', arc_fault: '#d93025', none: '#e0e0e0' };
+
+export function fleetSvg(r: LocalRunResult): string {
+  const cols = Math.ceil(Math.sqrt(r.outcomes.length * 1.6));
+  const cell = 14;
+  const rows = Math.ceil(r.outcomes.length / cols);
+  const top = 50;
+  const width = Math.max(cols * cell + 20, 640);
+  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top + rows * cell + 60}" font-family="Helvetica, Arial, sans-serif" font-size="11">`, '<rect width="100%" height="100%" fill="white"/>', `<text x="10" y="20" font-size="14" font-weight="bold">Fleet on ${r.date}: verdict (fill) and injected fault (dot)</text>`];
+  r.outcomes.forEach((d, i) => {
+    const x = 10 + (i % cols) * cell;
+    const y = top + Math.floor(i / cols) * cell;
+    out.push(`<rect x="${x}" y="${y}" width="${cell - 2}" height="${cell - 2}" fill="${COLORS[d.verdict ?? 'none']}"><title>${d.deviceId}: verdict ${d.verdict ?? 'none'}, injected ${d.injected}</title></rect>`);
+    if (d.injected !== 'normal') out.push(`<circle cx="${x + (cell - 2) / 2}" cy="${y + (cell - 2) / 2}" r="2.5" fill="${COLORS[d.injected]}" stroke="white" stroke-width="0.8"/>`);
+  });
+  const ly = top + rows * cell + 20;
+  [...FAULT_CLASSES, 'none'].forEach((c, i) => {
+    out.push(`<rect x="${10 + i * 105}" y="${ly}" width="12" height="12" fill="${COLORS[c]}"/><text x="${26 + i * 105}" y="${ly + 10}">${c}</text>`);
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = parse(process.argv.slice(2));
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  console.log(`PV fault detection — the daily pipeline, locally: ${args.devices} devices on ${args.date} (${args.timeZone}), seed ${args.seed}, output in ${args.out}/`);
+  const result = await runLocalPipeline({ ...args, partitions: 6, progress: true, log: (l) => console.log(l), keepS3: args.serve });
+  const lines = summaryLines(result);
+  console.log(`\n${lines.join('\n')}`);
+  writeFileSync(join(args.out, `fleet-${args.date}.svg`), fleetSvg(result));
+  writeFileSync(join(args.out, `report-${args.date}.md`), `# Local run — ${args.date}\n\n\`\`\`\n${lines.join('\n')}\n\`\`\`\n\n![fleet](fleet-${args.date}.svg)\n`);
+  console.log(`\nReport: ${join(args.out, `report-${args.date}.md`)} (fleet overview: fleet-${args.date}.svg)`);
+  if (!args.serve || !result.s3) return;
+
+  const api = createHandler({ store: new S3Store(result.s3.client, 'gold'), timeZone: args.timeZone });
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]));
+    api({ rawPath: url.pathname, queryStringParameters: Object.fromEntries(url.searchParams), headers, requestContext: { http: { method: req.method ?? 'GET' } } })
+      .then((r) => {
+        res.writeHead(r.statusCode, r.headers);
+        res.end(r.body);
+      })
+      .catch(() => {
+        res.writeHead(500);
+        res.end();
+      });
+  });
+  server.listen(args.port, '127.0.0.1', () => {
+    const faulty = result.outcomes.find((d) => d.verdict && d.verdict !== 'normal') ?? result.outcomes[0]!;
+    const base = `http://127.0.0.1:${args.port}`;
+    console.log(`\nThe prediction API is serving the day on ${base} (Ctrl-C to stop). Try:`);
+    console.log(`  curl -s '${base}/devices/${faulty.deviceId}/predictions?date=${args.date}'`);
+    console.log(`  curl -s '${base}/devices/${faulty.deviceId}/status?from=${args.date}&to=${args.date}'`);
+    console.log(`  curl -s '${base}/faults?date=${args.date}&limit=20'`);
+  });
+  const stop = () => {
+    server.close();
+    void result.s3!.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${(err as Error).message}\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

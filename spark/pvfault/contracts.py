@@ -44,6 +44,7 @@ QUALITY = {k: v for k, v in TABLES_CONTRACT["qualityCodes"].items() if k != "doc
 QUARANTINE_REASONS = tuple(k for k in TABLES_CONTRACT["quarantineReasons"] if k != "doc")
 SKIP_REASONS = tuple(k for k in TABLES_CONTRACT["skipReasons"] if k != "doc")
 SUMMARY_MIN_FAULT_WINDOWS = TABLES_CONTRACT["summary"]["minFaultWindows"]
+SUMMARY_MIN_FAULT_SHARE = TABLES_CONTRACT["summary"]["minFaultShare"]
 
 
 def _field_spec(field):

@@ -1,0 +1,147 @@
+/**
+ * One plant day through the whole pipeline, on this machine: simulate the plant →
+ * publish the readings to the local topic → run the real state machine definition,
+ * its EMR tasks mapped to the local ingest and predict jobs and its SNS tasks to the
+ * console → buckets in a local S3 API (s3rver) → compare the verdicts with the
+ * simulator's ground truth.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FAULT_CLASSES, READING_AVRO_TYPE, type FaultClass } from '../contracts';
+import { ParallelClassifier, type WindowClassifier } from '../detector/model/infer';
+import { Progress } from '../detector/progress';
+import { simulatePlantDayParallel } from '../detector/simulator/parallel';
+import { plantConfig, simulatePlantDay, type PlantConfig } from '../detector/simulator/plant';
+import type { FaultMix } from '../detector/simulator/faults';
+import { handler as runWindowHandler } from '../functions/run-window/handler';
+import { S3Store } from '../functions/api/s3Store';
+import { localDefinitionValues, runLocally, type Notification } from '../statemachine/local';
+import { runIngest, type IngestResult } from './jobs/ingest';
+import { runPredict, type PredictResult } from './jobs/predict';
+import { startLocalS3, type LocalS3 } from './localS3';
+import { LocalTopic } from './topic';
+
+export interface LocalRunOptions {
+  date: string;
+  devices: number;
+  seed: number;
+  faultMix: FaultMix;
+  timeZone: string;
+  out: string;
+  partitions: number;
+  progress: boolean;
+  log: (line: string) => void;
+  /** keep s3rver running after the run (to serve the API); the caller stops it */
+  keepS3?: boolean;
+}
+
+export interface DeviceOutcome {
+  deviceId: string;
+  injected: FaultClass;
+  onsetMs: number | null;
+  verdict: string | null;
+  firstSeenMs: number | null;
+}
+
+export interface LocalRunResult {
+  date: string;
+  devices: number;
+  readingsPublished: number;
+  stageSeconds: Record<string, number>;
+  ingest: IngestResult;
+  predict: PredictResult;
+  outcomes: DeviceOutcome[];
+  /** confusion[injected][verdict] over devices; "none" when nothing could be predicted */
+  confusion: Record<string, Record<string, number>>;
+  notifications: Notification[];
+  s3: LocalS3 | null;
+  executionName: string;
+}
+
+export async function runLocalPipeline(o: LocalRunOptions, classifier?: WindowClassifier): Promise<LocalRunResult> {
+  mkdirSync(o.out, { recursive: true });
+  const stageSeconds: Record<string, number> = {};
+  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    try {
+      return await f();
+    } finally {
+      stageSeconds[name] = (Date.now() - t) / 1000;
+    }
+  };
+  const config: PlantConfig = plantConfig({ date: o.date, timeZone: o.timeZone, devices: o.devices, seed: o.seed, faultMix: o.faultMix });
+  const plant = simulatePlantDay(config); // validates the options before anything starts
+
+  // 1. simulate and publish to the local topic (a fresh topic: it holds this simulated day)
+  const topicDir = join(o.out, 'topic');
+  LocalTopic.reset(topicDir);
+  const topic = new LocalTopic(topicDir, o.partitions);
+  const truth = new Map<string, { fault: FaultClass; onsetMs: number | null }>();
+  let readingsPublished = 0;
+  await timed('simulate + publish', async () => {
+    const bar = o.progress ? new Progress('simulate', o.devices, 'devices') : null;
+    for await (const day of simulatePlantDayParallel(config)) {
+      const r = day.readings;
+      for (let k = 0; k < r.count; k++) {
+        // the producer's bytes as the sensors delivered them, bad values included: the ingest must cope
+        const value = READING_AVRO_TYPE.toBuffer({ deviceId: day.deviceId, timestamp: r.timestamp[k], voltage: r.voltage[k], current: r.current[k], temperature: r.temperature[k], irradiance: r.irradiance[k] });
+        topic.send(day.deviceId, value, r.publishMs[k]!);
+      }
+      readingsPublished += r.count;
+      truth.set(day.deviceId, { fault: day.truth.fault, onsetMs: day.truth.onsetMs });
+      bar?.tick();
+    }
+    topic.close();
+    bar?.finish(`${readingsPublished.toLocaleString('en-US')} readings on ${o.partitions} partitions`);
+  });
+
+  // 2. the real state machine, with local jobs
+  const s3 = await startLocalS3(['silver', 'gold'], join(o.out, 's3'));
+  const model = classifier ?? (await timed('load model', () => ParallelClassifier.load()));
+  let ingest: IngestResult | null = null;
+  let predict: PredictResult | null = null;
+  const notifications: Notification[] = [];
+  const executionName = `local-${o.date}-${Date.now().toString(36)}`;
+  process.env.PLANT_TIME_ZONE = o.timeZone;
+  try {
+    await timed('state machine', () =>
+      runLocally(
+        localDefinitionValues({ PlantTimeZone: o.timeZone }),
+        { date: o.date },
+        {
+          runWindow: (payload) => runWindowHandler(payload),
+          ingest: async (req) => {
+            ingest = await timed('ingest', () => runIngest(req.JobDriver.SparkSubmit.EntryPointArguments, topicDir, o.partitions, s3.writer, o.progress));
+            return { JobRunId: `local-ingest-${o.date}`, State: 'SUCCESS' };
+          },
+          predict: async (req) => {
+            predict = await timed('predict', () => runPredict(req.JobDriver.SparkSubmit.EntryPointArguments, (b) => new S3Store(s3.client, b), s3.writer, model, o.progress));
+            return { JobRunId: `local-predict-${o.date}`, State: 'SUCCESS' };
+          },
+          notify: async (n) => {
+            notifications.push(n);
+            o.log(`[SNS] ${n.Subject}\n${n.Message.replace(/^/gm, '      ')}`);
+          },
+        },
+        { executionName },
+      ),
+    );
+  } catch (err) {
+    if (!o.keepS3) await s3.stop();
+    if (!classifier) await model.close();
+    throw new Error(`the daily run failed: ${(err as Error).message}`);
+  }
+  if (!classifier) await model.close();
+  if (!ingest || !predict) throw new Error('the state machine finished without running both jobs');
+  const p = predict as PredictResult;
+
+  // 3. verdicts against the ground truth
+  const outcomes: DeviceOutcome[] = [...truth.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([deviceId, t]) => ({ deviceId, injected: t.fault, onsetMs: t.onsetMs, verdict: p.verdicts[deviceId] ?? null, firstSeenMs: p.firstSeen[deviceId] ?? null }));
+  const confusion: Record<string, Record<string, number>> = {};
+  for (const c of FAULT_CLASSES) confusion[c] = Object.fromEntries([...FAULT_CLASSES, 'none'].map((v) => [v, 0]));
+  for (const d of outcomes) confusion[d.injected]![d.verdict ?? 'none']!++;
+  if (!o.keepS3) await s3.stop();
+  return { date: o.date, devices: o.devices, readingsPublished, stageSeconds, ingest, predict: p, outcomes, confusion, notifications, s3: o.keepS3 ? s3 : null, executionName };
+}

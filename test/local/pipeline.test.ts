@@ -1,0 +1,74 @@
+/**
+ * End to end on this machine: simulated plant → local topic → the real state machine
+ * → local ingest and predict jobs → gold in a local S3 API → the prediction API.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { commitKey } from '../../contracts';
+import { createHandler } from '../../functions/api/handler';
+import { S3Store } from '../../functions/api/s3Store';
+import { runLocalPipeline, type LocalRunResult } from '../../local/pipeline';
+import { murmur2 } from '../../local/topic';
+
+const out = mkdtempSync(join(tmpdir(), 'local-run-'));
+const options = { date: '2026-06-20', devices: 8, seed: 5, faultMix: { normal: 1, arc_fault: 1 }, timeZone: 'Europe/Madrid', out, partitions: 3, progress: false, log: () => undefined, keepS3: true };
+let first: LocalRunResult;
+
+afterAll(async () => {
+  await first?.s3?.stop();
+});
+
+describe('the daily pipeline, locally', () => {
+  it('runs a small day through the whole path and the API answers for an injected fault', async () => {
+    first = await runLocalPipeline(options);
+    expect(first.ingest.devices).toBe(8);
+    expect(first.predict.devices).toBe(8);
+    expect(first.readingsPublished).toBeGreaterThan(8 * 4000);
+    expect(first.notifications.map((n) => n.Subject)).toEqual(['PV faults: 2026-06-20 processed']);
+
+    const api = createHandler({ store: new S3Store(first.s3!.client, 'gold'), timeZone: 'Europe/Madrid' });
+    const arc = first.outcomes.find((d) => d.injected === 'arc_fault')!;
+    expect(arc).toBeDefined();
+    const r = await api({ rawPath: `/devices/${arc.deviceId}/predictions`, queryStringParameters: { date: '2026-06-20' } });
+    expect(r.statusCode).toBe(200);
+    const body = JSON.parse(r.body) as { summary: { dominantLabel: string }; windows: { label: string | null; status: string }[] };
+    expect(body.windows).toHaveLength(67);
+    // the API reports what the predict job concluded, and the injected arc shows in its windows
+    expect(body.summary.dominantLabel).toBe(arc.verdict);
+    expect(body.windows.filter((w) => w.label === 'arc_fault').length).toBeGreaterThan(0);
+    const faults = await api({ rawPath: '/faults', queryStringParameters: { date: '2026-06-20' } });
+    expect(faults.statusCode).toBe(200);
+  }, 180_000);
+
+  it('a rerun of the day replaces its output: new run, same rows, the old run deleted', async () => {
+    const store = new S3Store(first.s3!.client, 'gold');
+    const before = JSON.parse((await store.getText(commitKey('gold_window', '2026-06-20')))!) as { runId: string; rows: number; files: { key: string }[] };
+    await first.s3!.stop();
+    const second = await runLocalPipeline({ ...options, keepS3: true });
+    try {
+      const store2 = new S3Store(second.s3!.client, 'gold');
+      const after = JSON.parse((await store2.getText(commitKey('gold_window', '2026-06-20')))!) as { runId: string; rows: number; inputRunId: string };
+      expect(after.runId).not.toBe(before.runId);
+      expect(after.rows).toBe(before.rows);
+      const listed = await second.s3!.client.send(new ListObjectsV2Command({ Bucket: 'gold', Prefix: 'window/date=2026-06-20/' }));
+      const keys = (listed.Contents ?? []).map((o) => o.Key!);
+      expect(keys.every((k) => k.includes(`run=${after.runId}/`))).toBe(true);
+      for (const f of before.files) expect(keys).not.toContain(f.key);
+    } finally {
+      await second.s3!.stop();
+      first.s3 = null;
+    }
+  }, 180_000);
+});
+
+describe('local topic', () => {
+  it("partitions keys with Kafka's murmur2 (the Java client's test vectors)", () => {
+    expect(murmur2(Buffer.from('21'))).toBe(-973932308);
+    expect(murmur2(Buffer.from('foobar'))).toBe(-790332482);
+    expect(murmur2(Buffer.from('a-little-bit-long-string'))).toBe(-985981536);
+    expect(murmur2(Buffer.from('a-little-bit-longer-string'))).toBe(-1486304829);
+    expect(murmur2(Buffer.from('lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8'))).toBe(-58897971);
+  });
+});
