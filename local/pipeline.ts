@@ -70,7 +70,7 @@ export async function runLocalPipeline(o: LocalRunOptions, classifier?: WindowCl
     }
   };
   const config: PlantConfig = plantConfig({ date: o.date, timeZone: o.timeZone, devices: o.devices, seed: o.seed, faultMix: o.faultMix });
-  const plant = simulatePlantDay(config); // validates the options before anything starts
+  simulatePlantDay(config); // validates the options before anything starts
 
   // 1. simulate and publish to the local topic (a fresh topic: it holds this simulated day)
   const topicDir = join(o.out, 'topic');
