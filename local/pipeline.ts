@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAULT_CLASSES, READING_AVRO_TYPE, type FaultClass } from '../contracts';
-import { ParallelClassifier, type WindowClassifier } from '../detector/model/infer';
+
 import { Progress } from '../detector/progress';
 import { simulatePlantDayParallel } from '../detector/simulator/parallel';
 import { plantConfig, simulatePlantDay, type PlantConfig } from '../detector/simulator/plant';
@@ -17,7 +17,8 @@ import { handler as runWindowHandler } from '../functions/run-window/handler';
 import { S3Store } from '../functions/api/s3Store';
 import { localDefinitionValues, runLocally, type Notification } from '../statemachine/local';
 import { runIngest, type IngestResult } from './jobs/ingest';
-import { runPredict, type PredictResult } from './jobs/predict';
+import { runPredict, type DevicePredictor, type PredictResult } from './jobs/predict';
+import { PredictPool } from './jobs/predictPool';
 import { startLocalS3, type LocalS3 } from './localS3';
 import { LocalTopic } from './topic';
 
@@ -48,6 +49,8 @@ export interface LocalRunResult {
   devices: number;
   readingsPublished: number;
   stageSeconds: Record<string, number>;
+  /** when each stage ran (epoch ms), for benchmarks that attribute memory to stages */
+  stageSpans: Record<string, [number, number]>;
   ingest: IngestResult;
   predict: PredictResult;
   outcomes: DeviceOutcome[];
@@ -58,15 +61,17 @@ export interface LocalRunResult {
   executionName: string;
 }
 
-export async function runLocalPipeline(o: LocalRunOptions, classifier?: WindowClassifier): Promise<LocalRunResult> {
+export async function runLocalPipeline(o: LocalRunOptions, predictor?: DevicePredictor & { close?(): Promise<void> }): Promise<LocalRunResult> {
   mkdirSync(o.out, { recursive: true });
   const stageSeconds: Record<string, number> = {};
+  const stageSpans: Record<string, [number, number]> = {};
   const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
     const t = Date.now();
     try {
       return await f();
     } finally {
       stageSeconds[name] = (Date.now() - t) / 1000;
+      stageSpans[name] = [t, Date.now()];
     }
   };
   const config: PlantConfig = plantConfig({ date: o.date, timeZone: o.timeZone, devices: o.devices, seed: o.seed, faultMix: o.faultMix });
@@ -97,7 +102,7 @@ export async function runLocalPipeline(o: LocalRunOptions, classifier?: WindowCl
 
   // 2. the real state machine, with local jobs
   const s3 = await startLocalS3(['silver', 'gold'], join(o.out, 's3'));
-  const model = classifier ?? (await timed('load model', () => ParallelClassifier.load()));
+  const model = predictor ?? (await timed('load model', () => PredictPool.start()));
   let ingest: IngestResult | null = null;
   let predict: PredictResult | null = null;
   const notifications: Notification[] = [];
@@ -128,10 +133,10 @@ export async function runLocalPipeline(o: LocalRunOptions, classifier?: WindowCl
     );
   } catch (err) {
     if (!o.keepS3) await s3.stop();
-    if (!classifier) await model.close();
+    if (!predictor) await (model as PredictPool).close();
     throw new Error(`the daily run failed: ${(err as Error).message}`);
   }
-  if (!classifier) await model.close();
+  if (!predictor) await (model as PredictPool).close();
   if (!ingest || !predict) throw new Error('the state machine finished without running both jobs');
   const p = predict as PredictResult;
 
@@ -143,5 +148,5 @@ export async function runLocalPipeline(o: LocalRunOptions, classifier?: WindowCl
   for (const c of FAULT_CLASSES) confusion[c] = Object.fromEntries([...FAULT_CLASSES, 'none'].map((v) => [v, 0]));
   for (const d of outcomes) confusion[d.injected]![d.verdict ?? 'none']!++;
   if (!o.keepS3) await s3.stop();
-  return { date: o.date, devices: o.devices, readingsPublished, stageSeconds, ingest, predict: p, outcomes, confusion, notifications, s3: o.keepS3 ? s3 : null, executionName };
+  return { date: o.date, devices: o.devices, readingsPublished, stageSeconds, stageSpans, ingest, predict: p, outcomes, confusion, notifications, s3: o.keepS3 ? s3 : null, executionName };
 }
