@@ -16,11 +16,10 @@ import { DEFAULT_FAULT_MIX } from '../detector/simulator/plant';
 import { createHandler } from '../functions/api/handler';
 import { S3Store } from '../functions/api/s3Store';
 import { runLocalPipeline, type LocalRunResult } from './pipeline';
+import { runCommand, UsageError } from '../detector/commandLine';
 
 const USAGE = `usage: npm start -- [--devices N] [--date YYYY-MM-DD] [--seed N] [--fault-mix normal=70,arc_fault=6,...]
                   [--out DIR] [--time-zone Europe/Madrid] [--port 8080] [--no-serve]`;
-
-class UsageError extends Error {}
 
 function parse(argv: string[]) {
   const { values } = parseArgs({
@@ -156,13 +155,4 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${(err as Error).message}\n${USAGE}`);
-      process.exit(2);
-    }
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
-}
+if (require.main === module) runCommand(main, USAGE);

@@ -11,8 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { isValidDate } from '../contracts';
-
-export class UsageError extends Error {}
+import { runCommand, UsageError } from '../detector/commandLine';
 
 export const MAX_DAYS = 366;
 
@@ -163,9 +162,4 @@ async function main(): Promise<void> {
   process.exitCode = failed.length ? 1 : 0;
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exit(err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1);
-  });
-}
+if (require.main === module) runCommand(main);

@@ -18,12 +18,11 @@ import { simulatePlantDayParallel } from './parallel';
 import { plantConfig, simulatePlantDay, DEFAULT_FAULT_MIX } from './plant';
 import type { FaultMix } from './faults';
 import { SKY_TYPES, type SkyType } from './weather';
+import { runCommand, UsageError } from '../commandLine';
 
 const USAGE = `usage: npm run simulate -- [--devices N] [--date YYYY-MM-DD] [--seed N] [--out DIR]
                             [--fault-mix normal=70,arc_fault=6,...] [--sky clear|broken|overcast]
                             [--time-zone Europe/Madrid] [--workers N]`;
-
-export class UsageError extends Error {}
 
 function positiveInt(name: string, text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name}: ${JSON.stringify(text)} is not a positive integer`);
@@ -126,13 +125,4 @@ async function main(): Promise<void> {
   console.log(`wrote ${join(out, 'readings.avro')}, ${join(out, 'truth.jsonl')}, ${join(out, 'day.json')}`);
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${(err as Error).message}\n${USAGE}`);
-      process.exit(2);
-    }
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
-}
+if (require.main === module) runCommand(main, USAGE);
