@@ -91,7 +91,7 @@ export const TABLES_CONTRACT = {
     "partPattern": "^\\d{5}$"
   },
   "grid": {
-    "doc": "The silver series are a regular grid from the window start (plant-local midnight) in steps of stepMs; a 24-h day has 4320 slots, DST days 4140 or 4500. A reading belongs to its nearest slot, round((timestamp - startMs) / stepMs), and to the day only if that slot is in [0, samples). When several valid readings land in one slot, the one nearest the slot time wins (ties: the earliest to arrive); the others count as duplicates. A run of at most maxFillSlots missing slots between two slots with readings is filled by linear interpolation (quality filled); longer runs, and runs at the day's edges, stay NaN (quality missing).",
+    "doc": "The silver series are a regular grid from the window start (plant-local midnight) in steps of stepMs; a 24-h day has 4320 slots, DST days 4140 or 4500. A reading belongs to its nearest slot, floor((timestamp - startMs) / stepMs + 0.5) (halves round up), and to the day only if that slot is in [0, samples). When several valid readings land in one slot, the one nearest the slot time wins (ties: the earliest to arrive); the others count as duplicates. A run of at most maxFillSlots missing slots between two slots with readings is filled by linear interpolation (quality filled); longer runs, and runs at the day's edges, stay NaN (quality missing).",
     "stepMs": 20000,
     "maxFillSlots": 3
   },
