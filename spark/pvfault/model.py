@@ -1,0 +1,102 @@
+"""The LeNet-5 of detector/model, run with numpy from its tfjs artifacts.
+
+The EMR image has no TensorFlow: this reads the tfjs layers format (model.json +
+weights.bin) and implements exactly the layers the model uses — Conv2D ('valid',
+stride 1, NHWC), MaxPooling2D (2x2, stride 2), Flatten, Dropout (inactive at
+inference), Dense — with their activations. Shared fixtures hold it to tfjs's
+probabilities within 1e-5. Python 3.9-compatible.
+"""
+import json
+import os
+
+import numpy as np
+
+_SUPPORTED = {"Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense"}
+
+
+def _activation(name, x):
+    if name in (None, "linear"):
+        return x
+    if name == "relu":
+        return np.maximum(x, 0)
+    if name == "softmax":
+        e = np.exp(x - x.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+    raise ValueError("unsupported activation %r" % name)
+
+
+def _conv2d_valid(x, kernel, bias):
+    """x: (n, h, w, c) float32; kernel: (kh, kw, c, f); stride 1, no padding."""
+    n, h, w, c = x.shape
+    kh, kw, _, f = kernel.shape
+    oh, ow = h - kh + 1, w - kw + 1
+    # im2col through strides: (n, oh, ow, kh, kw, c) without copying
+    s = x.strides
+    patches = np.lib.stride_tricks.as_strided(x, shape=(n, oh, ow, kh, kw, c), strides=(s[0], s[1], s[2], s[1], s[2], s[3]), writeable=False)
+    out = np.tensordot(patches, kernel, axes=([3, 4, 5], [0, 1, 2]))
+    return out + bias
+
+
+def _maxpool(x, size, stride):
+    n, h, w, c = x.shape
+    ph, pw = size
+    sh, sw = stride
+    oh, ow = (h - ph) // sh + 1, (w - pw) // sw + 1
+    s = x.strides
+    windows = np.lib.stride_tricks.as_strided(x, shape=(n, oh, ow, ph, pw, c), strides=(s[0], s[1] * sh, s[2] * sw, s[1], s[2], s[3]), writeable=False)
+    return windows.max(axis=(3, 4))
+
+
+class Lenet(object):
+    def __init__(self, model_json, weights, normalization):
+        topology = model_json["modelTopology"]
+        config = topology.get("config", topology.get("model_config", {}).get("config"))
+        self.layers = config["layers"]
+        for layer in self.layers:
+            if layer["class_name"] not in _SUPPORTED:
+                raise ValueError("layer %s is not supported by the numpy runtime" % layer["class_name"])
+        self.weights = weights
+        self.scale = normalization["scale"]
+        self.channels = list(normalization["channels"])
+        self.model_version = normalization["modelVersion"]
+
+    @classmethod
+    def load(cls, directory):
+        with open(os.path.join(directory, "model.json"), encoding="utf-8") as f:
+            model_json = json.load(f)
+        with open(os.path.join(directory, "normalization.json"), encoding="utf-8") as f:
+            normalization = json.load(f)
+        blob = open(os.path.join(directory, "weights.bin"), "rb").read()
+        weights = {}
+        offset = 0
+        for group in model_json["weightsManifest"]:
+            for spec in group["weights"]:
+                if spec["dtype"] != "float32":
+                    raise ValueError("weight %s has dtype %s; only float32 is supported" % (spec["name"], spec["dtype"]))
+                count = int(np.prod(spec["shape"])) if spec["shape"] else 1
+                weights[spec["name"]] = np.frombuffer(blob, dtype="<f4", count=count, offset=offset).reshape(spec["shape"])
+                offset += 4 * count
+        if offset != len(blob):
+            raise ValueError("weights.bin holds %d bytes, the manifest describes %d" % (len(blob), offset))
+        return cls(model_json, weights, normalization)
+
+    def predict(self, windows):
+        """windows: (n, 64, 64, 4) float32 normalised input -> (n, 6) class probabilities."""
+        x = np.asarray(windows, dtype=np.float32)
+        for layer in self.layers:
+            kind = layer["class_name"]
+            cfg = layer["config"]
+            name = cfg["name"]
+            if kind == "Conv2D":
+                if cfg.get("padding") != "valid" or list(cfg.get("strides", [1, 1])) != [1, 1]:
+                    raise ValueError("%s: only stride-1 'valid' convolutions are supported" % name)
+                x = _activation(cfg.get("activation"), _conv2d_valid(x, self.weights[name + "/kernel"], self.weights[name + "/bias"]))
+            elif kind == "MaxPooling2D":
+                x = _maxpool(x, cfg["pool_size"], cfg.get("strides") or cfg["pool_size"])
+            elif kind == "Flatten":
+                x = x.reshape(x.shape[0], -1)
+            elif kind == "Dropout":
+                continue
+            elif kind == "Dense":
+                x = _activation(cfg.get("activation"), x @ self.weights[name + "/kernel"] + self.weights[name + "/bias"])
+        return x.astype(np.float32)

@@ -1,0 +1,40 @@
+"""The numpy runtime of the model gives tfjs's probabilities (within 1e-5) on shared windows."""
+import base64
+import json
+import os
+
+import numpy as np
+import pytest
+
+from conftest import FIXTURES, REPO
+from pvfault.model import Lenet
+
+ARTIFACTS = os.path.join(REPO, "detector", "model", "artifacts")
+
+
+@pytest.fixture(scope="module")
+def case():
+    with open(os.path.join(FIXTURES, "model", "inference-cases.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_numpy_inference_equals_tfjs(case):
+    model = Lenet.load(ARTIFACTS)
+    assert model.model_version == case["modelVersion"]
+    n = case["count"]
+    windows = np.frombuffer(base64.b64decode(case["windows"]), dtype="<f4").reshape(n, 64, 64, 4)
+    probs = model.predict(windows)
+    expected = np.array(case["probabilities"], dtype=np.float32).reshape(n, 6)
+    assert probs.shape == (n, 6)
+    np.testing.assert_allclose(probs, expected, rtol=0, atol=1e-5)
+    assert np.allclose(probs.sum(axis=1), 1, atol=1e-5)
+
+
+def test_refuses_weights_that_do_not_match_the_manifest(tmp_path):
+    for name in ("model.json", "normalization.json"):
+        with open(os.path.join(ARTIFACTS, name), "rb") as src, open(tmp_path / name, "wb") as dst:
+            dst.write(src.read())
+    with open(tmp_path / "weights.bin", "wb") as f:
+        f.write(b"\0" * 16)
+    with pytest.raises(ValueError):
+        Lenet.load(str(tmp_path))
