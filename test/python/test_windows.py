@@ -1,0 +1,42 @@
+"""Gap fill + pywt CWT + windows + normalisation in Python equal the TypeScript detector's."""
+import base64
+import json
+import os
+
+import numpy as np
+import pytest
+
+from conftest import FIXTURES
+from pvfault import windows
+
+
+@pytest.fixture(scope="module")
+def case():
+    with open(os.path.join(FIXTURES, "windows", "windows-cases.json"), encoding="utf-8") as f:
+        data = json.load(f)
+    silver = dict(data["silver"])
+    for c in windows.CHANNELS:
+        silver[c] = np.array([np.nan if v is None else v for v in silver[c]], dtype=np.float32)
+    silver["quality"] = np.array(silver["quality"], dtype=np.int32)
+    data["silver"] = silver
+    return data
+
+
+def test_same_windows_and_skip_reasons(case):
+    ours = windows.windows_of(case["silver"])
+    assert [(i, s, e, r) for i, s, e, r in ours] == [(w["index"], w["startMs"], w["endMs"], w["skipReason"]) for w in case["windows"]]
+    assert any(w["skipReason"] == "missing_data" for w in case["windows"])  # the fixture exercises gaps
+
+
+def test_same_normalised_tensors(case):
+    scalograms = windows.day_scalograms(case["silver"])
+    n = len(case["tensorIndices"])
+    expected = np.frombuffer(base64.b64decode(case["tensors"]), dtype="<f4").reshape(n, 64, 64, 4)
+    for k, index in enumerate(case["tensorIndices"]):
+        ours = windows.window_tensor(scalograms, index, case["scale"])
+        np.testing.assert_allclose(ours, expected[k], rtol=0, atol=1e-5)
+
+
+def test_gap_fill_rules():
+    np.testing.assert_array_equal(windows.gap_filled([np.nan, 2, np.nan, np.nan, 8, np.nan]), [2, 2, 4, 6, 8, 8])
+    np.testing.assert_array_equal(windows.gap_filled([np.nan, np.nan]), [0, 0])
