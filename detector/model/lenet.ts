@@ -12,14 +12,29 @@ import { CHANNELS, N_SCALES, WINDOW } from '../windows';
 
 export const INPUT_SHAPE: [number, number, number] = [N_SCALES, WINDOW, CHANNELS.length];
 
-export function buildLenet(seed = 1): tf.Sequential {
+export type LenetVariant = 'plain' | 'batchnorm';
+
+/**
+ * `batchnorm` adds batch normalisation between each convolution and its ReLU: the
+ * asinh-compressed scalograms are heavy-tailed, and normalising the feature maps
+ * keeps the first layers' activations well scaled while training.
+ */
+export function buildLenet(seed = 1, variant: LenetVariant = 'plain'): tf.Sequential {
   const init = (k: number) => tf.initializers.glorotUniform({ seed: seed * 100 + k });
+  const conv = (name: string, filters: number, k: number, first: boolean): tf.layers.Layer[] =>
+    variant === 'batchnorm'
+      ? [
+          tf.layers.conv2d({ ...(first ? { inputShape: INPUT_SHAPE } : {}), filters, kernelSize: 5, kernelInitializer: init(k), name }),
+          tf.layers.batchNormalization({ name: `${name}_bn` }),
+          tf.layers.activation({ activation: 'relu', name: `${name}_relu` }),
+        ]
+      : [tf.layers.conv2d({ ...(first ? { inputShape: INPUT_SHAPE } : {}), filters, kernelSize: 5, activation: 'relu', kernelInitializer: init(k), name })];
   return tf.sequential({
     name: 'lenet5_pv',
     layers: [
-      tf.layers.conv2d({ inputShape: INPUT_SHAPE, filters: 6, kernelSize: 5, activation: 'relu', kernelInitializer: init(1), name: 'c1' }),
+      ...conv('c1', 6, 1, true),
       tf.layers.maxPooling2d({ poolSize: 2, name: 's2' }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu', kernelInitializer: init(2), name: 'c3' }),
+      ...conv('c3', 16, 2, false),
       tf.layers.maxPooling2d({ poolSize: 2, name: 's4' }),
       tf.layers.flatten({ name: 'flatten' }),
       tf.layers.dropout({ rate: 0.3, seed: seed * 100 + 3, name: 'drop5' }),

@@ -16,6 +16,8 @@ export interface GroupFigures {
 
 export interface Evaluation {
   modelVersion: string;
+  /** 'plain' LeNet-5 or with 'batchnorm' after each convolution */
+  variant?: string;
   backend: string;
   trainedAt: string;
   trainingSeconds: number;
@@ -74,7 +76,9 @@ export function writeModelCard(e: Evaluation): void {
     '',
     '## Architecture',
     '',
-    'LeNet-5 (the design card\'s family), adapted: conv 5×5×6 → max-pool 2 → conv 5×5×16 → max-pool 2 → dropout 0.3 → dense 120 → dense 84 → softmax 6; ReLU instead of tanh (faster, better-conditioned training), max- instead of average-pooling, dropout against memorising plant-days.',
+    e.variant === 'batchnorm'
+      ? 'LeNet-5 (the design card\'s family), adapted: conv 5×5×6 → batch norm → ReLU → max-pool 2 → conv 5×5×16 → batch norm → ReLU → max-pool 2 → dropout 0.3 → dense 120 → dense 84 → softmax 6. ReLU instead of tanh and max- instead of average-pooling (faster, better-conditioned training); batch normalisation because the asinh-compressed scalograms are heavy-tailed; dropout against memorising plant-days. Chosen over the plain variant by validation loss.'
+      : 'LeNet-5 (the design card\'s family), adapted: conv 5×5×6 → max-pool 2 → conv 5×5×16 → max-pool 2 → dropout 0.3 → dense 120 → dense 84 → softmax 6; ReLU instead of tanh (faster, better-conditioned training), max- instead of average-pooling, dropout against memorising plant-days.',
     `Parameters: ${e.parameters.toLocaleString('en-US')} (float32, ${(e.parameters * 4 / 1024).toFixed(0)} KiB). Trained with Adam (lr 1e-3), batch 64, sparse categorical cross-entropy, early stopping on the validation loss (best epoch ${e.bestEpoch}), backend \`${e.backend}\`, ${(e.trainingSeconds / 60).toFixed(1)} min on 2 cores.`,
     '',
     '## Data',

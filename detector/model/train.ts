@@ -118,6 +118,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '1' },
       out: { type: 'string', default: ARTIFACTS_DIR },
       backend: { type: 'string', default: 'auto' },
+      variant: { type: 'string', default: 'plain' },
       'no-docs': { type: 'boolean', default: false },
     },
   });
@@ -145,7 +146,8 @@ async function main(): Promise<void> {
     p.finish(`${sets[key].count} windows (${FAULT_CLASSES.map((c, i) => `${c} ${sets[key].y.filter((y) => y === i).length}`).join(', ')})`);
   }
 
-  const model = buildLenet(seed);
+  if (values.variant !== 'plain' && values.variant !== 'batchnorm') throw new Error(`--variant: expected plain or batchnorm, got ${JSON.stringify(values.variant)}`);
+  const model = buildLenet(seed, values.variant);
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const batch = n('batch');
   const rng = new Rng(seed, 'shuffle');
@@ -189,9 +191,10 @@ async function main(): Promise<void> {
   model.setWeights(best.weights);
 
   const test = await predictSet(model, sets.test);
-  const modelVersion = `lenet5-${new Date().toISOString().slice(0, 10)}-s${seed}-e${best.epoch}`;
+  const modelVersion = `lenet5${values.variant === 'batchnorm' ? 'bn' : ''}-${new Date().toISOString().slice(0, 10)}-s${seed}-e${best.epoch}`;
   const evaluation: Evaluation = {
     modelVersion,
+    variant: values.variant,
     backend,
     trainedAt: new Date().toISOString(),
     trainingSeconds: (Date.now() - started) / 1000,

@@ -2,8 +2,8 @@
 
 The EMR image has no TensorFlow: this reads the tfjs layers format (model.json +
 weights.bin) and implements exactly the layers the model uses — Conv2D ('valid',
-stride 1, NHWC), MaxPooling2D (2x2, stride 2), Flatten, Dropout (inactive at
-inference), Dense — with their activations. Shared fixtures hold it to tfjs's
+stride 1, NHWC), BatchNormalization (moving statistics), Activation,
+MaxPooling2D (2x2, stride 2), Flatten, Dropout (inactive at inference), Dense. Shared fixtures hold it to tfjs's
 probabilities within 1e-5. Python 3.9-compatible.
 """
 import json
@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-_SUPPORTED = {"Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense"}
+_SUPPORTED = {"Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense", "BatchNormalization", "Activation"}
 
 
 def _activation(name, x):
@@ -97,6 +97,17 @@ class Lenet(object):
                 x = x.reshape(x.shape[0], -1)
             elif kind == "Dropout":
                 continue
+            elif kind == "BatchNormalization":
+                # inference form: the moving statistics learnt in training
+                eps = cfg.get("epsilon", 1e-3)
+                inv = 1.0 / np.sqrt(self.weights[name + "/moving_variance"] + eps)
+                x = (x - self.weights[name + "/moving_mean"]) * inv
+                if cfg.get("scale", True):
+                    x = x * self.weights[name + "/gamma"]
+                if cfg.get("center", True):
+                    x = x + self.weights[name + "/beta"]
+            elif kind == "Activation":
+                x = _activation(cfg.get("activation"), x)
             elif kind == "Dense":
                 x = _activation(cfg.get("activation"), x @ self.weights[name + "/kernel"] + self.weights[name + "/bias"])
         return x.astype(np.float32)
