@@ -128,6 +128,11 @@ export function writeModelCard(e: Evaluation): void {
     '## Limits, honestly',
     '',
     '- The wavelet has (almost) zero mean: inside a day the CWT keeps how the four series change, not their levels. Faults that mostly shift a level at steady state — an open string (current ×2/3), a high-resistance ground leak — show only through cross-channel amplitude ratios (e.g. the current\'s response to irradiance changes, or to the MPPT\'s perturbations) and through the day\'s rise and fall at large scales. This is where the classes get confused.',
+    ...(e.test.bySky.clear && (e.test.bySky.broken || e.test.bySky.overcast)
+      ? [
+          `- The sky decides: accuracy ${pct(e.test.bySky.clear.accuracy)} on clear days against ${[e.test.bySky.broken ? `${pct(e.test.bySky.broken.accuracy)} under broken clouds` : '', e.test.bySky.overcast ? `${pct(e.test.bySky.overcast.accuracy)} under overcast skies` : ''].filter(Boolean).join(' and ')}. Changing irradiance is the excitation that makes a fault's level change visible in the scalograms; on a smooth clear day there is little for the CWT to show.`,
+        ]
+      : []),
     '- Some confusions are physical: a line-line short whose string stops conducting looks, at steady state, like an open string; a partial shade the tracker resolves on its global peak looks like a mild line-ground leak.',
     '- Simulated data only: the figures say how well the model separates the simulator\'s physics, not field performance. Retrain on labelled field data as soon as there is some.',
     '',

@@ -9,6 +9,7 @@
  *   DIR/evaluation.json                                the figures of the report
  *   docs/model-card.md, docs/images/model/confusion.svg
  */
+import { createHash } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -191,7 +192,10 @@ async function main(): Promise<void> {
   model.setWeights(best.weights);
 
   const test = await predictSet(model, sets.test);
-  const modelVersion = `lenet5${values.variant === 'batchnorm' ? 'bn' : ''}-${new Date().toISOString().slice(0, 10)}-s${seed}-e${best.epoch}`;
+  // the version names the weights themselves: two trainings never share one
+  const digest = createHash('sha256');
+  for (const w of model.getWeights()) digest.update(Buffer.from((w.dataSync() as Float32Array).buffer));
+  const modelVersion = `lenet5${values.variant === 'batchnorm' ? 'bn' : ''}-${new Date().toISOString().slice(0, 10)}-${digest.digest('hex').slice(0, 8)}`;
   const evaluation: Evaluation = {
     modelVersion,
     variant: values.variant,
