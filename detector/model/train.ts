@@ -36,7 +36,7 @@ function batchTensor(set: WindowSet, idx: ArrayLike<number>): { x: tf.Tensor4D; 
   return { x: tf.tensor4d(xb, [idx.length, ...INPUT_SHAPE]), y: tf.tensor1d(yb) };
 }
 
-export async function predictSet(model: tf.LayersModel, set: WindowSet, batch = 256): Promise<{ labels: Int32Array; probs: Float32Array }> {
+export async function predictSet(model: tf.LayersModel, set: WindowSet, batch = 32): Promise<{ labels: Int32Array; probs: Float32Array }> {
   const labels = new Int32Array(set.count);
   const probs = new Float32Array(set.count * FAULT_CLASSES.length);
   for (let b = 0; b < set.count; b += batch) {
