@@ -127,6 +127,11 @@ export function writeModelCard(e: Evaluation): void {
     '',
     '## Limits, honestly',
     '',
+    ...(m.perClass[0] && m.perClass[0].recall < 0.95
+      ? [
+          `- **Not ready for operational alerts.** ${pct(1 - m.perClass[0].recall)} of healthy windows are classified as a fault (normal recall ${m.perClass[0].recall.toFixed(3)}), most often as a line-ground leak or a line-line short on clear days, so day verdicts raise false alarms. Arc faults (recall ${m.perClass[5]?.recall.toFixed(3)}) are the exception. Use the pipeline, the API and the figures; do not dispatch crews on these verdicts yet.`,
+        ]
+      : []),
     '- The wavelet has (almost) zero mean: inside a day the CWT keeps how the four series change, not their levels. Faults that mostly shift a level at steady state — an open string (current ×2/3), a high-resistance ground leak — show only through cross-channel amplitude ratios (e.g. the current\'s response to irradiance changes, or to the MPPT\'s perturbations) and through the day\'s rise and fall at large scales. This is where the classes get confused.',
     ...(e.test.bySky.clear && (e.test.bySky.broken || e.test.bySky.overcast)
       ? [
