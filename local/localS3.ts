@@ -1,4 +1,5 @@
 /** A real S3 API on loopback (s3rver): the local pipeline's buckets, and the tests' and benchmarks' S3. */
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +14,26 @@ export interface LocalS3 {
   port: number;
 }
 
-export async function startLocalS3(buckets: string[], dir?: string): Promise<LocalS3> {
+export async function startLocalS3(buckets: string[], dir?: string, options: { separateProcess?: boolean } = {}): Promise<LocalS3> {
   // a given folder keeps the buckets between runs (npm start); otherwise a temporary one
   const directory = dir ?? mkdtempSync(join(tmpdir(), 's3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
-  const info = (await server.run()) as unknown as { port: number };
+  let info: { port: number };
+  let close: () => Promise<void>;
+  if (options.separateProcess) {
+    const child = fork(join(__dirname, 's3rverProcess.ts'), [directory, buckets.join(',')], { execArgv: ['-r', '@swc-node/register'], stdio: 'ignore' });
+    info = await new Promise<{ port: number }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as { port: number }));
+      child.once('exit', (code) => reject(new Error(`s3rver process exited with ${code}`)));
+    });
+    close = async () => {
+      child.disconnect();
+      await new Promise((r) => child.once('exit', r));
+    };
+  } else {
+    const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+    info = (await server.run()) as unknown as { port: number };
+    close = () => server.close();
+  }
   const client = new S3Client({
     region: 'us-east-1',
     endpoint: `http://127.0.0.1:${info.port}`,
@@ -46,7 +62,7 @@ export async function startLocalS3(buckets: string[], dir?: string): Promise<Loc
     }),
     stop: async () => {
       client.destroy();
-      await server.close();
+      await close();
       if (!dir) rmSync(directory, { recursive: true, force: true });
     },
   };
