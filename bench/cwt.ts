@@ -1,5 +1,5 @@
 /**
- * npm run bench:cwt -- [--channel-days 40]
+ * npm run bench:cwt -- [--channel-days 160]
  *
  * CWT channel-days per second (4,320 samples × scales 1..64, Morlet): ours on one
  * thread, and PyWavelets' pywt.cwt on the same signals in the same run (Debian's
@@ -16,7 +16,7 @@ import { silverOf } from '../detector/dataset';
 import { CHANNELS, gapFilled, N_SCALES } from '../detector/windows';
 
 function main(): void {
-  const { values } = parseArgs({ options: { 'channel-days': { type: 'string', default: '40' } } });
+  const { values } = parseArgs({ options: { 'channel-days': { type: 'string', default: '160' } } });
   const wanted = Number(values['channel-days']);
   // real signals: simulated device-days through silver, four channels each
   const plant = simulatePlantDay(plantConfig({ date: '2026-11-19', devices: Math.ceil(wanted / 4), seed: 5 }));
