@@ -11,8 +11,11 @@ it('test/fixtures/model/inference-cases.json matches the committed model (rerun 
   const { windows, count } = await fixtureWindows(classifier);
   expect(count).toBe(fixture.count);
   const stored = new Float32Array(new Uint8Array(Buffer.from(fixture.windows, 'base64')).buffer);
-  expect(Array.from(stored)).toEqual(Array.from(windows));
-  const probs = await classifier.predict(windows, count);
+  // the windows still come out of the pipeline's CWT (float rounding may differ in the last bit)
+  expect(stored).toHaveLength(windows.length);
+  windows.forEach((v, i) => expect(Math.abs(v - stored[i]!)).toBeLessThan(1e-6));
+  // and the committed model still gives the stored probabilities for the stored windows
+  const probs = await classifier.predict(stored, count);
   probs.forEach((p, i) => expect(Math.abs(p - fixture.probabilities[i]!)).toBeLessThan(1e-6));
   await classifier.close();
 }, 60_000);
