@@ -39,6 +39,8 @@ const FOOTER_INITIAL_FETCH = 64 * 1024;
 export class GoldReader {
   private readonly markers = new Map<string, { at: number; marker: CommitMarker | null }>();
   private readonly footers = new Map<string, Promise<FileMetaData>>();
+  /** whole-table reads (the day's summaries for /faults), per committed run: a rerun has a new run id */
+  private readonly tables = new Map<string, Promise<Record<string, unknown>[]>>();
   readonly stats: ReadStats = { requests: 0, bytes: 0 };
 
   constructor(
@@ -150,11 +152,22 @@ export class GoldReader {
   async tableRows(table: TableName, date: string, columns: string[]): Promise<{ marker: CommitMarker; rows: Record<string, unknown>[] } | null> {
     const marker = await this.marker(table, date);
     if (!marker) return null;
-    const rows: Record<string, unknown>[] = [];
-    for (const f of marker.files) {
-      const metadata = await this.footer(f.key, f.bytes);
-      for (const r of await parquetReadObjects({ file: this.file(f.key, f.bytes), metadata, columns })) rows.push(normaliseRow(table, r));
+    const key = `${table}/${date}/${marker.runId}/${columns.join(',')}`;
+    let rows = this.tables.get(key);
+    if (!rows) {
+      rows = (async () => {
+        const out: Record<string, unknown>[] = [];
+        for (const f of marker.files) {
+          const metadata = await this.footer(f.key, f.bytes);
+          for (const r of await parquetReadObjects({ file: this.file(f.key, f.bytes), metadata, columns })) out.push(normaliseRow(table, r));
+        }
+        return out;
+      })();
+      // a few days at most: bounded memory in a warm Lambda
+      if (this.tables.size >= 8) this.tables.delete(this.tables.keys().next().value!);
+      this.tables.set(key, rows);
+      rows.catch(() => this.tables.delete(key));
     }
-    return { marker, rows };
+    return { marker, rows: await rows };
   }
 }

@@ -50,6 +50,11 @@ export interface ApiOptions {
 const WINDOW_COLUMNS = TABLES.gold_window.columns.map((c) => c.name);
 const DAILY_COLUMNS = TABLES.gold_daily.columns.map((c) => c.name);
 
+/** Stored as float32: four decimals is their real precision for a reader (0.3333 not 0.3333333432674408). */
+function r4(x: unknown): number | null {
+  return typeof x === 'number' ? Math.round(x * 1e4) / 1e4 : null;
+}
+
 function iso(ms: unknown): string | null {
   return typeof ms === 'number' ? new Date(ms).toISOString() : null;
 }
@@ -62,8 +67,8 @@ function windowJson(r: Record<string, unknown>) {
     status: r.status,
     skipReason: r.skipReason,
     label: r.label,
-    confidence: r.confidence,
-    probabilities: r.status === 'predicted' ? Object.fromEntries(FAULT_CLASSES.map((c) => [c, r[`p_${c}`]])) : null,
+    confidence: r4(r.confidence),
+    probabilities: r.status === 'predicted' ? Object.fromEntries(FAULT_CLASSES.map((c) => [c, r4(r[`p_${c}`])])) : null,
   };
 }
 
@@ -74,9 +79,9 @@ function summaryJson(r: Record<string, unknown>) {
     skipped: r.skipped,
     windowsByLabel: Object.fromEntries(FAULT_CLASSES.map((c) => [c, r[`n_${c}`]])),
     dominantLabel: r.dominantLabel,
-    dominantShare: r.dominantShare,
+    dominantShare: r4(r.dominantShare),
     firstSeen: iso(r.firstSeenMs),
-    meanConfidence: r.meanConfidence,
+    meanConfidence: r4(r.meanConfidence),
     modelVersion: r.modelVersion,
   };
 }
@@ -184,7 +189,7 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     const body = {
       date,
       label: label ?? null,
-      devices: page.map((r) => ({ deviceId: r.deviceId, label: r.dominantLabel, share: r.dominantShare, firstSeen: iso(r.firstSeenMs), meanConfidence: r.meanConfidence, predictedWindows: r.predicted })),
+      devices: page.map((r) => ({ deviceId: r.deviceId, label: r.dominantLabel, share: r4(r.dominantShare), firstSeen: iso(r.firstSeenMs), meanConfidence: r4(r.meanConfidence), predictedWindows: r.predicted })),
       nextCursor,
     };
     if (cache === 'not-modified') return { statusCode: 304, headers: { ...cors, etag: `"${all.marker.runId}"` }, body: '' };

@@ -200,3 +200,18 @@ describe('the OpenAPI document', () => {
     }
   });
 });
+
+describe('warm behaviour', () => {
+  it('rounds float32 values to their real precision and reads a day of summaries once per committed run', async () => {
+    let rangeReads = 0;
+    const counting = { getText: (k: string) => store.getText(k), getRange: (k: string, a: number, b: number) => ((rangeReads += 1), store.getRange(k, a, b)) };
+    const warm = createHandler({ store: counting, timeZone: 'Europe/Madrid', now: () => NOW });
+    const first = await warm({ rawPath: '/faults', queryStringParameters: { date: FIXTURE_DATES[0]!, limit: '2' } });
+    const afterFirst = rangeReads;
+    const second = await warm({ rawPath: '/faults', queryStringParameters: { date: FIXTURE_DATES[0]!, limit: '2', cursor: JSON.parse(first.body).nextCursor } });
+    expect(second.statusCode).toBe(200);
+    expect(rangeReads).toBe(afterFirst); // the second page comes from the cached summaries
+    const p = JSON.parse((await warm({ rawPath: `/devices/${deviceName(7)}/predictions`, queryStringParameters: { date: FIXTURE_DATES[0]! } })).body) as { windows: { confidence: number | null }[] };
+    expect(p.windows[30]!.confidence).toBe(0.9);
+  });
+});
