@@ -3,11 +3,13 @@
  * CWT of each channel over the whole day, 64-slot windows with skip reasons, and
  * the asinh normalisation, stacked as 64×64×4 NHWC float32.
  */
-import { DETECTOR_CONTRACT, QUALITY, type SilverDeviceDayRow, type SkipReason } from '../contracts';
+import { DETECTOR_CONTRACT, GRID_STEP_MS, QUALITY, type SilverDeviceDayRow, type SkipReason } from '../contracts';
 import { CONTRACT_SCALES, cwt } from './cwt';
 
 export const CHANNELS = DETECTOR_CONTRACT.channels;
 export const WINDOW = DETECTOR_CONTRACT.window.length;
+/** A window's duration: 64 slots of 20 s = 21 min 20 s. */
+export const WINDOW_MS = WINDOW * GRID_STEP_MS;
 export const N_SCALES = DETECTOR_CONTRACT.cwt.scaleTo - DETECTOR_CONTRACT.cwt.scaleFrom + 1;
 export const WINDOW_VALUES = N_SCALES * WINDOW * CHANNELS.length;
 const SKIP = DETECTOR_CONTRACT.skip;

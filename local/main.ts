@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { FAULT_CLASSES, isValidDate, localDate } from '../contracts';
 import { parseFaultMix } from '../detector/simulator/cli';
 import { DEFAULT_FAULT_MIX } from '../detector/simulator/plant';
+import { WINDOW_MS } from '../detector/windows';
 import { createHandler } from '../functions/api/handler';
 import { S3Store } from '../functions/api/s3Store';
 import { runLocalPipeline, type LocalRunResult } from './pipeline';
@@ -77,7 +78,7 @@ export function summaryLines(r: LocalRunResult): string[] {
   }
   const delays = r.outcomes
     .filter((d) => d.injected !== 'normal' && d.verdict === d.injected && d.onsetMs !== null && d.firstSeenMs !== null)
-    .map((d) => Math.max(0, (d.firstSeenMs! + 1_280_000 - d.onsetMs!) / 60_000))
+    .map((d) => Math.max(0, (d.firstSeenMs! + WINDOW_MS - d.onsetMs!) / 60_000))
     .sort((a, b) => a - b);
   const faulty = r.outcomes.filter((d) => d.injected !== 'normal').length;
   lines.push('');

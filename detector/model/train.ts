@@ -18,7 +18,7 @@ import { FAULT_CLASSES } from '../../contracts';
 import { buildWindowSet, estimateNormalization, plantDaysOf, spreadDates, type SplitSpec, type WindowSet } from '../dataset';
 import { Progress } from '../progress';
 import { Rng } from '../simulator/random';
-import { WINDOW, WINDOW_VALUES, CHANNELS } from '../windows';
+import { WINDOW_MS, WINDOW_VALUES, CHANNELS } from '../windows';
 import { ARTIFACTS_DIR, saveModel } from './artifacts';
 import { initBackend } from './backend';
 import { buildLenet, INPUT_SHAPE } from './lenet';
@@ -78,23 +78,25 @@ function evaluate(test: WindowSet, predicted: Int32Array): Evaluation['test'] {
     const n = test.meta[i]!.noiseLevel;
     return n < 1 ? 'noise 0.5–1×' : n < 1.5 ? 'noise 1–1.5×' : 'noise 1.5–2×';
   };
-  // detection delay: from onset to the end of the first window classified as the device's fault
+  // detection delay: from the onset (or, for a device faulty from midnight, its first usable
+  // window) to the end of the first window classified as the device's fault
   const devices = new Map<string, number[]>();
   for (let i = 0; i < test.count; i++) {
     const m = test.meta[i]!;
     if (m.deviceFault === 'normal' || m.onsetMs === null) continue;
     const key = `${m.seed}/${m.date}/${m.deviceId}`;
-    devices.set(key, [...(devices.get(key) ?? []), i]);
+    const list = devices.get(key);
+    if (list) list.push(i);
+    else devices.set(key, [i]);
   }
   const delays: number[] = [];
   let undetected = 0;
   for (const idx of devices.values()) {
-    const m0 = test.meta[idx[0]!]!;
-    const first = idx
-      .filter((i) => FAULT_CLASSES[predicted[i]!] === m0.deviceFault && test.meta[i]!.startMs + WINDOW * 20_000 > m0.onsetMs!)
-      .sort((a, b) => test.meta[a]!.startMs - test.meta[b]!.startMs)[0];
-    if (first === undefined) undetected++;
-    else delays.push((test.meta[first]!.startMs + WINDOW * 20_000 - Math.max(m0.onsetMs!, test.meta[idx[0]!]!.startMs - 0)) / 60_000);
+    const fault = test.meta[idx[0]!]!.deviceFault;
+    const from = Math.max(test.meta[idx[0]!]!.onsetMs!, Math.min(...idx.map((i) => test.meta[i]!.startMs)));
+    const hits = idx.filter((i) => FAULT_CLASSES[predicted[i]!] === fault && test.meta[i]!.startMs + WINDOW_MS > from).map((i) => test.meta[i]!.startMs);
+    if (hits.length === 0) undetected++;
+    else delays.push((Math.min(...hits) + WINDOW_MS - from) / 60_000);
   }
   delays.sort((a, b) => a - b);
   const q = (p: number) => (delays.length ? delays[Math.min(delays.length - 1, Math.floor(p * delays.length))]! : NaN);
