@@ -16,7 +16,7 @@ import { goldRows } from '../detector/gold';
 import type { WindowInfo } from '../detector/windows';
 import { Rng } from '../detector/simulator/random';
 import { createHandler } from '../functions/api/handler';
-import type { ObjectStore } from '../functions/api/gold';
+import type { ObjectStore } from '../functions/api/tableReader';
 import { S3Store } from '../functions/api/s3Store';
 import { startLocalS3 } from '../local/localS3';
 

@@ -3,7 +3,8 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Store } from '../functions/api/s3Store';
 import S3rver from 's3rver';
 import type { ObjectWriter } from '../contracts/partition';
 
@@ -50,15 +51,8 @@ export async function startLocalS3(buckets: string[], dir?: string, options: { s
       delete: async (key) => {
         await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
       },
-      getText: async (key) => {
-        try {
-          const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-          return await r.Body!.transformToString('utf8');
-        } catch (err) {
-          if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 || (err as { name?: string }).name === 'NoSuchKey') return null;
-          throw err;
-        }
-      },
+      // the same not-found handling as the API's store
+      getText: (key) => new S3Store(client, bucket).getText(key),
     }),
     stop: async () => {
       client.destroy();

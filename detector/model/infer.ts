@@ -6,13 +6,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { FAULT_CLASSES } from '../../contracts';
 import { WINDOW_VALUES } from '../windows';
 import { ARTIFACTS_DIR, loadModel, type LoadedModel } from './artifacts';
 import { initBackend, type BackendName } from './backend';
 import { INPUT_SHAPE } from './lenet';
+import { WorkerPool } from '../workers';
 
 export const N_CLASSES = FAULT_CLASSES.length;
 
@@ -67,72 +67,30 @@ export class Classifier implements WindowClassifier {
   }
 }
 
-type Request = { id: number; windows: Float32Array; count: number };
-type Reply = { id: number; probs?: Float32Array; error?: string } | { ready: true; modelVersion: string; normalization: LoadedModel['normalization'] } | { failed: string };
-
 export class ParallelClassifier implements WindowClassifier {
-  private next = 0;
-  private readonly pending = new Map<number, { resolve: (p: Float32Array) => void; reject: (e: Error) => void }>();
-  private turn = 0;
-
   private constructor(
-    private readonly workers: Worker[],
+    private readonly pool: WorkerPool<{ windows: Float32Array; count: number }, Float32Array>,
     readonly modelVersion: string,
     readonly normalization: LoadedModel['normalization'],
-  ) {
-    for (const w of workers) {
-      w.on('message', (m: Reply) => {
-        if (!('id' in m)) return;
-        const p = this.pending.get(m.id);
-        this.pending.delete(m.id);
-        if (m.error !== undefined) p?.reject(new Error(m.error));
-        else p?.resolve(m.probs!);
-      });
-    }
-  }
+  ) {}
 
   static async load(dir = ARTIFACTS_DIR, workers = availableParallelism()): Promise<ParallelClassifier> {
-    const script = join(__dirname, 'inferenceWorker');
-    const made = Array.from({ length: Math.max(1, workers) }, () =>
-      __filename.endsWith('.ts')
-        ? new Worker(`require('@swc-node/register'); require(${JSON.stringify(script)});`, { eval: true, workerData: { dir } })
-        : new Worker(`${script}.js`, { workerData: { dir } }),
-    );
-    const ready = await Promise.all(
-      made.map(
-        (w) =>
-          new Promise<{ modelVersion: string; normalization: LoadedModel['normalization'] }>((resolve, reject) => {
-            const onMessage = (m: Reply) => {
-              if ('ready' in m) resolve(m);
-              else if ('failed' in m) reject(new Error(m.failed));
-            };
-            w.on('message', onMessage);
-            w.once('error', reject);
-          }),
-      ),
-    ).catch(async (err: unknown) => {
-      await Promise.all(made.map((w) => w.terminate()));
-      throw err;
-    });
-    return new ParallelClassifier(made, ready[0]!.modelVersion, ready[0]!.normalization);
+    const pool = await WorkerPool.start<{ windows: Float32Array; count: number }, Float32Array>(join(__dirname, 'inferenceWorker'), workers, { dir });
+    const info = pool.info as { modelVersion: string; normalization: LoadedModel['normalization'] };
+    return new ParallelClassifier(pool, info.modelVersion, info.normalization);
   }
 
   /** Splits the batch across the workers and reassembles the probabilities in order. */
   async predict(windows: Float32Array, count: number): Promise<Float32Array> {
     checkBatch(windows, count);
-    const parts = Math.min(this.workers.length, Math.max(1, Math.ceil(count / 64)));
+    const parts = Math.min(this.pool.size, Math.max(1, Math.ceil(count / 64)));
     const per = Math.ceil(count / parts);
     const results = await Promise.all(
       Array.from({ length: parts }, (_, i) => {
         const from = i * per;
         const n = Math.max(0, Math.min(per, count - from));
         const slice = windows.slice(from * WINDOW_VALUES, (from + n) * WINDOW_VALUES);
-        const id = this.next++;
-        const worker = this.workers[this.turn++ % this.workers.length]!;
-        return new Promise<Float32Array>((resolve, reject) => {
-          this.pending.set(id, { resolve, reject });
-          worker.postMessage({ id, windows: slice, count: n } satisfies Request, [slice.buffer]);
-        });
+        return this.pool.request({ windows: slice, count: n }, [slice.buffer]);
       }),
     );
     const out = new Float32Array(count * N_CLASSES);
@@ -145,6 +103,6 @@ export class ParallelClassifier implements WindowClassifier {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await this.pool.close();
   }
 }

@@ -1,18 +1,16 @@
 /** Worker thread of ParallelClassifier: one model, batches in, probabilities out. */
 import { parentPort, workerData } from 'node:worker_threads';
+import { serveWorker } from '../workers';
 import { Classifier } from './infer';
 
-const port = parentPort;
-if (!port) throw new Error('inferenceWorker.ts runs only as a worker thread');
-
-Classifier.load((workerData as { dir: string }).dir)
-  .then((classifier) => {
-    port.postMessage({ ready: true, modelVersion: classifier.modelVersion, normalization: classifier.normalization });
-    port.on('message', ({ id, windows, count }: { id: number; windows: Float32Array; count: number }) => {
-      classifier
-        .predict(windows, count)
-        .then((probs) => port.postMessage({ id, probs }, [probs.buffer as ArrayBuffer]))
-        .catch((err: unknown) => port.postMessage({ id, error: (err as Error).message }));
-    });
-  })
-  .catch((err: unknown) => port.postMessage({ failed: (err as Error).message }));
+if (!parentPort) throw new Error('inferenceWorker.ts runs only as a worker thread');
+serveWorker<{ windows: Float32Array; count: number }, Float32Array>(parentPort, async () => {
+  const classifier = await Classifier.load((workerData as { dir: string }).dir);
+  return {
+    info: { modelVersion: classifier.modelVersion, normalization: classifier.normalization },
+    handle: async ({ windows, count }) => {
+      const probs = await classifier.predict(windows, count);
+      return { result: probs, transfer: [probs.buffer as ArrayBuffer] };
+    },
+  };
+});

@@ -6,7 +6,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers';
 import { READING_COLUMNS, type DeviceDay } from './device';
 import type { PlantConfig } from './plant';
 
@@ -23,14 +24,6 @@ function buffersOf(day: DeviceDay): ArrayBuffer[] {
   return arrays.map((a) => a.buffer as ArrayBuffer);
 }
 export { buffersOf as transferablesOf };
-
-/** Starts a worker that runs plant.ts; TypeScript sources are compiled on the fly as in the parent. */
-function startWorker(config: PlantConfig): Worker {
-  const script = join(__dirname, 'worker');
-  const source = `require('@swc-node/register'); require(${JSON.stringify(script)});`;
-  const usesTs = __filename.endsWith('.ts');
-  return usesTs ? new Worker(source, { eval: true, workerData: config }) : new Worker(`${script}.js`, { workerData: config });
-}
 
 export async function* simulatePlantDayParallel(config: PlantConfig, options: ParallelOptions = {}): AsyncGenerator<DeviceDay> {
   const workerCount = Math.max(1, Math.min(options.workers ?? availableParallelism(), config.devices));
@@ -59,7 +52,7 @@ export async function* simulatePlantDayParallel(config: PlantConfig, options: Pa
 
   try {
     for (let i = 0; i < workerCount; i++) {
-      const w = startWorker(config);
+      const w = startWorker(join(__dirname, 'worker'), config);
       workers.push(w);
       w.on('message', (m: Reply) => {
         if (m.kind === 'device') queue.push(m.day);

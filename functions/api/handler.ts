@@ -8,7 +8,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker } from '../../contracts';
-import { GoldReader, StoreUnavailable, type ObjectStore } from './gold';
+import { TableReader, StoreUnavailable, type ObjectStore } from './tableReader';
 import { S3Store } from './s3Store';
 
 export interface HttpEvent {
@@ -87,7 +87,7 @@ function summaryJson(r: Record<string, unknown>) {
 }
 
 export function createHandler(options: ApiOptions): (event: HttpEvent) => Promise<HttpResult> {
-  const reader = new GoldReader(options.store, options.now);
+  const reader = new TableReader(options.store, options.now);
   const now = options.now ?? Date.now;
   const cors = {
     'access-control-allow-origin': options.allowOrigin ?? '*',

@@ -1,6 +1,6 @@
 /** The gold bucket on S3 (or any S3 API) as the reader's ObjectStore, with ranged GETs. */
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
-import { StoreUnavailable, type ObjectStore } from './gold';
+import { StoreUnavailable, type ObjectStore } from './tableReader';
 
 const UNAVAILABLE = new Set(['SlowDown', 'ThrottlingException', 'Throttling', 'RequestTimeout', 'ServiceUnavailable', 'InternalError', 'RequestTimeTooSkewed']);
 

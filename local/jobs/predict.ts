@@ -4,12 +4,10 @@
  * into windows (gap fill, CWT, skip reasons, normalisation), classifies them, and
  * writes gold (windows and day summaries) by the commit protocol.
  */
-import { parquetReadObjects } from 'hyparquet';
-import { commitKey, FAULT_CLASSES, parseCommitMarker, type GoldDailyRow, type GoldWindowRow, type SilverDeviceDayRow } from '../../contracts';
+import { FAULT_CLASSES, TABLES, type GoldDailyRow, type GoldWindowRow, type SilverDeviceDayRow } from '../../contracts';
 import { publishPartition, type ObjectWriter } from '../../contracts/partition';
-import { normaliseRow } from '../../contracts/parquetRows';
 import { Progress } from '../../detector/progress';
-import type { ObjectStore } from '../../functions/api/gold';
+import { TableReader, type ObjectStore } from '../../functions/api/tableReader';
 import { bucketOf, parseJobArgs, PREDICT_FLAGS } from './args';
 import type { DeviceGold } from './devicePredictor';
 
@@ -21,6 +19,7 @@ export interface DevicePredictor {
 
 /** At most this many device-days in flight: enough to keep every worker busy, memory bounded. */
 const IN_FLIGHT = 16;
+const SILVER_COLUMNS = TABLES.silver_device_day.columns.map((c) => c.name);
 
 export interface PredictResult {
   devices: number;
@@ -35,35 +34,30 @@ export interface PredictResult {
 export async function runPredict(args: readonly string[], storeFor: (bucket: string) => ObjectStore, writerFor: (bucket: string) => ObjectWriter, predictor: DevicePredictor, progress = true): Promise<PredictResult> {
   const a = parseJobArgs(args, PREDICT_FLAGS);
   const date = a['--date'];
-  const silver = storeFor(bucketOf(a['--silver-uri']));
-  const markerText = await silver.getText(commitKey('silver_device_day', date));
-  if (markerText === null) throw new Error(`no silver for ${date}: run the ingest first`);
-  const marker = parseCommitMarker(markerText, { table: 'silver_device_day', date });
+  const silver = await new TableReader(storeFor(bucketOf(a['--silver-uri']))).tableRows('silver_device_day', date, SILVER_COLUMNS);
+  if (!silver) throw new Error(`no silver for ${date}: run the ingest first`);
+  const { marker } = silver;
   const windowRows: GoldWindowRow[] = [];
   const dailyRows: GoldDailyRow[] = [];
   const result: PredictResult = { devices: 0, windows: 0, predicted: 0, verdicts: {}, firstSeen: {}, modelVersion: predictor.modelVersion, silverRunId: marker.runId };
   const bar = progress ? new Progress('predict', marker.rows, 'devices') : null;
-  for (const f of marker.files) {
-    const bytes = await silver.getRange(f.key, 0, f.bytes);
-    const inFlight = new Set<Promise<void>>();
-    for (const raw of await parquetReadObjects({ file: bytes })) {
-      const row = normaliseRow('silver_device_day', raw) as unknown as SilverDeviceDayRow;
-      const task = predictor.predict(row).then((g) => {
-        windowRows.push(...g.windows);
-        dailyRows.push(g.daily);
-        result.devices++;
-        result.windows += g.windows.length;
-        result.predicted += g.predicted;
-        result.verdicts[row.deviceId] = g.daily.dominantLabel;
-        result.firstSeen[row.deviceId] = g.daily.firstSeenMs;
-        bar?.tick();
-      });
-      const tracked = task.finally(() => inFlight.delete(tracked));
-      inFlight.add(tracked);
-      if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
+  const inFlight = new Set<Promise<void>>();
+  for (const row of silver.rows as unknown as SilverDeviceDayRow[]) {
+    const task = predictor.predict(row).then((g) => {
+      windowRows.push(...g.windows);
+      dailyRows.push(g.daily);
+      result.devices++;
+      result.windows += g.windows.length;
+      result.predicted += g.predicted;
+      result.verdicts[row.deviceId] = g.daily.dominantLabel;
+      result.firstSeen[row.deviceId] = g.daily.firstSeenMs;
+      bar?.tick();
+    });
+    const tracked = task.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
   }
+  await Promise.all(inFlight);
   const gold = writerFor(bucketOf(a['--gold-uri']));
   // row groups of ~20 devices: a one-device lookup reads a few KB
   await publishPartition(gold, 'gold_window', date, a['--run-id'], windowRows, { rowGroupSize: 20 * 67, inputRunId: marker.runId });

@@ -5,7 +5,7 @@
  */
 import { createHandler, type HttpEvent, type HttpResult } from '../../functions/api/handler';
 import { S3Store } from '../../functions/api/s3Store';
-import { StoreUnavailable, type ObjectStore } from '../../functions/api/gold';
+import { StoreUnavailable, type ObjectStore } from '../../functions/api/tableReader';
 import { Rng } from '../../detector/simulator/random';
 import { startLocalS3, type LocalS3 } from '../../local/localS3';
 import { deviceName, expectedLabel, FIXTURE_DATES, publishGold } from '../helpers/goldFixture';

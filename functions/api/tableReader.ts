@@ -1,5 +1,5 @@
 /**
- * Reads gold the way the API needs it: the day's commit marker names the files;
+ * Reads the tables (gold for the API, silver for the predict job) by the contract: the day's commit marker names the files;
  * a file's Parquet footer is fetched once (small initial read) and cached across
  * warm invocations; row groups whose deviceId min/max cannot hold the device are
  * skipped; only the requested columns are read, over ranged GETs.
@@ -36,7 +36,7 @@ export interface ReadStats {
 const MARKER_TTL_MS = 60_000;
 const FOOTER_INITIAL_FETCH = 64 * 1024;
 
-export class GoldReader {
+export class TableReader {
   private readonly markers = new Map<string, { at: number; marker: CommitMarker | null }>();
   private readonly footers = new Map<string, Promise<FileMetaData>>();
   /** whole-table reads (the day's summaries for /faults), per committed run: a rerun has a new run id */
