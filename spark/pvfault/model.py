@@ -6,6 +6,7 @@ stride 1, NHWC), BatchNormalization (moving statistics), Activation,
 MaxPooling2D (2x2, stride 2), Flatten, Dropout (inactive at inference), Dense. Shared fixtures hold it to tfjs's
 probabilities within 1e-5. Python 3.9-compatible.
 """
+import hashlib
 import json
 import os
 
@@ -62,11 +63,18 @@ class Lenet(object):
 
     @classmethod
     def load(cls, directory):
-        with open(os.path.join(directory, "model.json"), encoding="utf-8") as f:
-            model_json = json.load(f)
-        with open(os.path.join(directory, "normalization.json"), encoding="utf-8") as f:
-            normalization = json.load(f)
-        blob = open(os.path.join(directory, "weights.bin"), "rb").read()
+        def read(name):
+            with open(os.path.join(directory, name), "rb") as f:
+                return f.read()
+
+        return cls.from_bytes(read("model.json"), read("weights.bin"), read("normalization.json"))
+
+    @classmethod
+    def from_bytes(cls, model_json, weights_bin, normalization_json):
+        """The model from the three artifact files' contents (the Spark job reads them once on the driver)."""
+        model_json = json.loads(model_json)
+        normalization = json.loads(normalization_json)
+        blob = bytes(weights_bin)
         weights = {}
         offset = 0
         for group in model_json["weightsManifest"]:
@@ -111,3 +119,22 @@ class Lenet(object):
             elif kind == "Dense":
                 x = _activation(cfg.get("activation"), x @ self.weights[name + "/kernel"] + self.weights[name + "/bias"])
         return x.astype(np.float32)
+
+
+ARTIFACT_FILES = ("model.json", "weights.bin", "normalization.json")
+_CACHE = {}
+
+
+def cached_model(artifacts):
+    """The model of {file name: bytes}, built once per Python process.
+
+    Spark reuses its Python workers across tasks, so an executor parses the weights once
+    per worker instead of once per device-day. The key hashes the small files (the model
+    version is in normalization.json) rather than 1.3 MB of weights on every call.
+    """
+    key = (hashlib.sha256(bytes(artifacts["model.json"]) + bytes(artifacts["normalization.json"])).hexdigest(), len(artifacts["weights.bin"]))
+    model = _CACHE.get(key)
+    if model is None:
+        _CACHE.clear()
+        model = _CACHE[key] = Lenet.from_bytes(*(artifacts[n] for n in ARTIFACT_FILES))
+    return model

@@ -1,0 +1,146 @@
+"""EMR Serverless job: one plant-local day of SCADA readings, Kafka -> silver.
+
+Arguments are the state machine's (statemachine/daily.asl.json, IngestData), the same as
+local/jobs/ingest.ts takes (local/jobs/args.ts INGEST_FLAGS). Reads the topic for the
+day's window by Kafka timestamps, over IAM-authenticated SASL_SSL; decodes with the
+shared Avro schema; sets invalid readings aside with their reason (silver quarantine);
+builds one cleaned 20-s grid row per device (silver device_day); publishes both by the
+commit protocol, so readers never see a half-written day.
+
+The transformations are pvfault functions with tests; this file wires them into Spark.
+pyspark is imported inside run() so that tests can import this module and check its
+arguments and Kafka options without Spark.
+"""
+import argparse
+import json
+import sys
+
+from pvfault import ingest, tables
+from pvfault.contracts import commit_key
+from pvfault.plantday import check_window
+
+MIN_KAFKA_SPLITS = 48
+"""Spark tasks the Kafka read is split into at least: validation runs in them, before any shuffle."""
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(prog="ingest_data.py", description="Kafka -> silver for one plant-local day")
+    p.add_argument("--date", required=True, help="plant-local day, YYYY-MM-DD")
+    p.add_argument("--start-ms", required=True, type=int, help="the day's start, epoch ms (plant-local midnight)")
+    p.add_argument("--end-ms", required=True, type=int, help="the day's end, epoch ms, exclusive")
+    p.add_argument("--run-id", required=True, help="names this run's output folders (run=<runId>)")
+    p.add_argument("--time-zone", required=True, help="the plant's IANA time zone; checked against the window")
+    p.add_argument("--bootstrap-servers", required=True, help="MSK bootstrap brokers (IAM listener, port 9098)")
+    p.add_argument("--topic", required=True, help="the readings topic")
+    p.add_argument("--silver-uri", required=True, help="s3://<silver bucket>")
+    return p.parse_args(argv)
+
+
+def kafka_source_options(args):
+    """Options of Spark's Kafka source: exactly the day's window, MSK IAM over TLS."""
+    start, end = ingest.kafka_window(args.start_ms, args.end_ms)
+    return {
+        "kafka.bootstrap.servers": args.bootstrap_servers,
+        "subscribe": args.topic,
+        # offsets of the first record at or after each timestamp, per partition (batch query)
+        "startingTimestamp": str(start),
+        "endingTimestamp": str(end),
+        # a partition with nothing since the start reads nothing instead of failing the job
+        "startingOffsetsByTimestampStrategy": "latest",
+        # a day partly past the topic's retention still loads what is left (see refuse_empty_replacement)
+        "failOnDataLoss": "false",
+        "minPartitions": str(MIN_KAFKA_SPLITS),
+        "kafka.security.protocol": "SASL_SSL",
+        "kafka.sasl.mechanism": "AWS_MSK_IAM",
+        "kafka.sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
+        "kafka.sasl.client.callback.handler.class": "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
+    }
+
+
+def read_kafka(spark, args):
+    return spark.read.format("kafka").options(**kafka_source_options(args)).load()
+
+
+def run(spark, args, records=None):
+    """The day from `records` (a DataFrame shaped like Spark's Kafka source; Kafka itself when None)."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+    from pyspark.sql.avro.functions import from_avro
+
+    from pvfault.sparkio import HadoopStore, nan_for_null, struct_type, write_table
+
+    check_window(args.date, args.start_ms, args.end_ms, args.time_zone)
+    store = HadoopStore(spark, tables.table_root(args.silver_uri))
+    if records is None:
+        records = read_kafka(spark, args)
+    start, end = ingest.kafka_window(args.start_ms, args.end_ms)
+    # the offsets found by timestamp bound the read; producer timestamps need not grow with
+    # offsets, so the window is applied to each record as well, as the local topic does
+    in_window = records.where(F.expr("unix_millis(timestamp) >= %d AND unix_millis(timestamp) < %d" % (start, end)))
+    r = from_avro(F.col("value"), ingest.spark_reading_schema_json(), {"mode": "PERMISSIVE"})
+    decoded = in_window.select(
+        F.col("key").cast("string").alias("key"), "value", r.alias("r"),
+        F.col("partition").alias("kafkaPartition"), F.col("offset").alias("kafkaOffset"),
+    ).select(
+        "key", "value", (F.col("r").isNotNull() & F.col("r.deviceId").isNotNull()).alias("decoded"),
+        "r.deviceId", "r.timestamp", "r.voltage", "r.current", "r.temperature", "r.irradiance",
+        "kafkaPartition", "kafkaOffset",
+    )
+
+    def validate(batches):
+        for frame in batches:
+            yield ingest.validate_records(frame)
+
+    validated = decoded.mapInPandas(validate, struct_type(ingest.validated_spark_schema())).persist(StorageLevel.MEMORY_AND_DISK)
+    reasons = {row["reason"]: row["count"] for row in validated.groupBy("reason").count().collect()}
+    records_read = sum(reasons.values())
+    refusal = ingest.refuse_empty_replacement(records_read, store.read_text(commit_key("silver_device_day", args.date)))
+    if refusal:
+        raise RuntimeError(refusal)
+
+    quarantine_columns = [c["name"] for c in tables.table_columns("silver_quarantine")]
+    quarantine = validated.where(F.col("reason") != "").select(*quarantine_columns)
+    quarantined = records_read - reasons.get("", 0)
+
+    start_ms, end_ms = args.start_ms, args.end_ms
+
+    def device_day(frame):
+        row = ingest.silver_row_of_device(frame["deviceId"].iloc[0], frame, start_ms, end_ms)
+        return tables.to_frame("silver_device_day", [row])
+
+    silver = nan_for_null(
+        validated.where(F.col("deviceId").isNotNull())
+        .groupBy("deviceId")
+        .applyInPandas(device_day, struct_type(tables.spark_schema("silver_device_day", arrow_input=True))),
+        "silver_device_day",
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    devices = silver.count()
+
+    # quarantine first: the device_day marker is the day's "done" signal for the predict job
+    q_marker = write_table(spark, store, quarantine, "silver_quarantine", args.date, args.run_id, quarantined)
+    s_marker = write_table(spark, store, silver, "silver_device_day", args.date, args.run_id, devices)
+    totals = silver.agg(*[F.sum(c).alias(c) for c in ("duplicates", "observed", "filled", "missing")]).collect()[0]
+    summary = {
+        "job": "ingest_data", "date": args.date, "runId": args.run_id, "recordsRead": records_read,
+        "devices": devices, "quarantined": {reason: n for reason, n in sorted(reasons.items()) if reason},
+        "duplicates": int(totals["duplicates"] or 0), "filled": int(totals["filled"] or 0), "missing": int(totals["missing"] or 0),
+        "files": {"silver_device_day": len(s_marker["files"]), "silver_quarantine": len(q_marker["files"])},
+    }
+    validated.unpersist()
+    silver.unpersist()
+    return summary
+
+
+def main(argv=None):
+    from pyspark.sql import SparkSession
+
+    args = parse_args(argv)
+    spark = SparkSession.builder.appName("pv-fault ingest %s %s" % (args.date, args.run_id)).getOrCreate()
+    try:
+        print(json.dumps(run(spark, args)))
+    finally:
+        spark.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

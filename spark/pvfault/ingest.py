@@ -1,0 +1,240 @@
+"""Kafka records of a day -> validated readings, quarantine rows and silver rows.
+
+The contract of local/jobs/ingest.ts, as pure functions over pandas frames so that
+the Spark job only wires them into mapInPandas / applyInPandas:
+
+- which Kafka timestamps the day reads ([start - one grid step, end + LATENESS_MS));
+- per record: the first problem found (malformed, contract violations, key
+  mismatch) with its field, the messages of all of them, and the payload;
+- per device: the silver row from its valid in-day readings in arrival order
+  (Kafka partition, offset), counting its quarantined readings.
+
+Python 3.9-compatible: it runs in the EMR image.
+"""
+import base64
+import json
+import math
+
+import numpy as np
+import pandas as pd
+
+from pvfault.contracts import GRID_STEP_MS, READING_FIELDS, READING_LIMITS, READING_SCHEMA, DEVICE_ID_PATTERN, validate_reading
+from pvfault.silver import CHANNELS, build_silver_row, grid_samples, slot_of
+
+LATENESS_MS = 3 * 3_600_000
+"""Readings published up to this long after the day's end still count for it (local/jobs/ingest.ts)."""
+
+_FLOAT_FIELDS = tuple(f["name"] for f in READING_FIELDS if f["kind"] == "float")
+_FLOAT_BYTES = 4 * len(_FLOAT_FIELDS)
+
+
+def kafka_window(start_ms, end_ms):
+    """[from, to) of Kafka record timestamps to read for the day [start_ms, end_ms).
+
+    One grid step earlier: a reading up to half a step before midnight belongs to
+    slot 0. LATENESS_MS later: a gateway that buffered through an outage publishes
+    late, and those readings still belong to the day they were measured.
+    """
+    return int(start_ms) - GRID_STEP_MS, int(end_ms) + LATENESS_MS
+
+
+def spark_reading_schema_json():
+    """The reading schema for from_avro, with timestamp as a plain Avro long.
+
+    The binary encoding is the same (timestamp-millis annotates a long); without the
+    logical type Spark hands back the epoch milliseconds exactly as sent, instead of
+    a TimestampType that would overflow — and turn into a null, i.e. "malformed" —
+    on the absurd timestamps that the contract wants reported as out_of_range.
+    """
+    schema = json.loads(json.dumps(READING_SCHEMA))
+    for field in schema["fields"]:
+        if isinstance(field["type"], dict) and field["type"].get("logicalType") == "timestamp-millis":
+            field["type"] = field["type"]["type"]
+    return json.dumps(schema)
+
+
+def _varint_len(n):
+    z = ((n << 1) ^ (n >> 63)) & 0xFFFFFFFFFFFFFFFF  # Avro zigzag of a 64-bit long
+    length = 1
+    while z >= 0x80:
+        z >>= 7
+        length += 1
+    return length
+
+
+def encoded_length(device_id, timestamp):
+    """Bytes of the raw Avro encoding of a reading with this deviceId and timestamp."""
+    id_bytes = len(device_id.encode("utf-8"))
+    return _varint_len(id_bytes) + id_bytes + _varint_len(int(timestamp)) + _FLOAT_BYTES
+
+
+def _json_number(value):
+    # JavaScript's JSON.stringify: whole numbers without ".0" (below 1e21, where it turns
+    # to exponents as repr does), non-finite ones as the strings the TypeScript replacer writes
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value).replace("nan", "NaN").replace("inf", "Infinity")
+        if value.is_integer() and abs(value) < 1e21:
+            return int(value)
+    return value
+
+
+def payload_json(reading):
+    """The reading as JSON, non-finite numbers as strings, as the TypeScript ingest writes it."""
+    return json.dumps({k: _json_number(v) for k, v in reading.items()}, separators=(",", ":"))
+
+
+def check_record(key, value, reading):
+    """The quarantine verdict of one Kafka record: None when valid, else (reason, field, detail, counted).
+
+    reading is the decoded record (a dict in schema order) or None when from_avro
+    could not decode the value; counted says whether the reading names a device
+    whose quarantined count it adds to (the TypeScript counts it when deviceId is a string).
+    """
+    if reading is None:
+        return ("malformed", None, "malformed Avro reading: not a valid encoding of the reading schema (%d bytes)" % len(value), False)
+    expected = encoded_length(reading["deviceId"], reading["timestamp"])
+    if expected != len(value):
+        # Spark's decoder stops at the end of the record; the contract refuses what follows it
+        return ("malformed", None, "malformed Avro reading: %d trailing bytes after the record" % (len(value) - expected), False)
+    issues = validate_reading(reading)
+    if issues:
+        reason, field, _ = issues[0]
+        return (reason, field, "; ".join(m for _, _, m in issues), True)
+    if key != reading["deviceId"]:
+        return ("key_mismatch", "deviceId", "Kafka key %s differs from deviceId %s" % (json.dumps(key), json.dumps(reading["deviceId"])), True)
+    return None
+
+
+VALIDATED_COLUMNS = (
+    ("deviceId", "string"),
+    ("timestamp", "int64"),
+    ("voltage", "float32"),
+    ("current", "float32"),
+    ("temperature", "float32"),
+    ("irradiance", "float32"),
+    ("kafkaPartition", "int32"),
+    ("kafkaOffset", "int64"),
+    ("reason", "string"),
+    ("field", "string"),
+    ("detail", "string"),
+    ("payload", "string"),
+)
+"""The frame validate_records returns: a reading with its verdict. reason is '' for a valid
+reading; deviceId is null for a record that names no device (malformed)."""
+
+_VALIDATED_REQUIRED = ("kafkaPartition", "kafkaOffset", "reason", "detail")
+_SPARK_TYPES = {"string": "string", "int32": "integer", "int64": "long", "float32": "float"}
+
+
+def validated_spark_schema():
+    """VALIDATED_COLUMNS as Spark StructType JSON (the mapInPandas output)."""
+    return {"type": "struct", "fields": [
+        {"name": n, "type": _SPARK_TYPES[t], "nullable": n not in _VALIDATED_REQUIRED, "metadata": {}} for n, t in VALIDATED_COLUMNS
+    ]}
+
+
+def refuse_empty_replacement(records_read, previous_marker_text):
+    """Why publishing this run would be wrong, or None.
+
+    A rerun of a day older than the topic's retention reads nothing (failOnDataLoss is
+    off so that a partly expired day still loads): it must not replace a committed day
+    that has rows with an empty one. A day with no readings at all is still published.
+    """
+    if records_read > 0 or not previous_marker_text:
+        return None
+    try:
+        previous = json.loads(previous_marker_text)
+        rows, run = int(previous["rows"]), previous["runId"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if rows > 0:
+        return ("no Kafka record in the day's window, but silver holds %d rows from run %s: "
+                "the topic has probably expired the day; keeping the committed day" % (rows, run))
+    return None
+
+
+_MIN = {name: lim[0] for name, lim in READING_LIMITS.items()}
+_MAX = {name: lim[1] for name, lim in READING_LIMITS.items()}
+
+
+def _quick_valid(key, value_len, device_id, ts, channels):
+    # the common case without building dicts; anything doubtful goes through check_record
+    if device_id is None or key != device_id or not DEVICE_ID_PATTERN.fullmatch(device_id):
+        return False
+    if not (_MIN["timestamp"] <= ts <= _MAX["timestamp"]):
+        return False
+    for name, v in zip(_FLOAT_FIELDS, channels):
+        if not (_MIN[name] <= v <= _MAX[name]):  # False for NaN too
+            return False
+    return value_len == encoded_length(device_id, ts)
+
+
+def validate_records(frame):
+    """Kafka records with their decoded fields -> VALIDATED_COLUMNS.
+
+    frame columns: key (str or None), value (bytes), decoded (bool: from_avro gave a
+    record), deviceId, timestamp, voltage, current, temperature, irradiance (the
+    decoded fields, null when not decoded), kafkaPartition, kafkaOffset.
+    """
+    n = len(frame)
+    out = {name: [None] * n for name, _ in VALIDATED_COLUMNS}
+    keys = frame["key"].tolist()
+    values = frame["value"].tolist()
+    decoded = frame["decoded"].tolist()
+    ids = frame["deviceId"].tolist()
+    stamps = frame["timestamp"].tolist()
+    chans = [frame[c].tolist() for c in _FLOAT_FIELDS]
+    for i in range(n):
+        value = bytes(values[i]) if values[i] is not None else b""  # a tombstone has no value
+        ok = bool(decoded[i]) and ids[i] is not None
+        reading = None
+        if ok:
+            ts = int(stamps[i])
+            values_i = tuple(float(c[i]) for c in chans)
+            reading = dict(zip(("deviceId", "timestamp") + _FLOAT_FIELDS, (ids[i], ts) + values_i))
+        verdict = None
+        if not (ok and _quick_valid(keys[i], len(value), ids[i], ts, values_i)):
+            verdict = check_record(keys[i], value, reading)
+        if verdict is None:
+            out["reason"][i] = ""
+            out["detail"][i] = ""
+        else:
+            out["reason"][i], out["field"][i], out["detail"][i], counted = verdict
+            if counted:
+                out["payload"][i] = payload_json(reading)
+            else:
+                reading = None
+                out["payload"][i] = base64.b64encode(value).decode("ascii")
+        if reading is not None:
+            out["deviceId"][i] = reading["deviceId"]
+            out["timestamp"][i] = reading["timestamp"]
+            for c in _FLOAT_FIELDS:
+                out[c][i] = reading[c]
+    out["kafkaPartition"] = frame["kafkaPartition"].astype(np.int32).to_numpy()
+    out["kafkaOffset"] = frame["kafkaOffset"].astype(np.int64).to_numpy()
+    result = pd.DataFrame({name: out[name] for name, _ in VALIDATED_COLUMNS})
+    for c in _FLOAT_FIELDS:
+        result[c] = result[c].astype(np.float32)  # None -> NaN, a null for Arrow
+    return result
+
+
+def silver_row_of_device(device_id, records, start_ms, end_ms):
+    """One device's validated records (valid and quarantined) -> its silver row.
+
+    Arrival order is (Kafka partition, offset), as the TypeScript reads partition by
+    partition; quarantined readings count as received whatever their time, valid ones
+    only when they fall on the day's grid.
+    """
+    records = records.sort_values(["kafkaPartition", "kafkaOffset"], kind="mergesort")
+    valid = records[records["reason"] == ""]
+    samples = grid_samples(start_ms, end_ms)
+    keep = [slot_of(int(ts), start_ms, samples) >= 0 for ts in valid["timestamp"].tolist()]
+    valid = valid[keep] if len(valid) else valid
+    quarantined = int((records["reason"] != "").sum())
+    readings = [
+        {"timestamp": int(ts), "voltage": v, "current": c, "temperature": t, "irradiance": g}
+        for ts, v, c, t, g in zip(valid["timestamp"].tolist(), *(valid[ch].tolist() for ch in CHANNELS))
+    ]
+    return build_silver_row(device_id, start_ms, end_ms, readings, received=len(readings) + quarantined, quarantined=quarantined)
+
