@@ -1,0 +1,100 @@
+"""Gold rows from windows and probabilities; a device-day through the real model."""
+import os
+
+import numpy as np
+import pytest
+
+from conftest import REPO
+from pvfault import gold, tables
+from pvfault.contracts import FAULT_CLASSES
+from pvfault.model import Lenet
+from pvfault.windows import WINDOW, day_scalograms, window_tensor
+
+START = 1_763_593_200_000
+W = WINDOW * 20_000
+
+
+def _windows(reasons):
+    return [(i, START + i * W, START + (i + 1) * W, r) for i, r in enumerate(reasons)]
+
+
+def _onehot(labels, p=0.9):
+    out = np.full((len(labels), 6), (1 - p) / 5, dtype=np.float32)
+    for i, c in enumerate(labels):
+        out[i, c] = p
+    return out
+
+
+def test_a_tie_goes_to_the_lower_class_and_skipped_windows_keep_their_reason():
+    probs = np.array([[0.1, 0.4, 0.4, 0.1, 0.0, 0.0]], dtype=np.float32)
+    rows = gold.window_rows("PV-1", _windows([None, "low_irradiance"]), probs, "m1")
+    assert rows[0]["label"] == "line_line" and rows[0]["labelIndex"] == 1
+    assert rows[0]["confidence"] == pytest.approx(0.4) and rows[0]["status"] == "predicted"
+    assert rows[1]["status"] == "skipped" and rows[1]["skipReason"] == "low_irradiance"
+    assert all(rows[1]["p_" + c] is None for c in FAULT_CLASSES) and rows[1]["label"] is None
+
+
+def test_probability_rows_must_match_the_predicted_windows():
+    with pytest.raises(ValueError):
+        gold.window_rows("PV-1", _windows([None, None]), _onehot([0]), "m1")
+
+
+def test_the_verdict_needs_two_windows_and_thirty_percent():
+    # 10 predicted: arc fault 3 times (30 %), line-ground twice (20 %)
+    labels = [5, 0, 2, 0, 5, 0, 2, 0, 5, 0]
+    rows = gold.window_rows("PV-1", _windows([None] * 10 + ["missing_data"]), _onehot(labels), "m1")
+    d = gold.daily_row("PV-1", rows[::-1], "m1")  # any order
+    assert (d["windows"], d["predicted"], d["skipped"]) == (11, 10, 1)
+    assert d["dominantLabel"] == "arc_fault" and d["dominantShare"] == pytest.approx(0.3)
+    assert d["firstSeenMs"] == START and d["n_arc_fault"] == 3 and d["n_normal"] == 5
+    assert d["meanConfidence"] == pytest.approx(float(np.float32(0.9)))
+
+
+def test_too_few_fault_windows_leave_the_day_normal_and_ties_go_to_the_lower_fault():
+    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows([None] * 3), _onehot([0, 0, 4]), "m"), "m")
+    assert d["dominantLabel"] == "normal" and d["firstSeenMs"] is None and d["dominantShare"] == pytest.approx(2 / 3)
+    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows([None] * 4), _onehot([3, 4, 4, 3]), "m"), "m")
+    assert d["dominantLabel"] == "open_circuit" and d["firstSeenMs"] == START
+
+
+def test_a_day_without_predictions_has_no_verdict():
+    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows(["low_irradiance"] * 5), np.zeros((0, 6)), "m"), "m")
+    assert d["dominantLabel"] is None and d["meanConfidence"] is None and d["predicted"] == 0
+
+
+class _NoModel(object):
+    scale = {"voltage": 1, "current": 1, "temperature": 1, "irradiance": 1}
+    model_version = "none"
+
+    def predict(self, x):
+        raise AssertionError("a night-only day must not reach the model")
+
+
+def _silver(irradiance, samples=4320):
+    t = np.arange(samples)
+    return {"deviceId": "PV-1", "startMs": START, "stepMs": 20_000, "samples": samples,
+            "voltage": (300 + 50 * np.sin(t / 300)).astype(np.float32), "current": (5 + np.cos(t / 200)).astype(np.float32),
+            "temperature": (20 + t / 1000).astype(np.float32), "irradiance": irradiance.astype(np.float32),
+            "quality": np.zeros(samples, dtype=np.int32)}
+
+
+def test_a_device_with_no_daylight_gets_only_skipped_windows():
+    rows = gold.predict_device(_silver(np.zeros(4320)), _NoModel())
+    assert len(rows) == 67 and {r["skipReason"] for r in rows} == {"low_irradiance"}
+
+
+def test_a_daylight_device_runs_the_model_in_batches_with_the_same_result():
+    model = Lenet.load(os.path.join(REPO, "detector", "model", "artifacts"))
+    t = np.arange(4320)
+    irr = np.clip(900 * np.sin(np.pi * (t - 1000) / 2400), 0, None)
+    row = _silver(irr)
+    rows = gold.predict_device(row, model)
+    predicted = [r for r in rows if r["status"] == "predicted"]
+    assert 33 <= len(predicted) < 67 and all(r["modelVersion"] == model.model_version for r in rows)
+    sc = day_scalograms(row)
+    x = np.stack([window_tensor(sc, r["windowIndex"], model.scale) for r in predicted])
+    whole = model.predict(x)
+    got = np.array([[r["p_" + c] for c in FAULT_CLASSES] for r in predicted], dtype=np.float32)
+    np.testing.assert_allclose(got, whole, atol=1e-6)
+    frame = tables.to_frame("gold_window", rows)
+    assert frame["labelIndex"].isna().sum() == 67 - len(predicted)

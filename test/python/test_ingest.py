@@ -1,0 +1,205 @@
+"""The ingest's pure functions: Kafka window, record verdicts, per-device silver rows."""
+import base64
+import json
+import math
+import os
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import FIXTURES, REPO
+from pvfault import contracts, ingest
+
+START = 1_763_593_200_000  # 2025-11-20 00:00 Europe/Madrid
+END = START + 86_400_000
+STEP = contracts.GRID_STEP_MS
+
+
+def test_lateness_is_the_local_ingests():
+    with open(os.path.join(REPO, "local", "jobs", "ingest.ts"), encoding="utf-8") as f:
+        m = re.search(r"export const LATENESS_MS = ([\d_ *]+);", f.read())
+    assert ingest.LATENESS_MS == eval(m.group(1).replace("_", ""))
+
+
+def test_kafka_window_starts_half_a_slot_early_and_waits_for_late_readings():
+    lo, hi = ingest.kafka_window(START, END)
+    assert lo == START - STEP and hi == END + ingest.LATENESS_MS
+
+
+def test_from_avro_schema_differs_from_the_contract_only_by_the_logical_type():
+    mine = json.loads(ingest.spark_reading_schema_json())
+    theirs = contracts.READING_SCHEMA
+    assert [f["name"] for f in mine["fields"]] == [f["name"] for f in theirs["fields"]]
+    ts = next(f for f in mine["fields"] if f["name"] == "timestamp")
+    assert ts["type"] == "long"
+    mine["fields"] = [f for f in mine["fields"] if f["name"] != "timestamp"]
+    assert mine["fields"] == [f for f in theirs["fields"] if f["name"] != "timestamp"]
+
+
+with open(os.path.join(FIXTURES, "contracts", "reading-avro.json"), encoding="utf-8") as _f:
+    VECTORS = json.load(_f)["vectors"]
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v["reading"]["deviceId"][:12] for v in VECTORS])
+def test_encoded_length_is_that_of_apache_avros_bytes(vector):
+    r = vector["reading"]
+    assert ingest.encoded_length(r["deviceId"], r["timestamp"]) == len(bytes.fromhex(vector["avroHex"]))
+
+
+def _f32(x):
+    return float(np.float32(x))
+
+
+def _record(reading, key=None, value=None, decoded=True, partition=0, offset=0):
+    if value is None:
+        # the bytes' content is from_avro's business; the job checks their length
+        value = b"\0" * ingest.encoded_length(reading["deviceId"], reading["timestamp"])
+    return {
+        "key": reading["deviceId"] if key is None and reading else key,
+        "value": value,
+        "decoded": decoded,
+        "deviceId": reading["deviceId"] if decoded else None,
+        "timestamp": reading["timestamp"] if decoded else None,
+        **{c: (_f32(reading[c]) if decoded else None) for c in ("voltage", "current", "temperature", "irradiance")},
+        "kafkaPartition": partition,
+        "kafkaOffset": offset,
+    }
+
+
+BASE = dict(VECTORS[0]["reading"])
+
+
+def _validate(records):
+    frame = pd.DataFrame(records)
+    for c in ("voltage", "current", "temperature", "irradiance"):
+        frame[c] = frame[c].astype(np.float32)
+    return ingest.validate_records(frame)
+
+
+def test_verdicts_name_the_reason_and_field_and_keep_the_payload():
+    cases = [
+        (_record(BASE), "", None),
+        (_record(dict(BASE, voltage=2000.0)), "out_of_range", "voltage"),
+        (_record(dict(BASE, current=math.nan)), "non_finite", "current"),
+        (_record(dict(BASE, deviceId="bad id!")), "bad_device_id", "deviceId"),
+        (_record(BASE, key="PV-999"), "key_mismatch", "deviceId"),
+        (_record(None, key="PV-000123", value=b"\x01\x02", decoded=False), "malformed", None),
+        (_record(BASE, value=bytes.fromhex(VECTORS[0]["avroHex"]) + b"\0"), "malformed", None),
+    ]
+    out = _validate([c[0] for c in cases])
+    assert out["reason"].tolist() == [c[1] for c in cases]
+    assert out["field"].tolist() == [c[2] for c in cases]
+    assert out["detail"][0] == "" and out["payload"][0] is None
+    assert out["detail"][1] == "voltage: 2000 V is above the maximum 1500 V"
+    assert json.loads(out["payload"][2])["current"] == "NaN"
+    assert out["detail"][6] == "malformed Avro reading: 1 trailing bytes after the record"
+    # a record that names no device counts for none, and its bytes are kept
+    assert out["deviceId"][5] is None and out["deviceId"][6] is None
+    assert base64.b64decode(out["payload"][5]) == b"\x01\x02"
+    # a reading that names a device counts for that device even when it is set aside
+    assert out["deviceId"][3] == "bad id!" and out["deviceId"][4] == "PV-000123"
+
+
+def test_payload_is_written_like_javascripts_json_stringify():
+    text = ingest.payload_json({"deviceId": "A", "timestamp": 1, "voltage": 2000.0, "current": _f32(21.3), "temperature": -math.inf, "irradiance": 0.5})
+    assert text == '{"deviceId":"A","timestamp":1,"voltage":2000,"current":21.299999237060547,"temperature":"-Infinity","irradiance":0.5}'
+
+
+CASES = json.load(open(os.path.join(FIXTURES, "contracts", "reading-cases.json"), encoding="utf-8"),
+                  object_hook=lambda o: {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[o["$float"]] if set(o) == {"$float"} else o)
+
+
+def _decodable(case):
+    # cases that Avro bytes can carry: every field present, of its type
+    r = dict(CASES["base"], **case.get("patch", {}))
+    return not case.get("remove") and set(r) == set(CASES["base"]) and isinstance(r["deviceId"], str) and all(
+        isinstance(r[k], (int, float)) and not isinstance(r[k], bool) for k in r if k != "deviceId") and float(r["timestamp"]).is_integer()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES["cases"] if _decodable(c)], ids=lambda c: c["name"])
+def test_the_fast_path_agrees_with_the_shared_validation_vectors(case):
+    reading = dict(CASES["base"], **case.get("patch", {}))
+    reading["timestamp"] = int(reading["timestamp"])
+    for c in ("voltage", "current", "temperature", "irradiance"):
+        reading[c] = _f32(reading[c])
+    value = b"\0" * ingest.encoded_length(reading["deviceId"], reading["timestamp"])
+    out = _validate([_record(reading, value=value)])
+    # float32 can move a value across a limit that the float64 vector sits on
+    issues = contracts.validate_reading(reading)
+    expected = [issues[0][0], issues[0][1]] if issues else ["", None]
+    assert [out["reason"][0], out["field"][0]] == expected
+
+
+def _frame(rows):
+    return pd.DataFrame(rows, columns=[n for n, _ in ingest.VALIDATED_COLUMNS])
+
+
+def _valid(ts, v=100.0, partition=0, offset=0, reason=""):
+    return {"deviceId": "PV-1", "timestamp": ts, "voltage": v, "current": 1.0, "temperature": 20.0, "irradiance": 500.0,
+            "kafkaPartition": partition, "kafkaOffset": offset, "reason": reason, "field": None, "detail": "", "payload": None}
+
+
+def test_duplicates_keep_the_reading_nearest_the_slot_then_the_earliest_to_arrive():
+    rows = [
+        _valid(START + 3 * STEP + 4000, v=1.0, offset=0),
+        _valid(START + 3 * STEP - 1000, v=2.0, offset=1),  # nearer: wins
+        _valid(START + 5 * STEP + 1000, v=3.0, offset=3),
+        _valid(START + 5 * STEP - 1000, v=4.0, offset=2),  # same distance, arrived first: wins
+    ]
+    # the frame order is not the arrival order: Spark groups do not keep it
+    row = ingest.silver_row_of_device("PV-1", _frame(rows[::-1]), START, END)
+    assert row["voltage"][3] == 2.0 and row["voltage"][5] == 4.0
+    assert row["duplicates"] == 2 and row["observed"] == 2 and row["received"] == 4
+
+
+def test_short_gaps_are_filled_long_ones_and_edges_stay_missing():
+    slots = [0, 1, 5, 6, 11]  # gap of 3 (filled), gap of 4 (missing), the rest of the day missing
+    row = ingest.silver_row_of_device("PV-1", _frame([_valid(START + s * STEP, v=float(s), offset=s) for s in slots]), START, END)
+    q = row["quality"]
+    assert q[:7].tolist() == [0, 0, 1, 1, 1, 0, 0]
+    assert q[7:11].tolist() == [2, 2, 2, 2] and q[11] == 0 and (q[12:] == 2).all()
+    assert row["voltage"][3] == pytest.approx(3.0) and math.isnan(row["voltage"][8])
+    assert row["filled"] == 3 and row["observed"] == 5 and row["missing"] == row["samples"] - 8
+
+
+def test_late_and_other_day_readings():
+    rows = [
+        _valid(START + 10 * STEP, v=1.0, partition=0, offset=100),  # published late: still the day's
+        _valid(START - STEP, v=9.0, offset=1),  # the day before: not counted at all
+        _valid(END + 60_000, v=9.0, offset=2),  # the day after
+        _valid(START - STEP // 2, v=5.0, offset=3),  # half a slot early: slot 0
+    ]
+    row = ingest.silver_row_of_device("PV-1", _frame(rows), START, END)
+    assert row["received"] == 2 and row["observed"] == 2
+    assert row["voltage"][0] == 5.0 and row["voltage"][10] == 1.0
+
+
+def test_quarantined_readings_count_whatever_their_time_and_enter_no_slot():
+    rows = [_valid(START + STEP, v=100.0), _valid(START + 2 * STEP, v=2000.0, offset=1, reason="out_of_range"),
+            _valid(END + 10 * 86_400_000, offset=2, reason="out_of_range")]
+    row = ingest.silver_row_of_device("PV-1", _frame(rows), START, END)
+    assert (row["received"], row["quarantined"], row["observed"]) == (3, 2, 1)
+    assert row["quality"][2] == 2
+
+
+def test_a_device_with_only_quarantined_readings_gets_an_empty_grid():
+    row = ingest.silver_row_of_device("PV-1", _frame([_valid(START, reason="non_finite")]), START, END)
+    assert row["observed"] == 0 and row["missing"] == row["samples"] == 4320
+    assert np.isnan(row["irradiance"]).all()
+
+
+def test_an_empty_run_never_replaces_a_committed_day():
+    committed = json.dumps({"runId": "r1", "rows": 120})
+    assert "r1" in ingest.refuse_empty_replacement(0, committed)
+    assert ingest.refuse_empty_replacement(5, committed) is None
+    assert ingest.refuse_empty_replacement(0, None) is None
+    assert ingest.refuse_empty_replacement(0, json.dumps({"runId": "r0", "rows": 0})) is None
+
+
+def test_validated_schema_keeps_the_verdict_columns_required():
+    fields = {f["name"]: f for f in ingest.validated_spark_schema()["fields"]}
+    assert [n for n, f in fields.items() if not f["nullable"]] == ["kafkaPartition", "kafkaOffset", "reason", "detail"]
+    quarantine = [c["name"] for c in contracts.table_columns("silver_quarantine")]
+    assert set(quarantine) <= set(fields)

@@ -1,0 +1,132 @@
+"""Table schemas for Spark, frames for Arrow, and the commit protocol over a store."""
+import json
+
+import numpy as np
+import pytest
+
+from pvfault import contracts, tables
+
+
+def test_spark_schema_is_the_contract():
+    for table in contracts.TABLES_CONTRACT["tables"]:
+        schema = tables.spark_schema(table)
+        cols = contracts.table_columns(table)
+        assert [f["name"] for f in schema["fields"]] == [c["name"] for c in cols]
+        for f, c in zip(schema["fields"], cols):
+            assert f["nullable"] == c["nullable"]
+            if c["type"].endswith("[]"):
+                assert f["type"]["containsNull"] is False
+    arrow = {f["name"]: f["type"] for f in tables.spark_schema("silver_device_day", arrow_input=True)["fields"]}
+    assert arrow["voltage"] == {"type": "array", "elementType": "float", "containsNull": True}
+    assert arrow["quality"]["containsNull"] is False and arrow["stepMs"] == "integer" and arrow["startMs"] == "long"
+
+
+def test_frames_keep_ints_exact_and_nulls_null():
+    rows = [{c["name"]: None for c in contracts.table_columns("gold_daily")}]
+    rows[0].update(deviceId="PV-1", windows=67, predicted=0, skipped=67, modelVersion="m",
+                   **{"n_" + c: 0 for c in contracts.FAULT_CLASSES})
+    rows.append(dict(rows[0], dominantLabel="arc_fault", dominantShare=0.5, firstSeenMs=1_763_593_200_000, meanConfidence=0.75))
+    frame = tables.to_frame("gold_daily", rows)
+    assert list(frame.columns) == [c["name"] for c in contracts.table_columns("gold_daily")]
+    assert frame["firstSeenMs"].tolist() == [None, 1_763_593_200_000]
+    assert frame["windows"].dtype == np.int32 and np.isnan(frame["meanConfidence"][0])
+    assert tables.to_frame("gold_window", []).shape == (0, len(contracts.table_columns("gold_window")))
+
+
+class Store(object):
+    def __init__(self, objects=None):
+        self.objects = dict(objects or {})
+        self.log = []
+
+    def read_text(self, key):
+        return self.objects.get(key)
+
+    def write_text(self, key, text):
+        self.log.append(("put", key))
+        self.objects[key] = text
+
+    def move(self, src, dst):
+        self.log.append(("move", src, dst))
+        self.objects[dst] = self.objects.pop(src)
+
+    def delete(self, key):
+        self.log.append(("delete", key))
+        self.objects.pop(key, None)
+
+
+def _staged(store, run, sizes):
+    out = []
+    for i, rows in enumerate(sizes):
+        key = tables.run_prefix("gold_daily", "2026-11-19", run) + "spark-staging/part-%05d-x.snappy.parquet" % i
+        store.objects[key] = "data"
+        out.append({"key": key, "rows": rows, "bytes": 100 + i, "minDeviceId": "A%d" % i if rows else None, "maxDeviceId": "B%d" % i if rows else None})
+    return out
+
+
+def test_publish_names_the_files_then_commits_then_deletes_the_superseded_run():
+    store = Store()
+    first = tables.publish(store, "gold_daily", "2026-11-19", "run-1", _staged(store, "run-1", [3, 0, 2]), "2026-11-20T01:00:00.000Z")
+    assert [f["key"] for f in first["files"]] == ["daily/date=2026-11-19/run=run-1/part-00000.parquet", "daily/date=2026-11-19/run=run-1/part-00001.parquet"]
+    assert first["files"][1] == {"key": "daily/date=2026-11-19/run=run-1/part-00001.parquet", "rows": 2, "bytes": 102, "minDeviceId": "A2", "maxDeviceId": "B2"}
+    assert first["rows"] == 5 and first["contractVersion"] == contracts.TABLES_CONTRACT["version"]
+    store.log.clear()
+    second = tables.publish(store, "gold_daily", "2026-11-19", "run-2", _staged(store, "run-2", [4]), "2026-11-20T02:00:00.000Z", input_run_id="s-9")
+    commit = contracts.commit_key("gold_daily", "2026-11-19")
+    kinds = [e[0] for e in store.log]
+    assert kinds == ["move", "put", "delete", "delete"] and store.log[1] == ("put", commit)
+    assert not [k for k in store.objects if "run=run-1" in k]
+    assert json.loads(store.objects[commit]) == second and second["inputRunId"] == "s-9"
+    assert store.objects[commit].endswith("\n")
+    assert tables.read_marker(store.objects[commit], "gold_daily", "2026-11-19")["runId"] == "run-2"
+
+
+def test_an_empty_table_keeps_one_file_and_a_republished_run_deletes_nothing():
+    store = Store()
+    marker = tables.publish(store, "gold_daily", "2026-11-19", "r", _staged(store, "r", [0, 0]), "t")
+    assert [(f["rows"], "minDeviceId" in f) for f in marker["files"]] == [(0, False)] and marker["rows"] == 0
+    store.log.clear()
+    tables.publish(store, "gold_daily", "2026-11-19", "r", _staged(store, "r", [1]), "t")
+    assert [e for e in store.log if e[0] == "delete"] == []
+
+
+def test_superseded_files_are_only_ever_in_the_old_runs_folder():
+    previous = json.dumps({"table": "gold_daily", "date": "2026-11-19", "runId": "old", "files": [
+        {"key": "daily/date=2026-11-19/run=old/part-00000.parquet"},
+        {"key": "window/date=2026-11-19/run=old/part-00000.parquet"},
+        {"key": "daily/date=2026-11-19/run=old/../../../../silver/x"},
+        {"key": "daily/date=2026-11-18/run=old/part-00000.parquet"},
+    ]})
+    assert tables.superseded_keys(previous, "gold_daily", "2026-11-19", "new") == ["daily/date=2026-11-19/run=old/part-00000.parquet"]
+    assert tables.superseded_keys("not json", "gold_daily", "2026-11-19", "new") == []
+    assert tables.superseded_keys(previous.replace('"old"', '"new"', 1), "gold_daily", "2026-11-19", "new") == []
+
+
+def test_read_marker_refuses_keys_outside_the_run_and_other_contract_versions():
+    good = {"table": "silver_device_day", "date": "2026-11-19", "runId": "r", "rows": 0, "committedAt": "t",
+            "contractVersion": contracts.TABLES_CONTRACT["version"], "files": [{"key": "device_day/date=2026-11-19/run=r/part-00000.parquet", "rows": 0, "bytes": 1}]}
+    tables.read_marker(json.dumps(good), "silver_device_day", "2026-11-19")
+    for bad in (dict(good, contractVersion=99), dict(good, date="2026-11-18"),
+                dict(good, files=[{"key": "device_day/date=2026-11-19/run=other/part-00000.parquet"}])):
+        with pytest.raises(ValueError):
+            tables.read_marker(json.dumps(bad), "silver_device_day", "2026-11-19")
+
+
+def test_table_root_takes_the_bucket_as_the_state_machine_passes_it():
+    assert tables.table_root("s3://pv-silver-dev") == "s3://pv-silver-dev"
+    assert tables.table_root("s3://pv-silver-dev/") == "s3://pv-silver-dev"
+    assert tables.table_root("/tmp/out/silver/") == "/tmp/out/silver"
+    for bad in ("s3://pv-silver-dev/prefix", "gs://bucket", "s3://UPPER"):
+        with pytest.raises(ValueError):
+            tables.table_root(bad)
+
+
+def test_files_and_row_groups():
+    assert tables.files_for("silver_device_day", 0) == 1
+    assert tables.files_for("silver_device_day", 10_000) == 10
+    assert tables.files_for("gold_daily", 10_000) == 1
+    assert set(tables.ROW_GROUP_BYTES) == set(tables.ROWS_PER_FILE) == set(contracts.TABLES_CONTRACT["tables"])
+
+
+def test_iso_now_is_javascripts_to_iso_string():
+    from datetime import datetime, timezone
+    assert tables.iso_now(datetime(2026, 11, 20, 1, 2, 3, 45_678, tzinfo=timezone.utc)) == "2026-11-20T01:02:03.045Z"
