@@ -1,0 +1,179 @@
+"""The Spark jobs' sources against what the state machine passes them and what the tables say.
+
+PySpark is not installed here, so this reads the job files (ast) and runs their
+pyspark-free parts: a renamed flag, a Kafka option lost, or a table written to the
+wrong bucket fails here instead of on EMR.
+"""
+import ast
+import importlib.util
+import json
+import os
+import re
+
+import pytest
+
+from conftest import REPO
+from pvfault import contracts, ingest, tables
+
+JOBS = os.path.join(REPO, "spark", "jobs")
+with open(os.path.join(REPO, "statemachine", "daily.asl.json"), encoding="utf-8") as _f:
+    ASL = json.load(_f)
+
+
+def _source(name):
+    with open(os.path.join(JOBS, name), encoding="utf-8") as f:
+        return ast.parse(f.read())
+
+
+def _module(name):
+    spec = importlib.util.spec_from_file_location(name[:-3], os.path.join(JOBS, name))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _ts_flags(const):
+    with open(os.path.join(REPO, "local", "jobs", "args.ts"), encoding="utf-8") as f:
+        m = re.search(r"export const %s = \[([^\]]*)\]" % const, f.read())
+    return re.findall(r"'(--[a-z-]+)'", m.group(1))
+
+
+def _asl_job(state):
+    submit = ASL["States"][state]["Parameters"]["JobDriver"]["SparkSubmit"]
+    return submit["EntryPoint"], submit["EntryPointArguments.$"]
+
+
+def _asl_argv(expr, bucket="pv-bucket-dev"):
+    """The argument list the state machine builds, with placeholders and paths given example values."""
+    inner = expr[len("States.Array("):-1]
+    values = {
+        "$.window.date": "2026-11-19", "$.window.runId": "exec-1",
+        "States.Format('{}', $.window.startMs)": "1763593200000", "States.Format('{}', $.window.endMs)": "1763679600000",
+    }
+    out = []
+    for token in re.findall(r"States\.Format\('\{\}', [^)]*\)|'[^']*'|\$\.[\w.]+", inner):
+        v = values.get(token, token.strip("'"))
+        v = v.replace("${PlantTimeZone}", "Europe/Madrid").replace("${KafkaBootstrapServers}", "b-1.example:9098")
+        v = v.replace("${KafkaTopic}", "pv-readings")
+        v = re.sub(r"\$\{\w+Bucket\}", bucket, v)
+        # any other placeholder (e.g. a model version in the model's folder) gets a plain value
+        out.append(re.sub(r"\$\{(\w+)\}", lambda m: m.group(1).lower(), v))
+    return out
+
+
+def _argparse_flags(tree):
+    fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "parse_args")
+    flags = []
+    for call in ast.walk(fn):
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "add_argument":
+            flags.append(call.args[0].value)
+            assert any(k.arg == "required" and k.value.value is True for k in call.keywords), call.args[0].value
+    return flags
+
+
+@pytest.mark.parametrize("job,state,const", [("ingest_data.py", "IngestData", "INGEST_FLAGS"), ("predict_fault.py", "PredictFault", "PREDICT_FLAGS")])
+def test_flags_are_the_state_machines_and_the_local_runners(job, state, const):
+    entry, expr = _asl_job(state)
+    assert entry == "s3://${BootstrapBucket}/spark/jobs/" + job
+    asl_flags = [a for a in _asl_argv(expr) if a.startswith("--")]
+    assert _argparse_flags(_source(job)) == _ts_flags(const) == asl_flags
+
+
+@pytest.mark.parametrize("job,state", [("ingest_data.py", "IngestData"), ("predict_fault.py", "PredictFault")])
+def test_the_state_machines_arguments_parse(job, state):
+    args = _module(job).parse_args(_asl_argv(_asl_job(state)[1]))
+    assert args.date == "2026-11-19" and args.run_id == "exec-1"
+    assert tables.table_root(args.silver_uri) == "s3://pv-bucket-dev"
+    if job == "predict_fault.py":
+        uris = _module(job).model_file_uris(args.model_uri)
+        assert args.model_uri.startswith("s3://pv-bucket-dev/model/")
+        assert uris["weights.bin"] == args.model_uri.rstrip("/") + "/weights.bin"
+        assert set(uris) == set(os.listdir(os.path.join(REPO, "detector", "model", "artifacts"))) - {"evaluation.json"}
+
+
+def test_kafka_options_read_exactly_the_window_over_msk_iam():
+    mod = _module("ingest_data.py")
+    args = mod.parse_args(_asl_argv(_asl_job("IngestData")[1]))
+    opts = mod.kafka_source_options(args)
+    lo, hi = ingest.kafka_window(1763593200000, 1763679600000)
+    assert opts["kafka.bootstrap.servers"] == "b-1.example:9098"
+    assert opts["subscribe"] == "pv-readings"
+    assert (opts["startingTimestamp"], opts["endingTimestamp"]) == (str(lo), str(hi))
+    assert opts["startingOffsetsByTimestampStrategy"] == "latest"
+    assert opts["failOnDataLoss"] == "false"
+    assert opts["kafka.security.protocol"] == "SASL_SSL" and opts["kafka.sasl.mechanism"] == "AWS_MSK_IAM"
+    assert opts["kafka.sasl.jaas.config"] == "software.amazon.msk.auth.iam.IAMLoginModule required;"
+    assert opts["kafka.sasl.client.callback.handler.class"] == "software.amazon.msk.auth.iam.IAMClientCallbackHandler"
+    # offsets by position would override nothing but read the wrong records (the old jobs' bug)
+    assert not {"startingOffsets", "endingOffsets", "assign", "subscribePattern"} & set(opts)
+    assert all(isinstance(v, str) for v in opts.values())
+
+
+def test_the_kafka_read_is_a_batch_read_with_those_options():
+    tree = _source("ingest_data.py")
+    read = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "read_kafka")
+    text = ast.unparse(read)
+    assert "spark.read.format('kafka').options(**kafka_source_options(args)).load()" in text
+    assert "readStream" not in ast.unparse(tree)
+    run = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "run")
+    assert "read_kafka(spark, args)" in ast.unparse(run)
+    assert "from_avro(F.col('value'), ingest.spark_reading_schema_json()" in ast.unparse(run)
+
+
+def _written_tables(tree):
+    """[(table, store variable)] of every write_table call, with the store's URI argument."""
+    run = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "run")
+    stores = {}
+    for node in ast.walk(run):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and getattr(node.value.func, "id", None) == "HadoopStore":
+            root = node.value.args[1]
+            assert ast.unparse(root).startswith("tables.table_root(args.")
+            stores[node.targets[0].id] = ast.unparse(root.args[0])
+    out = []
+    for node in ast.walk(run):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "write_table":
+            table = node.args[3].value
+            assert [ast.unparse(a) for a in node.args[4:6]] == ["args.date", "args.run_id"]
+            out.append((table, stores[node.args[1].id]))
+    return sorted(out)
+
+
+def test_tables_go_to_the_buckets_tables_json_names():
+    assert _written_tables(_source("ingest_data.py")) == [("silver_device_day", "args.silver_uri"), ("silver_quarantine", "args.silver_uri")]
+    assert _written_tables(_source("predict_fault.py")) == [("gold_daily", "args.gold_uri"), ("gold_window", "args.gold_uri")]
+    buckets = {t: spec["bucket"] for t, spec in contracts.TABLES_CONTRACT["tables"].items()}
+    for job in ("ingest_data.py", "predict_fault.py"):
+        for table, uri in _written_tables(_source(job)):
+            assert uri == "args.%s_uri" % buckets[table]
+
+
+def test_only_write_table_writes_and_it_stages_inside_the_runs_folder():
+    for job in ("ingest_data.py", "predict_fault.py"):
+        text = ast.unparse(_source(job))
+        assert ".write" not in text and ".save(" not in text, job
+    with open(os.path.join(REPO, "spark", "pvfault", "sparkio.py"), encoding="utf-8") as f:
+        sparkio = ast.unparse(ast.parse(f.read()))
+    assert "staging = tables.run_prefix(table, date, run_id) + STAGING" in sparkio
+    assert "tables.publish(store, table, date, run_id, staged" in sparkio
+    # the run folder is the contract's dataKey folder
+    key = contracts.data_key("gold_window", "2026-11-19", "exec-1", 7)
+    assert key == "window/date=2026-11-19/run=exec-1/part-00007.parquet"
+    assert tables.run_prefix("gold_window", "2026-11-19", "exec-1") == "window/date=2026-11-19/run=exec-1/"
+
+
+def test_predict_reads_silver_through_its_commit_marker():
+    run = ast.unparse(next(n for n in _source("predict_fault.py").body if isinstance(n, ast.FunctionDef) and n.name == "run"))
+    assert "silver_store.read_text(commit_key('silver_device_day', args.date))" in run
+    assert "tables.read_marker(text, 'silver_device_day', args.date)" in run
+    assert "applyInPandas(device_windows" in run and "groupBy('deviceId')" in run
+
+
+def test_jobs_keep_to_python_39_syntax():
+    for name in os.listdir(JOBS) + ["../pvfault/" + n for n in os.listdir(os.path.join(JOBS, "..", "pvfault")) if n.endswith(".py")]:
+        if name.endswith(".py"):
+            with open(os.path.join(JOBS, name), encoding="utf-8") as f:
+                tree = ast.parse(f.read(), feature_version=(3, 9))
+            annotations = [n.annotation for n in ast.walk(tree) if isinstance(n, (ast.arg, ast.AnnAssign)) and n.annotation is not None]
+            annotations += [n.returns for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.returns is not None]
+            # X | Y in an annotation parses under 3.9 but fails there when evaluated
+            assert not [a for a in annotations for b in ast.walk(a) if isinstance(b, ast.BinOp) and isinstance(b.op, ast.BitOr)], name
