@@ -76,9 +76,10 @@ function member<T extends string>(v: unknown, path: string, allowed: readonly T[
 }
 
 function registerSpec(v: unknown, inherited: unknown, path: string): RegisterSpec {
-  const merged: Json = { ...(isObject(inherited) ? inherited : {}), ...(isObject(v) ? v : {}) };
-  if (v !== undefined && !isObject(v)) fail(path, 'must be an object');
-  if (!isObject(v) && !isObject(inherited)) fail(path, 'missing (set it on the device or in defaults.registers)');
+  // a device's own spec replaces the default one whole: a half-inherited scale would be silently wrong
+  const merged = v !== undefined ? v : inherited;
+  if (merged === undefined) fail(path, 'missing (set it on the device or in defaults.registers)');
+  if (!isObject(merged)) fail(path, 'must be an object');
   only(merged, path, ['address', 'type', 'scale', 'offset', 'wordOrder']);
   const type = member(merged.type ?? 'uint16', `${path}.type`, REGISTER_TYPES);
   const address = intIn(merged.address, `${path}.address`, 0, 65536 - registerCount(type));

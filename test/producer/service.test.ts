@@ -311,3 +311,27 @@ describe('topic creation at start', () => {
     expect(kafka.connected).toBe(false);
   });
 });
+
+describe('health endpoint', () => {
+  it('answers GET /health with 503 until running, 200 while running, 503 when stopping', async () => {
+    const { startHealthServer } = await import('../../functions/producer/health');
+    const { service, clock } = setup();
+    const health = await startHealthServer(0, () => service.health(), '127.0.0.1');
+    const get = async (path: string) => {
+      const res = await fetch(`http://127.0.0.1:${health.port}${path}`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    try {
+      expect(await get('/health')).toMatchObject({ status: 503, body: { healthy: false, status: 'created' } });
+      await service.start();
+      expect(await get('/health')).toMatchObject({ status: 200, body: { healthy: true, status: 'running', source: 'scripted', queue: { held: 0, capacity: 100_000 } } });
+      expect((await get('/nope')).status).toBe(404);
+      const stopped = service.stop('test');
+      await clock.advance(100);
+      await stopped;
+      expect(await get('/health')).toMatchObject({ status: 503, body: { status: 'stopped' } });
+    } finally {
+      await health.close();
+    }
+  });
+});
