@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseProducerConfig, PRODUCER_ENV, ProducerConfigError } from '../../functions/producer/config';
 import { decodeRegister, parseRegisterMap } from '../../functions/producer/registerMap';
 
@@ -138,5 +140,16 @@ describe('register map', () => {
     expect(decodeRegister(words, 100, spec(100, 'int32'))).toBe(-131071);
     expect(decodeRegister(words, 100, spec(103, 'float32'))).toBe(398.25);
     expect(decodeRegister(words, 100, spec(101, 'uint32', { scale: 0.001, offset: -50 }))).toBeCloseTo(50, 9);
+  });
+});
+
+describe('docs/producer.md', () => {
+  it('documents every variable of PRODUCER_ENV with its default', () => {
+    const doc = readFileSync(join(__dirname, '../../docs/producer.md'), 'utf8');
+    for (const v of PRODUCER_ENV) {
+      const row = doc.split('\n').find((l) => l.startsWith(`| \`${v.name}\` |`));
+      expect(row).toBeDefined();
+      if (v.default !== null) expect(row).toContain(`\`${v.default}\``);
+    }
   });
 });
