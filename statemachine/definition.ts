@@ -25,6 +25,7 @@ export const PLACEHOLDERS = [
   'JobStateTimeoutSeconds',
   'IngestSparkSubmitParameters',
   'PredictSparkSubmitParameters',
+  'ModelVersion',
   'NotificationTopicArn',
   'Region',
 ] as const;

@@ -7,6 +7,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { RunWindow } from '../functions/run-window/window';
 import { renderDefinition, type DefinitionValues } from './definition';
+import { readModelVersion } from '../detector/model/manifest';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22); Node 20 lacks it.
 const promiseStatics = Promise as unknown as { withResolvers?: <T>() => { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } };
@@ -63,6 +64,7 @@ export function localDefinitionValues(overrides: Partial<DefinitionValues> = {})
     JobStateTimeoutSeconds: 8100,
     IngestSparkSubmitParameters: '--conf spark.executor.cores=4',
     PredictSparkSubmitParameters: '--conf spark.executor.cores=4',
+    ModelVersion: readModelVersion(),
     NotificationTopicArn: 'arn:aws:sns:local:000000000000:pv-fault-notifications',
     Region: 'local',
     ...overrides,

@@ -7,8 +7,9 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CHANNELS, type Normalization } from '../windows';
+import { ARTIFACTS_DIR } from './manifest';
 
-export const ARTIFACTS_DIR = join(__dirname, 'artifacts');
+export { ARTIFACTS_DIR };
 
 export interface NormalizationFile {
   formula: string;

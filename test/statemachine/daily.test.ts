@@ -5,6 +5,7 @@
 import aslValidator from 'asl-validator';
 import { handler as runWindowHandler } from '../../functions/run-window/handler';
 import { PLACEHOLDERS, readTemplate, renderDefinition } from '../../statemachine/definition';
+import { readModelVersion } from '../../detector/model/manifest';
 import { localDefinitionValues, runLocally, type JobRunRequest, type LocalHandlers, type Notification } from '../../statemachine/local';
 
 /** Step Functions' optimized integrations this machine may use (AWS docs, "Integrating services"). */
@@ -98,7 +99,7 @@ describe('local execution of the real definition', () => {
     expect(ingest.ExecutionTimeoutMinutes).toBe(120);
     expect(ingest.ConfigurationOverrides.MonitoringConfiguration.S3MonitoringConfiguration.LogUri).toBe('s3://logs/emr/ingest/');
     expect(arg(ingest, '--bootstrap-servers')).toBe('localhost:9098');
-    expect(arg(predict, '--model-uri')).toBe('s3://bootstrap/model/');
+    expect(arg(predict, '--model-uri')).toBe(`s3://bootstrap/model/${readModelVersion()}/`);
     expect(h.calls.notifications).toHaveLength(1);
     expect(h.calls.notifications[0]!.Subject).toBe('PV faults: 2026-11-19 processed');
   });
