@@ -20,9 +20,14 @@ export interface StackConfig {
   protect: boolean;
   plantTimeZone: string;
   vpcCidr: string;
+  /** private subnets, one per zone: EMR Serverless and MSK Serverless need two at least */
+  availabilityZones: number;
   kafka: { topic: string; partitions: number };
   emr: {
     releaseLabel: string;
+    /** what the release ships, pinned so that spark/'s connector jars are checked against it */
+    sparkVersion: string;
+    scalaVersion: string;
     maxCpu: string;
     maxMemory: string;
     maxDisk: string;
@@ -34,7 +39,16 @@ export interface StackConfig {
   schedule: { enabled: boolean; cron: string };
   retention: { silverDays: number; quarantineDays: number; goldDays: number | null; logsDays: number };
   api: { throttleRatePerSecond: number; throttleBurst: number };
-  producer: { desiredCount: number; cpu: number; memory: number; source: 'simulator' | 'modbus'; simulatedDevices: number };
+  producer: {
+    desiredCount: number;
+    cpu: number;
+    memory: number;
+    source: 'simulator' | 'modbus';
+    simulatedDevices: number;
+    /** Modbus only: the register map file (relative to the repository) and the plant network it reaches */
+    registerMapFile: string | null;
+    scadaCidr: string | null;
+  };
   alarmEmail: string | null;
 }
 
@@ -54,7 +68,7 @@ class Reader {
     private readonly path: string,
   ) {}
 
-  private key(name: string): string {
+  key(name: string): string {
     return this.path.endsWith(':') ? `${this.path}${name}` : `${this.path}.${name}`;
   }
 
@@ -129,6 +143,7 @@ class Reader {
 const CPU = /^\d+(\.\d+)? vCPU$/;
 const MEMORY = /^\d+(\.\d+)? GB$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(1[6-9]|2[0-4])$/;
+const ANY_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
@@ -139,6 +154,12 @@ function isTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+function cidr(r: Reader, name: string, pattern: RegExp, hint: string): string {
+  const v = r.string(name, pattern, hint);
+  if (v.split('/')[0]!.split('.').some((o) => Number(o) > 255)) throw new ConfigError(r.key(name), `${v} has an octet above 255`);
+  return v;
 }
 
 function workerSize(r: Reader): WorkerSize {
@@ -153,12 +174,11 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
   );
   const ownEntries = Object.entries(raw).filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`));
   const own = new Reader(Object.fromEntries(ownEntries.map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v])), `${CONFIG_NAMESPACE}:`);
-  own.only('stage', 'protect', 'plantTimeZone', 'vpcCidr', 'kafkaTopic', 'kafkaPartitions', 'emrReleaseLabel', 'emr', 'scheduleCron', 'schedule', 'retention', 'api', 'producer', 'alarmEmail');
+  own.only('stage', 'protect', 'plantTimeZone', 'vpcCidr', 'availabilityZones', 'kafkaTopic', 'kafkaPartitions', 'emrReleaseLabel', 'sparkVersion', 'scalaVersion', 'emr', 'scheduleCron', 'schedule', 'retention', 'api', 'producer', 'alarmEmail');
 
   const plantTimeZone = own.string('plantTimeZone');
   if (!isTimeZone(plantTimeZone)) throw new ConfigError(`${CONFIG_NAMESPACE}:plantTimeZone`, `${JSON.stringify(plantTimeZone)} is not an IANA time zone`);
-  const vpcCidr = own.string('vpcCidr', CIDR, 'an IPv4 CIDR block between /16 and /24');
-  if (vpcCidr.split('/')[0]!.split('.').some((o) => Number(o) > 255)) throw new ConfigError(`${CONFIG_NAMESPACE}:vpcCidr`, `${vpcCidr} has an octet above 255`);
+  const vpcCidr = cidr(own, 'vpcCidr', CIDR, 'an IPv4 CIDR block between /16 and /24');
 
   const emr = own.object('emr');
   emr.only('maxCpu', 'maxMemory', 'maxDisk', 'idleTimeoutMinutes', 'jobTimeoutMinutes', 'preInitialized', 'driver', 'executor');
@@ -167,7 +187,7 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
   const schedule = own.object('schedule').only('enabled');
   const retention = own.object('retention').only('silverDays', 'quarantineDays', 'goldDays', 'logsDays');
   const api = own.object('api').only('throttleRatePerSecond', 'throttleBurst');
-  const producer = own.object('producer').only('desiredCount', 'cpu', 'memory', 'source', 'simulatedDevices');
+  const producer = own.object('producer').only('desiredCount', 'cpu', 'memory', 'source', 'simulatedDevices', 'registerMapFile', 'scadaCidr');
   const source = producer.oneOf('source', ['simulator', 'modbus'] as const);
 
   return {
@@ -176,9 +196,12 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     protect: own.bool('protect'),
     plantTimeZone,
     vpcCidr,
+    availabilityZones: own.int('availabilityZones', 2, 6),
     kafka: { topic: own.string('kafkaTopic', /^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name'), partitions: own.int('kafkaPartitions', 1, 1000) },
     emr: {
       releaseLabel: own.string('emrReleaseLabel', /^emr-7\.\d+\.\d+$/, 'an EMR 7.x release label like emr-7.9.0'),
+      sparkVersion: own.string('sparkVersion', /^3\.5\.\d+$/, 'a Spark 3.5.x version (what EMR 7 ships)'),
+      scalaVersion: own.string('scalaVersion', /^2\.1[23]$/, 'a Scala binary version like 2.12'),
       maxCpu: emr.string('maxCpu', CPU, 'a CPU size like "16 vCPU"'),
       maxMemory: emr.string('maxMemory', MEMORY, 'a memory size like "64 GB"'),
       maxDisk: emr.string('maxDisk', MEMORY, 'a disk size like "200 GB"'),
@@ -195,11 +218,14 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     },
     api: { throttleRatePerSecond: api.int('throttleRatePerSecond', 1, 10000), throttleBurst: api.int('throttleBurst', 1, 5000) },
     producer: {
-      desiredCount: producer.int('desiredCount', 0, 20),
+      // One producer polls every device: a second would publish every reading twice.
+      desiredCount: producer.int('desiredCount', 0, 1),
       cpu: producer.int('cpu', 256, 16384),
       memory: producer.int('memory', 512, 122880),
       source,
       simulatedDevices: source === 'simulator' ? producer.int('simulatedDevices', 1, 1_000_000) : 0,
+      registerMapFile: source === 'modbus' ? producer.string('registerMapFile', /^[^\0]+\.json$/, 'the path of a JSON register map') : null,
+      scadaCidr: source === 'modbus' ? cidr(producer, 'scadaCidr', ANY_CIDR, 'an IPv4 CIDR block of the plant network') : null,
     },
     alarmEmail: own.optionalString('alarmEmail', EMAIL, 'an e-mail address'),
   };

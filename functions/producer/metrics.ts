@@ -4,6 +4,9 @@
  * cloudwatch:PutMetricData permission and no metrics endpoint in the VPC.
  * Counters are per interval (reset at each emission); gauges are the last value.
  */
+/** The Service dimension of every metric: alarms on the producer's metrics name it. */
+export const METRICS_SERVICE = 'pv-producer';
+
 export const COUNTERS = [
   'ReadingsPolled',
   'ReadingsInvalid',
@@ -51,7 +54,7 @@ export class Metrics {
 
   constructor(
     private readonly namespace: string,
-    private readonly service = 'pv-producer',
+    private readonly service = METRICS_SERVICE,
   ) {}
 
   add(name: Counter, n = 1): void {

@@ -65,3 +65,25 @@ describe('stack config', () => {
     expect(parseStackConfig(asPulumiGivesIt)).toEqual(dev);
   });
 });
+
+describe('stack config: zones, Spark pins and the producer', () => {
+  const base = readStackConfig('dev');
+  const prodBase = readStackConfig('prod');
+  const producer = prodBase['pv-fault:producer'] as Record<string, unknown>;
+  it.each<[string, RawConfig, string]>([
+    ['a single zone', { ...base, 'pv-fault:availabilityZones': 1 }, 'pv-fault:availabilityZones: expected an integer in 2..6, got 1'],
+    ['a Spark that EMR 7 does not ship', { ...base, 'pv-fault:sparkVersion': '3.4.1' }, 'pv-fault:sparkVersion: "3.4.1" is not a Spark 3.5.x version'],
+    ['a Scala version with a patch number', { ...base, 'pv-fault:scalaVersion': '2.12.18' }, 'pv-fault:scalaVersion: "2.12.18" is not a Scala binary version'],
+    ['two producers (each would publish every reading)', { ...prodBase, 'pv-fault:producer': { ...producer, desiredCount: 2 } }, 'pv-fault:producer.desiredCount: expected an integer in 0..1, got 2'],
+    ['Modbus without a register map', { ...prodBase, 'pv-fault:producer': { ...producer, registerMapFile: undefined } }, 'pv-fault:producer.registerMapFile: is required'],
+    ['Modbus without the plant network', { ...prodBase, 'pv-fault:producer': { ...producer, scadaCidr: undefined } }, 'pv-fault:producer.scadaCidr: is required'],
+    ['a plant network with a bad octet', { ...prodBase, 'pv-fault:producer': { ...producer, scadaCidr: '192.168.300.0/24' } }, 'pv-fault:producer.scadaCidr: 192.168.300.0/24 has an octet above 255'],
+  ])('rejects %s naming the key', (_name, raw, message) => {
+    expect(() => parseStackConfig(raw)).toThrow(message);
+  });
+
+  it('reads Modbus settings only for a Modbus producer', () => {
+    expect(parseStackConfig(base).producer).toMatchObject({ source: 'simulator', registerMapFile: null, scadaCidr: null });
+    expect(parseStackConfig(prodBase).producer).toMatchObject({ source: 'modbus', registerMapFile: 'infra/register-map.prod.json', scadaCidr: '192.168.0.0/16' });
+  });
+});

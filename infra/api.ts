@@ -1,0 +1,110 @@
+/**
+ * Api: an HTTP API (payload v2, what functions/api/handler.ts speaks) in front of the
+ * prediction-lookup Lambda, which may read gold and nothing else. Callers sign their
+ * requests with SigV4 (AWS_IAM authorisation): dashboards such as Grafana or an
+ * internal backend hold an IAM role; nothing is open to the internet unauthenticated.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { lambdaCode, LAMBDA_HANDLER, LAMBDA_RUNTIME } from './lambdaBundle';
+import { apiReadPolicy, assumeRolePolicy, functionLogsPolicy } from './policies';
+
+/** The routes of docs/api.openapi.yaml; a route missing here would answer 404 from API Gateway. */
+export const API_ROUTES = ['GET /devices/{deviceId}/predictions', 'GET /devices/{deviceId}/status', 'GET /faults'] as const;
+
+export interface ApiArgs {
+  stage: string;
+  accountId: pulumi.Input<string>;
+  plantTimeZone: string;
+  goldBucket: pulumi.Input<string>;
+  throttle: { ratePerSecond: number; burst: number };
+  allowOrigin: string;
+  logRetentionDays: number;
+  tags: Record<string, string>;
+}
+
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  time: '$context.requestTimeEpoch',
+  caller: '$context.identity.caller',
+  route: '$context.routeKey',
+  path: '$context.path',
+  status: '$context.status',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  bytes: '$context.responseLength',
+});
+
+export class Api extends pulumi.ComponentResource {
+  readonly url: pulumi.Output<string>;
+  readonly apiId: pulumi.Output<string>;
+  readonly stageName: pulumi.Output<string>;
+  readonly functionName: pulumi.Output<string>;
+
+  constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('pv-fault:infra:Api', name, {}, opts);
+    const parent = { parent: this };
+    const account = pulumi.output(args.accountId);
+
+    const fnLogs = new aws.cloudwatch.LogGroup(`${name}-lookup`, { name: `/pv-fault/${args.stage}/api-lookup`, retentionInDays: args.logRetentionDays, tags: args.tags }, parent);
+    const role = new aws.iam.Role(`${name}-lookup`, { assumeRolePolicy: account.apply((a) => JSON.stringify(assumeRolePolicy('lambda.amazonaws.com', a))), tags: args.tags }, parent);
+    new aws.iam.RolePolicy(`${name}-lookup-logs`, { role: role.id, policy: fnLogs.arn.apply((arn) => JSON.stringify(functionLogsPolicy(arn))) }, parent);
+    new aws.iam.RolePolicy(`${name}-lookup-gold`, { role: role.id, policy: pulumi.interpolate`arn:aws:s3:::${args.goldBucket}`.apply((arn) => JSON.stringify(apiReadPolicy(arn))) }, parent);
+    const fn = new aws.lambda.Function(
+      `${name}-lookup`,
+      {
+        runtime: LAMBDA_RUNTIME,
+        handler: LAMBDA_HANDLER,
+        code: lambdaCode('api'),
+        role: role.arn,
+        // Parquet decoding is CPU-bound: Lambda's CPU share grows with memory.
+        memorySize: 1024,
+        timeout: 15,
+        environment: { variables: { GOLD_BUCKET: args.goldBucket, PLANT_TIME_ZONE: args.plantTimeZone, ALLOW_ORIGIN: args.allowOrigin } },
+        loggingConfig: { logFormat: 'JSON', logGroup: fnLogs.name },
+        tags: args.tags,
+      },
+      parent,
+    );
+
+    const api = new aws.apigatewayv2.Api(
+      `${name}-http`,
+      {
+        protocolType: 'HTTP',
+        description: `PV fault predictions (${args.stage})`,
+        corsConfiguration: { allowOrigins: [args.allowOrigin], allowMethods: ['GET', 'OPTIONS'], allowHeaders: ['authorization', 'content-type', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256', 'if-none-match'], exposeHeaders: ['etag', 'retry-after'], maxAge: 3600 },
+        tags: args.tags,
+      },
+      parent,
+    );
+    const integration = new aws.apigatewayv2.Integration(`${name}-lookup`, { apiId: api.id, integrationType: 'AWS_PROXY', integrationUri: fn.invokeArn, payloadFormatVersion: '2.0', timeoutMilliseconds: 15000 }, parent);
+    for (const routeKey of API_ROUTES) {
+      new aws.apigatewayv2.Route(
+        `${name}-${routeKey.replace(/[^A-Za-z]+/g, '-').replace(/-+$/, '').toLowerCase()}`,
+        { apiId: api.id, routeKey, target: pulumi.interpolate`integrations/${integration.id}`, authorizationType: 'AWS_IAM' },
+        parent,
+      );
+    }
+    const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access`, { name: `/pv-fault/${args.stage}/api-access`, retentionInDays: args.logRetentionDays, tags: args.tags }, parent);
+    const stage = new aws.apigatewayv2.Stage(
+      `${name}-default`,
+      {
+        apiId: api.id,
+        name: '$default',
+        autoDeploy: true,
+        defaultRouteSettings: { throttlingRateLimit: args.throttle.ratePerSecond, throttlingBurstLimit: args.throttle.burst, detailedMetricsEnabled: true },
+        accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+        tags: args.tags,
+      },
+      parent,
+    );
+    new aws.lambda.Permission(`${name}-invoke`, { action: 'lambda:InvokeFunction', function: fn.name, principal: 'apigateway.amazonaws.com', sourceArn: pulumi.interpolate`${api.executionArn}/*/*` }, parent);
+
+    this.url = api.apiEndpoint;
+    this.apiId = api.id;
+    this.stageName = stage.name;
+    this.functionName = fn.name;
+    this.registerOutputs({ url: this.url, apiId: this.apiId, functionName: this.functionName });
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The whole platform for one stage: the components wired together from the typed
+ * stack config. index.ts calls it with the deployed account; the tests call it under
+ * Pulumi's mocks with both stack files.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { Api } from './api';
+import { bootstrapContent, type BootstrapContent } from './bootstrapContent';
+import { Compute } from './compute';
+import type { StackConfig } from './config';
+import { Kafka } from './kafka';
+import { Monitoring } from './monitoring';
+import { Network } from './network';
+import { Orchestration } from './orchestration';
+import { readSparkSubmitParameters, SPARK_KAFKA_GROUP_PATTERN } from './sparkJobs';
+import { Storage } from './storage';
+import { PRODUCER_ENV, type ProducerEnvName } from '../functions/producer/config';
+import { METRICS_SERVICE, type Counter } from '../functions/producer/metrics';
+
+/** Browsers of any origin may call the API: requests are SigV4-signed, so CORS guards nothing here. */
+export const API_ALLOW_ORIGIN = '*';
+const PRODUCER_METRICS_NAMESPACE = PRODUCER_ENV.find((v) => v.name === 'METRICS_NAMESPACE')!.default;
+const PRODUCER_PUBLISHED_METRIC: Counter = 'ReadingsPublished';
+
+export interface PlatformInputs {
+  accountId: pulumi.Input<string>;
+  /** the Modbus register map's JSON text (read by index.ts from producer.registerMapFile) */
+  registerMapJson: string | null;
+  /** the job files and model to upload; defaults to what the repository holds */
+  content?: BootstrapContent;
+}
+
+export interface Platform {
+  network: Network;
+  storage: Storage;
+  kafka: Kafka;
+  compute: Compute;
+  orchestration: Orchestration;
+  api: Api;
+  monitoring: Monitoring;
+}
+
+export function createPlatform(config: StackConfig, inputs: PlatformInputs): Platform {
+  const name = `pv-${config.stage}`;
+  const tags = { project: 'pv-fault', stage: config.stage };
+  const content = inputs.content ?? bootstrapContent();
+
+  const network = new Network(name, { region: config.region, cidrBlock: config.vpcCidr, availabilityZones: config.availabilityZones, scadaCidr: config.producer.scadaCidr, tags });
+  const storage = new Storage(
+    name,
+    { stage: config.stage, protect: config.protect, retention: config.retention, bootstrapNoncurrentDays: config.protect ? 365 : 30, bootstrapObjects: content.objects, tags },
+  );
+  const kafka = new Kafka(
+    name,
+    { subnetIds: network.privateSubnetIds, securityGroupId: network.kafkaSecurityGroupId, topic: config.kafka.topic, partitions: config.kafka.partitions, consumerGroupPattern: SPARK_KAFKA_GROUP_PATTERN, protect: config.protect, tags },
+  );
+  const buckets = storage.bucketNames;
+  const producerEnvironment: Partial<Record<ProducerEnvName, string>> =
+    config.producer.source === 'simulator'
+      ? { SOURCE: 'simulator', SIMULATED_DEVICES: String(config.producer.simulatedDevices), PLANT_TIME_ZONE: config.plantTimeZone }
+      : { SOURCE: 'modbus', MODBUS_REGISTER_MAP: requireMap(inputs.registerMapJson) };
+  const compute = new Compute(name, {
+    stage: config.stage,
+    accountId: inputs.accountId,
+    region: config.region,
+    emr: config.emr,
+    producer: config.producer,
+    subnetIds: network.privateSubnetIds,
+    sparkSecurityGroupId: network.sparkSecurityGroupId,
+    producerSecurityGroupId: network.producerSecurityGroupId,
+    buckets,
+    kafka: { arns: kafka.arns, bootstrapServers: kafka.bootstrapServers, topic: kafka.topic, partitions: kafka.partitions },
+    producerEnvironment,
+    logRetentionDays: config.retention.logsDays,
+    forceDelete: !config.protect,
+    tags,
+  });
+  const orchestration = new Orchestration(
+    name,
+    {
+      stage: config.stage,
+      region: config.region,
+      accountId: inputs.accountId,
+      plantTimeZone: config.plantTimeZone,
+      schedule: config.schedule,
+      alarmEmail: config.alarmEmail,
+      jobTimeoutMinutes: config.emr.jobTimeoutMinutes,
+      sparkSubmitParameters: readSparkSubmitParameters(),
+      modelVersion: content.modelVersion,
+      emr: { applicationId: compute.applicationId, applicationArn: compute.applicationArn, jobRoleArn: compute.jobRoleArn },
+      buckets,
+      kafka: { bootstrapServers: kafka.bootstrapServers, topic: kafka.topic },
+      logRetentionDays: config.retention.logsDays,
+      tags,
+    },
+    // A run must find its job files and model in place.
+    { dependsOn: [storage] },
+  );
+  const api = new Api(name, {
+    stage: config.stage,
+    accountId: inputs.accountId,
+    plantTimeZone: config.plantTimeZone,
+    goldBucket: buckets.gold,
+    throttle: { ratePerSecond: config.api.throttleRatePerSecond, burst: config.api.throttleBurst },
+    allowOrigin: API_ALLOW_ORIGIN,
+    logRetentionDays: config.retention.logsDays,
+    tags,
+  });
+  const monitoring = new Monitoring(name, {
+    stage: config.stage,
+    region: config.region,
+    notificationTopicArn: orchestration.notificationTopicArn,
+    emr: { applicationId: compute.applicationId, applicationName: compute.applicationName },
+    stateMachineArn: orchestration.stateMachineArn,
+    api: { id: api.apiId, stage: api.stageName, functionName: api.functionName },
+    producer: { namespace: PRODUCER_METRICS_NAMESPACE, service: METRICS_SERVICE, publishedMetric: PRODUCER_PUBLISHED_METRIC, expected: config.producer.desiredCount > 0 },
+    api5xxThreshold: 5,
+    tags,
+  });
+  return { network, storage, kafka, compute, orchestration, api, monitoring };
+}
+
+function requireMap(json: string | null): string {
+  if (json === null) throw new Error('producer.source is modbus but no register map was read (pv-fault:producer.registerMapFile)');
+  return json;
+}
