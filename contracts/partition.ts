@@ -55,7 +55,7 @@ export async function publishSortedChunks(writer: ObjectWriter, table: TableName
       key,
       rows: records.length,
       bytes: bytes.byteLength,
-      ...(records.length ? { minDeviceId: records[0]!.deviceId as string, maxDeviceId: records[records.length - 1]!.deviceId as string } : {}),
+      ...deviceRange(records),
     });
   }
   const marker: CommitMarker = {
@@ -86,4 +86,21 @@ export async function publishPartition(writer: ObjectWriter, table: TableName, d
   for (let start = 0; start < sorted.length; start += perFile) chunks.push(sorted.slice(start, start + perFile));
   if (chunks.length === 0) chunks.push([]);
   return publishSortedChunks(writer, table, date, runId, chunks, options);
+}
+
+/**
+ * The file's device range for readers that skip files. Computed over the rows rather
+ * than read off the first and last: not every table is sorted by device (quarantine
+ * keeps Kafka order) and undecodable readings have no device. Omitted when no row has one.
+ */
+function deviceRange(records: readonly Record<string, unknown>[]): { minDeviceId?: string; maxDeviceId?: string } {
+  let min: string | undefined;
+  let max: string | undefined;
+  for (const r of records) {
+    const id = r.deviceId;
+    if (typeof id !== 'string') continue;
+    if (min === undefined || id < min) min = id;
+    if (max === undefined || id > max) max = id;
+  }
+  return min !== undefined && max !== undefined ? { minDeviceId: min, maxDeviceId: max } : {};
 }

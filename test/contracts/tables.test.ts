@@ -1,5 +1,6 @@
 import { renderGenerated, GENERATED_PATH } from '../../contracts/codegen';
 import { readFileSync } from 'node:fs';
+import { publishPartition } from '../../contracts/partition';
 import {
   commitKey,
   dataKey,
@@ -102,5 +103,19 @@ describe('commit markers', () => {
     ['a newer contract', JSON.stringify({ ...marker, contractVersion: 2 }), 'contractVersion is 2'],
   ])('rejects %s', (_name, text, message) => {
     expect(() => parseCommitMarker(text, expected)).toThrow(message);
+  });
+});
+
+describe('publishing a partition', () => {
+  it('writes a quarantine marker that readers accept when undecodable readings (no device id) sort first', async () => {
+    const objects = new Map<string, Uint8Array | string>();
+    const writer = { put: async (key: string, body: Uint8Array | string) => void objects.set(key, body) };
+    const row = (deviceId: string | null, offset: number) => ({ deviceId, timestamp: null, reason: deviceId ? 'out_of_range' : 'malformed', field: null, detail: 'test', kafkaPartition: 0, kafkaOffset: offset, payload: null });
+    const marker = await publishPartition(writer, 'silver_quarantine', '2026-11-19', 'run-1', [row('PV-2', 1), row(null, 2), row('PV-1', 3)]);
+    const text = objects.get(commitKey('silver_quarantine', '2026-11-19')) as string;
+    const parsed = parseCommitMarker(text, { table: 'silver_quarantine', date: '2026-11-19' });
+    expect(parsed.rows).toBe(3);
+    // quarantine keeps Kafka order: the range is over the rows' devices, not the first and last row
+    expect(marker.files[0]).toMatchObject({ minDeviceId: 'PV-1', maxDeviceId: 'PV-2' });
   });
 });
