@@ -46,32 +46,23 @@ export class Monitoring extends pulumi.ComponentResource {
 
     const alarm = (id: string, a: Omit<aws.cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions' | 'tags'>) =>
       new aws.cloudwatch.MetricAlarm(`${name}-${id}`, { ...a, alarmActions: actions, okActions: actions, tags: args.tags }, parent);
-    const machine = { StateMachineArn: args.stateMachineArn };
+    /** One bad daily run is one too many: any count in five minutes raises it. */
+    const runAlarm = (id: string, metricName: string, alarmDescription: string) =>
+      alarm(id, {
+        alarmDescription,
+        namespace: 'AWS/States',
+        metricName,
+        dimensions: { StateMachineArn: args.stateMachineArn },
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+      });
     const alarms = [
-      alarm('run-failed', {
-        alarmDescription: 'A daily run failed: the day has no fresh predictions. See the execution in the Step Functions console, fix, then rerun the day (docs/operations.md).',
-        namespace: 'AWS/States',
-        metricName: 'ExecutionsFailed',
-        dimensions: machine,
-        statistic: 'Sum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: 'GreaterThanOrEqualToThreshold',
-        treatMissingData: 'notBreaching',
-      }),
-      alarm('run-timed-out', {
-        alarmDescription: 'A daily run timed out (a Spark job outlived its timeout).',
-        namespace: 'AWS/States',
-        metricName: 'ExecutionsTimedOut',
-        dimensions: machine,
-        statistic: 'Sum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: 'GreaterThanOrEqualToThreshold',
-        treatMissingData: 'notBreaching',
-      }),
+      runAlarm('run-failed', 'ExecutionsFailed', 'A daily run failed: the day has no fresh predictions. See the execution in the Step Functions console, fix, then rerun the day (docs/operations.md).'),
+      runAlarm('run-timed-out', 'ExecutionsTimedOut', 'A daily run timed out (a Spark job outlived its timeout).'),
       alarm('api-5xx', {
         alarmDescription: 'The prediction API answers 5xx: S3 unavailable or throttled, or a fault in the lookup Lambda.',
         namespace: 'AWS/ApiGateway',

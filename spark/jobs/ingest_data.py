@@ -12,7 +12,6 @@ pyspark is imported inside run() so that tests can import this module and check 
 arguments and Kafka options without Spark.
 """
 import argparse
-import json
 import sys
 
 from pvfault import ingest, tables
@@ -132,14 +131,9 @@ def run(spark, args, records=None):
 
 
 def main(argv=None):
-    from pyspark.sql import SparkSession
+    from pvfault.sparkio import run_job
 
-    args = parse_args(argv)
-    spark = SparkSession.builder.appName("pv-fault ingest %s %s" % (args.date, args.run_id)).getOrCreate()
-    try:
-        print(json.dumps(run(spark, args)))
-    finally:
-        spark.stop()
+    run_job("ingest", parse_args, run, argv)
 
 
 if __name__ == "__main__":

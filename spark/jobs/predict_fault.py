@@ -11,7 +11,6 @@ device (~4.4 MB of scalograms), whatever the fleet size. pyspark is imported ins
 run() so that tests can import this module without Spark.
 """
 import argparse
-import json
 import sys
 
 from pvfault import gold, tables
@@ -96,14 +95,9 @@ def run(spark, args):
 
 
 def main(argv=None):
-    from pyspark.sql import SparkSession
+    from pvfault.sparkio import run_job
 
-    args = parse_args(argv)
-    spark = SparkSession.builder.appName("pv-fault predict %s %s" % (args.date, args.run_id)).getOrCreate()
-    try:
-        print(json.dumps(run(spark, args)))
-    finally:
-        spark.stop()
+    run_job("predict", parse_args, run, argv)
 
 
 if __name__ == "__main__":

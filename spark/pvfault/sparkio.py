@@ -8,6 +8,8 @@ locally it is the file system. Exercised on Spark only (spark/README.md), not in
 the decisions it applies (names, order, marker, sizes) are pure functions in
 pvfault.tables with tests.
 """
+import json
+
 from pvfault.contracts import TABLES_CONTRACT
 from pvfault import tables
 
@@ -138,3 +140,16 @@ def struct_type(schema_json):
     from pyspark.sql.types import StructType
 
     return StructType.fromJson(schema_json)
+
+
+def run_job(job, parse_args, run, argv):
+    """A job's entry point: its arguments, a Spark session named after the day and run
+    (what the Spark UI and the EMR console show), its summary as one JSON line on stdout."""
+    from pyspark.sql import SparkSession
+
+    args = parse_args(argv)
+    spark = SparkSession.builder.appName("pv-fault %s %s %s" % (job, args.date, args.run_id)).getOrCreate()
+    try:
+        print(json.dumps(run(spark, args)))
+    finally:
+        spark.stop()
