@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAULT_CLASSES, READING_AVRO_TYPE, type FaultClass } from '../contracts';
+import { FAULT_CLASSES, type FaultClass } from '../contracts';
 
 import { Progress } from '../detector/progress';
 import { simulatePlantDayParallel } from '../detector/simulator/parallel';
@@ -20,6 +20,7 @@ import { runIngest, type IngestResult } from './jobs/ingest';
 import { runPredict, type DevicePredictor, type PredictResult } from './jobs/predict';
 import { PredictPool } from './jobs/predictPool';
 import { startLocalS3, type LocalS3 } from './localS3';
+import { frameDeviceReadings } from './readingCodec';
 import { LocalTopic } from './topic';
 
 export interface LocalRunOptions {
@@ -87,11 +88,8 @@ export async function runLocalPipeline(o: LocalRunOptions, predictor?: DevicePre
     const bar = o.progress ? new Progress('simulate', o.devices, 'devices') : null;
     for await (const day of simulatePlantDayParallel(config)) {
       const r = day.readings;
-      for (let k = 0; k < r.count; k++) {
-        // the producer's bytes as the sensors delivered them, bad values included: the ingest must cope
-        const value = READING_AVRO_TYPE.toBuffer({ deviceId: day.deviceId, timestamp: r.timestamp[k], voltage: r.voltage[k], current: r.current[k], temperature: r.temperature[k], irradiance: r.irradiance[k] });
-        topic.send(day.deviceId, value, r.publishMs[k]!);
-      }
+      // the producer's bytes as the sensors delivered them, bad values included: the ingest must cope
+      topic.appendFramed(day.deviceId, frameDeviceReadings(day.deviceId, r, r.publishMs), r.count);
       readingsPublished += r.count;
       truth.set(day.deviceId, { fault: day.truth.fault, onsetMs: day.truth.onsetMs });
       bar?.tick();
