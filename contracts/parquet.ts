@@ -7,7 +7,7 @@
  * statistics (untruncated, so device ids prune exactly).
  */
 import type { SchemaElement } from 'hyparquet';
-import { parquetWriteBuffer } from 'hyparquet-writer';
+import { ByteWriter, ParquetWriter, parquetWriteBuffer } from 'hyparquet-writer';
 import { TABLES, type ColumnSpec, type TableName } from './tableSpecs';
 
 const PHYSICAL: Record<string, Partial<SchemaElement>> = {
@@ -49,14 +49,50 @@ function columnValues(col: ColumnSpec, rows: readonly Record<string, unknown>[])
   });
 }
 
+const fileOptions = (table: TableName) => ({ schema: parquetSchemaOf(table), statisticsTruncateLength: Infinity, kvMetadata: [{ key: 'pv-fault.table', value: table }] });
+
 /** Writes rows of a table as one Parquet file; rows must already be in sortBy order. */
 export function writeTableParquet(table: TableName, rows: readonly Record<string, unknown>[], rowGroupSize = 10_000): ArrayBuffer {
   const spec = TABLES[table];
   return parquetWriteBuffer({
     columnData: spec.columns.map((col) => ({ name: col.name, data: columnValues(col, rows) as never })),
-    schema: parquetSchemaOf(table),
     rowGroupSize,
-    statisticsTruncateLength: Infinity,
-    kvMetadata: [{ key: 'pv-fault.table', value: table }],
+    ...fileOptions(table),
   });
+}
+
+/**
+ * The same file as writeTableParquet, written a few row groups at a time, so that
+ * only those rows need converting (and holding) at once. Every call but the last
+ * must bring a whole number of row groups; the bytes are then writeTableParquet's.
+ */
+export class TableParquetWriter {
+  private readonly bytes = new ByteWriter();
+  private readonly parquet: ParquetWriter;
+  private finished = false;
+  private ragged = false;
+  rows = 0;
+
+  constructor(
+    private readonly table: TableName,
+    private readonly rowGroupSize = 10_000,
+  ) {
+    this.parquet = new ParquetWriter({ writer: this.bytes, ...fileOptions(table) });
+  }
+
+  write(rows: readonly Record<string, unknown>[]): void {
+    if (this.finished) throw new Error('TableParquetWriter: write after finish');
+    if (rows.length === 0) return;
+    if (this.ragged) throw new Error(`TableParquetWriter: only the last write may hold a partial row group of ${this.rowGroupSize} rows`);
+    this.ragged = rows.length % this.rowGroupSize !== 0;
+    const spec = TABLES[this.table];
+    void this.parquet.write({ columnData: spec.columns.map((col) => ({ name: col.name, data: columnValues(col, rows) as never })), rowGroupSize: this.rowGroupSize });
+    this.rows += rows.length;
+  }
+
+  finish(): ArrayBuffer {
+    this.finished = true;
+    void this.parquet.finish();
+    return this.bytes.getBuffer();
+  }
 }

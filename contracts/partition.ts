@@ -36,26 +36,46 @@ function compare(sortBy: readonly string[]) {
   };
 }
 
+/** A Parquet part file already written (writeTableParquet or TableParquetWriter), with its rows' device range. */
+export interface EncodedPart {
+  bytes: Uint8Array;
+  rows: number;
+  minDeviceId?: string;
+  maxDeviceId?: string;
+}
+
 /**
  * Publishes a partition from chunks of rows already in sortBy order (one Parquet
  * file each): memory holds one chunk at a time. The marker is written last.
  */
 export async function publishSortedChunks(writer: ObjectWriter, table: TableName, date: string, runId: string, chunks: Iterable<readonly object[]>, options: PublishOptions = {}): Promise<CommitMarker> {
+  function* encoded(): Generator<EncodedPart> {
+    for (const chunk of chunks) {
+      const records = chunk as readonly Record<string, unknown>[];
+      yield { bytes: new Uint8Array(writeTableParquet(table, records, options.rowGroupSize)), rows: records.length, ...deviceRange(records) };
+    }
+  }
+  return publishEncodedParts(writer, table, date, runId, encoded(), options);
+}
+
+/**
+ * Publishes a partition from part files written elsewhere (worker threads), in
+ * order; an empty part after the first is left out. The marker is written last.
+ */
+export async function publishEncodedParts(writer: ObjectWriter, table: TableName, date: string, runId: string, parts: Iterable<EncodedPart> | AsyncIterable<EncodedPart>, options: PublishOptions = {}): Promise<CommitMarker> {
   const files: CommitMarker['files'] = [];
   let rows = 0;
   let part = 0;
-  for (const chunk of chunks) {
-    const records = chunk as readonly Record<string, unknown>[];
-    if (records.length === 0 && part > 0) continue;
-    const bytes = new Uint8Array(writeTableParquet(table, records, options.rowGroupSize));
+  for await (const p of parts) {
+    if (p.rows === 0 && part > 0) continue;
     const key = dataKey(table, date, runId, part++);
-    await writer.put(key, bytes, 'application/vnd.apache.parquet');
-    rows += records.length;
+    await writer.put(key, p.bytes, 'application/vnd.apache.parquet');
+    rows += p.rows;
     files.push({
       key,
-      rows: records.length,
-      bytes: bytes.byteLength,
-      ...deviceRange(records),
+      rows: p.rows,
+      bytes: p.bytes.byteLength,
+      ...(p.minDeviceId !== undefined && p.maxDeviceId !== undefined ? { minDeviceId: p.minDeviceId, maxDeviceId: p.maxDeviceId } : {}),
     });
   }
   const marker: CommitMarker = {
@@ -93,7 +113,7 @@ export async function publishPartition(writer: ObjectWriter, table: TableName, d
  * than read off the first and last: not every table is sorted by device (quarantine
  * keeps Kafka order) and undecodable readings have no device. Omitted when no row has one.
  */
-function deviceRange(records: readonly Record<string, unknown>[]): { minDeviceId?: string; maxDeviceId?: string } {
+export function deviceRange(records: readonly Record<string, unknown>[]): { minDeviceId?: string; maxDeviceId?: string } {
   let min: string | undefined;
   let max: string | undefined;
   for (const r of records) {

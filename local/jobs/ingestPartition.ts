@@ -1,0 +1,192 @@
+/**
+ * One topic partition of the ingest: read the records of the day's window, decode
+ * and validate them, set the bad ones aside, group the rest by device and write
+ * the partition's silver part file. A device's readings are all in one partition
+ * (keyed by device), so partitions are independent: worker threads take one each.
+ *
+ * Plainly valid readings (nearly all) are decoded straight from the partition's
+ * bytes into typed arrays (readingCodec); any other goes through avsc and
+ * validateReading, so every verdict, message and quarantine row is theirs.
+ */
+import { join } from 'node:path';
+import { DEVICE_ID_PATTERN, decodeReading, MalformedAvroError, validateReading, type QuarantineReason, type SilverDeviceDayRow, type SilverQuarantineRow } from '../../contracts';
+import { TableParquetWriter } from '../../contracts/parquet';
+import { buildSilverRow, slotOf, type DayGrid } from '../../detector/silver';
+import { decodePlainReading, type PlainReading } from '../readingCodec';
+import { LocalTopic } from '../topic';
+
+/** Rows per silver row group: a device-day is ~90 KB, so a group is a few MB. */
+export const SILVER_ROW_GROUP = 64;
+
+export interface PartitionRequest {
+  topicDir: string;
+  partition: number;
+  day: DayGrid;
+  /** the topic's time window read (publish times) */
+  fromMs: number;
+  toMs: number;
+}
+
+export interface PartitionIngest {
+  partition: number;
+  /** the partition's silver part file */
+  silver: Uint8Array;
+  rows: number;
+  minDeviceId?: string;
+  maxDeviceId?: string;
+  /** in Kafka order */
+  quarantine: SilverQuarantineRow[];
+  quarantined: Partial<Record<QuarantineReason, number>>;
+  recordsRead: number;
+  duplicates: number;
+  filled: number;
+  missing: number;
+}
+
+/** A device's valid readings in arrival order, in typed arrays that grow by doubling. */
+class DeviceReadings {
+  count = 0;
+  received = 0;
+  quarantined = 0;
+  timestamp = new Float64Array(4_608);
+  // readings are Avro floats: float32 holds them exactly
+  voltage = new Float32Array(4_608);
+  current = new Float32Array(4_608);
+  temperature = new Float32Array(4_608);
+  irradiance = new Float32Array(4_608);
+
+  push(r: PlainReading): void {
+    if (this.count === this.timestamp.length) this.grow();
+    const k = this.count++;
+    this.timestamp[k] = r.timestamp;
+    this.voltage[k] = r.voltage;
+    this.current[k] = r.current;
+    this.temperature[k] = r.temperature;
+    this.irradiance[k] = r.irradiance;
+  }
+
+  private grow(): void {
+    const n = this.timestamp.length * 2;
+    const more = <T extends Float32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.timestamp = more(this.timestamp, (m) => new Float64Array(m));
+    this.voltage = more(this.voltage, (m) => new Float32Array(m));
+    this.current = more(this.current, (m) => new Float32Array(m));
+    this.temperature = more(this.temperature, (m) => new Float32Array(m));
+    this.irradiance = more(this.irradiance, (m) => new Float32Array(m));
+  }
+}
+
+export function ingestPartition(q: PartitionRequest): PartitionIngest {
+  const { day, partition } = q;
+  const quarantine: SilverQuarantineRow[] = [];
+  const quarantined: Partial<Record<QuarantineReason, number>> = {};
+  const out: PartitionIngest = { partition, silver: new Uint8Array(0), rows: 0, quarantine, quarantined, recordsRead: 0, duplicates: 0, filled: 0, missing: 0 };
+  const byDevice = new Map<string, DeviceReadings>();
+  const device = (id: string) => {
+    let d = byDevice.get(id);
+    if (!d) byDevice.set(id, (d = new DeviceReadings()));
+    return d;
+  };
+  // a device's records mostly come in runs: the last key's bytes, its id if valid, and its readings are kept
+  let lastKey = Buffer.alloc(0);
+  let lastId: string | null = null;
+  let lastDevice: DeviceReadings | null = null;
+  const validIds = new Map<string, boolean>();
+  const plain: PlainReading = { timestamp: 0, voltage: 0, current: 0, temperature: 0, irradiance: 0 };
+  let offset = -1;
+
+  LocalTopic.scanRaw(join(q.topicDir, `partition-${partition}.log`), (buf, timestamp, keyStart, keyLength, valueStart, valueLength) => {
+    offset++;
+    if (!(timestamp >= q.fromMs && timestamp < q.toMs)) return;
+    out.recordsRead++;
+    if (keyLength !== lastKey.length || buf.compare(lastKey, 0, keyLength, keyStart, keyStart + keyLength) !== 0) {
+      const key = buf.toString('utf8', keyStart, keyStart + keyLength);
+      let ok = validIds.get(key);
+      if (ok === undefined) validIds.set(key, (ok = DEVICE_ID_PATTERN.test(key)));
+      lastKey = Buffer.from(buf.subarray(keyStart, keyStart + keyLength));
+      lastId = ok ? key : null;
+      lastDevice = null;
+    }
+    if (lastId !== null && decodePlainReading(buf, keyStart, keyLength, valueStart, valueStart + valueLength, plain)) {
+      if (slotOf(plain.timestamp, day) < 0) return; // another day's reading
+      // a device exists from its first accepted or quarantined reading, as in the slow path
+      lastDevice ??= device(lastId);
+      lastDevice.received++;
+      lastDevice.push(plain);
+      return;
+    }
+    slowPath(buf.toString('utf8', keyStart, keyStart + keyLength), Buffer.from(buf.subarray(valueStart, valueStart + valueLength)), offset);
+  });
+
+  /** The record as the ingest always judged it: avsc, then validateReading, then the key. */
+  function slowPath(key: string, value: Buffer, kafkaOffset: number): void {
+    const setAside = (reason: QuarantineReason, field: string | null, detail: string, reading: Record<string, unknown> | null) => {
+      quarantined[reason] = (quarantined[reason] ?? 0) + 1;
+      quarantine.push({
+        deviceId: typeof reading?.deviceId === 'string' ? reading.deviceId : null,
+        timestamp: typeof reading?.timestamp === 'number' && Number.isFinite(reading.timestamp) ? reading.timestamp : null,
+        reason,
+        field,
+        detail,
+        kafkaPartition: partition,
+        kafkaOffset,
+        payload: reading ? JSON.stringify(reading, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) : value.toString('base64'),
+      });
+      if (typeof reading?.deviceId === 'string') {
+        device(reading.deviceId).quarantined++;
+        device(reading.deviceId).received++;
+      }
+    };
+    let reading;
+    try {
+      reading = decodeReading(value);
+    } catch (err) {
+      if (err instanceof MalformedAvroError) {
+        setAside('malformed', null, err.message, null);
+        return;
+      }
+      throw err;
+    }
+    const check = validateReading(reading);
+    if (!check.ok) {
+      const first = check.issues[0]!;
+      setAside(first.reason, first.field, check.issues.map((i) => i.message).join('; '), reading as unknown as Record<string, unknown>);
+      return;
+    }
+    if (key !== reading.deviceId) {
+      setAside('key_mismatch', 'deviceId', `Kafka key ${JSON.stringify(key)} differs from deviceId ${JSON.stringify(reading.deviceId)}`, reading as unknown as Record<string, unknown>);
+      return;
+    }
+    if (slotOf(reading.timestamp, day) < 0) return;
+    const d = device(reading.deviceId);
+    d.received++;
+    d.push(reading);
+  }
+
+  const ids = [...byDevice.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  const writer = new TableParquetWriter('silver_device_day', SILVER_ROW_GROUP);
+  // a row group at a time: the partition's readings are let go as their rows are written
+  for (let from = 0; from < ids.length; from += SILVER_ROW_GROUP) {
+    const rows: SilverDeviceDayRow[] = ids.slice(from, from + SILVER_ROW_GROUP).map((id) => {
+      const d = byDevice.get(id)!;
+      byDevice.delete(id);
+      const row = buildSilverRow(id, day, d, { received: d.received, quarantined: d.quarantined });
+      out.duplicates += row.duplicates;
+      out.filled += row.filled;
+      out.missing += row.missing;
+      return row;
+    });
+    writer.write(rows as unknown as Record<string, unknown>[]);
+  }
+  out.silver = new Uint8Array(writer.finish());
+  out.rows = ids.length;
+  if (ids.length > 0) {
+    out.minDeviceId = ids[0]!;
+    out.maxDeviceId = ids[ids.length - 1]!;
+  }
+  return out;
+}

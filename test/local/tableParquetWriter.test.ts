@@ -1,0 +1,40 @@
+import { TableParquetWriter, writeTableParquet } from '../../contracts/parquet';
+
+function silverRow(i: number) {
+  const samples = 50;
+  const series = (k: number) => Float32Array.from({ length: samples }, (_, s) => (s % 7 === 0 ? Number.NaN : i * 0.5 + s * k));
+  return {
+    deviceId: `PV-${String(i).padStart(6, '0')}`,
+    startMs: 1_763_506_800_000,
+    stepMs: 20_000,
+    samples,
+    voltage: series(1),
+    current: series(2),
+    temperature: series(3),
+    irradiance: series(4),
+    quality: Int32Array.from({ length: samples }, (_, s) => s % 3),
+    received: 45,
+    quarantined: i % 2,
+    duplicates: 1,
+    observed: 40,
+    filled: 3,
+    missing: 7,
+  };
+}
+
+describe('TableParquetWriter (the ingest writes silver a row group at a time)', () => {
+  it.each([0, 1, 7, 8, 21])('writes the bytes of writeTableParquet (%i rows, groups of 4)', (n) => {
+    const rows = Array.from({ length: n }, (_, i) => silverRow(i));
+    const whole = new Uint8Array(writeTableParquet('silver_device_day', rows, 4));
+    const w = new TableParquetWriter('silver_device_day', 4);
+    for (let i = 0; i < n; i += 8) w.write(rows.slice(i, i + 8));
+    expect(Buffer.from(w.finish()).equals(Buffer.from(whole))).toBe(true);
+    expect(w.rows).toBe(n);
+  });
+
+  it('refuses a partial row group before the last write', () => {
+    const w = new TableParquetWriter('silver_device_day', 4);
+    w.write([silverRow(0)]);
+    expect(() => w.write([silverRow(1)])).toThrow(/partial row group/);
+  });
+});
