@@ -3,7 +3,7 @@
  * write the run's Parquet part files under date=…/run=…/, then write the commit
  * marker in one PUT. Readers only ever see complete runs.
  */
-import { writeTableParquet } from './parquet';
+import { TableParquetWriter, writeTableParquet } from './parquet';
 import { TABLES_CONTRACT } from './generated';
 import { commitKey, dataKey, TABLES, type CommitMarker, type TableName } from './tableSpecs';
 
@@ -64,26 +64,28 @@ export async function publishSortedChunks(writer: ObjectWriter, table: TableName
  */
 export async function publishEncodedParts(writer: ObjectWriter, table: TableName, date: string, runId: string, parts: Iterable<EncodedPart> | AsyncIterable<EncodedPart>, options: PublishOptions = {}): Promise<CommitMarker> {
   const files: CommitMarker['files'] = [];
-  let rows = 0;
-  let part = 0;
   for await (const p of parts) {
-    if (p.rows === 0 && part > 0) continue;
-    const key = dataKey(table, date, runId, part++);
-    await writer.put(key, p.bytes, 'application/vnd.apache.parquet');
-    rows += p.rows;
-    files.push({
-      key,
-      rows: p.rows,
-      bytes: p.bytes.byteLength,
-      ...(p.minDeviceId !== undefined && p.maxDeviceId !== undefined ? { minDeviceId: p.minDeviceId, maxDeviceId: p.maxDeviceId } : {}),
-    });
+    if (p.rows === 0 && files.length > 0) continue;
+    files.push(await putPart(writer, table, date, runId, files.length, p));
   }
+  return commitPartition(writer, table, date, runId, files, options);
+}
+
+/** Writes part file number `index` of a run; it stays invisible until commitPartition names it. */
+export async function putPart(writer: ObjectWriter, table: TableName, date: string, runId: string, index: number, p: EncodedPart): Promise<CommitMarker['files'][number]> {
+  const key = dataKey(table, date, runId, index);
+  await writer.put(key, p.bytes, 'application/vnd.apache.parquet');
+  return { key, rows: p.rows, bytes: p.bytes.byteLength, ...(p.minDeviceId !== undefined && p.maxDeviceId !== undefined ? { minDeviceId: p.minDeviceId, maxDeviceId: p.maxDeviceId } : {}) };
+}
+
+/** Writes the run's commit marker over its part files (one PUT), then removes the run it supersedes. */
+export async function commitPartition(writer: ObjectWriter, table: TableName, date: string, runId: string, files: CommitMarker['files'], options: PublishOptions = {}): Promise<CommitMarker> {
   const marker: CommitMarker = {
     table,
     date,
     runId,
     files,
-    rows,
+    rows: files.reduce((n, f) => n + f.rows, 0),
     committedAt: (options.now?.() ?? new Date()).toISOString(),
     contractVersion: TABLES_CONTRACT.version,
     ...(options.inputRunId ? { inputRunId: options.inputRunId } : {}),
@@ -96,6 +98,67 @@ export async function publishEncodedParts(writer: ObjectWriter, table: TableName
     if (old.runId !== runId) for (const f of old.files) await writer.delete(f.key);
   }
   return marker;
+}
+
+/**
+ * The part files publishPartition would write for rows that arrive already in
+ * sortBy order, written as they arrive: files of rowsPerFile rows in row groups of
+ * rowGroupSize, the same bytes, with one row group of rows held at a time.
+ */
+export class SortedPartsWriter {
+  private file: TableParquetWriter | null = null;
+  private group: Record<string, unknown>[] = [];
+  private inFile = 0;
+  private parts = 0;
+  private min: string | undefined;
+  private max: string | undefined;
+
+  constructor(
+    private readonly table: TableName,
+    private readonly options: Pick<PublishOptions, 'rowsPerFile' | 'rowGroupSize'> = {},
+  ) {}
+
+  /** Takes the next rows; returns the part files they completed. */
+  add(rows: readonly object[]): EncodedPart[] {
+    const done: EncodedPart[] = [];
+    const perFile = this.options.rowsPerFile ?? 1_000_000;
+    const perGroup = this.options.rowGroupSize ?? 10_000;
+    for (const row of rows as readonly Record<string, unknown>[]) {
+      this.file ??= new TableParquetWriter(this.table, perGroup);
+      this.group.push(row);
+      this.inFile++;
+      const id = row.deviceId;
+      if (typeof id === 'string') {
+        if (this.min === undefined || id < this.min) this.min = id;
+        if (this.max === undefined || id > this.max) this.max = id;
+      }
+      if (this.group.length === perGroup || this.inFile === perFile) {
+        this.file.write(this.group);
+        this.group = [];
+      }
+      if (this.inFile === perFile) done.push(this.closeFile());
+    }
+    return done;
+  }
+
+  /** The last part file (an empty one if no row came at all, as publishPartition writes). */
+  finish(): EncodedPart[] {
+    if (this.file) {
+      this.file.write(this.group);
+      this.group = [];
+      return [this.closeFile()];
+    }
+    return this.parts === 0 ? [{ bytes: new Uint8Array(writeTableParquet(this.table, [], this.options.rowGroupSize)), rows: 0 }] : [];
+  }
+
+  private closeFile(): EncodedPart {
+    const part: EncodedPart = { bytes: new Uint8Array(this.file!.finish()), rows: this.inFile, ...(this.min !== undefined && this.max !== undefined ? { minDeviceId: this.min, maxDeviceId: this.max } : {}) };
+    this.file = null;
+    this.inFile = 0;
+    this.min = this.max = undefined;
+    this.parts++;
+    return part;
+  }
 }
 
 /** Sorts the rows by the table's sortBy and publishes them in files of rowsPerFile rows. */

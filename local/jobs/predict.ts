@@ -1,11 +1,14 @@
 /**
  * The local predict job: the contract of spark/jobs/predict_fault.py on this machine.
- * Reads the day's silver partition (through its commit marker), turns every device
- * into windows (gap fill, CWT, skip reasons, normalisation), classifies them, and
- * writes gold (windows and day summaries) by the commit protocol.
+ * Reads the day's silver partition (through its commit marker) a row group at a
+ * time, turns every device into windows (gap fill, CWT, skip reasons,
+ * normalisation), classifies them, and writes gold (windows and day summaries) as
+ * it goes, by the commit protocol: memory does not grow with the number of devices.
  */
-import { FAULT_CLASSES, TABLES, type GoldDailyRow, type GoldWindowRow, type SilverDeviceDayRow } from '../../contracts';
-import { publishPartition, type ObjectWriter } from '../../contracts/partition';
+import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { FAULT_CLASSES, TABLES, type CommitMarker, type SilverDeviceDayRow } from '../../contracts';
+import { commitPartition, putPart, SortedPartsWriter, type EncodedPart, type ObjectWriter } from '../../contracts/partition';
+import { normaliseRow } from '../../contracts/parquetRows';
 import { Progress } from '../../detector/progress';
 import { TableReader, type ObjectStore } from '../../functions/api/tableReader';
 import { bucketOf, parseJobArgs, PREDICT_FLAGS } from './args';
@@ -20,6 +23,9 @@ export interface DevicePredictor {
 /** At most this many device-days in flight: enough to keep every worker busy, memory bounded. */
 const IN_FLIGHT = 16;
 const SILVER_COLUMNS = TABLES.silver_device_day.columns.map((c) => c.name);
+/** gold_window row groups of ~20 devices (67 windows each): a one-device lookup reads a few KB */
+const GOLD_WINDOW_OPTIONS = { rowGroupSize: 20 * 67 };
+const GOLD_DAILY_OPTIONS = { rowGroupSize: 250 };
 
 export interface PredictResult {
   devices: number;
@@ -31,37 +37,96 @@ export interface PredictResult {
   silverRunId: string;
 }
 
+/**
+ * The day's silver device-days in device order, a row group at a time: each part
+ * file is sorted by device (one per topic partition), so their row groups are
+ * merged. One row group per file is in memory, whatever the number of devices.
+ */
+async function* silverInDeviceOrder(store: ObjectStore, marker: CommitMarker): AsyncGenerator<SilverDeviceDayRow> {
+  const cursors = await Promise.all(
+    marker.files.map(async (f) => {
+      const file = { byteLength: f.bytes, slice: (start: number, end?: number) => store.getRange(f.key, start, end ?? f.bytes) };
+      const metadata = await parquetMetadataAsync(file, { initialFetchSize: 64 * 1024 });
+      return { file, metadata, group: 0, rowStart: 0, rows: [] as SilverDeviceDayRow[], at: 0 };
+    }),
+  );
+  type Cursor = (typeof cursors)[number];
+  const refill = async (c: Cursor): Promise<void> => {
+    while (c.at >= c.rows.length && c.group < c.metadata.row_groups.length) {
+      const group = c.metadata.row_groups[c.group++]!;
+      const rowEnd = c.rowStart + Number(group.num_rows);
+      // the row group's column chunks are contiguous: one ranged read for all of them
+      let lo = Infinity;
+      let hi = 0;
+      for (const chunk of group.columns) {
+        const m = chunk.meta_data;
+        if (!m) continue;
+        const first = Number(m.dictionary_page_offset ?? m.data_page_offset);
+        lo = Math.min(lo, first, Number(m.data_page_offset));
+        hi = Math.max(hi, first + Number(m.total_compressed_size), Number(m.data_page_offset) + Number(m.total_compressed_size));
+      }
+      const span = hi > lo ? await c.file.slice(lo, hi) : null;
+      const file = { byteLength: c.file.byteLength, slice: (start: number, end?: number) => (span && start >= lo && (end ?? c.file.byteLength) <= hi ? span.slice(start - lo, (end ?? c.file.byteLength) - lo) : c.file.slice(start, end)) };
+      const raw = await parquetReadObjects({ file, metadata: c.metadata, columns: SILVER_COLUMNS, rowStart: c.rowStart, rowEnd });
+      c.rows = raw.map((r) => normaliseRow('silver_device_day', r) as unknown as SilverDeviceDayRow);
+      c.at = 0;
+      c.rowStart = rowEnd;
+    }
+  };
+  await Promise.all(cursors.map(refill));
+  while (true) {
+    let best: Cursor | null = null;
+    for (const c of cursors) if (c.at < c.rows.length && (!best || c.rows[c.at]!.deviceId < best.rows[best.at]!.deviceId)) best = c;
+    if (!best) return;
+    yield best.rows[best.at++]!;
+    await refill(best);
+  }
+}
+
 export async function runPredict(args: readonly string[], storeFor: (bucket: string) => ObjectStore, writerFor: (bucket: string) => ObjectWriter, predictor: DevicePredictor, progress = true): Promise<PredictResult> {
   const a = parseJobArgs(args, PREDICT_FLAGS);
   const date = a['--date'];
-  const silver = await new TableReader(storeFor(bucketOf(a['--silver-uri']))).tableRows('silver_device_day', date, SILVER_COLUMNS);
-  if (!silver) throw new Error(`no silver for ${date}: run the ingest first`);
-  const { marker } = silver;
-  const windowRows: GoldWindowRow[] = [];
-  const dailyRows: GoldDailyRow[] = [];
+  const runId = a['--run-id'];
+  const silverStore = storeFor(bucketOf(a['--silver-uri']));
+  const marker = await new TableReader(silverStore).marker('silver_device_day', date);
+  if (!marker) throw new Error(`no silver for ${date}: run the ingest first`);
   const result: PredictResult = { devices: 0, windows: 0, predicted: 0, verdicts: {}, firstSeen: {}, modelVersion: predictor.modelVersion, silverRunId: marker.runId };
   const bar = progress ? new Progress('predict', marker.rows, 'devices') : null;
-  const inFlight = new Set<Promise<void>>();
-  for (const row of silver.rows as unknown as SilverDeviceDayRow[]) {
-    const task = predictor.predict(row).then((g) => {
-      windowRows.push(...g.windows);
-      dailyRows.push(g.daily);
+  const gold = writerFor(bucketOf(a['--gold-uri']));
+  // gold is written as it comes, in device order (the files publishPartition would write); the markers go last
+  const tables = {
+    gold_window: { parts: new SortedPartsWriter('gold_window', GOLD_WINDOW_OPTIONS), files: [] as CommitMarker['files'] },
+    gold_daily: { parts: new SortedPartsWriter('gold_daily', GOLD_DAILY_OPTIONS), files: [] as CommitMarker['files'] },
+  };
+  const put = async (table: keyof typeof tables, parts: EncodedPart[]) => {
+    for (const p of parts) tables[table].files.push(await putPart(gold, table, date, runId, tables[table].files.length, p));
+  };
+  // device-days finish out of order on the workers; gold takes them in order
+  const queue: Promise<{ deviceId: string; g: DeviceGold }>[] = [];
+  const drain = async (keep: number) => {
+    while (queue.length > keep) {
+      const { deviceId, g } = await queue.shift()!;
       result.devices++;
       result.windows += g.windows.length;
       result.predicted += g.predicted;
-      result.verdicts[row.deviceId] = g.daily.dominantLabel;
-      result.firstSeen[row.deviceId] = g.daily.firstSeenMs;
+      result.verdicts[deviceId] = g.daily.dominantLabel;
+      result.firstSeen[deviceId] = g.daily.firstSeenMs;
+      await put('gold_window', tables.gold_window.parts.add(g.windows));
+      await put('gold_daily', tables.gold_daily.parts.add([g.daily]));
       bar?.tick();
-    });
-    const tracked = task.finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
-    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+    }
+  };
+  for await (const row of silverInDeviceOrder(silverStore, marker)) {
+    const task = predictor.predict(row).then((g) => ({ deviceId: row.deviceId, g }));
+    task.catch(() => undefined); // awaited in order by drain; an early failure must not go unhandled meanwhile
+    queue.push(task);
+    await drain(IN_FLIGHT - 1);
   }
-  await Promise.all(inFlight);
-  const gold = writerFor(bucketOf(a['--gold-uri']));
-  // row groups of ~20 devices: a one-device lookup reads a few KB
-  await publishPartition(gold, 'gold_window', date, a['--run-id'], windowRows, { rowGroupSize: 20 * 67, inputRunId: marker.runId });
-  await publishPartition(gold, 'gold_daily', date, a['--run-id'], dailyRows, { rowGroupSize: 250, inputRunId: marker.runId });
+  await drain(0);
+  await put('gold_window', tables.gold_window.parts.finish());
+  await put('gold_daily', tables.gold_daily.parts.finish());
+  await commitPartition(gold, 'gold_window', date, runId, tables.gold_window.files, { inputRunId: marker.runId });
+  await commitPartition(gold, 'gold_daily', date, runId, tables.gold_daily.files, { inputRunId: marker.runId });
   bar?.finish(`${result.predicted.toLocaleString('en-US')} of ${result.windows.toLocaleString('en-US')} windows predicted (${FAULT_CLASSES.length} classes, model ${predictor.modelVersion})`);
   return result;
 }

@@ -1,4 +1,5 @@
 import { TableParquetWriter, writeTableParquet } from '../../contracts/parquet';
+import { commitPartition, publishPartition, putPart, SortedPartsWriter } from '../../contracts/partition';
 
 function silverRow(i: number) {
   const samples = 50;
@@ -36,5 +37,34 @@ describe('TableParquetWriter (the ingest writes silver a row group at a time)', 
     const w = new TableParquetWriter('silver_device_day', 4);
     w.write([silverRow(0)]);
     expect(() => w.write([silverRow(1)])).toThrow(/partial row group/);
+  });
+});
+
+describe('SortedPartsWriter (the predict job writes gold as it goes)', () => {
+  const recorder = () => {
+    const objects = new Map<string, Uint8Array | string>();
+    return { objects, writer: { put: async (key: string, body: Uint8Array | string) => void objects.set(key, body) } };
+  };
+
+  it.each([
+    [0, 10, 4],
+    [3, 10, 4],
+    [10, 10, 4],
+    [23, 10, 4],
+    [23, 7, 3],
+    [40, 8, 4],
+  ])('writes the part files of publishPartition (%i rows, %i per file, groups of %i)', async (n, rowsPerFile, rowGroupSize) => {
+    const rows = Array.from({ length: n }, (_, i) => silverRow(i));
+    const a = recorder();
+    await publishPartition(a.writer, 'silver_device_day', '2026-11-19', 'run-a', rows, { rowsPerFile, rowGroupSize, now: () => new Date(0) });
+    const b = recorder();
+    const parts = new SortedPartsWriter('silver_device_day', { rowsPerFile, rowGroupSize });
+    const files = [];
+    // rows arrive in uneven batches
+    for (let i = 0; i < n; i += 3) for (const p of parts.add(rows.slice(i, i + 3))) files.push(await putPart(b.writer, 'silver_device_day', '2026-11-19', 'run-a', files.length, p));
+    for (const p of parts.finish()) files.push(await putPart(b.writer, 'silver_device_day', '2026-11-19', 'run-a', files.length, p));
+    await commitPartition(b.writer, 'silver_device_day', '2026-11-19', 'run-a', files, { now: () => new Date(0) });
+    expect([...b.objects.keys()]).toEqual([...a.objects.keys()]);
+    for (const [k, v] of a.objects) expect(Buffer.from(b.objects.get(k)!).equals(Buffer.from(v))).toBe(true);
   });
 });
