@@ -6,10 +6,10 @@
  * Bad input → 400 naming the parameter; no data → 404; store throttled → 503 with
  * Retry-After; never a 500 for anything a client sends.
  */
-import { S3Client } from '@aws-sdk/client-s3';
 import { DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker } from '../../contracts';
 import { TableReader, StoreUnavailable, type ObjectStore } from './tableReader';
 import { S3Store } from './s3Store';
+import { createS3Client } from './s3Client';
 
 export interface HttpEvent {
   rawPath?: string;
@@ -229,7 +229,7 @@ export async function handler(event: HttpEvent): Promise<HttpResult> {
     const bucket = process.env.GOLD_BUCKET;
     const timeZone = process.env.PLANT_TIME_ZONE;
     if (!bucket || !timeZone) throw new Error('GOLD_BUCKET and PLANT_TIME_ZONE must be set on the function');
-    cached = createHandler({ store: new S3Store(new S3Client({}), bucket), timeZone, allowOrigin: process.env.ALLOW_ORIGIN });
+    cached = createHandler({ store: new S3Store(createS3Client(), bucket), timeZone, allowOrigin: process.env.ALLOW_ORIGIN });
   }
   return cached(event);
 }
