@@ -34,11 +34,46 @@ export interface ReadStats {
 }
 
 const MARKER_TTL_MS = 60_000;
+
+/**
+ * A file's footer and what a device lookup asks of it on every call, worked out
+ * once: walking hundreds of row groups' metadata objects per lookup cost more
+ * CPU than decoding the rows found.
+ */
+interface FileIndex {
+  metadata: FileMetaData;
+  /** the first row of each row group, and the row count after the last */
+  starts: number[];
+  /** whether a row group's deviceId statistics allow the device (no statistics: it may) */
+  mayHold(group: number, deviceId: string): boolean;
+}
+
+function fileIndex(metadata: FileMetaData): FileIndex {
+  const idColumn = metadata.row_groups[0]?.columns.findIndex((c) => c.meta_data?.path_in_schema.join('.') === 'deviceId') ?? -1;
+  const starts = [0];
+  const mins: (string | undefined)[] = [];
+  const maxs: (string | undefined)[] = [];
+  for (const group of metadata.row_groups) {
+    starts.push(starts[starts.length - 1]! + Number(group.num_rows));
+    const st = idColumn >= 0 ? group.columns[idColumn]?.meta_data?.statistics : undefined;
+    mins.push(st?.min_value as string | undefined);
+    maxs.push(st?.max_value as string | undefined);
+  }
+  return {
+    metadata,
+    starts,
+    mayHold: (g, deviceId) => {
+      const min = mins[g];
+      const max = maxs[g];
+      return min === undefined || max === undefined || (deviceId >= min && deviceId <= max);
+    },
+  };
+}
 const FOOTER_INITIAL_FETCH = 64 * 1024;
 
 export class TableReader {
   private readonly markers = new Map<string, { at: number; marker: CommitMarker | null }>();
-  private readonly footers = new Map<string, Promise<FileMetaData>>();
+  private readonly footers = new Map<string, Promise<FileIndex>>();
   /** whole-table reads (the day's summaries for /faults), per committed run: a rerun has a new run id */
   private readonly tables = new Map<string, Promise<Record<string, unknown>[]>>();
   readonly stats: ReadStats = { requests: 0, bytes: 0 };
@@ -73,15 +108,15 @@ export class TableReader {
     };
   }
 
-  private footer(key: string, bytes: number): Promise<FileMetaData> {
+  private footer(key: string, bytes: number): Promise<FileIndex> {
     // files of a run never change (a rerun writes new keys), so their footers are cached for good
-    let meta = this.footers.get(key);
-    if (!meta) {
-      meta = parquetMetadataAsync(this.file(key, bytes), { initialFetchSize: FOOTER_INITIAL_FETCH });
-      this.footers.set(key, meta);
-      meta.catch(() => this.footers.delete(key));
+    let index = this.footers.get(key);
+    if (!index) {
+      index = parquetMetadataAsync(this.file(key, bytes), { initialFetchSize: FOOTER_INITIAL_FETCH }).then(fileIndex);
+      this.footers.set(key, index);
+      index.catch(() => this.footers.delete(key));
     }
-    return meta;
+    return index;
   }
 
   /** The rows of one device in one day's table, reading only the row groups that can hold it. */
@@ -89,52 +124,46 @@ export class TableReader {
     const marker = await this.marker(table, date);
     if (!marker) return null;
     const rows: Record<string, unknown>[] = [];
+    const wanted = columns.includes('deviceId') ? columns : ['deviceId', ...columns];
     for (const f of marker.files) {
       if ((f.minDeviceId !== undefined && deviceId < f.minDeviceId) || (f.maxDeviceId !== undefined && deviceId > f.maxDeviceId)) continue;
-      const metadata = await this.footer(f.key, f.bytes);
-      const idColumn = metadata.row_groups[0]?.columns.findIndex((c) => c.meta_data?.path_in_schema.join('.') === 'deviceId') ?? -1;
-      let offset = 0;
-      const ranges: [number, number][] = [];
-      for (const group of metadata.row_groups) {
-        const n = Number(group.num_rows);
-        const st = idColumn >= 0 ? group.columns[idColumn]?.meta_data?.statistics : undefined;
-        const min = st?.min_value as string | undefined;
-        const max = st?.max_value as string | undefined;
-        if (min === undefined || max === undefined || (deviceId >= min && deviceId <= max)) {
-          const last = ranges[ranges.length - 1];
-          if (last && last[1] === offset) last[1] = offset + n;
-          else ranges.push([offset, offset + n]);
-        }
-        offset += n;
-      }
-      const wanted = columns.includes('deviceId') ? columns : ['deviceId', ...columns];
-      for (const [rowStart, rowEnd] of ranges) {
+      const index = await this.footer(f.key, f.bytes);
+      const groups = index.metadata.row_groups.length;
+      for (let first = 0; first < groups; first++) {
+        if (!index.mayHold(first, deviceId)) continue;
+        let last = first;
+        while (last + 1 < groups && index.mayHold(last + 1, deviceId)) last++;
+        // hyparquet plans a read over every row group of the metadata it is given: a footer of just these groups keeps that to one or two
+        const metadata = { ...index.metadata, row_groups: index.metadata.row_groups.slice(first, last + 1), num_rows: BigInt(index.starts[last + 1]! - index.starts[first]!) };
         // one ranged GET for the column chunks of these row groups, then read from memory
-        const file = await this.prefetched(f.key, f.bytes, metadata, rowStart, rowEnd, wanted);
-        const part = await parquetReadObjects({ file, metadata, columns: wanted, rowStart, rowEnd });
-        for (const r of part) if (r.deviceId === deviceId) rows.push(normaliseRow(table, r));
+        const file = await this.prefetched(f.key, f.bytes, metadata, wanted);
+        // the device is a few rows of hundreds: find them by the id column alone, then turn only those rows into objects
+        const ids = await parquetReadObjects({ file, metadata, columns: ['deviceId'] });
+        const from = ids.findIndex((r) => r.deviceId === deviceId);
+        if (from >= 0) {
+          let to = ids.length;
+          while (ids[to - 1]?.deviceId !== deviceId) to--;
+          const part = await parquetReadObjects({ file, metadata, columns: wanted, rowStart: from, rowEnd: to });
+          for (const r of part) if (r.deviceId === deviceId) rows.push(normaliseRow(table, r));
+        }
+        first = last;
       }
     }
     return { marker, rows };
   }
 
-  /** The file as an AsyncBuffer whose bytes for the given rows and columns are fetched in one request. */
-  private async prefetched(key: string, bytes: number, metadata: FileMetaData, rowStart: number, rowEnd: number, columns: string[]) {
+  /** The file as an AsyncBuffer whose bytes for the given row groups and columns are fetched in one request. */
+  private async prefetched(key: string, bytes: number, metadata: FileMetaData, columns: string[]) {
     let lo = Infinity;
     let hi = 0;
-    let offset = 0;
     for (const group of metadata.row_groups) {
-      const n = Number(group.num_rows);
-      if (offset < rowEnd && offset + n > rowStart) {
-        for (const chunk of group.columns) {
-          const m = chunk.meta_data;
-          if (!m || !columns.includes(m.path_in_schema[0]!)) continue;
-          const start = Number(m.dictionary_page_offset ?? m.data_page_offset);
-          lo = Math.min(lo, start, Number(m.data_page_offset));
-          hi = Math.max(hi, start + Number(m.total_compressed_size), Number(m.data_page_offset) + Number(m.total_compressed_size));
-        }
+      for (const chunk of group.columns) {
+        const m = chunk.meta_data;
+        if (!m || !columns.includes(m.path_in_schema[0]!)) continue;
+        const start = Number(m.dictionary_page_offset ?? m.data_page_offset);
+        lo = Math.min(lo, start, Number(m.data_page_offset));
+        hi = Math.max(hi, start + Number(m.total_compressed_size), Number(m.data_page_offset) + Number(m.total_compressed_size));
       }
-      offset += n;
     }
     const direct = this.file(key, bytes);
     if (!(hi > lo)) return direct;
@@ -158,7 +187,7 @@ export class TableReader {
       rows = (async () => {
         const out: Record<string, unknown>[] = [];
         for (const f of marker.files) {
-          const metadata = await this.footer(f.key, f.bytes);
+          const { metadata } = await this.footer(f.key, f.bytes);
           for (const r of await parquetReadObjects({ file: this.file(f.key, f.bytes), metadata, columns })) out.push(normaliseRow(table, r));
         }
         return out;
