@@ -58,8 +58,9 @@ export class Api extends pulumi.ComponentResource {
         handler: LAMBDA_HANDLER,
         code: lambdaCode('api'),
         role: role.arn,
-        // Parquet decoding is CPU-bound: Lambda's CPU share grows with memory.
-        memorySize: 1024,
+        // A lookup is ~7 ms of CPU (Parquet decode, SDK): 1,769 MB is where Lambda gives a whole
+        // vCPU, so a warm lookup never waits on a CPU share (docs/performance.md, Prediction API).
+        memorySize: 1769,
         timeout: 15,
         environment: { variables: { GOLD_BUCKET: args.goldBucket, PLANT_TIME_ZONE: args.plantTimeZone, ALLOW_ORIGIN: args.allowOrigin } },
         loggingConfig: { logFormat: 'JSON', logGroup: fnLogs.name },
