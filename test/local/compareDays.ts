@@ -32,7 +32,7 @@ async function tableRows(out: string, table: TableName): Promise<{ rows: Record<
   for (const f of marker.files) {
     const bytes = s3Object(out, bucket, f.key);
     const file = new Uint8Array(bytes).buffer;
-    rows.push(...(await parquetReadObjects({ file })));
+    for (const r of await parquetReadObjects({ file })) rows.push(r);
   }
   return { rows, files: marker.files.length };
 }
