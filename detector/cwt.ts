@@ -111,6 +111,26 @@ function plan(n: number, scales: readonly number[]): Plan {
 export const CONTRACT_SCALES: readonly number[] = Array.from({ length: 64 }, (_, i) => i + 1);
 
 /**
+ * How far the transform looks: coefficient t of any scale is a sum over input
+ * samples t − before … t + after only (samples outside the signal count as zeros, as
+ * in np.convolve). With L = the kernel's length, the diff kernel h has L + 1 taps
+ * and out[t] = Σₘ h[m]·x[t + off − m] for m = 0..L: before = L − off, after = off.
+ * So the coefficients of samples [a, b) are, in exact arithmetic, the same when the
+ * transform is run on samples [a − before, b + after) only (clipped to the signal).
+ */
+export function cwtReach(scales: readonly number[] = CONTRACT_SCALES): { before: number; after: number } {
+  let before = 0;
+  let after = 0;
+  for (const s of scales) {
+    const length = scaleKernel(s).length;
+    const off = Math.floor((length - 2) / 2) + 1;
+    before = Math.max(before, length - off);
+    after = Math.max(after, off);
+  }
+  return { before, after };
+}
+
+/**
  * CWT coefficients, scale-major: out[s·n + t] for scale index s and sample t
  * (pywt's coefs[s, t]). `signal` must be finite.
  */

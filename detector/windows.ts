@@ -1,10 +1,11 @@
 /**
  * A silver device-day → model input windows (contracts/detector.json): gap fill,
- * CWT of each channel over the whole day, 64-slot windows with skip reasons, and
+ * CWT of each channel over the whole day (or only the span its usable windows read,
+ * spanScalograms), 64-slot windows with skip reasons, and
  * the asinh normalisation, stacked as 64×64×4 NHWC float32.
  */
 import { DETECTOR_CONTRACT, GRID_STEP_MS, QUALITY, type SilverDeviceDayRow, type SkipReason } from '../contracts';
-import { CONTRACT_SCALES, cwt } from './cwt';
+import { CONTRACT_SCALES, cwt, cwtReach } from './cwt';
 
 export const CHANNELS = DETECTOR_CONTRACT.channels;
 export const WINDOW = DETECTOR_CONTRACT.window.length;
@@ -79,9 +80,43 @@ export function dayScalograms(row: SilverDeviceDayRow): Float32Array[] {
   return CHANNELS.map((c) => cwt(gapFilled(row[c]), CONTRACT_SCALES, new Float32Array(N_SCALES * row.samples)) as Float32Array);
 }
 
-/** Writes window `index` of the day's scalograms, normalised, into out (64·64·4 values at offset). */
-export function windowTensor(scalograms: Float32Array[], samples: number, index: number, norm: Normalization, out: Float32Array, offset = 0): void {
-  const start = index * WINDOW;
+const REACH = cwtReach(CONTRACT_SCALES);
+
+/** Scalograms of the part of a day some windows read: coefs[c][scale·length + (t − from)]. */
+export interface SpanScalograms {
+  coefs: Float32Array[];
+  /** the first sample of the day held */
+  from: number;
+  /** samples held */
+  length: number;
+}
+
+/**
+ * The scalograms the given windows read, computed over their samples only,
+ * widened by the transform's reach (cwtReach) and clipped to the day: the night
+ * around a day's usable windows is not transformed. In exact arithmetic the
+ * coefficients are the whole day's; in floating point the FFT's rounding differs a
+ * little (on simulated days ~3 window values in 10⁵ differ, in their last float32
+ * bit; ~1e-12 of the channel's largest coefficient), well inside the contract's
+ * 1e-6 tolerance. `windows` ascending.
+ */
+export function spanScalograms(row: SilverDeviceDayRow, windows: readonly number[]): SpanScalograms {
+  if (windows.length === 0) return { coefs: CHANNELS.map(() => new Float32Array(0)), from: 0, length: 0 };
+  const from = Math.max(0, windows[0]! * WINDOW - REACH.before);
+  const to = Math.min(row.samples, (windows[windows.length - 1]! + 1) * WINDOW + REACH.after);
+  const length = to - from;
+  // gaps are filled over the whole day first: the span's edges see the same neighbours
+  const coefs = CHANNELS.map((c) => cwt(gapFilled(row[c]).subarray(from, to), CONTRACT_SCALES, new Float32Array(N_SCALES * length)) as Float32Array);
+  return { coefs, from, length };
+}
+
+/**
+ * Writes window `index` of a day's scalograms, normalised, into out (64·64·4 values
+ * at offset). `samples` is the scalograms' row length and `from` the first sample of
+ * the day they hold (the whole day: the day's samples and 0; a span: its length and start).
+ */
+export function windowTensor(scalograms: Float32Array[], samples: number, index: number, norm: Normalization, out: Float32Array, offset = 0, from = 0): void {
+  const start = index * WINDOW - from;
   const nc = CHANNELS.length;
   for (let c = 0; c < nc; c++) {
     const coefs = scalograms[c]!;
