@@ -6,8 +6,9 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { lambdaCode, LAMBDA_HANDLER, LAMBDA_RUNTIME } from './lambdaBundle';
-import { apiReadPolicy, assumeRolePolicy, functionLogsPolicy } from './policies';
+import { inlinePolicy } from './iam';
+import { lambdaFunction } from './lambdaFunction';
+import { apiReadPolicy } from './policies';
 
 /** The routes of docs/api.openapi.yaml; a route missing here would answer 404 from API Gateway. */
 export const API_ROUTES = ['GET /devices/{deviceId}/predictions', 'GET /devices/{deviceId}/status', 'GET /faults'] as const;
@@ -45,29 +46,24 @@ export class Api extends pulumi.ComponentResource {
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super('pv-fault:infra:Api', name, {}, opts);
     const parent = { parent: this };
-    const account = pulumi.output(args.accountId);
 
-    const fnLogs = new aws.cloudwatch.LogGroup(`${name}-lookup`, { name: `/pv-fault/${args.stage}/api-lookup`, retentionInDays: args.logRetentionDays, tags: args.tags }, parent);
-    const role = new aws.iam.Role(`${name}-lookup`, { assumeRolePolicy: account.apply((a) => JSON.stringify(assumeRolePolicy('lambda.amazonaws.com', a))), tags: args.tags }, parent);
-    new aws.iam.RolePolicy(`${name}-lookup-logs`, { role: role.id, policy: fnLogs.arn.apply((arn) => JSON.stringify(functionLogsPolicy(arn))) }, parent);
-    new aws.iam.RolePolicy(`${name}-lookup-gold`, { role: role.id, policy: pulumi.interpolate`arn:aws:s3:::${args.goldBucket}`.apply((arn) => JSON.stringify(apiReadPolicy(arn))) }, parent);
-    const fn = new aws.lambda.Function(
+    const { fn, role } = lambdaFunction(
       `${name}-lookup`,
       {
-        runtime: LAMBDA_RUNTIME,
-        handler: LAMBDA_HANDLER,
-        code: lambdaCode('api'),
-        role: role.arn,
+        handler: 'api',
+        logGroupName: `/pv-fault/${args.stage}/api-lookup`,
+        logRetentionDays: args.logRetentionDays,
+        accountId: args.accountId,
         // A lookup is ~7 ms of CPU (Parquet decode, SDK): 1,769 MB is where Lambda gives a whole
         // vCPU, so a warm lookup never waits on a CPU share (docs/performance.md, Prediction API).
         memorySize: 1769,
         timeout: 15,
-        environment: { variables: { GOLD_BUCKET: args.goldBucket, PLANT_TIME_ZONE: args.plantTimeZone, ALLOW_ORIGIN: args.allowOrigin } },
-        loggingConfig: { logFormat: 'JSON', logGroup: fnLogs.name },
+        environment: { GOLD_BUCKET: args.goldBucket, PLANT_TIME_ZONE: args.plantTimeZone, ALLOW_ORIGIN: args.allowOrigin },
         tags: args.tags,
       },
-      parent,
+      this,
     );
+    inlinePolicy(`${name}-lookup-gold`, role, pulumi.interpolate`arn:aws:s3:::${args.goldBucket}`.apply(apiReadPolicy), this);
 
     const api = new aws.apigatewayv2.Api(
       `${name}-http`,

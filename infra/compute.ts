@@ -8,9 +8,10 @@ import * as awsx from '@pulumi/awsx';
 import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from './config';
 import type { KafkaArns } from './policies';
-import { assumeRolePolicy, emrImageRepositoryPolicy, producerExecutionPolicy, producerTaskPolicy, sparkJobPolicy } from './policies';
+import { inlinePolicy, serviceRole } from './iam';
+import { emrImageRepositoryPolicy, producerExecutionPolicy, producerTaskPolicy, sparkJobPolicy } from './policies';
 import { REPO_ROOT } from './bootstrapContent';
-import { PRODUCER_ENV, type ProducerEnvName } from '../functions/producer/config';
+import { envDefault, type ProducerEnvName } from '../functions/producer/config';
 
 export const SPARK_DOCKERFILE = 'spark/Dockerfile';
 export const PRODUCER_DOCKERFILE = 'functions/producer/Dockerfile';
@@ -42,9 +43,7 @@ export class Compute extends pulumi.ComponentResource {
   readonly applicationName: pulumi.Output<string>;
   readonly jobRoleArn: pulumi.Output<string>;
   readonly sparkImageUri: pulumi.Output<string>;
-  readonly producerClusterName: pulumi.Output<string>;
   readonly producerServiceName: pulumi.Output<string>;
-  readonly producerLogGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: ComputeArgs, opts?: pulumi.ComponentResourceOptions) {
     super('pv-fault:infra:Compute', name, {}, opts);
@@ -69,17 +68,15 @@ export class Compute extends pulumi.ComponentResource {
       parent,
     );
 
-    const jobRole = new aws.iam.Role(`${name}-spark-job`, { assumeRolePolicy: account.apply((a) => JSON.stringify(assumeRolePolicy('emr-serverless.amazonaws.com', a))), tags: args.tags }, parent);
+    const jobRole = serviceRole(`${name}-spark-job`, 'emr-serverless.amazonaws.com', args.accountId, args.tags, this);
     const bucketArn = (b: pulumi.Input<string>) => pulumi.interpolate`arn:aws:s3:::${b}`;
-    new aws.iam.RolePolicy(
+    inlinePolicy(
       `${name}-spark-job`,
-      {
-        role: jobRole.id,
-        policy: pulumi
-          .all([bucketArn(args.buckets.bootstrap), bucketArn(args.buckets.silver), bucketArn(args.buckets.gold), bucketArn(args.buckets.logs), args.kafka.arns])
-          .apply(([bootstrap, silver, gold, logs, kafka]) => JSON.stringify(sparkJobPolicy({ bootstrapBucketArn: bootstrap, silverBucketArn: silver, goldBucketArn: gold, logsBucketArn: logs, kafka }))),
-      },
-      parent,
+      jobRole,
+      pulumi
+        .all([bucketArn(args.buckets.bootstrap), bucketArn(args.buckets.silver), bucketArn(args.buckets.gold), bucketArn(args.buckets.logs), args.kafka.arns])
+        .apply(([bootstrap, silver, gold, logs, kafka]) => sparkJobPolicy({ bootstrapBucketArn: bootstrap, silverBucketArn: silver, goldBucketArn: gold, logsBucketArn: logs, kafka })),
+      this,
     );
 
     const pre = args.emr.preInitialized;
@@ -113,13 +110,12 @@ export class Compute extends pulumi.ComponentResource {
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-producer`, { name: `/pv-fault/${args.stage}/producer`, retentionInDays: args.logRetentionDays, tags: args.tags }, parent);
     const cluster = new aws.ecs.Cluster(`${name}-producer`, { settings: [{ name: 'containerInsights', value: 'enabled' }], tags: args.tags }, parent);
 
-    const ecsTrust = account.apply((a) => JSON.stringify(assumeRolePolicy('ecs-tasks.amazonaws.com', a)));
-    const executionRole = new aws.iam.Role(`${name}-producer-execution`, { assumeRolePolicy: ecsTrust, tags: args.tags }, parent);
-    new aws.iam.RolePolicy(`${name}-producer-execution`, { role: executionRole.id, policy: pulumi.all([producerRepo.arn, logGroup.arn]).apply(([repo, group]) => JSON.stringify(producerExecutionPolicy(repo, group))) }, parent);
-    const taskRole = new aws.iam.Role(`${name}-producer-task`, { assumeRolePolicy: ecsTrust, tags: args.tags }, parent);
-    new aws.iam.RolePolicy(`${name}-producer-task`, { role: taskRole.id, policy: pulumi.output(args.kafka.arns).apply((k) => JSON.stringify(producerTaskPolicy(k))) }, parent);
+    const executionRole = serviceRole(`${name}-producer-execution`, 'ecs-tasks.amazonaws.com', args.accountId, args.tags, this);
+    inlinePolicy(`${name}-producer-execution`, executionRole, pulumi.all([producerRepo.arn, logGroup.arn]).apply(([repo, group]) => producerExecutionPolicy(repo, group)), this);
+    const taskRole = serviceRole(`${name}-producer-task`, 'ecs-tasks.amazonaws.com', args.accountId, args.tags, this);
+    inlinePolicy(`${name}-producer-task`, taskRole, pulumi.output(args.kafka.arns).apply(producerTaskPolicy), this);
 
-    const healthPort = Number(args.producerEnvironment.HEALTH_PORT ?? PRODUCER_ENV.find((v) => v.name === 'HEALTH_PORT')!.default);
+    const healthPort = Number(args.producerEnvironment.HEALTH_PORT ?? envDefault('HEALTH_PORT'));
     const containerDefinitions = pulumi
       .all([producerImage.imageUri, args.kafka.bootstrapServers, logGroup.name])
       .apply(([image, brokers, group]) =>
@@ -187,9 +183,7 @@ export class Compute extends pulumi.ComponentResource {
     this.applicationName = application.name;
     this.jobRoleArn = jobRole.arn;
     this.sparkImageUri = sparkImage.imageUri;
-    this.producerClusterName = cluster.name;
     this.producerServiceName = service.name;
-    this.producerLogGroupName = logGroup.name;
     this.registerOutputs({ applicationId: this.applicationId, jobRoleArn: this.jobRoleArn, sparkImageUri: this.sparkImageUri, producerServiceName: this.producerServiceName });
   }
 }

@@ -7,8 +7,9 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { renderDefinition, type DefinitionValues } from '../statemachine/definition';
-import { lambdaCode, LAMBDA_HANDLER, LAMBDA_RUNTIME } from './lambdaBundle';
-import { assumeRolePolicy, functionLogsPolicy, schedulerPolicy, stateMachinePolicy } from './policies';
+import { inlinePolicy, serviceRole } from './iam';
+import { lambdaFunction } from './lambdaFunction';
+import { schedulerPolicy, stateMachinePolicy } from './policies';
 
 /** What the schedule passes: the run-window Lambda turns the scheduled time into the previous plant day. */
 export const SCHEDULED_INPUT = JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' });
@@ -34,7 +35,6 @@ export interface OrchestrationArgs {
 
 export class Orchestration extends pulumi.ComponentResource {
   readonly stateMachineArn: pulumi.Output<string>;
-  readonly stateMachineName: pulumi.Output<string>;
   readonly notificationTopicArn: pulumi.Output<string>;
   readonly scheduleName: pulumi.Output<string>;
 
@@ -42,45 +42,27 @@ export class Orchestration extends pulumi.ComponentResource {
     super('pv-fault:infra:Orchestration', name, {}, opts);
     const parent = { parent: this };
     const account = pulumi.output(args.accountId);
-    const trust = (service: string) => account.apply((a) => JSON.stringify(assumeRolePolicy(service, a)));
 
     const topic = new aws.sns.Topic(`${name}-notifications`, { displayName: `PV faults (${args.stage})`, tags: args.tags }, parent);
     if (args.alarmEmail) new aws.sns.TopicSubscription(`${name}-email`, { topic: topic.arn, protocol: 'email', endpoint: args.alarmEmail }, parent);
 
     // --- run-window Lambda: the first state ---------------------------------------------
-    const fnLogs = new aws.cloudwatch.LogGroup(`${name}-run-window`, { name: `/pv-fault/${args.stage}/run-window`, retentionInDays: args.logRetentionDays, tags: args.tags }, parent);
-    const fnRole = new aws.iam.Role(`${name}-run-window`, { assumeRolePolicy: trust('lambda.amazonaws.com'), tags: args.tags }, parent);
-    new aws.iam.RolePolicy(`${name}-run-window`, { role: fnRole.id, policy: fnLogs.arn.apply((arn) => JSON.stringify(functionLogsPolicy(arn))) }, parent);
-    const runWindow = new aws.lambda.Function(
+    const { fn: runWindow } = lambdaFunction(
       `${name}-run-window`,
-      {
-        runtime: LAMBDA_RUNTIME,
-        handler: LAMBDA_HANDLER,
-        code: lambdaCode('runWindow'),
-        role: fnRole.arn,
-        memorySize: 256,
-        timeout: 10,
-        environment: { variables: { PLANT_TIME_ZONE: args.plantTimeZone } },
-        loggingConfig: { logFormat: 'JSON', logGroup: fnLogs.name },
-        tags: args.tags,
-      },
-      parent,
+      { handler: 'runWindow', logGroupName: `/pv-fault/${args.stage}/run-window`, logRetentionDays: args.logRetentionDays, accountId: args.accountId, memorySize: 256, timeout: 10, environment: { PLANT_TIME_ZONE: args.plantTimeZone }, tags: args.tags },
+      this,
     );
 
     // --- the state machine ---------------------------------------------------------------
     const machineLogs = new aws.cloudwatch.LogGroup(`${name}-state-machine`, { name: `/aws/vendedlogs/states/pv-fault-${args.stage}-daily`, retentionInDays: args.logRetentionDays, tags: args.tags }, parent);
-    const machineRole = new aws.iam.Role(`${name}-state-machine`, { assumeRolePolicy: trust('states.amazonaws.com'), tags: args.tags }, parent);
-    const machinePolicy = new aws.iam.RolePolicy(
+    const machineRole = serviceRole(`${name}-state-machine`, 'states.amazonaws.com', args.accountId, args.tags, this);
+    const machinePolicy = inlinePolicy(
       `${name}-state-machine`,
-      {
-        role: machineRole.id,
-        policy: pulumi
-          .all([account, runWindow.arn, args.emr.applicationArn, args.emr.jobRoleArn, topic.arn])
-          .apply(([accountId, fn, app, jobRole, topicArn]) =>
-            JSON.stringify(stateMachinePolicy({ region: args.region, accountId, runWindowFunctionArn: fn, emrApplicationArn: app, emrJobRoleArn: jobRole, notificationTopicArn: topicArn })),
-          ),
-      },
-      parent,
+      machineRole,
+      pulumi
+        .all([account, runWindow.arn, args.emr.applicationArn, args.emr.jobRoleArn, topic.arn])
+        .apply(([accountId, fn, app, jobRole, topicArn]) => stateMachinePolicy({ region: args.region, accountId, runWindowFunctionArn: fn, emrApplicationArn: app, emrJobRoleArn: jobRole, notificationTopicArn: topicArn })),
+      this,
     );
     const definition = pulumi
       .all({ fn: runWindow.arn, app: args.emr.applicationId, jobRole: args.emr.jobRoleArn, bootstrap: args.buckets.bootstrap, silver: args.buckets.silver, gold: args.buckets.gold, logs: args.buckets.logs, brokers: args.kafka.bootstrapServers, topicArn: topic.arn })
@@ -123,8 +105,8 @@ export class Orchestration extends pulumi.ComponentResource {
     );
 
     // --- the daily schedule -------------------------------------------------------------
-    const schedulerRole = new aws.iam.Role(`${name}-scheduler`, { assumeRolePolicy: trust('scheduler.amazonaws.com'), tags: args.tags }, parent);
-    new aws.iam.RolePolicy(`${name}-scheduler`, { role: schedulerRole.id, policy: machine.arn.apply((arn) => JSON.stringify(schedulerPolicy(arn))) }, parent);
+    const schedulerRole = serviceRole(`${name}-scheduler`, 'scheduler.amazonaws.com', args.accountId, args.tags, this);
+    inlinePolicy(`${name}-scheduler`, schedulerRole, machine.arn.apply(schedulerPolicy), this);
     const schedule = new aws.scheduler.Schedule(
       `${name}-daily`,
       {
@@ -139,7 +121,6 @@ export class Orchestration extends pulumi.ComponentResource {
     );
 
     this.stateMachineArn = machine.arn;
-    this.stateMachineName = machine.name;
     this.notificationTopicArn = topic.arn;
     this.scheduleName = schedule.name;
     this.registerOutputs({ stateMachineArn: this.stateMachineArn, notificationTopicArn: this.notificationTopicArn, scheduleName: this.scheduleName });

@@ -14,12 +14,12 @@ import { Network } from './network';
 import { Orchestration } from './orchestration';
 import { readSparkSubmitParameters, SPARK_KAFKA_GROUP_PATTERN } from './sparkJobs';
 import { Storage } from './storage';
-import { PRODUCER_ENV, type ProducerEnvName } from '../functions/producer/config';
+import { envDefault, type ProducerEnvName } from '../functions/producer/config';
 import { METRICS_SERVICE, type Counter } from '../functions/producer/metrics';
 
 /** Browsers of any origin may call the API: requests are SigV4-signed, so CORS guards nothing here. */
 export const API_ALLOW_ORIGIN = '*';
-const PRODUCER_METRICS_NAMESPACE = PRODUCER_ENV.find((v) => v.name === 'METRICS_NAMESPACE')!.default;
+const PRODUCER_METRICS_NAMESPACE = envDefault('METRICS_NAMESPACE')!;
 const PRODUCER_PUBLISHED_METRIC: Counter = 'ReadingsPublished';
 
 export interface PlatformInputs {

@@ -46,9 +46,7 @@ export function expiryRules(role: BucketRole, retention: StorageArgs['retention'
 }
 
 export class Storage extends pulumi.ComponentResource {
-  readonly buckets: Record<BucketRole, aws.s3.Bucket>;
   readonly bucketNames: Record<BucketRole, pulumi.Output<string>>;
-  readonly bucketArns: Record<BucketRole, pulumi.Output<string>>;
   /** resolves once every bootstrap object is uploaded: jobs must not start before */
   readonly bootstrapUploaded: pulumi.Output<string[]>;
 
@@ -90,9 +88,7 @@ export class Storage extends pulumi.ComponentResource {
         ),
     );
 
-    this.buckets = buckets;
     this.bucketNames = Object.fromEntries(BUCKET_ROLES.map((r) => [r, buckets[r].bucket])) as Record<BucketRole, pulumi.Output<string>>;
-    this.bucketArns = Object.fromEntries(BUCKET_ROLES.map((r) => [r, buckets[r].arn])) as Record<BucketRole, pulumi.Output<string>>;
     this.bootstrapUploaded = pulumi.all(uploads.map((u) => u.key));
     this.registerOutputs({ bucketNames: this.bucketNames, bootstrapKeys: this.bootstrapUploaded });
   }

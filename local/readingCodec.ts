@@ -6,6 +6,7 @@
  * validateReading, so verdicts and messages stay theirs.
  */
 import { READING_AVRO_TYPE, READING_LIMITS } from '../contracts';
+import type { ValidReadings } from '../detector/silver';
 
 /** Avro's zig-zag varint of a safe integer, as avsc writes it. */
 function writeLong(out: Uint8Array, at: number, n: number): number {
@@ -18,15 +19,6 @@ function writeLong(out: Uint8Array, at: number, n: number): number {
   return at;
 }
 
-export interface ReadingColumns {
-  count: number;
-  timestamp: ArrayLike<number>;
-  voltage: ArrayLike<number>;
-  current: ArrayLike<number>;
-  temperature: ArrayLike<number>;
-  irradiance: ArrayLike<number>;
-}
-
 /** Frame header of a topic record: timestamp (f64) · key length (u16) · value length (u32). */
 export const FRAME_HEADER = 14;
 /** A value's bytes beyond its device id, at most: the id's length (≤ 3 bytes), a long (≤ 10), four floats. */
@@ -36,7 +28,7 @@ const MAX_FIXED = 3 + 10 + 16;
  * One device's readings as framed topic records (header · key · Avro value), each
  * with its publish time: the bytes LocalTopic.send writes for the same records.
  */
-export function frameDeviceReadings(deviceId: string, r: ReadingColumns, publishMs: ArrayLike<number>): Buffer {
+export function frameDeviceReadings(deviceId: string, r: ValidReadings, publishMs: ArrayLike<number>): Buffer {
   const key = Buffer.from(deviceId, 'utf8');
   // long ids need a multi-byte length; rare enough to leave to avsc
   const simple = key.length < 64;

@@ -94,6 +94,11 @@ export class ProducerConfigError extends Error {
 }
 
 const DEFAULTS: Record<string, string | null> = Object.fromEntries(PRODUCER_ENV.map((v) => [v.name, v.default]));
+
+/** The value a variable takes when the task definition does not set it (null: required or mode-specific). */
+export function envDefault(name: ProducerEnvName): string | null {
+  return DEFAULTS[name]!;
+}
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
@@ -106,7 +111,7 @@ export function parseProducerConfig(env: Env, readText: ReadText = (p) => readFi
   const problems: string[] = [];
   const raw = (name: ProducerEnvName): string | null => {
     const v = env[name]?.trim();
-    return v === undefined || v === '' ? DEFAULTS[name]! : v;
+    return v === undefined || v === '' ? envDefault(name) : v;
   };
   const oneOf = <T extends string>(name: ProducerEnvName, allowed: readonly T[]): T => {
     const v = raw(name);

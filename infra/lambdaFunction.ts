@@ -1,0 +1,44 @@
+/**
+ * A Lambda function the way the platform runs them: the esbuild bundle of a handler,
+ * its own log group with the stage's retention (JSON logs), and a role that may
+ * write that log group and nothing else until the caller adds a policy.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { inlinePolicy, serviceRole } from './iam';
+import { lambdaCode, LAMBDA_HANDLER, LAMBDA_RUNTIME, type LambdaName } from './lambdaBundle';
+import { functionLogsPolicy } from './policies';
+
+export interface LambdaFunctionArgs {
+  handler: LambdaName;
+  /** the log group's name, e.g. /pv-fault/dev/run-window */
+  logGroupName: string;
+  logRetentionDays: number;
+  accountId: pulumi.Input<string>;
+  memorySize: number;
+  timeout: number;
+  environment: Record<string, pulumi.Input<string>>;
+  tags: Record<string, string>;
+}
+
+export function lambdaFunction(id: string, args: LambdaFunctionArgs, parent: pulumi.Resource): { fn: aws.lambda.Function; role: aws.iam.Role } {
+  const logs = new aws.cloudwatch.LogGroup(id, { name: args.logGroupName, retentionInDays: args.logRetentionDays, tags: args.tags }, { parent });
+  const role = serviceRole(id, 'lambda.amazonaws.com', args.accountId, args.tags, parent);
+  inlinePolicy(`${id}-logs`, role, logs.arn.apply(functionLogsPolicy), parent);
+  const fn = new aws.lambda.Function(
+    id,
+    {
+      runtime: LAMBDA_RUNTIME,
+      handler: LAMBDA_HANDLER,
+      code: lambdaCode(args.handler),
+      role: role.arn,
+      memorySize: args.memorySize,
+      timeout: args.timeout,
+      environment: { variables: args.environment },
+      loggingConfig: { logFormat: 'JSON', logGroup: logs.name },
+      tags: args.tags,
+    },
+    { parent },
+  );
+  return { fn, role };
+}
