@@ -62,10 +62,11 @@ async function checkIdentityStatement(where: string, s: Statement): Promise<stri
   return problems;
 }
 
-export function describeStack(stage: 'dev' | 'prod'): void {
+/** Registers the shared assertions; returns the built stack for the stage's own tests (built once). */
+export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<string, unknown> = {}): () => MockStack {
   let stack: MockStack;
   beforeAll(async () => {
-    stack = await buildMockStack(stage);
+    stack = await buildMockStack(stage, configOverrides);
   }, 120_000);
 
   describe(`${stage}: components`, () => {
@@ -388,4 +389,6 @@ export function describeStack(stage: 'dev' | 'prod'): void {
       for (const a of alarms) expect(a.inputs.alarmActions).toEqual([topic]);
     });
   });
+
+  return () => stack;
 }
