@@ -7,10 +7,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { GRID_STEP_MS, type QuarantineReason, type SilverQuarantineRow } from '../../contracts';
-import { publishEncodedParts, publishSortedChunks, type EncodedPart, type ObjectWriter } from '../../contracts/partition';
+import { GRID_STEP_MS, type CommitMarker, type QuarantineReason, type SilverQuarantineRow } from '../../contracts';
+import { commitPartition, publishSortedChunks, putPart, type ObjectWriter } from '../../contracts/partition';
 import { Progress } from '../../detector/progress';
 import { WorkerPool } from '../../detector/workers';
+import { partitionOf } from '../topic';
 import { bucketOf, INGEST_FLAGS, parseJobArgs } from './args';
 import type { PartitionIngest, PartitionRequest } from './ingestPartition';
 
@@ -36,38 +37,79 @@ export async function runIngest(args: readonly string[], topicDir: string, parti
   const quarantined: Partial<Record<QuarantineReason, number>> = {};
   const result: IngestResult = { devices: 0, recordsRead: 0, quarantined, duplicates: 0, filled: 0, missing: 0, runId };
   const bar = progress ? new Progress('ingest', partitions, 'partitions') : null;
+  const writer = writerFor(bucketOf(a['--silver-uri']));
   const pool = await WorkerPool.start<PartitionRequest, PartitionIngest>(join(__dirname, 'ingestWorker'), Math.min(workers, partitions));
 
-  // partitions are independent (a device's readings are all in one): one per worker, taken up
-  // in order and handed on in order, so at most one partition per worker is in memory
-  async function* silverParts(): AsyncGenerator<EncodedPart> {
-    const request = (p: number) => {
-      const r = pool.request({ topicDir, partition: p, day, fromMs: day.startMs - GRID_STEP_MS, toMs: day.endMs + LATENESS_MS });
-      r.catch(() => undefined); // awaited in order below; a later partition's failure must not go unhandled meanwhile
-      return r;
-    };
+  // A device's records are all in one partition (the key is its id), so partitions are
+  // independent; except a record published under another device's key: set aside, it counts
+  // in the row of the device it names (as Spark groups by deviceId), which the device's own
+  // partition writes. Such strays are handed to that partition when it is taken up; one taken
+  // up before they were found is read again at the end, and its part file replaced.
+  const strays = Array.from({ length: partitions }, () => new Map<string, number>());
+  const requested = new Array<boolean>(partitions).fill(false);
+  const stale = new Set<number>();
+  const request = (p: number) => {
+    requested[p] = true;
+    const r = pool.request({ topicDir, partition: p, partitions, day, fromMs: day.startMs - GRID_STEP_MS, toMs: day.endMs + LATENESS_MS, strays: [...strays[p]!] });
+    r.catch(() => undefined); // awaited in order below; a later partition's failure must not go unhandled meanwhile
+    return r;
+  };
+
+  // each partition's silver part and counts; a partition read again replaces its own
+  const files: CommitMarker['files'] = [];
+  const fileOf = new Array<number | null>(partitions).fill(null);
+  const counts: { recordsRead: number; rows: number; duplicates: number; filled: number; missing: number }[] = [];
+  async function putSilver(r: PartitionIngest): Promise<void> {
+    counts[r.partition] = { recordsRead: r.recordsRead, rows: r.rows, duplicates: r.duplicates, filled: r.filled, missing: r.missing };
+    let index = fileOf[r.partition] ?? null;
+    if (index === null) {
+      if (r.rows === 0 && files.length > 0) return; // an empty part after the first is left out (publishEncodedParts)
+      index = fileOf[r.partition] = files.length;
+    }
+    // a replaced part is overwritten before the commit marker names any file: no reader sees the first
+    files[index] = await putPart(writer, 'silver_device_day', date, runId, index, { bytes: r.silver, rows: r.rows, ...(r.minDeviceId !== undefined && r.maxDeviceId !== undefined ? { minDeviceId: r.minDeviceId, maxDeviceId: r.maxDeviceId } : {}) });
+  }
+
+  // partitions taken up in order, one per worker, and handed on in order, so at most one partition per worker is in memory
+  async function readPartitions(list: readonly number[], take: (r: PartitionIngest) => void): Promise<void> {
     const running: Promise<PartitionIngest>[] = [];
     let next = 0;
-    while (next < Math.min(pool.size, partitions)) running.push(request(next++));
+    while (next < Math.min(pool.size, list.length)) running.push(request(list[next++]!));
     while (running.length > 0) {
       const r = await running.shift()!;
-      if (next < partitions) running.push(request(next++));
-      result.recordsRead += r.recordsRead;
-      result.devices += r.rows;
-      result.duplicates += r.duplicates;
-      result.filled += r.filled;
-      result.missing += r.missing;
-      for (const [reason, n] of Object.entries(r.quarantined)) quarantined[reason as QuarantineReason] = (quarantined[reason as QuarantineReason] ?? 0) + n;
-      // partition order, then Kafka order: the stable sort below keeps ties as they always were
-      quarantine.push(...r.quarantine);
-      bar?.tick();
-      yield { bytes: r.silver, rows: r.rows, ...(r.minDeviceId !== undefined && r.maxDeviceId !== undefined ? { minDeviceId: r.minDeviceId, maxDeviceId: r.maxDeviceId } : {}) };
+      take(r);
+      if (next < list.length) running.push(request(list[next++]!));
+      await putSilver(r);
     }
   }
 
   try {
-    const writer = writerFor(bucketOf(a['--silver-uri']));
-    await publishEncodedParts(writer, 'silver_device_day', date, runId, silverParts());
+    await readPartitions(
+      Array.from({ length: partitions }, (_, p) => p),
+      (r) => {
+        result.recordsRead += r.recordsRead;
+        for (const [reason, n] of Object.entries(r.quarantined)) quarantined[reason as QuarantineReason] = (quarantined[reason as QuarantineReason] ?? 0) + n;
+        // partition order, then Kafka order: the stable sort below keeps ties as they always were
+        quarantine.push(...r.quarantine);
+        for (const [id, n] of r.strays) {
+          const own = partitionOf(id, partitions);
+          strays[own]!.set(id, (strays[own]!.get(id) ?? 0) + n);
+          if (requested[own]) stale.add(own);
+        }
+        bar?.tick();
+      },
+    );
+    const first = counts.map((c) => c.recordsRead);
+    await readPartitions([...stale].sort((x, y) => x - y), (r) => {
+      if (r.recordsRead !== first[r.partition]) throw new Error(`topic partition ${r.partition} changed while the ingest read it (${first[r.partition]} records, then ${r.recordsRead})`);
+    });
+    for (const c of counts) {
+      result.devices += c.rows;
+      result.duplicates += c.duplicates;
+      result.filled += c.filled;
+      result.missing += c.missing;
+    }
+    await commitPartition(writer, 'silver_device_day', date, runId, files);
     quarantine.sort((x, y) => ((x.deviceId ?? '') < (y.deviceId ?? '') ? -1 : (x.deviceId ?? '') > (y.deviceId ?? '') ? 1 : (x.timestamp ?? 0) - (y.timestamp ?? 0)));
     await publishSortedChunks(writer, 'silver_quarantine', date, runId, [quarantine]);
   } finally {

@@ -3,6 +3,11 @@
  * and validate them, set the bad ones aside, group the rest by device and write
  * the partition's silver part file. A device's readings are all in one partition
  * (keyed by device), so partitions are independent: worker threads take one each.
+ * The exception is a record published under another key than its deviceId: it is
+ * set aside (key_mismatch, or the first contract violation) and, as in Spark, counts
+ * in the row of the device it names. That row is written by the device's own
+ * partition (partitionOf its id): a partition hands such strays on (`strays`) and
+ * takes those of its devices that other partitions found (`PartitionRequest.strays`).
  *
  * Plainly valid readings (nearly all) are decoded straight from the partition's
  * bytes into typed arrays (readingCodec); any other goes through avsc and
@@ -13,7 +18,7 @@ import { DEVICE_ID_PATTERN, decodeReading, MalformedAvroError, validateReading, 
 import { TableParquetWriter } from '../../contracts/parquet';
 import { buildSilverRow, slotOf, type DayGrid } from '../../detector/silver';
 import { decodePlainReading, type PlainReading } from '../readingCodec';
-import { LocalTopic } from '../topic';
+import { LocalTopic, partitionOf } from '../topic';
 
 /** Rows per silver row group: a device-day is ~90 KB, so a group is a few MB. */
 export const SILVER_ROW_GROUP = 64;
@@ -21,10 +26,14 @@ export const SILVER_ROW_GROUP = 64;
 export interface PartitionRequest {
   topicDir: string;
   partition: number;
+  /** the topic's partition count: a device's own partition is partitionOf(deviceId, partitions) */
+  partitions: number;
   day: DayGrid;
   /** the topic's time window read (publish times) */
   fromMs: number;
   toMs: number;
+  /** [deviceId, readings]: readings of this partition's devices that other partitions set aside (the strays they returned) */
+  strays: [string, number][];
 }
 
 export interface PartitionIngest {
@@ -38,6 +47,8 @@ export interface PartitionIngest {
   quarantine: SilverQuarantineRow[];
   quarantined: Partial<Record<QuarantineReason, number>>;
   recordsRead: number;
+  /** [deviceId, readings]: readings set aside here that name a device of another partition; they count in its row, not here */
+  strays: [string, number][];
   duplicates: number;
   filled: number;
   missing: number;
@@ -84,7 +95,8 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
   const { day, partition } = q;
   const quarantine: SilverQuarantineRow[] = [];
   const quarantined: Partial<Record<QuarantineReason, number>> = {};
-  const out: PartitionIngest = { partition, silver: new Uint8Array(0), rows: 0, quarantine, quarantined, recordsRead: 0, duplicates: 0, filled: 0, missing: 0 };
+  const strays = new Map<string, number>();
+  const out: PartitionIngest = { partition, silver: new Uint8Array(0), rows: 0, quarantine, quarantined, recordsRead: 0, strays: [], duplicates: 0, filled: 0, missing: 0 };
   const byDevice = new Map<string, DeviceReadings>();
   const device = (id: string) => {
     let d = byDevice.get(id);
@@ -137,8 +149,15 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
         payload: reading ? JSON.stringify(reading, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) : value.toString('base64'),
       });
       if (typeof reading?.deviceId === 'string') {
-        device(reading.deviceId).quarantined++;
-        device(reading.deviceId).received++;
+        const id = reading.deviceId;
+        // under another device's key, the record may be in another partition than the device's own
+        if (partitionOf(id, q.partitions) !== partition) {
+          strays.set(id, (strays.get(id) ?? 0) + 1);
+          return;
+        }
+        const d = device(id);
+        d.quarantined++;
+        d.received++;
       }
     };
     let reading;
@@ -165,6 +184,14 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
     const d = device(reading.deviceId);
     d.received++;
     d.push(reading);
+  }
+
+  out.strays = [...strays];
+  for (const [id, n] of q.strays) {
+    if (partitionOf(id, q.partitions) !== partition) throw new Error(`partition ${partition} was handed readings of ${JSON.stringify(id)}, a device of another partition`);
+    const d = device(id);
+    d.quarantined += n;
+    d.received += n;
   }
 
   const ids = [...byDevice.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
