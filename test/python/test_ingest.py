@@ -190,6 +190,25 @@ def test_a_device_with_only_quarantined_readings_gets_an_empty_grid():
     assert np.isnan(row["irradiance"]).all()
 
 
+def test_a_reading_under_another_devices_key_counts_in_its_devices_one_row():
+    # the simulator never publishes these; a gateway that mislabels does, and Kafka puts
+    # them in the key's partition: the job groups validated records by deviceId alone
+    own = [_record(dict(BASE, timestamp=START + s * STEP), partition=1, offset=s) for s in range(3)]
+    strays = [_record(dict(BASE, timestamp=START + 3 * STEP), key="PV-999", partition=0, offset=7),
+              _record(dict(BASE, timestamp=START + 4 * STEP, voltage=2000.0), key="PV-999", partition=2, offset=4)]
+    out = _validate(own + strays)
+    assert out["reason"].tolist() == ["", "", "", "key_mismatch", "out_of_range"]
+    assert out["detail"][3] == 'Kafka key "PV-999" differs from deviceId "%s"' % BASE["deviceId"]
+    assert set(out["deviceId"]) == {BASE["deviceId"]}
+    groups = list(out.groupby("deviceId"))
+    assert len(groups) == 1
+    row = ingest.silver_row_of_device(groups[0][0], groups[0][1], START, END)
+    assert (row["received"], row["quarantined"], row["observed"], row["duplicates"]) == (5, 2, 3, 0)
+    # nothing lost: every record is a kept reading or a quarantined one
+    assert row["received"] == row["observed"] + row["duplicates"] + row["quarantined"] == len(out)
+    assert row["quality"][3] == 2 and row["quality"][4] == 2
+
+
 def test_an_empty_run_never_replaces_a_committed_day():
     committed = json.dumps({"runId": "r1", "rows": 120})
     assert "r1" in ingest.refuse_empty_replacement(0, committed)

@@ -168,6 +168,15 @@ def test_predict_reads_silver_through_its_commit_marker():
     assert "applyInPandas(device_windows" in run and "groupBy('deviceId')" in run
 
 
+def test_ingest_makes_one_silver_row_per_device_from_every_partitions_records():
+    # a reading published under another device's key lands in another Kafka partition, set
+    # aside but counted for the device it names: the rows are grouped by deviceId alone
+    # (test/local/ingest.test.ts holds the local ingest to this, on such records)
+    run = ast.unparse(next(n for n in _source("ingest_data.py").body if isinstance(n, ast.FunctionDef) and n.name == "run"))
+    assert "validated.where(F.col('deviceId').isNotNull()).groupBy('deviceId').applyInPandas(device_day" in run
+    assert "ingest.silver_row_of_device(frame['deviceId'].iloc[0], frame, start_ms, end_ms)" in run
+
+
 def test_jobs_keep_to_python_39_syntax():
     for name in os.listdir(JOBS) + ["../pvfault/" + n for n in os.listdir(os.path.join(JOBS, "..", "pvfault")) if n.endswith(".py")]:
         if name.endswith(".py"):
