@@ -7,12 +7,12 @@
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Classifier, ParallelClassifier, type WindowClassifier } from '../detector/model/infer';
-import { WINDOW_VALUES } from '../detector/windows';
+import { N_LEVELS, WINDOW_VALUES, type ModelInputs } from '../detector/windows';
 
-async function rate(classifier: WindowClassifier, windows: Float32Array, count: number): Promise<number> {
-  await classifier.predict(windows.slice(0, 64 * WINDOW_VALUES), 64); // warm-up
+async function rate(classifier: WindowClassifier, windows: ModelInputs, count: number): Promise<number> {
+  await classifier.predict({ images: windows.images.slice(0, 64 * WINDOW_VALUES), levels: windows.levels.slice(0, 64 * N_LEVELS) }, 64); // warm-up
   const started = process.hrtime.bigint();
-  await classifier.predict(windows.slice(), count);
+  await classifier.predict({ images: windows.images.slice(), levels: windows.levels.slice() }, count);
   return count / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
@@ -20,8 +20,11 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { windows: { type: 'string', default: '4096' }, workers: { type: 'string' } } });
   const count = Number(values.windows);
   const workers = Number(values.workers ?? availableParallelism());
-  // windows shaped like real ones: asinh-normalised values, mostly within ±3
-  const windows = Float32Array.from({ length: count * WINDOW_VALUES }, (_, i) => Math.asinh(Math.sin(i * 0.37) * 2));
+  // windows shaped like real ones: asinh-normalised values, mostly within ±3; standardised levels
+  const windows = {
+    images: Float32Array.from({ length: count * WINDOW_VALUES }, (_, i) => Math.asinh(Math.sin(i * 0.37) * 2)),
+    levels: Float32Array.from({ length: count * N_LEVELS }, (_, i) => Math.sin(i * 0.71)),
+  };
   const single = await Classifier.load();
   console.log(`inference benchmark · model ${single.modelVersion} · backend ${single.backend} · ${cpus().length} cores · ${count} windows · ${new Date().toISOString().slice(0, 10)}`);
   const one = await rate(single, windows, count);

@@ -426,6 +426,14 @@ export const DETECTOR_CONTRACT = {
     "doc": "Model input x[h][w][c] = asinh(coef[c][scale h + 1][window start + w] / scale[c]), float32, NHWC: height = scale (1 at the top), width = time, channels in the order above. scale[] comes with the model (normalization.json next to the weights), computed from the training windows.",
     "formula": "asinh(coef / scale)"
   },
+  "levels": {
+    "doc": "Beside its scalogram image, the model reads the window's levels, which the wavelet (zero mean) cannot show: for each channel in the order above, the mean and the standard deviation (population, ddof 0) of its gap-filled series over the window's slots, in contract units, as feature f = (asinh(stat_f) − center[f]) / spread[f], float32, ordered voltage mean, voltage std, current mean, current std, … . center[] and spread[] come with the model (normalization.json, levels), the mean and standard deviation of asinh(stat_f) over the training windows.",
+    "statistics": [
+      "mean",
+      "std"
+    ],
+    "formula": "(asinh(stat) - center) / spread"
+  },
   "labels": {
     "doc": "Training and evaluation only: a window of a faulty device is labelled with its fault when the fault acts on at least minActiveFraction of its slots, normal when it acts on none; windows in between are left out.",
     "minActiveFraction": 0.5

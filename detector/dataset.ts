@@ -9,7 +9,7 @@ import type { DeviceDay } from './simulator/device';
 import { plantConfig, simulatePlantDay, type PlantConfig } from './simulator/plant';
 import { Rng } from './simulator/random';
 import { buildSilverRow } from './silver';
-import { CHANNELS, dayScalograms, N_SCALES, WINDOW, WINDOW_VALUES, windowsOf, windowTensor, type Normalization } from './windows';
+import { CHANNELS, dayScalograms, filledChannels, modelInputs, N_LEVELS, N_SCALES, rawLevels, WINDOW, WINDOW_VALUES, windowsOf, type Normalization } from './windows';
 
 export const MIN_ACTIVE_FRACTION: number = DETECTOR_CONTRACT.labels.minActiveFraction;
 
@@ -56,6 +56,8 @@ export interface WindowMeta {
 export interface WindowSet {
   /** count × 64·64·4 float32, NHWC */
   x: Float32Array;
+  /** count × N_LEVELS float32 */
+  levels: Float32Array;
   y: Int32Array;
   meta: WindowMeta[];
   count: number;
@@ -86,29 +88,51 @@ function plantFor(spec: { seed: number; date: string }, devices: number): PlantC
   return plantConfig({ date: spec.date, seed: spec.seed, devices, faultMix: mix, keepSeries: true });
 }
 
-/** Robust per-channel scale: the median |coefficient| over the predicted windows of some device-days. */
+/**
+ * The normalisation from some device-days' predicted windows: per channel, the median
+ * |coefficient| (robust: scalograms are heavy-tailed); per level feature, the mean
+ * and standard deviation of asinh(stat).
+ */
 export function estimateNormalization(days: Iterable<{ day: DeviceDay; window: { startMs: number; endMs: number } }>): Normalization {
   const samples: number[][] = CHANNELS.map(() => []);
+  const levelSum = new Float64Array(N_LEVELS);
+  const levelSq = new Float64Array(N_LEVELS);
+  const raw = new Float64Array(N_LEVELS);
+  let windows = 0;
   for (const { day, window } of days) {
     const row = silverOf(day, window);
-    const scalograms = dayScalograms(row);
+    const filled = filledChannels(row);
+    const scalograms = dayScalograms(row, filled);
     for (const w of windowsOf(row)) {
       if (w.skipReason) continue;
       scalograms.forEach((coefs, c) => {
         for (let h = 0; h < N_SCALES; h += 3) for (let t = 0; t < WINDOW; t += 4) samples[c]!.push(Math.abs(coefs[h * row.samples + w.index * WINDOW + t]!));
       });
+      rawLevels(filled, w.index, raw);
+      for (let f = 0; f < N_LEVELS; f++) {
+        levelSum[f] = levelSum[f]! + raw[f]!;
+        levelSq[f] = levelSq[f]! + raw[f]! ** 2;
+      }
+      windows++;
     }
   }
+  if (windows === 0) throw new Error('estimateNormalization: no predicted window in the given device-days');
   const median = (xs: number[]) => {
     const s = xs.sort((a, b) => a - b);
     return s[Math.floor(s.length / 2)] ?? 1;
   };
-  return Object.fromEntries(CHANNELS.map((c, i) => [c, Math.max(1e-6, median(samples[i]!))])) as unknown as Normalization;
+  const center = Array.from(levelSum, (s) => s / windows);
+  const spread = Array.from(levelSq, (q, f) => Math.max(1e-6, Math.sqrt(Math.max(0, q / windows - center[f]! ** 2))));
+  return {
+    scale: Object.fromEntries(CHANNELS.map((c, i) => [c, Math.max(1e-6, median(samples[i]!))])) as unknown as Normalization['scale'],
+    levels: { center, spread },
+  };
 }
 
 /** Builds a split's labelled windows; progress is reported per device-day. */
 export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay?: () => void): WindowSet {
   const xs: Float32Array[] = [];
+  const ls: Float32Array[] = [];
   const y: number[] = [];
   const meta: WindowMeta[] = [];
   for (const pd of spec.plantDays) {
@@ -116,24 +140,33 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
     const keepRng = new Rng(pd.seed, `keep:${pd.date}`);
     for (const day of plant.devices()) {
       const row = silverOf(day, plant.window);
-      const scalograms = dayScalograms(row);
+      const picked: { index: number; label: FaultClass; startMs: number }[] = [];
       for (const w of windowsOf(row)) {
         if (w.skipReason) continue;
         const label = windowLabel(day, w.index);
         if (label === null) continue;
         if (label === 'normal' && !keepRng.chance(spec.normalKeep)) continue;
-        const x = new Float32Array(WINDOW_VALUES);
-        windowTensor(scalograms, row.samples, w.index, norm, x);
-        xs.push(x);
-        y.push(faultClassIndex(label));
-        meta.push({ deviceId: day.deviceId, date: pd.date, seed: pd.seed, index: w.index, startMs: w.startMs, label, deviceFault: day.truth.fault, onsetMs: day.truth.onsetMs, noiseLevel: day.truth.noiseLevel, sky: day.truth.sky });
+        picked.push({ index: w.index, label, startMs: w.startMs });
+      }
+      const inputs = modelInputs(row, picked.map((w) => w.index), norm);
+      xs.push(inputs.images);
+      ls.push(inputs.levels);
+      for (const w of picked) {
+        y.push(faultClassIndex(w.label));
+        meta.push({ deviceId: day.deviceId, date: pd.date, seed: pd.seed, index: w.index, startMs: w.startMs, label: w.label, deviceFault: day.truth.fault, onsetMs: day.truth.onsetMs, noiseLevel: day.truth.noiseLevel, sky: day.truth.sky });
       }
       onDeviceDay?.();
     }
   }
-  const x = new Float32Array(xs.length * WINDOW_VALUES);
-  xs.forEach((w, i) => x.set(w, i * WINDOW_VALUES));
-  return { x, y: Int32Array.from(y), meta, count: xs.length };
+  const x = new Float32Array(y.length * WINDOW_VALUES);
+  const levels = new Float32Array(y.length * N_LEVELS);
+  let at = 0;
+  xs.forEach((images, i) => {
+    x.set(images, at * WINDOW_VALUES);
+    levels.set(ls[i]!, at * N_LEVELS);
+    at += images.length / WINDOW_VALUES;
+  });
+  return { x, levels, y: Int32Array.from(y), meta, count: y.length };
 }
 
 export function plantDaysOf(spec: SplitSpec): Iterable<{ day: DeviceDay; window: { startMs: number; endMs: number } }> {

@@ -1,8 +1,9 @@
 /**
- * A silver device-day → model input windows (contracts/detector.json): gap fill,
- * CWT of each channel over the whole day (or only the span its usable windows read,
- * spanScalograms), 64-slot windows with skip reasons, and
- * the asinh normalisation, stacked as 64×64×4 NHWC float32.
+ * A silver device-day → model inputs (contracts/detector.json): gap fill, CWT of
+ * each channel over the whole day (or only the span its usable windows read,
+ * spanScalograms), 64-slot windows with skip reasons, the asinh normalisation
+ * stacked as 64×64×4 NHWC float32, and beside each image the window's levels
+ * (per-channel mean and standard deviation, standardised), which the wavelet cannot see.
  */
 import { DETECTOR_CONTRACT, GRID_STEP_MS, QUALITY, type SilverDeviceDayRow, type SkipReason } from '../contracts';
 import { CONTRACT_SCALES, cwt, cwtReach } from './cwt';
@@ -15,8 +16,31 @@ export const N_SCALES = DETECTOR_CONTRACT.cwt.scaleTo - DETECTOR_CONTRACT.cwt.sc
 export const WINDOW_VALUES = N_SCALES * WINDOW * CHANNELS.length;
 const SKIP = DETECTOR_CONTRACT.skip;
 
-/** Per-channel scales of the normalisation (the model's normalization.json). */
-export type Normalization = Readonly<Record<(typeof CHANNELS)[number], number>>;
+export const LEVEL_STATISTICS = DETECTOR_CONTRACT.levels.statistics;
+/** The level features' names, in the model's order: voltage.mean, voltage.std, current.mean, … */
+export const LEVEL_FEATURES: readonly string[] = CHANNELS.flatMap((c) => LEVEL_STATISTICS.map((s) => `${c}.${s}`));
+export const N_LEVELS = LEVEL_FEATURES.length;
+
+/** Per-channel scales of the scalograms' normalisation. */
+export type ChannelScales = Readonly<Record<(typeof CHANNELS)[number], number>>;
+
+/** Standardisation of the level features: (asinh(stat) − center) / spread, in LEVEL_FEATURES order. */
+export interface LevelNormalization {
+  center: readonly number[];
+  spread: readonly number[];
+}
+
+/** Everything the model's inputs are normalised with (the model's normalization.json). */
+export interface Normalization {
+  scale: ChannelScales;
+  levels: LevelNormalization;
+}
+
+/** Model inputs of `count` windows: images count × 64·64·4 (NHWC) and levels count × N_LEVELS, float32. */
+export interface ModelInputs {
+  images: Float32Array;
+  levels: Float32Array;
+}
 
 /** Missing values (NaN) filled for the CWT: linear between neighbours, nearest at the edges, zeros if none. */
 export function gapFilled(series: ArrayLike<number>): Float64Array {
@@ -75,9 +99,56 @@ export function windowsOf(row: SilverDeviceDayRow): WindowInfo[] {
   return out;
 }
 
+/** The four channels of a day, gap-filled: what the CWT and the levels read. */
+export function filledChannels(row: SilverDeviceDayRow): Float64Array[] {
+  return CHANNELS.map((c) => gapFilled(row[c]));
+}
+
 /** The four channels' scalograms of a day: coefs[c][scale·samples + t], float32. */
-export function dayScalograms(row: SilverDeviceDayRow): Float32Array[] {
-  return CHANNELS.map((c) => cwt(gapFilled(row[c]), CONTRACT_SCALES, new Float32Array(N_SCALES * row.samples)) as Float32Array);
+export function dayScalograms(row: SilverDeviceDayRow, filled: Float64Array[] = filledChannels(row)): Float32Array[] {
+  return filled.map((x) => cwt(x, CONTRACT_SCALES, new Float32Array(N_SCALES * row.samples)) as Float32Array);
+}
+
+/**
+ * asinh of window `index`'s level statistics (before standardisation), into out at
+ * offset: per channel its mean and population standard deviation over the window.
+ */
+export function rawLevels(filled: Float64Array[], index: number, out: Float64Array | Float32Array, offset = 0): void {
+  const from = index * WINDOW;
+  filled.forEach((x, c) => {
+    let sum = 0;
+    for (let k = from; k < from + WINDOW; k++) sum += x[k]!;
+    const mean = sum / WINDOW;
+    let sq = 0;
+    for (let k = from; k < from + WINDOW; k++) sq += (x[k]! - mean) ** 2;
+    out[offset + c * 2] = Math.asinh(mean);
+    out[offset + c * 2 + 1] = Math.asinh(Math.sqrt(sq / WINDOW));
+  });
+}
+
+const rawScratch = new Float64Array(N_LEVELS);
+
+/** Window `index`'s standardised level features, into out (N_LEVELS values at offset). */
+export function windowLevels(filled: Float64Array[], index: number, norm: LevelNormalization, out: Float32Array, offset = 0): void {
+  rawLevels(filled, index, rawScratch);
+  for (let f = 0; f < N_LEVELS; f++) out[offset + f] = (rawScratch[f]! - norm.center[f]!) / norm.spread[f]!;
+}
+
+/**
+ * A day's model inputs for the given windows (indices), in that order. The CWT runs
+ * over the span the windows read (spanScalograms), not the nights around it.
+ */
+export function modelInputs(row: SilverDeviceDayRow, indices: readonly number[], norm: Normalization): ModelInputs {
+  const images = new Float32Array(indices.length * WINDOW_VALUES);
+  const levels = new Float32Array(indices.length * N_LEVELS);
+  if (indices.length === 0) return { images, levels };
+  const filled = filledChannels(row);
+  const span = spanScalograms(row, indices, filled);
+  indices.forEach((index, k) => {
+    windowTensor(span.coefs, span.length, index, norm.scale, images, k * WINDOW_VALUES, span.from);
+    windowLevels(filled, index, norm.levels, levels, k * N_LEVELS);
+  });
+  return { images, levels };
 }
 
 const REACH = cwtReach(CONTRACT_SCALES);
@@ -98,15 +169,15 @@ export interface SpanScalograms {
  * coefficients are the whole day's; in floating point the FFT's rounding differs a
  * little (on simulated days ~3 window values in 10⁵ differ, in their last float32
  * bit; ~1e-12 of the channel's largest coefficient), well inside the contract's
- * 1e-6 tolerance. `windows` ascending.
+ * 1e-6 tolerance. `filled` is the day's gap-filled channels (gaps are filled over
+ * the whole day first, so the span's edges see the same neighbours).
  */
-export function spanScalograms(row: SilverDeviceDayRow, windows: readonly number[]): SpanScalograms {
+export function spanScalograms(row: SilverDeviceDayRow, windows: readonly number[], filled: Float64Array[] = filledChannels(row)): SpanScalograms {
   if (windows.length === 0) return { coefs: CHANNELS.map(() => new Float32Array(0)), from: 0, length: 0 };
-  const from = Math.max(0, windows[0]! * WINDOW - REACH.before);
-  const to = Math.min(row.samples, (windows[windows.length - 1]! + 1) * WINDOW + REACH.after);
+  const from = Math.max(0, Math.min(...windows) * WINDOW - REACH.before);
+  const to = Math.min(row.samples, (Math.max(...windows) + 1) * WINDOW + REACH.after);
   const length = to - from;
-  // gaps are filled over the whole day first: the span's edges see the same neighbours
-  const coefs = CHANNELS.map((c) => cwt(gapFilled(row[c]).subarray(from, to), CONTRACT_SCALES, new Float32Array(N_SCALES * length)) as Float32Array);
+  const coefs = filled.map((x) => cwt(x.subarray(from, to), CONTRACT_SCALES, new Float32Array(N_SCALES * length)) as Float32Array);
   return { coefs, from, length };
 }
 
@@ -115,12 +186,12 @@ export function spanScalograms(row: SilverDeviceDayRow, windows: readonly number
  * at offset). `samples` is the scalograms' row length and `from` the first sample of
  * the day they hold (the whole day: the day's samples and 0; a span: its length and start).
  */
-export function windowTensor(scalograms: Float32Array[], samples: number, index: number, norm: Normalization, out: Float32Array, offset = 0, from = 0): void {
+export function windowTensor(scalograms: Float32Array[], samples: number, index: number, scale: ChannelScales, out: Float32Array, offset = 0, from = 0): void {
   const start = index * WINDOW - from;
   const nc = CHANNELS.length;
   for (let c = 0; c < nc; c++) {
     const coefs = scalograms[c]!;
-    const inv = 1 / norm[CHANNELS[c] as (typeof CHANNELS)[number]];
+    const inv = 1 / scale[CHANNELS[c] as (typeof CHANNELS)[number]];
     for (let h = 0; h < N_SCALES; h++) {
       const row = h * samples + start;
       const base = offset + h * WINDOW * nc + c;

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { CHANNELS, type Normalization } from '../windows';
+import { CHANNELS, LEVEL_FEATURES, type Normalization } from '../windows';
 import { ARTIFACTS_DIR } from './manifest';
 
 export { ARTIFACTS_DIR };
@@ -14,8 +14,20 @@ export { ARTIFACTS_DIR };
 export interface NormalizationFile {
   formula: string;
   channels: readonly string[];
-  scale: Normalization;
+  scale: Normalization['scale'];
+  levels: { formula: string; features: readonly string[]; center: readonly number[]; spread: readonly number[] };
   modelVersion: string;
+}
+
+/** normalization.json's content for a model's normalisation. */
+export function normalizationFile(norm: Normalization, modelVersion: string): NormalizationFile {
+  return {
+    formula: 'asinh(coef / scale)',
+    channels: CHANNELS,
+    scale: norm.scale,
+    levels: { formula: '(asinh(stat) - center) / spread', features: LEVEL_FEATURES, ...norm.levels },
+    modelVersion,
+  };
 }
 
 export async function saveModel(model: tf.LayersModel, dir: string, meta: NormalizationFile): Promise<void> {
@@ -55,6 +67,8 @@ export async function loadModel(dir = ARTIFACTS_DIR): Promise<LoadedModel> {
     throw new Error(`no trained model in ${dir} (${(err as Error).message}); run npm run train`);
   }
   if (meta.channels.join(',') !== CHANNELS.join(',')) throw new Error(`model in ${dir} expects channels ${meta.channels.join(', ')}, the contract has ${CHANNELS.join(', ')}`);
+  const features = meta.levels?.features ?? [];
+  if (features.join(',') !== LEVEL_FEATURES.join(',')) throw new Error(`model in ${dir} expects level features [${features.join(', ')}], the contract has [${LEVEL_FEATURES.join(', ')}]; retrain with npm run train`);
   const weights = readFileSync(join(dir, 'weights.bin'));
   const model = await tf.loadLayersModel(
     tf.io.fromMemory({
@@ -63,5 +77,5 @@ export async function loadModel(dir = ARTIFACTS_DIR): Promise<LoadedModel> {
       weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
     }),
   );
-  return { model, normalization: meta.scale, modelVersion: meta.modelVersion };
+  return { model, normalization: { scale: meta.scale, levels: { center: meta.levels.center, spread: meta.levels.spread } }, modelVersion: meta.modelVersion };
 }

@@ -1,6 +1,6 @@
 /**
- * Inference: a batch of normalised windows (n × 64·64·4 float32, NHWC) → class
- * probabilities (n × 6, contract order). `Classifier` runs in this thread;
+ * Inference: a batch of normalised windows (images n × 64·64·4 float32 NHWC and
+ * levels n × 8) → class probabilities (n × 6, contract order). `Classifier` runs in this thread;
  * `ParallelClassifier` spreads batches over worker threads, one model each, so
  * both cores are used.
  */
@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { FAULT_CLASSES } from '../../contracts';
-import { WINDOW_VALUES } from '../windows';
+import { N_LEVELS, WINDOW_VALUES, type ModelInputs } from '../windows';
 import { ARTIFACTS_DIR, loadModel, type LoadedModel } from './artifacts';
 import { initBackend, type BackendName } from './backend';
 import { INPUT_SHAPE } from './lenet';
@@ -19,14 +19,20 @@ export const N_CLASSES = FAULT_CLASSES.length;
 export interface WindowClassifier {
   readonly modelVersion: string;
   readonly normalization: LoadedModel['normalization'];
-  predict(windows: Float32Array, count: number): Promise<Float32Array>;
+  predict(inputs: ModelInputs, count: number): Promise<Float32Array>;
   close(): Promise<void>;
 }
 
-function checkBatch(windows: Float32Array, count: number): void {
-  if (!Number.isInteger(count) || count < 0 || windows.length < count * WINDOW_VALUES) {
-    throw new Error(`predict: ${count} windows need ${count * WINDOW_VALUES} values, got ${windows.length}`);
+function checkBatch(inputs: ModelInputs, count: number): void {
+  if (!Number.isInteger(count) || count < 0 || inputs.images.length < count * WINDOW_VALUES) {
+    throw new Error(`predict: ${count} windows need ${count * WINDOW_VALUES} image values, got ${inputs.images.length}`);
   }
+  if (inputs.levels.length < count * N_LEVELS) throw new Error(`predict: ${count} windows need ${count * N_LEVELS} level values, got ${inputs.levels.length}`);
+}
+
+/** Windows [from, from + n) of a batch, as their own arrays (copies: they may be transferred). */
+function sliceInputs(inputs: ModelInputs, from: number, n: number): ModelInputs {
+  return { images: inputs.images.slice(from * WINDOW_VALUES, (from + n) * WINDOW_VALUES), levels: inputs.levels.slice(from * N_LEVELS, (from + n) * N_LEVELS) };
 }
 
 export class Classifier implements WindowClassifier {
@@ -50,12 +56,18 @@ export class Classifier implements WindowClassifier {
     return this.loaded.normalization;
   }
 
-  async predict(windows: Float32Array, count: number): Promise<Float32Array> {
-    checkBatch(windows, count);
+  async predict(inputs: ModelInputs, count: number): Promise<Float32Array> {
+    checkBatch(inputs, count);
     const out = new Float32Array(count * N_CLASSES);
     for (let b = 0; b < count; b += this.batch) {
       const n = Math.min(this.batch, count - b);
-      const probs = tf.tidy(() => this.loaded.model.predict(tf.tensor4d(windows.subarray(b * WINDOW_VALUES, (b + n) * WINDOW_VALUES), [n, ...INPUT_SHAPE])) as tf.Tensor);
+      const probs = tf.tidy(
+        () =>
+          this.loaded.model.predict([
+            tf.tensor4d(inputs.images.subarray(b * WINDOW_VALUES, (b + n) * WINDOW_VALUES), [n, ...INPUT_SHAPE]),
+            tf.tensor2d(inputs.levels.subarray(b * N_LEVELS, (b + n) * N_LEVELS), [n, N_LEVELS]),
+          ]) as tf.Tensor,
+      );
       out.set((await probs.data()) as Float32Array, b * N_CLASSES);
       probs.dispose();
     }
@@ -69,28 +81,28 @@ export class Classifier implements WindowClassifier {
 
 export class ParallelClassifier implements WindowClassifier {
   private constructor(
-    private readonly pool: WorkerPool<{ windows: Float32Array; count: number }, Float32Array>,
+    private readonly pool: WorkerPool<{ inputs: ModelInputs; count: number }, Float32Array>,
     readonly modelVersion: string,
     readonly normalization: LoadedModel['normalization'],
   ) {}
 
   static async load(dir = ARTIFACTS_DIR, workers = availableParallelism()): Promise<ParallelClassifier> {
-    const pool = await WorkerPool.start<{ windows: Float32Array; count: number }, Float32Array>(join(__dirname, 'inferenceWorker'), workers, { dir });
+    const pool = await WorkerPool.start<{ inputs: ModelInputs; count: number }, Float32Array>(join(__dirname, 'inferenceWorker'), workers, { dir });
     const info = pool.info as { modelVersion: string; normalization: LoadedModel['normalization'] };
     return new ParallelClassifier(pool, info.modelVersion, info.normalization);
   }
 
   /** Splits the batch across the workers and reassembles the probabilities in order. */
-  async predict(windows: Float32Array, count: number): Promise<Float32Array> {
-    checkBatch(windows, count);
+  async predict(inputs: ModelInputs, count: number): Promise<Float32Array> {
+    checkBatch(inputs, count);
     const parts = Math.min(this.pool.size, Math.max(1, Math.ceil(count / 64)));
     const per = Math.ceil(count / parts);
     const results = await Promise.all(
       Array.from({ length: parts }, (_, i) => {
         const from = i * per;
         const n = Math.max(0, Math.min(per, count - from));
-        const slice = windows.slice(from * WINDOW_VALUES, (from + n) * WINDOW_VALUES);
-        return this.pool.request({ windows: slice, count: n }, [slice.buffer]);
+        const part = sliceInputs(inputs, from, n);
+        return this.pool.request({ inputs: part, count: n }, [part.images.buffer as ArrayBuffer, part.levels.buffer as ArrayBuffer]);
       }),
     );
     const out = new Float32Array(count * N_CLASSES);

@@ -1,16 +1,23 @@
 /**
  * The classifier: LeNet-5 (the design card's family) on 64×64×4 normalised
- * scalogram windows → the six fault classes, in the contract's order.
- * conv 5×5×6 → max-pool 2 → conv 5×5×16 → max-pool 2 → dense 120 → dense 84 → softmax 6,
- * with ReLU (trains faster than LeNet's original tanh) and dropout before the
- * dense layers (the simulator can make more data, but regularisation keeps the
- * model from memorising plant-days).
+ * scalogram windows, joined by the window's level features → the six fault
+ * classes, in the contract's order.
+ *
+ *   scalogram 64×64×4 → conv 5×5×6 → max-pool 2 → conv 5×5×16 → max-pool 2 → flatten → dropout ┐
+ *   levels 8 → dense 32 ─────────────────────────────────────────────────────────────────────────┴→ concat → dense 120 → dense 84 → softmax 6
+ *
+ * ReLU (trains faster than LeNet's original tanh); dropout on the image features
+ * keeps the model from memorising plant-days. The level branch exists because the
+ * wavelet has no response to a series' level, and faults that mostly shift a level
+ * (an open string, a leak to ground) were confused without it (docs/model-card.md).
  */
 import * as tf from '@tensorflow/tfjs';
 import { FAULT_CLASSES } from '../../contracts';
-import { CHANNELS, N_SCALES, WINDOW } from '../windows';
+import { CHANNELS, N_LEVELS, N_SCALES, WINDOW } from '../windows';
 
 export const INPUT_SHAPE: [number, number, number] = [N_SCALES, WINDOW, CHANNELS.length];
+/** The model's input names, in the order predict() takes them. */
+export const INPUT_NAMES = ['scalogram', 'levels'] as const;
 
 export type LenetVariant = 'plain' | 'batchnorm';
 
@@ -19,28 +26,26 @@ export type LenetVariant = 'plain' | 'batchnorm';
  * asinh-compressed scalograms are heavy-tailed, and normalising the feature maps
  * keeps the first layers' activations well scaled while training.
  */
-export function buildLenet(seed = 1, variant: LenetVariant = 'plain'): tf.Sequential {
+export function buildLenet(seed = 1, variant: LenetVariant = 'plain'): tf.LayersModel {
   const init = (k: number) => tf.initializers.glorotUniform({ seed: seed * 100 + k });
-  const conv = (name: string, filters: number, k: number, first: boolean): tf.layers.Layer[] =>
-    variant === 'batchnorm'
-      ? [
-          tf.layers.conv2d({ ...(first ? { inputShape: INPUT_SHAPE } : {}), filters, kernelSize: 5, kernelInitializer: init(k), name }),
-          tf.layers.batchNormalization({ name: `${name}_bn` }),
-          tf.layers.activation({ activation: 'relu', name: `${name}_relu` }),
-        ]
-      : [tf.layers.conv2d({ ...(first ? { inputShape: INPUT_SHAPE } : {}), filters, kernelSize: 5, activation: 'relu', kernelInitializer: init(k), name })];
-  return tf.sequential({
-    name: 'lenet5_pv',
-    layers: [
-      ...conv('c1', 6, 1, true),
-      tf.layers.maxPooling2d({ poolSize: 2, name: 's2' }),
-      ...conv('c3', 16, 2, false),
-      tf.layers.maxPooling2d({ poolSize: 2, name: 's4' }),
-      tf.layers.flatten({ name: 'flatten' }),
-      tf.layers.dropout({ rate: 0.3, seed: seed * 100 + 3, name: 'drop5' }),
-      tf.layers.dense({ units: 120, activation: 'relu', kernelInitializer: init(4), name: 'f5' }),
-      tf.layers.dense({ units: 84, activation: 'relu', kernelInitializer: init(5), name: 'f6' }),
-      tf.layers.dense({ units: FAULT_CLASSES.length, activation: 'softmax', kernelInitializer: init(6), name: 'output' }),
-    ],
-  });
+  const conv = (x: tf.SymbolicTensor, name: string, filters: number, k: number): tf.SymbolicTensor => {
+    if (variant === 'plain') return tf.layers.conv2d({ filters, kernelSize: 5, activation: 'relu', kernelInitializer: init(k), name }).apply(x) as tf.SymbolicTensor;
+    const c = tf.layers.conv2d({ filters, kernelSize: 5, kernelInitializer: init(k), name }).apply(x);
+    const b = tf.layers.batchNormalization({ name: `${name}_bn` }).apply(c);
+    return tf.layers.activation({ activation: 'relu', name: `${name}_relu` }).apply(b) as tf.SymbolicTensor;
+  };
+  const image = tf.input({ shape: INPUT_SHAPE, name: INPUT_NAMES[0] });
+  const levels = tf.input({ shape: [N_LEVELS], name: INPUT_NAMES[1] });
+  let x = conv(image, 'c1', 6, 1);
+  x = tf.layers.maxPooling2d({ poolSize: 2, name: 's2' }).apply(x) as tf.SymbolicTensor;
+  x = conv(x, 'c3', 16, 2);
+  x = tf.layers.maxPooling2d({ poolSize: 2, name: 's4' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dropout({ rate: 0.3, seed: seed * 100 + 3, name: 'drop5' }).apply(x) as tf.SymbolicTensor;
+  const l = tf.layers.dense({ units: 32, activation: 'relu', kernelInitializer: init(7), name: 'l1' }).apply(levels) as tf.SymbolicTensor;
+  let y = tf.layers.concatenate({ name: 'merge' }).apply([x, l]) as tf.SymbolicTensor;
+  y = tf.layers.dense({ units: 120, activation: 'relu', kernelInitializer: init(4), name: 'f5' }).apply(y) as tf.SymbolicTensor;
+  y = tf.layers.dense({ units: 84, activation: 'relu', kernelInitializer: init(5), name: 'f6' }).apply(y) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: FAULT_CLASSES.length, activation: 'softmax', kernelInitializer: init(6), name: 'output' }).apply(y) as tf.SymbolicTensor;
+  return tf.model({ name: 'lenet5_pv', inputs: [image, levels], outputs: out });
 }

@@ -60,6 +60,14 @@ export function confusionSvg(confusion: number[][], title: string): string {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
+/** The (at most two) classes a class's windows are most often mistaken for, in words. */
+function mistakenFor(confusion: number[][], cls: number): string {
+  const row = confusion[cls] ?? [];
+  const total = row.reduce((a, b) => a + b, 0) || 1;
+  const wrong = row.map((n, c) => ({ n, c })).filter((x) => x.c !== cls && x.n > 0).sort((x, y) => y.n - x.n).slice(0, 2);
+  return wrong.map((x) => `${FAULT_CLASSES[x.c]} (${pct(x.n / total)})`).join(' and ') || 'nothing';
+}
+
 export function writeModelCard(e: Evaluation): void {
   mkdirSync(join(DOCS, 'images', 'model'), { recursive: true });
   writeFileSync(join(DOCS, 'images', 'model', 'confusion.svg'), confusionSvg(e.test.metrics.confusion, `Test set confusion matrix — ${e.modelVersion}`));
@@ -72,13 +80,13 @@ export function writeModelCard(e: Evaluation): void {
     '',
     '## What it does',
     '',
-    'Classifies each 64-slot window (21 min 20 s) of a PV array\'s day as one of the six fault classes of the contract, from the Continuous Wavelet Transform (PyWavelets Morlet, scales 1..64) of the four 20-s series (voltage, current, module temperature, irradiance) stacked as a 64×64×4 image, normalised as `asinh(coef / scale[channel])` (contracts/detector.json). The pipeline runs it on every window with enough sun and data; the Spark job runs the same weights with numpy.',
+    'Classifies each 64-slot window (21 min 20 s) of a PV array\'s day as one of the six fault classes of the contract, from the Continuous Wavelet Transform (PyWavelets Morlet, scales 1..64) of the four 20-s series (voltage, current, module temperature, irradiance) stacked as a 64×64×4 image, normalised as `asinh(coef / scale[channel])`, together with the window\'s eight level features — each channel\'s mean and standard deviation over the window, as `(asinh(stat) − center) / spread` (contracts/detector.json). The pipeline runs it on every window with enough sun and data; the Spark job runs the same weights with numpy.',
     '',
     '## Architecture',
     '',
     e.variant === 'batchnorm'
-      ? 'LeNet-5 (the design card\'s family), adapted: conv 5×5×6 → batch norm → ReLU → max-pool 2 → conv 5×5×16 → batch norm → ReLU → max-pool 2 → dropout 0.3 → dense 120 → dense 84 → softmax 6. ReLU instead of tanh and max- instead of average-pooling (faster, better-conditioned training); batch normalisation because the asinh-compressed scalograms are heavy-tailed; dropout against memorising plant-days. Chosen over the plain variant by validation loss.'
-      : 'LeNet-5 (the design card\'s family), adapted: conv 5×5×6 → max-pool 2 → conv 5×5×16 → max-pool 2 → dropout 0.3 → dense 120 → dense 84 → softmax 6; ReLU instead of tanh (faster, better-conditioned training), max- instead of average-pooling, dropout against memorising plant-days.',
+      ? 'LeNet-5 (the design card\'s family), adapted: image branch conv 5×5×6 → batch norm → ReLU → max-pool 2 → conv 5×5×16 → batch norm → ReLU → max-pool 2 → dropout 0.3; level branch dense 32; both concatenated → dense 120 → dense 84 → softmax 6. ReLU instead of tanh and max- instead of average-pooling (faster, better-conditioned training); batch normalisation because the asinh-compressed scalograms are heavy-tailed; dropout against memorising plant-days.'
+      : 'LeNet-5 (the design card\'s family), adapted: image branch conv 5×5×6 → max-pool 2 → conv 5×5×16 → max-pool 2 → dropout 0.3; level branch dense 32 (ReLU) on the 8 level features; both concatenated → dense 120 → dense 84 → softmax 6. ReLU instead of tanh (faster, better-conditioned training), max- instead of average-pooling, dropout against memorising plant-days. The level branch is the one departure from LeNet\'s single input: the Morlet wavelet has zero mean, so the scalograms cannot show a series\' level, and the faults that mostly shift a level (an open string: current ×2/3; a leak to ground) were confused without it — the image-only LeNet-5 reached macro-F1 0.510 on the same test set (measured 2026-11-21, see Limits).',
     `Parameters: ${e.parameters.toLocaleString('en-US')} (float32, ${(e.parameters * 4 / 1024).toFixed(0)} KiB). Trained with Adam (lr 1e-3), batch 64, sparse categorical cross-entropy, early stopping on the validation loss (best epoch ${e.bestEpoch}), backend \`${e.backend}\`, ${(e.trainingSeconds / 60).toFixed(1)} min on 2 cores.`,
     '',
     '## Data',
@@ -91,7 +99,7 @@ export function writeModelCard(e: Evaluation): void {
     '',
     'A window is labelled with its device\'s fault when the fault acts on at least half of its slots, normal when it acts on none; windows in between, and windows the pipeline skips (too little sun or data), are left out. The test set is 2026 weather with seeds never used in training, with all its normal windows kept.',
     '',
-    `Normalisation scales (median |coefficient| of training windows): ${Object.entries(e.normalization).map(([c, v]) => `${c} ${Number(v).toPrecision(4)}`).join(', ')}.`,
+    `Normalisation scales (median |coefficient| of training windows): ${Object.entries(e.normalization.scale).map(([c, v]) => `${c} ${Number(v).toPrecision(4)}`).join(', ')}. Level features standardised by their training mean and standard deviation (normalization.json).`,
     '',
     '## Results on the test set',
     '',
@@ -129,17 +137,16 @@ export function writeModelCard(e: Evaluation): void {
     '',
     ...(m.perClass[0] && m.perClass[0].recall < 0.95
       ? [
-          `- **Not ready for operational alerts.** ${pct(1 - m.perClass[0].recall)} of healthy windows are classified as a fault (normal recall ${m.perClass[0].recall.toFixed(3)}), most often as a line-ground leak or a line-line short on clear days, so day verdicts raise false alarms. Arc faults (recall ${m.perClass[5]?.recall.toFixed(3)}) are the exception. Use the pipeline, the API and the figures; do not dispatch crews on these verdicts yet.`,
+          `- **Not ready for operational alerts.** ${pct(1 - m.perClass[0].recall)} of healthy windows are classified as a fault (normal recall ${m.perClass[0].recall.toFixed(3)}), most often as ${mistakenFor(m.confusion, 0)}, so day verdicts raise false alarms. Arc faults (recall ${m.perClass[5]?.recall.toFixed(3)}) are the exception. Use the pipeline, the API and the figures; do not dispatch crews on these verdicts yet.`,
         ]
       : []),
-    '- The wavelet has (almost) zero mean: inside a day the CWT keeps how the four series change, not their levels. Faults that mostly shift a level at steady state — an open string (current ×2/3), a high-resistance ground leak — show only through cross-channel amplitude ratios (e.g. the current\'s response to irradiance changes, or to the MPPT\'s perturbations) and through the day\'s rise and fall at large scales. This is where the classes get confused.',
+    '- What the inputs carry: the Morlet wavelet has zero mean, so the scalograms keep how the four series change, not their levels. The image-only LeNet-5 (lenet5-2026-11-21-c22ba1f0, same seeds and test set) reached macro-F1 0.510 and accuracy 55.7 %: more data (144 plant-days: 0.502) and batch normalisation (0.505) did not help, because faults that mostly shift a level at steady state — an open string (current ×2/3), a leak to ground — showed only through cross-channel amplitude ratios. The level features (each channel\'s window mean and standard deviation, a change of the shared detector contract) are what took the model to the figures above.',
     ...(e.test.bySky.clear && (e.test.bySky.broken || e.test.bySky.overcast)
       ? [
-          `- The sky decides: accuracy ${pct(e.test.bySky.clear.accuracy)} on clear days against ${[e.test.bySky.broken ? `${pct(e.test.bySky.broken.accuracy)} under broken clouds` : '', e.test.bySky.overcast ? `${pct(e.test.bySky.overcast.accuracy)} under overcast skies` : ''].filter(Boolean).join(' and ')}. Changing irradiance is the excitation that makes a fault's level change visible in the scalograms; on a smooth clear day there is little for the CWT to show.`,
+          `- The sky still matters: accuracy ${pct(e.test.bySky.clear.accuracy)} on clear days against ${[e.test.bySky.broken ? `${pct(e.test.bySky.broken.accuracy)} under broken clouds` : '', e.test.bySky.overcast ? `${pct(e.test.bySky.overcast.accuracy)} under overcast skies` : ''].filter(Boolean).join(' and ')}. Changing irradiance is the excitation that shows how a fault responds; on a smooth clear day there is less to see.`,
         ]
       : []),
-    '- More data and batch normalisation are exhausted as levers (measured 2026-11-21, same seeds and test set): 144 training plant-days (40.8k windows) gave test macro-F1 0.502, batch normalisation after each convolution on the 96 days 0.505, against 0.510 for this model; best validation losses 1.153–1.161 for all three. Macro-F1 had grown from 0.37 to 0.51 between 7k and 27.6k windows and stops there: the limit is in what the scalograms carry (above), so the next step is in the inputs — e.g. the window\'s per-channel levels beside the scalograms — which is a change of the shared detector contract, not of training.',
-    '- Some confusions are physical: a line-line short whose string stops conducting looks, at steady state, like an open string; a partial shade the tracker resolves on its global peak looks like a mild line-ground leak.',
+    '- Some confusions are physical: a line-line short across one or two of a string\'s five modules leaves that string\'s open-circuit voltage (4 × or 3 × ~65 V) below the array\'s maximum-power voltage (~5 × 54 V), so while the tracker holds that peak the string stops conducting and the array looks, at steady state, exactly like one with an open string (current ×2/3, voltage unchanged): the two classes trade windows in the confusion matrix. A high-resistance leak to ground (200 Ω one module above the grounded end) takes ~0.3 A, 2 % of the array\'s current in full sun, inside the spread between healthy arrays (module tolerance, irradiance-sensor calibration): such windows are called normal, and healthy arrays at the edge of that spread are called leaks.',
     '- Simulated data only: the figures say how well the model separates the simulator\'s physics, not field performance. Retrain on labelled field data as soon as there is some.',
     '',
   ];

@@ -1,5 +1,5 @@
 /**
- * npm run train -- [--train-days 24] [--devices 18] [--epochs 15] [--patience 3] [--out DIR]
+ * npm run train -- [--train-days 24] [--devices 18] [--epochs 15] [--patience 3] [--normal-keep 0.25] [--out DIR]
  *
  * Simulates labelled plant-days (train 2025 seeds 1000+, validation 2025 seeds 2000+,
  * test 2026 seeds 3000+: the test set's weather, devices and faults are never seen
@@ -18,22 +18,24 @@ import { FAULT_CLASSES } from '../../contracts';
 import { buildWindowSet, estimateNormalization, plantDaysOf, spreadDates, type SplitSpec, type WindowSet } from '../dataset';
 import { Progress } from '../progress';
 import { Rng } from '../simulator/random';
-import { WINDOW_MS, WINDOW_VALUES, CHANNELS } from '../windows';
-import { ARTIFACTS_DIR, saveModel } from './artifacts';
+import { N_LEVELS, WINDOW_MS, WINDOW_VALUES } from '../windows';
+import { ARTIFACTS_DIR, normalizationFile, saveModel } from './artifacts';
 import { initBackend } from './backend';
 import { buildLenet, INPUT_SHAPE } from './lenet';
 import { metricsOf, type Metrics } from './metrics';
 import { writeModelCard, type Evaluation } from './report';
 
-function batchTensor(set: WindowSet, idx: ArrayLike<number>): { x: tf.Tensor4D; y: tf.Tensor1D } {
+function batchTensor(set: WindowSet, idx: ArrayLike<number>): { x: [tf.Tensor4D, tf.Tensor2D]; y: tf.Tensor1D } {
   const xb = new Float32Array(idx.length * WINDOW_VALUES);
+  const lb = new Float32Array(idx.length * N_LEVELS);
   const yb = new Float32Array(idx.length);
   for (let j = 0; j < idx.length; j++) {
     const k = idx[j]!;
     xb.set(set.x.subarray(k * WINDOW_VALUES, (k + 1) * WINDOW_VALUES), j * WINDOW_VALUES);
+    lb.set(set.levels.subarray(k * N_LEVELS, (k + 1) * N_LEVELS), j * N_LEVELS);
     yb[j] = set.y[k]!;
   }
-  return { x: tf.tensor4d(xb, [idx.length, ...INPUT_SHAPE]), y: tf.tensor1d(yb) };
+  return { x: [tf.tensor4d(xb, [idx.length, ...INPUT_SHAPE]), tf.tensor2d(lb, [idx.length, N_LEVELS])], y: tf.tensor1d(yb) };
 }
 
 export async function predictSet(model: tf.LayersModel, set: WindowSet, batch = 32): Promise<{ labels: Int32Array; probs: Float32Array }> {
@@ -41,7 +43,7 @@ export async function predictSet(model: tf.LayersModel, set: WindowSet, batch = 
   const probs = new Float32Array(set.count * FAULT_CLASSES.length);
   for (let b = 0; b < set.count; b += batch) {
     const n = Math.min(batch, set.count - b);
-    const x = tf.tensor4d(set.x.subarray(b * WINDOW_VALUES, (b + n) * WINDOW_VALUES), [n, ...INPUT_SHAPE]);
+    const x = [tf.tensor4d(set.x.subarray(b * WINDOW_VALUES, (b + n) * WINDOW_VALUES), [n, ...INPUT_SHAPE]), tf.tensor2d(set.levels.subarray(b * N_LEVELS, (b + n) * N_LEVELS), [n, N_LEVELS])];
     const p = model.predict(x) as tf.Tensor;
     const values = (await p.data()) as Float32Array;
     probs.set(values, b * FAULT_CLASSES.length);
@@ -50,7 +52,7 @@ export async function predictSet(model: tf.LayersModel, set: WindowSet, batch = 
       for (let c = 1; c < FAULT_CLASSES.length; c++) if (values[i * FAULT_CLASSES.length + c]! > values[i * FAULT_CLASSES.length + best]!) best = c;
       labels[b + i] = best;
     }
-    x.dispose();
+    tf.dispose(x);
     p.dispose();
   }
   return { labels, probs };
@@ -117,6 +119,7 @@ async function main(): Promise<void> {
       devices: { type: 'string', default: '18' },
       epochs: { type: 'string', default: '15' },
       patience: { type: 'string', default: '3' },
+      'normal-keep': { type: 'string', default: '0.25' },
       batch: { type: 'string', default: '64' },
       seed: { type: 'string', default: '1' },
       out: { type: 'string', default: ARTIFACTS_DIR },
@@ -131,11 +134,13 @@ async function main(): Promise<void> {
     return v;
   };
   const seed = n('seed');
+  const normalKeep = Number(values['normal-keep']);
+  if (!(normalKeep > 0 && normalKeep <= 1)) throw new Error(`--normal-keep: ${JSON.stringify(values['normal-keep'])} is not a share in (0, 1]`);
   const backend = await initBackend(values.backend as 'auto');
   const devices = n('devices');
   const splits: Record<'train' | 'validation' | 'test', SplitSpec> = {
-    train: { name: 'train', plantDays: spreadDates(2025, n('train-days'), seed).map((date, i) => ({ seed: 1000 + i, date })), devicesPerPlantDay: devices, normalKeep: 0.25 },
-    validation: { name: 'validation', plantDays: spreadDates(2025, n('val-days'), seed + 1).map((date, i) => ({ seed: 2000 + i, date })), devicesPerPlantDay: devices, normalKeep: 0.25 },
+    train: { name: 'train', plantDays: spreadDates(2025, n('train-days'), seed).map((date, i) => ({ seed: 1000 + i, date })), devicesPerPlantDay: devices, normalKeep },
+    validation: { name: 'validation', plantDays: spreadDates(2025, n('val-days'), seed + 1).map((date, i) => ({ seed: 2000 + i, date })), devicesPerPlantDay: devices, normalKeep },
     test: { name: 'test', plantDays: spreadDates(2026, n('test-days'), seed + 2).map((date, i) => ({ seed: 3000 + i, date })), devicesPerPlantDay: devices, normalKeep: 1 },
   };
   console.log(`backend ${backend}; simulating ${Object.values(splits).map((s) => `${s.name} ${s.plantDays.length} plant-days × ${devices} devices`).join(', ')}`);
@@ -173,7 +178,7 @@ async function main(): Promise<void> {
       const [l, a] = (await model.trainOnBatch(x, y)) as number[];
       loss += l!;
       acc += a!;
-      x.dispose();
+      tf.dispose(x);
       y.dispose();
       p.tick();
     }
@@ -214,7 +219,7 @@ async function main(): Promise<void> {
     test: evaluate(sets.test, test.labels),
   };
   const out = values.out!;
-  await saveModel(model, out, { formula: 'asinh(coef / scale)', channels: CHANNELS, scale: norm, modelVersion });
+  await saveModel(model, out, normalizationFile(norm, modelVersion));
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
   if (!values['no-docs']) writeModelCard(evaluation);

@@ -9,7 +9,7 @@ Python 3.9-compatible.
 import numpy as np
 
 from pvfault.contracts import FAULT_CLASSES, SUMMARY_MIN_FAULT_SHARE, SUMMARY_MIN_FAULT_WINDOWS
-from pvfault.windows import day_scalograms, window_tensor, windows_of
+from pvfault.windows import day_scalograms, filled_channels, window_levels, window_tensor, windows_of
 
 _K = len(FAULT_CLASSES)
 BATCH = 32
@@ -84,11 +84,15 @@ def predict_device(row, model):
     windows = windows_of(row)
     usable = [w for w in windows if not w[3]]
     if usable:
-        scalograms = day_scalograms(row)
+        filled = filled_channels(row)
+        scalograms = day_scalograms(row, filled)
         # batches bound the im2col copy of the first convolution (~45 MB for 32 windows)
         probs = np.concatenate([
-            model.predict(np.stack([window_tensor(scalograms, w[0], model.scale) for w in usable[b:b + BATCH]]))
-            for b in range(0, len(usable), BATCH)
+            model.predict(
+                np.stack([window_tensor(scalograms, w[0], model.scale) for w in batch]),
+                np.stack([window_levels(filled, w[0], model.levels) for w in batch]),
+            )
+            for batch in (usable[b:b + BATCH] for b in range(0, len(usable), BATCH))
         ])
     else:
         probs = np.zeros((0, _K), dtype=np.float32)

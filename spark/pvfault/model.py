@@ -1,9 +1,11 @@
 """The LeNet-5 of detector/model, run with numpy from its tfjs artifacts.
 
 The EMR image has no TensorFlow: this reads the tfjs layers format (model.json +
-weights.bin) and implements exactly the layers the model uses — Conv2D ('valid',
-stride 1, NHWC), BatchNormalization (moving statistics), Activation,
-MaxPooling2D (2x2, stride 2), Flatten, Dropout (inactive at inference), Dense. Shared fixtures hold it to tfjs's
+weights.bin), a functional graph (inputs: the scalogram image and the level
+features) or a plain sequence of layers, and implements exactly the layers the
+model uses — InputLayer, Conv2D ('valid', stride 1, NHWC), BatchNormalization
+(moving statistics), Activation, MaxPooling2D (2x2, stride 2), Flatten, Dropout
+(inactive at inference), Dense, Concatenate. Shared fixtures hold it to tfjs's
 probabilities within 1e-5. Python 3.9-compatible.
 """
 import hashlib
@@ -12,7 +14,7 @@ import os
 
 import numpy as np
 
-_SUPPORTED = {"Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense", "BatchNormalization", "Activation"}
+_SUPPORTED = {"InputLayer", "Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense", "BatchNormalization", "Activation", "Concatenate"}
 
 
 def _activation(name, x):
@@ -48,6 +50,14 @@ def _maxpool(x, size, stride):
     return windows.max(axis=(3, 4))
 
 
+def _inbound(layer):
+    """Names of the layers feeding `layer` (its one inbound node)."""
+    nodes = layer.get("inbound_nodes") or []
+    if len(nodes) != 1:
+        raise ValueError("layer %s is used %d times; only single-use layers are supported" % (layer["config"]["name"], len(nodes)))
+    return [entry[0] for entry in nodes[0]]
+
+
 class Lenet(object):
     def __init__(self, model_json, weights, normalization):
         topology = model_json["modelTopology"]
@@ -56,8 +66,16 @@ class Lenet(object):
         for layer in self.layers:
             if layer["class_name"] not in _SUPPORTED:
                 raise ValueError("layer %s is not supported by the numpy runtime" % layer["class_name"])
+        if "input_layers" not in config:
+            raise ValueError("model.json is not a functional graph with the scalogram and level inputs; retrain it with npm run train")
+        self.inputs = [entry[0] for entry in config["input_layers"]]
+        outputs = [entry[0] for entry in config["output_layers"]]
+        if len(self.inputs) != 2 or len(outputs) != 1:
+            raise ValueError("the model has %d inputs and %d outputs; the runtime expects the scalogram and level inputs and one output" % (len(self.inputs), len(outputs)))
+        self.output = outputs[0]
         self.weights = weights
         self.scale = normalization["scale"]
+        self.levels = normalization.get("levels")
         self.channels = list(normalization["channels"])
         self.model_version = normalization["modelVersion"]
 
@@ -88,37 +106,53 @@ class Lenet(object):
             raise ValueError("weights.bin holds %d bytes, the manifest describes %d" % (len(blob), offset))
         return cls(model_json, weights, normalization)
 
-    def predict(self, windows):
-        """windows: (n, 64, 64, 4) float32 normalised input -> (n, 6) class probabilities."""
-        x = np.asarray(windows, dtype=np.float32)
+    def _layer(self, kind, cfg, args):
+        name = cfg["name"]
+        if kind == "Concatenate":
+            axis = cfg.get("axis", -1)
+            return np.concatenate(args, axis=axis)
+        if len(args) != 1:
+            raise ValueError("%s: %s takes one input, got %d" % (name, kind, len(args)))
+        x = args[0]
+        if kind == "Conv2D":
+            if cfg.get("padding") != "valid" or list(cfg.get("strides", [1, 1])) != [1, 1]:
+                raise ValueError("%s: only stride-1 'valid' convolutions are supported" % name)
+            return _activation(cfg.get("activation"), _conv2d_valid(x, self.weights[name + "/kernel"], self.weights[name + "/bias"]))
+        if kind == "MaxPooling2D":
+            return _maxpool(x, cfg["pool_size"], cfg.get("strides") or cfg["pool_size"])
+        if kind == "Flatten":
+            return x.reshape(x.shape[0], -1)
+        if kind == "Dropout":
+            return x
+        if kind == "BatchNormalization":
+            # inference form: the moving statistics learnt in training
+            eps = cfg.get("epsilon", 1e-3)
+            inv = 1.0 / np.sqrt(self.weights[name + "/moving_variance"] + eps)
+            x = (x - self.weights[name + "/moving_mean"]) * inv
+            if cfg.get("scale", True):
+                x = x * self.weights[name + "/gamma"]
+            if cfg.get("center", True):
+                x = x + self.weights[name + "/beta"]
+            return x
+        if kind == "Activation":
+            return _activation(cfg.get("activation"), x)
+        if kind == "Dense":
+            return _activation(cfg.get("activation"), x @ self.weights[name + "/kernel"] + self.weights[name + "/bias"])
+        raise ValueError("layer %s is not supported by the numpy runtime" % kind)
+
+    def predict(self, windows, levels):
+        """windows: (n, 64, 64, 4) float32 normalised images; levels: (n, 8) float32 level features
+        -> (n, 6) class probabilities."""
+        images = np.asarray(windows, dtype=np.float32)
+        levels = np.asarray(levels, dtype=np.float32)
+        if levels.ndim != 2 or levels.shape[0] != images.shape[0]:
+            raise ValueError("predict: %d windows need (%d, n) level features, got shape %s" % (images.shape[0], images.shape[0], levels.shape))
+        values = dict(zip(self.inputs, (images, levels)))
         for layer in self.layers:
-            kind = layer["class_name"]
-            cfg = layer["config"]
-            name = cfg["name"]
-            if kind == "Conv2D":
-                if cfg.get("padding") != "valid" or list(cfg.get("strides", [1, 1])) != [1, 1]:
-                    raise ValueError("%s: only stride-1 'valid' convolutions are supported" % name)
-                x = _activation(cfg.get("activation"), _conv2d_valid(x, self.weights[name + "/kernel"], self.weights[name + "/bias"]))
-            elif kind == "MaxPooling2D":
-                x = _maxpool(x, cfg["pool_size"], cfg.get("strides") or cfg["pool_size"])
-            elif kind == "Flatten":
-                x = x.reshape(x.shape[0], -1)
-            elif kind == "Dropout":
+            if layer["class_name"] == "InputLayer":
                 continue
-            elif kind == "BatchNormalization":
-                # inference form: the moving statistics learnt in training
-                eps = cfg.get("epsilon", 1e-3)
-                inv = 1.0 / np.sqrt(self.weights[name + "/moving_variance"] + eps)
-                x = (x - self.weights[name + "/moving_mean"]) * inv
-                if cfg.get("scale", True):
-                    x = x * self.weights[name + "/gamma"]
-                if cfg.get("center", True):
-                    x = x + self.weights[name + "/beta"]
-            elif kind == "Activation":
-                x = _activation(cfg.get("activation"), x)
-            elif kind == "Dense":
-                x = _activation(cfg.get("activation"), x @ self.weights[name + "/kernel"] + self.weights[name + "/bias"])
-        return x.astype(np.float32)
+            values[layer["config"]["name"]] = self._layer(layer["class_name"], layer["config"], [values[src] for src in _inbound(layer)])
+        return values[self.output].astype(np.float32)
 
 
 ARTIFACT_FILES = ("model.json", "weights.bin", "normalization.json")

@@ -1,8 +1,9 @@
-"""A silver device-day -> model input windows (contracts/detector.json).
+"""A silver device-day -> model inputs (contracts/detector.json).
 
 Gap fill, pywt CWT of each channel over the whole day, 64-slot windows with skip
-reasons, asinh normalisation, stacked NHWC float32 — exactly as detector/windows.ts
-does (shared fixtures in test/fixtures/windows). Python 3.9-compatible.
+reasons, asinh normalisation stacked NHWC float32, and each window's standardised
+level features — exactly as detector/windows.ts does (shared fixtures in
+test/fixtures/windows). Python 3.9-compatible.
 """
 import json
 import os
@@ -20,6 +21,10 @@ WINDOW = DETECTOR_CONTRACT["window"]["length"]
 SCALES = np.arange(DETECTOR_CONTRACT["cwt"]["scaleFrom"], DETECTOR_CONTRACT["cwt"]["scaleTo"] + 1)
 MAX_MISSING = DETECTOR_CONTRACT["skip"]["maxMissingFraction"]
 MIN_IRRADIANCE = DETECTOR_CONTRACT["skip"]["minMeanIrradiance"]
+LEVEL_STATISTICS = tuple(DETECTOR_CONTRACT["levels"]["statistics"])
+LEVEL_FEATURES = tuple("%s.%s" % (c, s) for c in CHANNELS for s in LEVEL_STATISTICS)
+if LEVEL_STATISTICS != ("mean", "std"):
+    raise ValueError("window_levels computes mean and std; the contract asks for %r" % (LEVEL_STATISTICS,))
 
 
 def gap_filled(series):
@@ -56,13 +61,38 @@ def windows_of(row):
     return out
 
 
-def day_scalograms(row):
+def filled_channels(row):
+    """{channel: float64 series}, gap-filled: what the CWT and the levels read."""
+    return {c: gap_filled(row[c]) for c in CHANNELS}
+
+
+def day_scalograms(row, filled=None):
     """{channel: (64, samples) float32} — pywt.cwt(x, np.arange(1, 65), 'morl') of the gap-filled series."""
+    filled = filled if filled is not None else filled_channels(row)
     out = {}
     for c in CHANNELS:
-        coefs, _ = pywt.cwt(gap_filled(row[c]), SCALES, "morl")
+        coefs, _ = pywt.cwt(filled[c], SCALES, "morl")
         out[c] = coefs.astype(np.float32)
     return out
+
+
+def raw_levels(filled, index):
+    """(8,) float64: asinh of each channel's mean and population std over window `index`."""
+    start = index * WINDOW
+    out = []
+    for c in CHANNELS:
+        x = filled[c][start:start + WINDOW]
+        mean = x.sum() / WINDOW
+        out.append(np.arcsinh(mean))
+        out.append(np.arcsinh(np.sqrt(((x - mean) ** 2).sum() / WINDOW)))
+    return np.array(out, dtype=np.float64)
+
+
+def window_levels(filled, index, levels):
+    """(8,) float32: (asinh(stat) - center) / spread, with levels = normalization.json's "levels"."""
+    center = np.asarray(levels["center"], dtype=np.float64)
+    spread = np.asarray(levels["spread"], dtype=np.float64)
+    return ((raw_levels(filled, index) - center) / spread).astype(np.float32)
 
 
 def window_tensor(scalograms, index, scale):

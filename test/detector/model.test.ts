@@ -5,15 +5,18 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { FAULT_CLASSES } from '../../contracts';
 import { buildWindowSet, spreadDates, windowLabel } from '../../detector/dataset';
-import { loadModel, saveModel } from '../../detector/model/artifacts';
+import { loadModel, normalizationFile, saveModel } from '../../detector/model/artifacts';
 import { initBackend } from '../../detector/model/backend';
 import { Classifier, ParallelClassifier } from '../../detector/model/infer';
 import { buildLenet, INPUT_SHAPE } from '../../detector/model/lenet';
 import { metricsOf } from '../../detector/model/metrics';
 import { simulatePlantDay, plantConfig } from '../../detector/simulator/plant';
-import { WINDOW_VALUES, CHANNELS } from '../../detector/windows';
+import { N_LEVELS, WINDOW_VALUES, type Normalization } from '../../detector/windows';
 
-const norm = { voltage: 1.5, current: 0.2, temperature: 0.05, irradiance: 3 };
+const norm: Normalization = {
+  scale: { voltage: 1.5, current: 0.2, temperature: 0.05, irradiance: 3 },
+  levels: { center: [5.5, 1, 2.5, -1, 3.5, -2, 6, 2], spread: [0.3, 1, 0.8, 1, 0.6, 1.2, 0.7, 1.4] },
+};
 
 describe('metrics', () => {
   it('computes per-class precision, recall, F1 and the confusion matrix', () => {
@@ -32,21 +35,25 @@ describe('model artifacts and classifiers', () => {
   let dir: string;
   let reference: Float32Array;
   const count = 70;
-  const windows = Float32Array.from({ length: count * WINDOW_VALUES }, (_, i) => Math.sin(i * 0.013) * 2);
+  const windows = {
+    images: Float32Array.from({ length: count * WINDOW_VALUES }, (_, i) => Math.sin(i * 0.013) * 2),
+    levels: Float32Array.from({ length: count * N_LEVELS }, (_, i) => Math.cos(i * 0.7) * 1.5),
+  };
+  const asTensors = () => [tf.tensor4d(windows.images, [count, ...INPUT_SHAPE]), tf.tensor2d(windows.levels, [count, N_LEVELS])];
 
   beforeAll(async () => {
     await initBackend('wasm');
     dir = mkdtempSync(join(tmpdir(), 'model-'));
     const model = buildLenet(3);
-    reference = tf.tidy(() => (model.predict(tf.tensor4d(windows, [count, ...INPUT_SHAPE])) as tf.Tensor).dataSync() as Float32Array);
-    await saveModel(model, dir, { formula: 'asinh(coef / scale)', channels: CHANNELS, scale: norm, modelVersion: 'test-v1' });
+    reference = tf.tidy(() => (model.predict(asTensors()) as tf.Tensor).dataSync() as Float32Array);
+    await saveModel(model, dir, normalizationFile(norm, 'test-v1'));
   });
 
   it('saves the tfjs layers format and loads it back with identical outputs', async () => {
     const loaded = await loadModel(dir);
     expect(loaded.modelVersion).toBe('test-v1');
     expect(loaded.normalization).toEqual(norm);
-    const again = tf.tidy(() => (loaded.model.predict(tf.tensor4d(windows, [count, ...INPUT_SHAPE])) as tf.Tensor).dataSync());
+    const again = tf.tidy(() => (loaded.model.predict(asTensors()) as tf.Tensor).dataSync());
     for (let i = 0; i < reference.length; i++) expect(again[i]).toBeCloseTo(reference[i]!, 6);
   });
 
@@ -56,6 +63,7 @@ describe('model artifacts and classifiers', () => {
     expect(probs).toHaveLength(count * FAULT_CLASSES.length);
     for (let i = 0; i < probs.length; i++) expect(probs[i]).toBeCloseTo(reference[i]!, 5);
     await expect(c.predict(windows, count + 1)).rejects.toThrow(`predict: ${count + 1} windows need`);
+    await expect(c.predict({ images: windows.images, levels: windows.levels.subarray(0, N_LEVELS) }, count)).rejects.toThrow('level values');
     await c.close();
   });
 
@@ -66,6 +74,20 @@ describe('model artifacts and classifiers', () => {
     expect(c.modelVersion).toBe('test-v1');
     await c.close();
   }, 60_000);
+
+  it('the level features change the prediction (the level branch is wired in)', async () => {
+    const c = await Classifier.load(dir, 32);
+    const shifted = await c.predict({ images: windows.images, levels: windows.levels.map((v) => v + 2) }, count);
+    expect(shifted.some((p, i) => Math.abs(p - reference[i]!) > 1e-4)).toBe(true);
+    await c.close();
+  });
+
+  it('refuses a model whose level features are not the contract\'s', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'model-'));
+    const model = buildLenet(3);
+    await saveModel(model, other, { ...normalizationFile(norm, 'test-v2'), levels: { ...normalizationFile(norm, 'test-v2').levels, features: ['voltage.mean'] } });
+    await expect(loadModel(other)).rejects.toThrow('level features [voltage.mean]');
+  });
 
   it('says how to get a model when there is none', async () => {
     await expect(loadModel(join(dir, 'nowhere'))).rejects.toThrow('run npm run train');
@@ -85,6 +107,8 @@ describe('labelled windows', () => {
     });
     const set = buildWindowSet({ name: 't', plantDays: [{ seed: 77, date: '2025-07-01' }], devicesPerPlantDay: 3, normalKeep: 1 }, norm);
     expect(set.x).toHaveLength(set.count * WINDOW_VALUES);
+    expect(set.levels).toHaveLength(set.count * N_LEVELS);
+    expect(set.levels.every((v) => Number.isFinite(v))).toBe(true);
     // the training mix is uniform over the classes; every label is the device's fault or normal
     for (const m of set.meta) expect([m.deviceFault, 'normal']).toContain(m.label);
     expect(set.meta.some((m) => m.label !== 'normal')).toBe(true);

@@ -1,7 +1,7 @@
 /** Silver row → windows: gap fill, skip reasons, tensor layout and normalisation (contracts/detector.json). */
 import { QUALITY, type SilverDeviceDayRow } from '../../contracts';
 import { cwt } from '../../detector/cwt';
-import { CHANNELS, dayScalograms, gapFilled, N_SCALES, WINDOW, WINDOW_VALUES, windowsOf, windowTensor } from '../../detector/windows';
+import { CHANNELS, dayScalograms, filledChannels, gapFilled, LEVEL_FEATURES, modelInputs, N_LEVELS, N_SCALES, WINDOW, WINDOW_VALUES, windowLevels, windowsOf, windowTensor } from '../../detector/windows';
 
 function row(samples: number, fill: (s: number) => [number, number, number, number] | null): SilverDeviceDayRow {
   const series = CHANNELS.map(() => new Float32Array(samples));
@@ -48,5 +48,44 @@ describe('windows of a day', () => {
     expect(x[WINDOW_VALUES + (h * WINDOW + w) * CHANNELS.length + c]).toBeCloseTo(Math.asinh(coefs[h * 256 + 2 * WINDOW + w]! / 0.5), 5);
     expect(x.subarray(0, WINDOW_VALUES).every((v) => v === 0)).toBe(true);
     expect(N_SCALES).toBe(64);
+  });
+});
+
+describe('level features beside the scalograms', () => {
+  const unit = { center: new Array<number>(N_LEVELS).fill(0), spread: new Array<number>(N_LEVELS).fill(1) };
+
+  it('are each channel\'s window mean and population std, asinh-compressed, in contract order', () => {
+    expect(LEVEL_FEATURES).toEqual(['voltage.mean', 'voltage.std', 'current.mean', 'current.std', 'temperature.mean', 'temperature.std', 'irradiance.mean', 'irradiance.std']);
+    // window 1 of the current: 8, 12, 8, 12, … → mean 10, std 2; the other channels constant
+    const r = row(128, (s) => [200, s >= 64 ? (s % 2 ? 12 : 8) : 0, -5, 700]);
+    const out = new Float32Array(N_LEVELS);
+    windowLevels(filledChannels(r), 1, unit, out);
+    expect(Array.from(out)).toEqual(Array.from(Float32Array.from([Math.asinh(200), 0, Math.asinh(10), Math.asinh(2), Math.asinh(-5), 0, Math.asinh(700), 0])));
+  });
+
+  it('are standardised by the model\'s center and spread, and read the gap-filled series', () => {
+    const r = row(64, (s) => (s === 10 ? null : [100, 4, 20, 300]));
+    const norm = { center: [1, 0, 2, 0, 3, 0, 4, 0], spread: [2, 1, 2, 1, 2, 1, 2, 1] };
+    const out = new Float32Array(N_LEVELS);
+    windowLevels(filledChannels(r), 0, norm, out);
+    expect(out[0]).toBeCloseTo((Math.asinh(100) - 1) / 2, 6);
+    expect(out[1]).toBe(0); // the gap is filled with its neighbours: no spread
+    expect(out[6]).toBeCloseTo((Math.asinh(300) - 4) / 2, 6);
+  });
+
+  it('come with the images from modelInputs, window by window in the order asked', () => {
+    const r = row(256, (s) => [200 + s, 10, 30, 500]);
+    const scale = { voltage: 2, current: 0.5, temperature: 0.1, irradiance: 10 };
+    const inputs = modelInputs(r, [3, 1], { scale, levels: unit });
+    expect(inputs.images).toHaveLength(2 * WINDOW_VALUES);
+    expect(inputs.levels).toHaveLength(2 * N_LEVELS);
+    const mean = (i: number) => 200 + i * WINDOW + (WINDOW - 1) / 2;
+    expect(inputs.levels[0]).toBeCloseTo(Math.asinh(mean(3)), 5);
+    expect(inputs.levels[N_LEVELS]).toBeCloseTo(Math.asinh(mean(1)), 5);
+    const x = new Float32Array(WINDOW_VALUES);
+    windowTensor(dayScalograms(r), r.samples, 1, scale, x);
+    // modelInputs transforms only the windows' span: the same values but for FFT rounding
+    inputs.images.subarray(WINDOW_VALUES).forEach((v, i) => expect(Math.abs(v - x[i]!)).toBeLessThan(1e-6));
+    expect(modelInputs(r, [], { scale, levels: unit }).images).toHaveLength(0);
   });
 });

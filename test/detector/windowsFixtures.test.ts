@@ -6,7 +6,7 @@ import { build } from '../fixtures/windows/generate';
 it('test/fixtures/windows/windows-cases.json is current', () => {
   const committed = JSON.parse(readFileSync(join(__dirname, '../fixtures/windows/windows-cases.json'), 'utf8')) as Record<string, unknown>;
   const now = JSON.parse(JSON.stringify(build())) as Record<string, unknown>;
-  for (const key of ['silver', 'scale', 'windows', 'tensorIndices']) expect(committed[key]).toEqual(now[key]);
+  for (const key of ['silver', 'scale', 'levelNormalization', 'windows', 'tensorIndices', 'levels']) expect(committed[key]).toEqual(now[key]);
   // tensors come from floating-point FFTs: equal within 1e-6, not bit for bit
   const decode = (b64: unknown) => new Float32Array(new Uint8Array(Buffer.from(b64 as string, 'base64')).buffer);
   const [a, b] = [decode(committed.tensors), decode(now.tensors)];

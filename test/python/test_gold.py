@@ -8,7 +8,7 @@ from conftest import REPO
 from pvfault import gold, tables
 from pvfault.contracts import FAULT_CLASSES
 from pvfault.model import Lenet
-from pvfault.windows import WINDOW, day_scalograms, window_tensor
+from pvfault.windows import WINDOW, day_scalograms, filled_channels, window_levels, window_tensor
 
 START = 1_763_593_200_000
 W = WINDOW * 20_000
@@ -66,7 +66,9 @@ class _NoModel(object):
     scale = {"voltage": 1, "current": 1, "temperature": 1, "irradiance": 1}
     model_version = "none"
 
-    def predict(self, x):
+    levels = {"center": [0] * 8, "spread": [1] * 8}
+
+    def predict(self, x, levels):
         raise AssertionError("a night-only day must not reach the model")
 
 
@@ -91,9 +93,11 @@ def test_a_daylight_device_runs_the_model_in_batches_with_the_same_result():
     rows = gold.predict_device(row, model)
     predicted = [r for r in rows if r["status"] == "predicted"]
     assert 33 <= len(predicted) < 67 and all(r["modelVersion"] == model.model_version for r in rows)
-    sc = day_scalograms(row)
+    filled = filled_channels(row)
+    sc = day_scalograms(row, filled)
     x = np.stack([window_tensor(sc, r["windowIndex"], model.scale) for r in predicted])
-    whole = model.predict(x)
+    lv = np.stack([window_levels(filled, r["windowIndex"], model.levels) for r in predicted])
+    whole = model.predict(x, lv)
     got = np.array([[r["p_" + c] for c in FAULT_CLASSES] for r in predicted], dtype=np.float32)
     np.testing.assert_allclose(got, whole, atol=1e-6)
     frame = tables.to_frame("gold_window", rows)

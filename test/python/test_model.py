@@ -23,11 +23,34 @@ def test_numpy_inference_equals_tfjs(case):
     assert model.model_version == case["modelVersion"]
     n = case["count"]
     windows = np.frombuffer(base64.b64decode(case["windows"]), dtype="<f4").reshape(n, 64, 64, 4)
-    probs = model.predict(windows)
+    levels = np.frombuffer(base64.b64decode(case["levels"]), dtype="<f4").reshape(n, 8)
+    probs = model.predict(windows, levels)
     expected = np.array(case["probabilities"], dtype=np.float32).reshape(n, 6)
     assert probs.shape == (n, 6)
     np.testing.assert_allclose(probs, expected, rtol=0, atol=1e-5)
     assert np.allclose(probs.sum(axis=1), 1, atol=1e-5)
+
+
+def test_the_level_features_matter_and_must_be_given(case):
+    model = Lenet.load(ARTIFACTS)
+    n = case["count"]
+    windows = np.frombuffer(base64.b64decode(case["windows"]), dtype="<f4").reshape(n, 64, 64, 4)
+    levels = np.frombuffer(base64.b64decode(case["levels"]), dtype="<f4").reshape(n, 8)
+    assert not np.allclose(model.predict(windows, levels + 2), model.predict(windows, levels), atol=1e-4)
+    with pytest.raises(ValueError, match="level features"):
+        model.predict(windows, levels[:1])
+
+
+def test_refuses_a_model_without_the_level_input(tmp_path):
+    with open(os.path.join(ARTIFACTS, "model.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    doc["modelTopology"]["config"].pop("input_layers")
+    with open(os.path.join(ARTIFACTS, "weights.bin"), "rb") as f:
+        weights = f.read()
+    with open(os.path.join(ARTIFACTS, "normalization.json"), "rb") as f:
+        normalization = f.read()
+    with pytest.raises(ValueError, match="retrain"):
+        Lenet.from_bytes(json.dumps(doc), weights, normalization)
 
 
 def test_refuses_weights_that_do_not_match_the_manifest(tmp_path):

@@ -37,6 +37,25 @@ def test_same_normalised_tensors(case):
         np.testing.assert_allclose(ours, expected[k], rtol=0, atol=1e-5)
 
 
+def test_same_level_features(case):
+    filled = windows.filled_channels(case["silver"])
+    n = len(case["tensorIndices"])
+    expected = np.frombuffer(base64.b64decode(case["levels"]), dtype="<f4").reshape(n, len(windows.LEVEL_FEATURES))
+    for k, index in enumerate(case["tensorIndices"]):
+        np.testing.assert_allclose(windows.window_levels(filled, index, case["levelNormalization"]), expected[k], rtol=0, atol=1e-6)
+
+
+def test_level_features_are_the_window_mean_and_std():
+    filled = {c: np.zeros(128) for c in windows.CHANNELS}
+    filled["current"][64:] = np.tile([8.0, 12.0], 32)  # window 1: mean 10, std 2
+    norm = {"center": [0.0] * 8, "spread": [1.0] * 8}
+    got = windows.window_levels(filled, 1, norm)
+    np.testing.assert_allclose(got, np.float32([0, 0, np.arcsinh(10), np.arcsinh(2), 0, 0, 0, 0]), rtol=1e-7)
+    norm = {"center": [0, 0, np.arcsinh(10), 0, 0, 0, 0, 0], "spread": [1, 1, 2, 1, 1, 1, 1, 1]}
+    assert windows.window_levels(filled, 1, norm)[2] == 0
+    assert windows.window_levels(filled, 0, norm)[2] == pytest.approx(-np.arcsinh(10) / 2, rel=1e-6)
+
+
 def test_gap_fill_rules():
     np.testing.assert_array_equal(windows.gap_filled([np.nan, 2, np.nan, np.nan, 8, np.nan]), [2, 2, 4, 6, 8, 8])
     np.testing.assert_array_equal(windows.gap_filled([np.nan, np.nan]), [0, 0])
