@@ -9,7 +9,7 @@ import type { DeviceDay } from './simulator/device';
 import { plantConfig, simulatePlantDay, type PlantConfig } from './simulator/plant';
 import { Rng } from './simulator/random';
 import { buildSilverRow } from './silver';
-import { CHANNELS, dayScalograms, filledChannels, modelInputs, N_LEVELS, N_SCALES, rawLevels, WINDOW, WINDOW_VALUES, windowsOf, type Normalization } from './windows';
+import { CHANNELS, concatInputs, dayScalograms, filledChannels, modelInputs, N_LEVELS, N_SCALES, rawLevels, WINDOW, windowsOf, type ModelInputs, type Normalization } from './windows';
 
 export const MIN_ACTIVE_FRACTION: number = DETECTOR_CONTRACT.labels.minActiveFraction;
 
@@ -131,8 +131,7 @@ export function estimateNormalization(days: Iterable<{ day: DeviceDay; window: {
 
 /** Builds a split's labelled windows; progress is reported per device-day. */
 export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay?: () => void): WindowSet {
-  const xs: Float32Array[] = [];
-  const ls: Float32Array[] = [];
+  const parts: ModelInputs[] = [];
   const y: number[] = [];
   const meta: WindowMeta[] = [];
   for (const pd of spec.plantDays) {
@@ -148,9 +147,7 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
         if (label === 'normal' && !keepRng.chance(spec.normalKeep)) continue;
         picked.push({ index: w.index, label, startMs: w.startMs });
       }
-      const inputs = modelInputs(row, picked.map((w) => w.index), norm);
-      xs.push(inputs.images);
-      ls.push(inputs.levels);
+      parts.push(modelInputs(row, picked.map((w) => w.index), norm));
       for (const w of picked) {
         y.push(faultClassIndex(w.label));
         meta.push({ deviceId: day.deviceId, date: pd.date, seed: pd.seed, index: w.index, startMs: w.startMs, label: w.label, deviceFault: day.truth.fault, onsetMs: day.truth.onsetMs, noiseLevel: day.truth.noiseLevel, sky: day.truth.sky });
@@ -158,15 +155,8 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
       onDeviceDay?.();
     }
   }
-  const x = new Float32Array(y.length * WINDOW_VALUES);
-  const levels = new Float32Array(y.length * N_LEVELS);
-  let at = 0;
-  xs.forEach((images, i) => {
-    x.set(images, at * WINDOW_VALUES);
-    levels.set(ls[i]!, at * N_LEVELS);
-    at += images.length / WINDOW_VALUES;
-  });
-  return { x, levels, y: Int32Array.from(y), meta, count: y.length };
+  const { images, levels } = concatInputs(parts);
+  return { x: images, levels, y: Int32Array.from(y), meta, count: y.length };
 }
 
 export function plantDaysOf(spec: SplitSpec): Iterable<{ day: DeviceDay; window: { startMs: number; endMs: number } }> {

@@ -42,6 +42,19 @@ export interface ModelInputs {
   levels: Float32Array;
 }
 
+/** Several batches of model inputs as one, in order. */
+export function concatInputs(parts: readonly ModelInputs[]): ModelInputs {
+  const count = parts.reduce((n, p) => n + p.levels.length / N_LEVELS, 0);
+  const out = { images: new Float32Array(count * WINDOW_VALUES), levels: new Float32Array(count * N_LEVELS) };
+  let at = 0;
+  for (const p of parts) {
+    out.images.set(p.images, at * WINDOW_VALUES);
+    out.levels.set(p.levels, at * N_LEVELS);
+    at += p.levels.length / N_LEVELS;
+  }
+  return out;
+}
+
 /** Missing values (NaN) filled for the CWT: linear between neighbours, nearest at the edges, zeros if none. */
 export function gapFilled(series: ArrayLike<number>): Float64Array {
   const n = series.length;

@@ -11,7 +11,7 @@ import { FAULT_CLASSES } from '../../contracts';
 import { N_LEVELS, WINDOW_VALUES, type ModelInputs } from '../windows';
 import { ARTIFACTS_DIR, loadModel, type LoadedModel } from './artifacts';
 import { initBackend, type BackendName } from './backend';
-import { INPUT_SHAPE } from './lenet';
+import { inputTensors } from './lenet';
 import { WorkerPool } from '../workers';
 
 export const N_CLASSES = FAULT_CLASSES.length;
@@ -61,13 +61,7 @@ export class Classifier implements WindowClassifier {
     const out = new Float32Array(count * N_CLASSES);
     for (let b = 0; b < count; b += this.batch) {
       const n = Math.min(this.batch, count - b);
-      const probs = tf.tidy(
-        () =>
-          this.loaded.model.predict([
-            tf.tensor4d(inputs.images.subarray(b * WINDOW_VALUES, (b + n) * WINDOW_VALUES), [n, ...INPUT_SHAPE]),
-            tf.tensor2d(inputs.levels.subarray(b * N_LEVELS, (b + n) * N_LEVELS), [n, N_LEVELS]),
-          ]) as tf.Tensor,
-      );
+      const probs = tf.tidy(() => this.loaded.model.predict(inputTensors(inputs, b, n)) as tf.Tensor);
       out.set((await probs.data()) as Float32Array, b * N_CLASSES);
       probs.dispose();
     }

@@ -13,11 +13,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FAULT_CLASSES } from '../../contracts';
-import { CHANNELS, N_LEVELS, N_SCALES, WINDOW } from '../windows';
+import { CHANNELS, N_LEVELS, N_SCALES, WINDOW, WINDOW_VALUES, type ModelInputs } from '../windows';
 
 export const INPUT_SHAPE: [number, number, number] = [N_SCALES, WINDOW, CHANNELS.length];
 /** The model's input names, in the order predict() takes them. */
-export const INPUT_NAMES = ['scalogram', 'levels'] as const;
+const INPUT_NAMES = ['scalogram', 'levels'] as const;
+
+/** Windows [from, from + n) of a batch as the model's two input tensors (views, no copy). */
+export function inputTensors(inputs: ModelInputs, from: number, n: number): [tf.Tensor4D, tf.Tensor2D] {
+  return [
+    tf.tensor4d(inputs.images.subarray(from * WINDOW_VALUES, (from + n) * WINDOW_VALUES), [n, ...INPUT_SHAPE]),
+    tf.tensor2d(inputs.levels.subarray(from * N_LEVELS, (from + n) * N_LEVELS), [n, N_LEVELS]),
+  ];
+}
 
 export type LenetVariant = 'plain' | 'batchnorm';
 

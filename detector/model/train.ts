@@ -22,7 +22,7 @@ import { Rng } from '../simulator/random';
 import { N_LEVELS, WINDOW_MS, WINDOW_VALUES } from '../windows';
 import { ARTIFACTS_DIR, normalizationFile, saveModel } from './artifacts';
 import { initBackend } from './backend';
-import { buildLenet, INPUT_SHAPE } from './lenet';
+import { buildLenet, inputTensors } from './lenet';
 import { metricsOf, type Metrics } from './metrics';
 import { writeModelCard, type Evaluation } from './report';
 
@@ -36,7 +36,7 @@ function batchTensor(set: WindowSet, idx: ArrayLike<number>): { x: [tf.Tensor4D,
     lb.set(set.levels.subarray(k * N_LEVELS, (k + 1) * N_LEVELS), j * N_LEVELS);
     yb[j] = set.y[k]!;
   }
-  return { x: [tf.tensor4d(xb, [idx.length, ...INPUT_SHAPE]), tf.tensor2d(lb, [idx.length, N_LEVELS])], y: tf.tensor1d(yb) };
+  return { x: inputTensors({ images: xb, levels: lb }, 0, idx.length), y: tf.tensor1d(yb) };
 }
 
 export async function predictSet(model: tf.LayersModel, set: WindowSet, batch = 32): Promise<{ labels: Int32Array; probs: Float32Array }> {
@@ -44,7 +44,7 @@ export async function predictSet(model: tf.LayersModel, set: WindowSet, batch = 
   const probs = new Float32Array(set.count * FAULT_CLASSES.length);
   for (let b = 0; b < set.count; b += batch) {
     const n = Math.min(batch, set.count - b);
-    const x = [tf.tensor4d(set.x.subarray(b * WINDOW_VALUES, (b + n) * WINDOW_VALUES), [n, ...INPUT_SHAPE]), tf.tensor2d(set.levels.subarray(b * N_LEVELS, (b + n) * N_LEVELS), [n, N_LEVELS])];
+    const x = inputTensors({ images: set.x, levels: set.levels }, b, n);
     const p = model.predict(x) as tf.Tensor;
     const values = (await p.data()) as Float32Array;
     probs.set(values, b * FAULT_CLASSES.length);
