@@ -6,6 +6,7 @@
  * (per-channel mean and standard deviation, standardised), which the wavelet cannot see.
  */
 import { DETECTOR_CONTRACT, GRID_STEP_MS, QUALITY, type SilverDeviceDayRow, type SkipReason } from '../contracts';
+import { asinhScaled } from './asinh';
 import { CONTRACT_SCALES, cwt, cwtReach } from './cwt';
 
 export const CHANNELS = DETECTOR_CONTRACT.channels;
@@ -206,9 +207,7 @@ export function windowTensor(scalograms: Float32Array[], samples: number, index:
     const coefs = scalograms[c]!;
     const inv = 1 / scale[CHANNELS[c] as (typeof CHANNELS)[number]];
     for (let h = 0; h < N_SCALES; h++) {
-      const row = h * samples + start;
-      const base = offset + h * WINDOW * nc + c;
-      for (let w = 0; w < WINDOW; w++) out[base + w * nc] = Math.asinh(coefs[row + w]! * inv);
+      asinhScaled(coefs, h * samples + start, WINDOW, inv, out, offset + h * WINDOW * nc + c, nc);
     }
   }
 }
