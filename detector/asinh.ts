@@ -40,7 +40,7 @@ let scratch = new Float64Array(64);
 let scratchHi = new Uint32Array(scratch.buffer);
 // the last source's bits, kept: windowTensor calls once per scale row of the same scalogram
 let lastSrc: Float32Array | null = null;
-let lastBits = new Uint32Array(0);
+let lastBits: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
 
 /**
  * out[outOffset + i·outStride] = asinh(src[srcOffset + i] · factor) for i < count.
