@@ -33,6 +33,26 @@ describe('TableParquetWriter (the ingest writes silver a row group at a time)', 
     expect(w.rows).toBe(n);
   });
 
+  it('writes those bytes for empty lists, all-NaN (dictionary-encoded) days and full days spanning several pages', () => {
+    const day = (i: number, samples: number, night: boolean) => {
+      const series = (k: number) => Float32Array.from({ length: samples }, (_, s) => (night || s < 1500 || s > 3000 ? Number.NaN : 300 + Math.sin(s * 0.01 * k + i) * 20));
+      return { ...silverRow(i), samples, voltage: series(1), current: series(2), temperature: series(3), irradiance: series(4), quality: Int32Array.from({ length: samples }, (_, s) => (s < 1500 ? 3 : 0)) };
+    };
+    // 64 rows × 4,320 floats: 1.1 MB per list column chunk in groups of 64, past hyparquet-writer's 1 MiB pages
+    const rows = Array.from({ length: 64 }, (_, i) => day(i, i % 13 === 5 ? 0 : 4320, i % 7 === 3));
+    for (const group of [8, 64]) {
+      const whole = new Uint8Array(writeTableParquet('silver_device_day', rows, group));
+      const w = new TableParquetWriter('silver_device_day', group);
+      for (let i = 0; i < rows.length; i += group) w.write(rows.slice(i, i + group));
+      expect(Buffer.from(w.finish()).equals(Buffer.from(whole))).toBe(true);
+    }
+  });
+
+  it('refuses a row without a required list, naming the column', () => {
+    const w = new TableParquetWriter('silver_device_day', 4);
+    expect(() => w.write([{ ...silverRow(0), current: null }])).toThrow(/current: row 0 has no value/);
+  });
+
   it('refuses a partial row group before the last write', () => {
     const w = new TableParquetWriter('silver_device_day', 4);
     w.write([silverRow(0)]);
