@@ -51,6 +51,33 @@ export interface WindowMeta {
   onsetMs: number | null;
   noiseLevel: number;
   sky: string;
+  /** the device's fault severity in words (severityGroup), for the evaluation's breakdown */
+  severity: string;
+}
+
+/**
+ * A fault's severity as a group the evaluation reports recall by: how many modules
+ * a short spans, how much current a leak to ground draws (≈ its node's voltage over
+ * its resistance, ~54 V per module at the maximum power point), whether an open
+ * string or an arc comes and goes, how much of the array a shadow covers.
+ */
+export function severityGroup(truth: DeviceDay['truth']): string {
+  const s = truth.severity;
+  switch (truth.fault) {
+    case 'normal':
+      return 'normal';
+    case 'line_line':
+      return `${String(s.count)} of 5 modules shorted`;
+    case 'line_ground': {
+      const amps = ((s.count as number) * 54) / (s.resistance as number);
+      return amps < 0.5 ? 'leak < 0.5 A' : amps < 2 ? 'leak 0.5–2 A' : 'leak ≥ 2 A';
+    }
+    case 'open_circuit':
+    case 'arc_fault':
+      return truth.intermittent ? 'intermittent' : 'persistent';
+    case 'partial_shading':
+      return `${String(s.strings)} string${s.strings === 1 ? '' : 's'}, ${(s.modules as number) <= 2 ? '1–2' : '3–5'} modules`;
+  }
 }
 
 export interface WindowSet {
@@ -150,7 +177,7 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
       parts.push(modelInputs(row, picked.map((w) => w.index), norm));
       for (const w of picked) {
         y.push(faultClassIndex(w.label));
-        meta.push({ deviceId: day.deviceId, date: pd.date, seed: pd.seed, index: w.index, startMs: w.startMs, label: w.label, deviceFault: day.truth.fault, onsetMs: day.truth.onsetMs, noiseLevel: day.truth.noiseLevel, sky: day.truth.sky });
+        meta.push({ deviceId: day.deviceId, date: pd.date, seed: pd.seed, index: w.index, startMs: w.startMs, label: w.label, deviceFault: day.truth.fault, onsetMs: day.truth.onsetMs, noiseLevel: day.truth.noiseLevel, sky: day.truth.sky, severity: severityGroup(day.truth) });
       }
       onDeviceDay?.();
     }

@@ -4,7 +4,7 @@ The EMR image has no TensorFlow: this reads the tfjs layers format (model.json +
 weights.bin), a functional graph (inputs: the scalogram image and the level
 features) or a plain sequence of layers, and implements exactly the layers the
 model uses — InputLayer, Conv2D ('valid', stride 1, NHWC), BatchNormalization
-(moving statistics), Activation, MaxPooling2D (2x2, stride 2), Flatten, Dropout
+(moving statistics), Activation, MaxPooling2D and AveragePooling2D ('valid'), Flatten, Dropout
 (inactive at inference), Dense, Concatenate. Shared fixtures hold it to tfjs's
 probabilities within 1e-5. Python 3.9-compatible.
 """
@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-_SUPPORTED = {"InputLayer", "Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense", "BatchNormalization", "Activation", "Concatenate"}
+_SUPPORTED = {"InputLayer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dropout", "Dense", "BatchNormalization", "Activation", "Concatenate"}
 
 
 def _activation(name, x):
@@ -40,14 +40,15 @@ def _conv2d_valid(x, kernel, bias):
     return out + bias
 
 
-def _maxpool(x, size, stride):
+def _pool(x, size, stride, reduce):
+    """'valid' pooling of (n, h, w, c) by `reduce` (np.max or np.mean) over each window."""
     n, h, w, c = x.shape
     ph, pw = size
     sh, sw = stride
     oh, ow = (h - ph) // sh + 1, (w - pw) // sw + 1
     s = x.strides
     windows = np.lib.stride_tricks.as_strided(x, shape=(n, oh, ow, ph, pw, c), strides=(s[0], s[1] * sh, s[2] * sw, s[1], s[2], s[3]), writeable=False)
-    return windows.max(axis=(3, 4))
+    return reduce(windows, axis=(3, 4))
 
 
 def _inbound(layer):
@@ -118,8 +119,11 @@ class Lenet(object):
             if cfg.get("padding") != "valid" or list(cfg.get("strides", [1, 1])) != [1, 1]:
                 raise ValueError("%s: only stride-1 'valid' convolutions are supported" % name)
             return _activation(cfg.get("activation"), _conv2d_valid(x, self.weights[name + "/kernel"], self.weights[name + "/bias"]))
-        if kind == "MaxPooling2D":
-            return _maxpool(x, cfg["pool_size"], cfg.get("strides") or cfg["pool_size"])
+        if kind in ("MaxPooling2D", "AveragePooling2D"):
+            if cfg.get("padding", "valid") != "valid":
+                raise ValueError("%s: only 'valid' pooling is supported" % name)
+            reduce = np.max if kind == "MaxPooling2D" else np.mean
+            return _pool(x, cfg["pool_size"], cfg.get("strides") or cfg["pool_size"], reduce).astype(x.dtype, copy=False)
         if kind == "Flatten":
             return x.reshape(x.shape[0], -1)
         if kind == "Dropout":

@@ -61,3 +61,22 @@ def test_refuses_weights_that_do_not_match_the_manifest(tmp_path):
         f.write(b"\0" * 16)
     with pytest.raises(ValueError):
         Lenet.load(str(tmp_path))
+
+
+def test_refuses_pooling_it_does_not_implement(case):
+    """Only 'valid' pooling is implemented: a model asking for 'same' is refused, not run wrongly."""
+    with open(os.path.join(ARTIFACTS, "model.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    pools = [layer for layer in doc["modelTopology"]["config"]["layers"] if layer["class_name"].endswith("Pooling2D")]
+    assert pools, "the committed model has pooling layers"
+    pools[0]["config"]["padding"] = "same"
+    with open(os.path.join(ARTIFACTS, "weights.bin"), "rb") as f:
+        weights = f.read()
+    with open(os.path.join(ARTIFACTS, "normalization.json"), "rb") as f:
+        normalization = f.read()
+    model = Lenet.from_bytes(json.dumps(doc), weights, normalization)
+    n = case["count"]
+    windows = np.frombuffer(base64.b64decode(case["windows"]), dtype="<f4").reshape(n, 64, 64, 4)
+    levels = np.frombuffer(base64.b64decode(case["levels"]), dtype="<f4").reshape(n, 8)
+    with pytest.raises(ValueError, match="'valid' pooling"):
+        model.predict(windows, levels)
