@@ -201,7 +201,7 @@ export function writeModelCard(e: Evaluation): void {
     ...(e.test.bySeverity ? physicalLimits(e.test.bySeverity) : [PHYSICAL_LIMITS_TEXT]),
     ...(e.variant === 'classic'
       ? [
-          '- Why 32×32: the same network on the full 64×64 window (`--variant plain`, lenet5-2026-11-21-5762a4b6, same seeds, same test set) reached macro-F1 0.768, accuracy 84.1 % and normal recall 0.938; at LeNet-5\'s own 32×32 it has a fifth of the parameters and classifies ~3.5× as many windows per second (docs/performance.md), with no loss: the scalograms are smooth over neighbouring scales and 20-s samples, and the faults\' signatures span many of both.',
+          '- Why 32×32: the same network on the full 64×64 window (`--variant plain`, lenet5-2026-11-21-5762a4b6, same seeds, same test set) reached macro-F1 0.768, accuracy 84.1 % and normal recall 0.938; at LeNet-5\'s own 32×32 it has a fifth of the parameters and classifies 2–2.5× as many windows per second in `npm run bench:inference` (docs/performance.md), with no loss: the scalograms are smooth over neighbouring scales and 20-s samples, and the faults\' signatures span many of both.',
         ]
       : []),
     '- Simulated data only: the figures say how well the model separates the simulator\'s physics, not field performance. Retrain on labelled field data as soon as there is some.',
