@@ -40,11 +40,15 @@ export function parquetSchemaOf(table: TableName): SchemaElement[] {
   return [{ name: 'root', num_children: cols.length }, ...cols.flatMap(columnSchema)];
 }
 
+function missingValue(column: string, row: number): Error {
+  return new Error(`${column}: row ${row} has no value and the column is not nullable`);
+}
+
 function columnValues(col: ColumnSpec, rows: readonly Record<string, unknown>[]): unknown[] {
   return rows.map((row, i) => {
     const v = row[col.name];
     if (v === null || v === undefined) {
-      if (!col.nullable) throw new Error(`${col.name}: row ${i} has no value and the column is not nullable`);
+      if (!col.nullable) throw missingValue(col.name, i);
       return null;
     }
     if (col.type === 'int64') return BigInt(v as number);
@@ -82,7 +86,7 @@ function requiredListLevels(rows: readonly unknown[], column: string): PageData 
   let total = 0;
   for (let r = 0; r < rows.length; r++) {
     const list = rows[r] as ArrayLike<number> | null | undefined;
-    if (list === null || list === undefined) throw new Error(`${column}: row ${r} has no value and the column is not nullable`);
+    if (list === null || list === undefined) throw missingValue(column, r);
     total += Math.max(1, list.length);
   }
   // filled, not pushed: growing three arrays value by value was most of this function's time
@@ -128,7 +132,8 @@ export class TableParquetWriter {
   private readonly bytes = new ByteWriter();
   private readonly parquet: ParquetWriter;
   private readonly state: ParquetWriterState;
-  private readonly columns: { spec: ColumnSpec; leaves: SchemaTree[][]; fastList: boolean }[];
+  /** per table column: its leaves, each with the column encoder settings hyparquet-writer's writeColumn takes */
+  private readonly columns: { spec: ColumnSpec; leaves: { path: SchemaTree[]; encoder: object }[]; fastList: boolean }[];
   private finished = false;
   private ragged = false;
   rows = 0;
@@ -140,10 +145,30 @@ export class TableParquetWriter {
     this.parquet = new ParquetWriter({ writer: this.bytes, ...fileOptions(table) });
     this.state = this.parquet as unknown as ParquetWriterState;
     const resolve = schemaPathResolver(parquetSchemaOf(table));
+    const st = this.state;
     this.columns = TABLES[table].columns.map((spec) => {
-      const leaves = leafPaths(resolve([spec.name]));
-      const path = leaves[0]!.map((node) => node.element);
-      const fastList = leaves.length === 1 && path.length === 4 && path[1]!.repetition_type === 'REQUIRED' && path[2]!.repetition_type === 'REPEATED' && path[3]!.repetition_type === 'REQUIRED';
+      const leaves = leafPaths(resolve([spec.name])).map((path) => {
+        const schemaPath = path.map((node) => node.element);
+        // ParquetWriter.write's defaults: 1 MiB pages, offset index on, column index off
+        const encoder = {
+          columnName: schemaPath.slice(1).map((e) => e.name).join('.'),
+          element: schemaPath[schemaPath.length - 1]!,
+          schemaPath,
+          codec: st.codec,
+          compressors: st.compressors,
+          stats: st.statistics,
+          statisticsTruncateLength: st.statisticsTruncateLength,
+          pageSize: 1_048_576,
+          dictionarySize: undefined,
+          columnIndex: false,
+          offsetIndex: true,
+          encoding: undefined,
+          bloomFilter: undefined,
+        };
+        return { path, encoder };
+      });
+      const schemaPath = leaves[0]!.encoder.schemaPath;
+      const fastList = leaves.length === 1 && schemaPath.length === 4 && schemaPath[1]!.repetition_type === 'REQUIRED' && schemaPath[2]!.repetition_type === 'REPEATED' && schemaPath[3]!.repetition_type === 'REQUIRED';
       return { spec, leaves, fastList };
     });
   }
@@ -164,25 +189,8 @@ export class TableParquetWriter {
     for (const { spec, leaves, fastList } of this.columns) {
       const data = fastList ? rows.map((row) => row[spec.name]) : columnValues(spec, rows);
       for (const leaf of leaves) {
-        const schemaPath = leaf.map((node) => node.element);
-        // ParquetWriter.write's defaults: 1 MiB pages, offset index on, column index off
-        const column = {
-          columnName: schemaPath.slice(1).map((e) => e.name).join('.'),
-          element: schemaPath[schemaPath.length - 1]!,
-          schemaPath,
-          codec: st.codec,
-          compressors: st.compressors,
-          stats: st.statistics,
-          statisticsTruncateLength: st.statisticsTruncateLength,
-          pageSize: 1_048_576,
-          dictionarySize: undefined,
-          columnIndex: false,
-          offsetIndex: true,
-          encoding: undefined,
-          bloomFilter: undefined,
-        };
-        const pageData = fastList ? requiredListLevels(data, spec.name) : encodeNestedValues(leaf, data as never);
-        const result = writeColumn({ writer: st.writer, column: column as never, pageData });
+        const pageData = fastList ? requiredListLevels(data, spec.name) : encodeNestedValues(leaf.path, data as never);
+        const result = writeColumn({ writer: st.writer, column: leaf.encoder, pageData });
         chunks.push(result.chunk);
         st.pendingIndexes.push(result);
       }

@@ -55,6 +55,13 @@ export interface WindowMeta {
   severity: string;
 }
 
+/** The severity groups' labels (severityGroup), which the model card reads the figures of. */
+export const LEAK_GROUPS = ['leak < 0.5 A', 'leak 0.5–2 A', 'leak ≥ 2 A'] as const;
+export const shortedGroup = (modules: number): string => `${modules} of 5 modules shorted`;
+export const persistenceGroup = (intermittent: boolean): string => (intermittent ? 'intermittent' : 'persistent');
+/** The evaluation's key of a fault's severity group: 'line_line · 2 of 5 modules shorted'. */
+export const severityKey = (fault: FaultClass, group: string): string => `${fault} · ${group}`;
+
 /**
  * A fault's severity as a group the evaluation reports recall by: how many modules
  * a short spans, how much current a leak to ground draws (≈ its node's voltage over
@@ -67,14 +74,14 @@ export function severityGroup(truth: DeviceDay['truth']): string {
     case 'normal':
       return 'normal';
     case 'line_line':
-      return `${String(s.count)} of 5 modules shorted`;
+      return shortedGroup(s.count as number);
     case 'line_ground': {
       const amps = ((s.count as number) * 54) / (s.resistance as number);
-      return amps < 0.5 ? 'leak < 0.5 A' : amps < 2 ? 'leak 0.5–2 A' : 'leak ≥ 2 A';
+      return LEAK_GROUPS[amps < 0.5 ? 0 : amps < 2 ? 1 : 2];
     }
     case 'open_circuit':
     case 'arc_fault':
-      return truth.intermittent ? 'intermittent' : 'persistent';
+      return persistenceGroup(truth.intermittent);
     case 'partial_shading':
       return `${String(s.strings)} string${s.strings === 1 ? '' : 's'}, ${(s.modules as number) <= 2 ? '1–2' : '3–5'} modules`;
   }

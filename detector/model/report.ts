@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAULT_CLASSES } from '../../contracts';
+import { LEAK_GROUPS, persistenceGroup, severityKey, shortedGroup } from '../dataset';
 import type { Normalization } from '../windows';
 import type { Metrics } from './metrics';
 
@@ -28,8 +29,8 @@ export interface Evaluation {
   normalization: Normalization;
   test: {
     metrics: Metrics;
-    /** fault windows by their fault's severity (dataset.ts severityGroup); older evaluations lack it */
-    bySeverity?: Record<string, { windows: number; recall: number; predicted: Record<string, number> }>;
+    /** fault windows by their fault's severity (dataset.ts severityGroup, severityKey) */
+    bySeverity: Record<string, { windows: number; recall: number; predicted: Record<string, number> }>;
     byNoise: Record<string, GroupFigures>;
     bySky: Record<string, GroupFigures>;
     detection: { faultyDeviceDays: number; detected: number; undetected: number; medianDelayMin: number; p90DelayMin: number };
@@ -70,31 +71,30 @@ function mistakenFor(confusion: number[][], cls: number): string {
   return wrong.map((x) => `${FAULT_CLASSES[x.c]} (${pct(x.n / total)})`).join(' and ') || 'nothing';
 }
 
-const PHYSICAL_LIMITS_TEXT = '- Some confusions are physical: a line-line short across one or two of a string\'s five modules leaves that string\'s open-circuit voltage (4 × or 3 × ~65 V) below the array\'s maximum-power voltage (~5 × 54 V), so while the tracker holds that peak the string stops conducting and the array looks, at steady state, exactly like one with an open string (current ×2/3, voltage unchanged): the two classes trade windows in the confusion matrix. A high-resistance leak to ground (200 Ω one module above the grounded end) takes ~0.3 A, 2 % of the array\'s current in full sun, inside the spread between healthy arrays (module tolerance, irradiance-sensor calibration): such windows are called normal, and healthy arrays at the edge of that spread are called leaks.';
+
+const ARCHITECTURE_CHOICES = 'ReLU instead of tanh (faster, better-conditioned training), max- instead of average-pooling, dropout against memorising plant-days. ';
+const LEVEL_BRANCH = 'The level branch is the one departure from LeNet\'s single input: the Morlet wavelet has zero mean, so the scalograms cannot show a series\' level, and the faults that mostly shift a level (an open string: current ×2/3; a leak to ground) were confused without it — the image-only LeNet-5 reached macro-F1 0.510 on the same test set (measured 2026-11-21, see Limits).';
 
 /** The limits the severity breakdown shows: what the simulator's physics makes one observable. */
-function physicalLimits(bySeverity: NonNullable<Evaluation['test']['bySeverity']>): string[] {
-  const g = (key: string) => bySeverity[key];
-  const share = (key: string, cls: string) => {
-    const v = g(key);
-    return v ? (v.predicted[cls] ?? 0) / v.windows : NaN;
-  };
-  const ll1 = g('line_line · 1 of 5 modules shorted');
-  const ll2 = g('line_line · 2 of 5 modules shorted');
-  const ocPersistent = g('open_circuit · persistent');
-  const ocIntermittent = g('open_circuit · intermittent');
+function physicalLimits(bySeverity: Evaluation['test']['bySeverity']): string[] {
+  const calledAs = (v: { windows: number; predicted: Record<string, number> }, cls: string) => (v.predicted[cls] ?? 0) / v.windows;
+  const ll1 = bySeverity[severityKey('line_line', shortedGroup(1))];
+  const ll2 = bySeverity[severityKey('line_line', shortedGroup(2))];
+  const ocPersistent = bySeverity[severityKey('open_circuit', persistenceGroup(false))];
+  const ocIntermittent = bySeverity[severityKey('open_circuit', persistenceGroup(true))];
+  const leaks = LEAK_GROUPS.map((group) => ({ group, v: bySeverity[severityKey('line_ground', group)] }));
+  const weak = leaks[0]!.v;
   const out: string[] = [];
   if (ll1 && ll2 && ocPersistent) {
     const llCap = ll1.windows / (ll1.windows + ll2.windows);
     const ocCap = (ocIntermittent?.windows ?? 0) / (ocPersistent.windows + (ocIntermittent?.windows ?? 0));
     out.push(
-      `- **What no classifier can separate here.** A short across two of a string's five modules leaves that string's open-circuit voltage (3 × ~65 V) below the array's maximum-power voltage (~5 × 54 V), so at every point the tracker visits the string does not conduct — exactly like an open string. Of the test set's ${ll2.windows} windows with two modules shorted, ${pct(share('line_line · 2 of 5 modules shorted', 'open_circuit'))} were called open_circuit, and ${pct(share('open_circuit · persistent', 'line_line'))} of the ${ocPersistent.windows} windows of persistent open strings were called line_line. Those windows are one observable: the best any classifier can do is give them all to one class, which caps line_line recall at ${pct(llCap)} on this test set (all its one-module windows — ${pct(ll1.recall)} recalled here — and none of the two-module ones) or, the other way, open_circuit recall at ${pct(ocCap)}. The issue's 0.93 recall for every class therefore cannot be reached on this simulator's physics; telling a short from an open string needs another measurement (per-string currents, or the converter's I-V sweep, which would show the shorted string's lower voltage step).`,
+      `- **What no classifier can separate here.** A short across two of a string's five modules leaves that string's open-circuit voltage (3 × ~65 V) below the array's maximum-power voltage (~5 × 54 V), so at every point the tracker visits the string does not conduct — exactly like an open string. Of the test set's ${ll2.windows} windows with two modules shorted, ${pct(calledAs(ll2, 'open_circuit'))} were called open_circuit, and ${pct(calledAs(ocPersistent, 'line_line'))} of the ${ocPersistent.windows} windows of persistent open strings were called line_line. Those windows are one observable: the best any classifier can do is give them all to one class, which caps line_line recall at ${pct(llCap)} on this test set (all its one-module windows — ${pct(ll1.recall)} recalled here — and none of the two-module ones) or, the other way, open_circuit recall at ${pct(ocCap)}. The issue's 0.93 recall for every class therefore cannot be reached on this simulator's physics; telling a short from an open string needs another measurement (per-string currents, or the converter's I-V sweep, which would show the shorted string's lower voltage step).`,
     );
   }
-  const weak = g('line_ground · leak < 0.5 A');
   if (weak) {
     out.push(
-      `- A leak to ground below ~0.5 A (a high resistance near the grounded end) takes a few per cent of the array's current, inside the spread between healthy arrays (module tolerance, irradiance-sensor calibration): ${pct(share('line_ground · leak < 0.5 A', 'normal'))} of those ${weak.windows} windows were called normal (recall by leak current: ${['< 0.5 A', '0.5–2 A', '≥ 2 A'].map((k) => g(`line_ground · leak ${k}`)).map((v, j) => (v ? `${['< 0.5 A', '0.5–2 A', '≥ 2 A'][j]} ${pct(v.recall)}` : '')).filter(Boolean).join(', ')}); healthy arrays at the edge of that spread are the false alarms called line_ground.`,
+      `- A leak to ground below ~0.5 A (a high resistance near the grounded end) takes a few per cent of the array's current, inside the spread between healthy arrays (module tolerance, irradiance-sensor calibration): ${pct(calledAs(weak, 'normal'))} of those ${weak.windows} windows were called normal (recall by leak current: ${leaks.flatMap(({ group, v }) => (v ? [`${group.replace('leak ', '')} ${pct(v.recall)}`] : [])).join(', ')}); healthy arrays at the edge of that spread are the false alarms called line_ground.`,
     );
   }
   return out;
@@ -119,8 +119,8 @@ export function writeModelCard(e: Evaluation): void {
     e.variant === 'batchnorm'
       ? 'LeNet-5 (the design card\'s family), adapted: image branch conv 5×5×6 → batch norm → ReLU → max-pool 2 → conv 5×5×16 → batch norm → ReLU → max-pool 2 → dropout 0.3; level branch dense 32; both concatenated → dense 120 → dense 84 → softmax 6. ReLU instead of tanh and max- instead of average-pooling (faster, better-conditioned training); batch normalisation because the asinh-compressed scalograms are heavy-tailed; dropout against memorising plant-days.'
       : e.variant === 'classic'
-        ? 'LeNet-5 (the design card\'s family) at its own 32×32 input: the 64×64×4 window is first averaged over 2×2 neighbouring scales and samples; then conv 5×5×6 → max-pool 2 → conv 5×5×16 → max-pool 2 → dropout 0.3 (LeNet-5\'s 5×5×16 = 400 features); level branch dense 32 (ReLU) on the 8 level features; both concatenated → dense 120 → dense 84 → softmax 6. ReLU instead of tanh (faster, better-conditioned training), max- instead of average-pooling, dropout against memorising plant-days. The averaging makes the convolutions a fifth of the work of the same network on 64×64 (`--variant plain`), which was the largest CPU cost of the predict job; see Limits for how the two compare. The level branch is the one departure from LeNet\'s single input: the Morlet wavelet has zero mean, so the scalograms cannot show a series\' level, and the faults that mostly shift a level (an open string: current ×2/3; a leak to ground) were confused without it — the image-only LeNet-5 reached macro-F1 0.510 on the same test set (measured 2026-11-21, see Limits).'
-        : 'LeNet-5 (the design card\'s family), adapted: image branch conv 5×5×6 → max-pool 2 → conv 5×5×16 → max-pool 2 → dropout 0.3; level branch dense 32 (ReLU) on the 8 level features; both concatenated → dense 120 → dense 84 → softmax 6. ReLU instead of tanh (faster, better-conditioned training), max- instead of average-pooling, dropout against memorising plant-days. The level branch is the one departure from LeNet\'s single input: the Morlet wavelet has zero mean, so the scalograms cannot show a series\' level, and the faults that mostly shift a level (an open string: current ×2/3; a leak to ground) were confused without it — the image-only LeNet-5 reached macro-F1 0.510 on the same test set (measured 2026-11-21, see Limits).',
+        ? 'LeNet-5 (the design card\'s family) at its own 32×32 input: the 64×64×4 window is first averaged over 2×2 neighbouring scales and samples; then conv 5×5×6 → max-pool 2 → conv 5×5×16 → max-pool 2 → dropout 0.3 (LeNet-5\'s 5×5×16 = 400 features); level branch dense 32 (ReLU) on the 8 level features; both concatenated → dense 120 → dense 84 → softmax 6. ' + ARCHITECTURE_CHOICES + 'The averaging makes the convolutions a fifth of the work of the same network on 64×64 (`--variant plain`), which was the largest CPU cost of the predict job; see Limits for how the two compare. ' + LEVEL_BRANCH
+        : 'LeNet-5 (the design card\'s family), adapted: image branch conv 5×5×6 → max-pool 2 → conv 5×5×16 → max-pool 2 → dropout 0.3; level branch dense 32 (ReLU) on the 8 level features; both concatenated → dense 120 → dense 84 → softmax 6. ' + ARCHITECTURE_CHOICES + LEVEL_BRANCH,
     `Parameters: ${e.parameters.toLocaleString('en-US')} (float32, ${(e.parameters * 4 / 1024).toFixed(0)} KiB). Trained with Adam (lr 1e-3), batch 64, sparse categorical cross-entropy, early stopping on the validation loss (best epoch ${e.bestEpoch}), backend \`${e.backend}\`, ${(e.trainingSeconds / 60).toFixed(1)} min on 2 cores.`,
     '',
     '## Data',
@@ -155,24 +155,20 @@ export function writeModelCard(e: Evaluation): void {
     '',
     `Of ${d.faultyDeviceDays} faulty device-days in the test set, ${d.detected} had a window classified as their fault after the onset (${d.undetected} never did). Time from onset to the end of that first window: median ${d.medianDelayMin.toFixed(0)} min, 90th percentile ${d.p90DelayMin.toFixed(0)} min (devices faulty from midnight count from their first daylight window).`,
     '',
-    ...(e.test.bySeverity
-      ? [
-          '### By fault severity',
-          '',
-          'Each fault\'s test windows grouped by how severe the device\'s fault is: the share called by their class, and what they were called.',
-          '',
-          '| fault · severity | windows | recall | called |',
-          '|---|---:|---:|---|',
-          ...Object.entries(e.test.bySeverity).map(
-            ([g, v]) =>
-              `| ${g} | ${v.windows} | ${pct(v.recall)} | ${Object.entries(v.predicted)
-                .sort((a, b) => b[1] - a[1])
-                .map(([c, n]) => `${c} ${n}`)
-                .join(', ')} |`,
-          ),
-          '',
-        ]
-      : []),
+    '### By fault severity',
+    '',
+    'Each fault\'s test windows grouped by how severe the device\'s fault is: the share called by their class, and what they were called.',
+    '',
+    '| fault · severity | windows | recall | called |',
+    '|---|---:|---:|---|',
+    ...Object.entries(e.test.bySeverity).map(
+      ([g, v]) =>
+        `| ${g} | ${v.windows} | ${pct(v.recall)} | ${Object.entries(v.predicted)
+          .sort((a, b) => b[1] - a[1])
+          .map(([c, n]) => `${c} ${n}`)
+          .join(', ')} |`,
+    ),
+    '',
     '### Against noise level and sky',
     '',
     '| group | windows | accuracy | macro-F1 |',
@@ -198,7 +194,7 @@ export function writeModelCard(e: Evaluation): void {
           `- The sky still matters: accuracy ${pct(e.test.bySky.clear.accuracy)} on clear days against ${[e.test.bySky.broken ? `${pct(e.test.bySky.broken.accuracy)} under broken clouds` : '', e.test.bySky.overcast ? `${pct(e.test.bySky.overcast.accuracy)} under overcast skies` : ''].filter(Boolean).join(' and ')}. Changing irradiance is the excitation that shows how a fault responds; on a smooth clear day there is less to see.`,
         ]
       : []),
-    ...(e.test.bySeverity ? physicalLimits(e.test.bySeverity) : [PHYSICAL_LIMITS_TEXT]),
+    ...physicalLimits(e.test.bySeverity),
     ...(e.variant === 'classic'
       ? [
           '- Why 32×32: the same network on the full 64×64 window (`--variant plain`, lenet5-2026-11-21-5762a4b6, same seeds, same test set) reached macro-F1 0.768, accuracy 84.1 % and normal recall 0.938; at LeNet-5\'s own 32×32 it has a fifth of the parameters and classifies 2–2.5× as many windows per second in `npm run bench:inference` (docs/performance.md), with no loss: the scalograms are smooth over neighbouring scales and 20-s samples, and the faults\' signatures span many of both.',

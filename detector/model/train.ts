@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { FAULT_CLASSES } from '../../contracts';
-import { buildWindowSet, estimateNormalization, plantDaysOf, spreadDates, type SplitSpec, type WindowSet } from '../dataset';
+import { buildWindowSet, estimateNormalization, plantDaysOf, severityKey, spreadDates, type SplitSpec, type WindowSet } from '../dataset';
 import { Progress } from '../progress';
 import { Rng } from '../simulator/random';
 import { N_LEVELS, WINDOW_MS, WINDOW_VALUES } from '../windows';
@@ -108,7 +108,7 @@ function evaluate(test: WindowSet, predicted: Int32Array): Evaluation['test'] {
   for (let i = 0; i < test.count; i++) {
     const m = test.meta[i]!;
     if (m.label === 'normal') continue;
-    const key = `${m.label} · ${m.severity}`;
+    const key = severityKey(m.label, m.severity);
     const g = severity.get(key) ?? { label: test.y[i]!, predicted: new Array<number>(FAULT_CLASSES.length).fill(0) };
     g.predicted[predicted[i]!]!++;
     severity.set(key, g);
