@@ -52,7 +52,6 @@ export function scaleKernel(scale: number): Float64Array {
 }
 
 interface Plan {
-  n: number;
   scales: readonly number[];
   size: number;
   fft: MixedRadixFFT;
@@ -60,23 +59,47 @@ interface Plan {
   pairSpectra: Float64Array[];
   /** per scale: index in the full convolution where its output starts */
   offsets: Int32Array;
+  /**
+   * The transform's work buffers, reused by every call with this plan (cwt is
+   * synchronous): allocating them per call made ~0.8 MB of ArrayBuffers per
+   * device-day, and V8 answers that external memory churn with a full GC every few
+   * device-days.
+   */
+  work: { signal: Float64Array; spectrum: Float64Array; product: Float64Array; back: Float64Array };
 }
 
+/** Plans by FFT length and scales: signals of many lengths share one (a day's span varies with its daylight). */
 const plans = new Map<string, Plan>();
+/** The FFT length a signal of n samples needs, by n and scales. */
+const sizes = new Map<string, number>();
+
+const kernelSets = new Map<string, Float64Array[]>();
+
+function kernelsOf(scales: readonly number[], scalesKey: string): Float64Array[] {
+  let kernels = kernelSets.get(scalesKey);
+  if (!kernels) kernelSets.set(scalesKey, (kernels = scales.map(scaleKernel)));
+  return kernels;
+}
 
 function plan(n: number, scales: readonly number[]): Plan {
-  const key = `${n}:${scales.join(',')}`;
+  const scalesKey = scales.join(',');
+  const kernels = kernelsOf(scales, scalesKey);
+  const sizeKey = `${n}:${scalesKey}`;
+  let size = sizes.get(sizeKey);
+  if (size === undefined) {
+    // circular convolution of length M equals the linear one on the kept samples
+    // [off, off + n) when M ≥ off + n and M ≥ n + L + 1 − off (L + 1 = the diff kernel's length)
+    let needed = 1;
+    for (const kern of kernels) {
+      const off = Math.floor((kern.length - 2) / 2) + 1;
+      needed = Math.max(needed, off + n, n + kern.length + 1 - off);
+    }
+    size = fastLength(needed);
+    sizes.set(sizeKey, size);
+  }
+  const key = `${size}:${scalesKey}`;
   const cached = plans.get(key);
   if (cached) return cached;
-  const kernels = scales.map(scaleKernel);
-  // circular convolution of length M equals the linear one on the kept samples
-  // [off, off + n) when M ≥ off + n and M ≥ n + L + 1 − off (L + 1 = the diff kernel's length)
-  let needed = 1;
-  for (const kern of kernels) {
-    const off = Math.floor((kern.length - 2) / 2) + 1;
-    needed = Math.max(needed, off + n, n + kern.length + 1 - off);
-  }
-  const size = fastLength(needed);
   const fft = new MixedRadixFFT(size);
   const offsets = new Int32Array(scales.length);
   // h = −√s · (kernel − kernel shifted by one): conv(x, h)[m] = −√s·(conv[m] − conv[m−1])
@@ -103,7 +126,8 @@ function plan(n: number, scales: readonly number[]): Plan {
     for (let m = 0; m < out.length; m++) out[m] = out[m]! / size;
     pairSpectra.push(out);
   }
-  const p: Plan = { n, scales, size, fft, pairSpectra, offsets };
+  const work = { signal: new Float64Array(2 * size), spectrum: new Float64Array(2 * size), product: new Float64Array(2 * size), back: new Float64Array(2 * size) };
+  const p: Plan = { scales, size, fft, pairSpectra, offsets, work };
   plans.set(key, p);
   return p;
 }
@@ -140,16 +164,15 @@ export function cwt(signal: ArrayLike<number>, scales: readonly number[] = CONTR
   const result = out ?? new Float64Array(scales.length * n);
   if (result.length !== scales.length * n) throw new Error(`cwt: output holds ${result.length} values, needs ${scales.length * n}`);
   const { fft, size } = p;
-  const input = new Float64Array(2 * size);
   for (let t = 0; t < n; t++) {
     const v = signal[t]!;
     if (!Number.isFinite(v)) throw new Error(`cwt: sample ${t} is ${v}; fill gaps before the transform`);
-    input[2 * t] = v;
   }
-  const spectrum = new Float64Array(2 * size);
+  const { signal: input, spectrum, product, back } = p.work;
+  // the samples in the real parts, zeros after them (a longer signal may have used the plan before)
+  for (let t = 0; t < n; t++) input[2 * t] = signal[t]!;
+  input.fill(0, 2 * n);
   fft.transform(spectrum, input);
-  const product = new Float64Array(2 * size);
-  const back = new Float64Array(2 * size);
   for (let pair = 0; pair < p.pairSpectra.length; pair++) {
     const h = p.pairSpectra[pair]!;
     // conj(X·H), so that a forward transform gives conj of the inverse

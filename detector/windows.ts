@@ -149,15 +149,42 @@ export function windowLevels(filled: Float64Array[], index: number, norm: LevelN
 }
 
 /**
- * A day's model inputs for the given windows (indices), in that order. The CWT runs
- * over the span the windows read (spanScalograms), not the nights around it.
+ * Reusable buffers for modelInputs in a thread that turns device-day after
+ * device-day into model inputs (a predict worker): a device-day's scalograms and
+ * images are ~4.5 MB of ArrayBuffers, and allocating them for each one made V8 run a
+ * full GC every few device-days (external memory pressure), on both cores. The
+ * buffers grow to the largest day seen; what modelInputs returns with them are
+ * views, valid until its next call with the same buffers.
  */
-export function modelInputs(row: SilverDeviceDayRow, indices: readonly number[], norm: Normalization): ModelInputs {
-  const images = new Float32Array(indices.length * WINDOW_VALUES);
-  const levels = new Float32Array(indices.length * N_LEVELS);
+export class InputBuffers {
+  private coefs: Float32Array[] = CHANNELS.map(() => new Float32Array(0));
+  private images = new Float32Array(0);
+  private levels = new Float32Array(0);
+
+  /** Channel c's scalogram buffer, `values` long. */
+  scalogram(c: number, values: number): Float32Array {
+    if (this.coefs[c]!.length < values) this.coefs[c] = new Float32Array(values);
+    return this.coefs[c]!.subarray(0, values);
+  }
+
+  /** Inputs for `count` windows (old values: modelInputs writes every one). */
+  inputs(count: number): ModelInputs {
+    if (this.images.length < count * WINDOW_VALUES) this.images = new Float32Array(count * WINDOW_VALUES);
+    if (this.levels.length < count * N_LEVELS) this.levels = new Float32Array(count * N_LEVELS);
+    return { images: this.images.subarray(0, count * WINDOW_VALUES), levels: this.levels.subarray(0, count * N_LEVELS) };
+  }
+}
+
+/**
+ * A day's model inputs for the given windows (indices), in that order. The CWT runs
+ * over the span the windows read (spanScalograms), not the nights around it. With
+ * `buffers`, the result is a view into them (see InputBuffers).
+ */
+export function modelInputs(row: SilverDeviceDayRow, indices: readonly number[], norm: Normalization, buffers?: InputBuffers): ModelInputs {
+  const { images, levels } = buffers ? buffers.inputs(indices.length) : { images: new Float32Array(indices.length * WINDOW_VALUES), levels: new Float32Array(indices.length * N_LEVELS) };
   if (indices.length === 0) return { images, levels };
   const filled = filledChannels(row);
-  const span = spanScalograms(row, indices, filled);
+  const span = spanScalograms(row, indices, filled, buffers);
   indices.forEach((index, k) => {
     windowTensor(span.coefs, span.length, index, norm.scale, images, k * WINDOW_VALUES, span.from);
     windowLevels(filled, index, norm.levels, levels, k * N_LEVELS);
@@ -184,14 +211,15 @@ export interface SpanScalograms {
  * little (on simulated days ~3 window values in 10⁵ differ, in their last float32
  * bit; ~1e-12 of the channel's largest coefficient), well inside the contract's
  * 1e-6 tolerance. `filled` is the day's gap-filled channels (gaps are filled over
- * the whole day first, so the span's edges see the same neighbours).
+ * the whole day first, so the span's edges see the same neighbours). With `buffers`,
+ * the scalograms are views into them (see InputBuffers).
  */
-export function spanScalograms(row: SilverDeviceDayRow, windows: readonly number[], filled: Float64Array[] = filledChannels(row)): SpanScalograms {
+export function spanScalograms(row: SilverDeviceDayRow, windows: readonly number[], filled: Float64Array[] = filledChannels(row), buffers?: InputBuffers): SpanScalograms {
   if (windows.length === 0) return { coefs: CHANNELS.map(() => new Float32Array(0)), from: 0, length: 0 };
   const from = Math.max(0, Math.min(...windows) * WINDOW - REACH.before);
   const to = Math.min(row.samples, (Math.max(...windows) + 1) * WINDOW + REACH.after);
   const length = to - from;
-  const coefs = filled.map((x) => cwt(x.subarray(from, to), CONTRACT_SCALES, new Float32Array(N_SCALES * length)) as Float32Array);
+  const coefs = filled.map((x, c) => cwt(x.subarray(from, to), CONTRACT_SCALES, buffers ? buffers.scalogram(c, N_SCALES * length) : new Float32Array(N_SCALES * length)) as Float32Array);
   return { coefs, from, length };
 }
 

@@ -5,7 +5,7 @@
 import type { GoldDailyRow, GoldWindowRow, SilverDeviceDayRow } from '../../contracts';
 import { goldRows } from '../../detector/gold';
 import type { WindowClassifier } from '../../detector/model/infer';
-import { modelInputs, windowsOf } from '../../detector/windows';
+import { modelInputs, windowsOf, type InputBuffers } from '../../detector/windows';
 
 export interface DeviceGold {
   windows: GoldWindowRow[];
@@ -13,10 +13,11 @@ export interface DeviceGold {
   predicted: number;
 }
 
-export async function predictDevice(row: SilverDeviceDayRow, classifier: WindowClassifier): Promise<DeviceGold> {
+/** With `buffers`, calls sharing them must not overlap (the model inputs live in them until the classifier is done). */
+export async function predictDevice(row: SilverDeviceDayRow, classifier: WindowClassifier, buffers?: InputBuffers): Promise<DeviceGold> {
   const windows = windowsOf(row);
   const usable = windows.filter((w) => !w.skipReason).map((w) => w.index);
-  const probs = usable.length ? await classifier.predict(modelInputs(row, usable, classifier.normalization), usable.length) : new Float32Array(0);
+  const probs = usable.length ? await classifier.predict(modelInputs(row, usable, classifier.normalization, buffers), usable.length) : new Float32Array(0);
   const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion);
   return { ...g, predicted: usable.length };
 }

@@ -2,11 +2,22 @@
 import { parentPort } from 'node:worker_threads';
 import type { SilverDeviceDayRow } from '../../contracts';
 import { Classifier } from '../../detector/model/infer';
+import { InputBuffers } from '../../detector/windows';
 import { serveWorker } from '../../detector/workers';
 import { predictDevice, type DeviceGold } from './devicePredictor';
 
 if (!parentPort) throw new Error('predictWorker.ts runs only as a worker thread');
 serveWorker<SilverDeviceDayRow, DeviceGold>(parentPort, async () => {
   const classifier = await Classifier.load();
-  return { info: { modelVersion: classifier.modelVersion }, handle: async (row) => ({ result: await predictDevice(row, classifier) }) };
+  const buffers = new InputBuffers();
+  // one device-day at a time: they share the buffers (the thread is busy with one anyway)
+  let previous: Promise<unknown> = Promise.resolve();
+  return {
+    info: { modelVersion: classifier.modelVersion },
+    handle: (row) => {
+      const done = previous.then(() => predictDevice(row, classifier, buffers));
+      previous = done.catch(() => undefined);
+      return done.then((result) => ({ result }));
+    },
+  };
 });

@@ -1,6 +1,7 @@
 /** The TypeScript CWT against PyWavelets' own output (fixtures written by pywt). */
 import { CONTRACT_SCALES, cwt, scaleKernel } from '../../detector/cwt';
 import { readFixture } from '../helpers/fixtures';
+import { expectSameValues } from '../helpers/tolerance';
 
 interface CwtCase {
   name: string;
@@ -55,6 +56,14 @@ describe('CWT = pywt.cwt(x, np.arange(1, 65), "morl")', () => {
 
   it('refuses gaps: missing samples must be filled first', () => {
     expect(() => cwt([1, 2, Number.NaN, 4])).toThrow('cwt: sample 2 is NaN; fill gaps before the transform');
+  });
+
+  it('gives a signal the same coefficients whatever ran before it on the same FFT length', () => {
+    // 2,500 and 2,600 samples both transform on 3,125 points: the longer one leaves its samples in the shared work buffer
+    const signal = (n: number, f: number) => Float64Array.from({ length: n }, (_, i) => Math.sin(i / f) + (i % 7));
+    const first = cwt(signal(2500, 9));
+    cwt(signal(2600, 4));
+    expectSameValues(cwt(signal(2500, 9)), first, 'after a longer signal');
   });
 
   it('writes into a caller-provided buffer of the right size only', () => {

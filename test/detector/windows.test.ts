@@ -1,7 +1,8 @@
 /** Silver row → windows: gap fill, skip reasons, tensor layout and normalisation (contracts/detector.json). */
 import { QUALITY, type SilverDeviceDayRow } from '../../contracts';
 import { cwt } from '../../detector/cwt';
-import { CHANNELS, dayScalograms, filledChannels, gapFilled, LEVEL_FEATURES, modelInputs, N_LEVELS, N_SCALES, WINDOW, WINDOW_VALUES, windowLevels, windowsOf, windowTensor } from '../../detector/windows';
+import { CHANNELS, dayScalograms, filledChannels, gapFilled, InputBuffers, LEVEL_FEATURES, modelInputs, N_LEVELS, N_SCALES, WINDOW, WINDOW_VALUES, windowLevels, windowsOf, windowTensor, type ModelInputs } from '../../detector/windows';
+import { expectSameValues } from '../helpers/tolerance';
 
 function row(samples: number, fill: (s: number) => [number, number, number, number] | null): SilverDeviceDayRow {
   const series = CHANNELS.map(() => new Float32Array(samples));
@@ -87,5 +88,20 @@ describe('level features beside the scalograms', () => {
     // modelInputs transforms only the windows' span: the same values but for FFT rounding
     inputs.images.subarray(WINDOW_VALUES).forEach((v, i) => expect(Math.abs(v - x[i]!)).toBeLessThan(1e-6));
     expect(modelInputs(r, [], { scale, levels: unit }).images).toHaveLength(0);
+  });
+
+  it('are the same in reused buffers, day after day, a shorter day after a longer one', () => {
+    const norm = { scale: { voltage: 2, current: 0.5, temperature: 0.1, irradiance: 10 }, levels: unit };
+    const long = row(1024, (s) => [200 + (s % 13), 10 + Math.sin(s / 7), 30, 500 + s]);
+    const short = row(512, (s) => [180 - (s % 5), 9, 28 + s / 100, 400]);
+    const buffers = new InputBuffers();
+    const same = (a: ModelInputs, b: ModelInputs, label: string) => {
+      expectSameValues(a.images, b.images, `${label} images`);
+      expectSameValues(a.levels, b.levels, `${label} levels`);
+    };
+    same(modelInputs(long, [2, 5, 9], norm, buffers), modelInputs(long, [2, 5, 9], norm), 'first day');
+    const fromShort = modelInputs(short, [1, 3], norm, buffers);
+    expect(fromShort.images).toHaveLength(2 * WINDOW_VALUES);
+    same(fromShort, modelInputs(short, [1, 3], norm), 'shorter day');
   });
 });
