@@ -155,14 +155,19 @@ export function cwtReach(scales: readonly number[] = CONTRACT_SCALES): { before:
 }
 
 /**
- * CWT coefficients, scale-major: out[s·n + t] for scale index s and sample t
- * (pywt's coefs[s, t]). `signal` must be finite.
+ * CWT coefficients, scale-major: out[s·k + t − from] for scale index s and the
+ * samples t of [from, to) kept (pywt's coefs[s, from:to]; k = to − from; the whole
+ * signal by default). `signal` must be finite. Keeping fewer samples saves only
+ * the copying: the transform still reads the whole signal.
  */
-export function cwt(signal: ArrayLike<number>, scales: readonly number[] = CONTRACT_SCALES, out?: Float64Array | Float32Array): Float64Array | Float32Array {
+export function cwt(signal: ArrayLike<number>, scales: readonly number[] = CONTRACT_SCALES, out?: Float64Array | Float32Array, keep: { from: number; to: number } = { from: 0, to: signal.length }): Float64Array | Float32Array {
   const n = signal.length;
+  const { from, to } = keep;
+  if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to && to <= n)) throw new Error(`cwt: samples [${from}, ${to}) to keep are not within the signal's ${n}`);
+  const kept = to - from;
   const p = plan(n, scales);
-  const result = out ?? new Float64Array(scales.length * n);
-  if (result.length !== scales.length * n) throw new Error(`cwt: output holds ${result.length} values, needs ${scales.length * n}`);
+  const result = out ?? new Float64Array(scales.length * kept);
+  if (result.length !== scales.length * kept) throw new Error(`cwt: output holds ${result.length} values, needs ${scales.length * kept}`);
   const { fft, size } = p;
   for (let t = 0; t < n; t++) {
     const v = signal[t]!;
@@ -186,14 +191,15 @@ export function cwt(signal: ArrayLike<number>, scales: readonly number[] = CONTR
     }
     fft.transform(back, product);
     const a = 2 * pair;
-    const offA = p.offsets[a]!;
-    const rowA = a * n;
-    for (let t = 0; t < n; t++) result[rowA + t] = back[2 * (t + offA)]!;
+    // row a holds sample t at a·kept + t − from, read at back[2·(t + offset)]
+    const shiftA = a * kept - from;
+    const offA = 2 * p.offsets[a]!;
+    for (let t = from; t < to; t++) result[shiftA + t] = back[2 * t + offA]!;
     if (a + 1 < scales.length) {
-      const offB = p.offsets[a + 1]!;
-      const rowB = (a + 1) * n;
+      const shiftB = (a + 1) * kept - from;
+      const offB = 2 * p.offsets[a + 1]! + 1;
       // the conjugate flips the sign of the imaginary part
-      for (let t = 0; t < n; t++) result[rowB + t] = -back[2 * (t + offB) + 1]!;
+      for (let t = from; t < to; t++) result[shiftB + t] = -back[2 * t + offB]!;
     }
   }
   return result;

@@ -62,21 +62,24 @@ export class MixedRadixFFT {
     this.work = new Float64Array(2 * size);
   }
 
-  /** Forward transform of `input` (interleaved, 2·size) into `output` (may not alias the input). */
+  /** Forward transform of `input` (interleaved, 2·size) into `output` (may not alias the input; the input is not changed). */
   transform(output: Float64Array, input: Float64Array): void {
-    output.set(input.subarray(0, 2 * this.size));
-    let x = output;
-    let y = this.work;
-    for (const st of this.stages) {
+    const k = this.stages.length;
+    if (k === 0) {
+      output.set(input.subarray(0, 2 * this.size));
+      return;
+    }
+    // the first stage reads the input itself and the last one writes the output: no copy passes
+    let x = input;
+    for (let i = 0; i < k; i++) {
+      const st = this.stages[i]!;
+      const y = (k - 1 - i) % 2 === 0 ? output : this.work;
       if (st.radix === 4) radix4(x, y, st);
       else if (st.radix === 2) radix2(x, y, st);
       else if (st.radix === 3) radix3(x, y, st);
       else radix5(x, y, st);
-      const t = x;
       x = y;
-      y = t;
     }
-    if (x !== output) output.set(x);
   }
 }
 

@@ -204,23 +204,27 @@ export interface SpanScalograms {
 }
 
 /**
- * The scalograms the given windows read, computed over their samples only,
- * widened by the transform's reach (cwtReach) and clipped to the day: the night
- * around a day's usable windows is not transformed. In exact arithmetic the
- * coefficients are the whole day's; in floating point the FFT's rounding differs a
- * little (on simulated days ~3 window values in 10⁵ differ, in their last float32
- * bit; ~1e-12 of the channel's largest coefficient), well inside the contract's
- * 1e-6 tolerance. `filled` is the day's gap-filled channels (gaps are filled over
- * the whole day first, so the span's edges see the same neighbours). With `buffers`,
+ * The scalograms of the samples the given windows read (from the first window's
+ * first sample to the last one's last), transformed over those samples widened by
+ * the transform's reach (cwtReach) and clipped to the day: the night around a
+ * day's usable windows is not transformed. In exact arithmetic the coefficients are
+ * the whole day's; in floating point the FFT's rounding differs a little (on
+ * simulated days ~3 window values in 10⁵ differ, in their last float32 bit; ~1e-12
+ * of the channel's largest coefficient), well inside the contract's 1e-6
+ * tolerance. `filled` is the day's gap-filled channels (gaps are filled over the
+ * whole day first, so the span's edges see the same neighbours). With `buffers`,
  * the scalograms are views into them (see InputBuffers).
  */
 export function spanScalograms(row: SilverDeviceDayRow, windows: readonly number[], filled: Float64Array[] = filledChannels(row), buffers?: InputBuffers): SpanScalograms {
   if (windows.length === 0) return { coefs: CHANNELS.map(() => new Float32Array(0)), from: 0, length: 0 };
-  const from = Math.max(0, Math.min(...windows) * WINDOW - REACH.before);
-  const to = Math.min(row.samples, (Math.max(...windows) + 1) * WINDOW + REACH.after);
-  const length = to - from;
-  const coefs = filled.map((x, c) => cwt(x.subarray(from, to), CONTRACT_SCALES, buffers ? buffers.scalogram(c, N_SCALES * length) : new Float32Array(N_SCALES * length)) as Float32Array);
-  return { coefs, from, length };
+  const first = Math.min(...windows) * WINDOW;
+  const last = (Math.max(...windows) + 1) * WINDOW;
+  const from = Math.max(0, first - REACH.before);
+  const to = Math.min(row.samples, last + REACH.after);
+  const length = last - first;
+  const keep = { from: first - from, to: last - from };
+  const coefs = filled.map((x, c) => cwt(x.subarray(from, to), CONTRACT_SCALES, buffers ? buffers.scalogram(c, N_SCALES * length) : new Float32Array(N_SCALES * length), keep) as Float32Array);
+  return { coefs, from: first, length };
 }
 
 /**

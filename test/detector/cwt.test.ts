@@ -66,6 +66,18 @@ describe('CWT = pywt.cwt(x, np.arange(1, 65), "morl")', () => {
     expectSameValues(cwt(signal(2500, 9)), first, 'after a longer signal');
   });
 
+  it('keeps a range of samples: the same coefficients as the whole output there', () => {
+    const x = Float64Array.from({ length: 700 }, (_, i) => Math.cos(i / 11) * 3 + (i % 5));
+    const whole = cwt(x);
+    const part = cwt(x, CONTRACT_SCALES, undefined, { from: 130, to: 321 });
+    expect(part).toHaveLength(64 * 191);
+    const expected = new Float64Array(64 * 191);
+    for (let s = 0; s < 64; s++) expected.set(whole.subarray(s * 700 + 130, s * 700 + 321), s * 191);
+    expectSameValues(part, expected, 'kept samples');
+    expect(() => cwt(x, CONTRACT_SCALES, undefined, { from: 10, to: 701 })).toThrow("cwt: samples [10, 701) to keep are not within the signal's 700");
+    expect(() => cwt(x, CONTRACT_SCALES, undefined, { from: 20, to: 10 })).toThrow('cwt: samples [20, 10)');
+  });
+
   it('writes into a caller-provided buffer of the right size only', () => {
     const out = new Float32Array(64 * 100);
     expect(cwt(new Float64Array(100).fill(1), CONTRACT_SCALES, out)).toBe(out);
