@@ -38,11 +38,27 @@ export interface StringCurve {
   readonly vOc: number;
 }
 
-/** Newton on the implicit single-diode equation, warm-started; Lambert W as the fallback. */
-function moduleCurrent(p: DiodeParams, v: number, guess: number): number {
+/**
+ * Where a module's last solve ended, to start the next one from: the tracker's
+ * next voltage is a small step away, so the tangent there (i + slope·Δv) is within
+ * ~1e-5 A of the answer and Newton needs two steps instead of three.
+ */
+interface WarmStart {
+  v: number;
+  i: number;
+  /** dI/dV at (v, i) */
+  slope: number;
+}
+
+function coldStart(i: number): WarmStart {
+  return { v: 0, i, slope: 0 };
+}
+
+/** Newton on the implicit single-diode equation, warm-started (updates `warm`); Lambert W as the fallback. */
+function moduleCurrent(p: DiodeParams, v: number, warm: WarmStart): number {
   const { photocurrent: il, saturationCurrent: i0, resistanceSeries: rs, resistanceShunt: rsh, nNsVth: a } = p;
   const gsh = Number.isFinite(rsh) ? 1 / rsh : 0;
-  let i = guess;
+  let i = warm.i + warm.slope * (v - warm.v);
   for (let k = 0; k < 6; k++) {
     const vd = v + i * rs;
     const e = Math.exp(vd / a);
@@ -50,13 +66,24 @@ function moduleCurrent(p: DiodeParams, v: number, guess: number): number {
     const fp = -i0 * (rs / a) * e - rs * gsh - 1;
     const step = f / fp;
     i -= step;
-    if (Math.abs(step) < 1e-7) return i; // 0.1 µA: far below any sensor's resolution
+    // Newton's error after this step is ≈ |f''/(2f')|·step²; stop once that is under 1 nA, far
+    // below any sensor's resolution (a reading's float32 holds ~0.5 µA at 5 A)
+    if (Math.abs(step) < 1e-3 && (((rs / a) * (rs / a) * i0 * e) / (2 * -fp)) * step * step < 1e-9) {
+      warm.v = v;
+      warm.i = i;
+      warm.slope = (i0 * e / a + gsh) / fp;
+      return i;
+    }
   }
-  return currentAt(p, v);
+  const fallback = currentAt(p, v);
+  warm.v = v;
+  warm.i = fallback;
+  warm.slope = 0;
+  return fallback;
 }
 
 class UniformString implements StringCurve {
-  private guess: number;
+  private readonly warm: WarmStart;
   readonly vOc: number;
   constructor(
     private readonly p: DiodeParams,
@@ -64,13 +91,12 @@ class UniformString implements StringCurve {
     /** blocking diode + arc: extra volts the string must make above the bus */
     private readonly offset: number,
   ) {
-    this.guess = p.photocurrent;
+    this.warm = coldStart(p.photocurrent);
     this.vOc = p.photocurrent > 0 ? Math.max(0, nSeries * voltageAt(p, 0) - offset) : 0;
   }
 
   current(v: number): number {
-    const i = moduleCurrent(this.p, (v + this.offset) / this.nSeries, this.guess);
-    this.guess = i;
+    const i = moduleCurrent(this.p, (v + this.offset) / this.nSeries, this.warm);
     return i > 0 ? i : 0;
   }
 }
@@ -280,14 +306,17 @@ export function powerScan(curve: ArrayCurve, n = 400): { volts: Float64Array; wa
  */
 export class UniformArray implements ArrayCurve {
   private p: DiodeParams | null = null;
-  private guess = 0;
+  private readonly warm = coldStart(0);
   private vOcCache = -1;
 
   constructor(private readonly layout: ArrayLayout) {}
 
   update(p: DiodeParams): void {
     this.p = p;
-    this.guess = p.photocurrent;
+    // the curve moved: start again from the photocurrent (fields reset, no allocation per reading)
+    this.warm.v = 0;
+    this.warm.i = p.photocurrent;
+    this.warm.slope = 0;
     this.vOcCache = -1;
   }
 
@@ -301,8 +330,7 @@ export class UniformArray implements ArrayCurve {
 
   current(v: number): number {
     if (!this.p) return 0;
-    const i = moduleCurrent(this.p, (v + this.layout.vBlock) / this.layout.nSeries, this.guess);
-    this.guess = i;
+    const i = moduleCurrent(this.p, (v + this.layout.vBlock) / this.layout.nSeries, this.warm);
     return i > 0 ? this.layout.nStrings * i : 0;
   }
 }
