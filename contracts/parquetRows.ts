@@ -2,6 +2,8 @@
  * Rows read back by hyparquet, in the contract's JavaScript types. Kept apart from
  * the writer so that readers (the API Lambda) do not bundle hyparquet-writer.
  */
+import { parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { isRequiredPrimitiveList, readRequiredLists, type ChunkLists } from './parquetListReader';
 import { TABLES, type TableName } from './tableSpecs';
 
 /** A row read by hyparquet, in the contract's JavaScript types (int64 → number, lists → typed arrays). */
@@ -17,4 +19,34 @@ export function normaliseRow(table: TableName, raw: Record<string, unknown>): Re
     else out[col.name] = v;
   }
   return out;
+}
+
+/**
+ * The rows of row group `group` of a table's file, in the contract's JavaScript
+ * types, with the given columns. List columns of the shape readRequiredLists
+ * handles (silver's series) are decoded straight into typed arrays, one per row;
+ * the other columns, and any chunk it does not handle, go through hyparquet.
+ */
+export async function readRowGroupRows(table: TableName, file: AsyncBuffer, metadata: FileMetaData, group: number, columns: readonly string[]): Promise<Record<string, unknown>[]> {
+  const rowStart = metadata.row_groups.slice(0, group).reduce((n, g) => n + Number(g.num_rows), 0);
+  const rowEnd = rowStart + Number(metadata.row_groups[group]!.num_rows);
+  const rows = rowEnd - rowStart;
+  const lists = new Map<string, ChunkLists>();
+  for (const col of TABLES[table].columns) {
+    if (!columns.includes(col.name) || !col.type.endsWith('[]') || !isRequiredPrimitiveList(metadata.schema, col.name)) continue;
+    const meta = metadata.row_groups[group]!.columns.find((c) => c.meta_data?.path_in_schema[0] === col.name)?.meta_data;
+    if (!meta) continue;
+    const first = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+    const chunk = new Uint8Array(await file.slice(first, first + Number(meta.total_compressed_size)));
+    const read = readRequiredLists(chunk, meta);
+    if (read && read.rowStarts.length === rows + 1) lists.set(col.name, read);
+  }
+  const rest = columns.filter((c) => !lists.has(c));
+  const raw = rest.length > 0 ? await parquetReadObjects({ file, metadata, columns: rest, rowStart, rowEnd }) : Array.from({ length: rows }, () => ({}));
+  return raw.map((r, i) => {
+    const row = normaliseRow(table, r);
+    // slices, not views: a view would carry the whole chunk's buffer into postMessage
+    for (const [name, l] of lists) row[name] = l.values.slice(l.rowStarts[i]!, l.rowStarts[i + 1]!);
+    return row;
+  });
 }

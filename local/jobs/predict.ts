@@ -5,10 +5,10 @@
  * normalisation), classifies them, and writes gold (windows and day summaries) as
  * it goes, by the commit protocol: memory does not grow with the number of devices.
  */
-import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { parquetMetadataAsync } from 'hyparquet';
 import { FAULT_CLASSES, TABLES, type CommitMarker, type SilverDeviceDayRow } from '../../contracts';
 import { commitPartition, putPart, SortedPartsWriter, type EncodedPart, type ObjectWriter } from '../../contracts/partition';
-import { normaliseRow } from '../../contracts/parquetRows';
+import { readRowGroupRows } from '../../contracts/parquetRows';
 import { Progress } from '../../detector/progress';
 import { TableReader, type ObjectStore } from '../../functions/api/tableReader';
 import { bucketOf, parseJobArgs, PREDICT_FLAGS } from './args';
@@ -47,14 +47,14 @@ async function* silverInDeviceOrder(store: ObjectStore, marker: CommitMarker): A
     marker.files.map(async (f) => {
       const file = { byteLength: f.bytes, slice: (start: number, end?: number) => store.getRange(f.key, start, end ?? f.bytes) };
       const metadata = await parquetMetadataAsync(file, { initialFetchSize: 64 * 1024 });
-      return { file, metadata, group: 0, rowStart: 0, rows: [] as SilverDeviceDayRow[], at: 0 };
+      return { file, metadata, group: 0, rows: [] as SilverDeviceDayRow[], at: 0 };
     }),
   );
   type Cursor = (typeof cursors)[number];
   const refill = async (c: Cursor): Promise<void> => {
     while (c.at >= c.rows.length && c.group < c.metadata.row_groups.length) {
-      const group = c.metadata.row_groups[c.group++]!;
-      const rowEnd = c.rowStart + Number(group.num_rows);
+      const index = c.group++;
+      const group = c.metadata.row_groups[index]!;
       // the row group's column chunks are contiguous: one ranged read for all of them
       let lo = Infinity;
       let hi = 0;
@@ -67,10 +67,8 @@ async function* silverInDeviceOrder(store: ObjectStore, marker: CommitMarker): A
       }
       const span = hi > lo ? await c.file.slice(lo, hi) : null;
       const file = { byteLength: c.file.byteLength, slice: (start: number, end?: number) => (span && start >= lo && (end ?? c.file.byteLength) <= hi ? span.slice(start - lo, (end ?? c.file.byteLength) - lo) : c.file.slice(start, end)) };
-      const raw = await parquetReadObjects({ file, metadata: c.metadata, columns: SILVER_COLUMNS, rowStart: c.rowStart, rowEnd });
-      c.rows = raw.map((r) => normaliseRow('silver_device_day', r) as unknown as SilverDeviceDayRow);
+      c.rows = (await readRowGroupRows('silver_device_day', file, c.metadata, index, SILVER_COLUMNS)) as unknown as SilverDeviceDayRow[];
       c.at = 0;
-      c.rowStart = rowEnd;
     }
   };
   await Promise.all(cursors.map(refill));
