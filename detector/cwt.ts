@@ -10,8 +10,8 @@
  * the kernels' spectra are computed once per signal length and reused for every
  * device and channel, and two scales share one complex inverse FFT (their outputs
  * are real, so one goes in the real part and one in the imaginary part). The FFT
- * length is the smallest 2ᵃ5ᵇ free of wrap-around in the samples kept (5,000 for a
- * 4,320-slot day, against 8,192 for a power of two).
+ * length is the cheapest 2ᵃ3ᵇ5ᶜ free of wrap-around in the samples kept (fastLength:
+ * 5,120 for a 4,320-slot day, against 8,192 for a power of two).
  */
 import { fastLength, MixedRadixFFT } from './fft';
 

@@ -1,5 +1,5 @@
 /** The mixed-radix FFT against a direct DFT, on every radix and their mixes. */
-import { fastLength, MixedRadixFFT } from '../../detector/fft';
+import { fastLength, MixedRadixFFT, transformCost } from '../../detector/fft';
 
 function dft(x: Float64Array): Float64Array {
   const n = x.length / 2;
@@ -36,10 +36,18 @@ describe('MixedRadixFFT', () => {
     expect(() => new MixedRadixFFT(14)).toThrow('FFT length 14 has a prime factor other than 2, 3 and 5');
   });
 
-  it('picks the smallest length made of 2s and 5s', () => {
-    expect(fastLength(4833)).toBe(5000);
-    expect(fastLength(5001)).toBe(5120);
+  it('picks the length at or above n with the cheapest transform (not always the smallest)', () => {
+    expect(fastLength(3072)).toBe(3072); // 4⁵·3, not 3,125 = 5⁵
+    expect(fastLength(4419)).toBe(5120); // a June day's span: 4⁵·5 beats 5,000 = 4·2·5⁴
+    expect(fastLength(4833)).toBe(5120); // a whole day: 4⁵·5
     expect(fastLength(7)).toBe(8);
     expect(fastLength(1)).toBe(1);
+    for (const n of [17, 999, 2500, 3100, 4097, 6001]) {
+      const m = fastLength(n);
+      expect(m).toBeGreaterThanOrEqual(n);
+      for (let k = n; k <= 2 * n; k++) expect(transformCost(k)).toBeGreaterThanOrEqual(transformCost(m));
+    }
+    expect(transformCost(14)).toBe(Infinity);
+    expect(transformCost(4096)).toBeCloseTo(4096 * 6 * 2.4, 6);
   });
 });
