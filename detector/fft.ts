@@ -38,22 +38,20 @@ export function transformCost(size: number): number {
 
 /**
  * The length ≥ n, made of 2s, 3s and 5s, whose transform is cheapest by
- * transformCost: 3,072 (= 4⁵·3) for 3,072 rather than 3,125 (= 5⁵), 4,608 rather than
- * 5,000 — not always the smallest.
+ * transformCost: 3,072 (= 4⁵·3) for 3,072 rather than 3,125 (= 5⁵), 4,096 rather
+ * than 4,000 — not always the smallest. Lengths within the model's ~3 % accuracy of
+ * the cheapest count as ties, and the shortest of them wins (the CWT makes more passes
+ * over every point than the transform's own).
  */
 export function fastLength(n: number): number {
-  let best = Math.max(1, n);
-  let bestCost = Infinity;
+  const from = Math.max(1, n);
   // a power of two ≥ n lies below 2n, so nothing beyond can be cheaper
-  for (let m = Math.max(1, n); m < 2 * Math.max(1, n) + 1; m++) {
-    const cost = transformCost(m);
-    if (cost < bestCost) {
-      best = m;
-      bestCost = cost;
-    }
-  }
-  return best;
+  let cheapest = Infinity;
+  for (let m = from; m <= 2 * from; m++) cheapest = Math.min(cheapest, transformCost(m));
+  for (let m = from; ; m++) if (transformCost(m) <= TIE * cheapest) return m;
 }
+
+const TIE = 1.03;
 
 interface Stage {
   radix: number;

@@ -38,14 +38,20 @@ describe('MixedRadixFFT', () => {
 
   it('picks the length at or above n with the cheapest transform (not always the smallest)', () => {
     expect(fastLength(3072)).toBe(3072); // 4⁵·3, not 3,125 = 5⁵
-    expect(fastLength(4419)).toBe(5120); // a June day's span: 4⁵·5 beats 5,000 = 4·2·5⁴
+    expect(fastLength(3073)).toBe(3125); // 5⁵: 3,200 = 4³·2·5² is within the model's 3 %, and longer
+    expect(fastLength(3900)).toBe(4096); // a June day's span: 4⁶, not 4,000 = 4²·2·5³
+    expect(fastLength(3300)).toBe(3840); // 4⁴·3·5: within 3 % of 4,096, and shorter
     expect(fastLength(4833)).toBe(5120); // a whole day: 4⁵·5
     expect(fastLength(7)).toBe(8);
     expect(fastLength(1)).toBe(1);
     for (const n of [17, 999, 2500, 3100, 4097, 6001]) {
       const m = fastLength(n);
       expect(m).toBeGreaterThanOrEqual(n);
-      for (let k = n; k <= 2 * n; k++) expect(transformCost(k)).toBeGreaterThanOrEqual(transformCost(m));
+      // within 3 % of the cheapest, and the shortest that is
+      let cheapest = Infinity;
+      for (let k = n; k <= 2 * n; k++) cheapest = Math.min(cheapest, transformCost(k));
+      expect(transformCost(m)).toBeLessThanOrEqual(1.03 * cheapest);
+      for (let k = n; k < m; k++) expect(transformCost(k)).toBeGreaterThan(1.03 * cheapest);
     }
     expect(transformCost(14)).toBe(Infinity);
     expect(transformCost(4096)).toBeCloseTo(4096 * 6 * 2.4, 6);
