@@ -7,9 +7,10 @@
  * of [−8, 8] (cumulative sum × step), resamples it per scale s at indices
  * floor(k / (s·step)), k = 0..16s, convolves the signal with the reversed result,
  * takes −√s · diff and keeps the centre. The diff is folded into the kernel here,
- * the kernels' spectra are computed once per signal length and reused for every
- * device and channel, and two scales share one complex inverse FFT (their outputs
- * are real, so one goes in the real part and one in the imaginary part). The FFT
+ * the kernels' spectra are computed once per FFT length and reused for every
+ * device, channel and signal length that transforms on it, and two scales share
+ * one complex inverse FFT (their outputs are real, so one goes in the real part
+ * and one in the imaginary part). The FFT
  * length is the cheapest 2ᵃ3ᵇ5ᶜ free of wrap-around in the samples kept (fastLength:
  * 5,120 for a 4,320-slot day, against 8,192 for a power of two).
  */
@@ -73,6 +74,7 @@ const plans = new Map<string, Plan>();
 /** The FFT length a signal of n samples needs, by n and scales. */
 const sizes = new Map<string, number>();
 
+/** pywt's resampled kernels, by scales. */
 const kernelSets = new Map<string, Float64Array[]>();
 
 function kernelsOf(scales: readonly number[], scalesKey: string): Float64Array[] {
