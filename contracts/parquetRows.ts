@@ -38,7 +38,12 @@ export async function readRowGroupRows(table: TableName, file: AsyncBuffer, meta
     if (!meta) continue;
     const first = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
     const chunk = new Uint8Array(await file.slice(first, first + Number(meta.total_compressed_size)));
-    const read = readRequiredLists(chunk, meta);
+    let read: ChunkLists | null = null;
+    try {
+      read = readRequiredLists(chunk, meta);
+    } catch {
+      // a chunk the fast path chokes on goes to hyparquet's general path, which reads it or says what is wrong
+    }
     if (read && read.rowStarts.length === rows + 1) lists.set(col.name, read);
   }
   const rest = columns.filter((c) => !lists.has(c));

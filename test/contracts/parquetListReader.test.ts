@@ -93,4 +93,20 @@ describe('readRowGroupRows with the list reader', () => {
     expect(readRequiredLists(chunk, { ...meta, num_values: meta.num_values + 1n })).toBeNull();
     expect(readRequiredLists(chunk, { ...meta, type: 'DOUBLE' })).toBeNull();
   });
+
+  it('fails on a chunk no reader can decode by naming the cause, and reads the group\'s other columns', async () => {
+    const bytes = writeTableParquet('silver_device_day', silverRows(4, () => 30), 4);
+    const metadata = parquetMetadata(bytes);
+    const file = { byteLength: bytes.byteLength, slice: (s: number, e?: number) => bytes.slice(s, e) };
+    // metadata naming a codec neither reader has: the fast path throws, hyparquet's general path then refuses it by name
+    const brotli = { ...metadata, row_groups: [{ ...metadata.row_groups[0]!, columns: metadata.row_groups[0]!.columns.map((c) => (c.meta_data?.path_in_schema[0] === 'voltage' ? { ...c, meta_data: { ...c.meta_data!, codec: 'BROTLI' as const } } : c)) }] };
+    const meta = brotli.row_groups[0]!.columns.find((c) => c.meta_data?.path_in_schema[0] === 'voltage')!.meta_data!;
+    const first = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+    expect(() => readRequiredLists(new Uint8Array(bytes, first, Number(meta.total_compressed_size)), meta)).toThrow();
+    await expect(readRowGroupRows('silver_device_day', file, brotli, 0, ['deviceId', 'voltage'])).rejects.toThrow(/BROTLI/);
+    // the other columns of the same group still take the fast path
+    const rows = await readRowGroupRows('silver_device_day', file, brotli, 0, ['deviceId', 'current']);
+    expect(rows.map((r) => r.deviceId)).toEqual(['PV-000000', 'PV-000001', 'PV-000002', 'PV-000003']);
+    expect(rows[0]!.current).toBeInstanceOf(Float32Array);
+  });
 });
