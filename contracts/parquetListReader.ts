@@ -75,8 +75,8 @@ export function readRequiredLists(chunk: Uint8Array, meta: ColumnMetaData): Chun
       const dict = header.dictionary_page_header;
       if (!dict) return null;
       const bytes = decompressPage(page, header.uncompressed_page_size, meta.codec, undefined);
-      const plain = readPlain({ view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 }, meta.type, dict.num_values, undefined);
-      dictionary = meta.type === 'FLOAT' ? Float32Array.from(plain as Float32Array) : Int32Array.from(plain as Int32Array);
+      // FLOAT and INT32 read as Float32Array and Int32Array (views of the page, which outlives this call)
+      dictionary = readPlain({ view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 }, meta.type, dict.num_values, undefined) as Float32Array | Int32Array;
       continue;
     }
     const v2 = header.data_page_header_v2;

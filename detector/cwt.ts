@@ -53,7 +53,6 @@ export function scaleKernel(scale: number): Float64Array {
 }
 
 interface Plan {
-  scales: readonly number[];
   size: number;
   fft: MixedRadixFFT;
   /** per pair of scales: spectrum of (h_a + i·h_b), interleaved complex, full length */
@@ -69,39 +68,51 @@ interface Plan {
   work: { signal: Float64Array; spectrum: Float64Array; product: Float64Array; back: Float64Array };
 }
 
-/** Plans by FFT length and scales: signals of many lengths share one (a day's span varies with its daylight). */
-const plans = new Map<string, Plan>();
-/** The FFT length a signal of n samples needs, by n and scales. */
-const sizes = new Map<string, number>();
+/**
+ * What the transform keeps per set of scales: pywt's resampled kernels, and plans by
+ * FFT length, which signals of many lengths share (a day's span varies with its
+ * daylight); byLength remembers which plan a signal length uses.
+ */
+interface ScaleSet {
+  kernels: Float64Array[];
+  bySize: Map<number, Plan>;
+  byLength: Map<number, Plan>;
+}
 
-/** pywt's resampled kernels, by scales. */
-const kernelSets = new Map<string, Float64Array[]>();
+const scaleSets = new Map<string, ScaleSet>();
+/** The set of each scales array seen, so that a call does not rebuild its key (the contract's scales: every call). */
+const scaleSetOf = new WeakMap<readonly number[], ScaleSet>();
 
-function kernelsOf(scales: readonly number[], scalesKey: string): Float64Array[] {
-  let kernels = kernelSets.get(scalesKey);
-  if (!kernels) kernelSets.set(scalesKey, (kernels = scales.map(scaleKernel)));
-  return kernels;
+function scaleSet(scales: readonly number[]): ScaleSet {
+  let set = scaleSetOf.get(scales);
+  if (set) return set;
+  const key = scales.join(',');
+  set = scaleSets.get(key);
+  if (!set) scaleSets.set(key, (set = { kernels: scales.map(scaleKernel), bySize: new Map(), byLength: new Map() }));
+  scaleSetOf.set(scales, set);
+  return set;
 }
 
 function plan(n: number, scales: readonly number[]): Plan {
-  const scalesKey = scales.join(',');
-  const kernels = kernelsOf(scales, scalesKey);
-  const sizeKey = `${n}:${scalesKey}`;
-  let size = sizes.get(sizeKey);
-  if (size === undefined) {
-    // circular convolution of length M equals the linear one on the kept samples
-    // [off, off + n) when M ≥ off + n and M ≥ n + L + 1 − off (L + 1 = the diff kernel's length)
-    let needed = 1;
-    for (const kern of kernels) {
-      const off = Math.floor((kern.length - 2) / 2) + 1;
-      needed = Math.max(needed, off + n, n + kern.length + 1 - off);
-    }
-    size = fastLength(needed);
-    sizes.set(sizeKey, size);
+  const set = scaleSet(scales);
+  const known = set.byLength.get(n);
+  if (known) return known;
+  const { kernels } = set;
+  // circular convolution of length M equals the linear one on the kept samples
+  // [off, off + n) when M ≥ off + n and M ≥ n + L + 1 − off (L + 1 = the diff kernel's length)
+  let needed = 1;
+  for (const kern of kernels) {
+    const off = Math.floor((kern.length - 2) / 2) + 1;
+    needed = Math.max(needed, off + n, n + kern.length + 1 - off);
   }
-  const key = `${size}:${scalesKey}`;
-  const cached = plans.get(key);
-  if (cached) return cached;
+  const size = fastLength(needed);
+  let p = set.bySize.get(size);
+  if (!p) set.bySize.set(size, (p = newPlan(size, scales, kernels)));
+  set.byLength.set(n, p);
+  return p;
+}
+
+function newPlan(size: number, scales: readonly number[], kernels: readonly Float64Array[]): Plan {
   const fft = new MixedRadixFFT(size);
   const offsets = new Int32Array(scales.length);
   // h = −√s · (kernel − kernel shifted by one): conv(x, h)[m] = −√s·(conv[m] − conv[m−1])
@@ -129,9 +140,7 @@ function plan(n: number, scales: readonly number[]): Plan {
     pairSpectra.push(out);
   }
   const work = { signal: new Float64Array(2 * size), spectrum: new Float64Array(2 * size), product: new Float64Array(2 * size), back: new Float64Array(2 * size) };
-  const p: Plan = { scales, size, fft, pairSpectra, offsets, work };
-  plans.set(key, p);
-  return p;
+  return { size, fft, pairSpectra, offsets, work };
 }
 
 export const CONTRACT_SCALES: readonly number[] = Array.from({ length: 64 }, (_, i) => i + 1);
@@ -171,13 +180,13 @@ export function cwt(signal: ArrayLike<number>, scales: readonly number[] = CONTR
   const result = out ?? new Float64Array(scales.length * kept);
   if (result.length !== scales.length * kept) throw new Error(`cwt: output holds ${result.length} values, needs ${scales.length * kept}`);
   const { fft, size } = p;
+  const { signal: input, spectrum, product, back } = p.work;
+  // the samples in the real parts, zeros after them (a longer signal may have used the plan before)
   for (let t = 0; t < n; t++) {
     const v = signal[t]!;
     if (!Number.isFinite(v)) throw new Error(`cwt: sample ${t} is ${v}; fill gaps before the transform`);
+    input[2 * t] = v;
   }
-  const { signal: input, spectrum, product, back } = p.work;
-  // the samples in the real parts, zeros after them (a longer signal may have used the plan before)
-  for (let t = 0; t < n; t++) input[2 * t] = signal[t]!;
   input.fill(0, 2 * n);
   fft.transform(spectrum, input);
   for (let pair = 0; pair < p.pairSpectra.length; pair++) {
