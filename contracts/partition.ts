@@ -5,7 +5,7 @@
  */
 import { TableParquetWriter, writeTableParquet } from './parquet';
 import { TABLES_CONTRACT } from './generated';
-import { commitKey, dataKey, TABLES, type CommitMarker, type TableName } from './tableSpecs';
+import { commitKey, dataKey, parseCommitMarker, parseSupersededRun, SUPERSEDED_GRACE_MS, supersededKey, supersededPrefix, TABLES, type CommitMarker, type SupersededRun, type TableName } from './tableSpecs';
 
 export interface ObjectWriter {
   put(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
@@ -13,6 +13,8 @@ export interface ObjectWriter {
   delete?(key: string): Promise<void>;
   /** an object's text, or null (to find the run a new commit supersedes) */
   getText?(key: string): Promise<string | null>;
+  /** the keys under a prefix (to find the superseded runs whose grace is over) */
+  list?(prefix: string): Promise<string[]>;
 }
 
 export interface PublishOptions {
@@ -22,6 +24,8 @@ export interface PublishOptions {
   rowGroupSize?: number;
   inputRunId?: string;
   now?: () => Date;
+  /** how long superseded runs' files are kept (the contract's SUPERSEDED_GRACE_MS; tests shorten it) */
+  supersededGraceMs?: number;
 }
 
 function compare(sortBy: readonly string[]) {
@@ -78,26 +82,80 @@ export async function putPart(writer: ObjectWriter, table: TableName, date: stri
   return { key, rows: p.rows, bytes: p.bytes.byteLength, ...(p.minDeviceId !== undefined && p.maxDeviceId !== undefined ? { minDeviceId: p.minDeviceId, maxDeviceId: p.maxDeviceId } : {}) };
 }
 
-/** Writes the run's commit marker over its part files (one PUT), then removes the run it supersedes. */
+/**
+ * Writes the run's commit marker over its part files (one PUT). The run it replaces
+ * is recorded first (supersededKey) and its files are kept for the grace period, so
+ * a reader holding the old marker still finds them; then the table's superseded runs
+ * whose grace is over are deleted (sweepSuperseded).
+ */
 export async function commitPartition(writer: ObjectWriter, table: TableName, date: string, runId: string, files: CommitMarker['files'], options: PublishOptions = {}): Promise<CommitMarker> {
+  const now = options.now?.() ?? new Date();
   const marker: CommitMarker = {
     table,
     date,
     runId,
     files,
     rows: files.reduce((n, f) => n + f.rows, 0),
-    committedAt: (options.now?.() ?? new Date()).toISOString(),
+    committedAt: now.toISOString(),
     contractVersion: TABLES_CONTRACT.version,
     ...(options.inputRunId ? { inputRunId: options.inputRunId } : {}),
   };
-  // the previous run of the day, if any: its files go once the new marker is in place
   const previous = writer.getText ? await writer.getText(commitKey(table, date)) : null;
-  await writer.put(commitKey(table, date), `${JSON.stringify(marker)}\n`, 'application/json');
-  if (previous && writer.delete) {
-    const old = JSON.parse(previous) as CommitMarker;
-    if (old.runId !== runId) for (const f of old.files) await writer.delete(f.key);
+  const replaced = previous === null ? null : readableMarker(previous, table, date);
+  // recorded before the marker moves on: a crash in between leaves a record of the still-committed run, which the sweep drops
+  if (replaced && replaced.runId !== runId) {
+    const record: SupersededRun = { ...replaced, supersededAt: now.toISOString(), supersededBy: runId };
+    await writer.put(supersededKey(table, date, replaced.runId), `${JSON.stringify(record)}\n`, 'application/json');
   }
+  await writer.put(commitKey(table, date), `${JSON.stringify(marker)}\n`, 'application/json');
+  await sweepSuperseded(writer, table, now.getTime(), options.supersededGraceMs ?? SUPERSEDED_GRACE_MS);
   return marker;
+}
+
+/** A marker as committed, or null when it cannot be read as one (its files are then left alone, never guessed at). */
+function readableMarker(text: string, table: TableName, date: string): CommitMarker | null {
+  try {
+    return parseCommitMarker(text, { table, date });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Deletes the files of the table's superseded runs whose grace is over, then their
+ * records. A run that is the committed one again (a record left by a crash between
+ * the record and the marker) only loses its record. Returns the runs deleted.
+ */
+export async function sweepSuperseded(writer: ObjectWriter, table: TableName, nowMs: number, graceMs: number): Promise<string[]> {
+  if (!writer.list || !writer.delete || !writer.getText) return [];
+  const deleted: string[] = [];
+  const pattern = new RegExp(`^${escapeRegExp(supersededPrefix(table))}date=(\\d{4}-\\d{2}-\\d{2})/run=([A-Za-z0-9_-]+)\\.json$`);
+  for (const key of await writer.list(supersededPrefix(table))) {
+    const m = pattern.exec(key);
+    if (!m) continue;
+    const date = m[1]!;
+    const text = await writer.getText(key);
+    if (text === null) continue; // swept by a concurrent commit
+    let record: SupersededRun;
+    try {
+      record = parseSupersededRun(text, { table, date });
+    } catch {
+      continue; // not ours to judge: left for an operator, never deleted on a guess
+    }
+    if (nowMs - Date.parse(record.supersededAt) < graceMs) continue;
+    const current = await writer.getText(commitKey(table, date));
+    const committed = current === null ? null : readableMarker(current, table, date);
+    if (committed?.runId !== record.runId) {
+      for (const f of record.files) await writer.delete(f.key);
+      deleted.push(record.runId);
+    }
+    await writer.delete(key);
+  }
+  return deleted;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

@@ -94,6 +94,21 @@ export function commitKey(table: TableName, date: string): string {
   return TABLES_CONTRACT.storage.commitKey.replace('{prefix}', TABLES[table].prefix).replace('{date}', date);
 }
 
+/** How long a superseded run's files are kept after a rerun replaced them (see tables.json storage.doc). */
+export const SUPERSEDED_GRACE_MS: number = TABLES_CONTRACT.storage.supersededGraceMs;
+
+/** S3 key of the record of a superseded run of a date partition (its old marker, kept while its files are). */
+export function supersededKey(table: TableName, date: string, runId: string): string {
+  requireDate(date);
+  if (!isValidRunId(runId)) throw new Error(`runId: ${JSON.stringify(runId)} does not match ${RUN_ID_RE.source}`);
+  return TABLES_CONTRACT.storage.supersededKey.replace('{prefix}', TABLES[table].prefix).replace('{date}', date).replace('{runId}', runId);
+}
+
+/** The folder every superseded-run record of a table lies under (listed by each commit to sweep expired runs). */
+export function supersededPrefix(table: TableName): string {
+  return TABLES_CONTRACT.storage.supersededKey.replace('{prefix}', TABLES[table].prefix).replace(/date=\{date\}.*$/, '');
+}
+
 /** The commit marker: the only way readers find a date's files. */
 export interface CommitMarker {
   table: TableName;
@@ -106,6 +121,20 @@ export interface CommitMarker {
   contractVersion: number;
   /** the run of the input partition this one was computed from (gold → silver) */
   inputRunId?: string;
+}
+
+/** A run a rerun replaced: its marker as it was, when and by which run; its files stay for SUPERSEDED_GRACE_MS. */
+export interface SupersededRun extends CommitMarker {
+  supersededAt: string;
+  supersededBy: string;
+}
+
+/** Parses a superseded-run record like a marker, and checks its two extra fields. */
+export function parseSupersededRun(text: string, expected: { table: TableName; date: string }): SupersededRun {
+  const m = parseCommitMarker(text, expected) as SupersededRun;
+  if (typeof m.supersededAt !== 'string' || Number.isNaN(Date.parse(m.supersededAt))) throw new Error(`superseded run record for ${expected.table} ${expected.date}: supersededAt is not an ISO time`);
+  if (typeof m.supersededBy !== 'string' || !isValidRunId(m.supersededBy)) throw new Error(`superseded run record for ${expected.table} ${expected.date}: supersededBy is not a valid run id`);
+  return m;
 }
 
 /** Parses and checks a commit marker read from S3; throws naming the bad field. */
@@ -128,7 +157,7 @@ export function parseCommitMarker(text: string, expected: { table: TableName; da
   const prefix = dataKey(expected.table, expected.date, c.runId as string, 0).replace(/part-\d{5}\.parquet$/, '');
   for (const f of c.files as unknown[]) {
     const file = f as Record<string, unknown>;
-    if (typeof file?.key !== 'string' || !file.key.startsWith(prefix)) fail('files', `holds a key outside ${prefix}`);
+    if (typeof file?.key !== 'string' || !file.key.startsWith(prefix) || file.key.includes('..')) fail('files', `holds a key outside ${prefix}`);
     if (!Number.isInteger(file.rows) || !Number.isInteger(file.bytes)) fail('files', 'holds an entry without integer rows/bytes');
     for (const k of ['minDeviceId', 'maxDeviceId']) if (file[k] !== undefined && typeof file[k] !== 'string') fail('files', `holds a non-string ${k}`);
   }

@@ -3,7 +3,7 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3Store } from '../functions/api/s3Store';
 import S3rver from 's3rver';
 import type { ObjectWriter } from '../contracts/partition';
@@ -53,6 +53,16 @@ export async function startLocalS3(buckets: string[], dir?: string, options: { s
       },
       // the same not-found handling as the API's store
       getText: (key) => new S3Store(client, bucket).getText(key),
+      list: async (prefix) => {
+        const keys: string[] = [];
+        let token: string | undefined;
+        do {
+          const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+          for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+          token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (token);
+        return keys;
+      },
     }),
     stop: async () => {
       client.destroy();

@@ -42,6 +42,8 @@ class NotFound extends Error {}
 
 export interface ApiOptions {
   store: ObjectStore;
+  /** the reader over store (tests inspect its caches) */
+  reader?: TableReader;
   timeZone: string;
   allowOrigin?: string;
   now?: () => number;
@@ -87,7 +89,7 @@ function summaryJson(r: Record<string, unknown>) {
 }
 
 export function createHandler(options: ApiOptions): (event: HttpEvent) => Promise<HttpResult> {
-  const reader = new TableReader(options.store, options.now);
+  const reader = options.reader ?? new TableReader(options.store, options.now);
   const now = options.now ?? Date.now;
   const cors = {
     'access-control-allow-origin': options.allowOrigin ?? '*',
@@ -139,7 +141,18 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
   async function predictions(deviceId: string, q: Record<string, string>, event: HttpEvent): Promise<HttpResult> {
     onlyKeys(q, ['date']);
     const date = dateParam(q, 'date');
-    const [windows, daily] = await Promise.all([reader.deviceRows('gold_window', date, deviceId, WINDOW_COLUMNS), reader.deviceRows('gold_daily', date, deviceId, DAILY_COLUMNS)]);
+    let [windows, daily] = await Promise.all([reader.deviceRows('gold_window', date, deviceId, WINDOW_COLUMNS), reader.deviceRows('gold_daily', date, deviceId, DAILY_COLUMNS)]);
+    // the two tables are committed one after the other and their markers cached apart: during a rerun they may name
+    // different runs. The answer is wholly the daily summary's run (its windows are kept while a rerun's grace lasts).
+    if (daily && windows?.marker.runId !== daily.marker.runId) {
+      windows = await reader.deviceRows('gold_window', date, deviceId, WINDOW_COLUMNS, daily.marker.runId);
+      if (!windows) {
+        // that run is gone from both places: the summary came from a marker older than any reader should hold
+        daily = await reader.deviceRows('gold_daily', date, deviceId, DAILY_COLUMNS, (await reader.marker('gold_daily', date, true))?.runId);
+        windows = daily && (await reader.deviceRows('gold_window', date, deviceId, WINDOW_COLUMNS, daily.marker.runId));
+        if (daily && !windows) throw new StoreUnavailable(`gold_window ${date}: no run matches gold_daily's ${daily.marker.runId} yet`);
+      }
+    }
     if (!windows || !daily || daily.rows.length === 0) throw new NotFound(`no predictions for device ${deviceId} on ${date}`);
     const cache = caching(date, daily.marker, event);
     if (cache === 'not-modified') return { statusCode: 304, headers: { ...cors, etag: `"${daily.marker.runId}"` }, body: '' };

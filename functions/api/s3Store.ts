@@ -1,6 +1,6 @@
 /** The gold bucket on S3 (or any S3 API) as the reader's ObjectStore, with ranged GETs. */
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
-import { StoreUnavailable, type ObjectStore } from './tableReader';
+import { ObjectMissing, StoreUnavailable, type ObjectStore } from './tableReader';
 
 const UNAVAILABLE = new Set(['SlowDown', 'ThrottlingException', 'Throttling', 'RequestTimeout', 'ServiceUnavailable', 'InternalError', 'RequestTimeTooSkewed']);
 
@@ -28,7 +28,7 @@ export class S3Store implements ObjectStore {
       const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return await r.Body!.transformToString('utf8');
     } catch (err) {
-      if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
+      if (notFound(err)) return null;
       return mapError(err);
     }
   }
@@ -39,7 +39,13 @@ export class S3Store implements ObjectStore {
       const bytes = await r.Body!.transformToByteArray();
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     } catch (err) {
+      // the reader tells a rerun's cleanup from other failures by this
+      if (notFound(err)) throw new ObjectMissing(key);
       return mapError(err);
     }
   }
+}
+
+function notFound(err: unknown): boolean {
+  return err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
 }

@@ -3,10 +3,17 @@
  * a file's Parquet footer is fetched once (small initial read) and cached across
  * warm invocations; row groups whose deviceId min/max cannot hold the device are
  * skipped; only the requested columns are read, over ranged GETs.
+ *
+ * Reruns: a cached marker may name a run a rerun has since replaced. Its files are
+ * kept for the contract's grace period, so they are still read; should one be gone
+ * all the same, the marker is read again and the read retried once. A read can also
+ * ask for a given run (the API answers a device's windows from the run of its daily
+ * summary), found in the current marker or in the superseded-run record.
  */
 import { parquetMetadataAsync, parquetReadObjects, type FileMetaData } from 'hyparquet';
-import { commitKey, parseCommitMarker, type CommitMarker, type TableName } from '../../contracts';
+import { commitKey, parseCommitMarker, parseSupersededRun, supersededKey, type CommitMarker, type TableName } from '../../contracts';
 import { normaliseRow } from '../../contracts/parquetRows';
+import { BoundedCache } from './boundedCache';
 
 
 /** The object store the gold bucket lives in (S3 on AWS, s3rver in tests). */
@@ -28,12 +35,21 @@ export class StoreUnavailable extends Error {
   }
 }
 
+/** An object the marker names is not in the store (a rerun's cleanup, or a broken day). */
+export class ObjectMissing extends Error {
+  constructor(readonly key: string) {
+    super(`no object ${key}`);
+    this.name = 'ObjectMissing';
+  }
+}
+
 export interface ReadStats {
   requests: number;
   bytes: number;
 }
 
 const MARKER_TTL_MS = 60_000;
+const MARKER_REREAD_MS = 50;
 
 /**
  * A file's footer and what a device lookup asks of it on every call, worked out
@@ -71,11 +87,29 @@ function fileIndex(metadata: FileMetaData): FileIndex {
 }
 const FOOTER_INITIAL_FETCH = 64 * 1024;
 
+/**
+ * What the caches may hold in a warm Lambda (1,769 MB): the sizes are estimates of
+ * the heap an entry keeps (a parsed marker ~4× its JSON; a decoded footer ~8× its
+ * Thrift bytes; a table's rows ~48 bytes a value), generous enough that a dashboard's
+ * working set (a few days, every file of them) stays cached.
+ */
+export const CACHE_LIMITS = {
+  markers: { entries: 2_000, bytes: 8 << 20 },
+  footers: { entries: 2_000, bytes: 64 << 20 },
+  tables: { entries: 8, bytes: 256 << 20 },
+};
+
+/** Markers and superseded-run records held by the cache; a null marker (no such day) is cached too. */
+interface MarkerEntry {
+  at: number;
+  marker: CommitMarker | null;
+}
+
 export class TableReader {
-  private readonly markers = new Map<string, { at: number; marker: CommitMarker | null }>();
-  private readonly footers = new Map<string, Promise<FileIndex>>();
+  private readonly markers = new BoundedCache<string, MarkerEntry>(CACHE_LIMITS.markers.entries, CACHE_LIMITS.markers.bytes);
+  private readonly footers = new BoundedCache<string, Promise<FileIndex>>(CACHE_LIMITS.footers.entries, CACHE_LIMITS.footers.bytes);
   /** whole-table reads (the day's summaries for /faults), per committed run: a rerun has a new run id */
-  private readonly tables = new Map<string, Promise<Record<string, unknown>[]>>();
+  private readonly tables = new BoundedCache<string, Promise<Record<string, unknown>[]>>(CACHE_LIMITS.tables.entries, CACHE_LIMITS.tables.bytes);
   readonly stats: ReadStats = { requests: 0, bytes: 0 };
 
   constructor(
@@ -83,17 +117,83 @@ export class TableReader {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The day's commit marker (cached a minute: a rerun replaces it), or null if the day has no data. */
-  async marker(table: TableName, date: string): Promise<CommitMarker | null> {
+  /** What the caches hold, for tests and logs. */
+  cacheSizes(): Record<'markers' | 'footers' | 'tables', { entries: number; bytes: number }> {
+    return {
+      markers: { entries: this.markers.size, bytes: this.markers.bytes },
+      footers: { entries: this.footers.size, bytes: this.footers.bytes },
+      tables: { entries: this.tables.size, bytes: this.tables.bytes },
+    };
+  }
+
+  /** The day's commit marker (cached a minute: a rerun replaces it; fresh: read it now), or null if the day has no data. */
+  async marker(table: TableName, date: string, fresh = false): Promise<CommitMarker | null> {
     const key = commitKey(table, date);
-    const hit = this.markers.get(key);
+    const hit = fresh ? undefined : this.markers.get(key);
     if (hit && this.now() - hit.at < MARKER_TTL_MS) return hit.marker;
+    let text = await this.readText(key);
+    let marker: CommitMarker | null;
+    try {
+      marker = text === null ? null : parseCommitMarker(text, { table, date });
+    } catch {
+      // S3 replaces an object atomically, but not every S3 API does (s3rver writes in place): a half-written marker is read
+      // once more before it is refused
+      await new Promise((r) => setTimeout(r, MARKER_REREAD_MS));
+      text = await this.readText(key);
+      marker = text === null ? null : parseCommitMarker(text, { table, date });
+    }
+    this.markers.set(key, { at: this.now(), marker }, markerBytes(key, text));
+    return marker;
+  }
+
+  private async readText(key: string): Promise<string | null> {
     this.stats.requests++;
     const text = await this.store.getText(key);
-    const marker = text === null ? null : parseCommitMarker(text, { table, date });
     if (text) this.stats.bytes += text.length;
-    this.markers.set(key, { at: this.now(), marker });
-    return marker;
+    return text;
+  }
+
+  /**
+   * The marker of a given run of the day: the committed one (read again if the cached
+   * one names another run), else the record of that run if a rerun superseded it
+   * within the grace period; null if neither names it.
+   */
+  async runMarker(table: TableName, date: string, runId: string, fresh = false): Promise<CommitMarker | null> {
+    for (const reread of fresh ? [true] : [false, true]) {
+      const m = await this.marker(table, date, reread);
+      if (m?.runId === runId) return m;
+    }
+    const key = supersededKey(table, date, runId);
+    // a record never changes while it exists (a miss is not cached: the record may appear any moment); fresh: it may be gone
+    const hit = fresh ? undefined : this.markers.get(key);
+    if (hit?.marker) return hit.marker;
+    const text = await this.readText(key);
+    if (text === null) return null;
+    const record = parseSupersededRun(text, { table, date });
+    this.markers.set(key, { at: this.now(), marker: record }, markerBytes(key, text));
+    return record;
+  }
+
+  /**
+   * Runs a read of the day's files; when a file is missing (a rerun removed the run
+   * the cached marker named) reads the marker again and retries once. A second
+   * miss is not a rerun's doing: logged, and answered as unavailable.
+   */
+  private async withRetry<T>(table: TableName, date: string, read: (fresh: boolean) => Promise<T>): Promise<T> {
+    try {
+      return await read(false);
+    } catch (err) {
+      if (!(err instanceof ObjectMissing)) throw err;
+      this.footers.delete(err.key);
+    }
+    try {
+      return await read(true);
+    } catch (err) {
+      if (!(err instanceof ObjectMissing)) throw err;
+      this.footers.delete(err.key);
+      console.error(JSON.stringify({ level: 'error', message: `${table} ${date}: the committed marker names ${err.key}, which is missing after a fresh read of the marker` }));
+      throw new StoreUnavailable(`${table} ${date}: files of the committed run are missing`);
+    }
   }
 
   private file(key: string, bytes: number) {
@@ -109,20 +209,32 @@ export class TableReader {
   }
 
   private footer(key: string, bytes: number): Promise<FileIndex> {
-    // files of a run never change (a rerun writes new keys), so their footers are cached for good
+    // files of a run never change (a rerun writes new keys), so their footers are cached until evicted
     let index = this.footers.get(key);
     if (!index) {
-      index = parquetMetadataAsync(this.file(key, bytes), { initialFetchSize: FOOTER_INITIAL_FETCH }).then(fileIndex);
-      this.footers.set(key, index);
-      index.catch(() => this.footers.delete(key));
+      const pending = parquetMetadataAsync(this.file(key, bytes), { initialFetchSize: FOOTER_INITIAL_FETCH }).then(fileIndex);
+      index = pending;
+      this.footers.set(key, pending, Math.min(bytes, FOOTER_INITIAL_FETCH) * 8);
+      pending.then(
+        (i) => this.footers.resize(key, pending, i.metadata.metadata_length * 8 + 1024),
+        () => this.footers.delete(key),
+      );
     }
     return index;
   }
 
-  /** The rows of one device in one day's table, reading only the row groups that can hold it. */
-  async deviceRows(table: TableName, date: string, deviceId: string, columns: string[]): Promise<{ marker: CommitMarker; rows: Record<string, unknown>[] } | null> {
-    const marker = await this.marker(table, date);
-    if (!marker) return null;
+  /**
+   * The rows of one device in one day's table, reading only the row groups that can
+   * hold it; of the committed run, or of the given run (null if no marker names it).
+   */
+  async deviceRows(table: TableName, date: string, deviceId: string, columns: string[], runId?: string): Promise<{ marker: CommitMarker; rows: Record<string, unknown>[] } | null> {
+    return this.withRetry(table, date, async (fresh) => {
+      const marker = runId === undefined ? await this.marker(table, date, fresh) : await this.runMarker(table, date, runId, fresh);
+      return marker ? { marker, rows: await this.rowsOfDevice(marker, table, deviceId, columns) } : null;
+    });
+  }
+
+  private async rowsOfDevice(marker: CommitMarker, table: TableName, deviceId: string, columns: string[]): Promise<Record<string, unknown>[]> {
     const rows: Record<string, unknown>[] = [];
     const wanted = columns.includes('deviceId') ? columns : ['deviceId', ...columns];
     for (const f of marker.files) {
@@ -149,7 +261,7 @@ export class TableReader {
         first = last;
       }
     }
-    return { marker, rows };
+    return rows;
   }
 
   /** The file as an AsyncBuffer whose bytes for the given row groups and columns are fetched in one request. */
@@ -179,12 +291,17 @@ export class TableReader {
 
   /** All rows of a day's table, for the given columns (gold_daily is one row per device). */
   async tableRows(table: TableName, date: string, columns: string[]): Promise<{ marker: CommitMarker; rows: Record<string, unknown>[] } | null> {
-    const marker = await this.marker(table, date);
-    if (!marker) return null;
-    const key = `${table}/${date}/${marker.runId}/${columns.join(',')}`;
+    return this.withRetry(table, date, async (fresh) => {
+      const marker = await this.marker(table, date, fresh);
+      return marker ? { marker, rows: await this.wholeTable(marker, table, columns) } : null;
+    });
+  }
+
+  private wholeTable(marker: CommitMarker, table: TableName, columns: string[]): Promise<Record<string, unknown>[]> {
+    const key = `${table}/${marker.date}/${marker.runId}/${columns.join(',')}`;
     let rows = this.tables.get(key);
     if (!rows) {
-      rows = (async () => {
+      const pending = (async () => {
         const out: Record<string, unknown>[] = [];
         for (const f of marker.files) {
           const { metadata } = await this.footer(f.key, f.bytes);
@@ -192,11 +309,14 @@ export class TableReader {
         }
         return out;
       })();
-      // a few days at most: bounded memory in a warm Lambda
-      if (this.tables.size >= 8) this.tables.delete(this.tables.keys().next().value!);
-      this.tables.set(key, rows);
-      rows.catch(() => this.tables.delete(key));
+      rows = pending;
+      this.tables.set(key, pending, marker.rows * columns.length * 48);
+      pending.catch(() => this.tables.delete(key));
     }
-    return { marker, rows: await rows };
+    return rows;
   }
+}
+
+function markerBytes(key: string, text: string | null): number {
+  return 2 * key.length + 4 * (text?.length ?? 0) + 256;
 }

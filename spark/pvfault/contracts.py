@@ -154,3 +154,24 @@ def commit_key(table, date):
         raise ValueError("date: %r is not a calendar date in YYYY-MM-DD form" % (date,))
     prefix = TABLES_CONTRACT["tables"][table]["prefix"]
     return TABLES_CONTRACT["storage"]["commitKey"].replace("{prefix}", prefix).replace("{date}", date)
+
+
+SUPERSEDED_GRACE_MS = TABLES_CONTRACT["storage"]["supersededGraceMs"]
+"""How long a superseded run's files are kept after a rerun replaced them (contracts/tables.json storage.doc)."""
+
+
+def superseded_key(table, date, run_id):
+    """Key of the record of a superseded run (its old marker, kept while its files are)."""
+    if not is_valid_date(date):
+        raise ValueError("date: %r is not a calendar date in YYYY-MM-DD form" % (date,))
+    if not _RUN_ID_RE.fullmatch(run_id):
+        raise ValueError("runId: %r does not match %s" % (run_id, _RUN_ID_RE.pattern))
+    prefix = TABLES_CONTRACT["tables"][table]["prefix"]
+    return (TABLES_CONTRACT["storage"]["supersededKey"]
+            .replace("{prefix}", prefix).replace("{date}", date).replace("{runId}", run_id))
+
+
+def superseded_prefix(table):
+    """The folder all superseded-run records of a table lie under."""
+    template = TABLES_CONTRACT["storage"]["supersededKey"]
+    return template[: template.index("date={date}")].replace("{prefix}", TABLES_CONTRACT["tables"][table]["prefix"])

@@ -68,6 +68,19 @@ class HadoopStore(object):
         path = self._path(self.uri(key))
         self._fs(path).delete(path, False)
 
+    def list(self, prefix):
+        """Keys of the files under a folder key (recursively), [] if there is none."""
+        path = self._path(self.uri(prefix.rstrip("/")))
+        fs = self._fs(path)
+        if not fs.exists(path):
+            return []
+        keys = []
+        files = fs.listFiles(path, True)
+        while files.hasNext():
+            uri = files.next().getPath().toString()
+            keys.append(prefix.rstrip("/") + "/" + uri.split("/" + prefix.rstrip("/") + "/", 1)[-1])
+        return sorted(keys)
+
     def delete_tree(self, key):
         path = self._path(self.uri(key))
         self._fs(path).delete(path, True)

@@ -5,11 +5,13 @@
 - to_frame(table, rows): rows (dicts) -> a pandas frame in the contract's column order with
   dtypes that survive Arrow (nullable integers as objects, so None stays null);
 - publish(store, ...): contracts/partition.ts for files Spark has written: the run's files
-  get their contract names (part-NNNNN.parquet under date=/run=), then the commit marker
-  is written in one PUT, then the superseded run's files are deleted.
+  get their contract names (part-NNNNN.parquet under date=/run=), the run the commit
+  replaces is recorded (superseded_key), the commit marker is written in one PUT, then
+  the table's superseded runs whose grace is over are deleted (sweep_superseded).
 
-The store is anything with read_text, write_text, move and delete on keys relative to
-the bucket (pvfault.hadoopfs on Spark; a dict in the tests). Python 3.9-compatible.
+The store is anything with read_text, write_text, move, delete and list (keys under a
+prefix) on keys relative to the bucket (pvfault.sparkio.HadoopStore on Spark; a dict in
+the tests). Python 3.9-compatible.
 """
 import json
 import re
@@ -18,7 +20,8 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
-from pvfault.contracts import TABLES_CONTRACT, commit_key, data_key, table_columns
+from pvfault.contracts import (SUPERSEDED_GRACE_MS, TABLES_CONTRACT, commit_key, data_key, superseded_key,
+                               superseded_prefix, table_columns)
 
 _SPARK_TYPES = {"string": "string", "int32": "integer", "int64": "long", "float32": "float", "float64": "double"}
 _NUMPY_TYPES = {"int32": np.int32, "int64": np.int64, "float32": np.float32, "float64": np.float64}
@@ -128,7 +131,7 @@ def commit_marker(table, date, run_id, files, committed_at, input_run_id=None):
     return marker
 
 
-def publish(store, table, date, run_id, staged, committed_at, input_run_id=None):
+def publish(store, table, date, run_id, staged, committed_at, input_run_id=None, grace_ms=None):
     """Publishes a run's staged files as the date's partition; returns the commit marker.
 
     staged: the files Spark wrote, in sort order (Spark part index), each
@@ -150,30 +153,68 @@ def publish(store, table, date, run_id, staged, committed_at, input_run_id=None)
         files.append(entry)
     marker = commit_marker(table, date, run_id, files, committed_at, input_run_id)
     previous = store.read_text(commit_key(table, date))
+    replaced = _readable_marker(previous, table, date)
+    # recorded before the marker moves on: a crash in between leaves a record of the still-committed run, which the sweep drops
+    if replaced is not None and replaced["runId"] != run_id:
+        record = dict(replaced, supersededAt=committed_at, supersededBy=run_id)
+        store.write_text(superseded_key(table, date, replaced["runId"]), json.dumps(record, separators=(",", ":")) + "\n")
     store.write_text(commit_key(table, date), json.dumps(marker, separators=(",", ":")) + "\n")
-    for key in superseded_keys(previous, table, date, run_id):
-        store.delete(key)
+    sweep_superseded(store, table, _epoch_ms(committed_at), SUPERSEDED_GRACE_MS if grace_ms is None else grace_ms)
     return marker
 
 
-def superseded_keys(previous_text, table, date, run_id):
-    """The files of the run a new commit replaces: none when it is the same run or unreadable,
-    and never a key outside that run's own folder."""
-    if not previous_text:
-        return []
+def _readable_marker(text, table, date):
+    """A marker as committed, or None when it cannot be read as one (its files are then left alone)."""
+    if not text:
+        return None
     try:
-        old = json.loads(previous_text)
-        old_run = old["runId"]
-        keys = [f["key"] for f in old["files"]]
-    except (ValueError, KeyError, TypeError):
-        return []
-    if old_run == run_id or old.get("table") != table or old.get("date") != date:
-        return []
-    try:
-        prefix = run_prefix(table, date, old_run)
+        return read_marker(text, table, date)
     except ValueError:
-        return []
-    return [k for k in keys if isinstance(k, str) and k.startswith(prefix) and ".." not in k]
+        return None
+
+
+def _epoch_ms(iso):
+    """Epoch milliseconds of a toISOString time (…T…Z)."""
+    when = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return int(round(when.timestamp() * 1000))
+
+
+_SUPERSEDED_NAME = re.compile(r"date=(\d{4}-\d{2}-\d{2})/run=([A-Za-z0-9_-]+)\.json$")
+
+
+def sweep_superseded(store, table, now_ms, grace_ms):
+    """Deletes the files of the table's superseded runs whose grace is over, then their records.
+
+    A run that is the committed one again (a record left by a crash between the record and
+    the marker) only loses its record; an unreadable record is left for an operator. Returns
+    the run ids whose files were deleted (contracts/partition.ts sweepSuperseded).
+    """
+    prefix = superseded_prefix(table)
+    deleted = []
+    for key in store.list(prefix):
+        m = _SUPERSEDED_NAME.fullmatch(key[len(prefix):]) if key.startswith(prefix) else None
+        if not m:
+            continue
+        date = m.group(1)
+        text = store.read_text(key)
+        if text is None:
+            continue  # swept by a concurrent commit
+        try:
+            record = read_marker(text, table, date)
+            superseded_at = _epoch_ms(record["supersededAt"])
+            if not isinstance(record.get("supersededBy"), str):
+                raise ValueError("supersededBy")
+        except (ValueError, KeyError, TypeError):
+            continue
+        if now_ms - superseded_at < grace_ms:
+            continue
+        committed = _readable_marker(store.read_text(commit_key(table, date)), table, date)
+        if committed is None or committed["runId"] != record["runId"]:
+            for f in record["files"]:
+                store.delete(f["key"])
+            deleted.append(record["runId"])
+        store.delete(key)
+    return deleted
 
 
 def read_marker(text, table, date):
@@ -190,7 +231,7 @@ def read_marker(text, table, date):
         raise ValueError("commit marker for %s %s: runId is not a string" % (table, date))
     prefix = run_prefix(table, date, m["runId"])
     for f in m.get("files", None) or []:
-        if not isinstance(f.get("key"), str) or not f["key"].startswith(prefix):
+        if not isinstance(f.get("key"), str) or not f["key"].startswith(prefix) or ".." in f["key"]:
             raise ValueError("commit marker for %s %s: files holds a key outside %s" % (table, date, prefix))
     if not isinstance(m.get("files"), list):
         raise ValueError("commit marker for %s %s: files is not a list" % (table, date))

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { commitKey } from '../../contracts';
+import { commitKey, supersededKey } from '../../contracts';
 import { createHandler } from '../../functions/api/handler';
 import { S3Store } from '../../functions/api/s3Store';
 import { runLocalPipeline, type LocalRunResult } from '../../local/pipeline';
@@ -42,7 +42,7 @@ describe('the daily pipeline, locally', () => {
     expect(faults.statusCode).toBe(200);
   }, 180_000);
 
-  it('a rerun of the day replaces its output: new run, same rows, the old run deleted', async () => {
+  it('a rerun of the day replaces its output: new run, same rows, the old run kept for the grace period under a superseded record', async () => {
     const store = new S3Store(first.s3!.client, 'gold');
     const before = JSON.parse((await store.getText(commitKey('gold_window', '2026-06-20')))!) as { runId: string; rows: number; files: { key: string }[] };
     await first.s3!.stop();
@@ -54,8 +54,11 @@ describe('the daily pipeline, locally', () => {
       expect(after.rows).toBe(before.rows);
       const listed = await second.s3!.client.send(new ListObjectsV2Command({ Bucket: 'gold', Prefix: 'window/date=2026-06-20/' }));
       const keys = (listed.Contents ?? []).map((o) => o.Key!);
-      expect(keys.every((k) => k.includes(`run=${after.runId}/`))).toBe(true);
-      for (const f of before.files) expect(keys).not.toContain(f.key);
+      // readers holding the old marker still find its files: they go once the grace is over (test/contracts/superseded.test.ts)
+      expect(keys.filter((k) => !k.includes(`run=${before.runId}/`)).every((k) => k.includes(`run=${after.runId}/`))).toBe(true);
+      for (const f of before.files) expect(keys).toContain(f.key);
+      const record = JSON.parse((await store2.getText(supersededKey('gold_window', '2026-06-20', before.runId)))!) as { runId: string; supersededBy: string; files: unknown[] };
+      expect(record).toMatchObject({ runId: before.runId, supersededBy: after.runId, files: before.files });
     } finally {
       await second.s3!.stop();
       first.s3 = null;

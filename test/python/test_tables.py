@@ -1,5 +1,6 @@
 """Table schemas for Spark, frames for Arrow, and the commit protocol over a store."""
 import json
+import os
 
 import numpy as np
 import pytest
@@ -53,6 +54,9 @@ class Store(object):
         self.log.append(("delete", key))
         self.objects.pop(key, None)
 
+    def list(self, prefix):
+        return sorted(k for k in self.objects if k.startswith(prefix))
+
 
 def _staged(store, run, sizes):
     out = []
@@ -63,7 +67,7 @@ def _staged(store, run, sizes):
     return out
 
 
-def test_publish_names_the_files_then_commits_then_deletes_the_superseded_run():
+def test_publish_names_the_files_then_records_the_superseded_run_then_commits():
     store = Store()
     first = tables.publish(store, "gold_daily", "2026-11-19", "run-1", _staged(store, "run-1", [3, 0, 2]), "2026-11-20T01:00:00.000Z")
     assert [f["key"] for f in first["files"]] == ["daily/date=2026-11-19/run=run-1/part-00000.parquet", "daily/date=2026-11-19/run=run-1/part-00001.parquet"]
@@ -72,9 +76,11 @@ def test_publish_names_the_files_then_commits_then_deletes_the_superseded_run():
     store.log.clear()
     second = tables.publish(store, "gold_daily", "2026-11-19", "run-2", _staged(store, "run-2", [4]), "2026-11-20T02:00:00.000Z", input_run_id="s-9")
     commit = contracts.commit_key("gold_daily", "2026-11-19")
-    kinds = [e[0] for e in store.log]
-    assert kinds == ["move", "put", "delete", "delete"] and store.log[1] == ("put", commit)
-    assert not [k for k in store.objects if "run=run-1" in k]
+    record = contracts.superseded_key("gold_daily", "2026-11-19", "run-1")
+    assert store.log == [("move", store.log[0][1], "daily/date=2026-11-19/run=run-2/part-00000.parquet"), ("put", record), ("put", commit)]
+    # the superseded run's files stay for the grace period, named by its record
+    assert json.loads(store.objects[record]) == dict(first, supersededAt="2026-11-20T02:00:00.000Z", supersededBy="run-2")
+    assert all(f["key"] in store.objects for f in first["files"])
     assert json.loads(store.objects[commit]) == second and second["inputRunId"] == "s-9"
     assert store.objects[commit].endswith("\n")
     assert tables.read_marker(store.objects[commit], "gold_daily", "2026-11-19")["runId"] == "run-2"
@@ -82,23 +88,73 @@ def test_publish_names_the_files_then_commits_then_deletes_the_superseded_run():
 
 def test_an_empty_table_keeps_one_file_and_a_republished_run_deletes_nothing():
     store = Store()
-    marker = tables.publish(store, "gold_daily", "2026-11-19", "r", _staged(store, "r", [0, 0]), "t")
+    marker = tables.publish(store, "gold_daily", "2026-11-19", "r", _staged(store, "r", [0, 0]), "2026-11-20T01:00:00.000Z")
     assert [(f["rows"], "minDeviceId" in f) for f in marker["files"]] == [(0, False)] and marker["rows"] == 0
     store.log.clear()
-    tables.publish(store, "gold_daily", "2026-11-19", "r", _staged(store, "r", [1]), "t")
+    tables.publish(store, "gold_daily", "2026-11-19", "r", _staged(store, "r", [1]), "2026-11-20T01:00:00.000Z")
     assert [e for e in store.log if e[0] == "delete"] == []
+    assert not [k for k in store.objects if "_superseded" in k]
 
 
-def test_superseded_files_are_only_ever_in_the_old_runs_folder():
-    previous = json.dumps({"table": "gold_daily", "date": "2026-11-19", "runId": "old", "files": [
-        {"key": "daily/date=2026-11-19/run=old/part-00000.parquet"},
-        {"key": "window/date=2026-11-19/run=old/part-00000.parquet"},
-        {"key": "daily/date=2026-11-19/run=old/../../../../silver/x"},
-        {"key": "daily/date=2026-11-18/run=old/part-00000.parquet"},
-    ]})
-    assert tables.superseded_keys(previous, "gold_daily", "2026-11-19", "new") == ["daily/date=2026-11-19/run=old/part-00000.parquet"]
-    assert tables.superseded_keys("not json", "gold_daily", "2026-11-19", "new") == []
-    assert tables.superseded_keys(previous.replace('"old"', '"new"', 1), "gold_daily", "2026-11-19", "new") == []
+def _scenario():
+    with open(os.path.join(os.path.dirname(__file__), "..", "fixtures", "contracts", "superseded-runs.json")) as f:
+        return json.load(f)
+
+
+def _part_files(table, date, run_id, n):
+    return [{"key": contracts.data_key(table, date, run_id, i), "rows": 1, "bytes": 1} for i in range(n)]
+
+
+def test_superseded_runs_scenario_shared_with_typescript():
+    scenario = _scenario()
+    table, grace = scenario["table"], scenario["graceMs"]
+    store = Store()
+    for n, step in enumerate(scenario["steps"], 1):
+        for p in step.get("plant", []):
+            if "text" in p:
+                store.objects[p["key"]] = p["text"]
+            if "marker" in p:
+                m = p["marker"]
+                files = _part_files(table, m["date"], m["runId"], m["files"])
+                record = {"table": table, "date": m["date"], "runId": m["runId"], "files": files, "rows": len(files),
+                          "committedAt": m["supersededAt"], "contractVersion": contracts.TABLES_CONTRACT["version"],
+                          "supersededAt": m["supersededAt"], "supersededBy": m["supersededBy"]}
+                store.objects[p["key"]] = json.dumps(record) + "\n"
+        c = step["commit"]
+        staged = []
+        for i in range(c["files"]):
+            key = tables.run_prefix(table, c["date"], c["runId"]) + "spark-staging/part-%05d-x.snappy.parquet" % i
+            store.objects[key] = "x"
+            staged.append({"key": key, "rows": 1, "bytes": 1, "minDeviceId": None, "maxDeviceId": None})
+        tables.publish(store, table, c["date"], c["runId"], staged, c["at"], grace_ms=grace)
+        assert sorted(store.objects) == step["keys"], "step %d: %s" % (n, step["why"])
+        if "record" in step:
+            r = json.loads(store.objects[step["record"]["key"]])
+            assert (r["table"], r["runId"], r["supersededBy"], r["supersededAt"]) == (table, step["record"]["runId"], step["record"]["supersededBy"], step["record"]["supersededAt"])
+            assert [f["key"] for f in r["files"]] == step["record"]["files"]
+
+
+def test_the_default_grace_outlasts_any_job_and_the_api_cache():
+    assert contracts.SUPERSEDED_GRACE_MS >= 24 * 3_600_000
+    store = Store()
+    tables.publish(store, "gold_daily", "2026-11-19", "a", _staged(store, "a", [1]), "2026-11-20T01:00:00.000Z")
+    tables.publish(store, "gold_daily", "2026-11-19", "b", _staged(store, "b", [1]), "2026-11-20T01:00:00.001Z")
+    tables.publish(store, "gold_daily", "2026-11-18", "c", _staged(store, "c", [1]), "2026-11-21T01:00:00.000Z")
+    assert "daily/date=2026-11-19/run=a/part-00000.parquet" in store.objects
+    tables.publish(store, "gold_daily", "2026-11-17", "d", _staged(store, "d", [1]), "2026-11-21T01:00:00.002Z")
+    assert "daily/date=2026-11-19/run=a/part-00000.parquet" not in store.objects
+
+
+def test_a_record_naming_keys_outside_its_run_deletes_nothing():
+    store = Store()
+    outside = "daily/date=2026-11-18/run=keep/part-00000.parquet"
+    store.objects[outside] = "x"
+    record = {"table": "gold_daily", "date": "2026-11-19", "runId": "a", "rows": 1, "committedAt": "2026-11-19T00:00:00.000Z",
+              "contractVersion": contracts.TABLES_CONTRACT["version"], "supersededAt": "2026-11-19T00:00:00.000Z", "supersededBy": "b",
+              "files": [{"key": "daily/date=2026-11-19/run=a/../../date=2026-11-18/run=keep/part-00000.parquet", "rows": 1, "bytes": 1}]}
+    store.objects[contracts.superseded_key("gold_daily", "2026-11-19", "a")] = json.dumps(record)
+    assert tables.sweep_superseded(store, "gold_daily", 10 ** 13, 0) == []
+    assert outside in store.objects
 
 
 def test_read_marker_refuses_keys_outside_the_run_and_other_contract_versions():
