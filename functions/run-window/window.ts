@@ -3,9 +3,11 @@
  * processes the plant-local day before it; an execution started by hand with
  * {"date": "YYYY-MM-DD"} processes that day, if it is over and its late readings are
  * in. Resolved once, at the start, into {date, startMs, endMs, runId}, which both jobs
- * receive, and the earliest instant the jobs may start (the state machine waits for it).
+ * receive, the earliest instant the jobs may start (the state machine waits for it)
+ * and the jobs' EMR client tokens.
  */
 import { earliestRunStartMs, isValidDate, isValidRunId, LATENESS_MS, latestRunnableDate, localDateTime, plantDayWindow, previousPlantDay, type DayWindow } from '../../contracts';
+import { clientToken } from './clientToken';
 
 export interface RunWindow {
   date: string;
@@ -16,6 +18,8 @@ export interface RunWindow {
   trigger: 'schedule' | 'manual';
   /** no job of the day starts before: the end of the day plus the lateness (RFC 3339, for the Wait state) */
   earliestStartIso: string;
+  /** StartJobRun's ClientToken of each job, the same on every retry in this execution */
+  clientTokens: { ingest: string; predict: string };
 }
 
 /** The error Step Functions sees (its name is the error the state machine catches). */
@@ -50,6 +54,7 @@ function runWindow(day: DayWindow, executionName: string, trigger: RunWindow['tr
     runId: runIdOf(executionName),
     trigger,
     earliestStartIso: isoSeconds(earliestRunStartMs(day)),
+    clientTokens: { ingest: clientToken('ingest', executionName), predict: clientToken('predict', executionName) },
   };
 }
 

@@ -225,3 +225,35 @@ describe('when a run of a day may start: not before the day ends plus the latene
     });
   });
 });
+
+describe('EMR client tokens', () => {
+  const TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
+  const LONG_NAME = `rerun-2026-11-18-${'operator-batch-'.repeat(3)}abcdefghijklmnopq3`; // 80 characters, the most Step Functions allows
+  const throttledTwice = async (_r: JobRunRequest, call: number) => {
+    if (call <= 2) throw awsError('EMRServerless.ThrottlingException', 'Rate exceeded');
+    return { JobRunId: `job-${call}`, State: 'SUCCESS' };
+  };
+  const tokensOf = async (executionName: string) => {
+    const h = harness({ ingest: throttledTwice, predict: throttledTwice });
+    await h.run({ date: '2026-11-18' }, executionName);
+    return { ingest: h.calls.ingest.map((r) => r.ClientToken), predict: h.calls.predict.map((r) => r.ClientToken) };
+  };
+
+  it('fit StartJobRun (at most 64 of [A-Za-z0-9._-]) for an 80-character execution name, one per job, the same on every retry of the task', async () => {
+    expect(LONG_NAME).toHaveLength(80);
+    const t = await tokensOf(LONG_NAME);
+    expect(t.ingest).toHaveLength(3);
+    expect(t.predict).toHaveLength(3);
+    for (const token of [...t.ingest, ...t.predict]) expect(token).toMatch(TOKEN);
+    expect(new Set(t.ingest).size).toBe(1);
+    expect(new Set(t.predict).size).toBe(1);
+    expect(t.ingest[0]).not.toBe(t.predict[0]);
+  });
+
+  it('are stable for an execution and differ between executions, even names alike in their first 79 characters', async () => {
+    const [a, again, other] = await Promise.all([tokensOf(LONG_NAME), tokensOf(LONG_NAME), tokensOf(`${LONG_NAME.slice(0, 79)}4`)]);
+    expect(again).toEqual(a);
+    expect(other.ingest[0]).not.toBe(a.ingest[0]);
+    expect(other.predict[0]).not.toBe(a.predict[0]);
+  });
+});
