@@ -97,6 +97,10 @@ export const TABLES_CONTRACT = {
     "stepMs": 20000,
     "maxFillSlots": 3
   },
+  "lateness": {
+    "doc": "A reading may be published up to maxMs after the end of the day it was measured in and still belongs to that day: the ingest of a day reads Kafka timestamps in [startMs - grid.stepMs, endMs + maxMs). So no run of a day may start before endMs + maxMs: Kafka has no offset yet for a later end, and readings published meanwhile would be lost for good.",
+    "maxMs": 10800000
+  },
   "qualityCodes": {
     "doc": "Per-slot quality in silver.quality.",
     "observed": 0,

@@ -2,9 +2,10 @@
  * A "day" of the pipeline is the plant-local calendar day. These helpers turn a
  * date and the plant's IANA time zone into the UTC window [startMs, endMs) —
  * 23, 24 or 25 hours long around DST changes — used by the simulator, the run
- * window of the state machine, the jobs and the API alike.
+ * window of the state machine, the jobs and the API alike — and when a run of a
+ * day may start at the earliest.
  */
-import { isValidDate } from './tableSpecs';
+import { isValidDate, LATENESS_MS } from './tableSpecs';
 
 export interface DayWindow {
   date: string;
@@ -48,6 +49,11 @@ export function localDate(epochMs: number, timeZone: string): string {
   return new Date(wallClockMs(epochMs, timeZone)).toISOString().slice(0, 10);
 }
 
+/** The plant-local date and time of an instant, "YYYY-MM-DD HH:MM" (for people). */
+export function localDateTime(epochMs: number, timeZone: string): string {
+  return new Date(wallClockMs(epochMs, timeZone)).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 /** First instant whose plant-local date is `date`. */
 function localMidnight(date: string, timeZone: string): number {
   const wall = Date.parse(`${date}T00:00:00Z`);
@@ -75,4 +81,32 @@ export function previousPlantDay(epochMs: number, timeZone: string): DayWindow {
   const today = localDate(epochMs, timeZone);
   const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
   return plantDayWindow(yesterday, timeZone);
+}
+
+/**
+ * The first instant at which the plant clock reads `minuteOfDay` (minutes after 00:00)
+ * on the day. On the day the clocks go back, a repeated time's first occurrence; in
+ * the hour skipped when they go forward, an instant before the jump (a lower bound of
+ * when a schedule fires).
+ */
+export function localTimeMs(day: DayWindow, minuteOfDay: number, timeZone: string): number {
+  const wall = Date.parse(`${day.date}T00:00:00Z`) + minuteOfDay * 60_000;
+  // the clock runs at the day's offset at its start or at its end
+  const candidates = [day.startMs, day.endMs - 1].map((t) => wall - (wallClockMs(t, timeZone) - t));
+  const exact = candidates.filter((t) => wallClockMs(t, timeZone) === wall);
+  return Math.min(...(exact.length ? exact : candidates));
+}
+
+/**
+ * No run of a day may start before this: its readings may still be published until
+ * LATENESS_MS after it ends, and the ingest's Kafka window ends there (Kafka has no
+ * offset for a time still to come).
+ */
+export function earliestRunStartMs(day: Pick<DayWindow, 'endMs'>): number {
+  return day.endMs + LATENESS_MS;
+}
+
+/** The latest plant-local day a run may process at an instant: the day that ended LATENESS_MS ago or before. */
+export function latestRunnableDate(epochMs: number, timeZone: string): string {
+  return previousPlantDay(epochMs - LATENESS_MS, timeZone).date;
 }

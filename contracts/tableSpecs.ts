@@ -28,6 +28,8 @@ export type SkipReason = Exclude<keyof Contract['skipReasons'], 'doc'>;
 export type QualityCode = Exclude<keyof Contract['qualityCodes'], 'doc'>;
 
 export const GRID_STEP_MS: number = TABLES_CONTRACT.grid.stepMs;
+/** How long after a day's end its readings may still be published (and still count for it). */
+export const LATENESS_MS: number = TABLES_CONTRACT.lateness.maxMs;
 export const QUALITY: Readonly<Record<QualityCode, number>> = {
   observed: TABLES_CONTRACT.qualityCodes.observed,
   filled: TABLES_CONTRACT.qualityCodes.filled,

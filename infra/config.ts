@@ -3,6 +3,8 @@
  * parseStackConfig is pure (tests feed it the YAML files); loadStackConfig reads
  * Pulumi's config at deploy time. Every error names the offending key.
  */
+import { dailyStartMinute, earlyStartProblem } from './schedule';
+
 export const CONFIG_NAMESPACE = 'pv-fault';
 
 export type Stage = 'dev' | 'prod';
@@ -167,6 +169,16 @@ function workerSize(r: Reader): WorkerSize {
   return { count: r.int('count', 1, 100), cpu: r.string('cpu', CPU, 'a CPU size like "4 vCPU"'), memory: r.string('memory', MEMORY, 'a memory size like "16 GB"') };
 }
 
+/** The daily run's cron expression: one time of day, late enough for the day before's late readings (infra/schedule.ts). */
+function scheduleCron(own: Reader, plantTimeZone: string): string {
+  const cron = own.string('scheduleCron');
+  const minute = dailyStartMinute(cron);
+  if (minute === null) throw new ConfigError(own.key('scheduleCron'), `${JSON.stringify(cron)} is not one daily time like cron(30 4 * * ? *) (minutes and hours single numbers, in the plant time zone)`);
+  const problem = earlyStartProblem(cron, minute, plantTimeZone, new Date().getUTCFullYear());
+  if (problem) throw new ConfigError(own.key('scheduleCron'), problem);
+  return cron;
+}
+
 export function parseStackConfig(raw: RawConfig): StackConfig {
   const aws = new Reader(
     Object.fromEntries(Object.entries(raw).filter(([k]) => k.startsWith('aws:')).map(([k, v]) => [k.slice(4), v])),
@@ -209,7 +221,7 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
       jobTimeoutMinutes: emr.int('jobTimeoutMinutes', 5, 1440),
       preInitialized,
     },
-    schedule: { enabled: schedule.bool('enabled'), cron: own.string('scheduleCron', /^cron\(.+\)$/, 'an EventBridge Scheduler expression like cron(30 1 * * ? *)') },
+    schedule: { enabled: schedule.bool('enabled'), cron: scheduleCron(own, plantTimeZone) },
     retention: {
       silverDays: retention.int('silverDays', 1, 3650),
       quarantineDays: retention.int('quarantineDays', 1, 3650),

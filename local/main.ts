@@ -1,6 +1,6 @@
 /**
  * npm start — a whole day of the pipeline on this machine, no AWS:
- *   npm start                                  300 devices, yesterday (plant-local), then serves the API
+ *   npm start                                  300 devices, yesterday (plant-local; before 03:00 the day before), then serves the API
  *   npm start -- --no-serve                    exits after the summary
  *   npm start -- --devices 1000 --date 2026-11-18 --seed 7 --fault-mix normal=50,arc_fault=10 --out out/local
  * Re-running a day replaces its silver and gold (commit markers); Ctrl-C at any point
@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FAULT_CLASSES, isValidDate, localDate } from '../contracts';
+import { FAULT_CLASSES, isValidDate, latestRunnableDate } from '../contracts';
 import { parseFaultMix } from '../detector/simulator/cli';
 import { DEFAULT_FAULT_MIX } from '../detector/simulator/plant';
 import { WINDOW_MS } from '../detector/windows';
@@ -43,7 +43,8 @@ function parse(argv: string[]) {
     return Number(v);
   };
   const timeZone = values['time-zone']!;
-  const date = values.date ?? localDate(Date.now() - 86_400_000, timeZone);
+  // the run window refuses a day whose late readings may still arrive (before 03:00, yesterday)
+  const date = values.date ?? latestRunnableDate(Date.now(), timeZone);
   if (!isValidDate(date)) throw new UsageError(`--date: ${JSON.stringify(date)} is not a calendar date in YYYY-MM-DD form`);
   return {
     help: values.help!,

@@ -75,6 +75,8 @@ export interface LocalRunOptions {
   executionName: string;
   /** pause of each retry, ms (0 in tests) */
   retryPauseMs?: number;
+  /** how long the wait for late readings lasts, ms, instead of until its timestamp (0 in tests that are not about it) */
+  waitPauseMs?: number;
 }
 
 export function runLocally(values: DefinitionValues, input: unknown, handlers: LocalHandlers, options: LocalRunOptions): Promise<unknown> {
@@ -96,6 +98,7 @@ export function runLocally(values: DefinitionValues, input: unknown, handlers: L
         },
       } as never,
       ...(pause === undefined ? {} : { retryIntervalOverrides: { ResolveWindow: pause, IngestData: pause, PredictFault: pause } }),
+      ...(options.waitPauseMs === undefined ? {} : { waitTimeOverrides: { WaitForLateReadings: options.waitPauseMs } }),
     },
     context: {
       Execution: {

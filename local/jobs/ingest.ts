@@ -7,16 +7,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { GRID_STEP_MS, type CommitMarker, type QuarantineReason, type SilverQuarantineRow } from '../../contracts';
+import { GRID_STEP_MS, LATENESS_MS, type CommitMarker, type QuarantineReason, type SilverQuarantineRow } from '../../contracts';
 import { commitPartition, publishSortedChunks, putPart, type ObjectWriter } from '../../contracts/partition';
 import { Progress } from '../../detector/progress';
 import { WorkerPool } from '../../detector/workers';
 import { partitionOf } from '../topic';
 import { bucketOf, INGEST_FLAGS, parseJobArgs } from './args';
 import type { PartitionIngest, PartitionRequest } from './ingestPartition';
-
-/** Readings published up to this long after the day's end still count for it. */
-export const LATENESS_MS = 3 * 3_600_000;
 
 export interface IngestResult {
   devices: number;

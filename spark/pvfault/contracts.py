@@ -40,6 +40,8 @@ FAULT_CLASSES = tuple(c["name"] for c in json.loads(_load("fault-classes.json"))
 TABLES_CONTRACT = json.loads(_load("tables.json"))
 
 GRID_STEP_MS = TABLES_CONTRACT["grid"]["stepMs"]
+LATENESS_MS = TABLES_CONTRACT["lateness"]["maxMs"]
+"""How long after a day's end its readings may still be published (and still count for it)."""
 QUALITY = {k: v for k, v in TABLES_CONTRACT["qualityCodes"].items() if k != "doc"}
 QUARANTINE_REASONS = tuple(k for k in TABLES_CONTRACT["quarantineReasons"] if k != "doc")
 SKIP_REASONS = tuple(k for k in TABLES_CONTRACT["skipReasons"] if k != "doc")

@@ -3,7 +3,7 @@
 The contract of local/jobs/ingest.ts, as pure functions over pandas frames so that
 the Spark job only wires them into mapInPandas / applyInPandas:
 
-- which Kafka timestamps the day reads ([start - one grid step, end + LATENESS_MS));
+- which Kafka timestamps the day reads ([start - one grid step, end + the contract's LATENESS_MS));
 - per record: the first problem found (malformed, contract violations, key
   mismatch) with its field, the messages of all of them, and the payload;
 - per device: the silver row from its valid in-day readings in arrival order
@@ -18,11 +18,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from pvfault.contracts import GRID_STEP_MS, READING_FIELDS, READING_LIMITS, READING_SCHEMA, DEVICE_ID_PATTERN, validate_reading
+from pvfault.contracts import GRID_STEP_MS, LATENESS_MS, READING_FIELDS, READING_LIMITS, READING_SCHEMA, DEVICE_ID_PATTERN, validate_reading
 from pvfault.silver import CHANNELS, build_silver_row, grid_samples, slot_of
-
-LATENESS_MS = 3 * 3_600_000
-"""Readings published up to this long after the day's end still count for it (local/jobs/ingest.ts)."""
 
 _FLOAT_FIELDS = tuple(f["name"] for f in READING_FIELDS if f["kind"] == "float")
 _FLOAT_BYTES = 4 * len(_FLOAT_FIELDS)

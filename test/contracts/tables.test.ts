@@ -7,6 +7,7 @@ import {
   FAULT_CLASSES,
   GRID_STEP_MS,
   isValidDate,
+  LATENESS_MS,
   parseCommitMarker,
   QUALITY,
   QUARANTINE_REASONS,
@@ -49,6 +50,10 @@ describe('table contract', () => {
     expect(GRID_STEP_MS).toBe(20_000);
     expect(QUALITY).toEqual({ observed: 0, filled: 1, missing: 2 });
     expect(QUARANTINE_REASONS).toEqual(['malformed', 'missing_field', 'unknown_field', 'bad_device_id', 'non_finite', 'out_of_range', 'key_mismatch']);
+  });
+
+  it('lets readings of a day arrive up to 3 h after it ends (one value: both ingests and the run window read it)', () => {
+    expect(LATENESS_MS).toBe(3 * 3_600_000);
   });
 });
 

@@ -87,3 +87,34 @@ describe('stack config: zones, Spark pins and the producer', () => {
     expect(parseStackConfig(prodBase).producer).toMatchObject({ source: 'modbus', registerMapFile: 'infra/register-map.prod.json', scadaCidr: '192.168.0.0/16' });
   });
 });
+
+describe('stack config: the schedule leaves a day its late readings', () => {
+  const base = readStackConfig('prod');
+  const at = (cron: string, timeZone = 'Europe/Madrid'): RawConfig => ({ ...base, 'pv-fault:scheduleCron': cron, 'pv-fault:plantTimeZone': timeZone });
+
+  it('refuses a start before the previous day plus 3 h, and says the earliest time that holds every day', () => {
+    expect(() => parseStackConfig(at('cron(30 1 * * ? *)'))).toThrow(
+      /^stack config pv-fault:scheduleCron: cron\(30 1 \* \* \? \*\) starts the run of a day at 01:30 Europe\/Madrid the next day, before its readings published up to 3 h late are in \(on \d{4}-\d\d-\d\d, not before \d{4}-\d\d-\d\d 03:00\); schedule it at 04:00 or later$/,
+    );
+  });
+
+  it.each([
+    ['Europe/Madrid', 'cron(30 3 * * ? *)', '03-(2[5-9]|3[01])', '04:00'], // the last Sunday of March has 23 hours
+    ['America/Santiago', 'cron(30 3 * * ? *)', '09-0[1-9]', '04:00'], // the clocks jump at midnight: the day starts at 01:00
+  ])('refuses in %s a start that is late enough on ordinary days but not on the day the clocks go forward', (timeZone, cron, day, suggestion) => {
+    expect(() => parseStackConfig(at(cron, timeZone))).toThrow(new RegExp(`\\(on \\d{4}-${day}, not before .*\\); schedule it at ${suggestion} or later$`));
+  });
+
+  it.each([
+    ['Europe/Madrid', 'cron(0 4 * * ? *)'],
+    ['Europe/Madrid', 'cron(30 4 ? * MON-FRI *)'],
+    ['America/Santiago', 'cron(0 4 * * ? *)'],
+    ['UTC', 'cron(0 3 * * ? *)'],
+  ])('accepts in %s %s', (timeZone, cron) => {
+    expect(parseStackConfig(at(cron, timeZone)).schedule.cron).toBe(cron);
+  });
+
+  it.each(['cron(0/30 * * * ? *)', 'cron(0 4,16 * * ? *)', 'rate(1 day)', 'cron(60 4 * * ? *)'])('refuses %s: the daily run starts once, at one time of day', (cron) => {
+    expect(() => parseStackConfig(at(cron))).toThrow(`pv-fault:scheduleCron: ${JSON.stringify(cron)} is not one daily time like cron(30 4 * * ? *)`);
+  });
+});

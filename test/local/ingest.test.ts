@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
-import { commitKey, decodeReading, encodeReading, GRID_STEP_MS, MalformedAvroError, parseCommitMarker, plantDayWindow, READING_AVRO_TYPE, type TableName } from '../../contracts';
-import { LATENESS_MS, runIngest } from '../../local/jobs/ingest';
+import { commitKey, decodeReading, encodeReading, GRID_STEP_MS, LATENESS_MS, MalformedAvroError, parseCommitMarker, plantDayWindow, READING_AVRO_TYPE, type TableName } from '../../contracts';
+import { runIngest } from '../../local/jobs/ingest';
 import { LocalTopic, partitionOf } from '../../local/topic';
 
 const REPO = join(__dirname, '..', '..');

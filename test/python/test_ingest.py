@@ -3,13 +3,12 @@ import base64
 import json
 import math
 import os
-import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES
 from pvfault import contracts, ingest
 
 START = 1_763_593_200_000  # 2025-11-20 00:00 Europe/Madrid
@@ -17,10 +16,9 @@ END = START + 86_400_000
 STEP = contracts.GRID_STEP_MS
 
 
-def test_lateness_is_the_local_ingests():
-    with open(os.path.join(REPO, "local", "jobs", "ingest.ts"), encoding="utf-8") as f:
-        m = re.search(r"export const LATENESS_MS = ([\d_ *]+);", f.read())
-    assert ingest.LATENESS_MS == eval(m.group(1).replace("_", ""))
+def test_lateness_is_the_contracts():
+    # one home, tables.json, read by both ingests and by the run window (contracts/tableSpecs.ts)
+    assert ingest.LATENESS_MS == contracts.LATENESS_MS == contracts.TABLES_CONTRACT["lateness"]["maxMs"] == 3 * 3_600_000
 
 
 def test_kafka_window_starts_half_a_slot_early_and_waits_for_late_readings():

@@ -16,13 +16,21 @@ const OPTIMIZED_INTEGRATIONS = new Set([
   'arn:aws:states:::sns:publish',
 ]);
 
-const NOW = Date.UTC(2026, 10, 20, 1, 30); // 02:30 in Madrid on 2026-11-20
+const NOW = Date.UTC(2026, 10, 20, 3, 30); // 04:30 in Madrid on 2026-11-20: 2026-11-19 and its late readings are over
 process.env.PLANT_TIME_ZONE = 'Europe/Madrid';
 
-function harness(jobs: { ingest?: (r: JobRunRequest, call: number) => Promise<unknown>; predict?: (r: JobRunRequest, call: number) => Promise<unknown> } = {}) {
+interface HarnessOptions {
+  /** the run window's clock */
+  now?: () => number;
+  /** let the Wait state wait for its timestamp (by the clock the test controls); otherwise it passes at once */
+  waits?: boolean;
+}
+
+function harness(jobs: { ingest?: (r: JobRunRequest, call: number) => Promise<unknown>; predict?: (r: JobRunRequest, call: number) => Promise<unknown> } = {}, options: HarnessOptions = {}) {
   const calls = { ingest: [] as JobRunRequest[], predict: [] as JobRunRequest[], notifications: [] as Notification[] };
+  const now = options.now ?? (() => NOW);
   const handlers: LocalHandlers = {
-    runWindow: (payload) => runWindowHandler(payload, () => NOW),
+    runWindow: (payload) => runWindowHandler(payload, now),
     ingest: async (r) => {
       calls.ingest.push(r);
       return jobs.ingest ? jobs.ingest(r, calls.ingest.length) : { JobRunId: 'ingest-1', State: 'SUCCESS' };
@@ -35,7 +43,7 @@ function harness(jobs: { ingest?: (r: JobRunRequest, call: number) => Promise<un
       calls.notifications.push(n);
     },
   };
-  const run = (input: unknown, executionName = 'exec-2026-11-20-a1b2') => runLocally(localDefinitionValues(), input, handlers, { executionName, retryPauseMs: 0 });
+  const run = (input: unknown, executionName = 'exec-2026-11-20-a1b2') => runLocally(localDefinitionValues(), input, handlers, { executionName, retryPauseMs: 0, ...(options.waits ? {} : { waitPauseMs: 0 }) });
   return { calls, run };
 }
 
@@ -53,10 +61,14 @@ describe('definition', () => {
   });
 
   it('uses only real optimized integrations, and EMR jobs only through .sync (no polling Lambdas, no Wait loops)', () => {
-    const states = Object.entries(rendered.States as Record<string, { Type: string; Resource?: string }>);
+    const states = Object.entries(rendered.States as Record<string, { Type: string; Resource?: string; Next?: string; TimestampPath?: string }>);
     for (const [, s] of states) if (s.Resource) expect(OPTIMIZED_INTEGRATIONS).toContain(s.Resource);
     expect(states.filter(([, s]) => s.Resource === 'arn:aws:states:::emr-serverless:startJobRun.sync').map(([n]) => n)).toEqual(['IngestData', 'PredictFault']);
-    expect(states.some(([, s]) => s.Type === 'Wait' || s.Type === 'Choice')).toBe(false);
+    expect(states.some(([, s]) => s.Type === 'Choice')).toBe(false);
+    // one Wait, for one timestamp, between the window and the ingest: not a loop
+    const waits = states.filter(([, s]) => s.Type === 'Wait');
+    expect(waits.map(([n, s]) => [n, s.TimestampPath, s.Next])).toEqual([['WaitForLateReadings', '$.window.earliestStartIso', 'IngestData']]);
+    expect(states.filter(([, s]) => s.Next === 'WaitForLateReadings').map(([n]) => n)).toEqual(['ResolveWindow']);
   });
 
   it('retries transient EMR errors with bounded exponential backoff and jitter, but not job failures', () => {
@@ -83,7 +95,7 @@ describe('definition', () => {
 describe('local execution of the real definition', () => {
   it('happy path: resolves the scheduled day once and passes the same window to both jobs', async () => {
     const h = harness();
-    await h.run({ scheduledTime: '2026-11-20T01:30:00Z' });
+    await h.run({ scheduledTime: '2026-11-20T03:30:00Z' });
     expect(h.calls.ingest).toHaveLength(1);
     expect(h.calls.predict).toHaveLength(1);
     const [ingest, predict] = [h.calls.ingest[0]!, h.calls.predict[0]!];
@@ -164,5 +176,84 @@ describe('local execution of the real definition', () => {
     expect(n.Subject).toBe('PV faults: run FAILED at ResolveWindow');
     expect(n.Message).toContain('Error: InvalidRunInput');
     expect(n.Message).toContain(cause);
+  });
+});
+
+describe('when a run of a day may start: not before the day ends plus the lateness (readings published up to 3 h late)', () => {
+  it('a rerun of a day whose late readings may still arrive fails fast, naming the earliest start in UTC and plant time', async () => {
+    const h = harness({}, { now: () => Date.UTC(2026, 10, 20, 1, 59) }); // 02:59 in Madrid: 2026-11-19 ended 2 h 59 min ago
+    await expect(h.run({ date: '2026-11-19' })).rejects.toThrow();
+    expect(h.calls.ingest).toHaveLength(0);
+    expect(h.calls.notifications).toHaveLength(1);
+    const n = h.calls.notifications[0]!;
+    expect(n.Subject).toBe('PV faults: run FAILED at ResolveWindow');
+    expect(n.Message).toContain('Error: InvalidRunInput');
+    expect(n.Message).toContain('date: 2026-11-19 cannot be processed before 2026-11-20T02:00:00Z (2026-11-20 03:00 in Europe/Madrid)');
+    expect(n.Message).toContain('the latest day that can be processed now is 2026-11-18');
+  });
+
+  it('from that instant on, the rerun runs', async () => {
+    const h = harness({}, { now: () => Date.UTC(2026, 10, 20, 2) });
+    await h.run({ date: '2026-11-19' });
+    expect(h.calls.ingest.map((r) => arg(r, '--date'))).toEqual(['2026-11-19']);
+  });
+
+  it('an execution that fails tells its error and cause to whoever started it (npm run rerun prints them)', async () => {
+    const h = harness({}, { now: () => Date.UTC(2026, 10, 20, 1, 59) });
+    // the library wraps the Fail state's error (name) and cause (message) as `cause`
+    await expect(h.run({ date: '2026-11-19' })).rejects.toMatchObject({ cause: { name: 'InvalidRunInput', message: expect.stringContaining('cannot be processed before 2026-11-20T02:00:00Z') } });
+  });
+
+  describe('a scheduled run started too early waits, then ingests', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it.each([
+      ['an ordinary day: 01:30 CET', '2026-11-20T00:30:00Z', '2026-11-19', Date.UTC(2026, 10, 20, 2)],
+      // 2026-03-29 has 23 hours: 03:30 CEST is only 2 h 30 min after midnight
+      ['the day clocks go forward: 03:30 CEST', '2026-03-29T01:30:00Z', '2026-03-28', Date.UTC(2026, 2, 29, 2)],
+    ])('%s', async (_name, scheduledTime, day, earliestMs) => {
+      // the clock of the run window and of the Wait state, moved by the test
+      jest.useFakeTimers({ now: Date.parse(scheduledTime), doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+      const h = harness({}, { now: () => Date.now(), waits: true });
+      const done = h.run({ scheduledTime });
+      await jest.advanceTimersByTimeAsync(earliestMs - Date.now() - 1000);
+      expect(h.calls.ingest).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(2000);
+      await done;
+      expect(h.calls.ingest.map((r) => arg(r, '--date'))).toEqual([day]);
+      expect(h.calls.notifications.map((n) => n.Subject)).toEqual([`PV faults: ${day} processed`]);
+    });
+  });
+});
+
+describe('EMR client tokens', () => {
+  const TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
+  const LONG_NAME = `rerun-2026-11-18-${'operator-batch-'.repeat(3)}abcdefghijklmnopq3`; // 80 characters, the most Step Functions allows
+  const throttledTwice = async (_r: JobRunRequest, call: number) => {
+    if (call <= 2) throw awsError('EMRServerless.ThrottlingException', 'Rate exceeded');
+    return { JobRunId: `job-${call}`, State: 'SUCCESS' };
+  };
+  const tokensOf = async (executionName: string) => {
+    const h = harness({ ingest: throttledTwice, predict: throttledTwice });
+    await h.run({ date: '2026-11-18' }, executionName);
+    return { ingest: h.calls.ingest.map((r) => r.ClientToken), predict: h.calls.predict.map((r) => r.ClientToken) };
+  };
+
+  it('fit StartJobRun (at most 64 of [A-Za-z0-9._-]) for an 80-character execution name, one per job, the same on every retry of the task', async () => {
+    expect(LONG_NAME).toHaveLength(80);
+    const t = await tokensOf(LONG_NAME);
+    expect(t.ingest).toHaveLength(3);
+    expect(t.predict).toHaveLength(3);
+    for (const token of [...t.ingest, ...t.predict]) expect(token).toMatch(TOKEN);
+    expect(new Set(t.ingest).size).toBe(1);
+    expect(new Set(t.predict).size).toBe(1);
+    expect(t.ingest[0]).not.toBe(t.predict[0]);
+  });
+
+  it('are stable for an execution and differ between executions, even names alike in their first 79 characters', async () => {
+    const [a, again, other] = await Promise.all([tokensOf(LONG_NAME), tokensOf(LONG_NAME), tokensOf(`${LONG_NAME.slice(0, 79)}4`)]);
+    expect(again).toEqual(a);
+    expect(other.ingest[0]).not.toBe(a.ingest[0]);
+    expect(other.predict[0]).not.toBe(a.predict[0]);
   });
 });
