@@ -269,6 +269,10 @@ print(json.dumps({
     expect(spark.quarantine.filter((q) => ['too_late', 'other_day', 'bad_device_id'].includes(q.reason))).toHaveLength(9);
   }, 60_000);
 
+  it('names what a run whose totals do not add up left unaccounted (the run then commits nothing)', () => {
+    expect(unaccounted({ recordsRead: 10, quarantined: { malformed: 1, too_late: 1 }, observed: 6, duplicates: 1, adjacentDay: 0 })).toBe('10 records read, but 9 accounted for: 6 observed + 1 duplicates in silver, 2 quarantined, 0 of an adjacent day');
+  });
+
   it('gives bad device ids no gold row: the gold markers name valid ids only', async () => {
     const { objects, writer } = recorder();
     await runIngest(ARGS, join(dir, 'topic'), PARTITIONS, () => writer, false, 2);
