@@ -115,7 +115,9 @@ export const TABLES_CONTRACT = {
     "bad_device_id": "deviceId does not match the contract's pattern",
     "non_finite": "a measurement is NaN or infinite",
     "out_of_range": "a value is outside the field's physical range (min/max in reading.avsc)",
-    "key_mismatch": "the Kafka key differs from the value's deviceId"
+    "key_mismatch": "the Kafka key differs from the value's deviceId",
+    "too_late": "a valid reading of an earlier plant-local day, published after that day's Kafka window closed (lateness after the day's end): no day's run takes it into silver",
+    "other_day": "a valid reading of a later plant-local day, published before that day's Kafka window opens (a clock ahead): no day's run takes it into silver"
   },
   "skipReasons": {
     "doc": "Why a gold window got no prediction.",
@@ -179,12 +181,12 @@ export const TABLES_CONTRACT = {
         {
           "name": "received",
           "type": "int32",
-          "doc": "readings of this device read from the topic for the window"
+          "doc": "records naming this device read from the topic for the window: its valid readings of the day and its quarantined ones (a valid reading of the day before or after, which that day's run takes, is not counted)"
         },
         {
           "name": "quarantined",
           "type": "int32",
-          "doc": "readings set aside (see the quarantine table)"
+          "doc": "records naming this device set aside (see the quarantine table); a deviceId that fails the contract's pattern names no device"
         },
         {
           "name": "duplicates",
@@ -466,9 +468,9 @@ export interface SilverDeviceDayRow {
   irradiance: Float32Array;
   /** per slot: qualityCodes */
   quality: Int32Array;
-  /** readings of this device read from the topic for the window */
+  /** records naming this device read from the topic for the window: its valid readings of the day and its quarantined ones (a valid reading of the day before or after, which that day's run takes, is not counted) */
   received: number;
-  /** readings set aside (see the quarantine table) */
+  /** records naming this device set aside (see the quarantine table); a deviceId that fails the contract's pattern names no device */
   quarantined: number;
   /** valid readings dropped as duplicates of the same slot */
   duplicates: number;

@@ -64,7 +64,7 @@ const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
 export function summaryLines(r: LocalRunResult): string[] {
   const lines: string[] = [];
   const q = r.ingest.quarantined;
-  lines.push(`Day ${r.date}: ${r.devices} devices, ${r.readingsPublished.toLocaleString('en-US')} readings published, ${r.ingest.recordsRead.toLocaleString('en-US')} read back by the ingest.`);
+  lines.push(`Day ${r.date}: ${r.devices} devices, ${r.readingsPublished.toLocaleString('en-US')} readings published, ${r.ingest.recordsRead.toLocaleString('en-US')} read back by the ingest (${(r.ingest.observed + r.ingest.duplicates).toLocaleString('en-US')} of the day, the rest quarantined or of an adjacent day: ${r.ingest.adjacentDay.toLocaleString('en-US')}).`);
   lines.push(`Quarantined: ${Object.keys(q).length ? Object.entries(q).map(([k, v]) => `${k} ${v}`).join(', ') : 'none'}; duplicates dropped ${r.ingest.duplicates}; slots filled ${r.ingest.filled}, missing ${r.ingest.missing}.`);
   lines.push(`Windows: ${r.predict.predicted.toLocaleString('en-US')} of ${r.predict.windows.toLocaleString('en-US')} predicted (the rest lack sun or data); model ${r.predict.modelVersion}.`);
   lines.push('');

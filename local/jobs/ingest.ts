@@ -3,36 +3,51 @@
  * Reads the topic for the day's window (plus late arrivals), decodes and validates
  * each reading, sets the bad ones aside with their reason, and writes the silver
  * partition (one device-day row per device) by the commit protocol. Topic
- * partitions are read in worker threads, one each (ingestPartition.ts).
+ * partitions are read in worker threads, one each (ingestPartition.ts). The run
+ * commits only if every record read is accounted for (unaccounted below).
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { GRID_STEP_MS, LATENESS_MS, type CommitMarker, type QuarantineReason, type SilverQuarantineRow } from '../../contracts';
+import { type CommitMarker, type QuarantineReason, type SilverQuarantineRow } from '../../contracts';
 import { commitPartition, publishSortedChunks, putPart, type ObjectWriter } from '../../contracts/partition';
 import { Progress } from '../../detector/progress';
 import { WorkerPool } from '../../detector/workers';
 import { partitionOf } from '../topic';
 import { bucketOf, INGEST_FLAGS, parseJobArgs } from './args';
+import { runDays } from './ingestDays';
 import type { PartitionIngest, PartitionRequest } from './ingestPartition';
 
 export interface IngestResult {
   devices: number;
+  /** records in the day's Kafka window: each is one of the readings in silver (observed + duplicates), quarantined, or adjacentDay */
   recordsRead: number;
   quarantined: Partial<Record<QuarantineReason, number>>;
+  /** valid readings of the day in silver: those that filled a slot, and those that lost it to a nearer one */
+  observed: number;
   duplicates: number;
+  /** valid readings of the day before or after, which that day's run takes into its silver (ingestDays.ts) */
+  adjacentDay: number;
   filled: number;
   missing: number;
   runId: string;
 }
 
+/** Why the run's totals do not add up to the records it read, or null when every record is accounted for. */
+export function unaccounted(r: Pick<IngestResult, 'recordsRead' | 'quarantined' | 'observed' | 'duplicates' | 'adjacentDay'>): string | null {
+  const quarantined = Object.values(r.quarantined).reduce((s, n) => s + n!, 0);
+  const accounted = r.observed + r.duplicates + quarantined + r.adjacentDay;
+  if (accounted === r.recordsRead) return null;
+  return `${r.recordsRead} records read, but ${accounted} accounted for: ${r.observed} observed + ${r.duplicates} duplicates in silver, ${quarantined} quarantined, ${r.adjacentDay} of an adjacent day`;
+}
+
 export async function runIngest(args: readonly string[], topicDir: string, partitions: number, writerFor: (bucket: string) => ObjectWriter, progress = true, workers = availableParallelism()): Promise<IngestResult> {
   const a = parseJobArgs(args, INGEST_FLAGS);
-  const day = { startMs: Number(a['--start-ms']), endMs: Number(a['--end-ms']) };
   const date = a['--date'];
+  const days = runDays(date, a['--time-zone'], { startMs: Number(a['--start-ms']), endMs: Number(a['--end-ms']) });
   const runId = a['--run-id'];
   const quarantine: SilverQuarantineRow[] = [];
   const quarantined: Partial<Record<QuarantineReason, number>> = {};
-  const result: IngestResult = { devices: 0, recordsRead: 0, quarantined, duplicates: 0, filled: 0, missing: 0, runId };
+  const result: IngestResult = { devices: 0, recordsRead: 0, quarantined, observed: 0, duplicates: 0, adjacentDay: 0, filled: 0, missing: 0, runId };
   const bar = progress ? new Progress('ingest', partitions, 'partitions') : null;
   const writer = writerFor(bucketOf(a['--silver-uri']));
   const pool = await WorkerPool.start<PartitionRequest, PartitionIngest>(join(__dirname, 'ingestWorker'), Math.min(workers, partitions));
@@ -47,7 +62,7 @@ export async function runIngest(args: readonly string[], topicDir: string, parti
   const stale = new Set<number>();
   const request = (p: number) => {
     requested[p] = true;
-    const r = pool.request({ topicDir, partition: p, partitions, day, fromMs: day.startMs - GRID_STEP_MS, toMs: day.endMs + LATENESS_MS, strays: [...strays[p]!] });
+    const r = pool.request({ topicDir, partition: p, partitions, days, strays: [...strays[p]!] });
     r.catch(() => undefined); // awaited in order below; a later partition's failure must not go unhandled meanwhile
     return r;
   };
@@ -55,9 +70,9 @@ export async function runIngest(args: readonly string[], topicDir: string, parti
   // each partition's silver part and counts; a partition read again replaces its own
   const files: CommitMarker['files'] = [];
   const fileOf = new Array<number | null>(partitions).fill(null);
-  const counts: { recordsRead: number; rows: number; duplicates: number; filled: number; missing: number }[] = [];
+  const counts: Pick<PartitionIngest, 'recordsRead' | 'rows' | 'observed' | 'duplicates' | 'adjacentDay' | 'filled' | 'missing'>[] = [];
   async function putSilver(r: PartitionIngest): Promise<void> {
-    counts[r.partition] = { recordsRead: r.recordsRead, rows: r.rows, duplicates: r.duplicates, filled: r.filled, missing: r.missing };
+    counts[r.partition] = { recordsRead: r.recordsRead, rows: r.rows, observed: r.observed, duplicates: r.duplicates, adjacentDay: r.adjacentDay, filled: r.filled, missing: r.missing };
     let index = fileOf[r.partition] ?? null;
     if (index === null) {
       if (r.rows === 0 && files.length > 0) return; // an empty part after the first is left out (publishEncodedParts)
@@ -102,10 +117,15 @@ export async function runIngest(args: readonly string[], topicDir: string, parti
     });
     for (const c of counts) {
       result.devices += c.rows;
+      result.observed += c.observed;
       result.duplicates += c.duplicates;
+      result.adjacentDay += c.adjacentDay;
       result.filled += c.filled;
       result.missing += c.missing;
     }
+    // a record lost between the topic and silver must fail the run, not vanish from a committed day
+    const lost = unaccounted(result);
+    if (lost) throw new Error(`ingest of ${date}: ${lost}; nothing committed`);
     await commitPartition(writer, 'silver_device_day', date, runId, files);
     quarantine.sort((x, y) => ((x.deviceId ?? '') < (y.deviceId ?? '') ? -1 : (x.deviceId ?? '') > (y.deviceId ?? '') ? 1 : (x.timestamp ?? 0) - (y.timestamp ?? 0)));
     await publishSortedChunks(writer, 'silver_quarantine', date, runId, [quarantine]);

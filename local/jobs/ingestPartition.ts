@@ -9,16 +9,19 @@
  * partition (partitionOf its id): a partition hands such strays on (`strays`) and
  * takes those of its devices that other partitions found (`PartitionRequest.strays`).
  *
- * Plainly valid readings (nearly all) are decoded straight from the partition's
- * bytes into typed arrays (readingCodec); any other goes through avsc and
- * validateReading, so every verdict, message and quarantine row is theirs.
+ * Plainly valid readings of the day (nearly all) are decoded straight from the
+ * partition's bytes into typed arrays (readingCodec); any other goes through avsc and
+ * validateReading, so every verdict, message and quarantine row is theirs. Every
+ * record read ends in a device's readings, in quarantine, or in the adjacent-day count
+ * (ingestDays.ts), and a record counts in a device's row only if its deviceId is valid.
  */
 import { join } from 'node:path';
 import { DEVICE_ID_PATTERN, decodeReading, MalformedAvroError, validateReading, type QuarantineReason, type SilverDeviceDayRow, type SilverQuarantineRow } from '../../contracts';
 import { TableParquetWriter } from '../../contracts/parquet';
-import { buildSilverRow, slotOf, type DayGrid } from '../../detector/silver';
+import { buildSilverRow, slotOf } from '../../detector/silver';
 import { decodePlainReading, type PlainReading } from '../readingCodec';
 import { LocalTopic, partitionOf } from '../topic';
+import { placementDetail, placeReading, type RunDays } from './ingestDays';
 
 /** Rows per silver row group: a device-day is ~90 KB, so a group is a few MB. */
 export const SILVER_ROW_GROUP = 64;
@@ -28,10 +31,8 @@ export interface PartitionRequest {
   partition: number;
   /** the topic's partition count: a device's own partition is partitionOf(deviceId, partitions) */
   partitions: number;
-  day: DayGrid;
-  /** the topic's time window read (publish times) */
-  fromMs: number;
-  toMs: number;
+  /** the run's day (the topic's time window read is its fromMs..toMs) and its neighbours */
+  days: RunDays;
   /** [deviceId, readings]: readings of this partition's devices that other partitions set aside (the strays they returned) */
   strays: [string, number][];
 }
@@ -50,8 +51,11 @@ export interface PartitionIngest {
   /** [deviceId, readings]: readings set aside here that name a device of another partition; they count in its row, not here */
   strays: [string, number][];
   duplicates: number;
+  observed: number;
   filled: number;
   missing: number;
+  /** valid readings of the day before or after that that day's run takes (ingestDays.ts) */
+  adjacentDay: number;
 }
 
 /** A device's valid readings in arrival order, in typed arrays that grow by doubling. */
@@ -92,11 +96,12 @@ class DeviceReadings {
 }
 
 export function ingestPartition(q: PartitionRequest): PartitionIngest {
-  const { day, partition } = q;
+  const { partition } = q;
+  const day = q.days.day;
   const quarantine: SilverQuarantineRow[] = [];
   const quarantined: Partial<Record<QuarantineReason, number>> = {};
   const strays = new Map<string, number>();
-  const out: PartitionIngest = { partition, silver: new Uint8Array(0), rows: 0, quarantine, quarantined, recordsRead: 0, strays: [], duplicates: 0, filled: 0, missing: 0 };
+  const out: PartitionIngest = { partition, silver: new Uint8Array(0), rows: 0, quarantine, quarantined, recordsRead: 0, strays: [], duplicates: 0, observed: 0, filled: 0, missing: 0, adjacentDay: 0 };
   const byDevice = new Map<string, DeviceReadings>();
   const device = (id: string) => {
     let d = byDevice.get(id);
@@ -113,7 +118,7 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
 
   LocalTopic.scanRaw(join(q.topicDir, `partition-${partition}.log`), (buf, timestamp, keyStart, keyLength, valueStart, valueLength) => {
     offset++;
-    if (!(timestamp >= q.fromMs && timestamp < q.toMs)) return;
+    if (!(timestamp >= day.fromMs && timestamp < day.toMs)) return;
     out.recordsRead++;
     if (keyLength !== lastKey.length || buf.compare(lastKey, 0, keyLength, keyStart, keyStart + keyLength) !== 0) {
       const key = buf.toString('utf8', keyStart, keyStart + keyLength);
@@ -123,19 +128,19 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
       lastId = ok ? key : null;
       lastDevice = null;
     }
-    if (lastId !== null && decodePlainReading(buf, keyStart, keyLength, valueStart, valueStart + valueLength, plain)) {
-      if (slotOf(plain.timestamp, day) < 0) return; // another day's reading
+    // another day's reading (rare) is placed by the slow path
+    if (lastId !== null && decodePlainReading(buf, keyStart, keyLength, valueStart, valueStart + valueLength, plain) && slotOf(plain.timestamp, day) >= 0) {
       // a device exists from its first accepted or quarantined reading, as in the slow path
       lastDevice ??= device(lastId);
       lastDevice.received++;
       lastDevice.push(plain);
       return;
     }
-    slowPath(buf.toString('utf8', keyStart, keyStart + keyLength), Buffer.from(buf.subarray(valueStart, valueStart + valueLength)), offset);
+    slowPath(buf.toString('utf8', keyStart, keyStart + keyLength), Buffer.from(buf.subarray(valueStart, valueStart + valueLength)), offset, timestamp);
   });
 
   /** The record as the ingest always judged it: avsc, then validateReading, then the key. */
-  function slowPath(key: string, value: Buffer, kafkaOffset: number): void {
+  function slowPath(key: string, value: Buffer, kafkaOffset: number, publishMs: number): void {
     const setAside = (reason: QuarantineReason, field: string | null, detail: string, reading: Record<string, unknown> | null) => {
       quarantined[reason] = (quarantined[reason] ?? 0) + 1;
       quarantine.push({
@@ -148,7 +153,8 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
         kafkaOffset,
         payload: reading ? JSON.stringify(reading, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) : value.toString('base64'),
       });
-      if (typeof reading?.deviceId === 'string') {
+      // an id that fails the contract's pattern names no device: it must never get a silver (and so gold) row
+      if (typeof reading?.deviceId === 'string' && DEVICE_ID_PATTERN.test(reading.deviceId)) {
         const id = reading.deviceId;
         // under another device's key, the record may be in another partition than the device's own
         if (partitionOf(id, q.partitions) !== partition) {
@@ -180,7 +186,15 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
       setAside('key_mismatch', 'deviceId', `Kafka key ${JSON.stringify(key)} differs from deviceId ${JSON.stringify(reading.deviceId)}`, reading as unknown as Record<string, unknown>);
       return;
     }
-    if (slotOf(reading.timestamp, day) < 0) return;
+    const place = placeReading(reading.timestamp, publishMs, q.days);
+    if (place === 'adjacent') {
+      out.adjacentDay++;
+      return;
+    }
+    if (place !== 'day') {
+      setAside(place, 'timestamp', placementDetail(place, reading.timestamp, publishMs, q.days), reading as unknown as Record<string, unknown>);
+      return;
+    }
     const d = device(reading.deviceId);
     d.received++;
     d.push(reading);
@@ -203,6 +217,7 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
       byDevice.delete(id);
       const row = buildSilverRow(id, day, d, { received: d.received, quarantined: d.quarantined });
       out.duplicates += row.duplicates;
+      out.observed += row.observed;
       out.filled += row.filled;
       out.missing += row.missing;
       return row;

@@ -3,9 +3,11 @@
 Arguments are the state machine's (statemachine/daily.asl.json, IngestData), the same as
 local/jobs/ingest.ts takes (local/jobs/args.ts INGEST_FLAGS). Reads the topic for the
 day's window by Kafka timestamps, over IAM-authenticated SASL_SSL; decodes with the
-shared Avro schema; sets invalid readings aside with their reason (silver quarantine);
-builds one cleaned 20-s grid row per device (silver device_day); publishes both by the
-commit protocol, so readers never see a half-written day.
+shared Avro schema; sets invalid readings, and valid ones that no day's run takes
+(too_late, other_day), aside with their reason (silver quarantine); builds one cleaned
+20-s grid row per valid device id (silver device_day); publishes both by the commit
+protocol, so readers never see a half-written day, once every record read is
+accounted for (pvfault.ingest.run_totals).
 
 The transformations are pvfault functions with tests; this file wires them into Spark.
 pyspark is imported inside run() so that tests can import this module and check its
@@ -72,34 +74,34 @@ def run(spark, args, records=None):
     store = HadoopStore(spark, tables.table_root(args.silver_uri))
     if records is None:
         records = read_kafka(spark, args)
-    start, end = ingest.kafka_window(args.start_ms, args.end_ms)
+    days = ingest.run_days(args.date, args.time_zone)
+    start, end = days["day"]["fromMs"], days["day"]["toMs"]
     # the offsets found by timestamp bound the read; producer timestamps need not grow with
     # offsets, so the window is applied to each record as well, as the local topic does
     in_window = records.where(F.expr("unix_millis(timestamp) >= %d AND unix_millis(timestamp) < %d" % (start, end)))
     r = from_avro(F.col("value"), ingest.spark_reading_schema_json(), {"mode": "PERMISSIVE"})
     decoded = in_window.select(
-        F.col("key").cast("string").alias("key"), "value", r.alias("r"),
+        F.col("key").cast("string").alias("key"), "value", r.alias("r"), F.expr("unix_millis(timestamp)").alias("publishMs"),
         F.col("partition").alias("kafkaPartition"), F.col("offset").alias("kafkaOffset"),
     ).select(
         "key", "value", (F.col("r").isNotNull() & F.col("r.deviceId").isNotNull()).alias("decoded"),
         "r.deviceId", "r.timestamp", "r.voltage", "r.current", "r.temperature", "r.irradiance",
-        "kafkaPartition", "kafkaOffset",
+        "publishMs", "kafkaPartition", "kafkaOffset",
     )
 
     def validate(batches):
         for frame in batches:
-            yield ingest.validate_records(frame)
+            yield ingest.validate_records(frame, days)
 
     validated = decoded.mapInPandas(validate, struct_type(ingest.validated_spark_schema())).persist(StorageLevel.MEMORY_AND_DISK)
-    reasons = {row["reason"]: row["count"] for row in validated.groupBy("reason").count().collect()}
-    records_read = sum(reasons.values())
+    verdicts = {(row["reason"], row["inRow"]): row["count"] for row in validated.groupBy("reason", "inRow").count().collect()}
+    records_read = sum(verdicts.values())
     refusal = ingest.refuse_empty_replacement(records_read, store.read_text(commit_key("silver_device_day", args.date)))
     if refusal:
         raise RuntimeError(refusal)
 
     quarantine_columns = [c["name"] for c in tables.table_columns("silver_quarantine")]
     quarantine = validated.where(F.col("reason") != "").select(*quarantine_columns)
-    quarantined = records_read - reasons.get("", 0)
 
     start_ms, end_ms = args.start_ms, args.end_ms
 
@@ -108,23 +110,23 @@ def run(spark, args, records=None):
         return tables.to_frame("silver_device_day", [row])
 
     silver = nan_for_null(
-        validated.where(F.col("deviceId").isNotNull())
+        validated.where(F.col("inRow"))
         .groupBy("deviceId")
         .applyInPandas(device_day, struct_type(tables.spark_schema("silver_device_day", arrow_input=True))),
         "silver_device_day",
     ).persist(StorageLevel.MEMORY_AND_DISK)
     devices = silver.count()
+    # before anything is published: a record read that is in none of silver, quarantine, adjacent days fails the run
+    totals = silver.agg(*[F.sum(c).alias(c) for c in ("duplicates", "observed", "filled", "missing")]).collect()[0].asDict()
+    counts = ingest.run_totals(verdicts, totals)
 
     # quarantine first: the device_day marker is the day's "done" signal for the predict job
-    q_marker = write_table(spark, store, quarantine, "silver_quarantine", args.date, args.run_id, quarantined)
+    q_marker = write_table(spark, store, quarantine, "silver_quarantine", args.date, args.run_id, sum(counts["quarantined"].values()))
     s_marker = write_table(spark, store, silver, "silver_device_day", args.date, args.run_id, devices)
-    totals = silver.agg(*[F.sum(c).alias(c) for c in ("duplicates", "observed", "filled", "missing")]).collect()[0]
-    summary = {
-        "job": "ingest_data", "date": args.date, "runId": args.run_id, "recordsRead": records_read,
-        "devices": devices, "quarantined": {reason: n for reason, n in sorted(reasons.items()) if reason},
-        "duplicates": int(totals["duplicates"] or 0), "filled": int(totals["filled"] or 0), "missing": int(totals["missing"] or 0),
-        "files": {"silver_device_day": len(s_marker["files"]), "silver_quarantine": len(q_marker["files"])},
-    }
+    summary = dict(
+        {"job": "ingest_data", "date": args.date, "runId": args.run_id, "devices": devices}, **counts,
+        files={"silver_device_day": len(s_marker["files"]), "silver_quarantine": len(q_marker["files"])},
+    )
     validated.unpersist()
     silver.unpersist()
     return summary

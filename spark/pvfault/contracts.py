@@ -74,6 +74,12 @@ def _fmt(value):
     return str(value)
 
 
+def _quoted(text):
+    # as the TypeScript quotes a string in a message (JSON, cut at 80 characters), so that a
+    # quarantine row's detail is the same whichever job wrote it (JavaScript counts UTF-16 units)
+    return json.dumps(text if len(text) <= 80 else text[:80] + "\u2026", ensure_ascii=False)
+
+
 def _check_field(spec, value, issues):
     name = spec["name"]
     if value is None:
@@ -83,7 +89,7 @@ def _check_field(spec, value, issues):
         if not isinstance(value, str):
             issues.append(("malformed", name, "%s: expected a string, got %r" % (name, value)))
         elif not DEVICE_ID_PATTERN.fullmatch(value):
-            issues.append(("bad_device_id", name, "%s: %r does not match %s" % (name, value, DEVICE_ID_PATTERN.pattern)))
+            issues.append(("bad_device_id", name, "%s: %s does not match %s" % (name, _quoted(value), DEVICE_ID_PATTERN.pattern)))
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         issues.append(("malformed", name, "%s: expected a number, got %r" % (name, value)))

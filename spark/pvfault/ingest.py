@@ -5,20 +5,25 @@ the Spark job only wires them into mapInPandas / applyInPandas:
 
 - which Kafka timestamps the day reads ([start - one grid step, end + the contract's LATENESS_MS));
 - per record: the first problem found (malformed, contract violations, key
-  mismatch) with its field, the messages of all of them, and the payload;
+  mismatch) with its field, the messages of all of them, and the payload; then, for
+  a valid reading, where it goes by its day (place_reading: local/jobs/ingestDays.ts);
 - per device: the silver row from its valid in-day readings in arrival order
-  (Kafka partition, offset), counting its quarantined readings.
+  (Kafka partition, offset), counting its quarantined readings;
+- the run's totals, which must account for every record read (run_totals).
 
 Python 3.9-compatible: it runs in the EMR image.
 """
 import base64
 import json
 import math
+from datetime import date as _date
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pandas as pd
 
 from pvfault.contracts import GRID_STEP_MS, LATENESS_MS, READING_FIELDS, READING_LIMITS, READING_SCHEMA, DEVICE_ID_PATTERN, validate_reading
+from pvfault.plantday import plant_day_window
 from pvfault.silver import CHANNELS, build_silver_row, grid_samples, slot_of
 
 _FLOAT_FIELDS = tuple(f["name"] for f in READING_FIELDS if f["kind"] == "float")
@@ -33,6 +38,57 @@ def kafka_window(start_ms, end_ms):
     late, and those readings still belong to the day they were measured.
     """
     return int(start_ms) - GRID_STEP_MS, int(end_ms) + LATENESS_MS
+
+
+def _day_read(day, time_zone):
+    start, end = plant_day_window(day, time_zone)
+    lo, hi = kafka_window(start, end)
+    return {"date": day, "startMs": start, "endMs": end, "samples": grid_samples(start, end), "fromMs": lo, "toMs": hi}
+
+
+def run_days(day, time_zone):
+    """The run's day and the days before and after: date, grid, and the Kafka window each one's run reads."""
+    d = _date.fromisoformat(day)
+    return {
+        "previous": _day_read((d - timedelta(days=1)).isoformat(), time_zone),
+        "day": _day_read(day, time_zone),
+        "next": _day_read((d + timedelta(days=1)).isoformat(), time_zone),
+    }
+
+
+def place_reading(timestamp, publish_ms, days):
+    """Where a valid reading read by the run goes: 'day', 'adjacent', 'too_late' or 'other_day'.
+
+    The windows of adjacent days overlap, so a record can be read by two runs. A reading
+    of the day before or after that is in that day's window too is that run's (counted
+    here, 'adjacent'); one of an earlier day published after its day's window closed
+    ('too_late') or of a later day published before its day's window opens ('other_day')
+    is no run's: it is quarantined. Only a neighbour's window can hold a record of this
+    run's window: the lateness is far shorter than a day.
+    """
+    day = days["day"]
+    if slot_of(timestamp, day["startMs"], day["samples"]) >= 0:
+        return "day"
+    earlier = timestamp < day["startMs"]
+    own = days["previous"] if earlier else days["next"]
+    if slot_of(timestamp, own["startMs"], own["samples"]) >= 0 and own["fromMs"] <= publish_ms < own["toMs"]:
+        return "adjacent"
+    return "too_late" if earlier else "other_day"
+
+
+def _iso(epoch_ms):
+    # JavaScript's Date.toISOString, from integer milliseconds (no float rounding)
+    t = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=int(epoch_ms))
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000)
+
+
+def placement_detail(place, timestamp, publish_ms, days):
+    """The quarantine detail of a too_late or other_day reading (the TypeScript writes the same text)."""
+    at = "timestamp: %s is of a plant-local day %s %s, published %s" % (
+        _iso(timestamp), "before" if place == "too_late" else "after", days["day"]["date"], _iso(publish_ms))
+    if place == "too_late":
+        return "%s, %g h or more after that day ended: no run takes it into silver" % (at, LATENESS_MS / 3_600_000)
+    return "%s, before that day's Kafka window opens: no run takes it into silver" % at
 
 
 def spark_reading_schema_json():
@@ -116,12 +172,16 @@ VALIDATED_COLUMNS = (
     ("field", "string"),
     ("detail", "string"),
     ("payload", "string"),
+    ("inRow", "boolean"),
 )
 """The frame validate_records returns: a reading with its verdict. reason is '' for a valid
-reading; deviceId is null for a record that names no device (malformed)."""
+reading; deviceId is null for a record that names no device (malformed), and as read for
+one set aside. inRow: the record counts in the silver row of its deviceId (a valid reading
+of the day, or one set aside that names a valid id); a valid reading without it is of an
+adjacent day, whose run takes it."""
 
-_VALIDATED_REQUIRED = ("kafkaPartition", "kafkaOffset", "reason", "detail")
-_SPARK_TYPES = {"string": "string", "int32": "integer", "int64": "long", "float32": "float"}
+_VALIDATED_REQUIRED = ("kafkaPartition", "kafkaOffset", "reason", "detail", "inRow")
+_SPARK_TYPES = {"string": "string", "int32": "integer", "int64": "long", "float32": "float", "boolean": "boolean"}
 
 
 def validated_spark_schema():
@@ -167,12 +227,13 @@ def _quick_valid(key, value_len, device_id, ts, channels):
     return value_len == encoded_length(device_id, ts)
 
 
-def validate_records(frame):
+def validate_records(frame, days):
     """Kafka records with their decoded fields -> VALIDATED_COLUMNS.
 
     frame columns: key (str or None), value (bytes), decoded (bool: from_avro gave a
     record), deviceId, timestamp, voltage, current, temperature, irradiance (the
-    decoded fields, null when not decoded), kafkaPartition, kafkaOffset.
+    decoded fields, null when not decoded), publishMs (the Kafka timestamp),
+    kafkaPartition, kafkaOffset. days: run_days of the run.
     """
     n = len(frame)
     out = {name: [None] * n for name, _ in VALIDATED_COLUMNS}
@@ -181,7 +242,9 @@ def validate_records(frame):
     decoded = frame["decoded"].tolist()
     ids = frame["deviceId"].tolist()
     stamps = frame["timestamp"].tolist()
+    published = frame["publishMs"].tolist()
     chans = [frame[c].tolist() for c in _FLOAT_FIELDS]
+    in_row = [False] * n
     for i in range(n):
         value = bytes(values[i]) if values[i] is not None else b""  # a tombstone has no value
         ok = bool(decoded[i]) and ids[i] is not None
@@ -194,12 +257,20 @@ def validate_records(frame):
         if not (ok and _quick_valid(keys[i], len(value), ids[i], ts, values_i)):
             verdict = check_record(keys[i], value, reading)
         if verdict is None:
+            place = place_reading(reading["timestamp"], int(published[i]), days)
+            if place in ("too_late", "other_day"):
+                verdict = (place, "timestamp", placement_detail(place, reading["timestamp"], int(published[i]), days), True)
+            else:
+                in_row[i] = place == "day"
+        if verdict is None:
             out["reason"][i] = ""
             out["detail"][i] = ""
         else:
             out["reason"][i], out["field"][i], out["detail"][i], counted = verdict
             if counted:
                 out["payload"][i] = payload_json(reading)
+                # an id that fails the contract's pattern names no device: never a silver (so gold) row
+                in_row[i] = bool(DEVICE_ID_PATTERN.fullmatch(reading["deviceId"]))
             else:
                 reading = None
                 out["payload"][i] = base64.b64encode(value).decode("ascii")
@@ -210,6 +281,7 @@ def validate_records(frame):
                 out[c][i] = reading[c]
     out["kafkaPartition"] = frame["kafkaPartition"].astype(np.int32).to_numpy()
     out["kafkaOffset"] = frame["kafkaOffset"].astype(np.int64).to_numpy()
+    out["inRow"] = np.array(in_row, dtype=bool)
     result = pd.DataFrame({name: out[name] for name, _ in VALIDATED_COLUMNS})
     for c in _FLOAT_FIELDS:
         result[c] = result[c].astype(np.float32)  # None -> NaN, a null for Arrow
@@ -217,11 +289,11 @@ def validate_records(frame):
 
 
 def silver_row_of_device(device_id, records, start_ms, end_ms):
-    """One device's validated records (valid and quarantined) -> its silver row.
+    """One device's validated records that count in its row (inRow) -> its silver row.
 
     Arrival order is (Kafka partition, offset), as the TypeScript reads partition by
     partition; quarantined readings count as received whatever their time, valid ones
-    only when they fall on the day's grid.
+    only when they fall on the day's grid (validate_records sends no other here).
     """
     records = records.sort_values(["kafkaPartition", "kafkaOffset"], kind="mergesort")
     valid = records[records["reason"] == ""]
@@ -235,3 +307,27 @@ def silver_row_of_device(device_id, records, start_ms, end_ms):
     ]
     return build_silver_row(device_id, start_ms, end_ms, readings, received=len(readings) + quarantined, quarantined=quarantined)
 
+
+
+def run_totals(verdicts, silver):
+    """The run's counts for its summary; raises unless they account for every record read.
+
+    verdicts: {(reason, inRow): records} over the validated records (all the records
+    read); silver: the silver rows' sums of observed, duplicates, filled, missing. Every
+    record read is a reading of the day in silver (observed + duplicates), quarantined
+    by reason, or a valid reading of an adjacent day (adjacentDay), which that day's run
+    takes: a record lost between the topic and silver fails the run instead of vanishing.
+    """
+    records_read = sum(verdicts.values())
+    quarantined = {}
+    for (reason, _), n in sorted(verdicts.items()):
+        if reason:
+            quarantined[reason] = quarantined.get(reason, 0) + n
+    adjacent = sum(n for (reason, in_row), n in verdicts.items() if not reason and not in_row)
+    totals = {k: int(silver.get(k) or 0) for k in ("observed", "duplicates", "filled", "missing")}
+    accounted = totals["observed"] + totals["duplicates"] + sum(quarantined.values()) + adjacent
+    if accounted != records_read:
+        raise RuntimeError(
+            "%d records read, but %d accounted for: %d observed + %d duplicates in silver, %d quarantined, %d of an adjacent day; nothing committed"
+            % (records_read, accounted, totals["observed"], totals["duplicates"], sum(quarantined.values()), adjacent))
+    return dict(recordsRead=records_read, quarantined=quarantined, adjacentDay=adjacent, **totals)

@@ -123,7 +123,7 @@ describe('lookups during a rerun', () => {
 
 describe('a cached marker whose run was deleted', () => {
   it('is read again and the lookup retried once: the answer is the new run, not a 5xx', async () => {
-    let clock = T0 + 86_400_000;
+    const clock = T0 + 86_400_000;
     const now = () => clock;
     const store = new S3Store(s3.client, 'gold');
     const writer = s3.writer('gold');

@@ -49,7 +49,7 @@ describe('table contract', () => {
   it('fixes the 20-s grid, quality codes and quarantine reasons', () => {
     expect(GRID_STEP_MS).toBe(20_000);
     expect(QUALITY).toEqual({ observed: 0, filled: 1, missing: 2 });
-    expect(QUARANTINE_REASONS).toEqual(['malformed', 'missing_field', 'unknown_field', 'bad_device_id', 'non_finite', 'out_of_range', 'key_mismatch']);
+    expect(QUARANTINE_REASONS).toEqual(['malformed', 'missing_field', 'unknown_field', 'bad_device_id', 'non_finite', 'out_of_range', 'key_mismatch', 'too_late', 'other_day']);
   });
 
   it('lets readings of a day arrive up to 3 h after it ends (one value: both ingests and the run window read it)', () => {

@@ -6,14 +6,22 @@
  * for the device their value names, and groups all partitions' records by deviceId:
  * one silver row per device-day, wherever the records landed. The local job must
  * make the same rows, whichever order its workers take the partitions in.
+ *
+ * The topic also holds what must never vanish nor reach silver: valid readings of
+ * other days (counted when their own day's run takes them, else quarantined as
+ * too_late / other_day) and ids that fail the contract's pattern (bad_device_id,
+ * never a silver or gold row). Every record read is accounted for.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
-import { commitKey, decodeReading, encodeReading, GRID_STEP_MS, LATENESS_MS, MalformedAvroError, parseCommitMarker, plantDayWindow, READING_AVRO_TYPE, type TableName } from '../../contracts';
-import { runIngest } from '../../local/jobs/ingest';
+import { commitKey, decodeReading, DEVICE_ID_PATTERN, encodeReading, GRID_STEP_MS, LATENESS_MS, MalformedAvroError, parseCommitMarker, plantDayWindow, READING_AVRO_TYPE, type SilverDeviceDayRow, type TableName } from '../../contracts';
+import { goldRows } from '../../detector/gold';
+import { windowsOf } from '../../detector/windows';
+import { runIngest, unaccounted } from '../../local/jobs/ingest';
+import { runPredict } from '../../local/jobs/predict';
 import { LocalTopic, partitionOf } from '../../local/topic';
 
 const REPO = join(__dirname, '..', '..');
@@ -39,23 +47,26 @@ function devicesIn(wanted: number[]): string[] {
   return out;
 }
 
-// A, D: partition 1; B, orphan0: partition 0; C, orphan2: partition 2. The orphans have no records under their own key.
-const [A, B, C, D, ORPHAN0, ORPHAN2] = devicesIn([1, 0, 2, 1, 0, 2]) as [string, string, string, string, string, string];
+// A, D: partition 1; B, orphan0, E: partition 0; C, orphan2: partition 2. The orphans have no records under their own key.
+const [A, B, C, D, ORPHAN0, ORPHAN2, E] = devicesIn([1, 0, 2, 1, 0, 2, 0]) as [string, string, string, string, string, string, string];
 const OWN_READINGS = 30;
+/** ids that fail the contract's pattern: empty, a path, a NUL, a right-to-left override */
+const BAD_IDS = ['', '../etc/passwd', 'PV\u0000001', 'PV-\u202e001'];
+const HOUR = 3_600_000;
 
 function reading(deviceId: string, slot: number, voltage = 610.5) {
   return { deviceId, timestamp: day.startMs + slot * GRID_STEP_MS, voltage, current: 8.25, temperature: 31.5, irradiance: 640 };
 }
 
 /** What the test publishes; `quarantined` per device and reason is what Spark makes of it. */
-function writeTopic(dir: string): { published: number; malformed: number } {
+function writeTopic(dir: string): { published: number; malformed: number; badIds: number; adjacent: number } {
   const topic = new LocalTopic(dir, PARTITIONS);
   let published = 0;
   const send = (key: string, value: Uint8Array, timestamp: number) => {
     topic.send(key, value, timestamp + 2_000);
     published++;
   };
-  for (const id of [A, B, C, D]) for (let s = 0; s < OWN_READINGS; s++) send(id, encodeReading(reading(id, s)), reading(id, s).timestamp);
+  for (const id of [A, B, C, D, E]) for (let s = 0; s < OWN_READINGS; s++) send(id, encodeReading(reading(id, s)), reading(id, s).timestamp);
   // A's readings under other devices' keys: in partition 0 (B), 2 (C) and A's own partition 1 (D)
   const stray = (key: string, r: ReturnType<typeof reading>) => send(key, READING_AVRO_TYPE.toBuffer(r), r.timestamp);
   stray(B, reading(A, 100));
@@ -68,8 +79,25 @@ function writeTopic(dir: string): { published: number; malformed: number } {
   stray(B, reading(ORPHAN2, 201));
   // names no device: read and set aside, counted for none
   send(A, Uint8Array.from([1, 2, 3]), day.startMs + 300 * GRID_STEP_MS);
+  // E's valid readings of other days, all published in this day's window (send adds 2 s):
+  // the day before's and the day after's, which their own runs read too, are counted...
+  const at = (timestamp: number, publishMs: number) => {
+    topic.send(E, encodeReading({ ...reading(E, 0), timestamp }), publishMs);
+    published++;
+  };
+  at(day.startMs - GRID_STEP_MS, day.startMs - GRID_STEP_MS + 2_000); // the day before's last slot, published at once
+  at(day.startMs - HOUR, day.startMs + 2 * HOUR); // published 2 h after its day ended
+  at(day.endMs + 5_000, day.endMs + 6_000); // the next day's slot 0
+  // ...the others no run takes into silver: quarantined
+  at(day.startMs - HOUR, day.startMs + 4 * HOUR); // too_late: 4 h after its day ended
+  at(day.startMs - 30 * HOUR, day.startMs + HOUR); // too_late: two days before
+  at(day.endMs + 2 * HOUR, day.startMs + 12 * HOUR); // other_day: before the next day's window opens
+  at(day.endMs + 30 * HOUR, day.endMs + HOUR); // other_day: two days after
+  // bad ids, under their own key and one under a valid key: quarantined, never a silver row
+  for (const id of BAD_IDS) send(id, READING_AVRO_TYPE.toBuffer(reading(id, 400)), reading(id, 400).timestamp);
+  stray(B, reading(BAD_IDS[1]!, 401));
   topic.close();
-  return { published, malformed: 1 };
+  return { published, malformed: 1, badIds: BAD_IDS.length + 1, adjacent: 3 };
 }
 
 function recorder() {
@@ -117,7 +145,7 @@ const byPlace = (x: QuarantineKey, y: QuarantineKey) => x.kafkaPartition - y.kaf
 const ARGS = ['--date', DATE, '--start-ms', String(day.startMs), '--end-ms', String(day.endMs), '--run-id', 'run-1', '--time-zone', TZ, '--bootstrap-servers', 'local:9098', '--topic', 'readings', '--silver-uri', 's3://silver'];
 
 let dir: string;
-let topic: { published: number; malformed: number };
+let topic: ReturnType<typeof writeTopic>;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ingest-keys-'));
@@ -141,13 +169,15 @@ describe('the local ingest, records keyed by another device than their value nam
 
     const ids = silver.map((r) => r.deviceId as string);
     expect(new Set(ids).size).toBe(ids.length);
-    expect([...ids].sort()).toEqual([A, B, C, D, ORPHAN0, ORPHAN2].sort());
-    expect(result.devices).toBe(6);
+    expect([...ids].sort()).toEqual([A, B, C, D, ORPHAN0, ORPHAN2, E].sort());
+    expect(result.devices).toBe(7);
     const rows = new Map(silver.map((r) => [r.deviceId as string, countsOf(r)]));
     const samples = Number(silver[0]!.samples);
     // A: its own 30 readings kept, the five under other keys counted as received and quarantined
     expect(rows.get(A)).toMatchObject({ received: OWN_READINGS + 5, quarantined: 5, observed: OWN_READINGS, duplicates: 0 });
     for (const id of [B, C, D]) expect(rows.get(id)).toMatchObject({ received: OWN_READINGS, quarantined: 0, observed: OWN_READINGS, duplicates: 0 });
+    // E: its own readings, and its four readings that no run takes into silver
+    expect(rows.get(E)).toMatchObject({ received: OWN_READINGS + 4, quarantined: 4, observed: OWN_READINGS, duplicates: 0 });
     for (const id of [ORPHAN0, ORPHAN2]) expect(rows.get(id)).toEqual({ received: 1, quarantined: 1, duplicates: 0, observed: 0, filled: 0, missing: samples });
 
     const mismatch = quarantine.filter((q) => q.reason === 'key_mismatch').sort(byPlace);
@@ -161,15 +191,30 @@ describe('the local ingest, records keyed by another device than their value nam
     ]);
     expect(mismatch[0]!.detail).toBe(`Kafka key ${JSON.stringify(B)} differs from deviceId ${JSON.stringify(A)}`);
     expect(quarantine.filter((q) => q.reason === 'out_of_range').map((q) => [q.deviceId, q.kafkaPartition, q.field])).toEqual([[A, 2, 'voltage']]);
-    expect(result.quarantined).toEqual({ key_mismatch: 6, out_of_range: 1, malformed: 1 });
+    const placed = quarantine.filter((q) => q.reason === 'too_late' || q.reason === 'other_day').sort(byPlace);
+    expect(placed.map((q) => [q.deviceId, q.reason, q.field])).toEqual([
+      [E, 'too_late', 'timestamp'],
+      [E, 'too_late', 'timestamp'],
+      [E, 'other_day', 'timestamp'],
+      [E, 'other_day', 'timestamp'],
+    ]);
+    expect(placed[0]!.detail).toBe(`timestamp: ${new Date(day.startMs - HOUR).toISOString()} is of a plant-local day before ${DATE}, published ${new Date(day.startMs + 4 * HOUR).toISOString()}, 3 h or more after that day ended: no run takes it into silver`);
+    expect(quarantine.filter((q) => q.reason === 'bad_device_id').map((q) => q.deviceId).sort()).toEqual([...BAD_IDS, BAD_IDS[1]].sort());
+    expect(result.quarantined).toEqual({ key_mismatch: 6, out_of_range: 1, malformed: 1, too_late: 2, other_day: 2, bad_device_id: 5 });
+    expect(result.adjacentDay).toBe(topic.adjacent);
 
-    // nothing lost: every record read is in a silver row (kept or quarantined) or, naming no device, in quarantine alone
+    // nothing lost: every record read is a reading of the day in silver, in quarantine, or one of an adjacent day
     expect(result.recordsRead).toBe(topic.published);
+    const quarantinedTotal = Object.values(result.quarantined).reduce((s, n) => s + n!, 0);
+    expect(quarantinedTotal).toBe(quarantine.length);
+    expect(result.observed + result.duplicates + quarantinedTotal + result.adjacentDay).toBe(result.recordsRead);
+    expect(unaccounted(result)).toBeNull();
+    // and the silver rows agree: a record naming a valid device is in its row, kept or quarantined
     const sum = (k: keyof Counts) => [...rows.values()].reduce((s, r) => s + r[k], 0);
     for (const r of rows.values()) expect(r.received).toBe(r.observed + r.duplicates + r.quarantined);
-    expect(sum('received') + topic.malformed).toBe(result.recordsRead);
-    expect(sum('quarantined') + topic.malformed).toBe(quarantine.length);
-    expect(Object.values(result.quarantined).reduce((s, n) => s + n!, 0)).toBe(quarantine.length);
+    expect(sum('observed') + sum('duplicates')).toBe(result.observed + result.duplicates);
+    expect(sum('received') + topic.malformed + topic.badIds + topic.adjacent).toBe(result.recordsRead);
+    expect(sum('quarantined') + topic.malformed + topic.badIds).toBe(quarantine.length);
   }, 60_000);
 
   it("makes the rows and quarantine that Spark's pvfault.ingest makes of the same records", async () => {
@@ -188,22 +233,22 @@ describe('the local ingest, records keyed by another device than their value nam
         } catch (err) {
           if (!(err instanceof MalformedAvroError)) throw err;
         }
-        records.push({ key: r.key, value: r.value.toString('base64'), decoded, kafkaPartition: r.partition, kafkaOffset: r.offset });
+        records.push({ key: r.key, value: r.value.toString('base64'), decoded, publishMs: r.timestamp, kafkaPartition: r.partition, kafkaOffset: r.offset });
       }
     }
     const script = `import base64, json, sys
 import numpy as np, pandas as pd
 from pvfault import ingest
-start, end, records = json.load(sys.stdin)
+date, tz, start, end, records = json.load(sys.stdin)
 chans = ("voltage", "current", "temperature", "irradiance")
 frame = pd.DataFrame([dict(key=r["key"], value=base64.b64decode(r["value"]), decoded=r["decoded"] is not None,
     **{f: (r["decoded"] or {}).get(f) for f in ("deviceId", "timestamp") + chans},
-    kafkaPartition=r["kafkaPartition"], kafkaOffset=r["kafkaOffset"]) for r in records])
+    publishMs=r["publishMs"], kafkaPartition=r["kafkaPartition"], kafkaOffset=r["kafkaOffset"]) for r in records])
 for c in chans:
     frame[c] = frame[c].astype(np.float32)
-validated = ingest.validate_records(frame)
-# as ingest_data.run: validated.where(deviceId is not null).groupBy("deviceId").applyInPandas(device_day)
-rows = [ingest.silver_row_of_device(d, g, start, end) for d, g in validated[validated["deviceId"].notna()].groupby("deviceId", sort=True)]
+validated = ingest.validate_records(frame, ingest.run_days(date, tz))
+# as ingest_data.run: validated.where(inRow).groupBy("deviceId").applyInPandas(device_day)
+rows = [ingest.silver_row_of_device(d, g, start, end) for d, g in validated[validated["inRow"]].groupby("deviceId", sort=True)]
 counts = ("received", "quarantined", "duplicates", "observed", "filled", "missing")
 q = validated[validated["reason"] != ""]
 print(json.dumps({
@@ -211,7 +256,7 @@ print(json.dumps({
     "quarantine": [dict(deviceId=None if pd.isna(r.deviceId) else r.deviceId, reason=r.reason, field=None if pd.isna(r.field) else r.field,
         detail=r.detail, kafkaPartition=int(r.kafkaPartition), kafkaOffset=int(r.kafkaOffset)) for r in q.itertuples()],
 }))`;
-    const py = spawnSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify([day.startMs, day.endMs, records]), env: { ...process.env, PYTHONPATH: join(REPO, 'spark') }, encoding: 'utf8' });
+    const py = spawnSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify([DATE, TZ, day.startMs, day.endMs, records]), env: { ...process.env, PYTHONPATH: join(REPO, 'spark') }, encoding: 'utf8' });
     if (py.status !== 0) throw new Error(py.stderr);
     const spark = JSON.parse(py.stdout) as { silver: typeof silver; quarantine: QuarantineKey[] };
 
@@ -220,5 +265,35 @@ print(json.dumps({
     const verdict = (q: QuarantineKey) => (q.reason === 'malformed' ? { ...q, detail: '' } : q);
     expect(quarantine.map(verdict)).toEqual(spark.quarantine.sort(byPlace).map(verdict));
     expect(spark.quarantine.filter((q) => q.reason === 'key_mismatch')).toHaveLength(6);
+    expect(spark.quarantine.filter((q) => ['too_late', 'other_day', 'bad_device_id'].includes(q.reason))).toHaveLength(9);
+  }, 60_000);
+
+  it('names what a run whose totals do not add up left unaccounted (the run then commits nothing)', () => {
+    expect(unaccounted({ recordsRead: 10, quarantined: { malformed: 1, too_late: 1 }, observed: 6, duplicates: 1, adjacentDay: 0 })).toBe('10 records read, but 9 accounted for: 6 observed + 1 duplicates in silver, 2 quarantined, 0 of an adjacent day');
+  });
+
+  it('gives bad device ids no gold row: the gold markers name valid ids only', async () => {
+    const { objects, writer } = recorder();
+    await runIngest(ARGS, join(dir, 'topic'), PARTITIONS, () => writer, false, 2);
+    const store = {
+      getText: async (key: string) => (objects.has(key) ? String(objects.get(key)) : null),
+      getRange: async (key: string, start: number, end: number) => {
+        const b = objects.get(key) as Uint8Array;
+        return b.buffer.slice(b.byteOffset + start, b.byteOffset + end) as ArrayBuffer;
+      },
+    };
+    // the model is not what this is about: every window skipped, so gold is made of the silver rows alone
+    const predictor = {
+      modelVersion: 'test',
+      predict: async (row: SilverDeviceDayRow) => ({ ...goldRows(row.deviceId, windowsOf(row).map((w) => ({ ...w, skipReason: w.skipReason ?? 'missing_data' })), new Float32Array(0), 'test'), predicted: 0 }),
+    };
+    const predictArgs = ['--date', DATE, '--run-id', 'run-2', '--time-zone', TZ, '--silver-uri', 's3://silver', '--gold-uri', 's3://gold', '--model-uri', 's3://bootstrap/model'];
+    await runPredict(predictArgs, () => store, () => writer, predictor, false);
+    for (const table of ['gold_window', 'gold_daily'] as const) {
+      const marker = parseCommitMarker(objects.get(commitKey(table, DATE)) as string, { table, date: DATE });
+      for (const f of marker.files) for (const id of [f.minDeviceId, f.maxDeviceId]) expect(id).toMatch(DEVICE_ID_PATTERN);
+      const ids = new Set((await committedRows(objects, table)).map((r) => r.deviceId as string));
+      expect([...ids].sort()).toEqual([A, B, C, D, ORPHAN0, ORPHAN2, E].sort());
+    }
   }, 60_000);
 });

@@ -1,4 +1,5 @@
-"""The ingest's pure functions: Kafka window, record verdicts, per-device silver rows."""
+"""The ingest's pure functions: Kafka window, record verdicts, placing another day's reading,
+per-device silver rows, and the run's totals that account for every record read."""
 import base64
 import json
 import math
@@ -14,11 +15,31 @@ from pvfault import contracts, ingest
 START = 1_763_593_200_000  # 2025-11-20 00:00 Europe/Madrid
 END = START + 86_400_000
 STEP = contracts.GRID_STEP_MS
+DAYS = ingest.run_days("2025-11-20", "Europe/Madrid")
+HOUR = 3_600_000
+
+with open(os.path.join(FIXTURES, "contracts", "reading-days.json"), encoding="utf-8") as _f:
+    PLACES = json.load(_f)
 
 
 def test_lateness_is_the_contracts():
     # one home, tables.json, read by both ingests and by the run window (contracts/tableSpecs.ts)
     assert ingest.LATENESS_MS == contracts.LATENESS_MS == contracts.TABLES_CONTRACT["lateness"]["maxMs"] == 3 * 3_600_000
+
+
+def test_the_shared_placement_vectors_use_the_contracts_lateness():
+    # local/jobs/ingestDays.ts is held to the same vectors (test/local/ingestDays.test.ts)
+    assert PLACES["latenessMs"] == contracts.LATENESS_MS
+
+
+@pytest.mark.parametrize("run,case", [(r, c) for r in PLACES["runs"] for c in r["cases"]], ids=lambda x: x.get("name", x.get("date")))
+def test_another_days_reading_is_placed_as_the_local_ingest_places_it(run, case):
+    days = ingest.run_days(run["date"], run["timeZone"])
+    assert (days["day"]["startMs"], days["day"]["endMs"]) == (run["startMs"], run["endMs"])
+    assert days["day"]["fromMs"] <= case["publishMs"] < days["day"]["toMs"]
+    assert ingest.place_reading(case["timestamp"], case["publishMs"], days) == case["place"]
+    if case["place"] in ("too_late", "other_day"):
+        assert ingest.placement_detail(case["place"], case["timestamp"], case["publishMs"], days) == case["detail"]
 
 
 def test_kafka_window_starts_half_a_slot_early_and_waits_for_late_readings():
@@ -50,7 +71,7 @@ def _f32(x):
     return float(np.float32(x))
 
 
-def _record(reading, key=None, value=None, decoded=True, partition=0, offset=0):
+def _record(reading, key=None, value=None, decoded=True, partition=0, offset=0, published=None):
     if value is None:
         # the bytes' content is from_avro's business; the job checks their length
         value = b"\0" * ingest.encoded_length(reading["deviceId"], reading["timestamp"])
@@ -61,6 +82,8 @@ def _record(reading, key=None, value=None, decoded=True, partition=0, offset=0):
         "deviceId": reading["deviceId"] if decoded else None,
         "timestamp": reading["timestamp"] if decoded else None,
         **{c: (_f32(reading[c]) if decoded else None) for c in ("voltage", "current", "temperature", "irradiance")},
+        # published 2 s after the measurement unless said otherwise
+        "publishMs": published if published is not None else (reading["timestamp"] + 2000 if reading else START),
         "kafkaPartition": partition,
         "kafkaOffset": offset,
     }
@@ -73,7 +96,7 @@ def _validate(records):
     frame = pd.DataFrame(records)
     for c in ("voltage", "current", "temperature", "irradiance"):
         frame[c] = frame[c].astype(np.float32)
-    return ingest.validate_records(frame)
+    return ingest.validate_records(frame, DAYS)
 
 
 def test_verdicts_name_the_reason_and_field_and_keep_the_payload():
@@ -96,8 +119,9 @@ def test_verdicts_name_the_reason_and_field_and_keep_the_payload():
     # a record that names no device counts for none, and its bytes are kept
     assert out["deviceId"][5] is None and out["deviceId"][6] is None
     assert base64.b64decode(out["payload"][5]) == b"\x01\x02"
-    # a reading that names a device counts for that device even when it is set aside
+    # a reading that names a device counts for that device even when it is set aside, unless its id is bad
     assert out["deviceId"][3] == "bad id!" and out["deviceId"][4] == "PV-000123"
+    assert out["inRow"].tolist() == [True, True, True, False, True, False, False]
 
 
 def test_payload_is_written_like_javascripts_json_stringify():
@@ -136,7 +160,8 @@ def _frame(rows):
 
 def _valid(ts, v=100.0, partition=0, offset=0, reason=""):
     return {"deviceId": "PV-1", "timestamp": ts, "voltage": v, "current": 1.0, "temperature": 20.0, "irradiance": 500.0,
-            "kafkaPartition": partition, "kafkaOffset": offset, "reason": reason, "field": None, "detail": "", "payload": None}
+            "kafkaPartition": partition, "kafkaOffset": offset, "reason": reason, "field": None, "detail": "", "payload": None,
+            "inRow": True}
 
 
 def test_duplicates_keep_the_reading_nearest_the_slot_then_the_earliest_to_arrive():
@@ -207,6 +232,82 @@ def test_a_reading_under_another_devices_key_counts_in_its_devices_one_row():
     assert row["quality"][3] == 2 and row["quality"][4] == 2
 
 
+BAD_IDS = ("", "../etc/passwd", "PV\x00001", "PV-\u202e001")
+"""ids that fail the contract's pattern: empty, a path, a NUL, a right-to-left override"""
+
+
+def test_valid_readings_of_other_days_are_counted_or_quarantined_never_dropped():
+    at = lambda ts, published, offset: _record(dict(BASE, timestamp=ts), published=published, offset=offset)  # noqa: E731
+    out = _validate([
+        at(START - STEP, START - STEP + 2000, 0),  # the day before's last slot: that run takes it
+        at(START - HOUR, START + 2 * HOUR, 1),  # the day before's, 2 h after it ended: that run takes it
+        at(END + 5000, END + 6000, 2),  # the next day's slot 0: that run takes it
+        at(START - HOUR, START + 4 * HOUR, 3),  # 4 h after its day ended: no run takes it
+        at(START - 30 * HOUR, START + HOUR, 4),  # two days before
+        at(END + 2 * HOUR, START + 12 * HOUR, 5),  # the next day's, before that day's window opens
+        at(END + 30 * HOUR, END + HOUR, 6),  # two days after
+        at(START + HOUR, END + 3 * HOUR - 1, 7),  # the day's own, published late within the lateness
+    ])
+    assert out["reason"].tolist() == ["", "", "", "too_late", "too_late", "other_day", "other_day", ""]
+    assert out["field"].tolist() == [None] * 3 + ["timestamp"] * 4 + [None]
+    assert out["inRow"].tolist() == [False, False, False, True, True, True, True, True]
+    assert out["detail"][3] == ingest.placement_detail("too_late", START - HOUR, START + 4 * HOUR, DAYS)
+    # nothing of the reading is lost: the quarantine row carries it
+    assert json.loads(out["payload"][5])["timestamp"] == END + 2 * HOUR
+
+
+def test_bad_device_ids_are_quarantined_and_never_get_a_silver_row():
+    good = [_record(dict(BASE, timestamp=START + s * STEP), offset=s) for s in range(3)]
+    bad = [_record(dict(BASE, deviceId=i), offset=10 + k) for k, i in enumerate(BAD_IDS)]
+    # one under a valid device's key: its first problem is still the id
+    bad.append(_record(dict(BASE, deviceId=BAD_IDS[1]), key=BASE["deviceId"], offset=20))
+    out = _validate(good + bad)
+    assert out["reason"].tolist() == [""] * 3 + ["bad_device_id"] * 5
+    assert out["deviceId"].tolist()[3:] == list(BAD_IDS) + [BAD_IDS[1]]  # as read, in the quarantine row
+    assert out["detail"][4] == 'deviceId: "../etc/passwd" does not match %s' % contracts.DEVICE_ID_PATTERN.pattern
+    # as ingest_data.run: validated.where(inRow).groupBy("deviceId")
+    rows = [ingest.silver_row_of_device(d, g, START, END) for d, g in out[out["inRow"]].groupby("deviceId", sort=True)]
+    assert [r["deviceId"] for r in rows] == [BASE["deviceId"]]
+    assert (rows[0]["received"], rows[0]["quarantined"]) == (3, 0)
+    # the device range a marker records stays a valid id
+    assert all(contracts.DEVICE_ID_PATTERN.fullmatch(r["deviceId"]) for r in rows)
+
+
+def _run_totals_of(validated, rows):
+    verdicts = validated.groupby(["reason", "inRow"]).size().to_dict()
+    silver = {k: sum(int(r[k]) for r in rows) for k in ("observed", "duplicates", "filled", "missing")}
+    return ingest.run_totals(verdicts, silver)
+
+
+def test_every_record_read_is_accounted_for():
+    records = [_record(dict(BASE, timestamp=START + s * STEP), offset=s) for s in range(5)]
+    records += [
+        _record(dict(BASE, timestamp=START + 2 * STEP + 500), offset=5),  # a duplicate of slot 2
+        _record(dict(BASE, voltage=2000.0), offset=6),  # out_of_range
+        _record(None, key="PV-000123", value=b"\x01", decoded=False, offset=7),  # malformed, names no device
+        _record(dict(BASE, timestamp=START - STEP), offset=8),  # the day before's: adjacent
+        _record(dict(BASE, timestamp=START - HOUR), published=START + 4 * HOUR, offset=9),  # too_late
+        _record(dict(BASE, timestamp=END + 2 * HOUR), published=START + HOUR, offset=10),  # other_day
+    ] + [_record(dict(BASE, deviceId=i), offset=11 + k) for k, i in enumerate(BAD_IDS)]
+    out = _validate(records)
+    rows = [ingest.silver_row_of_device(d, g, START, END) for d, g in out[out["inRow"]].groupby("deviceId", sort=True)]
+    totals = _run_totals_of(out, rows)
+    assert totals["recordsRead"] == len(records) == 15
+    assert totals["quarantined"] == {"bad_device_id": 4, "malformed": 1, "other_day": 1, "out_of_range": 1, "too_late": 1}
+    assert (totals["observed"], totals["duplicates"], totals["adjacentDay"]) == (5, 1, 1)
+    # the identity both ingest jobs hold to (the local one in test/local/ingest.test.ts)
+    assert totals["recordsRead"] == totals["observed"] + totals["duplicates"] + sum(totals["quarantined"].values()) + totals["adjacentDay"]
+    # and the silver row agrees: kept, duplicate or quarantined (out_of_range, too_late, other_day)
+    assert rows[0]["received"] == 5 + 1 + 3 and rows[0]["quarantined"] == 3
+
+
+def test_a_run_whose_totals_do_not_add_up_is_refused():
+    out = _validate([_record(dict(BASE, timestamp=START + s * STEP), offset=s) for s in range(4)])
+    rows = [ingest.silver_row_of_device("PV-000123", out[out["inRow"]].iloc[:3], START, END)]  # one reading lost on the way
+    with pytest.raises(RuntimeError, match="4 records read, but 3 accounted for: 3 observed"):
+        _run_totals_of(out, rows)
+
+
 def test_an_empty_run_never_replaces_a_committed_day():
     committed = json.dumps({"runId": "r1", "rows": 120})
     assert "r1" in ingest.refuse_empty_replacement(0, committed)
@@ -217,6 +318,6 @@ def test_an_empty_run_never_replaces_a_committed_day():
 
 def test_validated_schema_keeps_the_verdict_columns_required():
     fields = {f["name"]: f for f in ingest.validated_spark_schema()["fields"]}
-    assert [n for n, f in fields.items() if not f["nullable"]] == ["kafkaPartition", "kafkaOffset", "reason", "detail"]
+    assert [n for n, f in fields.items() if not f["nullable"]] == ["kafkaPartition", "kafkaOffset", "reason", "detail", "inRow"]
     quarantine = [c["name"] for c in contracts.table_columns("silver_quarantine")]
     assert set(quarantine) <= set(fields)

@@ -170,11 +170,21 @@ def test_predict_reads_silver_through_its_commit_marker():
 
 def test_ingest_makes_one_silver_row_per_device_from_every_partitions_records():
     # a reading published under another device's key lands in another Kafka partition, set
-    # aside but counted for the device it names: the rows are grouped by deviceId alone
+    # aside but counted for the device it names: the rows are grouped by deviceId alone, over
+    # the records that count in a row (inRow: never a bad id, never an adjacent day's reading)
     # (test/local/ingest.test.ts holds the local ingest to this, on such records)
     run = ast.unparse(next(n for n in _source("ingest_data.py").body if isinstance(n, ast.FunctionDef) and n.name == "run"))
-    assert "validated.where(F.col('deviceId').isNotNull()).groupBy('deviceId').applyInPandas(device_day" in run
+    assert "validated.where(F.col('inRow')).groupBy('deviceId').applyInPandas(device_day" in run
     assert "ingest.silver_row_of_device(frame['deviceId'].iloc[0], frame, start_ms, end_ms)" in run
+
+
+def test_ingest_places_readings_by_publish_time_and_accounts_for_every_record_before_publishing():
+    run = ast.unparse(next(n for n in _source("ingest_data.py").body if isinstance(n, ast.FunctionDef) and n.name == "run"))
+    assert "F.expr('unix_millis(timestamp)').alias('publishMs')" in run
+    assert "ingest.validate_records(frame, days)" in run and "days = ingest.run_days(args.date, args.time_zone)" in run
+    assert "validated.groupBy('reason', 'inRow').count()" in run
+    # run_totals raises on a record unaccounted for: it must run before the first table is written
+    assert run.index("ingest.run_totals(verdicts, totals)") < run.index("write_table(")
 
 
 def test_jobs_keep_to_python_39_syntax():

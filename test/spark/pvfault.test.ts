@@ -63,6 +63,7 @@ class Store:
     def write_text(self, k, t): self.o[k] = t
     def move(self, a, b): self.o[b] = self.o.pop(a, "")
     def delete(self, k): self.o.pop(k, None)
+    def list(self, prefix): return sorted(k for k in self.o if k.startswith(prefix))
 s = Store()
 staged = [{"key": "x/%d" % i, "rows": r, "bytes": 10, "minDeviceId": "A" if r else None, "maxDeviceId": "B" if r else None} for i, r in enumerate([2, 0, 3])]
 m = tables.publish(s, "gold_window", "2026-11-19", "exec-1", staged, tables.iso_now(), "silver-run")
