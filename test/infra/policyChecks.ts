@@ -48,3 +48,14 @@ export async function checkIdentityStatement(where: string, s: Statement): Promi
   }
   return problems;
 }
+
+/** IAM's ArnLike: each of the six colon-separated parts matched on its own, "*" any run and "?" one character. */
+export function arnLike(pattern: string, arn: string): boolean {
+  const parts = (a: string) => {
+    const p = a.split(':');
+    return [...p.slice(0, 5), p.slice(5).join(':')];
+  };
+  const glob = (g: string) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const [want, have] = [parts(pattern), parts(arn)];
+  return want.length === have.length && want.every((w, i) => glob(w).test(have[i]!));
+}
