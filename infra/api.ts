@@ -8,6 +8,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { inlinePolicy } from './iam';
 import { lambdaFunction } from './lambdaFunction';
+import { logGroup, logGroupName, type LogSettings } from './logGroups';
 import { apiReadPolicy } from './policies';
 
 /** The routes of docs/api.openapi.yaml; a route missing here would answer 404 from API Gateway. */
@@ -15,12 +16,17 @@ export const API_ROUTES = ['GET /devices/{deviceId}/predictions', 'GET /devices/
 
 export interface ApiArgs {
   stage: string;
+  region: string;
   accountId: pulumi.Input<string>;
   plantTimeZone: string;
   goldBucket: pulumi.Input<string>;
+  /** the key gold is encrypted with (null: SSE-S3) */
+  goldKeyArn: pulumi.Input<string> | null;
   throttle: { ratePerSecond: number; burst: number };
+  /** the lookup Lambda's reserved concurrency: what a flood of lookups may take from the account */
+  reservedConcurrency: number;
   allowOrigin: string;
-  logRetentionDays: number;
+  logs: LogSettings;
   tags: Record<string, string>;
 }
 
@@ -51,19 +57,25 @@ export class Api extends pulumi.ComponentResource {
       `${name}-lookup`,
       {
         handler: 'api',
-        logGroupName: `/pv-fault/${args.stage}/api-lookup`,
-        logRetentionDays: args.logRetentionDays,
+        logGroupName: logGroupName(args.stage, 'api-lookup'),
+        logs: args.logs,
         accountId: args.accountId,
         // A lookup is ~7 ms of CPU (Parquet decode, SDK): 1,769 MB is where Lambda gives a whole
         // vCPU, so a warm lookup never waits on a CPU share (docs/performance.md, Prediction API).
         memorySize: 1769,
         timeout: 15,
+        reservedConcurrency: args.reservedConcurrency,
         environment: { GOLD_BUCKET: args.goldBucket, PLANT_TIME_ZONE: args.plantTimeZone, ALLOW_ORIGIN: args.allowOrigin },
         tags: args.tags,
       },
       this,
     );
-    inlinePolicy(`${name}-lookup-gold`, role, pulumi.interpolate`arn:aws:s3:::${args.goldBucket}`.apply(apiReadPolicy), this);
+    inlinePolicy(
+      `${name}-lookup-gold`,
+      role,
+      pulumi.all([pulumi.interpolate`arn:aws:s3:::${args.goldBucket}`, args.goldKeyArn]).apply(([gold, keyArn]) => apiReadPolicy(gold, keyArn === null ? null : { keyArn, region: args.region })),
+      this,
+    );
 
     const api = new aws.apigatewayv2.Api(
       `${name}-http`,
@@ -83,7 +95,7 @@ export class Api extends pulumi.ComponentResource {
         parent,
       );
     }
-    const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access`, { name: `/pv-fault/${args.stage}/api-access`, retentionInDays: args.logRetentionDays, tags: args.tags }, parent);
+    const accessLogs = logGroup(`${name}-access`, logGroupName(args.stage, 'api-access'), args.logs, args.tags, this);
     const stage = new aws.apigatewayv2.Stage(
       `${name}-default`,
       {

@@ -11,6 +11,7 @@ import type { KafkaArns } from './policies';
 import { inlinePolicy, serviceRole } from './iam';
 import { emrImageRepositoryPolicy, producerExecutionPolicy, producerTaskPolicy, sparkJobPolicy } from './policies';
 import { REPO_ROOT } from './bootstrapContent';
+import { logGroup, logGroupName, type LogSettings } from './logGroups';
 import { envDefault, type ProducerEnvName } from '../functions/producer/config';
 
 export const SPARK_DOCKERFILE = 'spark/Dockerfile';
@@ -26,10 +27,12 @@ export interface ComputeArgs {
   sparkSecurityGroupId: pulumi.Input<string>;
   producerSecurityGroupId: pulumi.Input<string>;
   buckets: { bootstrap: pulumi.Input<string>; silver: pulumi.Input<string>; gold: pulumi.Input<string>; logs: pulumi.Input<string> };
+  /** the key bootstrap, silver and gold are encrypted with (null: SSE-S3) */
+  bucketKeyArn: pulumi.Input<string> | null;
   kafka: { arns: pulumi.Input<KafkaArns>; bootstrapServers: pulumi.Input<string>; topic: string; partitions: number };
   /** environment of the producer container beyond the Kafka settings this component owns (names from PRODUCER_ENV) */
   producerEnvironment: Partial<Record<ProducerEnvName, string>>;
-  logRetentionDays: number;
+  logs: LogSettings;
   forceDelete: boolean;
   tags: Record<string, string>;
 }
@@ -74,8 +77,10 @@ export class Compute extends pulumi.ComponentResource {
       `${name}-spark-job`,
       jobRole,
       pulumi
-        .all([bucketArn(args.buckets.bootstrap), bucketArn(args.buckets.silver), bucketArn(args.buckets.gold), bucketArn(args.buckets.logs), args.kafka.arns])
-        .apply(([bootstrap, silver, gold, logs, kafka]) => sparkJobPolicy({ bootstrapBucketArn: bootstrap, silverBucketArn: silver, goldBucketArn: gold, logsBucketArn: logs, kafka })),
+        .all([bucketArn(args.buckets.bootstrap), bucketArn(args.buckets.silver), bucketArn(args.buckets.gold), bucketArn(args.buckets.logs), args.kafka.arns, args.bucketKeyArn])
+        .apply(([bootstrap, silver, gold, logs, kafka, keyArn]) =>
+          sparkJobPolicy({ bootstrapBucketArn: bootstrap, silverBucketArn: silver, goldBucketArn: gold, logsBucketArn: logs, kafka, dataKey: keyArn === null ? null : { keyArn, region: args.region } }),
+        ),
       this,
     );
 
@@ -107,17 +112,17 @@ export class Compute extends pulumi.ComponentResource {
     const producerRepo = repository(`${name}-producer`);
     keepRecentImages(`${name}-producer`, producerRepo);
     const producerImage = new awsx.ecr.Image(`${name}-producer`, { repositoryUrl: producerRepo.repositoryUrl, context: REPO_ROOT, dockerfile: `${REPO_ROOT}/${PRODUCER_DOCKERFILE}`, platform: 'linux/amd64' }, parent);
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-producer`, { name: `/pv-fault/${args.stage}/producer`, retentionInDays: args.logRetentionDays, tags: args.tags }, parent);
+    const producerLogs = logGroup(`${name}-producer`, logGroupName(args.stage, 'producer'), args.logs, args.tags, this);
     const cluster = new aws.ecs.Cluster(`${name}-producer`, { settings: [{ name: 'containerInsights', value: 'enabled' }], tags: args.tags }, parent);
 
     const executionRole = serviceRole(`${name}-producer-execution`, 'ecs-tasks.amazonaws.com', args.accountId, args.tags, this);
-    inlinePolicy(`${name}-producer-execution`, executionRole, pulumi.all([producerRepo.arn, logGroup.arn]).apply(([repo, group]) => producerExecutionPolicy(repo, group)), this);
+    inlinePolicy(`${name}-producer-execution`, executionRole, pulumi.all([producerRepo.arn, producerLogs.arn]).apply(([repo, group]) => producerExecutionPolicy(repo, group)), this);
     const taskRole = serviceRole(`${name}-producer-task`, 'ecs-tasks.amazonaws.com', args.accountId, args.tags, this);
     inlinePolicy(`${name}-producer-task`, taskRole, pulumi.output(args.kafka.arns).apply(producerTaskPolicy), this);
 
     const healthPort = Number(args.producerEnvironment.HEALTH_PORT ?? envDefault('HEALTH_PORT'));
     const containerDefinitions = pulumi
-      .all([producerImage.imageUri, args.kafka.bootstrapServers, logGroup.name])
+      .all([producerImage.imageUri, args.kafka.bootstrapServers, producerLogs.name])
       .apply(([image, brokers, group]) =>
         JSON.stringify([
           {

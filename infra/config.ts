@@ -39,8 +39,12 @@ export interface StackConfig {
     preInitialized: { driver: WorkerSize; executor: WorkerSize } | null;
   };
   schedule: { enabled: boolean; cron: string };
-  retention: { silverDays: number; quarantineDays: number; goldDays: number | null; logsDays: number };
-  api: { throttleRatePerSecond: number; throttleBurst: number };
+  /** noncurrentDays: how long silver and gold keep a replaced or deleted object's old version */
+  retention: { silverDays: number; quarantineDays: number; goldDays: number | null; logsDays: number; noncurrentDays: number };
+  /** reservedConcurrency: the lookup Lambda's reserved (and so maximum) concurrent executions */
+  api: { throttleRatePerSecond: number; throttleBurst: number; reservedConcurrency: number };
+  /** a customer managed KMS key for the data buckets, the notification topic and the log groups */
+  kmsEncryption: boolean;
   producer: {
     desiredCount: number;
     cpu: number;
@@ -148,6 +152,8 @@ const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(1[6-9]|2[0-4])$/;
 const ANY_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** Long enough to undo a bad rerun noticed after a week-end, short enough not to double silver's bill. */
+export const DEFAULT_NONCURRENT_DAYS = 7;
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -186,7 +192,7 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
   );
   const ownEntries = Object.entries(raw).filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`));
   const own = new Reader(Object.fromEntries(ownEntries.map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v])), `${CONFIG_NAMESPACE}:`);
-  own.only('stage', 'protect', 'plantTimeZone', 'vpcCidr', 'availabilityZones', 'kafkaTopic', 'kafkaPartitions', 'emrReleaseLabel', 'sparkVersion', 'scalaVersion', 'emr', 'scheduleCron', 'schedule', 'retention', 'api', 'producer', 'alarmEmail');
+  own.only('stage', 'protect', 'plantTimeZone', 'vpcCidr', 'availabilityZones', 'kafkaTopic', 'kafkaPartitions', 'emrReleaseLabel', 'sparkVersion', 'scalaVersion', 'emr', 'scheduleCron', 'schedule', 'retention', 'api', 'producer', 'alarmEmail', 'kmsEncryption');
 
   const plantTimeZone = own.string('plantTimeZone');
   if (!isTimeZone(plantTimeZone)) throw new ConfigError(`${CONFIG_NAMESPACE}:plantTimeZone`, `${JSON.stringify(plantTimeZone)} is not an IANA time zone`);
@@ -197,8 +203,8 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
   const preInitialized = emr.bool('preInitialized') ? { driver: workerSize(emr.object('driver')), executor: workerSize(emr.object('executor')) } : null;
 
   const schedule = own.object('schedule').only('enabled');
-  const retention = own.object('retention').only('silverDays', 'quarantineDays', 'goldDays', 'logsDays');
-  const api = own.object('api').only('throttleRatePerSecond', 'throttleBurst');
+  const retention = own.object('retention').only('silverDays', 'quarantineDays', 'goldDays', 'logsDays', 'noncurrentDays');
+  const api = own.object('api').only('throttleRatePerSecond', 'throttleBurst', 'reservedConcurrency');
   const producer = own.object('producer').only('desiredCount', 'cpu', 'memory', 'source', 'simulatedDevices', 'registerMapFile', 'scadaCidr');
   const source = producer.oneOf('source', ['simulator', 'modbus'] as const);
 
@@ -227,8 +233,15 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
       quarantineDays: retention.int('quarantineDays', 1, 3650),
       goldDays: retention.optionalInt('goldDays', 1, 36500),
       logsDays: retention.int('logsDays', 1, 3650),
+      noncurrentDays: retention.optionalInt('noncurrentDays', 1, 3650) ?? DEFAULT_NONCURRENT_DAYS,
     },
-    api: { throttleRatePerSecond: api.int('throttleRatePerSecond', 1, 10000), throttleBurst: api.int('throttleBurst', 1, 5000) },
+    api: {
+      throttleRatePerSecond: api.int('throttleRatePerSecond', 1, 10000),
+      throttleBurst: api.int('throttleBurst', 1, 5000),
+      // 0 would stop the function; AWS also keeps 100 of the account's concurrency unreserved.
+      reservedConcurrency: api.int('reservedConcurrency', 1, 1000),
+    },
+    kmsEncryption: own.bool('kmsEncryption'),
     producer: {
       // One producer polls every device: a second would publish every reading twice.
       desiredCount: producer.int('desiredCount', 0, 1),

@@ -1,18 +1,40 @@
 /**
  * Network: a VPC with private subnets only. Nothing in the data path reaches the
  * internet (no NAT, no internet gateway): S3 through a gateway endpoint, ECR, Logs
- * and STS through interface endpoints, Kafka inside the VPC.
+ * and STS through interface endpoints, Kafka inside the VPC. Each endpoint's policy
+ * lets through only this account's callers and the platform's own resources, so that
+ * the subnets cannot carry data to a bucket, registry or role of another account.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { ecrEndpointPolicy, logsEndpointPolicy, s3EndpointPolicy, stsEndpointPolicy, type PolicyDocument } from './policies';
 
 export const KAFKA_IAM_PORT = 9098;
 const HTTPS = 443;
 /** Interface endpoints the private workloads call: image pulls, logs, STS for role credentials. */
 export const INTERFACE_ENDPOINT_SERVICES = ['ecr.api', 'ecr.dkr', 'logs', 'sts'] as const;
+type InterfaceService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
+
+/** Each interface endpoint's policy (all four services support endpoint policies). */
+function interfaceEndpointPolicy(service: InterfaceService, accountId: string, args: NetworkArgs): PolicyDocument {
+  switch (service) {
+    case 'ecr.api':
+    case 'ecr.dkr':
+      return ecrEndpointPolicy(accountId, args.region);
+    case 'logs':
+      return logsEndpointPolicy(accountId, args.region, args.logGroupNamePatterns);
+    case 'sts':
+      return stsEndpointPolicy(accountId);
+  }
+}
 
 export interface NetworkArgs {
   region: string;
+  accountId: pulumi.Input<string>;
+  /** the platform's buckets: the only ones the S3 endpoint lets the subnets reach (besides ECR's layers) */
+  bucketNames: pulumi.Input<string>[];
+  /** the stage's log groups (logGroupNamePatterns): the only ones the logs endpoint lets the subnets write */
+  logGroupNamePatterns: string[];
   cidrBlock: string;
   /** private subnets, one per AZ; EMR Serverless and MSK Serverless need at least two */
   availabilityZones: number;
@@ -48,6 +70,7 @@ export class Network extends pulumi.ComponentResource {
     super('pv-fault:infra:Network', name, {}, opts);
     const parent = { parent: this };
     const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
+    const account = pulumi.output(args.accountId);
 
     const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: args.cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: tags('vpc') }, parent);
     const zones = aws.getAvailabilityZonesOutput({ state: 'available', filters: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }] }, parent);
@@ -86,7 +109,16 @@ export class Network extends pulumi.ComponentResource {
     });
     const s3Endpoint = new aws.ec2.VpcEndpoint(
       `${name}-s3`,
-      { vpcId: vpc.id, serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: 'Gateway', routeTableIds: [routeTable.id], tags: tags('s3') },
+      {
+        vpcId: vpc.id,
+        serviceName: `com.amazonaws.${args.region}.s3`,
+        vpcEndpointType: 'Gateway',
+        routeTableIds: [routeTable.id],
+        policy: pulumi
+          .all([account, pulumi.all(args.bucketNames)])
+          .apply(([accountId, names]) => JSON.stringify(s3EndpointPolicy({ accountId, region: args.region, bucketArns: names.map((b) => `arn:aws:s3:::${b}`) }))),
+        tags: tags('s3'),
+      },
       parent,
     );
     for (const service of INTERFACE_ENDPOINT_SERVICES) {
@@ -99,6 +131,7 @@ export class Network extends pulumi.ComponentResource {
           privateDnsEnabled: true,
           subnetIds: subnets.map((s) => s.id),
           securityGroupIds: [endpoints.id],
+          policy: account.apply((accountId) => JSON.stringify(interfaceEndpointPolicy(service, accountId, args))),
           tags: tags(service),
         },
         parent,

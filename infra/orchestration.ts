@@ -9,6 +9,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { renderDefinition, type DefinitionValues } from '../statemachine/definition';
 import { inlinePolicy, serviceRole } from './iam';
 import { lambdaFunction } from './lambdaFunction';
+import { logGroup, logGroupName, stateMachineLogGroupName, type LogSettings } from './logGroups';
 import { schedulerPolicy, stateMachinePolicy } from './policies';
 
 /** What the schedule passes: the run-window Lambda turns the scheduled time into the previous plant day. */
@@ -29,7 +30,9 @@ export interface OrchestrationArgs {
   emr: { applicationId: pulumi.Input<string>; applicationArn: pulumi.Input<string>; jobRoleArn: pulumi.Input<string> };
   buckets: { bootstrap: pulumi.Input<string>; silver: pulumi.Input<string>; gold: pulumi.Input<string>; logs: pulumi.Input<string> };
   kafka: { bootstrapServers: pulumi.Input<string>; topic: string };
-  logRetentionDays: number;
+  /** the key the notification topic is encrypted with (null: unencrypted) */
+  topicKeyArn: pulumi.Input<string> | null;
+  logs: LogSettings;
   tags: Record<string, string>;
 }
 
@@ -43,25 +46,31 @@ export class Orchestration extends pulumi.ComponentResource {
     const parent = { parent: this };
     const account = pulumi.output(args.accountId);
 
-    const topic = new aws.sns.Topic(`${name}-notifications`, { displayName: `PV faults (${args.stage})`, tags: args.tags }, parent);
+    const topic = new aws.sns.Topic(
+      `${name}-notifications`,
+      { displayName: `PV faults (${args.stage})`, ...(args.topicKeyArn === null ? {} : { kmsMasterKeyId: args.topicKeyArn }), tags: args.tags },
+      parent,
+    );
     if (args.alarmEmail) new aws.sns.TopicSubscription(`${name}-email`, { topic: topic.arn, protocol: 'email', endpoint: args.alarmEmail }, parent);
 
     // --- run-window Lambda: the first state ---------------------------------------------
     const { fn: runWindow } = lambdaFunction(
       `${name}-run-window`,
-      { handler: 'runWindow', logGroupName: `/pv-fault/${args.stage}/run-window`, logRetentionDays: args.logRetentionDays, accountId: args.accountId, memorySize: 256, timeout: 10, environment: { PLANT_TIME_ZONE: args.plantTimeZone }, tags: args.tags },
+      { handler: 'runWindow', logGroupName: logGroupName(args.stage, 'run-window'), logs: args.logs, accountId: args.accountId, memorySize: 256, timeout: 10, environment: { PLANT_TIME_ZONE: args.plantTimeZone }, tags: args.tags },
       this,
     );
 
     // --- the state machine ---------------------------------------------------------------
-    const machineLogs = new aws.cloudwatch.LogGroup(`${name}-state-machine`, { name: `/aws/vendedlogs/states/pv-fault-${args.stage}-daily`, retentionInDays: args.logRetentionDays, tags: args.tags }, parent);
+    const machineLogs = logGroup(`${name}-state-machine`, stateMachineLogGroupName(args.stage), args.logs, args.tags, this);
     const machineRole = serviceRole(`${name}-state-machine`, 'states.amazonaws.com', args.accountId, args.tags, this);
     const machinePolicy = inlinePolicy(
       `${name}-state-machine`,
       machineRole,
       pulumi
-        .all([account, runWindow.arn, args.emr.applicationArn, args.emr.jobRoleArn, topic.arn])
-        .apply(([accountId, fn, app, jobRole, topicArn]) => stateMachinePolicy({ region: args.region, accountId, runWindowFunctionArn: fn, emrApplicationArn: app, emrJobRoleArn: jobRole, notificationTopicArn: topicArn })),
+        .all([account, runWindow.arn, args.emr.applicationArn, args.emr.jobRoleArn, topic.arn, args.topicKeyArn])
+        .apply(([accountId, fn, app, jobRole, topicArn, keyArn]) =>
+          stateMachinePolicy({ region: args.region, accountId, runWindowFunctionArn: fn, emrApplicationArn: app, emrJobRoleArn: jobRole, notificationTopicArn: topicArn, dataKey: keyArn === null ? null : { keyArn, region: args.region } }),
+        ),
       this,
     );
     const definition = pulumi

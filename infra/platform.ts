@@ -9,6 +9,7 @@ import { bootstrapContent, type BootstrapContent } from './bootstrapContent';
 import { Compute } from './compute';
 import type { StackConfig } from './config';
 import { Kafka } from './kafka';
+import { logGroupNamePatterns, type LogSettings } from './logGroups';
 import { Monitoring } from './monitoring';
 import { Network } from './network';
 import { Orchestration } from './orchestration';
@@ -45,16 +46,36 @@ export function createPlatform(config: StackConfig, inputs: PlatformInputs): Pla
   const tags = { project: 'pv-fault', stage: config.stage };
   const content = inputs.content ?? bootstrapContent();
 
-  const network = new Network(name, { region: config.region, cidrBlock: config.vpcCidr, availabilityZones: config.availabilityZones, scadaCidr: config.producer.scadaCidr, tags });
-  const storage = new Storage(
-    name,
-    { stage: config.stage, protect: config.protect, retention: config.retention, bootstrapNoncurrentDays: config.protect ? 365 : 30, bootstrapObjects: content.objects, tags },
-  );
+  const logPatterns = logGroupNamePatterns(config.stage);
+
+  const storage = new Storage(name, {
+    stage: config.stage,
+    protect: config.protect,
+    accountId: inputs.accountId,
+    retention: config.retention,
+    bootstrapNoncurrentDays: config.protect ? 365 : 30,
+    bootstrapObjects: content.objects,
+    // Monitoring names its alarms `${name}-…`: they publish to the topic this key encrypts.
+    dataKey: config.kmsEncryption ? { region: config.region, logGroupNamePatterns: logPatterns, alarmNamePrefix: `${name}-` } : null,
+    tags,
+  });
+  const buckets = storage.bucketNames;
+  const keyArn = storage.dataKeyArn;
+  const logs: LogSettings = { retentionDays: config.retention.logsDays, kmsKeyArn: keyArn };
+  const network = new Network(name, {
+    region: config.region,
+    accountId: inputs.accountId,
+    bucketNames: Object.values(buckets),
+    logGroupNamePatterns: logPatterns,
+    cidrBlock: config.vpcCidr,
+    availabilityZones: config.availabilityZones,
+    scadaCidr: config.producer.scadaCidr,
+    tags,
+  });
   const kafka = new Kafka(
     name,
     { subnetIds: network.privateSubnetIds, securityGroupId: network.kafkaSecurityGroupId, topic: config.kafka.topic, partitions: config.kafka.partitions, consumerGroupPattern: SPARK_KAFKA_GROUP_PATTERN, protect: config.protect, tags },
   );
-  const buckets = storage.bucketNames;
   const producerEnvironment: Partial<Record<ProducerEnvName, string>> =
     config.producer.source === 'simulator'
       ? { SOURCE: 'simulator', SIMULATED_DEVICES: String(config.producer.simulatedDevices), PLANT_TIME_ZONE: config.plantTimeZone }
@@ -69,9 +90,10 @@ export function createPlatform(config: StackConfig, inputs: PlatformInputs): Pla
     sparkSecurityGroupId: network.sparkSecurityGroupId,
     producerSecurityGroupId: network.producerSecurityGroupId,
     buckets,
+    bucketKeyArn: keyArn,
     kafka: { arns: kafka.arns, bootstrapServers: kafka.bootstrapServers, topic: kafka.topic, partitions: kafka.partitions },
     producerEnvironment,
-    logRetentionDays: config.retention.logsDays,
+    logs,
     forceDelete: !config.protect,
     tags,
   });
@@ -90,7 +112,8 @@ export function createPlatform(config: StackConfig, inputs: PlatformInputs): Pla
       emr: { applicationId: compute.applicationId, applicationArn: compute.applicationArn, jobRoleArn: compute.jobRoleArn },
       buckets,
       kafka: { bootstrapServers: kafka.bootstrapServers, topic: kafka.topic },
-      logRetentionDays: config.retention.logsDays,
+      topicKeyArn: keyArn,
+      logs,
       tags,
     },
     // A run must find its job files and model in place.
@@ -98,12 +121,15 @@ export function createPlatform(config: StackConfig, inputs: PlatformInputs): Pla
   );
   const api = new Api(name, {
     stage: config.stage,
+    region: config.region,
     accountId: inputs.accountId,
     plantTimeZone: config.plantTimeZone,
     goldBucket: buckets.gold,
+    goldKeyArn: keyArn,
     throttle: { ratePerSecond: config.api.throttleRatePerSecond, burst: config.api.throttleBurst },
+    reservedConcurrency: config.api.reservedConcurrency,
     allowOrigin: API_ALLOW_ORIGIN,
-    logRetentionDays: config.retention.logsDays,
+    logs,
     tags,
   });
   const monitoring = new Monitoring(name, {

@@ -10,7 +10,8 @@ export interface Statement {
   Effect: 'Allow' | 'Deny';
   Action: string[];
   Resource?: string[];
-  Principal?: Record<string, string | string[]>;
+  /** "*" in endpoint policies, which name callers by condition (gateway endpoints match no principal ARN) */
+  Principal?: '*' | Record<string, string | string[]>;
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
@@ -20,17 +21,144 @@ export interface PolicyDocument {
 }
 
 const doc = (...statements: Statement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements });
+const objects = (bucketArn: string, prefix = ''): string => `${bucketArn}/${prefix}*`;
 
-/** Denies every request that does not use TLS, whoever makes it. */
-export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
+/** Denies every request that does not use TLS, whoever makes it; `allow` are the bucket's only grants. */
+export function tlsOnlyBucketPolicy(bucketArn: string, ...allow: Statement[]): PolicyDocument {
+  return doc(
+    {
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['s3:*'],
+      Resource: [bucketArn, `${bucketArn}/*`],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+    ...allow,
+  );
+}
+
+/**
+ * Lets S3 deliver the server access logs of `sourceBucketArn` under `prefix` of the logs
+ * bucket: S3's logging service, for that bucket of this account only (confused deputy).
+ */
+export function accessLogDeliveryStatement(a: { logsBucketArn: string; prefix: string; sourceBucketArn: string; accountId: string }): Statement {
+  return {
+    Sid: 'ServerAccessLogDelivery',
+    Effect: 'Allow',
+    Principal: { Service: 'logging.s3.amazonaws.com' },
+    Action: ['s3:PutObject'],
+    Resource: [`${a.logsBucketArn}/${a.prefix}*`],
+    Condition: { ArnLike: { 'aws:SourceArn': a.sourceBucketArn }, StringEquals: { 'aws:SourceAccount': a.accountId } },
+  };
+}
+
+// --- VPC endpoint policies: what the private subnets may reach, and nothing more ----------
+
+/** Callers of this account only: credentials from elsewhere cannot use the endpoints to move data out. */
+const ownAccount = (accountId: string) => ({ StringEquals: { 'aws:PrincipalAccount': accountId } });
+
+/** The AWS-owned bucket ECR serves image layers from (presigned URLs, so no caller account to check). */
+export const ecrLayerBucketArn = (region: string): string => `arn:aws:s3:::prod-${region}-starport-layer-bucket`;
+
+/**
+ * The S3 gateway endpoint: the platform's own buckets, by this account's principals, and
+ * the layers of ECR images (the producer's Fargate task pulls through this VPC). Nothing
+ * else in S3 is reachable from the private subnets. The actions are what the platform's
+ * roles do to its buckets (sparkJobPolicy, apiReadPolicy), and no more.
+ */
+export function s3EndpointPolicy(a: { accountId: string; region: string; bucketArns: string[] }): PolicyDocument {
+  return doc(
+    { Sid: 'PlatformBuckets', Effect: 'Allow', Principal: '*', Action: ['s3:ListBucket'], Resource: a.bucketArns, Condition: ownAccount(a.accountId) },
+    { Sid: 'PlatformObjects', Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: a.bucketArns.map((b) => objects(b)), Condition: ownAccount(a.accountId) },
+    { Sid: 'EcrImageLayers', Effect: 'Allow', Principal: '*', Action: ['s3:GetObject'], Resource: [objects(ecrLayerBucketArn(a.region))] },
+  );
+}
+
+/** ecr.api and ecr.dkr: pull this account's images; no push, no other registry. */
+export function ecrEndpointPolicy(accountId: string, region: string): PolicyDocument {
+  return doc(
+    { Sid: 'Authenticate', Effect: 'Allow', Principal: '*', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'], Condition: ownAccount(accountId) },
+    {
+      Sid: 'PullOwnImages',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      Resource: [`arn:aws:ecr:${region}:${accountId}:repository/*`],
+      Condition: ownAccount(accountId),
+    },
+  );
+}
+
+/** logs: the awslogs driver writes the stage's log groups (logGroupNamePatterns), nothing else. */
+export function logsEndpointPolicy(accountId: string, region: string, logGroupNamePatterns: string[]): PolicyDocument {
   return doc({
-    Sid: 'DenyInsecureTransport',
-    Effect: 'Deny',
-    Principal: { AWS: '*' },
-    Action: ['s3:*'],
-    Resource: [bucketArn, `${bucketArn}/*`],
-    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    Sid: 'WriteStageLogs',
+    Effect: 'Allow',
+    Principal: '*',
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Resource: logGroupNamePatterns.map((p) => `arn:aws:logs:${region}:${accountId}:log-group:${p}:log-stream:*`),
+    Condition: ownAccount(accountId),
   });
+}
+
+/** sts: this account's roles only; assuming a role elsewhere through the VPC is refused. */
+export function stsEndpointPolicy(accountId: string): PolicyDocument {
+  return doc(
+    { Sid: 'OwnRoles', Effect: 'Allow', Principal: '*', Action: ['sts:AssumeRole'], Resource: [`arn:aws:iam::${accountId}:role/*`], Condition: ownAccount(accountId) },
+    { Sid: 'WhoAmI', Effect: 'Allow', Principal: '*', Action: ['sts:GetCallerIdentity'], Resource: ['*'], Condition: ownAccount(accountId) },
+  );
+}
+
+// --- the stage's KMS key ----------------------------------------------------------------------
+
+export interface DataKeyPolicyArgs {
+  accountId: string;
+  region: string;
+  /** every log group of the stage (logGroupNamePatterns) */
+  logGroupNamePatterns: string[];
+  /** every alarm of the stage publishes to the encrypted topic: arn:…:alarm:<prefix>* */
+  alarmNamePrefix: string;
+}
+
+/**
+ * The key policy. The account's own principals get the key through IAM (the statement
+ * every KMS key starts with; without it no IAM policy could grant the key and the
+ * deployer could lock itself out). Services that encrypt on their own behalf are named
+ * here, each bound to this stage's resources: CloudWatch Logs by the log group in the
+ * encryption context, CloudWatch alarms (publishing to the encrypted topic) by source.
+ */
+export function dataKeyPolicy(a: DataKeyPolicyArgs): PolicyDocument {
+  return doc(
+    { Sid: 'AccountThroughIam', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${a.accountId}:root` }, Action: ['kms:*'], Resource: ['*'] },
+    {
+      Sid: 'CloudWatchLogsOfTheStage',
+      Effect: 'Allow',
+      Principal: { Service: `logs.${a.region}.amazonaws.com` },
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+      Resource: ['*'],
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': a.logGroupNamePatterns.map((p) => `arn:aws:logs:${a.region}:${a.accountId}:log-group:${p}`) } },
+    },
+    {
+      Sid: 'AlarmsPublishToTheTopic',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: ['*'],
+      Condition: { StringEquals: { 'aws:SourceAccount': a.accountId }, ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${a.region}:${a.accountId}:alarm:${a.alarmNamePrefix}*` } },
+    },
+  );
+}
+
+/** A role's use of the key, only through the service that stores the data (S3 objects, SNS messages). */
+export interface KeyUse {
+  keyArn: string;
+  region: string;
+}
+
+function keyUse(sid: string, use: KeyUse | null, service: 's3' | 'sns', actions: string[]): Statement[] {
+  if (use === null) return [];
+  return [{ Sid: sid, Effect: 'Allow', Action: actions, Resource: [use.keyArn], Condition: { StringEquals: { 'kms:ViaService': `${service}.${use.region}.amazonaws.com` } } }];
 }
 
 /** Trust policy for a service role, limited to calls made on behalf of this account. */
@@ -58,14 +186,14 @@ export function kafkaArns(clusterArn: string, topic: string, groupPattern: strin
   return { cluster: clusterArn, topic: `${m[1]}topic/${m[2]}/${topic}`, groups: `${m[1]}group/${m[2]}/${groupPattern}` };
 }
 
-const objects = (bucketArn: string, prefix = ''): string => `${bucketArn}/${prefix}*`;
-
 export interface SparkJobPolicyArgs {
   bootstrapBucketArn: string;
   silverBucketArn: string;
   goldBucketArn: string;
   logsBucketArn: string;
   kafka: KafkaArns;
+  /** the stage's key, which encrypts bootstrap, silver and gold (null: SSE-S3) */
+  dataKey: KeyUse | null;
 }
 
 /**
@@ -84,6 +212,7 @@ export function sparkJobPolicy(a: SparkJobPolicyArgs): PolicyDocument {
     { Sid: 'KafkaConnect', Effect: 'Allow', Action: ['kafka-cluster:Connect'], Resource: [a.kafka.cluster] },
     { Sid: 'KafkaReadTopic', Effect: 'Allow', Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], Resource: [a.kafka.topic] },
     { Sid: 'KafkaConsumerGroups', Effect: 'Allow', Action: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], Resource: [a.kafka.groups] },
+    ...keyUse('BucketKey', a.dataKey, 's3', ['kms:Decrypt', 'kms:GenerateDataKey']),
   );
 }
 
@@ -122,11 +251,12 @@ export function functionLogsPolicy(logGroupArn: string): PolicyDocument {
 }
 
 /** The prediction API reads gold and nothing else. */
-export function apiReadPolicy(goldBucketArn: string): PolicyDocument {
+export function apiReadPolicy(goldBucketArn: string, dataKey: KeyUse | null): PolicyDocument {
   return doc(
     { Sid: 'ReadGold', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [objects(goldBucketArn)] },
     // Without ListBucket a missing key answers 403, which the API could not tell from a real denial.
     { Sid: 'ListGold', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [goldBucketArn] },
+    ...keyUse('DecryptGold', dataKey, 's3', ['kms:Decrypt']),
   );
 }
 
@@ -140,6 +270,8 @@ export interface StateMachinePolicyArgs {
   emrApplicationArn: string;
   emrJobRoleArn: string;
   notificationTopicArn: string;
+  /** the stage's key, which encrypts the notification topic (null: unencrypted topic) */
+  dataKey: KeyUse | null;
 }
 
 /**
@@ -165,6 +297,7 @@ export function stateMachinePolicy(a: StateMachinePolicyArgs): PolicyDocument {
       Resource: [`arn:aws:events:${a.region}:${a.accountId}:rule/${EMR_SYNC_RULE}`],
     },
     { Sid: 'Notify', Effect: 'Allow', Action: ['sns:Publish'], Resource: [a.notificationTopicArn] },
+    ...keyUse('NotifyEncrypted', a.dataKey, 'sns', ['kms:Decrypt', 'kms:GenerateDataKey']),
     {
       Sid: 'LogDelivery',
       Effect: 'Allow',

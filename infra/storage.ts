@@ -1,25 +1,37 @@
 /**
  * Storage: the bootstrap, silver, gold and logs buckets, all encrypted, private and
- * TLS-only, with per-stage lifecycles; and the bootstrap content (Spark job files,
- * the model) uploaded by Pulumi so that a deploy is all it takes to run a day.
+ * TLS-only, with per-stage lifecycles; the data buckets versioned so that a bad rerun or
+ * a deletion can be undone for a while; gold's server access logs in the logs bucket; the
+ * stage's KMS key when the stack asks for one; and the bootstrap content (Spark job
+ * files, the model) uploaded by Pulumi so that a deploy is all it takes to run a day.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { TABLES } from '../contracts/tableSpecs';
 import type { BootstrapObject } from './bootstrapContent';
-import { tlsOnlyBucketPolicy } from './policies';
+import type { StackConfig } from './config';
+import { accessLogDeliveryStatement, dataKeyPolicy, tlsOnlyBucketPolicy, type DataKeyPolicyArgs } from './policies';
 
 export const BUCKET_ROLES = ['bootstrap', 'silver', 'gold', 'logs'] as const;
 export type BucketRole = (typeof BUCKET_ROLES)[number];
+/** Buckets whose every request is logged: gold is what the API (and so every dashboard) reads. */
+export const ACCESS_LOGGED_BUCKETS: readonly BucketRole[] = ['gold'];
+export const accessLogPrefix = (role: BucketRole): string => `s3-access/${role}/`;
+/** S3 delivers server access logs only into SSE-S3 buckets, so the logs bucket never takes the KMS key. */
+const takesDataKey = (role: BucketRole): boolean => role !== 'logs';
 
 export interface StorageArgs {
   stage: string;
-  /** protected stages refuse to delete a bucket and never empty one on destroy */
+  /** protected stages refuse to delete a bucket (and the key) and never empty one on destroy */
   protect: boolean;
-  retention: { silverDays: number; quarantineDays: number; goldDays: number | null; logsDays: number };
+  accountId: pulumi.Input<string>;
+  /** noncurrentDays: how long silver and gold keep replaced and deleted versions */
+  retention: StackConfig['retention'];
   /** how long replaced bootstrap objects (older job files, models) stay recoverable */
   bootstrapNoncurrentDays: number;
   bootstrapObjects: readonly BootstrapObject[];
+  /** what the stage's KMS key must let CloudWatch do; null: no key, SSE-S3 and AWS-managed keys */
+  dataKey: Omit<DataKeyPolicyArgs, 'accountId'> | null;
   tags: Record<string, string>;
 }
 
@@ -45,38 +57,99 @@ export function expiryRules(role: BucketRole, retention: StorageArgs['retention'
   }
 }
 
+/**
+ * Days a replaced or deleted object stays recoverable; null: the bucket is not versioned.
+ * Silver and gold are: a rerun replaces a day's files, and a wrong one must be undoable.
+ */
+export function noncurrentDays(role: BucketRole, args: Pick<StorageArgs, 'retention' | 'bootstrapNoncurrentDays'>): number | null {
+  switch (role) {
+    case 'bootstrap':
+      return args.bootstrapNoncurrentDays;
+    case 'silver':
+    case 'gold':
+      return args.retention.noncurrentDays;
+    case 'logs':
+      return null;
+  }
+}
+
 export class Storage extends pulumi.ComponentResource {
   readonly bucketNames: Record<BucketRole, pulumi.Output<string>>;
   /** resolves once every bootstrap object is uploaded: jobs must not start before */
   readonly bootstrapUploaded: pulumi.Output<string[]>;
+  /** the stage's customer managed key (buckets, topic, log groups), or null */
+  readonly dataKeyArn: pulumi.Output<string> | null;
 
   constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super('pv-fault:infra:Storage', name, {}, opts);
     const parent = { parent: this };
-    const buckets = {} as Record<BucketRole, aws.s3.Bucket>;
+    const account = pulumi.output(args.accountId);
+
+    let key: aws.kms.Key | null = null;
+    if (args.dataKey !== null) {
+      const keyArgs = args.dataKey;
+      key = new aws.kms.Key(
+        `${name}-data`,
+        {
+          description: `PV fault (${args.stage}): data buckets, notification topic, log groups`,
+          enableKeyRotation: true,
+          // a key scheduled for deletion can be restored for this long; after that its data is gone
+          deletionWindowInDays: args.protect ? 30 : 7,
+          policy: account.apply((accountId) => JSON.stringify(dataKeyPolicy({ accountId, ...keyArgs }))),
+          tags: args.tags,
+        },
+        { parent: this, protect: args.protect },
+      );
+      new aws.kms.Alias(`${name}-data`, { name: `alias/pv-fault-${args.stage}-data`, targetKeyId: key.keyId }, parent);
+    }
+
+    const buckets = Object.fromEntries(
+      BUCKET_ROLES.map((role) => [role, new aws.s3.Bucket(`${name}-${role}`, { forceDestroy: !args.protect, tags: { ...args.tags, role } }, { parent: this, protect: args.protect })]),
+    ) as Record<BucketRole, aws.s3.Bucket>;
+    const accessLogged = pulumi.all(ACCESS_LOGGED_BUCKETS.map((r) => pulumi.all([r, buckets[r].arn])));
+    const policies = {} as Record<BucketRole, aws.s3.BucketPolicy>;
 
     for (const role of BUCKET_ROLES) {
       const id = `${name}-${role}`;
-      const bucket = new aws.s3.Bucket(id, { forceDestroy: !args.protect, tags: { ...args.tags, role } }, { parent: this, protect: args.protect });
-      buckets[role] = bucket;
+      const bucket = buckets[role];
       new aws.s3.BucketOwnershipControls(id, { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } }, parent);
       new aws.s3.BucketPublicAccessBlock(id, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, parent);
-      new aws.s3.BucketServerSideEncryptionConfiguration(
-        id,
-        { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] },
-        parent,
+      const sse: aws.types.input.s3.BucketServerSideEncryptionConfigurationRule =
+        key !== null && takesDataKey(role)
+          ? // the bucket key: S3 asks KMS once per bucket and period, not once per object
+            { applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } };
+      new aws.s3.BucketServerSideEncryptionConfiguration(id, { bucket: bucket.id, rules: [sse] }, parent);
+      const policy = pulumi.all([bucket.arn, account, accessLogged]).apply(([arn, accountId, sources]) =>
+        JSON.stringify(
+          tlsOnlyBucketPolicy(
+            arn,
+            ...(role === 'logs' ? sources.map(([source, sourceBucketArn]) => accessLogDeliveryStatement({ logsBucketArn: arn, prefix: accessLogPrefix(source), sourceBucketArn, accountId })) : []),
+          ),
+        ),
       );
-      new aws.s3.BucketPolicy(id, { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))) }, parent);
+      policies[role] = new aws.s3.BucketPolicy(id, { bucket: bucket.id, policy }, parent);
 
       const rules: aws.types.input.s3.BucketLifecycleConfigurationRule[] = [
         { id: 'abort-incomplete-uploads', status: 'Enabled', filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
         ...expiryRules(role, args.retention).map((r) => ({ id: r.id, status: 'Enabled', filter: { prefix: r.prefix }, expiration: { days: r.days } })),
       ];
-      if (role === 'bootstrap') {
+      const keepVersionsDays = noncurrentDays(role, args);
+      if (keepVersionsDays !== null) {
         new aws.s3.BucketVersioning(id, { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } }, parent);
-        rules.push({ id: 'expire-replaced-versions', status: 'Enabled', filter: {}, noncurrentVersionExpiration: { noncurrentDays: args.bootstrapNoncurrentDays } });
+        // Deletions leave delete markers; once their last old version expires they are removed too.
+        rules.push({ id: 'expire-noncurrent-versions', status: 'Enabled', filter: {}, noncurrentVersionExpiration: { noncurrentDays: keepVersionsDays }, expiration: { expiredObjectDeleteMarker: true } });
       }
       new aws.s3.BucketLifecycleConfiguration(id, { bucket: bucket.id, rules }, parent);
+    }
+
+    for (const role of ACCESS_LOGGED_BUCKETS) {
+      new aws.s3.BucketLogging(
+        `${name}-${role}`,
+        { bucket: buckets[role].id, targetBucket: buckets.logs.id, targetPrefix: accessLogPrefix(role), targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: 'EventTime' } } },
+        // S3 checks on PutBucketLogging that the logs bucket lets its logging service write
+        { parent: this, dependsOn: [policies.logs] },
+      );
     }
 
     const uploads = args.bootstrapObjects.map(
@@ -90,6 +163,7 @@ export class Storage extends pulumi.ComponentResource {
 
     this.bucketNames = Object.fromEntries(BUCKET_ROLES.map((r) => [r, buckets[r].bucket])) as Record<BucketRole, pulumi.Output<string>>;
     this.bootstrapUploaded = pulumi.all(uploads.map((u) => u.key));
+    this.dataKeyArn = key === null ? null : key.arn;
     this.registerOutputs({ bucketNames: this.bucketNames, bootstrapKeys: this.bootstrapUploaded });
   }
 }

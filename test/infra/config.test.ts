@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseStackConfig, type RawConfig } from '../../infra/config';
+import { DEFAULT_NONCURRENT_DAYS, parseStackConfig, type RawConfig } from '../../infra/config';
 import { readProjectFile, readStackConfig, REPO_ROOT } from '../helpers/stackFiles';
 
 describe('Pulumi project', () => {
@@ -39,10 +39,22 @@ describe('stack config', () => {
     expect(dev.retention.silverDays).toBeLessThan(prod.retention.silverDays);
     expect(prod.retention.goldDays).toBeNull(); // prod keeps gold
     expect(dev.producer.source).toBe('simulator');
+    // the KMS key: disposable dev data needs none; prod's buckets, topic and logs take one
+    expect(dev.kmsEncryption).toBe(false);
+    expect(prod.kmsEncryption).toBe(true);
+    expect(dev.api.reservedConcurrency).toBeLessThan(prod.api.reservedConcurrency);
+    expect(prod.retention.noncurrentDays).toBe(30);
+  });
+
+  it('keeps replaced silver and gold versions for the default days when the stack does not say', () => {
+    expect((readStackConfig('dev')['pv-fault:retention'] as Record<string, unknown>).noncurrentDays).toBeUndefined();
+    expect(dev.retention.noncurrentDays).toBe(DEFAULT_NONCURRENT_DAYS);
   });
 
   const base = readStackConfig('dev');
   const emr = base['pv-fault:emr'] as Record<string, unknown>;
+  const api = base['pv-fault:api'] as Record<string, unknown>;
+  const retention = base['pv-fault:retention'] as Record<string, unknown>;
   it.each<[string, RawConfig, string]>([
     ['a missing stage', { ...base, 'pv-fault:stage': undefined }, 'stack config pv-fault:stage: is required but not set'],
     ['an unknown stage', { ...base, 'pv-fault:stage': 'staging' }, 'pv-fault:stage: expected one of dev, prod, got "staging"'],
@@ -56,6 +68,12 @@ describe('stack config', () => {
     ['an EMR 6 release', { ...base, 'pv-fault:emrReleaseLabel': 'emr-6.7.0' }, 'pv-fault:emrReleaseLabel: "emr-6.7.0" is not an EMR 7.x release label'],
     ['a missing region', { ...base, 'aws:region': undefined }, 'aws:region: is required'],
     ['a bad alarm e-mail', { ...base, 'pv-fault:alarmEmail': 'ops' }, 'pv-fault:alarmEmail: "ops" is not an e-mail address'],
+    ['no KMS choice', { ...base, 'pv-fault:kmsEncryption': undefined }, 'stack config pv-fault:kmsEncryption: is required but not set'],
+    ['a KMS choice that is not a boolean', { ...base, 'pv-fault:kmsEncryption': 'yes' }, 'pv-fault:kmsEncryption: expected true or false, got "yes"'],
+    ['a reserved concurrency of 0 (the lookup would never run)', { ...base, 'pv-fault:api': { ...api, reservedConcurrency: 0 } }, 'pv-fault:api.reservedConcurrency: expected an integer in 1..1000, got 0'],
+    ['no reserved concurrency', { ...base, 'pv-fault:api': { ...api, reservedConcurrency: undefined } }, 'pv-fault:api.reservedConcurrency: is required'],
+    ['old versions kept for 0 days', { ...base, 'pv-fault:retention': { ...retention, noncurrentDays: 0 } }, 'pv-fault:retention.noncurrentDays: expected an integer in 1..3650, got 0'],
+    ['old versions kept for a fraction of a day', { ...base, 'pv-fault:retention': { ...retention, noncurrentDays: 1.5 } }, 'pv-fault:retention.noncurrentDays: expected an integer in 1..3650, got 1.5'],
   ])('rejects %s naming the key', (_name, raw, message) => {
     expect(() => parseStackConfig(raw)).toThrow(message);
   });

@@ -12,5 +12,6 @@ describe('dev: what makes it dev', () => {
     expect(stack.one('aws:emrserverless/application:Application').inputs.initialCapacities).toEqual([]);
     expect(stack.ofType('aws:ec2/subnet:Subnet')).toHaveLength(2);
     expect(stack.ofType('aws:sns/topicSubscription:TopicSubscription')).toEqual([]);
+    expect(stack.config.kmsEncryption).toBe(false);
   });
 });

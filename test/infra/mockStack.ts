@@ -37,6 +37,10 @@ export interface MockStack {
   resources: RecordedResource[];
   ofType(type: string): RecordedResource[];
   one(type: string, nameSuffix?: string): RecordedResource;
+  /** the bucket of a role (bootstrap, silver, gold, logs), by its tag */
+  bucket(role: string): RecordedResource;
+  /** the role of the bucket a bucket-level resource (policy, versioning, …) configures */
+  bucketRoleOf(r: RecordedResource): string;
 }
 
 let serial = 0;
@@ -80,6 +84,12 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
       return { id, state: { ...state, name: id, arn: `arn:aws:ecs:${at}:cluster/${id}` } };
     case 'aws:ecs/taskDefinition:TaskDefinition':
       return { id, state: { ...state, arn: `arn:aws:ecs:${at}:task-definition/${inputs.family as string}:1` } };
+    case 'aws:kms/key:Key': {
+      const keyId = `${hex(serial)}-1111-2222-3333-444444444444`;
+      return { id: keyId, state: { ...state, keyId, arn: `arn:aws:kms:${at}:key/${keyId}` } };
+    }
+    case 'aws:cloudwatch/metricAlarm:MetricAlarm':
+      return { id, state: { ...state, name: id, arn: `arn:aws:cloudwatch:${at}:alarm:${id}` } };
     case 'aws:scheduler/schedule:Schedule':
       return { id, state: { ...state, name: id, arn: `arn:aws:scheduler:${at}:schedule/default/${id}` } };
     default:
@@ -130,11 +140,23 @@ export async function buildMockStack(stage: 'dev' | 'prod', configOverrides: Rec
     const p = parents.get(`${r.type}::${r.name}`);
     return { ...r, parentType: p?.type ?? null, parentName: p?.name ?? null, protect: protectedResources.has(`${r.type}::${r.name}`) };
   });
+  const buckets = resources.filter((r) => r.type === 'aws:s3/bucket:Bucket');
+  const roleTag = (b: RecordedResource) => (b.inputs.tags as Record<string, string>).role!;
   return {
     config,
     platform: platform!,
     resources,
     ofType: (type) => resources.filter((r) => r.type === type),
+    bucket: (role) => {
+      const found = buckets.find((b) => roleTag(b) === role);
+      if (!found) throw new Error(`no bucket with role ${role}`);
+      return found;
+    },
+    bucketRoleOf: (r) => {
+      const found = buckets.find((b) => b.state.bucket === r.inputs.bucket);
+      if (!found) throw new Error(`${r.type} ${r.name} configures no bucket of the stack`);
+      return roleTag(found);
+    },
     one: (type, nameSuffix) => {
       const found = resources.filter((r) => r.type === type && (nameSuffix === undefined || r.name.endsWith(nameSuffix)));
       if (found.length !== 1) throw new Error(`expected one ${type}${nameSuffix ? ` named *${nameSuffix}` : ''}, found ${found.length}`);

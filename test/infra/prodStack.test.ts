@@ -11,6 +11,9 @@ describe('prod: what makes it prod', () => {
       expect(b.protect).toBe(true);
     }
     expect(stack.one('aws:msk/serverlessCluster:ServerlessCluster').protect).toBe(true);
+    // its data, topic and logs under the stage's own key, which a destroy cannot take with it
+    expect(stack.config.kmsEncryption).toBe(true);
+    expect(stack.one('aws:kms/key:Key').protect).toBe(true);
     expect(stack.one('aws:scheduler/schedule:Schedule').inputs.state).toBe('ENABLED');
     expect((stack.one('aws:emrserverless/application:Application').inputs.initialCapacities as unknown[]).length).toBe(2);
     expect(stack.ofType('aws:ec2/subnet:Subnet')).toHaveLength(3);

