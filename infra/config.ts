@@ -3,7 +3,11 @@
  * parseStackConfig is pure (tests feed it the YAML files); loadStackConfig reads
  * Pulumi's config at deploy time. Every error names the offending key.
  */
+import { SUPERSEDED_GRACE_MS } from '../contracts';
 import { dailyStartMinute, earlyStartProblem } from './schedule';
+
+/** A job may read its input for at most the grace a rerun keeps the superseded run's files (contracts/tables.json storage). */
+const MAX_JOB_MINUTES = SUPERSEDED_GRACE_MS / 60_000;
 
 export const CONFIG_NAMESPACE = 'pv-fault';
 
@@ -224,7 +228,7 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
       maxMemory: emr.string('maxMemory', MEMORY, 'a memory size like "64 GB"'),
       maxDisk: emr.string('maxDisk', MEMORY, 'a disk size like "200 GB"'),
       idleTimeoutMinutes: emr.int('idleTimeoutMinutes', 1, 10080),
-      jobTimeoutMinutes: emr.int('jobTimeoutMinutes', 5, 1440),
+      jobTimeoutMinutes: emr.int('jobTimeoutMinutes', 5, MAX_JOB_MINUTES),
       preInitialized,
     },
     schedule: { enabled: schedule.bool('enabled'), cron: scheduleCron(own, plantTimeZone) },
