@@ -13,7 +13,6 @@
  * bytes into typed arrays (readingCodec); any other goes through avsc and
  * validateReading, so every verdict, message and quarantine row is theirs.
  */
-import { join } from 'node:path';
 import { DEVICE_ID_PATTERN, decodeReading, MalformedAvroError, validateReading, type QuarantineReason, type SilverDeviceDayRow, type SilverQuarantineRow } from '../../contracts';
 import { TableParquetWriter } from '../../contracts/parquet';
 import { buildSilverRow, slotOf, type DayGrid } from '../../detector/silver';
@@ -111,7 +110,7 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
   const plain: PlainReading = { timestamp: 0, voltage: 0, current: 0, temperature: 0, irradiance: 0 };
   let offset = -1;
 
-  LocalTopic.scanRaw(join(q.topicDir, `partition-${partition}.log`), (buf, timestamp, keyStart, keyLength, valueStart, valueLength) => {
+  LocalTopic.scanRaw(q.topicDir, partition, (buf, timestamp, keyStart, keyLength, valueStart, valueLength) => {
     offset++;
     if (!(timestamp >= q.fromMs && timestamp < q.toMs)) return;
     out.recordsRead++;
