@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { GRID_STEP_MS, type CommitMarker, type QuarantineReason, type SilverQuarantineRow } from '../../contracts';
+import { emptyDayRefusal, GRID_STEP_MS, type CommitMarker, type QuarantineReason, type SilverQuarantineRow } from '../../contracts';
 import { commitPartition, publishSortedChunks, putPart, type ObjectWriter } from '../../contracts/partition';
 import { Progress } from '../../detector/progress';
 import { WorkerPool } from '../../detector/workers';
@@ -22,6 +22,8 @@ export interface IngestResult {
   devices: number;
   recordsRead: number;
   quarantined: Partial<Record<QuarantineReason, number>>;
+  /** valid readings kept on the day's grid (each slot's nearest; the others are duplicates) */
+  observed: number;
   duplicates: number;
   filled: number;
   missing: number;
@@ -35,7 +37,7 @@ export async function runIngest(args: readonly string[], topicDir: string, parti
   const runId = a['--run-id'];
   const quarantine: SilverQuarantineRow[] = [];
   const quarantined: Partial<Record<QuarantineReason, number>> = {};
-  const result: IngestResult = { devices: 0, recordsRead: 0, quarantined, duplicates: 0, filled: 0, missing: 0, runId };
+  const result: IngestResult = { devices: 0, recordsRead: 0, quarantined, observed: 0, duplicates: 0, filled: 0, missing: 0, runId };
   const bar = progress ? new Progress('ingest', partitions, 'partitions') : null;
   const writer = writerFor(bucketOf(a['--silver-uri']));
   const pool = await WorkerPool.start<PartitionRequest, PartitionIngest>(join(__dirname, 'ingestWorker'), Math.min(workers, partitions));
@@ -58,9 +60,9 @@ export async function runIngest(args: readonly string[], topicDir: string, parti
   // each partition's silver part and counts; a partition read again replaces its own
   const files: CommitMarker['files'] = [];
   const fileOf = new Array<number | null>(partitions).fill(null);
-  const counts: { recordsRead: number; rows: number; duplicates: number; filled: number; missing: number }[] = [];
+  const counts: { recordsRead: number; rows: number; observed: number; duplicates: number; filled: number; missing: number }[] = [];
   async function putSilver(r: PartitionIngest): Promise<void> {
-    counts[r.partition] = { recordsRead: r.recordsRead, rows: r.rows, duplicates: r.duplicates, filled: r.filled, missing: r.missing };
+    counts[r.partition] = { recordsRead: r.recordsRead, rows: r.rows, observed: r.observed, duplicates: r.duplicates, filled: r.filled, missing: r.missing };
     let index = fileOf[r.partition] ?? null;
     if (index === null) {
       if (r.rows === 0 && files.length > 0) return; // an empty part after the first is left out (publishEncodedParts)
@@ -105,10 +107,14 @@ export async function runIngest(args: readonly string[], topicDir: string, parti
     });
     for (const c of counts) {
       result.devices += c.rows;
+      result.observed += c.observed;
       result.duplicates += c.duplicates;
       result.filled += c.filled;
       result.missing += c.missing;
     }
+    // before any commit: the part files already put are under this run's folder, which no marker names
+    const refusal = emptyDayRefusal(date, { recordsRead: result.recordsRead, quarantined: quarantine.length, valid: result.observed + result.duplicates });
+    if (refusal) throw new Error(refusal);
     await commitPartition(writer, 'silver_device_day', date, runId, files);
     quarantine.sort((x, y) => ((x.deviceId ?? '') < (y.deviceId ?? '') ? -1 : (x.deviceId ?? '') > (y.deviceId ?? '') ? 1 : (x.timestamp ?? 0) - (y.timestamp ?? 0)));
     await publishSortedChunks(writer, 'silver_quarantine', date, runId, [quarantine]);

@@ -48,6 +48,7 @@ export interface PartitionIngest {
   recordsRead: number;
   /** [deviceId, readings]: readings set aside here that name a device of another partition; they count in its row, not here */
   strays: [string, number][];
+  observed: number;
   duplicates: number;
   filled: number;
   missing: number;
@@ -95,7 +96,7 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
   const quarantine: SilverQuarantineRow[] = [];
   const quarantined: Partial<Record<QuarantineReason, number>> = {};
   const strays = new Map<string, number>();
-  const out: PartitionIngest = { partition, silver: new Uint8Array(0), rows: 0, quarantine, quarantined, recordsRead: 0, strays: [], duplicates: 0, filled: 0, missing: 0 };
+  const out: PartitionIngest = { partition, silver: new Uint8Array(0), rows: 0, quarantine, quarantined, recordsRead: 0, strays: [], observed: 0, duplicates: 0, filled: 0, missing: 0 };
   const byDevice = new Map<string, DeviceReadings>();
   const device = (id: string) => {
     let d = byDevice.get(id);
@@ -201,6 +202,7 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
       const d = byDevice.get(id)!;
       byDevice.delete(id);
       const row = buildSilverRow(id, day, d, { received: d.received, quarantined: d.quarantined });
+      out.observed += row.observed;
       out.duplicates += row.duplicates;
       out.filled += row.filled;
       out.missing += row.missing;

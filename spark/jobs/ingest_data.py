@@ -15,7 +15,6 @@ import argparse
 import sys
 
 from pvfault import ingest, tables
-from pvfault.contracts import commit_key
 from pvfault.plantday import check_window
 
 MIN_KAFKA_SPLITS = 48
@@ -46,7 +45,7 @@ def kafka_source_options(args):
         "endingTimestamp": str(end),
         # a partition with nothing since the start reads nothing instead of failing the job
         "startingOffsetsByTimestampStrategy": "latest",
-        # a day partly past the topic's retention still loads what is left (see refuse_empty_replacement)
+        # a day partly past the topic's retention still loads what is left; one with nothing valid left is refused (ingest.refuse_empty_day)
         "failOnDataLoss": "false",
         "minPartitions": str(MIN_KAFKA_SPLITS),
         "kafka.security.protocol": "SASL_SSL",
@@ -93,9 +92,6 @@ def run(spark, args, records=None):
     validated = decoded.mapInPandas(validate, struct_type(ingest.validated_spark_schema())).persist(StorageLevel.MEMORY_AND_DISK)
     reasons = {row["reason"]: row["count"] for row in validated.groupBy("reason").count().collect()}
     records_read = sum(reasons.values())
-    refusal = ingest.refuse_empty_replacement(records_read, store.read_text(commit_key("silver_device_day", args.date)))
-    if refusal:
-        raise RuntimeError(refusal)
 
     quarantine_columns = [c["name"] for c in tables.table_columns("silver_quarantine")]
     quarantine = validated.where(F.col("reason") != "").select(*quarantine_columns)
@@ -114,11 +110,15 @@ def run(spark, args, records=None):
         "silver_device_day",
     ).persist(StorageLevel.MEMORY_AND_DISK)
     devices = silver.count()
+    totals = silver.agg(*[F.sum(c).alias(c) for c in ("duplicates", "observed", "filled", "missing")]).collect()[0]
+    # before anything is written: a day without valid readings is never committed
+    refusal = ingest.refuse_empty_day(args.date, records_read, quarantined, int(totals["observed"] or 0) + int(totals["duplicates"] or 0))
+    if refusal:
+        raise RuntimeError(refusal)
 
     # quarantine first: the device_day marker is the day's "done" signal for the predict job
     q_marker = write_table(spark, store, quarantine, "silver_quarantine", args.date, args.run_id, quarantined)
     s_marker = write_table(spark, store, silver, "silver_device_day", args.date, args.run_id, devices)
-    totals = silver.agg(*[F.sum(c).alias(c) for c in ("duplicates", "observed", "filled", "missing")]).collect()[0]
     summary = {
         "job": "ingest_data", "date": args.date, "runId": args.run_id, "recordsRead": records_read,
         "devices": devices, "quarantined": {reason: n for reason, n in sorted(reasons.items()) if reason},
