@@ -401,6 +401,10 @@ export const TABLES_CONTRACT = {
     "doc": "Day verdict: the most frequent non-normal label if it has at least minFaultWindows predicted windows and at least minFaultShare of the day's predicted windows (ties go to the lower class index), else normal; null when no window was predicted. The share keeps scattered misclassified windows from flagging a healthy device.",
     "minFaultWindows": 2,
     "minFaultShare": 0.3
+  },
+  "emptyDay": {
+    "doc": "An ingest run publishes its day only when at least minValidReadings valid readings fall on the day's grid (kept or duplicates: the sum of observed and duplicates over its silver rows). Otherwise the run fails with a message naming the day, the records read, the quarantined and the valid readings, and commits nothing: a day committed before stays as it was. A day without a valid reading means that the topic no longer holds it (retention), that nothing was published for it, or that the window was read wrong; such a day is never reported as processed. Both ingest jobs apply this rule, and the same messages (test/fixtures/contracts/empty-day-cases.json).",
+    "minValidReadings": 1
   }
 } as const;
 

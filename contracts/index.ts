@@ -3,4 +3,5 @@ export * from './faultClasses';
 export * from './tableSpecs';
 export type { SilverDeviceDayRow, SilverQuarantineRow, GoldWindowRow, GoldDailyRow } from './generated';
 export * from './plantDay';
+export * from './emptyDay';
 export { TABLES_CONTRACT, DETECTOR_CONTRACT } from './generated';

@@ -3,6 +3,7 @@
  *   npm start                                  300 devices, yesterday (plant-local; before 03:00 the day before), then serves the API
  *   npm start -- --no-serve                    exits after the summary
  *   npm start -- --devices 1000 --date 2026-11-18 --seed 7 --fault-mix normal=50,arc_fault=10 --out out/local
+ * One run at a time per --out (local/runLock.ts): a second is refused, naming the first.
  * Re-running a day replaces its silver and gold (commit markers); Ctrl-C at any point
  * leaves the previous complete day visible, never a half-written one.
  */

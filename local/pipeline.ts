@@ -21,6 +21,7 @@ import { runPredict, type DevicePredictor, type PredictResult } from './jobs/pre
 import { PredictPool } from './jobs/predictPool';
 import { startLocalS3, type LocalS3 } from './localS3';
 import { frameDeviceReadings } from './readingCodec';
+import { acquireRunLock } from './runLock';
 import { LocalTopic } from './topic';
 
 export interface LocalRunOptions {
@@ -62,8 +63,34 @@ export interface LocalRunResult {
   executionName: string;
 }
 
+/**
+ * A local job run as EMR's .sync integration reports it: its state on success; on
+ * failure States.TaskFailed with the job run's state and details as the cause, so that
+ * the failure notification reads as it would on AWS.
+ */
+async function jobRun(jobRunId: string, run: () => Promise<void>): Promise<{ JobRunId: string; State: string }> {
+  try {
+    await run();
+  } catch (err) {
+    throw Object.assign(new Error(JSON.stringify({ JobRunId: jobRunId, State: 'FAILED', StateDetails: (err as Error).message })), { name: 'States.TaskFailed' });
+  }
+  return { JobRunId: jobRunId, State: 'SUCCESS' };
+}
+
 export async function runLocalPipeline(o: LocalRunOptions, predictor?: DevicePredictor & { close?(): Promise<void> }): Promise<LocalRunResult> {
   mkdirSync(o.out, { recursive: true });
+  const config: PlantConfig = plantConfig({ date: o.date, timeZone: o.timeZone, devices: o.devices, seed: o.seed, faultMix: o.faultMix });
+  simulatePlantDay(config); // validates the options before anything starts
+  // held until the state machine is done: another run into this --out would reset the topic under this one's ingest
+  const lock = acquireRunLock(o.out, o.date);
+  try {
+    return await runDay(o, config, predictor);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runDay(o: LocalRunOptions, config: PlantConfig, predictor?: DevicePredictor & { close?(): Promise<void> }): Promise<LocalRunResult> {
   const stageSeconds: Record<string, number> = {};
   const stageSpans: Record<string, [number, number]> = {};
   const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
@@ -75,8 +102,6 @@ export async function runLocalPipeline(o: LocalRunOptions, predictor?: DevicePre
       stageSpans[name] = [t, Date.now()];
     }
   };
-  const config: PlantConfig = plantConfig({ date: o.date, timeZone: o.timeZone, devices: o.devices, seed: o.seed, faultMix: o.faultMix });
-  simulatePlantDay(config); // validates the options before anything starts
 
   // 1. simulate and publish to the local topic (a fresh topic: it holds this simulated day)
   const topicDir = join(o.out, 'topic');
@@ -113,14 +138,14 @@ export async function runLocalPipeline(o: LocalRunOptions, predictor?: DevicePre
         { date: o.date },
         {
           runWindow: (payload) => runWindowHandler(payload),
-          ingest: async (req) => {
-            ingest = await timed('ingest', () => runIngest(req.JobDriver.SparkSubmit.EntryPointArguments, topicDir, o.partitions, s3.writer, o.progress));
-            return { JobRunId: `local-ingest-${o.date}`, State: 'SUCCESS' };
-          },
-          predict: async (req) => {
-            predict = await timed('predict', () => runPredict(req.JobDriver.SparkSubmit.EntryPointArguments, (b) => new S3Store(s3.client, b), s3.writer, model, o.progress));
-            return { JobRunId: `local-predict-${o.date}`, State: 'SUCCESS' };
-          },
+          ingest: (req) =>
+            jobRun(`local-ingest-${o.date}`, async () => {
+              ingest = await timed('ingest', () => runIngest(req.JobDriver.SparkSubmit.EntryPointArguments, topicDir, o.partitions, s3.writer, o.progress));
+            }),
+          predict: (req) =>
+            jobRun(`local-predict-${o.date}`, async () => {
+              predict = await timed('predict', () => runPredict(req.JobDriver.SparkSubmit.EntryPointArguments, (b) => new S3Store(s3.client, b), s3.writer, model, o.progress));
+            }),
           notify: async (n) => {
             notifications.push(n);
             o.log(`[SNS] ${n.Subject}\n${n.Message.replace(/^/gm, '      ')}`);
@@ -130,7 +155,8 @@ export async function runLocalPipeline(o: LocalRunOptions, predictor?: DevicePre
       ),
     );
   } catch (err) {
-    if (!o.keepS3) await s3.stop();
+    // a failed run has no day to serve, and the caller gets no handle to stop the store
+    await s3.stop();
     if (!predictor) await (model as PredictPool).close();
     throw new Error(`the daily run failed: ${(err as Error).message}`);
   }

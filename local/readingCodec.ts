@@ -7,6 +7,7 @@
  */
 import { READING_AVRO_TYPE, READING_LIMITS } from '../contracts';
 import type { ValidReadings } from '../detector/silver';
+import { FRAME_HEADER } from './topic';
 
 /** Avro's zig-zag varint of a safe integer, as avsc writes it. */
 function writeLong(out: Uint8Array, at: number, n: number): number {
@@ -19,8 +20,6 @@ function writeLong(out: Uint8Array, at: number, n: number): number {
   return at;
 }
 
-/** Frame header of a topic record: timestamp (f64) · key length (u16) · value length (u32). */
-export const FRAME_HEADER = 14;
 /** A value's bytes beyond its device id, at most: the id's length (≤ 3 bytes), a long (≤ 10), four floats. */
 const MAX_FIXED = 3 + 10 + 16;
 

@@ -53,6 +53,32 @@ export interface TopicRecord {
 
 const FLUSH_BYTES = 1 << 20;
 const SCAN_CHUNK = 8 << 20;
+/** Frame header of a topic record: timestamp (f64) · key length (u16) · value length (u32). */
+export const FRAME_HEADER = 14;
+/**
+ * The largest value a record may carry: Kafka's default max.message.bytes (a reading is at
+ * most 88 bytes). The writer refuses more, so a frame that declares more was corrupted.
+ */
+export const MAX_VALUE_BYTES = 1 << 20;
+
+/** The file of one partition of the topic in `dir`. */
+export function partitionFile(dir: string, partition: number): string {
+  return join(dir, `partition-${partition}.log`);
+}
+
+/** A partition file that is not a sequence of whole frames: its records from `offset` on cannot be found. */
+export class CorruptTopicError extends Error {
+  constructor(
+    readonly file: string,
+    readonly partition: number,
+    readonly offset: number,
+    readonly position: number,
+    problem: string,
+  ) {
+    super(`local topic partition ${partition} is corrupt at offset ${offset} (byte ${position} of ${file}): ${problem}. The records after it cannot be found, so the partition is not read short: publish the day again`);
+    this.name = 'CorruptTopicError';
+  }
+}
 
 /** Record layout: timestamp (f64) · key length (u16) · value length (u32) · key · value. */
 export class LocalTopic {
@@ -66,10 +92,11 @@ export class LocalTopic {
     readonly partitions: number,
   ) {
     mkdirSync(dir, { recursive: true });
-    this.fds = Array.from({ length: partitions }, (_, p) => openSync(join(dir, `partition-${p}.log`), 'a'));
+    this.fds = Array.from({ length: partitions }, (_, p) => openSync(partitionFile(dir, p), 'a'));
     this.buffers = Array.from({ length: partitions }, () => []);
     this.pending = new Array<number>(partitions).fill(0);
-    this.counts = Array.from({ length: partitions }, (_, p) => LocalTopic.countRecords(join(dir, `partition-${p}.log`)));
+    // counting also checks the frames: appending to a corrupt partition would hide its damage behind new records
+    this.counts = Array.from({ length: partitions }, (_, p) => LocalTopic.countRecords(dir, p));
   }
 
   /** Deletes the topic's files (a fresh day for the demo). */
@@ -77,34 +104,49 @@ export class LocalTopic {
     if (existsSync(dir)) for (const f of readdirSync(dir)) if (f.startsWith('partition-')) rmSync(join(dir, f));
   }
 
-  private static countRecords(file: string): number {
-    if (!existsSync(file)) return 0;
+  private static countRecords(dir: string, partition: number): number {
+    if (!existsSync(partitionFile(dir, partition))) return 0;
     let n = 0;
-    LocalTopic.scanRaw(file, () => void n++);
+    LocalTopic.scanRaw(dir, partition, () => void n++);
     return n;
   }
 
   /**
-   * Visits the records of a partition file in offset order, reading it in chunks so
+   * Visits the records of a partition in offset order, reading its file in chunks so
    * that a partition of any size costs a few MiB. The visitor gets the chunk and the
-   * record's byte positions in it (valid only during the call).
+   * record's byte positions in it (valid only during the call). A frame that declares
+   * more than a record can hold, or that the file ends inside, is a CorruptTopicError
+   * naming the partition and the offset: a frame's length is the only way to the next
+   * record, so skipping the rest quietly would lose every record after it.
    */
-  static scanRaw(file: string, visit: (buf: Buffer, timestamp: number, keyStart: number, keyLength: number, valueStart: number, valueLength: number) => void): void {
+  static scanRaw(dir: string, partition: number, visit: (buf: Buffer, timestamp: number, keyStart: number, keyLength: number, valueStart: number, valueLength: number) => void): void {
+    const file = partitionFile(dir, partition);
     const fd = openSync(file, 'r');
     try {
       let buf = Buffer.allocUnsafe(SCAN_CHUNK);
       let filled = 0;
       let at = 0;
       let eof = false;
+      let offset = 0;
+      let position = 0; // the file position of buf[at]
       while (true) {
-        if (filled - at < 14 || filled - at < 14 + buf.readUInt16LE(at + 8) + buf.readUInt32LE(at + 10)) {
-          if (eof) break; // a torn tail write is not a record
+        const available = filled - at;
+        let size = FRAME_HEADER;
+        if (available >= FRAME_HEADER) {
+          const valueLength = buf.readUInt32LE(at + 10);
+          if (valueLength > MAX_VALUE_BYTES) throw new CorruptTopicError(file, partition, offset, position, `the frame declares a ${valueLength}-byte value, more than a record can hold (${MAX_VALUE_BYTES})`);
+          size = FRAME_HEADER + buf.readUInt16LE(at + 8) + valueLength;
+        }
+        if (available < size) {
+          if (eof) {
+            if (available === 0) break;
+            throw new CorruptTopicError(file, partition, offset, position, `the file ends ${available} bytes into a ${available < FRAME_HEADER ? 'frame header' : `${size}-byte frame`}`);
+          }
           // keep the partial record, then fill the rest of the buffer (larger if one record does not fit)
-          const need = filled - at >= 14 ? 14 + buf.readUInt16LE(at + 8) + buf.readUInt32LE(at + 10) : 14;
-          const next = need > buf.length ? Buffer.allocUnsafe(Math.max(need, 2 * buf.length)) : buf;
+          const next = size > buf.length ? Buffer.allocUnsafe(Math.max(size, 2 * buf.length)) : buf;
           buf.copy(next, 0, at, filled);
           buf = next;
-          filled -= at;
+          filled = available;
           at = 0;
           const n = readSync(fd, buf, filled, buf.length - filled, null);
           if (n === 0) eof = true;
@@ -112,9 +154,10 @@ export class LocalTopic {
           continue;
         }
         const keyLength = buf.readUInt16LE(at + 8);
-        const valueLength = buf.readUInt32LE(at + 10);
-        visit(buf, buf.readDoubleLE(at), at + 14, keyLength, at + 14 + keyLength, valueLength);
-        at += 14 + keyLength + valueLength;
+        visit(buf, buf.readDoubleLE(at), at + FRAME_HEADER, keyLength, at + FRAME_HEADER + keyLength, size - FRAME_HEADER - keyLength);
+        at += size;
+        position += size;
+        offset++;
       }
     } finally {
       closeSync(fd);
@@ -123,14 +166,15 @@ export class LocalTopic {
 
   /** Appends a record and returns its partition and offset. */
   send(key: string, value: Uint8Array, timestamp: number): { partition: number; offset: number } {
+    if (value.length > MAX_VALUE_BYTES) throw new Error(`local topic: a ${value.length}-byte value for key ${JSON.stringify(key)} is larger than a record may be (${MAX_VALUE_BYTES} bytes, Kafka's max.message.bytes)`);
     const partition = partitionOf(key, this.partitions);
     const k = Buffer.from(key, 'utf8');
-    const header = Buffer.allocUnsafe(14);
+    const header = Buffer.allocUnsafe(FRAME_HEADER);
     header.writeDoubleLE(timestamp, 0);
     header.writeUInt16LE(k.length, 8);
     header.writeUInt32LE(value.length, 10);
     this.buffers[partition]!.push(header, k, Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-    this.pending[partition]! += 14 + k.length + value.length;
+    this.pending[partition]! += FRAME_HEADER + k.length + value.length;
     if (this.pending[partition]! > FLUSH_BYTES) this.flushPartition(partition);
     return { partition, offset: this.counts[partition]!++ };
   }
@@ -165,12 +209,11 @@ export class LocalTopic {
 
   /** The records of one partition with startMs ≤ timestamp < endMs, in offset order. */
   static *read(dir: string, partition: number, startMs: number, endMs: number): Generator<TopicRecord> {
-    const file = join(dir, `partition-${partition}.log`);
-    if (!existsSync(file)) return;
+    if (!existsSync(partitionFile(dir, partition))) return;
     const records: TopicRecord[] = [];
     let offset = 0;
     // collected before they are handed out: fine for small reads; bulk readers visit records with scanRaw
-    LocalTopic.scanRaw(file, (buf, timestamp, keyStart, keyLength, valueStart, valueLength) => {
+    LocalTopic.scanRaw(dir, partition, (buf, timestamp, keyStart, keyLength, valueStart, valueLength) => {
       if (timestamp >= startMs && timestamp < endMs) {
         records.push({ partition, offset, timestamp, key: buf.toString('utf8', keyStart, keyStart + keyLength), value: Buffer.from(buf.subarray(valueStart, valueStart + valueLength)) });
       }

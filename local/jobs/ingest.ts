@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { type CommitMarker, type QuarantineReason, type SilverQuarantineRow } from '../../contracts';
+import { emptyDayRefusal, type CommitMarker, type QuarantineReason, type SilverQuarantineRow } from '../../contracts';
 import { commitPartition, publishSortedChunks, putPart, type ObjectWriter } from '../../contracts/partition';
 import { Progress } from '../../detector/progress';
 import { WorkerPool } from '../../detector/workers';
@@ -126,6 +126,9 @@ export async function runIngest(args: readonly string[], topicDir: string, parti
     // a record lost between the topic and silver must fail the run, not vanish from a committed day
     const lost = unaccounted(result);
     if (lost) throw new Error(`ingest of ${date}: ${lost}; nothing committed`);
+    // before any commit: the part files already put are under this run's folder, which no marker names
+    const refusal = emptyDayRefusal(date, { recordsRead: result.recordsRead, quarantined: quarantine.length, valid: result.observed + result.duplicates });
+    if (refusal) throw new Error(refusal);
     await commitPartition(writer, 'silver_device_day', date, runId, files);
     quarantine.sort((x, y) => ((x.deviceId ?? '') < (y.deviceId ?? '') ? -1 : (x.deviceId ?? '') > (y.deviceId ?? '') ? 1 : (x.timestamp ?? 0) - (y.timestamp ?? 0)));
     await publishSortedChunks(writer, 'silver_quarantine', date, runId, [quarantine]);

@@ -15,7 +15,6 @@
  * record read ends in a device's readings, in quarantine, or in the adjacent-day count
  * (ingestDays.ts), and a record counts in a device's row only if its deviceId is valid.
  */
-import { join } from 'node:path';
 import { DEVICE_ID_PATTERN, decodeReading, MalformedAvroError, validateReading, type QuarantineReason, type SilverDeviceDayRow, type SilverQuarantineRow } from '../../contracts';
 import { TableParquetWriter } from '../../contracts/parquet';
 import { buildSilverRow, slotOf } from '../../detector/silver';
@@ -50,8 +49,8 @@ export interface PartitionIngest {
   recordsRead: number;
   /** [deviceId, readings]: readings set aside here that name a device of another partition; they count in its row, not here */
   strays: [string, number][];
-  duplicates: number;
   observed: number;
+  duplicates: number;
   filled: number;
   missing: number;
   /** valid readings of the day before or after that that day's run takes (ingestDays.ts) */
@@ -116,7 +115,7 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
   const plain: PlainReading = { timestamp: 0, voltage: 0, current: 0, temperature: 0, irradiance: 0 };
   let offset = -1;
 
-  LocalTopic.scanRaw(join(q.topicDir, `partition-${partition}.log`), (buf, timestamp, keyStart, keyLength, valueStart, valueLength) => {
+  LocalTopic.scanRaw(q.topicDir, partition, (buf, timestamp, keyStart, keyLength, valueStart, valueLength) => {
     offset++;
     if (!(timestamp >= day.fromMs && timestamp < day.toMs)) return;
     out.recordsRead++;
@@ -216,8 +215,8 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
       const d = byDevice.get(id)!;
       byDevice.delete(id);
       const row = buildSilverRow(id, day, d, { received: d.received, quarantined: d.quarantined });
-      out.duplicates += row.duplicates;
       out.observed += row.observed;
+      out.duplicates += row.duplicates;
       out.filled += row.filled;
       out.missing += row.missing;
       return row;

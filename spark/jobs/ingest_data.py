@@ -17,7 +17,6 @@ import argparse
 import sys
 
 from pvfault import ingest, tables
-from pvfault.contracts import commit_key
 from pvfault.plantday import check_window
 
 MIN_KAFKA_SPLITS = 48
@@ -48,7 +47,7 @@ def kafka_source_options(args):
         "endingTimestamp": str(end),
         # a partition with nothing since the start reads nothing instead of failing the job
         "startingOffsetsByTimestampStrategy": "latest",
-        # a day partly past the topic's retention still loads what is left (see refuse_empty_replacement)
+        # a day partly past the topic's retention still loads what is left; one with nothing valid left is refused (ingest.refuse_empty_day)
         "failOnDataLoss": "false",
         "minPartitions": str(MIN_KAFKA_SPLITS),
         "kafka.security.protocol": "SASL_SSL",
@@ -96,9 +95,6 @@ def run(spark, args, records=None):
     validated = decoded.mapInPandas(validate, struct_type(ingest.validated_spark_schema())).persist(StorageLevel.MEMORY_AND_DISK)
     verdicts = {(row["reason"], row["inRow"]): row["count"] for row in validated.groupBy("reason", "inRow").count().collect()}
     records_read = sum(verdicts.values())
-    refusal = ingest.refuse_empty_replacement(records_read, store.read_text(commit_key("silver_device_day", args.date)))
-    if refusal:
-        raise RuntimeError(refusal)
 
     quarantine_columns = [c["name"] for c in tables.table_columns("silver_quarantine")]
     quarantine = validated.where(F.col("reason") != "").select(*quarantine_columns)
@@ -117,8 +113,12 @@ def run(spark, args, records=None):
     ).persist(StorageLevel.MEMORY_AND_DISK)
     devices = silver.count()
     # before anything is published: a record read that is in none of silver, quarantine, adjacent days fails the run
-    totals = silver.agg(*[F.sum(c).alias(c) for c in ("duplicates", "observed", "filled", "missing")]).collect()[0].asDict()
+    totals = {k: int(v or 0) for k, v in silver.agg(*[F.sum(c).alias(c) for c in ("duplicates", "observed", "filled", "missing")]).collect()[0].asDict().items()}
     counts = ingest.run_totals(verdicts, totals)
+    # and a day without valid readings is never committed
+    refusal = ingest.refuse_empty_day(args.date, records_read, sum(counts["quarantined"].values()), counts["observed"] + counts["duplicates"])
+    if refusal:
+        raise RuntimeError(refusal)
 
     # quarantine first: the device_day marker is the day's "done" signal for the predict job
     q_marker = write_table(spark, store, quarantine, "silver_quarantine", args.date, args.run_id, sum(counts["quarantined"].values()))

@@ -47,6 +47,7 @@ QUARANTINE_REASONS = tuple(k for k in TABLES_CONTRACT["quarantineReasons"] if k 
 SKIP_REASONS = tuple(k for k in TABLES_CONTRACT["skipReasons"] if k != "doc")
 SUMMARY_MIN_FAULT_WINDOWS = TABLES_CONTRACT["summary"]["minFaultWindows"]
 SUMMARY_MIN_FAULT_SHARE = TABLES_CONTRACT["summary"]["minFaultShare"]
+EMPTY_DAY_MIN_VALID_READINGS = TABLES_CONTRACT["emptyDay"]["minValidReadings"]
 
 
 def _field_spec(field):

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pandas as pd
 
-from pvfault.contracts import GRID_STEP_MS, LATENESS_MS, READING_FIELDS, READING_LIMITS, READING_SCHEMA, DEVICE_ID_PATTERN, validate_reading
+from pvfault.contracts import EMPTY_DAY_MIN_VALID_READINGS, GRID_STEP_MS, LATENESS_MS, READING_FIELDS, READING_LIMITS, READING_SCHEMA, DEVICE_ID_PATTERN, validate_reading
 from pvfault.plantday import plant_day_window
 from pvfault.silver import CHANNELS, build_silver_row, grid_samples, slot_of
 
@@ -191,24 +191,20 @@ def validated_spark_schema():
     ]}
 
 
-def refuse_empty_replacement(records_read, previous_marker_text):
-    """Why publishing this run would be wrong, or None.
+def refuse_empty_day(date, records_read, quarantined, valid):
+    """Why the ingest of `date` must fail instead of publishing, or None (tables.json emptyDay).
 
-    A rerun of a day older than the topic's retention reads nothing (failOnDataLoss is
-    off so that a partly expired day still loads): it must not replace a committed day
-    that has rows with an empty one. A day with no readings at all is still published.
+    valid: the valid readings on the day's grid (observed + duplicates over the silver
+    rows). A day without enough of them is never committed: it would replace a complete
+    day with an empty one and be reported as processed. The message is the local
+    ingest's (contracts/emptyDay.ts; test/fixtures/contracts/empty-day-cases.json).
     """
-    if records_read > 0 or not previous_marker_text:
+    if valid >= EMPTY_DAY_MIN_VALID_READINGS:
         return None
-    try:
-        previous = json.loads(previous_marker_text)
-        rows, run = int(previous["rows"]), previous["runId"]
-    except (ValueError, KeyError, TypeError):
-        return None
-    if rows > 0:
-        return ("no Kafka record in the day's window, but silver holds %d rows from run %s: "
-                "the topic has probably expired the day; keeping the committed day" % (rows, run))
-    return None
+    return ("ingest of %s refused: %d valid readings on the day's grid (%d records read, %d quarantined); "
+            "a day needs at least %d (tables.json emptyDay). Nothing was committed: the day's silver and gold stay as they were. "
+            "The topic may no longer hold the day (retention), or nothing was published for it."
+            % (date, valid, records_read, quarantined, EMPTY_DAY_MIN_VALID_READINGS))
 
 
 _MIN = {name: lim[0] for name, lim in READING_LIMITS.items()}

@@ -55,7 +55,7 @@ function resolveOffsets(out: string, rows: Record<string, unknown>[]): void {
   }
   for (const [p, m] of wanted) {
     let offset = 0;
-    LocalTopic.scanRaw(join(out, 'topic', `partition-${p}.log`), (buf, _ts, keyStart, _keyLength, valueStart, valueLength) => {
+    LocalTopic.scanRaw(join(out, 'topic'), p, (buf, _ts, keyStart, _keyLength, valueStart, valueLength) => {
       for (const r of m.get(offset++) ?? []) r.kafkaOffset = buf.toString('hex', keyStart - 14, valueStart + valueLength);
     });
   }
@@ -66,27 +66,27 @@ async function main(): Promise<void> {
   const report = (line: string) => {
     if (differences++ < 20) console.log(line);
   };
-  const topic = (out: string) => (existsSync(join(out, 'topic')) ? readdirSync(join(out, 'topic')).sort() : []);
-  const byKey = (file: string) => {
+  const partitions = (out: string) => (existsSync(join(out, 'topic')) ? readdirSync(join(out, 'topic')).flatMap((f) => /^partition-(\d+)\.log$/.exec(f)?.[1] ?? []).map(Number) : []);
+  const byKey = (out: string, partition: number) => {
     const parts = new Map<string, Buffer[]>();
-    LocalTopic.scanRaw(file, (buf, _ts, keyStart, keyLength, valueStart, valueLength) => {
+    LocalTopic.scanRaw(join(out, 'topic'), partition, (buf, _ts, keyStart, keyLength, valueStart, valueLength) => {
       const key = buf.toString('utf8', keyStart, keyStart + keyLength);
       if (!parts.has(key)) parts.set(key, []);
       parts.get(key)!.push(Buffer.from(buf.subarray(keyStart - 14, valueStart + valueLength)));
     });
     return new Map([...parts].map(([k, v]) => [k, Buffer.concat(v)]));
   };
-  for (const f of new Set([...topic(a!), ...topic(b!)])) {
-    const pa = join(a!, 'topic', f);
-    const pb = join(b!, 'topic', f);
-    if (!existsSync(pa) || !existsSync(pb)) {
-      report(`topic ${f}: missing on one side`);
+  const inA = new Set(partitions(a!));
+  const inB = new Set(partitions(b!));
+  for (const p of [...new Set([...inA, ...inB])].sort((x, y) => x - y)) {
+    if (!inA.has(p) || !inB.has(p)) {
+      report(`topic partition ${p}: missing on one side`);
       continue;
     }
-    const [x, y] = [byKey(pa), byKey(pb)];
-    if (x.size !== y.size) report(`topic ${f}: ${x.size} keys against ${y.size}`);
-    for (const [k, v] of x) if (!y.get(k)?.equals(v)) report(`topic ${f}: the records of ${k} differ`);
-    console.log(`topic ${f}: ${x.size} keys compared`);
+    const [x, y] = [byKey(a!, p), byKey(b!, p)];
+    if (x.size !== y.size) report(`topic partition ${p}: ${x.size} keys against ${y.size}`);
+    for (const [k, v] of x) if (!y.get(k)?.equals(v)) report(`topic partition ${p}: the records of ${k} differ`);
+    console.log(`topic partition ${p}: ${x.size} keys compared`);
   }
   for (const table of Object.keys(TABLES) as TableName[]) {
     const [x, y] = await Promise.all([tableRows(a!, table), tableRows(b!, table)]);

@@ -2,15 +2,17 @@
  * End to end on this machine: simulated plant → local topic → the real state machine
  * → local ingest and predict jobs → gold in a local S3 API → the prediction API.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { commitKey, supersededKey } from '../../contracts';
+import { commitKey, supersededKey, TABLES } from '../../contracts';
 import { createHandler } from '../../functions/api/handler';
 import { S3Store } from '../../functions/api/s3Store';
+import { startLocalS3 } from '../../local/localS3';
 import { runLocalPipeline, type LocalRunResult } from '../../local/pipeline';
-import { murmur2 } from '../../local/topic';
+import { RUN_LOCK_FILE } from '../../local/runLock';
+import { LocalTopic, murmur2 } from '../../local/topic';
 
 const out = mkdtempSync(join(tmpdir(), 'local-run-'));
 const options = { date: '2026-06-20', devices: 8, seed: 5, faultMix: { normal: 1, arc_fault: 1 }, timeZone: 'Europe/Madrid', out, partitions: 3, progress: false, log: () => undefined, keepS3: true };
@@ -63,6 +65,59 @@ describe('the daily pipeline, locally', () => {
       await second.s3!.stop();
       first.s3 = null;
     }
+  }, 180_000);
+});
+
+describe('a run that finds no valid reading of its day', () => {
+  /** The day's commit markers and one device's predictions, as the store in `out` holds them now. */
+  async function committedDay(): Promise<{ markers: (string | null)[]; predictions: { statusCode: number; body: unknown } }> {
+    const s3 = await startLocalS3(['silver', 'gold'], join(out, 's3'));
+    try {
+      const markers = await Promise.all((['silver_device_day', 'silver_quarantine', 'gold_window', 'gold_daily'] as const).map((t) => new S3Store(s3.client, TABLES[t].bucket).getText(commitKey(t, options.date))));
+      const api = createHandler({ store: new S3Store(s3.client, 'gold'), timeZone: options.timeZone });
+      const r = await api({ rawPath: `/devices/${first.outcomes[0]!.deviceId}/predictions`, queryStringParameters: { date: options.date } });
+      return { markers, predictions: { statusCode: r.statusCode, body: JSON.parse(r.body) as unknown } };
+    } finally {
+      await s3.stop();
+    }
+  }
+
+  it('fails, sends the failure notification naming the refusal, and the committed day stays and is served', async () => {
+    const before = await committedDay();
+    expect(before.markers.every((m) => m !== null)).toBe(true);
+    expect(before.predictions.statusCode).toBe(200);
+
+    // the day's readings never reach the topic: as when another run reset it, or the topic expired the day
+    const publish = jest.spyOn(LocalTopic.prototype, 'appendFramed').mockImplementation(() => undefined);
+    const log: string[] = [];
+    try {
+      await expect(runLocalPipeline({ ...options, keepS3: true, log: (l) => log.push(l) })).rejects.toThrow('the daily run failed');
+    } finally {
+      publish.mockRestore();
+    }
+    const sns = log.filter((l) => l.startsWith('[SNS]'));
+    expect(sns).toHaveLength(1);
+    expect(sns[0]).toMatch(/^\[SNS\] PV faults: run FAILED at IngestData\n/);
+    expect(sns[0]).toContain('Error: States.TaskFailed');
+    expect(sns[0]).toContain(`ingest of ${options.date} refused: 0 valid readings on the day's grid (0 records read, 0 quarantined)`);
+    expect(existsSync(join(out, RUN_LOCK_FILE))).toBe(false);
+
+    expect(await committedDay()).toEqual(before);
+  }, 180_000);
+});
+
+describe('two local runs into one --out', () => {
+  it('the second is refused, naming the run that holds the folder; the first completes and lets go of it', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'local-two-runs-'));
+    const small = { ...options, devices: 2, out: shared, keepS3: false };
+    const a = runLocalPipeline(small);
+    const b = runLocalPipeline({ ...small, date: '2026-06-21' });
+    await expect(b).rejects.toThrow(`${shared} is in use by another local run (pid ${process.pid}, day 2026-06-20, started `);
+    const done = await a;
+    expect(done.notifications.map((n) => n.Subject)).toEqual(['PV faults: 2026-06-20 processed']);
+    expect(done.ingest.devices).toBe(2);
+    expect(done.ingest.observed).toBeGreaterThan(2 * 4000);
+    expect(existsSync(join(shared, RUN_LOCK_FILE))).toBe(false);
   }, 180_000);
 });
 

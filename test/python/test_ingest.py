@@ -308,12 +308,21 @@ def test_a_run_whose_totals_do_not_add_up_is_refused():
         _run_totals_of(out, rows)
 
 
-def test_an_empty_run_never_replaces_a_committed_day():
-    committed = json.dumps({"runId": "r1", "rows": 120})
-    assert "r1" in ingest.refuse_empty_replacement(0, committed)
-    assert ingest.refuse_empty_replacement(5, committed) is None
-    assert ingest.refuse_empty_replacement(0, None) is None
-    assert ingest.refuse_empty_replacement(0, json.dumps({"runId": "r0", "rows": 0})) is None
+with open(os.path.join(FIXTURES, "contracts", "empty-day-cases.json"), encoding="utf-8") as _f:
+    EMPTY_DAY_CASES = json.load(_f)["cases"]
+
+
+@pytest.mark.parametrize("case", EMPTY_DAY_CASES, ids=[c["name"] for c in EMPTY_DAY_CASES])
+def test_a_day_without_valid_readings_is_refused_by_the_contracts_rule_with_the_local_ingests_message(case):
+    # the same cases hold contracts/emptyDay.ts, which the local ingest applies
+    assert ingest.refuse_empty_day(case["date"], case["recordsRead"], case["quarantined"], case["valid"]) == case["refusal"]
+
+
+def test_the_empty_day_threshold_is_the_contracts():
+    assert ingest.EMPTY_DAY_MIN_VALID_READINGS == contracts.TABLES_CONTRACT["emptyDay"]["minValidReadings"] >= 1
+    n = contracts.TABLES_CONTRACT["emptyDay"]["minValidReadings"]
+    assert ingest.refuse_empty_day("2026-06-20", n, 0, n) is None
+    assert "%d valid readings" % (n - 1) in ingest.refuse_empty_day("2026-06-20", n, 1, n - 1)
 
 
 def test_validated_schema_keeps_the_verdict_columns_required():

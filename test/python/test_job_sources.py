@@ -187,6 +187,18 @@ def test_ingest_places_readings_by_publish_time_and_accounts_for_every_record_be
     assert run.index("ingest.run_totals(verdicts, totals)") < run.index("write_table(")
 
 
+def test_ingest_refuses_a_day_without_valid_readings_before_writing_anything():
+    # the rule is pvfault.ingest.refuse_empty_day (tables.json emptyDay), tested on its own in test_ingest.py
+    run = next(n for n in _source("ingest_data.py").body if isinstance(n, ast.FunctionDef) and n.name == "run")
+    statements = [ast.unparse(s) for s in run.body]
+    refuse = next(i for i, s in enumerate(statements) if "ingest.refuse_empty_day(args.date, records_read," in s)
+    assert "counts['observed'] + counts['duplicates']" in statements[refuse]
+    assert statements[refuse + 1] == "if refusal:\n    raise RuntimeError(refusal)"
+    first_write = next(i for i, s in enumerate(statements) if "write_table(" in s)
+    assert refuse < first_write
+    assert statements.index(next(s for s in statements if s.startswith("totals = ") and "silver.agg(" in s)) < refuse
+
+
 def test_jobs_keep_to_python_39_syntax():
     for name in os.listdir(JOBS) + ["../pvfault/" + n for n in os.listdir(os.path.join(JOBS, "..", "pvfault")) if n.endswith(".py")]:
         if name.endswith(".py"):
