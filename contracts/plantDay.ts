@@ -60,7 +60,8 @@ function localMidnight(date: string, timeZone: string): number {
   return t;
 }
 
-function nextDate(date: string): string {
+/** The calendar date after `date` (YYYY-MM-DD). */
+export function nextDate(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
