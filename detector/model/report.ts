@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { FAULT_CLASSES } from '../../contracts';
 import { LEAK_GROUPS, persistenceGroup, severityKey, shortedGroup } from '../dataset';
 import type { Normalization } from '../windows';
+import { DOCS_DIR, writeCardKeepingEval } from './cardSection';
 import type { Metrics } from './metrics';
 
 export interface GroupFigures {
@@ -37,7 +38,6 @@ export interface Evaluation {
   };
 }
 
-const DOCS = join(__dirname, '..', '..', 'docs');
 
 export function confusionSvg(confusion: number[][], title: string): string {
   const k = FAULT_CLASSES.length;
@@ -100,9 +100,10 @@ function physicalLimits(bySeverity: Evaluation['test']['bySeverity']): string[] 
   return out;
 }
 
-export function writeModelCard(e: Evaluation): void {
-  mkdirSync(join(DOCS, 'images', 'model'), { recursive: true });
-  writeFileSync(join(DOCS, 'images', 'model', 'confusion.svg'), confusionSvg(e.test.metrics.confusion, `Test set confusion matrix — ${e.modelVersion}`));
+/** Writes the card and its image into `docs`, keeping the card's eval section (cardSection.ts). */
+export function writeModelCard(e: Evaluation, docs: string = DOCS_DIR): void {
+  mkdirSync(join(docs, 'images', 'model'), { recursive: true });
+  writeFileSync(join(docs, 'images', 'model', 'confusion.svg'), confusionSvg(e.test.metrics.confusion, `Test set confusion matrix — ${e.modelVersion}`));
   const m = e.test.metrics;
   const d = e.test.detection;
   const lines = [
@@ -203,5 +204,5 @@ export function writeModelCard(e: Evaluation): void {
     '- Simulated data only: the figures say how well the model separates the simulator\'s physics, not field performance. Retrain on labelled field data as soon as there is some.',
     '',
   ];
-  writeFileSync(join(DOCS, 'model-card.md'), lines.join('\n'));
+  writeCardKeepingEval(lines.join('\n'), docs);
 }
