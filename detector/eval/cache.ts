@@ -1,8 +1,9 @@
 /**
  * The evaluation's cache: a plant-day's records (evidence and truth) in a file under
  * out/eval/cache/<model version>/, keyed by the plant-day's spec and a digest of the
- * code that produced them (simulator, silver, windows, CWT, gold: detector/ but its
- * eval/ folder, where decisions and metrics live; contracts/), so trying another
+ * code that produced them (simulator, silver, windows, CWT, model runtime, gold: detector/
+ * but the modules listed in SKIP, e.g. eval/ where decisions and metrics live;
+ * contracts/; the predict job's device predictor), so trying another
  * decision or metric re-reads instead of re-simulating and re-predicting, and a
  * change of the simulator or the pipeline never reads stale records.
  */
@@ -16,7 +17,23 @@ const REPO = join(__dirname, '..', '..');
 const FORMAT = 1;
 /** What the cached records depend on besides the model's weights. */
 const SOURCES = [join(REPO, 'detector'), join(REPO, 'contracts'), join(REPO, 'local', 'jobs', 'devicePredictor.ts')];
-const SKIP = new Set([join(REPO, 'detector', 'eval'), join(REPO, 'detector', 'model', 'artifacts')]);
+/** What does not shape the records (reports, training, command lines): a change there keeps the cache. Anything new counts until listed here. */
+const SKIP = new Set(
+  [
+    ['detector', 'eval'],
+    ['detector', 'model', 'artifacts'],
+    ['detector', 'model', 'report.ts'],
+    ['detector', 'model', 'card.ts'],
+    ['detector', 'model', 'cardSection.ts'],
+    ['detector', 'model', 'train.ts'],
+    ['detector', 'model', 'metrics.ts'],
+    ['detector', 'plots'],
+    ['detector', 'progress.ts'],
+    ['detector', 'commandLine.ts'],
+    ['detector', 'simulator', 'cli.ts'],
+    ['detector', 'simulator', 'plots.ts'],
+  ].map((parts) => join(REPO, ...parts)),
+);
 
 function sourceFiles(path: string): string[] {
   if (SKIP.has(path)) return [];

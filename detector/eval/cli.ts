@@ -19,7 +19,7 @@ import { DEFAULT_FAULT_MIX } from '../simulator/plant';
 import { SKY_TYPES, type SkyType } from '../simulator/weather';
 import { DECISIONS, PRODUCT_DECISION } from './decisions';
 import { runEval, type EvalOptions, type WindowSource } from './evaluate';
-import { cardSection, reportTables, runLine } from './markdown';
+import { cardSection, ceilingLine, reportTables, runLine } from './markdown';
 import { DEFAULT_EVAL_DATES, DEFAULT_EVAL_SKIES, EVAL_SEED_BASE, seedRangeProblem, type EvalPlan } from './plantDays';
 
 const USAGE = `usage: npm run eval -- [--devices N] [--dates YYYY-MM-DD,...] [--skies clear,broken,overcast] [--days N]
@@ -106,8 +106,11 @@ async function main(): Promise<void> {
   const path = reportPath(args.out, report);
   writeFileSync(path, `${JSON.stringify(report, null, 1)}\n`);
   console.log(`\nReport: ${path}`);
+  // the decision's ceiling on the same records: read back from the cache, no model needed
+  const ceiling = args.windows === 'model' ? (await runEval({ ...options, windows: 'truth', fresh: false, log: () => undefined, startPool: () => Promise.reject(new Error('the plant-days just evaluated are not in the cache')) })).report : undefined;
+  if (ceiling) console.log(`\n${ceilingLine(ceiling)}`);
   if (args.docs) {
-    writeEvalSection(cardSection(report));
+    writeEvalSection(cardSection(report, ceiling));
     console.log(`Model card: ${modelCardPath()} (its device-day section)`);
   }
 }

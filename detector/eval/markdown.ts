@@ -78,8 +78,14 @@ export function runLine(r: EvalReport): string {
   return `Decision \`${r.decision.name}\`: ${r.decision.description}. Model ${r.modelVersion}${r.windows === 'truth' ? ', its window probabilities replaced by the truth (a perfect window classifier: the ceiling of the decision)' : ''}. ${r.plantDays.length} held-out plant-days (${p.firstDates.length} plants × ${p.days} day${p.days === 1 ? '' : 's'}, first days ${p.firstDates.join(', ')}; skies ${skies}; seeds ${p.seedBase}+, never used in training) × ${count(p.devices)} devices, fault mix ${Object.entries(p.faultMix).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
 }
 
-/** The model card's section, markers included. */
-export function cardSection(r: EvalReport): string {
+/** What the same decision reaches on the same device-days with a perfect window classifier (--windows truth). */
+export function ceilingLine(c: EvalReport): string {
+  const cls = (f: string) => `${f} ${pct(c.faults.byClass[f]?.namedRate ?? null)}`;
+  return `With a perfect window classifier (\`--windows truth\`: each daylight window certain of its training label) the same decision names ${pct(c.faults.overall.namedRate)} of the visible faults (${FAULT_CLASSES.slice(1).map(cls).join(', ')}), with ${pct(c.falseAlarms.overall.rate)} false alarms and a delay of ${minutes(c.faults.overall.delayMedianMin)} median, ${minutes(c.faults.overall.delayP90Min)} p90: the limit of the decision itself, whatever the model.`;
+}
+
+/** The model card's section, markers included; `ceiling`: the same run with --windows truth. */
+export function cardSection(r: EvalReport, ceiling?: EvalReport): string {
   return [
     EVAL_START,
     '## Device-days: what operators see (`npm run eval`)',
@@ -91,6 +97,9 @@ export function cardSection(r: EvalReport): string {
     'Definitions (detector/eval/outcome.ts), one for every device-level figure: a **daylight window** is one the model classified (not skipped for low sun or missing data); a fault **acts** in a window when it acts on at least one of its 20-s slots, and is **visible** when it acts in at least two daylight windows (only visible faults count in recall; every healthy device-day counts in false alarms). An alarm **names** a fault when its label is the fault\'s class, or a group listing the class that the readings cannot split (`string_blocked`: an open string, or a short of ≥ 2 of the string\'s 5 modules; a one-module short named so is not named). **Delay**: daylight minutes from the onset — for a fault present before the first daylight window, from that window\'s start — to the end of the window in which the alarm was raised; median and 90th percentile (nearest rank) over the named faults.',
     '',
     ...reportTables(r),
+    ...(ceiling ? ['', ceilingLine(ceiling)] : []),
+    '',
+    "The issue's last goal, the predict stage's time on the 10k-device June day, is measured by `npm run bench:pipeline` (docs/performance.md), not here.",
     EVAL_END,
   ].join('\n');
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { FAULT_CLASSES } from '../../contracts';
 import type { Decision } from '../../detector/eval/decision';
 import { runEval, type EvalOptions, type EvalReport } from '../../detector/eval/evaluate';
-import { cardSection, reportTables } from '../../detector/eval/markdown';
+import { cardSection, ceilingLine, reportTables } from '../../detector/eval/markdown';
 import { verdictDecision } from '../../detector/eval/verdictDecision';
 import { PredictPool } from '../../local/jobs/predictPool';
 
@@ -83,6 +83,7 @@ describe('npm run eval, end to end', () => {
     const ceiling = (await runEval({ ...options, windows: 'truth', startPool: noPool })).report;
     expectIdentities(ceiling);
     expect(ceiling.falseAlarms.overall.alarmed).toBe(0);
+    expect(cardSection(first, ceiling)).toContain(ceilingLine(ceiling));
   });
 
   it('stops with a message naming the decision and the device when an alarm breaks the contract', async () => {
