@@ -15,3 +15,9 @@ export function runCommand(main: () => Promise<void>, usage?: string): void {
     process.exit(1);
   });
 }
+
+/** An integer flag's value in 1..max, or a UsageError naming the flag. */
+export function intFlag(name: string, text: string, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) throw new UsageError(`--${name}: ${JSON.stringify(text)} must be an integer in 1..${max.toLocaleString('en-US')}`);
+  return Number(text);
+}

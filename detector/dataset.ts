@@ -106,6 +106,14 @@ export interface SplitSpec {
   normalKeep: number;
 }
 
+/**
+ * The seeds of the training run's plant-days: each split numbers its plant-days from
+ * its base (train.ts), so seeds below SPLIT_SEEDS_END have been seen in training,
+ * validation or test; held-out evaluations (detector/eval) draw theirs above it.
+ */
+export const SPLIT_SEEDS = { train: 1000, validation: 2000, test: 3000 } as const;
+export const SPLIT_SEEDS_END = 4000;
+
 /** Dates spread over a year, deterministic for a seed. */
 export function spreadDates(year: number, count: number, seed: number): string[] {
   const rng = new Rng(seed, `dates:${year}`);

@@ -8,7 +8,30 @@
 import { FAULT_CLASSES, SUMMARY_MIN_FAULT_SHARE, SUMMARY_MIN_FAULT_WINDOWS, type GoldDailyRow, type GoldWindowRow } from '../contracts';
 import type { WindowInfo } from './windows';
 
-const PROBABILITY_KEYS = FAULT_CLASSES.map((c) => `p_${c}`);
+/** The window row's probability columns, in class order. */
+export const PROBABILITY_KEYS = FAULT_CLASSES.map((c) => `p_${c}` as const);
+
+/** The most probable class of the window whose probabilities start at `offset` (ties to the lower index). */
+export function windowClass(probs: Float32Array, offset: number): number {
+  let best = 0;
+  for (let c = 1; c < FAULT_CLASSES.length; c++) if (probs[offset + c]! > probs[offset + best]!) best = c;
+  return best;
+}
+
+/**
+ * The day verdict rule on per-class window counts out of `predicted` windows: the class
+ * index of the verdict, 0 (normal) when no fault qualifies, null when nothing was predicted.
+ * Its own function so the evaluation (detector/eval) can replay it window by window.
+ */
+export function verdictOf(counts: readonly number[], predicted: number): number | null {
+  if (predicted === 0) return null;
+  let bestFault = 0;
+  for (let c = 1; c < counts.length; c++) {
+    const enough = counts[c]! >= SUMMARY_MIN_FAULT_WINDOWS && counts[c]! >= SUMMARY_MIN_FAULT_SHARE * predicted;
+    if (enough && (bestFault === 0 || counts[c]! > counts[bestFault]!)) bestFault = c;
+  }
+  return bestFault;
+}
 
 export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs: Float32Array, modelVersion: string): { windows: GoldWindowRow[]; daily: GoldDailyRow } {
   const k = FAULT_CLASSES.length;
@@ -24,8 +47,7 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
       for (const key of PROBABILITY_KEYS) row[key] = null;
     } else {
       const offset = p++ * k;
-      let best = 0;
-      for (let c = 1; c < k; c++) if (probs[offset + c]! > probs[offset + best]!) best = c;
+      const best = windowClass(probs, offset);
       counts[best]!++;
       if (firstStart[best] === null) firstStart[best] = w.startMs;
       const confidence = probs[offset + best]!;
@@ -40,13 +62,7 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
     return row as unknown as GoldWindowRow;
   });
   if (p * k !== probs.length) throw new Error(`goldRows: ${probs.length / k} probability rows for ${p} predicted windows`);
-  let dominant: number | null = p > 0 ? 0 : null;
-  let bestFault = -1;
-  for (let c = 1; c < k; c++) {
-    const enough = counts[c]! >= SUMMARY_MIN_FAULT_WINDOWS && counts[c]! >= SUMMARY_MIN_FAULT_SHARE * p;
-    if (enough && (bestFault < 0 || counts[c]! > counts[bestFault]!)) bestFault = c;
-  }
-  if (bestFault > 0) dominant = bestFault;
+  const dominant = verdictOf(counts, p);
   const daily = {
     deviceId,
     windows: windows.length,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { FAULT_CLASSES } from '../../contracts';
 import { LEAK_GROUPS, persistenceGroup, severityKey, shortedGroup } from '../dataset';
 import type { Normalization } from '../windows';
+import { DOCS_DIR, writeCardKeepingEval } from './cardSection';
 import type { Metrics } from './metrics';
 
 export interface GroupFigures {
@@ -37,7 +38,6 @@ export interface Evaluation {
   };
 }
 
-const DOCS = join(__dirname, '..', '..', 'docs');
 
 export function confusionSvg(confusion: number[][], title: string): string {
   const k = FAULT_CLASSES.length;
@@ -100,9 +100,10 @@ function physicalLimits(bySeverity: Evaluation['test']['bySeverity']): string[] 
   return out;
 }
 
-export function writeModelCard(e: Evaluation): void {
-  mkdirSync(join(DOCS, 'images', 'model'), { recursive: true });
-  writeFileSync(join(DOCS, 'images', 'model', 'confusion.svg'), confusionSvg(e.test.metrics.confusion, `Test set confusion matrix — ${e.modelVersion}`));
+/** Writes the card and its image into `docs`, keeping the card's eval section (cardSection.ts). */
+export function writeModelCard(e: Evaluation, docs: string = DOCS_DIR): void {
+  mkdirSync(join(docs, 'images', 'model'), { recursive: true });
+  writeFileSync(join(docs, 'images', 'model', 'confusion.svg'), confusionSvg(e.test.metrics.confusion, `Test set confusion matrix — ${e.modelVersion}`));
   const m = e.test.metrics;
   const d = e.test.detection;
   const lines = [
@@ -151,9 +152,9 @@ export function writeModelCard(e: Evaluation): void {
     '',
     '![confusion matrix](images/model/confusion.svg)',
     '',
-    '### Detection delay',
+    '### Detection delay of the window model',
     '',
-    `Of ${d.faultyDeviceDays} faulty device-days in the test set, ${d.detected} had a window classified as their fault after the onset (${d.undetected} never did). Time from onset to the end of that first window: median ${d.medianDelayMin.toFixed(0)} min, 90th percentile ${d.p90DelayMin.toFixed(0)} min (devices faulty from midnight count from their first daylight window).`,
+    `Of ${d.faultyDeviceDays} faulty device-days in the test set, ${d.detected} had a window classified as their fault after the onset (${d.undetected} never did). Time from onset to the end of that first window: median ${d.medianDelayMin.toFixed(0)} min, 90th percentile ${d.p90DelayMin.toFixed(0)} min (devices faulty from midnight count from their first daylight window). This is the window model's own figure, in wall-clock minutes to a window rather than to an alarm; the delays operators see, in daylight minutes from onset to the alarm, are in the device-day section (\`npm run eval\`).`,
     '',
     '### By fault severity',
     '',
@@ -203,5 +204,5 @@ export function writeModelCard(e: Evaluation): void {
     '- Simulated data only: the figures say how well the model separates the simulator\'s physics, not field performance. Retrain on labelled field data as soon as there is some.',
     '',
   ];
-  writeFileSync(join(DOCS, 'model-card.md'), lines.join('\n'));
+  writeCardKeepingEval(lines.join('\n'), docs);
 }

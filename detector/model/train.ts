@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { FAULT_CLASSES } from '../../contracts';
-import { buildWindowSet, estimateNormalization, plantDaysOf, severityKey, spreadDates, type SplitSpec, type WindowSet } from '../dataset';
+import { buildWindowSet, estimateNormalization, plantDaysOf, severityKey, spreadDates, SPLIT_SEEDS, type SplitSpec, type WindowSet } from '../dataset';
 import { Progress } from '../progress';
 import { Rng } from '../simulator/random';
 import { N_LEVELS, WINDOW_MS, WINDOW_VALUES } from '../windows';
@@ -159,10 +159,12 @@ async function main(): Promise<void> {
   const backend = await initBackend(values.backend as 'auto');
   const devices = n('devices');
   const splits: Record<'train' | 'validation' | 'test', SplitSpec> = {
-    train: { name: 'train', plantDays: spreadDates(2025, n('train-days'), seed).map((date, i) => ({ seed: 1000 + i, date })), devicesPerPlantDay: devices, normalKeep },
-    validation: { name: 'validation', plantDays: spreadDates(2025, n('val-days'), seed + 1).map((date, i) => ({ seed: 2000 + i, date })), devicesPerPlantDay: devices, normalKeep },
-    test: { name: 'test', plantDays: spreadDates(2026, n('test-days'), seed + 2).map((date, i) => ({ seed: 3000 + i, date })), devicesPerPlantDay: devices, normalKeep: 1 },
+    train: { name: 'train', plantDays: spreadDates(2025, n('train-days'), seed).map((date, i) => ({ seed: SPLIT_SEEDS.train + i, date })), devicesPerPlantDay: devices, normalKeep },
+    validation: { name: 'validation', plantDays: spreadDates(2025, n('val-days'), seed + 1).map((date, i) => ({ seed: SPLIT_SEEDS.validation + i, date })), devicesPerPlantDay: devices, normalKeep },
+    test: { name: 'test', plantDays: spreadDates(2026, n('test-days'), seed + 2).map((date, i) => ({ seed: SPLIT_SEEDS.test + i, date })), devicesPerPlantDay: devices, normalKeep: 1 },
   };
+  // a split's seeds must stay below the next split's base (and held-out evaluations' seeds)
+  for (const s of Object.values(splits)) if (s.plantDays.length > 1000) throw new Error(`${s.name}: ${s.plantDays.length} plant-days; at most 1,000 per split (seeds from ${SPLIT_SEEDS[s.name as keyof typeof SPLIT_SEEDS]})`);
   console.log(`backend ${backend}; simulating ${Object.values(splits).map((s) => `${s.name} ${s.plantDays.length} plant-days × ${devices} devices`).join(', ')}`);
 
   const norm = estimateNormalization(plantDaysOf({ ...splits.train, plantDays: splits.train.plantDays.slice(0, 3), devicesPerPlantDay: 6 }));

@@ -1,0 +1,94 @@
+/**
+ * The evaluation's cache: a plant-day's records (evidence and truth) in a file under
+ * out/eval/cache/<model version>/, keyed by the plant-day's spec and a digest of the
+ * code that produced them (simulator, silver, windows, CWT, model runtime, gold: detector/
+ * but the modules listed in SKIP, e.g. eval/ where decisions and metrics live;
+ * contracts/; the predict job's device predictor), so trying another
+ * decision or metric re-reads instead of re-simulating and re-predicting, and a
+ * change of the simulator or the pipeline never reads stale records.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { PlantDaySpec } from './plantDays';
+import type { DeviceDayRecord } from './records';
+
+const REPO = join(__dirname, '..', '..');
+const FORMAT = 1;
+/** What the cached records depend on besides the model's weights. */
+const SOURCES = [join(REPO, 'detector'), join(REPO, 'contracts'), join(REPO, 'local', 'jobs', 'devicePredictor.ts')];
+/** What does not shape the records (reports, training, command lines): a change there keeps the cache. Anything new counts until listed here. */
+const SKIP = new Set(
+  [
+    ['detector', 'eval'],
+    ['detector', 'model', 'artifacts'],
+    ['detector', 'model', 'report.ts'],
+    ['detector', 'model', 'card.ts'],
+    ['detector', 'model', 'cardSection.ts'],
+    ['detector', 'model', 'train.ts'],
+    ['detector', 'model', 'metrics.ts'],
+    ['detector', 'plots'],
+    ['detector', 'progress.ts'],
+    ['detector', 'commandLine.ts'],
+    ['detector', 'simulator', 'cli.ts'],
+    ['detector', 'simulator', 'plots.ts'],
+  ].map((parts) => join(REPO, ...parts)),
+);
+
+function sourceFiles(path: string): string[] {
+  if (SKIP.has(path)) return [];
+  if (statSync(path).isDirectory()) return readdirSync(path).sort().flatMap((name) => sourceFiles(join(path, name)));
+  return /\.(ts|json)$/.test(path) ? [path] : [];
+}
+
+let digest: string | null = null;
+
+/** sha-256 over the sources the records depend on (paths and contents). */
+export function sourceDigest(): string {
+  if (digest === null) {
+    const h = createHash('sha256');
+    for (const file of SOURCES.flatMap(sourceFiles)) h.update(relative(REPO, file)).update('\0').update(readFileSync(file)).update('\0');
+    digest = h.digest('hex');
+  }
+  return digest;
+}
+
+/** The plant-day's name in reports and cache files. */
+export function plantDayKey(spec: PlantDaySpec): string {
+  return `${spec.date} ${spec.sky} (plant ${spec.plant + 1}, day ${spec.day + 1})`;
+}
+
+export function cachePath(dir: string, modelVersion: string, spec: PlantDaySpec): string {
+  const key = createHash('sha256').update(JSON.stringify({ FORMAT, spec, code: sourceDigest() })).digest('hex').slice(0, 16);
+  return join(dir, 'cache', modelVersion, `${spec.date}-p${spec.plant + 1}d${spec.day + 1}-${key}.json`);
+}
+
+interface CachedRecord extends Omit<DeviceDayRecord, 'evidence'> {
+  evidence: Omit<DeviceDayRecord['evidence'], 'probs'> & { probs: string };
+}
+
+/** The cached records, or null when there are none; throws naming the file when it is unreadable. */
+export function readCache(path: string): DeviceDayRecord[] | null {
+  if (!existsSync(path)) return null;
+  let cached: { format: number; records: CachedRecord[] };
+  try {
+    cached = JSON.parse(readFileSync(path, 'utf8')) as typeof cached;
+  } catch (err) {
+    throw new Error(`${path}: unreadable evaluation cache (${(err as Error).message}); delete it or run with --fresh`);
+  }
+  if (cached.format !== FORMAT || !Array.isArray(cached.records)) throw new Error(`${path}: not an evaluation cache of format ${FORMAT}; delete it or run with --fresh`);
+  return cached.records.map((r) => {
+    const bytes = Buffer.from(r.evidence.probs, 'base64');
+    // probabilities as float32 bytes: exactly what the model gave, a quarter of their JSON
+    const probs = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    return { ...r, evidence: { ...r.evidence, probs } };
+  });
+}
+
+/** Writes through a temporary file: an interrupted run leaves no half-written cache. */
+export function writeCache(path: string, records: readonly DeviceDayRecord[]): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  const out: CachedRecord[] = records.map((r) => ({ ...r, evidence: { ...r.evidence, probs: Buffer.from(r.evidence.probs.buffer, r.evidence.probs.byteOffset, r.evidence.probs.byteLength).toString('base64') } }));
+  writeFileSync(`${path}.tmp`, JSON.stringify({ format: FORMAT, records: out }));
+  renameSync(`${path}.tmp`, path);
+}

@@ -1,0 +1,44 @@
+/**
+ * A plant-day through the pipeline's own path, without S3: simulated readings →
+ * contract validation and silver row (dataset.ts silverOf) → the predict job's
+ * device predictor in its worker pool (windows, CWT, model, gold rows) → records.
+ * The main thread simulates the next devices while the workers predict.
+ */
+import type { SilverDeviceDayRow } from '../../contracts';
+import type { DeviceGold } from '../../local/jobs/devicePredictor';
+import { silverOf } from '../dataset';
+import { plantDayKey } from './cache';
+import { simulateEvalDay, type PlantDaySpec } from './plantDays';
+import { recordOf, type DeviceDayRecord } from './records';
+
+/** What predicts a silver device-day: the local predict job's worker pool (local/jobs/predictPool.ts). */
+export interface DevicePredictorPool {
+  readonly modelVersion: string;
+  predict(row: SilverDeviceDayRow): Promise<DeviceGold>;
+}
+
+/** Device-days handed to the workers and not yet back: enough to keep both busy, few enough to bound memory. */
+const IN_FLIGHT = 8;
+
+export async function collectPlantDay(spec: PlantDaySpec, pool: DevicePredictorPool, onDevice?: () => void): Promise<DeviceDayRecord[]> {
+  const plant = simulateEvalDay(spec);
+  const key = plantDayKey(spec);
+  // filled in device order as the workers answer, in whatever order that is
+  const records: DeviceDayRecord[] = [];
+  const inFlight: Promise<void>[] = [];
+  let devices = 0;
+  for (const day of plant.devices()) {
+    const at = devices++;
+    const { deviceId, truth } = day;
+    const done = pool.predict(silverOf(day, plant.window)).then((gold) => {
+      records[at] = recordOf(key, spec.date, { deviceId, truth }, gold.windows);
+      onDevice?.();
+    });
+    // awaited below; marked handled so that an early failure is not reported twice
+    done.catch(() => undefined);
+    inFlight.push(done);
+    if (inFlight.length >= IN_FLIGHT) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  return records;
+}

@@ -1,0 +1,78 @@
+/**
+ * What users see of a device-day is an alarm, not a window's label. A decision turns
+ * a device-day's windows and their class probabilities into at most one alarm; the
+ * evaluation measures decisions, so each is a plug-in with this interface (the
+ * product's current one: verdictDecision.ts; the registry: decisions.ts).
+ */
+import { FAULT_CLASSES, isFaultClass, type FaultClass, type SkipReason } from '../../contracts';
+
+export interface EvidenceWindow {
+  startMs: number;
+  endMs: number;
+  /** null: the model classified the window (a daylight window) */
+  skipReason: SkipReason | null;
+}
+
+/** What a decision may see of a device-day: the pipeline's windows and the model's output, never the simulator's truth. */
+export interface DeviceDayEvidence {
+  deviceId: string;
+  date: string;
+  windows: readonly EvidenceWindow[];
+  /** predicted windows × classes (contract order), in window order */
+  probs: Float32Array;
+}
+
+export interface Alarm {
+  /** a fault class, or the name of a group (ALARM_GROUPS) when the readings cannot tell its candidates apart */
+  label: string;
+  candidates: readonly FaultClass[];
+  /** when the fault is estimated to have started (epoch ms) */
+  onsetMs: number;
+  /** when the alarm would have been raised: the end of the window that settled it (epoch ms) */
+  raisedMs: number;
+  confidence: number;
+}
+
+export interface Decision {
+  name: string;
+  /** one sentence for the report: what the alarm is and when it is raised */
+  description: string;
+  /** `history`: the same device's earlier days in this plant's run, oldest first */
+  decide(day: DeviceDayEvidence, history: readonly DeviceDayEvidence[]): { alarm: Alarm | null };
+}
+
+export interface AlarmGroup {
+  name: string;
+  candidates: readonly FaultClass[];
+  /** why the four channels cannot tell the candidates apart, for the report */
+  why: string;
+  /** the faults (class and severity, as the simulator's truth gives them) the group is a right answer for */
+  covers(fault: FaultClass, severity: Readonly<Record<string, number | boolean>>): boolean;
+}
+
+/**
+ * Faults the four channels cannot tell apart. A string blocked by its diode: an open
+ * string, or a short across two or more of its five modules, whose string voltage
+ * then stays below the array's operating voltage so it carries no current either
+ * (docs/model-card.md, Limits). A one-module short is not blocked: naming it as the
+ * group does not count as naming it.
+ */
+export const ALARM_GROUPS: readonly AlarmGroup[] = [
+  {
+    name: 'string_blocked',
+    candidates: ['line_line', 'open_circuit'],
+    why: 'an open string and a short of ≥ 2 of its 5 modules both leave the string without current',
+    covers: (fault, severity) => fault === 'open_circuit' || (fault === 'line_line' && (severity.count as number) >= 2),
+  },
+];
+
+/** An alarm as a decision must give it: a known label, its candidates, finite times and confidence; throws naming what is wrong. */
+export function checkAlarm(alarm: Alarm, decision: string, deviceId: string): void {
+  const where = `decision ${decision}, ${deviceId}`;
+  const group = ALARM_GROUPS.find((g) => g.name === alarm.label);
+  if (!isFaultClass(alarm.label) && !group) throw new Error(`${where}: alarm label ${JSON.stringify(alarm.label)} is neither a fault class (${FAULT_CLASSES.join(', ')}) nor a group (${ALARM_GROUPS.map((g) => g.name).join(', ')})`);
+  if (alarm.label === 'normal') throw new Error(`${where}: an alarm cannot name normal (no alarm is null)`);
+  const expected: readonly string[] = group ? group.candidates : [alarm.label];
+  if (alarm.candidates.length !== expected.length || !expected.every((c) => (alarm.candidates as readonly string[]).includes(c))) throw new Error(`${where}: alarm ${alarm.label} must list candidates ${expected.join(', ')}, got ${JSON.stringify(alarm.candidates)}`);
+  for (const key of ['onsetMs', 'raisedMs', 'confidence'] as const) if (!Number.isFinite(alarm[key])) throw new Error(`${where}: alarm ${key} ${String(alarm[key])} is not a finite number`);
+}

@@ -1,0 +1,105 @@
+/**
+ * The evaluation's tables in markdown: printed by `npm run eval` as they are (they
+ * read well in a terminal) and written into docs/model-card.md between the eval
+ * markers (model/cardSection.ts).
+ */
+import { FAULT_CLASSES } from '../../contracts';
+import { EVAL_END, EVAL_START } from '../model/cardSection';
+import { ALARM_GROUPS } from './decision';
+import type { EvalReport } from './evaluate';
+import { plantDaySpecs } from './plantDays';
+import type { FalseAlarmRow, RecallRow } from './summary';
+
+const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
+const minutes = (x: number | null) => (x === null ? '–' : `${x.toFixed(0)} min`);
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** A markdown table; `align` has an l or r per column (default: the first left, the others right). */
+function table(head: string[], rows: string[][], align = `l${'r'.repeat(head.length - 1)}`): string[] {
+  return [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (align[i] === 'l' ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+const recallHead = ['visible', 'named', 'own class', 'delay median', 'delay p90'];
+const recallCells = (r: RecallRow) => [count(r.visible), pct(r.namedRate), pct(r.ownClassRate), minutes(r.delayMedianMin), minutes(r.delayP90Min)];
+const recallTable = (first: string, rows: Record<string, RecallRow>) => table([first, ...recallHead], Object.entries(rows).map(([k, r]) => [k, ...recallCells(r)]));
+
+const byLabel = (r: FalseAlarmRow) =>
+  Object.entries(r.byLabel)
+    .sort((a, b) => b[1] - a[1])
+    .map(([l, n]) => `${l} ${n}`)
+    .join(', ') || '–';
+const falseAlarmTable = (first: string, rows: Record<string, FalseAlarmRow>) => table([first, 'healthy', 'alarmed', 'rate', 'as'], Object.entries(rows).map(([k, r]) => [k, count(r.healthy), count(r.alarmed), pct(r.rate), byLabel(r)]), 'lrrrl');
+
+function measured(goal: EvalReport['goals'][number]): string {
+  return goal.target.endsWith('min') ? minutes(goal.measured) : pct(goal.measured);
+}
+
+/** The tables of a report, as markdown lines. */
+export function reportTables(r: EvalReport): string[] {
+  const c = r.counts;
+  const calledCols = [...FAULT_CLASSES.slice(1), ...ALARM_GROUPS.map((g) => g.name), 'none'];
+  return [
+    `${count(c.deviceDays)} device-days: ${count(c.healthy)} healthy, ${count(c.faulty)} faulty (${count(c.visible)} visible, ${count(c.notVisible)} not visible — of those ${count(r.notVisible.alarmed)} alarmed, ${count(r.notVisible.named)} named); ${count(c.noDaylight)} without a daylight window.`,
+    '',
+    ...table(
+      ['goal (issue 18)', 'target', 'measured', ''],
+      r.goals.map((g) => [g.goal, g.target, measured(g), g.pass === null ? 'n/a' : g.pass ? 'PASS' : 'FAIL']),
+      'lrrl',
+    ),
+    '',
+    'Visible faults by class (named: the class or a group covering it; own class: the class itself):',
+    '',
+    ...recallTable('fault', { ...r.faults.byClass, all: r.faults.overall }),
+    '',
+    'By severity:',
+    '',
+    ...recallTable('fault · severity', r.faults.bySeverity),
+    '',
+    'By sky:',
+    '',
+    ...recallTable('sky', r.faults.bySky),
+    '',
+    'What visible faults were called (rows: the fault, columns: the alarm):',
+    '',
+    ...table(['fault', ...calledCols], Object.entries(r.calledAs).map(([f, row]) => [f, ...calledCols.map((l) => count(row[l] ?? 0))])),
+    '',
+    'False alarms on healthy device-days:',
+    '',
+    ...falseAlarmTable('sky', { ...r.falseAlarms.bySky, all: r.falseAlarms.overall }),
+    '',
+    ...falseAlarmTable('plant-day', r.falseAlarms.byPlantDay),
+  ];
+}
+
+/** Who measured what, in one paragraph. */
+export function runLine(r: EvalReport): string {
+  const p = r.plan;
+  const skies = [...new Set(plantDaySpecs(p).map((s) => s.sky))].join(', ');
+  return `Decision \`${r.decision.name}\`: ${r.decision.description}. Model ${r.modelVersion}${r.windows === 'truth' ? ', its window probabilities replaced by the truth (a perfect window classifier: the ceiling of the decision)' : ''}. ${r.plantDays.length} held-out plant-days (${p.firstDates.length} plants × ${p.days} day${p.days === 1 ? '' : 's'}, first days ${p.firstDates.join(', ')}; skies ${skies}; seeds ${p.seedBase}+, never used in training) × ${count(p.devices)} devices, fault mix ${Object.entries(p.faultMix).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
+}
+
+/** What the same decision reaches on the same device-days with a perfect window classifier (--windows truth). */
+export function ceilingLine(c: EvalReport): string {
+  const cls = (f: string) => `${f} ${pct(c.faults.byClass[f]?.namedRate ?? null)}`;
+  return `With a perfect window classifier (\`--windows truth\`: each daylight window certain of its training label) the same decision names ${pct(c.faults.overall.namedRate)} of the visible faults (${FAULT_CLASSES.slice(1).map(cls).join(', ')}), with ${pct(c.falseAlarms.overall.rate)} false alarms and a delay of ${minutes(c.faults.overall.delayMedianMin)} median, ${minutes(c.faults.overall.delayP90Min)} p90: the limit of the decision itself, whatever the model.`;
+}
+
+/** The model card's section, markers included; `ceiling`: the same run with --windows truth. */
+export function cardSection(r: EvalReport, ceiling?: EvalReport): string {
+  return [
+    EVAL_START,
+    '## Device-days: what operators see (`npm run eval`)',
+    '',
+    '_Written by `npm run eval` (detector/eval/); `npm run train` and `model:card` keep this section._',
+    '',
+    runLine(r),
+    '',
+    'Definitions (detector/eval/outcome.ts), one for every device-level figure: a **daylight window** is one the model classified (not skipped for low sun or missing data); a fault **acts** in a window when it acts on at least one of its 20-s slots, and is **visible** when it acts in at least two daylight windows (only visible faults count in recall; every healthy device-day counts in false alarms). An alarm **names** a fault when its label is the fault\'s class, or a group listing the class that the readings cannot split (`string_blocked`: an open string, or a short of ≥ 2 of the string\'s 5 modules; a one-module short named so is not named). **Delay**: daylight minutes from the onset — for a fault present before the first daylight window, from that window\'s start — to the end of the window in which the alarm was raised; median and 90th percentile (nearest rank) over the named faults.',
+    '',
+    ...reportTables(r),
+    ...(ceiling ? ['', ceilingLine(ceiling)] : []),
+    '',
+    "The issue's last goal, the predict stage's time on the 10k-device June day, is measured by `npm run bench:pipeline` (docs/performance.md), not here.",
+    EVAL_END,
+  ].join('\n');
+}

@@ -1,0 +1,87 @@
+/**
+ * One device-day judged against the simulator's truth, with one definition of each
+ * term wherever the project reports device-level figures:
+ * - daylight windows: the windows the model classified (not skipped for low sun or
+ *   missing data); daylight time is their union;
+ * - a fault acts in a window when it acts on at least one of its 20-s slots, and is
+ *   visible when it acts in at least two daylight windows;
+ * - an alarm names a fault when its label is the fault's class, or a group
+ *   (decision.ts ALARM_GROUPS) that lists the class and covers the fault's severity;
+ *   own class: the label is the class itself;
+ * - delay: daylight minutes from the onset, or for a fault present before the first
+ *   daylight window from that window's start, to the alarm's raise time (0 when
+ *   raised before).
+ */
+import { type FaultClass } from '../../contracts';
+import { severityKey } from '../dataset';
+import type { SkyType } from '../simulator/weather';
+import { ALARM_GROUPS, type Alarm, type EvidenceWindow } from './decision';
+import type { DeviceDayRecord, DeviceDayTruth } from './records';
+
+export interface Outcome {
+  plantDay: string;
+  deviceId: string;
+  date: string;
+  sky: SkyType;
+  fault: FaultClass;
+  /** severityKey of the fault, 'normal' for a healthy device-day */
+  severity: string;
+  daylightWindows: number;
+  actingWindows: number;
+  visible: boolean;
+  /** the alarm's label, null: no alarm */
+  alarm: string | null;
+  named: boolean;
+  ownClass: boolean;
+  /** daylight minutes to a naming alarm; null when not named */
+  delayMin: number | null;
+}
+
+/** Daylight windows in which the fault acts. */
+export function actingWindows(windows: readonly EvidenceWindow[], activeSlots: readonly number[]): number {
+  return windows.reduce((n, w, i) => n + (!w.skipReason && activeSlots[i]! > 0 ? 1 : 0), 0);
+}
+
+/** Minutes of [fromMs, toMs) that fall in daylight windows. */
+export function daylightMinutes(windows: readonly EvidenceWindow[], fromMs: number, toMs: number): number {
+  let ms = 0;
+  for (const w of windows) if (!w.skipReason) ms += Math.max(0, Math.min(w.endMs, toMs) - Math.max(w.startMs, fromMs));
+  return ms / 60_000;
+}
+
+/** Where the delay is counted from: the onset, or the first daylight window's start if the fault was there before it; null without a fault or daylight. */
+export function delayStartMs(windows: readonly EvidenceWindow[], onsetMs: number | null): number | null {
+  const first = windows.find((w) => !w.skipReason);
+  return onsetMs === null || !first ? null : Math.max(onsetMs, first.startMs);
+}
+
+/** Whether an alarm names the fault (its class, or a group covering it). */
+export function namesFault(alarm: Alarm | null, truth: Pick<DeviceDayTruth, 'fault' | 'severity'>): boolean {
+  if (!alarm || truth.fault === 'normal') return false;
+  if (alarm.label === truth.fault) return true;
+  const group = ALARM_GROUPS.find((g) => g.name === alarm.label);
+  return Boolean(group && group.candidates.includes(truth.fault) && group.covers(truth.fault, truth.severity));
+}
+
+export function outcomeOf(record: DeviceDayRecord, alarm: Alarm | null): Outcome {
+  const { evidence, truth } = record;
+  const daylight = evidence.windows.filter((w) => !w.skipReason).length;
+  const acting = actingWindows(evidence.windows, truth.activeSlots);
+  const named = namesFault(alarm, truth);
+  const from = delayStartMs(evidence.windows, truth.onsetMs);
+  return {
+    plantDay: record.plantDay,
+    deviceId: evidence.deviceId,
+    date: evidence.date,
+    sky: truth.sky,
+    fault: truth.fault,
+    severity: truth.fault === 'normal' ? 'normal' : severityKey(truth.fault, truth.severityGroup),
+    daylightWindows: daylight,
+    actingWindows: acting,
+    visible: truth.fault !== 'normal' && acting >= 2,
+    alarm: alarm?.label ?? null,
+    named,
+    ownClass: Boolean(alarm && truth.fault !== 'normal' && alarm.label === truth.fault),
+    delayMin: named && from !== null ? daylightMinutes(evidence.windows, from, alarm!.raisedMs) : null,
+  };
+}

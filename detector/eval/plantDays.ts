@@ -1,0 +1,67 @@
+/**
+ * The held-out plant-days of the evaluation: plants, each a run of consecutive days
+ * from its first date, with its own seed above every seed training has used
+ * (dataset.ts SPLIT_SEEDS_END) and a forced sky per day so that clear, broken and
+ * overcast days are all measured.
+ */
+import { addDays } from '../../contracts';
+import { SPLIT_SEEDS_END } from '../dataset';
+import type { FaultMix } from '../simulator/faults';
+import { plantConfig, simulatePlantDay, type PlantDay } from '../simulator/plant';
+import type { SkyType } from '../simulator/weather';
+
+/** Plant p of an evaluation draws from seed EVAL_SEED_BASE + p unless told otherwise. */
+export const EVAL_SEED_BASE = 5000;
+/** One plant every two months of 2026 (training saw 2025 weather, its test split other seeds). */
+export const DEFAULT_EVAL_DATES: readonly string[] = ['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15'];
+/** Cycled over the plant-days: with the default dates each sky twice, the June day clear (the issue's worst case). */
+export const DEFAULT_EVAL_SKIES: readonly SkyType[] = ['broken', 'overcast', 'clear'];
+
+export interface PlantDaySpec {
+  /** the plant's number in this evaluation (0-based) and the day's number in its run */
+  plant: number;
+  day: number;
+  seed: number;
+  date: string;
+  sky: SkyType;
+  devices: number;
+  faultMix: FaultMix;
+}
+
+export interface EvalPlan {
+  firstDates: readonly string[];
+  skies: readonly SkyType[];
+  /** consecutive days per plant */
+  days: number;
+  devices: number;
+  seedBase: number;
+  faultMix: FaultMix;
+}
+
+/** Every plant-day of a plan, plant by plant and each plant's days in order (a day may read its plant's earlier days). */
+export function plantDaySpecs(plan: EvalPlan): PlantDaySpec[] {
+  const specs: PlantDaySpec[] = [];
+  plan.firstDates.forEach((first, plant) => {
+    let date = first;
+    for (let day = 0; day < plan.days; day++) {
+      specs.push({ plant, day, seed: plan.seedBase + plant, date, sky: plan.skies[(plant + day) % plan.skies.length]!, devices: plan.devices, faultMix: plan.faultMix });
+      date = addDays(date, 1);
+    }
+  });
+  return specs;
+}
+
+/** Why a seed range cannot be held out, or null: training, validation and test used every seed below SPLIT_SEEDS_END. */
+export function seedRangeProblem(seedBase: number, plants: number): string | null {
+  return seedBase < SPLIT_SEEDS_END ? `seeds ${seedBase}..${seedBase + plants - 1} overlap the seeds training uses (below ${SPLIT_SEEDS_END}, detector/dataset.ts SPLIT_SEEDS); held-out plant-days need seeds from ${SPLIT_SEEDS_END}` : null;
+}
+
+/**
+ * The simulated plant-day of a spec. Today every day is simulated on its own (the
+ * simulator keys devices by seed and date), so the days of a run are independent
+ * plants; this is the one place that changes when the simulator carries a plant's
+ * arrays and faults from one day to the next.
+ */
+export function simulateEvalDay(spec: PlantDaySpec): PlantDay {
+  return simulatePlantDay(plantConfig({ date: spec.date, seed: spec.seed, devices: spec.devices, faultMix: spec.faultMix, sky: spec.sky }));
+}

@@ -1,0 +1,74 @@
+/**
+ * A device-day as the evaluation keeps it: the evidence a decision sees (the gold
+ * windows and their probabilities, as the predict job wrote them) beside the
+ * simulator's truth the metrics judge it by.
+ */
+import { FAULT_CLASSES, GRID_STEP_MS, type FaultClass, type GoldWindowRow, type SkipReason } from '../../contracts';
+import { PROBABILITY_KEYS } from '../gold';
+import { MIN_ACTIVE_FRACTION, severityGroup } from '../dataset';
+import type { DeviceDay } from '../simulator/device';
+import type { SkyType } from '../simulator/weather';
+import { WINDOW } from '../windows';
+import type { DeviceDayEvidence } from './decision';
+
+export interface DeviceDayTruth {
+  fault: FaultClass;
+  onsetMs: number | null;
+  severity: Record<string, number | boolean>;
+  /** dataset.ts severityGroup */
+  severityGroup: string;
+  intermittent: boolean;
+  sky: SkyType;
+  /** per window of the day: how many of its 20-s slots the fault acts on */
+  activeSlots: number[];
+}
+
+export interface DeviceDayRecord {
+  /** the plant-day's key (cache.ts plantDayKey) */
+  plantDay: string;
+  evidence: DeviceDayEvidence;
+  truth: DeviceDayTruth;
+}
+
+/** Slots of [startMs, endMs) inside the fault's active intervals. */
+function activeSlotsIn(active: readonly [number, number][], startMs: number, endMs: number): number {
+  let ms = 0;
+  for (const [a, b] of active) ms += Math.max(0, Math.min(b, endMs) - Math.max(a, startMs));
+  return Math.round(ms / GRID_STEP_MS);
+}
+
+/** A simulated device-day (its truth) and its gold window rows → the record. */
+export function recordOf(plantDay: string, date: string, day: Pick<DeviceDay, 'deviceId' | 'truth'>, goldWindows: readonly GoldWindowRow[]): DeviceDayRecord {
+  const predicted = goldWindows.filter((w) => w.status === 'predicted');
+  const probs = new Float32Array(predicted.length * FAULT_CLASSES.length);
+  predicted.forEach((w, i) => PROBABILITY_KEYS.forEach((key, c) => (probs[i * FAULT_CLASSES.length + c] = w[key as keyof GoldWindowRow] as number)));
+  const windows = goldWindows.map((w) => ({ startMs: w.startMs, endMs: w.endMs, skipReason: w.skipReason as SkipReason | null }));
+  const t = day.truth;
+  return {
+    plantDay,
+    evidence: { deviceId: day.deviceId, date, windows, probs },
+    truth: {
+      fault: t.fault,
+      onsetMs: t.onsetMs,
+      severity: t.severity,
+      severityGroup: severityGroup(t),
+      intermittent: t.intermittent,
+      sky: t.sky,
+      activeSlots: windows.map((w) => activeSlotsIn(t.active, w.startMs, w.endMs)),
+    },
+  };
+}
+
+/**
+ * The record with the model's probabilities replaced by a perfect window classifier's
+ * (certain of the training label: the fault where it acts on at least
+ * MIN_ACTIVE_FRACTION of the window, else normal): what a decision can reach at best.
+ */
+export function withTruthWindows(record: DeviceDayRecord): DeviceDayRecord {
+  const k = FAULT_CLASSES.length;
+  const fault = FAULT_CLASSES.indexOf(record.truth.fault);
+  const predicted = record.evidence.windows.flatMap((w, i) => (w.skipReason ? [] : [i]));
+  const probs = new Float32Array(predicted.length * k);
+  predicted.forEach((i, p) => (probs[p * k + (record.truth.activeSlots[i]! >= MIN_ACTIVE_FRACTION * WINDOW ? fault : 0)] = 1));
+  return { ...record, evidence: { ...record.evidence, probs } };
+}

@@ -1,0 +1,130 @@
+/**
+ * Device-day outcomes → the evaluation's tables: recall of visible faults (named,
+ * own class, delays) by class, severity and sky; false alarms on healthy device-days
+ * by sky and plant-day; what visible faults were called; the issue's goals.
+ */
+import { FAULT_CLASSES } from '../../contracts';
+import { LEAK_GROUPS, severityKey } from '../dataset';
+import type { Outcome } from './outcome';
+
+export interface RecallRow {
+  visible: number;
+  named: number;
+  ownClass: number;
+  namedRate: number | null;
+  ownClassRate: number | null;
+  /** daylight minutes from onset to the alarm, over the named ones */
+  delayMedianMin: number | null;
+  delayP90Min: number | null;
+}
+
+export interface FalseAlarmRow {
+  healthy: number;
+  alarmed: number;
+  rate: number | null;
+  /** alarms by label */
+  byLabel: Record<string, number>;
+}
+
+export interface Goal {
+  goal: string;
+  target: string;
+  measured: number | null;
+  /** null: nothing to measure it on */
+  pass: boolean | null;
+}
+
+export interface Summary {
+  counts: { deviceDays: number; healthy: number; faulty: number; visible: number; notVisible: number; noDaylight: number };
+  falseAlarms: { overall: FalseAlarmRow; bySky: Record<string, FalseAlarmRow>; byPlantDay: Record<string, FalseAlarmRow> };
+  faults: { overall: RecallRow; byClass: Record<string, RecallRow>; bySeverity: Record<string, RecallRow>; bySky: Record<string, RecallRow> };
+  /** faulty device-days whose fault acts in fewer than two daylight windows: not counted in recall */
+  notVisible: { faulty: number; alarmed: number; named: number };
+  /** visible faults by class → the alarm's label ('none': no alarm) */
+  calledAs: Record<string, Record<string, number>>;
+  goals: Goal[];
+}
+
+/** Nearest-rank quantile of ascending values. */
+export function quantile(sorted: readonly number[], p: number): number | null {
+  return sorted.length ? sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]! : null;
+}
+
+const rate = (n: number, of: number) => (of > 0 ? n / of : null);
+
+export function recallRow(visible: readonly Outcome[]): RecallRow {
+  const named = visible.filter((o) => o.named);
+  const delays = named.map((o) => o.delayMin!).sort((a, b) => a - b);
+  const own = visible.filter((o) => o.ownClass).length;
+  return { visible: visible.length, named: named.length, ownClass: own, namedRate: rate(named.length, visible.length), ownClassRate: rate(own, visible.length), delayMedianMin: quantile(delays, 0.5), delayP90Min: quantile(delays, 0.9) };
+}
+
+export function falseAlarmRow(healthy: readonly Outcome[]): FalseAlarmRow {
+  const byLabel: Record<string, number> = {};
+  for (const o of healthy) if (o.alarm !== null) byLabel[o.alarm] = (byLabel[o.alarm] ?? 0) + 1;
+  const alarmed = healthy.filter((o) => o.alarm !== null).length;
+  return { healthy: healthy.length, alarmed, rate: rate(alarmed, healthy.length), byLabel };
+}
+
+/** Groups in first-seen order, or in `order` where given. */
+function groupBy<T>(items: readonly T[], key: (t: T) => string, order?: readonly string[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>((order ?? []).map((k) => [k, []]));
+  for (const t of items) {
+    const k = key(t);
+    const g = groups.get(k);
+    if (g) g.push(t);
+    else groups.set(k, [t]);
+  }
+  for (const [k, g] of groups) if (g.length === 0) groups.delete(k);
+  return groups;
+}
+
+const mapValues = <T, R>(m: Map<string, T[]>, f: (ts: T[]) => R): Record<string, R> => Object.fromEntries([...m].map(([k, v]) => [k, f(v)]));
+
+/** The issue's goals (issue 18) on a summary; the predict stage's speed is bench:pipeline's, not measured here. */
+export function goalsOf(s: Omit<Summary, 'goals'>, outcomes: readonly Outcome[]): Goal[] {
+  const visible = outcomes.filter((o) => o.visible);
+  const leaks = recallRow(visible.filter((o) => LEAK_GROUPS.slice(1).some((g) => o.severity === severityKey('line_ground', g))));
+  const atLeast = (goal: string, target: number, measured: number | null): Goal => ({ goal, target: `≥ ${(100 * target).toFixed(0)} %`, measured, pass: measured === null ? null : measured >= target });
+  const atMost = (goal: string, target: number, unit: string, measured: number | null): Goal => ({ goal, target: `≤ ${unit === '%' ? `${(100 * target).toFixed(1)} %` : `${target} ${unit}`}`, measured, pass: measured === null ? null : measured <= target });
+  return [
+    atMost('false alarms on healthy device-days', 0.005, '%', s.falseAlarms.overall.rate),
+    atLeast('visible faults named (class or group)', 0.95, s.faults.overall.namedRate),
+    atLeast('partial_shading named', 0.9, s.faults.byClass.partial_shading?.namedRate ?? null),
+    atLeast('line_ground with a leak ≥ 0.5 A named', 0.9, leaks.namedRate),
+    atLeast('arc_fault named', 0.98, s.faults.byClass.arc_fault?.namedRate ?? null),
+    atMost('detection delay, median', 21, 'min', s.faults.overall.delayMedianMin),
+    atMost('detection delay, 90th percentile', 45, 'min', s.faults.overall.delayP90Min),
+  ];
+}
+
+/** Severity groups by class, leaks by current (their names do not sort so), the others by name. */
+function bySeverityOrder(a: Outcome, b: Outcome): number {
+  const leak = (o: Outcome) => LEAK_GROUPS.findIndex((g) => o.severity === severityKey('line_ground', g));
+  return FAULT_CLASSES.indexOf(a.fault) - FAULT_CLASSES.indexOf(b.fault) || leak(a) - leak(b) || a.severity.localeCompare(b.severity);
+}
+
+export function summarize(outcomes: readonly Outcome[]): Summary {
+  const healthy = outcomes.filter((o) => o.fault === 'normal');
+  const faulty = outcomes.filter((o) => o.fault !== 'normal');
+  const visible = faulty.filter((o) => o.visible);
+  const hidden = faulty.filter((o) => !o.visible);
+  const skies = ['clear', 'broken', 'overcast'];
+  const calledAs = mapValues(
+    groupBy(visible, (o) => o.fault, FAULT_CLASSES),
+    (os) => Object.fromEntries([...groupBy(os, (o) => o.alarm ?? 'none')].map(([k, v]) => [k, v.length]).sort((a, b) => (b[1] as number) - (a[1] as number))),
+  );
+  const base = {
+    counts: { deviceDays: outcomes.length, healthy: healthy.length, faulty: faulty.length, visible: visible.length, notVisible: hidden.length, noDaylight: outcomes.filter((o) => o.daylightWindows === 0).length },
+    falseAlarms: { overall: falseAlarmRow(healthy), bySky: mapValues(groupBy(healthy, (o) => o.sky, skies), falseAlarmRow), byPlantDay: mapValues(groupBy(healthy, (o) => o.plantDay), falseAlarmRow) },
+    faults: {
+      overall: recallRow(visible),
+      byClass: mapValues(groupBy(visible, (o) => o.fault, FAULT_CLASSES), recallRow),
+      bySeverity: mapValues(groupBy([...visible].sort(bySeverityOrder), (o) => o.severity), recallRow),
+      bySky: mapValues(groupBy(visible, (o) => o.sky, skies), recallRow),
+    },
+    notVisible: { faulty: hidden.length, alarmed: hidden.filter((o) => o.alarm !== null).length, named: hidden.filter((o) => o.named).length },
+    calledAs,
+  };
+  return { ...base, goals: goalsOf(base, outcomes) };
+}

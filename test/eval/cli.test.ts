@@ -1,0 +1,64 @@
+/** npm run eval's flags: defaults, and every bad value refused with a message naming it. */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseEvalArgs } from '../../detector/eval/cli';
+import { DEFAULT_EVAL_DATES, plantDaySpecs, seedRangeProblem } from '../../detector/eval/plantDays';
+import { REPO_ROOT } from '../helpers/stackFiles';
+
+describe('npm run eval flags', () => {
+  it('defaults to six held-out plants of 2026, 400 devices each, every sky, seeds above training, the product decision', () => {
+    const a = parseEvalArgs([]);
+    expect(a.plan).toMatchObject({ firstDates: DEFAULT_EVAL_DATES, days: 1, devices: 400, seedBase: 5000 });
+    expect(a.decision.name).toBe('verdict');
+    expect([a.windows, a.workers, a.docs, a.fresh]).toEqual(['model', 2, true, false]);
+    const specs = plantDaySpecs(a.plan);
+    expect(specs.map((s) => s.date)).toEqual(['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15']);
+    expect(new Set(specs.map((s) => s.sky))).toEqual(new Set(['clear', 'broken', 'overcast']));
+    expect(specs.find((s) => s.date === '2026-06-15')!.sky).toBe('clear');
+    expect(new Set(specs.map((s) => s.seed)).size).toBe(6);
+  });
+
+  it('makes a plant a run of consecutive days, the skies cycling over its days', () => {
+    const specs = plantDaySpecs({ ...parseEvalArgs(['--dates', '2026-02-27', '--days', '3', '--skies', 'clear,overcast']).plan });
+    expect(specs.map((s) => [s.date, s.day, s.sky, s.seed])).toEqual([
+      ['2026-02-27', 0, 'clear', 5000],
+      ['2026-02-28', 1, 'overcast', 5000],
+      ['2026-03-01', 2, 'clear', 5000],
+    ]);
+  });
+
+  it('never writes the card from the ceiling run', () => {
+    expect(parseEvalArgs(['--windows', 'truth']).docs).toBe(false);
+    expect(parseEvalArgs(['--no-docs']).docs).toBe(false);
+  });
+
+  it.each([
+    [['--devices', '0'], '--devices: "0" must be an integer in 1..100,000'],
+    [['--days', 'two'], '--days: "two" must be an integer in 1..366'],
+    [['--dates', '2026-02-30'], '--dates: "2026-02-30" is not a calendar date'],
+    [['--dates', '2026-02-01,,2026-03-01'], '--dates: "2026-02-01,,2026-03-01" has an empty item'],
+    [['--dates', '2026-02-01,2026-02-01'], 'names a date twice'],
+    [['--skies', 'clear,foggy'], '--skies: expected clear, broken, overcast, got "foggy"'],
+    [['--seed', '3000'], '--seed: seeds 3000..3005 overlap the seeds training uses (below 4000'],
+    [['--decision', 'vote'], '--decision: expected verdict, got "vote"'],
+    [['--windows', 'oracle'], '--windows: expected model or truth, got "oracle"'],
+    [['--workers', '0'], '--workers: "0" must be an integer in 1..64'],
+    [['--fault-mix', 'normal=1,ground=2'], '--fault-mix: unknown class "ground"'],
+  ])('rejects %j', (args, message) => {
+    expect(() => parseEvalArgs(args)).toThrow(message);
+  });
+
+  it('holds seeds out from 4000', () => {
+    expect(seedRangeProblem(3999, 1)).toMatch(/overlap/);
+    expect(seedRangeProblem(4000, 6)).toBeNull();
+  });
+
+  it('exits 2 with the usage on a bad flag', () => {
+    const run = (args: string[]) => spawnSync(process.execPath, ['-r', '@swc-node/register', join(REPO_ROOT, 'detector', 'eval', 'cli.ts'), ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const bad = run(['--devices', 'many']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--devices: "many" must be an integer');
+    expect(bad.stderr).toContain('usage: npm run eval');
+    expect(run(['--bogus']).status).toBe(2);
+  });
+});
