@@ -81,7 +81,7 @@ export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const TABLES_CONTRACT = {
   "doc": "Silver and gold tables: columns, types, sort order and S3 layout. Column types: string, int32, int64, float32, float64, and X[] for a list of X (Parquet 3-level LIST, elements required). A column with forEachClass expands into one column per fault class, in class order, with {class} replaced by the class name. Times are epoch milliseconds (UTC) in int64 columns whose name ends in Ms.",
-  "version": 1,
+  "version": 2,
   "storage": {
     "doc": "A day is the plant-local calendar day (date=YYYY-MM-DD). Every run writes its files under its own run=<runId> folder and then publishes them by writing the commit marker, one PUT. Readers (the API, the predict job, Athena views) read only the files the marker lists, so a half-written or concurrent run is never visible; a rerun's marker replaces the previous one. Before it does, the run it supersedes is recorded at supersededKey (its old marker plus supersededAt and supersededBy), and its files are kept for supersededGraceMs: longer than any reader can hold the old marker (the API caches markers for a minute; a job reads its input for at most its 24-h execution timeout). Every later commit of the table deletes the files of the superseded runs whose grace is over, never those of a run that is again the committed one.",
     "dataKey": "{prefix}/date={date}/run={runId}/part-{part}.parquet",
@@ -367,22 +367,34 @@ export const TABLES_CONTRACT = {
           "doc": "predicted windows of that class"
         },
         {
-          "name": "dominantLabel",
+          "name": "verdict",
           "type": "string",
           "nullable": true,
-          "doc": "the day's verdict (see summary rule); null when no window was predicted"
+          "doc": "the day's verdict (see summary rule): an alarm label, or normal; null when no window was predicted"
         },
         {
-          "name": "dominantShare",
-          "type": "float32",
-          "nullable": true,
-          "doc": "share of predicted windows with the dominant label"
-        },
-        {
-          "name": "firstSeenMs",
+          "name": "alarmOnsetMs",
           "type": "int64",
           "nullable": true,
-          "doc": "start of the first window predicted as the dominant fault; null when the verdict is normal"
+          "doc": "estimated onset of the alarm's fault: start of the first window of the evidence that raised it; null without an alarm"
+        },
+        {
+          "name": "alarmRaisedMs",
+          "type": "int64",
+          "nullable": true,
+          "doc": "when the alarm was raised: end of the window whose evidence crossed the threshold; null without an alarm"
+        },
+        {
+          "name": "alarmConfidence",
+          "type": "float32",
+          "nullable": true,
+          "doc": "mean probability of the alarm's label over the windows from onset to raised; null without an alarm"
+        },
+        {
+          "name": "alarmEvidence",
+          "type": "float32",
+          "nullable": true,
+          "doc": "the label's evidence (CUSUM) when the alarm was raised; null without an alarm"
         },
         {
           "name": "meanConfidence",
@@ -398,9 +410,7 @@ export const TABLES_CONTRACT = {
     }
   },
   "summary": {
-    "doc": "Day verdict: the most frequent non-normal label if it has at least minFaultWindows predicted windows and at least minFaultShare of the day's predicted windows (ties go to the lower class index), else normal; null when no window was predicted. The share keeps scattered misclassified windows from flagging a healthy device.",
-    "minFaultWindows": 2,
-    "minFaultShare": 0.3
+    "doc": "Day verdict: the label of the day's alarm (contracts/detector.json alarms: a fault class, or a group of classes the channels cannot tell apart) if the sequential decision raised one, else normal; null when no window was predicted. The alarm's onset, the time it was raised and its confidence are in the same row."
   },
   "emptyDay": {
     "doc": "An ingest run publishes its day only when at least minValidReadings valid readings fall on the day's grid (kept or duplicates: the sum of observed and duplicates over its silver rows). Otherwise the run fails with a message naming the day, the records read, the quarantined and the valid readings, and commits nothing: a day committed before stays as it was. A day without a valid reading means that the topic no longer holds it (retention), that nothing was published for it, or that the window was read wrong; such a day is never reported as processed. Both ingest jobs apply this rule, and the same messages (test/fixtures/contracts/empty-day-cases.json).",
@@ -449,6 +459,20 @@ export const DETECTOR_CONTRACT = {
   "labels": {
     "doc": "Training and evaluation only: a window of a faulty device is labelled with its fault when the fault acts on at least minActiveFraction of its slots, normal when it acts on none; windows in between are left out.",
     "minActiveFraction": 0.5
+  },
+  "alarms": {
+    "doc": "Per device-day, a sequential decision over its predicted windows in time order (skipped windows add nothing). For each alarm label L — each fault class, and each group of classes the four channels cannot tell apart — the window's score is s = ln((p_L + epsilon) / (p_normal + epsilon)), clipped to [-scoreClip, scoreClip], where p_L of a group is the sum of its members' probabilities; the evidence is a CUSUM, S_L = max(0, S_L + s), from 0 at the day's first window. The first window after which some S_L >= threshold[L] raises the day's alarm: a class whose evidence crossed wins over a group, then the largest S_L / threshold[L], then the lower label index (classes in contract order, then groups). Onset = start of the first window of the run of windows over which S_L stayed above 0 up to the alarm; raised = end of the window that crossed; confidence = mean p_L over the windows from onset to raised; evidence = S_L at the alarm. One alarm per device-day at most. threshold[] comes with the model (alarms.json next to the weights), calibrated on validation plant-days for a false-alarm budget (npm run calibrate).",
+    "epsilon": 0.0001,
+    "scoreClip": 6,
+    "groups": {
+      "string_blocked": {
+        "doc": "A string its blocking diode keeps from conducting: an open string, or a short of two or more of its modules that pulls its open-circuit voltage under the array's operating voltage; the four channels read the same for both.",
+        "members": [
+          "line_line",
+          "open_circuit"
+        ]
+      }
+    }
   }
 } as const;
 
@@ -549,12 +573,16 @@ export interface GoldDailyRow {
   n_open_circuit: number;
   n_partial_shading: number;
   n_arc_fault: number;
-  /** the day's verdict (see summary rule); null when no window was predicted */
-  dominantLabel: string | null;
-  /** share of predicted windows with the dominant label */
-  dominantShare: number | null;
-  /** start of the first window predicted as the dominant fault; null when the verdict is normal */
-  firstSeenMs: number | null;
+  /** the day's verdict (see summary rule): an alarm label, or normal; null when no window was predicted */
+  verdict: string | null;
+  /** estimated onset of the alarm's fault: start of the first window of the evidence that raised it; null without an alarm */
+  alarmOnsetMs: number | null;
+  /** when the alarm was raised: end of the window whose evidence crossed the threshold; null without an alarm */
+  alarmRaisedMs: number | null;
+  /** mean probability of the alarm's label over the windows from onset to raised; null without an alarm */
+  alarmConfidence: number | null;
+  /** the label's evidence (CUSUM) when the alarm was raised; null without an alarm */
+  alarmEvidence: number | null;
   /** mean confidence of the predicted windows */
   meanConfidence: number | null;
   modelVersion: string;

@@ -37,8 +37,6 @@ export const QUALITY: Readonly<Record<QualityCode, number>> = {
 };
 export const QUARANTINE_REASONS = Object.keys(TABLES_CONTRACT.quarantineReasons).filter((k) => k !== 'doc') as QuarantineReason[];
 export const SKIP_REASONS = Object.keys(TABLES_CONTRACT.skipReasons).filter((k) => k !== 'doc') as SkipReason[];
-export const SUMMARY_MIN_FAULT_WINDOWS: number = TABLES_CONTRACT.summary.minFaultWindows;
-export const SUMMARY_MIN_FAULT_SHARE: number = TABLES_CONTRACT.summary.minFaultShare;
 
 function expandColumns(columns: Contract['tables'][TableName]['columns']): ColumnSpec[] {
   const out: ColumnSpec[] = [];

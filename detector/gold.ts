@@ -1,11 +1,10 @@
 /**
  * A device-day's windows and their class probabilities → the gold rows: one per
- * window (prediction or skip reason) and the day's summary with the verdict rule
- * of contracts/tables.json (summary): the most frequent fault with at least
- * minFaultWindows windows and minFaultShare of the predicted ones, ties to the
- * lower class index, else normal.
+ * window (prediction or skip reason) and the day's summary, whose verdict is the
+ * day's alarm (detector/alarms.ts; contracts/tables.json summary), else normal.
  */
-import { FAULT_CLASSES, SUMMARY_MIN_FAULT_SHARE, SUMMARY_MIN_FAULT_WINDOWS, type GoldDailyRow, type GoldWindowRow } from '../contracts';
+import { FAULT_CLASSES, type GoldDailyRow, type GoldWindowRow } from '../contracts';
+import { decideAlarm, type AlarmThresholds } from './alarms';
 import type { WindowInfo } from './windows';
 
 /** The window row's probability columns, in class order. */
@@ -18,26 +17,12 @@ export function windowClass(probs: Float32Array, offset: number): number {
   return best;
 }
 
-/**
- * The day verdict rule on per-class window counts out of `predicted` windows: the class
- * index of the verdict, 0 (normal) when no fault qualifies, null when nothing was predicted.
- * Its own function so the evaluation (detector/eval) can replay it window by window.
- */
-export function verdictOf(counts: readonly number[], predicted: number): number | null {
-  if (predicted === 0) return null;
-  let bestFault = 0;
-  for (let c = 1; c < counts.length; c++) {
-    const enough = counts[c]! >= SUMMARY_MIN_FAULT_WINDOWS && counts[c]! >= SUMMARY_MIN_FAULT_SHARE * predicted;
-    if (enough && (bestFault === 0 || counts[c]! > counts[bestFault]!)) bestFault = c;
-  }
-  return bestFault;
-}
-
-export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs: Float32Array, modelVersion: string): { windows: GoldWindowRow[]; daily: GoldDailyRow } {
+export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs: Float32Array, modelVersion: string, thresholds: AlarmThresholds): { windows: GoldWindowRow[]; daily: GoldDailyRow } {
   const k = FAULT_CLASSES.length;
   let p = 0;
   const counts = new Array<number>(k).fill(0);
-  const firstStart = new Array<number | null>(k).fill(null);
+  const starts: number[] = [];
+  const ends: number[] = [];
   let confidenceSum = 0;
   const rows: GoldWindowRow[] = windows.map((w) => {
     // one literal shape, probabilities set by key: rows spread from Object.fromEntries were
@@ -49,7 +34,8 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
       const offset = p++ * k;
       const best = windowClass(probs, offset);
       counts[best]!++;
-      if (firstStart[best] === null) firstStart[best] = w.startMs;
+      starts.push(w.startMs);
+      ends.push(w.endMs);
       const confidence = probs[offset + best]!;
       confidenceSum += confidence;
       row.status = 'predicted';
@@ -62,16 +48,18 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
     return row as unknown as GoldWindowRow;
   });
   if (p * k !== probs.length) throw new Error(`goldRows: ${probs.length / k} probability rows for ${p} predicted windows`);
-  const dominant = verdictOf(counts, p);
+  const alarm = p > 0 ? decideAlarm({ startMs: starts, endMs: ends, probs }, thresholds) : null;
   const daily = {
     deviceId,
     windows: windows.length,
     predicted: p,
     skipped: windows.length - p,
     ...Object.fromEntries(FAULT_CLASSES.map((c, i) => [`n_${c}`, counts[i]!])),
-    dominantLabel: dominant === null ? null : FAULT_CLASSES[dominant]!,
-    dominantShare: dominant === null ? null : counts[dominant]! / p,
-    firstSeenMs: dominant !== null && dominant > 0 ? firstStart[dominant]! : null,
+    verdict: p === 0 ? null : (alarm?.label ?? 'normal'),
+    alarmOnsetMs: alarm?.onsetMs ?? null,
+    alarmRaisedMs: alarm?.raisedMs ?? null,
+    alarmConfidence: alarm?.confidence ?? null,
+    alarmEvidence: alarm?.evidence ?? null,
     meanConfidence: p > 0 ? confidenceSum / p : null,
     modelVersion,
   } as GoldDailyRow;

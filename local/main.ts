@@ -12,9 +12,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FAULT_CLASSES, isValidDate, latestRunnableDate } from '../contracts';
+import { ALARM_GROUPS } from '../detector/alarms';
+import { summarize } from '../detector/eval/summary';
 import { parseFaultMix } from '../detector/simulator/cli';
 import { DEFAULT_FAULT_MIX } from '../detector/simulator/plant';
-import { WINDOW_MS } from '../detector/windows';
 import { createHandler } from '../functions/api/handler';
 import { S3Store } from '../functions/api/s3Store';
 import { runLocalPipeline, type LocalRunResult } from './pipeline';
@@ -69,28 +70,29 @@ export function summaryLines(r: LocalRunResult): string[] {
   lines.push(`Quarantined: ${Object.keys(q).length ? Object.entries(q).map(([k, v]) => `${k} ${v}`).join(', ') : 'none'}; duplicates dropped ${r.ingest.duplicates}; slots filled ${r.ingest.filled}, missing ${r.ingest.missing}.`);
   lines.push(`Windows: ${r.predict.predicted.toLocaleString('en-US')} of ${r.predict.windows.toLocaleString('en-US')} predicted (the rest lack sun or data); model ${r.predict.modelVersion}.`);
   lines.push('');
-  lines.push('Device verdicts against the injected faults (rows: injected, columns: verdict of the day):');
-  const cols = [...FAULT_CLASSES, 'none'];
+  lines.push('Device verdicts against the injected faults (rows: injected, columns: the day\'s alarm, normal without one):');
+  const cols = [...FAULT_CLASSES, ...ALARM_GROUPS, 'none'];
   lines.push(`  ${''.padEnd(16)}${cols.map((c) => c.slice(0, 9).padStart(10)).join('')}   detected`);
+  const s = summarize(r.outcomes.map((d) => d.judged));
   for (const c of FAULT_CLASSES) {
     const row = r.confusion[c]!;
     const total = Object.values(row).reduce((a, b) => a + b, 0);
     if (total === 0) continue;
-    lines.push(`  ${c.padEnd(16)}${cols.map((v) => String(row[v]).padStart(10)).join('')}   ${row[c]}/${total}`);
+    const detected = c === 'normal' ? `${row.normal}/${total}` : `${s.faults.byClass[c]?.named ?? 0}/${s.faults.byClass[c]?.visible ?? 0} visible`;
+    lines.push(`  ${c.padEnd(16)}${cols.map((v) => String(row[v]).padStart(10)).join('')}   ${detected}`);
   }
-  const delays = r.outcomes
-    .filter((d) => d.injected !== 'normal' && d.verdict === d.injected && d.onsetMs !== null && d.firstSeenMs !== null)
-    .map((d) => Math.max(0, (d.firstSeenMs! + WINDOW_MS - d.onsetMs!) / 60_000))
-    .sort((a, b) => a - b);
-  const faulty = r.outcomes.filter((d) => d.injected !== 'normal').length;
+  // the evaluation's definitions (detector/eval/outcome.ts): visible = acts in ≥ 2 daylight windows; named = the class or a group covering it;
+  // delay in daylight minutes from the onset (or the first daylight window) to the alarm
+  const f = s.faults.overall;
+  const fa = s.falseAlarms.overall;
   lines.push('');
-  lines.push(`Faulty devices flagged with their own fault: ${delays.length}/${faulty}${faulty ? ` (${pct(delays.length / faulty)})` : ''}; false alarms on healthy devices: ${r.outcomes.filter((d) => d.injected === 'normal' && d.verdict !== null && d.verdict !== 'normal').length}/${r.outcomes.filter((d) => d.injected === 'normal').length}.`);
-  if (delays.length) lines.push(`Detection delay (onset → end of the first window with the fault; faulty-from-midnight devices count from midnight): median ${delays[Math.floor(delays.length / 2)]!.toFixed(0)} min.`);
+  lines.push(`Visible faults named by the day's alarm: ${f.named}/${f.visible}${f.namedRate !== null ? ` (${pct(f.namedRate)})` : ''}; false alarms on healthy devices: ${fa.alarmed}/${fa.healthy}${fa.rate !== null ? ` (${(100 * fa.rate).toFixed(1)} %)` : ''}.`);
+  if (f.delayMedianMin !== null) lines.push(`Alarm delay in daylight minutes from onset: median ${f.delayMedianMin.toFixed(0)}, p90 ${f.delayP90Min!.toFixed(0)} (npm run eval measures the same on held-out plant-days).`);
   lines.push(`Time per stage: ${Object.entries(r.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}.`);
   return lines;
 }
 
-const COLORS: Record<string, string> = { normal: '#cfe8cf', line_line: '#e8710a', line_ground: '#a142f4', open_circuit: '#1a73e8', partial_shading: '#f9ab00', arc_fault: '#d93025', none: '#e0e0e0' };
+const COLORS: Record<string, string> = { normal: '#cfe8cf', line_line: '#e8710a', line_ground: '#a142f4', open_circuit: '#1a73e8', partial_shading: '#f9ab00', arc_fault: '#d93025', string_blocked: '#0b8043', none: '#e0e0e0' };
 
 export function fleetSvg(r: LocalRunResult): string {
   const cols = Math.ceil(Math.sqrt(r.outcomes.length * 1.6));
@@ -106,7 +108,7 @@ export function fleetSvg(r: LocalRunResult): string {
     if (d.injected !== 'normal') out.push(`<circle cx="${x + (cell - 2) / 2}" cy="${y + (cell - 2) / 2}" r="2.5" fill="${COLORS[d.injected]}" stroke="white" stroke-width="0.8"/>`);
   });
   const ly = top + rows * cell + 20;
-  [...FAULT_CLASSES, 'none'].forEach((c, i) => {
+  [...FAULT_CLASSES, ...ALARM_GROUPS, 'none'].forEach((c, i) => {
     out.push(`<rect x="${10 + i * 105}" y="${ly}" width="12" height="12" fill="${COLORS[c]}"/><text x="${26 + i * 105}" y="${ly + 10}">${c}</text>`);
   });
   out.push('</svg>');

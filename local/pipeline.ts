@@ -7,7 +7,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAULT_CLASSES, type FaultClass } from '../contracts';
+import { FAULT_CLASSES, plantDayWindow, type FaultClass } from '../contracts';
+import { ALARM_GROUPS, alarmCandidates, type AlarmLabel } from '../detector/alarms';
+import { severityGroup } from '../detector/dataset';
+import { outcomeOf, type Outcome } from '../detector/eval/outcome';
+import { activeSlotsIn } from '../detector/eval/records';
+import type { DeviceTruth } from '../detector/simulator/device';
 
 import { Progress } from '../detector/progress';
 import { simulatePlantDayParallel } from '../detector/simulator/parallel';
@@ -39,15 +44,21 @@ export interface LocalRunOptions {
 }
 
 export interface DeviceOutcome {
+  /** the device-day judged by the evaluation's definitions (detector/eval/outcome.ts): visible, named, daylight delay */
+  judged: Outcome;
   deviceId: string;
   injected: FaultClass;
   onsetMs: number | null;
+  /** an alarm label, normal, or null when nothing could be predicted */
   verdict: string | null;
-  firstSeenMs: number | null;
+  alarmOnsetMs: number | null;
+  alarmRaisedMs: number | null;
 }
 
 export interface LocalRunResult {
   date: string;
+  /** the plant-local day's first instant (epoch ms) */
+  dayStartMs: number;
   devices: number;
   readingsPublished: number;
   stageSeconds: Record<string, number>;
@@ -56,7 +67,7 @@ export interface LocalRunResult {
   ingest: IngestResult;
   predict: PredictResult;
   outcomes: DeviceOutcome[];
-  /** confusion[injected][verdict] over devices; "none" when nothing could be predicted */
+  /** confusion[injected][verdict] over devices (verdicts: classes, alarm groups, "none" when nothing could be predicted) */
   confusion: Record<string, Record<string, number>>;
   notifications: Notification[];
   s3: LocalS3 | null;
@@ -107,7 +118,7 @@ async function runDay(o: LocalRunOptions, config: PlantConfig, predictor?: Devic
   const topicDir = join(o.out, 'topic');
   LocalTopic.reset(topicDir);
   const topic = new LocalTopic(topicDir, o.partitions);
-  const truth = new Map<string, { fault: FaultClass; onsetMs: number | null }>();
+  const truth = new Map<string, DeviceTruth>();
   let readingsPublished = 0;
   await timed('simulate + publish', async () => {
     const bar = o.progress ? new Progress('simulate', o.devices, 'devices') : null;
@@ -116,7 +127,7 @@ async function runDay(o: LocalRunOptions, config: PlantConfig, predictor?: Devic
       // the producer's bytes as the sensors delivered them, bad values included: the ingest must cope
       topic.appendFramed(day.deviceId, frameDeviceReadings(day.deviceId, r, r.publishMs), r.count);
       readingsPublished += r.count;
-      truth.set(day.deviceId, { fault: day.truth.fault, onsetMs: day.truth.onsetMs });
+      truth.set(day.deviceId, day.truth);
       bar?.tick();
     }
     topic.close();
@@ -167,10 +178,25 @@ async function runDay(o: LocalRunOptions, config: PlantConfig, predictor?: Devic
   // 3. verdicts against the ground truth
   const outcomes: DeviceOutcome[] = [...truth.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([deviceId, t]) => ({ deviceId, injected: t.fault, onsetMs: t.onsetMs, verdict: p.verdicts[deviceId] ?? null, firstSeenMs: p.firstSeen[deviceId] ?? null }));
+    .map(([deviceId, t]) => ({ deviceId, injected: t.fault, onsetMs: t.onsetMs, verdict: p.verdicts[deviceId] ?? null, alarmOnsetMs: p.alarms[deviceId]?.onsetMs ?? null, alarmRaisedMs: p.alarms[deviceId]?.raisedMs ?? null, judged: judge(o.date, deviceId, t, p) }));
   const confusion: Record<string, Record<string, number>> = {};
-  for (const c of FAULT_CLASSES) confusion[c] = Object.fromEntries([...FAULT_CLASSES, 'none'].map((v) => [v, 0]));
+  for (const c of FAULT_CLASSES) confusion[c] = Object.fromEntries([...FAULT_CLASSES, ...ALARM_GROUPS, 'none'].map((v) => [v, 0]));
   for (const d of outcomes) confusion[d.injected]![d.verdict ?? 'none']!++;
   if (!o.keepS3) await s3.stop();
-  return { date: o.date, devices: o.devices, readingsPublished, stageSeconds, stageSpans, ingest, predict: p, outcomes, confusion, notifications, s3: o.keepS3 ? s3 : null, executionName };
+  return { date: o.date, dayStartMs: plantDayWindow(o.date, o.timeZone).startMs, devices: o.devices, readingsPublished, stageSeconds, stageSpans, ingest, predict: p, outcomes, confusion, notifications, s3: o.keepS3 ? s3 : null, executionName };
+}
+
+/** A device-day's verdict judged as npm run eval judges it, over the windows the predict job classified (its daylight). */
+function judge(date: string, deviceId: string, t: DeviceTruth, p: PredictResult): Outcome {
+  const windows = (p.daylight[deviceId] ?? []).map(([startMs, endMs]) => ({ startMs, endMs, skipReason: null }));
+  const verdict = p.verdicts[deviceId];
+  const alarm = p.alarms[deviceId];
+  return outcomeOf(
+    {
+      plantDay: date,
+      evidence: { deviceId, date, windows, probs: new Float32Array(0) },
+      truth: { fault: t.fault, onsetMs: t.onsetMs, severity: t.severity, severityGroup: severityGroup(t), intermittent: t.intermittent, sky: t.sky, activeSlots: windows.map((w) => activeSlotsIn(t.active, w.startMs, w.endMs)) },
+    },
+    verdict && verdict !== 'normal' && alarm ? { label: verdict, candidates: alarmCandidates(verdict as AlarmLabel), onsetMs: alarm.onsetMs, raisedMs: alarm.raisedMs, confidence: 0 } : null,
+  );
 }

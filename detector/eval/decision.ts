@@ -5,6 +5,7 @@
  * product's current one: verdictDecision.ts; the registry: decisions.ts).
  */
 import { FAULT_CLASSES, isFaultClass, type FaultClass, type SkipReason } from '../../contracts';
+import { alarmCandidates } from '../alarms';
 
 export interface EvidenceWindow {
   startMs: number;
@@ -60,7 +61,7 @@ export interface AlarmGroup {
 export const ALARM_GROUPS: readonly AlarmGroup[] = [
   {
     name: 'string_blocked',
-    candidates: ['line_line', 'open_circuit'],
+    candidates: alarmCandidates('string_blocked'),
     why: 'an open string and a short of ≥ 2 of its 5 modules both leave the string without current',
     covers: (fault, severity) => fault === 'open_circuit' || (fault === 'line_line' && (severity.count as number) >= 2),
   },

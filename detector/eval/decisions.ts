@@ -1,7 +1,8 @@
 /** The decisions `npm run eval --decision` can measure, by name. */
+import { productAlarmDecision } from './alarmDecision';
 import type { Decision } from './decision';
 import { verdictDecision } from './verdictDecision';
 
-export const DECISIONS: Readonly<Record<string, Decision>> = { [verdictDecision.name]: verdictDecision };
-/** The product's decision today: what the card's section reports unless told otherwise. */
-export const PRODUCT_DECISION = verdictDecision.name;
+export const DECISIONS: Readonly<Record<string, Decision>> = { [productAlarmDecision.name]: productAlarmDecision, [verdictDecision.name]: verdictDecision };
+/** The product's decision: what the card's section reports unless told otherwise. */
+export const PRODUCT_DECISION = productAlarmDecision.name;

@@ -47,7 +47,8 @@ export interface EvalRun {
   computed: number;
 }
 
-async function collectAll(o: EvalOptions, modelVersion: string): Promise<{ records: DeviceDayRecord[][]; cached: number }> {
+/** Every plant-day of the plan's records, from the cache or simulated and predicted now (and cached). */
+export async function collectAll(o: Pick<EvalOptions, 'plan' | 'out' | 'fresh' | 'startPool' | 'progress' | 'log'>, modelVersion: string): Promise<{ records: DeviceDayRecord[][]; cached: number }> {
   const specs = plantDaySpecs(o.plan);
   const paths = specs.map((s) => cachePath(o.out, modelVersion, s));
   const records: (DeviceDayRecord[] | null)[] = paths.map((p) => (o.fresh ? null : readCache(p)));

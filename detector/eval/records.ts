@@ -31,7 +31,7 @@ export interface DeviceDayRecord {
 }
 
 /** Slots of [startMs, endMs) inside the fault's active intervals. */
-function activeSlotsIn(active: readonly [number, number][], startMs: number, endMs: number): number {
+export function activeSlotsIn(active: readonly [number, number][], startMs: number, endMs: number): number {
   let ms = 0;
   for (const [a, b] of active) ms += Math.max(0, Math.min(b, endMs) - Math.max(a, startMs));
   return Math.round(ms / GRID_STEP_MS);

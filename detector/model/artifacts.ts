@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { ALARM_LABELS, checkThresholds, type AlarmThresholds } from '../alarms';
 import { CHANNELS, LEVEL_FEATURES, type Normalization } from '../windows';
 import { ARTIFACTS_DIR } from './manifest';
 
@@ -55,9 +56,37 @@ export interface LoadedModel {
   model: tf.LayersModel;
   normalization: Normalization;
   modelVersion: string;
+  /** the alarm decision's thresholds calibrated for this model (alarms.json) */
+  alarmThresholds: AlarmThresholds;
 }
 
-export async function loadModel(dir = ARTIFACTS_DIR): Promise<LoadedModel> {
+/** alarms.json: the alarm thresholds calibrated for a model version, and how (npm run calibrate). */
+export interface AlarmsFile {
+  modelVersion: string;
+  thresholds: AlarmThresholds;
+  calibration: Record<string, unknown>;
+}
+
+/** The thresholds calibrated for the model in dir; an error naming what to run when they are missing or for another model. */
+export function readAlarmThresholds(dir: string, modelVersion: string): AlarmThresholds {
+  const path = join(dir, 'alarms.json');
+  let file: AlarmsFile;
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as AlarmsFile;
+  } catch (err) {
+    throw new Error(`no alarm thresholds for the model in ${dir} (${(err as Error).message}); run npm run calibrate`);
+  }
+  if (file.modelVersion !== modelVersion) throw new Error(`${path} was calibrated for model ${JSON.stringify(file.modelVersion)}, not ${modelVersion}; run npm run calibrate`);
+  return checkThresholds(file.thresholds, path);
+}
+
+/**
+ * Calibrating the alarm thresholds needs the model's window probabilities before any
+ * thresholds exist: an uncalibrated load raises no alarm (every threshold infinite).
+ */
+export const UNCALIBRATED: AlarmThresholds = Object.fromEntries(ALARM_LABELS.map((l) => [l, Number.POSITIVE_INFINITY])) as AlarmThresholds;
+
+export async function loadModel(dir = ARTIFACTS_DIR, options: { uncalibrated?: boolean } = {}): Promise<LoadedModel> {
   let json: { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
   let meta: NormalizationFile;
   try {
@@ -77,5 +106,6 @@ export async function loadModel(dir = ARTIFACTS_DIR): Promise<LoadedModel> {
       weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
     }),
   );
-  return { model, normalization: { scale: meta.scale, levels: { center: meta.levels.center, spread: meta.levels.spread } }, modelVersion: meta.modelVersion };
+  const alarmThresholds = options.uncalibrated ? UNCALIBRATED : readAlarmThresholds(dir, meta.modelVersion);
+  return { model, normalization: { scale: meta.scale, levels: { center: meta.levels.center, spread: meta.levels.spread } }, modelVersion: meta.modelVersion, alarmThresholds };
 }

@@ -19,6 +19,7 @@ export const N_CLASSES = FAULT_CLASSES.length;
 export interface WindowClassifier {
   readonly modelVersion: string;
   readonly normalization: LoadedModel['normalization'];
+  readonly alarmThresholds: LoadedModel['alarmThresholds'];
   predict(inputs: ModelInputs, count: number): Promise<Float32Array>;
   close(): Promise<void>;
 }
@@ -43,9 +44,9 @@ export class Classifier implements WindowClassifier {
   ) {}
 
   // on the wasm backend small batches are fastest (32: ~1.5× the throughput of 128, 7× that of 2,048)
-  static async load(dir = ARTIFACTS_DIR, batch = 32): Promise<Classifier> {
+  static async load(dir = ARTIFACTS_DIR, batch = 32, options: { uncalibrated?: boolean } = {}): Promise<Classifier> {
     const backend = await initBackend();
-    return new Classifier(await loadModel(dir), backend, batch);
+    return new Classifier(await loadModel(dir, options), backend, batch);
   }
 
   get modelVersion(): string {
@@ -54,6 +55,10 @@ export class Classifier implements WindowClassifier {
 
   get normalization(): LoadedModel['normalization'] {
     return this.loaded.normalization;
+  }
+
+  get alarmThresholds(): LoadedModel['alarmThresholds'] {
+    return this.loaded.alarmThresholds;
   }
 
   async predict(inputs: ModelInputs, count: number): Promise<Float32Array> {
@@ -78,12 +83,13 @@ export class ParallelClassifier implements WindowClassifier {
     private readonly pool: WorkerPool<{ inputs: ModelInputs; count: number }, Float32Array>,
     readonly modelVersion: string,
     readonly normalization: LoadedModel['normalization'],
+    readonly alarmThresholds: LoadedModel['alarmThresholds'],
   ) {}
 
   static async load(dir = ARTIFACTS_DIR, workers = availableParallelism()): Promise<ParallelClassifier> {
     const pool = await WorkerPool.start<{ inputs: ModelInputs; count: number }, Float32Array>(join(__dirname, 'inferenceWorker'), workers, { dir });
-    const info = pool.info as { modelVersion: string; normalization: LoadedModel['normalization'] };
-    return new ParallelClassifier(pool, info.modelVersion, info.normalization);
+    const info = pool.info as Pick<LoadedModel, 'modelVersion' | 'normalization' | 'alarmThresholds'>;
+    return new ParallelClassifier(pool, info.modelVersion, info.normalization, info.alarmThresholds);
   }
 
   /** Splits the batch across the workers and reassembles the probabilities in order. */

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ARTIFACTS_DIR = join(__dirname, 'artifacts');
-/** tfjs layers model (topology + weights) and our normalisation constants: what both runtimes load */
-export const MODEL_FILES = ['model.json', 'weights.bin', 'normalization.json'] as const;
+/** tfjs layers model (topology + weights), our normalisation constants and the alarm thresholds calibrated for it: what both runtimes load */
+export const MODEL_FILES = ['model.json', 'weights.bin', 'normalization.json', 'alarms.json'] as const;
 /** A version is a path segment and sits inside an ASL intrinsic: keep it to these characters. */
 export const MODEL_VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

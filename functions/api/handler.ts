@@ -2,11 +2,12 @@
  * The prediction API: an API Gateway HTTP API (payload v2) Lambda.
  *   GET /devices/{deviceId}/predictions?date=YYYY-MM-DD   the day's windows and summary
  *   GET /devices/{deviceId}/status?from=…&to=…             daily summaries, at most 92 days
- *   GET /faults?date=…[&label=…][&limit=…][&cursor=…]      faulty devices of a day, paginated
+ *   GET /faults?date=…[&label=…][&limit=…][&cursor=…]      the day's alarms (devices in alarm), paginated
  * Bad input → 400 naming the parameter; no data → 404; store throttled → 503 with
  * Retry-After; never a 500 for anything a client sends.
  */
 import { DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker } from '../../contracts';
+import { ALARM_LABELS, alarmCandidates, type AlarmLabel } from '../../detector/alarms';
 import { TableReader, StoreUnavailable, type ObjectStore } from './tableReader';
 import { S3Store } from './s3Store';
 import { createS3Client } from './s3Client';
@@ -74,15 +75,28 @@ function windowJson(r: Record<string, unknown>) {
   };
 }
 
+/** The day's alarm of a gold_daily row, or null: what it names, the classes it stands for, when it began and was raised. */
+function alarmJson(r: Record<string, unknown>) {
+  const label = r.verdict as string | null;
+  if (label === null || label === 'normal') return null;
+  return {
+    label,
+    candidates: alarmCandidates(label as AlarmLabel),
+    onset: iso(r.alarmOnsetMs),
+    raised: iso(r.alarmRaisedMs),
+    confidence: r4(r.alarmConfidence),
+    evidence: r4(r.alarmEvidence),
+  };
+}
+
 function summaryJson(r: Record<string, unknown>) {
   return {
     windows: r.windows,
     predicted: r.predicted,
     skipped: r.skipped,
     windowsByLabel: Object.fromEntries(FAULT_CLASSES.map((c) => [c, r[`n_${c}`]])),
-    dominantLabel: r.dominantLabel,
-    dominantShare: r4(r.dominantShare),
-    firstSeen: iso(r.firstSeenMs),
+    verdict: r.verdict,
+    alarm: alarmJson(r),
     meanConfidence: r4(r.meanConfidence),
     modelVersion: r.modelVersion,
   };
@@ -171,7 +185,7 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     const found = await Promise.all(dates.map((d) => reader.deviceRows('gold_daily', d, deviceId, DAILY_COLUMNS)));
     const days = dates.map((date, i) => {
       const r = found[i];
-      return r && r.rows.length ? { date, ...summaryJson(r.rows[0]!) } : { date, dominantLabel: null, noData: true };
+      return r && r.rows.length ? { date, ...summaryJson(r.rows[0]!) } : { date, verdict: null, alarm: null, noData: true };
     });
     if (days.every((d) => 'noData' in d)) throw new NotFound(`no predictions for device ${deviceId} between ${from} and ${to}`);
     return json(200, { deviceId, from, to, days }, { 'cache-control': to < today() ? 'public, max-age=300' : 'no-cache' });
@@ -181,7 +195,8 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     onlyKeys(q, ['date', 'label', 'limit', 'cursor']);
     const date = dateParam(q, 'date');
     const label = q.label;
-    if (label !== undefined && !(FAULTS as string[]).includes(label)) throw new BadRequest('label', `label must be one of ${FAULTS.join(', ')}`);
+    const labels: string[] = [...new Set([...FAULTS, ...ALARM_LABELS])];
+    if (label !== undefined && !labels.includes(label)) throw new BadRequest('label', `label must be one of ${labels.join(', ')}`);
     let limit = 100;
     if (q.limit !== undefined) {
       if (!/^\d{1,4}$/.test(q.limit) || Number(q.limit) < 1 || Number(q.limit) > MAX_PAGE) throw new BadRequest('limit', `limit must be an integer in 1..${MAX_PAGE}`);
@@ -193,16 +208,18 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
       if (!DEVICE_ID_PATTERN.test(decoded)) throw new BadRequest('cursor', 'cursor is not one this API returned');
       after = decoded;
     }
-    const all = await reader.tableRows('gold_daily', date, ['deviceId', 'dominantLabel', 'dominantShare', 'firstSeenMs', 'meanConfidence', 'predicted']);
+    const all = await reader.tableRows('gold_daily', date, ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmConfidence', 'alarmEvidence', 'predicted']);
     if (!all) throw new NotFound(`no predictions for ${date}`);
     const cache = caching(date, all.marker, event);
-    const matching = all.rows.filter((r) => r.dominantLabel !== null && r.dominantLabel !== 'normal' && (label === undefined || r.dominantLabel === label) && (r.deviceId as string) > after);
+    // a class matches the alarms that name it, alone or in a group; a group, its own alarms
+    const matches = (verdict: string) => label === undefined || verdict === label || alarmCandidates(verdict as AlarmLabel).includes(label as never);
+    const matching = all.rows.filter((r) => r.verdict !== null && r.verdict !== 'normal' && matches(r.verdict as string) && (r.deviceId as string) > after);
     const page = matching.slice(0, limit);
     const nextCursor = matching.length > limit ? Buffer.from(page[page.length - 1]!.deviceId as string).toString('base64url') : null;
     const body = {
       date,
       label: label ?? null,
-      devices: page.map((r) => ({ deviceId: r.deviceId, label: r.dominantLabel, share: r4(r.dominantShare), firstSeen: iso(r.firstSeenMs), meanConfidence: r4(r.meanConfidence), predictedWindows: r.predicted })),
+      devices: page.map((r) => ({ deviceId: r.deviceId, alarm: alarmJson(r), predictedWindows: r.predicted })),
       nextCursor,
     };
     if (cache === 'not-modified') return { statusCode: 304, headers: { ...cors, etag: `"${all.marker.runId}"` }, body: '' };

@@ -1,5 +1,5 @@
 /**
- * One silver device-day → its gold rows: windows, model inputs (CWT and levels), model, verdict.
+ * One silver device-day → its gold rows: windows, model inputs (CWT and levels), model, alarm and verdict.
  * Runs in the predict job's thread or in its worker threads (predictWorker.ts).
  */
 import type { GoldDailyRow, GoldWindowRow, SilverDeviceDayRow } from '../../contracts';
@@ -18,6 +18,6 @@ export async function predictDevice(row: SilverDeviceDayRow, classifier: WindowC
   const windows = windowsOf(row);
   const usable = windows.filter((w) => !w.skipReason).map((w) => w.index);
   const probs = usable.length ? await classifier.predict(modelInputs(row, usable, classifier.normalization, buffers), usable.length) : new Float32Array(0);
-  const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion);
+  const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion, classifier.alarmThresholds);
   return { ...g, predicted: usable.length };
 }

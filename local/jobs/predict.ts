@@ -31,8 +31,12 @@ export interface PredictResult {
   devices: number;
   windows: number;
   predicted: number;
+  /** the day's verdict per device: an alarm label, normal, or null (nothing predicted) */
   verdicts: Record<string, string | null>;
-  firstSeen: Record<string, number | null>;
+  /** the alarm's estimated onset and the time it was raised, per device with an alarm */
+  alarms: Record<string, { onsetMs: number; raisedMs: number }>;
+  /** the windows predicted per device, [startMs, endMs): the day's daylight, which device-level figures are counted in */
+  daylight: Record<string, [number, number][]>;
   modelVersion: string;
   silverRunId: string;
 }
@@ -88,7 +92,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   const silverStore = storeFor(bucketOf(a['--silver-uri']));
   const marker = await new TableReader(silverStore).marker('silver_device_day', date);
   if (!marker) throw new Error(`no silver for ${date}: run the ingest first`);
-  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, verdicts: {}, firstSeen: {}, modelVersion: predictor.modelVersion, silverRunId: marker.runId };
+  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, verdicts: {}, alarms: {}, daylight: {}, modelVersion: predictor.modelVersion, silverRunId: marker.runId };
   const bar = progress ? new Progress('predict', marker.rows, 'devices') : null;
   const gold = writerFor(bucketOf(a['--gold-uri']));
   // gold is written as it comes, in device order (the files publishPartition would write); the markers go last
@@ -107,8 +111,9 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
       result.devices++;
       result.windows += g.windows.length;
       result.predicted += g.predicted;
-      result.verdicts[deviceId] = g.daily.dominantLabel;
-      result.firstSeen[deviceId] = g.daily.firstSeenMs;
+      result.verdicts[deviceId] = g.daily.verdict;
+      if (g.daily.alarmOnsetMs !== null && g.daily.alarmRaisedMs !== null) result.alarms[deviceId] = { onsetMs: g.daily.alarmOnsetMs, raisedMs: g.daily.alarmRaisedMs };
+      result.daylight[deviceId] = g.windows.filter((w) => w.status === 'predicted').map((w) => [w.startMs, w.endMs]);
       await put('gold_window', tables.gold_window.parts.add(g.windows));
       await put('gold_daily', tables.gold_daily.parts.add([g.daily]));
       bar?.tick();

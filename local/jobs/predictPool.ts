@@ -11,8 +11,9 @@ export class PredictPool {
     readonly modelVersion: string,
   ) {}
 
-  static async start(size = availableParallelism()): Promise<PredictPool> {
-    const pool = await WorkerPool.start<SilverDeviceDayRow, DeviceGold>(join(__dirname, 'predictWorker'), size);
+  /** uncalibrated: the model without alarm thresholds (npm run calibrate, which finds them): no alarm is raised */
+  static async start(size = availableParallelism(), options: { uncalibrated?: boolean } = {}): Promise<PredictPool> {
+    const pool = await WorkerPool.start<SilverDeviceDayRow, DeviceGold>(join(__dirname, 'predictWorker'), size, options);
     return new PredictPool(pool, (pool.info as { modelVersion: string }).modelVersion);
   }
 

@@ -1,5 +1,5 @@
 /** Worker thread of the local predict job: silver device-days in, gold rows out. */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { SilverDeviceDayRow } from '../../contracts';
 import { Classifier } from '../../detector/model/infer';
 import { InputBuffers } from '../../detector/windows';
@@ -8,7 +8,7 @@ import { predictDevice, type DeviceGold } from './devicePredictor';
 
 if (!parentPort) throw new Error('predictWorker.ts runs only as a worker thread');
 serveWorker<SilverDeviceDayRow, DeviceGold>(parentPort, async () => {
-  const classifier = await Classifier.load();
+  const classifier = await Classifier.load(undefined, undefined, (workerData ?? {}) as { uncalibrated?: boolean });
   const buffers = new InputBuffers();
   // one device-day at a time: they share the buffers (the thread is busy with one anyway)
   let previous: Promise<unknown> = Promise.resolve();

@@ -56,7 +56,8 @@ def run(spark, args):
         if data is None:
             raise RuntimeError("model file %s is missing" % uri)
         artifacts[name] = data
-    model_version = Lenet.from_bytes(*(artifacts[n] for n in ARTIFACT_FILES)).model_version  # fails here, not in 10k tasks
+    loaded = Lenet.from_bytes(*(artifacts[n] for n in ARTIFACT_FILES))  # fails here, not in 10k tasks
+    model_version, thresholds = loaded.model_version, loaded.alarm_thresholds
     shared = spark.sparkContext.broadcast(artifacts)
 
     def device_windows(frame):
@@ -68,7 +69,7 @@ def run(spark, args):
 
     def device_summary(frame):
         records = frame.to_dict("records")
-        return tables.to_frame("gold_daily", [gold.daily_row(records[0]["deviceId"], records, model_version)])
+        return tables.to_frame("gold_daily", [gold.daily_row(records[0]["deviceId"], records, model_version, thresholds)])
 
     windows = (silver.groupBy("deviceId")
                .applyInPandas(device_windows, struct_type(tables.spark_schema("gold_window")))
@@ -82,7 +83,7 @@ def run(spark, args):
     write_table(spark, gold_store, windows, "gold_window", args.date, args.run_id, window_count, input_run_id=marker["runId"])
     write_table(spark, gold_store, daily, "gold_daily", args.date, args.run_id, devices, input_run_id=marker["runId"])
 
-    verdicts = {(r["dominantLabel"] or "none"): r["count"] for r in daily.groupBy("dominantLabel").count().collect()}
+    verdicts = {(r["verdict"] or "none"): r["count"] for r in daily.groupBy("verdict").count().collect()}
     predicted = daily.agg(F.sum("predicted").alias("n")).collect()[0]["n"] or 0
     summary = {
         "job": "predict_fault", "date": args.date, "runId": args.run_id, "timeZone": args.time_zone,

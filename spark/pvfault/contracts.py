@@ -45,8 +45,6 @@ LATENESS_MS = TABLES_CONTRACT["lateness"]["maxMs"]
 QUALITY = {k: v for k, v in TABLES_CONTRACT["qualityCodes"].items() if k != "doc"}
 QUARANTINE_REASONS = tuple(k for k in TABLES_CONTRACT["quarantineReasons"] if k != "doc")
 SKIP_REASONS = tuple(k for k in TABLES_CONTRACT["skipReasons"] if k != "doc")
-SUMMARY_MIN_FAULT_WINDOWS = TABLES_CONTRACT["summary"]["minFaultWindows"]
-SUMMARY_MIN_FAULT_SHARE = TABLES_CONTRACT["summary"]["minFaultShare"]
 EMPTY_DAY_MIN_VALID_READINGS = TABLES_CONTRACT["emptyDay"]["minValidReadings"]
 
 

@@ -2,13 +2,15 @@
 
 The same rules as detector/gold.ts and local/jobs/devicePredictor.ts: skipped
 windows keep their reason, a predicted window takes the most probable class
-(the lower index on a tie), and the day's verdict follows contracts/tables.json
-(summary). A test runs detector/gold.ts and these functions on the same input.
+(the lower index on a tie), and the day's verdict is its alarm (pvfault.alarms,
+contracts/tables.json summary). A test runs detector/gold.ts and these functions on
+the same input.
 Python 3.9-compatible.
 """
 import numpy as np
 
-from pvfault.contracts import FAULT_CLASSES, SUMMARY_MIN_FAULT_SHARE, SUMMARY_MIN_FAULT_WINDOWS
+from pvfault.alarms import decide_alarm
+from pvfault.contracts import FAULT_CLASSES
 from pvfault.windows import day_scalograms, filled_channels, window_levels, window_tensor, windows_of
 
 _K = len(FAULT_CLASSES)
@@ -41,35 +43,30 @@ def window_rows(device_id, windows, probs, model_version):
     return rows
 
 
-def daily_row(device_id, rows, model_version):
-    """The day's summary from its window rows (any order: they are taken by windowIndex)."""
+def daily_row(device_id, rows, model_version, thresholds):
+    """The day's summary and alarm from its window rows (any order: they are taken by windowIndex)."""
     counts = [0] * _K
-    first_start = [None] * _K
+    starts, ends, probs = [], [], []
     confidence_sum = 0.0
     p = 0
     for row in sorted(rows, key=lambda r: r["windowIndex"]):
         if row["status"] != "predicted":
             continue
         p += 1
-        c = int(row["labelIndex"])
-        counts[c] += 1
-        if first_start[c] is None:
-            first_start[c] = int(row["startMs"])
+        counts[int(row["labelIndex"])] += 1
+        starts.append(int(row["startMs"]))
+        ends.append(int(row["endMs"]))
+        probs.append([float(row["p_" + c]) for c in FAULT_CLASSES])
         confidence_sum += float(row["confidence"])
-    dominant = 0 if p > 0 else None
-    best_fault = -1
-    for c in range(1, _K):
-        enough = counts[c] >= SUMMARY_MIN_FAULT_WINDOWS and counts[c] >= SUMMARY_MIN_FAULT_SHARE * p
-        if enough and (best_fault < 0 or counts[c] > counts[best_fault]):
-            best_fault = c
-    if best_fault > 0:
-        dominant = best_fault
+    alarm = decide_alarm(starts, ends, probs, thresholds) if p > 0 else None
     daily = {"deviceId": device_id, "windows": len(rows), "predicted": p, "skipped": len(rows) - p}
     daily.update(("n_" + c, counts[i]) for i, c in enumerate(FAULT_CLASSES))
     daily.update(
-        dominantLabel=None if dominant is None else FAULT_CLASSES[dominant],
-        dominantShare=None if dominant is None else counts[dominant] / p,
-        firstSeenMs=first_start[dominant] if dominant is not None and dominant > 0 else None,
+        verdict=None if p == 0 else (alarm["label"] if alarm else "normal"),
+        alarmOnsetMs=alarm["onsetMs"] if alarm else None,
+        alarmRaisedMs=alarm["raisedMs"] if alarm else None,
+        alarmConfidence=alarm["confidence"] if alarm else None,
+        alarmEvidence=alarm["evidence"] if alarm else None,
         meanConfidence=confidence_sum / p if p > 0 else None,
         modelVersion=model_version,
     )

@@ -14,6 +14,8 @@ import os
 
 import numpy as np
 
+from pvfault.alarms import check_thresholds
+
 _SUPPORTED = {"InputLayer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dropout", "Dense", "BatchNormalization", "Activation", "Concatenate"}
 
 
@@ -86,13 +88,17 @@ class Lenet(object):
             with open(os.path.join(directory, name), "rb") as f:
                 return f.read()
 
-        return cls.from_bytes(read("model.json"), read("weights.bin"), read("normalization.json"))
+        return cls.from_bytes(*(read(name) for name in ARTIFACT_FILES))
 
     @classmethod
-    def from_bytes(cls, model_json, weights_bin, normalization_json):
-        """The model from the three artifact files' contents (the Spark job reads them once on the driver)."""
+    def from_bytes(cls, model_json, weights_bin, normalization_json, alarms_json):
+        """The model from its artifact files' contents (ARTIFACT_FILES; the Spark job reads them once on the driver)."""
         model_json = json.loads(model_json)
         normalization = json.loads(normalization_json)
+        alarms = json.loads(alarms_json)
+        if alarms.get("modelVersion") != normalization.get("modelVersion"):
+            raise ValueError("alarms.json was calibrated for model %r, not %r: run npm run calibrate" % (alarms.get("modelVersion"), normalization.get("modelVersion")))
+        thresholds = check_thresholds(alarms.get("thresholds"), "alarms.json")
         blob = bytes(weights_bin)
         weights = {}
         offset = 0
@@ -105,7 +111,9 @@ class Lenet(object):
                 offset += 4 * count
         if offset != len(blob):
             raise ValueError("weights.bin holds %d bytes, the manifest describes %d" % (len(blob), offset))
-        return cls(model_json, weights, normalization)
+        model = cls(model_json, weights, normalization)
+        model.alarm_thresholds = thresholds
+        return model
 
     def _layer(self, kind, cfg, args):
         name = cfg["name"]
@@ -159,7 +167,8 @@ class Lenet(object):
         return values[self.output].astype(np.float32)
 
 
-ARTIFACT_FILES = ("model.json", "weights.bin", "normalization.json")
+ARTIFACT_FILES = ("model.json", "weights.bin", "normalization.json", "alarms.json")
+"""What detector/model/manifest.ts MODEL_FILES lists: the tfjs model, its normalisation and its alarm thresholds."""
 _CACHE = {}
 
 
@@ -170,7 +179,7 @@ def cached_model(artifacts):
     per worker instead of once per device-day. The key hashes the small files (the model
     version is in normalization.json) rather than 1.3 MB of weights on every call.
     """
-    key = (hashlib.sha256(bytes(artifacts["model.json"]) + bytes(artifacts["normalization.json"])).hexdigest(), len(artifacts["weights.bin"]))
+    key = (hashlib.sha256(bytes(artifacts["model.json"]) + bytes(artifacts["normalization.json"]) + bytes(artifacts["alarms.json"])).hexdigest(), len(artifacts["weights.bin"]))
     model = _CACHE.get(key)
     if model is None:
         _CACHE.clear()

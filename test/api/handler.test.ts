@@ -8,7 +8,10 @@ import { S3Store } from '../../functions/api/s3Store';
 import { StoreUnavailable, type ObjectStore } from '../../functions/api/tableReader';
 import { Rng } from '../../detector/simulator/random';
 import { startLocalS3, type LocalS3 } from '../../local/localS3';
-import { deviceName, expectedLabel, FIXTURE_DATES, publishGold } from '../helpers/goldFixture';
+import { plantDayWindow } from '../../contracts';
+import { publishPartition } from '../../contracts/partition';
+import { goldRows } from '../../detector/gold';
+import { deviceName, expectedLabel, FIXTURE_DATES, publishGold, TEST_THRESHOLDS } from '../helpers/goldFixture';
 
 const DEVICES = 60;
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -41,14 +44,25 @@ describe('GET /devices/{id}/predictions', () => {
   ])('device %i on day %i: 67 windows, the expected verdict and probabilities', async (device, day) => {
     const r = await get(`/devices/${deviceName(device)}/predictions`, { date: FIXTURE_DATES[day]! });
     expect(r.statusCode).toBe(200);
-    const b = body(r) as { windows: { index: number; status: string; label: string | null; probabilities: Record<string, number> | null; skipReason: string | null }[]; summary: { dominantLabel: string; firstSeen: string | null; windows: number; predicted: number } };
+    const b = body(r) as { windows: { index: number; status: string; label: string | null; probabilities: Record<string, number> | null; skipReason: string | null }[]; summary: { verdict: string; alarm: { label: string; candidates: string[]; onset: string; raised: string; confidence: number } | null; windows: number; predicted: number } };
     expect(b.windows).toHaveLength(67);
     expect(b.windows.map((w) => w.index)).toEqual(Array.from({ length: 67 }, (_, i) => i));
     expect(b.windows[0]).toMatchObject({ status: 'skipped', skipReason: 'low_irradiance', label: null, probabilities: null });
     expect(b.windows[30]!.label).toBe(expectedLabel(device, day));
     expect(Object.keys(b.windows[30]!.probabilities!)).toEqual(['normal', 'line_line', 'line_ground', 'open_circuit', 'partial_shading', 'arc_fault']);
-    expect(b.summary).toMatchObject({ dominantLabel: expectedLabel(device, day), windows: 67, predicted: 27 });
-    if (expectedLabel(device, day) !== 'normal') expect(b.summary.firstSeen).toBe(new Date(Date.parse(`${FIXTURE_DATES[day]}T00:00:00+01:00`) + 25 * 1_280_000).toISOString());
+    expect(b.summary).toMatchObject({ verdict: expectedLabel(device, day), windows: 67, predicted: 27 });
+    const midnight = Date.parse(`${FIXTURE_DATES[day]}T00:00:00+01:00`);
+    // the fixture's fault shows from window 25; two such windows reach its thresholds: raised at the end of window 26
+    if (expectedLabel(device, day) === 'normal') expect(b.summary.alarm).toBeNull();
+    else
+      expect(b.summary.alarm).toEqual({
+        label: expectedLabel(device, day),
+        candidates: [expectedLabel(device, day)],
+        onset: new Date(midnight + 25 * 1_280_000).toISOString(),
+        raised: new Date(midnight + 27 * 1_280_000).toISOString(),
+        confidence: 0.9,
+        evidence: expect.any(Number),
+      });
     expect(r.headers['cache-control']).toBe('public, max-age=300');
     expect(r.headers.etag).toBe(`"run-${day}"`);
     expect(r.headers['access-control-allow-origin']).toBe('*');
@@ -71,8 +85,8 @@ describe('GET /devices/{id}/status', () => {
   it('gives the daily summaries over a range, flagging days without data', async () => {
     const r = await get(`/devices/${deviceName(4)}/status`, { from: '2026-11-16', to: '2026-11-19' });
     expect(r.statusCode).toBe(200);
-    const days = (body(r) as { days: { date: string; dominantLabel: string | null; noData?: boolean }[] }).days;
-    expect(days.map((d) => [d.date, d.dominantLabel])).toEqual([
+    const days = (body(r) as { days: { date: string; verdict: string | null; noData?: boolean }[] }).days;
+    expect(days.map((d) => [d.date, d.verdict])).toEqual([
       ['2026-11-16', null],
       ['2026-11-17', expectedLabel(4, 0)],
       ['2026-11-18', expectedLabel(4, 1)],
@@ -89,7 +103,7 @@ describe('GET /devices/{id}/status', () => {
 });
 
 describe('GET /faults', () => {
-  it('lists the faulty devices of a day, page by page, and filters by label', async () => {
+  it("lists the day's alarms, page by page, and filters by label", async () => {
     const expected = Array.from({ length: DEVICES }, (_, i) => i + 1).filter((i) => expectedLabel(i, 1) !== 'normal').map(deviceName);
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -99,7 +113,7 @@ describe('GET /faults', () => {
       if (cursor) q.cursor = cursor;
       const r = await get('/faults', q);
       expect(r.statusCode).toBe(200);
-      const b = body(r) as { devices: { deviceId: string; label: string }[]; nextCursor: string | null };
+      const b = body(r) as { devices: { deviceId: string; alarm: { label: string } }[]; nextCursor: string | null };
       expect(b.devices.length).toBeLessThanOrEqual(7);
       seen.push(...b.devices.map((d) => d.deviceId));
       cursor = b.nextCursor;
@@ -107,9 +121,31 @@ describe('GET /faults', () => {
     } while (cursor);
     expect(seen).toEqual(expected);
     expect(pages).toBe(Math.ceil(expected.length / 7));
-    const arcs = body(await get('/faults', { date: FIXTURE_DATES[1]!, label: 'arc_fault', limit: '1000' })) as { devices: { deviceId: string; label: string }[] };
+    const arcs = body(await get('/faults', { date: FIXTURE_DATES[1]!, label: 'arc_fault', limit: '1000' })) as { devices: { deviceId: string; alarm: { label: string } }[] };
     expect(arcs.devices.length).toBeGreaterThan(0);
-    expect(arcs.devices.every((d) => d.label === 'arc_fault')).toBe(true);
+    expect(arcs.devices.every((d) => d.alarm.label === 'arc_fault')).toBe(true);
+  });
+});
+
+describe('GET /faults with a group alarm', () => {
+  it('a class filter finds the alarms that name it alone or in a group; the group filter its own', async () => {
+    const date = '2026-11-10';
+    const { startMs } = plantDayWindow(date, 'Europe/Madrid');
+    const windows = Array.from({ length: 6 }, (_, i) => ({ index: i, startMs: startMs + i * 1_280_000, endMs: startMs + (i + 1) * 1_280_000, skipReason: null, missingFraction: 0, meanIrradiance: 500 }));
+    // open string and short alternate: neither class gathers evidence alone, their group does
+    const probs = new Float32Array(6 * 6);
+    for (let w = 0; w < 6; w++) probs.set(w % 2 ? [0.05, 0.8, 0.05, 0.05, 0.025, 0.025] : [0.05, 0.05, 0.05, 0.8, 0.025, 0.025], w * 6);
+    const blocked = goldRows('PV-000001', windows, probs, 'm', { ...TEST_THRESHOLDS, line_line: 50, open_circuit: 50 });
+    const arc = goldRows('PV-000002', windows, new Float32Array(Array.from({ length: 6 }, () => [0.05, 0.05, 0.05, 0.05, 0.05, 0.75]).flat()), 'm', TEST_THRESHOLDS);
+    await publishPartition(s3.writer('gold'), 'gold_daily', date, 'run-g', [blocked.daily, arc.daily]);
+    const ids = async (label?: string) => ((body(await get('/faults', { date, ...(label ? { label } : {}) })) as { devices: { deviceId: string; alarm: { label: string; candidates: string[] } }[] }).devices).map((d) => [d.deviceId, d.alarm.label, d.alarm.candidates.join('|')]);
+    expect(await ids()).toEqual([
+      ['PV-000001', 'string_blocked', 'line_line|open_circuit'],
+      ['PV-000002', 'arc_fault', 'arc_fault'],
+    ]);
+    expect(await ids('open_circuit')).toEqual([['PV-000001', 'string_blocked', 'line_line|open_circuit']]);
+    expect(await ids('string_blocked')).toEqual([['PV-000001', 'string_blocked', 'line_line|open_circuit']]);
+    expect(await ids('line_ground')).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
-/** A device-day's windows → gold rows, and the day verdict rule (contracts/tables.json summary). */
+/** A device-day's windows → gold rows, and the day's alarm and verdict (contracts/detector.json alarms, tables.json summary). */
 import { FAULT_CLASSES } from '../../contracts';
 import { goldRows } from '../../detector/gold';
+import { TEST_THRESHOLDS } from '../helpers/goldFixture';
 import type { WindowInfo } from '../../detector/windows';
 
 const K = FAULT_CLASSES.length;
@@ -12,7 +13,7 @@ function day(labels: (string | null)[]) {
   predicted.forEach((l, k) => {
     for (let c = 0; c < K; c++) probs[k * K + c] = FAULT_CLASSES[c] === l ? 0.7 : 0.06;
   });
-  return goldRows('PV-000001', windows, probs, 'm1');
+  return goldRows('PV-000001', windows, probs, 'm1', TEST_THRESHOLDS);
 }
 
 describe('gold rows', () => {
@@ -29,23 +30,38 @@ describe('gold rows', () => {
     expect(g.windows[0]!.p_normal).toBeNull();
   });
 
+  // a window at 0.7 against 0.06 scores ln(0.7/0.06) ≈ 2.46: three in a row reach the fixtures' threshold of 5
   it.each([
-    ['nothing predicted', [null, null], null, null],
-    ['all normal', ['normal', 'normal', 'normal'], 'normal', null],
-    ['two scattered fault windows in a normal day stay normal', [...Array(20).fill('normal'), 'open_circuit', 'line_line', 'open_circuit'], 'normal', null],
-    ['a fault on a third of the day is the verdict', [...Array(6).fill('normal'), 'arc_fault', 'arc_fault', 'arc_fault'], 'arc_fault', 6],
-    ['a single fault window is not enough', ['arc_fault'], 'normal', null],
-    ['ties go to the lower class index', ['open_circuit', 'line_line', 'open_circuit', 'line_line'], 'line_line', 1],
-  ])('%s', (_name, labels, verdict, firstSeenIndex) => {
+    ['nothing predicted', [null, null], null, null, null],
+    ['all normal', ['normal', 'normal', 'normal'], 'normal', null, null],
+    ['a single fault window is not enough', ['arc_fault'], 'normal', null, null],
+    ['three fault windows raise the alarm at the end of the third', ['normal', 'arc_fault', 'arc_fault', 'arc_fault', 'normal'], 'arc_fault', 1, 3],
+    ['normal windows between fault windows reset the evidence', ['arc_fault', 'normal', 'arc_fault', 'normal', 'arc_fault'], 'normal', null, null],
+    ['skipped windows add nothing', ['arc_fault', null, 'arc_fault', null, 'arc_fault'], 'arc_fault', 0, 4],
+    ['the onset is the start of the evidence run that raised it', ['arc_fault', 'normal', 'arc_fault', 'arc_fault', 'arc_fault'], 'arc_fault', 2, 4],
+    // a group's probability is its members' sum (0.76 here): its evidence grows a little faster than a member's
+    ['a blocked string raises its group', ['open_circuit', 'line_line', 'open_circuit', 'line_line'], 'string_blocked', 0, 1],
+    ['one alarm a day: the first raised', ['arc_fault', 'arc_fault', 'arc_fault', 'line_ground', 'line_ground', 'line_ground'], 'arc_fault', 0, 2],
+  ])('%s', (_name, labels, verdict, onsetIndex, raisedIndex) => {
     const g = day(labels as (string | null)[]);
-    expect(g.daily.dominantLabel).toBe(verdict);
-    expect(g.daily.firstSeenMs).toBe(firstSeenIndex === null ? null : (firstSeenIndex as number) * 1_280_000);
+    expect(g.daily.verdict).toBe(verdict);
+    expect(g.daily.alarmOnsetMs).toBe(onsetIndex === null ? null : (onsetIndex as number) * 1_280_000);
+    expect(g.daily.alarmRaisedMs).toBe(raisedIndex === null ? null : ((raisedIndex as number) + 1) * 1_280_000);
     expect(g.daily.windows).toBe(labels.length);
     expect(g.daily.predicted + g.daily.skipped).toBe(labels.length);
+    if (raisedIndex === null) expect([g.daily.alarmConfidence, g.daily.alarmEvidence]).toEqual([null, null]);
+    else expect(g.daily.alarmEvidence).toBeGreaterThanOrEqual(5);
+  });
+
+  it("the alarm's confidence is the label's mean probability from onset to alarm", () => {
+    const g = day(['normal', 'open_circuit', 'line_line', 'open_circuit']);
+    expect(g.daily.verdict).toBe('string_blocked');
+    expect(g.daily.alarmConfidence).toBeCloseTo(0.76, 6);
+    expect(g.daily.alarmEvidence).toBeCloseTo(2 * Math.log((0.76 + 1e-4) / (0.06 + 1e-4)), 5);
   });
 
   it('refuses probabilities that do not match the predicted windows', () => {
     const windows: WindowInfo[] = [{ index: 0, startMs: 0, endMs: 1, skipReason: null, missingFraction: 0, meanIrradiance: 500 }];
-    expect(() => goldRows('PV-1', windows, new Float32Array(2 * K), 'm')).toThrow('2 probability rows for 1 predicted windows');
+    expect(() => goldRows('PV-1', windows, new Float32Array(2 * K), 'm', TEST_THRESHOLDS)).toThrow('2 probability rows for 1 predicted windows');
   });
 });

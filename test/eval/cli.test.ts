@@ -9,7 +9,7 @@ describe('npm run eval flags', () => {
   it('defaults to six held-out plants of 2026, 400 devices each, every sky, seeds above training, the product decision', () => {
     const a = parseEvalArgs([]);
     expect(a.plan).toMatchObject({ firstDates: DEFAULT_EVAL_DATES, days: 1, devices: 400, seedBase: 5000 });
-    expect(a.decision.name).toBe('verdict');
+    expect(a.decision.name).toBe('alarms');
     expect([a.windows, a.workers, a.docs, a.fresh]).toEqual(['model', 2, true, false]);
     const specs = plantDaySpecs(a.plan);
     expect(specs.map((s) => s.date)).toEqual(['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15']);
@@ -40,7 +40,7 @@ describe('npm run eval flags', () => {
     [['--dates', '2026-02-01,2026-02-01'], 'names a date twice'],
     [['--skies', 'clear,foggy'], '--skies: expected clear, broken, overcast, got "foggy"'],
     [['--seed', '3000'], '--seed: seeds 3000..3005 overlap the seeds training uses (below 4000'],
-    [['--decision', 'vote'], '--decision: expected verdict, got "vote"'],
+    [['--decision', 'vote'], '--decision: expected alarms, verdict, got "vote"'],
     [['--windows', 'oracle'], '--windows: expected model or truth, got "oracle"'],
     [['--workers', '0'], '--workers: "0" must be an integer in 1..64'],
     [['--fault-mix', 'normal=1,ground=2'], '--fault-mix: unknown class "ground"'],

@@ -1,10 +1,14 @@
 /** A gold dataset in the contract: several days and devices, with known verdicts. */
 import { FAULT_CLASSES, plantDayWindow } from '../../contracts';
+import { ALARM_LABELS, type AlarmThresholds } from '../../detector/alarms';
 import { publishPartition, type ObjectWriter } from '../../contracts/partition';
 import { goldRows } from '../../detector/gold';
 import type { WindowInfo } from '../../detector/windows';
 
 export const FIXTURE_DATES = ['2026-11-17', '2026-11-18', '2026-11-19'];
+
+/** Evidence thresholds for fixtures: two windows at 0.9 against a normal at 0.02 raise an alarm, one does not. */
+export const TEST_THRESHOLDS = Object.fromEntries(ALARM_LABELS.map((l) => [l, 5])) as AlarmThresholds;
 
 /** Device i's verdict on day d: a fault class chosen from (i + d), normal for every third device. */
 export function expectedLabel(device: number, day: number): string {
@@ -35,7 +39,7 @@ export function deviceDayRows(device: number, day: number, date: string) {
     const c = w.index >= 25 ? label : 0;
     for (let j = 0; j < FAULT_CLASSES.length; j++) probs[k * FAULT_CLASSES.length + j] = j === c ? 0.9 : 0.02;
   });
-  return goldRows(deviceName(device), windows, probs, 'test-model');
+  return goldRows(deviceName(device), windows, probs, 'test-model', TEST_THRESHOLDS);
 }
 
 export async function publishGold(writer: ObjectWriter, devices: number, opts: { rowGroupSize?: number; rowsPerFile?: number; dates?: string[] } = {}) {

@@ -35,10 +35,13 @@ describe('the daily pipeline, locally', () => {
     expect(arc).toBeDefined();
     const r = await api({ rawPath: `/devices/${arc.deviceId}/predictions`, queryStringParameters: { date: '2026-06-20' } });
     expect(r.statusCode).toBe(200);
-    const body = JSON.parse(r.body) as { summary: { dominantLabel: string }; windows: { label: string | null; status: string }[] };
+    const body = JSON.parse(r.body) as { summary: { verdict: string; alarm: { label: string; raised: string } | null }; windows: { label: string | null; status: string }[] };
     expect(body.windows).toHaveLength(67);
     // the API reports what the predict job concluded, and the injected arc shows in its windows
-    expect(body.summary.dominantLabel).toBe(arc.verdict);
+    expect(body.summary.verdict).toBe(arc.verdict);
+    expect(body.summary.alarm?.raised ?? null).toBe(arc.alarmRaisedMs === null ? null : new Date(arc.alarmRaisedMs).toISOString());
+    // the run judges each device-day by the evaluation's definitions: an arc through a June day is visible
+    expect(arc.judged).toMatchObject({ fault: 'arc_fault', visible: true });
     expect(body.windows.filter((w) => w.label === 'arc_fault').length).toBeGreaterThan(0);
     const faults = await api({ rawPath: '/faults', queryStringParameters: { date: '2026-06-20' } });
     expect(faults.statusCode).toBe(200);

@@ -39,27 +39,40 @@ def test_probability_rows_must_match_the_predicted_windows():
         gold.window_rows("PV-1", _windows([None, None]), _onehot([0]), "m1")
 
 
-def test_the_verdict_needs_two_windows_and_thirty_percent():
-    # 10 predicted: arc fault 3 times (30 %), line-ground twice (20 %)
-    labels = [5, 0, 2, 0, 5, 0, 2, 0, 5, 0]
-    rows = gold.window_rows("PV-1", _windows([None] * 10 + ["missing_data"]), _onehot(labels), "m1")
-    d = gold.daily_row("PV-1", rows[::-1], "m1")  # any order
-    assert (d["windows"], d["predicted"], d["skipped"]) == (11, 10, 1)
-    assert d["dominantLabel"] == "arc_fault" and d["dominantShare"] == pytest.approx(0.3)
-    assert d["firstSeenMs"] == START and d["n_arc_fault"] == 3 and d["n_normal"] == 5
+THRESHOLDS = {label: 5.0 for label in ("line_line", "line_ground", "open_circuit", "partial_shading", "arc_fault", "string_blocked")}
+"""A window at 0.9 against 0.02 scores ln(0.9/0.02) = 3.8: two in a row raise an alarm, one does not."""
+
+
+def test_two_fault_windows_in_a_row_raise_the_alarm_which_is_the_verdict():
+    labels = [0, 0, 5, 0, 0, 5, 5, 0]
+    rows = gold.window_rows("PV-1", _windows([None] * 8 + ["missing_data"]), _onehot(labels), "m1")
+    d = gold.daily_row("PV-1", rows[::-1], "m1", THRESHOLDS)  # any order
+    assert (d["windows"], d["predicted"], d["skipped"]) == (9, 8, 1)
+    # window 2's evidence was undone by the normal windows after it; the run of 5 and 6 raised it at the end of 6
+    assert d["verdict"] == "arc_fault" and d["alarmOnsetMs"] == START + 5 * W and d["alarmRaisedMs"] == START + 7 * W
+    assert d["alarmConfidence"] == pytest.approx(0.9) and d["alarmEvidence"] == pytest.approx(2 * np.log((0.9 + 1e-4) / (0.02 + 1e-4)))
+    assert d["n_arc_fault"] == 3 and d["n_normal"] == 5
     assert d["meanConfidence"] == pytest.approx(float(np.float32(0.9)))
 
 
-def test_too_few_fault_windows_leave_the_day_normal_and_ties_go_to_the_lower_fault():
-    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows([None] * 3), _onehot([0, 0, 4]), "m"), "m")
-    assert d["dominantLabel"] == "normal" and d["firstSeenMs"] is None and d["dominantShare"] == pytest.approx(2 / 3)
-    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows([None] * 4), _onehot([3, 4, 4, 3]), "m"), "m")
-    assert d["dominantLabel"] == "open_circuit" and d["firstSeenMs"] == START
+def test_a_lone_fault_window_leaves_the_day_normal_and_a_blocked_string_raises_its_group():
+    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows([None] * 3), _onehot([0, 0, 4]), "m"), "m", THRESHOLDS)
+    assert d["verdict"] == "normal" and d["alarmOnsetMs"] is None and d["alarmEvidence"] is None
+    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows([None] * 4), _onehot([0, 3, 1, 3]), "m"), "m", THRESHOLDS)
+    assert d["verdict"] == "string_blocked" and d["alarmOnsetMs"] == START + W and d["alarmRaisedMs"] == START + 3 * W
 
 
 def test_a_day_without_predictions_has_no_verdict():
-    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows(["low_irradiance"] * 5), np.zeros((0, 6)), "m"), "m")
-    assert d["dominantLabel"] is None and d["meanConfidence"] is None and d["predicted"] == 0
+    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows(["low_irradiance"] * 5), np.zeros((0, 6)), "m"), "m", THRESHOLDS)
+    assert d["verdict"] is None and d["meanConfidence"] is None and d["predicted"] == 0
+
+
+def test_thresholds_are_checked_naming_the_label():
+    from pvfault.alarms import check_thresholds
+    with pytest.raises(ValueError, match="thresholds.arc_fault must be a positive number"):
+        check_thresholds(dict(THRESHOLDS, arc_fault=0), "alarms.json")
+    with pytest.raises(ValueError, match="thresholds.normal is not an alarm label"):
+        check_thresholds(dict(THRESHOLDS, normal=1), "alarms.json")
 
 
 class _NoModel(object):

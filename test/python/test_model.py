@@ -41,20 +41,34 @@ def test_the_level_features_matter_and_must_be_given(case):
         model.predict(windows, levels[:1])
 
 
+def _read(name):
+    with open(os.path.join(ARTIFACTS, name), "rb") as f:
+        return f.read()
+
+
+def test_refuses_thresholds_calibrated_for_another_model_or_missing_a_label():
+    other = json.loads(_read("alarms.json"))
+    other["modelVersion"] = "another-model"
+    with pytest.raises(ValueError, match="calibrated for model 'another-model'.*npm run calibrate"):
+        Lenet.from_bytes(_read("model.json"), _read("weights.bin"), _read("normalization.json"), json.dumps(other))
+    partial = json.loads(_read("alarms.json"))
+    del partial["thresholds"]["arc_fault"]
+    with pytest.raises(ValueError, match="thresholds.arc_fault"):
+        Lenet.from_bytes(_read("model.json"), _read("weights.bin"), _read("normalization.json"), json.dumps(partial))
+
+
 def test_refuses_a_model_without_the_level_input(tmp_path):
     with open(os.path.join(ARTIFACTS, "model.json"), encoding="utf-8") as f:
         doc = json.load(f)
     doc["modelTopology"]["config"].pop("input_layers")
     with open(os.path.join(ARTIFACTS, "weights.bin"), "rb") as f:
         weights = f.read()
-    with open(os.path.join(ARTIFACTS, "normalization.json"), "rb") as f:
-        normalization = f.read()
     with pytest.raises(ValueError, match="retrain"):
-        Lenet.from_bytes(json.dumps(doc), weights, normalization)
+        Lenet.from_bytes(json.dumps(doc), weights, _read("normalization.json"), _read("alarms.json"))
 
 
 def test_refuses_weights_that_do_not_match_the_manifest(tmp_path):
-    for name in ("model.json", "normalization.json"):
+    for name in ("model.json", "normalization.json", "alarms.json"):
         with open(os.path.join(ARTIFACTS, name), "rb") as src, open(tmp_path / name, "wb") as dst:
             dst.write(src.read())
     with open(tmp_path / "weights.bin", "wb") as f:
@@ -72,9 +86,7 @@ def test_refuses_pooling_it_does_not_implement(case):
     pools[0]["config"]["padding"] = "same"
     with open(os.path.join(ARTIFACTS, "weights.bin"), "rb") as f:
         weights = f.read()
-    with open(os.path.join(ARTIFACTS, "normalization.json"), "rb") as f:
-        normalization = f.read()
-    model = Lenet.from_bytes(json.dumps(doc), weights, normalization)
+    model = Lenet.from_bytes(json.dumps(doc), weights, _read("normalization.json"), _read("alarms.json"))
     n = case["count"]
     windows = np.frombuffer(base64.b64decode(case["windows"]), dtype="<f4").reshape(n, 64, 64, 4)
     levels = np.frombuffer(base64.b64decode(case["levels"]), dtype="<f4").reshape(n, 8)

@@ -26,10 +26,10 @@ def test_frames_keep_ints_exact_and_nulls_null():
     rows = [{c["name"]: None for c in contracts.table_columns("gold_daily")}]
     rows[0].update(deviceId="PV-1", windows=67, predicted=0, skipped=67, modelVersion="m",
                    **{"n_" + c: 0 for c in contracts.FAULT_CLASSES})
-    rows.append(dict(rows[0], dominantLabel="arc_fault", dominantShare=0.5, firstSeenMs=1_763_593_200_000, meanConfidence=0.75))
+    rows.append(dict(rows[0], verdict="arc_fault", alarmConfidence=0.5, alarmOnsetMs=1_763_593_200_000, meanConfidence=0.75))
     frame = tables.to_frame("gold_daily", rows)
     assert list(frame.columns) == [c["name"] for c in contracts.table_columns("gold_daily")]
-    assert frame["firstSeenMs"].tolist() == [None, 1_763_593_200_000]
+    assert frame["alarmOnsetMs"].tolist() == [None, 1_763_593_200_000]
     assert frame["windows"].dtype == np.int32 and np.isnan(frame["meanConfidence"][0])
     assert tables.to_frame("gold_window", []).shape == (0, len(contracts.table_columns("gold_window")))
 

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { commitKey, dataKey, FAULT_CLASSES, parseCommitMarker, plantDayWindow } from '../../contracts';
+import { ALARM_LABELS, type AlarmThresholds } from '../../detector/alarms';
 import { goldRows } from '../../detector/gold';
 
 const REPO = join(__dirname, '..', '..');
@@ -21,9 +22,11 @@ function rng(seed: number) {
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
-test('gold rows and the day verdict equal detector/gold.ts', () => {
+test('gold rows, the day\'s alarm and its verdict equal detector/gold.ts', () => {
   const cases = [];
   const next = rng(7);
+  // thresholds that some days reach and others do not, different per label
+  const thresholds = Object.fromEntries(ALARM_LABELS.map((l, i) => [l, 2 + i * 1.5])) as AlarmThresholds;
   for (let c = 0; c < 40; c++) {
     const n = 1 + Math.floor(next() * 67);
     const windows = Array.from({ length: n }, (_, i) => ({ index: i, startMs: 1e12 + i * 1_280_000, endMs: 1e12 + (i + 1) * 1_280_000, skipReason: next() < 0.3 ? (next() < 0.5 ? 'low_irradiance' : 'missing_data') : null }));
@@ -34,7 +37,7 @@ test('gold rows and the day verdict equal detector/gold.ts', () => {
       const hot = [0, 2, 5][Math.floor(next() * 3)]!;
       for (let j = 0; j < 6; j++) probs[k * 6 + j] = j === hot ? 0.5 + next() / 4 : next() / 10;
     }
-    cases.push({ windows, probs: Array.from(probs), ts: goldRows('PV-1', windows as never, probs, 'm1') });
+    cases.push({ windows, probs: Array.from(probs), ts: goldRows('PV-1', windows as never, probs, 'm1', thresholds) });
   }
   const py = python(
     `import json, sys
@@ -43,13 +46,17 @@ out = []
 for c in json.load(sys.stdin):
     ws = [(w["index"], w["startMs"], w["endMs"], w["skipReason"]) for w in c["windows"]]
     rows = gold.window_rows("PV-1", ws, c["probs"], "m1")
-    out.append({"windows": rows, "daily": gold.daily_row("PV-1", rows, "m1")})
+    out.append({"windows": rows, "daily": gold.daily_row("PV-1", rows, "m1", c["thresholds"])})
 print(json.dumps(out))`,
-    cases.map(({ windows, probs }) => ({ windows, probs })),
+    cases.map(({ windows, probs }) => ({ windows, probs, thresholds })),
   ) as { windows: unknown[]; daily: Record<string, unknown> }[];
-  expect(py.map((p) => p.daily)).toEqual(cases.map((c) => c.ts.daily));
+  // the evidence is a sum of logarithms: V8's and libm's may differ in the last bit
+  const approx = (d: Record<string, unknown>) => ({ ...d, alarmEvidence: d.alarmEvidence === null ? null : expect.closeTo(d.alarmEvidence as number, 9), alarmConfidence: d.alarmConfidence === null ? null : expect.closeTo(d.alarmConfidence as number, 12) });
+  expect(py.map((p) => p.daily)).toEqual(cases.map((c) => approx(c.ts.daily as unknown as Record<string, unknown>)));
   expect(py.map((p) => p.windows)).toEqual(cases.map((c) => c.ts.windows));
-  expect(new Set(cases.map((c) => c.ts.daily.dominantLabel)).size).toBeGreaterThan(2);
+  // the cases reach several verdicts, groups and classes among them, with onsets after the day's first window
+  expect(new Set(cases.map((c) => c.ts.daily.verdict)).size).toBeGreaterThan(3);
+  expect(cases.some((c) => c.ts.daily.alarmOnsetMs !== null && c.ts.daily.alarmOnsetMs > c.windows.find((w) => !w.skipReason)!.startMs)).toBe(true);
   expect(FAULT_CLASSES.length).toBe(6);
 });
 

@@ -1,0 +1,173 @@
+/**
+ * Choosing the alarm thresholds on validation device-days for a false-alarm budget.
+ *
+ * Start where no healthy validation day raises anything (each label's threshold above
+ * the highest evidence a healthy day reached), then lower one label's threshold at a
+ * time, each step to just above the next healthy day's evidence, taking the step that
+ * names the most faults per false alarm it adds, while the healthy days with an alarm
+ * stay within the budget; finally move single labels up or down while that names more
+ * (coordinate ascent: the labels compete for the same windows, so a class may need a
+ * higher threshold for its group to name what the class alone would name wrongly). The thresholds sit halfway between consecutive healthy
+ * values, not on them, so that a day very like a validation day falls the same side.
+ */
+import { ALARM_GROUPS, ALARM_LABELS, type AlarmLabel, type AlarmThresholds } from './alarms';
+
+export interface CalibrationDay {
+  /** evidence per label after each predicted window (evidenceTrace): trace[w * labels + l] */
+  trace: Float64Array;
+  healthy: boolean;
+  /** the labels whose alarm names this day's fault (empty: healthy, or a fault the day cannot show) */
+  right: ReadonlySet<AlarmLabel>;
+}
+
+export interface Calibration {
+  thresholds: AlarmThresholds;
+  healthyDays: number;
+  falseAlarms: number;
+  faultyDays: number;
+  named: number;
+}
+
+const L = ALARM_LABELS.length;
+const IS_GROUP: readonly boolean[] = ALARM_LABELS.map((l) => (ALARM_GROUPS as readonly string[]).includes(l));
+
+/** Per label, the running maximum of its evidence: the first window an evidence reaches h is found by bisection. */
+interface Prepared {
+  peaks: Float64Array[];
+  healthy: boolean;
+  right: ReadonlySet<AlarmLabel>;
+}
+
+function prepare(day: CalibrationDay): Prepared {
+  const n = day.trace.length / L;
+  const peaks = ALARM_LABELS.map((_, l) => {
+    const p = new Float64Array(n);
+    let m = 0;
+    for (let w = 0; w < n; w++) p[w] = m = Math.max(m, day.trace[w * L + l]!);
+    return p;
+  });
+  return { peaks, healthy: day.healthy, right: day.right };
+}
+
+function firstCrossing(peaks: Float64Array, h: number): number {
+  if (peaks.length === 0 || peaks[peaks.length - 1]! < h) return -1;
+  let lo = 0;
+  let hi = peaks.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (peaks[mid]! >= h) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * The label the decision raises on a day, or null (detector/alarms.ts decideAlarm's
+ * order): the earliest crossing; at one window, a class before a group, then the larger
+ * evidence over threshold, then the lower index. Evidence at the crossing is the peak there.
+ */
+function raisedLabel(day: Prepared, h: readonly number[]): AlarmLabel | null {
+  let best = -1;
+  let bestAt = Infinity;
+  let bestRatio = 0;
+  for (let l = 0; l < L; l++) {
+    const at = firstCrossing(day.peaks[l]!, h[l]!);
+    if (at < 0) continue;
+    const ratio = day.peaks[l]![at]! / h[l]!;
+    const isClass = !IS_GROUP[l];
+    const bestIsClass = best >= 0 && !IS_GROUP[best];
+    if (at < bestAt || (at === bestAt && ((isClass && !bestIsClass) || (isClass === bestIsClass && ratio > bestRatio)))) {
+      best = l;
+      bestAt = at;
+      bestRatio = ratio;
+    }
+  }
+  return best < 0 ? null : ALARM_LABELS[best]!;
+}
+
+function score(days: readonly Prepared[], h: readonly number[]): { falseAlarms: number; named: number } {
+  let falseAlarms = 0;
+  let named = 0;
+  for (const d of days) {
+    const label = raisedLabel(d, h);
+    if (label === null) continue;
+    if (d.healthy) falseAlarms++;
+    else if (d.right.has(label)) named++;
+  }
+  return { falseAlarms, named };
+}
+
+/** Halfway points below each healthy peak, highest first, ending at `floor`: the thresholds a label may take. */
+function levels(values: number[], floor: number): number[] {
+  const v = [...new Set(values)].sort((a, b) => b - a);
+  const out: number[] = [];
+  const top = v[0] ?? floor;
+  out.push(Math.max(floor, top * 1.1 + 0.1));
+  for (let i = 0; i < v.length; i++) {
+    const below = v[i + 1] ?? Math.min(floor, v[i]!);
+    const mid = (v[i]! + below) / 2;
+    if (mid > floor) out.push(mid);
+  }
+  out.push(floor);
+  return out;
+}
+
+/**
+ * Thresholds for a budget of healthy days with an alarm (a share, e.g. 0.003). `floor`
+ * is the lowest threshold a label may take: below one window's full score, a single
+ * confident window would raise it.
+ */
+export function calibrateThresholds(days: readonly CalibrationDay[], budget: number, floor: number): Calibration {
+  if (!(budget >= 0 && budget < 1)) throw new Error(`budget: ${budget} is not a share in [0, 1)`);
+  if (!(floor > 0)) throw new Error(`floor: ${floor} must be positive`);
+  const prepared = days.map(prepare);
+  const healthy = prepared.filter((d) => d.healthy);
+  const allowed = Math.floor(budget * healthy.length);
+  const ladders = ALARM_LABELS.map((_, l) => levels(healthy.map((d) => d.peaks[l]![d.peaks[l]!.length - 1] ?? 0), floor));
+  const step = ALARM_LABELS.map(() => 0);
+  let h = ladders.map((ladder) => ladder[0]!);
+  let current = score(prepared, h);
+  for (;;) {
+    let best: { l: number; h: number[]; s: ReturnType<typeof score>; gain: number } | null = null;
+    for (let l = 0; l < L; l++) {
+      if (step[l]! + 1 >= ladders[l]!.length) continue;
+      const next = [...h];
+      next[l] = ladders[l]![step[l]! + 1]!;
+      const s = score(prepared, next);
+      if (s.falseAlarms > allowed) continue;
+      const gain = (s.named - current.named) / Math.max(1, s.falseAlarms - current.falseAlarms);
+      // a step that names nothing more is still taken when it costs nothing (it may open the way to the next)
+      if (gain < 0 || (gain === 0 && s.falseAlarms > current.falseAlarms)) continue;
+      if (!best || gain > best.gain) best = { l, h: next, s, gain };
+    }
+    if (!best) break;
+    step[best.l]!++;
+    h = best.h;
+    current = best.s;
+  }
+  // then each label in turn may move to any level, up as well as down, while that names more within the budget:
+  // lowering alone never raises a class's threshold above its group's, which a blocked string needs
+  for (let improved = true; improved; ) {
+    improved = false;
+    for (let l = 0; l < L; l++) {
+      for (let k = 0; k < ladders[l]!.length; k++) {
+        if (k === step[l]) continue;
+        const next = [...h];
+        next[l] = ladders[l]![k]!;
+        const s = score(prepared, next);
+        if (s.falseAlarms > allowed || s.named <= current.named) continue;
+        step[l] = k;
+        h = next;
+        current = s;
+        improved = true;
+      }
+    }
+  }
+  return {
+    thresholds: Object.fromEntries(ALARM_LABELS.map((label, l) => [label, h[l]!])) as AlarmThresholds,
+    healthyDays: healthy.length,
+    falseAlarms: current.falseAlarms,
+    faultyDays: prepared.length - healthy.length,
+    named: current.named,
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * A device-day's alarm from its windows' class probabilities: the sequential
+ * decision of contracts/detector.json (alarms). Evidence for each fault class, and
+ * for each group of classes the four channels cannot tell apart, accumulates window
+ * by window as a CUSUM of clipped log-likelihood ratios against normal; the first
+ * label whose evidence reaches its threshold raises the day's alarm. A shadow of two
+ * hours or a fault that starts in the afternoon is raised as soon as its evidence
+ * suffices, which a share of the day's windows never could be.
+ */
+import { DETECTOR_CONTRACT, FAULT_CLASSES, type FaultClass } from '../contracts';
+
+const SPEC = DETECTOR_CONTRACT.alarms;
+export type AlarmGroup = keyof typeof SPEC.groups;
+/** What an alarm names: one fault class, or a group of classes it cannot tell apart. */
+export type AlarmLabel = Exclude<FaultClass, 'normal'> | AlarmGroup;
+
+export const ALARM_GROUPS = Object.keys(SPEC.groups) as AlarmGroup[];
+/** The labels in the contract's order: the fault classes, then the groups. */
+export const ALARM_LABELS: readonly AlarmLabel[] = [...(FAULT_CLASSES.filter((c) => c !== 'normal') as Exclude<FaultClass, 'normal'>[]), ...ALARM_GROUPS];
+
+/** The classes an alarm label stands for: itself, or the group's members. */
+export function alarmCandidates(label: AlarmLabel): FaultClass[] {
+  return label in SPEC.groups ? [...SPEC.groups[label as AlarmGroup].members] : [label as FaultClass];
+}
+
+/** Evidence thresholds per label (alarms.json, calibrated with the model). */
+export type AlarmThresholds = Readonly<Record<AlarmLabel, number>>;
+
+export interface Alarm {
+  label: AlarmLabel;
+  /** start of the first window of the evidence run that raised it (epoch ms) */
+  onsetMs: number;
+  /** end of the window whose evidence crossed the threshold (epoch ms) */
+  raisedMs: number;
+  /** mean probability of the label over the windows from onset to the alarm */
+  confidence: number;
+  /** the label's evidence when it crossed */
+  evidence: number;
+  /** predicted windows from onset to the alarm */
+  windows: number;
+}
+
+/** The windows a device-day predicted, in time order, and their probabilities (FAULT_CLASSES order, row-major). */
+export interface PredictedWindows {
+  startMs: ArrayLike<number>;
+  endMs: ArrayLike<number>;
+  probs: Float32Array;
+}
+
+/** Checks a thresholds object: every label, each a positive finite number; names what is wrong. */
+export function checkThresholds(t: unknown, where: string): AlarmThresholds {
+  if (typeof t !== 'object' || t === null) throw new Error(`${where}: thresholds must be an object of ${ALARM_LABELS.join(', ')}`);
+  const r = t as Record<string, unknown>;
+  for (const label of ALARM_LABELS) {
+    const v = r[label];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`${where}: thresholds.${label} must be a positive number, got ${JSON.stringify(v)}`);
+  }
+  for (const k of Object.keys(r)) if (!(ALARM_LABELS as readonly string[]).includes(k)) throw new Error(`${where}: thresholds.${k} is not an alarm label (${ALARM_LABELS.join(', ')})`);
+  return r as AlarmThresholds;
+}
+
+const K = FAULT_CLASSES.length;
+const NORMAL = FAULT_CLASSES.indexOf('normal');
+/** per label, the class indices whose probabilities it sums */
+const MEMBERS: readonly number[][] = ALARM_LABELS.map((l) => alarmCandidates(l).map((c) => FAULT_CLASSES.indexOf(c)));
+const IS_CLASS: readonly boolean[] = ALARM_LABELS.map((l) => !(l in SPEC.groups));
+
+/** The probability a label gets in window w. */
+function labelProbability(probs: Float32Array, w: number, l: number): number {
+  let p = 0;
+  for (const c of MEMBERS[l]!) p += probs[w * K + c]!;
+  return p;
+}
+
+/** The window's clipped score for a label: ln((p_L + ε) / (p_normal + ε)). */
+export function windowScore(probs: Float32Array, w: number, l: number): number {
+  const s = Math.log((labelProbability(probs, w, l) + SPEC.epsilon) / (probs[w * K + NORMAL]! + SPEC.epsilon));
+  return Math.max(-SPEC.scoreClip, Math.min(SPEC.scoreClip, s));
+}
+
+/** The day's evidence per label after each window (for calibration and plots): evidence[w * labels + l]. */
+export function evidenceTrace(windows: PredictedWindows): Float64Array {
+  const n = windows.startMs.length;
+  const L = ALARM_LABELS.length;
+  const out = new Float64Array(n * L);
+  const s = new Float64Array(L);
+  for (let w = 0; w < n; w++) {
+    for (let l = 0; l < L; l++) {
+      s[l] = Math.max(0, s[l]! + windowScore(windows.probs, w, l));
+      out[w * L + l] = s[l]!;
+    }
+  }
+  return out;
+}
+
+/** The device-day's alarm, or null when no label's evidence reaches its threshold. */
+export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThresholds): Alarm | null {
+  const n = windows.startMs.length;
+  if (windows.endMs.length !== n || windows.probs.length !== n * K) throw new Error(`decideAlarm: ${n} window starts, ${windows.endMs.length} ends and ${windows.probs.length / K} probability rows`);
+  const L = ALARM_LABELS.length;
+  const s = new Float64Array(L);
+  /** the window at which each label's current evidence run began */
+  const runStart = new Int32Array(L).fill(-1);
+  const limits = ALARM_LABELS.map((l) => thresholds[l]);
+  for (let w = 0; w < n; w++) {
+    let best = -1;
+    for (let l = 0; l < L; l++) {
+      const next = Math.max(0, s[l]! + windowScore(windows.probs, w, l));
+      if (next === 0) runStart[l] = -1;
+      else if (runStart[l] === -1) runStart[l] = w;
+      s[l] = next;
+      if (next < limits[l]!) continue;
+      if (best < 0 || (IS_CLASS[l] && !IS_CLASS[best]) || (IS_CLASS[l] === IS_CLASS[best] && next / limits[l]! > s[best]! / limits[best]!)) best = l;
+    }
+    if (best >= 0) {
+      const from = runStart[best]!;
+      let sum = 0;
+      for (let v = from; v <= w; v++) sum += labelProbability(windows.probs, v, best);
+      return { label: ALARM_LABELS[best]!, onsetMs: windows.startMs[from]!, raisedMs: windows.endMs[w]!, confidence: sum / (w - from + 1), evidence: s[best]!, windows: w - from + 1 };
+    }
+  }
+  return null;
+}

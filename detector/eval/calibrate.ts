@@ -1,0 +1,126 @@
+/**
+ * npm run calibrate — the alarm thresholds for the committed model, chosen on its own
+ * validation plant-days for a false-alarm budget, written to the model's alarms.json:
+ *   npm run calibrate                       12 plants (2025, one a month) × 300 devices, budget 0.3 %
+ *   npm run calibrate -- --budget 0.001 --devices 500
+ * The plant-days use seeds of their own (CALIBRATION_SEED_BASE…): never training's,
+ * never the evaluation's, so that npm run eval measures thresholds it did not see.
+ * They go through the evaluation's collection and cache (simulate → silver → the
+ * predict workers, without thresholds), so a second run with another budget takes seconds.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isValidDate } from '../../contracts';
+import { PredictPool } from '../../local/jobs/predictPool';
+import { calibrateThresholds, type CalibrationDay } from '../alarmCalibration';
+import { ALARM_LABELS, alarmCandidates, evidenceTrace, type AlarmLabel } from '../alarms';
+import { intFlag, runCommand, UsageError } from '../commandLine';
+import { SPLIT_SEEDS_END } from '../dataset';
+import { ARTIFACTS_DIR, type AlarmsFile } from '../model/artifacts';
+import { readModelVersion } from '../model/manifest';
+import { DEFAULT_FAULT_MIX } from '../simulator/plant';
+import { SKY_TYPES, type SkyType } from '../simulator/weather';
+import { ALARM_GROUPS } from './decision';
+import { collectAll } from './evaluate';
+import { actingWindows } from './outcome';
+import { DEFAULT_EVAL_SKIES, EVAL_SEED_BASE, type EvalPlan } from './plantDays';
+import type { DeviceDayRecord } from './records';
+
+export const CALIBRATION_SEED_BASE = SPLIT_SEEDS_END;
+const DEFAULT_DATES = Array.from({ length: 12 }, (_, m) => `2025-${String(m + 1).padStart(2, '0')}-10`);
+/** Lowest threshold: ¾ of one window's full score, so a single window alone needs p(label) ≥ 90 × p(normal). */
+const DEFAULT_FLOOR = 4.5;
+
+const USAGE = `usage: npm run calibrate -- [--budget SHARE] [--floor EVIDENCE] [--devices N] [--dates YYYY-MM-DD,...]
+                            [--skies clear,broken,overcast] [--seed N] [--workers N] [--out DIR] [--fresh] [--dry-run]`;
+
+function share(name: string, text: string): number {
+  const x = Number(text);
+  if (!/^\d*\.?\d+$/.test(text) || !(x >= 0 && x < 1)) throw new UsageError(`--${name}: ${JSON.stringify(text)} must be a share in [0, 1), e.g. 0.003`);
+  return x;
+}
+
+export function parseCalibrateArgs(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      budget: { type: 'string', default: '0.003' },
+      floor: { type: 'string', default: String(DEFAULT_FLOOR) },
+      devices: { type: 'string', default: '300' },
+      dates: { type: 'string', default: DEFAULT_DATES.join(',') },
+      skies: { type: 'string', default: DEFAULT_EVAL_SKIES.join(',') },
+      seed: { type: 'string', default: String(CALIBRATION_SEED_BASE) },
+      workers: { type: 'string', default: '2' },
+      out: { type: 'string', default: join('out', 'calibrate') },
+      fresh: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const dates = values.dates!.split(',').map((d) => d.trim());
+  for (const d of dates) if (!isValidDate(d)) throw new UsageError(`--dates: ${JSON.stringify(d)} is not a calendar date in YYYY-MM-DD form`);
+  const skies = values.skies!.split(',').map((s) => s.trim());
+  for (const s of skies) if (!SKY_TYPES.includes(s as SkyType)) throw new UsageError(`--skies: expected ${SKY_TYPES.join(', ')}, got ${JSON.stringify(s)}`);
+  const seedBase = intFlag('seed', values.seed!, 2 ** 31 - 1 - dates.length);
+  if (seedBase < SPLIT_SEEDS_END || seedBase + dates.length > EVAL_SEED_BASE) throw new UsageError(`--seed: calibration seeds ${seedBase}..${seedBase + dates.length - 1} must lie in ${SPLIT_SEEDS_END}..${EVAL_SEED_BASE - 1}: below is training's, above the evaluation's`);
+  const floor = Number(values.floor);
+  if (!(floor > 0 && floor < 1000)) throw new UsageError(`--floor: ${JSON.stringify(values.floor)} must be a positive evidence below 1000`);
+  const plan: EvalPlan = { firstDates: dates, skies: skies as SkyType[], days: 1, devices: intFlag('devices', values.devices!, 100_000), seedBase, faultMix: DEFAULT_FAULT_MIX };
+  return { help: values.help!, plan, budget: share('budget', values.budget!), floor, workers: intFlag('workers', values.workers!, 64), out: values.out!, fresh: values.fresh!, dryRun: values['dry-run']! };
+}
+
+/** The labels whose alarm names a device-day's fault: none when healthy or when the fault acts in fewer than two daylight windows. */
+export function rightLabels(record: DeviceDayRecord): Set<AlarmLabel> {
+  const { truth, evidence } = record;
+  if (truth.fault === 'normal' || actingWindows(evidence.windows, truth.activeSlots) < 2) return new Set();
+  const right = new Set<AlarmLabel>([truth.fault as AlarmLabel]);
+  for (const g of ALARM_GROUPS) if (g.candidates.includes(truth.fault) && g.covers(truth.fault, truth.severity)) right.add(g.name as AlarmLabel);
+  return right;
+}
+
+export function calibrationDay(record: DeviceDayRecord): CalibrationDay {
+  const predicted = record.evidence.windows.filter((w) => !w.skipReason);
+  const trace = evidenceTrace({ startMs: predicted.map((w) => w.startMs), endMs: predicted.map((w) => w.endMs), probs: record.evidence.probs });
+  return { trace, healthy: record.truth.fault === 'normal', right: rightLabels(record) };
+}
+
+async function main(): Promise<void> {
+  const args = parseCalibrateArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const modelVersion = readModelVersion();
+  const log = (l: string) => console.log(l);
+  const { records } = await collectAll({ plan: args.plan, out: args.out, fresh: args.fresh, progress: true, log, startPool: () => PredictPool.start(args.workers, { uncalibrated: true }) }, modelVersion);
+  const days = records.flat().map(calibrationDay);
+  const c = calibrateThresholds(days, args.budget, args.floor);
+  const visible = days.filter((d) => d.right.size > 0).length;
+  const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+  console.log(`\nModel ${modelVersion}, ${records.length} validation plant-days (seeds ${args.plan.seedBase}..${args.plan.seedBase + records.length - 1}), budget ${pct(args.budget)}, floor ${args.floor}:`);
+  for (const label of ALARM_LABELS) console.log(`  ${label.padEnd(16)} threshold ${c.thresholds[label].toFixed(3).padStart(8)}   (${alarmCandidates(label).join(' or ')})`);
+  console.log(`  false alarms ${c.falseAlarms} of ${c.healthyDays} healthy device-days (${pct(c.falseAlarms / Math.max(1, c.healthyDays))}); visible faults named ${c.named} of ${visible} (${pct(c.named / Math.max(1, visible))})`);
+  const file: AlarmsFile = {
+    modelVersion,
+    thresholds: c.thresholds,
+    calibration: {
+      command: `npm run calibrate -- --budget ${args.budget} --floor ${args.floor} --devices ${args.plan.devices} --seed ${args.plan.seedBase}`,
+      plantDays: args.plan.firstDates.map((d, i) => `${d} ${args.plan.skies[i % args.plan.skies.length]}`),
+      devicesPerPlantDay: args.plan.devices,
+      budget: args.budget,
+      floor: args.floor,
+      healthyDays: c.healthyDays,
+      falseAlarms: c.falseAlarms,
+      visibleFaultyDays: visible,
+      named: c.named,
+    },
+  };
+  if (args.dryRun) return;
+  const path = join(ARTIFACTS_DIR, 'alarms.json');
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+  console.log(`\nWrote ${path}`);
+}
+
+if (require.main === module) runCommand(main, USAGE);

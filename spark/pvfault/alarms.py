@@ -1,0 +1,79 @@
+"""A device-day's alarm from its windows' class probabilities (contracts/detector.json alarms).
+
+The same decision as detector/alarms.ts: per alarm label (each fault class, then each
+group of classes the channels cannot tell apart), a CUSUM of the windows' clipped
+log-likelihood ratios against normal; the first label to reach its threshold raises
+the day's alarm. test/spark/pvfault.test.ts runs both on the same days. Plain Python
+floats (not numpy): the decision is a few hundred operations a device-day.
+Python 3.9-compatible.
+"""
+import math
+
+from pvfault.contracts import FAULT_CLASSES
+from pvfault.windows import DETECTOR_CONTRACT
+
+_SPEC = DETECTOR_CONTRACT["alarms"]
+EPSILON = _SPEC["epsilon"]
+SCORE_CLIP = _SPEC["scoreClip"]
+GROUPS = tuple(_SPEC["groups"])
+ALARM_LABELS = tuple(c for c in FAULT_CLASSES if c != "normal") + GROUPS
+_NORMAL = FAULT_CLASSES.index("normal")
+_MEMBERS = [[FAULT_CLASSES.index(c) for c in (_SPEC["groups"][l]["members"] if l in GROUPS else [l])] for l in ALARM_LABELS]
+_IS_CLASS = [l not in GROUPS for l in ALARM_LABELS]
+
+
+def check_thresholds(thresholds, where):
+    """alarms.json's thresholds: every label, each a positive number; raises naming what is wrong."""
+    if not isinstance(thresholds, dict):
+        raise ValueError("%s: thresholds must be an object of %s" % (where, ", ".join(ALARM_LABELS)))
+    for label in ALARM_LABELS:
+        v = thresholds.get(label)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+            raise ValueError("%s: thresholds.%s must be a positive number, got %r" % (where, label, v))
+    for k in thresholds:
+        if k not in ALARM_LABELS:
+            raise ValueError("%s: thresholds.%s is not an alarm label (%s)" % (where, k, ", ".join(ALARM_LABELS)))
+    return dict(thresholds)
+
+
+def _label_probability(p, l):
+    return sum(p[c] for c in _MEMBERS[l])
+
+
+def window_score(p, l):
+    """ln((p_L + eps) / (p_normal + eps)), clipped; p: one window's class probabilities."""
+    s = math.log((_label_probability(p, l) + EPSILON) / (p[_NORMAL] + EPSILON))
+    return max(-SCORE_CLIP, min(SCORE_CLIP, s))
+
+
+def decide_alarm(starts, ends, probs, thresholds):
+    """The day's alarm over its predicted windows in time order, or None.
+
+    probs: one sequence of class probabilities per window. Returns
+    {label, onsetMs, raisedMs, confidence, evidence, windows}.
+    """
+    if not (len(starts) == len(ends) == len(probs)):
+        raise ValueError("decide_alarm: %d window starts, %d ends and %d probability rows" % (len(starts), len(ends), len(probs)))
+    n_labels = len(ALARM_LABELS)
+    limits = [thresholds[l] for l in ALARM_LABELS]
+    s = [0.0] * n_labels
+    run_start = [-1] * n_labels
+    for w, p in enumerate(probs):
+        best = -1
+        for l in range(n_labels):
+            nxt = max(0.0, s[l] + window_score(p, l))
+            if nxt == 0:
+                run_start[l] = -1
+            elif run_start[l] == -1:
+                run_start[l] = w
+            s[l] = nxt
+            if nxt < limits[l]:
+                continue
+            if best < 0 or (_IS_CLASS[l] and not _IS_CLASS[best]) or (_IS_CLASS[l] == _IS_CLASS[best] and nxt / limits[l] > s[best] / limits[best]):
+                best = l
+        if best >= 0:
+            first = run_start[best]
+            total = sum(_label_probability(probs[v], best) for v in range(first, w + 1))
+            return {"label": ALARM_LABELS[best], "onsetMs": int(starts[first]), "raisedMs": int(ends[w]),
+                    "confidence": total / (w - first + 1), "evidence": s[best], "windows": w - first + 1}
+    return None

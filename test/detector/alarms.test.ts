@@ -1,0 +1,89 @@
+/** The alarm decision of contracts/detector.json (alarms) on hand-built days, and its thresholds file. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FAULT_CLASSES } from '../../contracts';
+import { ARTIFACTS_DIR, readAlarmThresholds } from '../../detector/model/artifacts';
+import { readModelVersion } from '../../detector/model/manifest';
+import { ALARM_LABELS, alarmCandidates, checkThresholds, decideAlarm, evidenceTrace, windowScore, type AlarmThresholds } from '../../detector/alarms';
+
+const K = FAULT_CLASSES.length;
+const at = (label: string) => FAULT_CLASSES.indexOf(label as never);
+
+/** Windows 0..n-1 of 1 min each; each window's probabilities: `p` on its label, the rest shared equally. */
+function windows(labels: string[], p = 0.7) {
+  const probs = new Float32Array(labels.length * K);
+  labels.forEach((l, w) => {
+    for (let c = 0; c < K; c++) probs[w * K + c] = c === at(l) ? p : (1 - p) / (K - 1);
+  });
+  return { startMs: labels.map((_, w) => w * 60_000), endMs: labels.map((_, w) => (w + 1) * 60_000), probs };
+}
+
+const uniform = (h: number, over: Partial<Record<string, number>> = {}) => ({ ...Object.fromEntries(ALARM_LABELS.map((l) => [l, h])), ...over }) as AlarmThresholds;
+
+describe('decideAlarm', () => {
+  it('a class wins over its group when both cross in the same window', () => {
+    // open_circuit scores ln(0.7/0.06) ≈ 2.456 a window, the group ln(0.76/0.06) ≈ 2.539
+    const a = decideAlarm(windows(['open_circuit', 'open_circuit', 'open_circuit']), uniform(7.3, { string_blocked: 7.5 }));
+    expect(a).toMatchObject({ label: 'open_circuit', onsetMs: 0, raisedMs: 180_000, windows: 3 });
+  });
+
+  it('between two classes crossing together, the larger evidence over threshold wins', () => {
+    const day = windows(['arc_fault', 'arc_fault']);
+    const a = decideAlarm(day, uniform(100, { arc_fault: 4.9, line_ground: 0.1 }));
+    // line_ground never gains evidence (it scores ln(0.06/0.06) = 0), so it cannot cross at all
+    expect(a?.label).toBe('arc_fault');
+  });
+
+  it('scores are clipped: one overwhelming window cannot raise what needs two', () => {
+    const day = windows(['arc_fault'], 0.999999);
+    expect(windowScore(day.probs, 0, ALARM_LABELS.indexOf('arc_fault'))).toBe(6);
+    expect(decideAlarm(day, uniform(6.5))).toBeNull();
+    expect(decideAlarm(day, uniform(6))?.label).toBe('arc_fault');
+  });
+
+  it('evidenceTrace is the CUSUM the decision crosses', () => {
+    const day = windows(['normal', 'arc_fault', 'arc_fault', 'normal']);
+    const trace = evidenceTrace(day);
+    const l = ALARM_LABELS.indexOf('arc_fault');
+    const s = Math.log((0.7 + 1e-4) / (0.06 + 1e-4));
+    expect(Array.from({ length: 4 }, (_, w) => trace[w * ALARM_LABELS.length + l])).toEqual([0, expect.closeTo(s, 5), expect.closeTo(2 * s, 5), expect.closeTo(s, 5)]);
+  });
+
+  it('refuses probabilities that do not match the windows', () => {
+    expect(() => decideAlarm({ startMs: [0], endMs: [1], probs: new Float32Array(K * 2) }, uniform(5))).toThrow('1 window starts, 1 ends and 2 probability rows');
+  });
+});
+
+describe('alarm labels', () => {
+  it('are the fault classes, then the groups; a group stands for its members', () => {
+    expect(ALARM_LABELS).toEqual(['line_line', 'line_ground', 'open_circuit', 'partial_shading', 'arc_fault', 'string_blocked']);
+    expect(alarmCandidates('string_blocked')).toEqual(['line_line', 'open_circuit']);
+    expect(alarmCandidates('arc_fault')).toEqual(['arc_fault']);
+  });
+
+  it.each([
+    ['a missing label', { ...uniform(5), arc_fault: undefined }, 'thresholds.arc_fault must be a positive number, got undefined'],
+    ['a zero threshold', uniform(5, { line_line: 0 }), 'thresholds.line_line must be a positive number, got 0'],
+    ['an unknown label', { ...uniform(5), normal: 3 }, 'thresholds.normal is not an alarm label'],
+    ['not an object', null, 'thresholds must be an object'],
+  ])('a thresholds file with %s is refused naming it', (_name, t, message) => {
+    expect(() => checkThresholds(t, 'alarms.json')).toThrow(message);
+  });
+});
+
+describe('alarms.json', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'alarms-'));
+  it('is read for the model it was calibrated for, and refused with what to run otherwise', () => {
+    const d = dir();
+    expect(() => readAlarmThresholds(d, 'm1')).toThrow(/no alarm thresholds for the model in .*run npm run calibrate/);
+    writeFileSync(join(d, 'alarms.json'), JSON.stringify({ modelVersion: 'm0', thresholds: uniform(5), calibration: {} }));
+    expect(() => readAlarmThresholds(d, 'm1')).toThrow('was calibrated for model "m0", not m1; run npm run calibrate');
+    writeFileSync(join(d, 'alarms.json'), JSON.stringify({ modelVersion: 'm1', thresholds: uniform(5), calibration: {} }));
+    expect(readAlarmThresholds(d, 'm1')).toEqual(uniform(5));
+  });
+
+  it('the committed model has thresholds calibrated for it', () => {
+    expect(() => readAlarmThresholds(ARTIFACTS_DIR, readModelVersion())).not.toThrow();
+  });
+});
