@@ -60,14 +60,20 @@ function localMidnight(date: string, timeZone: string): number {
   return t;
 }
 
-function nextDate(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+/** The calendar date `days` after `date` (before it when negative). */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Calendar days from `from` to `to` (negative when `to` comes first). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
 /** The UTC window of a plant-local day. */
 export function plantDayWindow(date: string, timeZone: string): DayWindow {
   if (!isValidDate(date)) throw new Error(`date: ${JSON.stringify(date)} is not a calendar date in YYYY-MM-DD form`);
-  return { date, startMs: localMidnight(date, timeZone), endMs: localMidnight(nextDate(date), timeZone) };
+  return { date, startMs: localMidnight(date, timeZone), endMs: localMidnight(addDays(date, 1), timeZone) };
 }
 
 /** The plant-local day before the one containing an instant (what a scheduled run processes). */

@@ -4,12 +4,13 @@
  */
 import type { FaultClass } from '../../contracts/faultClasses';
 import { arrayCurve, UniformArray, type ArrayLayout, type StringCondition } from './array';
-import { applyFault, sampleFault, type FaultSpec } from './faults';
+import { applyFault, faultSpec, type FaultSpec, type FaultToday } from './faults';
 import { PerturbAndObserve, type IvCurve, type OperatingPoint } from './mppt';
+import { moduleOf, type DeviceProfile } from './profile';
 import type { Rng } from './random';
-import { SensorSet, type SensorIssues, type SensorRates } from './sensors';
+import { SensorSet, type Calibration, type SensorIssues, type SensorRates } from './sensors';
 import { calcParamsDesoto, voltageAt, type ModuleParams } from './singleDiode';
-import { deviceIrradiance, faimanTemp, GRID_MS, MAX_DEVICE_LAG_MS, MODULE_THERMAL_TAU_MS, type DeviceIrradiance, type PlantWeather, type SkyType } from './weather';
+import { deviceIrradiance, faimanTemp, GRID_MS, MODULE_THERMAL_TAU_MS, type DeviceIrradiance, type PlantWeather, type SkyType } from './weather';
 
 /**
  * Columns of the readings: measurement time (epoch ms, device clock), publish time
@@ -24,7 +25,12 @@ export type DeviceReadings = { count: number } & Record<ReadingColumn, Float64Ar
 export interface DeviceTruth {
   deviceId: string;
   fault: FaultClass;
+  /** when the fault appeared, possibly on an earlier day of the plant (midnight of the plant's first day for a fault already there then) */
   onsetMs: number | null;
+  /** whether the fault was already there when the day began */
+  presentAtStart: boolean;
+  /** when the fault is repaired, possibly on a later day (it acts until then) */
+  repairMs: number | null;
   string: number | null;
   severity: Record<string, number | boolean>;
   intermittent: boolean;
@@ -32,6 +38,8 @@ export interface DeviceTruth {
   active: [number, number][];
   sky: SkyType;
   noiseLevel: number;
+  /** the sensors' gain and offset errors on the day */
+  calibration: Calibration;
   sensorIssues: SensorIssues;
   /** energy delivered to the converter over the day, Wh */
   energyWh: number;
@@ -51,16 +59,21 @@ export interface DeviceDay {
   deviceId: string;
   readings: DeviceReadings;
   truth: DeviceTruth;
+  /** what the array is on every day of its plant */
+  profile: DeviceProfile;
   series?: DeviceSeries;
 }
 
 export interface DeviceSetup {
   deviceId: string;
-  fault: FaultClass;
+  profile: DeviceProfile;
+  /** the sensors' calibration on the day (the profile's, drifted) */
+  calibration: Calibration;
+  /** the device's fault as seen from the day; null: healthy all day */
+  fault: FaultToday | null;
   module: ModuleParams;
   layout: ArrayLayout;
   sensorRates: SensorRates;
-  noiseLevel: [number, number];
   keepSeries: boolean;
 }
 
@@ -139,13 +152,13 @@ export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: R
   const { layout, module } = setup;
   const n = weather.samples;
   const start = weather.window.startMs;
+  const { profile } = setup;
   const faultRng = rng.fork('fault');
-  const spec: FaultSpec = sampleFault(setup.fault, faultRng, weather, layout.nStrings, layout.nSeries);
-  const sky = { lagMs: rng.uniform(0, MAX_DEVICE_LAG_MS), scale: rng.normal(1, 0.01) };
-  // module-to-module and soiling spread between devices
-  const deviceModule: ModuleParams = { ...module, iLRef: module.iLRef * rng.normal(1, 0.015), rS: module.rS * rng.uniform(0.95, 1.1) };
-  const noiseLevel = rng.uniform(setup.noiseLevel[0], setup.noiseLevel[1]);
-  const sensors = new SensorSet(rng.fork('sensors'), noiseLevel, setup.sensorRates, start, weather.window.endMs);
+  const spec: FaultSpec = faultSpec(setup.fault, n, start, faultRng);
+  const sky = profile.sky;
+  const deviceModule = moduleOf(profile, module);
+  const noiseLevel = profile.noiseLevel;
+  const sensors = new SensorSet(rng.fork('sensors'), noiseLevel, setup.sensorRates, setup.calibration, start, weather.window.endMs);
 
   const vOcStc = layout.nSeries * voltageAt(calcParamsDesoto(1000, 25, deviceModule), 0);
   const mppt = new PerturbAndObserve(0.008 * vOcStc, 16, 15);
@@ -221,15 +234,19 @@ export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: R
       deviceId: setup.deviceId,
       fault: spec.kind,
       onsetMs: spec.onsetMs,
+      presentAtStart: spec.presentAtStart,
+      repairMs: spec.repairMs,
       string: spec.string,
       severity: spec.severity,
       intermittent: spec.intermittent,
       active: intervals(faultActive, start),
       sky: weather.sky,
       noiseLevel,
+      calibration: setup.calibration,
       sensorIssues: sensors.issues,
       energyWh,
     },
+    profile,
     series,
   };
 }

@@ -7,11 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAULT_CLASSES, plantDayWindow, type FaultClass } from '../../contracts';
 import { stackedChartSvg, type Panel } from '../plots/svgChart';
-import { simulateDevice, type DeviceDay } from './device';
-import { DEFAULT_LAYOUT, DEFAULT_MODULE, DEFAULT_SITE } from './plant';
-import { Rng } from './random';
+import type { DeviceDay } from './device';
+import { faultAndTwin, plantConfig } from './plant';
 import { DEFAULT_SENSOR_RATES } from './sensors';
-import { GRID_MS, plantWeather, type SkyType } from './weather';
+import { GRID_MS, type SkyType } from './weather';
 
 const OUT = join(__dirname, '..', '..', 'docs', 'images', 'simulator');
 const DATE = '2026-06-21';
@@ -21,10 +20,7 @@ const TZ = 'Europe/Madrid';
 const SEEDS: Record<FaultClass, number> = { normal: 1, line_line: 2, line_ground: 4, open_circuit: 2, partial_shading: 1, arc_fault: 3 };
 
 function device(fault: FaultClass, sky: SkyType, seed: number): [DeviceDay, DeviceDay] {
-  const weather = plantWeather(DEFAULT_SITE, plantDayWindow(DATE, TZ), new Rng(7, 'weather'), sky);
-  const run = (f: FaultClass) =>
-    simulateDevice(weather, { deviceId: 'PV-000001', fault: f, module: DEFAULT_MODULE, layout: DEFAULT_LAYOUT, sensorRates: DEFAULT_SENSOR_RATES, noiseLevel: [1, 1], keepSeries: true }, new Rng(seed, 'device'));
-  return [run(fault), run('normal')];
+  return faultAndTwin(plantConfig({ date: DATE, timeZone: TZ, devices: 1, seed, sky, sensorRates: DEFAULT_SENSOR_RATES, noiseLevel: [1, 1], keepSeries: true }), fault);
 }
 
 function hoursOf(day: DeviceDay, start: number): { x: Float64Array; order: number[] } {
