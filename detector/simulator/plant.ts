@@ -150,8 +150,8 @@ export function faultAndTwin(config: PlantConfig, fault: FaultClass): [DeviceDay
   return [first({ [fault]: 1 }), first({ normal: 1 })];
 }
 
-/** The dates of a plant's days from its first: `days` consecutive plant-local dates. */
-export function plantDates(firstDate: string, days: number): string[] {
+/** `days` consecutive plant-local dates from `from` (a run of a plant's days). */
+export function plantDates(from: string, days: number): string[] {
   if (!Number.isInteger(days) || days < 1) throw new Error(`days: ${days} is not a positive integer`);
-  return Array.from({ length: days }, (_, d) => addDays(firstDate, d));
+  return Array.from({ length: days }, (_, d) => addDays(from, d));
 }
