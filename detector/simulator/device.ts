@@ -2,9 +2,8 @@
  * One device's day: weather → module temperature → fault → array I-V curve →
  * MPPT operating point → sensors → readings as delivered, plus the ground truth.
  */
-import type { FaultClass } from '../../contracts/faultClasses';
 import { arrayCurve, UniformArray, type ArrayLayout, type StringCondition } from './array';
-import { applyFault, faultSpec, type FaultSpec, type FaultToday } from './faults';
+import { applyFault, faultSpec, type FaultSpec, type FaultToday, type FaultTruth } from './faults';
 import { PerturbAndObserve, type IvCurve, type OperatingPoint } from './mppt';
 import { moduleOf, type DeviceProfile } from './profile';
 import type { Rng } from './random';
@@ -22,18 +21,8 @@ export type ReadingColumn = (typeof READING_COLUMNS)[number];
 /** Readings of one device as they reach the SCADA (publish order), columnar. */
 export type DeviceReadings = { count: number } & Record<ReadingColumn, Float64Array>;
 
-export interface DeviceTruth {
+export interface DeviceTruth extends FaultTruth {
   deviceId: string;
-  fault: FaultClass;
-  /** when the fault appeared, possibly on an earlier day of the plant (midnight of the plant's first day for a fault already there then) */
-  onsetMs: number | null;
-  /** whether the fault was already there when the day began */
-  presentAtStart: boolean;
-  /** when the fault is repaired, possibly on a later day (it acts until then) */
-  repairMs: number | null;
-  string: number | null;
-  severity: Record<string, number | boolean>;
-  intermittent: boolean;
   /** intervals [startMs, endMs) in which the fault visibly acts on the array */
   active: [number, number][];
   sky: SkyType;
@@ -195,7 +184,7 @@ export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: R
         curve = uniform;
       }
       mppt.track(curve, irr.global, op);
-      if (active && spec.kind === 'arc_fault' && !conds[spec.string!]?.open) {
+      if (active && spec.fault === 'arc_fault' && !conds[spec.string!]?.open) {
         // the arc's resistance flickers: the faulty string's current with it
         op.current = Math.max(0, op.current + faultRng.normal(0, spec.severity.currentJitter as number) * (op.current / layout.nStrings));
       }
@@ -227,18 +216,13 @@ export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: R
     for (let d = 0; d < deliveries; d++) out.push(ts, t + sensors.delays[d]!, v, i, tm, g);
   }
 
+  const { on: _on, shading: _shading, ...fault } = spec;
   return {
     deviceId: setup.deviceId,
     readings: out.finish(),
     truth: {
       deviceId: setup.deviceId,
-      fault: spec.kind,
-      onsetMs: spec.onsetMs,
-      presentAtStart: spec.presentAtStart,
-      repairMs: spec.repairMs,
-      string: spec.string,
-      severity: spec.severity,
-      intermittent: spec.intermittent,
+      ...fault,
       active: intervals(faultActive, start),
       sky: weather.sky,
       noiseLevel,

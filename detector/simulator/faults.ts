@@ -94,18 +94,23 @@ export interface FaultToday {
   shadowIndex: number | null;
 }
 
-/** The fault of one device-day, sample by sample. */
-export interface FaultSpec {
-  kind: FaultClass;
-  /** when the fault appeared (ms, possibly on an earlier day); null for normal */
+/** A device-day's fault as its ground truth records it. */
+export interface FaultTruth {
+  fault: FaultClass;
+  /** when the fault appeared, possibly on an earlier day of the plant (midnight of the plant's first day for a fault already there then); null for normal */
   onsetMs: number | null;
+  /** whether the fault was already there when the day began */
   presentAtStart: boolean;
-  /** when the fault is repaired (ms, possibly on a later day); null for normal */
+  /** when the fault is repaired, possibly on a later day (it acts until then); null for normal */
   repairMs: number | null;
   /** the faulty string, where one is */
   string: number | null;
   severity: Record<string, number | boolean>;
   intermittent: boolean;
+}
+
+/** The fault of one device-day, sample by sample. */
+export interface FaultSpec extends FaultTruth {
   /** per grid sample: is the fault switched on (before sun and shading are considered) */
   on: Uint8Array;
   shading?: { string: number; module: number; startMs: number; endMs: number }[];
@@ -126,9 +131,9 @@ function episodes(rng: Rng, on: Uint8Array, from: number, to: number, meanOnSamp
 /** The fault of a device-day from its schedule (null: healthy all day); intermittent episodes are the day's own draws. */
 export function faultSpec(today: FaultToday | null, samples: number, dayStartMs: number, rng: Rng): FaultSpec {
   const on = new Uint8Array(samples);
-  if (!today) return { kind: 'normal', onsetMs: null, presentAtStart: false, repairMs: null, string: null, severity: {}, intermittent: false, on };
+  if (!today) return { fault: 'normal', onsetMs: null, presentAtStart: false, repairMs: null, string: null, severity: {}, intermittent: false, on };
   const { fault, from, to } = today;
-  const spec: FaultSpec = { kind: fault.kind, onsetMs: today.onsetMs, presentAtStart: today.presentAtStart, repairMs: today.repairMs, string: fault.string, severity: fault.severity, intermittent: fault.intermittent, on };
+  const spec: FaultSpec = { fault: fault.kind, onsetMs: today.onsetMs, presentAtStart: today.presentAtStart, repairMs: today.repairMs, string: fault.string, severity: fault.severity, intermittent: fault.intermittent, on };
   switch (fault.kind) {
     case 'line_line':
     case 'line_ground':
@@ -178,9 +183,9 @@ function shadeAt(t: number, startMs: number, endMs: number): number {
  */
 export function applyFault(spec: FaultSpec, k: number, t: number, beamShare: number, rng: Rng, conds: (StringCondition | null)[]): boolean {
   conds.fill(null);
-  if (spec.kind === 'normal' || spec.on[k] !== 1) return false;
+  if (spec.fault === 'normal' || spec.on[k] !== 1) return false;
   const s = spec.string!;
-  switch (spec.kind) {
+  switch (spec.fault) {
     case 'line_line':
     case 'line_ground':
       conds[s] = { short: { first: spec.severity.first as number, count: spec.severity.count as number, resistance: spec.severity.resistance as number } };
