@@ -4,6 +4,7 @@
  * or will be repaired on a later one, is timed on that day's clock.
  */
 import { addDays, daysBetween, plantDayWindow, type DayWindow } from '../../contracts/plantDay';
+import { isValidDate } from '../../contracts/tableSpecs';
 import { sunUp, type Site, type SunUp } from './weather';
 
 export interface PlantDayClock {
@@ -21,7 +22,8 @@ export class PlantCalendar {
     readonly timeZone: string,
     readonly site: Site,
   ) {
-    plantDayWindow(firstDate, timeZone); // names a bad date or time zone now
+    if (!isValidDate(firstDate)) throw new Error(`firstDate: ${JSON.stringify(firstDate)} is not a calendar date in YYYY-MM-DD form`);
+    plantDayWindow(firstDate, timeZone); // names a bad time zone now
   }
 
   /** The day index of a date of the plant. */

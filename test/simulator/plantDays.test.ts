@@ -23,8 +23,9 @@ const base: PlantConfig = plantConfig({
   keepSeries: true,
 });
 const dayOf = (config: PlantConfig, date: string, from?: number, to?: number): DeviceDay[] => [...simulatePlantDay({ ...config, date }).devices(from, to)];
-/** run[d][i]: device i on the plant's day d */
-const run = dates.map((date) => dayOf(base, date));
+let simulated: DeviceDay[][] | null = null;
+/** run()[d][i]: device i on the plant's day d (simulated once, when a test first asks) */
+const run = (): DeviceDay[][] => (simulated ??= dates.map((date) => dayOf(base, date)));
 /** device i's healthy twin on day d: the same plant with no faults at all */
 const twin = (d: number, i: number): DeviceDay => dayOf({ ...base, faultMix: { normal: 1 } }, dates[d]!, i, i + 1)[0]!;
 
@@ -51,14 +52,14 @@ function readGain(day: DeviceDay, date: string, channel: 'current' | 'irradiance
   return slope(truth, r[channel], (k) => truth[k]! > (channel === 'current' ? 1 : 100));
 }
 /** the date of a device-day of the run */
-const dateOf = (day: DeviceDay): string => dates[run.findIndex((devices) => devices.includes(day))]!;
+const dateOf = (day: DeviceDay): string => dates[run().findIndex((devices) => devices.includes(day))]!;
 
 describe('consecutive days of a plant', () => {
   it('keeps each array’s modules, sensor calibration and noise level from day to day, the gains drifting slowly', () => {
     let drifted = 0;
     for (let i = 0; i < base.devices; i++) {
-      const first = run[0]![i]!;
-      const last = run[DAYS - 1]![i]!;
+      const first = run()[0]![i]!;
+      const last = run()[DAYS - 1]![i]!;
       expect(last.profile).toEqual(first.profile);
       expect(last.truth.noiseLevel).toBe(first.truth.noiseLevel);
       expect(last.truth.calibration.offset).toEqual(first.truth.calibration.offset);
@@ -83,12 +84,12 @@ describe('consecutive days of a plant', () => {
     let followed = 0;
     for (let i = 0; i < base.devices; i++) {
       for (let d = 0; d < DAYS - 1; d++) {
-        const start = run[d]![i]!.truth;
+        const start = run()[d]![i]!.truth;
         const window = plantDayWindow(dates[d]!, TZ);
         if (start.fault === 'normal' || start.presentAtStart || start.onsetMs! < window.startMs) continue;
         // started on day d: the same fault on every day up to its repair
         for (let e = d + 1; e < DAYS && start.repairMs! >= plantDayWindow(dates[e]!, TZ).startMs; e++) {
-          const later = run[e]![i]!.truth;
+          const later = run()[e]![i]!.truth;
           expect(later).toMatchObject({ fault: start.fault, string: start.string, severity: start.severity, intermittent: start.intermittent, onsetMs: start.onsetMs, repairMs: start.repairMs, presentAtStart: true });
           if (start.fault !== 'partial_shading') expect(later.active.length).toBeGreaterThan(0);
           followed++;
@@ -99,7 +100,7 @@ describe('consecutive days of a plant', () => {
   });
 
   it('an intermittent fault comes and goes on the following days too', () => {
-    const recurring = run.flat().filter((d) => d.truth.intermittent && d.truth.presentAtStart && d.truth.onsetMs! < plantDayWindow(dateOf(d), TZ).startMs);
+    const recurring = run().flat().filter((d) => d.truth.intermittent && d.truth.presentAtStart && d.truth.onsetMs! < plantDayWindow(dateOf(d), TZ).startMs);
     expect(recurring.length).toBeGreaterThan(0);
     for (const d of recurring) {
       const w = plantDayWindow(dateOf(d), TZ);
@@ -113,7 +114,7 @@ describe('consecutive days of a plant', () => {
     for (let d = 0; d < DAYS; d++) {
       const window = plantDayWindow(dates[d]!, TZ);
       for (let i = 0; i < base.devices; i++) {
-        const day = run[d]![i]!;
+        const day = run()[d]![i]!;
         const { repairMs } = day.truth;
         if (day.truth.fault === 'normal' || repairMs! >= window.endMs) continue;
         repaired++;
@@ -126,7 +127,7 @@ describe('consecutive days of a plant', () => {
           if (h.current[k]! > 1) expect(Math.abs((s.voltage[k]! * s.current[k]!) / (h.voltage[k]! * h.current[k]!) - 1)).toBeLessThan(0.01);
         }
         // the next day it is healthy, unless a new fault starts during that day
-        const next = run[d + 1]?.[i];
+        const next = run()[d + 1]?.[i];
         if (next && next.truth.fault !== 'normal') {
           expect(next.truth.presentAtStart).toBe(false);
           expect(next.truth.onsetMs!).toBeGreaterThan(plantDayWindow(dates[d + 1]!, TZ).startMs);
@@ -141,8 +142,8 @@ describe('consecutive days of a plant', () => {
     const alone = dayOf(base, dates[d]!, 0, base.devices);
     expect(alone.some((x) => x.truth.presentAtStart && x.truth.onsetMs! < plantDayWindow(dates[d]!, TZ).startMs)).toBe(true);
     alone.forEach((x, i) => {
-      expect(x.truth).toEqual(run[d]![i]!.truth);
-      expect(Array.from(x.readings.current)).toEqual(Array.from(run[d]![i]!.readings.current));
+      expect(x.truth).toEqual(run()[d]![i]!.truth);
+      expect(Array.from(x.readings.current)).toEqual(Array.from(run()[d]![i]!.readings.current));
     });
   });
 
@@ -150,21 +151,25 @@ describe('consecutive days of a plant', () => {
     const other = dayOf({ ...base, seed: 22 }, dates[3]!);
     other.forEach((x, i) => {
       expect(x.profile).toBeDefined();
-      expect(x.profile).not.toEqual(run[3]![i]!.profile);
+      expect(x.profile).not.toEqual(run()[3]![i]!.profile);
     });
-    expect(other.map((x) => [x.truth.fault, x.truth.onsetMs])).not.toEqual(run[3]!.map((x) => [x.truth.fault, x.truth.onsetMs]));
+    expect(other.map((x) => [x.truth.fault, x.truth.onsetMs])).not.toEqual(run()[3]!.map((x) => [x.truth.fault, x.truth.onsetMs]));
   });
 
-  it('refuses a day before the plant’s first date', () => {
+  it('refuses a day before the plant’s first date, a first date that is not one, and repair days that are not whole days ≥ 1', () => {
     expect(() => simulatePlantDay({ ...base, date: addDays(FIRST, -1) })).toThrow(`date: "2026-06-14" is before the plant's first date "${FIRST}"`);
+    expect(() => simulatePlantDay({ ...base, firstDate: '2026-06-31' })).toThrow('firstDate: "2026-06-31" is not a calendar date in YYYY-MM-DD form');
+    for (const repairDays of [[0, 3], [3, 2], [1, 2.5]] as [number, number][]) {
+      expect(() => simulatePlantDay({ ...base, repairDays })).toThrow(`repairDays: ${JSON.stringify(repairDays)} must be whole days [min, max] with 1 ≤ min ≤ max`);
+    }
   });
 });
 
 describe('a shadow over consecutive clear days', () => {
   const config = plantConfig({ date: FIRST, firstDate: FIRST, devices: 16, seed: 8, faultMix: { normal: 1, partial_shading: 3 }, sensorRates: NO_SENSOR_ISSUES, sky: 'clear' });
-  const days = dates.slice(0, 4).map((date) => dayOf(config, date));
 
   it('returns when the sun is back behind its obstacle: the same sun azimuth, a few minutes apart on the clock', () => {
+    const days = dates.slice(0, 4).map((date) => dayOf(config, date));
     let returned = 0;
     for (let i = 0; i < config.devices; i++) {
       for (let d = 1; d < days.length; d++) {
