@@ -66,9 +66,14 @@ function localMidnight(date: string, timeZone: string): number {
   return t;
 }
 
-/** The calendar date `days` after (or before, when negative) a YYYY-MM-DD date. */
+/** The calendar date `days` after `date` (before it when negative). */
 export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Calendar days from `from` to `to` (negative when `to` comes first). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
 /** The UTC window of a plant-local day. */

@@ -97,7 +97,6 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (args.plan.days > 1) console.log('Note: the simulator does not yet carry a plant\'s arrays and faults from one day to the next; the days of a plant are independent plant-days (detector/eval/plantDays.ts simulateEvalDay).');
   const options: EvalOptions = { ...args, startPool: () => PredictPool.start(args.workers, { uncalibrated: true }), progress: true, log: (l) => console.log(l) };
   const { report } = await runEval(options);
   console.log(`\n${runLine(report)}\n`);

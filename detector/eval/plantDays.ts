@@ -57,11 +57,9 @@ export function seedRangeProblem(seedBase: number, plants: number): string | nul
 }
 
 /**
- * The simulated plant-day of a spec. Today every day is simulated on its own (the
- * simulator keys devices by seed and date), so the days of a run are independent
- * plants; this is the one place that changes when the simulator carries a plant's
- * arrays and faults from one day to the next.
+ * The simulated plant-day of a spec: day `spec.day` of its plant, whose arrays keep
+ * their modules, sensors and faults from the plant's first day (detector/simulator/history.ts).
  */
 export function simulateEvalDay(spec: PlantDaySpec): PlantDay {
-  return simulatePlantDay(plantConfig({ date: spec.date, seed: spec.seed, devices: spec.devices, faultMix: spec.faultMix, sky: spec.sky }));
+  return simulatePlantDay(plantConfig({ date: spec.date, firstDate: addDays(spec.date, -spec.day), seed: spec.seed, devices: spec.devices, faultMix: spec.faultMix, sky: spec.sky }));
 }

@@ -1,28 +1,32 @@
 /**
  * npm run simulate -- --devices 1000 --date 2026-11-19 --out out/sim
+ * npm run simulate -- --devices 1000 --date 2026-11-19 --days 7 --out out/sim   (out/sim/2026-11-19/ … 2026-11-25/)
  *
- * Simulates a plant's day and writes, in --out:
+ * Simulates a plant's day, or --days consecutive days of it (one folder per date),
+ * and writes for each day:
  *   readings.avro   the readings as delivered (Avro object container file, schema contracts/reading.avsc),
  *                   each device's readings in publish order (late and duplicated ones where they arrived)
- *   truth.jsonl     one line per device: fault, onset, severity, active intervals, sensor issues
+ *   truth.jsonl     one line per device: fault, onset, repair, severity, active intervals, calibration, sensor issues
  *   day.json        the day: window, sky, counts by fault class and by sensor issue
+ * --first-date names the plant's first day when --date is a later one of it: any day
+ * of a plant comes out the same whether simulated alone or in a run of days.
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import * as avro from 'avsc';
-import { FAULT_CLASSES, isFaultClass, isValidDate, localDate, READING_AVRO_TYPE } from '../../contracts';
+import { daysBetween, FAULT_CLASSES, isFaultClass, isValidDate, localDate, READING_AVRO_TYPE } from '../../contracts';
 import { Progress } from '../progress';
 import { simulatePlantDayParallel } from './parallel';
-import { plantConfig, simulatePlantDay, DEFAULT_FAULT_MIX } from './plant';
+import { plantConfig, plantDates, simulatePlantDay, DEFAULT_FAULT_MIX, type PlantConfig } from './plant';
 import type { FaultMix } from './faults';
 import { SKY_TYPES, type SkyType } from './weather';
 import { runCommand, UsageError } from '../commandLine';
 
-const USAGE = `usage: npm run simulate -- [--devices N] [--date YYYY-MM-DD] [--seed N] [--out DIR]
-                            [--fault-mix normal=70,arc_fault=6,...] [--sky clear|broken|overcast]
-                            [--time-zone Europe/Madrid] [--workers N]`;
+const USAGE = `usage: npm run simulate -- [--devices N] [--date YYYY-MM-DD] [--days N] [--first-date YYYY-MM-DD]
+                            [--seed N] [--out DIR] [--fault-mix normal=70,arc_fault=6,...]
+                            [--sky clear|broken|overcast] [--time-zone Europe/Madrid] [--workers N]`;
 
 function positiveInt(name: string, text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name}: ${JSON.stringify(text)} is not a positive integer`);
@@ -48,6 +52,8 @@ export function parseSimulateArgs(argv: string[]) {
     options: {
       devices: { type: 'string', default: '100' },
       date: { type: 'string' },
+      days: { type: 'string', default: '1' },
+      'first-date': { type: 'string' },
       seed: { type: 'string', default: '1' },
       out: { type: 'string' },
       'fault-mix': { type: 'string' },
@@ -61,40 +67,41 @@ export function parseSimulateArgs(argv: string[]) {
   const timeZone = values['time-zone']!;
   const date = values.date ?? localDate(Date.now() - 86_400_000, timeZone);
   if (!isValidDate(date)) throw new UsageError(`--date: ${JSON.stringify(date)} is not a calendar date in YYYY-MM-DD form`);
+  const firstDate = values['first-date'] ?? date;
+  if (!isValidDate(firstDate)) throw new UsageError(`--first-date: ${JSON.stringify(firstDate)} is not a calendar date in YYYY-MM-DD form`);
+  if (daysBetween(firstDate, date) < 0) throw new UsageError(`--date: ${JSON.stringify(date)} is before the plant's --first-date ${JSON.stringify(firstDate)}`);
   if (values.sky !== undefined && !SKY_TYPES.includes(values.sky as SkyType)) throw new UsageError(`--sky: expected one of ${SKY_TYPES.join(', ')}, got ${JSON.stringify(values.sky)}`);
   return {
     help: values.help!,
     config: plantConfig({
       date,
+      firstDate,
       timeZone,
       devices: positiveInt('devices', values.devices!),
       seed: positiveInt('seed', values.seed!),
       faultMix: values['fault-mix'] ? parseFaultMix(values['fault-mix']) : DEFAULT_FAULT_MIX,
       sky: values.sky as SkyType | undefined,
     }),
+    dates: plantDates(date, positiveInt('days', values.days!)),
     out: values.out ?? join('out', `sim-${date}`),
     workers: values.workers ? positiveInt('workers', values.workers) : undefined,
   };
 }
 
-async function main(): Promise<void> {
-  const args = parseSimulateArgs(process.argv.slice(2));
-  if (args.help) {
-    console.log(USAGE);
-    return;
-  }
-  const { config, out } = args;
+/** Simulates one plant-day into `out`: readings.avro, truth.jsonl, day.json. */
+async function writeDay(config: PlantConfig, out: string, workers: number | undefined): Promise<void> {
   mkdirSync(out, { recursive: true });
   const plant = simulatePlantDay(config); // validates the config and gives the day's weather
-  console.log(`simulating ${config.devices} devices on ${config.date} (${config.timeZone}, ${plant.weather.sky} sky, seed ${config.seed}) into ${out}/`);
+  console.log(`simulating ${config.devices} devices on ${config.date} (day ${plant.day + 1} of the plant from ${config.firstDate}; ${config.timeZone}, ${plant.weather.sky} sky, seed ${config.seed}) into ${out}/`);
 
   const encoder = avro.createFileEncoder(join(out, 'readings.avro'), READING_AVRO_TYPE, { codec: 'deflate' });
   const truth = createWriteStream(join(out, 'truth.jsonl'));
   const byFault: Record<string, number> = Object.fromEntries(FAULT_CLASSES.map((c) => [c, 0]));
   const issues = { dropped: 0, duplicated: 0, late: 0, invalid: 0, stuck: 0, outages: 0 };
+  const faults = { presentAtStart: 0, repaired: 0 };
   let readings = 0;
   const progress = new Progress('simulate', config.devices, 'devices');
-  for await (const day of simulatePlantDayParallel(config, { workers: args.workers })) {
+  for await (const day of simulatePlantDayParallel(config, { workers })) {
     const r = day.readings;
     for (let k = 0; k < r.count; k++) {
       const ok = encoder.write({ deviceId: day.deviceId, timestamp: r.timestamp[k], voltage: r.voltage[k], current: r.current[k], temperature: r.temperature[k], irradiance: r.irradiance[k] });
@@ -103,6 +110,8 @@ async function main(): Promise<void> {
     readings += r.count;
     if (!truth.write(`${JSON.stringify(day.truth)}\n`)) await once(truth, 'drain');
     byFault[day.truth.fault]!++;
+    if (day.truth.presentAtStart) faults.presentAtStart++;
+    if (day.truth.repairMs !== null && day.truth.repairMs < plant.window.endMs) faults.repaired++;
     const s = day.truth.sensorIssues;
     issues.dropped += s.dropped;
     issues.duplicated += s.duplicated;
@@ -116,13 +125,23 @@ async function main(): Promise<void> {
   encoder.end();
   truth.end();
   await Promise.all([once(encoder, 'finish'), once(truth, 'finish')]);
-  const summary = { date: config.date, timeZone: config.timeZone, window: plant.window, sky: plant.weather.sky, seed: config.seed, devices: config.devices, readings, byFault, sensorIssues: issues };
+  const summary = { date: config.date, firstDate: config.firstDate, plantDay: plant.day, timeZone: config.timeZone, window: plant.window, sky: plant.weather.sky, seed: config.seed, devices: config.devices, readings, byFault, faults, sensorIssues: issues };
   const dayFile = createWriteStream(join(out, 'day.json'));
   dayFile.end(`${JSON.stringify(summary, null, 2)}\n`);
   await once(dayFile, 'finish');
-  console.log(`devices by fault: ${Object.entries(byFault).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`devices by fault: ${Object.entries(byFault).map(([k, v]) => `${k} ${v}`).join(', ')} (${faults.presentAtStart} faulty since before the day, ${faults.repaired} repaired during it)`);
   console.log(`sensor issues: ${Object.entries(issues).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`wrote ${join(out, 'readings.avro')}, ${join(out, 'truth.jsonl')}, ${join(out, 'day.json')}`);
+}
+
+async function main(): Promise<void> {
+  const args = parseSimulateArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  // one day writes into --out itself, as it always did; a run of days one folder per date
+  for (const date of args.dates) await writeDay({ ...args.config, date }, args.dates.length === 1 ? args.out : join(args.out, date), args.workers);
 }
 
 if (require.main === module) runCommand(main, USAGE);

@@ -2,14 +2,14 @@
  * One device's day: weather → module temperature → fault → array I-V curve →
  * MPPT operating point → sensors → readings as delivered, plus the ground truth.
  */
-import type { FaultClass } from '../../contracts/faultClasses';
 import { arrayCurve, UniformArray, type ArrayLayout, type StringCondition } from './array';
-import { applyFault, sampleFault, type FaultSpec } from './faults';
+import { applyFault, faultSpec, type FaultSpec, type FaultToday, type FaultTruth } from './faults';
 import { PerturbAndObserve, type IvCurve, type OperatingPoint } from './mppt';
+import { moduleOf, type DeviceProfile } from './profile';
 import type { Rng } from './random';
-import { SensorSet, type SensorIssues, type SensorRates } from './sensors';
+import { SensorSet, type Calibration, type SensorIssues, type SensorRates } from './sensors';
 import { calcParamsDesoto, voltageAt, type ModuleParams } from './singleDiode';
-import { deviceIrradiance, faimanTemp, GRID_MS, MAX_DEVICE_LAG_MS, MODULE_THERMAL_TAU_MS, type DeviceIrradiance, type PlantWeather, type SkyType } from './weather';
+import { deviceIrradiance, faimanTemp, GRID_MS, MODULE_THERMAL_TAU_MS, type DeviceIrradiance, type PlantWeather, type SkyType } from './weather';
 
 /**
  * Columns of the readings: measurement time (epoch ms, device clock), publish time
@@ -21,17 +21,14 @@ export type ReadingColumn = (typeof READING_COLUMNS)[number];
 /** Readings of one device as they reach the SCADA (publish order), columnar. */
 export type DeviceReadings = { count: number } & Record<ReadingColumn, Float64Array>;
 
-export interface DeviceTruth {
+export interface DeviceTruth extends FaultTruth {
   deviceId: string;
-  fault: FaultClass;
-  onsetMs: number | null;
-  string: number | null;
-  severity: Record<string, number | boolean>;
-  intermittent: boolean;
   /** intervals [startMs, endMs) in which the fault visibly acts on the array */
   active: [number, number][];
   sky: SkyType;
   noiseLevel: number;
+  /** the sensors' gain and offset errors on the day */
+  calibration: Calibration;
   sensorIssues: SensorIssues;
   /** energy delivered to the converter over the day, Wh */
   energyWh: number;
@@ -51,16 +48,21 @@ export interface DeviceDay {
   deviceId: string;
   readings: DeviceReadings;
   truth: DeviceTruth;
+  /** what the array is on every day of its plant */
+  profile: DeviceProfile;
   series?: DeviceSeries;
 }
 
 export interface DeviceSetup {
   deviceId: string;
-  fault: FaultClass;
+  profile: DeviceProfile;
+  /** the sensors' calibration on the day (the profile's, drifted) */
+  calibration: Calibration;
+  /** the device's fault as seen from the day; null: healthy all day */
+  fault: FaultToday | null;
   module: ModuleParams;
   layout: ArrayLayout;
   sensorRates: SensorRates;
-  noiseLevel: [number, number];
   keepSeries: boolean;
 }
 
@@ -139,13 +141,13 @@ export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: R
   const { layout, module } = setup;
   const n = weather.samples;
   const start = weather.window.startMs;
+  const { profile } = setup;
   const faultRng = rng.fork('fault');
-  const spec: FaultSpec = sampleFault(setup.fault, faultRng, weather, layout.nStrings, layout.nSeries);
-  const sky = { lagMs: rng.uniform(0, MAX_DEVICE_LAG_MS), scale: rng.normal(1, 0.01) };
-  // module-to-module and soiling spread between devices
-  const deviceModule: ModuleParams = { ...module, iLRef: module.iLRef * rng.normal(1, 0.015), rS: module.rS * rng.uniform(0.95, 1.1) };
-  const noiseLevel = rng.uniform(setup.noiseLevel[0], setup.noiseLevel[1]);
-  const sensors = new SensorSet(rng.fork('sensors'), noiseLevel, setup.sensorRates, start, weather.window.endMs);
+  const spec: FaultSpec = faultSpec(setup.fault, n, start, faultRng);
+  const sky = profile.sky;
+  const deviceModule = moduleOf(profile, module);
+  const noiseLevel = profile.noiseLevel;
+  const sensors = new SensorSet(rng.fork('sensors'), noiseLevel, setup.sensorRates, setup.calibration, start, weather.window.endMs);
 
   const vOcStc = layout.nSeries * voltageAt(calcParamsDesoto(1000, 25, deviceModule), 0);
   const mppt = new PerturbAndObserve(0.008 * vOcStc, 16, 15);
@@ -182,7 +184,7 @@ export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: R
         curve = uniform;
       }
       mppt.track(curve, irr.global, op);
-      if (active && spec.kind === 'arc_fault' && !conds[spec.string!]?.open) {
+      if (active && spec.fault === 'arc_fault' && !conds[spec.string!]?.open) {
         // the arc's resistance flickers: the faulty string's current with it
         op.current = Math.max(0, op.current + faultRng.normal(0, spec.severity.currentJitter as number) * (op.current / layout.nStrings));
       }
@@ -214,22 +216,21 @@ export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: R
     for (let d = 0; d < deliveries; d++) out.push(ts, t + sensors.delays[d]!, v, i, tm, g);
   }
 
+  const { on: _on, shading: _shading, ...fault } = spec;
   return {
     deviceId: setup.deviceId,
     readings: out.finish(),
     truth: {
       deviceId: setup.deviceId,
-      fault: spec.kind,
-      onsetMs: spec.onsetMs,
-      string: spec.string,
-      severity: spec.severity,
-      intermittent: spec.intermittent,
+      ...fault,
       active: intervals(faultActive, start),
       sky: weather.sky,
       noiseLevel,
+      calibration: setup.calibration,
       sensorIssues: sensors.issues,
       energyWh,
     },
+    profile,
     series,
   };
 }

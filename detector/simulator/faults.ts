@@ -1,7 +1,8 @@
 /**
- * Faults of the shared contract, each drawn with an onset and a severity from
- * field-realistic ranges, and turned, sample by sample, into the string conditions
- * the array model understands.
+ * Faults of the shared contract, each drawn once with a severity from
+ * field-realistic ranges (a fault stays the same until it is repaired; history.ts
+ * says when it starts and ends), and turned, day by day and sample by sample, into
+ * the string conditions the array model understands.
  *
  * - line_line: a low-resistance short across 1–2 modules of a string (0.01–1 Ω):
  *   the string loses those modules' voltage, the array gets a second power peak.
@@ -17,102 +18,143 @@
 import { FAULT_CLASSES, type FaultClass } from '../../contracts/faultClasses';
 import type { StringCondition } from './array';
 import type { Rng } from './random';
-import type { PlantWeather } from './weather';
 import { GRID_MS } from './weather';
 
 export type FaultMix = Partial<Record<FaultClass, number>>;
 
-export interface FaultSpec {
-  kind: FaultClass;
-  /** when the fault appears (ms); null for normal */
-  onsetMs: number | null;
-  /** the faulty string, where one is */
-  string: number | null;
+/** A fault as it stays from its onset to its repair, whatever the day. */
+export interface Fault {
+  kind: Exclude<FaultClass, 'normal'>;
+  /** the faulty string (partial shading: the first shaded one) */
+  string: number;
   /** class-specific severity parameters, recorded in the ground truth */
   severity: Record<string, number | boolean>;
-  /** on/off episodes after onset: true = comes and goes */
+  /** on/off episodes: true = comes and goes */
   intermittent: boolean;
-  /** per grid sample: is the fault switched on (before sun and shading are considered) */
-  on: Uint8Array;
-  shading?: { string: number; module: number; startMs: number; endMs: number }[];
+  /** partial shading: the modules the shadow sweeps, each from and to (ms) after the shadow reaches the array */
+  sweep?: { string: number; module: number; fromMs: number; toMs: number }[];
 }
 
-function episodes(rng: Rng, on: Uint8Array, from: number, meanOnSamples: number, meanOffSamples: number): void {
-  let k = from;
-  let state = true;
-  while (k < on.length) {
-    const len = Math.max(1, Math.round(rng.exponential(state ? meanOnSamples : meanOffSamples)));
-    if (state) on.fill(1, k, Math.min(on.length, k + len));
-    k += len;
-    state = !state;
-  }
-}
-
-/** Draws a fault of a class for one device-day. */
-export function sampleFault(kind: FaultClass, rng: Rng, weather: PlantWeather, nStrings: number, nSeries: number): FaultSpec {
-  const n = weather.samples;
-  const on = new Uint8Array(n);
-  if (kind === 'normal') return { kind, onsetMs: null, string: null, severity: {}, intermittent: false, on };
-
-  // Half the faulty devices start the day already faulty; the others fail during daylight,
-  // early enough that the fault can be seen before sunset.
-  const rise = weather.sunriseIndex >= 0 ? weather.sunriseIndex : Math.round(n * 0.3);
-  const set = weather.sunsetIndex >= 0 ? weather.sunsetIndex : Math.round(n * 0.7);
-  const preExisting = rng.chance(0.5);
-  const onsetIndex = preExisting ? 0 : rng.int(Math.min(set, rise + 180), Math.max(rise + 180, set - 360));
-  const onsetMs = weather.window.startMs + onsetIndex * GRID_MS;
-  const string = rng.int(0, nStrings - 1);
-  const spec: FaultSpec = { kind, onsetMs, string, severity: {}, intermittent: false, on };
-
+/** Draws a fault of a class: where it is and how bad, once for all the days it lasts. */
+export function drawFault(kind: Fault['kind'], rng: Rng, nStrings: number, nSeries: number): Fault {
+  const fault: Fault = { kind, string: rng.int(0, nStrings - 1), severity: {}, intermittent: false };
   switch (kind) {
     case 'line_line': {
       const count = rng.int(1, 2);
-      spec.severity = { first: rng.int(0, nSeries - count), count, resistance: rng.uniform(0.01, 1) };
-      on.fill(1, onsetIndex);
+      fault.severity = { first: rng.int(0, nSeries - count), count, resistance: rng.uniform(0.01, 1) };
       break;
     }
-    case 'line_ground': {
-      spec.severity = { first: 0, count: rng.int(1, nSeries - 1), resistance: Math.exp(rng.uniform(Math.log(20), Math.log(200))) };
-      on.fill(1, onsetIndex);
+    case 'line_ground':
+      fault.severity = { first: 0, count: rng.int(1, nSeries - 1), resistance: Math.exp(rng.uniform(Math.log(20), Math.log(200))) };
       break;
-    }
-    case 'open_circuit': {
-      spec.intermittent = rng.chance(0.3);
-      if (spec.intermittent) episodes(rng, on, onsetIndex, 18, 30);
-      else on.fill(1, onsetIndex);
+    case 'open_circuit':
+      fault.intermittent = rng.chance(0.3);
       break;
-    }
-    case 'arc_fault': {
-      spec.intermittent = rng.chance(0.6);
-      spec.severity = { arcVoltage: rng.uniform(12, 35), currentJitter: rng.uniform(0.03, 0.12), extinction: rng.uniform(0.05, 0.25) };
-      if (spec.intermittent) episodes(rng, on, onsetIndex, 30, 45);
-      else on.fill(1, onsetIndex);
+    case 'arc_fault':
+      fault.intermittent = rng.chance(0.6);
+      fault.severity = { arcVoltage: rng.uniform(12, 35), currentJitter: rng.uniform(0.03, 0.12), extinction: rng.uniform(0.05, 0.25) };
       break;
-    }
     case 'partial_shading': {
       // a shadow (pole, tree, neighbouring row) sweeping consecutive modules of 1–2 strings
       const strings = rng.chance(0.35) && nStrings > 1 ? 2 : 1;
       const count = rng.int(1, nSeries);
       const start = rng.int(0, nSeries - count);
       const fraction = rng.uniform(0.3, 0.9);
-      // the obstacle is there all day; its shadow reaches the modules at a time of the sun's course
-      const shadowIndex = rng.int(rise, Math.max(rise, set - 360));
-      const firstMs = weather.window.startMs + shadowIndex * GRID_MS;
-      spec.onsetMs = firstMs;
-      const shading: NonNullable<FaultSpec['shading']> = [];
+      const sweep: NonNullable<Fault['sweep']> = [];
       for (let s = 0; s < strings; s++) {
-        const str = (string + s) % nStrings;
-        let t = firstMs + s * rng.uniform(2, 10) * 60_000;
+        let t = s * rng.uniform(2, 10) * 60_000;
         for (let m = start; m < start + count; m++) {
           const duration = rng.uniform(40, 180) * 60_000;
-          shading.push({ string: str, module: m, startMs: t, endMs: t + duration });
+          sweep.push({ string: (fault.string + s) % nStrings, module: m, fromMs: t, toMs: t + duration });
           t += rng.uniform(3, 15) * 60_000;
         }
       }
-      spec.shading = shading;
-      spec.severity = { modules: count, strings, fraction };
-      const lastEnd = Math.max(...shading.map((x) => x.endMs));
-      on.fill(1, shadowIndex, Math.min(n, Math.ceil((lastEnd - weather.window.startMs) / GRID_MS)));
+      fault.sweep = sweep;
+      fault.severity = { modules: count, strings, fraction };
+      break;
+    }
+  }
+  return fault;
+}
+
+/** A fault seen from one day: when it started and ends, and which of the day's samples it may act on. */
+export interface FaultToday {
+  fault: Fault;
+  /** the onset, possibly on an earlier day */
+  onsetMs: number;
+  /** whether the fault was already there when the day began */
+  presentAtStart: boolean;
+  /** when it is repaired, possibly on a later day */
+  repairMs: number;
+  /** first sample of the day it may act on (0 when it was there at midnight) */
+  from: number;
+  /** the sample of its repair, or the day's length */
+  to: number;
+  /** partial shading: the sample the shadow reaches the array today; null when the sun does not pass behind the obstacle today */
+  shadowIndex: number | null;
+}
+
+/** A device-day's fault as its ground truth records it. */
+export interface FaultTruth {
+  fault: FaultClass;
+  /** when the fault appeared, possibly on an earlier day of the plant (midnight of the plant's first day for a fault already there then); null for normal */
+  onsetMs: number | null;
+  /** whether the fault was already there when the day began */
+  presentAtStart: boolean;
+  /** when the fault is repaired, possibly on a later day (it acts until then); null for normal */
+  repairMs: number | null;
+  /** the faulty string, where one is */
+  string: number | null;
+  severity: Record<string, number | boolean>;
+  intermittent: boolean;
+}
+
+/** The fault of one device-day, sample by sample. */
+export interface FaultSpec extends FaultTruth {
+  /** per grid sample: is the fault switched on (before sun and shading are considered) */
+  on: Uint8Array;
+  shading?: { string: number; module: number; startMs: number; endMs: number }[];
+}
+
+/** On/off episodes in [from, to): the first one on, or (for a fault carried over from yesterday) on with its long-run share. */
+function episodes(rng: Rng, on: Uint8Array, from: number, to: number, meanOnSamples: number, meanOffSamples: number, carriedOver: boolean): void {
+  let k = from;
+  let state = carriedOver ? rng.chance(meanOnSamples / (meanOnSamples + meanOffSamples)) : true;
+  while (k < to) {
+    const len = Math.max(1, Math.round(rng.exponential(state ? meanOnSamples : meanOffSamples)));
+    if (state) on.fill(1, k, Math.min(to, k + len));
+    k += len;
+    state = !state;
+  }
+}
+
+/** The fault of a device-day from its schedule (null: healthy all day); intermittent episodes are the day's own draws. */
+export function faultSpec(today: FaultToday | null, samples: number, dayStartMs: number, rng: Rng): FaultSpec {
+  const on = new Uint8Array(samples);
+  if (!today) return { fault: 'normal', onsetMs: null, presentAtStart: false, repairMs: null, string: null, severity: {}, intermittent: false, on };
+  const { fault, from, to } = today;
+  const spec: FaultSpec = { fault: fault.kind, onsetMs: today.onsetMs, presentAtStart: today.presentAtStart, repairMs: today.repairMs, string: fault.string, severity: fault.severity, intermittent: fault.intermittent, on };
+  switch (fault.kind) {
+    case 'line_line':
+    case 'line_ground':
+      on.fill(1, from, to);
+      break;
+    case 'open_circuit':
+      // a loose connector: open ~6 min, closed ~10 min on average
+      if (fault.intermittent) episodes(rng, on, from, to, 18, 30, today.presentAtStart);
+      else on.fill(1, from, to);
+      break;
+    case 'arc_fault':
+      if (fault.intermittent) episodes(rng, on, from, to, 30, 45, today.presentAtStart);
+      else on.fill(1, from, to);
+      break;
+    case 'partial_shading': {
+      // the obstacle stays; its shadow reaches the modules when the sun passes behind it
+      if (today.shadowIndex === null) break;
+      const arrivalMs = dayStartMs + today.shadowIndex * GRID_MS;
+      spec.shading = fault.sweep!.map((m) => ({ string: m.string, module: m.module, startMs: arrivalMs + m.fromMs, endMs: arrivalMs + m.toMs }));
+      const lastEnd = Math.max(...spec.shading.map((x) => x.endMs));
+      on.fill(1, Math.max(from, today.shadowIndex), Math.min(to, Math.ceil((lastEnd - dayStartMs) / GRID_MS)));
       break;
     }
   }
@@ -141,9 +183,9 @@ function shadeAt(t: number, startMs: number, endMs: number): number {
  */
 export function applyFault(spec: FaultSpec, k: number, t: number, beamShare: number, rng: Rng, conds: (StringCondition | null)[]): boolean {
   conds.fill(null);
-  if (spec.kind === 'normal' || spec.on[k] !== 1) return false;
+  if (spec.fault === 'normal' || spec.on[k] !== 1) return false;
   const s = spec.string!;
-  switch (spec.kind) {
+  switch (spec.fault) {
     case 'line_line':
     case 'line_ground':
       conds[s] = { short: { first: spec.severity.first as number, count: spec.severity.count as number, resistance: spec.severity.resistance as number } };

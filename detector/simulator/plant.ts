@@ -2,15 +2,23 @@
  * A plant's day, device by device: the streaming generator behind the CLI, the
  * local pipeline and the training data. Memory stays flat in the number of
  * devices: one device-day is built at a time and handed over.
- * Every device draws from its own random stream (seed, device index), so the
- * result does not depend on how devices are split across workers.
+ * A plant is (seed, first date): its days follow one another, the same arrays with
+ * the same modules and sensors, and faults that last until repaired. Every device
+ * draws from two streams of its own: (seed, device index) for what it is and the
+ * faults it has over the plant's days, and (seed, device index, date) for the day's
+ * noise, sensor issues and fault episodes. So a device-day does not depend on how
+ * devices are split across workers, nor on which other days are simulated.
  */
-import { plantDayWindow, type DayWindow } from '../../contracts/plantDay';
+import type { FaultClass } from '../../contracts/faultClasses';
+import { addDays, plantDayWindow, type DayWindow } from '../../contracts/plantDay';
 import type { ArrayLayout } from './array';
+import { PlantCalendar } from './calendar';
 import { simulateDevice, type DeviceDay } from './device';
-import { pickFaultClass, type FaultMix } from './faults';
+import type { FaultMix } from './faults';
+import { episodeOn, faultToday } from './history';
+import { drawProfile } from './profile';
 import { Rng } from './random';
-import { DEFAULT_SENSOR_RATES, type SensorRates } from './sensors';
+import { calibrationAfter, DEFAULT_SENSOR_RATES, type SensorRates } from './sensors';
 import type { ModuleParams } from './singleDiode';
 import { plantWeather, type PlantWeather, type Site, type SkyType } from './weather';
 
@@ -38,13 +46,18 @@ export const DEFAULT_LAYOUT: ArrayLayout = { nSeries: 5, nStrings: 3, vBypass: 0
 export const DEFAULT_SITE: Site = { latitude: 37.39, longitude: -5.98, tilt: 30, azimuth: 180, albedo: 0.2, annualMeanTemp: 19.2, annualTempAmplitude: 8.5 };
 
 export interface PlantConfig {
+  /** the day to simulate */
   date: string;
+  /** the plant's first day: its devices' fault histories start there, their sensors' drift counts from there */
+  firstDate: string;
   timeZone: string;
   site: Site;
   devices: number;
   seed: number;
-  /** relative weights of the fault classes (e.g. {normal: 70, arc_fault: 6, …}) */
+  /** relative weights of the fault classes (e.g. {normal: 70, arc_fault: 6, …}): the share of each on any day */
   faultMix: FaultMix;
+  /** a fault is repaired this many days after its onset, drawn uniformly (whole days) */
+  repairDays: [number, number];
   /** force the day's sky; random per (seed, date) otherwise */
   sky?: SkyType;
   module: ModuleParams;
@@ -62,11 +75,13 @@ export const DEFAULT_FAULT_MIX: FaultMix = { normal: 70, line_line: 6, line_grou
 
 export function plantConfig(overrides: Partial<PlantConfig> & Pick<PlantConfig, 'date'>): PlantConfig {
   return {
+    firstDate: overrides.date,
     timeZone: 'Europe/Madrid',
     site: DEFAULT_SITE,
     devices: 100,
     seed: 1,
     faultMix: DEFAULT_FAULT_MIX,
+    repairDays: [1, 10],
     module: DEFAULT_MODULE,
     layout: DEFAULT_LAYOUT,
     sensorRates: DEFAULT_SENSOR_RATES,
@@ -84,24 +99,59 @@ export function deviceId(config: Pick<PlantConfig, 'deviceIdPrefix'>, index: num
 export interface PlantDay {
   window: DayWindow;
   weather: PlantWeather;
+  /** the day's index in its plant (0 on the first date) */
+  day: number;
   /** device-days for device indices [from, to) */
   devices(from?: number, to?: number): Generator<DeviceDay>;
 }
 
 export function simulatePlantDay(config: PlantConfig): PlantDay {
   if (!Number.isInteger(config.devices) || config.devices < 1) throw new Error(`devices: ${config.devices} is not a positive integer`);
+  const [minRepair, maxRepair] = config.repairDays;
+  if (!Number.isInteger(minRepair) || !Number.isInteger(maxRepair) || minRepair < 1 || maxRepair < minRepair) {
+    throw new Error(`repairDays: ${JSON.stringify(config.repairDays)} must be whole days [min, max] with 1 ≤ min ≤ max`);
+  }
   const window = plantDayWindow(config.date, config.timeZone);
+  const calendar = new PlantCalendar(config.firstDate, config.timeZone, config.site);
+  const day = calendar.dayOf(config.date);
   const weather = plantWeather(config.site, window, new Rng(config.seed, `weather:${config.date}`), config.sky);
+  const history = { mix: config.faultMix, repairDays: config.repairDays, nStrings: config.layout.nStrings, nSeries: config.layout.nSeries };
   function* devices(from = 0, to = config.devices): Generator<DeviceDay> {
     for (let i = from; i < to; i++) {
-      const rng = new Rng(config.seed, `device:${i}:${config.date}`);
-      const fault = pickFaultClass(rng.fork('class'), config.faultMix);
+      const device = new Rng(config.seed, `device:${i}`);
+      const profile = drawProfile(device.fork('profile'), config.noiseLevel);
+      const episode = episodeOn(device.fork('history'), day, history);
       yield simulateDevice(
         weather,
-        { deviceId: deviceId(config, i), fault, module: config.module, layout: config.layout, sensorRates: config.sensorRates, noiseLevel: config.noiseLevel, keepSeries: config.keepSeries },
-        rng,
+        {
+          deviceId: deviceId(config, i),
+          profile,
+          calibration: calibrationAfter(profile.sensors, day),
+          fault: episode && faultToday(episode, day, calendar, weather),
+          module: config.module,
+          layout: config.layout,
+          sensorRates: config.sensorRates,
+          keepSeries: config.keepSeries,
+        },
+        new Rng(config.seed, `device:${i}:${config.date}`),
       );
     }
   }
-  return { window, weather, devices };
+  return { window, weather, day, devices };
+}
+
+/**
+ * A device with a fault and its healthy twin (tests, figures): device 0 of the same
+ * plant-day, once with only that fault in the mix and once with none, so the weather,
+ * the array, its sensors and the day's noise are the same; only the fault differs.
+ */
+export function faultAndTwin(config: PlantConfig, fault: FaultClass): [DeviceDay, DeviceDay] {
+  const first = (faultMix: FaultMix) => simulatePlantDay({ ...config, faultMix }).devices(0, 1).next().value as DeviceDay;
+  return [first({ [fault]: 1 }), first({ normal: 1 })];
+}
+
+/** `days` consecutive plant-local dates from `from` (a run of a plant's days). */
+export function plantDates(from: string, days: number): string[] {
+  if (!Number.isInteger(days) || days < 1) throw new Error(`days: ${days} is not a positive integer`);
+  return Array.from({ length: days }, (_, d) => addDays(from, d));
 }

@@ -6,25 +6,30 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAULT_CLASSES, plantDayWindow, type FaultClass } from '../../contracts';
+import { LEAK_GROUPS, severityGroup } from '../dataset';
 import { stackedChartSvg, type Panel } from '../plots/svgChart';
-import { simulateDevice, type DeviceDay } from './device';
-import { DEFAULT_LAYOUT, DEFAULT_MODULE, DEFAULT_SITE } from './plant';
-import { Rng } from './random';
+import type { DeviceDay } from './device';
+import { faultAndTwin, plantConfig } from './plant';
 import { DEFAULT_SENSOR_RATES } from './sensors';
-import { GRID_MS, plantWeather, type SkyType } from './weather';
+import { GRID_MS, type SkyType } from './weather';
 
 const OUT = join(__dirname, '..', '..', 'docs', 'images', 'simulator');
 const DATE = '2026-06-21';
 const TZ = 'Europe/Madrid';
 
-/** Seeds picked so that each class shows a typical case (onset during the day). */
-const SEEDS: Record<FaultClass, number> = { normal: 1, line_line: 2, line_ground: 4, open_circuit: 2, partial_shading: 1, arc_fault: 3 };
-
 function device(fault: FaultClass, sky: SkyType, seed: number): [DeviceDay, DeviceDay] {
-  const weather = plantWeather(DEFAULT_SITE, plantDayWindow(DATE, TZ), new Rng(7, 'weather'), sky);
-  const run = (f: FaultClass) =>
-    simulateDevice(weather, { deviceId: 'PV-000001', fault: f, module: DEFAULT_MODULE, layout: DEFAULT_LAYOUT, sensorRates: DEFAULT_SENSOR_RATES, noiseLevel: [1, 1], keepSeries: true }, new Rng(seed, 'device'));
-  return [run(fault), run('normal')];
+  return faultAndTwin(plantConfig({ date: DATE, timeZone: TZ, devices: 1, seed, sky, sensorRates: DEFAULT_SENSOR_RATES, noiseLevel: [1, 1], keepSeries: true }), fault);
+}
+
+/** A typical case of a class: the first seed whose fault starts during the day and then acts for 3 hours or more (a leak to ground of 0.5 A or more). */
+function typical(fault: FaultClass): [DeviceDay, DeviceDay] {
+  for (let seed = 1; seed <= 100; seed++) {
+    const pair = device(fault, 'clear', seed);
+    const { truth } = pair[0];
+    const acting = truth.active.reduce((sum, [a, b]) => sum + b - a, 0);
+    if (fault === 'normal' || (!truth.presentAtStart && acting >= 3 * 3_600_000 && (fault !== 'line_ground' || severityGroup(truth) !== LEAK_GROUPS[0]))) return pair;
+  }
+  throw new Error(`no typical ${fault} case in seeds 1…100`);
 }
 
 function hoursOf(day: DeviceDay, start: number): { x: Float64Array; order: number[] } {
@@ -59,7 +64,7 @@ function main(): void {
   mkdirSync(OUT, { recursive: true });
   const start = plantDayWindow(DATE, TZ).startMs;
   for (const fault of FAULT_CLASSES) {
-    const [day, twin] = device(fault, 'clear', SEEDS[fault]);
+    const [day, twin] = typical(fault);
     const sev = Object.entries(day.truth.severity).map(([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(3)) : v}`).join(', ');
     const onset = day.truth.onsetMs === null ? '' : `onset ${((day.truth.onsetMs - start) / 3_600_000).toFixed(1)} h`;
     const subtitle = [day.truth.intermittent ? 'intermittent' : '', onset, sev].filter(Boolean).join(' · ');

@@ -1,8 +1,9 @@
 /**
  * What the field sensors and the SCADA link do to the true signals: gain and
- * offset errors, noise and ADC quantisation; dropped readings and outages,
- * duplicates, late arrivals, stuck channels, invalid values, clock jitter —
- * every bad input the ingest must survive, counted in the ground truth.
+ * offset errors (a device's own, its gains drifting slowly over the days), noise
+ * and ADC quantisation; dropped readings and outages, duplicates, late arrivals,
+ * stuck channels, invalid values, clock jitter — every bad input the ingest must
+ * survive, counted in the ground truth.
  */
 import type { Rng } from './random';
 
@@ -55,7 +56,36 @@ export interface SensorIssues {
   invalid: number;
 }
 
-/** One device's sensor set: fixed calibration errors, a noise level, scheduled faults. */
+/** A sensor set's calibration errors on a day: measured = true × gain + offset (+ noise). */
+export interface Calibration {
+  gain: Record<Channel, number>;
+  offset: Record<Channel, number>;
+}
+
+/** A sensor set as installed: its calibration errors on the plant's first day, and how fast its gains drift. */
+export interface InstalledSensors extends Calibration {
+  /** relative change of each gain per year (ageing electronics; a reference cell soiling and yellowing) */
+  gainDriftPerYear: Record<Channel, number>;
+}
+
+/** Draws a device's sensor calibration once: it stays with the device from day to day. */
+export function installSensors(rng: Rng): InstalledSensors {
+  return {
+    gain: { voltage: rng.normal(1, 0.003), current: rng.normal(1, 0.005), temperature: 1, irradiance: rng.normal(1, 0.02) },
+    offset: { voltage: rng.normal(0, 0.1), current: rng.normal(0, 0.01), temperature: rng.normal(0, 0.5), irradiance: rng.normal(0, 1) },
+    gainDriftPerYear: { voltage: rng.normal(0, 0.001), current: rng.normal(0, 0.002), temperature: 0, irradiance: rng.normal(0, 0.01) },
+  };
+}
+
+/** The calibration `days` after the plant's first day: the gains drift linearly, the offsets stay. */
+export function calibrationAfter(sensors: InstalledSensors, days: number): Calibration {
+  const years = days / 365.25;
+  const gain = { ...sensors.gain };
+  for (const c of CHANNELS) gain[c] *= 1 + sensors.gainDriftPerYear[c] * years;
+  return { gain, offset: { ...sensors.offset } };
+}
+
+/** One device's sensor set on a day: its calibration errors, a noise level, scheduled faults. */
 export class SensorSet {
   readonly gain: Record<Channel, number>;
   readonly offset: Record<Channel, number>;
@@ -66,11 +96,12 @@ export class SensorSet {
     private readonly rng: Rng,
     readonly noiseLevel: number,
     readonly rates: SensorRates,
+    calibration: Calibration,
     dayStartMs: number,
     dayEndMs: number,
   ) {
-    this.gain = { voltage: rng.normal(1, 0.003), current: rng.normal(1, 0.005), temperature: 1, irradiance: rng.normal(1, 0.02) };
-    this.offset = { voltage: rng.normal(0, 0.1), current: rng.normal(0, 0.01), temperature: rng.normal(0, 0.5), irradiance: rng.normal(0, 1) };
+    this.gain = calibration.gain;
+    this.offset = calibration.offset;
     const span = dayEndMs - dayStartMs;
     if (rng.chance(rates.outagePerDay)) {
       const startMs = dayStartMs + rng.next() * span;

@@ -49,10 +49,64 @@ export interface PlantWeather {
   haze: Float32Array;
   overcastIndex: Float32Array;
   enhancement: Float32Array;
+  /** the sun's azimuth per sample, degrees clockwise from north (where an obstacle's shadow falls) */
+  sunAzimuth: Float64Array;
   /** first and last sample with the sun above the horizon (-1 when none) */
   sunriseIndex: number;
   sunsetIndex: number;
   site: Site;
+}
+
+/** When the sun is up in a plant-local day: its samples, and the first and last with the sun above the horizon (-1 when none). */
+export interface SunUp {
+  samples: number;
+  sunriseIndex: number;
+  sunsetIndex: number;
+}
+
+export const samplesOf = (window: DayWindow): number => Math.round((window.endMs - window.startMs) / GRID_MS);
+
+/** The sun's hours of a day from its geometry alone (no weather): what a fault's schedule on another day needs. */
+export function sunUp(site: Site, window: DayWindow): SunUp {
+  const samples = samplesOf(window);
+  let sunriseIndex = -1;
+  let sunsetIndex = -1;
+  for (let k = 0; k < samples; k++) {
+    if (Math.cos((sunPosition(window.startMs + k * GRID_MS, site.latitude, site.longitude).apparentZenith * Math.PI) / 180) <= 0) continue;
+    if (sunriseIndex < 0) sunriseIndex = k;
+    sunsetIndex = k;
+  }
+  return { samples, sunriseIndex, sunsetIndex };
+}
+
+/**
+ * Sunrise to sunset in samples; where the sun never rises (polar night) the middle
+ * 40 % of the day, so that faults and the temperature cycle still have a daytime.
+ */
+export function daytime(day: SunUp): { rise: number; set: number } {
+  return {
+    rise: day.sunriseIndex >= 0 ? day.sunriseIndex : Math.round(day.samples * 0.3),
+    set: day.sunsetIndex >= 0 ? day.sunsetIndex : Math.round(day.samples * 0.7),
+  };
+}
+
+/** Signed difference of two azimuths in degrees, in [-180, 180). */
+const azimuthDelta = (a: number, b: number): number => ((((a - b) % 360) + 540) % 360) - 180;
+
+/**
+ * The first sample of the day's daytime at which the sun passes a given azimuth (an
+ * obstacle's direction), or null when it does not that day (the sun rises or sets
+ * beyond it). Works whichever way the sun turns (either hemisphere).
+ */
+export function sunPassing(w: PlantWeather, azimuth: number): number | null {
+  const { rise, set } = daytime(w);
+  for (let k = rise; k < set; k++) {
+    const a = azimuthDelta(w.sunAzimuth[k]!, azimuth);
+    const b = azimuthDelta(w.sunAzimuth[k + 1]!, azimuth);
+    // a sign change, not the jump across ±180° behind the sun
+    if ((a <= 0) !== (b <= 0) && Math.abs(b - a) < 90) return Math.abs(a) <= Math.abs(b) ? k : k + 1;
+  }
+  return null;
 }
 
 /** Mean-reverting AR(1) noise, sampled every dt, with time constant tau and stationary sd. */
@@ -89,7 +143,7 @@ function brokenClouds(rng: Rng, n: number, coverFraction: number): Float32Array 
 }
 
 export function plantWeather(site: Site, window: DayWindow, rng: Rng, sky?: SkyType): PlantWeather {
-  const samples = Math.round((window.endMs - window.startMs) / GRID_MS);
+  const samples = samplesOf(window);
   const skyType = sky ?? rng.weighted({ clear: 0.45, broken: 0.35, overcast: 0.2 });
   const cosZenith = new Float64Array(samples);
   const cosIncidence = new Float64Array(samples);
@@ -97,13 +151,13 @@ export function plantWeather(site: Site, window: DayWindow, rng: Rng, sky?: SkyT
   const dniClear = new Float64Array(samples);
   const dhiClear = new Float64Array(samples);
   const ghiClear = new Float64Array(samples);
-  let sunriseIndex = -1;
-  let sunsetIndex = -1;
+  const sunAzimuth = new Float64Array(samples);
   let dayOfYear = 1;
   for (let k = 0; k < samples; k++) {
     const t = window.startMs + k * GRID_MS;
     const sun = sunPosition(t, site.latitude, site.longitude);
     dayOfYear = sun.dayOfYear;
+    sunAzimuth[k] = sun.azimuth;
     const cz = Math.cos((sun.apparentZenith * Math.PI) / 180);
     cosZenith[k] = cz;
     const ci = cosAoi(site.tilt, site.azimuth, sun.apparentZenith, sun.azimuth);
@@ -114,11 +168,8 @@ export function plantWeather(site: Site, window: DayWindow, rng: Rng, sky?: SkyT
     ghiClear[k] = ghi;
     dniClear[k] = dni;
     dhiClear[k] = dhi;
-    if (cz > 0) {
-      if (sunriseIndex < 0) sunriseIndex = k;
-      sunsetIndex = k;
-    }
   }
+  const { sunriseIndex, sunsetIndex } = sunUp(site, window);
 
   const cloudSteps = Math.ceil((window.endMs - window.startMs + MAX_DEVICE_LAG_MS) / CLOUD_MS) + 1;
   let cloud: Float32Array;
@@ -150,8 +201,7 @@ export function plantWeather(site: Site, window: DayWindow, rng: Rng, sky?: SkyT
   const windNoise = ar1(rng, samples, GRID_MS, 1_800_000, 0.6, rng.uniform(1.5, 4));
   const tempAir = new Float64Array(samples);
   const wind = new Float64Array(samples);
-  const rise = sunriseIndex >= 0 ? sunriseIndex : Math.round(samples * 0.3);
-  const set = sunsetIndex >= 0 ? sunsetIndex : Math.round(samples * 0.7);
+  const { rise, set } = daytime({ samples, sunriseIndex, sunsetIndex });
   const peak = Math.min(samples - 1, Math.round(rise + (set - rise) * 0.72));
   for (let k = 0; k < samples; k++) {
     // −1 at sunrise (the minimum), +1 mid-afternoon (the maximum); the night falls from yesterday's peak
@@ -179,6 +229,7 @@ export function plantWeather(site: Site, window: DayWindow, rng: Rng, sky?: SkyT
     haze,
     overcastIndex,
     enhancement,
+    sunAzimuth,
     sunriseIndex,
     sunsetIndex,
     site,

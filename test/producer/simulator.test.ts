@@ -48,8 +48,9 @@ describe('simulator source', () => {
       await a.clock.advance(7_000);
       polls.push(...((await a.source.poll()) as R[]));
     }
-    // one source polled once over the same span (its first poll covers pollIntervalMs before it)
-    const b = new SimulatorSource({ ...options, pollIntervalMs: 42_000 }, new ManualClock(noon + 42_000), captureLog().logger);
+    // one source polled once over the same span: the six polls cover from pollIntervalMs before the first (noon + 7 s)
+    // to noon + 42 s, and a first poll covers pollIntervalMs before it
+    const b = new SimulatorSource({ ...options, pollIntervalMs: 42_000 - 7_000 + options.pollIntervalMs }, new ManualClock(noon + 42_000), captureLog().logger);
     await b.start();
     const once = (await b.poll()) as R[];
     const key = (r: R) => `${r.deviceId}@${r.timestamp}:${r.voltage}`;

@@ -40,7 +40,29 @@ print(json.dumps({"n": n, "ids": sorted(ids), "fields": [f["name"] for f in sche
     expect(seen.codec).toBe('deflate');
   });
 
+  it('writes one folder per day of a run of days; a later day simulated alone is the same day', () => {
+    const out = mkdtempSync(join(tmpdir(), 'sim-days-'));
+    const common = ['--devices', '6', '--seed', '4', '--workers', '1', '--fault-mix', 'normal=1,open_circuit=1,line_ground=1'];
+    expect(run([...common, '--date', '2026-03-02', '--days', '3', '--out', out]).status).toBe(0);
+    const truthOf = (dir: string) => readFileSync(join(dir, 'truth.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { deviceId: string; fault: string; onsetMs: number | null; presentAtStart: boolean });
+    const days = ['2026-03-02', '2026-03-03', '2026-03-04'].map((d) => truthOf(join(out, d)));
+    const summary = JSON.parse(readFileSync(join(out, '2026-03-04', 'day.json'), 'utf8')) as { date: string; firstDate: string; plantDay: number; faults: { presentAtStart: number } };
+    expect(summary).toMatchObject({ date: '2026-03-04', firstDate: '2026-03-02', plantDay: 2 });
+    // the faults of the first day (before the second's local midnight) still there on the third
+    const carried = days[2]!.filter((t) => t.presentAtStart && t.onsetMs! < Date.parse('2026-03-02T23:00:00Z'));
+    expect(carried.length).toBeGreaterThan(0);
+    expect(summary.faults.presentAtStart).toBe(days[2]!.filter((t) => t.presentAtStart).length);
+    for (const t of carried) expect(days[0]!.find((x) => x.deviceId === t.deviceId)!.fault).toBe(t.fault);
+
+    const alone = join(out, 'alone');
+    expect(run([...common, '--first-date', '2026-03-02', '--date', '2026-03-04', '--out', alone]).status).toBe(0);
+    expect(truthOf(alone).sort((a, b) => a.deviceId.localeCompare(b.deviceId))).toEqual(days[2]!.sort((a, b) => a.deviceId.localeCompare(b.deviceId)));
+  });
+
   it.each([
+    [['--days', '0'], '--days: "0" is not a positive integer'],
+    [['--date', '2026-03-01', '--first-date', '2026-03-02'], '--date: "2026-03-01" is before the plant\'s --first-date "2026-03-02"'],
+    [['--first-date', '2026-02-30'], '--first-date: "2026-02-30" is not a calendar date'],
     [['--devices', '0'], '--devices: "0" is not a positive integer'],
     [['--date', '2026-13-01'], '--date: "2026-13-01" is not a calendar date'],
     [['--sky', 'foggy'], '--sky: expected one of clear, broken, overcast, got "foggy"'],
