@@ -5,12 +5,13 @@
  * the highest evidence a healthy day reached), then lower one label's threshold at a
  * time, each step to just above the next healthy day's evidence, taking the step that
  * names the most faults per false alarm it adds, while the healthy days with an alarm
- * stay within the budget; finally move single labels up or down while that names more
- * (coordinate ascent: the labels compete for the same windows, so a class may need a
- * higher threshold for its group to name what the class alone would name wrongly). The thresholds sit halfway between consecutive healthy
+ * stay within the budget; finally move single labels, and each class with its group,
+ * up or down while that names more (coordinate ascent: the labels compete for the same
+ * windows, so a class may need a higher threshold for its group to name what the class
+ * alone would name wrongly). The thresholds sit halfway between consecutive healthy
  * values, not on them, so that a day very like a validation day falls the same side.
  */
-import { ALARM_GROUPS, ALARM_LABELS, type AlarmLabel, type AlarmThresholds } from './alarms';
+import { ALARM_GROUPS, ALARM_LABELS, alarmCandidates, type AlarmLabel, type AlarmThresholds } from './alarms';
 
 export interface CalibrationDay {
   /** evidence per label after each predicted window (evidenceTrace): trace[w * labels + l] */
@@ -30,6 +31,8 @@ export interface Calibration {
 
 const L = ALARM_LABELS.length;
 const IS_GROUP: readonly boolean[] = ALARM_LABELS.map((l) => (ALARM_GROUPS as readonly string[]).includes(l));
+/** [class, group] label indices for each group and each of its members */
+const GROUP_PAIRS: readonly [number, number][] = ALARM_GROUPS.flatMap((g) => alarmCandidates(g).map((c) => [ALARM_LABELS.indexOf(c as AlarmLabel), ALARM_LABELS.indexOf(g)] as [number, number]));
 
 /** Per label, the running maximum of its evidence: the first window an evidence reaches h is found by bisection. */
 interface Prepared {
@@ -97,11 +100,13 @@ function score(days: readonly Prepared[], h: readonly number[]): { falseAlarms: 
   return { falseAlarms, named };
 }
 
-/** Halfway points below each healthy peak, highest first, ending at `floor`: the thresholds a label may take. */
+/** The thresholds a label may take, highest first: a few above every healthy peak, then halfway points below each, ending at `floor`. */
 function levels(values: number[], floor: number): number[] {
   const v = [...new Set(values)].sort((a, b) => b - a);
   const out: number[] = [];
   const top = v[0] ?? floor;
+  // above every healthy day too: a class may have to wait for evidence its group gathers faster
+  for (const above of [5, 3, 2, 1.5]) out.push(Math.max(floor, top * above + 0.1));
   out.push(Math.max(floor, top * 1.1 + 0.1));
   for (let i = 0; i < v.length; i++) {
     const below = v[i + 1] ?? Math.min(floor, v[i]!);
@@ -124,8 +129,9 @@ export function calibrateThresholds(days: readonly CalibrationDay[], budget: num
   const healthy = prepared.filter((d) => d.healthy);
   const allowed = Math.floor(budget * healthy.length);
   const ladders = ALARM_LABELS.map((_, l) => levels(healthy.map((d) => d.peaks[l]![d.peaks[l]!.length - 1] ?? 0), floor));
-  const step = ALARM_LABELS.map(() => 0);
-  let h = ladders.map((ladder) => ladder[0]!);
+  // the greedy descent starts just above the highest healthy day (the ladders' fifth level)
+  const step = ALARM_LABELS.map(() => 4);
+  let h = ladders.map((ladder, l) => ladder[step[l]!]!);
   let current = score(prepared, h);
   for (;;) {
     let best: { l: number; h: number[]; s: ReturnType<typeof score>; gain: number } | null = null;
@@ -160,6 +166,25 @@ export function calibrateThresholds(days: readonly CalibrationDay[], budget: num
         h = next;
         current = s;
         improved = true;
+      }
+    }
+    // a class and its group together: the group can only take a blocked string from the class that would name it
+    // wrongly when both move (at the same window the class wins, so lowering the group alone changes nothing)
+    for (const [c, g] of GROUP_PAIRS) {
+      for (let kc = 0; kc < ladders[c]!.length; kc++) {
+        for (let kg = 0; kg < ladders[g]!.length; kg++) {
+          if (kc === step[c] && kg === step[g]) continue;
+          const next = [...h];
+          next[c] = ladders[c]![kc]!;
+          next[g] = ladders[g]![kg]!;
+          const s = score(prepared, next);
+          if (s.falseAlarms > allowed || s.named <= current.named) continue;
+          step[c] = kc;
+          step[g] = kg;
+          h = next;
+          current = s;
+          improved = true;
+        }
       }
     }
   }

@@ -2,7 +2,9 @@
  * A device-day's alarm from its windows' class probabilities: the sequential
  * decision of contracts/detector.json (alarms). Evidence for each fault class, and
  * for each group of classes the four channels cannot tell apart, accumulates window
- * by window as a CUSUM of clipped log-likelihood ratios against normal; the first
+ * by window as a CUSUM of clipped log-ratios against its strongest rival (normal or
+ * another class: against normal alone, every fault label gathers evidence whenever
+ * normal is unlikely, and the lowest threshold, not the likeliest class, won); the first
  * label whose evidence reaches its threshold raises the day's alarm. A shadow of two
  * hours or a fault that starts in the afternoon is raised as soon as its evidence
  * suffices, which a share of the day's windows never could be.
@@ -60,9 +62,10 @@ export function checkThresholds(t: unknown, where: string): AlarmThresholds {
 }
 
 const K = FAULT_CLASSES.length;
-const NORMAL = FAULT_CLASSES.indexOf('normal');
 /** per label, the class indices whose probabilities it sums */
 const MEMBERS: readonly number[][] = ALARM_LABELS.map((l) => alarmCandidates(l).map((c) => FAULT_CLASSES.indexOf(c)));
+/** per label, the classes it must beat: normal and every class it does not stand for */
+const RIVALS: readonly number[][] = MEMBERS.map((m) => FAULT_CLASSES.map((_, c) => c).filter((c) => !m.includes(c)));
 const IS_CLASS: readonly boolean[] = ALARM_LABELS.map((l) => !(l in SPEC.groups));
 
 /** The probability a label gets in window w. */
@@ -72,9 +75,11 @@ function labelProbability(probs: Float32Array, w: number, l: number): number {
   return p;
 }
 
-/** The window's clipped score for a label: ln((p_L + ε) / (p_normal + ε)). */
+/** The window's clipped score for a label: ln((p_L + ε) / (p_rival + ε)), its strongest rival being normal or a class it does not stand for. */
 export function windowScore(probs: Float32Array, w: number, l: number): number {
-  const s = Math.log((labelProbability(probs, w, l) + SPEC.epsilon) / (probs[w * K + NORMAL]! + SPEC.epsilon));
+  let rival = 0;
+  for (const c of RIVALS[l]!) rival = Math.max(rival, probs[w * K + c]!);
+  const s = Math.log((labelProbability(probs, w, l) + SPEC.epsilon) / (rival + SPEC.epsilon));
   return Math.max(-SPEC.scoreClip, Math.min(SPEC.scoreClip, s));
 }
 

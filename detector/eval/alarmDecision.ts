@@ -15,7 +15,7 @@ export function alarmDecision(thresholds: () => AlarmThresholds): Decision {
   let loaded: AlarmThresholds | null = null;
   return {
     name: 'alarms',
-    description: "the day's alarm: per label, a CUSUM of the windows' clipped log-likelihood ratios against normal, raised at the end of the first window whose evidence reaches the model's calibrated threshold (contracts/detector.json alarms)",
+    description: "the day's alarm: per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for), raised at the end of the first window whose evidence reaches the model's calibrated threshold (contracts/detector.json alarms)",
     decide(day: DeviceDayEvidence) {
       loaded ??= thresholds();
       const predicted = day.windows.filter((w) => !w.skipReason);

@@ -11,7 +11,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isValidDate } from '../../contracts';
 import { PredictPool } from '../../local/jobs/predictPool';
 import { calibrateThresholds, type CalibrationDay } from '../alarmCalibration';
 import { ALARM_LABELS, alarmCandidates, evidenceTrace, type AlarmLabel } from '../alarms';
@@ -20,7 +19,7 @@ import { SPLIT_SEEDS_END } from '../dataset';
 import { ARTIFACTS_DIR, type AlarmsFile } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
 import { DEFAULT_FAULT_MIX } from '../simulator/plant';
-import { SKY_TYPES, type SkyType } from '../simulator/weather';
+import { plantDaysFlags } from './cli';
 import { ALARM_GROUPS } from './decision';
 import { collectAll } from './evaluate';
 import { actingWindows } from './outcome';
@@ -59,15 +58,12 @@ export function parseCalibrateArgs(argv: string[]) {
     },
     strict: true,
   });
-  const dates = values.dates!.split(',').map((d) => d.trim());
-  for (const d of dates) if (!isValidDate(d)) throw new UsageError(`--dates: ${JSON.stringify(d)} is not a calendar date in YYYY-MM-DD form`);
-  const skies = values.skies!.split(',').map((s) => s.trim());
-  for (const s of skies) if (!SKY_TYPES.includes(s as SkyType)) throw new UsageError(`--skies: expected ${SKY_TYPES.join(', ')}, got ${JSON.stringify(s)}`);
+  const { dates, skies } = plantDaysFlags(values);
   const seedBase = intFlag('seed', values.seed!, 2 ** 31 - 1 - dates.length);
   if (seedBase < SPLIT_SEEDS_END || seedBase + dates.length > EVAL_SEED_BASE) throw new UsageError(`--seed: calibration seeds ${seedBase}..${seedBase + dates.length - 1} must lie in ${SPLIT_SEEDS_END}..${EVAL_SEED_BASE - 1}: below is training's, above the evaluation's`);
   const floor = Number(values.floor);
   if (!(floor > 0 && floor < 1000)) throw new UsageError(`--floor: ${JSON.stringify(values.floor)} must be a positive evidence below 1000`);
-  const plan: EvalPlan = { firstDates: dates, skies: skies as SkyType[], days: 1, devices: intFlag('devices', values.devices!, 100_000), seedBase, faultMix: DEFAULT_FAULT_MIX };
+  const plan: EvalPlan = { firstDates: dates, skies, days: 1, devices: intFlag('devices', values.devices!, 100_000), seedBase, faultMix: DEFAULT_FAULT_MIX };
   return { help: values.help!, plan, budget: share('budget', values.budget!), floor, workers: intFlag('workers', values.workers!, 64), out: values.out!, fresh: values.fresh!, dryRun: values['dry-run']! };
 }
 

@@ -34,6 +34,16 @@ function list(name: string, text: string): string[] {
   return items;
 }
 
+/** --dates (plants' first days, each once) and --skies, as the evaluation and the calibration take them. */
+export function plantDaysFlags(values: { dates?: string; skies?: string }): { dates: string[]; skies: SkyType[] } {
+  const dates = list('dates', values.dates!);
+  for (const d of dates) if (!isValidDate(d)) throw new UsageError(`--dates: ${JSON.stringify(d)} is not a calendar date in YYYY-MM-DD form`);
+  if (new Set(dates).size !== dates.length) throw new UsageError(`--dates: ${values.dates} names a date twice; each plant needs its own first day`);
+  const skies = list('skies', values.skies!);
+  for (const s of skies) if (!SKY_TYPES.includes(s as SkyType)) throw new UsageError(`--skies: expected ${SKY_TYPES.join(', ')}, got ${JSON.stringify(s)}`);
+  return { dates, skies: skies as SkyType[] };
+}
+
 export function parseEvalArgs(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
@@ -54,11 +64,7 @@ export function parseEvalArgs(argv: string[]) {
     },
     strict: true,
   });
-  const dates = list('dates', values.dates!);
-  for (const d of dates) if (!isValidDate(d)) throw new UsageError(`--dates: ${JSON.stringify(d)} is not a calendar date in YYYY-MM-DD form`);
-  if (new Set(dates).size !== dates.length) throw new UsageError(`--dates: ${values.dates} names a date twice; each plant needs its own first day`);
-  const skies = list('skies', values.skies!);
-  for (const s of skies) if (!SKY_TYPES.includes(s as SkyType)) throw new UsageError(`--skies: expected ${SKY_TYPES.join(', ')}, got ${JSON.stringify(s)}`);
+  const { dates, skies } = plantDaysFlags(values);
   const seedBase = intFlag('seed', values.seed!, 2 ** 31 - 1 - dates.length);
   const seedProblem = seedRangeProblem(seedBase, dates.length);
   if (seedProblem) throw new UsageError(`--seed: ${seedProblem}`);
@@ -67,7 +73,7 @@ export function parseEvalArgs(argv: string[]) {
   if (!WINDOW_SOURCES.includes(values.windows as WindowSource)) throw new UsageError(`--windows: expected ${WINDOW_SOURCES.join(' or ')}, got ${JSON.stringify(values.windows)}`);
   const plan: EvalPlan = {
     firstDates: dates,
-    skies: skies as SkyType[],
+    skies,
     days: intFlag('days', values.days!, 366),
     devices: intFlag('devices', values.devices!, 100_000),
     seedBase,

@@ -2,7 +2,8 @@
 
 The same decision as detector/alarms.ts: per alarm label (each fault class, then each
 group of classes the channels cannot tell apart), a CUSUM of the windows' clipped
-log-likelihood ratios against normal; the first label to reach its threshold raises
+log-ratios against the label's strongest rival (normal or a class it does not stand
+for); the first label to reach its threshold raises
 the day's alarm. test/spark/pvfault.test.ts runs both on the same days. Plain Python
 floats (not numpy): the decision is a few hundred operations a device-day.
 Python 3.9-compatible.
@@ -17,8 +18,8 @@ EPSILON = _SPEC["epsilon"]
 SCORE_CLIP = _SPEC["scoreClip"]
 GROUPS = tuple(_SPEC["groups"])
 ALARM_LABELS = tuple(c for c in FAULT_CLASSES if c != "normal") + GROUPS
-_NORMAL = FAULT_CLASSES.index("normal")
 _MEMBERS = [[FAULT_CLASSES.index(c) for c in (_SPEC["groups"][l]["members"] if l in GROUPS else [l])] for l in ALARM_LABELS]
+_RIVALS = [[c for c in range(len(FAULT_CLASSES)) if c not in m] for m in _MEMBERS]
 _IS_CLASS = [l not in GROUPS for l in ALARM_LABELS]
 
 
@@ -41,8 +42,9 @@ def _label_probability(p, l):
 
 
 def window_score(p, l):
-    """ln((p_L + eps) / (p_normal + eps)), clipped; p: one window's class probabilities."""
-    s = math.log((_label_probability(p, l) + EPSILON) / (p[_NORMAL] + EPSILON))
+    """ln((p_L + eps) / (p_rival + eps)), clipped: the rival is normal or a class L does not stand for; p: one window's class probabilities."""
+    rival = max(p[c] for c in _RIVALS[l])
+    s = math.log((_label_probability(p, l) + EPSILON) / (rival + EPSILON))
     return max(-SCORE_CLIP, min(SCORE_CLIP, s))
 
 
