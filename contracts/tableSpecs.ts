@@ -137,6 +137,18 @@ export function parseSupersededRun(text: string, expected: { table: TableName; d
   return m;
 }
 
+/** A day written under another version of the tables contract: readers cannot serve it until it is rerun. */
+export class ContractVersionMismatch extends Error {
+  constructor(
+    readonly table: TableName,
+    readonly date: string,
+    readonly found: unknown,
+  ) {
+    super(`commit marker for ${table} ${date}: contractVersion is ${String(found)}, expected ${TABLES_CONTRACT.version}`);
+    this.name = 'ContractVersionMismatch';
+  }
+}
+
 /** Parses and checks a commit marker read from S3; throws naming the bad field. */
 export function parseCommitMarker(text: string, expected: { table: TableName; date: string }): CommitMarker {
   let m: unknown;
@@ -163,6 +175,6 @@ export function parseCommitMarker(text: string, expected: { table: TableName; da
   }
   if (!Number.isInteger(c.rows)) fail('rows', 'is not an integer');
   if (typeof c.committedAt !== 'string') fail('committedAt', 'is not a string');
-  if (c.contractVersion !== TABLES_CONTRACT.version) fail('contractVersion', `is ${String(c.contractVersion)}, expected ${TABLES_CONTRACT.version}`);
+  if (c.contractVersion !== TABLES_CONTRACT.version) throw new ContractVersionMismatch(expected.table, expected.date, c.contractVersion);
   return c as unknown as CommitMarker;
 }

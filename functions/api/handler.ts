@@ -6,7 +6,7 @@
  * Bad input → 400 naming the parameter; no data → 404; store throttled → 503 with
  * Retry-After; never a 500 for anything a client sends.
  */
-import { DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker } from '../../contracts';
+import { ContractVersionMismatch, DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker } from '../../contracts';
 import { ALARM_LABELS, alarmCandidates, type AlarmLabel } from '../../detector/alarms';
 import { TableReader, StoreUnavailable, type ObjectStore } from './tableReader';
 import { S3Store } from './s3Store';
@@ -244,6 +244,8 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     } catch (err) {
       if (err instanceof BadRequest) return error(400, 'bad_request', err.message, err.parameter);
       if (err instanceof NotFound) return error(404, 'not_found', err.message);
+      // gold written before an upgrade of the tables contract: the client can do nothing but wait for a rerun of the day
+      if (err instanceof ContractVersionMismatch) return error(404, 'not_found', `the ${err.date} predictions were written under an older tables contract (version ${String(err.found)}); rerun the day (npm run rerun) to serve them`);
       if (err instanceof StoreUnavailable) return error(503, 'unavailable', 'the prediction store is busy; retry shortly', undefined, { 'retry-after': String(err.retryAfterSeconds) });
       console.error(JSON.stringify({ level: 'error', message: (err as Error).message, stack: (err as Error).stack }));
       return error(500, 'internal', 'internal error');

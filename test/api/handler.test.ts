@@ -8,7 +8,7 @@ import { S3Store } from '../../functions/api/s3Store';
 import { StoreUnavailable, type ObjectStore } from '../../functions/api/tableReader';
 import { Rng } from '../../detector/simulator/random';
 import { startLocalS3, type LocalS3 } from '../../local/localS3';
-import { plantDayWindow } from '../../contracts';
+import { commitKey, plantDayWindow } from '../../contracts';
 import { publishPartition } from '../../contracts/partition';
 import { goldRows } from '../../detector/gold';
 import { deviceName, expectedLabel, FIXTURE_DATES, publishGold, TEST_THRESHOLDS } from '../helpers/goldFixture';
@@ -146,6 +146,22 @@ describe('GET /faults with a group alarm', () => {
     expect(await ids('open_circuit')).toEqual([['PV-000001', 'string_blocked', 'line_line|open_circuit']]);
     expect(await ids('string_blocked')).toEqual([['PV-000001', 'string_blocked', 'line_line|open_circuit']]);
     expect(await ids('line_ground')).toEqual([]);
+  });
+});
+
+describe('a day written under an older tables contract', () => {
+  it('answers 404 naming the rerun that serves it, not 500', async () => {
+    const date = '2026-11-09';
+    const marker = { table: 'gold_daily', date, runId: 'old-run', files: [], rows: 0, committedAt: '2026-11-10T01:00:00.000Z', contractVersion: 1 };
+    await s3.writer('gold').put(commitKey('gold_daily', date), JSON.stringify(marker), 'application/json');
+    await s3.writer('gold').put(commitKey('gold_window', date), JSON.stringify({ ...marker, table: 'gold_window' }), 'application/json');
+    for (const [path, q] of [[`/devices/${deviceName(1)}/predictions`, { date }], ['/faults', { date }], [`/devices/${deviceName(1)}/status`, { from: date, to: date }]] as const) {
+      const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
+      const r = await get(path, q);
+      errors.mockRestore();
+      expect(r.statusCode).toBe(404);
+      expect(body(r).error?.message).toContain('older tables contract (version 1); rerun the day');
+    }
   });
 });
 
