@@ -36,10 +36,29 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def kafka_source_options(args):
-    """Options of Spark's Kafka source: exactly the day's window, MSK IAM over TLS."""
+KAFKA_SECURITY_CONF = "spark.pvfault.kafka.securityProtocol"
+"""Spark config key of the Kafka security protocol. Unset on EMR (MSK IAM over TLS); the
+real-engine tests and `npm start -- --engine spark` set PLAINTEXT for a loopback broker.
+A Spark setting, not a job argument, so the state machine's arguments stay production's."""
+
+KAFKA_SECURITY = {
+    "SASL_SSL": {
+        "kafka.security.protocol": "SASL_SSL",
+        "kafka.sasl.mechanism": "AWS_MSK_IAM",
+        "kafka.sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
+        "kafka.sasl.client.callback.handler.class": "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
+    },
+    "PLAINTEXT": {"kafka.security.protocol": "PLAINTEXT"},
+}
+"""The Kafka client options of each protocol the job accepts: MSK IAM, or none."""
+
+
+def kafka_source_options(args, security_protocol="SASL_SSL"):
+    """Options of Spark's Kafka source: exactly the day's window, MSK IAM over TLS unless told otherwise."""
+    if security_protocol not in KAFKA_SECURITY:
+        raise ValueError("%s=%r is not one of %s" % (KAFKA_SECURITY_CONF, security_protocol, ", ".join(sorted(KAFKA_SECURITY))))
     start, end = ingest.kafka_window(args.start_ms, args.end_ms)
-    return {
+    return dict({
         "kafka.bootstrap.servers": args.bootstrap_servers,
         "subscribe": args.topic,
         # offsets of the first record at or after each timestamp, per partition (batch query)
@@ -50,15 +69,12 @@ def kafka_source_options(args):
         # a day partly past the topic's retention still loads what is left; one with nothing valid left is refused (ingest.refuse_empty_day)
         "failOnDataLoss": "false",
         "minPartitions": str(MIN_KAFKA_SPLITS),
-        "kafka.security.protocol": "SASL_SSL",
-        "kafka.sasl.mechanism": "AWS_MSK_IAM",
-        "kafka.sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
-        "kafka.sasl.client.callback.handler.class": "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
-    }
+    }, **KAFKA_SECURITY[security_protocol])
 
 
 def read_kafka(spark, args):
-    return spark.read.format("kafka").options(**kafka_source_options(args)).load()
+    security_protocol = spark.conf.get(KAFKA_SECURITY_CONF, "SASL_SSL")
+    return spark.read.format("kafka").options(**kafka_source_options(args, security_protocol)).load()
 
 
 def run(spark, args, records=None):
