@@ -6,9 +6,8 @@
 # commit the file: every later image build then refuses a jar whose bytes changed.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-dockerfile="$here/Dockerfile"
-maven="$(sed -n 's/^ARG MAVEN_CENTRAL=//p' "$dockerfile")"
-arg() { sed -n "s/^ARG $1=//p" "$dockerfile"; }
+# shellcheck source=jar-paths.sh
+. "$here/jar-paths.sh"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
@@ -19,10 +18,7 @@ out="$tmp/jars.sha256"
   echo '# records its digest); review a change to this file like a change of code.'
   echo "# Pinned $(date -u +%Y-%m-%d) from $maven."
 } > "$out"
-grep -o 'fetch "[^"]*"' "$dockerfile" | sed 's/^fetch "//; s/"$//' | while read -r path; do
-  for a in SPARK_VERSION SCALA_BINARY KAFKA_CLIENTS_VERSION COMMONS_POOL2_VERSION MSK_IAM_AUTH_VERSION; do
-    path="${path//\$\{$a\}/$(arg "$a")}"
-  done
+dockerfile_jar_paths | while read -r path; do
   name="${path##*/}"
   # a jar the repository does not serve stays UNPINNED, named, and the image build keeps refusing it
   if ! curl -fsSL --retry 3 -o "$tmp/$name" "$maven/$path"; then
