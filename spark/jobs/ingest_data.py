@@ -96,11 +96,17 @@ def run(spark, args, records=None):
     in_window = records.where(F.expr("unix_millis(timestamp) >= %d AND unix_millis(timestamp) < %d" % (start, end)))
     r = from_avro(F.col("value"), ingest.spark_reading_schema_json(), {"mode": "PERMISSIVE"})
     decoded = in_window.select(
-        F.col("key").cast("string").alias("key"), "value", r.alias("r"), F.expr("unix_millis(timestamp)").alias("publishMs"),
+        # the key and deviceId as bytes: Spark checks neither for UTF-8, and Python would fail
+        # the task (every attempt, every rerun) on one that is not; pvfault.ingest.as_text judges them
+        F.col("key"), "value", r.alias("r"), F.expr("unix_millis(timestamp)").alias("publishMs"),
         F.col("partition").alias("kafkaPartition"), F.col("offset").alias("kafkaOffset"),
     ).select(
         "key", "value", (F.col("r").isNotNull() & F.col("r.deviceId").isNotNull()).alias("decoded"),
-        "r.deviceId", "r.timestamp", "r.voltage", "r.current", "r.temperature", "r.irradiance",
+        F.col("r.deviceId").cast("binary").alias("deviceId"),
+        # never null: a null in an Arrow batch turns the column into float64 in pandas, which
+        # rounds timestamps above 2^53 (wrong value, wrong reason); undecoded rows are told by `decoded`
+        F.coalesce(F.col("r.timestamp"), F.lit(0).cast("long")).alias("timestamp"),
+        "r.voltage", "r.current", "r.temperature", "r.irradiance",
         "publishMs", "kafkaPartition", "kafkaOffset",
     )
 
