@@ -22,16 +22,16 @@ export interface SparkEnvironment {
 }
 
 /** What a local Spark run needs, checked up front: each missing piece named with how to install it. */
-export function sparkEnvironment(): SparkEnvironment {
+export function sparkEnvironment(venv = VENV): SparkEnvironment {
   const missing: string[] = [];
   try {
     execFileSync('java', ['-version'], { stdio: 'ignore' });
   } catch {
     missing.push('Java 17 (java on PATH): apt-get install openjdk-17-jre-headless');
   }
-  const python = join(VENV, 'bin', 'python');
-  const sparkSubmit = join(VENV, 'bin', 'spark-submit');
-  if (!existsSync(python) || !existsSync(sparkSubmit)) missing.push('the Spark Python environment .venv-spark/ (PySpark at the EMR release\'s Spark, numpy, pandas, pyarrow, PyWavelets): spark/dev/venv.sh');
+  const python = join(venv, 'bin', 'python');
+  const sparkSubmit = join(venv, 'bin', 'spark-submit');
+  if (!existsSync(python) || !existsSync(sparkSubmit)) missing.push(`the Spark Python environment ${venv} (PySpark at the EMR release's Spark, numpy, pandas, pyarrow, PyWavelets): spark/dev/venv.sh`);
   let jars = '';
   if (missing.length === 0) {
     try {
@@ -64,6 +64,24 @@ export interface SparkJobOptions {
   conf?: Record<string, string>;
   /** file that receives spark-submit's stderr (Spark's log) */
   logFile: string;
+}
+
+/**
+ * The s3:// prefixes of the local definition's requests and the folders they name:
+ * the job files and the model from the repository, silver and gold under `dataDir`.
+ */
+export function localFolders(modelVersion: string, dataDir: string): Record<string, string> {
+  return {
+    's3://bootstrap/spark/jobs': join(REPO_ROOT, 'spark', 'jobs'),
+    [`s3://bootstrap/model/${modelVersion}`]: join(REPO_ROOT, 'detector', 'model', 'artifacts'),
+    's3://silver': join(dataDir, 'silver'),
+    's3://gold': join(dataDir, 'gold'),
+  };
+}
+
+/** The Spark config of a local run against a plaintext loopback broker. */
+export function localSparkConf(tmpDir: string): Record<string, string> {
+  return { 'spark.pvfault.kafka.securityProtocol': 'PLAINTEXT', 'spark.local.dir': tmpDir };
 }
 
 /** Runs one job of the request with spark-submit; resolves to the job's summary (its last stdout line, JSON). */

@@ -24,7 +24,7 @@ import { PredictPool } from '../../local/jobs/predictPool';
 import { startKafkaBroker, type KafkaBroker } from '../../local/kafkaBroker';
 import { startLocalS3, type LocalS3 } from '../../local/localS3';
 import { publishDayWithProducer, type ProducerDayResult } from '../../local/producerDay';
-import { runSparkJob, sparkEnvironment } from '../../local/sparkJobs';
+import { localFolders, localSparkConf, runSparkJob, sparkEnvironment } from '../../local/sparkJobs';
 import { LocalTopic } from '../../local/topic';
 import { localDefinitionValues, runLocally, type JobRunRequest } from '../../statemachine/local';
 import { publishStrayRecords, strayRecords } from './strayRecords';
@@ -35,7 +35,6 @@ const TIME_ZONE = 'Europe/Madrid';
 const DEVICES = 50;
 const PARTITIONS = 6;
 const TOPIC = 'pv-readings';
-const REPO = join(__dirname, '..', '..');
 const TABLE_NAMES = Object.keys(TABLES) as TableName[];
 
 let dir: string;
@@ -133,13 +132,8 @@ beforeAll(async () => {
   embedded = { ingest: ingest!, predict: predict!, tables: await tablesOf((b) => new S3Store(s3!.client, b)) };
 
   // Spark: the same definition, its StartJobRun requests run by spark-submit against the broker
-  const folders = {
-    's3://bootstrap/spark/jobs': join(REPO, 'spark', 'jobs'),
-    [`s3://bootstrap/model/${definition().ModelVersion}`]: join(REPO, 'detector', 'model', 'artifacts'),
-    's3://silver': join(dir, 'spark', 'silver'),
-    's3://gold': join(dir, 'spark', 'gold'),
-  };
-  const job = (req: JobRunRequest) => runSparkJob(req, { env, folders, conf: { 'spark.pvfault.kafka.securityProtocol': 'PLAINTEXT', 'spark.local.dir': join(dir, 'spark-tmp') }, logFile: join(dir, 'spark.log') });
+  const folders = localFolders(String(definition().ModelVersion), join(dir, 'spark'));
+  const job = (req: JobRunRequest) => runSparkJob(req, { env, folders, conf: localSparkConf(join(dir, 'spark-tmp')), logFile: join(dir, 'spark.log') });
   let sparkIngest: Record<string, unknown> = {};
   let sparkPredict: Record<string, unknown> = {};
   await runLocally(definition(), { date: DATE }, {

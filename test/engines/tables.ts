@@ -3,31 +3,11 @@
  * and comparing two engines' rows column by column as the contract lists them — no
  * column named here, so the comparison follows tables.json as it changes.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { TABLES, type CommitMarker, type TableName } from '../../contracts';
 import { normaliseRow } from '../../contracts/parquetRows';
 import { TableReader, type ObjectStore } from '../../functions/api/tableReader';
-
-/** A bucket as a local folder (what the Spark jobs write locally): keys are relative paths. */
-export class FolderStore implements ObjectStore {
-  constructor(readonly root: string) {}
-
-  async getText(key: string): Promise<string | null> {
-    try {
-      return readFileSync(join(this.root, key), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
-  }
-
-  async getRange(key: string, start: number, end: number): Promise<ArrayBuffer> {
-    const b = readFileSync(join(this.root, key)).subarray(start, end);
-    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-  }
-}
+export { FolderStore } from '../../local/folderStore';
 
 export interface CommittedTable {
   marker: CommitMarker;
