@@ -3,6 +3,7 @@
  * header, as Spark's from_avro reads it) and validation against the physical
  * ranges declared in reading.avsc. Producer, local ingest and tests all use this.
  */
+import { isUtf8 } from 'node:buffer';
 import * as avro from 'avsc';
 import { READING_SCHEMA, type Reading } from './generated';
 import type { QuarantineReason } from './tableSpecs';
@@ -148,20 +149,53 @@ export function encodeReading(input: unknown): Buffer {
 }
 
 /**
+ * The quarantine detail of a value that is no encoding of the reading schema. Generic on
+ * purpose: Spark's from_avro (PERMISSIVE) only says "null", so the Spark ingest cannot
+ * name avsc's reason, and both ingests must write the same detail (shared vectors:
+ * test/fixtures/contracts/undecodable-records.json).
+ */
+export function undecodableDetail(bytes: number): string {
+  return `malformed Avro reading: not a valid encoding of the reading schema (${bytes} bytes)`;
+}
+
+/** A Kafka key that is not UTF-8 names no device: the record is malformed, whatever its value. */
+export function keyNotUtf8Detail(bytes: number): string {
+  return `malformed Kafka record: the key is not valid UTF-8 (${bytes} bytes)`;
+}
+
+export const DEVICE_ID_NOT_UTF8 = 'malformed Avro reading: deviceId is not valid UTF-8';
+
+/** The deviceId's bytes (the record's first field: a zigzag varint length, then UTF-8) are valid UTF-8. */
+function deviceIdIsUtf8(buf: Buffer): boolean {
+  let length = 0;
+  let shift = 0;
+  let at = 0;
+  for (; at < buf.length && at < 10; at++) {
+    length += (buf[at]! & 0x7f) * 2 ** shift;
+    shift += 7;
+    if ((buf[at]! & 0x80) === 0) break;
+  }
+  length = length % 2 === 0 ? length / 2 : -(length + 1) / 2;
+  return length >= 0 && isUtf8(buf.subarray(at + 1, at + 1 + length));
+}
+
+/**
  * Decodes raw Avro binary into a reading (throws MalformedAvroError on truncated,
- * oversized or garbage input). The result is not range-checked: run validateReading.
+ * oversized or garbage input, and on a deviceId that is not UTF-8, which avsc would
+ * turn into U+FFFD silently). The result is not range-checked: run validateReading.
  */
 export function decodeReading(bytes: Uint8Array): Reading {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let decoded: { value: unknown; offset: number };
   try {
     decoded = readingType.decode(buf, 0);
-  } catch (err) {
-    throw new MalformedAvroError(`malformed Avro reading: ${(err as Error).message}`);
+  } catch {
+    throw new MalformedAvroError(undecodableDetail(buf.length));
   }
-  if (decoded.offset < 0) throw new MalformedAvroError(`malformed Avro reading: truncated (${buf.length} bytes)`);
+  if (decoded.offset < 0) throw new MalformedAvroError(undecodableDetail(buf.length));
   if (decoded.offset !== buf.length) {
     throw new MalformedAvroError(`malformed Avro reading: ${buf.length - decoded.offset} trailing bytes after the record`);
   }
+  if (!deviceIdIsUtf8(buf)) throw new MalformedAvroError(DEVICE_ID_NOT_UTF8);
   return decoded.value as Reading;
 }

@@ -7,6 +7,7 @@ import * as aws from '@pulumi/aws';
 import * as awsx from '@pulumi/awsx';
 import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from './config';
+import type { SparkWorker } from './sparkJobs';
 import type { KafkaArns } from './policies';
 import { inlinePolicy, serviceRole } from './iam';
 import { emrImageRepositoryPolicy, producerExecutionPolicy, producerTaskPolicy, sparkJobPolicy } from './policies';
@@ -22,6 +23,8 @@ export interface ComputeArgs {
   accountId: pulumi.Input<string>;
   region: string;
   emr: StackConfig['emr'];
+  /** the driver and executor size the jobs ask for (sparkWorkers of spark/submit-parameters.json) */
+  sparkWorkers: { driver: SparkWorker; executor: SparkWorker };
   producer: StackConfig['producer'];
   subnetIds: pulumi.Input<string>[];
   sparkSecurityGroupId: pulumi.Input<string>;
@@ -99,8 +102,9 @@ export class Compute extends pulumi.ComponentResource {
         maximumCapacity: { cpu: emrSize(args.emr.maxCpu), memory: emrSize(args.emr.maxMemory), disk: emrSize(args.emr.maxDisk) },
         initialCapacities: pre
           ? [
-              { initialCapacityType: 'Driver', initialCapacityConfig: { workerCount: pre.driver.count, workerConfiguration: { cpu: emrSize(pre.driver.cpu), memory: emrSize(pre.driver.memory) } } },
-              { initialCapacityType: 'Executor', initialCapacityConfig: { workerCount: pre.executor.count, workerConfiguration: { cpu: emrSize(pre.executor.cpu), memory: emrSize(pre.executor.memory) } } },
+              // the jobs' own worker sizes: a warm worker of another size would sit idle, paid for
+              { initialCapacityType: 'Driver', initialCapacityConfig: { workerCount: pre.driver.count, workerConfiguration: { cpu: emrSize(args.sparkWorkers.driver.cpu), memory: emrSize(args.sparkWorkers.driver.memory) } } },
+              { initialCapacityType: 'Executor', initialCapacityConfig: { workerCount: pre.executor.count, workerConfiguration: { cpu: emrSize(args.sparkWorkers.executor.cpu), memory: emrSize(args.sparkWorkers.executor.memory) } } },
             ]
           : [],
         tags: args.tags,

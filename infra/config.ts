@@ -13,10 +13,9 @@ export const CONFIG_NAMESPACE = 'pv-fault';
 
 export type Stage = 'dev' | 'prod';
 
-export interface WorkerSize {
+/** How many workers to keep warm; their size is the jobs' own (infra/sparkJobs.ts sparkWorkers), not a setting. */
+export interface WorkerCount {
   count: number;
-  cpu: string;
-  memory: string;
 }
 
 export interface StackConfig {
@@ -40,7 +39,7 @@ export interface StackConfig {
     idleTimeoutMinutes: number;
     jobTimeoutMinutes: number;
     /** pre-initialized capacity (warm pool); null = none */
-    preInitialized: { driver: WorkerSize; executor: WorkerSize } | null;
+    preInitialized: { driver: WorkerCount; executor: WorkerCount } | null;
   };
   schedule: { enabled: boolean; cron: string };
   /** noncurrentDays: how long silver and gold keep a replaced or deleted object's old version */
@@ -142,6 +141,10 @@ class Reader {
   }
 
   /** Fails on keys nobody reads: a typo must not silently fall back to a default. */
+  has(name: string): boolean {
+    return this.raw[name] !== undefined;
+  }
+
   only(...names: string[]): this {
     for (const k of Object.keys(this.raw)) {
       if (!names.includes(k)) throw new ConfigError(this.key(k), `is not a known setting (known: ${names.join(', ')})`);
@@ -174,9 +177,12 @@ function cidr(r: Reader, name: string, pattern: RegExp, hint: string): string {
   return v;
 }
 
-function workerSize(r: Reader): WorkerSize {
-  r.only('count', 'cpu', 'memory');
-  return { count: r.int('count', 1, 100), cpu: r.string('cpu', CPU, 'a CPU size like "4 vCPU"'), memory: r.string('memory', MEMORY, 'a memory size like "16 GB"') };
+function workerCount(r: Reader): WorkerCount {
+  for (const sized of ['cpu', 'memory']) {
+    if (r.has(sized)) throw new ConfigError(r.key(sized), 'is not a setting: pre-initialized workers have the size the jobs ask for (spark/submit-parameters.json), so that none sits idle');
+  }
+  r.only('count');
+  return { count: r.int('count', 1, 100) };
 }
 
 /** The daily run's cron expression: one time of day, late enough for the day before's late readings (infra/schedule.ts). */
@@ -204,7 +210,7 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
 
   const emr = own.object('emr');
   emr.only('maxCpu', 'maxMemory', 'maxDisk', 'idleTimeoutMinutes', 'jobTimeoutMinutes', 'preInitialized', 'driver', 'executor');
-  const preInitialized = emr.bool('preInitialized') ? { driver: workerSize(emr.object('driver')), executor: workerSize(emr.object('executor')) } : null;
+  const preInitialized = emr.bool('preInitialized') ? { driver: workerCount(emr.object('driver')), executor: workerCount(emr.object('executor')) } : null;
 
   const schedule = own.object('schedule').only('enabled');
   const retention = own.object('retention').only('silverDays', 'quarantineDays', 'goldDays', 'logsDays', 'noncurrentDays');

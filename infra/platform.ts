@@ -13,7 +13,7 @@ import { logGroupNamePatterns, type LogSettings } from './logGroups';
 import { Monitoring } from './monitoring';
 import { Network } from './network';
 import { Orchestration } from './orchestration';
-import { readSparkSubmitParameters, SPARK_KAFKA_GROUP_PATTERN } from './sparkJobs';
+import { readSparkSubmitParameters, SPARK_KAFKA_GROUP_PATTERN, sparkWorkers } from './sparkJobs';
 import { Storage } from './storage';
 import { envDefault, type ProducerEnvName } from '../functions/producer/config';
 import { METRICS_SERVICE, type Counter } from '../functions/producer/metrics';
@@ -80,11 +80,13 @@ export function createPlatform(config: StackConfig, inputs: PlatformInputs): Pla
     config.producer.source === 'simulator'
       ? { SOURCE: 'simulator', SIMULATED_DEVICES: String(config.producer.simulatedDevices), PLANT_TIME_ZONE: config.plantTimeZone }
       : { SOURCE: 'modbus', MODBUS_REGISTER_MAP: requireMap(inputs.registerMapJson) };
+  const sparkSubmitParameters = readSparkSubmitParameters();
   const compute = new Compute(name, {
     stage: config.stage,
     accountId: inputs.accountId,
     region: config.region,
     emr: config.emr,
+    sparkWorkers: sparkWorkers(sparkSubmitParameters),
     producer: config.producer,
     subnetIds: network.privateSubnetIds,
     sparkSecurityGroupId: network.sparkSecurityGroupId,
@@ -107,7 +109,7 @@ export function createPlatform(config: StackConfig, inputs: PlatformInputs): Pla
       schedule: config.schedule,
       alarmEmail: config.alarmEmail,
       jobTimeoutMinutes: config.emr.jobTimeoutMinutes,
-      sparkSubmitParameters: readSparkSubmitParameters(),
+      sparkSubmitParameters,
       modelVersion: content.modelVersion,
       emr: { applicationId: compute.applicationId, applicationArn: compute.applicationArn, jobRoleArn: compute.jobRoleArn },
       buckets,

@@ -47,3 +47,70 @@ export function readSparkSubmitParameters(path = SUBMIT_PARAMETERS_PATH): SparkS
   }
   return parseSparkSubmitParameters(text, path);
 }
+
+/** An EMR Serverless worker: what a Spark driver or executor container asks for. */
+export interface SparkWorker {
+  cpu: string;
+  memory: string;
+}
+
+const MIB = 1024 * 1024;
+
+/** Spark's size strings ("4g", "512m", "8192k", "1t") in bytes; a bare number is MiB, as Spark reads memory settings. */
+function bytesOf(value: string, key: string, source: string): number {
+  const m = /^(\d+)([kmgt]?)b?$/i.exec(value.trim());
+  if (!m) throw new Error(`${source}: ${key}=${value} is not a Spark memory size like 4g or 512m`);
+  const unit = { '': MIB, k: 1024, m: MIB, g: 1024 * MIB, t: 1024 * 1024 * MIB }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  return Number(m[1]) * unit;
+}
+
+function confOf(parameters: string): Map<string, string> {
+  const tokens = parameters.split(/\s+/).filter(Boolean);
+  const conf = new Map<string, string>();
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i] === '--conf' && tokens[i + 1]?.includes('=')) {
+      const [k, ...v] = tokens[++i]!.split('=');
+      conf.set(k!, v.join('='));
+    }
+  }
+  return conf;
+}
+
+/**
+ * The container a job's driver and executors ask EMR Serverless for, from its Spark
+ * settings: cores, and memory + memoryOverhead (Spark's default: 10 %, at least 384 MiB)
+ * + spark.executor.pyspark.memory, rounded up to whole GB (EMR's worker sizes).
+ */
+export function jobWorkers(parameters: string, source: string): { driver: SparkWorker; executor: SparkWorker } {
+  const conf = confOf(parameters);
+  const worker = (role: 'driver' | 'executor'): SparkWorker => {
+    const need = (key: string) => {
+      const v = conf.get(key);
+      if (v === undefined) throw new Error(`${source}: ${key} is not set; pre-initialized workers are sized from it`);
+      return v;
+    };
+    const cores = Number(need(`spark.${role}.cores`));
+    const memory = bytesOf(need(`spark.${role}.memory`), `spark.${role}.memory`, source);
+    const overheadSet = conf.get(`spark.${role}.memoryOverhead`);
+    const overhead = overheadSet !== undefined ? bytesOf(overheadSet, `spark.${role}.memoryOverhead`, source) : Math.max(0.1 * memory, 384 * MIB);
+    const python = role === 'executor' && conf.has('spark.executor.pyspark.memory') ? bytesOf(conf.get('spark.executor.pyspark.memory')!, 'spark.executor.pyspark.memory', source) : 0;
+    return { cpu: `${cores} vCPU`, memory: `${Math.ceil((memory + overhead + python) / (1024 * MIB))} GB` };
+  };
+  return { driver: worker('driver'), executor: worker('executor') };
+}
+
+/**
+ * The pre-initialized workers of the application: the jobs' own sizes. A warm worker
+ * of another size than a job asks for sits idle while the job starts new ones, and is
+ * paid for; so both jobs must ask for the same driver and the same executor.
+ */
+export function sparkWorkers(params: SparkSubmitParameters, source = SUBMIT_PARAMETERS_PATH): { driver: SparkWorker; executor: SparkWorker } {
+  const ingest = jobWorkers(params.ingest, `${source} "ingest"`);
+  const predict = jobWorkers(params.predict, `${source} "predict"`);
+  for (const role of ['driver', 'executor'] as const) {
+    if (ingest[role].cpu !== predict[role].cpu || ingest[role].memory !== predict[role].memory) {
+      throw new Error(`${source}: the ${role}s of ingest (${ingest[role].cpu}, ${ingest[role].memory}) and predict (${predict[role].cpu}, ${predict[role].memory}) differ; the application's pre-initialized ${role}s can have one size only`);
+    }
+  }
+  return ingest;
+}

@@ -3,6 +3,7 @@
  *   npm start                                  300 devices, yesterday (plant-local; before 03:00 the day before), then serves the API
  *   npm start -- --no-serve                    exits after the summary
  *   npm start -- --devices 1000 --date 2026-11-18 --seed 7 --fault-mix normal=50,arc_fault=10 --out out/local
+ *   npm start -- --engine spark                the production engines: the producer service, a Kafka broker, the Spark jobs
  * One run at a time per --out (local/runLock.ts): a second is refused, naming the first.
  * Re-running a day replaces its silver and gold (commit markers); Ctrl-C at any point
  * leaves the previous complete day visible, never a half-written one.
@@ -15,14 +16,16 @@ import { FAULT_CLASSES, isValidDate, latestRunnableDate } from '../contracts';
 import { ALARM_GROUPS } from '../detector/alarms';
 import { summarize } from '../detector/eval/summary';
 import { parseFaultMix } from '../detector/simulator/cli';
-import { DEFAULT_FAULT_MIX } from '../detector/simulator/plant';
+import { DEFAULT_FAULT_MIX, deviceId, plantConfig } from '../detector/simulator/plant';
 import { createHandler } from '../functions/api/handler';
 import { S3Store } from '../functions/api/s3Store';
+import { FolderStore } from './folderStore';
 import { runLocalPipeline, type LocalRunResult } from './pipeline';
+import { runSparkDay } from './sparkDay';
 import { runCommand, UsageError } from '../detector/commandLine';
 
 const USAGE = `usage: npm start -- [--devices N] [--date YYYY-MM-DD] [--seed N] [--fault-mix normal=70,arc_fault=6,...]
-                  [--out DIR] [--time-zone Europe/Madrid] [--port 8080] [--no-serve]`;
+                  [--out DIR] [--time-zone Europe/Madrid] [--port 8080] [--no-serve] [--engine embedded|spark]`;
 
 function parse(argv: string[]) {
   const { values } = parseArgs({
@@ -36,6 +39,7 @@ function parse(argv: string[]) {
       'time-zone': { type: 'string', default: 'Europe/Madrid' },
       port: { type: 'string', default: '8080' },
       'no-serve': { type: 'boolean', default: false },
+      engine: { type: 'string', default: 'embedded' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -48,7 +52,12 @@ function parse(argv: string[]) {
   // the run window refuses a day whose late readings may still arrive (before 03:00, yesterday)
   const date = values.date ?? latestRunnableDate(Date.now(), timeZone);
   if (!isValidDate(date)) throw new UsageError(`--date: ${JSON.stringify(date)} is not a calendar date in YYYY-MM-DD form`);
+  const engine = values.engine!;
+  if (engine !== 'embedded' && engine !== 'spark') throw new UsageError(`--engine: ${JSON.stringify(engine)} is not one of embedded, spark`);
+  // the producer's simulator source simulates the default mix: a mix of one's own would not reach the topic
+  if (engine === 'spark' && values['fault-mix']) throw new UsageError('--fault-mix: the Spark engine publishes through the producer service, whose simulator source simulates the default fault mix');
   return {
+    engine,
     help: values.help!,
     date,
     timeZone,
@@ -122,6 +131,7 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`PV fault detection — the daily pipeline, locally: ${args.devices} devices on ${args.date} (${args.timeZone}), seed ${args.seed}, output in ${args.out}/`);
+  if (args.engine === 'spark') return sparkEngine(args);
   const result = await runLocalPipeline({ ...args, partitions: 6, progress: true, log: (l) => console.log(l), keepS3: args.serve });
   const lines = summaryLines(result);
   console.log(`\n${lines.join('\n')}`);
@@ -130,7 +140,22 @@ async function main(): Promise<void> {
   console.log(`\nReport: ${join(args.out, `report-${args.date}.md`)} (fleet overview: fleet-${args.date}.svg)`);
   if (!args.serve || !result.s3) return;
 
-  const api = createHandler({ store: new S3Store(result.s3.client, 'gold'), timeZone: args.timeZone });
+  const faulty = result.outcomes.find((d) => d.verdict && d.verdict !== 'normal') ?? result.outcomes[0]!;
+  serveApi(createHandler({ store: new S3Store(result.s3.client, 'gold'), timeZone: args.timeZone }), args, faulty.deviceId, () => result.s3!.stop());
+}
+
+/** The day through the producer, Kafka and the Spark jobs (local/sparkDay.ts); the API then serves Spark's gold. */
+async function sparkEngine(args: ReturnType<typeof parse>): Promise<void> {
+  const r = await runSparkDay({ ...args, log: (l) => console.log(l) });
+  console.log(`\nDay ${args.date} on the Spark engine: ${r.published.toLocaleString('en-US')} readings published by the producer service.`);
+  console.log(`ingest_data.py: ${JSON.stringify(r.ingest)}`);
+  console.log(`predict_fault.py: ${JSON.stringify(r.predict)}`);
+  console.log(`Time per stage: ${Object.entries(r.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}.`);
+  console.log(`Silver and gold: ${join(args.out, 'spark')}/ (the same keys and commit markers as in S3).`);
+  if (args.serve) serveApi(createHandler({ store: new FolderStore(r.goldDir), timeZone: args.timeZone }), args, deviceId(plantConfig({ date: args.date }), 0), async () => undefined);
+}
+
+function serveApi(api: ReturnType<typeof createHandler>, args: ReturnType<typeof parse>, deviceId: string, close: () => Promise<void>): void {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]));
@@ -145,16 +170,15 @@ async function main(): Promise<void> {
       });
   });
   server.listen(args.port, '127.0.0.1', () => {
-    const faulty = result.outcomes.find((d) => d.verdict && d.verdict !== 'normal') ?? result.outcomes[0]!;
     const base = `http://127.0.0.1:${args.port}`;
     console.log(`\nThe prediction API is serving the day on ${base} (Ctrl-C to stop). Try:`);
-    console.log(`  curl -s '${base}/devices/${faulty.deviceId}/predictions?date=${args.date}'`);
-    console.log(`  curl -s '${base}/devices/${faulty.deviceId}/status?from=${args.date}&to=${args.date}'`);
+    console.log(`  curl -s '${base}/devices/${deviceId}/predictions?date=${args.date}'`);
+    console.log(`  curl -s '${base}/devices/${deviceId}/status?from=${args.date}&to=${args.date}'`);
     console.log(`  curl -s '${base}/faults?date=${args.date}&limit=20'`);
   });
   const stop = () => {
     server.close();
-    void result.s3!.stop().then(() => process.exit(0));
+    void close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -39,8 +39,8 @@ export function murmur2(data: Uint8Array): number {
   return h | 0;
 }
 
-export function partitionOf(key: string, partitions: number): number {
-  return (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitions;
+export function partitionOf(key: string | Uint8Array, partitions: number): number {
+  return (murmur2(typeof key === 'string' ? Buffer.from(key, 'utf8') : key) & 0x7fffffff) % partitions;
 }
 
 export interface TopicRecord {
@@ -164,11 +164,11 @@ export class LocalTopic {
     }
   }
 
-  /** Appends a record and returns its partition and offset. */
-  send(key: string, value: Uint8Array, timestamp: number): { partition: number; offset: number } {
-    if (value.length > MAX_VALUE_BYTES) throw new Error(`local topic: a ${value.length}-byte value for key ${JSON.stringify(key)} is larger than a record may be (${MAX_VALUE_BYTES} bytes, Kafka's max.message.bytes)`);
+  /** Appends a record and returns its partition and offset. The key as bytes keeps one that is not UTF-8 (a copy of a real topic). */
+  send(key: string | Uint8Array, value: Uint8Array, timestamp: number): { partition: number; offset: number } {
+    if (value.length > MAX_VALUE_BYTES) throw new Error(`local topic: a ${value.length}-byte value for key ${JSON.stringify(typeof key === 'string' ? key : Buffer.from(key).toString('hex'))} is larger than a record may be (${MAX_VALUE_BYTES} bytes, Kafka's max.message.bytes)`);
     const partition = partitionOf(key, this.partitions);
-    const k = Buffer.from(key, 'utf8');
+    const k = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
     const header = Buffer.allocUnsafe(FRAME_HEADER);
     header.writeDoubleLE(timestamp, 0);
     header.writeUInt16LE(k.length, 8);

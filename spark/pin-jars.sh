@@ -6,9 +6,8 @@
 # commit the file: every later image build then refuses a jar whose bytes changed.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-dockerfile="$here/Dockerfile"
-maven="$(sed -n 's/^ARG MAVEN_CENTRAL=//p' "$dockerfile")"
-arg() { sed -n "s/^ARG $1=//p" "$dockerfile"; }
+# shellcheck source=jar-paths.sh
+. "$here/jar-paths.sh"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
@@ -19,12 +18,15 @@ out="$tmp/jars.sha256"
   echo '# records its digest); review a change to this file like a change of code.'
   echo "# Pinned $(date -u +%Y-%m-%d) from $maven."
 } > "$out"
-grep -o 'fetch "[^"]*"' "$dockerfile" | sed 's/^fetch "//; s/"$//' | while read -r path; do
-  for a in SPARK_VERSION SCALA_BINARY KAFKA_CLIENTS_VERSION COMMONS_POOL2_VERSION MSK_IAM_AUTH_VERSION; do
-    path="${path//\$\{$a\}/$(arg "$a")}"
-  done
+dockerfile_jar_paths | while read -r path; do
   name="${path##*/}"
-  curl -fsSL --retry 3 -o "$tmp/$name" "$maven/$path"
+  # a jar the repository does not serve stays UNPINNED, named, and the image build keeps refusing it
+  if ! curl -fsSL --retry 3 -o "$tmp/$name" "$maven/$path"; then
+    echo "# $name: not served by $maven on $(date -u +%Y-%m-%d)" >> "$out"
+    echo "UNPINNED  $name" >> "$out"
+    echo "spark/pin-jars.sh: $maven does not serve $path: left UNPINNED" >&2
+    continue
+  fi
   # Maven Central's own .sha1 only catches a broken download (same origin), not a swapped jar
   echo "$(curl -fsSL "$maven/$path.sha1" | cut -c1-40)  $tmp/$name" | sha1sum -c --quiet -
   echo "$(sha256sum "$tmp/$name" | cut -d' ' -f1)  $name" >> "$out"

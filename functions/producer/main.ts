@@ -3,7 +3,7 @@
  * endpoint first (so ECS sees "starting" rather than a refused connection), then
  * the service; SIGTERM (ECS stopping the task) and SIGINT flush and exit 0.
  */
-import { systemClock } from './clock';
+import { systemClock, type Clock } from './clock';
 import { parseProducerConfig, ProducerConfigError, type ProducerConfig } from './config';
 import { startHealthServer } from './health';
 import { createKafkaClients } from './kafka';
@@ -14,12 +14,13 @@ import { ModbusSource } from './sources/modbus';
 import { SimulatorSource } from './sources/simulator';
 import type { ScadaSource } from './sources/types';
 
-export function createSource(config: ProducerConfig, logger: Logger, metrics: Metrics): ScadaSource {
+/** The configured source, on the service's clock (a simulated day replayed faster than real time gets a fast one). */
+export function createSource(config: ProducerConfig, logger: Logger, metrics: Metrics, clock: Clock = systemClock): ScadaSource {
   const s = config.source;
   if (s.kind === 'simulator') {
-    return new SimulatorSource({ devices: s.devices, templates: s.templates, seed: s.seed, timeZone: s.timeZone, pollIntervalMs: config.pollIntervalMs }, systemClock, logger);
+    return new SimulatorSource({ devices: s.devices, templates: s.templates, seed: s.seed, timeZone: s.timeZone, pollIntervalMs: config.pollIntervalMs }, clock, logger);
   }
-  return new ModbusSource({ registerMap: s.registerMap, concurrency: s.concurrency }, systemClock, logger, metrics);
+  return new ModbusSource({ registerMap: s.registerMap, concurrency: s.concurrency }, clock, logger, metrics);
 }
 
 async function main(): Promise<void> {

@@ -15,7 +15,8 @@
  * record read ends in a device's readings, in quarantine, or in the adjacent-day count
  * (ingestDays.ts), and a record counts in a device's row only if its deviceId is valid.
  */
-import { DEVICE_ID_PATTERN, decodeReading, MalformedAvroError, validateReading, type QuarantineReason, type SilverDeviceDayRow, type SilverQuarantineRow } from '../../contracts';
+import { isUtf8 } from 'node:buffer';
+import { DEVICE_ID_PATTERN, decodeReading, keyNotUtf8Detail, MalformedAvroError, validateReading, type QuarantineReason, type SilverDeviceDayRow, type SilverQuarantineRow } from '../../contracts';
 import { TableParquetWriter } from '../../contracts/parquet';
 import { buildSilverRow, slotOf } from '../../detector/silver';
 import { decodePlainReading, type PlainReading } from '../readingCodec';
@@ -135,11 +136,11 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
       lastDevice.push(plain);
       return;
     }
-    slowPath(buf.toString('utf8', keyStart, keyStart + keyLength), Buffer.from(buf.subarray(valueStart, valueStart + valueLength)), offset, timestamp);
+    slowPath(Buffer.from(buf.subarray(keyStart, keyStart + keyLength)), Buffer.from(buf.subarray(valueStart, valueStart + valueLength)), offset, timestamp);
   });
 
   /** The record as the ingest always judged it: avsc, then validateReading, then the key. */
-  function slowPath(key: string, value: Buffer, kafkaOffset: number, publishMs: number): void {
+  function slowPath(keyBytes: Buffer, value: Buffer, kafkaOffset: number, publishMs: number): void {
     const setAside = (reason: QuarantineReason, field: string | null, detail: string, reading: Record<string, unknown> | null) => {
       quarantined[reason] = (quarantined[reason] ?? 0) + 1;
       quarantine.push({
@@ -175,6 +176,12 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
       }
       throw err;
     }
+    // a key that is not UTF-8 names no device (Spark reads keys as bytes and judges them the same way)
+    if (!isUtf8(keyBytes)) {
+      setAside('malformed', null, keyNotUtf8Detail(keyBytes.length), null);
+      return;
+    }
+    const key = keyBytes.toString('utf8');
     const check = validateReading(reading);
     if (!check.ok) {
       const first = check.issues[0]!;

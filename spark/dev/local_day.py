@@ -1,11 +1,12 @@
 """Developer run of both Spark jobs on a simulated day, with local[*] and no Kafka.
 
     npm run simulate -- --devices 50 --date 2026-11-19 --out out/sim-2026-11-19
-    PYTHONPATH=spark spark-submit --master 'local[*]' \\
-      --packages org.apache.spark:spark-avro_2.12:3.5.5 \\
+    PYTHONPATH=spark PYSPARK_PYTHON=.venv-spark/bin/python .venv-spark/bin/spark-submit \\
+      --master 'local[2]' --jars "$(spark/dev/jars.sh)" \\
       spark/dev/local_day.py --simulated out/sim-2026-11-19 --out out/spark-local
 
-Not a production entry point and not run in CI (there is no PySpark on the CI machines).
+Not a production entry point and not run in CI (CI runs the jobs on a real broker instead:
+test/engines/realEngines.test.ts).
 It turns the simulator's readings.avro into a DataFrame shaped like Spark's Kafka source
 (key, value = raw Avro of the reading, partition, offset, timestamp) and hands it to
 ingest_data.run — the production code path after the Kafka read — then runs

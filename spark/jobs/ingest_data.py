@@ -36,10 +36,29 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def kafka_source_options(args):
-    """Options of Spark's Kafka source: exactly the day's window, MSK IAM over TLS."""
+KAFKA_SECURITY_CONF = "spark.pvfault.kafka.securityProtocol"
+"""Spark config key of the Kafka security protocol. Unset on EMR (MSK IAM over TLS); the
+real-engine tests and `npm start -- --engine spark` set PLAINTEXT for a loopback broker.
+A Spark setting, not a job argument, so the state machine's arguments stay production's."""
+
+KAFKA_SECURITY = {
+    "SASL_SSL": {
+        "kafka.security.protocol": "SASL_SSL",
+        "kafka.sasl.mechanism": "AWS_MSK_IAM",
+        "kafka.sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
+        "kafka.sasl.client.callback.handler.class": "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
+    },
+    "PLAINTEXT": {"kafka.security.protocol": "PLAINTEXT"},
+}
+"""The Kafka client options of each protocol the job accepts: MSK IAM, or none."""
+
+
+def kafka_source_options(args, security_protocol="SASL_SSL"):
+    """Options of Spark's Kafka source: exactly the day's window, MSK IAM over TLS unless told otherwise."""
+    if security_protocol not in KAFKA_SECURITY:
+        raise ValueError("%s=%r is not one of %s" % (KAFKA_SECURITY_CONF, security_protocol, ", ".join(sorted(KAFKA_SECURITY))))
     start, end = ingest.kafka_window(args.start_ms, args.end_ms)
-    return {
+    return dict({
         "kafka.bootstrap.servers": args.bootstrap_servers,
         "subscribe": args.topic,
         # offsets of the first record at or after each timestamp, per partition (batch query)
@@ -50,15 +69,12 @@ def kafka_source_options(args):
         # a day partly past the topic's retention still loads what is left; one with nothing valid left is refused (ingest.refuse_empty_day)
         "failOnDataLoss": "false",
         "minPartitions": str(MIN_KAFKA_SPLITS),
-        "kafka.security.protocol": "SASL_SSL",
-        "kafka.sasl.mechanism": "AWS_MSK_IAM",
-        "kafka.sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
-        "kafka.sasl.client.callback.handler.class": "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
-    }
+    }, **KAFKA_SECURITY[security_protocol])
 
 
 def read_kafka(spark, args):
-    return spark.read.format("kafka").options(**kafka_source_options(args)).load()
+    security_protocol = spark.conf.get(KAFKA_SECURITY_CONF, "SASL_SSL")
+    return spark.read.format("kafka").options(**kafka_source_options(args, security_protocol)).load()
 
 
 def run(spark, args, records=None):
@@ -80,11 +96,17 @@ def run(spark, args, records=None):
     in_window = records.where(F.expr("unix_millis(timestamp) >= %d AND unix_millis(timestamp) < %d" % (start, end)))
     r = from_avro(F.col("value"), ingest.spark_reading_schema_json(), {"mode": "PERMISSIVE"})
     decoded = in_window.select(
-        F.col("key").cast("string").alias("key"), "value", r.alias("r"), F.expr("unix_millis(timestamp)").alias("publishMs"),
+        # the key and deviceId as bytes: Spark checks neither for UTF-8, and Python would fail
+        # the task (every attempt, every rerun) on one that is not; pvfault.ingest.as_text judges them
+        F.col("key"), "value", r.alias("r"), F.expr("unix_millis(timestamp)").alias("publishMs"),
         F.col("partition").alias("kafkaPartition"), F.col("offset").alias("kafkaOffset"),
     ).select(
         "key", "value", (F.col("r").isNotNull() & F.col("r.deviceId").isNotNull()).alias("decoded"),
-        "r.deviceId", "r.timestamp", "r.voltage", "r.current", "r.temperature", "r.irradiance",
+        F.col("r.deviceId").cast("binary").alias("deviceId"),
+        # never null: a null in an Arrow batch turns the column into float64 in pandas, which
+        # rounds timestamps above 2^53 (wrong value, wrong reason); undecoded rows are told by `decoded`
+        F.coalesce(F.col("r.timestamp"), F.lit(0).cast("long")).alias("timestamp"),
+        "r.voltage", "r.current", "r.temperature", "r.irradiance",
         "publishMs", "kafkaPartition", "kafkaOffset",
     )
 

@@ -116,8 +116,8 @@ def _varint_len(n):
 
 
 def encoded_length(device_id, timestamp):
-    """Bytes of the raw Avro encoding of a reading with this deviceId and timestamp."""
-    id_bytes = len(device_id.encode("utf-8"))
+    """Bytes of the raw Avro encoding of a reading with this deviceId (text, or its raw bytes) and timestamp."""
+    id_bytes = len(device_id) if isinstance(device_id, bytes) else len(device_id.encode("utf-8"))
     return _varint_len(id_bytes) + id_bytes + _varint_len(int(timestamp)) + _FLOAT_BYTES
 
 
@@ -137,12 +137,33 @@ def payload_json(reading):
     return json.dumps({k: _json_number(v) for k, v in reading.items()}, separators=(",", ":"))
 
 
+DEVICE_ID_NOT_UTF8 = "malformed Avro reading: deviceId is not valid UTF-8"
+
+
+def key_not_utf8_detail(length):
+    return "malformed Kafka record: the key is not valid UTF-8 (%d bytes)" % length
+
+
+def as_text(raw):
+    """A key or deviceId as Spark hands it over (bytes: neither the binary key nor from_avro's
+    strings are checked for UTF-8 by Spark) -> its text; the bytes themselves when they are
+    not UTF-8 (the record is then malformed, test/fixtures/contracts/undecodable-records.json)."""
+    if isinstance(raw, (bytes, bytearray, memoryview)):
+        raw = bytes(raw)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw
+    return raw
+
+
 def check_record(key, value, reading):
     """The quarantine verdict of one Kafka record: None when valid, else (reason, field, detail, counted).
 
     reading is the decoded record (a dict in schema order) or None when from_avro
     could not decode the value; counted says whether the reading names a device
     whose quarantined count it adds to (the TypeScript counts it when deviceId is a string).
+    key and reading["deviceId"] are text, or bytes when they are not UTF-8 (as_text).
     """
     if reading is None:
         return ("malformed", None, "malformed Avro reading: not a valid encoding of the reading schema (%d bytes)" % len(value), False)
@@ -150,6 +171,10 @@ def check_record(key, value, reading):
     if expected != len(value):
         # Spark's decoder stops at the end of the record; the contract refuses what follows it
         return ("malformed", None, "malformed Avro reading: %d trailing bytes after the record" % (len(value) - expected), False)
+    if isinstance(reading["deviceId"], bytes):
+        return ("malformed", None, DEVICE_ID_NOT_UTF8, False)
+    if isinstance(key, bytes):
+        return ("malformed", None, key_not_utf8_detail(len(key)), False)
     issues = validate_reading(reading)
     if issues:
         reason, field, _ = issues[0]
@@ -213,7 +238,7 @@ _MAX = {name: lim[1] for name, lim in READING_LIMITS.items()}
 
 def _quick_valid(key, value_len, device_id, ts, channels):
     # the common case without building dicts; anything doubtful goes through check_record
-    if device_id is None or key != device_id or not DEVICE_ID_PATTERN.fullmatch(device_id):
+    if not isinstance(device_id, str) or key != device_id or not DEVICE_ID_PATTERN.fullmatch(device_id):
         return False
     if not (_MIN["timestamp"] <= ts <= _MAX["timestamp"]):
         return False
@@ -226,17 +251,17 @@ def _quick_valid(key, value_len, device_id, ts, channels):
 def validate_records(frame, days):
     """Kafka records with their decoded fields -> VALIDATED_COLUMNS.
 
-    frame columns: key (str or None), value (bytes), decoded (bool: from_avro gave a
-    record), deviceId, timestamp, voltage, current, temperature, irradiance (the
+    frame columns: key (bytes, str or None), value (bytes), decoded (bool: from_avro gave a
+    record), deviceId (bytes or str), timestamp (int64: never null, so that Arrow keeps it integral), voltage, current, temperature, irradiance (the
     decoded fields, null when not decoded), publishMs (the Kafka timestamp),
     kafkaPartition, kafkaOffset. days: run_days of the run.
     """
     n = len(frame)
     out = {name: [None] * n for name, _ in VALIDATED_COLUMNS}
-    keys = frame["key"].tolist()
+    keys = [as_text(k) for k in frame["key"].tolist()]
     values = frame["value"].tolist()
     decoded = frame["decoded"].tolist()
-    ids = frame["deviceId"].tolist()
+    ids = [as_text(d) for d in frame["deviceId"].tolist()]
     stamps = frame["timestamp"].tolist()
     published = frame["publishMs"].tolist()
     chans = [frame[c].tolist() for c in _FLOAT_FIELDS]

@@ -31,8 +31,8 @@ describe('stack config', () => {
     expect(prod.protect).toBe(true);
     expect(dev.emr.preInitialized).toBeNull();
     expect(prod.emr.preInitialized).toEqual({
-      driver: { count: 1, cpu: '4 vCPU', memory: '16 GB' },
-      executor: { count: 4, cpu: '4 vCPU', memory: '16 GB' },
+      driver: { count: 1 },
+      executor: { count: 4 },
     });
     expect(dev.schedule.enabled).toBe(false);
     expect(prod.schedule.enabled).toBe(true);
@@ -62,6 +62,7 @@ describe('stack config', () => {
     ['a nested typo', { ...base, 'pv-fault:emr': { ...emr, maxCPU: '4 vCPU' } }, 'pv-fault:emr.maxCPU: is not a known setting'],
     ['a malformed CPU size', { ...base, 'pv-fault:emr': { ...emr, maxCpu: '16' } }, 'pv-fault:emr.maxCpu: "16" is not a CPU size'],
     ['pre-initialized capacity without sizes', { ...base, 'pv-fault:emr': { ...emr, preInitialized: true } }, 'pv-fault:emr.driver: is required'],
+    ['a warm worker size of its own', { ...base, 'pv-fault:emr': { ...emr, preInitialized: true, driver: { count: 1 }, executor: { count: 4, cpu: '4 vCPU', memory: '16 GB' } } }, 'pv-fault:emr.executor.cpu: is not a setting: pre-initialized workers have the size the jobs ask for (spark/submit-parameters.json)'],
     ['a job timeout longer than a rerun keeps the files it reads', { ...base, 'pv-fault:emr': { ...emr, jobTimeoutMinutes: 1441 } }, 'pv-fault:emr.jobTimeoutMinutes: expected an integer in 5..1440, got 1441'],
     ['a bad time zone', { ...base, 'pv-fault:plantTimeZone': 'Mars/Olympus' }, 'pv-fault:plantTimeZone: "Mars/Olympus" is not an IANA time zone'],
     ['a bad CIDR', { ...base, 'pv-fault:vpcCidr': '10.400.0.0/16' }, 'pv-fault:vpcCidr: 10.400.0.0/16 has an octet above 255'],

@@ -1,4 +1,5 @@
 /** The prod stage, built under Pulumi's mocks from Pulumi.prod.yaml. */
+import { readSparkSubmitParameters, sparkWorkers } from '../../infra/sparkJobs';
 import { describeStack } from './stackAssertions';
 
 const built = describeStack('prod', { 'pv-fault:alarmEmail': 'pv-ops@example.com' });
@@ -15,7 +16,14 @@ describe('prod: what makes it prod', () => {
     expect(stack.config.kmsEncryption).toBe(true);
     expect(stack.one('aws:kms/key:Key').protect).toBe(true);
     expect(stack.one('aws:scheduler/schedule:Schedule').inputs.state).toBe('ENABLED');
-    expect((stack.one('aws:emrserverless/application:Application').inputs.initialCapacities as unknown[]).length).toBe(2);
+    // the warm pool has the jobs' own worker sizes, so the jobs start on it instead of beside it
+    const workers = sparkWorkers(readSparkSubmitParameters());
+    // EMR's notation: "4vCPU", "13GB"
+    const size = (w: { cpu: string; memory: string }) => ({ cpu: w.cpu.replace(' ', ''), memory: w.memory.replace(' ', '') });
+    expect((stack.one('aws:emrserverless/application:Application').inputs.initialCapacities as { initialCapacityType: string; initialCapacityConfig: { workerConfiguration: unknown } }[]).map((c) => [c.initialCapacityType, c.initialCapacityConfig.workerConfiguration])).toEqual([
+      ['Driver', size(workers.driver)],
+      ['Executor', size(workers.executor)],
+    ]);
     expect(stack.ofType('aws:ec2/subnet:Subnet')).toHaveLength(3);
     const goldRules = stack.ofType('aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration').flatMap((lc) => (lc.inputs.rules as { id: string }[]).map((r) => r.id));
     expect(goldRules.filter((id) => id.startsWith('expire-window') || id.startsWith('expire-daily'))).toEqual([]);

@@ -1,4 +1,4 @@
-import { parseSparkSubmitParameters, readSparkSubmitParameters } from '../../infra/sparkJobs';
+import { jobWorkers, parseSparkSubmitParameters, readSparkSubmitParameters, sparkWorkers } from '../../infra/sparkJobs';
 
 describe('Spark submit parameters', () => {
   it('reads the committed file: both jobs, nothing fetched at start', () => {
@@ -15,5 +15,23 @@ describe('Spark submit parameters', () => {
     ['a jar from the internet', '{"ingest": "--conf a=b", "predict": "--jars https://repo1.maven.org/x.jar"}', '"predict" fetches packages at job start (https://)'],
   ])('refuses %s', (_name, text, message) => {
     expect(() => parseSparkSubmitParameters(text, 'submit.json')).toThrow(message);
+  });
+});
+
+describe('the workers the jobs ask for', () => {
+  it('are memory + overhead (10 %, at least 384 MiB) + Python memory, in whole GB, the same for both jobs', () => {
+    // 4g + 409.6m; 8g + 819.2m + 4g
+    expect(sparkWorkers(readSparkSubmitParameters())).toEqual({ driver: { cpu: '2 vCPU', memory: '5 GB' }, executor: { cpu: '4 vCPU', memory: '13 GB' } });
+    expect(jobWorkers('--conf spark.driver.cores=1 --conf spark.driver.memory=2g --conf spark.driver.memoryOverhead=1g --conf spark.executor.cores=1 --conf spark.executor.memory=1024m', 'x')).toEqual({
+      driver: { cpu: '1 vCPU', memory: '3 GB' },
+      executor: { cpu: '1 vCPU', memory: '2 GB' }, // 1 GiB + 384 MiB
+    });
+  });
+
+  it('refuse jobs of different sizes, and a size they cannot read, naming it', () => {
+    const ingest = '--conf spark.driver.cores=2 --conf spark.driver.memory=4g --conf spark.executor.cores=4 --conf spark.executor.memory=8g';
+    expect(() => sparkWorkers({ ingest, predict: `${ingest} --conf spark.executor.pyspark.memory=4g` }, 'p.json')).toThrow('p.json: the executors of ingest (4 vCPU, 9 GB) and predict (4 vCPU, 13 GB) differ');
+    expect(() => jobWorkers('--conf spark.driver.cores=2', 'p.json "ingest"')).toThrow('p.json "ingest": spark.driver.memory is not set');
+    expect(() => jobWorkers('--conf spark.driver.cores=2 --conf spark.driver.memory=lots', 'p.json "ingest"')).toThrow('spark.driver.memory=lots is not a Spark memory size');
   });
 });

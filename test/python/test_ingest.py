@@ -330,3 +330,25 @@ def test_validated_schema_keeps_the_verdict_columns_required():
     assert [n for n, f in fields.items() if not f["nullable"]] == ["kafkaPartition", "kafkaOffset", "reason", "detail", "inRow"]
     quarantine = [c["name"] for c in contracts.table_columns("silver_quarantine")]
     assert set(quarantine) <= set(fields)
+
+
+with open(os.path.join(FIXTURES, "contracts", "undecodable-records.json"), encoding="utf-8") as _f:
+    UNDECODABLE = json.load(_f)["cases"]
+
+
+@pytest.mark.parametrize("case", UNDECODABLE, ids=[c["case"] for c in UNDECODABLE])
+def test_records_that_name_no_device_are_malformed_as_the_local_ingest_says(case):
+    # as the job hands them over: key and deviceId as bytes (Spark checks neither for UTF-8)
+    d = case["decoded"]
+    frame = pd.DataFrame([{
+        "key": bytes.fromhex(case["keyHex"]), "value": bytes.fromhex(case["valueHex"]), "decoded": d is not None,
+        "deviceId": bytes.fromhex(d["deviceIdHex"]) if d else None, "timestamp": d["timestamp"] if d else 0,
+        **{c: (d[c] if d else None) for c in ("voltage", "current", "temperature", "irradiance")},
+        "publishMs": START + 12 * HOUR, "kafkaPartition": 0, "kafkaOffset": 7,
+    }])
+    for c in ("voltage", "current", "temperature", "irradiance"):
+        frame[c] = frame[c].astype(np.float32)
+    row = ingest.validate_records(frame, DAYS).iloc[0]
+    assert (row["reason"], row["field"], row["detail"]) == (case["reason"], case["field"], case["detail"])
+    assert row["deviceId"] is None and row["timestamp"] is None and not row["inRow"]
+    assert row["payload"] == base64.b64encode(bytes.fromhex(case["valueHex"])).decode("ascii")

@@ -109,11 +109,24 @@ def test_kafka_options_read_exactly_the_window_over_msk_iam():
     assert all(isinstance(v, str) for v in opts.values())
 
 
+def test_a_loopback_broker_is_read_in_plaintext_by_spark_config_and_nothing_else_is_accepted():
+    mod = _module("ingest_data.py")
+    args = mod.parse_args(_asl_argv(_asl_job("IngestData")[1]))
+    iam, plain = mod.kafka_source_options(args), mod.kafka_source_options(args, "PLAINTEXT")
+    assert plain["kafka.security.protocol"] == "PLAINTEXT" and not [k for k in plain if k.startswith("kafka.sasl.")]
+    # the window, topic and brokers do not depend on the protocol
+    assert {k: v for k, v in plain.items() if not k.startswith("kafka.s")} == {k: v for k, v in iam.items() if not k.startswith("kafka.s")}
+    with pytest.raises(ValueError, match=r"spark\.pvfault\.kafka\.securityProtocol='SSL' is not one of PLAINTEXT, SASL_SSL"):
+        mod.kafka_source_options(args, "SSL")
+
+
 def test_the_kafka_read_is_a_batch_read_with_those_options():
     tree = _source("ingest_data.py")
     read = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "read_kafka")
     text = ast.unparse(read)
-    assert "spark.read.format('kafka').options(**kafka_source_options(args)).load()" in text
+    assert "spark.read.format('kafka').options(**kafka_source_options(args, security_protocol)).load()" in text
+    # the protocol is Spark config with MSK IAM as its default: EMR sets nothing
+    assert "spark.conf.get(KAFKA_SECURITY_CONF, 'SASL_SSL')" in text
     assert "readStream" not in ast.unparse(tree)
     run = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "run")
     assert "read_kafka(spark, args)" in ast.unparse(run)

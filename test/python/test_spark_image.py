@@ -52,7 +52,14 @@ def test_every_downloaded_jar_has_a_line_in_jars_sha256_and_matches_spark():
 
 
 def test_the_image_has_what_the_jobs_import():
-    assert re.search(r"numpy==[\d.]+ PyWavelets==[\d.]+ pandas==[\d.]+ pyarrow==[\d.]+", DOCKERFILE)
+    # the pins have one home, spark/requirements.txt, installed by the image and by the local venv
+    assert "pip install --no-cache-dir --only-binary=:all: -r /tmp/requirements.txt" in DOCKERFILE
+    assert "COPY spark/requirements.txt /tmp/requirements.txt" in DOCKERFILE
+    pins = [l for l in _read("spark", "requirements.txt").splitlines() if l.strip() and not l.startswith("#")]
+    assert sorted(p.split("==")[0] for p in pins) == ["PyWavelets", "numpy", "pandas", "pyarrow"]
+    assert all(re.fullmatch(r"[\w]+==\d+(\.\d+)+", p) for p in pins), pins
+    venv = _read("spark", "dev", "venv.sh")
+    assert '-r "$root/spark/requirements.txt"' in venv and "pv-fault:sparkVersion" in venv
     contracts_copied = re.search(r"^COPY (contracts/\S+ )+/opt/pvfault/pvfault/contracts_data/$", DOCKERFILE, re.M).group(0).split()[1:-1]
     with open(os.path.join(SPARK, "pvfault", "contracts.py"), encoding="utf-8") as f:
         src = f.read()

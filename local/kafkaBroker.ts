@@ -1,0 +1,151 @@
+/**
+ * A real Apache Kafka broker on loopback: one node in KRaft mode (broker and controller),
+ * run from Maven Central jars only (local/kafka/pom.xml pins the version; resolve.sh copies
+ * the classpath into .cache/engines/). For the real-engine tests and `--engine spark`.
+ *
+ * Retention is unlimited: readings carry their measurement time as the Kafka timestamp,
+ * so with a time limit a past day would be deleted as soon as it was written.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+
+const REPO_ROOT = join(__dirname, '..');
+const RESOLVE = join(REPO_ROOT, 'local', 'kafka', 'resolve.sh');
+
+export interface KafkaBroker {
+  /** host:port of the PLAINTEXT listener */
+  bootstrap: string;
+  dir: string;
+  ports: { broker: number; controller: number };
+  /** stops the broker and waits for its process to exit; its data stay in dir (a restart keeps the topic) */
+  stop(): Promise<void>;
+}
+
+export interface KafkaBrokerOptions {
+  /** folder for the broker's data, config and log */
+  dir: string;
+  /** bound on formatting + startup, after which the broker is killed and the start fails */
+  startupTimeoutMs?: number;
+  /** reuse these ports (a restart of the same broker); free loopback ports otherwise */
+  ports?: { broker: number; controller: number };
+  heapMb?: number;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The broker's classpath folder, resolved from Maven Central on first use; a clear error if Java or Maven is missing. */
+export function kafkaClasspath(): string {
+  try {
+    execFileSync('java', ['-version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('the Kafka broker needs Java 17 (java on PATH): apt-get install openjdk-17-jre-headless');
+  }
+  try {
+    return execFileSync(RESOLVE, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch (err) {
+    throw new Error(`could not resolve the Kafka broker from Maven Central (${RESOLVE}): ${String((err as { stderr?: string }).stderr ?? err).trim()}`);
+  }
+}
+
+function serverProperties(dir: string, ports: { broker: number; controller: number }): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${ports.controller}`,
+    `listeners=PLAINTEXT://127.0.0.1:${ports.broker},CONTROLLER://127.0.0.1:${ports.controller}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${ports.broker}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${join(dir, 'data')}`,
+    // one node: every internal topic has one replica, and acks=all means this broker
+    'offsets.topic.replication.factor=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'min.insync.replicas=1',
+    // unlimited retention (see the module comment); no size limit either
+    'log.retention.ms=-1',
+    'log.retention.bytes=-1',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=false',
+    '',
+  ].join('\n');
+}
+
+const LOG4J = ['log4j.rootLogger=WARN, file', 'log4j.appender.file=org.apache.log4j.FileAppender', 'log4j.appender.file.File=${kafka.logs.dir}/broker.log', 'log4j.appender.file.layout=org.apache.log4j.PatternLayout', 'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n', 'log4j.logger.kafka.server.KafkaServer=INFO', 'log4j.logger.kafka.server.BrokerServer=INFO', ''].join('\n');
+
+function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+async function exited(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** Starts the broker (formatting its storage on first start) and resolves once it answers a metadata request. */
+export async function startKafkaBroker(o: KafkaBrokerOptions): Promise<KafkaBroker> {
+  const timeoutMs = o.startupTimeoutMs ?? 90_000;
+  const classpath = `${kafkaClasspath()}/*`;
+  mkdirSync(o.dir, { recursive: true });
+  const ports = o.ports ?? { broker: await freePort(), controller: await freePort() };
+  const config = join(o.dir, 'server.properties');
+  writeFileSync(config, serverProperties(o.dir, ports));
+  writeFileSync(join(o.dir, 'log4j.properties'), LOG4J);
+  const jvm = [`-Xmx${o.heapMb ?? 512}m`, `-Dlog4j.configuration=file:${join(o.dir, 'log4j.properties')}`, `-Dkafka.logs.dir=${o.dir}`, '-cp', classpath];
+  // --ignore-formatted: a restart keeps the data of the first start
+  // a fixed cluster id (a base64 UUID, Kafka's own documentation example): nothing outside this folder refers to it
+  const clusterId = 'MkU3OEVBNTcwNTJENDM2Qg';
+  execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', clusterId, '-c', config], { stdio: 'ignore', timeout: timeoutMs });
+  const child = spawn('java', [...jvm, 'kafka.Kafka', config], { stdio: 'ignore', detached: false });
+  const log = join(o.dir, 'broker.log');
+  const bootstrap = `127.0.0.1:${ports.broker}`;
+  const stop = async () => {
+    if (!child.kill('SIGTERM') || !(await exited(child, 30_000))) {
+      child.kill('SIGKILL');
+      await exited(child, 10_000);
+    }
+  };
+
+  const admin = new Kafka({ clientId: 'broker-probe', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 }).admin();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the Kafka broker exited with code ${child.exitCode} while starting; ${log}:\n${tail(log)}`);
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      await admin.disconnect();
+      if (cluster.brokers.length > 0) break;
+    } catch {
+      await admin.disconnect().catch(() => undefined);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the Kafka broker did not answer on ${bootstrap} within ${timeoutMs / 1000} s; ${log}:\n${tail(log)}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { bootstrap, dir: o.dir, ports, stop };
+}

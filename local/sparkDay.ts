@@ -1,0 +1,88 @@
+/**
+ * `npm start -- --engine spark`: the day through the production engines on this machine.
+ * The real producer service (simulator source) publishes the day to a real Kafka broker
+ * (<out>/kafka, fresh each run), and the real state machine definition runs the Spark
+ * jobs with spark-submit (local/sparkJobs.ts); silver and gold land in <out>/spark/.
+ * Everything it needs is checked first, and a missing piece is named with its install.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { handler as runWindowHandler } from '../functions/run-window/handler';
+import { resolveRunWindow } from '../functions/run-window/window';
+import { localDefinitionValues, runLocally, type JobRunRequest, type Notification } from '../statemachine/local';
+import { kafkaClasspath, startKafkaBroker } from './kafkaBroker';
+import { publishDayWithProducer } from './producerDay';
+import { acquireRunLock } from './runLock';
+import { localFolders, localSparkConf, runSparkJob, sparkEnvironment } from './sparkJobs';
+
+export interface SparkDayOptions {
+  date: string;
+  timeZone: string;
+  devices: number;
+  seed: number;
+  out: string;
+  log: (line: string) => void;
+}
+
+export interface SparkDayResult {
+  published: number;
+  /** the jobs' summary lines (their JSON on stdout) */
+  ingest: Record<string, unknown>;
+  predict: Record<string, unknown>;
+  stageSeconds: Record<string, number>;
+  /** the gold bucket as a folder, for the API */
+  goldDir: string;
+}
+
+const TOPIC = 'pv-readings';
+const PARTITIONS = 6;
+
+export async function runSparkDay(o: SparkDayOptions): Promise<SparkDayResult> {
+  const env = sparkEnvironment();
+  kafkaClasspath(); // Java and the broker's jars (Maven Central on first use), before anything starts
+  mkdirSync(o.out, { recursive: true });
+  const lock = acquireRunLock(o.out, o.date);
+  const stageSeconds: Record<string, number> = {};
+  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    try {
+      return await f();
+    } finally {
+      stageSeconds[name] = (Date.now() - t) / 1000;
+    }
+  };
+  // a fresh topic: the day's records once, as the embedded engine's topic is reset
+  rmSync(join(o.out, 'kafka'), { recursive: true, force: true });
+  const broker = await timed('start Kafka', () => startKafkaBroker({ dir: join(o.out, 'kafka') }));
+  try {
+    const window = resolveRunWindow({ date: o.date }, 'publish', o.timeZone, Date.now());
+    o.log(`Publishing ${o.date} through the producer service to Kafka on ${broker.bootstrap} (a simulated clock, 2000× real time)…`);
+    const produced = await timed('simulate + publish', () => publishDayWithProducer({ bootstrap: broker.bootstrap, topic: TOPIC, partitions: PARTITIONS, timeZone: o.timeZone, window, devices: o.devices, seed: o.seed }));
+    process.env.PLANT_TIME_ZONE = o.timeZone;
+    const values = localDefinitionValues({ PlantTimeZone: o.timeZone, KafkaBootstrapServers: broker.bootstrap, KafkaTopic: TOPIC });
+    const data = join(o.out, 'spark');
+    const run = (req: JobRunRequest) => {
+      o.log(`spark-submit ${req.Name} (log: ${join(o.out, 'spark.log')})`);
+      return runSparkJob(req, { env, folders: localFolders(String(values.ModelVersion), data), conf: localSparkConf(join(o.out, 'spark-tmp')), logFile: join(o.out, 'spark.log') });
+    };
+    let ingest: Record<string, unknown> = {};
+    let predict: Record<string, unknown> = {};
+    await timed('state machine', () =>
+      runLocally(
+        values,
+        { date: o.date },
+        {
+          runWindow: (p) => runWindowHandler(p),
+          ingest: async (req) => ((ingest = await timed('ingest (Spark)', () => run(req))), { State: 'SUCCESS' }),
+          predict: async (req) => ((predict = await timed('predict (Spark)', () => run(req))), { State: 'SUCCESS' }),
+          notify: async (n: Notification) => o.log(`[SNS] ${n.Subject}\n${n.Message.replace(/^/gm, '      ')}`),
+        },
+        { executionName: `spark-${o.date}-${Date.now().toString(36)}`, waitPauseMs: 0 },
+      ),
+    );
+    return { published: produced.published, ingest, predict, stageSeconds, goldDir: join(data, 'gold') };
+  } finally {
+    await broker.stop();
+    lock.release();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Records no producer of ours sends but a topic can hold (another client, a broken
+ * gateway, a replay): the producer validates what it publishes, so without these the
+ * day would put nothing in quarantine. Published straight to the broker with kafkajs
+ * and the Java partitioner, so both engines read them where Spark's consumer does.
+ */
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { READING_AVRO_TYPE, encodeReading } from '../../contracts';
+import undecodable from '../fixtures/contracts/undecodable-records.json';
+
+export interface StrayRecord {
+  what: string;
+  key: Buffer;
+  value: Buffer;
+  timestamp: number;
+}
+
+const HOUR = 3_600_000;
+
+function reading(deviceId: string, timestamp: number, patch: Record<string, unknown> = {}): Record<string, unknown> {
+  return { deviceId, timestamp, voltage: 410.5, current: 7.25, temperature: 31.5, irradiance: 812, ...patch };
+}
+
+/** One record of each kind the ingest sets aside, published at noon of the day [startMs, endMs). */
+export function strayRecords(window: { startMs: number; endMs: number }): StrayRecord[] {
+  const noon = window.startMs + 12 * HOUR;
+  const key = (s: string) => Buffer.from(s, 'utf8');
+  // the raw Avro type: encodeReading refuses what the contract refuses, and these must reach the topic
+  const raw = (r: Record<string, unknown>) => READING_AVRO_TYPE.toBuffer(r);
+  return [
+    { what: 'key_mismatch', key: key('PV-000001'), value: encodeReading(reading('PV-000002', noon)), timestamp: noon },
+    // the shared vectors of records that name no device: not Avro, truncated, trailing bytes, a deviceId or a key that is not UTF-8
+    ...undecodable.cases.map((c) => ({ what: `malformed: ${c.case}`, key: Buffer.from(c.keyHex, 'hex'), value: Buffer.from(c.valueHex, 'hex'), timestamp: noon })),
+    { what: 'too_late', key: key('PV-000005'), value: encodeReading(reading('PV-000005', window.startMs - 30 * HOUR)), timestamp: noon },
+    { what: 'other_day', key: key('PV-000006'), value: encodeReading(reading('PV-000006', window.endMs + 30 * HOUR)), timestamp: noon },
+    { what: 'bad_device_id', key: key('../PV-000007'), value: raw(reading('../PV-000007', noon)), timestamp: noon },
+    { what: 'out_of_range', key: key('PV-000008'), value: raw(reading('PV-000008', noon, { voltage: 1e6 })), timestamp: noon },
+  ];
+}
+
+/**
+ * Creates the topic and publishes the records first, before the day: Spark reads the
+ * offsets between the first record at or after the window's start and the first at or
+ * after its end, so a record with an in-window timestamp published after the day's end
+ * is beyond Spark's last offset (docs/spark.md), while the local topic filters by timestamp only.
+ */
+export async function publishStrayRecords(bootstrap: string, topic: string, partitions: number, records: StrayRecord[]): Promise<void> {
+  const kafka = new Kafka({ clientId: 'stray', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value, timestamp: String(r.timestamp) })) });
+  } finally {
+    await producer.disconnect();
+  }
+}
