@@ -118,7 +118,11 @@ export async function startKafkaBroker(o: KafkaBrokerOptions): Promise<KafkaBrok
   // --ignore-formatted: a restart keeps the data of the first start
   // a fixed cluster id (a base64 UUID, Kafka's own documentation example): nothing outside this folder refers to it
   const clusterId = 'MkU3OEVBNTcwNTJENDM2Qg';
-  execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', clusterId, '-c', config], { stdio: 'ignore', timeout: timeoutMs });
+  try {
+    execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', clusterId, '-c', config], { stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs });
+  } catch (err) {
+    throw new Error(`could not format the Kafka broker's storage in ${o.dir} within ${timeoutMs / 1000} s: ${String((err as { stderr?: Buffer }).stderr ?? '').trim() || (err as Error).message}`);
+  }
   const child = spawn('java', [...jvm, 'kafka.Kafka', config], { stdio: 'ignore', detached: false });
   const log = join(o.dir, 'broker.log');
   const bootstrap = `127.0.0.1:${ports.broker}`;
