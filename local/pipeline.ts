@@ -25,6 +25,7 @@ import { runIngest, type IngestResult } from './jobs/ingest';
 import { runPredict, type DevicePredictor, type PredictResult } from './jobs/predict';
 import { PredictPool } from './jobs/predictPool';
 import { startLocalS3, type LocalS3 } from './localS3';
+import { stageClock } from './stages';
 import { frameDeviceReadings } from './readingCodec';
 import { acquireRunLock } from './runLock';
 import { LocalTopic } from './topic';
@@ -102,17 +103,7 @@ export async function runLocalPipeline(o: LocalRunOptions, predictor?: DevicePre
 }
 
 async function runDay(o: LocalRunOptions, config: PlantConfig, predictor?: DevicePredictor & { close?(): Promise<void> }): Promise<LocalRunResult> {
-  const stageSeconds: Record<string, number> = {};
-  const stageSpans: Record<string, [number, number]> = {};
-  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-    const t = Date.now();
-    try {
-      return await f();
-    } finally {
-      stageSeconds[name] = (Date.now() - t) / 1000;
-      stageSpans[name] = [t, Date.now()];
-    }
-  };
+  const { stageSeconds, stageSpans, timed } = stageClock();
 
   // 1. simulate and publish to the local topic (a fresh topic: it holds this simulated day)
   const topicDir = join(o.out, 'topic');

@@ -14,6 +14,7 @@ import { kafkaClasspath, startKafkaBroker } from './kafkaBroker';
 import { publishDayWithProducer } from './producerDay';
 import { acquireRunLock } from './runLock';
 import { localFolders, localSparkConf, runSparkJob, sparkEnvironment } from './sparkJobs';
+import { stageClock } from './stages';
 
 export interface SparkDayOptions {
   date: string;
@@ -42,15 +43,7 @@ export async function runSparkDay(o: SparkDayOptions): Promise<SparkDayResult> {
   kafkaClasspath(); // Java and the broker's jars (Maven Central on first use), before anything starts
   mkdirSync(o.out, { recursive: true });
   const lock = acquireRunLock(o.out, o.date);
-  const stageSeconds: Record<string, number> = {};
-  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-    const t = Date.now();
-    try {
-      return await f();
-    } finally {
-      stageSeconds[name] = (Date.now() - t) / 1000;
-    }
-  };
+  const { stageSeconds, timed } = stageClock();
   // a fresh topic: the day's records once, as the embedded engine's topic is reset
   rmSync(join(o.out, 'kafka'), { recursive: true, force: true });
   const broker = await timed('start Kafka', () => startKafkaBroker({ dir: join(o.out, 'kafka') }));
