@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FAULT_CLASSES, isValidDate, latestRunnableDate } from '../contracts';
+import { addDays, FAULT_CLASSES, isValidDate, latestRunnableDate } from '../contracts';
 import { ALARM_GROUPS } from '../detector/alarms';
 import { summarize } from '../detector/eval/summary';
 import { parseFaultMix } from '../detector/simulator/cli';
@@ -24,15 +24,16 @@ import { runLocalPipeline, type LocalRunResult } from './pipeline';
 import { runSparkDay } from './sparkDay';
 import { runCommand, UsageError } from '../detector/commandLine';
 
-const USAGE = `usage: npm start -- [--devices N] [--date YYYY-MM-DD] [--seed N] [--fault-mix normal=70,arc_fault=6,...]
+const USAGE = `usage: npm start -- [--devices N] [--date YYYY-MM-DD] [--days N] [--seed N] [--fault-mix normal=70,arc_fault=6,...]
                   [--out DIR] [--time-zone Europe/Madrid] [--port 8080] [--no-serve] [--engine embedded|spark]`;
 
-function parse(argv: string[]) {
+export function parseStartArgs(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
       devices: { type: 'string', default: '300' },
       date: { type: 'string' },
+      days: { type: 'string', default: '1' },
       seed: { type: 'string', default: '1' },
       'fault-mix': { type: 'string' },
       out: { type: 'string', default: join('out', 'local') },
@@ -55,6 +56,7 @@ function parse(argv: string[]) {
   const engine = values.engine!;
   if (engine !== 'embedded' && engine !== 'spark') throw new UsageError(`--engine: ${JSON.stringify(engine)} is not one of embedded, spark`);
   // the producer's simulator source simulates the default mix: a mix of one's own would not reach the topic
+  if (engine === 'spark' && values.days !== '1') throw new UsageError('--days: the Spark engine runs one day (npm start -- --engine spark --date …)');
   if (engine === 'spark' && values['fault-mix']) throw new UsageError('--fault-mix: the Spark engine publishes through the producer service, whose simulator source simulates the default fault mix');
   return {
     engine,
@@ -62,6 +64,7 @@ function parse(argv: string[]) {
     date,
     timeZone,
     devices: int('devices', values.devices!, 100_000),
+    days: int('days', values.days!, 31),
     seed: int('seed', values.seed!, 2 ** 31 - 1),
     faultMix: values['fault-mix'] ? parseFaultMix(values['fault-mix']) : DEFAULT_FAULT_MIX,
     out: values.out!,
@@ -125,27 +128,34 @@ export function fleetSvg(r: LocalRunResult): string {
 }
 
 async function main(): Promise<void> {
-  const args = parse(process.argv.slice(2));
+  const args = parseStartArgs(process.argv.slice(2));
   if (args.help) {
     console.log(USAGE);
     return;
   }
-  console.log(`PV fault detection — the daily pipeline, locally: ${args.devices} devices on ${args.date} (${args.timeZone}), seed ${args.seed}, output in ${args.out}/`);
+  const dates = Array.from({ length: args.days }, (_, i) => addDays(args.date, i - args.days + 1));
+  const span = args.days > 1 ? `${args.days} consecutive days ${dates[0]} … ${args.date}` : args.date;
+  console.log(`PV fault detection — the daily pipeline, locally: ${args.devices} devices on ${span} (${args.timeZone}), seed ${args.seed}, output in ${args.out}/`);
   if (args.engine === 'spark') return sparkEngine(args);
-  const result = await runLocalPipeline({ ...args, partitions: 6, progress: true, log: (l) => console.log(l), keepS3: args.serve });
-  const lines = summaryLines(result);
-  console.log(`\n${lines.join('\n')}`);
-  writeFileSync(join(args.out, `fleet-${args.date}.svg`), fleetSvg(result));
-  writeFileSync(join(args.out, `report-${args.date}.md`), `# Local run — ${args.date}\n\n\`\`\`\n${lines.join('\n')}\n\`\`\`\n\n![fleet](fleet-${args.date}.svg)\n`);
-  console.log(`\nReport: ${join(args.out, `report-${args.date}.md`)} (fleet overview: fleet-${args.date}.svg)`);
-  if (!args.serve || !result.s3) return;
+  // one plant over the days: its arrays keep their modules, sensors and faults (until repaired) from the first day on
+  let result: LocalRunResult | null = null;
+  for (const date of dates) {
+    if (args.days > 1) console.log(`\n— day ${dates.indexOf(date) + 1} of ${args.days}: ${date}`);
+    result = await runLocalPipeline({ ...args, date, firstDate: dates[0], partitions: 6, progress: true, log: (l) => console.log(l), keepS3: args.serve && date === args.date });
+    const lines = summaryLines(result);
+    console.log(`\n${lines.join('\n')}`);
+    writeFileSync(join(args.out, `fleet-${date}.svg`), fleetSvg(result));
+    writeFileSync(join(args.out, `report-${date}.md`), `# Local run — ${date}\n\n\`\`\`\n${lines.join('\n')}\n\`\`\`\n\n![fleet](fleet-${date}.svg)\n`);
+    console.log(`\nReport: ${join(args.out, `report-${date}.md`)} (fleet overview: fleet-${date}.svg)`);
+  }
+  if (!args.serve || !result?.s3) return;
 
   const faulty = result.outcomes.find((d) => d.verdict && d.verdict !== 'normal') ?? result.outcomes[0]!;
   serveApi(createHandler({ store: new S3Store(result.s3.client, 'gold'), timeZone: args.timeZone }), args, faulty.deviceId, () => result.s3!.stop());
 }
 
 /** The day through the producer, Kafka and the Spark jobs (local/sparkDay.ts); the API then serves Spark's gold. */
-async function sparkEngine(args: ReturnType<typeof parse>): Promise<void> {
+async function sparkEngine(args: ReturnType<typeof parseStartArgs>): Promise<void> {
   const r = await runSparkDay({ ...args, log: (l) => console.log(l) });
   console.log(`\nDay ${args.date} on the Spark engine: ${r.published.toLocaleString('en-US')} readings published by the producer service.`);
   console.log(`ingest_data.py: ${JSON.stringify(r.ingest)}`);
@@ -155,7 +165,7 @@ async function sparkEngine(args: ReturnType<typeof parse>): Promise<void> {
   if (args.serve) serveApi(createHandler({ store: new FolderStore(r.goldDir), timeZone: args.timeZone }), args, deviceId(plantConfig({ date: args.date }), 0), async () => undefined);
 }
 
-function serveApi(api: ReturnType<typeof createHandler>, args: ReturnType<typeof parse>, deviceId: string, close: () => Promise<void>): void {
+function serveApi(api: ReturnType<typeof createHandler>, args: ReturnType<typeof parseStartArgs>, deviceId: string, close: () => Promise<void>): void {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]));

@@ -32,6 +32,8 @@ import { LocalTopic } from './topic';
 
 export interface LocalRunOptions {
   date: string;
+  /** the simulated plant's first day (its arrays keep their modules, sensors and faults from then on); default: date */
+  firstDate?: string;
   devices: number;
   seed: number;
   faultMix: FaultMix;
@@ -91,7 +93,7 @@ async function jobRun(jobRunId: string, run: () => Promise<void>): Promise<{ Job
 
 export async function runLocalPipeline(o: LocalRunOptions, predictor?: DevicePredictor & { close?(): Promise<void> }): Promise<LocalRunResult> {
   mkdirSync(o.out, { recursive: true });
-  const config: PlantConfig = plantConfig({ date: o.date, timeZone: o.timeZone, devices: o.devices, seed: o.seed, faultMix: o.faultMix });
+  const config: PlantConfig = plantConfig({ date: o.date, firstDate: o.firstDate ?? o.date, timeZone: o.timeZone, devices: o.devices, seed: o.seed, faultMix: o.faultMix });
   simulatePlantDay(config); // validates the options before anything starts
   // held until the state machine is done: another run into this --out would reset the topic under this one's ingest
   const lock = acquireRunLock(o.out, o.date);
