@@ -1,6 +1,6 @@
 /**
  * npm run eval — the detector as users see it, per device-day, on held-out plant-days:
- *   npm run eval                                    6 plants (2026, every two months) × 400 devices, the product's decision
+ *   npm run eval                                    6 plants (2026, every two months) × 3 consecutive days × 400 devices, the product's decision
  *   npm run eval -- --devices 100 --dates 2026-06-15 --skies clear --no-docs
  *   npm run eval -- --windows truth                 the decision fed a perfect window classifier (its ceiling)
  * Prints the tables, writes out/eval/report-<model>-<decision>.json and the model
@@ -51,7 +51,7 @@ export function parseEvalArgs(argv: string[]) {
       devices: { type: 'string', default: '400' },
       dates: { type: 'string', default: DEFAULT_EVAL_DATES.join(',') },
       skies: { type: 'string', default: DEFAULT_EVAL_SKIES.join(',') },
-      days: { type: 'string', default: '1' },
+      days: { type: 'string', default: '3' },
       seed: { type: 'string', default: String(EVAL_SEED_BASE) },
       'fault-mix': { type: 'string' },
       decision: { type: 'string', default: PRODUCT_DECISION },

@@ -6,13 +6,14 @@ import { DEFAULT_EVAL_DATES, plantDaySpecs, seedRangeProblem } from '../../detec
 import { REPO_ROOT } from '../helpers/stackFiles';
 
 describe('npm run eval flags', () => {
-  it('defaults to six held-out plants of 2026, 400 devices each, every sky, seeds above training, the product decision', () => {
+  it('defaults to six held-out plants of 2026, three consecutive days each, 400 devices, every sky, seeds above training, the product decision', () => {
     const a = parseEvalArgs([]);
-    expect(a.plan).toMatchObject({ firstDates: DEFAULT_EVAL_DATES, days: 1, devices: 400, seedBase: 5000 });
+    expect(a.plan).toMatchObject({ firstDates: DEFAULT_EVAL_DATES, days: 3, devices: 400, seedBase: 5000 });
     expect(a.decision.name).toBe('alarms');
     expect([a.windows, a.workers, a.docs, a.fresh]).toEqual(['model', 2, true, false]);
     const specs = plantDaySpecs(a.plan);
-    expect(specs.map((s) => s.date)).toEqual(['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15']);
+    expect(specs.filter((s) => s.day === 0).map((s) => s.date)).toEqual(['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15']);
+    expect(specs).toHaveLength(18);
     expect(new Set(specs.map((s) => s.sky))).toEqual(new Set(['clear', 'broken', 'overcast']));
     expect(specs.find((s) => s.date === '2026-06-15')!.sky).toBe('clear');
     expect(new Set(specs.map((s) => s.seed)).size).toBe(6);
