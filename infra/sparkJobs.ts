@@ -64,7 +64,8 @@ function bytesOf(value: string, key: string, source: string): number {
   return Number(m[1]) * unit;
 }
 
-function confOf(parameters: string): Map<string, string> {
+/** The --conf pairs of a SparkSubmitParameters string. */
+export function confOf(parameters: string): Map<string, string> {
   const tokens = parameters.split(/\s+/).filter(Boolean);
   const conf = new Map<string, string>();
   for (let i = 0; i < tokens.length; i++) {
