@@ -13,7 +13,9 @@ export type ProcessKind = 'jvm' | 'python-driver' | 'python-daemon' | 'python-wo
 
 interface Stat {
   ppid: number;
-  /** own CPU plus that of its reaped children, seconds */
+  /** when it started (clock ticks since boot): with the pid, names one process even if its pid is reused */
+  startTicks: number;
+  /** the process's own CPU (all its threads), seconds */
   cpuSeconds: number;
 }
 
@@ -22,9 +24,11 @@ function readStat(pid: number): Stat | null {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // the command name may hold spaces and parentheses: the fields start after the last ')'
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // fields 4 (ppid) and 14–17 (utime, stime, cutime, cstime) of proc(5), here from index 0 = field 3
-    const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    return { ppid: Number(f[1]), cpuSeconds: ticks / CLOCK_TICKS };
+    // fields 4 (ppid) and 14–15 (utime, stime) of proc(5), here from index 0 = field 3. Not the
+    // children's cutime/cstime: a pyspark worker dies unreaped when its daemon is stopped, so
+    // its CPU never reaches an ancestor; each process's own time, last seen, is summed instead
+    const ticks = Number(f[11]) + Number(f[12]);
+    return { ppid: Number(f[1]), startTicks: Number(f[19]), cpuSeconds: ticks / CLOCK_TICKS };
   } catch {
     return null; // gone since the listing
   }
@@ -59,7 +63,10 @@ function kindOf(pid: number, parentKind: ProcessKind | undefined): ProcessKind {
 
 export interface TreeSample {
   t: number;
-  /** CPU seconds of the tree so far: every live process's own and its reaped children's */
+  /**
+   * CPU seconds of the tree so far: the sum over every process seen below the root of its
+   * own CPU when last sampled (a process misses at most the interval before its exit)
+   */
   cpuSeconds: number;
   /** proportional set size of the tree (shared pages split among their sharers, so forks are not counted twice) */
   pssBytes: number;
@@ -78,6 +85,8 @@ export interface ProcessPeak {
 export class ProcessTreeSampler {
   readonly samples: TreeSample[] = [];
   readonly peaks = new Map<number, ProcessPeak>();
+  /** each process's own CPU seconds when last seen, kept after it exits */
+  private readonly cpuByProcess = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -102,7 +111,7 @@ export class ProcessTreeSampler {
     const visit = (pid: number, parentKind: ProcessKind | undefined) => {
       const s = stats.get(pid);
       if (!s) return;
-      sample.cpuSeconds += s.cpuSeconds;
+      this.cpuByProcess.set(`${pid}@${s.startTicks}`, s.cpuSeconds);
       sample.pssBytes += kbField(readText(`/proc/${pid}/smaps_rollup`), 'Pss');
       const status = readText(`/proc/${pid}/status`);
       const known = this.peaks.get(pid);
@@ -116,6 +125,7 @@ export class ProcessTreeSampler {
       for (const c of children.get(pid) ?? []) visit(c, kind);
     };
     visit(this.root, undefined);
+    for (const cpu of this.cpuByProcess.values()) sample.cpuSeconds += cpu;
     this.samples.push(sample);
     return sample;
   }
@@ -140,11 +150,4 @@ export class ProcessTreeSampler {
     const of = [...this.peaks.values()].filter((p) => p.kind === kind);
     return { rssBytes: Math.max(0, ...of.map((p) => p.peakRssBytes)), virtualBytes: Math.max(0, ...of.map((p) => p.peakVirtualBytes)), processes: of.length };
   }
-}
-
-/** CPU seconds of this process's reaped children (utime + stime of every child waited for, and theirs): exact for a child process tree once it exited. */
-export function reapedChildrenCpuSeconds(): number {
-  const text = readFileSync('/proc/self/stat', 'utf8');
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[13]) + Number(f[14])) / CLOCK_TICKS;
 }

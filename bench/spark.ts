@@ -9,10 +9,10 @@
  * memory per Spark task, against spark/submit-parameters.json; and what a day would cost
  * on EMR Serverless for 10k and 100k devices (bench/emrServerlessCost.ts).
  *
- * How it measures (bench/processTree.ts): the process tree's CPU (utime + stime from
- * /proc, all threads; a Spark job's exactly, as this process's reaped-children time once
- * spark-submit exited) and its proportional set size (PSS, so the pyspark daemon's forks
- * do not count their shared pages twice), sampled every 250 ms. Embedded: this Node
+ * How it measures (bench/processTree.ts), every 250 ms from /proc: each process's own CPU
+ * (utime + stime, all threads), summed over every process seen below the root, and the
+ * tree's proportional set size (PSS, so the pyspark daemon's forks do not count their
+ * shared pages twice). Embedded: this Node
  * process with its worker threads and s3rver. Spark: spark-submit's JVM (driver and
  * executor in one, local mode), the Python driver, the pyspark daemon and its workers.
  * The Kafka broker serves Spark's reads and is counted in neither, as the embedded
@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { DEFAULT_FAULT_MIX } from '../detector/simulator/plant';
 import { Progress } from '../detector/progress';
-import { confOf, jobWorkers, readSparkSubmitParameters, SUBMIT_PARAMETERS_PATH } from '../infra/sparkJobs';
+import { confOf, jobWorkers, pysparkMemoryFor, PYTHON_WORKER_PEAK_MIB, readSparkSubmitParameters, SUBMIT_PARAMETERS_PATH } from '../infra/sparkJobs';
 import { kafkaClasspath, startKafkaBroker } from '../local/kafkaBroker';
 import { runLocalPipeline } from '../local/pipeline';
 import { PARTITIONS, runSparkStateMachine, TOPIC } from '../local/sparkDay';
@@ -33,7 +33,7 @@ import { sparkEnvironment } from '../local/sparkJobs';
 import { stageClock } from '../local/stages';
 import { LocalTopic, partitionFile } from '../local/topic';
 import { EMR_SERVERLESS_PRICES, emrServerlessJobCost } from './emrServerlessCost';
-import { ProcessTreeSampler, reapedChildrenCpuSeconds } from './processTree';
+import { ProcessTreeSampler } from './processTree';
 
 const MIB = 2 ** 20;
 const TIME_ZONE = 'Europe/Madrid';
@@ -47,8 +47,6 @@ interface StageFigures {
 }
 
 interface SparkJobFigures extends StageFigures {
-  /** the tree's CPU as the 250-ms samples saw it: a check on the exact figure */
-  sampledCpuSeconds: number;
   workerPeakRssBytes: number;
   workerPeakVirtualBytes: number;
   workers: number;
@@ -132,7 +130,6 @@ async function main(): Promise<void> {
         timed: async (name, f) => {
           const job = name === 'ingest (Spark)' ? 'ingest' : name === 'predict (Spark)' ? 'predict' : null;
           if (!job) return timed(name, f);
-          const cpuBefore = reapedChildrenCpuSeconds();
           const started = Date.now();
           // a job runs for minutes: say how far it is every 15 s
           const ticker = setInterval(() => {
@@ -148,9 +145,8 @@ async function main(): Promise<void> {
             const workers = s?.peakOf('python-worker');
             spark[job] = {
               wallSeconds: (Date.now() - started) / 1000,
-              cpuSeconds: reapedChildrenCpuSeconds() - cpuBefore,
+              cpuSeconds: s?.samples.at(-1)?.cpuSeconds ?? NaN,
               peakBytes: s?.peakBytes() ?? 0,
-              sampledCpuSeconds: s?.samples.at(-1)?.cpuSeconds ?? 0,
               workerPeakRssBytes: workers?.rssBytes ?? 0,
               workerPeakVirtualBytes: workers?.virtualBytes ?? 0,
               workers: workers?.processes ?? 0,
@@ -176,15 +172,17 @@ async function main(): Promise<void> {
       row(job, 'Spark', s);
       console.log(`${''.padEnd(9)} ${'Spark/emb'.padEnd(9)} ${ratio(s.wallSeconds, e.wallSeconds).padStart(8)} ${ratio(s.cpuSeconds, e.cpuSeconds).padStart(8)}          ${ratio(s.peakBytes, e.peakBytes).padStart(9)}`);
     }
-    console.log('(embedded: this process with its threads and s3rver; Spark: spark-submit\'s JVM and Python processes; memory is PSS; Spark CPU from this process\'s reaped children, the 250-ms samples saw ' + (['ingest', 'predict'] as const).map((j) => `${spark[j]!.sampledCpuSeconds.toFixed(0)} s`).join(' and ') + ')');
+    console.log("(embedded: this process with its threads and s3rver; Spark: spark-submit's JVM and Python processes, without the broker; CPU: each process's own, all threads; memory: PSS)");
 
     console.log('\nPython memory per Spark task (each pyspark worker runs one task at a time; peak of any worker):');
     for (const job of ['ingest', 'predict'] as const) {
       const s = spark[job]!;
       const conf = confOf(params[job]);
       const perWorkerLimit = conf.has('spark.executor.pyspark.memory') ? `${conf.get('spark.executor.pyspark.memory')} ÷ ${conf.get('spark.executor.cores')} cores per worker` : 'unset';
-      console.log(`  ${job.padEnd(8)} ${s.workers} workers · peak RSS ${mib(s.workerPeakRssBytes)} · peak address space ${mib(s.workerPeakVirtualBytes)} · spark.executor.pyspark.memory ${perWorkerLimit} (an address-space limit)`);
+      const fromThisRun = pysparkMemoryFor(Number(conf.get('spark.executor.cores')), s.workerPeakVirtualBytes / MIB);
+      console.log(`  ${job.padEnd(8)} ${s.workers} workers · peak RSS ${mib(s.workerPeakRssBytes)} · peak address space ${mib(s.workerPeakVirtualBytes)} · spark.executor.pyspark.memory ${perWorkerLimit} (an address-space limit); this run's peak gives ${fromThisRun}`);
     }
+    console.log(`  (infra/sparkJobs.ts PYTHON_WORKER_PEAK_MIB = ${PYTHON_WORKER_PEAK_MIB} sizes the jobs: update it when a run's peak exceeds it)`);
 
     console.log(`\nEMR Serverless, one day (${EMR_SERVERLESS_PRICES.region}, ${EMR_SERVERLESS_PRICES.architecture}: $${EMR_SERVERLESS_PRICES.perVcpuHour}/vCPU-h, $${EMR_SERVERLESS_PRICES.perGbHour}/GB-h; ${EMR_SERVERLESS_PRICES.source}, read ${EMR_SERVERLESS_PRICES.read})`);
     console.log('assumes: work linear in device-days; executors as busy as local[2] was; workers as spark/submit-parameters.json sizes them, maxExecutors side by side, one driver, a minute minimum each');
