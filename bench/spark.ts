@@ -39,6 +39,8 @@ const MIB = 2 ** 20;
 const TIME_ZONE = 'Europe/Madrid';
 /** a Kafka produce request stays under the broker's 1 MiB default message.max.bytes */
 const RECORDS_PER_SEND = 5000;
+/** the cores Spark runs on here: local[2] (local/sparkJobs.ts) */
+const SPARK_LOCAL_CORES = 2;
 
 interface StageFigures {
   wallSeconds: number;
@@ -185,16 +187,19 @@ async function main(): Promise<void> {
     console.log(`  (infra/sparkJobs.ts PYTHON_WORKER_PEAK_MIB = ${PYTHON_WORKER_PEAK_MIB} sizes the jobs: update it when a run's peak exceeds it)`);
 
     console.log(`\nEMR Serverless, one day (${EMR_SERVERLESS_PRICES.region}, ${EMR_SERVERLESS_PRICES.architecture}: $${EMR_SERVERLESS_PRICES.perVcpuHour}/vCPU-h, $${EMR_SERVERLESS_PRICES.perGbHour}/GB-h; ${EMR_SERVERLESS_PRICES.source}, read ${EMR_SERVERLESS_PRICES.read})`);
-    console.log('assumes: work linear in device-days; executors as busy as local[2] was; workers as spark/submit-parameters.json sizes them, maxExecutors side by side, one driver, a minute minimum each');
+    console.log('assumes: work linear in device-days (fixed costs too: an over-estimate); workers as spark/submit-parameters.json sizes them, maxExecutors side by side, one driver, a minute minimum each; executors either fully busy (CPU time billed) or as busy as local[2] was here (wall × cores)');
     for (const fleet of [10_000, 100_000]) {
-      const parts = (['ingest', 'predict'] as const).map((job) => {
-        const s = spark[job]!;
-        const workers = jobWorkers(params[job], `${SUBMIT_PARAMETERS_PATH} "${job}"`);
-        const maxExecutors = Number(confOf(params[job]).get('spark.dynamicAllocation.maxExecutors') ?? 1);
-        return { job, cost: emrServerlessJobCost({ devices, cpuSeconds: s.cpuSeconds, wallSeconds: s.wallSeconds, cores: 2 }, { ...workers, maxExecutors }, fleet) };
-      });
-      const total = parts.reduce((sum, p) => sum + p.cost.usd, 0);
-      console.log(`  ${fleet.toLocaleString('en-US').padStart(7)} devices: ${parts.map((p) => `${p.job} $${p.cost.usd.toFixed(2)} (${p.cost.executorVcpuHours.toFixed(1)} executor vCPU-h, ${p.cost.executorGbHours.toFixed(0)} GB-h, driver ${(p.cost.driverSeconds / 60).toFixed(1)} min)`).join(' + ')} = $${total.toFixed(2)} a day, $${(total * 30).toFixed(0)} a month`);
+      for (const busy of ['fully busy', 'as here'] as const) {
+        const parts = (['ingest', 'predict'] as const).map((job) => {
+          const s = spark[job]!;
+          const workers = jobWorkers(params[job], `${SUBMIT_PARAMETERS_PATH} "${job}"`);
+          const maxExecutors = Number(confOf(params[job]).get('spark.dynamicAllocation.maxExecutors') ?? 1);
+          const wallSeconds = busy === 'fully busy' ? s.cpuSeconds / SPARK_LOCAL_CORES : s.wallSeconds;
+          return { job, cost: emrServerlessJobCost({ devices, cpuSeconds: s.cpuSeconds, wallSeconds, cores: SPARK_LOCAL_CORES }, { ...workers, maxExecutors }, fleet) };
+        });
+        const total = parts.reduce((sum, p) => sum + p.cost.usd, 0);
+        console.log(`  ${fleet.toLocaleString('en-US').padStart(7)} devices, ${busy.padEnd(10)}: ${parts.map((p) => `${p.job} $${p.cost.usd.toFixed(2)} (${p.cost.executorVcpuHours.toFixed(1)} executor vCPU-h, ${p.cost.executorGbHours.toFixed(0)} GB-h, driver ${(p.cost.driverSeconds / 60).toFixed(1)} min)`).join(' + ')} = $${total.toFixed(2)} a day`);
+      }
     }
   } finally {
     if (values.keep) log(`kept ${out}`);
