@@ -48,6 +48,27 @@ export function readSparkSubmitParameters(path = SUBMIT_PARAMETERS_PATH): SparkS
   return parseSparkSubmitParameters(text, path);
 }
 
+/**
+ * The peak address space of one pyspark worker (one task at a time), measured by
+ * npm run bench:spark (2026-12-02, 1,000 devices, June 21, and 50 devices: the same):
+ * 358 MiB in predict (a device-day's windows, CWT and model), 328 MiB in ingest. Flat in
+ * the fleet, as a task holds one device-day or one Arrow batch at a time.
+ */
+export const PYTHON_WORKER_PEAK_MIB = 358;
+
+/**
+ * spark.executor.pyspark.memory for executors of `cores` cores: Spark gives each Python
+ * worker an equal share and pyspark sets it as the worker's RLIMIT_AS (address space, not
+ * resident memory), so a share under a worker's peak fails its tasks with MemoryError.
+ * Twice the measured peak per worker (an EMR executor has 4 vCPUs where the benchmark had
+ * 2, so numpy's BLAS starts more threads, each with its stack and buffers), in 256 MiB steps.
+ */
+export function pysparkMemoryFor(cores: number, peakMib = PYTHON_WORKER_PEAK_MIB): string {
+  const perWorker = Math.ceil((2 * peakMib) / 256) * 256;
+  const total = perWorker * cores;
+  return total % 1024 === 0 ? `${total / 1024}g` : `${total}m`;
+}
+
 /** An EMR Serverless worker: what a Spark driver or executor container asks for. */
 export interface SparkWorker {
   cpu: string;
@@ -64,7 +85,8 @@ function bytesOf(value: string, key: string, source: string): number {
   return Number(m[1]) * unit;
 }
 
-function confOf(parameters: string): Map<string, string> {
+/** The --conf pairs of a SparkSubmitParameters string. */
+export function confOf(parameters: string): Map<string, string> {
   const tokens = parameters.split(/\s+/).filter(Boolean);
   const conf = new Map<string, string>();
   for (let i = 0; i < tokens.length; i++) {

@@ -14,7 +14,7 @@ import { kafkaClasspath, startKafkaBroker } from './kafkaBroker';
 import { publishDayWithProducer } from './producerDay';
 import { acquireRunLock } from './runLock';
 import { localFolders, localSparkConf, runSparkJob, sparkEnvironment } from './sparkJobs';
-import { stageClock } from './stages';
+import { stageClock, type StageClock } from './stages';
 
 export interface SparkDayOptions {
   date: string;
@@ -35,11 +35,11 @@ export interface SparkDayResult {
   goldDir: string;
 }
 
-const TOPIC = 'pv-readings';
-const PARTITIONS = 6;
+export const TOPIC = 'pv-readings';
+export const PARTITIONS = 6;
 
 export async function runSparkDay(o: SparkDayOptions): Promise<SparkDayResult> {
-  const env = sparkEnvironment();
+  sparkEnvironment(); // Java, the venv and the jars, checked before the broker starts
   kafkaClasspath(); // Java and the broker's jars (Maven Central on first use), before anything starts
   mkdirSync(o.out, { recursive: true });
   const lock = acquireRunLock(o.out, o.date);
@@ -51,31 +51,51 @@ export async function runSparkDay(o: SparkDayOptions): Promise<SparkDayResult> {
     const window = resolveRunWindow({ date: o.date }, 'publish', o.timeZone, Date.now());
     o.log(`Publishing ${o.date} through the producer service to Kafka on ${broker.bootstrap} (a simulated clock, 2000× real time)…`);
     const produced = await timed('simulate + publish', () => publishDayWithProducer({ bootstrap: broker.bootstrap, topic: TOPIC, partitions: PARTITIONS, timeZone: o.timeZone, window, devices: o.devices, seed: o.seed }));
-    process.env.PLANT_TIME_ZONE = o.timeZone;
-    const values = localDefinitionValues({ PlantTimeZone: o.timeZone, KafkaBootstrapServers: broker.bootstrap, KafkaTopic: TOPIC });
-    const data = join(o.out, 'spark');
-    const run = (req: JobRunRequest) => {
-      o.log(`spark-submit ${req.Name} (log: ${join(o.out, 'spark.log')})`);
-      return runSparkJob(req, { env, folders: localFolders(String(values.ModelVersion), data), conf: localSparkConf(join(o.out, 'spark-tmp')), logFile: join(o.out, 'spark.log') });
-    };
-    let ingest: Record<string, unknown> = {};
-    let predict: Record<string, unknown> = {};
-    await timed('state machine', () =>
-      runLocally(
-        values,
-        { date: o.date },
-        {
-          runWindow: (p) => runWindowHandler(p),
-          ingest: async (req) => ((ingest = await timed('ingest (Spark)', () => run(req))), { State: 'SUCCESS' }),
-          predict: async (req) => ((predict = await timed('predict (Spark)', () => run(req))), { State: 'SUCCESS' }),
-          notify: async (n: Notification) => o.log(`[SNS] ${n.Subject}\n${n.Message.replace(/^/gm, '      ')}`),
-        },
-        { executionName: `spark-${o.date}-${Date.now().toString(36)}`, waitPauseMs: 0 },
-      ),
-    );
-    return { published: produced.published, ingest, predict, stageSeconds, goldDir: join(data, 'gold') };
+    const { ingest, predict, goldDir } = await runSparkStateMachine({ date: o.date, timeZone: o.timeZone, bootstrap: broker.bootstrap, topic: TOPIC, out: o.out, log: o.log, timed });
+    return { published: produced.published, ingest, predict, stageSeconds, goldDir };
   } finally {
     await broker.stop();
     lock.release();
   }
+}
+
+export interface SparkStateMachineOptions {
+  date: string;
+  timeZone: string;
+  bootstrap: string;
+  topic: string;
+  /** silver and gold land in <out>/spark/, Spark's log in <out>/spark.log */
+  out: string;
+  log: (line: string) => void;
+  timed: StageClock['timed'];
+  /** told each job's spark-submit pid as it starts, with the job's name (bench:spark measures its process tree) */
+  onSpawn?: (job: 'ingest' | 'predict', pid: number) => void;
+}
+
+/** The real state machine definition over a topic on a running broker, its two EMR tasks run by spark-submit: stages "ingest (Spark)" and "predict (Spark)". */
+export async function runSparkStateMachine(o: SparkStateMachineOptions): Promise<{ ingest: Record<string, unknown>; predict: Record<string, unknown>; goldDir: string }> {
+  const env = sparkEnvironment();
+  process.env.PLANT_TIME_ZONE = o.timeZone;
+  const values = localDefinitionValues({ PlantTimeZone: o.timeZone, KafkaBootstrapServers: o.bootstrap, KafkaTopic: o.topic });
+  const data = join(o.out, 'spark');
+  const run = (job: 'ingest' | 'predict', req: JobRunRequest) => {
+    o.log(`spark-submit ${req.Name} (log: ${join(o.out, 'spark.log')})`);
+    return runSparkJob(req, { env, folders: localFolders(String(values.ModelVersion), data), conf: localSparkConf(join(o.out, 'spark-tmp')), logFile: join(o.out, 'spark.log'), onSpawn: (pid) => o.onSpawn?.(job, pid) });
+  };
+  let ingest: Record<string, unknown> = {};
+  let predict: Record<string, unknown> = {};
+  await o.timed('state machine', () =>
+    runLocally(
+      values,
+      { date: o.date },
+      {
+        runWindow: (p) => runWindowHandler(p),
+        ingest: async (req) => ((ingest = await o.timed('ingest (Spark)', () => run('ingest', req))), { State: 'SUCCESS' }),
+        predict: async (req) => ((predict = await o.timed('predict (Spark)', () => run('predict', req))), { State: 'SUCCESS' }),
+        notify: async (n: Notification) => o.log(`[SNS] ${n.Subject}\n${n.Message.replace(/^/gm, '      ')}`),
+      },
+      { executionName: `spark-${o.date}-${Date.now().toString(36)}`, waitPauseMs: 0 },
+    ),
+  );
+  return { ingest, predict, goldDir: join(data, 'gold') };
 }

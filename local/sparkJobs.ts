@@ -64,6 +64,8 @@ export interface SparkJobOptions {
   conf?: Record<string, string>;
   /** file that receives spark-submit's stderr (Spark's log) */
   logFile: string;
+  /** told spark-submit's pid once it started (bench:spark measures the process tree below it) */
+  onSpawn?: (pid: number) => void;
 }
 
 /**
@@ -106,6 +108,7 @@ export async function runSparkJob(request: JobRunRequest, o: SparkJobOptions): P
         env: { ...process.env, PYSPARK_PYTHON: o.env.python, PYSPARK_DRIVER_PYTHON: o.env.python, PYTHONPATH: join(REPO_ROOT, 'spark') },
         stdio: ['ignore', 'pipe', log],
       });
+      if (child.pid !== undefined) o.onSpawn?.(child.pid);
       let out = '';
       child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
       child.once('error', reject);
