@@ -57,6 +57,8 @@ export interface ProducerDayOptions {
 
 export interface ProducerDayResult {
   published: number;
+  /** the most readings one send carries (BATCH_MAX_MESSAGES): what a retried send can write twice */
+  batchMaxMessages: number;
   invalid: Record<string, number>;
   dropped: Record<string, number>;
 }
@@ -93,5 +95,5 @@ export async function publishDayWithProducer(o: ProducerDayOptions): Promise<Pro
     clock.setSpeed(1);
     await service.stop('day published');
   }
-  return { published: metrics.total('ReadingsPublished'), invalid: Object.fromEntries(metrics.invalidTotals), dropped: Object.fromEntries(metrics.droppedTotals) };
+  return { published: metrics.total('ReadingsPublished'), batchMaxMessages: config.batch.maxMessages, invalid: Object.fromEntries(metrics.invalidTotals), dropped: Object.fromEntries(metrics.droppedTotals) };
 }
