@@ -81,7 +81,7 @@ export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const TABLES_CONTRACT = {
   "doc": "Silver and gold tables: columns, types, sort order and S3 layout. Column types: string, int32, int64, float32, float64, and X[] for a list of X (Parquet 3-level LIST, elements required). A column with forEachClass expands into one column per fault class, in class order, with {class} replaced by the class name. Times are epoch milliseconds (UTC) in int64 columns whose name ends in Ms.",
-  "version": 2,
+  "version": 3,
   "storage": {
     "doc": "A day is the plant-local calendar day (date=YYYY-MM-DD). Every run writes its files under its own run=<runId> folder and then publishes them by writing the commit marker, one PUT. Readers (the API, the predict job, Athena views) read only the files the marker lists, so a half-written or concurrent run is never visible; a rerun's marker replaces the previous one. Before it does, the run it supersedes is recorded at supersededKey (its old marker plus supersededAt and supersededBy), and its files are kept for supersededGraceMs: longer than any reader can hold the old marker (the API caches markers for a minute; a job reads its input for at most its 24-h execution timeout). Every later commit of the table deletes the files of the superseded runs whose grace is over, never those of a run that is again the committed one.",
     "dataKey": "{prefix}/date={date}/run={runId}/part-{part}.parquet",
@@ -397,6 +397,17 @@ export const TABLES_CONTRACT = {
           "doc": "the label's evidence (CUSUM) when the alarm was raised; null without an alarm"
         },
         {
+          "name": "baselineDays",
+          "type": "int32",
+          "doc": "healthy days of the device's own baseline the day was judged against (contracts/detector.json baseline); 0 = no history yet: judged against the fleet, with the thresholds for no history"
+        },
+        {
+          "name": "baselineGain",
+          "type": "float64",
+          "nullable": true,
+          "doc": "the baseline's gain the irradiance channel was multiplied by; null without history"
+        },
+        {
           "name": "meanConfidence",
           "type": "float32",
           "nullable": true,
@@ -405,6 +416,55 @@ export const TABLES_CONTRACT = {
         {
           "name": "modelVersion",
           "type": "string"
+        }
+      ]
+    },
+    "device_baseline": {
+      "doc": "One row per device: its own baseline as of the end of the partition's day (contracts/detector.json baseline), written by the predict job of that day and read by the next day's. Devices absent that day keep their row.",
+      "bucket": "gold",
+      "prefix": "baseline",
+      "sortBy": [
+        "deviceId"
+      ],
+      "columns": [
+        {
+          "name": "deviceId",
+          "type": "string"
+        },
+        {
+          "name": "ratios",
+          "type": "float32[]",
+          "doc": "relative ratios q of the device's last healthy days (at most baseline.maxDays), oldest first"
+        },
+        {
+          "name": "gain",
+          "type": "float64",
+          "nullable": true,
+          "doc": "median of ratios clamped to [minGain, maxGain]; null when ratios is empty"
+        },
+        {
+          "name": "lastHealthyDate",
+          "type": "string",
+          "nullable": true,
+          "doc": "the plant-local day of the newest ratio"
+        },
+        {
+          "name": "dayRatio",
+          "type": "float32",
+          "nullable": true,
+          "doc": "the partition day's own q (null when the day had too few bright windows or the device no data that day); kept whether or not the day was healthy, for review"
+        },
+        {
+          "name": "dayVerdict",
+          "type": "string",
+          "nullable": true,
+          "doc": "the partition day's verdict (gold_daily), null when the device had no data that day"
+        },
+        {
+          "name": "fleetRatio",
+          "type": "float64",
+          "nullable": true,
+          "doc": "the day's fleet reference R (current ÷ irradiance), the same in every row of the partition"
         }
       ]
     }
@@ -473,6 +533,15 @@ export const DETECTOR_CONTRACT = {
         ]
       }
     }
+  },
+  "baseline": {
+    "doc": "Each array against its own history. A device-day's ratio r = the median, over its predicted windows whose mean measured irradiance is at least minIrradiance W/m², of the window's mean current ÷ its mean irradiance (means of the gap-filled series over the window's slots, as the levels use); no ratio when fewer than minWindows such windows. The day's fleet reference R = the median of r over the devices that have one; the device's relative ratio q = r / R (the same sky for all: the season, the sun and the clouds cancel). The baseline table of day D (contracts/tables.json device_baseline) holds, per device, the q of its last maxDays healthy days (verdict normal, q inside [minGain, maxGain]) up to D, oldest first, carried over days without one; its gain = the median of those q clamped to [minGain, maxGain] (a larger departure is not calibration), none without history. The predict job of day D reads the baseline of the latest day before D within maxAgeDays (a rerun of D reads the same, so it is deterministic) and multiplies the irradiance channel by the device's gain before the CWT and the levels (the skip rule keeps the measured irradiance): the array is judged against its own normal relation of current to irradiance, not the fleet's. A device without a gain is judged as the model was trained, against the fleet (gain 1), with the alarm thresholds for no history (alarms.json thresholds.fleet; thresholds.own otherwise).",
+    "minIrradiance": 300,
+    "minWindows": 6,
+    "maxDays": 7,
+    "minGain": 0.85,
+    "maxGain": 1.15,
+    "maxAgeDays": 30
   }
 } as const;
 
@@ -583,9 +652,30 @@ export interface GoldDailyRow {
   alarmConfidence: number | null;
   /** the label's evidence (CUSUM) when the alarm was raised; null without an alarm */
   alarmEvidence: number | null;
+  /** healthy days of the device's own baseline the day was judged against (contracts/detector.json baseline); 0 = no history yet: judged against the fleet, with the thresholds for no history */
+  baselineDays: number;
+  /** the baseline's gain the irradiance channel was multiplied by; null without history */
+  baselineGain: number | null;
   /** mean confidence of the predicted windows */
   meanConfidence: number | null;
   modelVersion: string;
 }
 
-export type TableName = "silver_device_day" | "silver_quarantine" | "gold_window" | "gold_daily";
+/** One row per device: its own baseline as of the end of the partition's day (contracts/detector.json baseline), written by the predict job of that day and read by the next day's. Devices absent that day keep their row. */
+export interface DeviceBaselineRow {
+  deviceId: string;
+  /** relative ratios q of the device's last healthy days (at most baseline.maxDays), oldest first */
+  ratios: Float32Array;
+  /** median of ratios clamped to [minGain, maxGain]; null when ratios is empty */
+  gain: number | null;
+  /** the plant-local day of the newest ratio */
+  lastHealthyDate: string | null;
+  /** the partition day's own q (null when the day had too few bright windows or the device no data that day); kept whether or not the day was healthy, for review */
+  dayRatio: number | null;
+  /** the partition day's verdict (gold_daily), null when the device had no data that day */
+  dayVerdict: string | null;
+  /** the day's fleet reference R (current ÷ irradiance), the same in every row of the partition */
+  fleetRatio: number | null;
+}
+
+export type TableName = "silver_device_day" | "silver_quarantine" | "gold_window" | "gold_daily" | "device_baseline";

@@ -61,6 +61,31 @@ export function checkThresholds(t: unknown, where: string): AlarmThresholds {
   return r as AlarmThresholds;
 }
 
+/**
+ * alarms.json's thresholds: `own` for a device judged against its own baseline,
+ * `fleet` for one without history yet, judged as the model was trained (against the
+ * fleet): its calibration bias is not removed, so it needs more evidence.
+ */
+export interface AlarmThresholdSets {
+  own: AlarmThresholds;
+  fleet: AlarmThresholds;
+}
+
+export const THRESHOLD_SETS = ['own', 'fleet'] as const;
+
+/** Checks alarms.json's thresholds: both sets, each complete (checkThresholds); names what is wrong. */
+export function checkThresholdSets(t: unknown, where: string): AlarmThresholdSets {
+  if (typeof t !== 'object' || t === null) throw new Error(`${where}: thresholds must be an object with ${THRESHOLD_SETS.join(' and ')}`);
+  const r = t as Record<string, unknown>;
+  for (const k of Object.keys(r)) if (!(THRESHOLD_SETS as readonly string[]).includes(k)) throw new Error(`${where}: thresholds.${k} is not a threshold set (${THRESHOLD_SETS.join(', ')})`);
+  return { own: checkThresholds(r.own, `${where} thresholds.own`), fleet: checkThresholds(r.fleet, `${where} thresholds.fleet`) };
+}
+
+/** The thresholds a device-day is decided with: its own baseline's when it has history, else the fleet's. */
+export function thresholdsFor(sets: AlarmThresholdSets, baselineDays: number): AlarmThresholds {
+  return baselineDays > 0 ? sets.own : sets.fleet;
+}
+
 const K = FAULT_CLASSES.length;
 /** per label, the class indices whose probabilities it sums */
 const MEMBERS: readonly number[][] = ALARM_LABELS.map((l) => alarmCandidates(l).map((c) => FAULT_CLASSES.indexOf(c)));

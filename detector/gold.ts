@@ -1,10 +1,14 @@
 /**
  * A device-day's windows and their class probabilities → the gold rows: one per
  * window (prediction or skip reason) and the day's summary, whose verdict is the
- * day's alarm (detector/alarms.ts; contracts/tables.json summary), else normal.
+ * day's alarm (detector/alarms.ts; contracts/tables.json summary), else normal,
+ * decided with the thresholds of the reference the device was judged against
+ * (alarms.ts thresholdsFor: its own baseline, or the fleet without history), which
+ * the summary records (detector/baseline.ts).
  */
 import { FAULT_CLASSES, type GoldDailyRow, type GoldWindowRow } from '../contracts';
 import { decideAlarm, type AlarmThresholds } from './alarms';
+import { NO_HISTORY, type DeviceReference } from './baseline';
 import type { WindowInfo } from './windows';
 
 /** The window row's probability columns, in class order. */
@@ -17,7 +21,7 @@ export function windowClass(probs: Float32Array, offset: number): number {
   return best;
 }
 
-export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs: Float32Array, modelVersion: string, thresholds: AlarmThresholds): { windows: GoldWindowRow[]; daily: GoldDailyRow } {
+export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs: Float32Array, modelVersion: string, thresholds: AlarmThresholds, reference: DeviceReference = NO_HISTORY): { windows: GoldWindowRow[]; daily: GoldDailyRow } {
   const k = FAULT_CLASSES.length;
   let p = 0;
   const counts = new Array<number>(k).fill(0);
@@ -60,6 +64,8 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
     alarmRaisedMs: alarm?.raisedMs ?? null,
     alarmConfidence: alarm?.confidence ?? null,
     alarmEvidence: alarm?.evidence ?? null,
+    baselineDays: reference.days,
+    baselineGain: reference.gain,
     meanConfidence: p > 0 ? confidenceSum / p : null,
     modelVersion,
   } as GoldDailyRow;

@@ -113,9 +113,26 @@ export function windowsOf(row: SilverDeviceDayRow): WindowInfo[] {
   return out;
 }
 
-/** The four channels of a day, gap-filled: what the CWT and the levels read. */
-export function filledChannels(row: SilverDeviceDayRow): Float64Array[] {
-  return CHANNELS.map((c) => gapFilled(row[c]));
+const IRRADIANCE = CHANNELS.indexOf('irradiance');
+
+/**
+ * The four channels of a day, gap-filled: what the CWT and the levels read. With a
+ * baseline gain (detector/baseline.ts), the irradiance channel is multiplied by it:
+ * the device is judged against its own relation of current to irradiance.
+ */
+export function filledChannels(row: SilverDeviceDayRow, gain: number | null = null): Float64Array[] {
+  return withGain(
+    CHANNELS.map((c) => gapFilled(row[c])),
+    gain,
+  );
+}
+
+/** Multiplies the irradiance channel of gap-filled channels by a baseline gain, in place (none: unchanged). */
+export function withGain(filled: Float64Array[], gain: number | null): Float64Array[] {
+  if (gain === null) return filled;
+  const g = filled[IRRADIANCE]!;
+  for (let k = 0; k < g.length; k++) g[k] = g[k]! * gain;
+  return filled;
 }
 
 /** The four channels' scalograms of a day: coefs[c][scale·samples + t], float32. */
@@ -176,14 +193,14 @@ export class InputBuffers {
 }
 
 /**
- * A day's model inputs for the given windows (indices), in that order. The CWT runs
+ * A day's model inputs for the given windows (indices), in that order, from its
+ * gap-filled channels (filledChannels, with the device's baseline gain). The CWT runs
  * over the span the windows read (spanScalograms), not the nights around it. With
  * `buffers`, the result is a view into them (see InputBuffers).
  */
-export function modelInputs(row: SilverDeviceDayRow, indices: readonly number[], norm: Normalization, buffers?: InputBuffers): ModelInputs {
+export function modelInputs(row: SilverDeviceDayRow, indices: readonly number[], norm: Normalization, buffers?: InputBuffers, filled: Float64Array[] = filledChannels(row)): ModelInputs {
   const { images, levels } = buffers ? buffers.inputs(indices.length) : { images: new Float32Array(indices.length * WINDOW_VALUES), levels: new Float32Array(indices.length * N_LEVELS) };
   if (indices.length === 0) return { images, levels };
-  const filled = filledChannels(row);
   const span = spanScalograms(row, indices, filled, buffers);
   indices.forEach((index, k) => {
     windowTensor(span.coefs, span.length, index, norm.scale, images, k * WINDOW_VALUES, span.from);

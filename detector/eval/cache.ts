@@ -5,16 +5,19 @@
  * but the modules listed in SKIP, e.g. eval/ where decisions and metrics live;
  * contracts/; the predict job's device predictor), so trying another
  * decision or metric re-reads instead of re-simulating and re-predicting, and a
- * change of the simulator or the pipeline never reads stale records.
+ * change of the simulator or the pipeline never reads stale records. The baselines
+ * the devices were judged against are part of the key: other thresholds raise other
+ * alarms, which change the next days' baselines and so their records.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { DeviceReference } from '../baseline';
 import type { PlantDaySpec } from './plantDays';
 import type { DeviceDayRecord } from './records';
 
 const REPO = join(__dirname, '..', '..');
-const FORMAT = 1;
+const FORMAT = 2;
 /** What the cached records depend on besides the model's weights. */
 const SOURCES = [join(REPO, 'detector'), join(REPO, 'contracts'), join(REPO, 'local', 'jobs', 'devicePredictor.ts')];
 /** What does not shape the records (reports, training, command lines): a change there keeps the cache. Anything new counts until listed here. */
@@ -61,8 +64,10 @@ export function plantDayKey(spec: PlantDaySpec): string {
   return `${spec.date} ${spec.sky} (plant ${spec.plant + 1}, day ${spec.day + 1})`;
 }
 
-export function cachePath(dir: string, modelVersion: string, spec: PlantDaySpec): string {
-  const key = createHash('sha256').update(JSON.stringify({ FORMAT, spec, code: sourceDigest() })).digest('hex').slice(0, 16);
+/** `references`: the baselines the plant-day's devices were judged against (they shape its probabilities). */
+export function cachePath(dir: string, modelVersion: string, spec: PlantDaySpec, references: ReadonlyMap<string, DeviceReference>): string {
+  const judged = [...references].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, r]) => [id, r.gain, r.days]);
+  const key = createHash('sha256').update(JSON.stringify({ FORMAT, spec, code: sourceDigest(), judged })).digest('hex').slice(0, 16);
   return join(dir, 'cache', modelVersion, `${spec.date}-p${spec.plant + 1}d${spec.day + 1}-${key}.json`);
 }
 

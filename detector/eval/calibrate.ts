@@ -1,19 +1,24 @@
 /**
  * npm run calibrate — the alarm thresholds for the committed model, chosen on its own
  * validation plant-days for a false-alarm budget, written to the model's alarms.json:
- *   npm run calibrate                       12 plants (2025, one a month) × 300 devices, budget 0.3 %
+ * one set for devices judged against their own baseline (own: the plants' later days),
+ * one for devices without history, judged against the fleet (fleet: their first day).
+ *   npm run calibrate                       12 plants (2025, one a month) × 3 days × 300 devices, budget 0.3 %
  *   npm run calibrate -- --budget 0.001 --devices 500
  * The plant-days use seeds of their own (CALIBRATION_SEED_BASE…): never training's,
  * never the evaluation's, so that npm run eval measures thresholds it did not see.
  * They go through the evaluation's collection and cache (simulate → silver → the
  * predict workers, without thresholds), so a second run with another budget takes seconds.
+ * Without thresholds there are no alarms to tell the baselines which days were
+ * healthy: calibration takes the truth's healthy days for them (the evaluation, the
+ * product's alarms).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PredictPool } from '../../local/jobs/predictPool';
 import { calibrateThresholds, type CalibrationDay } from '../alarmCalibration';
-import { ALARM_LABELS, alarmCandidates, evidenceTrace, type AlarmLabel } from '../alarms';
+import { ALARM_LABELS, alarmCandidates, evidenceTrace, THRESHOLD_SETS, type AlarmLabel, type AlarmThresholds } from '../alarms';
 import { intFlag, runCommand, UsageError } from '../commandLine';
 import { SPLIT_SEEDS_END } from '../dataset';
 import { ARTIFACTS_DIR, type AlarmsFile } from '../model/artifacts';
@@ -21,7 +26,7 @@ import { readModelVersion } from '../model/manifest';
 import { DEFAULT_FAULT_MIX } from '../simulator/plant';
 import { plantDaysFlags } from './cli';
 import { ALARM_GROUPS } from './decision';
-import { collectAll } from './evaluate';
+import { collectAll, type BaselineVerdict } from './evaluate';
 import { actingWindows } from './outcome';
 import { DEFAULT_EVAL_SKIES, EVAL_SEED_BASE, type EvalPlan } from './plantDays';
 import type { DeviceDayRecord } from './records';
@@ -31,7 +36,7 @@ const DEFAULT_DATES = Array.from({ length: 12 }, (_, m) => `2025-${String(m + 1)
 /** Lowest threshold: ¾ of one window's full score, so a single window alone needs p(label) ≥ 90 × p(normal). */
 const DEFAULT_FLOOR = 4.5;
 
-const USAGE = `usage: npm run calibrate -- [--budget SHARE] [--floor EVIDENCE] [--devices N] [--dates YYYY-MM-DD,...]
+const USAGE = `usage: npm run calibrate -- [--budget SHARE] [--floor EVIDENCE] [--devices N] [--days N] [--dates YYYY-MM-DD,...]
                             [--skies clear,broken,overcast] [--seed N] [--workers N] [--out DIR] [--fresh] [--dry-run]`;
 
 function share(name: string, text: string): number {
@@ -47,6 +52,7 @@ export function parseCalibrateArgs(argv: string[]) {
       budget: { type: 'string', default: '0.003' },
       floor: { type: 'string', default: String(DEFAULT_FLOOR) },
       devices: { type: 'string', default: '300' },
+      days: { type: 'string', default: '3' },
       dates: { type: 'string', default: DEFAULT_DATES.join(',') },
       skies: { type: 'string', default: DEFAULT_EVAL_SKIES.join(',') },
       seed: { type: 'string', default: String(CALIBRATION_SEED_BASE) },
@@ -63,7 +69,9 @@ export function parseCalibrateArgs(argv: string[]) {
   if (seedBase < SPLIT_SEEDS_END || seedBase + dates.length > EVAL_SEED_BASE) throw new UsageError(`--seed: calibration seeds ${seedBase}..${seedBase + dates.length - 1} must lie in ${SPLIT_SEEDS_END}..${EVAL_SEED_BASE - 1}: below is training's, above the evaluation's`);
   const floor = Number(values.floor);
   if (!(floor > 0 && floor < 1000)) throw new UsageError(`--floor: ${JSON.stringify(values.floor)} must be a positive evidence below 1000`);
-  const plan: EvalPlan = { firstDates: dates, skies, days: 1, devices: intFlag('devices', values.devices!, 100_000), seedBase, faultMix: DEFAULT_FAULT_MIX };
+  const days = intFlag('days', values.days!, 30);
+  if (days < 2) throw new UsageError(`--days: ${days} leaves no day with a baseline to calibrate the own thresholds on; give at least 2`);
+  const plan: EvalPlan = { firstDates: dates, skies, days, devices: intFlag('devices', values.devices!, 100_000), seedBase, faultMix: DEFAULT_FAULT_MIX };
   return { help: values.help!, plan, budget: share('budget', values.budget!), floor, workers: intFlag('workers', values.workers!, 64), out: values.out!, fresh: values.fresh!, dryRun: values['dry-run']! };
 }
 
@@ -75,6 +83,9 @@ export function rightLabels(record: DeviceDayRecord): Set<AlarmLabel> {
   for (const g of ALARM_GROUPS) if (g.candidates.includes(truth.fault) && g.covers(truth.fault, truth.severity)) right.add(g.name as AlarmLabel);
   return right;
 }
+
+/** Calibration's healthy days for the baselines: the truth's (the alarms that would tell are what is being calibrated). */
+export const truthBaselineVerdict: BaselineVerdict = (r) => (r.truth.fault === 'normal' ? 'normal' : 'alarm');
 
 export function calibrationDay(record: DeviceDayRecord): CalibrationDay {
   const predicted = record.evidence.windows.filter((w) => !w.skipReason);
@@ -90,27 +101,33 @@ async function main(): Promise<void> {
   }
   const modelVersion = readModelVersion();
   const log = (l: string) => console.log(l);
-  const { records } = await collectAll({ plan: args.plan, out: args.out, fresh: args.fresh, progress: true, log, startPool: () => PredictPool.start(args.workers, { uncalibrated: true }) }, modelVersion);
-  const days = records.flat().map(calibrationDay);
-  const c = calibrateThresholds(days, args.budget, args.floor);
-  const visible = days.filter((d) => d.right.size > 0).length;
+  const plants = args.plan.firstDates.length;
+  const { records } = await collectAll({ plan: args.plan, out: args.out, fresh: args.fresh, progress: true, log, startPool: () => PredictPool.start(args.workers, { uncalibrated: true }), baselineVerdict: truthBaselineVerdict }, modelVersion);
   const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
-  console.log(`\nModel ${modelVersion}, ${records.length} validation plant-days (seeds ${args.plan.seedBase}..${args.plan.seedBase + records.length - 1}), budget ${pct(args.budget)}, floor ${args.floor}:`);
-  for (const label of ALARM_LABELS) console.log(`  ${label.padEnd(16)} threshold ${c.thresholds[label].toFixed(3).padStart(8)}   (${alarmCandidates(label).join(' or ')})`);
-  console.log(`  false alarms ${c.falseAlarms} of ${c.healthyDays} healthy device-days (${pct(c.falseAlarms / Math.max(1, c.healthyDays))}); visible faults named ${c.named} of ${visible} (${pct(c.named / Math.max(1, visible))})`);
+  console.log(`\nModel ${modelVersion}, ${records.length} validation plant-days (${plants} plants × ${args.plan.days} days, seeds ${args.plan.seedBase}..${args.plan.seedBase + plants - 1}), budget ${pct(args.budget)}, floor ${args.floor}:`);
+  const sets = {} as Record<(typeof THRESHOLD_SETS)[number], { thresholds: AlarmThresholds; stats: Record<string, number> }>;
+  for (const set of THRESHOLD_SETS) {
+    // own: the device-days judged against their own baseline; fleet: those without history
+    const days = records.flat().filter((r) => (set === 'own') === r.evidence.baselineDays > 0).map(calibrationDay);
+    const c = calibrateThresholds(days, args.budget, args.floor);
+    const visible = days.filter((d) => d.right.size > 0).length;
+    console.log(`\n thresholds.${set} (${set === 'own' ? 'devices with their own baseline' : 'devices without history, judged against the fleet'}), ${days.length} device-days:`);
+    for (const label of ALARM_LABELS) console.log(`  ${label.padEnd(16)} threshold ${c.thresholds[label].toFixed(3).padStart(8)}   (${alarmCandidates(label).join(' or ')})`);
+    console.log(`  false alarms ${c.falseAlarms} of ${c.healthyDays} healthy device-days (${pct(c.falseAlarms / Math.max(1, c.healthyDays))}); visible faults named ${c.named} of ${visible} (${pct(c.named / Math.max(1, visible))})`);
+    sets[set] = { thresholds: c.thresholds, stats: { deviceDays: days.length, healthyDays: c.healthyDays, falseAlarms: c.falseAlarms, visibleFaultyDays: visible, named: c.named } };
+  }
   const file: AlarmsFile = {
     modelVersion,
-    thresholds: c.thresholds,
+    thresholds: { own: sets.own.thresholds, fleet: sets.fleet.thresholds },
     calibration: {
-      command: `npm run calibrate -- --budget ${args.budget} --floor ${args.floor} --devices ${args.plan.devices} --seed ${args.plan.seedBase}`,
-      plantDays: args.plan.firstDates.map((d, i) => `${d} ${args.plan.skies[i % args.plan.skies.length]}`),
+      command: `npm run calibrate -- --budget ${args.budget} --floor ${args.floor} --devices ${args.plan.devices} --days ${args.plan.days} --seed ${args.plan.seedBase}`,
+      plantDays: args.plan.firstDates.map((d, i) => `${d} ${args.plan.skies[i % args.plan.skies.length]} (+${args.plan.days - 1} days)`),
       devicesPerPlantDay: args.plan.devices,
       budget: args.budget,
       floor: args.floor,
-      healthyDays: c.healthyDays,
-      falseAlarms: c.falseAlarms,
-      visibleFaultyDays: visible,
-      named: c.named,
+      baselineHealthyDays: 'the truth (no thresholds yet)',
+      own: sets.own.stats,
+      fleet: sets.fleet.stats,
     },
   };
   if (args.dryRun) return;

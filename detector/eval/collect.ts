@@ -1,10 +1,12 @@
 /**
  * A plant-day through the pipeline's own path, without S3: simulated readings →
  * contract validation and silver row (dataset.ts silverOf) → the predict job's
- * device predictor in its worker pool (windows, CWT, model, gold rows) → records.
+ * device predictor in its worker pool (windows, CWT, model, gold rows), each device
+ * judged against the baseline its plant's earlier days give it → records.
  * The main thread simulates the next devices while the workers predict.
  */
 import type { SilverDeviceDayRow } from '../../contracts';
+import { NO_HISTORY, type DeviceReference } from '../baseline';
 import type { DeviceGold } from '../../local/jobs/devicePredictor';
 import { silverOf } from '../dataset';
 import { plantDayKey } from './cache';
@@ -14,13 +16,14 @@ import { recordOf, type DeviceDayRecord } from './records';
 /** What predicts a silver device-day: the local predict job's worker pool (local/jobs/predictPool.ts). */
 export interface DevicePredictorPool {
   readonly modelVersion: string;
-  predict(row: SilverDeviceDayRow): Promise<DeviceGold>;
+  predict(row: SilverDeviceDayRow, reference?: DeviceReference): Promise<DeviceGold>;
 }
 
 /** Device-days handed to the workers and not yet back: enough to keep both busy, few enough to bound memory. */
 const IN_FLIGHT = 8;
 
-export async function collectPlantDay(spec: PlantDaySpec, pool: DevicePredictorPool, onDevice?: () => void): Promise<DeviceDayRecord[]> {
+/** `references`: how each device is judged (its own baseline from the plant's earlier days); absent: against the fleet. */
+export async function collectPlantDay(spec: PlantDaySpec, pool: DevicePredictorPool, references: ReadonlyMap<string, DeviceReference>, onDevice?: () => void): Promise<DeviceDayRecord[]> {
   const plant = simulateEvalDay(spec);
   const key = plantDayKey(spec);
   // filled in device order as the workers answer, in whatever order that is
@@ -30,8 +33,8 @@ export async function collectPlantDay(spec: PlantDaySpec, pool: DevicePredictorP
   for (const day of plant.devices()) {
     const at = devices++;
     const { deviceId, truth } = day;
-    const done = pool.predict(silverOf(day, plant.window)).then((gold) => {
-      records[at] = recordOf(key, spec.date, { deviceId, truth }, gold.windows);
+    const done = pool.predict(silverOf(day, plant.window), references.get(deviceId) ?? NO_HISTORY).then((gold) => {
+      records[at] = recordOf(key, spec.date, { deviceId, truth }, gold.windows, { baselineDays: gold.daily.baselineDays, ratio: gold.ratio });
       onDevice?.();
     });
     // awaited below; marked handled so that an early failure is not reported twice

@@ -21,6 +21,10 @@ export interface DeviceDayEvidence {
   windows: readonly EvidenceWindow[];
   /** predicted windows × classes (contract order), in window order */
   probs: Float32Array;
+  /** healthy days of the device's own baseline the windows were predicted with; 0: none yet, judged against the fleet */
+  baselineDays: number;
+  /** the day's ratio of current to irradiance (detector/baseline.ts dayRatio), for the next day's baseline */
+  ratio: number | null;
 }
 
 export interface Alarm {

@@ -6,6 +6,9 @@
 import { readModelVersion } from '../model/manifest';
 import { Progress } from '../progress';
 import { cachePath, plantDayKey, readCache, writeCache } from './cache';
+import type { DeviceBaselineRow } from '../../contracts';
+import { nextBaseline, referenceOf } from '../baseline';
+import { productAlarmDecision } from './alarmDecision';
 import { collectPlantDay, type DevicePredictorPool } from './collect';
 import { checkAlarm, type Decision, type DeviceDayEvidence } from './decision';
 import { outcomeOf, type Outcome } from './outcome';
@@ -47,35 +50,60 @@ export interface EvalRun {
   computed: number;
 }
 
-/** Every plant-day of the plan's records, from the cache or simulated and predicted now (and cached). */
-export async function collectAll(o: Pick<EvalOptions, 'plan' | 'out' | 'fresh' | 'startPool' | 'progress' | 'log'>, modelVersion: string): Promise<{ records: DeviceDayRecord[][]; cached: number }> {
+/**
+ * Whether a device-day counts as healthy for its baseline (detector/baseline.ts
+ * nextBaseline takes verdict normal only): the product's alarm decision, as the
+ * predict job does; calibration, which has no thresholds yet, takes the truth.
+ */
+export type BaselineVerdict = (record: DeviceDayRecord) => 'normal' | 'alarm';
+
+export const productBaselineVerdict: BaselineVerdict = (r) => (productAlarmDecision.decide(r.evidence, []).alarm ? 'alarm' : 'normal');
+
+/**
+ * Every plant-day of the plan's records, from the cache or simulated and predicted
+ * now (and cached). A plant's days go in order: each device is judged against the
+ * baseline its earlier days give it (as the predict job of the day reads the
+ * previous day's baseline table), and the cache is keyed by those references too.
+ */
+export async function collectAll(o: Pick<EvalOptions, 'plan' | 'out' | 'fresh' | 'startPool' | 'progress' | 'log'> & { baselineVerdict: BaselineVerdict }, modelVersion: string): Promise<{ records: DeviceDayRecord[][]; cached: number }> {
   const specs = plantDaySpecs(o.plan);
-  const paths = specs.map((s) => cachePath(o.out, modelVersion, s));
-  const records: (DeviceDayRecord[] | null)[] = paths.map((p) => (o.fresh ? null : readCache(p)));
-  const missing = specs.filter((_, i) => records[i] === null);
-  const cached = specs.length - missing.length;
-  if (cached > 0) o.log(`${cached} of ${specs.length} plant-days from the cache (${o.out}/cache/${modelVersion}/)`);
-  if (missing.length === 0) return { records: records as DeviceDayRecord[][], cached };
-  const pool = await o.startPool();
+  const records: DeviceDayRecord[][] = [];
+  let cached = 0;
+  let pool: (DevicePredictorPool & { close(): Promise<void> }) | null = null;
+  const bar = o.progress ? new Progress('simulate + predict', specs.reduce((n, s) => n + s.devices, 0), 'device-days') : null;
   try {
-    if (pool.modelVersion !== modelVersion) throw new Error(`the predict workers loaded model ${pool.modelVersion}, the artifacts say ${modelVersion}`);
-    const bar = o.progress ? new Progress('simulate + predict', missing.reduce((n, s) => n + s.devices, 0), 'device-days') : null;
-    for (let i = 0; i < specs.length; i++) {
-      if (records[i] !== null) continue;
-      records[i] = await collectPlantDay(specs[i]!, pool, () => bar?.tick());
-      writeCache(paths[i]!, records[i]!);
+    let baseline = new Map<string, DeviceBaselineRow>();
+    for (const spec of specs) {
+      if (spec.day === 0) baseline = new Map();
+      const references = new Map([...baseline].map(([id, row]) => [id, referenceOf(row)]));
+      const path = cachePath(o.out, modelVersion, spec, references);
+      let day = o.fresh ? null : readCache(path);
+      if (day) {
+        cached++;
+        for (let d = 0; d < spec.devices; d++) bar?.tick();
+      } else {
+        if (!pool) {
+          pool = await o.startPool();
+          if (pool.modelVersion !== modelVersion) throw new Error(`the predict workers loaded model ${pool.modelVersion}, the artifacts say ${modelVersion}`);
+        }
+        day = await collectPlantDay(spec, pool, references, () => bar?.tick());
+        writeCache(path, day);
+      }
+      records.push(day);
+      const today = new Map(day.map((r) => [r.evidence.deviceId, { ratio: r.evidence.ratio, verdict: o.baselineVerdict(r) }]));
+      baseline = new Map(nextBaseline(baseline, today, spec.date).map((row) => [row.deviceId, row]));
     }
-    bar?.finish(`${missing.length} plant-days`);
+    bar?.finish(`${specs.length} plant-days, ${cached} of them from the cache (${o.out}/cache/${modelVersion}/)`);
   } finally {
-    await pool.close();
+    await pool?.close();
   }
-  return { records: records as DeviceDayRecord[][], cached };
+  return { records, cached };
 }
 
 export async function runEval(o: EvalOptions): Promise<EvalRun> {
   const modelVersion = readModelVersion();
   const specs = plantDaySpecs(o.plan);
-  const { records, cached } = await collectAll(o, modelVersion);
+  const { records, cached } = await collectAll({ ...o, baselineVerdict: productBaselineVerdict }, modelVersion);
   const outcomes: Outcome[] = [];
   // a device's earlier days in its plant's run (reset at each plant's first day)
   let history = new Map<string, DeviceDayEvidence[]>();

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ALARM_LABELS, checkThresholds, type AlarmThresholds } from '../alarms';
+import { ALARM_LABELS, checkThresholdSets, type AlarmThresholds, type AlarmThresholdSets } from '../alarms';
 import { CHANNELS, LEVEL_FEATURES, type Normalization } from '../windows';
 import { ARTIFACTS_DIR } from './manifest';
 
@@ -56,19 +56,19 @@ export interface LoadedModel {
   model: tf.LayersModel;
   normalization: Normalization;
   modelVersion: string;
-  /** the alarm decision's thresholds calibrated for this model (alarms.json) */
-  alarmThresholds: AlarmThresholds;
+  /** the alarm decision's thresholds calibrated for this model (alarms.json): with a device's own baseline, and without history */
+  alarmThresholds: AlarmThresholdSets;
 }
 
 /** alarms.json: the alarm thresholds calibrated for a model version, and how (npm run calibrate). */
 export interface AlarmsFile {
   modelVersion: string;
-  thresholds: AlarmThresholds;
+  thresholds: AlarmThresholdSets;
   calibration: Record<string, unknown>;
 }
 
 /** The thresholds calibrated for the model in dir; an error naming what to run when they are missing or for another model. */
-export function readAlarmThresholds(dir: string, modelVersion: string): AlarmThresholds {
+export function readAlarmThresholds(dir: string, modelVersion: string): AlarmThresholdSets {
   const path = join(dir, 'alarms.json');
   let file: AlarmsFile;
   try {
@@ -77,14 +77,15 @@ export function readAlarmThresholds(dir: string, modelVersion: string): AlarmThr
     throw new Error(`no alarm thresholds for the model in ${dir} (${(err as Error).message}); run npm run calibrate`);
   }
   if (file.modelVersion !== modelVersion) throw new Error(`${path} was calibrated for model ${JSON.stringify(file.modelVersion)}, not ${modelVersion}; run npm run calibrate`);
-  return checkThresholds(file.thresholds, path);
+  return checkThresholdSets(file.thresholds, path);
 }
 
 /**
  * Calibrating the alarm thresholds needs the model's window probabilities before any
  * thresholds exist: an uncalibrated load raises no alarm (every threshold infinite).
  */
-export const UNCALIBRATED: AlarmThresholds = Object.fromEntries(ALARM_LABELS.map((l) => [l, Number.POSITIVE_INFINITY])) as AlarmThresholds;
+const NEVER = Object.fromEntries(ALARM_LABELS.map((l) => [l, Number.POSITIVE_INFINITY])) as AlarmThresholds;
+export const UNCALIBRATED: AlarmThresholdSets = { own: NEVER, fleet: NEVER };
 
 export async function loadModel(dir = ARTIFACTS_DIR, options: { uncalibrated?: boolean } = {}): Promise<LoadedModel> {
   let json: { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };

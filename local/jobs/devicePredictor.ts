@@ -1,23 +1,32 @@
 /**
- * One silver device-day → its gold rows: windows, model inputs (CWT and levels), model, alarm and verdict.
+ * One silver device-day → its gold rows: windows, model inputs (CWT and levels), model, alarm and verdict,
+ * judged against the device's own baseline when it has one (detector/baseline.ts), and the day's ratio
+ * of current to irradiance for the next baseline.
  * Runs in the predict job's thread or in its worker threads (predictWorker.ts).
  */
 import type { GoldDailyRow, GoldWindowRow, SilverDeviceDayRow } from '../../contracts';
+import { dayRatio, NO_HISTORY, type DeviceReference } from '../../detector/baseline';
+import { thresholdsFor } from '../../detector/alarms';
 import { goldRows } from '../../detector/gold';
 import type { WindowClassifier } from '../../detector/model/infer';
-import { modelInputs, windowsOf, type InputBuffers } from '../../detector/windows';
+import { filledChannels, modelInputs, windowsOf, withGain, type InputBuffers } from '../../detector/windows';
 
 export interface DeviceGold {
   windows: GoldWindowRow[];
   daily: GoldDailyRow;
   predicted: number;
+  /** the day's ratio r of current to irradiance (measured, before the gain), null with too few bright windows */
+  ratio: number | null;
 }
 
 /** With `buffers`, calls sharing them must not overlap (the model inputs live in them until the classifier is done). */
-export async function predictDevice(row: SilverDeviceDayRow, classifier: WindowClassifier, buffers?: InputBuffers): Promise<DeviceGold> {
+export async function predictDevice(row: SilverDeviceDayRow, classifier: WindowClassifier, buffers?: InputBuffers, reference: DeviceReference = NO_HISTORY): Promise<DeviceGold> {
   const windows = windowsOf(row);
   const usable = windows.filter((w) => !w.skipReason).map((w) => w.index);
-  const probs = usable.length ? await classifier.predict(modelInputs(row, usable, classifier.normalization, buffers), usable.length) : new Float32Array(0);
-  const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion, classifier.alarmThresholds);
-  return { ...g, predicted: usable.length };
+  const measured = filledChannels(row);
+  const ratio = dayRatio(measured, windows);
+  const filled = withGain(measured, reference.gain);
+  const probs = usable.length ? await classifier.predict(modelInputs(row, usable, classifier.normalization, buffers, filled), usable.length) : new Float32Array(0);
+  const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion, thresholdsFor(classifier.alarmThresholds, reference.days), reference);
+  return { ...g, predicted: usable.length, ratio };
 }

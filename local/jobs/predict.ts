@@ -3,11 +3,15 @@
  * Reads the day's silver partition (through its commit marker) a row group at a
  * time, turns every device into windows (gap fill, CWT, skip reasons,
  * normalisation), classifies them, and writes gold (windows and day summaries) as
- * it goes, by the commit protocol: memory does not grow with the number of devices.
+ * it goes, by the commit protocol: memory does not grow with the number of devices
+ * (but for the devices' baselines, a few numbers each). Each device is judged
+ * against its own baseline as of the latest earlier day that has one
+ * (detector/baseline.ts), and the day's baseline table is written last.
  */
 import { parquetMetadataAsync } from 'hyparquet';
-import { FAULT_CLASSES, TABLES, type CommitMarker, type SilverDeviceDayRow } from '../../contracts';
-import { commitPartition, putPart, SortedPartsWriter, type EncodedPart, type ObjectWriter } from '../../contracts/partition';
+import { FAULT_CLASSES, TABLES, type CommitMarker, type DeviceBaselineRow, type SilverDeviceDayRow } from '../../contracts';
+import { commitPartition, publishPartition, putPart, SortedPartsWriter, type EncodedPart, type ObjectWriter } from '../../contracts/partition';
+import { baselineDatesBefore, nextBaseline, referenceOf, type DeviceDayBaselineInput, type DeviceReference } from '../../detector/baseline';
 import { readRowGroupRows } from '../../contracts/parquetRows';
 import { Progress } from '../../detector/progress';
 import { TableReader, type ObjectStore } from '../../functions/api/tableReader';
@@ -17,7 +21,7 @@ import type { DeviceGold } from './devicePredictor';
 /** Turns a silver device-day into gold rows: in-thread with a classifier, or through a PredictPool. */
 export interface DevicePredictor {
   readonly modelVersion: string;
-  predict(row: SilverDeviceDayRow): Promise<DeviceGold>;
+  predict(row: SilverDeviceDayRow, reference?: DeviceReference): Promise<DeviceGold>;
 }
 
 /** At most this many device-days in flight: enough to keep every worker busy, memory bounded. */
@@ -39,6 +43,23 @@ export interface PredictResult {
   daylight: Record<string, [number, number][]>;
   modelVersion: string;
   silverRunId: string;
+  baseline: {
+    /** the day whose baseline table the devices were judged against; null when no earlier day within maxAgeDays has one */
+    readFrom: string | null;
+    /** devices judged against their own baseline (the others, without history, against the fleet) */
+    devicesWithHistory: number;
+    /** rows of the day's baseline table */
+    written: number;
+  };
+}
+
+/** The baseline a day's devices are judged against: the newest earlier day's table within maxAgeDays, by device. */
+export async function readBaseline(reader: TableReader, date: string): Promise<{ date: string | null; rows: Map<string, DeviceBaselineRow> }> {
+  for (const day of baselineDatesBefore(date)) {
+    const found = await reader.tableRows('device_baseline', day, TABLES.device_baseline.columns.map((c) => c.name));
+    if (found) return { date: day, rows: new Map((found.rows as unknown as DeviceBaselineRow[]).map((r) => [r.deviceId, r])) };
+  }
+  return { date: null, rows: new Map() };
 }
 
 /**
@@ -92,7 +113,9 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   const silverStore = storeFor(bucketOf(a['--silver-uri']));
   const marker = await new TableReader(silverStore).marker('silver_device_day', date);
   if (!marker) throw new Error(`no silver for ${date}: run the ingest first`);
-  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, verdicts: {}, alarms: {}, daylight: {}, modelVersion: predictor.modelVersion, silverRunId: marker.runId };
+  const previous = await readBaseline(new TableReader(storeFor(bucketOf(a['--gold-uri']))), date);
+  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, verdicts: {}, alarms: {}, daylight: {}, modelVersion: predictor.modelVersion, silverRunId: marker.runId, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0 } };
+  const today = new Map<string, DeviceDayBaselineInput>();
   const bar = progress ? new Progress('predict', marker.rows, 'devices') : null;
   const gold = writerFor(bucketOf(a['--gold-uri']));
   // gold is written as it comes, in device order (the files publishPartition would write); the markers go last
@@ -112,6 +135,8 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
       result.windows += g.windows.length;
       result.predicted += g.predicted;
       result.verdicts[deviceId] = g.daily.verdict;
+      today.set(deviceId, { ratio: g.ratio, verdict: g.daily.verdict });
+      if (g.daily.baselineDays > 0) result.baseline.devicesWithHistory++;
       if (g.daily.alarmOnsetMs !== null && g.daily.alarmRaisedMs !== null) result.alarms[deviceId] = { onsetMs: g.daily.alarmOnsetMs, raisedMs: g.daily.alarmRaisedMs };
       result.daylight[deviceId] = g.windows.filter((w) => w.status === 'predicted').map((w) => [w.startMs, w.endMs]);
       await put('gold_window', tables.gold_window.parts.add(g.windows));
@@ -120,7 +145,8 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
     }
   };
   for await (const row of silverInDeviceOrder(silverStore, marker)) {
-    const task = predictor.predict(row).then((g) => ({ deviceId: row.deviceId, g }));
+    const reference: DeviceReference = referenceOf(previous.rows.get(row.deviceId));
+    const task = predictor.predict(row, reference).then((g) => ({ deviceId: row.deviceId, g }));
     task.catch(() => undefined); // awaited in order by drain; an early failure must not go unhandled meanwhile
     queue.push(task);
     await drain(IN_FLIGHT - 1);
@@ -130,6 +156,10 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   await put('gold_daily', tables.gold_daily.parts.finish());
   await commitPartition(gold, 'gold_window', date, runId, tables.gold_window.files, { inputRunId: marker.runId });
   await commitPartition(gold, 'gold_daily', date, runId, tables.gold_daily.files, { inputRunId: marker.runId });
+  // last: a failed run leaves the next day the earlier baseline, never one without this day's verdicts
+  const baseline = nextBaseline(previous.rows, today, date);
+  await publishPartition(gold, 'device_baseline', date, runId, baseline, { inputRunId: marker.runId, rowGroupSize: 10_000 });
+  result.baseline.written = baseline.length;
   bar?.finish(`${result.predicted.toLocaleString('en-US')} of ${result.windows.toLocaleString('en-US')} windows predicted (${FAULT_CLASSES.length} classes, model ${predictor.modelVersion})`);
   return result;
 }

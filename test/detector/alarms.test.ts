@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FAULT_CLASSES } from '../../contracts';
 import { ARTIFACTS_DIR, readAlarmThresholds } from '../../detector/model/artifacts';
 import { readModelVersion } from '../../detector/model/manifest';
-import { ALARM_LABELS, alarmCandidates, checkThresholds, decideAlarm, evidenceTrace, windowScore, type AlarmThresholds } from '../../detector/alarms';
+import { ALARM_LABELS, alarmCandidates, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
 
 const K = FAULT_CLASSES.length;
 const at = (label: string) => FAULT_CLASSES.indexOf(label as never);
@@ -77,10 +77,26 @@ describe('alarms.json', () => {
   it('is read for the model it was calibrated for, and refused with what to run otherwise', () => {
     const d = dir();
     expect(() => readAlarmThresholds(d, 'm1')).toThrow(/no alarm thresholds for the model in .*run npm run calibrate/);
-    writeFileSync(join(d, 'alarms.json'), JSON.stringify({ modelVersion: 'm0', thresholds: uniform(5), calibration: {} }));
+    const sets = { own: uniform(5), fleet: uniform(9) };
+    writeFileSync(join(d, 'alarms.json'), JSON.stringify({ modelVersion: 'm0', thresholds: sets, calibration: {} }));
     expect(() => readAlarmThresholds(d, 'm1')).toThrow('was calibrated for model "m0", not m1; run npm run calibrate');
-    writeFileSync(join(d, 'alarms.json'), JSON.stringify({ modelVersion: 'm1', thresholds: uniform(5), calibration: {} }));
-    expect(readAlarmThresholds(d, 'm1')).toEqual(uniform(5));
+    writeFileSync(join(d, 'alarms.json'), JSON.stringify({ modelVersion: 'm1', thresholds: sets, calibration: {} }));
+    expect(readAlarmThresholds(d, 'm1')).toEqual(sets);
+  });
+
+  it.each([
+    ['one set for all (the file before baselines)', uniform(5), 'thresholds.line_line is not a threshold set (own, fleet)'],
+    ['no set for devices without history', { own: uniform(5) }, 'alarms.json thresholds.fleet: thresholds must be an object'],
+    ['a set missing a label', { own: uniform(5), fleet: { ...uniform(5), arc_fault: undefined } }, 'alarms.json thresholds.fleet: thresholds.arc_fault must be a positive number'],
+  ])('a thresholds file with %s is refused naming it', (_name, t, message) => {
+    expect(() => checkThresholdSets(t, 'alarms.json')).toThrow(message);
+  });
+
+  it('a device with its own baseline is decided with the own set, one without history with the fleet set', () => {
+    const sets = { own: uniform(5), fleet: uniform(9) };
+    expect(thresholdsFor(sets, 0)).toBe(sets.fleet);
+    expect(thresholdsFor(sets, 1)).toBe(sets.own);
+    expect(thresholdsFor(sets, 7)).toBe(sets.own);
   });
 
   it('the committed model has thresholds calibrated for it', () => {

@@ -48,13 +48,13 @@ describe('model artifacts and classifiers', () => {
     const model = buildLenet(3);
     reference = tf.tidy(() => (model.predict(asTensors()) as tf.Tensor).dataSync() as Float32Array);
     await saveModel(model, dir, normalizationFile(norm, 'test-v1'));
-    writeFileSync(join(dir, 'alarms.json'), JSON.stringify({ modelVersion: 'test-v1', thresholds: TEST_THRESHOLDS, calibration: {} }));
+    writeFileSync(join(dir, 'alarms.json'), JSON.stringify({ modelVersion: 'test-v1', thresholds: { own: TEST_THRESHOLDS, fleet: TEST_THRESHOLDS }, calibration: {} }));
   });
 
   it('saves the tfjs layers format and loads it back with identical outputs', async () => {
     const loaded = await loadModel(dir);
     expect(loaded.modelVersion).toBe('test-v1');
-    expect(loaded.alarmThresholds).toEqual(TEST_THRESHOLDS);
+    expect(loaded.alarmThresholds).toEqual({ own: TEST_THRESHOLDS, fleet: TEST_THRESHOLDS });
     expect(loaded.normalization).toEqual(norm);
     const again = tf.tidy(() => (loaded.model.predict(asTensors()) as tf.Tensor).dataSync());
     for (let i = 0; i < reference.length; i++) expect(again[i]).toBeCloseTo(reference[i]!, 6);

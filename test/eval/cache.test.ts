@@ -2,20 +2,22 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DeviceReference } from '../../detector/baseline';
 import { cachePath, readCache, writeCache } from '../../detector/eval/cache';
 import type { PlantDaySpec } from '../../detector/eval/plantDays';
 import type { DeviceDayRecord } from '../../detector/eval/records';
 
 const spec: PlantDaySpec = { plant: 0, day: 0, seed: 5000, date: '2026-06-15', sky: 'clear', devices: 6, faultMix: { normal: 1 } };
+const NONE = new Map<string, DeviceReference>();
 const record: DeviceDayRecord = {
   plantDay: '2026-06-15 clear (plant 1, day 1)',
-  evidence: { deviceId: 'PV-000001', date: '2026-06-15', windows: [{ startMs: 0, endMs: 1_280_000, skipReason: null }, { startMs: 1_280_000, endMs: 2_560_000, skipReason: 'missing_data' }], probs: Float32Array.of(0.1, 1 / 3, 1e-30, Math.fround(0.7), 0, 2 ** -149) },
+  evidence: { deviceId: 'PV-000001', date: '2026-06-15', windows: [{ startMs: 0, endMs: 1_280_000, skipReason: null }, { startMs: 1_280_000, endMs: 2_560_000, skipReason: 'missing_data' }], probs: Float32Array.of(0.1, 1 / 3, 1e-30, Math.fround(0.7), 0, 2 ** -149), baselineDays: 3, ratio: 0.0123 },
   truth: { fault: 'line_line', onsetMs: 5, severity: { count: 2, resistance: 0.3 }, severityGroup: '2 of 5 modules shorted', intermittent: false, sky: 'clear', activeSlots: [64, 0] },
 };
 
 describe('the evaluation cache', () => {
   it('gives the records back exactly, probabilities to the last bit', () => {
-    const path = cachePath(mkdtempSync(join(tmpdir(), 'eval-cache-')), 'm1', spec);
+    const path = cachePath(mkdtempSync(join(tmpdir(), 'eval-cache-')), 'm1', spec, NONE);
     expect(readCache(path)).toBeNull();
     writeCache(path, [record]);
     const [back] = readCache(path)!;
@@ -23,9 +25,10 @@ describe('the evaluation cache', () => {
     expect(Buffer.from(back!.evidence.probs.buffer)).toEqual(Buffer.from(record.evidence.probs.buffer));
   });
 
-  it('keys files by model version and by every field of the plant-day', () => {
+  it('keys files by model version, by every field of the plant-day and by the baselines its devices were judged against', () => {
     const dir = '/c';
-    const paths = [cachePath(dir, 'm1', spec), cachePath(dir, 'm2', spec), cachePath(dir, 'm1', { ...spec, devices: 7 }), cachePath(dir, 'm1', { ...spec, sky: 'broken' }), cachePath(dir, 'm1', { ...spec, faultMix: { normal: 2 } })];
+    const own = new Map([['PV-000001', { gain: 0.97, days: 2 }]]);
+    const paths = [cachePath(dir, 'm1', spec, NONE), cachePath(dir, 'm2', spec, NONE), cachePath(dir, 'm1', { ...spec, devices: 7 }, NONE), cachePath(dir, 'm1', { ...spec, sky: 'broken' }, NONE), cachePath(dir, 'm1', { ...spec, faultMix: { normal: 2 } }, NONE), cachePath(dir, 'm1', spec, own), cachePath(dir, 'm1', spec, new Map([['PV-000001', { gain: 0.97, days: 3 }]])), cachePath(dir, 'm1', spec, new Map([['PV-000001', { gain: 0.98, days: 2 }]]))];
     expect(new Set(paths).size).toBe(paths.length);
     expect(paths[0]).toMatch(/^\/c\/cache\/m1\/2026-06-15-p1d1-[0-9a-f]{16}\.json$/);
   });
@@ -35,6 +38,6 @@ describe('the evaluation cache', () => {
     writeFileSync(path, '{"format": 1, "records": [');
     expect(() => readCache(path)).toThrow(`${path}: unreadable evaluation cache`);
     writeFileSync(path, '{"format": 0}');
-    expect(() => readCache(path)).toThrow(`${path}: not an evaluation cache of format 1; delete it or run with --fresh`);
+    expect(() => readCache(path)).toThrow(`${path}: not an evaluation cache of format 2; delete it or run with --fresh`);
   });
 });
