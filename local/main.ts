@@ -27,13 +27,20 @@ import { runCommand, UsageError } from '../detector/commandLine';
 const USAGE = `usage: npm start -- [--devices N] [--date YYYY-MM-DD] [--days N] [--seed N] [--fault-mix normal=70,arc_fault=6,...]
                   [--out DIR] [--time-zone Europe/Madrid] [--port 8080] [--no-serve] [--engine embedded|spark]`;
 
+/**
+ * Days run by default (the embedded engine): the first judges every array against
+ * the fleet, the next ones against its own baseline (detector/baseline.ts), which is
+ * what a plant in operation sees.
+ */
+export const DEFAULT_DAYS = 3;
+
 export function parseStartArgs(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
       devices: { type: 'string', default: '300' },
       date: { type: 'string' },
-      days: { type: 'string', default: '1' },
+      days: { type: 'string' },
       seed: { type: 'string', default: '1' },
       'fault-mix': { type: 'string' },
       out: { type: 'string', default: join('out', 'local') },
@@ -56,7 +63,7 @@ export function parseStartArgs(argv: string[]) {
   const engine = values.engine!;
   if (engine !== 'embedded' && engine !== 'spark') throw new UsageError(`--engine: ${JSON.stringify(engine)} is not one of embedded, spark`);
   // the producer's simulator source simulates the default mix: a mix of one's own would not reach the topic
-  if (engine === 'spark' && values.days !== '1') throw new UsageError('--days: the Spark engine runs one day (npm start -- --engine spark --date …)');
+  if (engine === 'spark' && values.days !== undefined && values.days !== '1') throw new UsageError('--days: the Spark engine runs one day (npm start -- --engine spark --date …)');
   if (engine === 'spark' && values['fault-mix']) throw new UsageError('--fault-mix: the Spark engine publishes through the producer service, whose simulator source simulates the default fault mix');
   return {
     engine,
@@ -64,7 +71,7 @@ export function parseStartArgs(argv: string[]) {
     date,
     timeZone,
     devices: int('devices', values.devices!, 100_000),
-    days: int('days', values.days!, 31),
+    days: int('days', values.days ?? (engine === 'spark' ? '1' : String(DEFAULT_DAYS)), 31),
     seed: int('seed', values.seed!, 2 ** 31 - 1),
     faultMix: values['fault-mix'] ? parseFaultMix(values['fault-mix']) : DEFAULT_FAULT_MIX,
     out: values.out!,
@@ -81,6 +88,12 @@ export function summaryLines(r: LocalRunResult): string[] {
   lines.push(`Day ${r.date}: ${r.devices} devices, ${r.readingsPublished.toLocaleString('en-US')} readings published, ${r.ingest.recordsRead.toLocaleString('en-US')} read back by the ingest (${(r.ingest.observed + r.ingest.duplicates).toLocaleString('en-US')} of the day, the rest quarantined or of an adjacent day: ${r.ingest.adjacentDay.toLocaleString('en-US')}).`);
   lines.push(`Quarantined: ${Object.keys(q).length ? Object.entries(q).map(([k, v]) => `${k} ${v}`).join(', ') : 'none'}; duplicates dropped ${r.ingest.duplicates}; slots filled ${r.ingest.filled}, missing ${r.ingest.missing}.`);
   lines.push(`Windows: ${r.predict.predicted.toLocaleString('en-US')} of ${r.predict.windows.toLocaleString('en-US')} predicted (the rest lack sun or data); model ${r.predict.modelVersion}.`);
+  const b = r.predict.baseline;
+  lines.push(
+    b.readFrom
+      ? `Baselines: ${b.devicesWithHistory} of ${r.predict.devices} devices judged against their own history (the baseline of ${b.readFrom}), the rest, without a healthy day yet, against the fleet.`
+      : `Baselines: none before ${r.date} (a first day): every device judged against the fleet, with the thresholds for no history; run --days 3 or more for devices judged against their own history.`,
+  );
   lines.push('');
   lines.push('Device verdicts against the injected faults (rows: injected, columns: the day\'s alarm, normal without one):');
   const cols = [...FAULT_CLASSES, ...ALARM_GROUPS, 'none'];

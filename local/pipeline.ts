@@ -25,6 +25,7 @@ import { runIngest, type IngestResult } from './jobs/ingest';
 import { runPredict, type DevicePredictor, type PredictResult } from './jobs/predict';
 import { PredictPool } from './jobs/predictPool';
 import { startLocalS3, type LocalS3 } from './localS3';
+import { preparePlantStore } from './plantStore';
 import { stageClock } from './stages';
 import { frameDeviceReadings } from './readingCodec';
 import { acquireRunLock } from './runLock';
@@ -128,6 +129,7 @@ async function runDay(o: LocalRunOptions, config: PlantConfig, predictor?: Devic
   });
 
   // 2. the real state machine, with local jobs
+  preparePlantStore(join(o.out, 's3'), { seed: o.seed, devices: o.devices, faultMix: o.faultMix, timeZone: o.timeZone }, o.log);
   const s3 = await startLocalS3(['silver', 'gold'], join(o.out, 's3'));
   const model = predictor ?? (await timed('load model', () => PredictPool.start()));
   let ingest: IngestResult | null = null;

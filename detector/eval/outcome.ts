@@ -23,6 +23,8 @@ export interface Outcome {
   deviceId: string;
   date: string;
   sky: SkyType;
+  /** what the device-day was judged against: its own baseline, or (no history yet) the fleet */
+  judgedAgainst: 'own-baseline' | 'fleet';
   fault: FaultClass;
   /** severityKey of the fault, 'normal' for a healthy device-day */
   severity: string;
@@ -74,6 +76,7 @@ export function outcomeOf(record: DeviceDayRecord, alarm: Alarm | null): Outcome
     deviceId: evidence.deviceId,
     date: evidence.date,
     sky: truth.sky,
+    judgedAgainst: evidence.baselineDays > 0 ? 'own-baseline' : 'fleet',
     fault: truth.fault,
     severity: truth.fault === 'normal' ? 'normal' : severityKey(truth.fault, truth.severityGroup),
     daylightWindows: daylight,

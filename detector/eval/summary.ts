@@ -36,8 +36,8 @@ export interface Goal {
 
 export interface Summary {
   counts: { deviceDays: number; healthy: number; faulty: number; visible: number; notVisible: number; noDaylight: number };
-  falseAlarms: { overall: FalseAlarmRow; bySky: Record<string, FalseAlarmRow>; byPlantDay: Record<string, FalseAlarmRow> };
-  faults: { overall: RecallRow; byClass: Record<string, RecallRow>; bySeverity: Record<string, RecallRow>; bySky: Record<string, RecallRow> };
+  falseAlarms: { overall: FalseAlarmRow; bySky: Record<string, FalseAlarmRow>; byReference: Record<string, FalseAlarmRow>; byPlantDay: Record<string, FalseAlarmRow> };
+  faults: { overall: RecallRow; byClass: Record<string, RecallRow>; bySeverity: Record<string, RecallRow>; bySky: Record<string, RecallRow>; byReference: Record<string, RecallRow> };
   /** faulty device-days whose fault acts in fewer than two daylight windows: not counted in recall */
   notVisible: { faulty: number; alarmed: number; named: number };
   /** visible faults by class → the alarm's label ('none': no alarm) */
@@ -104,6 +104,9 @@ function bySeverityOrder(a: Outcome, b: Outcome): number {
   return FAULT_CLASSES.indexOf(a.fault) - FAULT_CLASSES.indexOf(b.fault) || leak(a) - leak(b) || a.severity.localeCompare(b.severity);
 }
 
+/** own-baseline: judged against the device's own healthy days; fleet: no history yet (a plant's first day, or a fault from before any healthy day). */
+const REFERENCES = ['own-baseline', 'fleet'];
+
 export function summarize(outcomes: readonly Outcome[]): Summary {
   const healthy = outcomes.filter((o) => o.fault === 'normal');
   const faulty = outcomes.filter((o) => o.fault !== 'normal');
@@ -116,12 +119,13 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
   );
   const base = {
     counts: { deviceDays: outcomes.length, healthy: healthy.length, faulty: faulty.length, visible: visible.length, notVisible: hidden.length, noDaylight: outcomes.filter((o) => o.daylightWindows === 0).length },
-    falseAlarms: { overall: falseAlarmRow(healthy), bySky: mapValues(groupBy(healthy, (o) => o.sky, skies), falseAlarmRow), byPlantDay: mapValues(groupBy(healthy, (o) => o.plantDay), falseAlarmRow) },
+    falseAlarms: { overall: falseAlarmRow(healthy), bySky: mapValues(groupBy(healthy, (o) => o.sky, skies), falseAlarmRow), byReference: mapValues(groupBy(healthy, (o) => o.judgedAgainst, REFERENCES), falseAlarmRow), byPlantDay: mapValues(groupBy(healthy, (o) => o.plantDay), falseAlarmRow) },
     faults: {
       overall: recallRow(visible),
       byClass: mapValues(groupBy(visible, (o) => o.fault, FAULT_CLASSES), recallRow),
       bySeverity: mapValues(groupBy([...visible].sort(bySeverityOrder), (o) => o.severity), recallRow),
       bySky: mapValues(groupBy(visible, (o) => o.sky, skies), recallRow),
+      byReference: mapValues(groupBy(visible, (o) => o.judgedAgainst, REFERENCES), recallRow),
     },
     notVisible: { faulty: hidden.length, alarmed: hidden.filter((o) => o.alarm !== null).length, named: hidden.filter((o) => o.named).length },
     calledAs,

@@ -75,7 +75,11 @@ function windowJson(r: Record<string, unknown>) {
   };
 }
 
-/** The day's alarm of a gold_daily row, or null: what it names, the classes it stands for, when it began and was raised. */
+/**
+ * The day's alarm of a gold_daily row, or null: what it names, the classes it stands
+ * for, when it began and was raised, and what the array was judged against (its own
+ * baseline, or, without history yet, the fleet: detector/baseline.ts).
+ */
 function alarmJson(r: Record<string, unknown>) {
   const label = r.verdict as string | null;
   if (label === null || label === 'normal') return null;
@@ -86,7 +90,12 @@ function alarmJson(r: Record<string, unknown>) {
     raised: iso(r.alarmRaisedMs),
     confidence: r4(r.alarmConfidence),
     evidence: r4(r.alarmEvidence),
+    judgedAgainst: judgedAgainst(r),
   };
+}
+
+function judgedAgainst(r: Record<string, unknown>): 'own-baseline' | 'fleet' {
+  return typeof r.baselineDays === 'number' && r.baselineDays > 0 ? 'own-baseline' : 'fleet';
 }
 
 function summaryJson(r: Record<string, unknown>) {
@@ -97,6 +106,7 @@ function summaryJson(r: Record<string, unknown>) {
     windowsByLabel: Object.fromEntries(FAULT_CLASSES.map((c) => [c, r[`n_${c}`]])),
     verdict: r.verdict,
     alarm: alarmJson(r),
+    baseline: { judgedAgainst: judgedAgainst(r), healthyDays: r.baselineDays, gain: r4(r.baselineGain) },
     meanConfidence: r4(r.meanConfidence),
     modelVersion: r.modelVersion,
   };
@@ -208,7 +218,7 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
       if (!DEVICE_ID_PATTERN.test(decoded)) throw new BadRequest('cursor', 'cursor is not one this API returned');
       after = decoded;
     }
-    const all = await reader.tableRows('gold_daily', date, ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmConfidence', 'alarmEvidence', 'predicted']);
+    const all = await reader.tableRows('gold_daily', date, ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmConfidence', 'alarmEvidence', 'baselineDays', 'predicted']);
     if (!all) throw new NotFound(`no predictions for ${date}`);
     const cache = caching(date, all.marker, event);
     // a class matches the alarms that name it, alone or in a group; a group, its own alarms

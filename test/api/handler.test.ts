@@ -11,7 +11,7 @@ import { startLocalS3, type LocalS3 } from '../../local/localS3';
 import { commitKey, plantDayWindow } from '../../contracts';
 import { publishPartition } from '../../contracts/partition';
 import { goldRows } from '../../detector/gold';
-import { deviceName, expectedLabel, FIXTURE_DATES, publishGold, TEST_THRESHOLDS } from '../helpers/goldFixture';
+import { deviceName, expectedLabel, expectedReference, FIXTURE_DATES, publishGold, TEST_THRESHOLDS } from '../helpers/goldFixture';
 
 const DEVICES = 60;
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -62,7 +62,10 @@ describe('GET /devices/{id}/predictions', () => {
         raised: new Date(midnight + 27 * 1_280_000).toISOString(),
         confidence: 0.9,
         evidence: expect.any(Number),
+        judgedAgainst: expectedReference(device, day).days > 0 ? 'own-baseline' : 'fleet',
       });
+    const reference = expectedReference(device, day);
+    expect((b.summary as unknown as { baseline: unknown }).baseline).toEqual(reference.days > 0 ? { judgedAgainst: 'own-baseline', healthyDays: reference.days, gain: Math.round(reference.gain! * 1e4) / 1e4 } : { judgedAgainst: 'fleet', healthyDays: 0, gain: null });
     expect(r.headers['cache-control']).toBe('public, max-age=300');
     expect(r.headers.etag).toBe(`"run-${day}"`);
     expect(r.headers['access-control-allow-origin']).toBe('*');

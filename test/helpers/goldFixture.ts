@@ -2,6 +2,7 @@
 import { FAULT_CLASSES, plantDayWindow } from '../../contracts';
 import { ALARM_LABELS, type AlarmThresholds } from '../../detector/alarms';
 import { publishPartition, type ObjectWriter } from '../../contracts/partition';
+import { NO_HISTORY, type DeviceReference } from '../../detector/baseline';
 import { goldRows } from '../../detector/gold';
 import type { WindowInfo } from '../../detector/windows';
 
@@ -18,6 +19,11 @@ export function expectedLabel(device: number, day: number): string {
 
 export function deviceName(i: number): string {
   return `PV-${String(i).padStart(6, '0')}`;
+}
+
+/** How device i was judged on day d: odd devices from the second day on against their own baseline of d healthy days, the others against the fleet. */
+export function expectedReference(device: number, day: number): DeviceReference {
+  return device % 2 === 1 && day > 0 ? { gain: 0.97 + device / 1000, days: day } : NO_HISTORY;
 }
 
 /** Windows 20..46 predicted (daylight), the rest skipped for low irradiance. */
@@ -39,7 +45,7 @@ export function deviceDayRows(device: number, day: number, date: string) {
     const c = w.index >= 25 ? label : 0;
     for (let j = 0; j < FAULT_CLASSES.length; j++) probs[k * FAULT_CLASSES.length + j] = j === c ? 0.9 : 0.02;
   });
-  return goldRows(deviceName(device), windows, probs, 'test-model', TEST_THRESHOLDS);
+  return goldRows(deviceName(device), windows, probs, 'test-model', TEST_THRESHOLDS, expectedReference(device, day));
 }
 
 export async function publishGold(writer: ObjectWriter, devices: number, opts: { rowGroupSize?: number; rowsPerFile?: number; dates?: string[] } = {}) {

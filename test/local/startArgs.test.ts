@@ -3,8 +3,10 @@ import { UsageError } from '../../detector/commandLine';
 import { parseStartArgs } from '../../local/main';
 
 describe('npm start flags', () => {
-  it('runs one day by default, or --days consecutive days ending on --date', () => {
-    expect(parseStartArgs(['--date', '2026-06-20']).days).toBe(1);
+  it('runs three days by default (the later ones judged against their own baselines), or --days consecutive days ending on --date; the Spark engine one', () => {
+    expect(parseStartArgs(['--date', '2026-06-20']).days).toBe(3);
+    expect(parseStartArgs(['--date', '2026-06-20', '--engine', 'spark']).days).toBe(1);
+    expect(parseStartArgs(['--date', '2026-06-20', '--days', '1'])).toMatchObject({ date: '2026-06-20', days: 1 });
     expect(parseStartArgs(['--date', '2026-06-20', '--days', '3'])).toMatchObject({ date: '2026-06-20', days: 3 });
   });
 
