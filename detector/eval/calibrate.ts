@@ -3,7 +3,7 @@
  * validation plant-days for a false-alarm budget, written to the model's alarms.json:
  * one set for devices judged against their own baseline (own: the plants' later days),
  * one for devices without history, judged against the fleet (fleet: their first day).
- *   npm run calibrate                       12 plants (2025, one a month) × 3 days × 300 devices, budget 0.3 %
+ *   npm run calibrate                       12 plants (2025, one a month) × 4 days × 300 devices, budget 0.3 %
  *   npm run calibrate -- --budget 0.001 --devices 500
  * The plant-days use seeds of their own (CALIBRATION_SEED_BASE…): never training's,
  * never the evaluation's, so that npm run eval measures thresholds it did not see.
@@ -52,7 +52,7 @@ export function parseCalibrateArgs(argv: string[]) {
       budget: { type: 'string', default: '0.003' },
       floor: { type: 'string', default: String(DEFAULT_FLOOR) },
       devices: { type: 'string', default: '300' },
-      days: { type: 'string', default: '3' },
+      days: { type: 'string', default: '4' },
       dates: { type: 'string', default: DEFAULT_DATES.join(',') },
       skies: { type: 'string', default: DEFAULT_EVAL_SKIES.join(',') },
       seed: { type: 'string', default: String(CALIBRATION_SEED_BASE) },
@@ -71,7 +71,7 @@ export function parseCalibrateArgs(argv: string[]) {
   if (!(floor > 0 && floor < 1000)) throw new UsageError(`--floor: ${JSON.stringify(values.floor)} must be a positive evidence below 1000`);
   const days = intFlag('days', values.days!, 30);
   if (days < 2) throw new UsageError(`--days: ${days} leaves no day with a baseline to calibrate the own thresholds on; give at least 2`);
-  const plan: EvalPlan = { firstDates: dates, skies, days, devices: intFlag('devices', values.devices!, 100_000), seedBase, faultMix: DEFAULT_FAULT_MIX };
+  const plan: EvalPlan = { firstDates: dates, skies, days, warmupDays: 0, devices: intFlag('devices', values.devices!, 100_000), seedBase, faultMix: DEFAULT_FAULT_MIX };
   return { help: values.help!, plan, budget: share('budget', values.budget!), floor, workers: intFlag('workers', values.workers!, 64), out: values.out!, fresh: values.fresh!, dryRun: values['dry-run']! };
 }
 

@@ -1,6 +1,6 @@
 /**
  * npm run eval — the detector as users see it, per device-day, on held-out plant-days:
- *   npm run eval                                    6 plants (2026, every two months) × 3 consecutive days × 400 devices, the product's decision
+ *   npm run eval                                    6 plants (2026, every two months) × 3 counted days after 4 warm-up days × 400 devices, the product's decision
  *   npm run eval -- --devices 100 --dates 2026-06-15 --skies clear --no-docs
  *   npm run eval -- --windows truth                 the decision fed a perfect window classifier (its ceiling)
  * Prints the tables, writes out/eval/report-<model>-<decision>.json and the model
@@ -22,7 +22,7 @@ import { runEval, type EvalOptions, type WindowSource } from './evaluate';
 import { cardSection, ceilingLine, reportTables, runLine } from './markdown';
 import { DEFAULT_EVAL_DATES, DEFAULT_EVAL_SKIES, EVAL_SEED_BASE, seedRangeProblem, type EvalPlan } from './plantDays';
 
-const USAGE = `usage: npm run eval -- [--devices N] [--dates YYYY-MM-DD,...] [--skies clear,broken,overcast] [--days N]
+const USAGE = `usage: npm run eval -- [--devices N] [--dates YYYY-MM-DD,...] [--skies clear,broken,overcast] [--days N] [--warmup N]
                        [--seed N] [--fault-mix normal=70,arc_fault=6,...] [--decision ${Object.keys(DECISIONS).join('|')}]
                        [--windows model|truth] [--workers N] [--out DIR] [--fresh] [--no-docs]`;
 
@@ -44,6 +44,14 @@ export function plantDaysFlags(values: { dates?: string; skies?: string }): { da
   return { dates, skies: skies as SkyType[] };
 }
 
+function warmupFlag(text: string): number {
+  if (!/^\d{1,3}$/.test(text) || Number(text) > 366) throw new UsageError(`--warmup: ${JSON.stringify(text)} must be an integer in 0..366`);
+  return Number(text);
+}
+
+/** Days each plant runs before its counted ones, so that most of its arrays have their own baseline (a plant in operation). */
+export const DEFAULT_WARMUP_DAYS = 4;
+
 export function parseEvalArgs(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
@@ -52,6 +60,7 @@ export function parseEvalArgs(argv: string[]) {
       dates: { type: 'string', default: DEFAULT_EVAL_DATES.join(',') },
       skies: { type: 'string', default: DEFAULT_EVAL_SKIES.join(',') },
       days: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: String(DEFAULT_WARMUP_DAYS) },
       seed: { type: 'string', default: String(EVAL_SEED_BASE) },
       'fault-mix': { type: 'string' },
       decision: { type: 'string', default: PRODUCT_DECISION },
@@ -75,6 +84,7 @@ export function parseEvalArgs(argv: string[]) {
     firstDates: dates,
     skies,
     days: intFlag('days', values.days!, 366),
+    warmupDays: warmupFlag(values.warmup!),
     devices: intFlag('devices', values.devices!, 100_000),
     seedBase,
     faultMix: values['fault-mix'] ? parseFaultMix(values['fault-mix']) : DEFAULT_FAULT_MIX,

@@ -114,7 +114,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
       const before = history.get(record.evidence.deviceId) ?? [];
       const { alarm } = o.decision.decide(record.evidence, before);
       if (alarm) checkAlarm(alarm, o.decision.name, record.evidence.deviceId);
-      outcomes.push(outcomeOf(record, alarm));
+      if (spec.scored) outcomes.push(outcomeOf(record, alarm));
       history.set(record.evidence.deviceId, [...before, record.evidence]);
     }
   });
@@ -123,7 +123,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     decision: { name: o.decision.name, description: o.decision.description },
     windows: o.windows,
     plan: o.plan,
-    plantDays: specs.map(plantDayKey),
+    plantDays: specs.filter((s) => s.scored).map(plantDayKey),
     ...summarize(outcomes),
     outcomes,
   };

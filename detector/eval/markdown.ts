@@ -81,7 +81,7 @@ export function reportTables(r: EvalReport): string[] {
 export function runLine(r: EvalReport): string {
   const p = r.plan;
   const skies = [...new Set(plantDaySpecs(p).map((s) => s.sky))].join(', ');
-  return `Decision \`${r.decision.name}\`: ${r.decision.description}. Model ${r.modelVersion}${r.windows === 'truth' ? ', its window probabilities replaced by the truth (a perfect window classifier: the ceiling of the decision)' : ''}. ${r.plantDays.length} held-out plant-days (${p.firstDates.length} plants × ${p.days} day${p.days === 1 ? '' : 's'}, first days ${p.firstDates.join(', ')}; skies ${skies}; seeds ${p.seedBase}+, never used in training) × ${count(p.devices)} devices, fault mix ${Object.entries(p.faultMix).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
+  return `Decision \`${r.decision.name}\`: ${r.decision.description}. Model ${r.modelVersion}${r.windows === 'truth' ? ', its window probabilities replaced by the truth (a perfect window classifier: the ceiling of the decision)' : ''}. ${r.plantDays.length} held-out plant-days (${p.firstDates.length} plants × ${p.days} day${p.days === 1 ? '' : 's'}${p.warmupDays ? `, each after ${p.warmupDays} warm-up days run but not counted (their alarms build the arrays' baselines)` : ''}, first days ${p.firstDates.join(', ')}; skies ${skies}; seeds ${p.seedBase}+, never used in training) × ${count(p.devices)} devices, fault mix ${Object.entries(p.faultMix).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
 }
 
 /** What the same decision reaches on the same device-days with a perfect window classifier (--windows truth). */

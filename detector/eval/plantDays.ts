@@ -18,9 +18,11 @@ export const DEFAULT_EVAL_DATES: readonly string[] = ['2026-02-15', '2026-04-15'
 export const DEFAULT_EVAL_SKIES: readonly SkyType[] = ['broken', 'overcast', 'clear'];
 
 export interface PlantDaySpec {
-  /** the plant's number in this evaluation (0-based) and the day's number in its run */
+  /** the plant's number in this evaluation (0-based) and the day's number in its run (warm-up days first) */
   plant: number;
   day: number;
+  /** false for a warm-up day: run (its alarms build the baselines) but not counted */
+  scored: boolean;
   seed: number;
   date: string;
   sky: SkyType;
@@ -31,20 +33,33 @@ export interface PlantDaySpec {
 export interface EvalPlan {
   firstDates: readonly string[];
   skies: readonly SkyType[];
-  /** consecutive days per plant */
+  /** consecutive days per plant that are counted */
   days: number;
+  /**
+   * days run before them, not counted: a plant in operation has history, so its
+   * arrays are judged against their own baselines (detector/baseline.ts); without
+   * warm-up every array of the first day would be judged against the fleet
+   */
+  warmupDays: number;
   devices: number;
   seedBase: number;
   faultMix: FaultMix;
 }
 
-/** Every plant-day of a plan, plant by plant and each plant's days in order (a day may read its plant's earlier days). */
+/**
+ * Every plant-day of a plan, plant by plant and each plant's days in order (a day may
+ * read its plant's earlier days): warmupDays before the plant's first date, then its
+ * `days` counted ones from it. Skies cycle so that the counted days keep the same
+ * skies whatever the warm-up.
+ */
 export function plantDaySpecs(plan: EvalPlan): PlantDaySpec[] {
   const specs: PlantDaySpec[] = [];
+  const n = plan.skies.length;
   plan.firstDates.forEach((first, plant) => {
-    let date = first;
-    for (let day = 0; day < plan.days; day++) {
-      specs.push({ plant, day, seed: plan.seedBase + plant, date, sky: plan.skies[(plant + day) % plan.skies.length]!, devices: plan.devices, faultMix: plan.faultMix });
+    let date = addDays(first, -plan.warmupDays);
+    for (let day = 0; day < plan.warmupDays + plan.days; day++) {
+      const counted = day - plan.warmupDays;
+      specs.push({ plant, day, scored: counted >= 0, seed: plan.seedBase + plant, date, sky: plan.skies[(((plant + counted) % n) + n) % n]!, devices: plan.devices, faultMix: plan.faultMix });
       date = addDays(date, 1);
     }
   });

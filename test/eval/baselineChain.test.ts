@@ -16,7 +16,7 @@ import { goldRows } from '../../detector/gold';
 import { windowsOf } from '../../detector/windows';
 import { TEST_THRESHOLDS } from '../helpers/goldFixture';
 
-const plan = { firstDates: ['2026-06-15'], skies: ['clear' as const], days: 3, devices: 4, seedBase: 5000, faultMix: { normal: 1 } };
+const plan = { firstDates: ['2026-06-15'], skies: ['clear' as const], days: 3, warmupDays: 0, devices: 4, seedBase: 5000, faultMix: { normal: 1 } };
 /** device i's day ratio: 1 + i/100 times the fleet's, so its relative ratio is known */
 const ratioOf = (deviceId: string) => 0.006 * (1 + Number(deviceId.slice(3)) / 100);
 

@@ -7,7 +7,7 @@ import { cachePath, readCache, writeCache } from '../../detector/eval/cache';
 import type { PlantDaySpec } from '../../detector/eval/plantDays';
 import type { DeviceDayRecord } from '../../detector/eval/records';
 
-const spec: PlantDaySpec = { plant: 0, day: 0, seed: 5000, date: '2026-06-15', sky: 'clear', devices: 6, faultMix: { normal: 1 } };
+const spec: PlantDaySpec = { plant: 0, day: 0, scored: true, seed: 5000, date: '2026-06-15', sky: 'clear', devices: 6, faultMix: { normal: 1 } };
 const NONE = new Map<string, DeviceReference>();
 const record: DeviceDayRecord = {
   plantDay: '2026-06-15 clear (plant 1, day 1)',

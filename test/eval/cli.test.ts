@@ -6,25 +6,34 @@ import { DEFAULT_EVAL_DATES, plantDaySpecs, seedRangeProblem } from '../../detec
 import { REPO_ROOT } from '../helpers/stackFiles';
 
 describe('npm run eval flags', () => {
-  it('defaults to six held-out plants of 2026, three consecutive days each, 400 devices, every sky, seeds above training, the product decision', () => {
+  it('defaults to six held-out plants of 2026, three counted days each after four warm-up days, 400 devices, every sky, seeds above training, the product decision', () => {
     const a = parseEvalArgs([]);
-    expect(a.plan).toMatchObject({ firstDates: DEFAULT_EVAL_DATES, days: 3, devices: 400, seedBase: 5000 });
+    expect(a.plan).toMatchObject({ firstDates: DEFAULT_EVAL_DATES, days: 3, warmupDays: 4, devices: 400, seedBase: 5000 });
     expect(a.decision.name).toBe('alarms');
     expect([a.windows, a.workers, a.docs, a.fresh]).toEqual(['model', 2, true, false]);
     const specs = plantDaySpecs(a.plan);
-    expect(specs.filter((s) => s.day === 0).map((s) => s.date)).toEqual(['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15']);
-    expect(specs).toHaveLength(18);
-    expect(new Set(specs.map((s) => s.sky))).toEqual(new Set(['clear', 'broken', 'overcast']));
+    const counted = specs.filter((s) => s.scored);
+    expect(specs.filter((s) => s.day === 4).map((s) => [s.date, s.scored])).toEqual(['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15'].map((d) => [d, true]));
+    expect(specs.filter((s) => s.day === 0).map((s) => [s.date, s.scored])).toEqual(['2026-02-11', '2026-04-11', '2026-06-11', '2026-08-11', '2026-10-11', '2026-12-11'].map((d) => [d, false]));
+    expect(specs).toHaveLength(42);
+    expect(counted).toHaveLength(18);
+    expect(new Set(counted.map((s) => s.sky))).toEqual(new Set(['clear', 'broken', 'overcast']));
     expect(specs.find((s) => s.date === '2026-06-15')!.sky).toBe('clear');
     expect(new Set(specs.map((s) => s.seed)).size).toBe(6);
   });
 
-  it('makes a plant a run of consecutive days, the skies cycling over its days', () => {
-    const specs = plantDaySpecs({ ...parseEvalArgs(['--dates', '2026-02-27', '--days', '3', '--skies', 'clear,overcast']).plan });
-    expect(specs.map((s) => [s.date, s.day, s.sky, s.seed])).toEqual([
-      ['2026-02-27', 0, 'clear', 5000],
-      ['2026-02-28', 1, 'overcast', 5000],
-      ['2026-03-01', 2, 'clear', 5000],
+  it('makes a plant a run of consecutive days, the warm-up ones first, the skies cycling over its days', () => {
+    const specs = plantDaySpecs({ ...parseEvalArgs(['--dates', '2026-02-27', '--days', '3', '--warmup', '2', '--skies', 'clear,overcast']).plan });
+    expect(specs.map((s) => [s.date, s.day, s.scored, s.sky, s.seed])).toEqual([
+      ['2026-02-25', 0, false, 'clear', 5000],
+      ['2026-02-26', 1, false, 'overcast', 5000],
+      ['2026-02-27', 2, true, 'clear', 5000],
+      ['2026-02-28', 3, true, 'overcast', 5000],
+      ['2026-03-01', 4, true, 'clear', 5000],
+    ]);
+    expect(plantDaySpecs(parseEvalArgs(['--dates', '2026-02-27', '--days', '2', '--warmup', '0']).plan).map((s) => [s.date, s.scored])).toEqual([
+      ['2026-02-27', true],
+      ['2026-02-28', true],
     ]);
   });
 
@@ -36,6 +45,7 @@ describe('npm run eval flags', () => {
   it.each([
     [['--devices', '0'], '--devices: "0" must be an integer in 1..100,000'],
     [['--days', 'two'], '--days: "two" must be an integer in 1..366'],
+    [['--warmup', '1.5'], '--warmup: "1.5" must be an integer in 0..366'],
     [['--dates', '2026-02-30'], '--dates: "2026-02-30" is not a calendar date'],
     [['--dates', '2026-02-01,,2026-03-01'], '--dates: "2026-02-01,,2026-03-01" has an empty item'],
     [['--dates', '2026-02-01,2026-02-01'], 'names a date twice'],

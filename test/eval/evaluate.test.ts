@@ -16,7 +16,7 @@ import { PredictPool } from '../../local/jobs/predictPool';
 const out = mkdtempSync(join(tmpdir(), 'eval-'));
 let pools = 0;
 const options: EvalOptions = {
-  plan: { firstDates: ['2026-06-15', '2026-12-15'], skies: ['clear', 'overcast'], days: 1, devices: 6, seedBase: 5000, faultMix: { normal: 2, arc_fault: 1, open_circuit: 1, partial_shading: 1 } },
+  plan: { firstDates: ['2026-06-15', '2026-12-15'], skies: ['clear', 'overcast'], days: 1, warmupDays: 1, devices: 6, seedBase: 5000, faultMix: { normal: 2, arc_fault: 1, open_circuit: 1, partial_shading: 1 } },
   decision: verdictDecision,
   windows: 'model',
   out,
@@ -59,8 +59,9 @@ describe('npm run eval, end to end', () => {
   it('simulates and predicts every plant-day once and reports device-days whose counts add up', async () => {
     const run = await runEval(options);
     first = run.report;
-    expect([run.computed, run.cached, pools]).toEqual([2, 0, 1]);
-    expect(first.plantDays).toEqual(['2026-06-15 clear (plant 1, day 1)', '2026-12-15 overcast (plant 2, day 1)']);
+    // a warm-up day before each counted one: run (its alarms build the baselines), not counted
+    expect([run.computed, run.cached, pools]).toEqual([4, 0, 1]);
+    expect(first.plantDays).toEqual(['2026-06-15 clear (plant 1, day 2)', '2026-12-15 overcast (plant 2, day 2)']);
     expect(first.outcomes.map((o) => o.sky)).toEqual([...Array(6).fill('clear'), ...Array(6).fill('overcast')]);
     expect(first.outcomes.every((o) => FAULT_CLASSES.includes(o.fault))).toBe(true);
     // the tiny plan has both kinds of device-day, so the identities below are not vacuous
@@ -74,7 +75,7 @@ describe('npm run eval, end to end', () => {
 
   it('reads the plant-days back from the cache, the same to the last bit, unless told to start fresh', async () => {
     const again = await runEval({ ...options, startPool: noPool });
-    expect([again.computed, again.cached]).toEqual([0, 2]);
+    expect([again.computed, again.cached]).toEqual([0, 4]);
     expect(again.report).toEqual(first);
     await expect(runEval({ ...options, fresh: true, startPool: noPool })).rejects.toThrow('the cache should have served every plant-day');
   });

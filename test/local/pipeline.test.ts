@@ -9,6 +9,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { commitKey, supersededKey, TABLES } from '../../contracts';
 import { createHandler } from '../../functions/api/handler';
 import { S3Store } from '../../functions/api/s3Store';
+import { TableReader } from '../../functions/api/tableReader';
 import { startLocalS3 } from '../../local/localS3';
 import { runLocalPipeline, type LocalRunResult } from '../../local/pipeline';
 import { RUN_LOCK_FILE } from '../../local/runLock';
@@ -69,6 +70,38 @@ describe('the daily pipeline, locally', () => {
       first.s3 = null;
     }
   }, 180_000);
+
+  it("the next day judges each array against its own baseline from the first day's healthy verdicts, and its rerun reads the same", async () => {
+    const next = { ...options, date: '2026-06-21', firstDate: '2026-06-20', keepS3: true };
+    const day2 = await runLocalPipeline(next);
+    let gains: Record<string, unknown>[];
+    try {
+      const reader = new TableReader(new S3Store(day2.s3!.client, 'gold'));
+      const baseline = (await reader.tableRows('device_baseline', '2026-06-20', ['deviceId', 'gain', 'dayVerdict', 'dayRatio']))!.rows;
+      expect(baseline).toHaveLength(8);
+      const withGain = baseline.filter((r) => r.gain !== null).map((r) => r.deviceId);
+      // healthy on the first day (verdict normal, enough bright windows): those have a baseline
+      expect(withGain).toEqual(baseline.filter((r) => r.dayVerdict === 'normal' && r.dayRatio !== null).map((r) => r.deviceId));
+      expect(withGain.length).toBeGreaterThan(0);
+      expect(day2.predict.baseline).toMatchObject({ readFrom: '2026-06-20', devicesWithHistory: withGain.length, written: 8 });
+      gains = (await reader.tableRows('gold_daily', '2026-06-21', ['deviceId', 'baselineDays', 'baselineGain']))!.rows;
+      for (const r of gains) {
+        const b = baseline.find((x) => x.deviceId === r.deviceId)!;
+        expect(r.baselineGain).toBe(b.gain);
+        expect(r.baselineDays).toBe(b.gain === null ? 0 : 1);
+      }
+    } finally {
+      await day2.s3!.stop();
+    }
+    const rerun = await runLocalPipeline(next);
+    try {
+      const again = (await new TableReader(new S3Store(rerun.s3!.client, 'gold')).tableRows('gold_daily', '2026-06-21', ['deviceId', 'baselineDays', 'baselineGain']))!.rows;
+      expect(again).toEqual(gains);
+      expect(rerun.predict.verdicts).toEqual(day2.predict.verdicts);
+    } finally {
+      await rerun.s3!.stop();
+    }
+  }, 240_000);
 });
 
 describe('a run that finds no valid reading of its day', () => {
