@@ -189,7 +189,7 @@ function judge(date: string, deviceId: string, t: DeviceTruth, p: PredictResult)
   return outcomeOf(
     {
       plantDay: date,
-      evidence: { deviceId, date, windows, probs: new Float32Array(0), baselineDays: 0, ratio: null },
+      evidence: { deviceId, date, windows, probs: new Float32Array(0), baselineDays: 0, baselineGain: null, ratio: null },
       truth: { fault: t.fault, onsetMs: t.onsetMs, severity: t.severity, severityGroup: severityGroup(t), intermittent: t.intermittent, sky: t.sky, activeSlots: windows.map((w) => activeSlotsIn(t.active, w.startMs, w.endMs)) },
     },
     verdict && verdict !== 'normal' && alarm ? { label: verdict, candidates: alarmCandidates(verdict as AlarmLabel), onsetMs: alarm.onsetMs, raisedMs: alarm.raisedMs, confidence: 0 } : null,

@@ -34,7 +34,7 @@ export async function collectPlantDay(spec: PlantDaySpec, pool: DevicePredictorP
     const at = devices++;
     const { deviceId, truth } = day;
     const done = pool.predict(silverOf(day, plant.window), references.get(deviceId) ?? NO_HISTORY).then((gold) => {
-      records[at] = recordOf(key, spec.date, { deviceId, truth }, gold.windows, { baselineDays: gold.daily.baselineDays, ratio: gold.ratio });
+      records[at] = recordOf(key, spec.date, { deviceId, truth }, gold.windows, { baselineDays: gold.daily.baselineDays, baselineGain: gold.daily.baselineGain, ratio: gold.ratio });
       onDevice?.();
     });
     // awaited below; marked handled so that an early failure is not reported twice

@@ -23,6 +23,8 @@ export interface DeviceDayEvidence {
   probs: Float32Array;
   /** healthy days of the device's own baseline the windows were predicted with; 0: none yet, judged against the fleet */
   baselineDays: number;
+  /** the baseline's gain the irradiance channel was multiplied by; null without history */
+  baselineGain: number | null;
   /** the day's ratio of current to irradiance (detector/baseline.ts dayRatio), for the next day's baseline */
   ratio: number | null;
 }

@@ -9,6 +9,7 @@ import { cachePath, plantDayKey, readCache, writeCache } from './cache';
 import type { DeviceBaselineRow } from '../../contracts';
 import { nextBaseline, referenceOf } from '../baseline';
 import { productAlarmDecision } from './alarmDecision';
+import { baselineFit, type BaselineFit } from './baselineFit';
 import { collectPlantDay, type DevicePredictorPool } from './collect';
 import { checkAlarm, type Decision, type DeviceDayEvidence } from './decision';
 import { outcomeOf, type Outcome } from './outcome';
@@ -41,6 +42,8 @@ export interface EvalReport extends Summary {
   plantDays: string[];
   /** every device-day's outcome, for other cuts than the summary's */
   outcomes: Outcome[];
+  /** how well the arrays' own baselines fit them (counted healthy device-days) */
+  baseline: BaselineFit;
 }
 
 export interface EvalRun {
@@ -126,6 +129,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     plantDays: specs.filter((s) => s.scored).map(plantDayKey),
     ...summarize(outcomes),
     outcomes,
+    baseline: baselineFit(records.filter((_, i) => specs[i]!.scored)),
   };
   return { report, cached, computed: specs.length - cached };
 }

@@ -34,6 +34,14 @@ function measured(goal: EvalReport['goals'][number]): string {
   return goal.target.endsWith('min') ? minutes(goal.measured) : pct(goal.measured);
 }
 
+/** How well the arrays' own baselines fit them. */
+export function baselineLine(r: EvalReport): string {
+  const b = r.baseline;
+  if (!b || b.healthyDeviceDays === 0 || b.fleetSpread === null || b.ownSpread === null) return 'No counted healthy device-day was judged against its own baseline.';
+  const p = (x: number) => `${(100 * x).toFixed(2)} %`;
+  return `Baselines: over ${count(b.healthyDeviceDays)} counted healthy device-days judged against their own baseline, the ratio of current to irradiance spreads by ${p(b.fleetSpread)} (standard deviation) across the fleet under the same sky, and by ${p(b.ownSpread)} against each array's own baseline: what a leak must stand out from without and with it.`;
+}
+
 /** The tables of a report, as markdown lines. */
 export function reportTables(r: EvalReport): string[] {
   const c = r.counts;
@@ -62,6 +70,8 @@ export function reportTables(r: EvalReport): string[] {
     'By what the array was judged against (own-baseline: its own healthy days; fleet: no healthy day yet, judged as the model was trained, with the thresholds for no history):',
     '',
     ...recallTable('judged against', r.faults.byReference),
+    '',
+    baselineLine(r),
     '',
     'What visible faults were called (rows: the fault, columns: the alarm):',
     '',

@@ -38,7 +38,7 @@ export function activeSlotsIn(active: readonly [number, number][], startMs: numb
 }
 
 /** A simulated device-day (its truth), its gold window rows and its baseline (the reference it was judged against, its day ratio) → the record. */
-export function recordOf(plantDay: string, date: string, day: Pick<DeviceDay, 'deviceId' | 'truth'>, goldWindows: readonly GoldWindowRow[], baseline: Pick<DeviceDayEvidence, 'baselineDays' | 'ratio'> = { baselineDays: 0, ratio: null }): DeviceDayRecord {
+export function recordOf(plantDay: string, date: string, day: Pick<DeviceDay, 'deviceId' | 'truth'>, goldWindows: readonly GoldWindowRow[], baseline: Pick<DeviceDayEvidence, 'baselineDays' | 'baselineGain' | 'ratio'> = { baselineDays: 0, baselineGain: null, ratio: null }): DeviceDayRecord {
   const predicted = goldWindows.filter((w) => w.status === 'predicted');
   const probs = new Float32Array(predicted.length * FAULT_CLASSES.length);
   predicted.forEach((w, i) => PROBABILITY_KEYS.forEach((key, c) => (probs[i * FAULT_CLASSES.length + c] = w[key as keyof GoldWindowRow] as number)));
@@ -46,7 +46,7 @@ export function recordOf(plantDay: string, date: string, day: Pick<DeviceDay, 'd
   const t = day.truth;
   return {
     plantDay,
-    evidence: { deviceId: day.deviceId, date, windows, probs, baselineDays: baseline.baselineDays, ratio: baseline.ratio },
+    evidence: { deviceId: day.deviceId, date, windows, probs, baselineDays: baseline.baselineDays, baselineGain: baseline.baselineGain, ratio: baseline.ratio },
     truth: {
       fault: t.fault,
       onsetMs: t.onsetMs,

@@ -94,7 +94,7 @@ function physicalLimits(bySeverity: Evaluation['test']['bySeverity']): string[] 
   }
   if (weak) {
     out.push(
-      `- A leak to ground below ~0.5 A (a high resistance near the grounded end) takes a few per cent of the array's current, inside the spread between healthy arrays (module tolerance, irradiance-sensor calibration): ${pct(calledAs(weak, 'normal'))} of those ${weak.windows} windows were called normal (recall by leak current: ${leaks.flatMap(({ group, v }) => (v ? [`${group.replace('leak ', '')} ${pct(v.recall)}`] : [])).join(', ')}); healthy arrays at the edge of that spread are the false alarms called line_ground.`,
+      `- A leak to ground below ~0.5 A (a high resistance near the grounded end) takes a few per cent of the array's current: ${pct(calledAs(weak, 'normal'))} of those ${weak.windows} windows were called normal (recall by leak current: ${leaks.flatMap(({ group, v }) => (v ? [`${group.replace('leak ', '')} ${pct(v.recall)}`] : [])).join(', ')}). Between healthy arrays the ratio of current to irradiance spreads by 2.7 % (module tolerance, sensor gains); each array's own baseline removes that spread to 0.3 % (see Data), which is what leaves the smallest leaks within reach at all.`,
     );
   }
   return out;
@@ -133,6 +133,10 @@ export function writeModelCard(e: Evaluation, docs: string = DOCS_DIR): void {
     ...(['train', 'validation', 'test'] as const).map((k) => `| ${k} | ${e.data[k].plantDays.length} | ${e.data[k].devicesPerPlantDay} | ${e.data[k].plantDays[0]?.date} … ${e.data[k].plantDays.at(-1)?.date} (seeds ${e.data[k].plantDays[0]?.seed}+) | ${e.data[k].windows.toLocaleString('en-US')} |`),
     '',
     'A window is labelled with its device\'s fault when the fault acts on at least half of its slots, normal when it acts on none; windows in between, and windows the pipeline skips (too little sun or data), are left out. The test set is 2026 weather with seeds never used in training, with all its normal windows kept.',
+    '',
+    '### Each array against its own history',
+    '',
+    'In the pipeline every array is judged against its own recent healthy days (contracts/detector.json baseline): its ratio of current to irradiance, relative to the fleet\'s under the same sky, over its last seven healthy days, gives a gain by which its irradiance channel is multiplied before the CWT and the levels. Healthy arrays differ by 2.7 % in that ratio (module tolerance ×1.5 %, irradiance-sensor gain ×2 %, current-sensor gain ×0.5 %), which looked like a small leak to ground; after the gain they differ by 0.3 %, the baseline\'s own day-to-day error (measured on held-out plant-days, 2026-12-02). The model is trained on inputs corrected the same way: training plant-days are seen one day each and are mostly faulty, so each device\'s gain is computed from what causes its ratio (its photocurrent spread and sensor gains, relative to the plant\'s median; `trainingGains` in detector/dataset.ts), with the measured offset of the pipeline\'s gains (+0.6 %: the fleet\'s median ratio, the reference, is pulled down by faulty arrays) and their spread (0.4 %) drawn per device-day. An array without a healthy day yet is judged with gain 1 and the stricter thresholds for no history (alarms.json `fleet`).',
     '',
     `Normalisation scales (median |coefficient| of training windows): ${Object.entries(e.normalization.scale).map(([c, v]) => `${c} ${Number(v).toPrecision(4)}`).join(', ')}. Level features standardised by their training mean and standard deviation (normalization.json).`,
     '',

@@ -11,7 +11,7 @@ const spec: PlantDaySpec = { plant: 0, day: 0, scored: true, seed: 5000, date: '
 const NONE = new Map<string, DeviceReference>();
 const record: DeviceDayRecord = {
   plantDay: '2026-06-15 clear (plant 1, day 1)',
-  evidence: { deviceId: 'PV-000001', date: '2026-06-15', windows: [{ startMs: 0, endMs: 1_280_000, skipReason: null }, { startMs: 1_280_000, endMs: 2_560_000, skipReason: 'missing_data' }], probs: Float32Array.of(0.1, 1 / 3, 1e-30, Math.fround(0.7), 0, 2 ** -149), baselineDays: 3, ratio: 0.0123 },
+  evidence: { deviceId: 'PV-000001', date: '2026-06-15', windows: [{ startMs: 0, endMs: 1_280_000, skipReason: null }, { startMs: 1_280_000, endMs: 2_560_000, skipReason: 'missing_data' }], probs: Float32Array.of(0.1, 1 / 3, 1e-30, Math.fround(0.7), 0, 2 ** -149), baselineDays: 3, baselineGain: 0.981, ratio: 0.0123 },
   truth: { fault: 'line_line', onsetMs: 5, severity: { count: 2, resistance: 0.3 }, severityGroup: '2 of 5 modules shorted', intermittent: false, sky: 'clear', activeSlots: [64, 0] },
 };
 

@@ -27,7 +27,7 @@ describe('npm run calibrate flags', () => {
 describe('rightLabels', () => {
   const record = (fault: string, severity: Record<string, number>, activeSlots: number[]): DeviceDayRecord => ({
     plantDay: 'p',
-    evidence: { deviceId: 'PV-000001', date: '2026-06-15', windows: activeSlots.map((_, i) => ({ startMs: i, endMs: i + 1, skipReason: null })), probs: new Float32Array(0), baselineDays: 0, ratio: null },
+    evidence: { deviceId: 'PV-000001', date: '2026-06-15', windows: activeSlots.map((_, i) => ({ startMs: i, endMs: i + 1, skipReason: null })), probs: new Float32Array(0), baselineDays: 0, baselineGain: null, ratio: null },
     truth: { fault: fault as never, onsetMs: 0, severity, severityGroup: '', intermittent: false, sky: 'clear', activeSlots },
   });
   it('a visible fault is named by its class, and by a group only where the group covers its severity', () => {

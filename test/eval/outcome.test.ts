@@ -18,7 +18,7 @@ function record(pattern: string, fault: FaultClass, active: number[], opts: { on
   const predicted = ws.filter((w) => !w.skipReason).length;
   return {
     plantDay: opts.plantDay ?? '2026-06-15 clear (plant 1, day 1)',
-    evidence: { deviceId: 'PV-000001', date: '2026-06-15', windows: ws, probs: new Float32Array(predicted * FAULT_CLASSES.length), baselineDays: 0, ratio: null },
+    evidence: { deviceId: 'PV-000001', date: '2026-06-15', windows: ws, probs: new Float32Array(predicted * FAULT_CLASSES.length), baselineDays: 0, baselineGain: null, ratio: null },
     truth: { fault, onsetMs: opts.onsetMs === undefined ? (fault === 'normal' ? null : 0) : opts.onsetMs, severity: opts.severity ?? {}, severityGroup: opts.group ?? 'persistent', intermittent: false, sky: opts.sky ?? 'clear', activeSlots: ws.map((_, i) => active[i] ?? 0) },
   };
 }

@@ -15,7 +15,7 @@ function evidence(labels: (string | null)[]): { day: DeviceDayEvidence; windows:
   predicted.forEach((l, k) => {
     for (let c = 0; c < K; c++) probs[k * K + c] = FAULT_CLASSES[c] === l ? 0.7 : 0.06;
   });
-  return { day: { deviceId: 'PV-000001', date: '2026-06-15', windows, probs, baselineDays: 0, ratio: null }, windows };
+  return { day: { deviceId: 'PV-000001', date: '2026-06-15', windows, probs, baselineDays: 0, baselineGain: null, ratio: null }, windows };
 }
 
 describe('the verdict decision', () => {
