@@ -6,16 +6,30 @@ through its commit marker, turns each device-day into windows (gap fill, pywt CW
 reasons, normalisation) and class probabilities (numpy LeNet-5 from the tfjs weights in
 --model-uri), and publishes the gold window and daily tables by the commit protocol.
 
+Each device is judged against its own baseline (pvfault.baseline, contracts/detector.json
+baseline): the newest committed device_baseline partition among the maxAgeDays days
+before --date, as local/jobs/predict.ts reads it. Its gains and days go to the tasks as a
+broadcast (two numbers a device); each device-day's ratio comes back beside its gold rows,
+and the driver computes the fleet's median and the day's baseline table, published after
+gold_window and gold_daily (a failed run leaves the next day the earlier baseline, never
+one without this day's verdicts).
+
 One device-day is one applyInPandas group: memory per task is bounded by a day of one
-device (~4.4 MB of scalograms), whatever the fleet size. pyspark is imported inside
+device (~4.4 MB of scalograms), whatever the fleet size; the driver holds a baseline
+row per device (a few numbers each, as the embedded job does). pyspark is imported inside
 run() so that tests can import this module without Spark.
 """
 import argparse
+import math
 import sys
 
-from pvfault import gold, tables
+from pvfault import baseline, gold, tables
 from pvfault.contracts import commit_key
 from pvfault.model import ARTIFACT_FILES, Lenet, cached_model
+
+RATIO = "dayRatio"
+"""The device-day's ratio r (before the gain), carried beside the gold rows to the driver; not a column of either gold table."""
+RATIO_FIELD = {"name": RATIO, "type": "double", "nullable": True, "metadata": {}}
 
 
 def parse_args(argv=None):
@@ -31,6 +45,30 @@ def parse_args(argv=None):
 
 def model_file_uris(model_uri):
     return {name: model_uri.rstrip("/") + "/" + name for name in ARTIFACT_FILES}
+
+
+def latest_baseline(store, date):
+    """(day, commit marker) of the newest committed device_baseline partition among the
+    maxAgeDays days before `date`, or (None, None). Only earlier days: a rerun of `date`
+    reads what its first run read, so it judges the same way (local/jobs/predict.ts readBaseline)."""
+    for day in baseline.baseline_dates_before(date):
+        text = store.read_text(commit_key("device_baseline", day))
+        if text is not None:
+            return day, tables.read_marker(text, "device_baseline", day)
+    return None, None
+
+
+def _ratio(value):
+    # a null double reaches pandas as NaN
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def baseline_of_day(previous, daily, date):
+    """The day's device_baseline rows and the summary's counts, from the baseline read and
+    the day's summaries (dicts with deviceId, verdict, baselineDays and dayRatio)."""
+    today = {d["deviceId"]: (_ratio(d[RATIO]), d["verdict"]) for d in daily}
+    rows = baseline.next_baseline(previous, today, date)
+    return rows, sum(1 for d in daily if d["baselineDays"] > 0)
 
 
 def run(spark, args):
@@ -57,31 +95,63 @@ def run(spark, args):
             raise RuntimeError("model file %s is missing" % uri)
         artifacts[name] = data
     loaded = Lenet.from_bytes(*(artifacts[n] for n in ARTIFACT_FILES))  # fails here, not in 10k tasks
-    model_version, thresholds = loaded.model_version, loaded.alarm_thresholds
+    model_version, threshold_sets = loaded.model_version, loaded.alarm_thresholds
     shared = spark.sparkContext.broadcast(artifacts)
+
+    read_from, baseline_marker = latest_baseline(gold_store, args.date)
+    previous = {}
+    if baseline_marker and baseline_marker["files"]:
+        baseline_schema = struct_type(tables.spark_schema("device_baseline"))
+        for r in spark.read.schema(baseline_schema).parquet(*[gold_store.uri(f["key"]) for f in baseline_marker["files"]]).collect():
+            previous[r["deviceId"]] = r.asDict()
+    references = spark.sparkContext.broadcast({d: tuple(baseline.reference_of(r)) for d, r in previous.items()})
+
+    def reference(device_id):
+        ref = references.value.get(device_id)
+        return baseline.NO_HISTORY if ref is None else baseline.Reference(*ref)
 
     def device_windows(frame):
         model = cached_model(shared.value)
-        rows = []
+        rows, ratios = [], []
         for record in frame.to_dict("records"):
-            rows.extend(gold.predict_device(record, model))
-        return tables.to_frame("gold_window", rows)
+            device_rows, ratio = gold.predict_device(record, model, reference(record["deviceId"]))
+            rows.extend(device_rows)
+            ratios.extend([ratio] * len(device_rows))
+        out = tables.to_frame("gold_window", rows)
+        out[RATIO] = [float("nan") if r is None else r for r in ratios]
+        return out
 
     def device_summary(frame):
         records = frame.to_dict("records")
-        return tables.to_frame("gold_daily", [gold.daily_row(records[0]["deviceId"], records, model_version, thresholds)])
+        device_id = records[0]["deviceId"]
+        out = tables.to_frame("gold_daily", [gold.daily_row(device_id, records, model_version, threshold_sets, reference(device_id))])
+        ratio = _ratio(records[0][RATIO])
+        out[RATIO] = [float("nan") if ratio is None else ratio]
+        return out
+
+    def with_ratio(table):
+        schema = tables.spark_schema(table)
+        return struct_type(dict(schema, fields=schema["fields"] + [RATIO_FIELD]))
 
     windows = (silver.groupBy("deviceId")
-               .applyInPandas(device_windows, struct_type(tables.spark_schema("gold_window")))
+               .applyInPandas(device_windows, with_ratio("gold_window"))
                .persist(StorageLevel.MEMORY_AND_DISK))
     daily = (windows.groupBy("deviceId")
-             .applyInPandas(device_summary, struct_type(tables.spark_schema("gold_daily")))
+             .applyInPandas(device_summary, with_ratio("gold_daily"))
              .persist(StorageLevel.MEMORY_AND_DISK))
     window_count = windows.count()
     devices = daily.count()
 
-    write_table(spark, gold_store, windows, "gold_window", args.date, args.run_id, window_count, input_run_id=marker["runId"])
-    write_table(spark, gold_store, daily, "gold_daily", args.date, args.run_id, devices, input_run_id=marker["runId"])
+    write_table(spark, gold_store, windows.drop(RATIO), "gold_window", args.date, args.run_id, window_count, input_run_id=marker["runId"])
+    write_table(spark, gold_store, daily.drop(RATIO), "gold_daily", args.date, args.run_id, devices, input_run_id=marker["runId"])
+
+    # last: the day's baseline, from every device's ratio and verdict (one small row each, on the driver)
+    day_rows = [r.asDict() for r in daily.select("deviceId", "verdict", "baselineDays", RATIO).collect()]
+    baseline_rows, with_history = baseline_of_day(previous, day_rows, args.date)
+    columns = [c["name"] for c in tables.spark_schema("device_baseline")["fields"]]
+    baseline_df = spark.createDataFrame([tuple(r[c] for c in columns) for r in baseline_rows],
+                                        struct_type(tables.spark_schema("device_baseline")))
+    write_table(spark, gold_store, baseline_df, "device_baseline", args.date, args.run_id, len(baseline_rows), input_run_id=marker["runId"])
 
     verdicts = {(r["verdict"] or "none"): r["count"] for r in daily.groupBy("verdict").count().collect()}
     predicted = daily.agg(F.sum("predicted").alias("n")).collect()[0]["n"] or 0
@@ -89,6 +159,9 @@ def run(spark, args):
         "job": "predict_fault", "date": args.date, "runId": args.run_id, "timeZone": args.time_zone,
         "silverRunId": marker["runId"], "modelVersion": model_version, "devices": devices,
         "windows": window_count, "predicted": int(predicted), "verdicts": dict(sorted(verdicts.items())),
+        # as local/jobs/predict.ts PredictResult.baseline: the day read (None: no history within
+        # maxAgeDays), the devices judged against their own baseline, the rows written
+        "baseline": {"readFrom": read_from, "devicesWithHistory": with_history, "written": len(baseline_rows)},
     }
     windows.unpersist()
     daily.unpersist()

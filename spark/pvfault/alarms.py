@@ -37,6 +37,30 @@ def check_thresholds(thresholds, where):
     return dict(thresholds)
 
 
+THRESHOLD_SETS = ("own", "fleet")
+"""alarms.json's threshold sets: `own` for a device judged against its own baseline, `fleet`
+for one without history yet, judged as the model was trained (its calibration bias is not
+removed, so it needs more evidence). detector/alarms.ts THRESHOLD_SETS."""
+
+
+def check_threshold_sets(thresholds, where):
+    """alarms.json's thresholds: both sets, each complete (check_thresholds); raises naming what is wrong.
+
+    A file with one flat set (written before the baselines) is refused, not read as both.
+    """
+    if not isinstance(thresholds, dict):
+        raise ValueError("%s: thresholds must be an object with %s" % (where, " and ".join(THRESHOLD_SETS)))
+    for k in thresholds:
+        if k not in THRESHOLD_SETS:
+            raise ValueError("%s: thresholds.%s is not a threshold set (%s)" % (where, k, ", ".join(THRESHOLD_SETS)))
+    return {s: check_thresholds(thresholds.get(s), "%s thresholds.%s" % (where, s)) for s in THRESHOLD_SETS}
+
+
+def thresholds_for(sets, baseline_days):
+    """The thresholds a device-day is decided with: its own baseline's when it has history, else the fleet's."""
+    return sets["own"] if baseline_days > 0 else sets["fleet"]
+
+
 def _label_probability(p, l):
     return sum(p[c] for c in _MEMBERS[l])
 

@@ -3,15 +3,18 @@
 The same rules as detector/gold.ts and local/jobs/devicePredictor.ts: skipped
 windows keep their reason, a predicted window takes the most probable class
 (the lower index on a tie), and the day's verdict is its alarm (pvfault.alarms,
-contracts/tables.json summary). A test runs detector/gold.ts and these functions on
-the same input.
+contracts/tables.json summary), decided with the thresholds of the reference the
+device was judged against (its own baseline or, without history, the fleet:
+pvfault.baseline), which the summary records. A test runs detector/gold.ts and these
+functions on the same input.
 Python 3.9-compatible.
 """
 import numpy as np
 
-from pvfault.alarms import decide_alarm
+from pvfault.alarms import decide_alarm, thresholds_for
+from pvfault.baseline import NO_HISTORY, day_ratio
 from pvfault.contracts import FAULT_CLASSES
-from pvfault.windows import day_scalograms, filled_channels, window_levels, window_tensor, windows_of
+from pvfault.windows import day_scalograms, filled_channels, window_levels, window_tensor, windows_of, with_gain
 
 _K = len(FAULT_CLASSES)
 BATCH = 32
@@ -43,8 +46,13 @@ def window_rows(device_id, windows, probs, model_version):
     return rows
 
 
-def daily_row(device_id, rows, model_version, thresholds):
-    """The day's summary and alarm from its window rows (any order: they are taken by windowIndex)."""
+def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTORY):
+    """The day's summary and alarm from its window rows (any order: they are taken by windowIndex).
+
+    threshold_sets: alarms.json's {"own", "fleet"}; reference: the pvfault.baseline.Reference
+    the device-day was judged against, which picks the set and is recorded.
+    """
+    thresholds = thresholds_for(threshold_sets, reference.days)
     counts = [0] * _K
     starts, ends, probs = [], [], []
     confidence_sum = 0.0
@@ -67,21 +75,28 @@ def daily_row(device_id, rows, model_version, thresholds):
         alarmRaisedMs=alarm["raisedMs"] if alarm else None,
         alarmConfidence=alarm["confidence"] if alarm else None,
         alarmEvidence=alarm["evidence"] if alarm else None,
+        baselineDays=int(reference.days),
+        baselineGain=None if reference.gain is None else float(reference.gain),
         meanConfidence=confidence_sum / p if p > 0 else None,
         modelVersion=model_version,
     )
     return daily
 
 
-def predict_device(row, model):
-    """A silver row (dict, arrays as numpy) -> its gold window rows, with model a pvfault.model.Lenet.
+def predict_device(row, model, reference=NO_HISTORY):
+    """A silver row (dict, arrays as numpy) -> (its gold window rows, its day ratio r), with model a pvfault.model.Lenet.
 
-    Memory is one device-day: four 64 x samples scalograms (~4.4 MB) and its windows.
+    The model reads the irradiance channel times the reference's gain (pvfault.windows.with_gain);
+    r is taken from the measured channels, before the gain (pvfault.baseline.day_ratio), for
+    the next day's baseline. Memory is one device-day: four 64 x samples scalograms (~4.4 MB)
+    and its windows.
     """
     windows = windows_of(row)
     usable = [w for w in windows if not w[3]]
+    measured = filled_channels(row)
+    ratio = day_ratio(measured, windows)
     if usable:
-        filled = filled_channels(row)
+        filled = with_gain(measured, reference.gain)
         scalograms = day_scalograms(row, filled)
         # batches bound the im2col copy of the first convolution (~45 MB for 32 windows)
         probs = np.concatenate([
@@ -93,4 +108,4 @@ def predict_device(row, model):
         ])
     else:
         probs = np.zeros((0, _K), dtype=np.float32)
-    return window_rows(row["deviceId"], windows, probs, model.model_version)
+    return window_rows(row["deviceId"], windows, probs, model.model_version), ratio

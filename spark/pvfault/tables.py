@@ -35,6 +35,8 @@ ROW_GROUP_BYTES = {
     "silver_quarantine": 1 << 20,
     "gold_window": 64 << 10,
     "gold_daily": 16 << 10,
+    # local/jobs/predict.ts writes 10,000 baseline rows a group (~50 encoded bytes each)
+    "device_baseline": 512 << 10,
 }
 
 ROWS_PER_FILE = {
@@ -43,6 +45,7 @@ ROWS_PER_FILE = {
     "silver_quarantine": 1_000_000,
     "gold_window": 5_000 * 67,
     "gold_daily": 1_000_000,
+    "device_baseline": 1_000_000,
 }
 
 

@@ -61,9 +61,26 @@ def windows_of(row):
     return out
 
 
-def filled_channels(row):
-    """{channel: float64 series}, gap-filled: what the CWT and the levels read."""
-    return {c: gap_filled(row[c]) for c in CHANNELS}
+def filled_channels(row, gain=None):
+    """{channel: float64 series}, gap-filled: what the CWT and the levels read.
+
+    With a baseline gain (pvfault.baseline), the irradiance channel is multiplied by it:
+    the device is judged against its own relation of current to irradiance.
+    """
+    return with_gain({c: gap_filled(row[c]) for c in CHANNELS}, gain)
+
+
+def with_gain(filled, gain):
+    """The gap-filled channels with the irradiance multiplied by a baseline gain (None: the same dict).
+
+    A new dict with a new irradiance series: the measured one stays for the day's ratio
+    (pvfault.baseline.day_ratio). The product is float64 as in detector/windows.ts withGain.
+    """
+    if gain is None:
+        return filled
+    out = dict(filled)
+    out["irradiance"] = filled["irradiance"] * float(gain)
+    return out
 
 
 def day_scalograms(row, filled=None):

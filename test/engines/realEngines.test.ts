@@ -6,14 +6,19 @@
  * kept), once with spark-submit of spark/jobs/ingest_data.py and predict_fault.py
  * (Spark 3.5.5 local[2], the Kafka source, from_avro) — and the two days compared table
  * by table, column by column as tables.json lists them. Then the prediction API answers
- * from Spark's gold. Needs Java 17, Maven Central (the broker) and .venv-spark
- * (spark/dev/venv.sh); .ci/run provides them, and a missing one fails here, named.
+ * from Spark's gold. Then the next day's predict in both engines, each reading the
+ * baseline its own first day wrote (contracts/detector.json baseline): devices judged
+ * against their own history, with a gain and thresholds.own. Its silver is the first
+ * day's committed again under the next date (the predict job reads silver through the
+ * marker and judges the rows it holds): a second Kafka day and ingest would add minutes
+ * and nothing the baseline path needs. Needs Java 17, Maven Central (the broker) and
+ * .venv-spark (spark/dev/venv.sh); .ci/run provides them, and a missing one fails here, named.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { TABLES, type TableName } from '../../contracts';
+import { commitKey, dataKey, TABLES, type TableName } from '../../contracts';
 import { createHandler } from '../../functions/api/handler';
 import { S3Store } from '../../functions/api/s3Store';
 import { handler as runWindowHandler } from '../../functions/run-window/handler';
@@ -31,6 +36,9 @@ import { publishStrayRecords, strayRecords } from './strayRecords';
 import { committedTable, FolderStore, tableDifferences, type CommittedTable } from './tables';
 
 const DATE = '2026-11-19';
+/** the second day: predict only, judged against the first day's baselines */
+const NEXT_DATE = '2026-11-20';
+const NEXT_TABLES = ['gold_window', 'gold_daily', 'device_baseline'] as const;
 const TIME_ZONE = 'Europe/Madrid';
 const DEVICES = 50;
 const PARTITIONS = 6;
@@ -45,6 +53,27 @@ let topicRecords = 0;
 let strays = 0;
 let embedded: { ingest: IngestResult; predict: PredictResult; tables: Record<string, CommittedTable> };
 let spark: { ingest: Record<string, unknown>; predict: Record<string, unknown>; tables: Record<string, CommittedTable> };
+let next: { embedded: { predict: PredictResult; tables: Record<string, CommittedTable> }; spark: { predict: Record<string, unknown>; tables: Record<string, CommittedTable> } };
+
+/** A job request's arguments with --date and --run-id replaced: the same job for another day. */
+function forDay(req: JobRunRequest, date: string, runId: string): JobRunRequest {
+  const args = [...req.JobDriver.SparkSubmit.EntryPointArguments];
+  args[args.indexOf('--date') + 1] = date;
+  args[args.indexOf('--run-id') + 1] = runId;
+  return { ...req, Name: `${req.Name}-${date}`, JobDriver: { SparkSubmit: { ...req.JobDriver.SparkSubmit, EntryPointArguments: args } } };
+}
+
+/** Commits a table's day again under another date: the same files and runId, the marker's date and keys moved. */
+async function recommit(store: FolderStore | S3Store, put: (key: string, body: Uint8Array | string) => Promise<void>, table: TableName, from: string, to: string): Promise<void> {
+  const marker = JSON.parse((await store.getText(commitKey(table, from)))!) as { date: string; runId: string; files: { key: string; bytes: number }[] };
+  const files = [];
+  for (const [part, f] of marker.files.entries()) {
+    const key = dataKey(table, to, marker.runId, part);
+    await put(key, new Uint8Array(await store.getRange(f.key, 0, f.bytes)));
+    files.push({ ...f, key });
+  }
+  await put(commitKey(table, to), `${JSON.stringify({ ...marker, date: to, files })}\n`);
+}
 
 /** The broker's records, partition by partition in offset order, into a local topic (the embedded ingest's input). */
 async function copyTopic(bootstrap: string, topicDir: string): Promise<number> {
@@ -85,9 +114,9 @@ async function copyTopic(bootstrap: string, topicDir: string): Promise<number> {
   return copied;
 }
 
-async function tablesOf(storeFor: (bucket: string) => FolderStore | S3Store): Promise<Record<string, CommittedTable>> {
+async function tablesOf(storeFor: (bucket: string) => FolderStore | S3Store, date = DATE, names: readonly TableName[] = TABLE_NAMES): Promise<Record<string, CommittedTable>> {
   const out: Record<string, CommittedTable> = {};
-  for (const t of TABLE_NAMES) out[t] = await committedTable(storeFor(TABLES[t].bucket), t, DATE);
+  for (const t of names) out[t] = await committedTable(storeFor(TABLES[t].bucket), t, date);
   return out;
 }
 
@@ -126,6 +155,7 @@ beforeAll(async () => {
   const pool = await PredictPool.start(2);
   let ingest: IngestResult | null = null;
   let predict: PredictResult | null = null;
+  let embeddedPredictRequest: JobRunRequest | null = null;
   try {
     await runLocally(definition(), { date: DATE }, {
       runWindow: (p) => runWindowHandler(p),
@@ -134,6 +164,7 @@ beforeAll(async () => {
         return { State: 'SUCCESS' };
       },
       predict: async (req: JobRunRequest) => {
+        embeddedPredictRequest = req;
         predict = await runPredict(req.JobDriver.SparkSubmit.EntryPointArguments, (b) => new S3Store(s3!.client, b), s3!.writer, pool, false);
         return { State: 'SUCCESS' };
       },
@@ -149,13 +180,35 @@ beforeAll(async () => {
   const job = (req: JobRunRequest) => runSparkJob(req, { env, folders, conf: localSparkConf(join(dir, 'spark-tmp')), logFile: join(dir, 'spark.log') });
   let sparkIngest: Record<string, unknown> = {};
   let sparkPredict: Record<string, unknown> = {};
+  let sparkPredictRequest: JobRunRequest | null = null;
   await runLocally(definition(), { date: DATE }, {
     runWindow: (p) => runWindowHandler(p),
     ingest: async (req) => ((sparkIngest = await job(req)), { State: 'SUCCESS' }),
-    predict: async (req) => ((sparkPredict = await job(req)), { State: 'SUCCESS' }),
+    predict: async (req) => ((sparkPredictRequest = req), (sparkPredict = await job(req)), { State: 'SUCCESS' }),
     notify,
   }, { executionName: 'spark-day', retryPauseMs: 0, waitPauseMs: 0 });
-  spark = { ingest: sparkIngest, predict: sparkPredict, tables: await tablesOf((b) => new FolderStore(join(dir, 'spark', b))) };
+  const sparkStore = (b: string) => new FolderStore(join(dir, 'spark', b));
+  spark = { ingest: sparkIngest, predict: sparkPredict, tables: await tablesOf(sparkStore) };
+
+  // the next day: each engine's silver of DATE committed again as NEXT_DATE's, then its predict job alone
+  const s3Store = (b: string) => new S3Store(s3!.client, b);
+  await recommit(s3Store('silver'), (key, body) => s3!.writer('silver').put(key, body, 'application/octet-stream'), 'silver_device_day', DATE, NEXT_DATE);
+  await recommit(sparkStore('silver'), async (key, body) => {
+    mkdirSync(dirname(join(dir, 'spark', 'silver', key)), { recursive: true });
+    writeFileSync(join(dir, 'spark', 'silver', key), body);
+  }, 'silver_device_day', DATE, NEXT_DATE);
+  const nextPool = await PredictPool.start(2);
+  let nextPredict: PredictResult;
+  try {
+    nextPredict = await runPredict(forDay(embeddedPredictRequest!, NEXT_DATE, 'embedded-next-day').JobDriver.SparkSubmit.EntryPointArguments, s3Store, s3!.writer, nextPool, false);
+  } finally {
+    await nextPool.close();
+  }
+  const nextSpark = await job(forDay(sparkPredictRequest!, NEXT_DATE, 'spark-next-day'));
+  next = {
+    embedded: { predict: nextPredict, tables: await tablesOf(s3Store, NEXT_DATE, NEXT_TABLES) },
+    spark: { predict: nextSpark, tables: await tablesOf(sparkStore, NEXT_DATE, NEXT_TABLES) },
+  };
 }, 20 * 60_000);
 
 afterAll(async () => {
@@ -196,6 +249,44 @@ describe('a simulated day through the real producer, Kafka and Spark, against th
 
   it.each(TABLE_NAMES)('writes %s identically: every column of the contract, floats within 1e-5', (table) => {
     expect(tableDifferences(table, spark.tables[table]!.rows, embedded.tables[table]!.rows, 1e-5)).toEqual([]);
+  });
+
+  it('writes the same day baseline in both engines: every device, its ratio, gain and verdict', () => {
+    const [e, k] = [embedded.tables.device_baseline!.rows, spark.tables.device_baseline!.rows];
+    const ids = (rows: Record<string, unknown>[]) => rows.map((r) => String(r.deviceId)).sort();
+    expect(ids(k)).toEqual(ids(e));
+    expect(e).toHaveLength(DEVICES);
+    const byId = new Map(k.map((r) => [String(r.deviceId), r]));
+    for (const r of e) {
+      const o = byId.get(String(r.deviceId))!;
+      expect(o.dayVerdict).toBe(r.dayVerdict);
+      // q is float32 in the table: within a relative 1e-6 (the ratios' sums differ in their last bits)
+      if (r.dayRatio === null) expect(o.dayRatio).toBeNull();
+      else expect(Math.abs((o.dayRatio as number) - (r.dayRatio as number))).toBeLessThanOrEqual(1e-6 * Math.abs(r.dayRatio as number));
+      if (r.gain === null) expect(o.gain).toBeNull();
+      else expect(Math.abs((o.gain as number) - (r.gain as number))).toBeLessThanOrEqual(1e-6);
+    }
+    // a first day: nobody had history, most devices are healthy with a ratio
+    expect(embedded.predict.baseline).toEqual({ readFrom: null, devicesWithHistory: 0, written: DEVICES });
+    expect(spark.predict.baseline).toEqual(embedded.predict.baseline);
+    expect(e.filter((r) => r.gain !== null).length).toBeGreaterThan(DEVICES / 2);
+  });
+
+  it('judges the next day against each device\'s own baseline in both engines, identically', () => {
+    const withGain = embedded.tables.device_baseline!.rows.filter((r) => r.gain !== null).length;
+    expect(next.embedded.predict.baseline).toEqual({ readFrom: DATE, devicesWithHistory: withGain, written: DEVICES });
+    expect(next.spark.predict.baseline).toEqual(next.embedded.predict.baseline);
+    const daily = next.embedded.tables.gold_daily!.rows;
+    // the own path for real: gains recorded, the days behind them, and gains other than 1
+    expect(daily.filter((r) => r.baselineGain !== null)).toHaveLength(withGain);
+    expect(daily.every((r) => (r.baselineGain === null) === (r.baselineDays === 0))).toBe(true);
+    expect(daily.some((r) => r.baselineGain !== null && Math.abs((r.baselineGain as number) - 1) > 1e-3)).toBe(true);
+    // the next baseline holds two days for a device healthy twice
+    expect(next.embedded.tables.device_baseline!.rows.some((r) => (r.ratios as ArrayLike<number>).length === 2)).toBe(true);
+    for (const table of NEXT_TABLES) {
+      expect(next.spark.tables[table]!.marker.rows).toBe(next.embedded.tables[table]!.marker.rows);
+      expect(tableDifferences(table, next.spark.tables[table]!.rows, next.embedded.tables[table]!.rows, 1e-5)).toEqual([]);
+    }
   });
 
   it("serves Spark's gold through the prediction API as it serves the embedded engine's", async () => {

@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from pvfault import gold, tables
+from pvfault import baseline, gold, tables
 from pvfault.contracts import FAULT_CLASSES
+from pvfault.baseline import Reference
 from pvfault.model import Lenet
-from pvfault.windows import WINDOW, day_scalograms, filled_channels, window_levels, window_tensor
+from pvfault.windows import WINDOW, day_scalograms, filled_channels, window_levels, window_tensor, windows_of
 
 START = 1_763_593_200_000
 W = WINDOW * 20_000
@@ -41,12 +42,13 @@ def test_probability_rows_must_match_the_predicted_windows():
 
 THRESHOLDS = {label: 5.0 for label in ("line_line", "line_ground", "open_circuit", "partial_shading", "arc_fault", "string_blocked")}
 """A window at 0.9 against 0.02 scores ln(0.9/0.02) = 3.8: two in a row raise an alarm, one does not."""
+SETS = {"own": THRESHOLDS, "fleet": THRESHOLDS}
 
 
 def test_two_fault_windows_in_a_row_raise_the_alarm_which_is_the_verdict():
     labels = [0, 0, 5, 0, 0, 5, 5, 0]
     rows = gold.window_rows("PV-1", _windows([None] * 8 + ["missing_data"]), _onehot(labels), "m1")
-    d = gold.daily_row("PV-1", rows[::-1], "m1", THRESHOLDS)  # any order
+    d = gold.daily_row("PV-1", rows[::-1], "m1", SETS)  # any order
     assert (d["windows"], d["predicted"], d["skipped"]) == (9, 8, 1)
     # window 2's evidence was undone by the normal windows after it; the run of 5 and 6 raised it at the end of 6
     assert d["verdict"] == "arc_fault" and d["alarmOnsetMs"] == START + 5 * W and d["alarmRaisedMs"] == START + 7 * W
@@ -56,15 +58,29 @@ def test_two_fault_windows_in_a_row_raise_the_alarm_which_is_the_verdict():
 
 
 def test_a_lone_fault_window_leaves_the_day_normal_and_a_blocked_string_raises_its_group():
-    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows([None] * 3), _onehot([0, 0, 4]), "m"), "m", THRESHOLDS)
+    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows([None] * 3), _onehot([0, 0, 4]), "m"), "m", SETS)
     assert d["verdict"] == "normal" and d["alarmOnsetMs"] is None and d["alarmEvidence"] is None
-    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows([None] * 4), _onehot([0, 3, 1, 3]), "m"), "m", THRESHOLDS)
+    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows([None] * 4), _onehot([0, 3, 1, 3]), "m"), "m", SETS)
     assert d["verdict"] == "string_blocked" and d["alarmOnsetMs"] == START + W and d["alarmRaisedMs"] == START + 3 * W
 
 
 def test_a_day_without_predictions_has_no_verdict():
-    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows(["low_irradiance"] * 5), np.zeros((0, 6)), "m"), "m", THRESHOLDS)
+    d = gold.daily_row("PV-1", gold.window_rows("PV-1", _windows(["low_irradiance"] * 5), np.zeros((0, 6)), "m"), "m", SETS)
     assert d["verdict"] is None and d["meanConfidence"] is None and d["predicted"] == 0
+
+
+def test_the_reference_picks_the_threshold_set_and_is_recorded():
+    # two fault windows in a row: evidence 7.6, above the own set (5) and below the fleet set (9)
+    sets = {"own": THRESHOLDS, "fleet": {label: 9.0 for label in THRESHOLDS}}
+    rows = gold.window_rows("PV-1", _windows([None] * 4), _onehot([0, 5, 5, 0]), "m")
+    fleet = gold.daily_row("PV-1", rows, "m", sets)
+    assert fleet["verdict"] == "normal" and fleet["baselineDays"] == 0 and fleet["baselineGain"] is None
+    own = gold.daily_row("PV-1", rows, "m", sets, Reference(0.95, 3))
+    assert own["verdict"] == "arc_fault" and own["baselineDays"] == 3 and own["baselineGain"] == 0.95
+    # a gain without days is not history: the fleet's set (reference_of never makes one, but the rule is the days)
+    assert gold.daily_row("PV-1", rows, "m", sets, Reference(0.95, 0))["verdict"] == "normal"
+    frame = tables.to_frame("gold_daily", [fleet, own])
+    assert frame["baselineGain"].isna().tolist() == [True, False] and frame["baselineDays"].tolist() == [0, 3]
 
 
 def test_thresholds_are_checked_naming_the_label():
@@ -94,8 +110,8 @@ def _silver(irradiance, samples=4320):
 
 
 def test_a_device_with_no_daylight_gets_only_skipped_windows():
-    rows = gold.predict_device(_silver(np.zeros(4320)), _NoModel())
-    assert len(rows) == 67 and {r["skipReason"] for r in rows} == {"low_irradiance"}
+    rows, ratio = gold.predict_device(_silver(np.zeros(4320)), _NoModel())
+    assert ratio is None and len(rows) == 67 and {r["skipReason"] for r in rows} == {"low_irradiance"}
 
 
 def test_a_daylight_device_runs_the_model_in_batches_with_the_same_result():
@@ -103,7 +119,8 @@ def test_a_daylight_device_runs_the_model_in_batches_with_the_same_result():
     t = np.arange(4320)
     irr = np.clip(900 * np.sin(np.pi * (t - 1000) / 2400), 0, None)
     row = _silver(irr)
-    rows = gold.predict_device(row, model)
+    rows, ratio = gold.predict_device(row, model)
+    assert ratio == pytest.approx(baseline.day_ratio(filled_channels(row), windows_of(row)))
     predicted = [r for r in rows if r["status"] == "predicted"]
     assert 33 <= len(predicted) < 67 and all(r["modelVersion"] == model.model_version for r in rows)
     filled = filled_channels(row)
@@ -115,3 +132,21 @@ def test_a_daylight_device_runs_the_model_in_batches_with_the_same_result():
     np.testing.assert_allclose(got, whole, atol=1e-6)
     frame = tables.to_frame("gold_window", rows)
     assert frame["labelIndex"].isna().sum() == 67 - len(predicted)
+
+
+def test_the_gain_scales_the_irradiance_the_model_reads_and_not_the_ratio_or_the_skips():
+    model = Lenet.load(os.path.join(REPO, "detector", "model", "artifacts"))
+    t = np.arange(4320)
+    row = _silver(np.clip(900 * np.sin(np.pi * (t - 1000) / 2400), 0, None))
+    plain, r_plain = gold.predict_device(row, model)
+    scaled, r_scaled = gold.predict_device(row, model, Reference(1.1, 4))
+    # the same windows skipped (the skip rule keeps the measured irradiance) and the same r (measured, before the gain)
+    assert [w["skipReason"] for w in scaled] == [w["skipReason"] for w in plain]
+    assert r_scaled == r_plain and r_plain is not None
+    # the model read other inputs: the irradiance's levels moved
+    filled = filled_channels(row, 1.1)
+    np.testing.assert_array_equal(filled["irradiance"], filled_channels(row)["irradiance"] * 1.1)
+    np.testing.assert_array_equal(filled["current"], filled_channels(row)["current"])
+    got = np.array([[w["p_" + c] for c in FAULT_CLASSES] for w in scaled if w["status"] == "predicted"])
+    was = np.array([[w["p_" + c] for c in FAULT_CLASSES] for w in plain if w["status"] == "predicted"])
+    assert not np.allclose(got, was, atol=1e-6)

@@ -13,7 +13,8 @@ import re
 import pytest
 
 from conftest import REPO
-from pvfault import contracts, ingest, tables
+from pvfault import baseline, contracts, ingest, tables
+from pvfault.alarms import thresholds_for
 
 JOBS = os.path.join(REPO, "spark", "jobs")
 with open(os.path.join(REPO, "statemachine", "daily.asl.json"), encoding="utf-8") as _f:
@@ -153,7 +154,7 @@ def _written_tables(tree):
 
 def test_tables_go_to_the_buckets_tables_json_names():
     assert _written_tables(_source("ingest_data.py")) == [("silver_device_day", "args.silver_uri"), ("silver_quarantine", "args.silver_uri")]
-    assert _written_tables(_source("predict_fault.py")) == [("gold_daily", "args.gold_uri"), ("gold_window", "args.gold_uri")]
+    assert _written_tables(_source("predict_fault.py")) == [("device_baseline", "args.gold_uri"), ("gold_daily", "args.gold_uri"), ("gold_window", "args.gold_uri")]
     buckets = {t: spec["bucket"] for t, spec in contracts.TABLES_CONTRACT["tables"].items()}
     for job in ("ingest_data.py", "predict_fault.py"):
         for table, uri in _written_tables(_source(job)):
@@ -179,6 +180,76 @@ def test_predict_reads_silver_through_its_commit_marker():
     assert "silver_store.read_text(commit_key('silver_device_day', args.date))" in run
     assert "tables.read_marker(text, 'silver_device_day', args.date)" in run
     assert "applyInPandas(device_windows" in run and "groupBy('deviceId')" in run
+
+
+def test_predict_judges_with_the_baseline_read_before_and_writes_the_days_after_gold():
+    run = next(n for n in _source("predict_fault.py").body if isinstance(n, ast.FunctionDef) and n.name == "run")
+    statements = [ast.unparse(st) for st in run.body]
+    text = "\n".join(statements)
+    assert "read_from, baseline_marker = latest_baseline(gold_store, args.date)" in text
+    assert "gold.predict_device(record, model, reference(record['deviceId']))" in text
+    assert "gold.daily_row(device_id, records, model_version, threshold_sets, reference(device_id))" in text
+    writes = [i for i, st in enumerate(statements) if "write_table(" in st]
+    tables_written = [re.search(r"'(\w+)'", statements[i]).group(1) for i in writes]
+    # a failed run leaves the next day the earlier baseline, never one without this day's verdicts
+    assert tables_written == ["gold_window", "gold_daily", "device_baseline"]
+    # the contract's tables only: the ratio carried beside the gold rows is dropped before writing
+    assert "windows.drop(RATIO)" in statements[writes[0]] and "daily.drop(RATIO)" in statements[writes[1]]
+    assert "'baseline': {'readFrom': read_from, 'devicesWithHistory': with_history, 'written': len(baseline_rows)}" in text
+
+
+class _Store(object):
+    def __init__(self):
+        self.o = {}
+
+    def read_text(self, key):
+        return self.o.get(key)
+
+
+def test_predict_reads_the_newest_committed_baseline_before_the_day_within_max_age():
+    job = _module("predict_fault.py")
+    store = _Store()
+    assert job.latest_baseline(store, "2026-07-01") == (None, None)
+
+    def commit(day):
+        store.o[contracts.commit_key("device_baseline", day)] = json.dumps(tables.commit_marker("device_baseline", day, "r-" + day, [], "2026-07-01T00:00:00.000Z"))
+
+    commit("2026-06-01")  # 30 days before 2026-07-01: the oldest it may read
+    assert job.latest_baseline(store, "2026-07-01")[0] == "2026-06-01"
+    assert job.latest_baseline(store, "2026-07-02") == (None, None)  # 31 days: too old
+    commit("2026-06-20")
+    commit("2026-07-01")  # the day's own (a rerun): never read, so the rerun judges as the first run did
+    day, marker = job.latest_baseline(store, "2026-07-01")
+    assert day == "2026-06-20" and marker["runId"] == "r-2026-06-20"
+
+
+def test_predict_builds_two_days_of_baselines_from_its_summaries():
+    """The job's driver side over two days: the second judged with the first's gains (own set)."""
+    job = _module("predict_fault.py")
+    nan = float("nan")
+    day1 = [{"deviceId": "PV-%d" % i, "verdict": "normal", "baselineDays": 0, "dayRatio": 0.009 * (1 + i / 50)} for i in range(5)]
+    day1 += [{"deviceId": "PV-5", "verdict": "arc_fault", "baselineDays": 0, "dayRatio": 0.0091},
+             {"deviceId": "PV-6", "verdict": "normal", "baselineDays": 0, "dayRatio": nan}]  # too few bright windows: null, as pandas sees it
+    rows1, history1 = job.baseline_of_day({}, day1, "2026-07-01")
+    assert history1 == 0 and [r["deviceId"] for r in rows1] == ["PV-%d" % i for i in range(7)]
+    by_id = {r["deviceId"]: r for r in rows1}
+    assert by_id["PV-5"]["gain"] is None and by_id["PV-6"]["gain"] is None and by_id["PV-6"]["dayRatio"] is None
+    # six ratios (the alarmed device's counts for the fleet): the mean of the middle two
+    fleet = (0.009 * 1.02 + 0.009 * 1.04) / 2
+    assert all(r["fleetRatio"] == pytest.approx(fleet, rel=1e-12) for r in rows1)
+    # the next day: references from the stored rows, as the broadcast carries them
+    refs = {d: baseline.reference_of(r) for d, r in by_id.items()}
+    assert refs["PV-0"].days == 1 and refs["PV-0"].gain == pytest.approx(0.009 / fleet, rel=1e-6) and refs["PV-5"] == baseline.NO_HISTORY
+    sets = {"own": {"x": 1}, "fleet": {"x": 2}}
+    assert thresholds_for(sets, refs["PV-0"].days) is sets["own"] and thresholds_for(sets, refs["PV-5"].days) is sets["fleet"]
+    day2 = [{"deviceId": d, "verdict": "normal", "baselineDays": refs[d].days, "dayRatio": by_id[d]["dayRatio"] and 0.0092} for d in ("PV-0", "PV-1", "PV-5")]
+    rows2, history2 = job.baseline_of_day(by_id, day2, "2026-07-02")
+    assert history2 == 2
+    by_id2 = {r["deviceId"]: r for r in rows2}
+    assert len(by_id2["PV-0"]["ratios"]) == 2 and by_id2["PV-0"]["lastHealthyDate"] == "2026-07-02"
+    assert len(by_id2["PV-5"]["ratios"]) == 1 and by_id2["PV-5"]["gain"] == pytest.approx(1.0)
+    # absent devices are carried with no verdict
+    assert by_id2["PV-3"]["ratios"] == by_id["PV-3"]["ratios"] and by_id2["PV-3"]["dayVerdict"] is None
 
 
 def test_ingest_makes_one_silver_row_per_device_from_every_partitions_records():

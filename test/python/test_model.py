@@ -52,9 +52,28 @@ def test_refuses_thresholds_calibrated_for_another_model_or_missing_a_label():
     with pytest.raises(ValueError, match="calibrated for model 'another-model'.*npm run calibrate"):
         Lenet.from_bytes(_read("model.json"), _read("weights.bin"), _read("normalization.json"), json.dumps(other))
     partial = json.loads(_read("alarms.json"))
-    del partial["thresholds"]["arc_fault"]
-    with pytest.raises(ValueError, match="thresholds.arc_fault"):
+    del partial["thresholds"]["fleet"]["arc_fault"]
+    with pytest.raises(ValueError, match="alarms.json thresholds.fleet: thresholds.arc_fault must be a positive number"):
         Lenet.from_bytes(_read("model.json"), _read("weights.bin"), _read("normalization.json"), json.dumps(partial))
+
+
+@pytest.mark.parametrize("name, thresholds, message", [
+    ("one set for all (the file before baselines)", lambda own: own, "alarms.json: thresholds.line_line is not a threshold set (own, fleet)"),
+    ("no set for devices without history", lambda own: {"own": own}, "alarms.json thresholds.fleet: thresholds must be an object"),
+    ("not an object", lambda own: None, "alarms.json: thresholds must be an object with own and fleet"),
+])
+def test_refuses_an_alarms_file_without_both_threshold_sets_naming_it(name, thresholds, message):
+    doc = json.loads(_read("alarms.json"))
+    doc["thresholds"] = thresholds(doc["thresholds"]["own"])
+    with pytest.raises(ValueError) as err:
+        Lenet.from_bytes(_read("model.json"), _read("weights.bin"), _read("normalization.json"), json.dumps(doc))
+    assert message in str(err.value), name
+
+
+def test_reads_both_threshold_sets():
+    model = Lenet.from_bytes(_read("model.json"), _read("weights.bin"), _read("normalization.json"), _read("alarms.json"))
+    committed = json.loads(_read("alarms.json"))["thresholds"]
+    assert model.alarm_thresholds == committed and set(committed) == {"own", "fleet"}
 
 
 def test_refuses_a_model_without_the_level_input(tmp_path):

@@ -6,8 +6,13 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { commitKey, dataKey, FAULT_CLASSES, parseCommitMarker, plantDayWindow } from '../../contracts';
-import { ALARM_LABELS, type AlarmThresholds } from '../../detector/alarms';
+import { ALARM_LABELS, thresholdsFor, type AlarmThresholds } from '../../detector/alarms';
+import { dayRatio, type DeviceReference } from '../../detector/baseline';
+import { silverOf } from '../../detector/dataset';
 import { goldRows } from '../../detector/gold';
+import { plantConfig, simulatePlantDay } from '../../detector/simulator/plant';
+import { filledChannels, modelInputs, N_LEVELS, WINDOW_VALUES, windowsOf } from '../../detector/windows';
+import { NORMALIZATION } from '../fixtures/windows/generate';
 
 const REPO = join(__dirname, '..', '..');
 
@@ -25,8 +30,12 @@ function rng(seed: number) {
 test('gold rows, the day\'s alarm and its verdict equal detector/gold.ts', () => {
   const cases = [];
   const next = rng(7);
-  // thresholds that some days reach and others do not, different per label
-  const thresholds = Object.fromEntries(ALARM_LABELS.map((l, i) => [l, 2 + i * 1.5])) as AlarmThresholds;
+  // thresholds that some days reach and others do not, different per label; the fleet's
+  // higher (a device without history needs more evidence), so the set picked matters
+  const sets = {
+    own: Object.fromEntries(ALARM_LABELS.map((l, i) => [l, 2 + i * 1.5])) as AlarmThresholds,
+    fleet: Object.fromEntries(ALARM_LABELS.map((l, i) => [l, 3 + i * 1.5])) as AlarmThresholds,
+  };
   for (let c = 0; c < 40; c++) {
     const n = 1 + Math.floor(next() * 67);
     const windows = Array.from({ length: n }, (_, i) => ({ index: i, startMs: 1e12 + i * 1_280_000, endMs: 1e12 + (i + 1) * 1_280_000, skipReason: next() < 0.3 ? (next() < 0.5 ? 'low_irradiance' : 'missing_data') : null }));
@@ -37,18 +46,22 @@ test('gold rows, the day\'s alarm and its verdict equal detector/gold.ts', () =>
       const hot = [0, 2, 5][Math.floor(next() * 3)]!;
       for (let j = 0; j < 6; j++) probs[k * 6 + j] = j === hot ? 0.5 + next() / 4 : next() / 10;
     }
-    cases.push({ windows, probs: Array.from(probs), ts: goldRows('PV-1', windows as never, probs, 'm1', thresholds) });
+    // every other day judged against its own baseline (gain and days recorded, the own set)
+    const reference: DeviceReference = c % 2 === 0 ? { gain: null, days: 0 } : { gain: 0.9 + (c % 5) / 25, days: 1 + (c % 7) };
+    cases.push({ windows, probs: Array.from(probs), reference, ts: goldRows('PV-1', windows as never, probs, 'm1', thresholdsFor(sets, reference.days), reference) });
   }
   const py = python(
     `import json, sys
 from pvfault import gold
+from pvfault.baseline import Reference
 out = []
 for c in json.load(sys.stdin):
     ws = [(w["index"], w["startMs"], w["endMs"], w["skipReason"]) for w in c["windows"]]
     rows = gold.window_rows("PV-1", ws, c["probs"], "m1")
-    out.append({"windows": rows, "daily": gold.daily_row("PV-1", rows, "m1", c["thresholds"])})
+    ref = Reference(c["reference"]["gain"], c["reference"]["days"])
+    out.append({"windows": rows, "daily": gold.daily_row("PV-1", rows, "m1", c["sets"], ref)})
 print(json.dumps(out))`,
-    cases.map(({ windows, probs }) => ({ windows, probs, thresholds })),
+    cases.map(({ windows, probs, reference }) => ({ windows, probs, reference, sets })),
   ) as { windows: unknown[]; daily: Record<string, unknown> }[];
   // the evidence is a sum of logarithms: V8's and libm's may differ in the last bit
   const approx = (d: Record<string, unknown>) => ({ ...d, alarmEvidence: d.alarmEvidence === null ? null : expect.closeTo(d.alarmEvidence as number, 9), alarmConfidence: d.alarmConfidence === null ? null : expect.closeTo(d.alarmConfidence as number, 12) });
@@ -57,7 +70,58 @@ print(json.dumps(out))`,
   // the cases reach several verdicts, groups and classes among them, with onsets after the day's first window
   expect(new Set(cases.map((c) => c.ts.daily.verdict)).size).toBeGreaterThan(3);
   expect(cases.some((c) => c.ts.daily.alarmOnsetMs !== null && c.ts.daily.alarmOnsetMs > c.windows.find((w) => !w.skipReason)!.startMs)).toBe(true);
+  // both sets decide some days: with the own set an alarm the fleet set would not raise
+  expect(cases.some((c) => c.reference.days > 0 && c.ts.daily.verdict !== 'normal' && c.ts.daily.verdict !== null && goldRows('PV-1', c.windows as never, Float32Array.from(c.probs), 'm1', sets.fleet).daily.verdict === 'normal')).toBe(true);
   expect(FAULT_CLASSES.length).toBe(6);
+});
+
+test("a device judged with a baseline gain: the Python model inputs and the day's ratio equal detector/windows.ts's", () => {
+  const plant = simulatePlantDay(plantConfig({ date: '2026-05-12', devices: 1, seed: 23, faultMix: { normal: 1 } }));
+  const row = silverOf([...plant.devices()][0]!, plant.window);
+  const windows = windowsOf(row);
+  const picked = windows.filter((w) => !w.skipReason).filter((_, i) => i % 6 === 0).map((w) => w.index);
+  const gain = 0.93;
+  const withGain = modelInputs(row, picked, NORMALIZATION, undefined, filledChannels(row, gain));
+  const without = modelInputs(row, picked, NORMALIZATION);
+  const col = (a: Float32Array) => Array.from(a, (v) => (Number.isNaN(v) ? null : v));
+  const py = python(
+    `import base64, json, sys
+import numpy as np
+from pvfault import baseline, windows
+d = json.load(sys.stdin)
+row = dict(d["silver"])
+for c in windows.CHANNELS:
+    row[c] = np.array([np.nan if v is None else v for v in row[c]], dtype=np.float32)
+row["quality"] = np.array(row["quality"], dtype=np.int32)
+ws = windows.windows_of(row)
+filled = windows.filled_channels(row, d["gain"])
+sc = windows.day_scalograms(row, filled)
+# float32 little-endian, base64: the images are too many numbers for JSON on a pipe
+images = base64.b64encode(np.concatenate([windows.window_tensor(sc, i, d["scale"]).ravel() for i in d["picked"]]).astype("<f4").tobytes()).decode()
+levels = [windows.window_levels(filled, i, d["levels"]).tolist() for i in d["picked"]]
+print(json.dumps({"skips": [w[3] for w in ws], "images": images, "levels": levels, "ratio": baseline.day_ratio(windows.filled_channels(row), ws)}))`,
+    { silver: { deviceId: row.deviceId, startMs: row.startMs, stepMs: row.stepMs, samples: row.samples, quality: Array.from(row.quality), voltage: col(row.voltage), current: col(row.current), temperature: col(row.temperature), irradiance: col(row.irradiance) }, gain, picked, scale: NORMALIZATION.scale, levels: NORMALIZATION.levels },
+  ) as { skips: (string | null)[]; images: string; levels: number[][]; ratio: number | null };
+  const images = new Float32Array(new Uint8Array(Buffer.from(py.images, 'base64')).buffer);
+  expect(images).toHaveLength(picked.length * WINDOW_VALUES);
+  // the skip rule reads the measured irradiance, with or without a gain
+  expect(py.skips).toEqual(windows.map((w) => w.skipReason));
+  const ratio = dayRatio(filledChannels(row), windows);
+  expect(ratio).not.toBeNull();
+  expect(Math.abs(py.ratio! - ratio!) / ratio!).toBeLessThan(1e-6);
+  // within the windows fixtures' tolerances (test/python/test_windows.py): images 1e-5 (pywt against the FFT CWT), levels 1e-6
+  let imageDiff = 0;
+  let levelDiff = 0;
+  picked.forEach((_, k) => {
+    for (let j = 0; j < WINDOW_VALUES; j++) imageDiff = Math.max(imageDiff, Math.abs(images[k * WINDOW_VALUES + j]! - withGain.images[k * WINDOW_VALUES + j]!));
+    py.levels[k]!.forEach((v, j) => (levelDiff = Math.max(levelDiff, Math.abs(v - withGain.levels[k * N_LEVELS + j]!))));
+  });
+  expect(imageDiff).toBeLessThan(1e-5);
+  expect(levelDiff).toBeLessThan(1e-6);
+  // and the gain changed what the model reads, far beyond those tolerances
+  let moved = 0;
+  for (let j = 0; j < without.levels.length; j++) moved = Math.max(moved, Math.abs(without.levels[j]! - withGain.levels[j]!));
+  expect(moved).toBeGreaterThan(1e-2);
 });
 
 test("the Python commit protocol's markers pass parseCommitMarker and use the contract's keys", () => {

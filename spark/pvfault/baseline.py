@@ -1,0 +1,112 @@
+"""Each array against its own history (contracts/detector.json baseline).
+
+The same rules as detector/baseline.ts: a device-day's ratio r of mean current to
+mean irradiance over its predicted bright windows, relative to the fleet's median
+(q = r / R, the same sky for all), kept over the device's last healthy days; the
+median of those q, clamped, is the gain the next days' irradiance channel is
+multiplied by. test/fixtures/contracts/baseline-days.json, built from the
+TypeScript, holds both to the same results (test/python/test_baseline.py).
+Plain Python floats (not numpy) but for the window sums: a device-day has ~40 windows,
+a day's fleet one number per device. Python 3.9-compatible.
+"""
+import collections
+from datetime import date as _date, timedelta
+
+import numpy as np
+
+from pvfault.windows import CHANNELS, DETECTOR_CONTRACT, WINDOW
+
+BASELINE = DETECTOR_CONTRACT["baseline"]
+MIN_IRRADIANCE = BASELINE["minIrradiance"]
+MIN_WINDOWS = BASELINE["minWindows"]
+MAX_DAYS = BASELINE["maxDays"]
+MIN_GAIN = BASELINE["minGain"]
+MAX_GAIN = BASELINE["maxGain"]
+MAX_AGE_DAYS = BASELINE["maxAgeDays"]
+if "current" not in CHANNELS or "irradiance" not in CHANNELS:
+    raise ValueError("the baseline's ratio needs the current and irradiance channels; the contract has %r" % (CHANNELS,))
+
+Reference = collections.namedtuple("Reference", ["gain", "days"])
+"""How a device-day is judged: against its own baseline (its gain and the healthy days behind it), or without history."""
+NO_HISTORY = Reference(None, 0)
+
+
+def median(values):
+    """Median of finite values (the mean of the middle two for an even count); None when there are none."""
+    xs = sorted(float(v) for v in values)
+    n = len(xs)
+    if n == 0:
+        return None
+    return xs[(n - 1) // 2] if n % 2 == 1 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def day_ratio(filled, windows):
+    """A device-day's ratio r, or None with fewer than minWindows bright windows.
+
+    filled: the measured gap-filled channels (pvfault.windows.filled_channels without a
+    gain: r is the device's own relation, before any baseline scales it); windows: as
+    windows_of gives them, [(index, startMs, endMs, skipReason or None)].
+    """
+    current = filled["current"]
+    irradiance = filled["irradiance"]
+    ratios = []
+    for index, _start, _end, reason in windows:
+        if reason:
+            continue
+        sl = slice(index * WINDOW, (index + 1) * WINDOW)
+        mean_g = float(irradiance[sl].sum()) / WINDOW
+        # the means of the window's slots as the levels take them; dim windows (a low sun,
+        # clouds) say more about the sensor's angle than about the array
+        if mean_g >= MIN_IRRADIANCE:
+            ratios.append(float(current[sl].sum()) / WINDOW / mean_g)
+    return median(ratios) if len(ratios) >= MIN_WINDOWS else None
+
+
+def gain_of(ratios):
+    """The gain of a baseline's ratios: their median clamped to [minGain, maxGain]; None without any."""
+    m = median(ratios)
+    return None if m is None else min(MAX_GAIN, max(MIN_GAIN, m))
+
+
+def _float32(x):
+    # the table stores q as float32: rounding here keeps the gains the next day computes from
+    # the stored ratios equal to the ones computed from these
+    return float(np.float32(x))
+
+
+def next_baseline(previous, today, date):
+    """The baseline table of `date` (rows as dicts of the device_baseline columns, in device order).
+
+    previous: {deviceId: row} of the baseline read (ratios as stored, float32 values);
+    today: {deviceId: (ratio r or None, verdict or None)} of every device with data that
+    day. Each device's q = r / R (R the fleet's median r) is added to its ratios when the
+    day was healthy (verdict normal, q inside [minGain, maxGain]), the oldest dropped
+    beyond maxDays; devices absent today keep their row.
+    """
+    fleet = median(r for r, _ in today.values() if r is not None)
+    out = []
+    for device_id in sorted(set(previous) | set(today)):
+        before = previous.get(device_id)
+        ratio, verdict = today.get(device_id, (None, None))
+        q = _float32(ratio / fleet) if ratio is not None and fleet is not None and fleet > 0 else None
+        ratios = [_float32(r) for r in before["ratios"]] if before else []
+        last_healthy = before["lastHealthyDate"] if before else None
+        if q is not None and verdict == "normal" and MIN_GAIN <= q <= MAX_GAIN:
+            ratios = (ratios + [q])[-MAX_DAYS:]
+            last_healthy = date
+        out.append({"deviceId": device_id, "ratios": ratios, "gain": gain_of(ratios), "lastHealthyDate": last_healthy,
+                    "dayRatio": q, "dayVerdict": verdict, "fleetRatio": fleet})
+    return out
+
+
+def reference_of(row):
+    """The reference a baseline row gives its device's next day (NO_HISTORY for None or a row without gain)."""
+    if row is None or row.get("gain") is None:
+        return NO_HISTORY
+    return Reference(float(row["gain"]), len(row["ratios"]))
+
+
+def baseline_dates_before(date):
+    """The plant-local days whose baseline the predict job of `date` may read, newest first (maxAgeDays of them)."""
+    d = _date.fromisoformat(date)
+    return [(d - timedelta(days=k)).isoformat() for k in range(1, MAX_AGE_DAYS + 1)]
