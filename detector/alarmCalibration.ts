@@ -11,7 +11,7 @@
  * alone would name wrongly). The thresholds sit halfway between consecutive healthy
  * values, not on them, so that a day very like a validation day falls the same side.
  */
-import { ALARM_GROUPS, ALARM_LABELS, alarmCandidates, type AlarmLabel, type AlarmThresholds } from './alarms';
+import { ALARM_GROUPS, ALARM_LABELS, alarmCandidates, outranks, type AlarmLabel, type AlarmThresholds } from './alarms';
 
 export interface CalibrationDay {
   /** evidence per label after each predicted window (evidenceTrace): trace[w * labels + l] */
@@ -30,7 +30,6 @@ export interface Calibration {
 }
 
 const L = ALARM_LABELS.length;
-const IS_GROUP: readonly boolean[] = ALARM_LABELS.map((l) => (ALARM_GROUPS as readonly string[]).includes(l));
 /** [class, group] label indices for each group and each of its members */
 const GROUP_PAIRS: readonly [number, number][] = ALARM_GROUPS.flatMap((g) => alarmCandidates(g).map((c) => [ALARM_LABELS.indexOf(c as AlarmLabel), ALARM_LABELS.indexOf(g)] as [number, number]));
 
@@ -76,10 +75,9 @@ function raisedLabel(day: Prepared, h: readonly number[]): AlarmLabel | null {
   for (let l = 0; l < L; l++) {
     const at = firstCrossing(day.peaks[l]!, h[l]!);
     if (at < 0) continue;
+    // at its first crossing a label's running peak is its evidence there
     const ratio = day.peaks[l]![at]! / h[l]!;
-    const isClass = !IS_GROUP[l];
-    const bestIsClass = best >= 0 && !IS_GROUP[best];
-    if (at < bestAt || (at === bestAt && ((isClass && !bestIsClass) || (isClass === bestIsClass && ratio > bestRatio)))) {
+    if (at < bestAt || (at === bestAt && outranks(l, ratio, best, bestRatio))) {
       best = l;
       bestAt = at;
       bestRatio = ratio;

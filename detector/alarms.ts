@@ -108,6 +108,16 @@ export function windowScore(probs: Float32Array, w: number, l: number): number {
   return Math.max(-SPEC.scoreClip, Math.min(SPEC.scoreClip, s));
 }
 
+/**
+ * At one window where labels a and b (indices in ALARM_LABELS) both reached their
+ * thresholds, with evidence ÷ threshold ra and rb: whether a raises the alarm rather
+ * than b. A class wins over a group, then the larger ratio; an equal one keeps b (met
+ * first in label order, the lower index). The decision and its calibration both rank so.
+ */
+export function outranks(a: number, ra: number, b: number, rb: number): boolean {
+  return (IS_CLASS[a]! && !IS_CLASS[b]) || (IS_CLASS[a] === IS_CLASS[b] && ra > rb);
+}
+
 /** The day's evidence per label after each window (for calibration and plots): evidence[w * labels + l]. */
 export function evidenceTrace(windows: PredictedWindows): Float64Array {
   const n = windows.startMs.length;
@@ -140,7 +150,7 @@ export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThreshol
       else if (runStart[l] === -1) runStart[l] = w;
       s[l] = next;
       if (next < limits[l]!) continue;
-      if (best < 0 || (IS_CLASS[l] && !IS_CLASS[best]) || (IS_CLASS[l] === IS_CLASS[best] && next / limits[l]! > s[best]! / limits[best]!)) best = l;
+      if (best < 0 || outranks(l, next / limits[l]!, best, s[best]! / limits[best]!)) best = l;
     }
     if (best >= 0) {
       const from = runStart[best]!;

@@ -8,10 +8,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAULT_CLASSES, plantDayWindow, type FaultClass } from '../contracts';
-import { ALARM_GROUPS, alarmCandidates, type AlarmLabel } from '../detector/alarms';
+import { ALARM_GROUPS } from '../detector/alarms';
 import { severityGroup } from '../detector/dataset';
 import { outcomeOf, type Outcome } from '../detector/eval/outcome';
 import { activeSlotsIn } from '../detector/eval/records';
+import { WINDOW_MS } from '../detector/windows';
 import type { DeviceTruth } from '../detector/simulator/device';
 
 import { Progress } from '../detector/progress';
@@ -22,7 +23,7 @@ import { handler as runWindowHandler } from '../functions/run-window/handler';
 import { S3Store } from '../functions/api/s3Store';
 import { localDefinitionValues, runLocally, type Notification } from '../statemachine/local';
 import { runIngest, type IngestResult } from './jobs/ingest';
-import { runPredict, type DevicePredictor, type PredictResult } from './jobs/predict';
+import { runPredict, type DeviceDayResult, type DevicePredictor, type PredictResult } from './jobs/predict';
 import { PredictPool } from './jobs/predictPool';
 import { startLocalS3, type LocalS3 } from './localS3';
 import { preparePlantStore } from './plantStore';
@@ -173,7 +174,10 @@ async function runDay(o: LocalRunOptions, config: PlantConfig, predictor?: Devic
   // 3. verdicts against the ground truth
   const outcomes: DeviceOutcome[] = [...truth.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([deviceId, t]) => ({ deviceId, injected: t.fault, onsetMs: t.onsetMs, verdict: p.verdicts[deviceId] ?? null, alarmOnsetMs: p.alarms[deviceId]?.onsetMs ?? null, alarmRaisedMs: p.alarms[deviceId]?.raisedMs ?? null, judged: judge(o.date, deviceId, t, p) }));
+    .map(([deviceId, t]) => {
+      const d = p.byDevice.get(deviceId);
+      return { deviceId, injected: t.fault, onsetMs: t.onsetMs, verdict: d?.verdict ?? null, alarmOnsetMs: d?.alarmOnsetMs ?? null, alarmRaisedMs: d?.alarmRaisedMs ?? null, judged: judge(o.date, deviceId, t, d) };
+    });
   const confusion: Record<string, Record<string, number>> = {};
   for (const c of FAULT_CLASSES) confusion[c] = Object.fromEntries([...FAULT_CLASSES, ...ALARM_GROUPS, 'none'].map((v) => [v, 0]));
   for (const d of outcomes) confusion[d.injected]![d.verdict ?? 'none']!++;
@@ -182,16 +186,15 @@ async function runDay(o: LocalRunOptions, config: PlantConfig, predictor?: Devic
 }
 
 /** A device-day's verdict judged as npm run eval judges it, over the windows the predict job classified (its daylight). */
-function judge(date: string, deviceId: string, t: DeviceTruth, p: PredictResult): Outcome {
-  const windows = (p.daylight[deviceId] ?? []).map(([startMs, endMs]) => ({ startMs, endMs, skipReason: null }));
-  const verdict = p.verdicts[deviceId];
-  const alarm = p.alarms[deviceId];
+function judge(date: string, deviceId: string, t: DeviceTruth, d: DeviceDayResult | undefined): Outcome {
+  const windows = Array.from(d?.daylightStartMs ?? [], (startMs) => ({ startMs, endMs: startMs + WINDOW_MS, skipReason: null }));
+  const raised = d && d.verdict !== null && d.verdict !== 'normal' && d.alarmRaisedMs !== null ? { label: d.verdict, raisedMs: d.alarmRaisedMs } : null;
   return outcomeOf(
     {
       plantDay: date,
-      evidence: { deviceId, date, windows, probs: new Float32Array(0), baselineDays: 0, baselineGain: null, ratio: null },
+      evidence: { deviceId, date, windows, probs: new Float32Array(0), baselineDays: d?.baselineDays ?? 0, baselineGain: null, ratio: null },
       truth: { fault: t.fault, onsetMs: t.onsetMs, severity: t.severity, severityGroup: severityGroup(t), intermittent: t.intermittent, sky: t.sky, activeSlots: windows.map((w) => activeSlotsIn(t.active, w.startMs, w.endMs)) },
     },
-    verdict && verdict !== 'normal' && alarm ? { label: verdict, candidates: alarmCandidates(verdict as AlarmLabel), onsetMs: alarm.onsetMs, raisedMs: alarm.raisedMs, confidence: 0 } : null,
+    raised,
   );
 }

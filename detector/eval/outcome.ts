@@ -58,14 +58,15 @@ export function delayStartMs(windows: readonly EvidenceWindow[], onsetMs: number
 }
 
 /** Whether an alarm names the fault (its class, or a group covering it). */
-export function namesFault(alarm: Alarm | null, truth: Pick<DeviceDayTruth, 'fault' | 'severity'>): boolean {
+export function namesFault(alarm: Pick<Alarm, 'label'> | null, truth: Pick<DeviceDayTruth, 'fault' | 'severity'>): boolean {
   if (!alarm || truth.fault === 'normal') return false;
   if (alarm.label === truth.fault) return true;
   const group = ALARM_GROUPS.find((g) => g.name === alarm.label);
   return Boolean(group && group.candidates.includes(truth.fault) && group.covers(truth.fault, truth.severity));
 }
 
-export function outcomeOf(record: DeviceDayRecord, alarm: Alarm | null): Outcome {
+/** `alarm`: what the day's alarm named and when it was raised (null: none). */
+export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 'raisedMs'> | null): Outcome {
   const { evidence, truth } = record;
   const daylight = evidence.windows.filter((w) => !w.skipReason).length;
   const acting = actingWindows(evidence.windows, truth.activeSlots);

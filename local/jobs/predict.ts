@@ -31,16 +31,23 @@ const SILVER_COLUMNS = TABLES.silver_device_day.columns.map((c) => c.name);
 const GOLD_WINDOW_OPTIONS = { rowGroupSize: 20 * 67 };
 const GOLD_DAILY_OPTIONS = { rowGroupSize: 250 };
 
+export interface DeviceDayResult {
+  /** the day's verdict: an alarm label, normal, or null (nothing predicted) */
+  verdict: string | null;
+  alarmOnsetMs: number | null;
+  alarmRaisedMs: number | null;
+  /** healthy days of the baseline the device was judged against (0: the fleet) */
+  baselineDays: number;
+  /** start of each predicted window (each WINDOW_MS long): the day's daylight, which device-level figures are counted in */
+  daylightStartMs: Float64Array;
+}
+
 export interface PredictResult {
   devices: number;
   windows: number;
   predicted: number;
-  /** the day's verdict per device: an alarm label, normal, or null (nothing predicted) */
-  verdicts: Record<string, string | null>;
-  /** the alarm's estimated onset and the time it was raised, per device with an alarm */
-  alarms: Record<string, { onsetMs: number; raisedMs: number }>;
-  /** the windows predicted per device, [startMs, endMs): the day's daylight, which device-level figures are counted in */
-  daylight: Record<string, [number, number][]>;
+  /** what the day's gold says of each device, for the run's summary */
+  byDevice: Map<string, DeviceDayResult>;
   modelVersion: string;
   silverRunId: string;
   baseline: {
@@ -114,7 +121,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   const marker = await new TableReader(silverStore).marker('silver_device_day', date);
   if (!marker) throw new Error(`no silver for ${date}: run the ingest first`);
   const previous = await readBaseline(new TableReader(storeFor(bucketOf(a['--gold-uri']))), date);
-  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, verdicts: {}, alarms: {}, daylight: {}, modelVersion: predictor.modelVersion, silverRunId: marker.runId, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0 } };
+  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), modelVersion: predictor.modelVersion, silverRunId: marker.runId, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0 } };
   const today = new Map<string, DeviceDayBaselineInput>();
   const bar = progress ? new Progress('predict', marker.rows, 'devices') : null;
   const gold = writerFor(bucketOf(a['--gold-uri']));
@@ -134,11 +141,10 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
       result.devices++;
       result.windows += g.windows.length;
       result.predicted += g.predicted;
-      result.verdicts[deviceId] = g.daily.verdict;
+      const daylight = g.windows.filter((w) => w.status === 'predicted');
+      result.byDevice.set(deviceId, { verdict: g.daily.verdict, alarmOnsetMs: g.daily.alarmOnsetMs, alarmRaisedMs: g.daily.alarmRaisedMs, baselineDays: g.daily.baselineDays, daylightStartMs: Float64Array.from(daylight, (w) => w.startMs) });
       today.set(deviceId, { ratio: g.ratio, verdict: g.daily.verdict });
       if (g.daily.baselineDays > 0) result.baseline.devicesWithHistory++;
-      if (g.daily.alarmOnsetMs !== null && g.daily.alarmRaisedMs !== null) result.alarms[deviceId] = { onsetMs: g.daily.alarmOnsetMs, raisedMs: g.daily.alarmRaisedMs };
-      result.daylight[deviceId] = g.windows.filter((w) => w.status === 'predicted').map((w) => [w.startMs, w.endMs]);
       await put('gold_window', tables.gold_window.parts.add(g.windows));
       await put('gold_daily', tables.gold_daily.parts.add([g.daily]));
       bar?.tick();

@@ -97,7 +97,7 @@ describe('the daily pipeline, locally', () => {
     try {
       const again = (await new TableReader(new S3Store(rerun.s3!.client, 'gold')).tableRows('gold_daily', '2026-06-21', ['deviceId', 'baselineDays', 'baselineGain']))!.rows;
       expect(again).toEqual(gains);
-      expect(rerun.predict.verdicts).toEqual(day2.predict.verdicts);
+      expect(new Map([...rerun.predict.byDevice].map(([id, d]) => [id, d.verdict]))).toEqual(new Map([...day2.predict.byDevice].map(([id, d]) => [id, d.verdict])));
     } finally {
       await rerun.s3!.stop();
     }
