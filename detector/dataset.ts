@@ -177,11 +177,11 @@ export function estimateNormalization(days: Iterable<{ day: DeviceDay; window: {
  * its relative ratio of current to irradiance. Training plants are mostly faulty
  * (one device in six healthy) and seen one day, so the ratio is not measured but
  * taken from what causes it: the device's photocurrent spread and its current and
- * irradiance sensors' gains, relative to the plant's median. On held-out days this
- * explains the measured relative ratio of healthy devices to 0.28 % (sd), and the
- * measured one sits 0.6 % above it (the fleet's median ratio, its reference, is
- * pulled down by the faulty arrays); that offset, and the baseline's day-to-day
- * spread, are drawn per device-day so the model does not learn one exact level.
+ * irradiance sensors' gains, relative to the plant's median. The pipeline's gains
+ * sit a little above that (their reference, the fleet's median ratio, is pulled
+ * down by the faulty arrays) and vary from day to day (npm run eval measures how
+ * well they fit: its Baselines line); an offset of +0.6 % and a spread of 0.4 % are
+ * drawn per device-day so the model does not learn one exact level.
  */
 export function trainingGains(days: readonly DeviceDay[], rng: Rng): Map<string, number> {
   const cause = (d: DeviceDay) => (d.profile.photocurrentScale * d.truth.calibration.gain.current) / d.truth.calibration.gain.irradiance;
