@@ -165,19 +165,9 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
   async function predictions(deviceId: string, q: Record<string, string>, event: HttpEvent): Promise<HttpResult> {
     onlyKeys(q, ['date']);
     const date = dateParam(q, 'date');
-    let [windows, daily] = await Promise.all([reader.deviceRows('gold_window', date, deviceId, WINDOW_COLUMNS), reader.deviceRows('gold_daily', date, deviceId, DAILY_COLUMNS)]);
-    // the two tables are committed one after the other and their markers cached apart: during a rerun they may name
-    // different runs. The answer is wholly the daily summary's run (its windows are kept while a rerun's grace lasts).
-    if (daily && windows?.marker.runId !== daily.marker.runId) {
-      windows = await reader.deviceRows('gold_window', date, deviceId, WINDOW_COLUMNS, daily.marker.runId);
-      if (!windows) {
-        // that run is gone from both places: the summary came from a marker older than any reader should hold
-        daily = await reader.deviceRows('gold_daily', date, deviceId, DAILY_COLUMNS, (await reader.marker('gold_daily', date, true))?.runId);
-        windows = daily && (await reader.deviceRows('gold_window', date, deviceId, WINDOW_COLUMNS, daily.marker.runId));
-        if (daily && !windows) throw new StoreUnavailable(`gold_window ${date}: no run matches gold_daily's ${daily.marker.runId} yet`);
-      }
-    }
-    if (!windows || !daily || daily.rows.length === 0) throw new NotFound(`no predictions for device ${deviceId} on ${date}`);
+    const day = await reader.deviceDay(date, deviceId, WINDOW_COLUMNS, DAILY_COLUMNS);
+    if (!day || day.daily.rows.length === 0) throw new NotFound(`no predictions for device ${deviceId} on ${date}`);
+    const { windows, daily } = day;
     const cache = caching(date, daily.marker, event);
     if (cache === 'not-modified') return { statusCode: 304, headers: { ...cors, etag: `"${daily.marker.runId}"` }, body: '' };
     windows.rows.sort((a, b) => (a.startMs as number) - (b.startMs as number));

@@ -105,6 +105,12 @@ interface MarkerEntry {
   marker: CommitMarker | null;
 }
 
+/** A device's rows of a day's table and the commit marker of the run they are from. */
+export interface DeviceRows {
+  marker: CommitMarker;
+  rows: Record<string, unknown>[];
+}
+
 export class TableReader {
   private readonly markers = new BoundedCache<string, MarkerEntry>(CACHE_LIMITS.markers.entries, CACHE_LIMITS.markers.bytes);
   private readonly footers = new BoundedCache<string, Promise<FileIndex>>(CACHE_LIMITS.footers.entries, CACHE_LIMITS.footers.bytes);
@@ -227,7 +233,7 @@ export class TableReader {
    * The rows of one device in one day's table, reading only the row groups that can
    * hold it; of the committed run, or of the given run (null if no marker names it).
    */
-  async deviceRows(table: TableName, date: string, deviceId: string, columns: string[], runId?: string): Promise<{ marker: CommitMarker; rows: Record<string, unknown>[] } | null> {
+  async deviceRows(table: TableName, date: string, deviceId: string, columns: string[], runId?: string): Promise<DeviceRows | null> {
     return this.withRetry(table, date, async (fresh) => {
       const marker = runId === undefined ? await this.marker(table, date, fresh) : await this.runMarker(table, date, runId, fresh);
       return marker ? { marker, rows: await this.rowsOfDevice(marker, table, deviceId, columns) } : null;
@@ -287,6 +293,27 @@ export class TableReader {
         return start >= lo && stop <= hi ? span.slice(start - lo, stop - lo) : direct.slice(start, stop);
       },
     };
+  }
+
+  /**
+   * A device's gold windows and day summary, both of one run: the summary's. The
+   * predict job commits the two tables one after the other, and their markers are
+   * cached apart, so during a rerun they may name different runs; the superseded run's
+   * windows are kept while its grace lasts. Should that run be gone from both places
+   * (a summary marker older than any reader should hold), the summary is read again
+   * from a fresh marker; if its windows are not there yet, StoreUnavailable (503).
+   */
+  async deviceDay(date: string, deviceId: string, windowColumns: string[], dailyColumns: string[]): Promise<{ windows: DeviceRows; daily: DeviceRows } | null> {
+    let [windows, daily] = await Promise.all([this.deviceRows('gold_window', date, deviceId, windowColumns), this.deviceRows('gold_daily', date, deviceId, dailyColumns)]);
+    if (daily && windows?.marker.runId !== daily.marker.runId) {
+      windows = await this.deviceRows('gold_window', date, deviceId, windowColumns, daily.marker.runId);
+      if (!windows) {
+        daily = await this.deviceRows('gold_daily', date, deviceId, dailyColumns, (await this.marker('gold_daily', date, true))?.runId);
+        windows = daily && (await this.deviceRows('gold_window', date, deviceId, windowColumns, daily.marker.runId));
+        if (daily && !windows) throw new StoreUnavailable(`gold_window ${date}: no run matches gold_daily's ${daily.marker.runId} yet`);
+      }
+    }
+    return windows && daily ? { windows, daily } : null;
   }
 
   /** All rows of a day's table, for the given columns (gold_daily is one row per device). */
