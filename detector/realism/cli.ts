@@ -17,7 +17,7 @@ import { intFlag, runCommand } from '../commandLine';
 import { compare, formatTable, type MeasuredResult } from './compare';
 import { simulateRealism } from './simulated';
 
-const USAGE = 'usage: npm run sim:realism -- [--days N (plant-days over 2026, default 73)] [--devices-per-day N (default 2)] [--seed N] [--out DIR]';
+const USAGE = 'usage: npm run sim:realism -- [--days N (plant-days over 2026, default 122: every third day)] [--devices-per-day N (default 2)] [--seed N] [--out DIR]';
 const ROOT = resolve(__dirname, '../..');
 /** The measured side's interpreter; SIM_REALISM_PYTHON points elsewhere (tests of the missing-venv message). */
 export const VENV_PYTHON = process.env.SIM_REALISM_PYTHON ?? join(ROOT, '.venv-sim', 'bin', 'python');
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
     options: {
-      days: { type: 'string', default: '73' },
+      days: { type: 'string', default: '122' },
       'devices-per-day': { type: 'string', default: '2' },
       seed: { type: 'string', default: '1' },
       out: { type: 'string', default: 'out/sim-realism' },
@@ -63,6 +63,9 @@ async function main(): Promise<void> {
   const header = `sim:realism · ${new Date().toISOString().slice(0, 10)} · ${machine} · simulated: ${days} plant-days of 2026 (seed ${seed}, ${devicesPerDay} healthy devices each) · measured: ${measured.sources.map((s) => s.name).join(', ')} (pvlib ${measured.pvlib})`;
   console.log(header);
   console.log(formatTable(report));
+  // which of the simulator's own skies fall in each class by the rule
+  const labels = Object.entries(simulated.simulatorSkies).map(([cls, tally]) => `${cls} ← ${Object.entries(tally).map(([sky, n]) => `${n} ${sky}`).join(', ')}`);
+  console.log(`simulated days by class ← the simulator's own sky label: ${labels.join('; ')}`);
   writeFileSync(join(out, 'report.json'), `${JSON.stringify({ header, options: { days, devicesPerDay, seed }, ...report, simulated, measured }, null, 1)}\n`);
   console.error(`wrote ${join(out, 'report.json')}`);
 }

@@ -59,11 +59,17 @@ export function compare(sim: SimulatedResult, measured: MeasuredResult): { rows:
   for (const n of measured.night) {
     // a file of whole W/m² rounds sub-W/m² noise away: shown, not judged
     const fine = n.resolution < 0.5;
-    const section = `irradiance sensor at night · ${n.source} (${n.nights} nights, values in steps of ${n.resolution} W/m²)`;
+    const section = `irradiance sensor at night · ${n.source} (${n.nights} night${n.nights === 1 ? '' : 's'}, values in steps of ${n.resolution} W/m²)`;
     rows.push(row(section, 'sd of 1-min values, median over nights, W/m²', sim.night.sdMedian, n.sdMedian, fine));
     rows.push(row(section, '|mean| (offset), median over nights, W/m²', sim.night.absMeanMedian, n.absMeanMedian, fine));
     if (n.withinMinuteSdMedian !== null) rows.push(row(section, 'sd of single readings (sim: 20-s readings; measured: 1-s samples within a minute), W/m²', sim.night.readingSdMedian, n.withinMinuteSdMedian));
   }
+  // daytime sensor noise: on clear days the sky is smooth, so 1-min ramps are mostly the sensor's own (POA against GHI: their clear-sky slopes differ by a few W/m² per minute)
+  const clearSensor = sim.poaSensor.clear;
+  const clearMeasured = measured.ghi.clear;
+  const section = 'irradiance sensor by day · clear days (sim: POA sensor as delivered; measured: GHI pyranometers)';
+  rows.push(row(section, '|ΔG| 1-min p50, W/m²', clearSensor?.rampP50, clearMeasured?.rampP50));
+  rows.push(row(section, '|ΔG| 1-min p90, W/m²', clearSensor?.rampP90, clearMeasured?.rampP90));
   // the simulator alone: how much of the POA sensor's ramps its own noise adds (no measured POA pair to hold it to)
   for (const sky of SKY_CLASSES) {
     const sensor = sim.poaSensor[sky];
