@@ -70,6 +70,12 @@ export function compare(sim: SimulatedResult, measured: MeasuredResult): { rows:
   const section = 'irradiance sensor by day · clear days (sim: POA sensor as delivered; measured: GHI pyranometers)';
   rows.push(row(section, '|ΔG| 1-min p50, W/m²', clearSensor?.rampP50, clearMeasured?.rampP50));
   rows.push(row(section, '|ΔG| 1-min p90, W/m²', clearSensor?.rampP90, clearMeasured?.rampP90));
+  // the simulator alone: its healthy arrays' current against their own irradiance sensor (no measured DC current ships with a registry package)
+  for (const sky of SKY_CLASSES) {
+    const m = sim.mismatch[sky];
+    if (!m || m.edgeMinutes < 100) continue; // a handful of edge minutes (a clear day's haze) is no sample
+    rows.push(row(`simulated current against its irradiance sensor · ${sky} (healthy arrays, 1-min, G ≥ 200 W/m²; ${m.edgeMinutes} cloud-edge and ${m.steadyMinutes} other minutes)`, 'sd of I/G about the day’s median, %', m.edgeSd, m.steadySd, false, ['cloud edges', 'elsewhere']));
+  }
   // the simulator alone: how much of the POA sensor's ramps its own noise adds (no measured POA pair to hold it to)
   for (const sky of SKY_CLASSES) {
     const sensor = sim.poaSensor[sky];

@@ -15,7 +15,7 @@ import { plantConfig, simulatePlantDay } from '../simulator/plant';
 import { poaIsotropic } from '../simulator/solar';
 import { GRID_MS, horizontalIrradiance, type HorizontalIrradiance, type PlantWeather, type SkyType } from '../simulator/weather';
 import type { DeviceReadings } from '../simulator/device';
-import { classStats, dayStats, nightNoise, percentile, type ClassStats, type DayStats, type SkyClass } from './skyStats';
+import { classStats, dayStats, nightNoise, percentile, SKY_CLASSES, type ClassStats, type DayStats, type SkyClass } from './skyStats';
 
 const MINUTE_MS = 60_000;
 const PER_MINUTE = MINUTE_MS / GRID_MS;
@@ -33,29 +33,53 @@ export function groupMeans(values: ArrayLike<number>, per: number): Float64Array
   return out;
 }
 
-/** A reading the ingest would quarantine: not finite, or one of the error codes sensors emit. */
-const valid = (g: number): boolean => Number.isFinite(g) && g > -100 && g < 2000;
+/** A reading the ingest would quarantine: not finite, or outside what the channel can read (the error codes sensors emit). */
+const RANGE = { irradiance: [-100, 2000], current: [-5, 50] } as const;
+type Column = keyof typeof RANGE;
+const valid = (v: number, column: Column = 'irradiance'): boolean => Number.isFinite(v) && v > RANGE[column][0] && v < RANGE[column][1];
 
 /**
- * 1-min means of a device's irradiance readings as delivered (jittered timestamps,
- * publish order, duplicates, gaps): each reading counts once, in the minute of its
- * timestamp; a minute without a valid reading is NaN.
+ * 1-min means of one channel of a device's readings as delivered (jittered
+ * timestamps, publish order, duplicates, gaps): each reading counts once, in the
+ * minute of its timestamp; a minute without a valid reading is NaN.
  */
-export function readingMinutes(readings: DeviceReadings, startMs: number, minutes: number): Float64Array {
+export function readingMinutes(readings: DeviceReadings, startMs: number, minutes: number, column: Column = 'irradiance'): Float64Array {
   const sum = new Float64Array(minutes);
   const count = new Uint16Array(minutes);
   const seen = new Set<number>();
+  const values = readings[column];
   for (let r = 0; r < readings.count; r++) {
     const ts = readings.timestamp[r]!;
-    const g = readings.irradiance[r]!;
-    if (seen.has(ts) || !valid(g)) continue;
+    const v = values[r]!;
+    if (seen.has(ts) || !valid(v, column)) continue;
     seen.add(ts);
     const m = Math.floor((ts - startMs) / MINUTE_MS);
     if (m < 0 || m >= minutes) continue;
-    sum[m] = sum[m]! + g;
+    sum[m] = sum[m]! + v;
     count[m] = count[m]! + 1;
   }
   return sum.map((s, m) => (count[m]! > 0 ? s / count[m]! : Number.NaN));
+}
+
+/** A minute is at a cloud edge when the irradiance sensor moved more than this since the minute before, W/m². */
+export const EDGE_RAMP = 50;
+
+/**
+ * How a healthy array's current strays from its irradiance sensor within a day:
+ * per daytime minute with G ≥ 200 W/m², the ratio I/G relative to the day's median
+ * ratio, minus 1 — split into minutes at cloud edges (|ΔG| > EDGE_RAMP) and the rest.
+ */
+export function currentResiduals(g: ArrayLike<number>, current: ArrayLike<number>, daytime: ArrayLike<number>): { edge: number[]; steady: number[] } {
+  const ratios: { r: number; edge: boolean }[] = [];
+  for (let m = 1; m < g.length; m++) {
+    const [gm, gp, im] = [g[m]!, g[m - 1]!, current[m]!];
+    if (!daytime[m] || !(gm >= 200) || !Number.isFinite(gp) || !Number.isFinite(im)) continue;
+    ratios.push({ r: im / gm, edge: Math.abs(gm - gp) > EDGE_RAMP });
+  }
+  const median = percentile(ratios.map((x) => x.r), 50);
+  const out = { edge: [] as number[], steady: [] as number[] };
+  for (const x of ratios) (x.edge ? out.edge : out.steady).push(x.r / median - 1);
+  return out;
 }
 
 /** Which of a device's readings were taken at night (invalid values, duplicates: not night, so not counted). */
@@ -126,6 +150,8 @@ export interface SimulatedResult {
   /** POA ramps per class of the plant day: the sensor's readings and the noise-free truth */
   poaSensor: Record<SkyClass, ClassStats | null>;
   poaTruth: Record<SkyClass, ClassStats | null>;
+  /** healthy arrays' current against their irradiance sensor, per class: sd of the residuals (%) at cloud edges and elsewhere, and the minutes counted */
+  mismatch: Record<SkyClass, { edgeSd: number; steadySd: number; edgeMinutes: number; steadyMinutes: number } | null>;
   /** the irradiance sensor at night: medians over device-nights of the sd of its 1-min means, of its single 20-s readings, and of |mean| (its offset) */
   night: { nights: number; sdMedian: number; readingSdMedian: number; absMeanMedian: number };
 }
@@ -138,6 +164,7 @@ export function simulateRealism(opts: SimulatedOptions): SimulatedResult {
   const ghiDays: DayStats[] = [];
   const sensorDays: DayStats[] = [];
   const truthDays: DayStats[] = [];
+  const residuals = Object.fromEntries(SKY_CLASSES.map((c) => [c, { edge: [] as number[], steady: [] as number[] }])) as Record<SkyClass, { edge: number[]; steady: number[] }>;
   const nightSd: number[] = [];
   const nightReadingSd: number[] = [];
   const nightMean: number[] = [];
@@ -160,6 +187,9 @@ export function simulateRealism(opts: SimulatedOptions): SimulatedResult {
       if (stats && s && t) {
         sensorDays.push({ ...s, sky: stats.sky });
         truthDays.push({ ...t, sky: stats.sky });
+        const r = currentResiduals(sensor, readingMinutes(device.readings, w.window.startMs, minutes, 'current'), daytime);
+        residuals[stats.sky].edge.push(...r.edge);
+        residuals[stats.sky].steady.push(...r.steady);
       }
       const n = nightNoise(sensor, night);
       const single = nightNoise(device.readings.irradiance, nightReadings(device.readings, w.window.startMs, night));
@@ -178,8 +208,16 @@ export function simulateRealism(opts: SimulatedOptions): SimulatedResult {
     const tally = (simulatorSkies[d.ghi.sky] ??= {});
     tally[d.simulatorSky] = (tally[d.simulatorSky] ?? 0) + 1;
   }
+  const sdPercent = (v: number[]) => 100 * Math.sqrt(v.reduce((a, x) => a + x * x, 0) / Math.max(1, v.length - 1));
+  const mismatch = Object.fromEntries(
+    SKY_CLASSES.map((c) => {
+      const r = residuals[c];
+      return [c, r.steady.length + r.edge.length === 0 ? null : { edgeSd: sdPercent(r.edge), steadySd: sdPercent(r.steady), edgeMinutes: r.edge.length, steadyMinutes: r.steady.length }];
+    }),
+  ) as SimulatedResult['mismatch'];
   return {
     days,
+    mismatch,
     ghi: classStats(ghiDays),
     simulatorSkies,
     poaSensor: classStats(sensorDays),

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { classify, classStats, dayStats, nightNoise, percentile, type DayStats } from '../../detector/realism/skyStats';
-import { groupMeans, readingMinutes } from '../../detector/realism/simulated';
+import { currentResiduals, groupMeans, readingMinutes } from '../../detector/realism/simulated';
 import type { DeviceReadings } from '../../detector/simulator/device';
 import { expectClose } from '../helpers/tolerance';
 import { build } from '../fixtures/realism/generate';
@@ -115,6 +115,20 @@ describe('from the simulator’s 20-s grid to minutes', () => {
     expect(m[0]).toBe(15);
     expect(m[1]).toBeNaN();
     expect(m[2]).toBe(7);
+  });
+
+  it('currentResiduals: I/G about the day’s median, split at cloud edges (|ΔG| > 50), only where G ≥ 200 in daytime', () => {
+    // G: 500 for 10 min, 300 for 10 min; I = G/100, except 10 % high in the minute after the drop
+    const g = Array.from({ length: 20 }, (_, m) => (m < 10 ? 500 : 300));
+    const current = g.map((v, m) => (m === 10 ? 1.1 : 1) * (v / 100));
+    const daytime = g.map((_, m) => (m === 19 ? 0 : 1));
+    const r = currentResiduals(g, current, daytime);
+    expect(r.edge).toHaveLength(1);
+    expectClose(r.edge[0]!, 0.1, { rtol: 1e-12 });
+    // minutes 1..18 less the edge: all at the median ratio
+    expect(r.steady).toHaveLength(17);
+    expect(r.steady.every((x) => Math.abs(x) < 1e-12)).toBe(true);
+    expect(currentResiduals(g.map(() => 150), current, daytime)).toEqual({ edge: [], steady: [] });
   });
 });
 
