@@ -62,6 +62,9 @@ async function main(): Promise<void> {
   const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores`;
   const header = `sim:realism · ${new Date().toISOString().slice(0, 10)} · ${machine} · simulated: ${days} plant-days of 2026 (seed ${seed}, ${devicesPerDay} healthy devices each) · measured: ${measured.sources.map((s) => s.name).join(', ')} (pvlib ${measured.pvlib})`;
   console.log(header);
+  for (const s of measured.sources) {
+    console.log(`  measured · ${s.name}: ${s.file} · ${s.station} · ${s.latitude.toFixed(3)}° ${s.longitude.toFixed(3)}° ${s.altitude.toFixed(0)} m · ${s.first} … ${s.last} · ${s.days} day${s.days === 1 ? '' : 's'} of 1-min GHI`);
+  }
   console.log(formatTable(report));
   // which of the simulator's own skies fall in each class by the rule
   const labels = Object.entries(simulated.simulatorSkies).map(([cls, tally]) => `${cls} ← ${Object.entries(tally).map(([sky, n]) => `${n} ${sky}`).join(', ')}`);

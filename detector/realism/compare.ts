@@ -5,7 +5,7 @@ import type { SimulatedResult } from './simulated';
 /** What detector/realism/measured.py writes. */
 export interface MeasuredResult {
   pvlib: string;
-  sources: { name: string; file: string; network: string; station: string; latitude: number; longitude: number; first: string; last: string; resolution: string; days: number }[];
+  sources: { name: string; file: string; network: string; station: string; latitude: number; longitude: number; altitude: number; first: string; last: string; resolution: string; days: number }[];
   days: { source: string; date: string; minutes: number; kc: number; vi: number; sky: SkyClass }[];
   ghi: Record<SkyClass, ClassStats | null>;
   /** per source: medians over its nights; resolution: the file's smallest step between values, W/m² */

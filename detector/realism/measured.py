@@ -104,7 +104,6 @@ def measure():
     sources, days, stats, nights = [], [], [], []
     for read in SOURCES:
         ghi, within_sd, site = read()
-        print(f"  {site['name']}: {ghi.notna().sum():,} values from {site['file']}", file=sys.stderr)
         counted, night_sd, night_mean, within = [], [], [], []
         for date, m in _days(ghi, within_sd, site):
             s = sky_stats.day_stats(m["ghi"].to_numpy(), m["clear"].to_numpy(), (m["elevation"] >= 10).to_numpy())
@@ -122,6 +121,7 @@ def measure():
             stats.append(s)
             days.append({"source": site["name"], "date": date, "minutes": s["minutes"], "kc": s["kc"], "vi": s["vi"], "sky": s["sky"]})
         sources.append({**site, "first": min(counted), "last": max(counted), "resolution": "1 min", "days": len(counted)})
+        print(f"  {site['name']}: {ghi.notna().sum():,} 1-min values, {len(counted)} days", file=sys.stderr)
         nights.append(_night(site["name"], night_sd, night_mean, within, _resolution(ghi.to_numpy(dtype=float))))
     return {
         "pvlib": pvlib.__version__,
