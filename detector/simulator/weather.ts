@@ -257,9 +257,22 @@ function lerp(a: Float32Array, i: number, f: number): number {
   return i + 1 < a.length ? x + f * (a[i + 1]! - x) : x;
 }
 
-export function deviceIrradiance(w: PlantWeather, k: number, sky: DeviceSky, out: DeviceIrradiance): DeviceIrradiance {
+/** The horizontal sky at a sample as a device sees it (before its irradiance scale), W/m². */
+export interface HorizontalIrradiance {
+  dni: number;
+  dhi: number;
+  ghi: number;
+}
+
+/**
+ * Beam, diffuse and global horizontal irradiance under the cloud field at the
+ * device's lag: what deviceIrradiance transposes to the plane, and what a
+ * pyranometer lying flat there would read (detector/realism compares it with
+ * measured GHI).
+ */
+export function horizontalIrradiance(w: PlantWeather, k: number, sky: DeviceSky, out: HorizontalIrradiance): HorizontalIrradiance {
   if (w.cosZenith[k]! <= 0) {
-    out.beam = out.diffuse = out.global = 0;
+    out.dni = out.dhi = out.ghi = 0;
     return out;
   }
   // position in the 5-s cloud arrays (which start MAX_DEVICE_LAG_MS before the window)
@@ -269,7 +282,20 @@ export function deviceIrradiance(w: PlantWeather, k: number, sky: DeviceSky, out
   const c = lerp(w.cloud, i, f);
   const dni = (1 - c) * lerp(w.haze, i, f) * w.dniClear[k]!;
   const dhi = (1 - c) * w.dhiClear[k]! * (1 + lerp(w.enhancement, i, f) * 1.5) + c * lerp(w.overcastIndex, i, f) * w.ghiClear[k]!;
-  const ghi = dni * w.cosZenith[k]! + dhi;
+  out.dni = dni;
+  out.dhi = dhi;
+  out.ghi = dni * w.cosZenith[k]! + dhi;
+  return out;
+}
+
+const horizontal: HorizontalIrradiance = { dni: 0, dhi: 0, ghi: 0 };
+
+export function deviceIrradiance(w: PlantWeather, k: number, sky: DeviceSky, out: DeviceIrradiance): DeviceIrradiance {
+  if (w.cosZenith[k]! <= 0) {
+    out.beam = out.diffuse = out.global = 0;
+    return out;
+  }
+  const { dni, dhi, ghi } = horizontalIrradiance(w, k, sky, horizontal);
   const ct = Math.cos((w.site.tilt * Math.PI) / 180);
   const beamPlane = Math.max(dni * w.cosIncidence[k]!, 0);
   const diffuse = ((dhi * (1 + ct)) / 2 + (ghi * w.site.albedo * (1 - ct)) / 2) * sky.scale;
