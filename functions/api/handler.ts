@@ -308,7 +308,8 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
   async function days(q: Record<string, string>): Promise<HttpResult> {
     onlyKeys(q, []);
     const dates = await reader.committedDates('gold_daily');
-    return json(200, { days: dates.filter((d) => d <= today()) }, { 'cache-control': 'no-cache' });
+    // the plant's time zone comes along: a day and its times are plant-local, whatever the reader's clock says
+    return json(200, { timeZone: options.timeZone, days: dates.filter((d) => d <= today()) }, { 'cache-control': 'no-cache' });
   }
 
   return async (event: HttpEvent): Promise<HttpResult> => {

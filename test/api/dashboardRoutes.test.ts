@@ -99,7 +99,7 @@ describe('GET /days', () => {
   it('lists the days gold has a committed summary of, newest first, never cached for long', async () => {
     const r = await get('/days');
     expect(r.statusCode).toBe(200);
-    expect(JSON.parse(r.body)).toEqual({ days: [...FIXTURE_DATES].reverse() });
+    expect(JSON.parse(r.body)).toEqual({ timeZone: 'Europe/Madrid', days: [...FIXTURE_DATES].reverse() });
     expect(r.headers['cache-control']).toBe('no-cache');
     expect(JSON.parse((await get('/days', { date: FIXTURE_DATES[0]! })).body).error).toMatchObject({ parameter: 'date' });
   });
@@ -109,17 +109,17 @@ describe('GET /days', () => {
     const local = await startLocalS3(['gold']);
     try {
       const fresh = createHandler({ store: new S3Store(local.client, 'gold'), timeZone: 'Europe/Madrid', now: () => now });
-      expect(JSON.parse((await fresh({ rawPath: '/days' })).body)).toEqual({ days: [] });
+      expect(JSON.parse((await fresh({ rawPath: '/days' })).body)).toMatchObject({ days: [] });
       await publishGold(local.writer('gold'), 3, { dates: ['2026-11-19'] });
       // a stray object under the commit folder is not a day
       await local.writer('gold').put(`${commitKey('gold_daily', '2026-11-19').replace(/date=.*$/, '')}notes.txt`, 'x', 'text/plain');
-      expect(JSON.parse((await fresh({ rawPath: '/days' })).body)).toEqual({ days: [] });
+      expect(JSON.parse((await fresh({ rawPath: '/days' })).body)).toMatchObject({ days: [] });
       now += 61_000;
-      expect(JSON.parse((await fresh({ rawPath: '/days' })).body)).toEqual({ days: ['2026-11-19'] });
+      expect(JSON.parse((await fresh({ rawPath: '/days' })).body)).toMatchObject({ days: ['2026-11-19'] });
       // a day of the window table alone has no summaries: not listed
       await publishPartition(local.writer('gold'), 'gold_window', '2026-11-18', 'run-x', []);
       now += 61_000;
-      expect(JSON.parse((await fresh({ rawPath: '/days' })).body)).toEqual({ days: ['2026-11-19'] });
+      expect(JSON.parse((await fresh({ rawPath: '/days' })).body)).toMatchObject({ days: ['2026-11-19'] });
     } finally {
       await local.stop();
     }
@@ -136,7 +136,7 @@ describe('GET /days', () => {
       };
       await publishGold(writer, 2, { dates: ['2026-11-17', '2026-11-18'] });
       const folder = createHandler({ store: new FolderStore(root), timeZone: 'Europe/Madrid', now: () => NOW });
-      expect(JSON.parse((await folder({ rawPath: '/days' })).body)).toEqual({ days: ['2026-11-18', '2026-11-17'] });
+      expect(JSON.parse((await folder({ rawPath: '/days' })).body)).toMatchObject({ days: ['2026-11-18', '2026-11-17'] });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
