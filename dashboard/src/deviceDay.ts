@@ -66,6 +66,9 @@ export function drawDeviceDay(host: HTMLElement, p: Predictions, s: Series | nul
   host.replaceChildren();
   const width = Math.max(320, Math.min(host.clientWidth || 900, 1100));
   const tzDate = (ts: number) => uPlot.tzDate(new Date(ts * 1000), timeZone);
+  // hours as the plant's operators read them: 24-h, plant-local
+  const hours = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit' });
+  const xAxis: uPlot.Axis = { values: (_u, splits) => splits.map((s) => hours.format(s * 1000)) };
   const sync = uPlot.sync(`device-${p.deviceId}`);
   const plots: uPlot[] = [];
   const figure = (title: string, description: string) => {
@@ -95,7 +98,7 @@ export function drawDeviceDay(host: HTMLElement, p: Predictions, s: Series | nul
             cursor: { sync: { key: sync.key } },
             legend: { show: false },
             scales: { x: { time: true, min: dayStart, max: dayEnd } },
-            axes: [{}, { size: 56 }],
+            axes: [xAxis, { size: 56 }],
             series: [{}, { label: c.title, stroke: '#1f2937', width: 1.25, spanGaps: false }],
             plugins: [markings(p)],
           },
@@ -122,7 +125,7 @@ export function drawDeviceDay(host: HTMLElement, p: Predictions, s: Series | nul
         tzDate,
         cursor: { sync: { key: sync.key } },
         scales: { x: { time: true, min: dayStart, max: dayEnd }, y: { range: [0, 1] } },
-        axes: [{}, { size: 56 }],
+        axes: [xAxis, { size: 56 }],
         series: [{}, ...CLASSES.map((c) => ({ label: labelText(c), stroke: c === 'normal' ? '#15803d' : (STATE_COLORS[c] ?? '#000'), width: 1.5, points: { show: true, size: 4 } }))],
         plugins: [markings(p)],
       },
