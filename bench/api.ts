@@ -113,6 +113,10 @@ async function main(): Promise<void> {
         ranges.push({ key, start, end });
         return s3Store.getRange(key, start, end);
       },
+      listKeys: (prefix) => {
+        requests++;
+        return s3Store.listKeys(prefix);
+      },
     };
     const api = createHandler({ store: counting, timeZone: 'Europe/Madrid', now: () => Date.UTC(2026, 10, 20) });
     const rng = new Rng(1, 'lookups');

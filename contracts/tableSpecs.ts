@@ -94,6 +94,11 @@ export function commitKey(table: TableName, date: string): string {
   return TABLES_CONTRACT.storage.commitKey.replace('{prefix}', TABLES[table].prefix).replace('{date}', date);
 }
 
+/** The folder every commit marker of a table lies under: listing it gives the days the table has. */
+export function commitPrefix(table: TableName): string {
+  return TABLES_CONTRACT.storage.commitKey.replace('{prefix}', TABLES[table].prefix).replace(/date=\{date\}.*$/, '');
+}
+
 /** How long a superseded run's files are kept after a rerun replaced them (see tables.json storage.doc). */
 export const SUPERSEDED_GRACE_MS: number = TABLES_CONTRACT.storage.supersededGraceMs;
 

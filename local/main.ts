@@ -8,7 +8,6 @@
  * Re-running a day replaces its silver and gold (commit markers); Ctrl-C at any point
  * leaves the previous complete day visible, never a half-written one.
  */
-import { createServer } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +18,8 @@ import { parseFaultMix } from '../detector/simulator/cli';
 import { DEFAULT_FAULT_MIX, deviceId, plantConfig } from '../detector/simulator/plant';
 import { createHandler } from '../functions/api/handler';
 import { S3Store } from '../functions/api/s3Store';
+import { buildDashboard } from '../dashboard/build';
+import { createApiServer } from './apiServer';
 import { FolderStore } from './folderStore';
 import { runLocalPipeline, type LocalRunResult } from './pipeline';
 import { runSparkDay } from './sparkDay';
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
   if (!args.serve || !result?.s3) return;
 
   const faulty = result.outcomes.find((d) => d.verdict && d.verdict !== 'normal') ?? result.outcomes[0]!;
-  serveApi(createHandler({ store: new S3Store(result.s3.client, 'gold'), timeZone: args.timeZone }), args, faulty.deviceId, () => result.s3!.stop());
+  await serveApi(createHandler({ store: new S3Store(result.s3.client, 'gold'), silver: new S3Store(result.s3.client, 'silver'), timeZone: args.timeZone }), args, faulty.deviceId, () => result.s3!.stop());
 }
 
 /** The day through the producer, Kafka and the Spark jobs (local/sparkDay.ts); the API then serves Spark's gold. */
@@ -175,26 +176,15 @@ async function sparkEngine(args: ReturnType<typeof parseStartArgs>): Promise<voi
   console.log(`predict_fault.py: ${JSON.stringify(r.predict)}`);
   console.log(`Time per stage: ${Object.entries(r.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}.`);
   console.log(`Silver and gold: ${join(args.out, 'spark')}/ (the same keys and commit markers as in S3).`);
-  if (args.serve) serveApi(createHandler({ store: new FolderStore(r.goldDir), timeZone: args.timeZone }), args, deviceId(plantConfig({ date: args.date }), 0), async () => undefined);
+  if (args.serve) await serveApi(createHandler({ store: new FolderStore(r.goldDir), silver: new FolderStore(join(r.goldDir, '..', 'silver')), timeZone: args.timeZone }), args, deviceId(plantConfig({ date: args.date }), 0), async () => undefined);
 }
 
-function serveApi(api: ReturnType<typeof createHandler>, args: ReturnType<typeof parseStartArgs>, deviceId: string, close: () => Promise<void>): void {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]));
-    api({ rawPath: url.pathname, queryStringParameters: Object.fromEntries(url.searchParams), headers, requestContext: { http: { method: req.method ?? 'GET' } } })
-      .then((r) => {
-        res.writeHead(r.statusCode, r.headers);
-        res.end(r.body);
-      })
-      .catch(() => {
-        res.writeHead(500);
-        res.end();
-      });
-  });
+async function serveApi(api: ReturnType<typeof createHandler>, args: ReturnType<typeof parseStartArgs>, deviceId: string, close: () => Promise<void>): Promise<void> {
+  const server = createApiServer(api, await buildDashboard());
   server.listen(args.port, '127.0.0.1', () => {
     const base = `http://127.0.0.1:${args.port}`;
-    console.log(`\nThe prediction API is serving the day on ${base} (Ctrl-C to stop). Try:`);
+    console.log(`\nThe dashboard: ${base}/ — the fleet's day, its alarms and each device's day, in the browser.`);
+    console.log(`The prediction API is serving the day on ${base} (Ctrl-C to stop). Try:`);
     console.log(`  curl -s '${base}/devices/${deviceId}/predictions?date=${args.date}'`);
     console.log(`  curl -s '${base}/devices/${deviceId}/status?from=${args.date}&to=${args.date}'`);
     console.log(`  curl -s '${base}/faults?date=${args.date}&limit=20'`);

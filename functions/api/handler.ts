@@ -1,8 +1,11 @@
 /**
  * The prediction API: an API Gateway HTTP API (payload v2) Lambda.
  *   GET /devices/{deviceId}/predictions?date=YYYY-MM-DD   the day's windows and summary
+ *   GET /devices/{deviceId}/series?date=YYYY-MM-DD        the day's four cleaned series (silver), for a chart
  *   GET /devices/{deviceId}/status?from=…&to=…             daily summaries, at most 92 days
  *   GET /faults?date=…[&label=…][&limit=…][&cursor=…]      the day's alarms (devices in alarm), paginated
+ *   GET /fleet?date=…                                      every device's verdict and alarm of the day, columnar
+ *   GET /days                                              the days with predictions, newest first
  * Bad input → 400 naming the parameter; no data → 404; store throttled → 503 with
  * Retry-After; never a 500 for anything a client sends.
  */
@@ -42,7 +45,10 @@ class BadRequest extends Error {
 class NotFound extends Error {}
 
 export interface ApiOptions {
+  /** the gold bucket */
   store: ObjectStore;
+  /** the silver bucket, for a device's series; without it /devices/{id}/series answers 404 */
+  silver?: ObjectStore;
   /** the reader over store (tests inspect its caches) */
   reader?: TableReader;
   timeZone: string;
@@ -52,10 +58,19 @@ export interface ApiOptions {
 
 const WINDOW_COLUMNS = TABLES.gold_window.columns.map((c) => c.name);
 const DAILY_COLUMNS = TABLES.gold_daily.columns.map((c) => c.name);
+const FLEET_COLUMNS = ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmConfidence', 'baselineDays', 'predicted'];
+/** silver's four channels, in the contract's order, with their units (contracts/tables.json) */
+export const SERIES = { voltage: 'V', current: 'A', temperature: 'degC', irradiance: 'W/m2' } as const;
+const SERIES_COLUMNS = ['deviceId', 'startMs', 'stepMs', 'samples', 'quality', ...Object.keys(SERIES)];
 
 /** Stored as float32: four decimals is their real precision for a reader (0.3333 not 0.3333333432674408). */
 function r4(x: unknown): number | null {
   return typeof x === 'number' ? Math.round(x * 1e4) / 1e4 : null;
+}
+
+/** Silver's float32 series to two decimals (a tenth of a volt, ampere, degree or W/m² is below the sensors' noise); NaN (missing) → null. */
+function r2(x: number): number | null {
+  return Number.isFinite(x) ? Math.round(x * 100) / 100 : null;
 }
 
 function iso(ms: unknown): string | null {
@@ -114,6 +129,7 @@ function summaryJson(r: Record<string, unknown>) {
 
 export function createHandler(options: ApiOptions): (event: HttpEvent) => Promise<HttpResult> {
   const reader = options.reader ?? new TableReader(options.store, options.now);
+  const silverReader = options.silver ? new TableReader(options.silver, options.now) : null;
   const now = options.now ?? Date.now;
   const cors = {
     'access-control-allow-origin': options.allowOrigin ?? '*',
@@ -174,6 +190,33 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     return json(200, { deviceId, date, runId: daily.marker.runId, summary: summaryJson(daily.rows[0]!), windows: windows.rows.map(windowJson) }, cache);
   }
 
+  async function series(deviceId: string, q: Record<string, string>, event: HttpEvent): Promise<HttpResult> {
+    onlyKeys(q, ['date']);
+    const date = dateParam(q, 'date');
+    if (!silverReader) throw new NotFound('this deployment does not serve the series (no silver store)');
+    const found = await silverReader.deviceRows('silver_device_day', date, deviceId, SERIES_COLUMNS);
+    const row = found?.rows[0];
+    if (!found || !row) throw new NotFound(`no series for device ${deviceId} on ${date}`);
+    const cache = caching(date, found.marker, event);
+    if (cache === 'not-modified') return { statusCode: 304, headers: { ...cors, etag: `"${found.marker.runId}"` }, body: '' };
+    const channel = (name: string) => Array.from(row[name] as Float32Array, r2);
+    return json(
+      200,
+      {
+        deviceId,
+        date,
+        runId: found.marker.runId,
+        start: iso(row.startMs),
+        stepSeconds: (row.stepMs as number) / 1000,
+        samples: row.samples,
+        units: SERIES,
+        series: Object.fromEntries(Object.keys(SERIES).map((c) => [c, channel(c)])),
+        quality: Array.from(row.quality as Int32Array),
+      },
+      cache,
+    );
+  }
+
   async function status(deviceId: string, q: Record<string, string>): Promise<HttpResult> {
     onlyKeys(q, ['from', 'to']);
     const from = dateParam(q, 'from');
@@ -226,6 +269,49 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     return json(200, body, cache);
   }
 
+  /**
+   * Every device of the day in one response, for a fleet view of 10k arrays: columns
+   * (one array per field, in device order) rather than objects, so the field names
+   * are not repeated 10k times; the alarm labels' classes once, not per device.
+   */
+  async function fleet(q: Record<string, string>, event: HttpEvent): Promise<HttpResult> {
+    onlyKeys(q, ['date']);
+    const date = dateParam(q, 'date');
+    const all = await reader.tableRows('gold_daily', date, FLEET_COLUMNS);
+    if (!all) throw new NotFound(`no predictions for ${date}`);
+    const cache = caching(date, all.marker, event);
+    if (cache === 'not-modified') return { statusCode: 304, headers: { ...cors, etag: `"${all.marker.runId}"` }, body: '' };
+    const rows = [...all.rows].sort((a, b) => ((a.deviceId as string) < (b.deviceId as string) ? -1 : 1));
+    const column = (f: (r: Record<string, unknown>) => unknown) => rows.map(f);
+    return json(
+      200,
+      {
+        date,
+        runId: all.marker.runId,
+        count: rows.length,
+        labels: Object.fromEntries(ALARM_LABELS.map((l) => [l, alarmCandidates(l)])),
+        devices: {
+          deviceId: column((r) => r.deviceId),
+          verdict: column((r) => r.verdict),
+          onset: column((r) => (r.verdict && r.verdict !== 'normal' ? iso(r.alarmOnsetMs) : null)),
+          raised: column((r) => (r.verdict && r.verdict !== 'normal' ? iso(r.alarmRaisedMs) : null)),
+          confidence: column((r) => (r.verdict && r.verdict !== 'normal' ? r4(r.alarmConfidence) : null)),
+          judgedAgainst: column(judgedAgainst),
+          predictedWindows: column((r) => r.predicted),
+        },
+      },
+      cache,
+    );
+  }
+
+  /** The days gold has a committed summary of; changes when a day is committed, so never cached by clients for long. */
+  async function days(q: Record<string, string>): Promise<HttpResult> {
+    onlyKeys(q, []);
+    const dates = await reader.committedDates('gold_daily');
+    // the plant's time zone comes along: a day and its times are plant-local, whatever the reader's clock says
+    return json(200, { timeZone: options.timeZone, days: dates.filter((d) => d <= today()) }, { 'cache-control': 'no-cache' });
+  }
+
   return async (event: HttpEvent): Promise<HttpResult> => {
     try {
       const method = event.requestContext?.http?.method ?? 'GET';
@@ -234,12 +320,15 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
       const q: Record<string, string> = {};
       for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) q[k] = v;
       const path = (event.rawPath ?? '/').replace(/\/+$/, '') || '/';
-      const device = /^\/devices\/([^/]+)\/(predictions|status)$/.exec(path);
+      const device = /^\/devices\/([^/]+)\/(predictions|series|status)$/.exec(path);
       if (device) {
         const id = deviceParam(device[1]!);
-        return device[2] === 'predictions' ? await predictions(id, q, event) : await status(id, q);
+        if (device[2] === 'predictions') return await predictions(id, q, event);
+        return device[2] === 'series' ? await series(id, q, event) : await status(id, q);
       }
       if (path === '/faults') return await faults(q, event);
+      if (path === '/fleet') return await fleet(q, event);
+      if (path === '/days') return await days(q);
       return error(404, 'route_not_found', 'no such route; see docs/api.openapi.yaml');
     } catch (err) {
       if (err instanceof BadRequest) return error(400, 'bad_request', err.message, err.parameter);

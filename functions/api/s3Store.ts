@@ -1,5 +1,5 @@
 /** The gold bucket on S3 (or any S3 API) as the reader's ObjectStore, with ranged GETs. */
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { ObjectMissing, StoreUnavailable, type ObjectStore } from './tableReader';
 
 const UNAVAILABLE = new Set(['SlowDown', 'ThrottlingException', 'Throttling', 'RequestTimeout', 'ServiceUnavailable', 'InternalError', 'RequestTimeTooSkewed']);
@@ -43,6 +43,21 @@ export class S3Store implements ObjectStore {
       if (notFound(err)) throw new ObjectMissing(key);
       return mapError(err);
     }
+  }
+
+  async listKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+        for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (err) {
+      return mapError(err);
+    }
+    return keys;
   }
 }
 

@@ -11,7 +11,7 @@
  * summary), found in the current marker or in the superseded-run record.
  */
 import { parquetMetadataAsync, parquetReadObjects, type FileMetaData } from 'hyparquet';
-import { commitKey, parseCommitMarker, parseSupersededRun, supersededKey, type CommitMarker, type TableName } from '../../contracts';
+import { commitKey, commitPrefix, parseCommitMarker, parseSupersededRun, supersededKey, type CommitMarker, type TableName } from '../../contracts';
 import { normaliseRow } from '../../contracts/parquetRows';
 import { BoundedCache } from './boundedCache';
 
@@ -22,6 +22,8 @@ export interface ObjectStore {
   getText(key: string): Promise<string | null>;
   /** bytes [start, end) of an object */
   getRange(key: string, start: number, end: number): Promise<ArrayBuffer>;
+  /** every key under the prefix (the days a table has are its commit markers' keys) */
+  listKeys(prefix: string): Promise<string[]>;
 }
 
 /** The store is throttling or unavailable: the client should retry later. */
@@ -116,6 +118,8 @@ export class TableReader {
   private readonly footers = new BoundedCache<string, Promise<FileIndex>>(CACHE_LIMITS.footers.entries, CACHE_LIMITS.footers.bytes);
   /** whole-table reads (the day's summaries for /faults), per committed run: a rerun has a new run id */
   private readonly tables = new BoundedCache<string, Promise<Record<string, unknown>[]>>(CACHE_LIMITS.tables.entries, CACHE_LIMITS.tables.bytes);
+  /** the committed days per table (one small list each: at most a few thousand dates) */
+  private readonly dateLists = new Map<TableName, { at: number; dates: string[] }>();
   readonly stats: ReadStats = { requests: 0, bytes: 0 };
 
   constructor(
@@ -150,6 +154,25 @@ export class TableReader {
     }
     this.markers.set(key, { at: this.now(), marker }, markerBytes(key, text));
     return marker;
+  }
+
+  /**
+   * The days the table has a committed run of, newest first: its commit markers'
+   * keys, listed (cached as long as a marker: a new day appears within a minute).
+   */
+  async committedDates(table: TableName): Promise<string[]> {
+    const prefix = commitPrefix(table);
+    const hit = this.dateLists.get(table);
+    if (hit && this.now() - hit.at < MARKER_TTL_MS) return hit.dates;
+    this.stats.requests++;
+    const dates: string[] = [];
+    for (const key of await this.store.listKeys(prefix)) {
+      const date = /^date=(\d{4}-\d{2}-\d{2})\.json$/.exec(key.slice(prefix.length))?.[1];
+      if (date) dates.push(date);
+    }
+    dates.sort().reverse();
+    this.dateLists.set(table, { at: this.now(), dates });
+    return dates;
   }
 
   private async readText(key: string): Promise<string | null> {

@@ -63,6 +63,9 @@ describe('TableReader caches', () => {
       getRange: async () => {
         throw new Error('not used');
       },
+      listKeys: async () => {
+        throw new Error('not used');
+      },
     };
   }
 

@@ -202,6 +202,7 @@ describe('errors', () => {
     const throttled: ObjectStore = {
       getText: async () => Promise.reject(new StoreUnavailable('SlowDown')),
       getRange: async () => Promise.reject(new StoreUnavailable('SlowDown')),
+      listKeys: async () => Promise.reject(new StoreUnavailable('SlowDown')),
     };
     const r = await createHandler({ store: throttled, timeZone: 'Europe/Madrid', now: () => NOW })({ rawPath: '/faults', queryStringParameters: { date: '2026-11-18' } });
     expect(r.statusCode).toBe(503);
@@ -241,10 +242,10 @@ describe('the OpenAPI document', () => {
     const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { parse } = await import('yaml');
-    const doc = parse(readFileSync(join(__dirname, '../../docs/api.openapi.yaml'), 'utf8')) as { paths: Record<string, { get: { parameters: { name?: string; in?: string; $ref?: string }[] } }> };
-    expect(Object.keys(doc.paths).sort()).toEqual(['/devices/{deviceId}/predictions', '/devices/{deviceId}/status', '/faults']);
+    const doc = parse(readFileSync(join(__dirname, '../../docs/api.openapi.yaml'), 'utf8')) as { paths: Record<string, { get: { parameters?: { name?: string; in?: string; $ref?: string }[] } }> };
+    expect(Object.keys(doc.paths).sort()).toEqual(['/days', '/devices/{deviceId}/predictions', '/devices/{deviceId}/series', '/devices/{deviceId}/status', '/faults', '/fleet']);
     for (const [path, item] of Object.entries(doc.paths)) {
-      const query = item.get.parameters.filter((p) => p.in === 'query').map((p) => p.name!);
+      const query = (item.get.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name!);
       const raw = path.replace('{deviceId}', deviceName(1));
       for (const name of query) {
         const r = await get(raw, { [name]: 'x' });
@@ -259,7 +260,7 @@ describe('the OpenAPI document', () => {
 describe('warm behaviour', () => {
   it('rounds float32 values to their real precision and reads a day of summaries once per committed run', async () => {
     let rangeReads = 0;
-    const counting = { getText: (k: string) => store.getText(k), getRange: (k: string, a: number, b: number) => ((rangeReads += 1), store.getRange(k, a, b)) };
+    const counting = { getText: (k: string) => store.getText(k), getRange: (k: string, a: number, b: number) => ((rangeReads += 1), store.getRange(k, a, b)), listKeys: (p: string) => store.listKeys(p) };
     const warm = createHandler({ store: counting, timeZone: 'Europe/Madrid', now: () => NOW });
     const first = await warm({ rawPath: '/faults', queryStringParameters: { date: FIXTURE_DATES[0]!, limit: '2' } });
     const afterFirst = rangeReads;

@@ -24,6 +24,7 @@ const store: ObjectStore = {
     if (!(v instanceof Uint8Array)) throw new Error(`no object ${key}`);
     return v.slice(start, end).buffer;
   },
+  listKeys: async (prefix) => [...objects.keys()].filter((k) => k.startsWith(prefix)).sort(),
 };
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
-/** A gold dataset in the contract: several days and devices, with known verdicts. */
-import { FAULT_CLASSES, plantDayWindow } from '../../contracts';
+/** A gold dataset in the contract: several days and devices, with known verdicts; and the silver series behind them, for charts. */
+import { FAULT_CLASSES, plantDayWindow, type SilverDeviceDayRow } from '../../contracts';
 import { ALARM_LABELS, type AlarmThresholds } from '../../detector/alarms';
 import { publishPartition, type ObjectWriter } from '../../contracts/partition';
 import { NO_HISTORY, type DeviceReference } from '../../detector/baseline';
@@ -59,5 +59,48 @@ export async function publishGold(writer: ObjectWriter, devices: number, opts: {
     }
     await publishPartition(writer, 'gold_window', date, `run-${d}`, windowRows, { rowGroupSize: opts.rowGroupSize ?? 670, rowsPerFile: opts.rowsPerFile });
     await publishPartition(writer, 'gold_daily', date, `run-${d}`, dailyRows, { rowGroupSize: opts.rowGroupSize ?? 670 });
+  }
+}
+
+/** The fixture's grid: a day of 20-s slots (the fixture days are 24 h long). */
+const SAMPLES = 4320;
+/** Slots 1000..1009 are missing (NaN), so readers show a gap. */
+export const MISSING_SLOTS = [1000, 1010] as const;
+
+/**
+ * Device i's silver series on a day: a clear-sky bell of irradiance over the daylight
+ * windows, current following it, voltage and temperature around their usual levels.
+ * Shapes, not physics: what a chart of the day must show, with a known value at noon.
+ */
+export function silverRow(device: number, date: string): SilverDeviceDayRow {
+  const { startMs } = plantDayWindow(date, 'Europe/Madrid');
+  const f = (g: (s: number) => number) => Float32Array.from({ length: SAMPLES }, (_, s) => (s >= MISSING_SLOTS[0] && s < MISSING_SLOTS[1] ? NaN : g(s)));
+  // daylight: windows 20..46 of 64 slots, the same span gold predicts
+  const sun = (s: number) => Math.max(0, Math.sin((Math.PI * (s - 20 * 64)) / (27 * 64)));
+  const quality = Int32Array.from({ length: SAMPLES }, (_, s) => (s >= MISSING_SLOTS[0] && s < MISSING_SLOTS[1] ? 2 : 0));
+  const missing = MISSING_SLOTS[1] - MISSING_SLOTS[0];
+  return {
+    deviceId: deviceName(device),
+    startMs,
+    stepMs: 20_000,
+    samples: SAMPLES,
+    voltage: f((s) => (sun(s) > 0 ? 480 + device / 10 : 0)),
+    current: f((s) => 8 * sun(s)),
+    temperature: f((s) => 10 + 20 * sun(s)),
+    irradiance: f((s) => 1000 * sun(s)),
+    quality,
+    received: SAMPLES - missing,
+    quarantined: 0,
+    duplicates: 0,
+    observed: SAMPLES - missing,
+    filled: 0,
+    missing,
+  };
+}
+
+export async function publishSilver(writer: ObjectWriter, devices: number, opts: { dates?: string[] } = {}) {
+  for (const [d, date] of (opts.dates ?? FIXTURE_DATES).entries()) {
+    const rows = Array.from({ length: devices }, (_, i) => silverRow(i + 1, date));
+    await publishPartition(writer, 'silver_device_day', date, `run-${d}`, rows, { rowGroupSize: 16 });
   }
 }

@@ -282,6 +282,7 @@ print(json.dumps({
         const b = objects.get(key) as Uint8Array;
         return b.buffer.slice(b.byteOffset + start, b.byteOffset + end) as ArrayBuffer;
       },
+      listKeys: async (prefix: string) => [...objects.keys()].filter((k) => k.startsWith(prefix)),
     };
     // the model is not what this is about: every window skipped, so gold is made of the silver rows alone
     const predictor = {

@@ -1,0 +1,94 @@
+/**
+ * The prediction API as the page sees it: the only data path (docs/api.openapi.yaml).
+ * Same origin under npm start; in AWS the base and the request signing come with the
+ * stack's deployment (issue 21, not yet built).
+ */
+
+export interface Days {
+  timeZone: string;
+  days: string[];
+}
+
+export interface Fleet {
+  date: string;
+  runId: string;
+  count: number;
+  /** every alarm label and the fault classes it stands for */
+  labels: Record<string, string[]>;
+  devices: {
+    deviceId: string[];
+    verdict: (string | null)[];
+    onset: (string | null)[];
+    raised: (string | null)[];
+    confidence: (number | null)[];
+    judgedAgainst: ('own-baseline' | 'fleet')[];
+    predictedWindows: number[];
+  };
+}
+
+export interface Alarm {
+  label: string;
+  candidates: string[];
+  onset: string;
+  raised: string;
+  confidence: number;
+  judgedAgainst: 'own-baseline' | 'fleet';
+}
+
+export interface Window {
+  index: number;
+  start: string;
+  end: string;
+  status: 'predicted' | 'skipped';
+  skipReason: string | null;
+  label: string | null;
+  confidence: number | null;
+  probabilities: Record<string, number> | null;
+}
+
+export interface Predictions {
+  deviceId: string;
+  date: string;
+  summary: { verdict: string | null; alarm: Alarm | null; windows: number; predicted: number; modelVersion: string };
+  windows: Window[];
+}
+
+export type Channel = 'voltage' | 'current' | 'temperature' | 'irradiance';
+
+export interface Series {
+  deviceId: string;
+  date: string;
+  start: string;
+  stepSeconds: number;
+  samples: number;
+  units: Record<Channel, string>;
+  series: Record<Channel, (number | null)[]>;
+}
+
+/** An answer other than 200, with the API's own message (docs/api.openapi.yaml, Error). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function get<T>(path: string): Promise<T> {
+  const r = await fetch(path, { headers: { accept: 'application/json' } });
+  if (!r.ok) {
+    const body = (await r.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new ApiError(r.status, body?.error?.message ?? `${r.status} ${r.statusText}`);
+  }
+  return (await r.json()) as T;
+}
+
+const q = encodeURIComponent;
+
+export const api = {
+  days: () => get<Days>('/days'),
+  fleet: (date: string) => get<Fleet>(`/fleet?date=${q(date)}`),
+  predictions: (deviceId: string, date: string) => get<Predictions>(`/devices/${q(deviceId)}/predictions?date=${q(date)}`),
+  series: (deviceId: string, date: string) => get<Series>(`/devices/${q(deviceId)}/series?date=${q(date)}`),
+};

@@ -1,0 +1,65 @@
+/** The fleet's order and filter and the alarm list's rows: pure functions of the API's /fleet answer and the view. */
+import type { Fleet } from './api';
+import type { SortKey } from './viewState';
+
+/** Whether a verdict falls under the filter: a class matches the alarms that name it, alone or in a group (as /faults?label= does). */
+export function matchesFilter(verdict: string | null, filter: string | null, labels: Fleet['labels']): boolean {
+  if (filter === null) return true;
+  if (verdict === null || verdict === 'normal') return false;
+  return verdict === filter || (labels[verdict] ?? []).includes(filter);
+}
+
+export function isAlarm(verdict: string | null): boolean {
+  return verdict !== null && verdict !== 'normal';
+}
+
+/**
+ * The devices the grid shows, as indices into the fleet's columns: alarms first
+ * (grouped by label, in the API's label order), then normal, then those without
+ * data; by id within each. With a filter, only the alarms it matches.
+ */
+export function gridOrder(fleet: Fleet, filter: string | null): number[] {
+  const labelRank = new Map(Object.keys(fleet.labels).map((l, i) => [l, i]));
+  const rank = (v: string | null) => (v === null ? 1e6 : v === 'normal' ? 1e5 : (labelRank.get(v) ?? 1e4));
+  const { verdict } = fleet.devices;
+  const out: number[] = [];
+  for (let k = 0; k < fleet.count; k++) if (matchesFilter(verdict[k] ?? null, filter, fleet.labels)) out.push(k);
+  // the columns come in id order: a stable sort by rank keeps ids ascending within a rank
+  return out.sort((a, b) => rank(verdict[a] ?? null) - rank(verdict[b] ?? null));
+}
+
+export interface AlarmRow {
+  index: number;
+  deviceId: string;
+  label: string;
+  onset: string;
+  raised: string;
+  confidence: number;
+  judgedAgainst: string;
+}
+
+/** The alarms of the day under the filter, sorted by a column (ties by device id). */
+export function alarmRows(fleet: Fleet, filter: string | null, sort: SortKey, descending: boolean): AlarmRow[] {
+  const d = fleet.devices;
+  const rows: AlarmRow[] = [];
+  for (let k = 0; k < fleet.count; k++) {
+    const v = d.verdict[k] ?? null;
+    if (!isAlarm(v) || !matchesFilter(v, filter, fleet.labels)) continue;
+    rows.push({ index: k, deviceId: d.deviceId[k]!, label: v!, onset: d.onset[k] ?? '', raised: d.raised[k] ?? '', confidence: d.confidence[k] ?? 0, judgedAgainst: d.judgedAgainst[k]! });
+  }
+  const key: Record<SortKey, (r: AlarmRow) => string | number> = {
+    device: (r) => r.deviceId,
+    label: (r) => r.label,
+    onset: (r) => r.onset,
+    raised: (r) => r.raised,
+    confidence: (r) => r.confidence,
+  };
+  const f = key[sort];
+  const sign = descending ? -1 : 1;
+  return rows.sort((a, b) => {
+    const x = f(a);
+    const y = f(b);
+    if (x !== y) return x < y ? -sign : sign;
+    return a.deviceId < b.deviceId ? -1 : 1;
+  });
+}

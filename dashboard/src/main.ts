@@ -1,0 +1,149 @@
+/** The operator's dashboard: the view state (in the URL) → what is fetched from the API and drawn. */
+import 'uplot/dist/uPlot.min.css';
+import '../style.css';
+import { api, ApiError, type Days, type Fleet } from './api';
+import { renderAlarmTable } from './alarmTable';
+import { labelText, STATE_COLORS } from './colors';
+import { drawDeviceDay, type DeviceDayCharts } from './deviceDay';
+import { fleetGrid } from './fleetGrid';
+import { alarmRows, gridOrder, isAlarm } from './fleetModel';
+import { formatView, parseView, type ViewState } from './viewState';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+let view: ViewState = parseView(location.search);
+let days: Days | null = null;
+let fleet: Fleet | null = null;
+let charts: DeviceDayCharts | null = null;
+/** the device request in flight: a slower answer for a device no longer open is dropped */
+let deviceToken = 0;
+
+const grid = fleetGrid($<HTMLCanvasElement>('fleet-grid'), $('grid-status'), (id) => go({ device: id }, true));
+
+function time(iso: string): string {
+  if (!iso || !days) return '';
+  return new Date(iso).toLocaleTimeString('en-GB', { timeZone: days.timeZone, hour: '2-digit', minute: '2-digit' });
+}
+
+function showError(where: HTMLElement, err: unknown): void {
+  where.textContent = err instanceof ApiError ? `The API answered ${err.status}: ${err.message}` : `Could not reach the API: ${(err as Error).message}`;
+}
+
+/** Changes the view: the URL first (push: a step the Back button undoes), then what it shows. */
+function go(change: Partial<ViewState>, push = false): void {
+  view = { ...view, ...change };
+  const url = `${location.pathname}${formatView(view)}`;
+  if (push) history.pushState(null, '', url);
+  else history.replaceState(null, '', url);
+  void render(change);
+}
+
+window.addEventListener('popstate', () => {
+  view = parseView(location.search);
+  void render({ date: view.date, device: view.device });
+});
+
+function fillFilter(labels: Fleet['labels']): void {
+  const select = $<HTMLSelectElement>('class-filter');
+  const classes = [...new Set(Object.values(labels).flat())];
+  const groups = Object.keys(labels).filter((l) => !classes.includes(l));
+  const option = (value: string, text: string) => Object.assign(document.createElement('option'), { value, textContent: text });
+  select.replaceChildren(option('', 'all alarms'), ...classes.map((c) => option(c, labelText(c))), ...groups.map((g) => option(g, `${labelText(g)} (${labels[g]!.map(labelText).join(' or ')})`)));
+  select.value = view.label ?? '';
+}
+
+function renderFleet(): void {
+  if (!fleet) return;
+  const order = gridOrder(fleet, view.label);
+  grid.show(fleet, order, view.device);
+  const alarms = fleet.devices.verdict.filter(isAlarm).length;
+  const noData = fleet.devices.verdict.filter((v) => v === null).length;
+  $('fleet-summary').textContent = `${fleet.count} devices on ${fleet.date}: ${alarms} in alarm, ${fleet.count - alarms - noData} normal${noData ? `, ${noData} without predictions` : ''}.${view.label ? ` Showing the ${order.length} alarms naming ${labelText(view.label)}.` : ''}`;
+  renderAlarmTable($<HTMLTableElement>('alarm-table'), $('alarm-note'), alarmRows(fleet, view.label, view.sort, view.descending), view.sort, view.descending, fleet.labels, time, {
+    sort: (key) => go({ sort: key, descending: key === view.sort ? !view.descending : false }),
+    deviceHref: (id) => `${location.pathname}${formatView({ ...view, device: id })}`,
+    open: (id) => go({ device: id }, true),
+  });
+}
+
+async function renderDevice(): Promise<void> {
+  const panel = $('device');
+  const body = $('device-body');
+  charts?.destroy();
+  charts = null;
+  if (!view.device || !view.date) {
+    panel.hidden = true;
+    return;
+  }
+  const token = ++deviceToken;
+  const { device, date } = view;
+  panel.hidden = false;
+  $('device-title').textContent = `${device} on ${date}`;
+  $('device-alarm').textContent = 'Loading…';
+  body.replaceChildren();
+  try {
+    const [p, s] = await Promise.all([api.predictions(device, date), api.series(device, date).catch((e: unknown) => (e instanceof ApiError && e.status === 404 ? null : Promise.reject(e)))]);
+    if (token !== deviceToken) return;
+    const a = p.summary.alarm;
+    $('device-alarm').textContent = a
+      ? `Alarm: ${labelText(a.label)}${a.candidates.length > 1 ? ` (${a.candidates.map(labelText).join(' or ')})` : ''}, confidence ${a.confidence.toFixed(2)}; onset ${time(a.onset)}, raised ${time(a.raised)} (${days?.timeZone}); judged against ${a.judgedAgainst === 'own-baseline' ? 'its own history' : 'the fleet (no history yet)'}. ${p.summary.predicted} of ${p.summary.windows} windows predicted by ${p.summary.modelVersion}.`
+      : `No alarm: ${p.summary.verdict === null ? 'nothing was predicted this day' : 'normal'}. ${p.summary.predicted} of ${p.summary.windows} windows predicted by ${p.summary.modelVersion}.`;
+    charts = drawDeviceDay(body, p, s, days?.timeZone ?? 'UTC');
+  } catch (err) {
+    if (token === deviceToken) showError($('device-alarm'), err);
+  }
+}
+
+async function render(change: Partial<ViewState>): Promise<void> {
+  try {
+    if (!days) {
+      days = await api.days();
+      const select = $<HTMLSelectElement>('date');
+      select.replaceChildren(...days.days.map((d) => Object.assign(document.createElement('option'), { value: d, textContent: d })));
+      if (days.days.length === 0) {
+        $('fleet-summary').textContent = 'No day has predictions yet: run the pipeline (npm start) and reload.';
+        return;
+      }
+    }
+    if (!view.date || !days.days.includes(view.date)) view = { ...view, date: days.days[0] ?? null };
+    $<HTMLSelectElement>('date').value = view.date ?? '';
+    if (!fleet || fleet.date !== view.date) {
+      $('fleet-summary').textContent = `Loading the fleet of ${view.date}…`;
+      fleet = await api.fleet(view.date!);
+      fillFilter(fleet.labels);
+    }
+    renderFleet();
+    markFirstPaint();
+    if ('device' in change || 'date' in change) await renderDevice();
+  } catch (err) {
+    showError($('fleet-summary'), err);
+  }
+}
+
+let painted = false;
+/** The first fleet on screen, for bench/dashboard.ts: the frame after the grid was drawn has been painted by the second animation frame. */
+function markFirstPaint(): void {
+  if (painted) return;
+  painted = true;
+  requestAnimationFrame(() => requestAnimationFrame(() => performance.mark('fleet-drawn')));
+}
+
+function legend(): void {
+  const ul = $('legend');
+  ul.replaceChildren(
+    ...Object.entries(STATE_COLORS).map(([state, color]) => {
+      const li = document.createElement('li');
+      const s = document.createElement('span');
+      s.className = 'swatch';
+      s.style.background = color;
+      li.append(s, state === 'none' ? 'no data' : labelText(state));
+      return li;
+    }),
+  );
+}
+
+$<HTMLSelectElement>('date').addEventListener('change', (e) => go({ date: (e.target as HTMLSelectElement).value, device: null }, true));
+$<HTMLSelectElement>('class-filter').addEventListener('change', (e) => go({ label: (e.target as HTMLSelectElement).value || null }));
+$('device-close').addEventListener('click', () => go({ device: null }, true));
+legend();
+void render({ date: view.date, device: view.device });
