@@ -5,6 +5,7 @@
  * faults — never appear in another split.
  */
 import { DETECTOR_CONTRACT, faultClassIndex, FAULT_CLASSES, validateReading, type FaultClass, type SilverDeviceDayRow } from '../contracts';
+import { median } from './baseline';
 import type { DeviceDay } from './simulator/device';
 import { plantConfig, simulatePlantDay, type PlantConfig } from './simulator/plant';
 import { Rng } from './simulator/random';
@@ -185,9 +186,7 @@ export function estimateNormalization(days: Iterable<{ day: DeviceDay; window: {
  */
 export function trainingGains(days: readonly DeviceDay[], rng: Rng): Map<string, number> {
   const cause = (d: DeviceDay) => (d.profile.photocurrentScale * d.truth.calibration.gain.current) / d.truth.calibration.gain.irradiance;
-  const sorted = days.map(cause).sort((a, b) => a - b);
-  const n = sorted.length;
-  const plant = n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+  const plant = median(days.map(cause))!;
   return new Map(days.map((d) => [d.deviceId, (cause(d) / plant) * (1 + rng.normal(0.006, 0.004))]));
 }
 

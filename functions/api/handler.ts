@@ -170,12 +170,16 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     return id;
   }
 
-  /** Finished past days are stable until a rerun; ETag = the run that produced them. */
-  function caching(date: string, marker: CommitMarker, event: HttpEvent): Record<string, string> | 'not-modified' {
+  /**
+   * A day's answer from one run: finished past days are stable until a rerun, so the
+   * ETag is the run that produced them, and a client that has it gets 304 without the
+   * body being built.
+   */
+  function cachedJson(date: string, marker: CommitMarker, event: HttpEvent, body: () => unknown): HttpResult {
     const etag = `"${marker.runId}"`;
     const past = date < today();
-    if (past && event.headers?.['if-none-match'] === etag) return 'not-modified';
-    return { etag, 'cache-control': past ? 'public, max-age=300' : 'no-cache' };
+    if (past && event.headers?.['if-none-match'] === etag) return { statusCode: 304, headers: { ...cors, etag }, body: '' };
+    return json(200, body(), { etag, 'cache-control': past ? 'public, max-age=300' : 'no-cache' });
   }
 
   async function predictions(deviceId: string, q: Record<string, string>, event: HttpEvent): Promise<HttpResult> {
@@ -184,10 +188,10 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     const day = await reader.deviceDay(date, deviceId, WINDOW_COLUMNS, DAILY_COLUMNS);
     if (!day || day.daily.rows.length === 0) throw new NotFound(`no predictions for device ${deviceId} on ${date}`);
     const { windows, daily } = day;
-    const cache = caching(date, daily.marker, event);
-    if (cache === 'not-modified') return { statusCode: 304, headers: { ...cors, etag: `"${daily.marker.runId}"` }, body: '' };
-    windows.rows.sort((a, b) => (a.startMs as number) - (b.startMs as number));
-    return json(200, { deviceId, date, runId: daily.marker.runId, summary: summaryJson(daily.rows[0]!), windows: windows.rows.map(windowJson) }, cache);
+    return cachedJson(date, daily.marker, event, () => {
+      windows.rows.sort((a, b) => (a.startMs as number) - (b.startMs as number));
+      return { deviceId, date, runId: daily.marker.runId, summary: summaryJson(daily.rows[0]!), windows: windows.rows.map(windowJson) };
+    });
   }
 
   async function series(deviceId: string, q: Record<string, string>, event: HttpEvent): Promise<HttpResult> {
@@ -197,24 +201,18 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     const found = await silverReader.deviceRows('silver_device_day', date, deviceId, SERIES_COLUMNS);
     const row = found?.rows[0];
     if (!found || !row) throw new NotFound(`no series for device ${deviceId} on ${date}`);
-    const cache = caching(date, found.marker, event);
-    if (cache === 'not-modified') return { statusCode: 304, headers: { ...cors, etag: `"${found.marker.runId}"` }, body: '' };
     const channel = (name: string) => Array.from(row[name] as Float32Array, r2);
-    return json(
-      200,
-      {
-        deviceId,
-        date,
-        runId: found.marker.runId,
-        start: iso(row.startMs),
-        stepSeconds: (row.stepMs as number) / 1000,
-        samples: row.samples,
-        units: SERIES,
-        series: Object.fromEntries(Object.keys(SERIES).map((c) => [c, channel(c)])),
-        quality: Array.from(row.quality as Int32Array),
-      },
-      cache,
-    );
+    return cachedJson(date, found.marker, event, () => ({
+      deviceId,
+      date,
+      runId: found.marker.runId,
+      start: iso(row.startMs),
+      stepSeconds: (row.stepMs as number) / 1000,
+      samples: row.samples,
+      units: SERIES,
+      series: Object.fromEntries(Object.keys(SERIES).map((c) => [c, channel(c)])),
+      quality: Array.from(row.quality as Int32Array),
+    }));
   }
 
   async function status(deviceId: string, q: Record<string, string>): Promise<HttpResult> {
@@ -253,20 +251,17 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     }
     const all = await reader.tableRows('gold_daily', date, ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmConfidence', 'alarmEvidence', 'baselineDays', 'predicted']);
     if (!all) throw new NotFound(`no predictions for ${date}`);
-    const cache = caching(date, all.marker, event);
     // a class matches the alarms that name it, alone or in a group; a group, its own alarms
     const matches = (verdict: string) => label === undefined || verdict === label || alarmCandidates(verdict as AlarmLabel).includes(label as never);
     const matching = all.rows.filter((r) => r.verdict !== null && r.verdict !== 'normal' && matches(r.verdict as string) && (r.deviceId as string) > after);
     const page = matching.slice(0, limit);
     const nextCursor = matching.length > limit ? Buffer.from(page[page.length - 1]!.deviceId as string).toString('base64url') : null;
-    const body = {
+    return cachedJson(date, all.marker, event, () => ({
       date,
       label: label ?? null,
       devices: page.map((r) => ({ deviceId: r.deviceId, alarm: alarmJson(r), predictedWindows: r.predicted })),
       nextCursor,
-    };
-    if (cache === 'not-modified') return { statusCode: 304, headers: { ...cors, etag: `"${all.marker.runId}"` }, body: '' };
-    return json(200, body, cache);
+    }));
   }
 
   /**
@@ -279,13 +274,12 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     const date = dateParam(q, 'date');
     const all = await reader.tableRows('gold_daily', date, FLEET_COLUMNS);
     if (!all) throw new NotFound(`no predictions for ${date}`);
-    const cache = caching(date, all.marker, event);
-    if (cache === 'not-modified') return { statusCode: 304, headers: { ...cors, etag: `"${all.marker.runId}"` }, body: '' };
-    const rows = [...all.rows].sort((a, b) => ((a.deviceId as string) < (b.deviceId as string) ? -1 : 1));
-    const column = (f: (r: Record<string, unknown>) => unknown) => rows.map(f);
-    return json(
-      200,
-      {
+    return cachedJson(date, all.marker, event, () => {
+      const rows = [...all.rows].sort((a, b) => ((a.deviceId as string) < (b.deviceId as string) ? -1 : 1));
+      const column = (f: (r: Record<string, unknown>) => unknown) => rows.map(f);
+      // the alarm's fields of a device with an alarm (alarmJson's rule), null otherwise
+      const ofAlarm = (f: (r: Record<string, unknown>) => unknown) => column((r) => (r.verdict && r.verdict !== 'normal' ? f(r) : null));
+      return {
         date,
         runId: all.marker.runId,
         count: rows.length,
@@ -293,15 +287,14 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
         devices: {
           deviceId: column((r) => r.deviceId),
           verdict: column((r) => r.verdict),
-          onset: column((r) => (r.verdict && r.verdict !== 'normal' ? iso(r.alarmOnsetMs) : null)),
-          raised: column((r) => (r.verdict && r.verdict !== 'normal' ? iso(r.alarmRaisedMs) : null)),
-          confidence: column((r) => (r.verdict && r.verdict !== 'normal' ? r4(r.alarmConfidence) : null)),
+          onset: ofAlarm((r) => iso(r.alarmOnsetMs)),
+          raised: ofAlarm((r) => iso(r.alarmRaisedMs)),
+          confidence: ofAlarm((r) => r4(r.alarmConfidence)),
           judgedAgainst: column(judgedAgainst),
           predictedWindows: column((r) => r.predicted),
         },
-      },
-      cache,
-    );
+      };
+    });
   }
 
   /** The days gold has a committed summary of; changes when a day is committed, so never cached by clients for long. */
