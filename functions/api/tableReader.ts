@@ -327,7 +327,10 @@ export class TableReader {
    * from a fresh marker; if its windows are not there yet, StoreUnavailable (503).
    */
   async deviceDay(date: string, deviceId: string, windowColumns: string[], dailyColumns: string[]): Promise<{ windows: DeviceRows; daily: DeviceRows } | null> {
-    let [windows, daily] = await Promise.all([this.deviceRows('gold_window', date, deviceId, windowColumns), this.deviceRows('gold_daily', date, deviceId, dailyColumns)]);
+    // both reads settle before either failure is thrown: a read left running would outlive the answer (and its caller's store)
+    const settled = await Promise.allSettled([this.deviceRows('gold_window', date, deviceId, windowColumns), this.deviceRows('gold_daily', date, deviceId, dailyColumns)]);
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    let [windows, daily] = settled.map((s) => (s as PromiseFulfilledResult<DeviceRows | null>).value);
     if (daily && windows?.marker.runId !== daily.marker.runId) {
       windows = await this.deviceRows('gold_window', date, deviceId, windowColumns, daily.marker.runId);
       if (!windows) {
