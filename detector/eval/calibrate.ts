@@ -37,7 +37,7 @@ const DEFAULT_DATES = Array.from({ length: 12 }, (_, m) => `2025-${String(m + 1)
 const DEFAULT_FLOOR = 4.5;
 
 const USAGE = `usage: npm run calibrate -- [--budget SHARE] [--floor EVIDENCE] [--devices N] [--days N] [--dates YYYY-MM-DD,...]
-                            [--skies clear,broken,overcast] [--seed N] [--workers N] [--out DIR] [--fresh] [--dry-run]`;
+                            [--skies clear,broken,mostly_cloudy,overcast] [--seed N] [--workers N] [--out DIR] [--fresh] [--dry-run]`;
 
 function share(name: string, text: string): number {
   const x = Number(text);

@@ -22,7 +22,7 @@ import { runEval, type EvalOptions, type WindowSource } from './evaluate';
 import { cardSection, ceilingLine, reportTables, runLine } from './markdown';
 import { DEFAULT_EVAL_DATES, DEFAULT_EVAL_SKIES, EVAL_SEED_BASE, seedRangeProblem, type EvalPlan } from './plantDays';
 
-const USAGE = `usage: npm run eval -- [--devices N] [--dates YYYY-MM-DD,...] [--skies clear,broken,overcast] [--days N] [--warmup N]
+const USAGE = `usage: npm run eval -- [--devices N] [--dates YYYY-MM-DD,...] [--skies clear,broken,mostly_cloudy,overcast] [--days N] [--warmup N]
                        [--seed N] [--fault-mix normal=70,arc_fault=6,...] [--decision ${Object.keys(DECISIONS).join('|')}]
                        [--windows model|truth] [--workers N] [--out DIR] [--fresh] [--no-docs]`;
 

@@ -112,7 +112,7 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
   const faulty = outcomes.filter((o) => o.fault !== 'normal');
   const visible = faulty.filter((o) => o.visible);
   const hidden = faulty.filter((o) => !o.visible);
-  const skies = ['clear', 'broken', 'overcast'];
+  const skies = ['clear', 'broken', 'mostly_cloudy', 'overcast'];
   const calledAs = mapValues(
     groupBy(visible, (o) => o.fault, FAULT_CLASSES),
     (os) => Object.fromEntries([...groupBy(os, (o) => o.alarm ?? 'none')].map(([k, v]) => [k, v.length]).sort((a, b) => (b[1] as number) - (a[1] as number))),

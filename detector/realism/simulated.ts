@@ -34,7 +34,7 @@ export function groupMeans(values: ArrayLike<number>, per: number): Float64Array
 }
 
 /** A reading the ingest would quarantine: not finite, or outside what the channel can read (the error codes sensors emit). */
-const RANGE = { irradiance: [-100, 2000], current: [-5, 50] } as const;
+const RANGE = { irradiance: [-100, 2000], current: [-5, 50], voltage: [-5, 2000] } as const;
 type Column = keyof typeof RANGE;
 const valid = (v: number, column: Column = 'irradiance'): boolean => Number.isFinite(v) && v > RANGE[column][0] && v < RANGE[column][1];
 
@@ -112,7 +112,7 @@ function sunMasks(w: PlantWeather, minutes: number): { daytime: Uint8Array; nigh
 function plantGhi(w: PlantWeather): { ghi: Float64Array; clear: Float64Array } {
   const ghi = new Float64Array(w.samples);
   const h: HorizontalIrradiance = { dni: 0, dhi: 0, ghi: 0 };
-  for (let k = 0; k < w.samples; k++) ghi[k] = horizontalIrradiance(w, k, { lagMs: 0, scale: 1 }, h).ghi;
+  for (let k = 0; k < w.samples; k++) ghi[k] = horizontalIrradiance(w, k, 0, h).ghi;
   return { ghi, clear: w.ghiClear };
 }
 
@@ -152,6 +152,10 @@ export interface SimulatedResult {
   poaTruth: Record<SkyClass, ClassStats | null>;
   /** healthy arrays' current against their irradiance sensor, per class: sd of the residuals (%) at cloud edges and elsewhere, and the minutes counted */
   mismatch: Record<SkyClass, { edgeSd: number; steadySd: number; edgeMinutes: number; steadyMinutes: number } | null>;
+  /** the same over every day and class pooled: sd of all residuals, of the cloud-edge ones (%), and the share of minutes beyond ±10 % */
+  mismatchAll: { sd: number; edgeSd: number; beyond10: number; minutes: number } | null;
+  /** healthy arrays' voltage jitter: median |ΔV| ÷ V between consecutive 1-min means, clear days, sensor ≥ 500 W/m², % */
+  voltageJitter: number | null;
   /** the irradiance sensor at night: medians over device-nights of the sd of its 1-min means, of its single 20-s readings, and of |mean| (its offset) */
   night: { nights: number; sdMedian: number; readingSdMedian: number; absMeanMedian: number };
 }
@@ -165,6 +169,7 @@ export function simulateRealism(opts: SimulatedOptions): SimulatedResult {
   const sensorDays: DayStats[] = [];
   const truthDays: DayStats[] = [];
   const residuals = Object.fromEntries(SKY_CLASSES.map((c) => [c, { edge: [] as number[], steady: [] as number[] }])) as Record<SkyClass, { edge: number[]; steady: number[] }>;
+  const jitter: number[] = [];
   const nightSd: number[] = [];
   const nightReadingSd: number[] = [];
   const nightMean: number[] = [];
@@ -190,6 +195,10 @@ export function simulateRealism(opts: SimulatedOptions): SimulatedResult {
         const r = currentResiduals(sensor, readingMinutes(device.readings, w.window.startMs, minutes, 'current'), daytime);
         residuals[stats.sky].edge.push(...r.edge);
         residuals[stats.sky].steady.push(...r.steady);
+        if (stats.sky === 'clear') {
+          const v = readingMinutes(device.readings, w.window.startMs, minutes, 'voltage');
+          for (let m = 1; m < minutes; m++) if (daytime[m] && sensor[m]! >= 500 && v[m]! > 0 && v[m - 1]! > 0) jitter.push((100 * Math.abs(v[m]! - v[m - 1]!)) / v[m]!);
+        }
       }
       const n = nightNoise(sensor, night);
       const single = nightNoise(device.readings.irradiance, nightReadings(device.readings, w.window.startMs, night));
@@ -215,9 +224,14 @@ export function simulateRealism(opts: SimulatedOptions): SimulatedResult {
       return [c, r.steady.length + r.edge.length === 0 ? null : { edgeSd: sdPercent(r.edge), steadySd: sdPercent(r.steady), edgeMinutes: r.edge.length, steadyMinutes: r.steady.length }];
     }),
   ) as SimulatedResult['mismatch'];
+  const all = SKY_CLASSES.flatMap((c) => [...residuals[c].edge, ...residuals[c].steady]);
+  const allEdge = SKY_CLASSES.flatMap((c) => residuals[c].edge);
+  const mismatchAll = all.length === 0 ? null : { sd: sdPercent(all), edgeSd: sdPercent(allEdge), beyond10: all.filter((r) => Math.abs(r) > 0.1).length / all.length, minutes: all.length };
   return {
     days,
     mismatch,
+    mismatchAll,
+    voltageJitter: jitter.length > 0 ? percentile(jitter, 50) : null,
     ghi: classStats(ghiDays),
     simulatorSkies,
     poaSensor: classStats(sensorDays),

@@ -26,7 +26,7 @@ import { runCommand, UsageError } from '../commandLine';
 
 const USAGE = `usage: npm run simulate -- [--devices N] [--date YYYY-MM-DD] [--days N] [--first-date YYYY-MM-DD]
                             [--seed N] [--out DIR] [--fault-mix normal=70,arc_fault=6,...]
-                            [--sky clear|broken|overcast] [--time-zone Europe/Madrid] [--workers N]`;
+                            [--sky clear|broken|mostly_cloudy|overcast] [--time-zone Europe/Madrid] [--workers N]`;
 
 function positiveInt(name: string, text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name}: ${JSON.stringify(text)} is not a positive integer`);

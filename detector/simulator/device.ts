@@ -4,7 +4,7 @@
  */
 import { arrayCurve, UniformArray, type ArrayLayout, type StringCondition } from './array';
 import { applyFault, faultSpec, type FaultSpec, type FaultToday, type FaultTruth } from './faults';
-import { PerturbAndObserve, type IvCurve, type OperatingPoint } from './mppt';
+import { PerturbAndObserve, type IvCurve, type OperatingPoint, type VoltageWander } from './mppt';
 import { moduleOf, type DeviceProfile } from './profile';
 import type { Rng } from './random';
 import { SensorSet, type Calibration, type SensorIssues, type SensorRates } from './sensors';
@@ -40,6 +40,8 @@ export interface DeviceSeries {
   current: Float64Array;
   temperature: Float64Array;
   irradiance: Float64Array;
+  /** what the irradiance sensor saw (its own point of the sky, its response), before its calibration and noise; 0 where no reading was taken */
+  sensorIrradiance: Float64Array;
   /** 1 where the fault acts on the array at that sample */
   faultActive: Uint8Array;
 }
@@ -135,6 +137,21 @@ class ReadingBuffer {
   }
 }
 
+/** the converter's operating voltage wanders about its set point by this (relative sd), over this time constant */
+const WANDER_SD = 0.012;
+const WANDER_TAU_MS = 60_000;
+
+/** An AR(1) wander sampled once per reading. */
+function ar1Wander(rng: Rng, sd: number, tauMs: number): VoltageWander {
+  const phi = Math.exp(-GRID_MS / tauMs);
+  const innovation = sd * Math.sqrt(1 - phi * phi);
+  let x = rng.normal(0, sd);
+  return { next: () => (x = phi * x + rng.normal(0, innovation)) };
+}
+
+/** the logger reads the irradiance sensor up to this far before or after the converter's current, ms */
+const SENSOR_READ_SPREAD_MS = 5_000;
+
 const DARK: IvCurve = { current: () => 0, vOc: 0 };
 
 export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: Rng): DeviceDay {
@@ -150,15 +167,17 @@ export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: R
   const sensors = new SensorSet(rng.fork('sensors'), noiseLevel, setup.sensorRates, setup.calibration, start, weather.window.endMs);
 
   const vOcStc = layout.nSeries * voltageAt(calcParamsDesoto(1000, 25, deviceModule), 0);
-  const mppt = new PerturbAndObserve(0.008 * vOcStc, 16, 15);
+  const mppt = new PerturbAndObserve(0.008 * vOcStc, 16, 15, 0.8, ar1Wander(rng.fork('mppt-wander'), WANDER_SD, WANDER_TAU_MS));
   const uniform = new UniformArray(layout);
   const conds: (StringCondition | null)[] = new Array<StringCondition | null>(layout.nStrings).fill(null);
-  const irr: DeviceIrradiance = { beam: 0, diffuse: 0, global: 0 };
+  const irr: DeviceIrradiance = { beam: 0, diffuse: 0, global: 0, sensor: 0 };
+  // when within each 20-s sample the logger reads the irradiance sensor, relative to the current
+  const sensorClock = rng.fork('sensor-clock');
   const op: OperatingPoint = { voltage: 0, current: 0 };
   const out = new ReadingBuffer(Math.ceil(n * 1.02) + 16);
   const faultActive = new Uint8Array(n);
   const series: DeviceSeries | undefined = setup.keepSeries
-    ? { voltage: new Float64Array(n), current: new Float64Array(n), temperature: new Float64Array(n), irradiance: new Float64Array(n), faultActive }
+    ? { voltage: new Float64Array(n), current: new Float64Array(n), temperature: new Float64Array(n), irradiance: new Float64Array(n), sensorIrradiance: new Float64Array(n), faultActive }
     : undefined;
   const thermalDecay = Math.exp(-GRID_MS / MODULE_THERMAL_TAU_MS);
   let tModule = weather.tempAir[0]!;
@@ -166,7 +185,7 @@ export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: R
 
   for (let k = 0; k < n; k++) {
     const t = start + k * GRID_MS;
-    deviceIrradiance(weather, k, sky, irr);
+    deviceIrradiance(weather, k, sky, irr, sensorClock.uniform(-SENSOR_READ_SPREAD_MS, SENSOR_READ_SPREAD_MS));
     const tSteady = faimanTemp(irr.global, weather.tempAir[k]!, weather.wind[k]!);
     tModule = tSteady + (tModule - tSteady) * thermalDecay;
     const effective = irr.beam + irr.diffuse;
@@ -204,7 +223,8 @@ export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: R
     let v = sensors.measure('voltage', op.voltage, t);
     let i = sensors.measure('current', op.current, t);
     let tm = sensors.measure('temperature', tModule, t);
-    let g = sensors.measure('irradiance', irr.global, t);
+    let g = sensors.measure('irradiance', irr.sensor, t);
+    if (series) series.sensorIrradiance[k] = sensors.seen.irradiance;
     const bad = sensors.corruption();
     if (bad) {
       if (bad.channel === 'voltage') v = bad.value;

@@ -13,6 +13,16 @@ export interface OperatingPoint {
   current: number;
 }
 
+/**
+ * How the converter's operating voltage wanders about the tracker's set point between
+ * readings (input ripple, the tracker's own hunting under a moving curve): relative sd
+ * and time constant. Issue 23 measured a real system's voltage jitter at ~4× what a
+ * bare perturb-and-observe gives.
+ */
+export interface VoltageWander {
+  next(): number;
+}
+
 export class PerturbAndObserve {
   private v = 0;
   private p = 0;
@@ -28,6 +38,8 @@ export class PerturbAndObserve {
     readonly wakeIrradiance: number,
     /** fraction of the open-circuit voltage where it starts tracking */
     readonly startFraction = 0.8,
+    /** relative wander of the reported operating voltage about the set point (none: exactly the set point) */
+    readonly wander?: VoltageWander,
   ) {}
 
   /** Runs the tracker until the next reading and returns the operating point then. */
@@ -56,8 +68,9 @@ export class PerturbAndObserve {
       this.v = v;
       this.p = p;
     }
-    out.voltage = this.v;
-    out.current = curve.current(this.v);
+    const v = this.wander ? Math.min(Math.max(this.v * (1 + this.wander.next()), 0), curve.vOc) : this.v;
+    out.voltage = v;
+    out.current = curve.current(v);
     return out;
   }
 

@@ -11,7 +11,7 @@ import { stackedChartSvg, type Panel } from '../plots/svgChart';
 import type { DeviceDay } from './device';
 import { faultAndTwin, plantConfig } from './plant';
 import { DEFAULT_SENSOR_RATES } from './sensors';
-import { GRID_MS, type SkyType } from './weather';
+import { GRID_MS, SKY_TYPES, type SkyType } from './weather';
 
 const OUT = join(__dirname, '..', '..', 'docs', 'images', 'simulator');
 const DATE = '2026-06-21';
@@ -70,7 +70,7 @@ function main(): void {
     const subtitle = [day.truth.intermittent ? 'intermittent' : '', onset, sev].filter(Boolean).join(' · ');
     writeFileSync(join(OUT, `${fault}.svg`), chart(`${fault} — clear day`, subtitle || 'no fault', day, fault === 'normal' ? null : twin, start));
   }
-  for (const sky of ['clear', 'broken', 'overcast'] as const) {
+  for (const sky of SKY_TYPES) {
     const [day] = device('normal', sky, 1);
     writeFileSync(join(OUT, `sky-${sky}.svg`), chart(`normal device — ${sky} sky`, `energy ${(day.truth.energyWh / 1000).toFixed(1)} kWh`, day, null, start));
   }

@@ -39,13 +39,25 @@ export const DEFAULT_SENSOR_RATES: SensorRates = {
 
 export const NO_SENSOR_ISSUES: SensorRates = { drop: 0, outagePerDay: 0, duplicate: 0, late: 0, stuckPerDay: 0, invalid: 0, jitterMs: 0 };
 
-/** Noise sd at noise level 1, and ADC steps, per channel. */
+/**
+ * Noise sd at noise level 1, and ADC steps, per channel. At the levels measured
+ * (detector/realism, docs/simulator.md): a pyranometer's single readings at night
+ * scatter by ~0.1 W/m² (BSRN's 1-s samples), its 1-min means by 0–0.6 W/m²; a DC
+ * current transducer at night reads within a milliampere or so. The old table
+ * (2 W/m², 0.03 A) was 20–100× that, which hid small leaks and dimmed the sky's own
+ * ramps on clear days under sensor noise.
+ */
 const NOISE: Record<Channel, { sd: number; relSd: number; step: number }> = {
-  voltage: { sd: 0.25, relSd: 0.002, step: 0.1 },
-  current: { sd: 0.03, relSd: 0.003, step: 0.01 },
-  temperature: { sd: 0.3, relSd: 0, step: 0.1 },
-  irradiance: { sd: 2, relSd: 0.01, step: 1 },
+  voltage: { sd: 0.05, relSd: 0.0005, step: 0.01 },
+  current: { sd: 0.0008, relSd: 0.001, step: 0.001 },
+  temperature: { sd: 0.1, relSd: 0, step: 0.1 },
+  irradiance: { sd: 0.08, relSd: 0.002, step: 0.1 },
 };
+
+/** the irradiance sensor's response drift relative to the modules: sd and time constant */
+const RESPONSE_SD = 0.025;
+const RESPONSE_TAU_MS = 1_800_000;
+const RESPONSE_SMOOTH_MS = 600_000;
 
 export interface SensorIssues {
   dropped: number;
@@ -91,6 +103,12 @@ export class SensorSet {
   readonly offset: Record<Channel, number>;
   readonly issues: SensorIssues = { dropped: 0, outages: [], duplicated: 0, late: 0, stuck: [], invalid: 0 };
   private readonly stuckValue: Partial<Record<Channel, number>> = {};
+  /** what each transducer saw at its last reading, before gain, offset and noise (the irradiance sensor: its light after its own response) */
+  readonly seen: Record<Channel, number> = { voltage: 0, current: 0, temperature: 0, irradiance: 0 };
+  /** the irradiance sensor's response relative to the modules' (spectrum, angle, its own temperature): AR(1) state and time */
+  private response = 0;
+  private responseSmooth = 0;
+  private responseMs = Number.NaN;
 
   constructor(
     private readonly rng: Rng,
@@ -127,10 +145,34 @@ export class SensorSet {
       }
     }
     const n = NOISE[channel];
+    if (channel === 'irradiance') truth *= 1 + this.responseAt(t);
+    this.seen[channel] = truth;
     const noisy = truth * this.gain[channel] + this.offset[channel] + this.rng.normal(0, this.noiseLevel * (n.sd + n.relSd * Math.abs(truth)));
     const value = Math.round(noisy / n.step) * n.step;
     this.stuckValue[channel] = value;
     return value;
+  }
+
+  /**
+   * A pyranometer or reference cell does not answer to the light as the modules do:
+   * spectrum (bluer under clouds), angle of incidence, its own temperature. The
+   * modules' current relative to the sensor drifts by ~1.5 % over tens of minutes
+   * (part of the 5.4 % residual spread measured on a real rooftop, issue 23).
+   */
+  private responseAt(t: number): number {
+    // an AR(1) drift smoothed by a second low-pass: an AR(1) alone is rough at every
+    // scale and would add ~3 W/m² to each clear minute's ramp, where measured clear
+    // days ramp by 2–3 W/m² in all
+    if (Number.isNaN(this.responseMs)) this.response = this.responseSmooth = this.rng.normal(0, RESPONSE_SD);
+    else {
+      const dt = Math.max(0, t - this.responseMs);
+      const phi = Math.exp(-dt / RESPONSE_TAU_MS);
+      this.response = phi * this.response + this.rng.normal(0, RESPONSE_SD * Math.sqrt(1 - phi * phi));
+      const smooth = Math.exp(-dt / RESPONSE_SMOOTH_MS);
+      this.responseSmooth = smooth * this.responseSmooth + (1 - smooth) * this.response;
+    }
+    this.responseMs = t;
+    return this.responseSmooth;
   }
 
   /** Publish delays of the current reading, ms (valid up to the count delivery() returned). */

@@ -17,7 +17,7 @@ describe('npm run calibrate flags', () => {
     [['--seed', '3999'], 'calibration seeds 3999..4010 must lie in 4000..4999'],
     [['--seed', '4990'], 'calibration seeds 4990..5001 must lie in 4000..4999'],
     [['--floor', '0'], '--floor: "0" must be a positive evidence'],
-    [['--skies', 'sunny'], '--skies: expected clear, broken, overcast, got "sunny"'],
+    [['--skies', 'sunny'], '--skies: expected clear, broken, mostly_cloudy, overcast, got "sunny"'],
   ])('refuses %j naming the flag', (argv, message) => {
     expect(() => parseCalibrateArgs(argv)).toThrow(UsageError);
     expect(() => parseCalibrateArgs(argv)).toThrow(message);

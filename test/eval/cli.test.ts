@@ -17,7 +17,7 @@ describe('npm run eval flags', () => {
     expect(specs.filter((s) => s.day === 0).map((s) => [s.date, s.scored])).toEqual(['2026-02-11', '2026-04-11', '2026-06-11', '2026-08-11', '2026-10-11', '2026-12-11'].map((d) => [d, false]));
     expect(specs).toHaveLength(42);
     expect(counted).toHaveLength(18);
-    expect(new Set(counted.map((s) => s.sky))).toEqual(new Set(['clear', 'broken', 'overcast']));
+    expect(new Set(counted.map((s) => s.sky))).toEqual(new Set(['clear', 'broken', 'mostly_cloudy', 'overcast']));
     expect(specs.find((s) => s.date === '2026-06-15')!.sky).toBe('clear');
     expect(new Set(specs.map((s) => s.seed)).size).toBe(6);
   });
@@ -49,7 +49,7 @@ describe('npm run eval flags', () => {
     [['--dates', '2026-02-30'], '--dates: "2026-02-30" is not a calendar date'],
     [['--dates', '2026-02-01,,2026-03-01'], '--dates: "2026-02-01,,2026-03-01" has an empty item'],
     [['--dates', '2026-02-01,2026-02-01'], 'names a date twice'],
-    [['--skies', 'clear,foggy'], '--skies: expected clear, broken, overcast, got "foggy"'],
+    [['--skies', 'clear,foggy'], '--skies: expected clear, broken, mostly_cloudy, overcast, got "foggy"'],
     [['--seed', '3000'], '--seed: seeds 3000..3005 overlap the seeds training uses (below 4000'],
     [['--decision', 'vote'], '--decision: expected alarms, verdict, got "vote"'],
     [['--windows', 'oracle'], '--windows: expected model or truth, got "oracle"'],

@@ -65,7 +65,7 @@ print(json.dumps({"n": n, "ids": sorted(ids), "fields": [f["name"] for f in sche
     [['--first-date', '2026-02-30'], '--first-date: "2026-02-30" is not a calendar date'],
     [['--devices', '0'], '--devices: "0" is not a positive integer'],
     [['--date', '2026-13-01'], '--date: "2026-13-01" is not a calendar date'],
-    [['--sky', 'foggy'], '--sky: expected one of clear, broken, overcast, got "foggy"'],
+    [['--sky', 'foggy'], '--sky: expected one of clear, broken, mostly_cloudy, overcast, got "foggy"'],
     [['--fault-mix', 'normal=1,ground=2'], '--fault-mix: unknown class "ground"'],
     [['--fault-mix', 'normal=-1'], '--fault-mix: weight of normal must be a number ≥ 0'],
     [['--fault-mix', 'normal=0'], '--fault-mix: at least one weight must be positive'],

@@ -48,7 +48,9 @@ function readGain(day: DeviceDay, date: string, channel: 'current' | 'irradiance
   const s = day.series!;
   const r = day.readings;
   const start = plantDayWindow(date, TZ).startMs;
-  const truth = Float64Array.from({ length: r.count }, (_, k) => s[channel][Math.round((r.timestamp[k]! - start) / 20_000)]!);
+  // the irradiance sensor's truth is what it saw (its own point of the sky, its response), not the modules' light
+  const seen = channel === 'irradiance' ? s.sensorIrradiance : s.current;
+  const truth = Float64Array.from({ length: r.count }, (_, k) => seen[Math.round((r.timestamp[k]! - start) / 20_000)]!);
   return slope(truth, r[channel], (k) => truth[k]! > (channel === 'current' ? 1 : 100));
 }
 /** the date of a device-day of the run */
@@ -120,11 +122,12 @@ describe('consecutive days of a plant', () => {
         repaired++;
         expect(repairMs!).toBeGreaterThanOrEqual(window.startMs);
         for (const [, end] of day.truth.active) expect(end).toBeLessThanOrEqual(repairMs!);
-        // from 10 minutes after the repair (the tracker finds the peak again) it produces what its healthy twin does
+        // from 10 minutes after the repair (the tracker finds the peak again) it produces what its healthy twin does, within
+        // the converter's voltage wander about the tracker's set point (sd 1.2 %: a point off the peak costs up to ~1.5 %)
         const s = day.series!;
         const h = twin(d, i).series!;
         for (let k = Math.ceil((repairMs! - window.startMs + 600_000) / 20_000); k < s.current.length; k++) {
-          if (h.current[k]! > 1) expect(Math.abs((s.voltage[k]! * s.current[k]!) / (h.voltage[k]! * h.current[k]!) - 1)).toBeLessThan(0.01);
+          if (h.current[k]! > 1) expect(Math.abs((s.voltage[k]! * s.current[k]!) / (h.voltage[k]! * h.current[k]!) - 1)).toBeLessThan(0.02);
         }
         // the next day it is healthy, unless a new fault starts during that day
         const next = run()[d + 1]?.[i];
