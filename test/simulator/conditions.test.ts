@@ -5,6 +5,7 @@
  * when every condition is off.
  */
 import { addDays } from '../../contracts/plantDay';
+import { trainingConditions, TRAINING_FORCED_KINDS, TRAINING_ROOF_SHARE } from '../../detector/dataset';
 import { FIELD_CONDITIONS, NO_CONDITIONS, type ConditionKind, type ConditionsConfig } from '../../detector/simulator/conditions';
 import type { DeviceDay } from '../../detector/simulator/device';
 import { plantConfig, simulatePlantDay, type PlantConfig } from '../../detector/simulator/plant';
@@ -230,5 +231,18 @@ describe('determinism', () => {
     expect(b.map((d) => d.truth)).toEqual(a.map((d) => d.truth));
     expect(Array.from(b[1]!.readings.voltage)).toEqual(Array.from(a[1]!.readings.voltage));
     expect(a.some((d) => d.truth.conditions.length > 0)).toBe(true);
+  });
+});
+
+describe('training plant-days', () => {
+  it('meet the field rates, one forced condition on a quarter of them, roofs on ~30 %, from their own stream', () => {
+    const configs = Array.from({ length: 800 }, (_, i) => trainingConditions(1000 + i, addDays('2025-01-01', i % 365)));
+    const forced = configs.filter((c) => c.force.length > 0);
+    expect(forced.length / configs.length).toBeGreaterThan(0.2);
+    expect(forced.length / configs.length).toBeLessThan(0.3);
+    expect(new Set(forced.map((c) => c.force[0]))).toEqual(new Set(TRAINING_FORCED_KINDS));
+    expect(configs.filter((c) => c.mounting === 'roof').length / configs.length).toBeCloseTo(TRAINING_ROOF_SHARE, 1);
+    expect(configs.every((c) => c.rates === FIELD_CONDITIONS.rates && c.force.length <= 1)).toBe(true);
+    expect(trainingConditions(1001, '2025-03-01')).toEqual(trainingConditions(1001, '2025-03-01'));
   });
 });
