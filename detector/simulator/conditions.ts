@@ -326,12 +326,14 @@ export function deviceConditions(pc: PlantConditions, seed: number, device: numb
     if (to > from) intervals.push({ kind, category: CONDITION_CATEGORY[kind], startMs: at(from), endMs: at(to), severity });
   };
 
-  // soiling: the array's own rate since the last wash
-  const soilingRate = new Rng(seed, `device:${device}:soiling`).uniform(...pc.config.rates.soilingPerDay);
+  // soiling: the array's own rate since the last wash; unwashed since before the plant's first day, the dust of 0–30 days more (the array's own, every day)
+  const soil = new Rng(seed, `device:${device}:soiling`);
+  const soilingRate = soil.uniform(...pc.config.rates.soilingPerDay);
+  const dustBefore = soil.uniform(0, 30);
   let soilLoss = 0;
   if (pc.soilingForced) soilLoss = Math.min(0.25, 60 * (soilingRate || 0.002));
-  else if (soilingRate > 0) soilLoss = Math.min(0.25, soilingRate * (day - pc.washedDay + (pc.washedDay < 0 ? rng.uniform(0, 30) : 0)));
-  if (soilLoss >= 0.002) {
+  else if (soilingRate > 0) soilLoss = Math.min(0.25, soilingRate * (day - pc.washedDay + (pc.washedDay < 0 ? dustBefore : 0)));
+  if (soilLoss > 0) {
     light.fill(1 - soilLoss);
     push('soiling', rise, set + 1, { loss: soilLoss, perDay: soilingRate });
   }

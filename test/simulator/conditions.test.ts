@@ -137,6 +137,24 @@ describe('snow', () => {
 
 describe('soiling', () => {
   const config: PlantConfig = { ...base, firstDate: '2026-05-01', date: '2026-06-15', conditions: { ...NO_CONDITIONS, rates: { ...NO_CONDITIONS.rates, soilingPerDay: [0.001, 0.003] } } };
+  it("grows by the array's own rate every day until rain washes it", () => {
+    const rainy: PlantConfig = { ...config, devices: 1, keepSeries: false, firstDate: '2026-06-01', conditions: { ...config.conditions, rates: { ...config.conditions.rates, rain: 0.3 } } };
+    const losses = Array.from({ length: 12 }, (_, d) => days({ ...rainy, date: addDays('2026-06-01', d) })[0]!.truth.conditions.find((c) => c.kind === 'soiling'));
+    let washes = 0;
+    for (let d = 1; d < losses.length; d++) {
+      const before = (losses[d - 1]?.severity.loss as number | undefined) ?? 0;
+      const now = (losses[d]?.severity.loss as number | undefined) ?? 0;
+      // washed in the night: no dust, nothing listed
+      if (!losses[d]) {
+        washes++;
+        continue;
+      }
+      // otherwise one day's dust more than the day before
+      expect(now - before).toBeCloseTo(losses[d]!.severity.perDay as number, 9);
+    }
+    expect(washes).toBeGreaterThan(0);
+  });
+
   it('grows slowly and is reset by a cleaning', () => {
     const dirty = days(config);
     const cleaned = days({ ...config, conditions: { ...config.conditions, cleaningDates: ['2026-06-12'] } });
