@@ -94,7 +94,7 @@ export function conditionTables(r: EvalReport): string[] {
   if (rows.length === 0) return [];
   return [
     '',
-    'Conditions that are not faults (simulator/conditions.ts; a device-day counts under each condition that acted in one of its daylight windows): false alarms on the healthy device-days, visible faults named on the faulty ones:',
+    'Conditions that are not faults (simulator/conditions.ts; a device-day counts under each condition that acted on the array that day, in daylight or in the low light the model skips): false alarms on the healthy device-days, visible faults named on the faulty ones:',
     '',
     ...table(
       ['condition', 'healthy', 'alarmed', 'rate', 'as', 'visible faults', 'named'],

@@ -22,7 +22,7 @@ export interface DeviceDayTruth {
   sky: SkyType;
   /** per window of the day: how many of its 20-s slots the fault acts on */
   activeSlots: number[];
-  /** the conditions that are not faults which acted on the array in the day's daylight windows (simulator/conditions.ts), each kind once; absent: none */
+  /** the conditions that are not faults which acted on the array during the day's windows, daylight or skipped (simulator/conditions.ts), each kind once; absent: none */
   conditions?: ConditionKind[];
 }
 
@@ -40,12 +40,16 @@ export function activeSlotsIn(active: readonly [number, number][], startMs: numb
   return Math.round(ms / GRID_STEP_MS);
 }
 
-/** The kinds of the conditions acting in some daylight (not skipped) window, each once, in their order. */
-export function conditionsIn(conditions: readonly { kind: ConditionKind; startMs: number; endMs: number }[], windows: readonly { startMs: number; endMs: number; skipReason: SkipReason | null }[]): ConditionKind[] {
+/**
+ * The kinds of the conditions acting in some window of the day, each once, in their
+ * order. Skipped windows count: standby acts in the low light the model skips, and a
+ * day it acted on is still a day with standby (on which no alarm may follow).
+ */
+export function conditionsIn(conditions: readonly { kind: ConditionKind; startMs: number; endMs: number }[], windows: readonly { startMs: number; endMs: number }[]): ConditionKind[] {
   const kinds: ConditionKind[] = [];
   for (const c of conditions) {
     if (kinds.includes(c.kind)) continue;
-    if (windows.some((w) => !w.skipReason && Math.min(w.endMs, c.endMs) > Math.max(w.startMs, c.startMs))) kinds.push(c.kind);
+    if (windows.some((w) => Math.min(w.endMs, c.endMs) > Math.max(w.startMs, c.startMs))) kinds.push(c.kind);
   }
   return kinds;
 }

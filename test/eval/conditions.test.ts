@@ -22,9 +22,10 @@ function record(fault: FaultClass, conditions: ConditionKind[]): DeviceDayRecord
 const alarm = (label: string): Alarm => ({ label, candidates: [label as FaultClass], onsetMs: 0, raisedMs: 2 * W, confidence: 1 });
 
 describe('conditions in the evaluation', () => {
-  it('a device-day counts under a condition that acted in one of its daylight windows, not one that acted only at night', () => {
+  it('a device-day counts under a condition that acted in one of its windows (skipped ones too: standby acts in low light), each kind once', () => {
     const ws = windows('.oo.');
-    expect(conditionsIn([{ kind: 'standby', startMs: 0, endMs: W / 2 }], ws)).toEqual([]);
+    expect(conditionsIn([{ kind: 'standby', startMs: 0, endMs: W / 2 }], ws)).toEqual(['standby']);
+    expect(conditionsIn([{ kind: 'snow', startMs: 4 * W, endMs: 5 * W }], ws)).toEqual([]);
     expect(conditionsIn([{ kind: 'standby', startMs: 0, endMs: W + 1 }, { kind: 'standby', startMs: 3 * W - 5, endMs: 4 * W }, { kind: 'frost', startMs: W, endMs: 2 * W }], ws)).toEqual(['standby', 'frost']);
   });
 
