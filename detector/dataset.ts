@@ -7,6 +7,7 @@
 import { DETECTOR_CONTRACT, faultClassIndex, FAULT_CLASSES, validateReading, type FaultClass, type SilverDeviceDayRow } from '../contracts';
 import { median } from './baseline';
 import type { DeviceDay } from './simulator/device';
+import { FIELD_CONDITIONS, type ConditionKind, type ConditionsConfig } from './simulator/conditions';
 import { plantConfig, simulatePlantDay, type PlantConfig } from './simulator/plant';
 import { Rng } from './simulator/random';
 import { buildSilverRow } from './silver';
@@ -126,9 +127,31 @@ export function spreadDates(year: number, count: number, seed: number): string[]
   return out;
 }
 
+/** Share of training plant-days with one condition that is not a fault forced on (the others: the field rates only). */
+export const TRAINING_FORCED_SHARE = 0.25;
+/** The conditions forced on training plant-days, one per forced plant-day, uniformly (standby is on everywhere with the field rates). */
+export const TRAINING_FORCED_KINDS: readonly ConditionKind[] = ['frost', 'dew', 'snow', 'soiling', 'curtailment', 'clipping'];
+/** Share of training plant-days on roofs (the others on open racks). */
+export const TRAINING_ROOF_SHARE = 0.3;
+
+/**
+ * The conditions of a training plant-day: the field rates (FIELD_CONDITIONS: at Seville,
+ * dew on some winter mornings, frost rarely, snow never, soiling, standby, curtailment on
+ * 3 %), and on TRAINING_FORCED_SHARE of the plant-days one of TRAINING_FORCED_KINDS
+ * forced, so that the model meets frost and snow, which Seville's weather hardly makes;
+ * a roof on TRAINING_ROOF_SHARE. Their windows keep the fault's label (normal on a
+ * healthy array). From its own stream (seed, date): the plant-day's faults and
+ * sensors do not move.
+ */
+export function trainingConditions(seed: number, date: string): ConditionsConfig {
+  const rng = new Rng(seed, `conditions:training:${date}`);
+  const force = rng.chance(TRAINING_FORCED_SHARE) ? [rng.pick(TRAINING_FORCED_KINDS)] : [];
+  return { ...FIELD_CONDITIONS, force, mounting: rng.chance(TRAINING_ROOF_SHARE) ? 'roof' : 'open_rack' };
+}
+
 function plantFor(spec: { seed: number; date: string }, devices: number): PlantConfig {
   const mix = Object.fromEntries(FAULT_CLASSES.map((c) => [c, 1]));
-  return plantConfig({ date: spec.date, seed: spec.seed, devices, faultMix: mix, keepSeries: true });
+  return plantConfig({ date: spec.date, seed: spec.seed, devices, faultMix: mix, keepSeries: true, conditions: trainingConditions(spec.seed, spec.date) });
 }
 
 /**
@@ -185,7 +208,9 @@ export function estimateNormalization(days: Iterable<{ day: DeviceDay; window: {
  * drawn per device-day so the model does not learn one exact level.
  */
 export function trainingGains(days: readonly DeviceDay[], rng: Rng): Map<string, number> {
-  const cause = (d: DeviceDay) => (d.profile.photocurrentScale * d.truth.calibration.gain.current) / d.truth.calibration.gain.irradiance;
+  // an array's soiling builds up over weeks: its own baseline has followed it
+  const soiled = (d: DeviceDay) => 1 - ((d.truth.conditions?.find((c) => c.kind === 'soiling')?.severity.loss as number | undefined) ?? 0);
+  const cause = (d: DeviceDay) => (d.profile.photocurrentScale * soiled(d) * d.truth.calibration.gain.current) / d.truth.calibration.gain.irradiance;
   const plant = median(days.map(cause))!;
   return new Map(days.map((d) => [d.deviceId, (cause(d) / plant) * (1 + rng.normal(0.006, 0.004))]));
 }

@@ -17,7 +17,8 @@ import type { PlantDaySpec } from './plantDays';
 import type { DeviceDayRecord } from './records';
 
 const REPO = join(__dirname, '..', '..');
-const FORMAT = 2;
+/** 3: records' truth lists the conditions that acted (records.ts) */
+const FORMAT = 3;
 /** What the cached records depend on besides the model's weights. */
 const SOURCES = [join(REPO, 'detector'), join(REPO, 'contracts'), join(REPO, 'local', 'jobs', 'devicePredictor.ts')];
 /** What does not shape the records (reports, training, command lines): a change there keeps the cache. Anything new counts until listed here. */
@@ -63,7 +64,7 @@ export function sourceDigest(): string {
 
 /** The plant-day's name in reports and cache files. */
 export function plantDayKey(spec: PlantDaySpec): string {
-  return `${spec.date} ${spec.sky} (plant ${spec.plant + 1}, ${spec.scored ? '' : 'warm-up '}day ${spec.day + 1})`;
+  return `${spec.date} ${spec.sky}${spec.condition ? ` ${spec.condition.kind}` : ''} (plant ${spec.plant + 1}, ${spec.scored ? '' : 'warm-up '}day ${spec.day + 1})`;
 }
 
 /** `references`: the baselines the plant-day's devices were judged against (they shape its probabilities). */

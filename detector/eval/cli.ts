@@ -3,6 +3,7 @@
  *   npm run eval                                    6 plants (2026, every two months) × 3 counted days after 4 warm-up days × 400 devices, the product's decision
  *   npm run eval -- --devices 100 --dates 2026-06-15 --skies clear --no-docs
  *   npm run eval -- --windows truth                 the decision fed a perfect window classifier (its ceiling)
+ *   npm run eval -- --conditions none               without the plants of conditions that are not faults (frost, snow, …: one plant each by default)
  * Prints the tables, writes out/eval/report-<model>-<decision>.json and the model
  * card's device-day section. Simulated and predicted plant-days are cached under
  * out/eval/cache/, so another decision or metric re-reads them in seconds.
@@ -15,16 +16,17 @@ import { PredictPool } from '../../local/jobs/predictPool';
 import { intFlag, runCommand, UsageError } from '../commandLine';
 import { modelCardPath, writeEvalSection } from '../model/cardSection';
 import { parseFaultMix } from '../simulator/cli';
+import { CONDITION_KINDS, type ConditionKind } from '../simulator/conditions';
 import { DEFAULT_FAULT_MIX } from '../simulator/plant';
 import { SKY_TYPES, type SkyType } from '../simulator/weather';
 import { DECISIONS, PRODUCT_DECISION } from './decisions';
 import { runEval, type EvalOptions, type WindowSource } from './evaluate';
 import { cardSection, ceilingLine, reportTables, runLine } from './markdown';
-import { DEFAULT_EVAL_DATES, DEFAULT_EVAL_SKIES, EVAL_SEED_BASE, seedRangeProblem, type EvalPlan } from './plantDays';
+import { DEFAULT_EVAL_CONDITIONS, DEFAULT_EVAL_DATES, DEFAULT_EVAL_SKIES, EVAL_SEED_BASE, planPlants, seedRangeProblem, type EvalPlan } from './plantDays';
 
 const USAGE = `usage: npm run eval -- [--devices N] [--dates YYYY-MM-DD,...] [--skies clear,broken,mostly_cloudy,overcast] [--days N] [--warmup N]
                        [--seed N] [--fault-mix normal=70,arc_fault=6,...] [--decision ${Object.keys(DECISIONS).join('|')}]
-                       [--windows model|truth] [--workers N] [--out DIR] [--fresh] [--no-docs]`;
+                       [--conditions ${CONDITION_KINDS.join(',')}|none] [--windows model|truth] [--workers N] [--out DIR] [--fresh] [--no-docs]`;
 
 const WINDOW_SOURCES: readonly WindowSource[] = ['model', 'truth'];
 
@@ -49,6 +51,15 @@ function warmupFlag(text: string): number {
   return Number(text);
 }
 
+/** --conditions: kinds, each once, or none. */
+export function conditionsFlag(text: string): ConditionKind[] {
+  if (text === 'none') return [];
+  const kinds = list('conditions', text);
+  for (const k of kinds) if (!CONDITION_KINDS.includes(k as ConditionKind)) throw new UsageError(`--conditions: unknown condition ${JSON.stringify(k)} (conditions: ${CONDITION_KINDS.join(', ')}, or none)`);
+  if (new Set(kinds).size !== kinds.length) throw new UsageError(`--conditions: ${text} names a condition twice`);
+  return kinds as ConditionKind[];
+}
+
 /** Days each plant runs before its counted ones, so that most of its arrays have their own baseline (a plant in operation). */
 export const DEFAULT_WARMUP_DAYS = 4;
 
@@ -63,6 +74,7 @@ export function parseEvalArgs(argv: string[]) {
       warmup: { type: 'string', default: String(DEFAULT_WARMUP_DAYS) },
       seed: { type: 'string', default: String(EVAL_SEED_BASE) },
       'fault-mix': { type: 'string' },
+      conditions: { type: 'string', default: DEFAULT_EVAL_CONDITIONS.join(',') },
       decision: { type: 'string', default: PRODUCT_DECISION },
       windows: { type: 'string', default: 'model' },
       workers: { type: 'string', default: '2' },
@@ -74,8 +86,10 @@ export function parseEvalArgs(argv: string[]) {
     strict: true,
   });
   const { dates, skies } = plantDaysFlags(values);
-  const seedBase = intFlag('seed', values.seed!, 2 ** 31 - 1 - dates.length);
-  const seedProblem = seedRangeProblem(seedBase, dates.length);
+  const conditions = conditionsFlag(values.conditions!);
+  const plants = planPlants({ firstDates: dates, conditions });
+  const seedBase = intFlag('seed', values.seed!, 2 ** 31 - 1 - plants);
+  const seedProblem = seedRangeProblem(seedBase, plants);
   if (seedProblem) throw new UsageError(`--seed: ${seedProblem}`);
   const decision = DECISIONS[values.decision!];
   if (!decision) throw new UsageError(`--decision: expected ${Object.keys(DECISIONS).join(', ')}, got ${JSON.stringify(values.decision)}`);
@@ -88,6 +102,7 @@ export function parseEvalArgs(argv: string[]) {
     devices: intFlag('devices', values.devices!, 100_000),
     seedBase,
     faultMix: values['fault-mix'] ? parseFaultMix(values['fault-mix']) : DEFAULT_FAULT_MIX,
+    conditions,
   };
   return {
     help: values.help!,

@@ -84,6 +84,23 @@ export function reportTables(r: EvalReport): string[] {
     ...falseAlarmTable('judged against', r.falseAlarms.byReference),
     '',
     ...falseAlarmTable('plant-day', r.falseAlarms.byPlantDay),
+    ...conditionTables(r),
+  ];
+}
+
+/** Conditions that are not faults: per kind, false alarms on the healthy device-days it acted on and the faults named on the faulty ones. */
+export function conditionTables(r: EvalReport): string[] {
+  const rows = Object.entries(r.byCondition ?? {});
+  if (rows.length === 0) return [];
+  return [
+    '',
+    'Conditions that are not faults (simulator/conditions.ts; a device-day counts under each condition that acted on the array that day, in daylight or in the low light the model skips): false alarms on the healthy device-days, visible faults named on the faulty ones:',
+    '',
+    ...table(
+      ['condition', 'healthy', 'alarmed', 'rate', 'as', 'visible faults', 'named'],
+      rows.map(([k, c]) => [k, count(c.falseAlarms.healthy), count(c.falseAlarms.alarmed), pct(c.falseAlarms.rate), byLabel(c.falseAlarms), count(c.faults.visible), pct(c.faults.namedRate)]),
+      'lrrrlrr',
+    ),
   ];
 }
 
@@ -91,7 +108,7 @@ export function reportTables(r: EvalReport): string[] {
 export function runLine(r: EvalReport): string {
   const p = r.plan;
   const skies = [...new Set(plantDaySpecs(p).map((s) => s.sky))].join(', ');
-  return `Decision \`${r.decision.name}\`: ${r.decision.description}. Model ${r.modelVersion}${r.windows === 'truth' ? ', its window probabilities replaced by the truth (a perfect window classifier: the ceiling of the decision)' : ''}. ${r.plantDays.length} held-out plant-days (${p.firstDates.length} plants × ${p.days} day${p.days === 1 ? '' : 's'}${p.warmupDays ? `, each after ${p.warmupDays} warm-up days run but not counted (their alarms build the arrays' baselines)` : ''}, first days ${p.firstDates.join(', ')}; skies ${skies}; seeds ${p.seedBase}+, never used in training) × ${count(p.devices)} devices, fault mix ${Object.entries(p.faultMix).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
+  return `Decision \`${r.decision.name}\`: ${r.decision.description}. Model ${r.modelVersion}${r.windows === 'truth' ? ', its window probabilities replaced by the truth (a perfect window classifier: the ceiling of the decision)' : ''}. ${r.plantDays.length} held-out plant-days (${p.firstDates.length} plants × ${p.days} day${p.days === 1 ? '' : 's'}${p.warmupDays ? `, each after ${p.warmupDays} warm-up days run but not counted (their alarms build the arrays' baselines)` : ''}, first days ${p.firstDates.join(', ')}; skies ${skies}; ${p.conditions?.length ? `; and ${p.conditions.length} plants of conditions that are not faults, ${p.conditions.join(', ')}, one counted day each after the same warm-up` : ''}; seeds ${p.seedBase}+, never used in training) × ${count(p.devices)} devices, fault mix ${Object.entries(p.faultMix).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
 }
 
 /** What the same decision reaches on the same device-days with a perfect window classifier (--windows truth). */

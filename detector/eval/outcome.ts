@@ -14,6 +14,7 @@
  */
 import { type FaultClass } from '../../contracts';
 import { severityKey } from '../dataset';
+import type { ConditionKind } from '../simulator/conditions';
 import type { SkyType } from '../simulator/weather';
 import { ALARM_GROUPS, type Alarm, type EvidenceWindow } from './decision';
 import type { DeviceDayRecord, DeviceDayTruth } from './records';
@@ -37,6 +38,8 @@ export interface Outcome {
   ownClass: boolean;
   /** daylight minutes to a naming alarm; null when not named */
   delayMin: number | null;
+  /** conditions that are not faults acting in the day's daylight windows */
+  conditions: ConditionKind[];
 }
 
 /** Daylight windows in which the fault acts. */
@@ -87,5 +90,6 @@ export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 
     named,
     ownClass: Boolean(alarm && truth.fault !== 'normal' && alarm.label === truth.fault),
     delayMin: named && from !== null ? daylightMinutes(evidence.windows, from, alarm!.raisedMs) : null,
+    conditions: truth.conditions ?? [],
   };
 }

@@ -6,6 +6,7 @@
  */
 import { addDays } from '../../contracts';
 import { SPLIT_SEEDS_END } from '../dataset';
+import { NO_CONDITIONS, type ConditionKind, type ConditionsConfig } from '../simulator/conditions';
 import type { FaultMix } from '../simulator/faults';
 import { plantConfig, simulatePlantDay, type PlantDay } from '../simulator/plant';
 import type { SkyType } from '../simulator/weather';
@@ -16,6 +17,25 @@ export const EVAL_SEED_BASE = 5000;
 export const DEFAULT_EVAL_DATES: readonly string[] = ['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15'];
 /** Cycled over the plant-days: with the default dates and 3 counted days each sky 4–5 times, the June plant's first day clear (the issue's worst case). */
 export const DEFAULT_EVAL_SKIES: readonly SkyType[] = ['broken', 'overcast', 'clear', 'mostly_cloudy'];
+/** Conditions that are not faults, each measured on a plant of its own (after the plan's plants). */
+export const DEFAULT_EVAL_CONDITIONS: readonly ConditionKind[] = ['frost', 'dew', 'snow', 'soiling', 'standby', 'curtailment', 'clipping'];
+/**
+ * A condition plant's counted day: frost, dew and snow in winter (the day is made cold,
+ * and overcast after the snowfall); the others in June, when power is highest.
+ */
+export const CONDITION_EVAL_DATES: Record<ConditionKind, string> = {
+  frost: '2026-01-20',
+  dew: '2026-03-20',
+  snow: '2026-01-27',
+  soiling: '2026-07-20',
+  standby: '2026-06-20',
+  curtailment: '2026-06-27',
+  clipping: '2026-05-20',
+};
+/** The condition plants' counted skies: clear where the condition needs light (frost, dew, clipping, curtailment), the snowfall's overcast, broken otherwise. */
+const CONDITION_SKIES: Record<ConditionKind, SkyType> = { frost: 'clear', dew: 'clear', snow: 'overcast', soiling: 'broken', standby: 'broken', curtailment: 'clear', clipping: 'clear' };
+/** Soiling builds up over the plant's days (0.05–0.3 %/day, no rain): the arrays' baselines follow it as they would in the field. */
+const SOILING_RATES: ConditionsConfig = { ...NO_CONDITIONS, rates: { ...NO_CONDITIONS.rates, soilingPerDay: [0.0005, 0.003] } };
 
 export interface PlantDaySpec {
   /** the plant's number in this evaluation (0-based) and the day's number in its run (warm-up days first) */
@@ -28,6 +48,8 @@ export interface PlantDaySpec {
   sky: SkyType;
   devices: number;
   faultMix: FaultMix;
+  /** a condition plant's: its kind, the conditions of its days (forced on the counted day); absent: none */
+  condition?: { kind: ConditionKind; config: ConditionsConfig };
 }
 
 export interface EvalPlan {
@@ -44,7 +66,15 @@ export interface EvalPlan {
   devices: number;
   seedBase: number;
   faultMix: FaultMix;
+  /**
+   * one more plant per kind (seeds after the plan's plants'): warm-up days, then one
+   * counted day on which the condition acts (CONDITION_EVAL_DATES); absent: none
+   */
+  conditions?: readonly ConditionKind[];
 }
+
+/** Plants of a plan: its dates' and its conditions'. */
+export const planPlants = (plan: Pick<EvalPlan, 'firstDates' | 'conditions'>): number => plan.firstDates.length + (plan.conditions?.length ?? 0);
 
 /**
  * Every plant-day of a plan, plant by plant and each plant's days in order (a day may
@@ -63,6 +93,16 @@ export function plantDaySpecs(plan: EvalPlan): PlantDaySpec[] {
       date = addDays(date, 1);
     }
   });
+  (plan.conditions ?? []).forEach((kind, j) => {
+    const plant = plan.firstDates.length + j;
+    const counted = CONDITION_EVAL_DATES[kind];
+    for (let day = 0; day <= plan.warmupDays; day++) {
+      const scored = day === plan.warmupDays;
+      const base = kind === 'soiling' ? SOILING_RATES : NO_CONDITIONS;
+      const config: ConditionsConfig = scored && kind !== 'soiling' ? { ...base, force: [kind] } : base;
+      specs.push({ plant, day, scored, seed: plan.seedBase + plant, date: addDays(counted, day - plan.warmupDays), sky: scored ? CONDITION_SKIES[kind] : plan.skies[day % n]!, devices: plan.devices, faultMix: plan.faultMix, condition: { kind, config } });
+    }
+  });
   return specs;
 }
 
@@ -76,5 +116,5 @@ export function seedRangeProblem(seedBase: number, plants: number): string | nul
  * their modules, sensors and faults from the plant's first day (detector/simulator/history.ts).
  */
 export function simulateEvalDay(spec: PlantDaySpec): PlantDay {
-  return simulatePlantDay(plantConfig({ date: spec.date, firstDate: addDays(spec.date, -spec.day), seed: spec.seed, devices: spec.devices, faultMix: spec.faultMix, sky: spec.sky }));
+  return simulatePlantDay(plantConfig({ date: spec.date, firstDate: addDays(spec.date, -spec.day), seed: spec.seed, devices: spec.devices, faultMix: spec.faultMix, sky: spec.sky, conditions: spec.condition?.config ?? NO_CONDITIONS }));
 }

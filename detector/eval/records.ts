@@ -6,6 +6,7 @@
 import { FAULT_CLASSES, GRID_STEP_MS, type FaultClass, type GoldWindowRow, type SkipReason } from '../../contracts';
 import { PROBABILITY_KEYS } from '../gold';
 import { MIN_ACTIVE_FRACTION, severityGroup } from '../dataset';
+import type { ConditionKind } from '../simulator/conditions';
 import type { DeviceDay } from '../simulator/device';
 import type { SkyType } from '../simulator/weather';
 import { WINDOW } from '../windows';
@@ -21,6 +22,8 @@ export interface DeviceDayTruth {
   sky: SkyType;
   /** per window of the day: how many of its 20-s slots the fault acts on */
   activeSlots: number[];
+  /** the conditions that are not faults which acted on the array during the day's windows, daylight or skipped (simulator/conditions.ts), each kind once; absent: none */
+  conditions?: ConditionKind[];
 }
 
 export interface DeviceDayRecord {
@@ -35,6 +38,20 @@ export function activeSlotsIn(active: readonly [number, number][], startMs: numb
   let ms = 0;
   for (const [a, b] of active) ms += Math.max(0, Math.min(b, endMs) - Math.max(a, startMs));
   return Math.round(ms / GRID_STEP_MS);
+}
+
+/**
+ * The kinds of the conditions acting in some window of the day, each once, in their
+ * order. Skipped windows count: standby acts in the low light the model skips, and a
+ * day it acted on is still a day with standby (on which no alarm may follow).
+ */
+export function conditionsIn(conditions: readonly { kind: ConditionKind; startMs: number; endMs: number }[], windows: readonly { startMs: number; endMs: number }[]): ConditionKind[] {
+  const kinds: ConditionKind[] = [];
+  for (const c of conditions) {
+    if (kinds.includes(c.kind)) continue;
+    if (windows.some((w) => Math.min(w.endMs, c.endMs) > Math.max(w.startMs, c.startMs))) kinds.push(c.kind);
+  }
+  return kinds;
 }
 
 /** A simulated device-day (its truth), its gold window rows and its baseline (the reference it was judged against, its day ratio) → the record. */
@@ -55,6 +72,7 @@ export function recordOf(plantDay: string, date: string, day: Pick<DeviceDay, 'd
       intermittent: t.intermittent,
       sky: t.sky,
       activeSlots: windows.map((w) => activeSlotsIn(t.active, w.startMs, w.endMs)),
+      conditions: conditionsIn(t.conditions ?? [], windows),
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { FAULT_CLASSES } from '../../contracts';
 import { LEAK_GROUPS, severityKey } from '../dataset';
+import { CONDITION_KINDS } from '../simulator/conditions';
 import type { Outcome } from './outcome';
 
 export interface RecallRow {
@@ -26,6 +27,12 @@ export interface FalseAlarmRow {
   byLabel: Record<string, number>;
 }
 
+/** Device-days on which a condition that is not a fault acted: false alarms among the healthy ones, recall among the visible faults. */
+export interface ConditionRow {
+  falseAlarms: FalseAlarmRow;
+  faults: RecallRow;
+}
+
 export interface Goal {
   goal: string;
   target: string;
@@ -38,6 +45,8 @@ export interface Summary {
   counts: { deviceDays: number; healthy: number; faulty: number; visible: number; notVisible: number; noDaylight: number };
   falseAlarms: { overall: FalseAlarmRow; bySky: Record<string, FalseAlarmRow>; byReference: Record<string, FalseAlarmRow>; byPlantDay: Record<string, FalseAlarmRow> };
   faults: { overall: RecallRow; byClass: Record<string, RecallRow>; bySeverity: Record<string, RecallRow>; bySky: Record<string, RecallRow>; byReference: Record<string, RecallRow> };
+  /** per condition kind that acted on some device-day (simulator/conditions.ts), and 'any' */
+  byCondition: Record<string, ConditionRow>;
   /** faulty device-days whose fault acts in fewer than two daylight windows: not counted in recall */
   notVisible: { faulty: number; alarmed: number; named: number };
   /** visible faults by class → the alarm's label ('none': no alarm) */
@@ -89,6 +98,7 @@ export function goalsOf(s: Omit<Summary, 'goals'>, outcomes: readonly Outcome[])
   const atMost = (goal: string, target: number, unit: string, measured: number | null): Goal => ({ goal, target: `≤ ${unit === '%' ? `${(100 * target).toFixed(1)} %` : `${target} ${unit}`}`, measured, pass: measured === null ? null : measured <= target });
   return [
     atMost('false alarms on healthy device-days', 0.005, '%', s.falseAlarms.overall.rate),
+    atMost('false alarms on healthy device-days with conditions (frost, snow, soiling, standby, curtailment, clipping)', 0.005, '%', s.byCondition.any?.falseAlarms.rate ?? null),
     atLeast('visible faults named (class or group)', 0.95, s.faults.overall.namedRate),
     atLeast('partial_shading named', 0.9, s.faults.byClass.partial_shading?.namedRate ?? null),
     atLeast('line_ground with a leak ≥ 0.5 A named', 0.9, leaks.namedRate),
@@ -106,6 +116,19 @@ function bySeverityOrder(a: Outcome, b: Outcome): number {
 
 /** own-baseline: judged against the device's own healthy days; fleet: no history yet (a plant's first day, or a fault from before any healthy day). */
 const REFERENCES = ['own-baseline', 'fleet'];
+
+/** The condition table: each kind in CONDITION_KINDS order (only those seen), then 'any'. */
+export function conditionRows(outcomes: readonly Outcome[]): Record<string, ConditionRow> {
+  const row = (os: readonly Outcome[]): ConditionRow => ({ falseAlarms: falseAlarmRow(os.filter((o) => o.fault === 'normal')), faults: recallRow(os.filter((o) => o.fault !== 'normal' && o.visible)) });
+  const rows: Record<string, ConditionRow> = {};
+  for (const kind of CONDITION_KINDS) {
+    const with_ = outcomes.filter((o) => o.conditions?.includes(kind));
+    if (with_.length) rows[kind] = row(with_);
+  }
+  const any = outcomes.filter((o) => (o.conditions?.length ?? 0) > 0);
+  if (any.length) rows.any = row(any);
+  return rows;
+}
 
 export function summarize(outcomes: readonly Outcome[]): Summary {
   const healthy = outcomes.filter((o) => o.fault === 'normal');
@@ -127,6 +150,7 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
       bySky: mapValues(groupBy(visible, (o) => o.sky, skies), recallRow),
       byReference: mapValues(groupBy(visible, (o) => o.judgedAgainst, REFERENCES), recallRow),
     },
+    byCondition: conditionRows(outcomes),
     notVisible: { faulty: hidden.length, alarmed: hidden.filter((o) => o.alarm !== null).length, named: hidden.filter((o) => o.named).length },
     calledAs,
   };

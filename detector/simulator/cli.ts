@@ -7,9 +7,12 @@
  *   readings.avro   the readings as delivered (Avro object container file, schema contracts/reading.avsc),
  *                   each device's readings in publish order (late and duplicated ones where they arrived)
  *   truth.jsonl     one line per device: fault, onset, repair, severity, active intervals, calibration, sensor issues
- *   day.json        the day: window, sky, counts by fault class and by sensor issue
+ *   day.json        the day: window, sky, counts by fault class, by sensor issue and by condition (arrays it acted on)
  * --first-date names the plant's first day when --date is a later one of it: any day
  * of a plant comes out the same whether simulated alone or in a run of days.
+ * Conditions that are not faults (conditions.ts) are off unless asked for:
+ *   --conditions field (the field rates), --force snow,standby (on every simulated day),
+ *   --mounting roof, --converter-rating 2500 (W DC: clipping above it).
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,13 +23,28 @@ import { daysBetween, FAULT_CLASSES, isFaultClass, isValidDate, localDate, READI
 import { Progress } from '../progress';
 import { simulatePlantDayParallel } from './parallel';
 import { plantConfig, plantDates, simulatePlantDay, DEFAULT_FAULT_MIX, type PlantConfig } from './plant';
+import { CONDITION_KINDS, FIELD_CONDITIONS, NO_CONDITIONS, type ConditionKind, type ConditionsConfig, type Mounting } from './conditions';
 import type { FaultMix } from './faults';
 import { SKY_TYPES, type SkyType } from './weather';
 import { runCommand, UsageError } from '../commandLine';
 
 const USAGE = `usage: npm run simulate -- [--devices N] [--date YYYY-MM-DD] [--days N] [--first-date YYYY-MM-DD]
                             [--seed N] [--out DIR] [--fault-mix normal=70,arc_fault=6,...]
-                            [--sky clear|broken|mostly_cloudy|overcast] [--time-zone Europe/Madrid] [--workers N]`;
+                            [--sky clear|broken|mostly_cloudy|overcast] [--time-zone Europe/Madrid] [--workers N]
+                            [--conditions none|field] [--force ${CONDITION_KINDS.join(',')}] [--mounting open_rack|roof] [--converter-rating W]`;
+
+/** The conditions flags → the plant's conditions. */
+export function parseConditions(values: { conditions?: string; force?: string; mounting?: string; 'converter-rating'?: string }): ConditionsConfig {
+  const set = values.conditions ?? 'none';
+  if (set !== 'none' && set !== 'field') throw new UsageError(`--conditions: expected none or field, got ${JSON.stringify(set)}`);
+  const force = values.force ? values.force.split(',').map((s) => s.trim()) : [];
+  for (const k of force) if (!CONDITION_KINDS.includes(k as ConditionKind)) throw new UsageError(`--force: unknown condition ${JSON.stringify(k)} (conditions: ${CONDITION_KINDS.join(', ')})`);
+  const mounting = values.mounting ?? 'open_rack';
+  if (mounting !== 'open_rack' && mounting !== 'roof') throw new UsageError(`--mounting: expected open_rack or roof, got ${JSON.stringify(mounting)}`);
+  const rating = values['converter-rating'];
+  if (rating !== undefined && !(Number(rating) > 0)) throw new UsageError(`--converter-rating: ${JSON.stringify(rating)} is not a power in W above 0`);
+  return { ...(set === 'field' ? FIELD_CONDITIONS : NO_CONDITIONS), force: force as ConditionKind[], mounting: mounting as Mounting, converterRatingW: rating === undefined ? null : Number(rating) };
+}
 
 function positiveInt(name: string, text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name}: ${JSON.stringify(text)} is not a positive integer`);
@@ -60,6 +78,10 @@ export function parseSimulateArgs(argv: string[]) {
       sky: { type: 'string' },
       'time-zone': { type: 'string', default: 'Europe/Madrid' },
       workers: { type: 'string' },
+      conditions: { type: 'string' },
+      force: { type: 'string' },
+      mounting: { type: 'string' },
+      'converter-rating': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -81,6 +103,7 @@ export function parseSimulateArgs(argv: string[]) {
       seed: positiveInt('seed', values.seed!),
       faultMix: values['fault-mix'] ? parseFaultMix(values['fault-mix']) : DEFAULT_FAULT_MIX,
       sky: values.sky as SkyType | undefined,
+      conditions: parseConditions(values),
     }),
     dates: plantDates(date, positiveInt('days', values.days!)),
     out: values.out ?? join('out', `sim-${date}`),
@@ -99,6 +122,7 @@ async function writeDay(config: PlantConfig, out: string, workers: number | unde
   const byFault: Record<string, number> = Object.fromEntries(FAULT_CLASSES.map((c) => [c, 0]));
   const issues = { dropped: 0, duplicated: 0, late: 0, invalid: 0, stuck: 0, outages: 0 };
   const faults = { presentAtStart: 0, repaired: 0 };
+  const byCondition: Record<string, number> = {};
   let readings = 0;
   const progress = new Progress('simulate', config.devices, 'devices');
   for await (const day of simulatePlantDayParallel(config, { workers })) {
@@ -111,6 +135,7 @@ async function writeDay(config: PlantConfig, out: string, workers: number | unde
     if (!truth.write(`${JSON.stringify(day.truth)}\n`)) await once(truth, 'drain');
     byFault[day.truth.fault]!++;
     if (day.truth.presentAtStart) faults.presentAtStart++;
+    for (const kind of new Set(day.truth.conditions.map((c) => c.kind))) byCondition[kind] = (byCondition[kind] ?? 0) + 1;
     if (day.truth.repairMs !== null && day.truth.repairMs < plant.window.endMs) faults.repaired++;
     const s = day.truth.sensorIssues;
     issues.dropped += s.dropped;
@@ -125,11 +150,12 @@ async function writeDay(config: PlantConfig, out: string, workers: number | unde
   encoder.end();
   truth.end();
   await Promise.all([once(encoder, 'finish'), once(truth, 'finish')]);
-  const summary = { date: config.date, firstDate: config.firstDate, plantDay: plant.day, timeZone: config.timeZone, window: plant.window, sky: plant.weather.sky, seed: config.seed, devices: config.devices, readings, byFault, faults, sensorIssues: issues };
+  const summary = { date: config.date, firstDate: config.firstDate, plantDay: plant.day, timeZone: config.timeZone, window: plant.window, sky: plant.weather.sky, seed: config.seed, devices: config.devices, readings, byFault, faults, sensorIssues: issues, byCondition };
   const dayFile = createWriteStream(join(out, 'day.json'));
   dayFile.end(`${JSON.stringify(summary, null, 2)}\n`);
   await once(dayFile, 'finish');
   console.log(`devices by fault: ${Object.entries(byFault).map(([k, v]) => `${k} ${v}`).join(', ')} (${faults.presentAtStart} faulty since before the day, ${faults.repaired} repaired during it)`);
+  if (Object.keys(byCondition).length) console.log(`arrays by condition (not faults): ${Object.entries(byCondition).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`sensor issues: ${Object.entries(issues).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`wrote ${join(out, 'readings.avro')}, ${join(out, 'truth.jsonl')}, ${join(out, 'day.json')}`);
 }

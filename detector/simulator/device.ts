@@ -3,6 +3,7 @@
  * MPPT operating point → sensors → readings as delivered, plus the ground truth.
  */
 import { arrayCurve, UniformArray, type ArrayLayout, type StringCondition } from './array';
+import { applySnow, conditionIntervals, STANDBY_CURRENT, type ConditionInterval, type DeviceConditions } from './conditions';
 import { applyFault, faultSpec, type FaultSpec, type FaultToday, type FaultTruth } from './faults';
 import { PerturbAndObserve, type IvCurve, type OperatingPoint, type VoltageWander } from './mppt';
 import { moduleOf, type DeviceProfile } from './profile';
@@ -32,6 +33,8 @@ export interface DeviceTruth extends FaultTruth {
   sensorIssues: SensorIssues;
   /** energy delivered to the converter over the day, Wh */
   energyWh: number;
+  /** conditions that are not faults (frost, snow, soiling, standby, curtailment, clipping) where they act on the array; the fault label ignores them */
+  conditions: ConditionInterval[];
 }
 
 /** Noise-free signals on the 20-s grid (for tests, plots and training labels). */
@@ -66,6 +69,8 @@ export interface DeviceSetup {
   layout: ArrayLayout;
   sensorRates: SensorRates;
   keepSeries: boolean;
+  /** the array's conditions on the day (conditions.ts); absent: none */
+  conditions?: DeviceConditions | null;
 }
 
 function intervals(mask: Uint8Array, startMs: number): [number, number][] {
@@ -154,6 +159,31 @@ const SENSOR_READ_SPREAD_MS = 5_000;
 
 const DARK: IvCurve = { current: () => 0, vOc: 0 };
 
+/** The voltage at which the curve gives current i (bisection; the curve's current falls with voltage). */
+function voltageAtCurrent(curve: IvCurve, i: number): number {
+  let lo = 0;
+  let hi = curve.vOc;
+  for (let it = 0; it < 40; it++) {
+    const mid = (lo + hi) / 2;
+    if (curve.current(mid) > i) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Moves the operating point right of the maximum power point until the power is at most limitW (bisection on the falling side). */
+function limitPower(curve: IvCurve, limitW: number, op: OperatingPoint): void {
+  let lo = op.voltage;
+  let hi = curve.vOc;
+  for (let it = 0; it < 40; it++) {
+    const mid = (lo + hi) / 2;
+    if (mid * curve.current(mid) > limitW) lo = mid;
+    else hi = mid;
+  }
+  op.voltage = hi;
+  op.current = curve.current(hi);
+}
+
 export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: Rng): DeviceDay {
   const { layout, module } = setup;
   const n = weather.samples;
@@ -182,27 +212,46 @@ export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: R
   const thermalDecay = Math.exp(-GRID_MS / MODULE_THERMAL_TAU_MS);
   let tModule = weather.tempAir[0]!;
   let energyWh = 0;
+  const dc = setup.conditions ?? null;
 
   for (let k = 0; k < n; k++) {
     const t = start + k * GRID_MS;
     deviceIrradiance(weather, k, sky, irr, sensorClock.uniform(-SENSOR_READ_SPREAD_MS, SENSOR_READ_SPREAD_MS));
-    const tSteady = faimanTemp(irr.global, weather.tempAir[k]!, weather.wind[k]!);
+    // conditions: light lost before the cells (frost, dew, soiling, snow) heats them less; the mounting sets the cooling
+    const light = dc ? dc.light[k]! : 1;
+    const tSteady = dc ? faimanTemp(irr.global * light, weather.tempAir[k]!, weather.wind[k]!, dc.faiman.u0, dc.faiman.u1) : faimanTemp(irr.global, weather.tempAir[k]!, weather.wind[k]!);
     tModule = tSteady + (tModule - tSteady) * thermalDecay;
-    const effective = irr.beam + irr.diffuse;
-    const active = applyFault(spec, k, t, effective > 0 ? irr.beam / effective : 0, faultRng, conds);
+    const effective = dc ? (irr.beam + irr.diffuse) * light : irr.beam + irr.diffuse;
+    const active = applyFault(spec, k, t, irr.beam + irr.diffuse > 0 ? irr.beam / (irr.beam + irr.diffuse) : 0, faultRng, conds);
+    const snowy = dc ? applySnow(dc, k, conds) : false;
 
     if (effective < 0.5) {
       mppt.track(DARK, 0, op);
     } else {
       const base = calcParamsDesoto(effective, tModule, deviceModule);
       let curve: IvCurve;
-      if (active) {
+      if (active || snowy) {
         curve = arrayCurve(layout, base, conds, (s) => calcParamsDesoto(effective * s, tModule, deviceModule));
       } else {
         uniform.update(base);
         curve = uniform;
       }
-      mppt.track(curve, irr.global, op);
+      if (dc && (k < dc.dawnEnd || k >= dc.duskStart) && curve.vOc > 0) {
+        // standby at dawn and dusk: the converter idles, drawing a few tens of mA near open circuit (the tracker restarts after)
+        mppt.track(curve, 0, op);
+        op.current = Math.min(STANDBY_CURRENT, curve.current(0));
+        op.voltage = voltageAtCurrent(curve, op.current);
+        dc.standbyMask[k] = 1;
+      } else {
+        mppt.track(curve, irr.global, op);
+        const limit = dc?.limitW ? dc.limitW[k]! : Infinity;
+        if (op.voltage * op.current > limit) {
+          // clipping or curtailment: the converter holds its power, off the maximum power point towards open circuit
+          limitPower(curve, limit, op);
+          if (dc!.curtailLimitW !== null && limit === dc!.curtailLimitW && limit < (dc!.ratingW ?? Infinity)) dc!.curtailMask[k] = 1;
+          else dc!.clippingMask[k] = 1;
+        }
+      }
       if (active && spec.fault === 'arc_fault' && !conds[spec.string!]?.open) {
         // the arc's resistance flickers: the faulty string's current with it
         op.current = Math.max(0, op.current + faultRng.normal(0, spec.severity.currentJitter as number) * (op.current / layout.nStrings));
@@ -249,6 +298,7 @@ export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: R
       calibration: setup.calibration,
       sensorIssues: sensors.issues,
       energyWh,
+      conditions: dc ? conditionIntervals(dc, start) : [],
     },
     profile,
     series,

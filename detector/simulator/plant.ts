@@ -16,6 +16,7 @@ import { PlantCalendar } from './calendar';
 import { simulateDevice, type DeviceDay } from './device';
 import type { FaultMix } from './faults';
 import { episodeOn, faultToday } from './history';
+import { conditionedWeather, conditionsOff, deviceConditions, NO_CONDITIONS, planConditions, plantConditions, skyOfPlan, type ConditionsConfig } from './conditions';
 import { drawProfile } from './profile';
 import { Rng } from './random';
 import { calibrationAfter, DEFAULT_SENSOR_RATES, type SensorRates } from './sensors';
@@ -68,6 +69,8 @@ export interface PlantConfig {
   deviceIdPrefix: string;
   /** keep the noise-free grid series of every device (tests, plots, training) */
   keepSeries: boolean;
+  /** conditions that are not faults (conditions.ts): rates, forced kinds, cleaning dates, converter rating, mounting; NO_CONDITIONS by default */
+  conditions: ConditionsConfig;
 }
 
 /** The default mix of a simulated fleet: mostly healthy, every fault present. */
@@ -88,6 +91,7 @@ export function plantConfig(overrides: Partial<PlantConfig> & Pick<PlantConfig, 
     noiseLevel: [0.5, 2],
     deviceIdPrefix: 'PV-',
     keepSeries: false,
+    conditions: NO_CONDITIONS,
     ...overrides,
   };
 }
@@ -114,7 +118,11 @@ export function simulatePlantDay(config: PlantConfig): PlantDay {
   const window = plantDayWindow(config.date, config.timeZone);
   const calendar = new PlantCalendar(config.firstDate, config.timeZone, config.site);
   const day = calendar.dayOf(config.date);
-  const weather = plantWeather(config.site, window, new Rng(config.seed, `weather:${config.date}`), config.sky);
+  // conditions draw from their own streams: with all of them off, nothing here changes
+  const plan = conditionsOff(config.conditions) ? null : planConditions(config.conditions, config.seed, config.site, config.date);
+  const drawn = plantWeather(config.site, window, new Rng(config.seed, `weather:${config.date}`), config.sky ?? (plan ? skyOfPlan(plan) : undefined));
+  const weather = plan ? conditionedWeather(plan, drawn) : drawn;
+  const shared = plan ? plantConditions(plan, config.seed, day, calendar, weather, config.layout, config.module.pStc) : null;
   const history = { mix: config.faultMix, repairDays: config.repairDays, nStrings: config.layout.nStrings, nSeries: config.layout.nSeries };
   function* devices(from = 0, to = config.devices): Generator<DeviceDay> {
     for (let i = from; i < to; i++) {
@@ -132,6 +140,7 @@ export function simulatePlantDay(config: PlantConfig): PlantDay {
           layout: config.layout,
           sensorRates: config.sensorRates,
           keepSeries: config.keepSeries,
+          conditions: shared && deviceConditions(shared, config.seed, i, day, calendar, weather, config.layout),
         },
         new Rng(config.seed, `device:${i}:${config.date}`),
       );

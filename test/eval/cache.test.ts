@@ -38,6 +38,6 @@ describe('the evaluation cache', () => {
     writeFileSync(path, '{"format": 1, "records": [');
     expect(() => readCache(path)).toThrow(`${path}: unreadable evaluation cache`);
     writeFileSync(path, '{"format": 0}');
-    expect(() => readCache(path)).toThrow(`${path}: not an evaluation cache of format 2; delete it or run with --fresh`);
+    expect(() => readCache(path)).toThrow(`${path}: not an evaluation cache of format 3; delete it or run with --fresh`);
   });
 });

@@ -13,17 +13,38 @@ describe('npm run eval flags', () => {
     expect([a.windows, a.workers, a.docs, a.fresh]).toEqual(['model', 2, true, false]);
     const specs = plantDaySpecs(a.plan);
     const counted = specs.filter((s) => s.scored);
-    expect(specs.filter((s) => s.day === 4).map((s) => [s.date, s.scored])).toEqual(['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15'].map((d) => [d, true]));
-    expect(specs.filter((s) => s.day === 0).map((s) => [s.date, s.scored])).toEqual(['2026-02-11', '2026-04-11', '2026-06-11', '2026-08-11', '2026-10-11', '2026-12-11'].map((d) => [d, false]));
-    expect(specs).toHaveLength(42);
-    expect(counted).toHaveLength(18);
+    expect(specs.filter((s) => s.day === 4 && !s.condition).map((s) => [s.date, s.scored])).toEqual(['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15'].map((d) => [d, true]));
+    expect(specs.filter((s) => s.day === 0 && !s.condition).map((s) => [s.date, s.scored])).toEqual(['2026-02-11', '2026-04-11', '2026-06-11', '2026-08-11', '2026-10-11', '2026-12-11'].map((d) => [d, false]));
+    // and one plant per condition that is not a fault: its warm-up days, then one counted day
+    expect(specs).toHaveLength(42 + 7 * 5);
+    expect(counted).toHaveLength(18 + 7);
     expect(new Set(counted.map((s) => s.sky))).toEqual(new Set(['clear', 'broken', 'mostly_cloudy', 'overcast']));
     expect(specs.find((s) => s.date === '2026-06-15')!.sky).toBe('clear');
-    expect(new Set(specs.map((s) => s.seed)).size).toBe(6);
+    expect(new Set(specs.map((s) => s.seed)).size).toBe(13);
+    expect(Math.min(...specs.filter((s) => s.condition).map((s) => s.seed))).toBe(5006);
+  });
+
+  it('adds a plant per condition that is not a fault: warm-up days without it, the counted day with it forced (soiling: building up over the days)', () => {
+    const specs = plantDaySpecs(parseEvalArgs(['--dates', '2026-02-27', '--days', '1', '--warmup', '2', '--conditions', 'snow,soiling']).plan);
+    expect(specs.map((s) => [s.plant, s.date, s.scored, s.seed, s.condition?.kind, s.condition?.config.force])).toEqual([
+      [0, '2026-02-25', false, 5000, undefined, undefined],
+      [0, '2026-02-26', false, 5000, undefined, undefined],
+      [0, '2026-02-27', true, 5000, undefined, undefined],
+      [1, '2026-01-25', false, 5001, 'snow', []],
+      [1, '2026-01-26', false, 5001, 'snow', []],
+      [1, '2026-01-27', true, 5001, 'snow', ['snow']],
+      [2, '2026-07-18', false, 5002, 'soiling', []],
+      [2, '2026-07-19', false, 5002, 'soiling', []],
+      [2, '2026-07-20', true, 5002, 'soiling', []],
+    ]);
+    expect(specs.find((s) => s.scored && s.condition?.kind === 'snow')!.sky).toBe('overcast');
+    expect(specs.filter((s) => s.condition?.kind === 'soiling').every((s) => s.condition!.config.rates.soilingPerDay[1] > 0)).toBe(true);
+    expect(() => parseEvalArgs(['--conditions', 'hail'])).toThrow('--conditions: unknown condition "hail"');
+    expect(parseEvalArgs(['--conditions', 'none']).plan.conditions).toEqual([]);
   });
 
   it('makes a plant a run of consecutive days, the warm-up ones first, the skies cycling over its days', () => {
-    const specs = plantDaySpecs({ ...parseEvalArgs(['--dates', '2026-02-27', '--days', '3', '--warmup', '2', '--skies', 'clear,overcast']).plan });
+    const specs = plantDaySpecs({ ...parseEvalArgs(['--dates', '2026-02-27', '--days', '3', '--warmup', '2', '--skies', 'clear,overcast', '--conditions', 'none']).plan });
     expect(specs.map((s) => [s.date, s.day, s.scored, s.sky, s.seed])).toEqual([
       ['2026-02-25', 0, false, 'clear', 5000],
       ['2026-02-26', 1, false, 'overcast', 5000],
@@ -31,7 +52,7 @@ describe('npm run eval flags', () => {
       ['2026-02-28', 3, true, 'overcast', 5000],
       ['2026-03-01', 4, true, 'clear', 5000],
     ]);
-    expect(plantDaySpecs(parseEvalArgs(['--dates', '2026-02-27', '--days', '2', '--warmup', '0']).plan).map((s) => [s.date, s.scored])).toEqual([
+    expect(plantDaySpecs(parseEvalArgs(['--dates', '2026-02-27', '--days', '2', '--warmup', '0', '--conditions', 'none']).plan).map((s) => [s.date, s.scored])).toEqual([
       ['2026-02-27', true],
       ['2026-02-28', true],
     ]);
@@ -50,7 +71,7 @@ describe('npm run eval flags', () => {
     [['--dates', '2026-02-01,,2026-03-01'], '--dates: "2026-02-01,,2026-03-01" has an empty item'],
     [['--dates', '2026-02-01,2026-02-01'], 'names a date twice'],
     [['--skies', 'clear,foggy'], '--skies: expected clear, broken, mostly_cloudy, overcast, got "foggy"'],
-    [['--seed', '3000'], '--seed: seeds 3000..3005 overlap the seeds training uses (below 4000'],
+    [['--seed', '3000'], '--seed: seeds 3000..3012 overlap the seeds training uses (below 4000'],
     [['--decision', 'vote'], '--decision: expected alarms, verdict, got "vote"'],
     [['--windows', 'oracle'], '--windows: expected model or truth, got "oracle"'],
     [['--workers', '0'], '--workers: "0" must be an integer in 1..64'],

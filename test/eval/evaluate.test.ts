@@ -51,7 +51,7 @@ function expectIdentities(r: EvalReport): void {
   for (const [fault, row] of Object.entries(r.calledAs)) expect(sum(Object.values(row))).toBe(r.faults.byClass[fault]!.visible);
   expect(r.faults.overall.ownClass).toBeLessThanOrEqual(r.faults.overall.named);
   expect(r.outcomes.filter((o) => o.named).every((o) => o.delayMin !== null && o.delayMin >= 0)).toBe(true);
-  expect(r.goals).toHaveLength(7);
+  expect(r.goals).toHaveLength(8);
   for (const g of r.goals) expect(g.pass === null ? g.measured === null : typeof g.pass === 'boolean').toBe(true);
 }
 

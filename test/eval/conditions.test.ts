@@ -1,0 +1,72 @@
+/** npm run eval's section on conditions that are not faults: which device-days count under a condition, their false alarms and named faults, the condition plants' simulation. */
+import { FAULT_CLASSES, type FaultClass } from '../../contracts';
+import type { Alarm, EvidenceWindow } from '../../detector/eval/decision';
+import { conditionTables } from '../../detector/eval/markdown';
+import { outcomeOf } from '../../detector/eval/outcome';
+import { plantDaySpecs, simulateEvalDay, type EvalPlan } from '../../detector/eval/plantDays';
+import { conditionsIn, type DeviceDayRecord } from '../../detector/eval/records';
+import { summarize } from '../../detector/eval/summary';
+import type { ConditionKind } from '../../detector/simulator/conditions';
+
+const W = 1_280_000;
+const windows = (pattern: string): EvidenceWindow[] => [...pattern].map((c, i) => ({ startMs: i * W, endMs: (i + 1) * W, skipReason: c === '.' ? 'low_irradiance' : null }));
+
+function record(fault: FaultClass, conditions: ConditionKind[]): DeviceDayRecord {
+  const ws = windows('.oooo.');
+  return {
+    plantDay: 'p',
+    evidence: { deviceId: 'PV-000001', date: '2026-01-20', windows: ws, probs: new Float32Array(4 * FAULT_CLASSES.length), baselineDays: 3, baselineGain: 1, ratio: 1 },
+    truth: { fault, onsetMs: fault === 'normal' ? null : 0, severity: {}, severityGroup: 'persistent', intermittent: false, sky: 'clear', activeSlots: fault === 'normal' ? [0, 0, 0, 0, 0, 0] : [0, 64, 64, 64, 64, 0], conditions },
+  };
+}
+const alarm = (label: string): Alarm => ({ label, candidates: [label as FaultClass], onsetMs: 0, raisedMs: 2 * W, confidence: 1 });
+
+describe('conditions in the evaluation', () => {
+  it('a device-day counts under a condition that acted in one of its windows (skipped ones too: standby acts in low light), each kind once', () => {
+    const ws = windows('.oo.');
+    expect(conditionsIn([{ kind: 'standby', startMs: 0, endMs: W / 2 }], ws)).toEqual(['standby']);
+    expect(conditionsIn([{ kind: 'snow', startMs: 4 * W, endMs: 5 * W }], ws)).toEqual([]);
+    expect(conditionsIn([{ kind: 'standby', startMs: 0, endMs: W + 1 }, { kind: 'standby', startMs: 3 * W - 5, endMs: 4 * W }, { kind: 'frost', startMs: W, endMs: 2 * W }], ws)).toEqual(['standby', 'frost']);
+  });
+
+  it('per condition: false alarms among its healthy device-days, faults named among its faulty ones, and a goal on all of them', () => {
+    const outcomes = [
+      outcomeOf(record('normal', ['snow']), null),
+      outcomeOf(record('normal', ['snow', 'standby']), alarm('open_circuit')),
+      outcomeOf(record('normal', []), alarm('arc_fault')),
+      outcomeOf(record('open_circuit', ['snow']), alarm('open_circuit')),
+      outcomeOf(record('arc_fault', ['frost']), null),
+    ];
+    const s = summarize(outcomes);
+    expect(Object.keys(s.byCondition)).toEqual(['frost', 'snow', 'standby', 'any']);
+    expect(s.byCondition.snow!.falseAlarms).toMatchObject({ healthy: 2, alarmed: 1, rate: 0.5, byLabel: { open_circuit: 1 } });
+    expect(s.byCondition.snow!.faults).toMatchObject({ visible: 1, named: 1 });
+    expect(s.byCondition.frost!.falseAlarms.healthy).toBe(0);
+    expect(s.byCondition.frost!.faults).toMatchObject({ visible: 1, named: 0 });
+    expect(s.byCondition.any!.falseAlarms).toMatchObject({ healthy: 2, alarmed: 1 });
+    // the overall false-alarm row still counts every healthy device-day
+    expect(s.falseAlarms.overall).toMatchObject({ healthy: 3, alarmed: 2 });
+    const goal = s.goals.find((g) => g.goal.startsWith('false alarms on healthy device-days with conditions'))!;
+    expect([goal.measured, goal.pass]).toEqual([0.5, false]);
+    const lines = conditionTables({ ...s, byCondition: s.byCondition } as Parameters<typeof conditionTables>[0]);
+    expect(lines.some((l) => l.startsWith('| snow | 2 | 1 | 50.0 % | open_circuit 1 | 1 | 100.0 % |'))).toBe(true);
+  });
+
+  it("a condition plant's counted day has its condition acting on every array, healthy ones labelled normal", () => {
+    const plan: EvalPlan = { firstDates: [], skies: ['clear'], days: 1, warmupDays: 1, devices: 3, seedBase: 5000, faultMix: { normal: 1 }, conditions: ['frost', 'snow'] };
+    const specs = plantDaySpecs(plan);
+    expect(specs.map((s) => [s.seed, s.scored, s.condition!.kind])).toEqual([
+      [5000, false, 'frost'],
+      [5000, true, 'frost'],
+      [5001, false, 'snow'],
+      [5001, true, 'snow'],
+    ]);
+    for (const spec of specs) {
+      const days = [...simulateEvalDay(spec).devices()];
+      for (const d of days) {
+        expect(d.truth.fault).toBe('normal');
+        expect(d.truth.conditions.some((c) => c.kind === spec.condition!.kind)).toBe(spec.scored);
+      }
+    }
+  });
+});
