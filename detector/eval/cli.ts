@@ -8,7 +8,7 @@
  * card's device-day section. Simulated and predicted plant-days are cached under
  * out/eval/cache/, so another decision or metric re-reads them in seconds.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isValidDate } from '../../contracts';
@@ -20,13 +20,14 @@ import { CONDITION_KINDS, type ConditionKind } from '../simulator/conditions';
 import { DEFAULT_FAULT_MIX } from '../simulator/plant';
 import { SKY_TYPES, type SkyType } from '../simulator/weather';
 import { DECISIONS, PRODUCT_DECISION } from './decisions';
-import { runEval, type EvalOptions, type WindowSource } from './evaluate';
-import { cardSection, ceilingLine, reportTables, runLine } from './markdown';
+import { runEval, type EvalOptions, type EvalReport, type WindowSource } from './evaluate';
+import { beforeAfterTables, beforeProblem, cardSection, ceilingLine, reportTables, runLine } from './markdown';
 import { DEFAULT_EVAL_CONDITIONS, DEFAULT_EVAL_DATES, DEFAULT_EVAL_SKIES, EVAL_SEED_BASE, planPlants, seedRangeProblem, type EvalPlan } from './plantDays';
 
 const USAGE = `usage: npm run eval -- [--devices N] [--dates YYYY-MM-DD,...] [--skies clear,broken,mostly_cloudy,overcast] [--days N] [--warmup N]
                        [--seed N] [--fault-mix normal=70,arc_fault=6,...] [--decision ${Object.keys(DECISIONS).join('|')}]
-                       [--conditions ${CONDITION_KINDS.join(',')}|none] [--windows model|truth] [--workers N] [--out DIR] [--fresh] [--no-docs]`;
+                       [--conditions ${CONDITION_KINDS.join(',')}|none] [--windows model|truth] [--workers N] [--out DIR] [--fresh] [--no-docs]
+                       [--before out/eval/report-<earlier model>-<decision>.json (an earlier model on the same flags: before/after tables)]`;
 
 const WINDOW_SOURCES: readonly WindowSource[] = ['model', 'truth'];
 
@@ -81,6 +82,7 @@ export function parseEvalArgs(argv: string[]) {
       out: { type: 'string', default: join('out', 'eval') },
       fresh: { type: 'boolean', default: false },
       'no-docs': { type: 'boolean', default: false },
+      before: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -112,9 +114,27 @@ export function parseEvalArgs(argv: string[]) {
     workers: intFlag('workers', values.workers!, 64),
     out: values.out!,
     fresh: values.fresh!,
+    before: values.before,
     // the ceiling run (--windows truth) is not the product: it never replaces the card's figures
     docs: !values['no-docs'] && values.windows === 'model',
   };
+}
+
+/** An earlier run's report (--before), or a clear error naming the file. */
+export function readBefore(path: string): EvalReport {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--before ${path}: cannot read it (${(e as Error).message})`);
+  }
+  try {
+    const r = JSON.parse(text) as EvalReport;
+    if (!r.plan || !Array.isArray(r.goals) || typeof r.modelVersion !== 'string') throw new Error('not an eval report');
+    return r;
+  } catch (e) {
+    throw new UsageError(`--before ${path}: not a report of npm run eval (${(e as Error).message})`);
+  }
 }
 
 /** The report's file: one per model, decision and window source. */
@@ -129,7 +149,13 @@ async function main(): Promise<void> {
     return;
   }
   const options: EvalOptions = { ...args, startPool: () => PredictPool.start(args.workers, { uncalibrated: true }), progress: true, log: (l) => console.log(l) };
+  // an earlier model's report to stand beside this one: read before the long run, so that a wrong path fails at once
+  const before = args.before === undefined ? undefined : readBefore(args.before);
   const { report } = await runEval(options);
+  if (before) {
+    const problem = beforeProblem(before, report);
+    if (problem) throw new UsageError(`--before ${args.before}: ${problem}; run the earlier model with the same flags`);
+  }
   console.log(`\n${runLine(report)}\n`);
   console.log(reportTables(report).join('\n'));
   mkdirSync(args.out, { recursive: true });
@@ -139,8 +165,9 @@ async function main(): Promise<void> {
   // the decision's ceiling on the same records: read back from the cache, no model needed
   const ceiling = args.windows === 'model' ? (await runEval({ ...options, windows: 'truth', fresh: false, log: () => undefined, startPool: () => Promise.reject(new Error('the plant-days just evaluated are not in the cache')) })).report : undefined;
   if (ceiling) console.log(`\n${ceilingLine(ceiling)}`);
+  if (before) console.log(`\n${beforeAfterTables(before, report).join('\n')}`);
   if (args.docs) {
-    writeEvalSection(cardSection(report, ceiling));
+    writeEvalSection(cardSection(report, ceiling, before));
     console.log(`Model card: ${modelCardPath()} (its device-day section)`);
   }
 }

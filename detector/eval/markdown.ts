@@ -108,7 +108,7 @@ export function conditionTables(r: EvalReport): string[] {
 export function runLine(r: EvalReport): string {
   const p = r.plan;
   const skies = [...new Set(plantDaySpecs(p).map((s) => s.sky))].join(', ');
-  return `Decision \`${r.decision.name}\`: ${r.decision.description}. Model ${r.modelVersion}${r.windows === 'truth' ? ', its window probabilities replaced by the truth (a perfect window classifier: the ceiling of the decision)' : ''}. ${r.plantDays.length} held-out plant-days (${p.firstDates.length} plants × ${p.days} day${p.days === 1 ? '' : 's'}${p.warmupDays ? `, each after ${p.warmupDays} warm-up days run but not counted (their alarms build the arrays' baselines)` : ''}, first days ${p.firstDates.join(', ')}; skies ${skies}; ${p.conditions?.length ? `; and ${p.conditions.length} plants of conditions that are not faults, ${p.conditions.join(', ')}, one counted day each after the same warm-up` : ''}; seeds ${p.seedBase}+, never used in training) × ${count(p.devices)} devices, fault mix ${Object.entries(p.faultMix).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
+  return `Decision \`${r.decision.name}\`: ${r.decision.description}. Model ${r.modelVersion}${r.windows === 'truth' ? ', its window probabilities replaced by the truth (a perfect window classifier: the ceiling of the decision)' : ''}. ${r.plantDays.length} held-out plant-days (${p.firstDates.length} plants × ${p.days} day${p.days === 1 ? '' : 's'}${p.warmupDays ? `, each after ${p.warmupDays} warm-up days run but not counted (their alarms build the arrays' baselines)` : ''}, first days ${p.firstDates.join(', ')}; skies ${skies}${p.conditions?.length ? `; and ${p.conditions.length} plants of conditions that are not faults, ${p.conditions.join(', ')}, one counted day each after the same warm-up` : ''}; seeds ${p.seedBase}+, never used in training) × ${count(p.devices)} devices, fault mix ${Object.entries(p.faultMix).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
 }
 
 /** What the same decision reaches on the same device-days with a perfect window classifier (--windows truth). */
@@ -117,8 +117,42 @@ export function ceilingLine(c: EvalReport): string {
   return `With a perfect window classifier (\`--windows truth\`: each daylight window certain of its training label) the same decision names ${pct(c.faults.overall.namedRate)} of the visible faults (${FAULT_CLASSES.slice(1).map(cls).join(', ')}), with ${pct(c.falseAlarms.overall.rate)} false alarms and a delay of ${minutes(c.faults.overall.delayMedianMin)} median, ${minutes(c.faults.overall.delayP90Min)} p90: the limit of the decision itself, whatever the model.`;
 }
 
-/** The model card's section, markers included; `ceiling`: the same run with --windows truth. */
-export function cardSection(r: EvalReport, ceiling?: EvalReport): string {
+/**
+ * Two models on the same held-out plan (`npm run eval -- --before <report>`): the goals,
+ * the classes and the conditions side by side, the earlier model first.
+ */
+export function beforeAfterTables(before: EvalReport, after: EvalReport): string[] {
+  const goal = (r: EvalReport, name: string) => r.goals.find((g) => g.goal === name);
+  const named = (r: EvalReport, f: string) => pct(r.faults.byClass[f]?.namedRate ?? null);
+  const conditions = [...new Set([...Object.keys(before.byCondition ?? {}), ...Object.keys(after.byCondition ?? {})])];
+  const rate = (r: EvalReport, k: string) => pct(r.byCondition?.[k]?.falseAlarms.rate ?? null);
+  return [
+    `Before and after, on the same held-out plan and decision: ${before.modelVersion} (before) against ${after.modelVersion} (after); each with its own calibrated thresholds.`,
+    '',
+    ...table(
+      ['goal', 'target', 'before', 'after'],
+      after.goals.map((g) => {
+        const b = goal(before, g.goal);
+        return [g.goal, g.target, b ? measured(b) : '–', measured(g)];
+      }),
+    ),
+    '',
+    ...table(['visible faults named', 'before', 'after'], [...FAULT_CLASSES.slice(1), 'all'].map((f) => [f, f === 'all' ? pct(before.faults.overall.namedRate) : named(before, f), f === 'all' ? pct(after.faults.overall.namedRate) : named(after, f)])),
+    ...(conditions.length === 0 ? [] : ['', ...table(['false alarms, healthy device-days with the condition', 'before', 'after'], conditions.map((k) => [k, rate(before, k), rate(after, k)]))]),
+  ];
+}
+
+/** Why an earlier report cannot stand beside this one (null: it can): the same plan, decision and window source. */
+export function beforeProblem(before: EvalReport, after: EvalReport): string | null {
+  if (JSON.stringify(before.plan) !== JSON.stringify(after.plan)) return 'its plan (plants, dates, skies, days, devices, seeds, fault mix, conditions) differs from this run\'s';
+  if (before.decision.name !== after.decision.name) return `its decision is ${before.decision.name}, this run's ${after.decision.name}`;
+  if (before.windows !== after.windows) return `its windows are ${before.windows}, this run's ${after.windows}`;
+  if (before.modelVersion === after.modelVersion) return `it is this model's own report (${after.modelVersion})`;
+  return null;
+}
+
+/** The model card's section, markers included; `ceiling`: the same run with --windows truth; `before`: an earlier model on the same plan. */
+export function cardSection(r: EvalReport, ceiling?: EvalReport, before?: EvalReport): string {
   return [
     EVAL_START,
     '## Device-days: what operators see (`npm run eval`)',
@@ -131,6 +165,7 @@ export function cardSection(r: EvalReport, ceiling?: EvalReport): string {
     '',
     ...reportTables(r),
     ...(ceiling ? ['', ceilingLine(ceiling)] : []),
+    ...(before ? ['', ...beforeAfterTables(before, r)] : []),
     '',
     "The issue's last goal, the predict stage's time on the 10k-device June day, is measured by `npm run bench:pipeline` (docs/performance.md), not here.",
     EVAL_END,

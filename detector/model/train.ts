@@ -146,6 +146,7 @@ async function main(): Promise<void> {
       backend: { type: 'string', default: 'auto' },
       variant: { type: 'string', default: 'classic' },
       'no-docs': { type: 'boolean', default: false },
+      conditions: { type: 'string', default: 'training' },
     },
   });
   const n = (k: keyof typeof values) => {
@@ -158,10 +159,12 @@ async function main(): Promise<void> {
   if (!(normalKeep > 0 && normalKeep <= 1)) throw new Error(`--normal-keep: ${JSON.stringify(values['normal-keep'])} is not a share in (0, 1]`);
   const backend = await initBackend(values.backend as 'auto');
   const devices = n('devices');
+  const conditions = values.conditions;
+  if (conditions !== 'training' && conditions !== 'none') throw new Error(`--conditions: expected training or none, got ${JSON.stringify(conditions)}`);
   const splits: Record<'train' | 'validation' | 'test', SplitSpec> = {
-    train: { name: 'train', plantDays: spreadDates(2025, n('train-days'), seed).map((date, i) => ({ seed: SPLIT_SEEDS.train + i, date })), devicesPerPlantDay: devices, normalKeep },
-    validation: { name: 'validation', plantDays: spreadDates(2025, n('val-days'), seed + 1).map((date, i) => ({ seed: SPLIT_SEEDS.validation + i, date })), devicesPerPlantDay: devices, normalKeep },
-    test: { name: 'test', plantDays: spreadDates(2026, n('test-days'), seed + 2).map((date, i) => ({ seed: SPLIT_SEEDS.test + i, date })), devicesPerPlantDay: devices, normalKeep: 1 },
+    train: { name: 'train', plantDays: spreadDates(2025, n('train-days'), seed).map((date, i) => ({ seed: SPLIT_SEEDS.train + i, date })), devicesPerPlantDay: devices, normalKeep, conditions },
+    validation: { name: 'validation', plantDays: spreadDates(2025, n('val-days'), seed + 1).map((date, i) => ({ seed: SPLIT_SEEDS.validation + i, date })), devicesPerPlantDay: devices, normalKeep, conditions },
+    test: { name: 'test', plantDays: spreadDates(2026, n('test-days'), seed + 2).map((date, i) => ({ seed: SPLIT_SEEDS.test + i, date })), devicesPerPlantDay: devices, normalKeep: 1, conditions },
   };
   // a split's seeds must stay below the next split's base (and held-out evaluations' seeds)
   for (const s of Object.values(splits)) if (s.plantDays.length > 1000) throw new Error(`${s.name}: ${s.plantDays.length} plant-days; at most 1,000 per split (seeds from ${SPLIT_SEEDS[s.name as keyof typeof SPLIT_SEEDS]})`);

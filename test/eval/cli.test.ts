@@ -1,7 +1,9 @@
 /** npm run eval's flags: defaults, and every bad value refused with a message naming it. */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseEvalArgs } from '../../detector/eval/cli';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parseEvalArgs, readBefore } from '../../detector/eval/cli';
 import { DEFAULT_EVAL_DATES, plantDaySpecs, seedRangeProblem } from '../../detector/eval/plantDays';
 import { REPO_ROOT } from '../helpers/stackFiles';
 
@@ -78,6 +80,17 @@ describe('npm run eval flags', () => {
     [['--fault-mix', 'normal=1,ground=2'], '--fault-mix: unknown class "ground"'],
   ])('rejects %j', (args, message) => {
     expect(() => parseEvalArgs(args)).toThrow(message);
+  });
+
+  it('takes an earlier model\'s report to set beside this run (--before), refusing a file that is none with its path', () => {
+    expect(parseEvalArgs(['--before', 'out/eval/report-old-alarms.json']).before).toBe('out/eval/report-old-alarms.json');
+    expect(parseEvalArgs([]).before).toBeUndefined();
+    const dir = mkdtempSync(join(tmpdir(), 'eval-before-'));
+    expect(() => readBefore(join(dir, 'missing.json'))).toThrow(`--before ${join(dir, 'missing.json')}: cannot read it`);
+    writeFileSync(join(dir, 'bad.json'), '{"plan": 1');
+    expect(() => readBefore(join(dir, 'bad.json'))).toThrow('not a report of npm run eval');
+    writeFileSync(join(dir, 'other.json'), '{"rows": []}');
+    expect(() => readBefore(join(dir, 'other.json'))).toThrow('not a report of npm run eval (not an eval report)');
   });
 
   it('holds seeds out from 4000', () => {

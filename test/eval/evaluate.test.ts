@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { FAULT_CLASSES } from '../../contracts';
 import type { Decision } from '../../detector/eval/decision';
 import { runEval, type EvalOptions, type EvalReport } from '../../detector/eval/evaluate';
-import { cardSection, ceilingLine, reportTables } from '../../detector/eval/markdown';
+import { beforeAfterTables, beforeProblem, cardSection, ceilingLine, reportTables } from '../../detector/eval/markdown';
 import { verdictDecision } from '../../detector/eval/verdictDecision';
 import { PredictPool } from '../../local/jobs/predictPool';
 
@@ -85,6 +85,22 @@ describe('npm run eval, end to end', () => {
     expectIdentities(ceiling);
     expect(ceiling.falseAlarms.overall.alarmed).toBe(0);
     expect(cardSection(first, ceiling)).toContain(ceilingLine(ceiling));
+  });
+
+  it('sets an earlier model beside this one only on the same plan, decision and windows (--before)', async () => {
+    const truth = (await runEval({ ...options, windows: 'truth', startPool: noPool })).report;
+    // an earlier model: the same run under another version
+    const earlier: EvalReport = { ...first, modelVersion: 'lenet5c-earlier' };
+    expect(beforeProblem(earlier, first)).toBeNull();
+    const tables = beforeAfterTables(earlier, first);
+    expect(tables[0]).toContain('lenet5c-earlier (before) against');
+    // every goal row carries both models' figures, here equal
+    for (const g of first.goals) expect(tables.some((l) => l.startsWith(`| ${g.goal} |`))).toBe(true);
+    expect(cardSection(first, undefined, earlier)).toContain(tables.join('\n'));
+    expect(beforeProblem(first, first)).toMatch(/this model's own report/);
+    expect(beforeProblem(earlier, truth)).toMatch(/its windows are model/);
+    expect(beforeProblem({ ...earlier, plan: { ...earlier.plan, devices: earlier.plan.devices + 1 } }, first)).toMatch(/its plan .* differs/);
+    expect(beforeProblem({ ...earlier, decision: { ...earlier.decision, name: 'verdict' } }, first)).toMatch(/its decision is verdict/);
   });
 
   it('stops with a message naming the decision and the device when an alarm breaks the contract', async () => {
