@@ -128,6 +128,7 @@ export function createPlatform(config: StackConfig, inputs: PlatformInputs): Pla
     plantTimeZone: config.plantTimeZone,
     goldBucket: buckets.gold,
     goldKeyArn: keyArn,
+    silverBucket: buckets.silver,
     throttle: { ratePerSecond: config.api.throttleRatePerSecond, burst: config.api.throttleBurst },
     reservedConcurrency: config.api.reservedConcurrency,
     allowOrigin: API_ALLOW_ORIGIN,

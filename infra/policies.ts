@@ -260,6 +260,19 @@ export function apiReadPolicy(goldBucketArn: string, dataKey: KeyUse | null): Po
   );
 }
 
+/**
+ * The lookup Lambda's read of silver for GET /devices/{deviceId}/series: the objects under
+ * the one table's prefix it reads (data files and commit markers), nothing else of silver,
+ * and no listing: without s3:ListBucket a missing key answers 403, which the silver store
+ * reads as "no series" (functions/api/s3Store.ts, deniedMeansMissing).
+ */
+export function apiSilverReadPolicy(silverBucketArn: string, tablePrefix: string, dataKey: KeyUse | null): PolicyDocument {
+  return doc(
+    { Sid: 'ReadSilverSeries', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [objects(silverBucketArn, `${tablePrefix}/`)] },
+    ...keyUse('DecryptSilver', dataKey, 's3', ['kms:Decrypt']),
+  );
+}
+
 /** The managed rule Step Functions creates to learn that an EMR Serverless job run ended. */
 export const EMR_SYNC_RULE = 'StepFunctionsGetEventsForEMRServerlessJobRule';
 
