@@ -148,6 +148,8 @@ function legend(): void {
 
 $<HTMLSelectElement>('date').addEventListener('change', (e) => go({ date: (e.target as HTMLSelectElement).value, device: null }, true));
 $<HTMLSelectElement>('class-filter').addEventListener('change', (e) => go({ label: (e.target as HTMLSelectElement).value || null }));
+// the selects act on change; Enter in the form must not reload the page (no inline handler: the CSP allows none)
+$('controls').addEventListener('submit', (e) => e.preventDefault());
 $('device-close').addEventListener('click', () => go({ device: null }, true));
 legend();
 
