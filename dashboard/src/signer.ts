@@ -23,9 +23,10 @@ export function cachedCredentials(provider: AwsCredentialIdentityProvider, now: 
   };
 }
 
-/** A fetch for the API client that signs each request for execute-api in region. */
-export function signingFetch(credentials: AwsCredentialIdentityProvider, region: string, fetchFn: typeof fetch = fetch): ApiFetch {
-  const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Sha256, uriEscapePath: true });
+/** A fetch for the API client that signs each request for execute-api (or `service`) in region. */
+export function signingFetch(credentials: AwsCredentialIdentityProvider, region: string, fetchFn: typeof fetch = fetch, service = 'execute-api'): ApiFetch {
+  // a GET has no body to hash into a header: the signed headers are host, x-amz-date (and the session token)
+  const signer = new SignatureV4({ service, region, credentials, sha256: Sha256, uriEscapePath: true, applyChecksum: false });
   return async (url, init) => {
     const u = new URL(url);
     const query: Record<string, string> = {};
