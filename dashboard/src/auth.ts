@@ -96,27 +96,31 @@ async function currentTokens(auth: AuthConfig): Promise<Tokens | null> {
 
 /** Signs the operator in (through the hosted UI if need be) and gives the fetch that signs API requests. */
 export async function signIn(auth: AuthConfig): Promise<ApiFetch> {
-  const tokens = (await currentTokens(auth)) ?? (await redirectToSignIn(auth));
+  let tokens = (await currentTokens(auth)) ?? (await redirectToSignIn(auth));
   sessionStorage.setItem(TOKENS, JSON.stringify(tokens));
+  /**
+   * The ID token for each credentials request: renewed with the refresh token once it has
+   * expired (for webDashboard.sessionHours); when that is refused too, sign in again.
+   */
+  const idToken = async (): Promise<string> => {
+    if (tokens.expiresAt - 60_000 > Date.now()) return tokens.idToken;
+    const renewed = tokens.refreshToken ? await tokenRequest(auth, { grant_type: 'refresh_token', refresh_token: tokens.refreshToken }).catch(() => null) : null;
+    if (!renewed) {
+      sessionStorage.removeItem(TOKENS);
+      return redirectToSignIn(auth);
+    }
+    tokens = renewed;
+    sessionStorage.setItem(TOKENS, JSON.stringify(tokens));
+    return tokens.idToken;
+  };
   const credentials = cachedCredentials(
     fromCognitoIdentityPool({
       identityPoolId: auth.identityPoolId,
-      logins: { [`cognito-idp.${auth.region}.amazonaws.com/${auth.userPoolId}`]: tokens.idToken },
+      logins: { [`cognito-idp.${auth.region}.amazonaws.com/${auth.userPoolId}`]: idToken },
       clientConfig: { region: auth.region },
     }),
   );
-  const signed = signingFetch(credentials, auth.region);
-  return async (url, init) => {
-    const r = await signed(url, init).catch(async (err: unknown) => {
-      // an expired token: the identity pool refuses it; sign in again, back to this view
-      if (Date.now() >= tokens.expiresAt) {
-        sessionStorage.removeItem(TOKENS);
-        return redirectToSignIn(auth);
-      }
-      throw err;
-    });
-    return r;
-  };
+  return signingFetch(credentials, auth.region);
 }
 
 /** Forgets this tab's sign-in and ends the hosted UI's session. */

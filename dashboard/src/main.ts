@@ -156,7 +156,14 @@ legend();
 /** config.json → the API client (signed only when it says so) → the view in the URL. */
 async function start(): Promise<void> {
   try {
-    api = await connect(await loadConfig(), async () => (await import('./auth')).signIn);
+    const config = await loadConfig();
+    api = await connect(config, async () => (await import('./auth')).signIn);
+    const auth = config.auth;
+    if (auth) {
+      const out = Object.assign(document.createElement('button'), { type: 'button', id: 'sign-out', textContent: 'Sign out' });
+      out.addEventListener('click', () => void import('./auth').then((a) => a.signOut(auth)));
+      document.querySelector('header')!.append(out);
+    }
   } catch (err) {
     $('fleet-summary').textContent = `Could not start: ${(err as Error).message}`;
     return;
