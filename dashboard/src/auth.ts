@@ -47,7 +47,11 @@ export async function pkceChallenge(verifier: string): Promise<string> {
 
 /** Sends the browser to the hosted UI; the page is left, so this never resolves. */
 async function redirectToSignIn(auth: AuthConfig): Promise<never> {
-  const pending: Pending = { state: randomString(16), verifier: randomString(48), returnTo: `${location.pathname}${location.search}` };
+  // the view to come back to, without a sign-in's leftovers (a stale code would be exchanged again)
+  const view = new URLSearchParams(location.search);
+  for (const k of ['code', 'state', 'error', 'error_description']) view.delete(k);
+  const query = view.toString();
+  const pending: Pending = { state: randomString(16), verifier: randomString(48), returnTo: `${location.pathname}${query ? `?${query}` : ''}` };
   sessionStorage.setItem(PENDING, JSON.stringify(pending));
   const q = new URLSearchParams({
     response_type: 'code',

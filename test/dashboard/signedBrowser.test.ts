@@ -216,6 +216,19 @@ describe('the deployed page in Chromium, against a fake AWS', () => {
     await context.close();
   }, 90_000);
 
+  it("does not exchange a stale code from a bookmarked link: signs in afresh and drops it from the URL", async () => {
+    const context = await browser.newContext();
+    const seen: Seen = { authorize: [], tokenRequests: [], identityCalls: [], apiCalls: [], logout: [] };
+    await fakeAws(context, seen);
+    const page = await context.newPage();
+    await page.goto(`${SITE}/?date=${NEWEST}&code=stale&state=stale`);
+    await page.waitForFunction(() => /devices on/.test(document.getElementById('fleet-summary')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(seen.authorize).toHaveLength(1);
+    expect(seen.tokenRequests.map((f) => f.get('code'))).toEqual(['the-code']);
+    expect(page.url()).toBe(`${SITE}/?date=${NEWEST}`);
+    await context.close();
+  }, 90_000);
+
   it('shows API Gateway’s refusal when a signature does not hold', async () => {
     const context = await browser.newContext();
     const seen: Seen = { authorize: [], tokenRequests: [], identityCalls: [], apiCalls: [], logout: [] };
