@@ -109,7 +109,8 @@ export class WebDashboard extends pulumi.ComponentResource {
       },
       { parent: this, protect: args.protect },
     );
-    const domain = new aws.cognito.UserPoolDomain(`${name}-operators`, { domain: args.authDomainPrefix, userPoolId: userPool.id }, parent);
+    // the classic hosted UI (1): it needs no branding resource, and signs in by the OAuth flows alone (the client's explicitAuthFlows)
+    const domain = new aws.cognito.UserPoolDomain(`${name}-operators`, { domain: args.authDomainPrefix, userPoolId: userPool.id, managedLoginVersion: 1 }, parent);
     const authDomain = pulumi.interpolate`https://${domain.domain}.auth.${args.region}.amazoncognito.com`;
 
     const headers = new aws.cloudfront.ResponseHeadersPolicy(
