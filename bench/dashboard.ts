@@ -52,12 +52,15 @@ async function main(): Promise<void> {
 
   const files = await buildDashboard();
   let gz = 0;
+  let local = 0;
   for (const [path, f] of files) {
     const z = gzipSync(f.body, { level: 9 }).length;
     gz += z;
-    console.log(`  ${path.padEnd(10)} ${kb(f.body.length).padStart(10)} raw  ${kb(z).padStart(9)} gzipped`);
+    // chunks/ is what only the deployed page loads on demand (the sign-in and SigV4 signing)
+    if (!path.startsWith('/chunks/')) local += z;
+    console.log(`  ${path.padEnd(44)} ${kb(f.body.length).padStart(10)} raw  ${kb(z).padStart(9)} gzipped`);
   }
-  console.log(`Bundle: ${kb(gz)} gzipped in all (goal ≤ ${kb(BUNDLE_GOAL_BYTES)})`);
+  console.log(`Bundle: ${kb(gz)} gzipped in all (goal ≤ ${kb(BUNDLE_GOAL_BYTES)}); the page without the sign-in's chunks (what npm start loads): ${kb(local)}`);
   if (gz > BUNDLE_GOAL_BYTES) process.exitCode = 1;
 
   const s3 = await startLocalS3(['gold'], undefined, { separateProcess: true });

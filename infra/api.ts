@@ -9,13 +9,24 @@ import * as pulumi from '@pulumi/pulumi';
 import { inlinePolicy } from './iam';
 import { lambdaFunction } from './lambdaFunction';
 import { logGroup, logGroupName, type LogSettings } from './logGroups';
-import { apiReadPolicy } from './policies';
+import { apiReadPolicy, apiSilverReadPolicy } from './policies';
+import { TABLES } from '../contracts/tableSpecs';
+
+/** The routes of docs/api.openapi.yaml; a route missing here would answer 404 from API Gateway. */
+export const API_ROUTES = ['GET /devices/{deviceId}/predictions', 'GET /devices/{deviceId}/status', 'GET /faults', 'GET /fleet', 'GET /days', 'GET /devices/{deviceId}/series'] as const;
+export type ApiRoute = (typeof API_ROUTES)[number];
+
+/** What the operator's dashboard calls (dashboard/src/api.ts): all its signed-in users may invoke. */
+export const DASHBOARD_ROUTES: readonly ApiRoute[] = ['GET /days', 'GET /fleet', 'GET /devices/{deviceId}/predictions', 'GET /devices/{deviceId}/series'];
 
 /**
- * The routes of docs/api.openapi.yaml; a route missing here would answer 404 from API Gateway.
- * Not yet GET /devices/{deviceId}/series: it reads silver, which this function may not (issue 21, the dashboard's deployment).
+ * The execute-api ARN of a route on a stage ("arn:aws:execute-api:eu-west-1:123:abc/$default/GET/devices/*\/series"):
+ * a path parameter matches one segment's worth of anything, as IAM's "*" does.
  */
-export const API_ROUTES = ['GET /devices/{deviceId}/predictions', 'GET /devices/{deviceId}/status', 'GET /faults', 'GET /fleet', 'GET /days'] as const;
+export function routeArn(executionArn: string, stage: string, route: ApiRoute): string {
+  const [method, path] = route.split(' ') as [string, string];
+  return `${executionArn}/${stage}/${method}${path.replace(/\{[^}]+\}/g, '*')}`;
+}
 
 export interface ApiArgs {
   stage: string;
@@ -25,6 +36,8 @@ export interface ApiArgs {
   goldBucket: pulumi.Input<string>;
   /** the key gold is encrypted with (null: SSE-S3) */
   goldKeyArn: pulumi.Input<string> | null;
+  /** the bucket of the series (silver), read under its device_day/ prefix only; its key is goldKeyArn's (the stage's one key) */
+  silverBucket: pulumi.Input<string>;
   throttle: { ratePerSecond: number; burst: number };
   /** the lookup Lambda's reserved concurrency: what a flood of lookups may take from the account */
   reservedConcurrency: number;
@@ -49,6 +62,8 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 export class Api extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
   readonly apiId: pulumi.Output<string>;
+  /** "arn:aws:execute-api:<region>:<account>:<apiId>", what route ARNs start with */
+  readonly executionArn: pulumi.Output<string>;
   readonly stageName: pulumi.Output<string>;
   readonly functionName: pulumi.Output<string>;
 
@@ -68,7 +83,7 @@ export class Api extends pulumi.ComponentResource {
         memorySize: 1769,
         timeout: 15,
         reservedConcurrency: args.reservedConcurrency,
-        environment: { GOLD_BUCKET: args.goldBucket, PLANT_TIME_ZONE: args.plantTimeZone, ALLOW_ORIGIN: args.allowOrigin },
+        environment: { GOLD_BUCKET: args.goldBucket, SILVER_BUCKET: args.silverBucket, PLANT_TIME_ZONE: args.plantTimeZone, ALLOW_ORIGIN: args.allowOrigin },
         tags: args.tags,
       },
       this,
@@ -77,6 +92,15 @@ export class Api extends pulumi.ComponentResource {
       `${name}-lookup-gold`,
       role,
       pulumi.all([pulumi.interpolate`arn:aws:s3:::${args.goldBucket}`, args.goldKeyArn]).apply(([gold, keyArn]) => apiReadPolicy(gold, keyArn === null ? null : { keyArn, region: args.region })),
+      this,
+    );
+
+    inlinePolicy(
+      `${name}-lookup-silver`,
+      role,
+      pulumi
+        .all([pulumi.interpolate`arn:aws:s3:::${args.silverBucket}`, args.goldKeyArn])
+        .apply(([silver, keyArn]) => apiSilverReadPolicy(silver, TABLES.silver_device_day.prefix, keyArn === null ? null : { keyArn, region: args.region })),
       this,
     );
 
@@ -115,6 +139,7 @@ export class Api extends pulumi.ComponentResource {
 
     this.url = api.apiEndpoint;
     this.apiId = api.id;
+    this.executionArn = api.executionArn;
     this.stageName = stage.name;
     this.functionName = fn.name;
     this.registerOutputs({ url: this.url, apiId: this.apiId, functionName: this.functionName });

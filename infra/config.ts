@@ -59,6 +59,19 @@ export interface StackConfig {
     scadaCidr: string | null;
   };
   alarmEmail: string | null;
+  /** the operator's dashboard behind CloudFront with a Cognito sign-in (infra/webDashboard.ts); null: not deployed */
+  webDashboard: WebDashboardConfig | null;
+}
+
+/** MFA of the dashboard's user pool: off, optional (each user may enrol a TOTP app) or required. */
+export type MfaSetting = 'off' | 'optional' | 'required';
+
+export interface WebDashboardConfig {
+  mfa: MfaSetting;
+  /** the Cognito hosted UI's domain prefix (https://<prefix>.auth.<region>.amazoncognito.com): unique in the region */
+  authDomainPrefix: string;
+  /** how long a sign-in lasts before the hosted UI asks again (the refresh token's validity) */
+  sessionHours: number;
 }
 
 export class ConfigError extends Error {
@@ -202,7 +215,7 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
   );
   const ownEntries = Object.entries(raw).filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`));
   const own = new Reader(Object.fromEntries(ownEntries.map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v])), `${CONFIG_NAMESPACE}:`);
-  own.only('stage', 'protect', 'plantTimeZone', 'vpcCidr', 'availabilityZones', 'kafkaTopic', 'kafkaPartitions', 'emrReleaseLabel', 'sparkVersion', 'scalaVersion', 'emr', 'scheduleCron', 'schedule', 'retention', 'api', 'producer', 'alarmEmail', 'kmsEncryption');
+  own.only('stage', 'protect', 'plantTimeZone', 'vpcCidr', 'availabilityZones', 'kafkaTopic', 'kafkaPartitions', 'emrReleaseLabel', 'sparkVersion', 'scalaVersion', 'emr', 'scheduleCron', 'schedule', 'retention', 'api', 'producer', 'alarmEmail', 'kmsEncryption', 'webDashboard');
 
   const plantTimeZone = own.string('plantTimeZone');
   if (!isTimeZone(plantTimeZone)) throw new ConfigError(`${CONFIG_NAMESPACE}:plantTimeZone`, `${JSON.stringify(plantTimeZone)} is not an IANA time zone`);
@@ -263,5 +276,25 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
       scadaCidr: source === 'modbus' ? cidr(producer, 'scadaCidr', ANY_CIDR, 'an IPv4 CIDR block of the plant network') : null,
     },
     alarmEmail: own.optionalString('alarmEmail', EMAIL, 'an e-mail address'),
+    webDashboard: webDashboard(own.object('webDashboard')),
+  };
+}
+
+/** Cognito's rule for a domain prefix: lower-case letters, digits and hyphens, no "aws", "amazon" or "cognito". */
+const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function webDashboard(r: Reader): WebDashboardConfig | null {
+  if (!r.bool('enabled')) {
+    r.only('enabled');
+    return null;
+  }
+  r.only('enabled', 'mfa', 'authDomainPrefix', 'sessionHours');
+  const authDomainPrefix = r.string('authDomainPrefix', DOMAIN_PREFIX, 'a Cognito domain prefix (lower-case letters, digits and hyphens, at most 63)');
+  if (/aws|amazon|cognito/.test(authDomainPrefix)) throw new ConfigError(r.key('authDomainPrefix'), `${JSON.stringify(authDomainPrefix)} contains "aws", "amazon" or "cognito", which Cognito refuses in a domain prefix`);
+  return {
+    mfa: r.oneOf('mfa', ['off', 'optional', 'required'] as const),
+    authDomainPrefix,
+    // Cognito's refresh tokens last 1 h to 10 years; an operator's shift is the useful range.
+    sessionHours: r.int('sessionHours', 1, 720),
   };
 }

@@ -24,4 +24,7 @@ export const stateMachineArn = platform.orchestration.stateMachineArn;
 export const notificationTopicArn = platform.orchestration.notificationTopicArn;
 export const apiUrl = platform.api.url;
 export const dashboardUrl = platform.monitoring.dashboardUrl;
+/** the operator's dashboard (sign in with a user of operatorUserPoolId: docs/deploy.md) */
+export const webDashboardUrl = platform.webDashboard?.url ?? null;
+export const operatorUserPoolId = platform.webDashboard?.userPoolId ?? null;
 export const producerService = platform.compute.producerServiceName;

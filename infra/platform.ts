@@ -15,6 +15,8 @@ import { Network } from './network';
 import { Orchestration } from './orchestration';
 import { readSparkSubmitParameters, SPARK_KAFKA_GROUP_PATTERN, sparkWorkers } from './sparkJobs';
 import { Storage } from './storage';
+import { WebDashboard } from './webDashboard';
+import type { DashboardFiles } from '../dashboard/build';
 import { envDefault, type ProducerEnvName } from '../functions/producer/config';
 import { METRICS_SERVICE, type Counter } from '../functions/producer/metrics';
 
@@ -29,6 +31,8 @@ export interface PlatformInputs {
   registerMapJson: string | null;
   /** the job files and model to upload; defaults to what the repository holds */
   content?: BootstrapContent;
+  /** the operator's dashboard as built; defaults to building dashboard/ (when the stack deploys it) */
+  dashboardFiles?: DashboardFiles;
 }
 
 export interface Platform {
@@ -39,6 +43,8 @@ export interface Platform {
   orchestration: Orchestration;
   api: Api;
   monitoring: Monitoring;
+  /** null when pv-fault:webDashboard.enabled is false */
+  webDashboard: WebDashboard | null;
 }
 
 export function createPlatform(config: StackConfig, inputs: PlatformInputs): Platform {
@@ -128,6 +134,7 @@ export function createPlatform(config: StackConfig, inputs: PlatformInputs): Pla
     plantTimeZone: config.plantTimeZone,
     goldBucket: buckets.gold,
     goldKeyArn: keyArn,
+    silverBucket: buckets.silver,
     throttle: { ratePerSecond: config.api.throttleRatePerSecond, burst: config.api.throttleBurst },
     reservedConcurrency: config.api.reservedConcurrency,
     allowOrigin: API_ALLOW_ORIGIN,
@@ -145,7 +152,22 @@ export function createPlatform(config: StackConfig, inputs: PlatformInputs): Pla
     api5xxThreshold: 5,
     tags,
   });
-  return { network, storage, kafka, compute, orchestration, api, monitoring };
+  const web = config.webDashboard;
+  const webDashboard =
+    web === null
+      ? null
+      : new WebDashboard(name, {
+          stage: config.stage,
+          region: config.region,
+          protect: config.protect,
+          api: { url: api.url, executionArn: api.executionArn, stageName: api.stageName },
+          mfa: web.mfa,
+          authDomainPrefix: web.authDomainPrefix,
+          sessionHours: web.sessionHours,
+          files: inputs.dashboardFiles,
+          tags,
+        });
+  return { network, storage, kafka, compute, orchestration, api, monitoring, webDashboard };
 }
 
 function requireMap(json: string | null): string {

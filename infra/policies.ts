@@ -260,6 +260,52 @@ export function apiReadPolicy(goldBucketArn: string, dataKey: KeyUse | null): Po
   );
 }
 
+/**
+ * The lookup Lambda's read of silver for GET /devices/{deviceId}/series: the objects under
+ * the one table's prefix it reads (data files and commit markers), nothing else of silver,
+ * and no listing: without s3:ListBucket a missing key answers 403, which the silver store
+ * reads as "no series" (functions/api/s3Store.ts, deniedMeansMissing).
+ */
+export function apiSilverReadPolicy(silverBucketArn: string, tablePrefix: string, dataKey: KeyUse | null): PolicyDocument {
+  return doc(
+    { Sid: 'ReadSilverSeries', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [objects(silverBucketArn, `${tablePrefix}/`)] },
+    ...keyUse('DecryptSilver', dataKey, 's3', ['kms:Decrypt']),
+  );
+}
+
+// --- The operator's dashboard (infra/webDashboard.ts) --------------------------------------
+
+/** Lets CloudFront read the page's files through the one distribution's Origin Access Control, nothing else. */
+export function cloudFrontReadStatement(siteBucketArn: string, distributionArn: string): Statement {
+  return {
+    Sid: 'CloudFrontRead',
+    Effect: 'Allow',
+    Principal: { Service: 'cloudfront.amazonaws.com' },
+    Action: ['s3:GetObject'],
+    Resource: [objects(siteBucketArn)],
+    Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
+  };
+}
+
+/**
+ * Who may take the dashboard's role: the identity pool's signed-in users only (the pool has
+ * no unauthenticated identities, and "amr" says "authenticated" only for a user-pool login).
+ */
+export function identityPoolTrustPolicy(identityPoolId: string): PolicyDocument {
+  return doc({
+    Sid: 'SignedInOperators',
+    Effect: 'Allow',
+    Principal: { Federated: 'cognito-identity.amazonaws.com' },
+    Action: ['sts:AssumeRoleWithWebIdentity'],
+    Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': identityPoolId }, 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } },
+  });
+}
+
+/** What a signed-in operator's credentials may do: invoke the dashboard's GET routes of this API stage. */
+export function dashboardInvokePolicy(routeArns: string[]): PolicyDocument {
+  return doc({ Sid: 'InvokeDashboardRoutes', Effect: 'Allow', Action: ['execute-api:Invoke'], Resource: routeArns });
+}
+
 /** The managed rule Step Functions creates to learn that an EMR Serverless job run ended. */
 export const EMR_SYNC_RULE = 'StepFunctionsGetEventsForEMRServerlessJobRule';
 

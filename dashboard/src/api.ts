@@ -1,7 +1,8 @@
 /**
  * The prediction API as the page sees it: the only data path (docs/api.openapi.yaml).
- * Same origin under npm start; in AWS the base and the request signing come with the
- * stack's deployment (issue 21, not yet built).
+ * One code path: the base URL comes from config.json and the fetch is either the
+ * browser's own (npm start) or one that signs with SigV4 (in AWS, auth.ts), injected
+ * by main.ts as the config says.
  */
 
 export interface Days {
@@ -75,20 +76,28 @@ export class ApiError extends Error {
   }
 }
 
-async function get<T>(path: string): Promise<T> {
-  const r = await fetch(path, { headers: { accept: 'application/json' } });
-  if (!r.ok) {
-    const body = (await r.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new ApiError(r.status, body?.error?.message ?? `${r.status} ${r.statusText}`);
-  }
-  return (await r.json()) as T;
-}
+/** What the API client needs of fetch: a GET of a URL with headers (the browser's fetch, or a signing one). */
+export type ApiFetch = (url: string, init: { headers: Record<string, string> }) => Promise<Response>;
 
 const q = encodeURIComponent;
 
-export const api = {
-  days: () => get<Days>('/days'),
-  fleet: (date: string) => get<Fleet>(`/fleet?date=${q(date)}`),
-  predictions: (deviceId: string, date: string) => get<Predictions>(`/devices/${q(deviceId)}/predictions?date=${q(date)}`),
-  series: (deviceId: string, date: string) => get<Series>(`/devices/${q(deviceId)}/series?date=${q(date)}`),
-};
+/** The API's four reads for the page, against base ("" = this origin) through fetchFn. */
+export function createApi(base: string, fetchFn: ApiFetch) {
+  async function get<T>(path: string): Promise<T> {
+    const r = await fetchFn(`${base}${path}`, { headers: { accept: 'application/json' } });
+    if (!r.ok) {
+      const body = (await r.json().catch(() => null)) as { error?: { message?: string }; message?: string } | null;
+      // API Gateway's own refusals (403 of a bad signature) carry { message }
+      throw new ApiError(r.status, body?.error?.message ?? body?.message ?? `${r.status} ${r.statusText}`);
+    }
+    return (await r.json()) as T;
+  }
+  return {
+    days: () => get<Days>('/days'),
+    fleet: (date: string) => get<Fleet>(`/fleet?date=${q(date)}`),
+    predictions: (deviceId: string, date: string) => get<Predictions>(`/devices/${q(deviceId)}/predictions?date=${q(date)}`),
+    series: (deviceId: string, date: string) => get<Series>(`/devices/${q(deviceId)}/series?date=${q(date)}`),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

@@ -1,7 +1,9 @@
 /** The operator's dashboard: the view state (in the URL) → what is fetched from the API and drawn. */
 import 'uplot/dist/uPlot.min.css';
 import '../style.css';
-import { api, ApiError, type Days, type Fleet } from './api';
+import { ApiError, type Api, type Days, type Fleet } from './api';
+import { loadConfig } from './config';
+import { connect } from './transport';
 import { renderAlarmTable } from './alarmTable';
 import { labelText, STATE_COLORS } from './colors';
 import { drawDeviceDay, type DeviceDayCharts } from './deviceDay';
@@ -11,7 +13,9 @@ import { formatView, parseView, type ViewState } from './viewState';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
+/** set by start(): after a sign-in the hosted UI's return restores the operator's URL first */
 let view: ViewState = parseView(location.search);
+let api: Api;
 let days: Days | null = null;
 let fleet: Fleet | null = null;
 let charts: DeviceDayCharts | null = null;
@@ -144,6 +148,27 @@ function legend(): void {
 
 $<HTMLSelectElement>('date').addEventListener('change', (e) => go({ date: (e.target as HTMLSelectElement).value, device: null }, true));
 $<HTMLSelectElement>('class-filter').addEventListener('change', (e) => go({ label: (e.target as HTMLSelectElement).value || null }));
+// the selects act on change; Enter in the form must not reload the page (no inline handler: the CSP allows none)
+$('controls').addEventListener('submit', (e) => e.preventDefault());
 $('device-close').addEventListener('click', () => go({ device: null }, true));
 legend();
-void render({ date: view.date, device: view.device });
+
+/** config.json → the API client (signed only when it says so) → the view in the URL. */
+async function start(): Promise<void> {
+  try {
+    const config = await loadConfig();
+    api = await connect(config, async () => (await import('./auth')).signIn);
+    const auth = config.auth;
+    if (auth) {
+      const out = Object.assign(document.createElement('button'), { type: 'button', id: 'sign-out', textContent: 'Sign out' });
+      out.addEventListener('click', () => void import('./auth').then((a) => a.signOut(auth)));
+      document.querySelector('header')!.append(out);
+    }
+  } catch (err) {
+    $('fleet-summary').textContent = `Could not start: ${(err as Error).message}`;
+    return;
+  }
+  view = parseView(location.search);
+  await render({ date: view.date, device: view.device });
+}
+void start();

@@ -337,13 +337,18 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
 
 let cached: ((event: HttpEvent) => Promise<HttpResult>) | null = null;
 
-/** The Lambda entry point; GOLD_BUCKET and PLANT_TIME_ZONE are set by the infrastructure. */
+/**
+ * The Lambda entry point; GOLD_BUCKET and PLANT_TIME_ZONE are set by the infrastructure,
+ * SILVER_BUCKET when the function may read silver's series (then GET /devices/{id}/series answers).
+ */
 export async function handler(event: HttpEvent): Promise<HttpResult> {
   if (!cached) {
     const bucket = process.env.GOLD_BUCKET;
     const timeZone = process.env.PLANT_TIME_ZONE;
     if (!bucket || !timeZone) throw new Error('GOLD_BUCKET and PLANT_TIME_ZONE must be set on the function');
-    cached = createHandler({ store: new S3Store(createS3Client(), bucket), timeZone, allowOrigin: process.env.ALLOW_ORIGIN });
+    const client = createS3Client();
+    const silver = process.env.SILVER_BUCKET ? new S3Store(client, process.env.SILVER_BUCKET, { deniedMeansMissing: true }) : undefined;
+    cached = createHandler({ store: new S3Store(client, bucket), silver, timeZone, allowOrigin: process.env.ALLOW_ORIGIN });
   }
   return cached(event);
 }

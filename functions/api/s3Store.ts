@@ -18,17 +18,26 @@ function mapError(err: unknown): never {
 }
 
 export class S3Store implements ObjectStore {
+  /**
+   * deniedMeansMissing: the role may read objects under a prefix but not list the bucket
+   * (silver for the series), so S3 answers a missing key with 403: read as missing.
+   */
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
+    private readonly options: { deniedMeansMissing?: boolean } = {},
   ) {}
+
+  private missing(err: unknown): boolean {
+    return notFound(err) || (this.options.deniedMeansMissing === true && denied(err));
+  }
 
   async getText(key: string): Promise<string | null> {
     try {
       const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return await r.Body!.transformToString('utf8');
     } catch (err) {
-      if (notFound(err)) return null;
+      if (this.missing(err)) return null;
       return mapError(err);
     }
   }
@@ -40,7 +49,7 @@ export class S3Store implements ObjectStore {
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     } catch (err) {
       // the reader tells a rerun's cleanup from other failures by this
-      if (notFound(err)) throw new ObjectMissing(key);
+      if (this.missing(err)) throw new ObjectMissing(key);
       return mapError(err);
     }
   }
@@ -63,4 +72,8 @@ export class S3Store implements ObjectStore {
 
 function notFound(err: unknown): boolean {
   return err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
+}
+
+function denied(err: unknown): boolean {
+  return (err as { name?: string }).name === 'AccessDenied' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403;
 }

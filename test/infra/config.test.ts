@@ -138,3 +138,31 @@ describe('stack config: the schedule leaves a day its late readings', () => {
     expect(() => parseStackConfig(at(cron))).toThrow(`pv-fault:scheduleCron: ${JSON.stringify(cron)} is not one daily time like cron(30 4 * * ? *)`);
   });
 });
+
+describe('stack config: the operator dashboard (pv-fault:webDashboard)', () => {
+  const dev = readStackConfig('dev');
+  const withWeb = (web: unknown): RawConfig => ({ ...dev, 'pv-fault:webDashboard': web });
+
+  it('deploys it in both stages, MFA optional in dev and required in prod', () => {
+    expect(parseStackConfig(dev).webDashboard).toEqual({ mfa: 'optional', authDomainPrefix: 'pv-fault-dev-ops', sessionHours: 12 });
+    expect(parseStackConfig(readStackConfig('prod')).webDashboard).toMatchObject({ mfa: 'required', authDomainPrefix: 'pv-fault-prod-ops' });
+  });
+
+  it('is off with enabled: false, and then takes no other setting', () => {
+    expect(parseStackConfig(withWeb({ enabled: false })).webDashboard).toBeNull();
+    expect(() => parseStackConfig(withWeb({ enabled: false, mfa: 'required' }))).toThrow('pv-fault:webDashboard.mfa: is not a known setting (known: enabled)');
+  });
+
+  it.each([
+    [undefined, 'pv-fault:webDashboard: is required but not set'],
+    [{ enabled: 'yes' }, 'pv-fault:webDashboard.enabled: expected true or false, got "yes"'],
+    [{ enabled: true, mfa: 'sometimes', authDomainPrefix: 'pv-ops', sessionHours: 8 }, 'pv-fault:webDashboard.mfa: expected one of off, optional, required, got "sometimes"'],
+    [{ enabled: true, mfa: 'off', authDomainPrefix: 'PV_Ops', sessionHours: 8 }, 'pv-fault:webDashboard.authDomainPrefix: "PV_Ops" is not a Cognito domain prefix'],
+    [{ enabled: true, mfa: 'off', authDomainPrefix: 'my-cognito-login', sessionHours: 8 }, 'pv-fault:webDashboard.authDomainPrefix: "my-cognito-login" contains "aws", "amazon" or "cognito"'],
+    [{ enabled: true, mfa: 'off', authDomainPrefix: 'pv-ops' }, 'pv-fault:webDashboard.sessionHours: is required but not set'],
+    [{ enabled: true, mfa: 'off', authDomainPrefix: 'pv-ops', sessionHours: 0 }, 'pv-fault:webDashboard.sessionHours: expected an integer in 1..720, got 0'],
+    [{ enabled: true, mfa: 'off', authDomainPrefix: 'pv-ops', sessionHours: 8, selfSignUp: true }, 'pv-fault:webDashboard.selfSignUp: is not a known setting'],
+  ])('refuses %j naming the key', (web, message) => {
+    expect(() => parseStackConfig(withWeb(web))).toThrow(message);
+  });
+});

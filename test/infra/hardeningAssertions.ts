@@ -138,14 +138,14 @@ export function describeHardening(stage: 'dev' | 'prod', built: () => MockStack)
   });
 
   describe(`${stage}: KMS key (kmsEncryption)`, () => {
-    it('encrypts bootstrap, silver and gold with the stage key when there is one (bucket key on), and logs with SSE-S3, the only encryption access-log delivery takes', () => {
+    it("encrypts bootstrap, silver and gold with the stage key when there is one (bucket key on), and logs with SSE-S3, the only encryption access-log delivery takes (and the dashboard's page, which CloudFront reads without a key grant)", () => {
       const stack = built();
       expect(typeof stack.config.kmsEncryption).toBe('boolean');
       expect(stack.ofType(KEY)).toHaveLength(stack.config.kmsEncryption ? 1 : 0);
       for (const sse of stack.ofType('aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration')) {
         const role = stack.bucketRoleOf(sse);
         expect(sse.inputs.rules).toEqual([
-          stack.config.kmsEncryption && role !== 'logs'
+          stack.config.kmsEncryption && role !== 'logs' && role !== 'dashboard'
             ? { applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: keyArn(stack) }, bucketKeyEnabled: true }
             : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
         ]);
@@ -220,6 +220,7 @@ export function describeHardening(stage: 'dev' | 'prod', built: () => MockStack)
       expect(granted).toEqual({
         '-spark-job': [{ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key, Condition: via('s3') }],
         '-lookup-gold': [{ Action: ['kms:Decrypt'], Resource: key, Condition: via('s3') }],
+        '-lookup-silver': [{ Action: ['kms:Decrypt'], Resource: key, Condition: via('s3') }],
         '-state-machine': [{ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key, Condition: via('sns') }],
       });
     });

@@ -9,13 +9,16 @@ import { join } from 'node:path';
 import { bundleHandler, LAMBDA_ENTRIES, LAMBDA_HANDLER, type LambdaName } from '../../infra/lambdaBundle';
 
 import { builtinModules } from 'node:module';
+import { startLocalS3 } from '../../local/localS3';
+import { deviceName, FIXTURE_DATES, publishSilver } from '../helpers/goldFixture';
 
 const dir = mkdtempSync(join(tmpdir(), 'pv-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Handler = (event: unknown) => Promise<unknown>;
-function load(name: LambdaName): Handler {
-  const file = join(dir, `${name}.js`);
+/** `as`: another file name, for a fresh module of the same bundle (handlers keep their clients per module) */
+function load(name: LambdaName, as: string = name): Handler {
+  const file = join(dir, `${as}.js`);
   writeFileSync(file, bundleHandler(name));
   const [, exported] = LAMBDA_HANDLER.split('.') as [string, string];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -62,4 +65,23 @@ describe('Lambda bundles', () => {
     expect(missing.statusCode).toBe(404);
     expect(JSON.parse(missing.body)).toMatchObject({ error: expect.objectContaining({ code: 'route_not_found' }) });
   });
+
+  it("api: with SILVER_BUCKET the bundle serves a device's series from silver, without it answers 404", async () => {
+    const s3 = await startLocalS3(['gold', 'silver']);
+    try {
+      await publishSilver(s3.writer('silver'), 3);
+      // the SDK's own environment settings point the bundle's client at s3rver (an IP endpoint: path-style)
+      Object.assign(process.env, { AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${s3.port}`, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'eu-west-1', GOLD_BUCKET: 'gold', PLANT_TIME_ZONE: 'Europe/Madrid' });
+      const date = FIXTURE_DATES[FIXTURE_DATES.length - 1]!;
+      const event = { rawPath: `/devices/${deviceName(2)}/series`, queryStringParameters: { date }, requestContext: { http: { method: 'GET' } } };
+      const without = (await load('api')(event)) as { statusCode: number };
+      expect(without.statusCode).toBe(404);
+      process.env.SILVER_BUCKET = 'silver';
+      const withSilver = (await load('api', 'api-silver')(event)) as { statusCode: number; body: string };
+      expect(withSilver.statusCode).toBe(200);
+      expect(JSON.parse(withSilver.body)).toMatchObject({ deviceId: deviceName(2), date });
+    } finally {
+      await s3.stop();
+    }
+  }, 60_000);
 });

@@ -53,7 +53,23 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
   const state: Record<string, unknown> = { ...inputs };
   switch (type) {
     case 'aws:s3/bucket:Bucket':
-      return { id, state: { ...state, bucket: id, arn: `arn:aws:s3:::${id}` } };
+      return { id, state: { ...state, bucket: id, arn: `arn:aws:s3:::${id}`, bucketRegionalDomainName: `${id}.s3.${REGION}.amazonaws.com` } };
+    case 'aws:cloudfront/distribution:Distribution': {
+      const distId = `E${hex(serial).toUpperCase()}MOCK`;
+      return { id: distId, state: { ...state, arn: `arn:aws:cloudfront::${ACCOUNT}:distribution/${distId}`, domainName: `d${hex(serial)}.cloudfront.net` } };
+    }
+    case 'aws:cognito/userPool:UserPool': {
+      const poolId = `${REGION}_Mock${hex(serial)}`;
+      return { id: poolId, state: { ...state, arn: `arn:aws:cognito-idp:${at}:userpool/${poolId}`, endpoint: `cognito-idp.${REGION}.amazonaws.com/${poolId}` } };
+    }
+    case 'aws:cognito/userPoolClient:UserPoolClient':
+      return { id: `client${hex(serial)}`, state };
+    case 'aws:cognito/identityPool:IdentityPool': {
+      const poolId = `${REGION}:${hex(serial)}-aaaa-bbbb-cccc-dddddddddddd`;
+      return { id: poolId, state: { ...state, arn: `arn:aws:cognito-identity:${at}:identitypool/${poolId}` } };
+    }
+    case 'aws:cognito/userPoolDomain:UserPoolDomain':
+      return { id: inputs.domain as string, state };
     case 'aws:iam/role:Role':
       return { id, state: { ...state, name: id, arn: `arn:aws:iam::${ACCOUNT}:role/${id}` } };
     case 'aws:lambda/function:Function':
@@ -167,7 +183,16 @@ export async function buildMockStack(stage: 'dev' | 'prod', configOverrides: Rec
 
 /** Waits for the outputs operators see: when they resolve, everything they depend on has registered. */
 async function settle(platform: Platform): Promise<void> {
-  const outputs: pulumi.Output<unknown>[] = [platform.monitoring.dashboardUrl, platform.orchestration.stateMachineArn, platform.api.url, platform.compute.producerServiceName, platform.storage.bootstrapUploaded, ...platform.monitoring.alarmNames];
+  const web = platform.webDashboard;
+  const outputs: pulumi.Output<unknown>[] = [
+    platform.monitoring.dashboardUrl,
+    platform.orchestration.stateMachineArn,
+    platform.api.url,
+    platform.compute.producerServiceName,
+    platform.storage.bootstrapUploaded,
+    ...platform.monitoring.alarmNames,
+    ...(web ? [web.url, web.identityPoolId, web.userPoolId] : []),
+  ];
   await new Promise<void>((resolve) => pulumi.all(outputs).apply(() => resolve()));
   // A few more turns for resources whose inputs resolve after the outputs above.
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));

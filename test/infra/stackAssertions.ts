@@ -16,9 +16,13 @@ import { REPO_ROOT } from '../helpers/stackFiles';
 import { parseProducerConfig, PRODUCER_ENV } from '../../functions/producer/config';
 import { ACCOUNT, buildMockStack, REGION, type MockStack } from './mockStack';
 import { describeHardening } from './hardeningAssertions';
+import { describeWebDashboard } from './webDashboardAssertions';
 import { checkIdentityStatement, list, statements } from './policyChecks';
 
 export const COMPONENT_TYPES = ['Network', 'Storage', 'Kafka', 'Compute', 'Orchestration', 'Api', 'Monitoring'].map((c) => `pv-fault:infra:${c}`);
+/** the operator's dashboard, when the stack config deploys it (pv-fault:webDashboard) */
+export const WEB_DASHBOARD_TYPE = 'pv-fault:infra:WebDashboard';
+const componentTypes = (stack: MockStack): string[] => [...COMPONENT_TYPES, ...(stack.config.webDashboard ? [WEB_DASHBOARD_TYPE] : [])];
 
 /** Registers the shared assertions; returns the built stack for the stage's own tests (built once). */
 export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<string, unknown> = {}): () => MockStack {
@@ -30,15 +34,15 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
   describe(`${stage}: components`, () => {
     it('has one of each component, at the top of the stack', () => {
       const components = stack.resources.filter((r) => r.type.startsWith('pv-fault:infra:'));
-      expect(components.map((c) => c.type).sort()).toEqual([...COMPONENT_TYPES].sort());
+      expect(components.map((c) => c.type).sort()).toEqual(componentTypes(stack).sort());
       for (const c of components) expect(c.parentType).toBeNull();
     });
 
     it('parents every resource to a component: nothing escapes', () => {
-      const escaped = stack.resources.filter((r) => !r.type.startsWith('pv-fault:infra:') && !r.type.startsWith('pulumi:') && (r.parentType === null || !COMPONENT_TYPES.includes(r.parentType)));
+      const escaped = stack.resources.filter((r) => !r.type.startsWith('pv-fault:infra:') && !r.type.startsWith('pulumi:') && (r.parentType === null || !componentTypes(stack).includes(r.parentType)));
       expect(escaped.map((r) => `${r.type} ${r.name} (parent ${r.parentType})`)).toEqual([]);
       // and every component owns something
-      for (const type of COMPONENT_TYPES) expect(stack.resources.filter((r) => r.parentType === type).length).toBeGreaterThan(0);
+      for (const type of componentTypes(stack)) expect(stack.resources.filter((r) => r.parentType === type).length).toBeGreaterThan(0);
     });
   });
 
@@ -48,9 +52,9 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
       return buckets.map((b) => stack.ofType(type).filter((r) => r.inputs.bucket === b.state.bucket));
     };
 
-    it('has the four buckets, each encrypted, private, owner-enforced and TLS-only', () => {
+    it("has the four buckets (and the dashboard's page), each encrypted, private, owner-enforced and TLS-only", () => {
       const buckets = stack.ofType('aws:s3/bucket:Bucket');
-      expect(buckets.map((b) => (b.inputs.tags as Record<string, string>).role).sort()).toEqual(['bootstrap', 'gold', 'logs', 'silver']);
+      expect(buckets.map((b) => (b.inputs.tags as Record<string, string>).role).sort()).toEqual(['bootstrap', ...(stack.config.webDashboard ? ['dashboard'] : []), 'gold', 'logs', 'silver']);
       for (const sse of byBucket('aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration')) {
         expect(sse).toHaveLength(1);
         expect((sse[0]!.inputs.rules as { applyServerSideEncryptionByDefault: { sseAlgorithm: string } }[])[0]!.applyServerSideEncryptionByDefault.sseAlgorithm).toMatch(/^(AES256|aws:kms)$/);
@@ -66,8 +70,9 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
         const deny = statements(policies[0]!).find((s) => s.Effect === 'Deny');
         expect(deny).toMatchObject({ Action: ['s3:*'], Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
         expect(list(deny!.Resource).sort()).toEqual([arn, `${arn}/*`].sort());
-        // the one grant: S3's own delivery of access logs (what it may write is checked with the access logs)
-        expect(statements(policies[0]!).filter((s) => s.Effect === 'Allow').map((s) => s.Sid)).toEqual(stack.bucketRoleOf(policies[0]!) === 'logs' ? ['ServerAccessLogDelivery'] : []);
+        // the one grant: S3's own delivery of access logs (what it may write is checked with the access logs), CloudFront's read of the page
+        const grants: Record<string, string[]> = { logs: ['ServerAccessLogDelivery'], dashboard: ['CloudFrontRead'] };
+        expect(statements(policies[0]!).filter((s) => s.Effect === 'Allow').map((s) => s.Sid)).toEqual(grants[stack.bucketRoleOf(policies[0]!)] ?? []);
       }
     });
 
@@ -216,7 +221,8 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
 
     it('gives no role a managed policy: every permission is written out here', () => {
       expect(stack.ofType('aws:iam/rolePolicyAttachment:RolePolicyAttachment')).toEqual([]);
-      for (const role of stack.ofType('aws:iam/role:Role')) {
+      // the dashboard's operators take theirs through the identity pool (checked in webDashboardAssertions.ts)
+      for (const role of stack.ofType('aws:iam/role:Role').filter((r) => !r.name.endsWith('-dashboard-operator'))) {
         const [trust] = statements(role, 'assumeRolePolicy');
         expect(trust).toMatchObject({ Effect: 'Allow', Action: ['sts:AssumeRole'], Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } });
       }
@@ -348,6 +354,7 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
   });
 
   describeHardening(stage, () => stack);
+  describeWebDashboard(stage, () => stack);
 
   return () => stack;
 }
