@@ -81,7 +81,7 @@ export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const TABLES_CONTRACT = {
   "doc": "Silver and gold tables: columns, types, sort order and S3 layout. Column types: string, int32, int64, float32, float64, and X[] for a list of X (Parquet 3-level LIST, elements required). A column with forEachClass expands into one column per fault class, in class order, with {class} replaced by the class name. Times are epoch milliseconds (UTC) in int64 columns whose name ends in Ms.",
-  "version": 3,
+  "version": 4,
   "storage": {
     "doc": "A day is the plant-local calendar day (date=YYYY-MM-DD). Every run writes its files under its own run=<runId> folder and then publishes them by writing the commit marker, one PUT. Readers (the API, the predict job, Athena views) read only the files the marker lists, so a half-written or concurrent run is never visible; a rerun's marker replaces the previous one. Before it does, the run it supersedes is recorded at supersededKey (its old marker plus supersededAt and supersededBy), and its files are kept for supersededGraceMs: longer than any reader can hold the old marker (the API caches markers for a minute; a job reads its input for at most its 24-h execution timeout). Every later commit of the table deletes the files of the superseded runs whose grace is over, never those of a run that is again the committed one.",
     "dataKey": "{prefix}/date={date}/run={runId}/part-{part}.parquet",
@@ -408,6 +408,11 @@ export const TABLES_CONTRACT = {
           "doc": "the baseline's gain the irradiance channel was multiplied by; null without history"
         },
         {
+          "name": "plantEventWindows",
+          "type": "int32",
+          "doc": "the device's predicted windows the plant gate set aside (contracts/detector.json alarms.plantGate): slots where at least half the plant departed from normal at once (snow, frost, curtailment, clipping); they add nothing to its alarm's evidence. 0 on a day without plant events"
+        },
+        {
           "name": "meanConfidence",
           "type": "float32",
           "nullable": true,
@@ -532,6 +537,12 @@ export const DETECTOR_CONTRACT = {
           "open_circuit"
         ]
       }
+    },
+    "plantGate": {
+      "doc": "Conditions that are not faults (snow, frost, dew, curtailment, clipping) strike the whole plant at once, faults one array at a time. Per plant-day and window slot (windows share their start across devices), count the devices that predicted that window and those whose normal probability is below normalBelow; when at least minDevices predicted it and the off-normal share is at least minShare, the slot is a plant event: its windows add nothing to any device's evidence (the CUSUM neither grows nor decays there, an evidence run is not broken by it, and confidence averages over the run's other windows). Gold records the plant-event windows; the API reports them as the plant's condition, not as faults.",
+      "minShare": 0.5,
+      "minDevices": 20,
+      "normalBelow": 0.5
     }
   },
   "baseline": {
@@ -656,6 +667,8 @@ export interface GoldDailyRow {
   baselineDays: number;
   /** the baseline's gain the irradiance channel was multiplied by; null without history */
   baselineGain: number | null;
+  /** the device's predicted windows the plant gate set aside (contracts/detector.json alarms.plantGate): slots where at least half the plant departed from normal at once (snow, frost, curtailment, clipping); they add nothing to its alarm's evidence. 0 on a day without plant events */
+  plantEventWindows: number;
   /** mean confidence of the predicted windows */
   meanConfidence: number | null;
   modelVersion: string;

@@ -118,23 +118,76 @@ export function outranks(a: number, ra: number, b: number, rb: number): boolean 
   return (IS_CLASS[a]! && !IS_CLASS[b]) || (IS_CLASS[a] === IS_CLASS[b] && ra > rb);
 }
 
-/** The day's evidence per label after each window (for calibration and plots): evidence[w * labels + l]. */
-export function evidenceTrace(windows: PredictedWindows): Float64Array {
+const NORMAL = FAULT_CLASSES.indexOf('normal');
+
+/** How many devices predicted a window slot, and how many of them departed from normal there. */
+export interface PlantSlot {
+  devices: number;
+  offNormal: number;
+}
+
+/**
+ * Counts a plant-day's devices per window slot (the window's start, shared by every
+ * device of the plant-day): those that predicted it, and those whose normal probability
+ * there is below the plant gate's normalBelow. Add devices one at a time (a predict job
+ * streams them), then ask plantEvents.
+ */
+export class PlantSlots {
+  readonly slots = new Map<number, PlantSlot>();
+
+  add(windows: PredictedWindows): this {
+    const n = windows.startMs.length;
+    for (let w = 0; w < n; w++) {
+      const start = windows.startMs[w]!;
+      let slot = this.slots.get(start);
+      if (!slot) this.slots.set(start, (slot = { devices: 0, offNormal: 0 }));
+      slot.devices++;
+      if (windows.probs[w * K + NORMAL]! < SPEC.plantGate.normalBelow) slot.offNormal++;
+    }
+    return this;
+  }
+
+  /**
+   * The plant events: slots that enough devices predicted (minDevices) and where at
+   * least minShare of them departed from normal at once — snow, frost, curtailment,
+   * clipping — which no array's own fault does to the whole plant (contracts/detector.json
+   * alarms.plantGate). Their windows add nothing to any device's evidence.
+   */
+  plantEvents(): Set<number> {
+    const out = new Set<number>();
+    const g = SPEC.plantGate;
+    for (const [start, s] of this.slots) if (s.devices >= g.minDevices && s.offNormal >= g.minShare * s.devices) out.add(start);
+    return out;
+  }
+}
+
+const NO_EVENTS: ReadonlySet<number> = new Set();
+
+/**
+ * The day's evidence per label after each window (for calibration and plots):
+ * evidence[w * labels + l]; a window the plant gate set aside leaves it as it was.
+ */
+export function evidenceTrace(windows: PredictedWindows, plantEvents: ReadonlySet<number> = NO_EVENTS): Float64Array {
   const n = windows.startMs.length;
   const L = ALARM_LABELS.length;
   const out = new Float64Array(n * L);
   const s = new Float64Array(L);
   for (let w = 0; w < n; w++) {
+    const gated = plantEvents.has(windows.startMs[w]!);
     for (let l = 0; l < L; l++) {
-      s[l] = Math.max(0, s[l]! + windowScore(windows.probs, w, l));
+      if (!gated) s[l] = Math.max(0, s[l]! + windowScore(windows.probs, w, l));
       out[w * L + l] = s[l]!;
     }
   }
   return out;
 }
 
-/** The device-day's alarm, or null when no label's evidence reaches its threshold. */
-export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThresholds): Alarm | null {
+/**
+ * The device-day's alarm, or null when no label's evidence reaches its threshold.
+ * `plantEvents`: the window starts the plant gate set aside (PlantSlots.plantEvents):
+ * they add nothing, as if the model had not seen them, and do not break an evidence run.
+ */
+export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number> = NO_EVENTS): Alarm | null {
   const n = windows.startMs.length;
   if (windows.endMs.length !== n || windows.probs.length !== n * K) throw new Error(`decideAlarm: ${n} window starts, ${windows.endMs.length} ends and ${windows.probs.length / K} probability rows`);
   const L = ALARM_LABELS.length;
@@ -143,6 +196,7 @@ export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThreshol
   const runStart = new Int32Array(L).fill(-1);
   const limits = ALARM_LABELS.map((l) => thresholds[l]);
   for (let w = 0; w < n; w++) {
+    if (plantEvents.has(windows.startMs[w]!)) continue;
     let best = -1;
     for (let l = 0; l < L; l++) {
       const next = Math.max(0, s[l]! + windowScore(windows.probs, w, l));
@@ -155,8 +209,13 @@ export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThreshol
     if (best >= 0) {
       const from = runStart[best]!;
       let sum = 0;
-      for (let v = from; v <= w; v++) sum += labelProbability(windows.probs, v, best);
-      return { label: ALARM_LABELS[best]!, onsetMs: windows.startMs[from]!, raisedMs: windows.endMs[w]!, confidence: sum / (w - from + 1), evidence: s[best]!, windows: w - from + 1 };
+      let counted = 0;
+      for (let v = from; v <= w; v++) {
+        if (plantEvents.has(windows.startMs[v]!)) continue;
+        sum += labelProbability(windows.probs, v, best);
+        counted++;
+      }
+      return { label: ALARM_LABELS[best]!, onsetMs: windows.startMs[from]!, raisedMs: windows.endMs[w]!, confidence: sum / counted, evidence: s[best]!, windows: counted };
     }
   }
   return null;

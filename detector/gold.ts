@@ -7,7 +7,7 @@
  * the summary records (detector/baseline.ts).
  */
 import { FAULT_CLASSES, type GoldDailyRow, type GoldWindowRow } from '../contracts';
-import { decideAlarm, type AlarmThresholds } from './alarms';
+import { decideAlarm, type AlarmThresholds, type PredictedWindows } from './alarms';
 import { NO_HISTORY, type DeviceReference } from './baseline';
 import type { WindowInfo } from './windows';
 
@@ -66,8 +66,41 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
     alarmEvidence: alarm?.evidence ?? null,
     baselineDays: reference.days,
     baselineGain: reference.gain,
+    plantEventWindows: 0,
     meanConfidence: p > 0 ? confidenceSum / p : null,
     modelVersion,
   } as GoldDailyRow;
   return { windows: rows, daily };
+}
+
+/** A device-day's predicted windows (start, end, probabilities) from its gold window rows: what the plant gate and a second decision read. */
+export function predictedWindowsOfRows(rows: readonly GoldWindowRow[]): PredictedWindows {
+  const predicted = rows.filter((r) => r.status === 'predicted');
+  const k = FAULT_CLASSES.length;
+  const probs = new Float32Array(predicted.length * k);
+  predicted.forEach((r, w) => {
+    for (let c = 0; c < k; c++) probs[w * k + c] = (r as unknown as Record<string, number>)[PROBABILITY_KEYS[c]!]!;
+  });
+  return { startMs: Float64Array.from(predicted, (r) => r.startMs), endMs: Float64Array.from(predicted, (r) => r.endMs), probs };
+}
+
+/**
+ * The day's summary once the plant's gate is known (the predict job learns it after
+ * every device: detector/alarms.ts PlantSlots): the alarm decided again without the
+ * windows the gate set aside, and their count. A day with none keeps its summary.
+ */
+export function gatedDaily(daily: GoldDailyRow, windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number>): GoldDailyRow {
+  let set = 0;
+  for (let w = 0; w < windows.startMs.length; w++) if (plantEvents.has(windows.startMs[w]!)) set++;
+  if (set === 0) return { ...daily, plantEventWindows: 0 };
+  const alarm = decideAlarm(windows, thresholds, plantEvents);
+  return {
+    ...daily,
+    verdict: daily.predicted === 0 ? null : (alarm?.label ?? 'normal'),
+    alarmOnsetMs: alarm?.onsetMs ?? null,
+    alarmRaisedMs: alarm?.raisedMs ?? null,
+    alarmConfidence: alarm?.confidence ?? null,
+    alarmEvidence: alarm?.evidence ?? null,
+    plantEventWindows: set,
+  };
 }

@@ -5,10 +5,10 @@
  * baseline, or the fleet without history), as the predict jobs raise it.
  */
 import { FAULT_CLASSES } from '../../contracts';
-import { alarmCandidates, decideAlarm, thresholdsFor, type AlarmThresholdSets } from '../alarms';
+import { alarmCandidates, decideAlarm, PlantSlots, thresholdsFor, type AlarmThresholdSets, type PredictedWindows } from '../alarms';
 import { ARTIFACTS_DIR, readAlarmThresholds } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
-import type { Decision, DeviceDayEvidence } from './decision';
+import { NO_PLANT_CONTEXT, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
 
 const K = FAULT_CLASSES.length;
 
@@ -16,15 +16,27 @@ export function alarmDecision(thresholds: () => AlarmThresholdSets): Decision {
   let loaded: AlarmThresholdSets | null = null;
   return {
     name: 'alarms',
-    description: "the day's alarm: per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for), raised at the end of the first window whose evidence reaches the model's calibrated threshold (contracts/detector.json alarms)",
-    decide(day: DeviceDayEvidence) {
+    description: "the day's alarm: per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for), raised at the end of the first window whose evidence reaches the model's calibrated threshold, windows where the whole plant departs from normal at once set aside (contracts/detector.json alarms, plantGate)",
+    decide(day: DeviceDayEvidence, _history, plant: PlantContext = NO_PLANT_CONTEXT) {
       loaded ??= thresholds();
-      const predicted = day.windows.filter((w) => !w.skipReason);
-      if (predicted.length * K !== day.probs.length) throw new Error(`alarm decision, ${day.deviceId} ${day.date}: ${day.probs.length / K} probability rows for ${predicted.length} predicted windows`);
-      const a = decideAlarm({ startMs: predicted.map((w) => w.startMs), endMs: predicted.map((w) => w.endMs), probs: day.probs }, thresholdsFor(loaded, day.baselineDays));
+      const a = decideAlarm(predictedWindowsOf(day), thresholdsFor(loaded, day.baselineDays), plant.events);
       return { alarm: a && { label: a.label, candidates: alarmCandidates(a.label), onsetMs: a.onsetMs, raisedMs: a.raisedMs, confidence: a.confidence } };
     },
   };
+}
+
+/** A device-day's predicted windows and their probabilities, as detector/alarms.ts reads them. */
+export function predictedWindowsOf(day: DeviceDayEvidence): PredictedWindows {
+  const predicted = day.windows.filter((w) => !w.skipReason);
+  if (predicted.length * K !== day.probs.length) throw new Error(`alarm decision, ${day.deviceId} ${day.date}: ${day.probs.length / K} probability rows for ${predicted.length} predicted windows`);
+  return { startMs: predicted.map((w) => w.startMs), endMs: predicted.map((w) => w.endMs), probs: day.probs };
+}
+
+/** The plant gate of a plant-day's device-days (detector/alarms.ts PlantSlots), as the predict job computes it. */
+export function plantContextOf(days: Iterable<DeviceDayEvidence>): PlantContext {
+  const slots = new PlantSlots();
+  for (const d of days) slots.add(predictedWindowsOf(d));
+  return { events: slots.plantEvents() };
 }
 
 /** The decision with the committed model's thresholds. */

@@ -25,7 +25,8 @@ import { ARTIFACTS_DIR, type AlarmsFile } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
 import { DEFAULT_FAULT_MIX } from '../simulator/plant';
 import { plantDaysFlags } from './cli';
-import { ALARM_GROUPS } from './decision';
+import { ALARM_GROUPS, NO_PLANT_CONTEXT, type PlantContext } from './decision';
+import { plantContextOf, predictedWindowsOf } from './alarmDecision';
 import { collectAll, type BaselineVerdict } from './evaluate';
 import { actingWindows } from './outcome';
 import { DEFAULT_EVAL_SKIES, EVAL_SEED_BASE, type EvalPlan } from './plantDays';
@@ -87,9 +88,9 @@ export function rightLabels(record: DeviceDayRecord): Set<AlarmLabel> {
 /** Calibration's healthy days for the baselines: the truth's (the alarms that would tell are what is being calibrated). */
 export const truthBaselineVerdict: BaselineVerdict = (r) => (r.truth.fault === 'normal' ? 'normal' : 'alarm');
 
-export function calibrationDay(record: DeviceDayRecord): CalibrationDay {
-  const predicted = record.evidence.windows.filter((w) => !w.skipReason);
-  const trace = evidenceTrace({ startMs: predicted.map((w) => w.startMs), endMs: predicted.map((w) => w.endMs), probs: record.evidence.probs });
+/** A device-day's calibration input: its evidence trace with the plant gate of its plant-day (alarmDecision.ts plantContextOf). */
+export function calibrationDay(record: DeviceDayRecord, plant: PlantContext = NO_PLANT_CONTEXT): CalibrationDay {
+  const trace = evidenceTrace(predictedWindowsOf(record.evidence), plant.events);
   return { trace, healthy: record.truth.fault === 'normal', right: rightLabels(record) };
 }
 
@@ -108,7 +109,10 @@ async function main(): Promise<void> {
   const sets = {} as Record<(typeof THRESHOLD_SETS)[number], { thresholds: AlarmThresholds; stats: Record<string, number> }>;
   for (const set of THRESHOLD_SETS) {
     // own: the device-days judged against their own baseline; fleet: those without history
-    const days = records.flat().filter((r) => (set === 'own') === r.evidence.baselineDays > 0).map(calibrationDay);
+    const days = records.flatMap((plantDay) => {
+      const plant = plantContextOf(plantDay.map((r) => r.evidence));
+      return plantDay.filter((r) => (set === 'own') === r.evidence.baselineDays > 0).map((r) => calibrationDay(r, plant));
+    });
     const c = calibrateThresholds(days, args.budget, args.floor);
     const visible = days.filter((d) => d.right.size > 0).length;
     console.log(`\n thresholds.${set} (${set === 'own' ? 'devices with their own baseline' : 'devices without history, judged against the fleet'}), ${days.length} device-days:`);

@@ -40,12 +40,19 @@ export interface Alarm {
   confidence: number;
 }
 
+/** What a decision may know of the device's plant that day: the window slots the plant gate set aside (detector/alarms.ts PlantSlots). */
+export interface PlantContext {
+  events: ReadonlySet<number>;
+}
+
+export const NO_PLANT_CONTEXT: PlantContext = { events: new Set() };
+
 export interface Decision {
   name: string;
   /** one sentence for the report: what the alarm is and when it is raised */
   description: string;
-  /** `history`: the same device's earlier days in this plant's run, oldest first */
-  decide(day: DeviceDayEvidence, history: readonly DeviceDayEvidence[]): { alarm: Alarm | null };
+  /** `history`: the same device's earlier days in this plant's run, oldest first; `plant`: the plant-day's gate */
+  decide(day: DeviceDayEvidence, history: readonly DeviceDayEvidence[], plant?: PlantContext): { alarm: Alarm | null };
 }
 
 export interface AlarmGroup {

@@ -8,10 +8,10 @@ import { Progress } from '../progress';
 import { cachePath, plantDayKey, readCache, writeCache } from './cache';
 import type { DeviceBaselineRow } from '../../contracts';
 import { nextBaseline, referenceOf } from '../baseline';
-import { productAlarmDecision } from './alarmDecision';
+import { plantContextOf, productAlarmDecision } from './alarmDecision';
 import { baselineFit, type BaselineFit } from './baselineFit';
 import { collectPlantDay, type DevicePredictorPool } from './collect';
-import { checkAlarm, type Decision, type DeviceDayEvidence } from './decision';
+import { checkAlarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
 import { outcomeOf, type Outcome } from './outcome';
 import { plantDaySpecs, type EvalPlan } from './plantDays';
 import { withTruthWindows, type DeviceDayRecord } from './records';
@@ -58,9 +58,9 @@ export interface EvalRun {
  * nextBaseline takes verdict normal only): the product's alarm decision, as the
  * predict job does; calibration, which has no thresholds yet, takes the truth.
  */
-export type BaselineVerdict = (record: DeviceDayRecord) => 'normal' | 'alarm';
+export type BaselineVerdict = (record: DeviceDayRecord, plant: PlantContext) => 'normal' | 'alarm';
 
-export const productBaselineVerdict: BaselineVerdict = (r) => (productAlarmDecision.decide(r.evidence, []).alarm ? 'alarm' : 'normal');
+export const productBaselineVerdict: BaselineVerdict = (r, plant) => (productAlarmDecision.decide(r.evidence, [], plant).alarm ? 'alarm' : 'normal');
 
 /**
  * Every plant-day of the plan's records, from the cache or simulated and predicted
@@ -93,7 +93,8 @@ export async function collectAll(o: Pick<EvalOptions, 'plan' | 'out' | 'fresh' |
         writeCache(path, day);
       }
       records.push(day);
-      const today = new Map(day.map((r) => [r.evidence.deviceId, { ratio: r.evidence.ratio, verdict: o.baselineVerdict(r) }]));
+      const plant = plantContextOf(day.map((r) => r.evidence));
+      const today = new Map(day.map((r) => [r.evidence.deviceId, { ratio: r.evidence.ratio, verdict: o.baselineVerdict(r, plant) }]));
       baseline = new Map(nextBaseline(baseline, today, spec.date).map((row) => [row.deviceId, row]));
     }
     bar?.finish(`${specs.length} plant-days, ${cached} of them from the cache (${o.out}/cache/${modelVersion}/)`);
@@ -112,10 +113,11 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
   let history = new Map<string, DeviceDayEvidence[]>();
   specs.forEach((spec, i) => {
     if (spec.day === 0) history = new Map();
-    for (const stored of records[i]!) {
-      const record = o.windows === 'truth' ? withTruthWindows(stored) : stored;
+    const day = records[i]!.map((stored) => (o.windows === 'truth' ? withTruthWindows(stored) : stored));
+    const plant = plantContextOf(day.map((r) => r.evidence));
+    for (const record of day) {
       const before = history.get(record.evidence.deviceId) ?? [];
-      const { alarm } = o.decision.decide(record.evidence, before);
+      const { alarm } = o.decision.decide(record.evidence, before, plant);
       if (alarm) checkAlarm(alarm, o.decision.name, record.evidence.deviceId);
       if (spec.scored) outcomes.push(outcomeOf(record, alarm));
       history.set(record.evidence.deviceId, [...before, record.evidence]);

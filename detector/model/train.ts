@@ -146,7 +146,7 @@ async function main(): Promise<void> {
       backend: { type: 'string', default: 'auto' },
       variant: { type: 'string', default: 'classic' },
       'no-docs': { type: 'boolean', default: false },
-      conditions: { type: 'string', default: 'training' },
+      conditions: { type: 'string', default: 'none' },
     },
   });
   const n = (k: keyof typeof values) => {

@@ -6,7 +6,7 @@
  */
 import type { GoldDailyRow, GoldWindowRow, SilverDeviceDayRow } from '../../contracts';
 import { dayRatio, NO_HISTORY, type DeviceReference } from '../../detector/baseline';
-import { thresholdsFor } from '../../detector/alarms';
+import { thresholdsFor, type AlarmThresholds } from '../../detector/alarms';
 import { goldRows } from '../../detector/gold';
 import type { WindowClassifier } from '../../detector/model/infer';
 import { filledChannels, modelInputs, windowsOf, withGain, type InputBuffers } from '../../detector/windows';
@@ -17,6 +17,8 @@ export interface DeviceGold {
   predicted: number;
   /** the day's ratio r of current to irradiance (measured, before the gain), null with too few bright windows */
   ratio: number | null;
+  /** the thresholds the day was decided with (its reference's set): the plant gate decides it again with them */
+  thresholds: AlarmThresholds;
 }
 
 /** With `buffers`, calls sharing them must not overlap (the model inputs live in them until the classifier is done). */
@@ -27,6 +29,7 @@ export async function predictDevice(row: SilverDeviceDayRow, classifier: WindowC
   const ratio = dayRatio(measured, windows);
   const filled = withGain(measured, reference.gain);
   const probs = usable.length ? await classifier.predict(modelInputs(row, usable, classifier.normalization, buffers, filled), usable.length) : new Float32Array(0);
-  const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion, thresholdsFor(classifier.alarmThresholds, reference.days), reference);
-  return { ...g, predicted: usable.length, ratio };
+  const thresholds = thresholdsFor(classifier.alarmThresholds, reference.days);
+  const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion, thresholds, reference);
+  return { ...g, predicted: usable.length, ratio, thresholds };
 }

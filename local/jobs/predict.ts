@@ -17,6 +17,8 @@ import { Progress } from '../../detector/progress';
 import { TableReader, type ObjectStore } from '../../functions/api/tableReader';
 import { bucketOf, parseJobArgs, PREDICT_FLAGS } from './args';
 import type { DeviceGold } from './devicePredictor';
+import { PlantSlots, type PredictedWindows } from '../../detector/alarms';
+import { gatedDaily, predictedWindowsOfRows } from '../../detector/gold';
 
 /** Turns a silver device-day into gold rows: in-thread with a classifier, or through a PredictPool. */
 export interface DevicePredictor {
@@ -48,6 +50,8 @@ export interface PredictResult {
   predicted: number;
   /** what the day's gold says of each device, for the run's summary */
   byDevice: Map<string, DeviceDayResult>;
+  /** starts of the window slots the plant gate set aside (the whole plant off normal at once), in time order */
+  plantEventWindows: number[];
   modelVersion: string;
   silverRunId: string;
   baseline: {
@@ -121,7 +125,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   const marker = await new TableReader(silverStore).marker('silver_device_day', date);
   if (!marker) throw new Error(`no silver for ${date}: run the ingest first`);
   const previous = await readBaseline(new TableReader(storeFor(bucketOf(a['--gold-uri']))), date);
-  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), modelVersion: predictor.modelVersion, silverRunId: marker.runId, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0 } };
+  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0 } };
   const today = new Map<string, DeviceDayBaselineInput>();
   const bar = progress ? new Progress('predict', marker.rows, 'devices') : null;
   const gold = writerFor(bucketOf(a['--gold-uri']));
@@ -133,20 +137,22 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   const put = async (table: keyof typeof tables, parts: EncodedPart[]) => {
     for (const p of parts) tables[table].files.push(await putPart(gold, table, date, runId, tables[table].files.length, p));
   };
-  // device-days finish out of order on the workers; gold takes them in order
+  // device-days finish out of order on the workers; gold takes them in order. Their
+  // windows go to gold at once; their summaries wait for the plant gate, which needs
+  // every device of the day (detector/alarms.ts PlantSlots): ~2 KB a device
   const queue: Promise<{ deviceId: string; g: DeviceGold }>[] = [];
+  const slots = new PlantSlots();
+  const pending: { g: DeviceGold; windows: PredictedWindows }[] = [];
   const drain = async (keep: number) => {
     while (queue.length > keep) {
-      const { deviceId, g } = await queue.shift()!;
+      const { g } = await queue.shift()!;
       result.devices++;
       result.windows += g.windows.length;
       result.predicted += g.predicted;
-      const daylight = g.windows.filter((w) => w.status === 'predicted');
-      result.byDevice.set(deviceId, { verdict: g.daily.verdict, alarmOnsetMs: g.daily.alarmOnsetMs, alarmRaisedMs: g.daily.alarmRaisedMs, baselineDays: g.daily.baselineDays, daylightStartMs: Float64Array.from(daylight, (w) => w.startMs) });
-      today.set(deviceId, { ratio: g.ratio, verdict: g.daily.verdict });
-      if (g.daily.baselineDays > 0) result.baseline.devicesWithHistory++;
+      const windows = predictedWindowsOfRows(g.windows);
+      slots.add(windows);
+      pending.push({ g: { ...g, windows: [] }, windows });
       await put('gold_window', tables.gold_window.parts.add(g.windows));
-      await put('gold_daily', tables.gold_daily.parts.add([g.daily]));
       bar?.tick();
     }
   };
@@ -158,6 +164,16 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
     await drain(IN_FLIGHT - 1);
   }
   await drain(0);
+  const plantEvents = slots.plantEvents();
+  result.plantEventWindows = [...plantEvents].sort((a, b) => a - b);
+  for (const { g, windows } of pending) {
+    const daily = gatedDaily(g.daily, windows, g.thresholds, plantEvents);
+    const deviceId = daily.deviceId;
+    result.byDevice.set(deviceId, { verdict: daily.verdict, alarmOnsetMs: daily.alarmOnsetMs, alarmRaisedMs: daily.alarmRaisedMs, baselineDays: daily.baselineDays, daylightStartMs: Float64Array.from(windows.startMs) });
+    today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict });
+    if (daily.baselineDays > 0) result.baseline.devicesWithHistory++;
+    await put('gold_daily', tables.gold_daily.parts.add([daily]));
+  }
   await put('gold_window', tables.gold_window.parts.finish());
   await put('gold_daily', tables.gold_daily.parts.finish());
   await commitPartition(gold, 'gold_window', date, runId, tables.gold_window.files, { inputRunId: marker.runId });

@@ -27,7 +27,7 @@ function fakePool(seen: Map<string, DeviceReference>[]) {
       if (seen.length === 0 || seen[seen.length - 1]!.has(row.deviceId)) seen.push(new Map());
       seen[seen.length - 1]!.set(row.deviceId, reference);
       const windows = windowsOf(row).map((w) => ({ ...w, skipReason: w.skipReason ?? ('missing_data' as const) }));
-      return { ...goldRows(row.deviceId, windows, new Float32Array(0), 'm', TEST_THRESHOLDS, reference), predicted: 0, ratio: ratioOf(row.deviceId) };
+      return { ...goldRows(row.deviceId, windows, new Float32Array(0), 'm', TEST_THRESHOLDS, reference), predicted: 0, ratio: ratioOf(row.deviceId), thresholds: TEST_THRESHOLDS };
     },
     close: async () => undefined,
   });
