@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { addDays, FAULT_CLASSES, isValidDate, latestRunnableDate } from '../contracts';
 import { ALARM_GROUPS } from '../detector/alarms';
 import { summarize } from '../detector/eval/summary';
-import { parseFaultMix } from '../detector/simulator/cli';
+import { parseConditions, parseFaultMix } from '../detector/simulator/cli';
 import { DEFAULT_FAULT_MIX, deviceId, plantConfig } from '../detector/simulator/plant';
 import { createHandler } from '../functions/api/handler';
 import { S3Store } from '../functions/api/s3Store';
@@ -26,7 +26,8 @@ import { runSparkDay } from './sparkDay';
 import { runCommand, UsageError } from '../detector/commandLine';
 
 const USAGE = `usage: npm start -- [--devices N] [--date YYYY-MM-DD] [--days N] [--seed N] [--fault-mix normal=70,arc_fault=6,...]
-                  [--out DIR] [--time-zone Europe/Madrid] [--port 8080] [--no-serve] [--engine embedded|spark]`;
+                  [--out DIR] [--time-zone Europe/Madrid] [--port 8080] [--no-serve] [--engine embedded|spark]
+                  [--conditions none|field] [--force frost,dew,snow,soiling,standby,curtailment,clipping (on --date)] [--mounting open_rack|roof] [--converter-rating W]`;
 
 /**
  * Days run by default (the embedded engine): the first judges every array against
@@ -49,6 +50,10 @@ export function parseStartArgs(argv: string[]) {
       port: { type: 'string', default: '8080' },
       'no-serve': { type: 'boolean', default: false },
       engine: { type: 'string', default: 'embedded' },
+      conditions: { type: 'string' },
+      force: { type: 'string' },
+      mounting: { type: 'string' },
+      'converter-rating': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -66,6 +71,11 @@ export function parseStartArgs(argv: string[]) {
   // the producer's simulator source simulates the default mix: a mix of one's own would not reach the topic
   if (engine === 'spark' && values.days !== undefined && values.days !== '1') throw new UsageError('--days: the Spark engine runs one day (npm start -- --engine spark --date …)');
   if (engine === 'spark' && values['fault-mix']) throw new UsageError('--fault-mix: the Spark engine publishes through the producer service, whose simulator source simulates the default fault mix');
+  for (const flag of ['conditions', 'force', 'mounting', 'converter-rating'] as const) {
+    if (engine === 'spark' && values[flag] !== undefined) throw new UsageError(`--${flag}: the Spark engine publishes through the producer service, whose simulator source simulates the default plant (no conditions)`);
+  }
+  // conditions that are not faults (detector/simulator/conditions.ts): rates for every day, --force on the last day (--date) only
+  const conditions = parseConditions(values);
   return {
     engine,
     help: values.help!,
@@ -75,6 +85,7 @@ export function parseStartArgs(argv: string[]) {
     days: int('days', values.days ?? (engine === 'spark' ? '1' : String(DEFAULT_DAYS)), 31),
     seed: int('seed', values.seed!, 2 ** 31 - 1),
     faultMix: values['fault-mix'] ? parseFaultMix(values['fault-mix']) : DEFAULT_FAULT_MIX,
+    conditions,
     out: values.out!,
     port: int('port', values.port!, 65535),
     serve: !values['no-serve'],
@@ -94,6 +105,12 @@ export function summaryLines(r: LocalRunResult): string[] {
     b.readFrom
       ? `Baselines: ${b.devicesWithHistory} of ${r.predict.devices} devices judged against their own history (the baseline of ${b.readFrom}), the rest, without a healthy day yet, against the fleet.`
       : `Baselines: none before ${r.date} (a first day): every device judged against the fleet, with the thresholds for no history; run --days 3 or more for devices judged against their own history.`,
+  );
+  const events = r.predict.plantEventWindows;
+  lines.push(
+    events.length
+      ? `Plant events: ${events.length} window${events.length === 1 ? '' : 's'} in which at least half the plant departed from normal at once (${events.map((t) => new Date(t).toISOString().slice(11, 16)).join(', ')} UTC): a condition of the whole plant (snow, frost, curtailment, clipping), set aside from every device's alarm evidence.`
+      : 'Plant events: none (no window in which half the plant departed from normal at once).',
   );
   lines.push('');
   lines.push('Device verdicts against the injected faults (rows: injected, columns: the day\'s alarm, normal without one):');
@@ -155,7 +172,8 @@ async function main(): Promise<void> {
   let result: LocalRunResult | null = null;
   for (const date of dates) {
     if (args.days > 1) console.log(`\n— day ${dates.indexOf(date) + 1} of ${args.days}: ${date}`);
-    result = await runLocalPipeline({ ...args, date, firstDate: dates[0], partitions: 6, progress: true, log: (l) => console.log(l), keepS3: args.serve && date === args.date });
+    const conditions = date === args.date ? args.conditions : { ...args.conditions, force: [] };
+    result = await runLocalPipeline({ ...args, conditions, date, firstDate: dates[0], partitions: 6, progress: true, log: (l) => console.log(l), keepS3: args.serve && date === args.date });
     const lines = summaryLines(result);
     console.log(`\n${lines.join('\n')}`);
     writeFileSync(join(args.out, `fleet-${date}.svg`), fleetSvg(result));

@@ -18,6 +18,7 @@ import type { DeviceTruth } from '../detector/simulator/device';
 import { Progress } from '../detector/progress';
 import { simulatePlantDayParallel } from '../detector/simulator/parallel';
 import { plantConfig, simulatePlantDay, type PlantConfig } from '../detector/simulator/plant';
+import { NO_CONDITIONS, type ConditionsConfig } from '../detector/simulator/conditions';
 import type { FaultMix } from '../detector/simulator/faults';
 import { handler as runWindowHandler } from '../functions/run-window/handler';
 import { S3Store } from '../functions/api/s3Store';
@@ -39,6 +40,8 @@ export interface LocalRunOptions {
   devices: number;
   seed: number;
   faultMix: FaultMix;
+  /** conditions that are not faults (detector/simulator/conditions.ts); default none */
+  conditions?: ConditionsConfig;
   timeZone: string;
   out: string;
   partitions: number;
@@ -93,9 +96,14 @@ async function jobRun(jobRunId: string, run: () => Promise<void>): Promise<{ Job
   return { JobRunId: jobRunId, State: 'SUCCESS' };
 }
 
+/** What of a plant's conditions makes it another plant (its rates, mounting, rating; not a day's forced kinds). */
+function plantConditions(c: ConditionsConfig): string {
+  return JSON.stringify({ ...c, force: [] });
+}
+
 export async function runLocalPipeline(o: LocalRunOptions, predictor?: DevicePredictor & { close?(): Promise<void> }): Promise<LocalRunResult> {
   mkdirSync(o.out, { recursive: true });
-  const config: PlantConfig = plantConfig({ date: o.date, firstDate: o.firstDate ?? o.date, timeZone: o.timeZone, devices: o.devices, seed: o.seed, faultMix: o.faultMix });
+  const config: PlantConfig = plantConfig({ date: o.date, firstDate: o.firstDate ?? o.date, timeZone: o.timeZone, devices: o.devices, seed: o.seed, faultMix: o.faultMix, conditions: o.conditions ?? NO_CONDITIONS });
   simulatePlantDay(config); // validates the options before anything starts
   // held until the state machine is done: another run into this --out would reset the topic under this one's ingest
   const lock = acquireRunLock(o.out, o.date);
@@ -130,7 +138,7 @@ async function runDay(o: LocalRunOptions, config: PlantConfig, predictor?: Devic
   });
 
   // 2. the real state machine, with local jobs
-  preparePlantStore(join(o.out, 's3'), { seed: o.seed, devices: o.devices, faultMix: o.faultMix, timeZone: o.timeZone }, o.log);
+  preparePlantStore(join(o.out, 's3'), { seed: o.seed, devices: o.devices, faultMix: o.faultMix, timeZone: o.timeZone, conditions: plantConditions(o.conditions ?? NO_CONDITIONS) }, o.log);
   const s3 = await startLocalS3(['silver', 'gold'], join(o.out, 's3'));
   const model = predictor ?? (await timed('load model', () => PredictPool.start()));
   let ingest: IngestResult | null = null;

@@ -58,7 +58,7 @@ export interface ApiOptions {
 
 const WINDOW_COLUMNS = TABLES.gold_window.columns.map((c) => c.name);
 const DAILY_COLUMNS = TABLES.gold_daily.columns.map((c) => c.name);
-const FLEET_COLUMNS = ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmConfidence', 'baselineDays', 'predicted'];
+const FLEET_COLUMNS = ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmConfidence', 'baselineDays', 'predicted', 'plantEventWindows'];
 /** silver's four channels, in the contract's order, with their units (contracts/tables.json) */
 export const SERIES = { voltage: 'V', current: 'A', temperature: 'degC', irradiance: 'W/m2' } as const;
 const SERIES_COLUMNS = ['deviceId', 'startMs', 'stepMs', 'samples', 'quality', ...Object.keys(SERIES)];
@@ -122,6 +122,8 @@ function summaryJson(r: Record<string, unknown>) {
     verdict: r.verdict,
     alarm: alarmJson(r),
     baseline: { judgedAgainst: judgedAgainst(r), healthyDays: r.baselineDays, gain: r4(r.baselineGain) },
+    // windows in which the whole plant departed from normal at once (snow, frost, curtailment, clipping): set aside, not faults
+    plantEventWindows: r.plantEventWindows,
     meanConfidence: r4(r.meanConfidence),
     modelVersion: r.modelVersion,
   };
@@ -283,6 +285,8 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
         date,
         runId: all.marker.runId,
         count: rows.length,
+        // the plant's condition: how many window slots of the day the whole plant departed from normal at once (the plant gate)
+        plantEventWindows: rows.reduce((m, r) => Math.max(m, (r.plantEventWindows as number | null) ?? 0), 0),
         labels: Object.fromEntries(ALARM_LABELS.map((l) => [l, alarmCandidates(l)])),
         devices: {
           deviceId: column((r) => r.deviceId),

@@ -2,10 +2,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FAULT_CLASSES } from '../../contracts';
+import { DETECTOR_CONTRACT, FAULT_CLASSES } from '../../contracts';
 import { ARTIFACTS_DIR, readAlarmThresholds } from '../../detector/model/artifacts';
 import { readModelVersion } from '../../detector/model/manifest';
-import { ALARM_LABELS, alarmCandidates, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
+import { ALARM_LABELS, alarmCandidates, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
 
 const K = FAULT_CLASSES.length;
 const at = (label: string) => FAULT_CLASSES.indexOf(label as never);
@@ -52,6 +52,55 @@ describe('decideAlarm', () => {
 
   it('refuses probabilities that do not match the windows', () => {
     expect(() => decideAlarm({ startMs: [0], endMs: [1], probs: new Float32Array(K * 2) }, uniform(5))).toThrow('1 window starts, 1 ends and 2 probability rows');
+  });
+});
+
+describe('the plant gate', () => {
+  const gate = DETECTOR_CONTRACT.alarms.plantGate;
+  /** a plant-day of n devices whose window w is off normal (arc_fault at 0.7) on the first `off[w]` devices, normal elsewhere */
+  function plant(n: number, off: number[]) {
+    return Array.from({ length: n }, (_, d) => windows(off.map((k) => (d < k ? 'arc_fault' : 'normal'))));
+  }
+
+  it('sets aside the slots where at least minShare of at least minDevices devices departed from normal at once, no others', () => {
+    const n = gate.minDevices;
+    const half = Math.ceil(gate.minShare * n);
+    const slots = new PlantSlots();
+    for (const d of plant(n, [0, half - 1, half, n])) slots.add(d);
+    expect([...slots.plantEvents()].sort((a, b) => a - b)).toEqual([2 * 60_000, 3 * 60_000]);
+    expect(slots.slots.get(2 * 60_000)).toEqual({ devices: n, offNormal: half });
+    // too few devices: no slot is a plant event, whatever their share
+    const few = new PlantSlots();
+    for (const d of plant(n - 1, [n - 1, n - 1])) few.add(d);
+    expect(few.plantEvents().size).toBe(0);
+  });
+
+  it('counts a window off normal when its normal probability is below normalBelow, whatever class leads', () => {
+    const slots = new PlantSlots();
+    const probs = new Float32Array(K);
+    probs[at('normal')] = gate.normalBelow; // exactly at the bound: not off normal
+    probs[at('line_ground')] = 1 - gate.normalBelow;
+    slots.add({ startMs: [0], endMs: [60_000], probs });
+    probs[at('normal')] = gate.normalBelow - 0.01;
+    slots.add({ startMs: [0], endMs: [60_000], probs });
+    expect(slots.slots.get(0)).toEqual({ devices: 2, offNormal: 1 });
+  });
+
+  it('a set-aside window adds nothing: the evidence neither grows nor decays there, and the run goes on across it', () => {
+    const day = windows(['arc_fault', 'normal', 'arc_fault', 'arc_fault']);
+    const s = Math.log((0.7 + 1e-4) / (0.06 + 1e-4));
+    // without the gate the normal window breaks the run: the alarm needs the last two windows
+    expect(decideAlarm(day, uniform(2.5 * s))).toBeNull();
+    expect(decideAlarm(day, uniform(1.9 * s))).toMatchObject({ label: 'arc_fault', onsetMs: 2 * 60_000, windows: 2 });
+    // with the normal window set aside, the three arc windows make one run from the first
+    const a = decideAlarm(day, uniform(2.5 * s), new Set([60_000]));
+    expect(a).toMatchObject({ label: 'arc_fault', onsetMs: 0, raisedMs: 4 * 60_000, windows: 3 });
+    expect(a!.confidence).toBeCloseTo(0.7, 6);
+    const l = ALARM_LABELS.indexOf('arc_fault');
+    const trace = evidenceTrace(day, new Set([60_000]));
+    expect(trace[1 * ALARM_LABELS.length + l]).toBe(trace[0 * ALARM_LABELS.length + l]);
+    // a fault seen only in set-aside windows raises nothing
+    expect(decideAlarm(windows(['arc_fault', 'arc_fault']), uniform(s), new Set([0, 60_000]))).toBeNull();
   });
 });
 

@@ -1,6 +1,6 @@
 /** A device-day's windows → gold rows, and the day's alarm and verdict (contracts/detector.json alarms, tables.json summary). */
 import { FAULT_CLASSES } from '../../contracts';
-import { goldRows } from '../../detector/gold';
+import { gatedDaily, goldRows, predictedWindowsOfRows } from '../../detector/gold';
 import { TEST_THRESHOLDS } from '../helpers/goldFixture';
 import type { WindowInfo } from '../../detector/windows';
 
@@ -51,6 +51,20 @@ describe('gold rows', () => {
     expect(g.daily.predicted + g.daily.skipped).toBe(labels.length);
     if (raisedIndex === null) expect([g.daily.alarmConfidence, g.daily.alarmEvidence]).toEqual([null, null]);
     else expect(g.daily.alarmEvidence).toBeGreaterThanOrEqual(5);
+  });
+
+  it("the plant gate's windows: counted in plantEventWindows, and the alarm decided again without them", () => {
+    const g = day(['arc_fault', 'arc_fault', 'arc_fault', 'normal']);
+    expect(g.daily).toMatchObject({ verdict: 'arc_fault', plantEventWindows: 0 });
+    const windows = predictedWindowsOfRows(g.windows);
+    expect(Array.from(windows.startMs)).toEqual([0, 1, 2, 3].map((i) => i * 1_280_000));
+    expect(windows.probs[2 * K + 5]).toBeCloseTo(0.7);
+    // no window of the device set aside: the summary stands
+    expect(gatedDaily(g.daily, windows, TEST_THRESHOLDS, new Set([9 * 1_280_000]))).toEqual({ ...g.daily, plantEventWindows: 0 });
+    // the middle fault window set aside: two are not enough any more, so no alarm
+    const gated = gatedDaily(g.daily, windows, TEST_THRESHOLDS, new Set([1_280_000]));
+    expect(gated).toMatchObject({ verdict: 'normal', alarmOnsetMs: null, alarmRaisedMs: null, alarmConfidence: null, alarmEvidence: null, plantEventWindows: 1 });
+    expect({ ...gated, verdict: g.daily.verdict, alarmOnsetMs: null, alarmRaisedMs: null, alarmConfidence: null, alarmEvidence: null, plantEventWindows: 0 }).toEqual({ ...g.daily, alarmOnsetMs: null, alarmRaisedMs: null, alarmConfidence: null, alarmEvidence: null });
   });
 
   it("the alarm's confidence is the label's mean probability from onset to alarm", () => {
