@@ -14,6 +14,14 @@ and the driver computes the fleet's median and the day's baseline table, publish
 gold_window and gold_daily (a failed run leaves the next day the earlier baseline, never
 one without this day's verdicts).
 
+The plant gate (contracts/detector.json alarms.plantGate) needs the whole plant-day: once
+every device's window probabilities are computed, a Spark aggregation over the window rows
+(group by window start: the devices that predicted it, those with p_normal < normalBelow;
+at most ~72 slots a day) is collected to the driver, which finds the plant events
+(pvfault.alarms.plant_events) and broadcasts them; each device's daily row is decided with
+them (pvfault.gold.daily_row, as detector/gold.ts gatedDaily), and the baseline reads those
+gated verdicts.
+
 One device-day is one applyInPandas group: memory per task is bounded by a day of one
 device (~4.4 MB of scalograms), whatever the fleet size; the driver holds a baseline
 row per device (a few numbers each, as the embedded job does). pyspark is imported inside
@@ -23,7 +31,7 @@ import argparse
 import math
 import sys
 
-from pvfault import baseline, gold, tables
+from pvfault import alarms, baseline, gold, tables
 from pvfault.contracts import commit_key
 from pvfault.model import ARTIFACT_FILES, Lenet, cached_model
 
@@ -56,6 +64,17 @@ def latest_baseline(store, date):
         if text is not None:
             return day, tables.read_marker(text, "device_baseline", day)
     return None, None
+
+
+def plant_slot_frame(windows, F):
+    """The plant-day's window slots from its gold window rows (a DataFrame): startMs, devices
+    (that predicted the window) and offNormal (those with p_normal below the gate's
+    normalBelow), one row a slot; pvfault.alarms.plant_slots is the same in plain Python."""
+    below = float(alarms.PLANT_GATE["normalBelow"])
+    return (windows.filter(F.col("status") == "predicted")
+            .groupBy("startMs")
+            .agg(F.count(F.lit(1)).alias("devices"),
+                 F.sum(F.when(F.col("p_normal") < F.lit(below), 1).otherwise(0)).alias("offNormal")))
 
 
 def _ratio(value):
@@ -124,7 +143,7 @@ def run(spark, args):
     def device_summary(frame):
         records = frame.to_dict("records")
         device_id = records[0]["deviceId"]
-        out = tables.to_frame("gold_daily", [gold.daily_row(device_id, records, model_version, threshold_sets, reference(device_id))])
+        out = tables.to_frame("gold_daily", [gold.daily_row(device_id, records, model_version, threshold_sets, reference(device_id), gate.value)])
         ratio = _ratio(records[0][RATIO])
         out[RATIO] = [float("nan") if ratio is None else ratio]
         return out
@@ -136,10 +155,15 @@ def run(spark, args):
     windows = (silver.groupBy("deviceId")
                .applyInPandas(device_windows, with_ratio("gold_window"))
                .persist(StorageLevel.MEMORY_AND_DISK))
+    window_count = windows.count()
+    # the plant gate, once every device's windows are known: one row a window slot to the
+    # driver, the plant events back to the tasks deciding the daily rows
+    slots = [(r["startMs"], r["devices"], r["offNormal"]) for r in plant_slot_frame(windows, F).collect()]
+    plant_events = alarms.plant_events(slots)
+    gate = spark.sparkContext.broadcast(plant_events)
     daily = (windows.groupBy("deviceId")
              .applyInPandas(device_summary, with_ratio("gold_daily"))
              .persist(StorageLevel.MEMORY_AND_DISK))
-    window_count = windows.count()
     devices = daily.count()
 
     write_table(spark, gold_store, windows.drop(RATIO), "gold_window", args.date, args.run_id, window_count, input_run_id=marker["runId"])
@@ -162,6 +186,8 @@ def run(spark, args):
         # as local/jobs/predict.ts PredictResult.baseline: the day read (None: no history within
         # maxAgeDays), the devices judged against their own baseline, the rows written
         "baseline": {"readFrom": read_from, "devicesWithHistory": with_history, "written": len(baseline_rows)},
+        # as local/jobs/predict.ts PredictResult.plantEventWindows: the starts the plant gate set aside
+        "plantEventWindows": sorted(plant_events),
     }
     windows.unpersist()
     daily.unpersist()

@@ -4,7 +4,11 @@ The same decision as detector/alarms.ts: per alarm label (each fault class, then
 group of classes the channels cannot tell apart), a CUSUM of the windows' clipped
 log-ratios against the label's strongest rival (normal or a class it does not stand
 for); the first label to reach its threshold raises
-the day's alarm. test/spark/pvfault.test.ts runs both on the same days. Plain Python
+the day's alarm. The plant gate (alarms.plantGate) sets aside the window slots where
+much of the plant departed from normal at once: plant_slots / plant_events find them
+over a plant-day's window rows, decide_alarm skips them.
+test/spark/pvfault.test.ts runs both on the same days, and
+test/fixtures/contracts/plant-gate-cases.json holds the gate equal. Plain Python
 floats (not numpy): the decision is a few hundred operations a device-day.
 Python 3.9-compatible.
 """
@@ -21,6 +25,11 @@ ALARM_LABELS = tuple(c for c in FAULT_CLASSES if c != "normal") + GROUPS
 _MEMBERS = [[FAULT_CLASSES.index(c) for c in (_SPEC["groups"][l]["members"] if l in GROUPS else [l])] for l in ALARM_LABELS]
 _RIVALS = [[c for c in range(len(FAULT_CLASSES)) if c not in m] for m in _MEMBERS]
 _IS_CLASS = [l not in GROUPS for l in ALARM_LABELS]
+_NORMAL = FAULT_CLASSES.index("normal")
+
+PLANT_GATE = _SPEC["plantGate"]
+"""contracts/detector.json alarms.plantGate: minShare, minDevices, normalBelow."""
+NO_EVENTS = frozenset()
 
 
 def check_thresholds(thresholds, where):
@@ -72,10 +81,40 @@ def window_score(p, l):
     return max(-SCORE_CLIP, min(SCORE_CLIP, s))
 
 
-def decide_alarm(starts, ends, probs, thresholds):
+def plant_slots(window_rows):
+    """A plant-day's gold window rows (every device's; dicts with status, startMs, p_normal)
+    -> [(startMs, devices, offNormal)] in start order: per window slot, the devices that
+    predicted it and those whose normal probability is below the gate's normalBelow
+    (detector/alarms.ts PlantSlots). The predict job computes the same with a Spark
+    aggregation (spark/jobs/predict_fault.py); this is its plain-Python reference."""
+    slots = {}
+    below = PLANT_GATE["normalBelow"]
+    for r in window_rows:
+        if r["status"] != "predicted":
+            continue
+        slot = slots.setdefault(int(r["startMs"]), [0, 0])
+        slot[0] += 1
+        if float(r["p_normal"]) < below:
+            slot[1] += 1
+    return [(start, d, off) for start, (d, off) in sorted(slots.items())]
+
+
+def plant_events(slots):
+    """The plant events among slots [(startMs, devices, offNormal)]: the starts that at least
+    minDevices predicted and where at least minShare of them departed from normal at once
+    (detector/alarms.ts PlantSlots.plantEvents). A frozenset of int starts."""
+    g = PLANT_GATE
+    return frozenset(int(start) for start, devices, off in slots
+                     if devices >= g["minDevices"] and off >= g["minShare"] * devices)
+
+
+def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS):
     """The day's alarm over its predicted windows in time order, or None.
 
-    probs: one sequence of class probabilities per window. Returns
+    probs: one sequence of class probabilities per window. plant_events: the window
+    starts the plant gate set aside (plant_events()): they add nothing, as if the model
+    had not seen them, and do not break an evidence run; confidence is the mean label
+    probability over the run's other windows, and windows their count. Returns
     {label, onsetMs, raisedMs, confidence, evidence, windows}.
     """
     if not (len(starts) == len(ends) == len(probs)):
@@ -85,6 +124,8 @@ def decide_alarm(starts, ends, probs, thresholds):
     s = [0.0] * n_labels
     run_start = [-1] * n_labels
     for w, p in enumerate(probs):
+        if starts[w] in plant_events:
+            continue
         best = -1
         for l in range(n_labels):
             nxt = max(0.0, s[l] + window_score(p, l))
@@ -99,7 +140,13 @@ def decide_alarm(starts, ends, probs, thresholds):
                 best = l
         if best >= 0:
             first = run_start[best]
-            total = sum(_label_probability(probs[v], best) for v in range(first, w + 1))
+            total = 0.0
+            counted = 0
+            for v in range(first, w + 1):
+                if starts[v] in plant_events:
+                    continue
+                total += _label_probability(probs[v], best)
+                counted += 1
             return {"label": ALARM_LABELS[best], "onsetMs": int(starts[first]), "raisedMs": int(ends[w]),
-                    "confidence": total / (w - first + 1), "evidence": s[best], "windows": w - first + 1}
+                    "confidence": total / counted, "evidence": s[best], "windows": counted}
     return None

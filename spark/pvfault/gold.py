@@ -5,13 +5,16 @@ windows keep their reason, a predicted window takes the most probable class
 (the lower index on a tie), and the day's verdict is its alarm (pvfault.alarms,
 contracts/tables.json summary), decided with the thresholds of the reference the
 device was judged against (its own baseline or, without history, the fleet:
-pvfault.baseline), which the summary records. A test runs detector/gold.ts and these
-functions on the same input.
+pvfault.baseline), which the summary records. The plant gate's events (the window
+starts pvfault.alarms.plant_events found over the whole plant-day) are set aside by the
+decision and counted in plantEventWindows, as detector/gold.ts gatedDaily does. A test
+runs detector/gold.ts and these functions on the same input, and
+test/fixtures/contracts/plant-gate-cases.json holds the gated summaries equal.
 Python 3.9-compatible.
 """
 import numpy as np
 
-from pvfault.alarms import decide_alarm, thresholds_for
+from pvfault.alarms import NO_EVENTS, decide_alarm, thresholds_for
 from pvfault.baseline import NO_HISTORY, day_ratio
 from pvfault.contracts import FAULT_CLASSES
 from pvfault.windows import day_scalograms, filled_channels, window_levels, window_tensor, windows_of, with_gain
@@ -46,11 +49,15 @@ def window_rows(device_id, windows, probs, model_version):
     return rows
 
 
-def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTORY):
+def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTORY, plant_events=NO_EVENTS):
     """The day's summary and alarm from its window rows (any order: they are taken by windowIndex).
 
     threshold_sets: alarms.json's {"own", "fleet"}; reference: the pvfault.baseline.Reference
-    the device-day was judged against, which picks the set and is recorded.
+    the device-day was judged against, which picks the set and is recorded. plant_events:
+    the plant-day's gated window starts (pvfault.alarms.plant_events; none by default): the
+    alarm is decided without them and plantEventWindows counts the device's predicted
+    windows among them (detector/gold.ts gatedDaily: deciding with events none of the
+    device's windows meets is the ungated decision, so one pass gives both).
     """
     thresholds = thresholds_for(threshold_sets, reference.days)
     counts = [0] * _K
@@ -66,7 +73,7 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
         ends.append(int(row["endMs"]))
         probs.append([float(row["p_" + c]) for c in FAULT_CLASSES])
         confidence_sum += float(row["confidence"])
-    alarm = decide_alarm(starts, ends, probs, thresholds) if p > 0 else None
+    alarm = decide_alarm(starts, ends, probs, thresholds, plant_events) if p > 0 else None
     daily = {"deviceId": device_id, "windows": len(rows), "predicted": p, "skipped": len(rows) - p}
     daily.update(("n_" + c, counts[i]) for i, c in enumerate(FAULT_CLASSES))
     daily.update(
@@ -77,6 +84,7 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
         alarmEvidence=alarm["evidence"] if alarm else None,
         baselineDays=int(reference.days),
         baselineGain=None if reference.gain is None else float(reference.gain),
+        plantEventWindows=sum(1 for start in starts if start in plant_events),
         meanConfidence=confidence_sum / p if p > 0 else None,
         modelVersion=model_version,
     )

@@ -188,7 +188,7 @@ def test_predict_judges_with_the_baseline_read_before_and_writes_the_days_after_
     text = "\n".join(statements)
     assert "read_from, baseline_marker = latest_baseline(gold_store, args.date)" in text
     assert "gold.predict_device(record, model, reference(record['deviceId']))" in text
-    assert "gold.daily_row(device_id, records, model_version, threshold_sets, reference(device_id))" in text
+    assert "gold.daily_row(device_id, records, model_version, threshold_sets, reference(device_id), gate.value)" in text
     writes = [i for i, st in enumerate(statements) if "write_table(" in st]
     tables_written = [re.search(r"'(\w+)'", statements[i]).group(1) for i in writes]
     # a failed run leaves the next day the earlier baseline, never one without this day's verdicts
@@ -204,6 +204,33 @@ class _Store(object):
 
     def read_text(self, key):
         return self.o.get(key)
+
+
+def test_predict_decides_the_daily_rows_after_the_plant_gate_of_the_whole_day():
+    run = next(n for n in _source("predict_fault.py").body if isinstance(n, ast.FunctionDef) and n.name == "run")
+    statements = [ast.unparse(st) for st in run.body]
+
+    def at(fragment):
+        found = [i for i, st in enumerate(statements) if fragment in st]
+        assert len(found) == 1, fragment
+        return found[0]
+
+    # the windows of every device are computed (persisted and counted) before the slots are aggregated
+    # over them; the events are broadcast before the daily rows, which read them, are planned
+    assert at("applyInPandas(device_windows") < at("window_count = windows.count()") < at("plant_slot_frame(windows, F).collect()")
+    assert at("plant_slot_frame(windows, F).collect()") < at("plant_events = alarms.plant_events(slots)") < at("gate = spark.sparkContext.broadcast(plant_events)")
+    assert at("gate = spark.sparkContext.broadcast(plant_events)") < at("applyInPandas(device_summary")
+    # the baseline reads the gated verdicts: the daily frame's
+    assert "daily.select('deviceId', 'verdict', 'baselineDays', RATIO).collect()" in statements[at("day_rows = ")]
+    assert "'plantEventWindows': sorted(plant_events)" in statements[at("summary = ")]
+
+
+def test_the_plant_slot_aggregation_is_the_gates_rule():
+    text = ast.unparse(next(n for n in _source("predict_fault.py").body if isinstance(n, ast.FunctionDef) and n.name == "plant_slot_frame"))
+    assert "filter(F.col('status') == 'predicted')" in text and "groupBy('startMs')" in text
+    assert "F.count(F.lit(1)).alias('devices')" in text
+    assert "F.when(F.col('p_normal') < F.lit(below), 1).otherwise(0)).alias('offNormal')" in text
+    assert "below = float(alarms.PLANT_GATE['normalBelow'])" in text
 
 
 def test_predict_reads_the_newest_committed_baseline_before_the_day_within_max_age():

@@ -1,0 +1,53 @@
+/**
+ * The predict job's plant-gate aggregation (spark/jobs/predict_fault.py plant_slot_frame)
+ * on real Spark (local[1], .venv-spark), over the gold window rows of the shared fixture's
+ * plant-days (test/fixtures/contracts/plant-gate-cases.json, built from detector/alarms.ts):
+ * the slots and plant events it finds are the TypeScript's. The pure-Python side is
+ * test/python/test_plant_gate.py; this holds the DataFrame expression itself (filter,
+ * group by start, counts), which CI's pytest cannot run without PySpark. Needs Java 17
+ * and .venv-spark (spark/dev/venv.sh), as the other engine tests.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { sparkEnvironment } from '../../local/sparkJobs';
+import { build } from '../fixtures/contracts/plant-gate-cases';
+
+const REPO = join(__dirname, '..', '..');
+
+const SCRIPT = `import json, sys
+from pyspark.sql import SparkSession, functions as F
+from pvfault import alarms, gold, tables
+from pvfault.sparkio import struct_type
+import predict_fault
+f = json.load(open(sys.argv[1], encoding="utf-8"))
+spark = (SparkSession.builder.master("local[1]").config("spark.sql.shuffle.partitions", "2")
+         .config("spark.ui.enabled", "false").getOrCreate())
+spark.sparkContext.setLogLevel("ERROR")
+schema = struct_type(tables.spark_schema("gold_window"))
+out = []
+for case in f["cases"]:
+    rows = []
+    for d in case["devices"]:
+        ws = [(w["index"], w["startMs"], w["endMs"], w["skipReason"]) for w in d["windows"]]
+        rows.extend(gold.window_rows(d["deviceId"], ws, d["probs"], f["modelVersion"]))
+    frame = spark.createDataFrame(tables.to_frame("gold_window", rows), schema)
+    slots = sorted((r["startMs"], r["devices"], r["offNormal"]) for r in predict_fault.plant_slot_frame(frame, F).collect())
+    out.append({"slots": [{"startMs": s, "devices": d, "offNormal": o} for s, d, o in slots],
+                "plantEvents": sorted(alarms.plant_events(slots))})
+spark.stop()
+print("RESULT " + json.dumps(out))
+`;
+
+test('the Spark aggregation finds the slots and plant events of detector/alarms.ts', () => {
+  const { python } = sparkEnvironment();
+  const r = spawnSync(python, ['-c', SCRIPT, join(REPO, 'test', 'fixtures', 'contracts', 'plant-gate-cases.json')], {
+    cwd: REPO,
+    env: { ...process.env, PYTHONPATH: [join(REPO, 'spark'), join(REPO, 'spark', 'jobs')].join(':') },
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  if (r.status !== 0) throw new Error(`spark: ${r.stderr}`);
+  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  const got = JSON.parse(line!.slice('RESULT '.length)) as unknown;
+  expect(got).toEqual(build().cases.map((c) => ({ slots: c.slots, plantEvents: c.plantEvents })));
+}, 300_000);
