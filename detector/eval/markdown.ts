@@ -127,7 +127,7 @@ export function beforeAfterTables(before: EvalReport, after: EvalReport): string
   const conditions = [...new Set([...Object.keys(before.byCondition ?? {}), ...Object.keys(after.byCondition ?? {})])];
   const rate = (r: EvalReport, k: string) => pct(r.byCondition?.[k]?.falseAlarms.rate ?? null);
   return [
-    `Before and after, on the same held-out plan and decision: ${before.modelVersion} (before) against ${after.modelVersion} (after); each with its own calibrated thresholds.`,
+    `Before and after, on the same held-out plan (\`npm run eval -- --before\`): the product as it was — model ${before.modelVersion}, its calibrated thresholds, the ${before.decision.name} decision ${before.decision.description === after.decision.description ? 'as above' : `as it was then (${before.decision.description})`} — against the product now, model ${after.modelVersion}.`,
     '',
     ...table(
       ['goal', 'target', 'before', 'after'],

@@ -3,7 +3,7 @@
  * MPPT operating point → sensors → readings as delivered, plus the ground truth.
  */
 import { arrayCurve, UniformArray, type ArrayLayout, type StringCondition } from './array';
-import { applySnow, conditionIntervals, STANDBY_CURRENT, type ConditionInterval, type DeviceConditions } from './conditions';
+import { applySnow, conditionIntervals, maskRuns, STANDBY_CURRENT, type ConditionInterval, type DeviceConditions } from './conditions';
 import { applyFault, faultSpec, type FaultSpec, type FaultToday, type FaultTruth } from './faults';
 import { PerturbAndObserve, type IvCurve, type OperatingPoint, type VoltageWander } from './mppt';
 import { moduleOf, type DeviceProfile } from './profile';
@@ -74,17 +74,7 @@ export interface DeviceSetup {
 }
 
 function intervals(mask: Uint8Array, startMs: number): [number, number][] {
-  const out: [number, number][] = [];
-  let from = -1;
-  for (let k = 0; k <= mask.length; k++) {
-    const on = k < mask.length && mask[k] === 1;
-    if (on && from < 0) from = k;
-    if (!on && from >= 0) {
-      out.push([startMs + from * GRID_MS, startMs + k * GRID_MS]);
-      from = -1;
-    }
-  }
-  return out;
+  return maskRuns(mask).map(([from, to]) => [startMs + from * GRID_MS, startMs + to * GRID_MS]);
 }
 
 class ReadingBuffer {

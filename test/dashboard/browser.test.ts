@@ -6,7 +6,6 @@
  * accessibility basics (labels, contrast, visible focus). Screenshots go to
  * out/dashboard/ for review.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -15,13 +14,11 @@ import { buildDashboard } from '../../dashboard/build';
 import { alarmRows, gridOrder } from '../../dashboard/src/fleetModel';
 import type { Fleet } from '../../dashboard/src/api';
 import { createHandler } from '../../functions/api/handler';
-import { S3Store } from '../../functions/api/s3Store';
 import { createApiServer } from '../../local/apiServer';
-import { startLocalS3, type LocalS3 } from '../../local/localS3';
-import { deviceName, expectedLabel, FIXTURE_DATES, publishGold, publishSilver } from '../helpers/goldFixture';
+import type { LocalS3 } from '../../local/localS3';
+import { deviceName, expectedLabel, FIXTURE_DATES } from '../helpers/goldFixture';
+import { CHROMIUM, dashboardBackend, SHOTS } from './backend';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(__dirname, '..', '..', 'out', 'dashboard');
 const DEVICES = 60;
 const NOW = Date.UTC(2026, 10, 20, 12);
 const NEWEST = FIXTURE_DATES[FIXTURE_DATES.length - 1]!;
@@ -34,12 +31,8 @@ let fleet: Fleet;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's (apt-get install -y chromium), as .ci/run does`);
-  mkdirSync(SHOTS, { recursive: true });
-  s3 = await startLocalS3(['gold', 'silver']);
-  await publishGold(s3.writer('gold'), DEVICES);
-  await publishSilver(s3.writer('silver'), DEVICES);
-  const api = createHandler({ store: new S3Store(s3.client, 'gold'), silver: new S3Store(s3.client, 'silver'), timeZone: 'Europe/Madrid', now: () => NOW });
+  let api: ReturnType<typeof createHandler>;
+  ({ s3, api } = await dashboardBackend(DEVICES, NOW));
   server = createApiServer(api, await buildDashboard());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -16,19 +16,16 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Request, type Route } from 'playwright-core';
 import { buildDashboard, type DashboardFiles } from '../../dashboard/build';
 import type { DashboardConfig } from '../../dashboard/src/config';
 import { createHandler } from '../../functions/api/handler';
-import { S3Store } from '../../functions/api/s3Store';
 import { contentSecurityPolicy } from '../../infra/webDashboard';
-import { startLocalS3, type LocalS3 } from '../../local/localS3';
-import { deviceName, expectedLabel, FIXTURE_DATES, publishGold, publishSilver } from '../helpers/goldFixture';
+import type { LocalS3 } from '../../local/localS3';
+import { deviceName, expectedLabel, FIXTURE_DATES } from '../helpers/goldFixture';
+import { CHROMIUM, dashboardBackend, SHOTS } from './backend';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(__dirname, '..', '..', 'out', 'dashboard');
 const DEVICES = 12;
 const NOW = Date.UTC(2026, 10, 20, 12);
 const NEWEST = FIXTURE_DATES[FIXTURE_DATES.length - 1]!;
@@ -58,12 +55,7 @@ let api: ReturnType<typeof createHandler>;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's (apt-get install -y chromium), as .ci/run does`);
-  mkdirSync(SHOTS, { recursive: true });
-  s3 = await startLocalS3(['gold', 'silver']);
-  await publishGold(s3.writer('gold'), DEVICES);
-  await publishSilver(s3.writer('silver'), DEVICES);
-  api = createHandler({ store: new S3Store(s3.client, 'gold'), silver: new S3Store(s3.client, 'silver'), timeZone: 'Europe/Madrid', now: () => NOW });
+  ({ s3, api } = await dashboardBackend(DEVICES, NOW));
   files = await buildDashboard();
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
 }, 90_000);

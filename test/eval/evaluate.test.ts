@@ -93,14 +93,15 @@ describe('npm run eval, end to end', () => {
     const earlier: EvalReport = { ...first, modelVersion: 'lenet5c-earlier' };
     expect(beforeProblem(earlier, first)).toBeNull();
     const tables = beforeAfterTables(earlier, first);
-    expect(tables[0]).toContain('lenet5c-earlier (before) against');
+    expect(tables[0]).toContain('the product as it was — model lenet5c-earlier, its calibrated thresholds, the verdict decision as above — against the product now');
     // every goal row carries both models' figures, here equal
     for (const g of first.goals) expect(tables.some((l) => l.startsWith(`| ${g.goal} |`))).toBe(true);
     expect(cardSection(first, undefined, earlier)).toContain(tables.join('\n'));
     expect(beforeProblem(first, first)).toMatch(/this model's own report/);
+    expect([truth.windows, earlier.windows, first.windows]).toEqual(['truth', 'model', 'model']);
     expect(beforeProblem(earlier, truth)).toMatch(/its windows are model/);
     expect(beforeProblem({ ...earlier, plan: { ...earlier.plan, devices: earlier.plan.devices + 1 } }, first)).toMatch(/its plan .* differs/);
-    expect(beforeProblem({ ...earlier, decision: { ...earlier.decision, name: 'verdict' } }, first)).toMatch(/its decision is verdict/);
+    expect(beforeProblem({ ...earlier, decision: { ...earlier.decision, name: 'other' } }, first)).toMatch(/its decision is other/);
   });
 
   it('stops with a message naming the decision and the device when an alarm breaks the contract', async () => {
