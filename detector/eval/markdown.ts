@@ -131,8 +131,9 @@ export function beforeAfterTables(before: EvalReport, after: EvalReport): string
     '',
     ...table(
       ['goal', 'target', 'before', 'after'],
-      after.goals.map((g) => {
-        const b = goal(before, g.goal);
+      after.goals.map((g, i) => {
+        // by name; a goal renamed since keeps its place in the list
+        const b = goal(before, g.goal) ?? (before.goals.length === after.goals.length ? before.goals[i] : undefined);
         return [g.goal, g.target, b ? measured(b) : '–', measured(g)];
       }),
     ),

@@ -98,7 +98,7 @@ export function goalsOf(s: Omit<Summary, 'goals'>, outcomes: readonly Outcome[])
   const atMost = (goal: string, target: number, unit: string, measured: number | null): Goal => ({ goal, target: `≤ ${unit === '%' ? `${(100 * target).toFixed(1)} %` : `${target} ${unit}`}`, measured, pass: measured === null ? null : measured <= target });
   return [
     atMost('false alarms on healthy device-days', 0.005, '%', s.falseAlarms.overall.rate),
-    atMost('false alarms on healthy device-days with conditions (frost, snow, soiling, standby, curtailment, clipping)', 0.005, '%', s.byCondition.any?.falseAlarms.rate ?? null),
+    atMost('false alarms on healthy device-days with a condition that is not a fault (frost, dew, snow, soiling, standby, curtailment, clipping)', 0.005, '%', s.byCondition.any?.falseAlarms.rate ?? null),
     atLeast('visible faults named (class or group)', 0.95, s.faults.overall.namedRate),
     atLeast('partial_shading named', 0.9, s.faults.byClass.partial_shading?.namedRate ?? null),
     atLeast('line_ground with a leak ≥ 0.5 A named', 0.9, leaks.namedRate),

@@ -46,7 +46,7 @@ describe('conditions in the evaluation', () => {
     expect(s.byCondition.any!.falseAlarms).toMatchObject({ healthy: 2, alarmed: 1 });
     // the overall false-alarm row still counts every healthy device-day
     expect(s.falseAlarms.overall).toMatchObject({ healthy: 3, alarmed: 2 });
-    const goal = s.goals.find((g) => g.goal.startsWith('false alarms on healthy device-days with conditions'))!;
+    const goal = s.goals.find((g) => g.goal.startsWith('false alarms on healthy device-days with a condition that is not a fault'))!;
     expect([goal.measured, goal.pass]).toEqual([0.5, false]);
     const lines = conditionTables({ ...s, byCondition: s.byCondition } as Parameters<typeof conditionTables>[0]);
     expect(lines.some((l) => l.startsWith('| snow | 2 | 1 | 50.0 % | open_circuit 1 | 1 | 100.0 % |'))).toBe(true);
