@@ -12,6 +12,7 @@ import {
   QUALITY,
   QUARANTINE_REASONS,
   TABLES,
+  TABLES_CONTRACT,
   type CommitMarker,
 } from '../../contracts';
 
@@ -92,7 +93,7 @@ describe('commit markers', () => {
     files: [{ key: 'window/date=2026-11-19/run=exec-42/part-00000.parquet', rows: 10, bytes: 2048 }],
     rows: 10,
     committedAt: '2026-11-20T02:03:04Z',
-    contractVersion: 3,
+    contractVersion: TABLES_CONTRACT.version,
   };
   const expected = { table: 'gold_window', date: '2026-11-19' } as const;
 
@@ -107,7 +108,7 @@ describe('commit markers', () => {
     ['a path escaping the partition', JSON.stringify({ ...marker, files: [{ ...marker.files[0], key: '../secrets' }] }), 'files holds a key outside'],
     ['an older contract (gold before alarms)', JSON.stringify({ ...marker, contractVersion: 1 }), 'contractVersion is 1'],
     ['an older contract (gold before baselines)', JSON.stringify({ ...marker, contractVersion: 2 }), 'contractVersion is 2'],
-    ['a newer contract', JSON.stringify({ ...marker, contractVersion: 4 }), 'contractVersion is 4'],
+    ['a newer contract', JSON.stringify({ ...marker, contractVersion: TABLES_CONTRACT.version + 1 }), `contractVersion is ${TABLES_CONTRACT.version + 1}`],
   ])('rejects %s', (_name, text, message) => {
     expect(() => parseCommitMarker(text, expected)).toThrow(message);
   });
