@@ -539,8 +539,9 @@ export const DETECTOR_CONTRACT = {
       }
     },
     "plantGate": {
-      "doc": "Conditions that are not faults (snow, frost, dew, curtailment, clipping) strike the whole plant at once, faults one array at a time. Per plant-day and window slot (windows share their start across devices), count the devices that predicted that window and those whose normal probability is below normalBelow; when at least minDevices predicted it and the off-normal share is at least minShare, the slot is a plant event: its windows add nothing to any device's evidence (the CUSUM neither grows nor decays there, an evidence run is not broken by it, and confidence averages over the run's other windows). Gold records the plant-event windows; the API reports them as the plant's condition, not as faults.",
+      "doc": "Conditions that are not faults (snow, frost, dew, curtailment, clipping) strike the whole plant at once, faults one array at a time. Per plant-day and window slot (windows share their start across devices), count the devices that predicted that window and those whose normal probability is below normalBelow; when at least minDevices predicted it and the off-normal share is at least minShare, the slot is a plant event. An event spreads to its neighbouring slots (the previous and the next slot the plant predicted, repeatedly) where at least minDevices predicted and at least extendShare of them departed from normal: a condition's edges, where the arrays go into it or out of it a few minutes apart (clipping, curtailment, snow sliding off), find less than half the plant off normal. A plant event's windows add nothing to any device's evidence (the CUSUM neither grows nor decays there, an evidence run is not broken by it, and confidence averages over the run's other windows). Gold records the plant-event windows; the API reports them as the plant's condition, not as faults.",
       "minShare": 0.5,
+      "extendShare": 0.35,
       "minDevices": 20,
       "normalBelow": 0.5
     }

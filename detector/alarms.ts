@@ -150,14 +150,30 @@ export class PlantSlots {
   /**
    * The plant events: slots that enough devices predicted (minDevices) and where at
    * least minShare of them departed from normal at once — snow, frost, curtailment,
-   * clipping — which no array's own fault does to the whole plant (contracts/detector.json
-   * alarms.plantGate). Their windows add nothing to any device's evidence.
+   * clipping — which no array's own fault does to the whole plant, spread to their
+   * neighbouring slots (in start order) while extendShare of the plant is off normal
+   * there (contracts/detector.json alarms.plantGate). Their windows add nothing to any
+   * device's evidence.
    */
   plantEvents(): Set<number> {
-    const out = new Set<number>();
     const g = SPEC.plantGate;
-    for (const [start, s] of this.slots) if (s.devices >= g.minDevices && s.offNormal >= g.minShare * s.devices) out.add(start);
-    return out;
+    const starts = [...this.slots.keys()].sort((a, b) => a - b);
+    const share = (i: number, least: number) => {
+      const s = this.slots.get(starts[i]!)!;
+      return s.devices >= g.minDevices && s.offNormal >= least * s.devices;
+    };
+    const event = starts.map((_, i) => share(i, g.minShare));
+    // an event spreads to its neighbours while at least extendShare of the plant is off normal there: a condition's edges
+    const queue = event.flatMap((e, i) => (e ? [i] : []));
+    while (queue.length) {
+      const i = queue.pop()!;
+      for (const j of [i - 1, i + 1]) {
+        if (j < 0 || j >= starts.length || event[j] || !share(j, g.extendShare)) continue;
+        event[j] = true;
+        queue.push(j);
+      }
+    }
+    return new Set(starts.filter((_, i) => event[i]));
   }
 }
 

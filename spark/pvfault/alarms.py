@@ -101,11 +101,26 @@ def plant_slots(window_rows):
 
 def plant_events(slots):
     """The plant events among slots [(startMs, devices, offNormal)]: the starts that at least
-    minDevices predicted and where at least minShare of them departed from normal at once
-    (detector/alarms.ts PlantSlots.plantEvents). A frozenset of int starts."""
+    minDevices predicted and where at least minShare of them departed from normal at once,
+    spread to their neighbouring slots (in start order) while extendShare of the plant is
+    off normal there (detector/alarms.ts PlantSlots.plantEvents). A frozenset of int starts."""
     g = PLANT_GATE
-    return frozenset(int(start) for start, devices, off in slots
-                     if devices >= g["minDevices"] and off >= g["minShare"] * devices)
+    slots = sorted((int(start), devices, off) for start, devices, off in slots)
+
+    def share(i, least):
+        _, devices, off = slots[i]
+        return devices >= g["minDevices"] and off >= least * devices
+
+    event = [share(i, g["minShare"]) for i in range(len(slots))]
+    # an event spreads to its neighbours while at least extendShare of the plant is off normal there
+    queue = [i for i, e in enumerate(event) if e]
+    while queue:
+        i = queue.pop()
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(slots) and not event[j] and share(j, g["extendShare"]):
+                event[j] = True
+                queue.append(j)
+    return frozenset(slots[i][0] for i in range(len(slots)) if event[i])
 
 
 def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS):

@@ -65,10 +65,15 @@ describe('the plant gate', () => {
   it('sets aside the slots where at least minShare of at least minDevices devices departed from normal at once, no others', () => {
     const n = gate.minDevices;
     const half = Math.ceil(gate.minShare * n);
+    const edge = Math.ceil(gate.extendShare * n);
     const slots = new PlantSlots();
-    for (const d of plant(n, [0, half - 1, half, n])) slots.add(d);
+    for (const d of plant(n, [half - 1, edge - 1, half, n])) slots.add(d);
     expect([...slots.plantEvents()].sort((a, b) => a - b)).toEqual([2 * 60_000, 3 * 60_000]);
     expect(slots.slots.get(2 * 60_000)).toEqual({ devices: n, offNormal: half });
+    // an event spreads to its neighbours, one after the other, while extendShare of the plant is off normal there
+    const edges = new PlantSlots();
+    for (const d of plant(n, [edge, edge, half, edge - 1, edge, 0])) edges.add(d);
+    expect([...edges.plantEvents()].sort((a, b) => a - b)).toEqual([0, 60_000, 2 * 60_000]);
     // too few devices: no slot is a plant event, whatever their share
     const few = new PlantSlots();
     for (const d of plant(n - 1, [n - 1, n - 1])) few.add(d);
