@@ -109,7 +109,7 @@ export function summaryLines(r: LocalRunResult): string[] {
   const events = r.predict.plantEventWindows;
   lines.push(
     events.length
-      ? `Plant events: ${events.length} window${events.length === 1 ? '' : 's'} in which at least half the plant departed from normal at once (${events.map((t) => new Date(t).toISOString().slice(11, 16)).join(', ')} UTC): a condition of the whole plant (snow, frost, curtailment, clipping), set aside from every device's alarm evidence.`
+      ? `Plant events: ${events.length} window${events.length === 1 ? '' : 's'} in which at least half the plant departed from normal at once, or next to such a window a third of it (${events.map((t) => new Date(t).toISOString().slice(11, 16)).join(', ')} UTC): a condition of the whole plant (snow, frost, curtailment, clipping), set aside from every device's alarm evidence.`
       : 'Plant events: none (no window in which half the plant departed from normal at once).',
   );
   lines.push('');
