@@ -81,7 +81,7 @@ export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const TABLES_CONTRACT = {
   "doc": "Silver and gold tables: columns, types, sort order and S3 layout. Column types: string, int32, int64, float32, float64, and X[] for a list of X (Parquet 3-level LIST, elements required). A column with forEachClass expands into one column per fault class, in class order, with {class} replaced by the class name. Times are epoch milliseconds (UTC) in int64 columns whose name ends in Ms.",
-  "version": 4,
+  "version": 5,
   "storage": {
     "doc": "A day is the plant-local calendar day (date=YYYY-MM-DD). Every run writes its files under its own run=<runId> folder and then publishes them by writing the commit marker, one PUT. Readers (the API, the predict job, Athena views) read only the files the marker lists, so a half-written or concurrent run is never visible; a rerun's marker replaces the previous one. Before it does, the run it supersedes is recorded at supersededKey (its old marker plus supersededAt and supersededBy), and its files are kept for supersededGraceMs: longer than any reader can hold the old marker (the API caches markers for a minute; a job reads its input for at most its 24-h execution timeout). Every later commit of the table deletes the files of the superseded runs whose grace is over, never those of a run that is again the committed one.",
     "dataKey": "{prefix}/date={date}/run={runId}/part-{part}.parquet",
@@ -328,6 +328,30 @@ export const TABLES_CONTRACT = {
           "doc": "class probability"
         },
         {
+          "name": "meanVoltage",
+          "type": "float64",
+          "nullable": true,
+          "doc": "mean voltage over the window's 64 slots in V, as measured (gap-filled, before the baseline gain); null when skipped. The plant gate's conditions read them (contracts/detector.json alarms.plantGate.conditions)"
+        },
+        {
+          "name": "meanCurrent",
+          "type": "float64",
+          "nullable": true,
+          "doc": "mean current over the window's 64 slots in A, as measured (gap-filled, before the baseline gain); null when skipped. The plant gate's conditions read them (contracts/detector.json alarms.plantGate.conditions)"
+        },
+        {
+          "name": "meanTemperature",
+          "type": "float64",
+          "nullable": true,
+          "doc": "mean temperature over the window's 64 slots in °C, as measured (gap-filled, before the baseline gain); null when skipped. The plant gate's conditions read them (contracts/detector.json alarms.plantGate.conditions)"
+        },
+        {
+          "name": "meanIrradiance",
+          "type": "float64",
+          "nullable": true,
+          "doc": "mean irradiance over the window's 64 slots in W/m², as measured (gap-filled, before the baseline gain); null when skipped. The plant gate's conditions read them (contracts/detector.json alarms.plantGate.conditions)"
+        },
+        {
           "name": "modelVersion",
           "type": "string"
         }
@@ -417,6 +441,63 @@ export const TABLES_CONTRACT = {
           "type": "float32",
           "nullable": true,
           "doc": "mean confidence of the predicted windows"
+        },
+        {
+          "name": "modelVersion",
+          "type": "string"
+        }
+      ]
+    },
+    "gold_plant_condition": {
+      "doc": "One row per plant condition of the day: a run of consecutive window slots the plant gate set aside (contracts/detector.json alarms.plantGate: the whole plant off normal at once), with what the plant's readings say it was (alarms.plantGate.conditions): an environmental or operational condition, never a fault. Empty on a day without plant events.",
+      "bucket": "gold",
+      "prefix": "plant_condition",
+      "sortBy": [
+        "startMs"
+      ],
+      "columns": [
+        {
+          "name": "startMs",
+          "type": "int64",
+          "doc": "start of the run's first window slot"
+        },
+        {
+          "name": "endMs",
+          "type": "int64",
+          "doc": "end of its last window slot (exclusive)"
+        },
+        {
+          "name": "windows",
+          "type": "int32",
+          "doc": "window slots in the run"
+        },
+        {
+          "name": "kind",
+          "type": "string",
+          "doc": "one of alarms.plantGate.conditions.kinds: snow, frost, dew, standby, power_limit (curtailment or clipping: the tracker left its maximum power point for a higher voltage), unknown"
+        },
+        {
+          "name": "devices",
+          "type": "int32",
+          "doc": "most devices that predicted one of its slots"
+        },
+        {
+          "name": "temperature",
+          "type": "float64",
+          "doc": "mean module temperature over the run's predicted windows, °C; null when none carried its means",
+          "nullable": true
+        },
+        {
+          "name": "currentRatio",
+          "type": "float64",
+          "nullable": true,
+          "doc": "the plant's current per irradiance over the run, relative to the same over the day's other predicted slots with at least conditions.referenceIrradiance W/m²; null when the day has no such slot"
+        },
+        {
+          "name": "voltageRatio",
+          "type": "float64",
+          "nullable": true,
+          "doc": "the plant's mean voltage over the run, relative to the same over those reference slots corrected to the run's temperature (conditions.voltagePerKelvin); null without reference slots"
         },
         {
           "name": "modelVersion",
@@ -543,7 +624,25 @@ export const DETECTOR_CONTRACT = {
       "minShare": 0.5,
       "extendShare": 0.35,
       "minDevices": 20,
-      "normalBelow": 0.5
+      "normalBelow": 0.5,
+      "conditions": {
+        "doc": "What a plant event was, told by the plant's own readings (gold_window's window means summed over the devices that predicted each slot): each run of consecutive event slots (adjacent among the slots the plant predicted) gets one kind, by the first rule that holds. Reference slots: the day's other slots that at least minDevices predicted, with mean irradiance >= referenceIrradiance. currentRatio: (sum of current / sum of irradiance) over the run, over the same of the reference slots; voltageRatio: the run's mean voltage over the reference's corrected to the run's mean temperature by voltagePerKelvin (the simulator's array, and the rooftop's measured -0.56 to -0.62 %/K); both null without reference slots. dawn: the run holds the first slot at least minDevices predicted; dusk: the last; share: the run's slots over those slots. Rules: standby when currentRatio < standbyCurrentBelow, or at dawn or dusk with voltageRatio >= powerLimitVoltageAbove (the converter idles near open circuit at the day's edges); power_limit (curtailment or clipping: the design's converter rating would tell which) when voltageRatio >= powerLimitVoltageAbove (the tracker left its maximum power point for a higher voltage); snow when the run's temperature < snowTemperatureBelow and (no reference or share >= snowShareAtLeast); frost when at dawn, not at dusk, and temperature < frostTemperatureBelow; dew when at dawn and not at dusk; else unknown. Thresholds were set on simulated conditions (detector/simulator/conditions.ts) and are measured by npm run eval's plant-condition table.",
+        "kinds": [
+          "standby",
+          "power_limit",
+          "snow",
+          "frost",
+          "dew",
+          "unknown"
+        ],
+        "referenceIrradiance": 100,
+        "voltagePerKelvin": -0.0056,
+        "standbyCurrentBelow": 0.25,
+        "powerLimitVoltageAbove": 1.025,
+        "snowTemperatureBelow": 3,
+        "snowShareAtLeast": 0.5,
+        "frostTemperatureBelow": 8
+      }
     }
   },
   "baseline": {
@@ -635,6 +734,14 @@ export interface GoldWindowRow {
   p_open_circuit: number | null;
   p_partial_shading: number | null;
   p_arc_fault: number | null;
+  /** mean voltage over the window's 64 slots in V, as measured (gap-filled, before the baseline gain); null when skipped. The plant gate's conditions read them (contracts/detector.json alarms.plantGate.conditions) */
+  meanVoltage: number | null;
+  /** mean current over the window's 64 slots in A, as measured (gap-filled, before the baseline gain); null when skipped. The plant gate's conditions read them (contracts/detector.json alarms.plantGate.conditions) */
+  meanCurrent: number | null;
+  /** mean temperature over the window's 64 slots in °C, as measured (gap-filled, before the baseline gain); null when skipped. The plant gate's conditions read them (contracts/detector.json alarms.plantGate.conditions) */
+  meanTemperature: number | null;
+  /** mean irradiance over the window's 64 slots in W/m², as measured (gap-filled, before the baseline gain); null when skipped. The plant gate's conditions read them (contracts/detector.json alarms.plantGate.conditions) */
+  meanIrradiance: number | null;
   modelVersion: string;
 }
 
@@ -675,6 +782,27 @@ export interface GoldDailyRow {
   modelVersion: string;
 }
 
+/** One row per plant condition of the day: a run of consecutive window slots the plant gate set aside (contracts/detector.json alarms.plantGate: the whole plant off normal at once), with what the plant's readings say it was (alarms.plantGate.conditions): an environmental or operational condition, never a fault. Empty on a day without plant events. */
+export interface GoldPlantConditionRow {
+  /** start of the run's first window slot */
+  startMs: number;
+  /** end of its last window slot (exclusive) */
+  endMs: number;
+  /** window slots in the run */
+  windows: number;
+  /** one of alarms.plantGate.conditions.kinds: snow, frost, dew, standby, power_limit (curtailment or clipping: the tracker left its maximum power point for a higher voltage), unknown */
+  kind: string;
+  /** most devices that predicted one of its slots */
+  devices: number;
+  /** mean module temperature over the run's predicted windows, °C; null when none carried its means */
+  temperature: number | null;
+  /** the plant's current per irradiance over the run, relative to the same over the day's other predicted slots with at least conditions.referenceIrradiance W/m²; null when the day has no such slot */
+  currentRatio: number | null;
+  /** the plant's mean voltage over the run, relative to the same over those reference slots corrected to the run's temperature (conditions.voltagePerKelvin); null without reference slots */
+  voltageRatio: number | null;
+  modelVersion: string;
+}
+
 /** One row per device: its own baseline as of the end of the partition's day (contracts/detector.json baseline), written by the predict job of that day and read by the next day's. Devices absent that day keep their row. */
 export interface DeviceBaselineRow {
   deviceId: string;
@@ -692,4 +820,4 @@ export interface DeviceBaselineRow {
   fleetRatio: number | null;
 }
 
-export type TableName = "silver_device_day" | "silver_quarantine" | "gold_window" | "gold_daily" | "device_baseline";
+export type TableName = "silver_device_day" | "silver_quarantine" | "gold_window" | "gold_daily" | "gold_plant_condition" | "device_baseline";

@@ -47,7 +47,13 @@ export interface PredictedWindows {
   startMs: ArrayLike<number>;
   endMs: ArrayLike<number>;
   probs: Float32Array;
+  /** each window's measured means (gold_window meanVoltage, meanCurrent, meanTemperature, meanIrradiance: WINDOW_MEANS per window), when known: what the plant's conditions are told by */
+  means?: Float64Array;
 }
+
+/** The window means a predicted window carries, in this order (gold_window columns). */
+export const WINDOW_MEAN_COLUMNS = ['meanVoltage', 'meanCurrent', 'meanTemperature', 'meanIrradiance'] as const;
+export const WINDOW_MEANS = WINDOW_MEAN_COLUMNS.length;
 
 /** Checks a thresholds object: every label, each a positive finite number; names what is wrong. */
 export function checkThresholds(t: unknown, where: string): AlarmThresholds {
@@ -120,10 +126,16 @@ export function outranks(a: number, ra: number, b: number, rb: number): boolean 
 
 const NORMAL = FAULT_CLASSES.indexOf('normal');
 
-/** How many devices predicted a window slot, and how many of them departed from normal there. */
+/**
+ * How many devices predicted a window slot, how many of them departed from normal
+ * there, and the sums of their window means (WINDOW_MEAN_COLUMNS order) over the
+ * `measured` devices whose windows carried them.
+ */
 export interface PlantSlot {
   devices: number;
   offNormal: number;
+  measured: number;
+  sums: [number, number, number, number];
 }
 
 /**
@@ -140,9 +152,14 @@ export class PlantSlots {
     for (let w = 0; w < n; w++) {
       const start = windows.startMs[w]!;
       let slot = this.slots.get(start);
-      if (!slot) this.slots.set(start, (slot = { devices: 0, offNormal: 0 }));
+      if (!slot) this.slots.set(start, (slot = { devices: 0, offNormal: 0, measured: 0, sums: [0, 0, 0, 0] }));
       slot.devices++;
       if (windows.probs[w * K + NORMAL]! < SPEC.plantGate.normalBelow) slot.offNormal++;
+      const means = windows.means;
+      if (means && WINDOW_MEAN_COLUMNS.every((_, c) => Number.isFinite(means[w * WINDOW_MEANS + c]))) {
+        slot.measured++;
+        for (let c = 0; c < WINDOW_MEANS; c++) slot.sums[c]! += means[w * WINDOW_MEANS + c]!;
+      }
     }
     return this;
   }

@@ -7,9 +7,9 @@
  * the summary records (detector/baseline.ts).
  */
 import { FAULT_CLASSES, type GoldDailyRow, type GoldWindowRow } from '../contracts';
-import { decideAlarm, type AlarmThresholds, type PredictedWindows } from './alarms';
+import { decideAlarm, WINDOW_MEAN_COLUMNS, WINDOW_MEANS, type AlarmThresholds, type PredictedWindows } from './alarms';
 import { NO_HISTORY, type DeviceReference } from './baseline';
-import type { WindowInfo } from './windows';
+import { WINDOW, type WindowInfo } from './windows';
 
 /** The window row's probability columns, in class order. */
 export const PROBABILITY_KEYS = FAULT_CLASSES.map((c) => `p_${c}` as const);
@@ -21,7 +21,12 @@ export function windowClass(probs: Float32Array, offset: number): number {
   return best;
 }
 
-export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs: Float32Array, modelVersion: string, thresholds: AlarmThresholds, reference: DeviceReference = NO_HISTORY): { windows: GoldWindowRow[]; daily: GoldDailyRow } {
+/**
+ * `measured`: the day's four channels as measured (gap-filled, before the baseline
+ * gain: windows.ts filledChannels), from which each predicted window's means are
+ * written (gold_window meanVoltage…meanIrradiance); without them the means are null.
+ */
+export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs: Float32Array, modelVersion: string, thresholds: AlarmThresholds, reference: DeviceReference = NO_HISTORY, measured: readonly Float64Array[] | null = null): { windows: GoldWindowRow[]; daily: GoldDailyRow } {
   const k = FAULT_CLASSES.length;
   let p = 0;
   const counts = new Array<number>(k).fill(0);
@@ -31,10 +36,11 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
   const rows: GoldWindowRow[] = windows.map((w) => {
     // one literal shape, probabilities set by key: rows spread from Object.fromEntries were
     // dictionary-mode objects of ~6 KB each (~0.4 MB of heap per device-day)
-    const row: Record<string, unknown> = { deviceId, windowIndex: w.index, startMs: w.startMs, endMs: w.endMs, status: 'skipped', skipReason: w.skipReason, label: null, labelIndex: null, confidence: null };
+    const row: Record<string, unknown> = { deviceId, windowIndex: w.index, startMs: w.startMs, endMs: w.endMs, status: 'skipped', skipReason: w.skipReason, label: null, labelIndex: null, confidence: null, meanVoltage: null, meanCurrent: null, meanTemperature: null, meanIrradiance: null };
     if (w.skipReason) {
       for (const key of PROBABILITY_KEYS) row[key] = null;
     } else {
+      if (measured) WINDOW_MEAN_COLUMNS.forEach((key, c) => (row[key] = windowMean(measured[c]!, w.index)));
       const offset = p++ * k;
       const best = windowClass(probs, offset);
       counts[best]!++;
@@ -73,7 +79,14 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
   return { windows: rows, daily };
 }
 
-/** A device-day's predicted windows (start, end, probabilities) from its gold window rows: what the plant gate and a second decision read. */
+/** Mean of x over window `index`'s slots, summed in slot order (spark/pvfault/gold.py window_means sums the same way). */
+function windowMean(x: Float64Array, index: number): number {
+  let sum = 0;
+  for (let k = index * WINDOW; k < (index + 1) * WINDOW; k++) sum += x[k]!;
+  return sum / WINDOW;
+}
+
+/** A device-day's predicted windows (start, end, probabilities, means when the rows carry them) from its gold window rows: what the plant gate and a second decision read. */
 export function predictedWindowsOfRows(rows: readonly GoldWindowRow[]): PredictedWindows {
   const predicted = rows.filter((r) => r.status === 'predicted');
   const k = FAULT_CLASSES.length;
@@ -81,7 +94,13 @@ export function predictedWindowsOfRows(rows: readonly GoldWindowRow[]): Predicte
   predicted.forEach((r, w) => {
     for (let c = 0; c < k; c++) probs[w * k + c] = (r as unknown as Record<string, number>)[PROBABILITY_KEYS[c]!]!;
   });
-  return { startMs: Float64Array.from(predicted, (r) => r.startMs), endMs: Float64Array.from(predicted, (r) => r.endMs), probs };
+  const windows: PredictedWindows = { startMs: Float64Array.from(predicted, (r) => r.startMs), endMs: Float64Array.from(predicted, (r) => r.endMs), probs };
+  if (predicted.some((r) => r.meanVoltage != null)) {
+    // a missing mean reads NaN: PlantSlots leaves that window out of the slot's sums
+    windows.means = new Float64Array(predicted.length * WINDOW_MEANS);
+    predicted.forEach((r, w) => WINDOW_MEAN_COLUMNS.forEach((key, c) => (windows.means![w * WINDOW_MEANS + c] = r[key] ?? NaN)));
+  }
+  return windows;
 }
 
 /**

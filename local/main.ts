@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addDays, FAULT_CLASSES, isValidDate, latestRunnableDate } from '../contracts';
 import { ALARM_GROUPS } from '../detector/alarms';
+import type { PlantCondition } from '../detector/plantConditions';
 import { summarize } from '../detector/eval/summary';
 import { parseConditions, parseFaultMix } from '../detector/simulator/cli';
 import { DEFAULT_FAULT_MIX, deviceId, plantConfig } from '../detector/simulator/plant';
@@ -94,6 +95,15 @@ export function parseStartArgs(argv: string[]) {
 
 const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
 
+const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+const ratio = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
+
+/** One plant condition as npm start prints it: when, what its readings say it was, and why. */
+export function conditionLine(c: PlantCondition): string {
+  const t = c.temperature === null ? 'n/a' : `${c.temperature.toFixed(1)} °C`;
+  return `${hhmm(c.startMs)}–${hhmm(c.endMs)} UTC, ${c.windows} window${c.windows === 1 ? '' : 's'}: ${c.kind.replace('_', ' ')} (current per irradiance ${ratio(c.currentRatio)} of the rest of the day, voltage ${ratio(c.voltageRatio)}, modules ${t})`;
+}
+
 export function summaryLines(r: LocalRunResult): string[] {
   const lines: string[] = [];
   const q = r.ingest.quarantined;
@@ -112,6 +122,7 @@ export function summaryLines(r: LocalRunResult): string[] {
       ? `Plant events: ${events.length} window${events.length === 1 ? '' : 's'} in which at least half the plant departed from normal at once, or next to such a window a third of it (${events.map((t) => new Date(t).toISOString().slice(11, 16)).join(', ')} UTC): a condition of the whole plant (snow, frost, curtailment, clipping), set aside from every device's alarm evidence.`
       : 'Plant events: none (no window in which half the plant departed from normal at once).',
   );
+  for (const c of r.predict.plantConditions) lines.push(`  ${conditionLine(c)}`);
   lines.push('');
   lines.push('Device verdicts against the injected faults (rows: injected, columns: the day\'s alarm, normal without one):');
   const cols = [...FAULT_CLASSES, ...ALARM_GROUPS, 'none'];

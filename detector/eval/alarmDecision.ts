@@ -8,6 +8,7 @@ import { FAULT_CLASSES } from '../../contracts';
 import { alarmCandidates, decideAlarm, PlantSlots, thresholdsFor, type AlarmThresholdSets, type PredictedWindows } from '../alarms';
 import { ARTIFACTS_DIR, readAlarmThresholds } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
+import { plantConditions } from '../plantConditions';
 import { NO_PLANT_CONTEXT, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
 
 const K = FAULT_CLASSES.length;
@@ -29,14 +30,15 @@ export function alarmDecision(thresholds: () => AlarmThresholdSets): Decision {
 export function predictedWindowsOf(day: DeviceDayEvidence): PredictedWindows {
   const predicted = day.windows.filter((w) => !w.skipReason);
   if (predicted.length * K !== day.probs.length) throw new Error(`alarm decision, ${day.deviceId} ${day.date}: ${day.probs.length / K} probability rows for ${predicted.length} predicted windows`);
-  return { startMs: predicted.map((w) => w.startMs), endMs: predicted.map((w) => w.endMs), probs: day.probs };
+  return { startMs: predicted.map((w) => w.startMs), endMs: predicted.map((w) => w.endMs), probs: day.probs, ...(day.means ? { means: day.means } : {}) };
 }
 
 /** The plant gate of a plant-day's device-days (detector/alarms.ts PlantSlots), as the predict job computes it. */
 export function plantContextOf(days: Iterable<DeviceDayEvidence>): PlantContext {
   const slots = new PlantSlots();
   for (const d of days) slots.add(predictedWindowsOf(d));
-  return { events: slots.plantEvents() };
+  const events = slots.plantEvents();
+  return { events, conditions: plantConditions(slots.slots, events) };
 }
 
 /** The decision with the committed model's thresholds. */

@@ -18,7 +18,7 @@ import type { DeviceDayRecord } from './records';
 
 const REPO = join(__dirname, '..', '..');
 /** 3: records' truth lists the conditions that acted (records.ts) */
-const FORMAT = 3;
+const FORMAT = 4;
 /** What the cached records depend on besides the model's weights. */
 const SOURCES = [join(REPO, 'detector'), join(REPO, 'contracts'), join(REPO, 'local', 'jobs', 'devicePredictor.ts')];
 /** What does not shape the records (reports, training, command lines): a change there keeps the cache. Anything new counts until listed here. */
@@ -75,7 +75,7 @@ export function cachePath(dir: string, modelVersion: string, spec: PlantDaySpec,
 }
 
 interface CachedRecord extends Omit<DeviceDayRecord, 'evidence'> {
-  evidence: Omit<DeviceDayRecord['evidence'], 'probs'> & { probs: string };
+  evidence: Omit<DeviceDayRecord['evidence'], 'probs' | 'means'> & { probs: string; means?: string };
 }
 
 /** The cached records, or null when there are none; throws naming the file when it is unreadable. */
@@ -92,14 +92,21 @@ export function readCache(path: string): DeviceDayRecord[] | null {
     const bytes = Buffer.from(r.evidence.probs, 'base64');
     // probabilities as float32 bytes: exactly what the model gave, a quarter of their JSON
     const probs = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    return { ...r, evidence: { ...r.evidence, probs } };
+    const { means: meanText, ...evidence } = r.evidence;
+    if (meanText === undefined) return { ...r, evidence: { ...evidence, probs } };
+    const m = Buffer.from(meanText, 'base64');
+    return { ...r, evidence: { ...evidence, probs, means: new Float64Array(m.buffer.slice(m.byteOffset, m.byteOffset + m.byteLength)) } };
   });
 }
 
 /** Writes through a temporary file: an interrupted run leaves no half-written cache. */
 export function writeCache(path: string, records: readonly DeviceDayRecord[]): void {
   mkdirSync(join(path, '..'), { recursive: true });
-  const out: CachedRecord[] = records.map((r) => ({ ...r, evidence: { ...r.evidence, probs: Buffer.from(r.evidence.probs.buffer, r.evidence.probs.byteOffset, r.evidence.probs.byteLength).toString('base64') } }));
+  const base64 = (a: Float32Array | Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+  const out: CachedRecord[] = records.map((r) => {
+    const { means, ...evidence } = r.evidence;
+    return { ...r, evidence: { ...evidence, probs: base64(r.evidence.probs), ...(means ? { means: base64(means) } : {}) } };
+  });
   writeFileSync(`${path}.tmp`, JSON.stringify({ format: FORMAT, records: out }));
   renameSync(`${path}.tmp`, path);
 }

@@ -4,6 +4,7 @@
  * evaluation measures decisions, so each is a plug-in with this interface (the
  * product's current one: verdictDecision.ts; the registry: decisions.ts).
  */
+import type { PlantCondition } from '../plantConditions';
 import { FAULT_CLASSES, isFaultClass, type FaultClass, type SkipReason } from '../../contracts';
 import { alarmCandidates } from '../alarms';
 
@@ -21,6 +22,8 @@ export interface DeviceDayEvidence {
   windows: readonly EvidenceWindow[];
   /** predicted windows × classes (contract order), in window order */
   probs: Float32Array;
+  /** predicted windows × their measured means (detector/alarms.ts WINDOW_MEAN_COLUMNS), when the gold rows carried them: what the plant's conditions are told by */
+  means?: Float64Array;
   /** healthy days of the device's own baseline the windows were predicted with; 0: none yet, judged against the fleet */
   baselineDays: number;
   /** the baseline's gain the irradiance channel was multiplied by; null without history */
@@ -43,9 +46,11 @@ export interface Alarm {
 /** What a decision may know of the device's plant that day: the window slots the plant gate set aside (detector/alarms.ts PlantSlots). */
 export interface PlantContext {
   events: ReadonlySet<number>;
+  /** what those events were, by the plant's readings (detector/plantConditions.ts) */
+  conditions: readonly PlantCondition[];
 }
 
-export const NO_PLANT_CONTEXT: PlantContext = { events: new Set() };
+export const NO_PLANT_CONTEXT: PlantContext = { events: new Set(), conditions: [] };
 
 export interface Decision {
   name: string;

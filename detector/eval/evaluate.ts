@@ -44,6 +44,14 @@ export interface EvalReport extends Summary {
   outcomes: Outcome[];
   /** how well the arrays' own baselines fit them (counted healthy device-days) */
   baseline: BaselineFit;
+  /** per counted plant-day: the condition the plan gave it (null: none) and the plant conditions gold reported (detector/plantConditions.ts) */
+  plantConditions?: PlantConditionDay[];
+}
+
+export interface PlantConditionDay {
+  plantDay: string;
+  condition: string | null;
+  reported: { kind: string; startMs: number; endMs: number; windows: number }[];
 }
 
 export interface EvalRun {
@@ -109,12 +117,14 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
   const specs = plantDaySpecs(o.plan);
   const { records, cached } = await collectAll({ ...o, baselineVerdict: productBaselineVerdict }, modelVersion);
   const outcomes: Outcome[] = [];
+  const conditionDays: PlantConditionDay[] = [];
   // a device's earlier days in its plant's run (reset at each plant's first day)
   let history = new Map<string, DeviceDayEvidence[]>();
   specs.forEach((spec, i) => {
     if (spec.day === 0) history = new Map();
     const day = records[i]!.map((stored) => (o.windows === 'truth' ? withTruthWindows(stored) : stored));
     const plant = plantContextOf(day.map((r) => r.evidence));
+    if (spec.scored) conditionDays.push({ plantDay: plantDayKey(spec), condition: spec.condition?.kind ?? null, reported: plant.conditions.map(({ kind, startMs, endMs, windows }) => ({ kind, startMs, endMs, windows })) });
     for (const record of day) {
       const before = history.get(record.evidence.deviceId) ?? [];
       const { alarm } = o.decision.decide(record.evidence, before, plant);
@@ -132,6 +142,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     ...summarize(outcomes),
     outcomes,
     baseline: baselineFit(records.filter((_, i) => specs[i]!.scored)),
+    plantConditions: conditionDays,
   };
   return { report, cached, computed: specs.length - cached };
 }

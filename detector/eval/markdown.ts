@@ -85,6 +85,43 @@ export function reportTables(r: EvalReport): string[] {
     '',
     ...falseAlarmTable('plant-day', r.falseAlarms.byPlantDay),
     ...conditionTables(r),
+    ...plantConditionTable(r),
+  ];
+}
+
+/** What each condition is reported as (gold_plant_condition), by what the simulator's condition would be called. */
+const EXPECTED_KIND: Record<string, string> = { frost: 'frost', dew: 'dew', snow: 'snow', standby: 'standby', curtailment: 'power_limit', clipping: 'power_limit' };
+
+/**
+ * The plant conditions gold reported on each counted plant-day (detector/plantConditions.ts):
+ * window slots by kind, and how many of them carry the kind the plant-day's condition
+ * would be called (its own condition's windows; other plant-days' events have none to match).
+ */
+export function plantConditionTable(r: EvalReport): string[] {
+  const days = r.plantConditions ?? [];
+  if (days.length === 0) return [];
+  const rows = days.filter((d) => d.reported.length > 0 || d.condition !== null);
+  const kinds = (d: (typeof days)[number]) => {
+    const by = new Map<string, number>();
+    for (const c of d.reported) by.set(c.kind, (by.get(c.kind) ?? 0) + c.windows);
+    return [...by].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') || '–';
+  };
+  const expected = (d: (typeof days)[number]) => (d.condition ? (EXPECTED_KIND[d.condition] ?? 'none') : 'none');
+  const matching = (d: (typeof days)[number]) => d.reported.filter((c) => c.kind === expected(d)).reduce((n, c) => n + c.windows, 0);
+  const total = (d: (typeof days)[number]) => d.reported.reduce((n, c) => n + c.windows, 0);
+  const withCondition = rows.filter((d) => expected(d) !== 'none');
+  const named = withCondition.reduce((n, d) => n + matching(d), 0);
+  const set = withCondition.reduce((n, d) => n + total(d), 0);
+  const quiet = days.filter((d) => d.condition === null);
+  return [
+    '',
+    `What the plant gate's events were, by the plant's readings (gold_plant_condition; contracts/detector.json alarms.plantGate.conditions): on the plant-days of a condition that sets the plant aside, ${count(named)} of ${count(set)} set-aside window slots (${pct(set ? named / set : null)}) were reported as the condition's kind (curtailment and clipping as power_limit: without the converter's rating the readings cannot tell them apart; dew and soiling rarely set the plant aside at all); the ${quiet.length} plant-days without a condition reported ${count(quiet.reduce((n, d) => n + total(d), 0))} set-aside window slots.`,
+    '',
+    ...table(
+      ['plant-day', 'condition', 'reported as (window slots)', 'as its kind'],
+      rows.map((d) => [d.plantDay, d.condition ?? '–', kinds(d), expected(d) === 'none' ? '–' : `${count(matching(d))} of ${count(total(d))}`]),
+      'llll',
+    ),
   ];
 }
 

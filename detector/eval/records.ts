@@ -4,7 +4,7 @@
  * simulator's truth the metrics judge it by.
  */
 import { FAULT_CLASSES, GRID_STEP_MS, type FaultClass, type GoldWindowRow, type SkipReason } from '../../contracts';
-import { PROBABILITY_KEYS } from '../gold';
+import { predictedWindowsOfRows, PROBABILITY_KEYS } from '../gold';
 import { MIN_ACTIVE_FRACTION, severityGroup } from '../dataset';
 import type { ConditionKind } from '../simulator/conditions';
 import type { DeviceDay } from '../simulator/device';
@@ -59,11 +59,12 @@ export function recordOf(plantDay: string, date: string, day: Pick<DeviceDay, 'd
   const predicted = goldWindows.filter((w) => w.status === 'predicted');
   const probs = new Float32Array(predicted.length * FAULT_CLASSES.length);
   predicted.forEach((w, i) => PROBABILITY_KEYS.forEach((key, c) => (probs[i * FAULT_CLASSES.length + c] = w[key as keyof GoldWindowRow] as number)));
+  const means = predictedWindowsOfRows(predicted).means;
   const windows = goldWindows.map((w) => ({ startMs: w.startMs, endMs: w.endMs, skipReason: w.skipReason as SkipReason | null }));
   const t = day.truth;
   return {
     plantDay,
-    evidence: { deviceId: day.deviceId, date, windows, probs, baselineDays: baseline.baselineDays, baselineGain: baseline.baselineGain, ratio: baseline.ratio },
+    evidence: { deviceId: day.deviceId, date, windows, probs, ...(means ? { means } : {}), baselineDays: baseline.baselineDays, baselineGain: baseline.baselineGain, ratio: baseline.ratio },
     truth: {
       fault: t.fault,
       onsetMs: t.onsetMs,

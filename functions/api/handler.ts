@@ -109,6 +109,12 @@ function alarmJson(r: Record<string, unknown>) {
   };
 }
 
+const PLANT_CONDITION_COLUMNS = ['startMs', 'endMs', 'windows', 'kind', 'devices', 'temperature', 'currentRatio', 'voltageRatio'];
+
+function conditionJson(r: Record<string, unknown>) {
+  return { kind: r.kind, start: iso(r.startMs), end: iso(r.endMs), windows: r.windows, devices: r.devices, temperature: r4(r.temperature), currentRatio: r4(r.currentRatio), voltageRatio: r4(r.voltageRatio) };
+}
+
 function judgedAgainst(r: Record<string, unknown>): 'own-baseline' | 'fleet' {
   return typeof r.baselineDays === 'number' && r.baselineDays > 0 ? 'own-baseline' : 'fleet';
 }
@@ -177,8 +183,9 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
    * ETag is the run that produced them, and a client that has it gets 304 without the
    * body being built.
    */
-  function cachedJson(date: string, marker: CommitMarker, event: HttpEvent, body: () => unknown): HttpResult {
-    const etag = `"${marker.runId}"`;
+  /** `also`: a second table the body reads (its run is part of the tag: a rerun commits the tables one after the other). */
+  function cachedJson(date: string, marker: CommitMarker, event: HttpEvent, body: () => unknown, also?: CommitMarker | null): HttpResult {
+    const etag = also ? `"${marker.runId}+${also.runId}"` : `"${marker.runId}"`;
     const past = date < today();
     if (past && event.headers?.['if-none-match'] === etag) return { statusCode: 304, headers: { ...cors, etag }, body: '' };
     return json(200, body(), { etag, 'cache-control': past ? 'public, max-age=300' : 'no-cache' });
@@ -276,6 +283,10 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     const date = dateParam(q, 'date');
     const all = await reader.tableRows('gold_daily', date, FLEET_COLUMNS);
     if (!all) throw new NotFound(`no predictions for ${date}`);
+    const plant = await reader.tableRows('gold_plant_condition', date, PLANT_CONDITION_COLUMNS);
+    // the plant's conditions belong to the same predict run as the summaries, or are not known yet (a rerun
+    // between its two commits) or at all (a day predicted before gold_plant_condition existed): null then
+    const conditions = plant && plant.marker.runId === all.marker.runId ? plant.rows.sort((a, b) => (a.startMs as number) - (b.startMs as number)).map(conditionJson) : null;
     return cachedJson(date, all.marker, event, () => {
       const rows = [...all.rows].sort((a, b) => ((a.deviceId as string) < (b.deviceId as string) ? -1 : 1));
       const column = (f: (r: Record<string, unknown>) => unknown) => rows.map(f);
@@ -287,6 +298,8 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
         count: rows.length,
         // the plant's condition: how many window slots of the day the whole plant departed from normal at once (the plant gate)
         plantEventWindows: rows.reduce((m, r) => Math.max(m, (r.plantEventWindows as number | null) ?? 0), 0),
+        // what those windows were, by the plant's readings: conditions that are not faults (detector/plantConditions.ts)
+        plantConditions: conditions,
         labels: Object.fromEntries(ALARM_LABELS.map((l) => [l, alarmCandidates(l)])),
         devices: {
           deviceId: column((r) => r.deviceId),
@@ -298,7 +311,7 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
           predictedWindows: column((r) => r.predicted),
         },
       };
-    });
+    }, plant?.marker);
   }
 
   /** The days gold has a committed summary of; changes when a day is committed, so never cached by clients for long. */

@@ -30,6 +30,6 @@ export async function predictDevice(row: SilverDeviceDayRow, classifier: WindowC
   const filled = withGain(measured, reference.gain);
   const probs = usable.length ? await classifier.predict(modelInputs(row, usable, classifier.normalization, buffers, filled), usable.length) : new Float32Array(0);
   const thresholds = thresholdsFor(classifier.alarmThresholds, reference.days);
-  const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion, thresholds, reference);
+  const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion, thresholds, reference, measured);
   return { ...g, predicted: usable.length, ratio, thresholds };
 }

@@ -19,6 +19,7 @@ import { bucketOf, parseJobArgs, PREDICT_FLAGS } from './args';
 import type { DeviceGold } from './devicePredictor';
 import { PlantSlots, type PredictedWindows } from '../../detector/alarms';
 import { gatedDaily, predictedWindowsOfRows } from '../../detector/gold';
+import { plantConditions, type PlantCondition } from '../../detector/plantConditions';
 
 /** Turns a silver device-day into gold rows: in-thread with a classifier, or through a PredictPool. */
 export interface DevicePredictor {
@@ -52,6 +53,8 @@ export interface PredictResult {
   byDevice: Map<string, DeviceDayResult>;
   /** starts of the window slots the plant gate set aside (the whole plant off normal at once), in time order */
   plantEventWindows: number[];
+  /** what those events were (detector/plantConditions.ts), as gold_plant_condition holds them */
+  plantConditions: PlantCondition[];
   modelVersion: string;
   silverRunId: string;
   baseline: {
@@ -125,7 +128,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   const marker = await new TableReader(silverStore).marker('silver_device_day', date);
   if (!marker) throw new Error(`no silver for ${date}: run the ingest first`);
   const previous = await readBaseline(new TableReader(storeFor(bucketOf(a['--gold-uri']))), date);
-  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0 } };
+  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], plantConditions: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0 } };
   const today = new Map<string, DeviceDayBaselineInput>();
   const bar = progress ? new Progress('predict', marker.rows, 'devices') : null;
   const gold = writerFor(bucketOf(a['--gold-uri']));
@@ -166,6 +169,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   await drain(0);
   const plantEvents = slots.plantEvents();
   result.plantEventWindows = [...plantEvents].sort((a, b) => a - b);
+  result.plantConditions = plantConditions(slots.slots, plantEvents);
   for (const { g, windows } of pending) {
     const daily = gatedDaily(g.daily, windows, g.thresholds, plantEvents);
     const deviceId = daily.deviceId;
@@ -178,6 +182,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   await put('gold_daily', tables.gold_daily.parts.finish());
   await commitPartition(gold, 'gold_window', date, runId, tables.gold_window.files, { inputRunId: marker.runId });
   await commitPartition(gold, 'gold_daily', date, runId, tables.gold_daily.files, { inputRunId: marker.runId });
+  await publishPartition(gold, 'gold_plant_condition', date, runId, result.plantConditions.map((c) => ({ ...c, modelVersion: predictor.modelVersion })), { inputRunId: marker.runId });
   // last: a failed run leaves the next day the earlier baseline, never one without this day's verdicts
   const baseline = nextBaseline(previous.rows, today, date);
   await publishPartition(gold, 'device_baseline', date, runId, baseline, { inputRunId: marker.runId, rowGroupSize: 10_000 });

@@ -31,8 +31,9 @@ describe('table contract', () => {
     expect(TABLES.gold_daily.columns.filter((c) => c.name.startsWith('n_')).map((c) => c.name)).toEqual(FAULT_CLASSES.map((c) => `n_${c}`));
   });
 
-  it('sorts every table by deviceId first', () => {
-    for (const t of Object.values(TABLES)) expect(t.sortBy[0]).toBe('deviceId');
+  it('sorts every table of devices by deviceId first, the plant-level table by time', () => {
+    for (const [name, t] of Object.entries(TABLES)) expect(t.sortBy[0]).toBe(name === 'gold_plant_condition' ? 'startMs' : 'deviceId');
+    expect(TABLES.gold_plant_condition.columns.some((c) => c.name === 'deviceId')).toBe(false);
     expect(TABLES.gold_window.sortBy).toEqual(['deviceId', 'startMs']);
   });
 
