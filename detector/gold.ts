@@ -22,25 +22,32 @@ export function windowClass(probs: Float32Array, offset: number): number {
 }
 
 /**
- * `measured`: the day's four channels as measured (gap-filled, before the baseline
- * gain: windows.ts filledChannels), from which each predicted window's means are
- * written (gold_window meanVoltage…meanIrradiance); without them the means are null.
+ * Each window's means of the day's four channels as measured (gap-filled, before the
+ * baseline gain, which windows.ts withGain applies in place: take them first), WINDOW_MEANS
+ * per window in `windows` order: gold_window meanVoltage…meanIrradiance.
  */
-export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs: Float32Array, modelVersion: string, thresholds: AlarmThresholds, reference: DeviceReference = NO_HISTORY, measured: readonly Float64Array[] | null = null): { windows: GoldWindowRow[]; daily: GoldDailyRow } {
+export function windowMeans(measured: readonly Float64Array[], windows: readonly WindowInfo[]): Float64Array {
+  const out = new Float64Array(windows.length * WINDOW_MEANS);
+  windows.forEach((w, i) => WINDOW_MEAN_COLUMNS.forEach((_, c) => (out[i * WINDOW_MEANS + c] = windowMean(measured[c]!, w.index))));
+  return out;
+}
+
+/** `means`: windowMeans of the same windows, written on the predicted ones' rows; without them the means are null. */
+export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs: Float32Array, modelVersion: string, thresholds: AlarmThresholds, reference: DeviceReference = NO_HISTORY, means: Float64Array | null = null): { windows: GoldWindowRow[]; daily: GoldDailyRow } {
   const k = FAULT_CLASSES.length;
   let p = 0;
   const counts = new Array<number>(k).fill(0);
   const starts: number[] = [];
   const ends: number[] = [];
   let confidenceSum = 0;
-  const rows: GoldWindowRow[] = windows.map((w) => {
+  const rows: GoldWindowRow[] = windows.map((w, i) => {
     // one literal shape, probabilities set by key: rows spread from Object.fromEntries were
     // dictionary-mode objects of ~6 KB each (~0.4 MB of heap per device-day)
     const row: Record<string, unknown> = { deviceId, windowIndex: w.index, startMs: w.startMs, endMs: w.endMs, status: 'skipped', skipReason: w.skipReason, label: null, labelIndex: null, confidence: null, meanVoltage: null, meanCurrent: null, meanTemperature: null, meanIrradiance: null };
     if (w.skipReason) {
       for (const key of PROBABILITY_KEYS) row[key] = null;
     } else {
-      if (measured) WINDOW_MEAN_COLUMNS.forEach((key, c) => (row[key] = windowMean(measured[c]!, w.index)));
+      if (means) WINDOW_MEAN_COLUMNS.forEach((key, c) => (row[key] = means[i * WINDOW_MEANS + c]!));
       const offset = p++ * k;
       const best = windowClass(probs, offset);
       counts[best]!++;

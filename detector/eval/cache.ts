@@ -18,7 +18,9 @@ import type { DeviceDayRecord } from './records';
 
 const REPO = join(__dirname, '..', '..');
 /** 3: records' truth lists the conditions that acted (records.ts) */
-const FORMAT = 4;
+/** 4: records carry the windows' measured means (gold_window meanVoltage…) */
+export const CACHE_FORMAT = 4;
+const FORMAT = CACHE_FORMAT;
 /** What the cached records depend on besides the model's weights. */
 const SOURCES = [join(REPO, 'detector'), join(REPO, 'contracts'), join(REPO, 'local', 'jobs', 'devicePredictor.ts')];
 /** What does not shape the records (reports, training, command lines): a change there keeps the cache. Anything new counts until listed here. */

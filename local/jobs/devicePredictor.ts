@@ -7,7 +7,7 @@
 import type { GoldDailyRow, GoldWindowRow, SilverDeviceDayRow } from '../../contracts';
 import { dayRatio, NO_HISTORY, type DeviceReference } from '../../detector/baseline';
 import { thresholdsFor, type AlarmThresholds } from '../../detector/alarms';
-import { goldRows } from '../../detector/gold';
+import { goldRows, windowMeans } from '../../detector/gold';
 import type { WindowClassifier } from '../../detector/model/infer';
 import { filledChannels, modelInputs, windowsOf, withGain, type InputBuffers } from '../../detector/windows';
 
@@ -27,9 +27,11 @@ export async function predictDevice(row: SilverDeviceDayRow, classifier: WindowC
   const usable = windows.filter((w) => !w.skipReason).map((w) => w.index);
   const measured = filledChannels(row);
   const ratio = dayRatio(measured, windows);
+  // before withGain, which multiplies the irradiance in place
+  const means = windowMeans(measured, windows);
   const filled = withGain(measured, reference.gain);
   const probs = usable.length ? await classifier.predict(modelInputs(row, usable, classifier.normalization, buffers, filled), usable.length) : new Float32Array(0);
   const thresholds = thresholdsFor(classifier.alarmThresholds, reference.days);
-  const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion, thresholds, reference, measured);
+  const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion, thresholds, reference, means);
   return { ...g, predicted: usable.length, ratio, thresholds };
 }

@@ -31,7 +31,8 @@ import argparse
 import math
 import sys
 
-from pvfault import alarms, baseline, gold, tables
+from pvfault import alarms, baseline, gold, plant_conditions, tables
+from pvfault.gold import MEAN_COLUMNS
 from pvfault.contracts import commit_key
 from pvfault.model import ARTIFACT_FILES, Lenet, cached_model
 
@@ -68,13 +69,21 @@ def latest_baseline(store, date):
 
 def plant_slot_frame(windows, F):
     """The plant-day's window slots from its gold window rows (a DataFrame): startMs, devices
-    (that predicted the window) and offNormal (those with p_normal below the gate's
-    normalBelow), one row a slot; pvfault.alarms.plant_slots is the same in plain Python."""
+    (that predicted the window), offNormal (those with p_normal below the gate's
+    normalBelow), measured (those whose window means are all known) and the sums of their
+    means, one row a slot; pvfault.plant_conditions.plant_condition_slots is the same in
+    plain Python."""
     below = float(alarms.PLANT_GATE["normalBelow"])
+    known = None
+    for key, _ in MEAN_COLUMNS:
+        ok = F.col(key).isNotNull() & ~F.isnan(F.col(key))
+        known = ok if known is None else known & ok
     return (windows.filter(F.col("status") == "predicted")
             .groupBy("startMs")
             .agg(F.count(F.lit(1)).alias("devices"),
-                 F.sum(F.when(F.col("p_normal") < F.lit(below), 1).otherwise(0)).alias("offNormal")))
+                 F.sum(F.when(F.col("p_normal") < F.lit(below), 1).otherwise(0)).alias("offNormal"),
+                 F.sum(F.when(known, 1).otherwise(0)).alias("measured"),
+                 *[F.sum(F.when(known, F.col(key)).otherwise(F.lit(0.0))).alias(key) for key, _ in MEAN_COLUMNS]))
 
 
 def _ratio(value):
@@ -158,8 +167,13 @@ def run(spark, args):
     window_count = windows.count()
     # the plant gate, once every device's windows are known: one row a window slot to the
     # driver, the plant events back to the tasks deciding the daily rows
-    slots = [(r["startMs"], r["devices"], r["offNormal"]) for r in plant_slot_frame(windows, F).collect()]
-    plant_events = alarms.plant_events(slots)
+    slot_rows = plant_slot_frame(windows, F).collect()
+    plant_events = alarms.plant_events([(r["startMs"], r["devices"], r["offNormal"]) for r in slot_rows])
+    # what the events were, by the plant's readings (a few runs a day, on the driver)
+    conditions = plant_conditions.plant_conditions(
+        {int(r["startMs"]): {"devices": int(r["devices"]), "offNormal": int(r["offNormal"]), "measured": int(r["measured"]),
+                             "sums": [float(r[key]) for key, _ in MEAN_COLUMNS]} for r in slot_rows},
+        plant_events)
     gate = spark.sparkContext.broadcast(plant_events)
     daily = (windows.groupBy("deviceId")
              .applyInPandas(device_summary, with_ratio("gold_daily"))
@@ -168,6 +182,10 @@ def run(spark, args):
 
     write_table(spark, gold_store, windows.drop(RATIO), "gold_window", args.date, args.run_id, window_count, input_run_id=marker["runId"])
     write_table(spark, gold_store, daily.drop(RATIO), "gold_daily", args.date, args.run_id, devices, input_run_id=marker["runId"])
+    condition_schema = struct_type(tables.spark_schema("gold_plant_condition"))
+    condition_columns = [f["name"] for f in tables.spark_schema("gold_plant_condition")["fields"]]
+    condition_df = spark.createDataFrame([tuple(dict(c, modelVersion=model_version)[k] for k in condition_columns) for c in conditions], condition_schema)
+    write_table(spark, gold_store, condition_df, "gold_plant_condition", args.date, args.run_id, len(conditions), input_run_id=marker["runId"])
 
     # last: the day's baseline, from every device's ratio and verdict (one small row each, on the driver)
     day_rows = [r.asDict() for r in daily.select("deviceId", "verdict", "baselineDays", RATIO).collect()]
@@ -188,6 +206,8 @@ def run(spark, args):
         "baseline": {"readFrom": read_from, "devicesWithHistory": with_history, "written": len(baseline_rows)},
         # as local/jobs/predict.ts PredictResult.plantEventWindows: the starts the plant gate set aside
         "plantEventWindows": sorted(plant_events),
+        # as local/jobs/predict.ts PredictResult.plantConditions: what they were (gold_plant_condition)
+        "plantConditions": conditions,
     }
     windows.unpersist()
     daily.unpersist()

@@ -17,14 +17,30 @@ import numpy as np
 from pvfault.alarms import NO_EVENTS, decide_alarm, thresholds_for
 from pvfault.baseline import NO_HISTORY, day_ratio
 from pvfault.contracts import FAULT_CLASSES
-from pvfault.windows import day_scalograms, filled_channels, window_levels, window_tensor, windows_of, with_gain
+from pvfault.windows import WINDOW, day_scalograms, filled_channels, window_levels, window_tensor, windows_of, with_gain
 
 _K = len(FAULT_CLASSES)
 BATCH = 32
 
 
-def window_rows(device_id, windows, probs, model_version):
-    """windows: [(index, startMs, endMs, skipReason or None)]; probs: (predicted, 6), in window order."""
+MEAN_COLUMNS = (("meanVoltage", "voltage"), ("meanCurrent", "current"), ("meanTemperature", "temperature"), ("meanIrradiance", "irradiance"))
+"""gold_window's measured means and the channels they are taken of (detector/alarms.ts WINDOW_MEAN_COLUMNS)"""
+
+
+def window_mean(x, index):
+    """Mean of x over window index's slots, summed one slot after the other as detector/gold.ts
+    does (not numpy's pairwise sum, nor Python 3.12's compensated sum()): the same double."""
+    total = 0.0
+    for v in x[index * WINDOW:(index + 1) * WINDOW].tolist():
+        total += v
+    return total / WINDOW
+
+
+def window_rows(device_id, windows, probs, model_version, measured=None):
+    """windows: [(index, startMs, endMs, skipReason or None)]; probs: (predicted, 6), in window order.
+
+    measured: the day's channels as measured (pvfault.windows.filled_channels, before the
+    baseline gain), from which each predicted window's means are written; None: null means."""
     probs = np.asarray(probs, dtype=np.float32).reshape(-1, _K)
     predicted = sum(1 for w in windows if not w[3])
     if predicted != probs.shape[0]:
@@ -33,6 +49,7 @@ def window_rows(device_id, windows, probs, model_version):
     p = 0
     for index, start, end, reason in windows:
         row = {"deviceId": device_id, "windowIndex": int(index), "startMs": int(start), "endMs": int(end), "modelVersion": model_version}
+        row.update((key, None if reason or measured is None else window_mean(measured[channel], index)) for key, channel in MEAN_COLUMNS)
         if reason:
             row.update(status="skipped", skipReason=reason, label=None, labelIndex=None, confidence=None)
             row.update(("p_" + c, None) for c in FAULT_CLASSES)
@@ -116,4 +133,4 @@ def predict_device(row, model, reference=NO_HISTORY):
         ])
     else:
         probs = np.zeros((0, _K), dtype=np.float32)
-    return window_rows(row["deviceId"], windows, probs, model.model_version), ratio
+    return window_rows(row["deviceId"], windows, probs, model.model_version, measured), ratio

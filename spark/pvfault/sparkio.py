@@ -110,7 +110,9 @@ def write_table(spark, store, df, table, date, run_id, rows, input_run_id=None):
 
     sort_by = TABLES_CONTRACT["tables"][table]["sortBy"]
     staging = tables.run_prefix(table, date, run_id) + STAGING
-    ordered = df.repartitionByRange(tables.files_for(table, rows), sort_by[0]).sortWithinPartitions(*sort_by)
+    # a plant-level table (no deviceId: gold_plant_condition, a few rows) is one file, with no device range
+    by_device = sort_by[0] == "deviceId"
+    ordered = (df.repartitionByRange(tables.files_for(table, rows), sort_by[0]) if by_device else df.coalesce(1)).sortWithinPartitions(*sort_by)
     (ordered.write.mode("overwrite")
         .option("compression", "snappy")
         .option("parquet.block.size", str(tables.ROW_GROUP_BYTES[table]))
@@ -121,13 +123,14 @@ def write_table(spark, store, df, table, date, run_id, rows, input_run_id=None):
     if files:
         name = F.element_at(F.split(F.input_file_name(), "/"), -1)
         for r in (spark.read.parquet(store.uri(staging)).groupBy(name.alias("name"))
-                  .agg(F.count(F.lit(1)).alias("rows"), F.min("deviceId").alias("lo"), F.max("deviceId").alias("hi")).collect()):
+                  .agg(F.count(F.lit(1)).alias("rows"),
+                       *((F.min("deviceId").alias("lo"), F.max("deviceId").alias("hi")) if by_device else ())).collect()):
             stats[r["name"]] = r
     staged = []
     for key, size in files:
         r = stats.get(key.rsplit("/", 1)[-1])
         staged.append({"key": key, "bytes": size, "rows": int(r["rows"]) if r else 0,
-                       "minDeviceId": r["lo"] if r else None, "maxDeviceId": r["hi"] if r else None})
+                       "minDeviceId": r["lo"] if r and by_device else None, "maxDeviceId": r["hi"] if r and by_device else None})
     if sum(f["rows"] for f in staged) != rows:
         raise RuntimeError("%s: Spark wrote %d rows, expected %d" % (table, sum(f["rows"] for f in staged), rows))
     marker = tables.publish(store, table, date, run_id, staged, tables.iso_now(), input_run_id)

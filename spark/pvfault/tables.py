@@ -37,6 +37,8 @@ ROW_GROUP_BYTES = {
     "gold_daily": 16 << 10,
     # local/jobs/predict.ts writes 10,000 baseline rows a group (~50 encoded bytes each)
     "device_baseline": 512 << 10,
+    # a few rows a day
+    "gold_plant_condition": 64 << 10,
 }
 
 ROWS_PER_FILE = {
@@ -46,6 +48,7 @@ ROWS_PER_FILE = {
     "gold_window": 5_000 * 67,
     "gold_daily": 1_000_000,
     "device_baseline": 1_000_000,
+    "gold_plant_condition": 1_000_000,
 }
 
 

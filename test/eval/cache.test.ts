@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceReference } from '../../detector/baseline';
-import { cachePath, readCache, writeCache } from '../../detector/eval/cache';
+import { CACHE_FORMAT, cachePath, readCache, writeCache } from '../../detector/eval/cache';
 import type { PlantDaySpec } from '../../detector/eval/plantDays';
 import type { DeviceDayRecord } from '../../detector/eval/records';
 
@@ -23,6 +23,12 @@ describe('the evaluation cache', () => {
     const [back] = readCache(path)!;
     expect(back).toEqual(record);
     expect(Buffer.from(back!.evidence.probs.buffer)).toEqual(Buffer.from(record.evidence.probs.buffer));
+    // the window means, when the gold rows carried them, to the last bit too
+    const measured: DeviceDayRecord = { ...record, evidence: { ...record.evidence, means: Float64Array.of(271.03125, 5.1 / 3, -2.5e-7, 812.4) } };
+    writeCache(path, [measured]);
+    const [again] = readCache(path)!;
+    expect(again).toEqual(measured);
+    expect(Buffer.from(again!.evidence.means!.buffer)).toEqual(Buffer.from(measured.evidence.means!.buffer));
   });
 
   it('keys files by model version, by every field of the plant-day and by the baselines its devices were judged against', () => {
@@ -38,6 +44,6 @@ describe('the evaluation cache', () => {
     writeFileSync(path, '{"format": 1, "records": [');
     expect(() => readCache(path)).toThrow(`${path}: unreadable evaluation cache`);
     writeFileSync(path, '{"format": 0}');
-    expect(() => readCache(path)).toThrow(`${path}: not an evaluation cache of format 3; delete it or run with --fresh`);
+    expect(() => readCache(path)).toThrow(`${path}: not an evaluation cache of format ${CACHE_FORMAT}; delete it or run with --fresh`);
   });
 });

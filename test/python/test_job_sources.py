@@ -154,7 +154,7 @@ def _written_tables(tree):
 
 def test_tables_go_to_the_buckets_tables_json_names():
     assert _written_tables(_source("ingest_data.py")) == [("silver_device_day", "args.silver_uri"), ("silver_quarantine", "args.silver_uri")]
-    assert _written_tables(_source("predict_fault.py")) == [("device_baseline", "args.gold_uri"), ("gold_daily", "args.gold_uri"), ("gold_window", "args.gold_uri")]
+    assert _written_tables(_source("predict_fault.py")) == [("device_baseline", "args.gold_uri"), ("gold_daily", "args.gold_uri"), ("gold_plant_condition", "args.gold_uri"), ("gold_window", "args.gold_uri")]
     buckets = {t: spec["bucket"] for t, spec in contracts.TABLES_CONTRACT["tables"].items()}
     for job in ("ingest_data.py", "predict_fault.py"):
         for table, uri in _written_tables(_source(job)):
@@ -192,7 +192,7 @@ def test_predict_judges_with_the_baseline_read_before_and_writes_the_days_after_
     writes = [i for i, st in enumerate(statements) if "write_table(" in st]
     tables_written = [re.search(r"'(\w+)'", statements[i]).group(1) for i in writes]
     # a failed run leaves the next day the earlier baseline, never one without this day's verdicts
-    assert tables_written == ["gold_window", "gold_daily", "device_baseline"]
+    assert tables_written == ["gold_window", "gold_daily", "gold_plant_condition", "device_baseline"]
     # the contract's tables only: the ratio carried beside the gold rows is dropped before writing
     assert "windows.drop(RATIO)" in statements[writes[0]] and "daily.drop(RATIO)" in statements[writes[1]]
     assert "'baseline': {'readFrom': read_from, 'devicesWithHistory': with_history, 'written': len(baseline_rows)}" in text
@@ -218,7 +218,7 @@ def test_predict_decides_the_daily_rows_after_the_plant_gate_of_the_whole_day():
     # the windows of every device are computed (persisted and counted) before the slots are aggregated
     # over them; the events are broadcast before the daily rows, which read them, are planned
     assert at("applyInPandas(device_windows") < at("window_count = windows.count()") < at("plant_slot_frame(windows, F).collect()")
-    assert at("plant_slot_frame(windows, F).collect()") < at("plant_events = alarms.plant_events(slots)") < at("gate = spark.sparkContext.broadcast(plant_events)")
+    assert at("plant_slot_frame(windows, F).collect()") < at("plant_events = alarms.plant_events(") < at("gate = spark.sparkContext.broadcast(plant_events)")
     assert at("gate = spark.sparkContext.broadcast(plant_events)") < at("applyInPandas(device_summary")
     # the baseline reads the gated verdicts: the daily frame's
     assert "daily.select('deviceId', 'verdict', 'baselineDays', RATIO).collect()" in statements[at("day_rows = ")]
