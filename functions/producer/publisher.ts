@@ -1,9 +1,17 @@
 /**
  * The sending half: batches from the bounded queue to Kafka, keyed by device id,
  * acks from all in-sync replicas, with bounded retries. kafkajs already retries
- * each request (KAFKA_RETRIES); this layer retries a whole batch when kafkajs
- * gives up on a transient error (a broker restarting, a leader moving), then
- * drops it with a count rather than hold the queue forever.
+ * each request (KAFKA_RETRIES, enough to carry a broker restart); this layer retries
+ * a whole batch when kafkajs gives up on a transient error, then drops it with a
+ * count rather than hold the queue forever.
+ *
+ * Exactly once across those retries: the batch is resent through the same idempotent
+ * producer, never a new one. kafkajs takes back the sequence numbers of a produce
+ * request that failed (kafkajs 2.2 producer/sendMessages.js), so the resend carries the
+ * producer id and sequence numbers of the request whose acknowledgement was lost, and
+ * the broker answers a batch it already holds with its first offsets instead of
+ * appending it again. Re-creating the producer would get a new producer id and give
+ * that up; nothing here does.
  */
 import { CompressionTypes, type Admin, type Producer } from 'kafkajs';
 import type { Clock } from './clock';
