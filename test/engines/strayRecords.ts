@@ -6,6 +6,7 @@
  */
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { READING_AVRO_TYPE, encodeReading } from '../../contracts';
+import longTimestamps from '../fixtures/contracts/long-timestamp-records.json';
 import undecodable from '../fixtures/contracts/undecodable-records.json';
 
 export interface StrayRecord {
@@ -35,6 +36,8 @@ export function strayRecords(window: { startMs: number; endMs: number }): StrayR
     { what: 'other_day', key: key('PV-000006'), value: encodeReading(reading('PV-000006', window.endMs + 30 * HOUR)), timestamp: noon },
     { what: 'bad_device_id', key: key('../PV-000007'), value: raw(reading('../PV-000007', noon)), timestamp: noon },
     { what: 'out_of_range', key: key('PV-000008'), value: raw(reading('PV-000008', noon, { voltage: 1e6 })), timestamp: noon },
+    // the shared vectors of timestamps past 2^53: out_of_range and exact in both engines, not malformed in one
+    ...longTimestamps.cases.map((c) => ({ what: `out_of_range: ${c.case}`, key: Buffer.from(c.keyHex, 'hex'), value: Buffer.from(c.valueHex, 'hex'), timestamp: noon })),
   ];
 }
 
