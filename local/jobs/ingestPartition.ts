@@ -135,7 +135,11 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
 
   LocalTopic.scanRaw(q.topicDir, partition, (buf, timestamp, keyStart, keyLength, valueStart, valueLength) => {
     offset++;
-    if (!(timestamp >= day.fromMs && timestamp < day.toMs)) return;
+    // The run reads each partition up to the first record stamped at or after the window's end (Kafka's offset for
+    // that time, Spark's endingTimestamp): what is stored after it is not the day's, whatever its timestamp (a replay,
+    // a clock that went back), so a rerun reads the same records however much was appended since (docs/operations.md)
+    if (timestamp >= day.toMs) return false;
+    if (!(timestamp >= day.fromMs)) return;
     out.recordsRead++;
     if (keyLength !== lastKey.length || buf.compare(lastKey, 0, keyLength, keyStart, keyStart + keyLength) !== 0) {
       const key = buf.toString('utf8', keyStart, keyStart + keyLength);
