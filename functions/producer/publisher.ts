@@ -61,10 +61,15 @@ export interface SendState {
   lastSuccessMs: number | null;
   /** start of the current run of failed attempts; null after a success */
   failingSinceMs: number | null;
+  /**
+   * when the send in progress started (null between sends): kafkajs retries a request for
+   * ~2 min before it reports a failure, and /health must see a broker that is down meanwhile
+   */
+  sendingSinceMs: number | null;
 }
 
 export class Publisher {
-  readonly state: SendState = { lastSuccessMs: null, failingSinceMs: null };
+  readonly state: SendState = { lastSuccessMs: null, failingSinceMs: null, sendingSinceMs: null };
   private readonly compression: CompressionTypes;
 
   constructor(
@@ -99,14 +104,17 @@ export class Publisher {
     const { attempts, backoffMs, backoffMaxMs } = this.config.send;
     const messages = batch.map((m) => ({ key: m.key, value: m.value, timestamp: String(m.readAtMs) }));
     for (let attempt = 1; ; attempt++) {
+      this.state.sendingSinceMs = this.clock.now();
       try {
         await this.producer.send({ topic: this.config.kafka.topic, messages, acks: -1, compression: this.compression });
+        this.state.sendingSinceMs = null;
         this.metrics.add('ReadingsPublished', batch.length);
         this.metrics.add('BatchesSent');
         this.state.lastSuccessMs = this.clock.now();
         this.state.failingSinceMs = null;
         return;
       } catch (err) {
+        this.state.sendingSinceMs = null;
         this.metrics.add('SendErrors');
         this.state.failingSinceMs ??= this.clock.now();
         const transient = isTransient(err);
