@@ -62,6 +62,8 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
+const MAX_SAFE_LONG = BigInt(Number.MAX_SAFE_INTEGER);
+
 function checkField(spec: FieldSpec, value: unknown, issues: ReadingIssue[]): void {
   const { name } = spec;
   if (value === undefined || value === null) {
@@ -78,6 +80,13 @@ function checkField(spec: FieldSpec, value: unknown, issues: ReadingIssue[]): vo
         message: `${name}: ${describe(value)} does not match ${DEVICE_ID_PATTERN.source}`,
       });
     }
+    return;
+  }
+  if (typeof value === 'bigint' && spec.kind === 'long' && (value > MAX_SAFE_LONG || value < -MAX_SAFE_LONG)) {
+    // a long past 2^53, kept exact by decodeReading: the right type (an Avro long), outside any range the contract
+    // allows, so out_of_range as Spark says; smaller bigints are left to the number check below (no caller makes them)
+    const side = value < BigInt(spec.min) ? `below the minimum ${spec.min}` : `above the maximum ${spec.max}`;
+    issues.push({ reason: 'out_of_range', field: name, message: `${name}: ${value} ${spec.unit} is ${side} ${spec.unit}` });
     return;
   }
   if (typeof value !== 'number') {
@@ -180,22 +189,58 @@ function deviceIdIsUtf8(buf: Buffer): boolean {
 }
 
 /**
+ * An Avro long that stays exact past 2^53: a number while it is a safe integer, a bigint
+ * beyond. avsc's own long refuses those ("potential precision loss"), which made a
+ * well-formed record with an absurd timestamp look malformed, where Spark (a 64-bit long)
+ * reads it and finds it out_of_range. Only for decoding what the plain type refused.
+ */
+const exactLong = avro.types.LongType.__with({
+  fromBuffer: (b: Buffer) => {
+    const n = b.readBigInt64LE(0);
+    return n > MAX_SAFE_LONG || n < -MAX_SAFE_LONG ? n : Number(n);
+  },
+  toBuffer: (n: number | bigint) => {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64LE(BigInt(n));
+    return b;
+  },
+  fromJSON: (n: number | string) => (typeof n === 'string' ? BigInt(n) : n),
+  toJSON: (n: number | bigint) => (typeof n === 'bigint' ? n.toString() : n),
+  isValid: (n: unknown) => typeof n === 'bigint' || Number.isSafeInteger(n),
+  compare: (a: number | bigint, b: number | bigint) => (a < b ? -1 : a > b ? 1 : 0),
+});
+// avsc takes a registry's long only where the schema says plain "long": the timestamp's logical type
+// (which avsc ignores anyway) is left out; the bytes are the same
+const exactReadingType = avro.Type.forSchema(
+  { ...READING_SCHEMA, fields: READING_SCHEMA.fields.map((f) => (typeof f.type === 'object' && f.type.type === 'long' ? { ...f, type: 'long' } : f)) } as unknown as avro.Schema,
+  { registry: { long: exactLong } },
+);
+
+/** A decoded reading: as the contract's, but a timestamp past 2^53 is kept exact as a bigint (validateReading: out_of_range). */
+export type DecodedReading = Omit<Reading, 'timestamp'> & { timestamp: number | bigint };
+
+/**
  * Decodes raw Avro binary into a reading (throws MalformedAvroError on truncated,
  * oversized or garbage input, and on a deviceId that is not UTF-8, which avsc would
  * turn into U+FFFD silently). The result is not range-checked: run validateReading.
  */
-export function decodeReading(bytes: Uint8Array): Reading {
+export function decodeReading(bytes: Uint8Array): DecodedReading {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let decoded: { value: unknown; offset: number };
   try {
     decoded = readingType.decode(buf, 0);
   } catch {
-    throw new MalformedAvroError(undecodableDetail(buf.length));
+    // the plain type refuses a long past 2^53; the exact one reads it (and fails on anything else the plain one did)
+    try {
+      decoded = exactReadingType.decode(buf, 0);
+    } catch {
+      throw new MalformedAvroError(undecodableDetail(buf.length));
+    }
   }
   if (decoded.offset < 0) throw new MalformedAvroError(undecodableDetail(buf.length));
   if (decoded.offset !== buf.length) {
     throw new MalformedAvroError(`malformed Avro reading: ${buf.length - decoded.offset} trailing bytes after the record`);
   }
   if (!deviceIdIsUtf8(buf)) throw new MalformedAvroError(DEVICE_ID_NOT_UTF8);
-  return decoded.value as Reading;
+  return decoded.value as DecodedReading;
 }

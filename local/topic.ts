@@ -117,9 +117,10 @@ export class LocalTopic {
    * record's byte positions in it (valid only during the call). A frame that declares
    * more than a record can hold, or that the file ends inside, is a CorruptTopicError
    * naming the partition and the offset: a frame's length is the only way to the next
-   * record, so skipping the rest quietly would lose every record after it.
+   * record, so skipping the rest quietly would lose every record after it. A visitor that
+   * returns false ends the scan there (a read bounded by an offset, as Kafka's consumers read).
    */
-  static scanRaw(dir: string, partition: number, visit: (buf: Buffer, timestamp: number, keyStart: number, keyLength: number, valueStart: number, valueLength: number) => void): void {
+  static scanRaw(dir: string, partition: number, visit: (buf: Buffer, timestamp: number, keyStart: number, keyLength: number, valueStart: number, valueLength: number) => boolean | void): void {
     const file = partitionFile(dir, partition);
     const fd = openSync(file, 'r');
     try {
@@ -154,7 +155,7 @@ export class LocalTopic {
           continue;
         }
         const keyLength = buf.readUInt16LE(at + 8);
-        visit(buf, buf.readDoubleLE(at), at + FRAME_HEADER, keyLength, at + FRAME_HEADER + keyLength, size - FRAME_HEADER - keyLength);
+        if (visit(buf, buf.readDoubleLE(at), at + FRAME_HEADER, keyLength, at + FRAME_HEADER + keyLength, size - FRAME_HEADER - keyLength) === false) break;
         at += size;
         position += size;
         offset++;

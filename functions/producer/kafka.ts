@@ -48,6 +48,9 @@ export function createKafkaClients(config: ProducerConfig, logger: Logger): { pr
     allowAutoTopicCreation: false,
     // the Java client's murmur2 partitioner: the same key → partition mapping as local/topic.ts and Spark
     createPartitioner: Partitioners.DefaultPartitioner,
+    // kafkajs's retries keep the batch's sequence numbers, so the broker de-duplicates a request it already
+    // appended; the default 10 wait ~2 min in all, which carries a broker restart, and stay finite so that a
+    // broker that does not come back ends in a counted drop and an unhealthy task, not a stuck sender
     retry: { retries: config.kafka.retries, initialRetryTime: 300, maxRetryTime: 30_000 },
   });
   return { producer, admin: kafka.admin() };

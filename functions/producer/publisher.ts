@@ -1,9 +1,17 @@
 /**
  * The sending half: batches from the bounded queue to Kafka, keyed by device id,
  * acks from all in-sync replicas, with bounded retries. kafkajs already retries
- * each request (KAFKA_RETRIES); this layer retries a whole batch when kafkajs
- * gives up on a transient error (a broker restarting, a leader moving), then
- * drops it with a count rather than hold the queue forever.
+ * each request (KAFKA_RETRIES, enough to carry a broker restart); this layer retries
+ * a whole batch when kafkajs gives up on a transient error, then drops it with a
+ * count rather than hold the queue forever.
+ *
+ * Exactly once across those retries: the batch is resent through the same idempotent
+ * producer, never a new one. kafkajs takes back the sequence numbers of a produce
+ * request that failed (kafkajs 2.2 producer/sendMessages.js), so the resend carries the
+ * producer id and sequence numbers of the request whose acknowledgement was lost, and
+ * the broker answers a batch it already holds with its first offsets instead of
+ * appending it again. Re-creating the producer would get a new producer id and give
+ * that up; nothing here does.
  */
 import { CompressionTypes, type Admin, type Producer } from 'kafkajs';
 import type { Clock } from './clock';
@@ -53,10 +61,15 @@ export interface SendState {
   lastSuccessMs: number | null;
   /** start of the current run of failed attempts; null after a success */
   failingSinceMs: number | null;
+  /**
+   * when the send in progress started (null between sends): kafkajs retries a request for
+   * ~2 min before it reports a failure, and /health must see a broker that is down meanwhile
+   */
+  sendingSinceMs: number | null;
 }
 
 export class Publisher {
-  readonly state: SendState = { lastSuccessMs: null, failingSinceMs: null };
+  readonly state: SendState = { lastSuccessMs: null, failingSinceMs: null, sendingSinceMs: null };
   private readonly compression: CompressionTypes;
 
   constructor(
@@ -91,14 +104,17 @@ export class Publisher {
     const { attempts, backoffMs, backoffMaxMs } = this.config.send;
     const messages = batch.map((m) => ({ key: m.key, value: m.value, timestamp: String(m.readAtMs) }));
     for (let attempt = 1; ; attempt++) {
+      this.state.sendingSinceMs = this.clock.now();
       try {
         await this.producer.send({ topic: this.config.kafka.topic, messages, acks: -1, compression: this.compression });
+        this.state.sendingSinceMs = null;
         this.metrics.add('ReadingsPublished', batch.length);
         this.metrics.add('BatchesSent');
         this.state.lastSuccessMs = this.clock.now();
         this.state.failingSinceMs = null;
         return;
       } catch (err) {
+        this.state.sendingSinceMs = null;
         this.metrics.add('SendErrors');
         this.state.failingSinceMs ??= this.clock.now();
         const transient = isTransient(err);

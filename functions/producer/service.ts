@@ -207,8 +207,10 @@ export class ProducerService {
   health(): HealthReport {
     const { clock, metrics, source } = this.deps;
     const now = clock.now();
-    const { failingSinceMs, lastSuccessMs } = this.publisher.state;
-    const kafkaDown = failingSinceMs !== null && now - failingSinceMs > this.config.health.maxSendFailureMs;
+    const { failingSinceMs, lastSuccessMs, sendingSinceMs } = this.publisher.state;
+    // failing: since the first failed attempt of this run of failures, or since a send still in kafkajs's retries began
+    const troubleSince = Math.min(failingSinceMs ?? Infinity, sendingSinceMs ?? Infinity);
+    const kafkaDown = now - troubleSince > this.config.health.maxSendFailureMs;
     return {
       healthy: this.phase === 'running' && !kafkaDown,
       status: this.phase === 'running' && kafkaDown ? 'kafka_unavailable' : this.phase,

@@ -8,14 +8,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { emptyDayRefusal, type CommitMarker, type QuarantineReason, type SilverQuarantineRow } from '../../contracts';
+import { emptyDayRefusal, type CommitMarker, type QuarantineReason } from '../../contracts';
 import { commitPartition, publishSortedChunks, putPart, type ObjectWriter } from '../../contracts/partition';
 import { Progress } from '../../detector/progress';
 import { WorkerPool } from '../../detector/workers';
 import { partitionOf } from '../topic';
 import { bucketOf, INGEST_FLAGS, parseJobArgs } from './args';
 import { runDays } from './ingestDays';
-import type { PartitionIngest, PartitionRequest } from './ingestPartition';
+import type { PartitionIngest, PartitionRequest, QuarantineRecord } from './ingestPartition';
 
 export interface IngestResult {
   devices: number;
@@ -45,7 +45,7 @@ export async function runIngest(args: readonly string[], topicDir: string, parti
   const date = a['--date'];
   const days = runDays(date, a['--time-zone'], { startMs: Number(a['--start-ms']), endMs: Number(a['--end-ms']) });
   const runId = a['--run-id'];
-  const quarantine: SilverQuarantineRow[] = [];
+  const quarantine: QuarantineRecord[] = [];
   const quarantined: Partial<Record<QuarantineReason, number>> = {};
   const result: IngestResult = { devices: 0, recordsRead: 0, quarantined, observed: 0, duplicates: 0, adjacentDay: 0, filled: 0, missing: 0, runId };
   const bar = progress ? new Progress('ingest', partitions, 'partitions') : null;
@@ -130,7 +130,9 @@ export async function runIngest(args: readonly string[], topicDir: string, parti
     const refusal = emptyDayRefusal(date, { recordsRead: result.recordsRead, quarantined: quarantine.length, valid: result.observed + result.duplicates });
     if (refusal) throw new Error(refusal);
     await commitPartition(writer, 'silver_device_day', date, runId, files);
-    quarantine.sort((x, y) => ((x.deviceId ?? '') < (y.deviceId ?? '') ? -1 : (x.deviceId ?? '') > (y.deviceId ?? '') ? 1 : (x.timestamp ?? 0) - (y.timestamp ?? 0)));
+    // < and > compare a bigint timestamp (past 2^53) with a number exactly; subtraction would throw
+    const order = <T extends string | number | bigint>(a: T, b: T) => (a < b ? -1 : a > b ? 1 : 0);
+    quarantine.sort((x, y) => order(x.deviceId ?? '', y.deviceId ?? '') || order<number | bigint>(x.timestamp ?? 0, y.timestamp ?? 0));
     await publishSortedChunks(writer, 'silver_quarantine', date, runId, [quarantine]);
   } finally {
     await pool.close();

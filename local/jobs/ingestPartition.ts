@@ -23,6 +23,12 @@ import { decodePlainReading, type PlainReading } from '../readingCodec';
 import { LocalTopic, partitionOf } from '../topic';
 import { placementDetail, placeReading, type RunDays } from './ingestDays';
 
+/**
+ * A quarantine row as the ingest holds it: a timestamp past 2^53 stays exact as a bigint,
+ * as Spark's long keeps it (the Parquet writer turns every int64 into a BigInt anyway).
+ */
+export type QuarantineRecord = Omit<SilverQuarantineRow, 'timestamp'> & { timestamp: number | bigint | null };
+
 /** Rows per silver row group: a device-day is ~90 KB, so a group is a few MB. */
 export const SILVER_ROW_GROUP = 64;
 
@@ -45,7 +51,7 @@ export interface PartitionIngest {
   minDeviceId?: string;
   maxDeviceId?: string;
   /** in Kafka order */
-  quarantine: SilverQuarantineRow[];
+  quarantine: QuarantineRecord[];
   quarantined: Partial<Record<QuarantineReason, number>>;
   recordsRead: number;
   /** [deviceId, readings]: readings set aside here that name a device of another partition; they count in its row, not here */
@@ -95,10 +101,21 @@ class DeviceReadings {
   }
 }
 
+/**
+ * A decoded reading as JSON: non-finite numbers as strings, a bigint timestamp as its exact
+ * digits (JSON.stringify refuses bigints). The reading is flat, so this is JSON.stringify's text otherwise.
+ */
+export function readingJson(reading: Record<string, unknown>): string {
+  const value = (v: unknown) => (typeof v === 'bigint' ? v.toString() : JSON.stringify(typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  return `{${Object.entries(reading)
+    .map(([k, v]) => `${JSON.stringify(k)}:${value(v)}`)
+    .join(',')}}`;
+}
+
 export function ingestPartition(q: PartitionRequest): PartitionIngest {
   const { partition } = q;
   const day = q.days.day;
-  const quarantine: SilverQuarantineRow[] = [];
+  const quarantine: QuarantineRecord[] = [];
   const quarantined: Partial<Record<QuarantineReason, number>> = {};
   const strays = new Map<string, number>();
   const out: PartitionIngest = { partition, silver: new Uint8Array(0), rows: 0, quarantine, quarantined, recordsRead: 0, strays: [], duplicates: 0, observed: 0, filled: 0, missing: 0, adjacentDay: 0 };
@@ -118,7 +135,11 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
 
   LocalTopic.scanRaw(q.topicDir, partition, (buf, timestamp, keyStart, keyLength, valueStart, valueLength) => {
     offset++;
-    if (!(timestamp >= day.fromMs && timestamp < day.toMs)) return;
+    // The run reads each partition up to the first record stamped at or after the window's end (Kafka's offset for
+    // that time, Spark's endingTimestamp): what is stored after it is not the day's, whatever its timestamp (a replay,
+    // a clock that went back), so a rerun reads the same records however much was appended since (docs/operations.md)
+    if (timestamp >= day.toMs) return false;
+    if (!(timestamp >= day.fromMs)) return;
     out.recordsRead++;
     if (keyLength !== lastKey.length || buf.compare(lastKey, 0, keyLength, keyStart, keyStart + keyLength) !== 0) {
       const key = buf.toString('utf8', keyStart, keyStart + keyLength);
@@ -145,13 +166,13 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
       quarantined[reason] = (quarantined[reason] ?? 0) + 1;
       quarantine.push({
         deviceId: typeof reading?.deviceId === 'string' ? reading.deviceId : null,
-        timestamp: typeof reading?.timestamp === 'number' && Number.isFinite(reading.timestamp) ? reading.timestamp : null,
+        timestamp: typeof reading?.timestamp === 'bigint' || (typeof reading?.timestamp === 'number' && Number.isFinite(reading.timestamp)) ? reading.timestamp : null,
         reason,
         field,
         detail,
         kafkaPartition: partition,
         kafkaOffset,
-        payload: reading ? JSON.stringify(reading, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) : value.toString('base64'),
+        payload: reading ? readingJson(reading) : value.toString('base64'),
       });
       // an id that fails the contract's pattern names no device: it must never get a silver (and so gold) row
       if (typeof reading?.deviceId === 'string' && DEVICE_ID_PATTERN.test(reading.deviceId)) {
@@ -188,22 +209,24 @@ export function ingestPartition(q: PartitionRequest): PartitionIngest {
       setAside(first.reason, first.field, check.issues.map((i) => i.message).join('; '), reading as unknown as Record<string, unknown>);
       return;
     }
-    if (key !== reading.deviceId) {
-      setAside('key_mismatch', 'deviceId', `Kafka key ${JSON.stringify(key)} differs from deviceId ${JSON.stringify(reading.deviceId)}`, reading as unknown as Record<string, unknown>);
+    // valid by the contract from here on: its timestamp is a number in range
+    const valid = check.reading;
+    if (key !== valid.deviceId) {
+      setAside('key_mismatch', 'deviceId', `Kafka key ${JSON.stringify(key)} differs from deviceId ${JSON.stringify(valid.deviceId)}`, valid as unknown as Record<string, unknown>);
       return;
     }
-    const place = placeReading(reading.timestamp, publishMs, q.days);
+    const place = placeReading(valid.timestamp, publishMs, q.days);
     if (place === 'adjacent') {
       out.adjacentDay++;
       return;
     }
     if (place !== 'day') {
-      setAside(place, 'timestamp', placementDetail(place, reading.timestamp, publishMs, q.days), reading as unknown as Record<string, unknown>);
+      setAside(place, 'timestamp', placementDetail(place, valid.timestamp, publishMs, q.days), valid as unknown as Record<string, unknown>);
       return;
     }
-    const d = device(reading.deviceId);
+    const d = device(valid.deviceId);
     d.received++;
-    d.push(reading);
+    d.push(valid);
   }
 
   out.strays = [...strays];

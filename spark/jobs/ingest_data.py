@@ -91,8 +91,9 @@ def run(spark, args, records=None):
         records = read_kafka(spark, args)
     days = ingest.run_days(args.date, args.time_zone)
     start, end = days["day"]["fromMs"], days["day"]["toMs"]
-    # the offsets found by timestamp bound the read; producer timestamps need not grow with
-    # offsets, so the window is applied to each record as well, as the local topic does
+    # the offsets found by timestamp bound the read (the run's contract, docs/operations.md: the
+    # local ingest stops at the same record); producer timestamps need not grow with offsets,
+    # so the window is applied to each record within them as well, as the local ingest does
     in_window = records.where(F.expr("unix_millis(timestamp) >= %d AND unix_millis(timestamp) < %d" % (start, end)))
     r = from_avro(F.col("value"), ingest.spark_reading_schema_json(), {"mode": "PERMISSIVE"})
     decoded = in_window.select(

@@ -304,6 +304,9 @@ def validate_records(frame, days):
     out["kafkaOffset"] = frame["kafkaOffset"].astype(np.int64).to_numpy()
     out["inRow"] = np.array(in_row, dtype=bool)
     result = pd.DataFrame({name: out[name] for name, _ in VALIDATED_COLUMNS})
+    # nullable int64: a plain column with a null (an undecodable record) turns float64, and float64 rounds a
+    # timestamp past 2^53 (2^63 - 1 even overflows to -2^63 on the way back to int64); Arrow takes Int64 exactly
+    result["timestamp"] = pd.array(out["timestamp"], dtype="Int64")
     for c in _FLOAT_FIELDS:
         result[c] = result[c].astype(np.float32)  # None -> NaN, a null for Arrow
     return result

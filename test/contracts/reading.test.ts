@@ -7,6 +7,7 @@ import {
   validateReading,
   type Reading,
 } from '../../contracts';
+import longTimestamps from '../fixtures/contracts/long-timestamp-records.json';
 import { readFixture } from '../helpers/fixtures';
 
 interface Case {
@@ -107,5 +108,18 @@ describe('Avro encoding (raw binary, no registry header)', () => {
     expect(() => decodeReading(Buffer.alloc(0))).toThrow(MalformedAvroError);
     // a string length far beyond the buffer
     expect(() => decodeReading(Buffer.from([0xfe, 0xff, 0xff, 0xff, 0x0f, 0x41]))).toThrow(MalformedAvroError);
+  });
+
+  it('decodes a timestamp past 2^53 exactly (a bigint) and finds it out_of_range, as the Spark ingest does', () => {
+    for (const c of longTimestamps.cases) {
+      const decoded = decodeReading(Buffer.from(c.valueHex, 'hex'));
+      expect(decoded.timestamp).toBe(BigInt(c.timestamp));
+      const result = validateReading(decoded);
+      expect(result).toEqual({ ok: false, issues: [{ reason: c.reason, field: c.field, message: c.detail }] });
+    }
+    // still malformed: the exact decoder takes no more than the plain one but longs past 2^53
+    const past = Buffer.from(longTimestamps.cases[0]!.valueHex, 'hex');
+    expect(() => decodeReading(past.subarray(0, past.length - 3))).toThrow(MalformedAvroError);
+    expect(() => decodeReading(Buffer.concat([past, Buffer.from([0])]))).toThrow(/trailing bytes/);
   });
 });

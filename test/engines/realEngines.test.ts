@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { commitKey, dataKey, TABLES, type TableName } from '../../contracts';
+import { commitKey, dataKey, LATENESS_MS, TABLES, type TableName } from '../../contracts';
 import { createHandler } from '../../functions/api/handler';
 import { S3Store } from '../../functions/api/s3Store';
 import { handler as runWindowHandler } from '../../functions/run-window/handler';
@@ -30,9 +30,9 @@ import { startKafkaBroker, type KafkaBroker } from '../../local/kafkaBroker';
 import { startLocalS3, type LocalS3 } from '../../local/localS3';
 import { publishDayWithProducer, type ProducerDayResult } from '../../local/producerDay';
 import { localFolders, localSparkConf, runSparkJob, sparkEnvironment } from '../../local/sparkJobs';
-import { LocalTopic } from '../../local/topic';
+import { LocalTopic, partitionOf } from '../../local/topic';
 import { localDefinitionValues, runLocally, type JobRunRequest } from '../../statemachine/local';
-import { publishStrayRecords, strayRecords } from './strayRecords';
+import { publishRecords, publishStrayRecords, REPLAYED_DEVICE, replayedRecord, strayRecords } from './strayRecords';
 import { committedTable, FolderStore, tableDifferences, type CommittedTable } from './tables';
 
 const DATE = '2026-11-19';
@@ -51,6 +51,8 @@ let s3: LocalS3 | null = null;
 let produced: ProducerDayResult;
 let topicRecords = 0;
 let strays = 0;
+/** where the replayed record is stored, and the first offset of its partition stamped at or after the window's end */
+const replay = { partition: -1, offset: -1, endOffset: -1 };
 let embedded: { ingest: IngestResult; predict: PredictResult; tables: Record<string, CommittedTable> };
 let spark: { ingest: Record<string, unknown>; predict: Record<string, unknown>; tables: Record<string, CommittedTable> };
 let next: { embedded: { predict: PredictResult; tables: Record<string, CommittedTable> }; spark: { predict: Record<string, unknown>; tables: Record<string, CommittedTable> } };
@@ -147,8 +149,18 @@ beforeAll(async () => {
   await publishStrayRecords(broker.bootstrap, TOPIC, PARTITIONS, stray);
   strays = stray.length;
   produced = await publishDayWithProducer({ bootstrap: broker.bootstrap, topic: TOPIC, partitions: PARTITIONS, timeZone: TIME_ZONE, window, devices: DEVICES, seed: 19 });
+  // after the day, past its window's end: a reading of the day's noon appended to the topic
+  await publishRecords(broker.bootstrap, TOPIC, [replayedRecord(window)]);
   const topicDir = join(dir, 'topic');
   topicRecords = await copyTopic(broker.bootstrap, topicDir);
+  // the copy keeps the broker's partitions and offsets: where the replayed record landed, and where the run's read ends
+  replay.partition = partitionOf(REPLAYED_DEVICE, PARTITIONS);
+  let offset = 0;
+  LocalTopic.scanRaw(topicDir, replay.partition, (buf, timestamp, keyStart, keyLength) => {
+    if (replay.endOffset < 0 && timestamp >= window.endMs + LATENESS_MS) replay.endOffset = offset;
+    if (buf.toString('utf8', keyStart, keyStart + keyLength) === REPLAYED_DEVICE) replay.offset = offset;
+    offset++;
+  });
 
   // the embedded engine: the same state machine, local jobs, s3rver
   s3 = await startLocalS3(['silver', 'gold']);
@@ -222,7 +234,18 @@ describe('a simulated day through the real producer, Kafka and Spark, against th
     // a day is 4,320 readings a device, less what the simulated sensors drop
     expect(produced.published).toBeGreaterThan(DEVICES * 3000);
     expect(produced.dropped).toEqual({});
-    expect(topicRecords).toBe(produced.published + strays);
+    expect(topicRecords).toBe(produced.published + strays + 1);
+  });
+
+  it('reads neither engine a record stored past the end offset of the window, though its timestamp is in the day', () => {
+    // stored after the first record stamped at or after the window's end: beyond the run's read
+    expect(replay.endOffset).toBeGreaterThanOrEqual(0);
+    expect(replay.offset).toBeGreaterThan(replay.endOffset);
+    for (const t of [embedded.tables, spark.tables]) {
+      expect(t.silver_device_day!.rows.filter((r) => r.deviceId === REPLAYED_DEVICE)).toEqual([]);
+      expect(t.silver_quarantine!.rows.filter((r) => r.deviceId === REPLAYED_DEVICE)).toEqual([]);
+    }
+    expect([embedded.ingest.devices, (spark.ingest as { devices: number }).devices]).toEqual([DEVICES, DEVICES]);
   });
 
   it('reads the same records in both engines and accounts for every one', () => {

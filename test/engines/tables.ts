@@ -23,7 +23,12 @@ export async function committedTable(store: ObjectStore, table: TableName, date:
     const file = await store.getRange(f.key, 0, f.bytes);
     const fileRows = await parquetReadObjects({ file });
     if (fileRows.length !== f.rows) throw new Error(`${table} ${f.key}: the marker says ${f.rows} rows, the file holds ${fileRows.length}`);
-    for (const r of fileRows) rows.push(normaliseRow(table, r));
+    for (const r of fileRows) {
+      const row = normaliseRow(table, r);
+      // an int64 past 2^53 stays the bigint it was read as: Number() would make two engines' different values equal
+      for (const c of TABLES[table].columns) if (c.type === 'int64' && typeof r[c.name] === 'bigint' && !Number.isSafeInteger(row[c.name])) row[c.name] = r[c.name];
+      rows.push(row);
+    }
   }
   return { marker, rows };
 }

@@ -117,6 +117,23 @@ describe('producer service', () => {
     await service.stop('test');
   });
 
+  it('turns /health unhealthy while one send is still in kafkajs\'s retries past HEALTH_MAX_SEND_FAILURE_MS, healthy once it lands', async () => {
+    const { clock, kafka, source, service } = setup({ HEALTH_MAX_SEND_FAILURE_MS: '1000' });
+    // kafkajs retrying a request inside one send: no failure reaches the service until it gives up
+    let land: () => void = () => undefined;
+    kafka.behaviour = () => new Promise<void>((resolve) => (land = resolve));
+    source.polls.push(devices(2, 1_782_000_000_000));
+    await service.start();
+    await clock.runUntil(() => kafka.attempts.length === 1);
+    expect(service.health().healthy).toBe(true);
+    await clock.advance(1500);
+    expect(service.health()).toMatchObject({ healthy: false, status: 'kafka_unavailable' });
+    land();
+    await clock.runUntil(() => kafka.delivered.length === 1);
+    expect(service.health()).toMatchObject({ healthy: true, status: 'running' });
+    await service.stop('test');
+  });
+
   it('does not retry what the broker rejects for good', async () => {
     const { clock, kafka, source, service, metrics } = setup({ SEND_ATTEMPTS: '5' });
     kafka.behaviour = () => {

@@ -350,5 +350,53 @@ def test_records_that_name_no_device_are_malformed_as_the_local_ingest_says(case
         frame[c] = frame[c].astype(np.float32)
     row = ingest.validate_records(frame, DAYS).iloc[0]
     assert (row["reason"], row["field"], row["detail"]) == (case["reason"], case["field"], case["detail"])
-    assert row["deviceId"] is None and row["timestamp"] is None and not row["inRow"]
+    assert row["deviceId"] is None and pd.isna(row["timestamp"]) and not row["inRow"]
     assert row["payload"] == base64.b64encode(bytes.fromhex(case["valueHex"])).decode("ascii")
+
+
+with open(os.path.join(FIXTURES, "contracts", "long-timestamp-records.json"), encoding="utf-8") as _f:
+    LONG_TIMESTAMPS = json.load(_f)["cases"]
+
+
+@pytest.mark.parametrize("case", LONG_TIMESTAMPS, ids=[c["case"] for c in LONG_TIMESTAMPS])
+def test_a_timestamp_past_2_53_is_out_of_range_as_the_local_ingest_says(case):
+    # as the job hands it over: from_avro's long, exact in an int64 column (never float64: test_ingest's _record)
+    d = case["decoded"]
+    frame = pd.DataFrame([{
+        "key": bytes.fromhex(case["keyHex"]), "value": bytes.fromhex(case["valueHex"]), "decoded": True,
+        "deviceId": bytes.fromhex(d["deviceIdHex"]), "timestamp": int(d["timestamp"]),
+        **{c: d[c] for c in ("voltage", "current", "temperature", "irradiance")},
+        "publishMs": START + 12 * HOUR, "kafkaPartition": 0, "kafkaOffset": 7,
+    }])
+    assert frame["timestamp"].dtype == np.int64
+    for c in ("voltage", "current", "temperature", "irradiance"):
+        frame[c] = frame[c].astype(np.float32)
+    row = ingest.validate_records(frame, DAYS).iloc[0]
+    assert (row["reason"], row["field"], row["detail"]) == (case["reason"], case["field"], case["detail"])
+    assert row["deviceId"] == case["deviceId"] and int(row["timestamp"]) == int(case["timestamp"])
+    assert row["payload"] == case["payload"]
+    # the device it names counts it as set aside
+    assert row["inRow"]
+
+
+def test_a_timestamp_past_2_53_stays_exact_beside_an_undecodable_record():
+    # a null timestamp (the undecodable record) in the same batch must not turn the column float64
+    case = LONG_TIMESTAMPS[0]
+    d = case["decoded"]
+    frame = pd.DataFrame([{
+        "key": bytes.fromhex(case["keyHex"]), "value": bytes.fromhex(case["valueHex"]), "decoded": True,
+        "deviceId": bytes.fromhex(d["deviceIdHex"]), "timestamp": int(d["timestamp"]),
+        **{c: d[c] for c in ("voltage", "current", "temperature", "irradiance")},
+        "publishMs": START + 12 * HOUR, "kafkaPartition": 0, "kafkaOffset": 7,
+    }, {
+        "key": b"PV-000004", "value": b"\xff", "decoded": False, "deviceId": None, "timestamp": 0,
+        **{c: None for c in ("voltage", "current", "temperature", "irradiance")},
+        "publishMs": START + 12 * HOUR, "kafkaPartition": 0, "kafkaOffset": 8,
+    }])
+    for c in ("voltage", "current", "temperature", "irradiance"):
+        frame[c] = frame[c].astype(np.float32)
+    out = ingest.validate_records(frame, DAYS)
+    assert out["reason"].tolist() == ["out_of_range", "malformed"]
+    # nullable int64 (Arrow takes it as int64 with a null), the value exact
+    assert str(out["timestamp"].dtype) == "Int64"
+    assert out["timestamp"][0] == int(case["timestamp"]) and out["timestamp"].isna()[1]
