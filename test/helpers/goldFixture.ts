@@ -27,7 +27,7 @@ export function expectedReference(device: number, day: number): DeviceReference 
 }
 
 /** Windows 20..46 predicted (daylight), the rest skipped for low irradiance. */
-export function deviceDayRows(device: number, day: number, date: string) {
+export function deviceDayRows(device: number, day: number, date: string, modelVersion = 'test-model') {
   const { startMs } = plantDayWindow(date, 'Europe/Madrid');
   const windows: WindowInfo[] = Array.from({ length: 67 }, (_, i) => ({
     index: i,
@@ -45,20 +45,22 @@ export function deviceDayRows(device: number, day: number, date: string) {
     const c = w.index >= 25 ? label : 0;
     for (let j = 0; j < FAULT_CLASSES.length; j++) probs[k * FAULT_CLASSES.length + j] = j === c ? 0.9 : 0.02;
   });
-  return goldRows(deviceName(device), windows, probs, 'test-model', TEST_THRESHOLDS, expectedReference(device, day));
+  return goldRows(deviceName(device), windows, probs, modelVersion, TEST_THRESHOLDS, expectedReference(device, day));
 }
 
-export async function publishGold(writer: ObjectWriter, devices: number, opts: { rowGroupSize?: number; rowsPerFile?: number; dates?: string[] } = {}) {
+/** opts.modelVersion: the model gold names (default "test-model"); opts.inputRunId: the silver run gold names as its input (default none) */
+export async function publishGold(writer: ObjectWriter, devices: number, opts: { rowGroupSize?: number; rowsPerFile?: number; dates?: string[]; modelVersion?: string; inputRunId?: (day: number) => string } = {}) {
   for (const [d, date] of (opts.dates ?? FIXTURE_DATES).entries()) {
     const windowRows = [];
     const dailyRows = [];
     for (let i = 1; i <= devices; i++) {
-      const r = deviceDayRows(i, d, date);
+      const r = deviceDayRows(i, d, date, opts.modelVersion);
       windowRows.push(...r.windows);
       dailyRows.push(r.daily);
     }
-    await publishPartition(writer, 'gold_window', date, `run-${d}`, windowRows, { rowGroupSize: opts.rowGroupSize ?? 670, rowsPerFile: opts.rowsPerFile });
-    await publishPartition(writer, 'gold_daily', date, `run-${d}`, dailyRows, { rowGroupSize: opts.rowGroupSize ?? 670 });
+    const inputRunId = opts.inputRunId?.(d);
+    await publishPartition(writer, 'gold_window', date, `run-${d}`, windowRows, { rowGroupSize: opts.rowGroupSize ?? 670, rowsPerFile: opts.rowsPerFile, inputRunId });
+    await publishPartition(writer, 'gold_daily', date, `run-${d}`, dailyRows, { rowGroupSize: opts.rowGroupSize ?? 670, inputRunId });
   }
 }
 
