@@ -11,8 +11,8 @@
  * Retry-After; never a 500 for anything a client sends.
  */
 import { ContractVersionMismatch, DETECTOR_CONTRACT, DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker, type SilverDeviceDayRow } from '../../contracts';
-import { ALARM_LABELS, alarmCandidates, type AlarmLabel } from '../../detector/alarms';
-import { CHANNELS, LEVEL_FEATURES, N_SCALES, WINDOW, windowModelInput, type Normalization } from '../../detector/windows';
+import { ALARM_LABELS, alarmCandidates, PlantSlots, type AlarmLabel } from '../../detector/alarms';
+import { CHANNELS, LEVEL_FEATURES, N_SCALES, WINDOW, WINDOW_MS, windowModelInput, type Normalization } from '../../detector/windows';
 import { CONTRACT_SCALES } from '../../detector/cwt';
 import BUNDLED_NORMALIZATION from '../../detector/model/artifacts/normalization.json';
 import { TableReader, StoreUnavailable, type ObjectStore } from './tableReader';
@@ -89,6 +89,9 @@ const FLEET_COLUMNS = ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', '
 export const SERIES = { voltage: 'V', current: 'A', temperature: 'degC', irradiance: 'W/m2' } as const;
 const SERIES_COLUMNS = ['deviceId', 'startMs', 'stepMs', 'samples', 'quality', ...Object.keys(SERIES)];
 const SILVER_COLUMNS = TABLES.silver_device_day.columns.map((c) => c.name);
+/** what the plant gate reads of each device's windows (detector/alarms.ts PlantSlots) */
+const PLANT_GATE_COLUMNS = ['startMs', 'endMs', 'status', 'p_normal'];
+const NORMAL = FAULT_CLASSES.indexOf('normal');
 /** A window named by its index in the day, or by an instant inside it (ISO 8601 with a zone: "2026-11-19T10:05:00Z"). */
 const WINDOW_INDEX = /^\d{1,4}$/;
 const WINDOW_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -368,6 +371,8 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     const date = dateParam(q, 'date');
     const all = await reader.tableRows('gold_daily', date, FLEET_COLUMNS);
     if (!all) throw new NotFound(`no predictions for ${date}`);
+    const setAside = all.rows.reduce((m: number, r) => Math.max(m, (r.plantEventWindows as number | null) ?? 0), 0);
+    const spans = setAside > 0 && !(event.headers?.['if-none-match'] === `"${all.marker.runId}"` && date < today()) ? await plantEvents(date, all.marker.runId) : [];
     return cachedJson(date, all.marker, event, () => {
       const rows = [...all.rows].sort((a, b) => ((a.deviceId as string) < (b.deviceId as string) ? -1 : 1));
       const column = (f: (r: Record<string, unknown>) => unknown) => rows.map(f);
@@ -378,7 +383,9 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
         runId: all.marker.runId,
         count: rows.length,
         // the plant's condition: how many window slots of the day the whole plant departed from normal at once (the plant gate)
-        plantEventWindows: rows.reduce((m, r) => Math.max(m, (r.plantEventWindows as number | null) ?? 0), 0),
+        plantEventWindows: setAside,
+        // when: the slots set aside as spans of time (none on an ordinary day)
+        plantEvents: spans,
         labels: Object.fromEntries(ALARM_LABELS.map((l) => [l, alarmCandidates(l)])),
         devices: {
           deviceId: column((r) => r.deviceId),
@@ -391,6 +398,33 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
         },
       };
     });
+  }
+
+  /**
+   * The plant's condition of a day as spans of time: the window slots the plant gate set
+   * aside, found again from the day's gold windows by the predict job's own rule
+   * (detector/alarms.ts PlantSlots, the same probabilities), consecutive slots merged.
+   * Gold keeps only each device's count of them, so the whole window table is read,
+   * and only on a day whose summaries say some were set aside. Empty when the window
+   * table is of another run than the summaries (a rerun between the two reads).
+   */
+  async function plantEvents(date: string, dailyRunId: string): Promise<{ start: string; end: string; windows: number }[]> {
+    const all = await reader.tableRows('gold_window', date, PLANT_GATE_COLUMNS);
+    if (!all || all.marker.runId !== dailyRunId) return [];
+    const predicted = all.rows.filter((r) => r.status === 'predicted');
+    // PlantSlots reads a window's normal probability and nothing else of its classes
+    const probs = new Float32Array(predicted.length * FAULT_CLASSES.length);
+    predicted.forEach((r, w) => (probs[w * FAULT_CLASSES.length + NORMAL] = r.p_normal as number));
+    const slots = new PlantSlots().add({ startMs: Float64Array.from(predicted, (r) => r.startMs as number), endMs: Float64Array.from(predicted, (r) => r.endMs as number), probs });
+    const spans: { startMs: number; endMs: number; windows: number }[] = [];
+    for (const start of [...slots.plantEvents()].sort((a, b) => a - b)) {
+      const last = spans[spans.length - 1];
+      if (last && last.endMs === start) {
+        last.endMs = start + WINDOW_MS;
+        last.windows++;
+      } else spans.push({ startMs: start, endMs: start + WINDOW_MS, windows: 1 });
+    }
+    return spans.map((x) => ({ start: iso(x.startMs)!, end: iso(x.endMs)!, windows: x.windows }));
   }
 
   /** The days gold has a committed summary of; changes when a day is committed, so never cached by clients for long. */

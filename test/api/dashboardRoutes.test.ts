@@ -12,7 +12,7 @@ import { publishPartition } from '../../contracts/partition';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { deviceName, expectedLabel, expectedReference, FIXTURE_DATES, MISSING_SLOTS, publishGold, publishSilver, silverRow } from '../helpers/goldFixture';
+import { deviceName, expectedLabel, expectedReference, FIXTURE_DATES, MISSING_SLOTS, PLANT_DAY_FAULTY, PLANT_EVENT_SLOTS, publishGold, publishPlantEventDay, publishSilver, silverRow } from '../helpers/goldFixture';
 
 const DEVICES = 40;
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -92,6 +92,37 @@ describe('GET /fleet', () => {
     expect(JSON.parse((await get('/fleet', { date: '2026-02-30' })).body).error).toMatchObject({ parameter: 'date' });
     expect(JSON.parse((await get('/fleet', { date: FIXTURE_DATES[0]!, label: 'arc_fault' })).body).error).toMatchObject({ parameter: 'label' });
     expect((await get('/fleet', { date: '2026-11-01' })).statusCode).toBe(404);
+  });
+});
+
+describe("GET /fleet: the plant's condition", () => {
+  it('names the spans of time the plant gate set aside on a day with a plant event, none on an ordinary day', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'plant-day-'));
+    try {
+      const writer = (dir: string) => ({
+        put: async (key: string, body: Uint8Array | string) => {
+          mkdirSync(dirname(join(root, dir, key)), { recursive: true });
+          writeFileSync(join(root, dir, key), body);
+        },
+      });
+      const date = '2026-11-16';
+      await publishPlantEventDay(writer('gold'), writer('silver'), DEVICES, date);
+      const folder = createHandler({ store: new FolderStore(join(root, 'gold')), timeZone: 'Europe/Madrid', now: () => NOW });
+      const r = await folder({ rawPath: '/fleet', queryStringParameters: { date } });
+      expect(r.statusCode).toBe(200);
+      const b = JSON.parse(r.body) as Fleet & { plantEventWindows: number; plantEvents: { start: string; end: string; windows: number }[] };
+      const midnight = plantDayWindow(date, 'Europe/Madrid').startMs;
+      const [first, last] = PLANT_EVENT_SLOTS;
+      expect(b.plantEventWindows).toBe(last - first + 1);
+      expect(b.plantEvents).toEqual([{ start: new Date(midnight + first * 1_280_000).toISOString(), end: new Date(midnight + (last + 1) * 1_280_000).toISOString(), windows: last - first + 1 }]);
+      // the condition raised no alarm; the two real faults did
+      const alarmed = b.devices.deviceId.filter((_, k) => b.devices.verdict[k] !== 'normal');
+      expect(alarmed).toEqual(PLANT_DAY_FAULTY.map(deviceName));
+      const ordinary = JSON.parse((await get('/fleet', { date: FIXTURE_DATES[0]! })).body) as { plantEventWindows: number; plantEvents: unknown[] };
+      expect([ordinary.plantEventWindows, ordinary.plantEvents]).toEqual([0, []]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
