@@ -1,5 +1,6 @@
-/** The fleet's order and filter and the alarm list's rows: pure functions of the API's /fleet answer and the view. */
-import type { Fleet } from './api';
+/** The fleet's order and filter, the alarm list's rows, the plant's condition and a day's window list: pure functions of the API's answers and the view. */
+import type { Fleet, PlantEvent, Predictions } from './api';
+import { labelText } from './colors';
 import type { SortKey } from './viewState';
 
 /** Whether a verdict falls under the filter: a class matches the alarms that name it, alone or in a group (as /faults?label= does). */
@@ -62,4 +63,37 @@ export function alarmRows(fleet: Fleet, filter: string | null, sort: SortKey, de
     if (x !== y) return x < y ? -sign : sign;
     return a.deviceId < b.deviceId ? -1 : 1;
   });
+}
+
+/**
+ * The plant's condition of the day in a line ("Plant condition: 4 windows set aside,
+ * 09:57–11:22"), or null on an ordinary day. `time` formats an instant as the plant's HH:MM.
+ */
+export function plantConditionText(fleet: Pick<Fleet, 'plantEventWindows' | 'plantEvents'>, time: (iso: string) => string): string | null {
+  const spans = fleet.plantEvents ?? [];
+  if (!fleet.plantEventWindows && spans.length === 0) return null;
+  const n = spans.length ? spans.reduce((a, e) => a + e.windows, 0) : fleet.plantEventWindows;
+  const when = spans.map((e) => `${time(e.start)}–${time(e.end)}`).join(', ');
+  return `Plant condition: ${n} window${n === 1 ? '' : 's'} set aside${when ? `, ${when}` : ''}.`;
+}
+
+export interface WindowChoice {
+  index: number;
+  text: string;
+}
+
+/**
+ * The windows a scalogram can be shown for: the day's predicted ones (a skipped window
+ * had no model input), each with its time, the model's label and probability, and
+ * marks where the alarm's evidence began and where the plant's condition set it aside.
+ */
+export function windowChoices(p: Predictions, plantEvents: readonly PlantEvent[], time: (iso: string) => string): WindowChoice[] {
+  const onset = p.summary.alarm ? Date.parse(p.summary.alarm.onset) : NaN;
+  const inEvent = (start: string) => plantEvents.some((e) => Date.parse(e.start) <= Date.parse(start) && Date.parse(start) < Date.parse(e.end));
+  return p.windows
+    .filter((w) => w.status === 'predicted')
+    .map((w) => {
+      const marks = [Date.parse(w.start) === onset ? 'alarm onset' : '', inEvent(w.start) ? 'plant condition' : ''].filter(Boolean);
+      return { index: w.index, text: `${w.index}: ${time(w.start)}–${time(w.end)}, ${labelText(w.label)}${w.confidence === null ? '' : ` ${w.confidence.toFixed(2)}`}${marks.length ? ` (${marks.join(', ')})` : ''}` };
+    });
 }
