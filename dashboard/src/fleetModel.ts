@@ -77,6 +77,12 @@ export function plantConditionText(fleet: Pick<Fleet, 'plantEventWindows' | 'pla
   return `Plant condition: ${n} window${n === 1 ? '' : 's'} set aside${when ? `, ${when}` : ''}.`;
 }
 
+/** Whether a window (by its start) lies in the plant's condition. */
+export function inPlantEvent(start: string, plantEvents: readonly PlantEvent[]): boolean {
+  const t = Date.parse(start);
+  return plantEvents.some((e) => Date.parse(e.start) <= t && t < Date.parse(e.end));
+}
+
 export interface WindowChoice {
   index: number;
   text: string;
@@ -89,11 +95,10 @@ export interface WindowChoice {
  */
 export function windowChoices(p: Predictions, plantEvents: readonly PlantEvent[], time: (iso: string) => string): WindowChoice[] {
   const onset = p.summary.alarm ? Date.parse(p.summary.alarm.onset) : NaN;
-  const inEvent = (start: string) => plantEvents.some((e) => Date.parse(e.start) <= Date.parse(start) && Date.parse(start) < Date.parse(e.end));
   return p.windows
     .filter((w) => w.status === 'predicted')
     .map((w) => {
-      const marks = [Date.parse(w.start) === onset ? 'alarm onset' : '', inEvent(w.start) ? 'plant condition' : ''].filter(Boolean);
+      const marks = [Date.parse(w.start) === onset ? 'alarm onset' : '', inPlantEvent(w.start, plantEvents) ? 'plant condition' : ''].filter(Boolean);
       return { index: w.index, text: `${w.index}: ${time(w.start)}–${time(w.end)}, ${labelText(w.label)}${w.confidence === null ? '' : ` ${w.confidence.toFixed(2)}`}${marks.length ? ` (${marks.join(', ')})` : ''}` };
     });
 }

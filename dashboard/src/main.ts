@@ -8,7 +8,7 @@ import { renderAlarmTable } from './alarmTable';
 import { labelText, STATE_COLORS } from './colors';
 import { drawDeviceDay, type DeviceDayCharts } from './deviceDay';
 import { fleetGrid } from './fleetGrid';
-import { alarmRows, gridOrder, isAlarm, plantConditionText, windowChoices } from './fleetModel';
+import { alarmRows, gridOrder, inPlantEvent, isAlarm, plantConditionText, windowChoices } from './fleetModel';
 import { drawScalograms } from './scalogramView';
 import { formatView, parseView, type ViewState } from './viewState';
 
@@ -141,7 +141,8 @@ async function renderScalogram(): Promise<void> {
     const sc = await api.scalogram(device, date, window);
     if (token !== scalogramToken) return;
     const w = sc.window;
-    status.textContent = `Window ${w.index} (${time(w.start)}–${time(w.end)}): the model said ${labelText(w.label)}${w.confidence === null ? '' : `, probability ${w.confidence.toFixed(2)}`}.`;
+    const setAside = fleet?.date === date && inPlantEvent(w.start, fleet.plantEvents) ? " This window is in the plant's condition: set aside, it counts towards no alarm." : '';
+    status.textContent = `Window ${w.index} (${time(w.start)}–${time(w.end)}): the model said ${labelText(w.label)}${w.confidence === null ? '' : `, probability ${w.confidence.toFixed(2)}`}.${setAside}`;
     drawScalograms(body, sc, time);
   } catch (err) {
     if (token !== scalogramToken) return;

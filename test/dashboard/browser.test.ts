@@ -301,7 +301,12 @@ describe('the dashboard in Chromium', () => {
       // and in words, for a screen reader
       expect(await page.locator('#device-body figure').first().getAttribute('aria-label')).toMatch(/hatched grey: the plant's condition, set aside \(09:57–11:22\)$/);
       expect(await page.locator('.chart-key').textContent()).toMatch(/Hatched grey: the plant's condition \(set aside, not a fault\)/);
-      expect((await page.locator('#window-select option').allTextContents()).filter((o) => o.endsWith('(plant condition)'))).toHaveLength(last - first + 1);
+      const inCondition = (await page.locator('#window-select option').allTextContents()).filter((o) => o.endsWith('(plant condition)'));
+      expect(inCondition.map((o) => Number(o.split(':')[0]))).toEqual(Array.from({ length: last - first + 1 }, (_, k) => first + k));
+      // its scalogram says the window was set aside
+      await page.selectOption('#window-select', String(first));
+      await page.waitForFunction(() => document.querySelectorAll('#scalogram-body canvas[data-channel]').length === 4);
+      expect(await page.locator('#scalogram-status').textContent()).toMatch(new RegExp(`^Window ${first} \\(09:57–10:18\\): the model said partial shading, probability 0\\.90\\. This window is in the plant's condition: set aside, it counts towards no alarm\\.$`));
       await page.close();
       // the fixture's ordinary day: no line, no hatching
       const ordinary = await open(`/?device=${deviceName(8)}`);

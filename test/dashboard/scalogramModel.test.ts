@@ -1,7 +1,7 @@
 /** The scalogram's decoding, colours and words, the plant's condition line and the window list: pure functions, tested without a browser. */
 import type { Predictions, Scalogram } from '../../dashboard/src/api';
 import { colourOf, decodeValues, describePlane, periodSeconds, planePixels, planesOf } from '../../dashboard/src/scalogramModel';
-import { plantConditionText, windowChoices } from '../../dashboard/src/fleetModel';
+import { inPlantEvent, plantConditionText, windowChoices } from '../../dashboard/src/fleetModel';
 
 const hhmm = (iso: string) => iso.slice(11, 16);
 
@@ -96,6 +96,8 @@ describe("the plant's condition and the window list", () => {
       summary: { verdict: 'arc_fault', alarm: { label: 'arc_fault', candidates: ['arc_fault'], onset: '2026-11-19T12:00:00.000Z', raised: '2026-11-19T12:42:40.000Z', confidence: 0.8, judgedAgainst: 'fleet' }, windows: 3, predicted: 2, modelVersion: 'm' },
       windows: [w(5, '2026-11-19T02:00:00.000Z', 'skipped', null), w(28, '2026-11-19T08:57:20.000Z', 'predicted', 'partial_shading'), w(30, '2026-11-19T12:00:00.000Z', 'predicted', 'arc_fault')],
     } as Predictions;
+    // a span holds its start, not its end (the next window's start)
+    expect([inPlantEvent(events[0]!.start, events), inPlantEvent(events[0]!.end, events), inPlantEvent('2026-11-19T10:00:00.000Z', events)]).toEqual([true, false, true]);
     expect(windowChoices(p, events, hhmm)).toEqual([
       { index: 28, text: '28: 08:57–09:18, partial shading 0.80 (plant condition)' },
       { index: 30, text: '30: 12:00–12:21, arc fault 0.80 (alarm onset)' },
