@@ -16,6 +16,7 @@ import { CHANNELS, LEVEL_FEATURES, N_SCALES, WINDOW, WINDOW_MS, windowModelInput
 import { CONTRACT_SCALES } from '../../detector/cwt';
 import BUNDLED_NORMALIZATION from '../../detector/model/artifacts/normalization.json';
 import { TableReader, StoreUnavailable, type ObjectStore } from './tableReader';
+import { BoundedCache } from './boundedCache';
 import { S3Store } from './s3Store';
 import { createS3Client } from './s3Client';
 
@@ -47,6 +48,13 @@ class BadRequest extends Error {
 }
 
 class NotFound extends Error {}
+
+/** A span of time the plant gate set aside (/fleet plantEvents). */
+interface PlantSpan {
+  start: string;
+  end: string;
+  windows: number;
+}
 
 /** The request is well formed and the data exist, but they cannot be served as asked (409): e.g. a day predicted by another model than the one whose normalisation the API carries. */
 class Conflict extends Error {
@@ -166,6 +174,8 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
   const reader = options.reader ?? new TableReader(options.store, options.now);
   const silverReader = options.silver ? new TableReader(options.silver, options.now) : null;
   const now = options.now ?? Date.now;
+  /** the plant's condition per committed run of a day: a few spans, kept (the window table they come from is not) */
+  const plantSpans = new BoundedCache<string, Promise<PlantSpan[]>>(64, 1 << 20);
   const cors = {
     'access-control-allow-origin': options.allowOrigin ?? '*',
     'access-control-allow-methods': 'GET, OPTIONS',
@@ -404,12 +414,25 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
    * The plant's condition of a day as spans of time: the window slots the plant gate set
    * aside, found again from the day's gold windows by the predict job's own rule
    * (detector/alarms.ts PlantSlots, the same probabilities), consecutive slots merged.
-   * Gold keeps only each device's count of them, so the whole window table is read,
-   * and only on a day whose summaries say some were set aside. Empty when the window
-   * table is of another run than the summaries (a rerun between the two reads).
+   * Gold keeps only each device's count of them, so the whole window table is read
+   * (once per run: the spans are kept, the window rows are not), and only on a day whose
+   * summaries say some were set aside. Empty when the window table is of another run
+   * than the summaries (a rerun between the two reads).
    */
-  async function plantEvents(date: string, dailyRunId: string): Promise<{ start: string; end: string; windows: number }[]> {
-    const all = await reader.tableRows('gold_window', date, PLANT_GATE_COLUMNS);
+  function plantEvents(date: string, dailyRunId: string): Promise<PlantSpan[]> {
+    const key = `${date}/${dailyRunId}`;
+    let spans = plantSpans.get(key);
+    if (!spans) {
+      const pending = plantEventsOfWindows(date, dailyRunId);
+      plantSpans.set(key, pending, 512);
+      pending.catch(() => plantSpans.delete(key));
+      spans = pending;
+    }
+    return spans;
+  }
+
+  async function plantEventsOfWindows(date: string, dailyRunId: string): Promise<PlantSpan[]> {
+    const all = await reader.tableRows('gold_window', date, PLANT_GATE_COLUMNS, { keep: false });
     if (!all || all.marker.runId !== dailyRunId) return [];
     const predicted = all.rows.filter((r) => r.status === 'predicted');
     // PlantSlots reads a window's normal probability and nothing else of its classes

@@ -342,15 +342,19 @@ export class TableReader {
     return windows && daily ? { windows, daily } : null;
   }
 
-  /** All rows of a day's table, for the given columns (gold_daily is one row per device). */
-  async tableRows(table: TableName, date: string, columns: string[]): Promise<{ marker: CommitMarker; rows: Record<string, unknown>[] } | null> {
+  /**
+   * All rows of a day's table, for the given columns (gold_daily is one row per device).
+   * keep: false reads without holding the rows in the cache, for a caller that keeps
+   * only what it derives from them (the plant's condition from the whole window table).
+   */
+  async tableRows(table: TableName, date: string, columns: string[], options: { keep?: boolean } = {}): Promise<{ marker: CommitMarker; rows: Record<string, unknown>[] } | null> {
     return this.withRetry(table, date, async (fresh) => {
       const marker = await this.marker(table, date, fresh);
-      return marker ? { marker, rows: await this.wholeTable(marker, table, columns) } : null;
+      return marker ? { marker, rows: await this.wholeTable(marker, table, columns, options.keep ?? true) } : null;
     });
   }
 
-  private wholeTable(marker: CommitMarker, table: TableName, columns: string[]): Promise<Record<string, unknown>[]> {
+  private wholeTable(marker: CommitMarker, table: TableName, columns: string[], keep: boolean): Promise<Record<string, unknown>[]> {
     const key = `${table}/${marker.date}/${marker.runId}/${columns.join(',')}`;
     let rows = this.tables.get(key);
     if (!rows) {
@@ -363,8 +367,10 @@ export class TableReader {
         return out;
       })();
       rows = pending;
-      this.tables.set(key, pending, marker.rows * columns.length * 48);
-      pending.catch(() => this.tables.delete(key));
+      if (keep) {
+        this.tables.set(key, pending, marker.rows * columns.length * 48);
+        pending.catch(() => this.tables.delete(key));
+      }
     }
     return rows;
   }

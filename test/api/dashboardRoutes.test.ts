@@ -7,7 +7,7 @@ import { createHandler, type HttpEvent, type HttpResult } from '../../functions/
 import { S3Store } from '../../functions/api/s3Store';
 import { FolderStore } from '../../local/folderStore';
 import { startLocalS3, type LocalS3 } from '../../local/localS3';
-import { commitKey, plantDayWindow } from '../../contracts';
+import { commitKey, plantDayWindow, TABLES } from '../../contracts';
 import { publishPartition } from '../../contracts/partition';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,7 +107,10 @@ describe("GET /fleet: the plant's condition", () => {
       });
       const date = '2026-11-16';
       await publishPlantEventDay(writer('gold'), writer('silver'), DEVICES, date);
-      const folder = createHandler({ store: new FolderStore(join(root, 'gold')), timeZone: 'Europe/Madrid', now: () => NOW });
+      const store = new FolderStore(join(root, 'gold'));
+      const windowReads: string[] = [];
+      const counting = { getText: (k: string) => store.getText(k), getRange: (k: string, a: number, b: number) => (k.startsWith(`${TABLES.gold_window.prefix}/`) && windowReads.push(k), store.getRange(k, a, b)), listKeys: (p: string) => store.listKeys(p) };
+      const folder = createHandler({ store: counting, timeZone: 'Europe/Madrid', now: () => NOW });
       const r = await folder({ rawPath: '/fleet', queryStringParameters: { date } });
       expect(r.statusCode).toBe(200);
       const b = JSON.parse(r.body) as Fleet & { plantEventWindows: number; plantEvents: { start: string; end: string; windows: number }[] };
@@ -115,6 +118,11 @@ describe("GET /fleet: the plant's condition", () => {
       const [first, last] = PLANT_EVENT_SLOTS;
       expect(b.plantEventWindows).toBe(last - first + 1);
       expect(b.plantEvents).toEqual([{ start: new Date(midnight + first * 1_280_000).toISOString(), end: new Date(midnight + (last + 1) * 1_280_000).toISOString(), windows: last - first + 1 }]);
+      // the window table is read once per run: the spans are kept, a second fleet answer reads none of it
+      expect(windowReads.length).toBeGreaterThan(0);
+      const before = windowReads.length;
+      expect(JSON.parse((await folder({ rawPath: '/fleet', queryStringParameters: { date } })).body).plantEvents).toEqual(b.plantEvents);
+      expect(windowReads.length).toBe(before);
       // the condition raised no alarm; the two real faults did
       const alarmed = b.devices.deviceId.filter((_, k) => b.devices.verdict[k] !== 'normal');
       expect(alarmed).toEqual(PLANT_DAY_FAULTY.map(deviceName));
