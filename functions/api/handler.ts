@@ -98,7 +98,7 @@ export const SERIES = { voltage: 'V', current: 'A', temperature: 'degC', irradia
 const SERIES_COLUMNS = ['deviceId', 'startMs', 'stepMs', 'samples', 'quality', ...Object.keys(SERIES)];
 const SILVER_COLUMNS = TABLES.silver_device_day.columns.map((c) => c.name);
 /** what the plant gate reads of each device's windows (detector/alarms.ts PlantSlots) */
-const PLANT_GATE_COLUMNS = ['startMs', 'endMs', 'status', 'p_normal'];
+const PLANT_GATE_COLUMNS = ['startMs', 'status', 'p_normal'];
 const NORMAL = FAULT_CLASSES.indexOf('normal');
 /** A window named by its index in the day, or by an instant inside it (ISO 8601 with a zone: "2026-11-19T10:05:00Z"). */
 const WINDOW_INDEX = /^\d{1,4}$/;
@@ -414,8 +414,8 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
    * The plant's condition of a day as spans of time: the window slots the plant gate set
    * aside, found again from the day's gold windows by the predict job's own rule
    * (detector/alarms.ts PlantSlots, the same probabilities), consecutive slots merged.
-   * Gold keeps only each device's count of them, so the whole window table is read
-   * (once per run: the spans are kept, the window rows are not), and only on a day whose
+   * Gold keeps only each device's count of them, so the whole window table is read, as
+   * columns (once per run: the spans are kept, the columns are not), and only on a day whose
    * summaries say some were set aside. Empty when the window table is of another run
    * than the summaries (a rerun between the two reads).
    */
@@ -432,13 +432,16 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
   }
 
   async function plantEventsOfWindows(date: string, dailyRunId: string): Promise<PlantSpan[]> {
-    const all = await reader.tableRows('gold_window', date, PLANT_GATE_COLUMNS, { keep: false });
+    const all = await reader.tableColumns('gold_window', date, PLANT_GATE_COLUMNS);
     if (!all || all.marker.runId !== dailyRunId) return [];
-    const predicted = all.rows.filter((r) => r.status === 'predicted');
-    // PlantSlots reads a window's normal probability and nothing else of its classes
+    const { startMs, status, p_normal: normal } = all.columns as { startMs: number[]; status: string[]; p_normal: number[] };
+    const predicted: number[] = [];
+    for (let i = 0; i < status.length; i++) if (status[i] === 'predicted') predicted.push(i);
+    // PlantSlots reads a window's start and normal probability, nothing else of its classes
     const probs = new Float32Array(predicted.length * FAULT_CLASSES.length);
-    predicted.forEach((r, w) => (probs[w * FAULT_CLASSES.length + NORMAL] = r.p_normal as number));
-    const slots = new PlantSlots().add({ startMs: Float64Array.from(predicted, (r) => r.startMs as number), endMs: Float64Array.from(predicted, (r) => r.endMs as number), probs });
+    predicted.forEach((i, w) => (probs[w * FAULT_CLASSES.length + NORMAL] = normal[i]!));
+    const starts = Float64Array.from(predicted, (i) => startMs[i]!);
+    const slots = new PlantSlots().add({ startMs: starts, endMs: starts.map((t) => t + WINDOW_MS), probs });
     const spans: { startMs: number; endMs: number; windows: number }[] = [];
     for (const start of [...slots.plantEvents()].sort((a, b) => a - b)) {
       const last = spans[spans.length - 1];

@@ -60,3 +60,17 @@ describe('TableReader.deviceRows', () => {
     expect(got?.rows).toEqual([]);
   });
 });
+
+describe('TableReader.tableColumns', () => {
+  it('gives the whole-table read as columns, across files and row groups, int64 as numbers and nulls kept', async () => {
+    // 23 devices × 67 windows in files of 500 rows and groups of 100: the columns must stitch them in order
+    const whole = await new TableReader(store).tableRows('gold_window', DATE, ['deviceId', 'startMs', 'status', 'p_normal']);
+    const cols = await new TableReader(store).tableColumns('gold_window', DATE, ['deviceId', 'startMs', 'status', 'p_normal']);
+    expect(cols!.marker.files.length).toBeGreaterThan(1);
+    expect(cols!.marker.runId).toBe(whole!.marker.runId);
+    for (const c of ['deviceId', 'startMs', 'status', 'p_normal']) expect(cols!.columns[c]).toEqual(whole!.rows.map((r) => r[c]));
+    expect(typeof cols!.columns.startMs![0]).toBe('number');
+    expect(cols!.columns.p_normal!.filter((v) => v === null).length).toBe(whole!.rows.filter((r) => r.status === 'skipped').length);
+    expect(await new TableReader(store).tableColumns('gold_window', '2026-01-01', ['startMs'])).toBeNull();
+  });
+});
