@@ -13,6 +13,8 @@ import { DETECTOR_CONTRACT, type SilverDeviceDayRow } from '../../contracts';
 import { publishPartition, type ObjectWriter } from '../../contracts/partition';
 import { createHandler, type HttpEvent, type HttpResult, type ModelNormalization } from '../../functions/api/handler';
 import { FolderStore } from '../../local/folderStore';
+import { createApiServer } from '../../local/apiServer';
+import type { AddressInfo } from 'node:net';
 import { predictDevice, type DeviceGold } from '../../local/jobs/devicePredictor';
 import { Classifier } from '../../detector/model/infer';
 import { readModelVersion } from '../../detector/model/manifest';
@@ -200,6 +202,27 @@ describe('GET /devices/{id}/scalogram', () => {
       expect(JSON.parse(s.body).error).toMatchObject({ code: 'silver_replaced', message: expect.stringMatching(/silver run gone/) });
     } finally {
       rmSync(stale, { recursive: true, force: true });
+    }
+  });
+
+  it("npm start's server answers it over HTTP as the page asks: JSON, gzipped, errors with their status", async () => {
+    const server = createApiServer(api, null);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const w = predictedOf(golds.get(1)!)[4]!;
+      const ok = await fetch(`${base}/devices/${deviceName(1)}/scalogram?date=${DATE}&window=${w.windowIndex}`, { headers: { 'accept-encoding': 'gzip' } });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('content-encoding')).toBe('gzip');
+      const b = (await ok.json()) as Scalogram;
+      expect(b.window.index).toBe(w.windowIndex);
+      expect(decode(b.values)).toHaveLength(WINDOW_VALUES);
+      const bad = await fetch(`${base}/devices/${deviceName(1)}/scalogram?date=${DATE}&window=noon`);
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { parameter: string } }).error.parameter).toBe('window');
+      expect((await fetch(`${base}/devices/${deviceName(1)}/scalogram?date=${DATE}&window=66`)).status).toBe(404);
+    } finally {
+      await new Promise((r) => server.close(r));
     }
   });
 });
