@@ -7,8 +7,9 @@
  *   GET /faults?date=…[&label=…][&limit=…][&cursor=…]      the day's alarms (devices in alarm), paginated
  *   GET /fleet?date=…                                      every device's verdict and alarm of the day, columnar
  *   GET /days                                              the days with predictions, newest first
- * Bad input → 400 naming the parameter; no data → 404; store throttled → 503 with
- * Retry-After; never a 500 for anything a client sends.
+ * Bad input → 400 naming the parameter; no data → 404; data that cannot be served as
+ * asked (a scalogram of a day another model predicted) → 409 with a code saying why;
+ * store throttled → 503 with Retry-After; never a 500 for anything a client sends.
  */
 import { ContractVersionMismatch, DETECTOR_CONTRACT, DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker, type SilverDeviceDayRow } from '../../contracts';
 import { ALARM_LABELS, alarmCandidates, PlantSlots, type AlarmLabel } from '../../detector/alarms';
