@@ -102,7 +102,7 @@ export function predictedWindowsOfRows(rows: readonly GoldWindowRow[]): Predicte
     for (let c = 0; c < k; c++) probs[w * k + c] = (r as unknown as Record<string, number>)[PROBABILITY_KEYS[c]!]!;
   });
   const windows: PredictedWindows = { startMs: Float64Array.from(predicted, (r) => r.startMs), endMs: Float64Array.from(predicted, (r) => r.endMs), probs };
-  if (predicted.some((r) => r.meanVoltage != null)) {
+  if (predicted.some((r) => typeof r.meanVoltage === 'number')) {
     // a missing mean reads NaN: PlantSlots leaves that window out of the slot's sums
     windows.means = new Float64Array(predicted.length * WINDOW_MEANS);
     predicted.forEach((r, w) => WINDOW_MEAN_COLUMNS.forEach((key, c) => (windows.means![w * WINDOW_MEANS + c] = r[key] ?? NaN)));

@@ -209,6 +209,21 @@ export function modelInputs(row: SilverDeviceDayRow, indices: readonly number[],
   return { images, levels };
 }
 
+/**
+ * One window's model input exactly as the predict job built it (local/jobs/devicePredictor.ts):
+ * the inputs of all the day's predicted windows, from the channels with the device's
+ * baseline gain, and this window's among them. All are built rather than this one
+ * alone because the CWT runs over the span of the windows asked for (spanScalograms):
+ * a narrower span would round differently in float32's last bit, and the image would
+ * no longer be the very one the classifier was given. `predicted` must hold `index`.
+ */
+export function windowModelInput(row: SilverDeviceDayRow, predicted: readonly number[], index: number, norm: Normalization, gain: number | null): ModelInputs {
+  const k = predicted.indexOf(index);
+  if (k < 0) throw new Error(`window ${index} is not among the predicted windows`);
+  const all = modelInputs(row, predicted, norm, undefined, withGain(filledChannels(row), gain));
+  return { images: all.images.slice(k * WINDOW_VALUES, (k + 1) * WINDOW_VALUES), levels: all.levels.slice(k * N_LEVELS, (k + 1) * N_LEVELS) };
+}
+
 const REACH = cwtReach(CONTRACT_SCALES);
 
 /** Scalograms of the part of a day some windows read: coefs[c][scale·length + (t − from)]. */

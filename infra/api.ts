@@ -13,11 +13,11 @@ import { apiReadPolicy, apiSilverReadPolicy } from './policies';
 import { TABLES } from '../contracts/tableSpecs';
 
 /** The routes of docs/api.openapi.yaml; a route missing here would answer 404 from API Gateway. */
-export const API_ROUTES = ['GET /devices/{deviceId}/predictions', 'GET /devices/{deviceId}/status', 'GET /faults', 'GET /fleet', 'GET /days', 'GET /devices/{deviceId}/series'] as const;
+export const API_ROUTES = ['GET /devices/{deviceId}/predictions', 'GET /devices/{deviceId}/status', 'GET /faults', 'GET /fleet', 'GET /days', 'GET /devices/{deviceId}/series', 'GET /devices/{deviceId}/scalogram'] as const;
 export type ApiRoute = (typeof API_ROUTES)[number];
 
 /** What the operator's dashboard calls (dashboard/src/api.ts): all its signed-in users may invoke. */
-export const DASHBOARD_ROUTES: readonly ApiRoute[] = ['GET /days', 'GET /fleet', 'GET /devices/{deviceId}/predictions', 'GET /devices/{deviceId}/series'];
+export const DASHBOARD_ROUTES: readonly ApiRoute[] = ['GET /days', 'GET /fleet', 'GET /devices/{deviceId}/predictions', 'GET /devices/{deviceId}/series', 'GET /devices/{deviceId}/scalogram'];
 
 /**
  * The execute-api ARN of a route on a stage ("arn:aws:execute-api:eu-west-1:123:abc/$default/GET/devices/*\/series"):

@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { addDays, FAULT_CLASSES, isValidDate, latestRunnableDate } from '../contracts';
+import { addDays, FAULT_CLASSES, isValidDate, latestRunnableDate, plantDayWindow } from '../contracts';
 import { ALARM_GROUPS } from '../detector/alarms';
 import type { PlantCondition } from '../detector/plantConditions';
 import { summarize } from '../detector/eval/summary';
@@ -217,6 +217,9 @@ async function serveApi(api: ReturnType<typeof createHandler>, args: ReturnType<
     console.log(`  curl -s '${base}/devices/${deviceId}/predictions?date=${args.date}'`);
     console.log(`  curl -s '${base}/devices/${deviceId}/status?from=${args.date}&to=${args.date}'`);
     console.log(`  curl -s '${base}/faults?date=${args.date}&limit=20'`);
+    // the window 12 h after plant-local midnight (noon but on DST days): daylight all year, so the classifier had an input for it
+    const noon = new Date(plantDayWindow(args.date, args.timeZone).startMs + 12 * 3_600_000).toISOString();
+    console.log(`  curl -s '${base}/devices/${deviceId}/scalogram?date=${args.date}&window=${noon}'   # the model's input for one window`);
   });
   const stop = () => {
     server.close();

@@ -10,10 +10,22 @@ export interface Days {
   days: string[];
 }
 
+/** A span of time the plant gate set aside: the whole plant off normal at once (a condition, not a fault), and what the plant's readings say it was. */
+export interface PlantEvent {
+  kind: 'standby' | 'power_limit' | 'snow' | 'frost' | 'dew' | 'unknown';
+  start: string;
+  end: string;
+  windows: number;
+}
+
 export interface Fleet {
   date: string;
   runId: string;
   count: number;
+  /** window slots the plant gate set aside this day (0: an ordinary day) */
+  plantEventWindows: number;
+  /** the same as spans of time with what they were (gold_plant_condition); null for a day predicted before that table existed */
+  plantConditions: PlantEvent[] | null;
   /** every alarm label and the fault classes it stands for */
   labels: Record<string, string[]>;
   devices: {
@@ -66,6 +78,25 @@ export interface Series {
   series: Record<Channel, (number | null)[]>;
 }
 
+/** One window's model input (GET /devices/{id}/scalogram): the float32 tensor the classifier read, HWC. */
+export interface Scalogram {
+  deviceId: string;
+  date: string;
+  modelVersion: string;
+  window: Window;
+  channels: Channel[];
+  wavelet: string;
+  scales: number[];
+  stepSeconds: number;
+  shape: [number, number, number];
+  layout: 'HWC';
+  encoding: 'float32le-base64';
+  values: string;
+  baselineGain: number | null;
+  judgedAgainst: 'own-baseline' | 'fleet';
+  levels: Record<string, number>;
+}
+
 /** An answer other than 200, with the API's own message (docs/api.openapi.yaml, Error). */
 export class ApiError extends Error {
   constructor(
@@ -81,7 +112,7 @@ export type ApiFetch = (url: string, init: { headers: Record<string, string> }) 
 
 const q = encodeURIComponent;
 
-/** The API's four reads for the page, against base ("" = this origin) through fetchFn. */
+/** The API's five reads for the page, against base ("" = this origin) through fetchFn. */
 export function createApi(base: string, fetchFn: ApiFetch) {
   async function get<T>(path: string): Promise<T> {
     const r = await fetchFn(`${base}${path}`, { headers: { accept: 'application/json' } });
@@ -97,6 +128,7 @@ export function createApi(base: string, fetchFn: ApiFetch) {
     fleet: (date: string) => get<Fleet>(`/fleet?date=${q(date)}`),
     predictions: (deviceId: string, date: string) => get<Predictions>(`/devices/${q(deviceId)}/predictions?date=${q(date)}`),
     series: (deviceId: string, date: string) => get<Series>(`/devices/${q(deviceId)}/series?date=${q(date)}`),
+    scalogram: (deviceId: string, date: string, window: number) => get<Scalogram>(`/devices/${q(deviceId)}/scalogram?date=${q(date)}&window=${window}`),
   };
 }
 

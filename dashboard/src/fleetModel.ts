@@ -1,5 +1,6 @@
-/** The fleet's order and filter and the alarm list's rows: pure functions of the API's /fleet answer and the view. */
-import type { Fleet } from './api';
+/** The fleet's order and filter, the alarm list's rows, the plant's condition and a day's window list: pure functions of the API's answers and the view. */
+import type { Fleet, PlantEvent, Predictions } from './api';
+import { labelText } from './colors';
 import type { SortKey } from './viewState';
 
 /** Whether a verdict falls under the filter: a class matches the alarms that name it, alone or in a group (as /faults?label= does). */
@@ -62,4 +63,54 @@ export function alarmRows(fleet: Fleet, filter: string | null, sort: SortKey, de
     if (x !== y) return x < y ? -sign : sign;
     return a.deviceId < b.deviceId ? -1 : 1;
   });
+}
+
+/** How the page names what a plant condition was (gold_plant_condition kind). */
+export const CONDITION_TEXT: Record<PlantEvent['kind'], string> = {
+  standby: 'converter standby',
+  power_limit: 'power limit (curtailment or clipping)',
+  snow: 'snow',
+  frost: 'frost',
+  dew: 'dew',
+  unknown: 'a plant-wide condition',
+};
+
+/**
+ * The plant's condition of the day in a line ("Plant condition: frost 08:14–10:01 (5
+ * windows): set aside, not faults."), or null on an ordinary day. `time` formats an
+ * instant as the plant's HH:MM. A day predicted before the conditions were recorded has
+ * only the count of windows set aside.
+ */
+export function plantConditionText(fleet: Pick<Fleet, 'plantEventWindows' | 'plantConditions'>, time: (iso: string) => string): string | null {
+  const spans = fleet.plantConditions ?? [];
+  if (!fleet.plantEventWindows && spans.length === 0) return null;
+  if (spans.length === 0) return `Plant condition: ${fleet.plantEventWindows} window${fleet.plantEventWindows === 1 ? '' : 's'} set aside, not faults.`;
+  const what = spans.map((e) => `${CONDITION_TEXT[e.kind] ?? e.kind} ${time(e.start)}–${time(e.end)} (${e.windows} window${e.windows === 1 ? '' : 's'})`).join(', ');
+  return `Plant condition: ${what}: set aside, not faults.`;
+}
+
+/** Whether a window (by its start) lies in the plant's condition. */
+export function inPlantEvent(start: string, plantEvents: readonly PlantEvent[]): boolean {
+  const t = Date.parse(start);
+  return plantEvents.some((e) => Date.parse(e.start) <= t && t < Date.parse(e.end));
+}
+
+export interface WindowChoice {
+  index: number;
+  text: string;
+}
+
+/**
+ * The windows a scalogram can be shown for: the day's predicted ones (a skipped window
+ * had no model input), each with its time, the model's label and probability, and
+ * marks where the alarm's evidence began and where the plant's condition set it aside.
+ */
+export function windowChoices(p: Predictions, plantEvents: readonly PlantEvent[], time: (iso: string) => string): WindowChoice[] {
+  const onset = p.summary.alarm ? Date.parse(p.summary.alarm.onset) : NaN;
+  return p.windows
+    .filter((w) => w.status === 'predicted')
+    .map((w) => {
+      const marks = [Date.parse(w.start) === onset ? 'alarm onset' : '', inPlantEvent(w.start, plantEvents) ? 'plant condition' : ''].filter(Boolean);
+      return { index: w.index, text: `${w.index}: ${time(w.start)}–${time(w.end)}, ${labelText(w.label)}${w.confidence === null ? '' : ` ${w.confidence.toFixed(2)}`}${marks.length ? ` (${marks.join(', ')})` : ''}` };
+    });
 }

@@ -1,14 +1,15 @@
 /** The operator's dashboard: the view state (in the URL) → what is fetched from the API and drawn. */
 import 'uplot/dist/uPlot.min.css';
 import '../style.css';
-import { ApiError, type Api, type Days, type Fleet } from './api';
+import { ApiError, type Api, type Days, type Fleet, type Predictions } from './api';
 import { loadConfig } from './config';
 import { connect } from './transport';
 import { renderAlarmTable } from './alarmTable';
 import { labelText, STATE_COLORS } from './colors';
 import { drawDeviceDay, type DeviceDayCharts } from './deviceDay';
 import { fleetGrid } from './fleetGrid';
-import { alarmRows, gridOrder, isAlarm } from './fleetModel';
+import { alarmRows, gridOrder, inPlantEvent, isAlarm, plantConditionText, windowChoices } from './fleetModel';
+import { drawScalograms } from './scalogramView';
 import { formatView, parseView, type ViewState } from './viewState';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -21,8 +22,11 @@ let fleet: Fleet | null = null;
 let charts: DeviceDayCharts | null = null;
 /** the device request in flight: a slower answer for a device no longer open is dropped */
 let deviceToken = 0;
+/** the open device's predictions (the window list and the scalogram's window come from them) */
+let predictions: Predictions | null = null;
+let scalogramToken = 0;
 
-const grid = fleetGrid($<HTMLCanvasElement>('fleet-grid'), $('grid-status'), (id) => go({ device: id }, true));
+const grid = fleetGrid($<HTMLCanvasElement>('fleet-grid'), $('grid-status'), (id) => go({ device: id, window: null }, true));
 
 function time(iso: string): string {
   if (!iso || !days) return '';
@@ -44,7 +48,7 @@ function go(change: Partial<ViewState>, push = false): void {
 
 window.addEventListener('popstate', () => {
   view = parseView(location.search);
-  void render({ date: view.date, device: view.device });
+  void render({ date: view.date, device: view.device, window: view.window });
 });
 
 function fillFilter(labels: Fleet['labels']): void {
@@ -58,6 +62,9 @@ function fillFilter(labels: Fleet['labels']): void {
 
 function renderFleet(): void {
   if (!fleet) return;
+  const condition = plantConditionText(fleet, time);
+  $('plant-condition').hidden = condition === null;
+  $('plant-condition-text').textContent = condition ?? '';
   const order = gridOrder(fleet, view.label);
   grid.show(fleet, order, view.device);
   const alarms = fleet.devices.verdict.filter(isAlarm).length;
@@ -65,8 +72,8 @@ function renderFleet(): void {
   $('fleet-summary').textContent = `${fleet.count} devices on ${fleet.date}: ${alarms} in alarm, ${fleet.count - alarms - noData} normal${noData ? `, ${noData} without predictions` : ''}.${view.label ? ` Showing the ${order.length} alarms naming ${labelText(view.label)}.` : ''}`;
   renderAlarmTable($<HTMLTableElement>('alarm-table'), $('alarm-note'), alarmRows(fleet, view.label, view.sort, view.descending), view.sort, view.descending, fleet.labels, time, {
     sort: (key) => go({ sort: key, descending: key === view.sort ? !view.descending : false }),
-    deviceHref: (id) => `${location.pathname}${formatView({ ...view, device: id })}`,
-    open: (id) => go({ device: id }, true),
+    deviceHref: (id) => `${location.pathname}${formatView({ ...view, device: id, window: null })}`,
+    open: (id) => go({ device: id, window: null }, true),
   });
 }
 
@@ -75,6 +82,9 @@ async function renderDevice(): Promise<void> {
   const body = $('device-body');
   charts?.destroy();
   charts = null;
+  predictions = null;
+  $('scalogram-body').replaceChildren();
+  $('scalogram-status').textContent = '';
   if (!view.device || !view.date) {
     panel.hidden = true;
     return;
@@ -92,9 +102,52 @@ async function renderDevice(): Promise<void> {
     $('device-alarm').textContent = a
       ? `Alarm: ${labelText(a.label)}${a.candidates.length > 1 ? ` (${a.candidates.map(labelText).join(' or ')})` : ''}, confidence ${a.confidence.toFixed(2)}; onset ${time(a.onset)}, raised ${time(a.raised)} (${days?.timeZone}); judged against ${a.judgedAgainst === 'own-baseline' ? 'its own history' : 'the fleet (no history yet)'}. ${p.summary.predicted} of ${p.summary.windows} windows predicted by ${p.summary.modelVersion}.`
       : `No alarm: ${p.summary.verdict === null ? 'nothing was predicted this day' : 'normal'}. ${p.summary.predicted} of ${p.summary.windows} windows predicted by ${p.summary.modelVersion}.`;
-    charts = drawDeviceDay(body, p, s, days?.timeZone ?? 'UTC');
+    predictions = p;
+    charts = drawDeviceDay(body, p, s, days?.timeZone ?? 'UTC', { plantEvents: fleet?.date === date ? (fleet.plantConditions ?? []) : [], chosen: view.window, pick: (index) => go({ window: index }) });
+    fillWindows(p);
+    await renderScalogram();
   } catch (err) {
     if (token === deviceToken) showError($('device-alarm'), err);
+  }
+}
+
+/** The window list: the day's predicted windows (the others had no model input), marked where the alarm began and where the plant's condition was. */
+function fillWindows(p: Predictions): void {
+  const select = $<HTMLSelectElement>('window-select');
+  const option = (value: string, text: string) => Object.assign(document.createElement('option'), { value, textContent: text });
+  const choices = windowChoices(p, fleet?.date === p.date ? (fleet.plantConditions ?? []) : [], time);
+  select.replaceChildren(option('', choices.length ? 'Choose a window…' : 'No window was predicted this day'), ...choices.map((c) => option(String(c.index), c.text)));
+  select.disabled = choices.length === 0;
+  select.value = view.window === null ? '' : String(view.window);
+}
+
+/** The chosen window's scalogram (view.window), or a prompt to choose one. */
+async function renderScalogram(): Promise<void> {
+  const token = ++scalogramToken;
+  const body = $('scalogram-body');
+  const status = $('scalogram-status');
+  charts?.choose(view.window);
+  const select = $<HTMLSelectElement>('window-select');
+  select.value = view.window === null ? '' : String(view.window);
+  if (!predictions || !view.device || !view.date) return;
+  if (view.window === null) {
+    body.replaceChildren();
+    status.textContent = predictions.summary.alarm ? "Choose a window to see its scalogram: the list marks where the alarm's evidence began." : 'Choose a window to see its scalogram.';
+    return;
+  }
+  const { device, date, window } = view;
+  status.textContent = `Loading window ${window}…`;
+  try {
+    const sc = await api.scalogram(device, date, window);
+    if (token !== scalogramToken) return;
+    const w = sc.window;
+    const setAside = fleet?.date === date && inPlantEvent(w.start, (fleet.plantConditions ?? [])) ? " This window is in the plant's condition: set aside, it counts towards no alarm." : '';
+    status.textContent = `Window ${w.index} (${time(w.start)}–${time(w.end)}): the model said ${labelText(w.label)}${w.confidence === null ? '' : `, probability ${w.confidence.toFixed(2)}`}.${setAside}`;
+    drawScalograms(body, sc, time);
+  } catch (err) {
+    if (token !== scalogramToken) return;
+    body.replaceChildren();
+    showError(status, err);
   }
 }
 
@@ -105,10 +158,15 @@ async function render(change: Partial<ViewState>): Promise<void> {
       const select = $<HTMLSelectElement>('date');
       select.replaceChildren(...days.days.map((d) => Object.assign(document.createElement('option'), { value: d, textContent: d })));
       if (days.days.length === 0) {
-        $('fleet-summary').textContent = 'No day has predictions yet: run the pipeline (npm start) and reload.';
+        $('fleet-summary').textContent = 'No day has predictions yet: the pipeline has written no gold. Run it (npm start locally; in AWS the daily schedule or npm run rerun) and reload.';
         return;
       }
     }
+    // a day without gold (a link to a day the pipeline never produced, or one since removed): say so, then show the newest
+    const asked = view.date;
+    const note = $('day-note');
+    note.hidden = !asked || days.days.includes(asked);
+    if (asked && !days.days.includes(asked)) note.textContent = `No predictions for ${asked}: the pipeline has produced no gold for that day (not run yet, or no data). Showing the newest day with predictions, ${days.days[0]}.`;
     if (!view.date || !days.days.includes(view.date)) view = { ...view, date: days.days[0] ?? null };
     $<HTMLSelectElement>('date').value = view.date ?? '';
     if (!fleet || fleet.date !== view.date) {
@@ -119,6 +177,7 @@ async function render(change: Partial<ViewState>): Promise<void> {
     renderFleet();
     markFirstPaint();
     if ('device' in change || 'date' in change) await renderDevice();
+    else if ('window' in change) await renderScalogram();
   } catch (err) {
     showError($('fleet-summary'), err);
   }
@@ -146,11 +205,15 @@ function legend(): void {
   );
 }
 
-$<HTMLSelectElement>('date').addEventListener('change', (e) => go({ date: (e.target as HTMLSelectElement).value, device: null }, true));
+$<HTMLSelectElement>('date').addEventListener('change', (e) => go({ date: (e.target as HTMLSelectElement).value, device: null, window: null }, true));
+$<HTMLSelectElement>('window-select').addEventListener('change', (e) => {
+  const v = (e.target as HTMLSelectElement).value;
+  go({ window: v === '' ? null : Number(v) });
+});
 $<HTMLSelectElement>('class-filter').addEventListener('change', (e) => go({ label: (e.target as HTMLSelectElement).value || null }));
 // the selects act on change; Enter in the form must not reload the page (no inline handler: the CSP allows none)
 $('controls').addEventListener('submit', (e) => e.preventDefault());
-$('device-close').addEventListener('click', () => go({ device: null }, true));
+$('device-close').addEventListener('click', () => go({ device: null, window: null }, true));
 legend();
 
 /** config.json → the API client (signed only when it says so) → the view in the URL. */
@@ -169,6 +232,6 @@ async function start(): Promise<void> {
     return;
   }
   view = parseView(location.search);
-  await render({ date: view.date, device: view.device });
+  await render({ date: view.date, device: view.device, window: view.window });
 }
 void start();

@@ -10,14 +10,17 @@ export interface ViewState {
   label: string | null;
   /** the device whose day is open */
   device: string | null;
+  /** the window of the open device whose scalogram is shown (its index in the day) */
+  window: number | null;
   sort: SortKey;
   descending: boolean;
 }
 
-export const DEFAULT_VIEW: ViewState = { date: null, label: null, device: null, sort: 'raised', descending: false };
+export const DEFAULT_VIEW: ViewState = { date: null, label: null, device: null, window: null, sort: 'raised', descending: false };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TOKEN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const INDEX = /^\d{1,4}$/;
 
 /** The view in a query string; anything malformed falls back to the default (a mangled link still opens the page). */
 export function parseView(search: string): ViewState {
@@ -25,12 +28,15 @@ export function parseView(search: string): ViewState {
   const date = p.get('date');
   const label = p.get('class');
   const device = p.get('device');
+  const window = p.get('window');
   const [key, dir] = (p.get('sort') ?? '').split(':');
   const sort = SORT_KEYS.includes(key as SortKey) ? (key as SortKey) : DEFAULT_VIEW.sort;
   return {
     date: date && DATE.test(date) ? date : null,
     label: label && TOKEN.test(label) ? label : null,
     device: device && TOKEN.test(device) ? device : null,
+    // a window belongs to a device's day: without a device it means nothing
+    window: device && TOKEN.test(device) && window && INDEX.test(window) ? Number(window) : null,
     sort,
     descending: SORT_KEYS.includes(key as SortKey) ? dir === 'desc' : DEFAULT_VIEW.descending,
   };
@@ -42,6 +48,7 @@ export function formatView(v: ViewState): string {
   if (v.date) p.set('date', v.date);
   if (v.label) p.set('class', v.label);
   if (v.device) p.set('device', v.device);
+  if (v.device && v.window !== null) p.set('window', String(v.window));
   if (v.sort !== DEFAULT_VIEW.sort || v.descending !== DEFAULT_VIEW.descending) p.set('sort', `${v.sort}:${v.descending ? 'desc' : 'asc'}`);
   const s = p.toString();
   return s ? `?${s}` : '';

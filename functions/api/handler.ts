@@ -2,15 +2,20 @@
  * The prediction API: an API Gateway HTTP API (payload v2) Lambda.
  *   GET /devices/{deviceId}/predictions?date=YYYY-MM-DD   the day's windows and summary
  *   GET /devices/{deviceId}/series?date=YYYY-MM-DD        the day's four cleaned series (silver), for a chart
+ *   GET /devices/{deviceId}/scalogram?date=…&window=…      one window's model input (scalograms and levels), as the classifier got it
  *   GET /devices/{deviceId}/status?from=…&to=…             daily summaries, at most 92 days
  *   GET /faults?date=…[&label=…][&limit=…][&cursor=…]      the day's alarms (devices in alarm), paginated
  *   GET /fleet?date=…                                      every device's verdict and alarm of the day, columnar
  *   GET /days                                              the days with predictions, newest first
- * Bad input → 400 naming the parameter; no data → 404; store throttled → 503 with
- * Retry-After; never a 500 for anything a client sends.
+ * Bad input → 400 naming the parameter; no data → 404; data that cannot be served as
+ * asked (a scalogram of a day another model predicted) → 409 with a code saying why;
+ * store throttled → 503 with Retry-After; never a 500 for anything a client sends.
  */
-import { ContractVersionMismatch, DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker } from '../../contracts';
+import { ContractVersionMismatch, DETECTOR_CONTRACT, DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker, type SilverDeviceDayRow } from '../../contracts';
 import { ALARM_LABELS, alarmCandidates, type AlarmLabel } from '../../detector/alarms';
+import { CHANNELS, LEVEL_FEATURES, N_SCALES, WINDOW, windowModelInput, type Normalization } from '../../detector/windows';
+import { CONTRACT_SCALES } from '../../detector/cwt';
+import BUNDLED_NORMALIZATION from '../../detector/model/artifacts/normalization.json';
 import { TableReader, StoreUnavailable, type ObjectStore } from './tableReader';
 import { S3Store } from './s3Store';
 import { createS3Client } from './s3Client';
@@ -44,6 +49,21 @@ class BadRequest extends Error {
 
 class NotFound extends Error {}
 
+/** The request is well formed and the data exist, but they cannot be served as asked (409): e.g. a day predicted by another model than the one whose normalisation the API carries. */
+class Conflict extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The normalisation of one model version (its normalization.json): what a scalogram is scaled by before the classifier reads it. */
+export interface ModelNormalization extends Normalization {
+  modelVersion: string;
+}
+
 export interface ApiOptions {
   /** the gold bucket */
   store: ObjectStore;
@@ -51,6 +71,13 @@ export interface ApiOptions {
   silver?: ObjectStore;
   /** the reader over store (tests inspect its caches) */
   reader?: TableReader;
+  /**
+   * The normalisation of the model whose days /devices/{id}/scalogram serves; defaults
+   * to the repository's model (detector/model/artifacts/normalization.json), bundled
+   * with the Lambda as the stack deploys that model. A day predicted by another model
+   * answers 409.
+   */
+  normalization?: ModelNormalization;
   timeZone: string;
   allowOrigin?: string;
   now?: () => number;
@@ -62,6 +89,10 @@ const FLEET_COLUMNS = ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', '
 /** silver's four channels, in the contract's order, with their units (contracts/tables.json) */
 export const SERIES = { voltage: 'V', current: 'A', temperature: 'degC', irradiance: 'W/m2' } as const;
 const SERIES_COLUMNS = ['deviceId', 'startMs', 'stepMs', 'samples', 'quality', ...Object.keys(SERIES)];
+const SILVER_COLUMNS = TABLES.silver_device_day.columns.map((c) => c.name);
+/** A window named by its index in the day, or by an instant inside it (ISO 8601 with a zone: "2026-11-19T10:05:00Z"). */
+const WINDOW_INDEX = /^\d{1,4}$/;
+const WINDOW_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Stored as float32: four decimals is their real precision for a reader (0.3333 not 0.3333333432674408). */
 function r4(x: unknown): number | null {
@@ -224,6 +255,68 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     }));
   }
 
+  /**
+   * One window's model input, as the classifier received it: the device-day's silver
+   * (the very run gold was computed from, when gold names it), its irradiance multiplied
+   * by the baseline gain gold recorded, the CWT over the span of the day's predicted
+   * windows, asinh-normalised with the model's scales (detector/windows.ts
+   * windowModelInput: the predict job's code path), and the window's level features.
+   * The image is the float32 tensor itself, height = scale, width = time, channels
+   * interleaved (HWC), base64 of its little-endian bytes: lossless, and a third of the
+   * size of the same numbers in JSON.
+   */
+  async function scalogram(deviceId: string, q: Record<string, string>, event: HttpEvent): Promise<HttpResult> {
+    onlyKeys(q, ['date', 'window']);
+    const date = dateParam(q, 'date');
+    const asked = q.window;
+    if (asked === undefined || asked === '') throw new BadRequest('window', 'window is required: the window\'s index in the day (0, 1, …) or an instant inside it (ISO 8601 with a zone)');
+    const instant = WINDOW_INSTANT.test(asked) ? Date.parse(asked) : NaN;
+    if (!WINDOW_INDEX.test(asked) && Number.isNaN(instant)) throw new BadRequest('window', `window: ${JSON.stringify(asked.slice(0, 40))} is neither an index nor an ISO 8601 instant with a zone`);
+    const day = await reader.deviceDay(date, deviceId, WINDOW_COLUMNS, DAILY_COLUMNS);
+    if (!day || day.daily.rows.length === 0) throw new NotFound(`no predictions for device ${deviceId} on ${date}`);
+    const windows = [...day.windows.rows].sort((a, b) => (a.windowIndex as number) - (b.windowIndex as number));
+    const w = WINDOW_INDEX.test(asked) ? windows.find((r) => r.windowIndex === Number(asked)) : windows.find((r) => (r.startMs as number) <= instant && instant < (r.endMs as number));
+    if (!w) throw new NotFound(`device ${deviceId} has no window ${WINDOW_INDEX.test(asked) ? Number(asked) : `at ${asked}`} on ${date}: its ${windows.length} windows are 0..${windows.length - 1}, ${iso(windows[0]?.startMs)} to ${iso(windows[windows.length - 1]?.endMs)}`);
+    const index = w.windowIndex as number;
+    if (w.status !== 'predicted') throw new NotFound(`window ${index} of device ${deviceId} on ${date} was not predicted (${String(w.skipReason)}): the classifier received no input for it`);
+    const daily = day.daily.rows[0]!;
+    const norm = options.normalization ?? (BUNDLED_NORMALIZATION as ModelNormalization);
+    if (daily.modelVersion !== norm.modelVersion)
+      throw new Conflict('other_model', `the day was predicted by model ${String(daily.modelVersion)}; this API carries the normalisation of ${norm.modelVersion} only, so it cannot rebuild that input (rerun the day with the current model: npm run rerun)`);
+    if (!silverReader) throw new NotFound('this deployment does not serve scalograms (no silver store)');
+    const inputRunId = day.daily.marker.inputRunId;
+    const found = await silverReader.deviceRows('silver_device_day', date, deviceId, SILVER_COLUMNS, inputRunId);
+    // gold names the silver run it read: when that run is gone (replaced by a later ingest, past its grace period) the input cannot be rebuilt
+    if (!found && inputRunId !== undefined) throw new Conflict('silver_replaced', `the silver run ${inputRunId} the day was predicted from is no longer kept; rerun the day (npm run rerun) to predict it from the current silver`);
+    const row = found?.rows[0] as SilverDeviceDayRow | undefined;
+    if (!row) throw new NotFound(`no series for device ${deviceId} on ${date}`);
+    const predicted = windows.filter((r) => r.status === 'predicted').map((r) => r.windowIndex as number);
+    const gain = typeof daily.baselineGain === 'number' ? daily.baselineGain : null;
+    return cachedJson(date, day.daily.marker, event, () => {
+      const input = windowModelInput(row, predicted, index, norm, gain);
+      return {
+        deviceId,
+        date,
+        runId: day.daily.marker.runId,
+        modelVersion: norm.modelVersion,
+        window: windowJson(w),
+        channels: CHANNELS,
+        wavelet: DETECTOR_CONTRACT.cwt.wavelet,
+        scales: CONTRACT_SCALES,
+        stepSeconds: (row.stepMs as number) / 1000,
+        shape: [N_SCALES, WINDOW, CHANNELS.length],
+        layout: 'HWC',
+        encoding: 'float32le-base64',
+        values: Buffer.from(input.images.buffer, input.images.byteOffset, input.images.byteLength).toString('base64'),
+        normalization: { formula: DETECTOR_CONTRACT.normalization.formula, scale: norm.scale },
+        // the device's baseline gain the irradiance channel was multiplied by before the CWT (null: judged against the fleet)
+        baselineGain: gain,
+        judgedAgainst: judgedAgainst(daily),
+        levels: Object.fromEntries(LEVEL_FEATURES.map((f, i) => [f, input.levels[i]!])),
+      };
+    });
+  }
+
   async function status(deviceId: string, q: Record<string, string>): Promise<HttpResult> {
     onlyKeys(q, ['from', 'to']);
     const from = dateParam(q, 'from');
@@ -330,10 +423,11 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
       const q: Record<string, string> = {};
       for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) q[k] = v;
       const path = (event.rawPath ?? '/').replace(/\/+$/, '') || '/';
-      const device = /^\/devices\/([^/]+)\/(predictions|series|status)$/.exec(path);
+      const device = /^\/devices\/([^/]+)\/(predictions|series|scalogram|status)$/.exec(path);
       if (device) {
         const id = deviceParam(device[1]!);
         if (device[2] === 'predictions') return await predictions(id, q, event);
+        if (device[2] === 'scalogram') return await scalogram(id, q, event);
         return device[2] === 'series' ? await series(id, q, event) : await status(id, q);
       }
       if (path === '/faults') return await faults(q, event);
@@ -343,6 +437,7 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     } catch (err) {
       if (err instanceof BadRequest) return error(400, 'bad_request', err.message, err.parameter);
       if (err instanceof NotFound) return error(404, 'not_found', err.message);
+      if (err instanceof Conflict) return error(409, err.code, err.message);
       // gold written before an upgrade of the tables contract: the client can do nothing but wait for a rerun of the day
       if (err instanceof ContractVersionMismatch) return error(404, 'not_found', `the ${err.date} predictions were written under an older tables contract (version ${String(err.found)}); rerun the day (npm run rerun) to serve them`);
       if (err instanceof StoreUnavailable) return error(503, 'unavailable', 'the prediction store is busy; retry shortly', undefined, { 'retry-after': String(err.retryAfterSeconds) });

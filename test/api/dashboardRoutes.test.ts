@@ -7,12 +7,12 @@ import { createHandler, type HttpEvent, type HttpResult } from '../../functions/
 import { S3Store } from '../../functions/api/s3Store';
 import { FolderStore } from '../../local/folderStore';
 import { startLocalS3, type LocalS3 } from '../../local/localS3';
-import { commitKey, plantDayWindow } from '../../contracts';
+import { commitKey, plantDayWindow, TABLES } from '../../contracts';
 import { publishPartition } from '../../contracts/partition';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { deviceName, expectedLabel, expectedReference, FIXTURE_DATES, MISSING_SLOTS, publishGold, publishSilver, silverRow } from '../helpers/goldFixture';
+import { deviceName, expectedLabel, expectedReference, FIXTURE_DATES, MISSING_SLOTS, PLANT_DAY_FAULTY, PLANT_EVENT_SLOTS, publishGold, publishPlantEventDay, publishSilver, silverRow } from '../helpers/goldFixture';
 
 const DEVICES = 40;
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -92,6 +92,44 @@ describe('GET /fleet', () => {
     expect(JSON.parse((await get('/fleet', { date: '2026-02-30' })).body).error).toMatchObject({ parameter: 'date' });
     expect(JSON.parse((await get('/fleet', { date: FIXTURE_DATES[0]!, label: 'arc_fault' })).body).error).toMatchObject({ parameter: 'label' });
     expect((await get('/fleet', { date: '2026-11-01' })).statusCode).toBe(404);
+  });
+});
+
+describe("GET /fleet: the plant's condition", () => {
+  it('names the spans of time the plant gate set aside on a day with a plant event, none on an ordinary day', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'plant-day-'));
+    try {
+      const writer = (dir: string) => ({
+        put: async (key: string, body: Uint8Array | string) => {
+          mkdirSync(dirname(join(root, dir, key)), { recursive: true });
+          writeFileSync(join(root, dir, key), body);
+        },
+      });
+      const date = '2026-11-16';
+      await publishPlantEventDay(writer('gold'), writer('silver'), DEVICES, date);
+      const store = new FolderStore(join(root, 'gold'));
+      const windowReads: string[] = [];
+      const counting = { getText: (k: string) => store.getText(k), getRange: (k: string, a: number, b: number) => (k.startsWith(`${TABLES.gold_window.prefix}/`) && windowReads.push(k), store.getRange(k, a, b)), listKeys: (p: string) => store.listKeys(p) };
+      const folder = createHandler({ store: counting, timeZone: 'Europe/Madrid', now: () => NOW });
+      const r = await folder({ rawPath: '/fleet', queryStringParameters: { date } });
+      expect(r.statusCode).toBe(200);
+      const b = JSON.parse(r.body) as Fleet & { plantEventWindows: number; plantConditions: unknown };
+      const midnight = plantDayWindow(date, 'Europe/Madrid').startMs;
+      const [first, last] = PLANT_EVENT_SLOTS;
+      expect(b.plantEventWindows).toBe(last - first + 1);
+      // what the condition was, from gold_plant_condition: the fixture's arrays held a higher voltage and less current (clipping)
+      expect(b.plantConditions).toMatchObject([{ kind: 'power_limit', start: new Date(midnight + first * 1_280_000).toISOString(), end: new Date(midnight + (last + 1) * 1_280_000).toISOString(), windows: last - first + 1 }]);
+      // the fleet reads the summaries and the few condition rows, never the window table
+      expect(windowReads).toEqual([]);
+      // the condition raised no alarm; the two real faults did
+      const alarmed = b.devices.deviceId.filter((_, k) => b.devices.verdict[k] !== 'normal');
+      expect(alarmed).toEqual(PLANT_DAY_FAULTY.map(deviceName));
+      // a day predicted before gold_plant_condition existed (the fixture's ordinary days): the count, and no conditions to tell
+      const ordinary = JSON.parse((await get('/fleet', { date: FIXTURE_DATES[0]! })).body) as { plantEventWindows: number; plantConditions: unknown };
+      expect([ordinary.plantEventWindows, ordinary.plantConditions]).toEqual([0, null]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

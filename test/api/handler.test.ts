@@ -243,7 +243,7 @@ describe('the OpenAPI document', () => {
     const { join } = await import('node:path');
     const { parse } = await import('yaml');
     const doc = parse(readFileSync(join(__dirname, '../../docs/api.openapi.yaml'), 'utf8')) as { paths: Record<string, { get: { parameters?: { name?: string; in?: string; $ref?: string }[] } }> };
-    expect(Object.keys(doc.paths).sort()).toEqual(['/days', '/devices/{deviceId}/predictions', '/devices/{deviceId}/series', '/devices/{deviceId}/status', '/faults', '/fleet']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/days', '/devices/{deviceId}/predictions', '/devices/{deviceId}/scalogram', '/devices/{deviceId}/series', '/devices/{deviceId}/status', '/faults', '/fleet']);
     for (const [path, item] of Object.entries(doc.paths)) {
       const query = (item.get.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name!);
       const raw = path.replace('{deviceId}', deviceName(1));

@@ -2,21 +2,28 @@
  * The dashboard in a real browser (Debian's Chromium, headless, driven by
  * playwright-core) against the API on loopback over s3rver holding the gold and
  * silver fixtures: the fleet of a day, a faulty device's alarm and charts, sorting,
- * the class filter, a shared link, the Back button, keyboard navigation, and the
+ * the class filter, a shared link, the Back button, keyboard navigation, a window's
+ * scalogram (chosen by keyboard and by a click on a chart), the plant's condition on a
+ * day with a plant event (banner and hatching), a day without gold, and the
  * accessibility basics (labels, contrast, visible focus). Screenshots go to
  * out/dashboard/ for review.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildDashboard } from '../../dashboard/build';
 import { alarmRows, gridOrder } from '../../dashboard/src/fleetModel';
-import type { Fleet } from '../../dashboard/src/api';
+import type { Fleet, Scalogram } from '../../dashboard/src/api';
+import { colourOf, planesOf } from '../../dashboard/src/scalogramModel';
+import { FolderStore } from '../../local/folderStore';
+import { readModelVersion } from '../../detector/model/manifest';
 import { createHandler } from '../../functions/api/handler';
 import { createApiServer } from '../../local/apiServer';
 import type { LocalS3 } from '../../local/localS3';
-import { deviceName, expectedLabel, FIXTURE_DATES } from '../helpers/goldFixture';
+import { deviceName, expectedLabel, FIXTURE_DATES, PLANT_EVENT_SLOTS, publishPlantEventDay } from '../helpers/goldFixture';
 import { CHROMIUM, dashboardBackend, SHOTS } from './backend';
 
 const DEVICES = 60;
@@ -28,10 +35,10 @@ let server: Server;
 let browser: Browser;
 let base: string;
 let fleet: Fleet;
+let api: ReturnType<typeof createHandler>;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  let api: ReturnType<typeof createHandler>;
   ({ s3, api } = await dashboardBackend(DEVICES, NOW));
   server = createApiServer(api, await buildDashboard());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -46,13 +53,13 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-async function open(path: string): Promise<Page> {
+async function open(path: string, at: string = base): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(`${m.text()} ${m.location().url}`);
   });
-  await page.goto(`${base}${path}`);
+  await page.goto(`${at}${path}`);
   await page.waitForFunction(() => /devices on/.test(document.getElementById('fleet-summary')?.textContent ?? ''));
   return page;
 }
@@ -170,9 +177,163 @@ describe('the dashboard in Chromium', () => {
     await page.close();
   }, 60_000);
 
-  it('meets the basics: every control labelled, text contrast ≥ 4.5:1', async () => {
-    const page = await open(`/?device=${deviceName(8)}`);
+  it("chooses a window of a faulty device by keyboard and shows the model's input: four scalograms with axes, a colour scale and text alternatives", async () => {
+    const device = deviceName(8);
+    const page = await open(`/?device=${device}`);
     await page.waitForFunction(() => document.querySelectorAll('#device-body canvas').length >= 5);
+    expect(await page.locator('#scalogram-status').textContent()).toMatch(/^Choose a window to see its scalogram: the list marks where the alarm's evidence began/);
+    // the list: the day's predicted windows (20..46 in the fixture), the alarm's onset marked
+    const options = await page.locator('#window-select option').allTextContents();
+    expect(options).toHaveLength(1 + 27);
+    expect(options[1]).toMatch(/^20: /);
+    expect(options.find((o) => o.startsWith('25: '))).toMatch(/\(alarm onset\)$/);
+    // by keyboard alone: Tab from the device's Close button reaches the list; arrows choose
+    await page.locator('#device-close').focus();
+    for (let k = 0; k < 12 && (await page.evaluate(() => document.activeElement?.id)) !== 'window-select'; k++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('window-select');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+    for (let k = 0; k < 7; k++) await page.keyboard.press('ArrowDown');
+    await page.waitForFunction(() => document.querySelectorAll('#scalogram-body canvas[data-channel]').length === 4);
+    const chosen = Number(await page.locator('#window-select').inputValue());
+    expect(chosen).toBe(26);
+    expect(new URL(page.url()).searchParams.get('window')).toBe('26');
+    expect(await page.locator('#scalogram-status').textContent()).toMatch(new RegExp(`^Window 26 \\(09:14–09:36\\): the model said ${expectedLabel(8, FIXTURE_DATES.length - 1).replace(/_/g, ' ')}, probability 0\\.90\\.$`));
+    expect(await page.locator('#scalogram-body figcaption').allTextContents()).toEqual(['Voltage', 'Current', 'Temperature', 'Irradiance', 'Colour scale: asinh(coefficient / channel scale), as the model reads it']);
+    const labels = await page.locator('#scalogram-body canvas[role="img"]').evaluateAll((cs) => cs.map((c) => c.getAttribute('aria-label') ?? ''));
+    expect(labels.slice(0, 4).map((l) => l.split(':')[0])).toEqual(['Scalogram of voltage', 'Scalogram of current', 'Scalogram of temperature', 'Scalogram of irradiance']);
+    for (const l of labels.slice(0, 4)) expect(l).toMatch(/values -?\d+\.\d\d to -?\d+\.\d\d; strongest .* at scale \d+ \(changes over about \d+ (s|min)\) at \d\d:\d\d/);
+    expect(labels[4]).toMatch(/^Colour scale: blue -\d+\.\d\d/);
+    expect(await page.locator('.colour-ticks span').allTextContents()).toEqual([expect.stringMatching(/^-\d+\.\d\d$/), '0', expect.stringMatching(/^\+\d+\.\d\d$/)]);
+    // the picture is the API's tensor: cells of the current image carry the colour of their value
+    const sc = JSON.parse((await api({ rawPath: `/devices/${device}/scalogram`, queryStringParameters: { date: NEWEST, window: '26' } })).body) as Scalogram;
+    const planes = planesOf(sc);
+    const cells: [number, number][] = [
+      [0, 0],
+      [10, 20],
+      [40, 63],
+      [63, 32],
+    ];
+    const drawn = await page.evaluate((at) => {
+      const c = document.querySelector<HTMLCanvasElement>('#scalogram-body canvas[data-channel="current"]')!;
+      const r = window.devicePixelRatio || 1;
+      // the image's cells are 3 px, 46 px from the left and 6 from the top (scalogramView.ts)
+      return at.map(([h, w]) => [...c.getContext('2d')!.getImageData(Math.floor((46 + w * 3 + 1.5) * r), Math.floor((6 + h * 3 + 1.5) * r), 1, 1).data.slice(0, 3)]);
+    }, cells);
+    cells.forEach(([h, w], k) => {
+      const want = colourOf(planes.planes[1]![h * planes.times + w]!, planes.limit);
+      drawn[k]!.forEach((v, j) => expect(Math.abs(v - want[j]!)).toBeLessThanOrEqual(2));
+    });
+    await page.locator('#scalogram-panel').screenshot({ path: join(SHOTS, 'scalogram.png') });
+    await page.screenshot({ path: join(SHOTS, 'scalogram-page.png'), fullPage: true });
+
+    // a click on the probabilities chart chooses the window under it; the link keeps it
+    const chart = page.locator('#device-body .u-over').last();
+    const box = (await chart.boundingBox())!;
+    // the chart spans the fixture's day (24 h): window 33 is at (33.5 × 21 min 20 s) / 24 h of its width
+    await chart.click({ position: { x: (box.width * 33.5 * 1280) / 86_400, y: box.height / 2 } });
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('window') === '33');
+    await page.waitForFunction(() => /^Window 33 /.test(document.getElementById('scalogram-status')?.textContent ?? ''));
+    expect(await page.locator('#window-select').inputValue()).toBe('33');
+    // a shared link opens the same window
+    const again = await open(`/?date=${NEWEST}&device=${device}&window=33`);
+    await again.waitForFunction(() => document.querySelectorAll('#scalogram-body canvas[data-channel]').length === 4);
+    expect(await again.locator('#window-select').inputValue()).toBe('33');
+    await again.close();
+    await page.close();
+  }, 90_000);
+
+  it("shows the plant's condition on a day with a plant event: a line on the fleet, hatching on a device's charts; none on an ordinary day", async () => {
+    const date = '2026-11-16';
+    const root = mkdtempSync(join(tmpdir(), 'plant-day-browser-'));
+    const writer = (dir: string) => ({
+      put: async (key: string, body: Uint8Array | string) => {
+        mkdirSync(dirname(join(root, dir, key)), { recursive: true });
+        writeFileSync(join(root, dir, key), body);
+      },
+    });
+    await publishPlantEventDay(writer('gold'), writer('silver'), DEVICES, date, readModelVersion());
+    const plantApi = createHandler({ store: new FolderStore(join(root, 'gold')), silver: new FolderStore(join(root, 'silver')), timeZone: 'Europe/Madrid', now: () => NOW });
+    const plantServer = createApiServer(plantApi, await buildDashboard());
+    await new Promise<void>((r) => plantServer.listen(0, '127.0.0.1', r));
+    const at = `http://127.0.0.1:${(plantServer.address() as AddressInfo).port}`;
+    // the hatched columns of a chart: runs of columns where the hatch's grey is drawn down the plot
+    const hatched = (page: Page) =>
+      page.evaluate(() => {
+        const c = document.querySelectorAll<HTMLCanvasElement>('#device-body canvas')[1]!;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const runs: [number, number][] = [];
+        for (let x = 0; x < c.width; x++) {
+          let grey = 0;
+          for (let y = 0; y < c.height; y++) {
+            const i = (y * c.width + x) * 4;
+            const [r, g, b, a] = [d[i]!, d[i + 1]!, d[i + 2]!, d[i + 3]!];
+            // the hatch's opaque grey lines (deviceDay.ts HATCH_COLOR #6b7280), whatever is under them
+            if (a > 200 && Math.abs(r - 107) <= 14 && Math.abs(g - 114) <= 14 && Math.abs(b - 128) <= 14) grey++;
+          }
+          const last = runs[runs.length - 1];
+          if (grey >= 3) {
+            if (last && last[1] === x - 1) last[1] = x;
+            else runs.push([x, x]);
+          }
+        }
+        return { width: c.width, runs: runs.filter(([a, b]) => b - a >= 8) };
+      });
+    try {
+      const page = await open(`/?date=${date}`, at);
+      const [first, last] = PLANT_EVENT_SLOTS;
+      await page.waitForFunction(() => !(document.getElementById('plant-condition') as HTMLElement).hidden);
+      expect(await page.locator('#plant-condition-text').textContent()).toBe(`Plant condition: ${last - first + 1} windows set aside, 09:57–11:22.`);
+      expect(await page.locator('#plant-condition .explain').textContent()).toMatch(/frost, snow, dew, clipping .* curtailment .* not a fault/);
+      // the condition raised no alarm; the two real faults did
+      expect(await page.locator('#alarm-table tbody tr').count()).toBe(2);
+      await page.screenshot({ path: join(SHOTS, 'plant-condition.png'), fullPage: true });
+      await page.locator('#alarm-table a').first().click();
+      await page.waitForFunction(() => document.querySelectorAll('#device-body canvas').length >= 5);
+      await page.locator('#device').screenshot({ path: join(SHOTS, 'plant-condition-device.png') });
+      const { width, runs } = await hatched(page);
+      // one hatched span, about 4 windows of the day wide, around 10:40
+      expect(runs).toHaveLength(1);
+      const [a, b] = runs[0]!;
+      expect((b - a) / width).toBeGreaterThan(0.6 * ((last - first + 1) * 1280) / 86_400);
+      expect((b - a) / width).toBeLessThan(1.3 * ((last - first + 1) * 1280) / 86_400);
+      expect((a + b) / 2 / width).toBeGreaterThan(0.35);
+      expect((a + b) / 2 / width).toBeLessThan(0.55);
+      // and in words, for a screen reader
+      expect(await page.locator('#device-body figure').first().getAttribute('aria-label')).toMatch(/hatched grey: the plant's condition, set aside \(09:57–11:22\)$/);
+      expect(await page.locator('.chart-key').textContent()).toMatch(/Hatched grey: the plant's condition \(set aside, not a fault\)/);
+      const inCondition = (await page.locator('#window-select option').allTextContents()).filter((o) => o.endsWith('(plant condition)'));
+      expect(inCondition.map((o) => Number(o.split(':')[0]))).toEqual(Array.from({ length: last - first + 1 }, (_, k) => first + k));
+      // its scalogram says the window was set aside
+      await page.selectOption('#window-select', String(first));
+      await page.waitForFunction(() => document.querySelectorAll('#scalogram-body canvas[data-channel]').length === 4);
+      expect(await page.locator('#scalogram-status').textContent()).toMatch(new RegExp(`^Window ${first} \\(09:57–10:18\\): the model said partial shading, probability 0\\.90\\. This window is in the plant's condition: set aside, it counts towards no alarm\\.$`));
+      await page.close();
+      // the fixture's ordinary day: no line, no hatching
+      const ordinary = await open(`/?device=${deviceName(8)}`);
+      await ordinary.waitForFunction(() => document.querySelectorAll('#device-body canvas').length >= 5);
+      expect(await ordinary.locator('#plant-condition').isHidden()).toBe(true);
+      expect((await hatched(ordinary)).runs).toEqual([]);
+      await ordinary.close();
+    } finally {
+      await new Promise((r) => plantServer.close(r));
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('says so when a linked day has no gold, and shows the newest day instead', async () => {
+    const page = await open('/?date=2026-11-01');
+    expect(await page.locator('#day-note').textContent()).toBe(`No predictions for 2026-11-01: the pipeline has produced no gold for that day (not run yet, or no data). Showing the newest day with predictions, ${NEWEST}.`);
+    expect(await page.locator('#fleet-summary').textContent()).toMatch(new RegExp(`^${DEVICES} devices on ${NEWEST}`));
+    await page.screenshot({ path: join(SHOTS, 'no-gold-day.png') });
+    await page.close();
+  }, 60_000);
+
+  it('meets the basics: every control labelled, text contrast ≥ 4.5:1', async () => {
+    const page = await open(`/?device=${deviceName(8)}&window=30`);
+    await page.waitForFunction(() => document.querySelectorAll('#device-body canvas').length >= 5);
+    await page.waitForFunction(() => document.querySelectorAll('#scalogram-body canvas[data-channel]').length === 4);
+    // every image has its text alternative
+    expect(await page.locator('#scalogram-body canvas:not([aria-label])').count()).toBe(0);
     const unlabelled = await page.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('select, input, button, canvas[tabindex]')]
         .filter((e) => !((e as HTMLSelectElement).labels?.length || e.getAttribute('aria-label') || e.textContent?.trim()))
@@ -193,7 +354,7 @@ describe('the dashboard in Chromium', () => {
         return [255, 255, 255];
       };
       const out: string[] = [];
-      for (const e of document.querySelectorAll<HTMLElement>('h1, h2, p, label, th, td, a, button, option, select, figcaption, li')) {
+      for (const e of document.querySelectorAll<HTMLElement>('h1, h2, h3, p, label, th, td, a, button, option, select, figcaption, li, span')) {
         if (!e.offsetParent && e.tagName !== 'OPTION') continue;
         if (![...e.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim())) continue;
         const fg = lum(rgb(getComputedStyle(e).color));

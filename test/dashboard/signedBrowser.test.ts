@@ -171,9 +171,11 @@ describe('the deployed page in Chromium, against a fake AWS', () => {
     });
 
     const device = deviceName(8);
-    const shared = `/?date=${NEWEST}&device=${device}`;
+    // a window chosen too: the scalogram is the fifth route the operator's role may call
+    const shared = `/?date=${NEWEST}&device=${device}&window=30`;
     await page.goto(`${SITE}${shared}`);
     await page.waitForFunction(() => document.querySelectorAll('#device-body canvas').length >= 5, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#scalogram-body canvas[data-channel]').length === 4, undefined, { timeout: 30_000 });
 
     // the hosted UI was asked for a code with PKCE, for this client, back to the site
     expect(seen.authorize).toHaveLength(1);
@@ -187,9 +189,9 @@ describe('the deployed page in Chromium, against a fake AWS', () => {
     // back on the link the operator opened, without the code
     expect(page.url()).toBe(`${SITE}${shared}`);
     // every API request signed and verified
-    expect(seen.apiCalls.length).toBeGreaterThanOrEqual(4);
+    expect(seen.apiCalls.length).toBeGreaterThanOrEqual(5);
     expect(seen.apiCalls.filter((c) => !c.signed)).toEqual([]);
-    expect(new Set(seen.apiCalls.map((c) => c.path))).toEqual(new Set(['/days', '/fleet', `/devices/${device}/predictions`, `/devices/${device}/series`]));
+    expect(new Set(seen.apiCalls.map((c) => c.path))).toEqual(new Set(['/days', '/fleet', `/devices/${device}/predictions`, `/devices/${device}/series`, `/devices/${device}/scalogram`]));
     expect(await page.locator('#fleet-summary').textContent()).toMatch(new RegExp(`^${DEVICES} devices on ${NEWEST}`));
     expect(await page.locator('#device-alarm').textContent()).toMatch(new RegExp(`^Alarm: ${expectedLabel(8, FIXTURE_DATES.length - 1).replace(/_/g, ' ')}`));
     // the page, its charts and the sign-in under the stack's CSP: no violation, no error

@@ -6,8 +6,9 @@ import type { Fleet } from '../../dashboard/src/api';
 describe('view state in the URL', () => {
   it.each<ViewState>([
     DEFAULT_VIEW,
-    { date: '2026-11-18', label: 'string_blocked', device: 'PV-000007', sort: 'confidence', descending: true },
-    { date: null, label: 'arc_fault', device: null, sort: 'raised', descending: true },
+    { date: '2026-11-18', label: 'string_blocked', device: 'PV-000007', window: null, sort: 'confidence', descending: true },
+    { date: '2026-11-18', label: null, device: 'PV-000007', window: 31, sort: 'raised', descending: false },
+    { date: null, label: 'arc_fault', device: null, window: null, sort: 'raised', descending: true },
   ])('round-trips %j', (v) => {
     expect(parseView(formatView(v))).toEqual(v);
   });
@@ -16,6 +17,13 @@ describe('view state in the URL', () => {
     expect(formatView(DEFAULT_VIEW)).toBe('');
     expect(parseView('?date=2026-13-xx&class=<script>&device=../etc&sort=evil:desc')).toEqual(DEFAULT_VIEW);
     expect(parseView('?sort=device')).toEqual({ ...DEFAULT_VIEW, sort: 'device', descending: false });
+    expect(parseView('?device=PV-000001&window=3x')).toEqual({ ...DEFAULT_VIEW, device: 'PV-000001' });
+  });
+
+  it("keeps the chosen window only with its device: a window is one of a device's day", () => {
+    expect(formatView({ ...DEFAULT_VIEW, date: '2026-11-18', device: 'PV-000007', window: 0 })).toBe('?date=2026-11-18&device=PV-000007&window=0');
+    expect(parseView('?window=12')).toEqual(DEFAULT_VIEW);
+    expect(formatView({ ...DEFAULT_VIEW, window: 12 })).toBe('');
   });
 });
 
@@ -24,6 +32,8 @@ describe('the fleet model', () => {
     date: '2026-11-19',
     runId: 'r',
     count: 5,
+    plantEventWindows: 0,
+    plantConditions: [],
     labels: { line_line: ['line_line'], open_circuit: ['open_circuit'], arc_fault: ['arc_fault'], string_blocked: ['line_line', 'open_circuit'] },
     devices: {
       deviceId: ['A', 'B', 'C', 'D', 'E'],

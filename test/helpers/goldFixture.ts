@@ -1,10 +1,11 @@
 /** A gold dataset in the contract: several days and devices, with known verdicts; and the silver series behind them, for charts. */
 import { FAULT_CLASSES, plantDayWindow, type SilverDeviceDayRow } from '../../contracts';
-import { ALARM_LABELS, type AlarmThresholds } from '../../detector/alarms';
+import { ALARM_LABELS, PlantSlots, type AlarmThresholds } from '../../detector/alarms';
 import { publishPartition, type ObjectWriter } from '../../contracts/partition';
 import { NO_HISTORY, type DeviceReference } from '../../detector/baseline';
-import { goldRows } from '../../detector/gold';
+import { gatedDaily, goldRows, predictedWindowsOfRows } from '../../detector/gold';
 import type { WindowInfo } from '../../detector/windows';
+import { plantConditions } from '../../detector/plantConditions';
 
 export const FIXTURE_DATES = ['2026-11-17', '2026-11-18', '2026-11-19'];
 
@@ -27,7 +28,7 @@ export function expectedReference(device: number, day: number): DeviceReference 
 }
 
 /** Windows 20..46 predicted (daylight), the rest skipped for low irradiance. */
-export function deviceDayRows(device: number, day: number, date: string) {
+export function deviceDayRows(device: number, day: number, date: string, modelVersion = 'test-model') {
   const { startMs } = plantDayWindow(date, 'Europe/Madrid');
   const windows: WindowInfo[] = Array.from({ length: 67 }, (_, i) => ({
     index: i,
@@ -45,20 +46,22 @@ export function deviceDayRows(device: number, day: number, date: string) {
     const c = w.index >= 25 ? label : 0;
     for (let j = 0; j < FAULT_CLASSES.length; j++) probs[k * FAULT_CLASSES.length + j] = j === c ? 0.9 : 0.02;
   });
-  return goldRows(deviceName(device), windows, probs, 'test-model', TEST_THRESHOLDS, expectedReference(device, day));
+  return goldRows(deviceName(device), windows, probs, modelVersion, TEST_THRESHOLDS, expectedReference(device, day));
 }
 
-export async function publishGold(writer: ObjectWriter, devices: number, opts: { rowGroupSize?: number; rowsPerFile?: number; dates?: string[] } = {}) {
+/** opts.modelVersion: the model gold names (default "test-model"); opts.inputRunId: the silver run gold names as its input (default none) */
+export async function publishGold(writer: ObjectWriter, devices: number, opts: { rowGroupSize?: number; rowsPerFile?: number; dates?: string[]; modelVersion?: string; inputRunId?: (day: number) => string } = {}) {
   for (const [d, date] of (opts.dates ?? FIXTURE_DATES).entries()) {
     const windowRows = [];
     const dailyRows = [];
     for (let i = 1; i <= devices; i++) {
-      const r = deviceDayRows(i, d, date);
+      const r = deviceDayRows(i, d, date, opts.modelVersion);
       windowRows.push(...r.windows);
       dailyRows.push(r.daily);
     }
-    await publishPartition(writer, 'gold_window', date, `run-${d}`, windowRows, { rowGroupSize: opts.rowGroupSize ?? 670, rowsPerFile: opts.rowsPerFile });
-    await publishPartition(writer, 'gold_daily', date, `run-${d}`, dailyRows, { rowGroupSize: opts.rowGroupSize ?? 670 });
+    const inputRunId = opts.inputRunId?.(d);
+    await publishPartition(writer, 'gold_window', date, `run-${d}`, windowRows, { rowGroupSize: opts.rowGroupSize ?? 670, rowsPerFile: opts.rowsPerFile, inputRunId });
+    await publishPartition(writer, 'gold_daily', date, `run-${d}`, dailyRows, { rowGroupSize: opts.rowGroupSize ?? 670, inputRunId });
   }
 }
 
@@ -103,4 +106,51 @@ export async function publishSilver(writer: ObjectWriter, devices: number, opts:
     const rows = Array.from({ length: devices }, (_, i) => silverRow(i + 1, date));
     await publishPartition(writer, 'silver_device_day', date, `run-${d}`, rows, { rowGroupSize: 16 });
   }
+}
+
+/** The plant-event day's condition: window slots 28..31 (09:57–11:22 plant time on a fixture day), every array off normal at once. */
+export const PLANT_EVENT_SLOTS = [28, 31] as const;
+/** The plant-event day's two faulty arrays (arc fault from window 36 on), too few to be a plant event. */
+export const PLANT_DAY_FAULTY = [2, 5];
+
+/**
+ * A day with a plant-wide condition (clipping, frost…): every device's windows 28..31
+ * read off normal together (the model calls them partial shading), and two arrays
+ * have a real fault later in the day. The summaries are decided as the predict job
+ * decides them, after the plant gate (PlantSlots, gatedDaily): the condition's windows
+ * are set aside, the two faults still raise their alarms.
+ */
+export function plantEventDayRows(devices: number, date: string, modelVersion = 'test-model') {
+  const { startMs } = plantDayWindow(date, 'Europe/Madrid');
+  const shading = FAULT_CLASSES.indexOf('partial_shading');
+  const arc = FAULT_CLASSES.indexOf('arc_fault');
+  const days = Array.from({ length: devices }, (_, k) => {
+    const device = k + 1;
+    const windows: WindowInfo[] = Array.from({ length: 67 }, (_, i) => ({ index: i, startMs: startMs + i * 1_280_000, endMs: startMs + (i + 1) * 1_280_000, skipReason: i >= 20 && i < 47 ? null : 'low_irradiance', missingFraction: 0, meanIrradiance: 0 }));
+    const predicted = windows.filter((w) => !w.skipReason);
+    const probs = new Float32Array(predicted.length * FAULT_CLASSES.length);
+    predicted.forEach((w, j) => {
+      const condition = w.index >= PLANT_EVENT_SLOTS[0] && w.index <= PLANT_EVENT_SLOTS[1];
+      const c = condition ? shading : PLANT_DAY_FAULTY.includes(device) && w.index >= 36 ? arc : 0;
+      for (let f = 0; f < FAULT_CLASSES.length; f++) probs[j * FAULT_CLASSES.length + f] = f === c ? 0.9 : 0.02;
+    });
+    // the readings' window means: a clipping converter holds a higher voltage and less current
+    const means = Float64Array.from(windows.flatMap((w) => (w.index >= PLANT_EVENT_SLOTS[0] && w.index <= PLANT_EVENT_SLOTS[1] ? [290, 4, 35, 700] : [262, 5.6, 30, 700])));
+    return goldRows(deviceName(device), windows, probs, modelVersion, TEST_THRESHOLDS, NO_HISTORY, means);
+  });
+  const slots = new PlantSlots();
+  const predictedWindows = days.map((d) => predictedWindowsOfRows(d.windows));
+  predictedWindows.forEach((w) => slots.add(w));
+  const events = slots.plantEvents();
+  const conditions = plantConditions(slots.slots, events).map((c) => ({ ...c, modelVersion }));
+  return { windows: days.flatMap((d) => d.windows), daily: days.map((d, k) => gatedDaily(d.daily, predictedWindows[k]!, TEST_THRESHOLDS, events)), conditions };
+}
+
+/** Publishes the plant-event day's gold (run "plant-1") and its silver (the fixture's series, run "plant-silver"). */
+export async function publishPlantEventDay(gold: ObjectWriter, silver: ObjectWriter, devices: number, date: string, modelVersion = 'test-model') {
+  const rows = plantEventDayRows(devices, date, modelVersion);
+  await publishPartition(gold, 'gold_window', date, 'plant-1', rows.windows, { rowGroupSize: 670, inputRunId: 'plant-silver' });
+  await publishPartition(gold, 'gold_daily', date, 'plant-1', rows.daily, { rowGroupSize: 670, inputRunId: 'plant-silver' });
+  await publishPartition(gold, 'gold_plant_condition', date, 'plant-1', rows.conditions, { inputRunId: 'plant-silver' });
+  await publishPartition(silver, 'silver_device_day', date, 'plant-silver', Array.from({ length: devices }, (_, i) => silverRow(i + 1, date)), { rowGroupSize: 16 });
 }

@@ -10,7 +10,9 @@ import { bundleHandler, LAMBDA_ENTRIES, LAMBDA_HANDLER, type LambdaName } from '
 
 import { builtinModules } from 'node:module';
 import { startLocalS3 } from '../../local/localS3';
-import { deviceName, FIXTURE_DATES, publishSilver } from '../helpers/goldFixture';
+import { deviceName, FIXTURE_DATES, publishGold, publishSilver } from '../helpers/goldFixture';
+import { readModelVersion } from '../../detector/model/manifest';
+import { WINDOW_VALUES } from '../../detector/windows';
 
 const dir = mkdtempSync(join(tmpdir(), 'pv-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -80,6 +82,32 @@ describe('Lambda bundles', () => {
       const withSilver = (await load('api', 'api-silver')(event)) as { statusCode: number; body: string };
       expect(withSilver.statusCode).toBe(200);
       expect(JSON.parse(withSilver.body)).toMatchObject({ deviceId: deviceName(2), date });
+    } finally {
+      await s3.stop();
+    }
+  }, 60_000);
+
+  it("api: the bundle serves a window's scalogram with the model's normalisation it carries, and refuses a day of another model", async () => {
+    const s3 = await startLocalS3(['gold', 'silver']);
+    try {
+      const dates = [FIXTURE_DATES[0]!, FIXTURE_DATES[1]!];
+      await publishSilver(s3.writer('silver'), 3, { dates });
+      // day one predicted by the committed model (the one the stack deploys with the bundle), day two by another
+      await publishGold(s3.writer('gold'), 3, { dates: [dates[0]!], modelVersion: readModelVersion(), inputRunId: () => 'run-0' });
+      await publishGold(s3.writer('gold'), 3, { dates: [dates[1]!], modelVersion: 'lenet5c-older' });
+      Object.assign(process.env, { AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${s3.port}`, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'eu-west-1', GOLD_BUCKET: 'gold', SILVER_BUCKET: 'silver', PLANT_TIME_ZONE: 'Europe/Madrid' });
+      const handler = load('api', 'api-scalogram');
+      const event = (date: string, window: string) => ({ rawPath: `/devices/${deviceName(2)}/scalogram`, queryStringParameters: { date, window }, requestContext: { http: { method: 'GET' } } });
+      const ok = (await handler(event(dates[0]!, '30'))) as { statusCode: number; body: string };
+      expect(ok.statusCode).toBe(200);
+      const body = JSON.parse(ok.body) as { modelVersion: string; values: string; window: { index: number } };
+      expect(body.modelVersion).toBe(readModelVersion());
+      expect(body.window.index).toBe(30);
+      expect(Buffer.from(body.values, 'base64').length).toBe(WINDOW_VALUES * 4);
+      const other = (await handler(event(dates[1]!, '30'))) as { statusCode: number; body: string };
+      expect(other.statusCode).toBe(409);
+      expect(JSON.parse(other.body).error.message).toMatch(/lenet5c-older/);
+      expect(((await handler(event(dates[0]!, 'x'))) as { statusCode: number }).statusCode).toBe(400);
     } finally {
       await s3.stop();
     }

@@ -14,11 +14,12 @@ export function describeWebDashboard(stage: 'dev' | 'prod', built: () => MockSta
   const forBucket = (stack: MockStack, type: string, bucket: RecordedResource) => stack.ofType(type).filter((r) => r.inputs.bucket === bucket.state.bucket);
 
   describe(`${stage}: the API's side of the dashboard`, () => {
-    it('routes GET /devices/{deviceId}/series, signed like every route', () => {
-      const route = built()
-        .ofType('aws:apigatewayv2/route:Route')
-        .find((r) => r.inputs.routeKey === 'GET /devices/{deviceId}/series');
+    it.each(['GET /devices/{deviceId}/series', 'GET /devices/{deviceId}/scalogram'])('routes %s to the lookup, signed like every route', (key) => {
+      const stack = built();
+      const route = stack.ofType('aws:apigatewayv2/route:Route').find((r) => r.inputs.routeKey === key);
       expect(route?.inputs.authorizationType).toBe('AWS_IAM');
+      const integration = stack.one('aws:apigatewayv2/integration:Integration');
+      expect(route?.inputs.target).toBe(`integrations/${integration.id}`);
     });
 
     it("lets the lookup Lambda read silver's device_day objects and nothing else of silver, and tells it the bucket", () => {
@@ -172,7 +173,13 @@ export function describeWebDashboard(stage: 'dev' | 'prod', built: () => MockSta
       const executionArn = `arn:aws:execute-api:${REGION}:${ACCOUNT}:${api.id}`;
       expect(api.state.executionArn).toBe(executionArn);
       expect([...s!.Resource].sort()).toEqual(
-        [`${executionArn}/${apiStage}/GET/days`, `${executionArn}/${apiStage}/GET/fleet`, `${executionArn}/${apiStage}/GET/devices/*/predictions`, `${executionArn}/${apiStage}/GET/devices/*/series`].sort(),
+        [
+          `${executionArn}/${apiStage}/GET/days`,
+          `${executionArn}/${apiStage}/GET/fleet`,
+          `${executionArn}/${apiStage}/GET/devices/*/predictions`,
+          `${executionArn}/${apiStage}/GET/devices/*/series`,
+          `${executionArn}/${apiStage}/GET/devices/*/scalogram`,
+        ].sort(),
       );
       // every one a GET route the API has; the others (status, faults) are not the page's
       for (const r of DASHBOARD_ROUTES) expect(API_ROUTES).toContain(r);
