@@ -282,7 +282,7 @@ describe('the dashboard in Chromium', () => {
       const page = await open(`/?date=${date}`, at);
       const [first, last] = PLANT_EVENT_SLOTS;
       await page.waitForFunction(() => !(document.getElementById('plant-condition') as HTMLElement).hidden);
-      expect(await page.locator('#plant-condition-text').textContent()).toBe(`Plant condition: ${last - first + 1} windows set aside, 09:57–11:22.`);
+      expect(await page.locator('#plant-condition-text').textContent()).toBe('Plant condition: power limit (curtailment or clipping) 09:57–11:22 (' + (last - first + 1) + ' windows): set aside, not faults.');
       expect(await page.locator('#plant-condition .explain').textContent()).toMatch(/frost, snow, dew, clipping .* curtailment .* not a fault/);
       // the condition raised no alarm; the two real faults did
       expect(await page.locator('#alarm-table tbody tr').count()).toBe(2);
