@@ -1,6 +1,8 @@
 import { parseDesign, parseDesignFile } from '../../contracts/design';
 import { DEFAULT_DESIGN, plantConfig, simulatePlantDay } from '../../detector/simulator/plant';
+import type { DeviceDay } from '../../detector/simulator/device';
 import { drawFault } from '../../detector/simulator/faults';
+import { simulatePlantDayParallel } from '../../detector/simulator/parallel';
 import { Rng } from '../../detector/simulator/random';
 import { calcParamsDesoto, keyPoints } from '../../detector/simulator/singleDiode';
 import recorded from '../fixtures/design/defaultDesignReadings.json';
@@ -153,5 +155,16 @@ describe('a plant of mixed designs', () => {
     expect(Math.max(...days[0]!.series!.voltage)).toBeLessThan(300);
     expect(Math.max(...days[1]!.series!.voltage)).toBeGreaterThan(500);
     expect(() => simulatePlantDay(plantConfig({ date: '2026-06-10', devices: 3, design: plan }))).toThrow('cover devices 0..2, the plant has 3');
+  });
+
+  it('worker threads simulate each device with its design, as one thread does', async () => {
+    const plan = parseDesignFile({ arrays: [{ share: 0.5, design: 'legacy-5x3-cs5p-220m' }, { share: 0.5, design: 'poly-16x2-cs6p-250p' }] }, 4);
+    const config = plantConfig({ date: '2026-06-10', devices: 4, seed: 9, design: plan });
+    const serial = [...simulatePlantDay(config).devices()];
+    const parallel: DeviceDay[] = [];
+    for await (const d of simulatePlantDayParallel(config, { workers: 2, batch: 1 })) parallel.push(d);
+    parallel.sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+    expect(parallel.map((d) => d.truth.energyWh)).toEqual(serial.map((d) => d.truth.energyWh));
+    expect(Array.from(parallel[3]!.readings.voltage.slice(0, 2000))).toEqual(Array.from(serial[3]!.readings.voltage.slice(0, 2000)));
   });
 });
