@@ -75,7 +75,8 @@ describe('modules of other technologies', () => {
     expect(dVoc(cdte) / -0.60004 - 1).toBeLessThan(0.15);
     expect(dVoc(csi) / -0.222156 - 1).toBeGreaterThan(-0.15);
     expect(dVoc(csi) / -0.222156 - 1).toBeLessThan(0.15);
-    // CdTe loses ~0.28 %/K of its Voc, mono-Si ~0.37 %/K
+    // relative to Voc, CdTe loses less per kelvin than mono-Si: datasheets 0.28 and 0.37 %/K, the model 0.24 and 0.41 %/K
+    // (the model's CdTe figure is low because De Soto here uses c-Si's band gap for every module, as pvlib does by default)
     expect(rel(cdte)).toBeGreaterThan(rel(csi) * 0.9);
   });
 
