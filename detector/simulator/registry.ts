@@ -1,5 +1,5 @@
 /**
- * The device registry (issue 20): which design each array of a plant has, so that the
+ * The device registry (issue 20; its columns: contracts/designs.json deviceRegistry): which design each array of a plant has, so that the
  * design travels with the array's data. Today the local pipeline writes it next to its
  * run (local/pipeline.ts); it is not yet a table of contracts/tables.json (silver,
  * predict and the API do not read it yet).

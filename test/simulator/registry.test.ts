@@ -1,4 +1,5 @@
 import { parseDesignFile } from '../../contracts/design';
+import designsJson from '../../contracts/designs.json';
 import { plantConfig } from '../../detector/simulator/plant';
 import { deviceRegistry } from '../../detector/simulator/registry';
 
@@ -16,5 +17,17 @@ describe('the device registry', () => {
     // the single-diode model's STC power of 15 CS5P-220M and 16 FS-6385, near their nameplates
     expect(rows[0]!.arrayPmpStcW / (15 * 220) - 1).toBeLessThan(0.02);
     expect(Math.abs(rows[2]!.arrayPmpStcW / (16 * 385.344) - 1)).toBeLessThan(0.02);
+  });
+
+  it("writes exactly the columns of designs.json's deviceRegistry definition, with their types", () => {
+    const [row] = deviceRegistry(plantConfig({ date: '2026-06-10', devices: 1 }));
+    const columns = designsJson.deviceRegistry.columns;
+    expect(Object.keys(row!)).toEqual(columns.map((c) => c.name));
+    for (const c of columns) {
+      const v = (row as unknown as Record<string, unknown>)[c.name];
+      if (c.type === 'string') expect(typeof v).toBe('string');
+      else if (c.type === 'int32') expect(Number.isInteger(v)).toBe(true);
+      else expect(typeof v).toBe('number');
+    }
   });
 });
