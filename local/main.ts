@@ -9,16 +9,15 @@
  * Re-running a day replaces its silver and gold (commit markers); Ctrl-C at any point
  * leaves the previous complete day visible, never a half-written one.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addDays, FAULT_CLASSES, isValidDate, latestRunnableDate, plantDayWindow } from '../contracts';
 import { ALARM_GROUPS } from '../detector/alarms';
 import type { PlantCondition } from '../detector/plantConditions';
 import { summarize } from '../detector/eval/summary';
-import { parseConditions, parseFaultMix } from '../detector/simulator/cli';
+import { parseConditions, parseFaultMix, readDesignFile } from '../detector/simulator/cli';
 import { DEFAULT_DESIGN, DEFAULT_FAULT_MIX, deviceId, plantConfig } from '../detector/simulator/plant';
-import { DesignError, parseDesignFile, type Design, type DesignPlan } from '../contracts/design';
 import { createHandler } from '../functions/api/handler';
 import { S3Store } from '../functions/api/s3Store';
 import { buildDashboard } from '../dashboard/build';
@@ -99,23 +98,6 @@ export function parseStartArgs(argv: string[]) {
     port: int('port', values.port!, 65535),
     serve: !values['no-serve'],
   };
-}
-
-/** A --design file: one design (an object or a name of contracts/designs.json) or {arrays: [{share | devices, design}]} for mixed designs. */
-export function readDesignFile(file: string, devices: number): Design | DesignPlan {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`--design: cannot read ${file}: ${(err as Error).message}`);
-  }
-  try {
-    const plan = parseDesignFile(json, devices, 'design');
-    return plan.parts.length === 1 ? plan.parts[0]!.design : plan;
-  } catch (err) {
-    if (err instanceof DesignError) throw new UsageError(`--design ${file}: ${err.message}`);
-    throw err;
-  }
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
