@@ -8,6 +8,7 @@
  * so nothing downstream has to know the CEC column names.
  */
 import designsJson from './designs.json';
+import { READING_LIMITS } from './reading';
 
 /** A module's reference parameters as the CEC database names them (one row of designs.json's library, or given explicitly). */
 export interface CecModuleRow {
@@ -178,6 +179,14 @@ export function parseDesign(value: unknown, path = 'design', name?: string): Des
   const perString = blocking.perString ?? true;
   if (typeof perString !== 'boolean') throw new DesignError(`${path}.blockingDiodes.perString: must be true or false, got ${JSON.stringify(perString)}`);
   const vBlockGiven = num(blocking.forwardVoltage ?? 0.5, `${path}.blockingDiodes.forwardVoltage`, 'blockingDiodes.forwardVoltage');
+  // the array must stay within the reading contract's ranges (reading.avsc), or its readings would be quarantined as
+  // out_of_range: open-circuit voltage of a string and short-circuit current of all strings at STC, estimated from the
+  // diode parameters (Voc ≈ a_ref·ln(I_L/I_o), Isc ≈ I_L; within 2 % of the datasheet for the library's modules)
+  const vOc = modulesPerString * module.aRef * Math.log(module.iLRef / module.iORef);
+  const iSc = strings * module.iLRef;
+  const { voltage, current } = READING_LIMITS;
+  if (vOc > voltage!.max) throw new DesignError(`${path}.modulesPerString: ${modulesPerString} modules of ${module.name} make ~${vOc.toFixed(0)} V open circuit at STC, above the readings' ${voltage!.max} V (contracts/reading.avsc)`);
+  if (iSc > current!.max) throw new DesignError(`${path}.strings: ${strings} strings of ${module.name} make ~${iSc.toFixed(0)} A short circuit at STC, above the readings' ${current!.max} A (contracts/reading.avsc)`);
   const designName = name ?? (typeof value.name === 'string' && value.name !== '' ? value.name : `${modulesPerString}x${strings} ${module.name}`);
   return {
     name: designName,

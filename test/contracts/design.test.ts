@@ -27,6 +27,15 @@ describe('array designs (contracts/designs.json)', () => {
     expect(d.module.cellsInSeries).toBe(264);
   });
 
+  it('estimates Voc and Isc within 2 % of the datasheet for every library module (the range check uses them)', () => {
+    const rows = designsJson.moduleLibrary.modules as Record<string, { V_oc_ref: number; I_sc_ref: number }>;
+    for (const name of MODULE_NAMES) {
+      const m = parseDesign({ modulesPerString: 1, strings: 1, module: name }).module;
+      expect(Math.abs((m.aRef * Math.log(m.iLRef / m.iORef)) / rows[name]!.V_oc_ref - 1)).toBeLessThan(0.02);
+      expect(Math.abs(m.iLRef / rows[name]!.I_sc_ref - 1)).toBeLessThan(0.02);
+    }
+  });
+
   it('takes explicit single-diode parameters', () => {
     const d = parseDesign({ modulesPerString: 10, strings: 2, module: { name: 'my module', N_s: 60, alpha_sc: 0.004, a_ref: 1.5, I_L_ref: 9, I_o_ref: 1e-10, R_s: 0.3, R_sh_ref: 300, STC: 270 }, blockingDiodes: { perString: false } });
     expect(d.module).toMatchObject({ name: 'my module', cellsInSeries: 60, alphaSc: 0.004, pStc: 270 });
@@ -44,6 +53,8 @@ describe('array designs (contracts/designs.json)', () => {
     [{ modulesPerString: 5, strings: 3, module: 'First Solar_ Inc. FS-6385', bypassDiodes: { perModule: 3 } }, 'design.bypassDiodes.perModule: must be an integer 1..1, got 3'],
     [{ modulesPerString: 5, strings: 3, module: 'First Solar_ Inc. FS-6385', blockingDiodes: { perString: 'yes' } }, 'design.blockingDiodes.perString: must be true or false'],
     ['nope', 'design: unknown design "nope"'],
+    [{ modulesPerString: 8, strings: 2, module: 'First Solar_ Inc. FS-6385' }, "design.modulesPerString: 8 modules of First Solar_ Inc. FS-6385 make ~1719 V open circuit at STC, above the readings' 1500 V"],
+    [{ modulesPerString: 5, strings: 12, module: 'LG Electronics Inc. LG320N1K-A5' }, "design.strings: 12 strings of LG Electronics Inc. LG320N1K-A5 make ~122 A short circuit at STC, above the readings' 100 A"],
   ])('names the key of a wrong value: %j', (input, message) => {
     expect(() => parseDesign(input)).toThrow(message);
   });
