@@ -3,6 +3,7 @@
  * parseStackConfig is pure (tests feed it the YAML files); loadStackConfig reads
  * Pulumi's config at deploy time. Every error names the offending key.
  */
+import { DEFAULT_DESIGN_NAME, DesignError, defaultDesign, parseDesign, type Design } from '../contracts/design';
 import { SUPERSEDED_GRACE_MS } from '../contracts';
 import { dailyStartMinute, earlyStartProblem } from './schedule';
 
@@ -59,6 +60,8 @@ export interface StackConfig {
     scadaCidr: string | null;
   };
   alarmEmail: string | null;
+  /** the arrays' design (contracts/designs.json; absent: the default design), validated by contracts/design.ts; `setting` is what the producer's simulator source gets (SIMULATOR_DESIGN): the design's name or its JSON */
+  design: { value: Design; setting: string };
   /** the operator's dashboard behind CloudFront with a Cognito sign-in (infra/webDashboard.ts); null: not deployed */
   webDashboard: WebDashboardConfig | null;
 }
@@ -215,7 +218,7 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
   );
   const ownEntries = Object.entries(raw).filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`));
   const own = new Reader(Object.fromEntries(ownEntries.map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v])), `${CONFIG_NAMESPACE}:`);
-  own.only('stage', 'protect', 'plantTimeZone', 'vpcCidr', 'availabilityZones', 'kafkaTopic', 'kafkaPartitions', 'emrReleaseLabel', 'sparkVersion', 'scalaVersion', 'emr', 'scheduleCron', 'schedule', 'retention', 'api', 'producer', 'alarmEmail', 'kmsEncryption', 'webDashboard');
+  own.only('stage', 'protect', 'plantTimeZone', 'vpcCidr', 'availabilityZones', 'kafkaTopic', 'kafkaPartitions', 'emrReleaseLabel', 'sparkVersion', 'scalaVersion', 'emr', 'scheduleCron', 'schedule', 'retention', 'api', 'producer', 'alarmEmail', 'kmsEncryption', 'webDashboard', 'design');
 
   const plantTimeZone = own.string('plantTimeZone');
   if (!isTimeZone(plantTimeZone)) throw new ConfigError(`${CONFIG_NAMESPACE}:plantTimeZone`, `${JSON.stringify(plantTimeZone)} is not an IANA time zone`);
@@ -276,8 +279,35 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
       scadaCidr: source === 'modbus' ? cidr(producer, 'scadaCidr', ANY_CIDR, 'an IPv4 CIDR block of the plant network') : null,
     },
     alarmEmail: own.optionalString('alarmEmail', EMAIL, 'an e-mail address'),
+    design: stackDesign(raw[`${CONFIG_NAMESPACE}:design`]),
     webDashboard: webDashboard(own.object('webDashboard')),
   };
+}
+
+/**
+ * pv-fault:design: a design's name, or a design object (YAML, or JSON text as `pulumi config set --path` gives it),
+ * checked by the same validator as npm start's --design, its errors naming the key under pv-fault:design.
+ */
+function stackDesign(v: unknown): StackConfig['design'] {
+  const key = `${CONFIG_NAMESPACE}:design`;
+  if (v === undefined || v === null) return { value: defaultDesign(), setting: DEFAULT_DESIGN_NAME };
+  let value = v;
+  if (typeof v === 'string' && v.trim().startsWith('{')) {
+    try {
+      value = JSON.parse(v);
+    } catch {
+      throw new ConfigError(key, 'expected a design name or a design object, got a string that is not JSON');
+    }
+  }
+  try {
+    const design = parseDesign(value, key);
+    return { value: design, setting: typeof value === 'string' ? value : JSON.stringify(value) };
+  } catch (err) {
+    if (!(err instanceof DesignError)) throw err;
+    // the design's message starts with its key path (pv-fault:design.modulesPerString: …)
+    const at = err.message.indexOf(': ');
+    throw new ConfigError(err.message.slice(0, at), err.message.slice(at + 2));
+  }
 }
 
 /** Cognito's rule for a domain prefix: lower-case letters, digits and hyphens, no "aws", "amazon" or "cognito". */

@@ -84,7 +84,7 @@ export function createPlatform(config: StackConfig, inputs: PlatformInputs): Pla
   );
   const producerEnvironment: Partial<Record<ProducerEnvName, string>> =
     config.producer.source === 'simulator'
-      ? { SOURCE: 'simulator', SIMULATED_DEVICES: String(config.producer.simulatedDevices), PLANT_TIME_ZONE: config.plantTimeZone }
+      ? { SOURCE: 'simulator', SIMULATED_DEVICES: String(config.producer.simulatedDevices), SIMULATOR_DESIGN: config.design.setting, PLANT_TIME_ZONE: config.plantTimeZone }
       : { SOURCE: 'modbus', MODBUS_REGISTER_MAP: requireMap(inputs.registerMapJson) };
   const sparkSubmitParameters = readSparkSubmitParameters();
   const compute = new Compute(name, {

@@ -3,6 +3,7 @@
  *   npm start                                  300 devices, yesterday (plant-local; before 03:00 the day before), then serves the API
  *   npm start -- --no-serve                    exits after the summary
  *   npm start -- --devices 1000 --date 2026-11-18 --seed 7 --fault-mix normal=50,arc_fault=10 --out out/local
+ *   npm start -- --design plant.json           the arrays' design(s) (contracts/designs.json; default: 5 × 3 of the CS5P-220M)
  *   npm start -- --engine spark                the production engines: the producer service, a Kafka broker, the Spark jobs
  * One run at a time per --out (local/runLock.ts): a second is refused, naming the first.
  * Re-running a day replaces its silver and gold (commit markers); Ctrl-C at any point
@@ -15,8 +16,8 @@ import { addDays, FAULT_CLASSES, isValidDate, latestRunnableDate, plantDayWindow
 import { ALARM_GROUPS } from '../detector/alarms';
 import type { PlantCondition } from '../detector/plantConditions';
 import { summarize } from '../detector/eval/summary';
-import { parseConditions, parseFaultMix } from '../detector/simulator/cli';
-import { DEFAULT_FAULT_MIX, deviceId, plantConfig } from '../detector/simulator/plant';
+import { parseConditions, parseFaultMix, readDesignFile } from '../detector/simulator/cli';
+import { DEFAULT_DESIGN, DEFAULT_FAULT_MIX, deviceId, plantConfig } from '../detector/simulator/plant';
 import { createHandler } from '../functions/api/handler';
 import { S3Store } from '../functions/api/s3Store';
 import { buildDashboard } from '../dashboard/build';
@@ -28,7 +29,8 @@ import { runCommand, UsageError } from '../detector/commandLine';
 
 const USAGE = `usage: npm start -- [--devices N] [--date YYYY-MM-DD] [--days N] [--seed N] [--fault-mix normal=70,arc_fault=6,...]
                   [--out DIR] [--time-zone Europe/Madrid] [--port 8080] [--no-serve] [--engine embedded|spark]
-                  [--conditions none|field] [--force frost,dew,snow,soiling,standby,curtailment,clipping (on --date)] [--mounting open_rack|roof] [--converter-rating W]`;
+                  [--conditions none|field] [--force frost,dew,snow,soiling,standby,curtailment,clipping (on --date)] [--mounting open_rack|roof] [--converter-rating W]
+                  [--design FILE.json (one design, or {"arrays": [{"share": 0.7 | "devices": [0, 200], "design": …}]}; see docs/simulator.md)]`;
 
 /**
  * Days run by default (the embedded engine): the first judges every array against
@@ -55,6 +57,7 @@ export function parseStartArgs(argv: string[]) {
       force: { type: 'string' },
       mounting: { type: 'string' },
       'converter-rating': { type: 'string' },
+      design: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -77,12 +80,16 @@ export function parseStartArgs(argv: string[]) {
   }
   // conditions that are not faults (detector/simulator/conditions.ts): rates for every day, --force on the last day (--date) only
   const conditions = parseConditions(values);
+  const devices = int('devices', values.devices!, 100_000);
+  if (engine === 'spark' && values.design !== undefined) throw new UsageError('--design: the Spark engine publishes through the producer service, whose simulator source simulates the default design');
+  const design = values.design === undefined ? DEFAULT_DESIGN : readDesignFile(values.design, devices);
   return {
     engine,
     help: values.help!,
     date,
     timeZone,
-    devices: int('devices', values.devices!, 100_000),
+    devices,
+    design,
     days: int('days', values.days ?? (engine === 'spark' ? '1' : String(DEFAULT_DAYS)), 31),
     seed: int('seed', values.seed!, 2 ** 31 - 1),
     faultMix: values['fault-mix'] ? parseFaultMix(values['fault-mix']) : DEFAULT_FAULT_MIX,

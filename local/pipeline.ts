@@ -5,7 +5,7 @@
  * console → buckets in a local S3 API (s3rver) → compare the verdicts with the
  * simulator's ground truth.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAULT_CLASSES, plantDayWindow, type FaultClass } from '../contracts';
 import { ALARM_GROUPS } from '../detector/alarms';
@@ -18,6 +18,8 @@ import type { DeviceTruth } from '../detector/simulator/device';
 import { Progress } from '../detector/progress';
 import { simulatePlantDayParallel } from '../detector/simulator/parallel';
 import { plantConfig, simulatePlantDay, type PlantConfig } from '../detector/simulator/plant';
+import { deviceRegistry } from '../detector/simulator/registry';
+import type { Design, DesignPlan } from '../contracts/design';
 import { NO_CONDITIONS, type ConditionsConfig } from '../detector/simulator/conditions';
 import type { FaultMix } from '../detector/simulator/faults';
 import { handler as runWindowHandler } from '../functions/run-window/handler';
@@ -49,6 +51,8 @@ export interface LocalRunOptions {
   log: (line: string) => void;
   /** keep s3rver running after the run (to serve the API); the caller stops it */
   keepS3?: boolean;
+  /** the arrays' design(s) (contracts/design.ts); default: the default design */
+  design?: Design | DesignPlan;
 }
 
 export interface DeviceOutcome {
@@ -103,7 +107,7 @@ function plantConditions(c: ConditionsConfig): string {
 
 export async function runLocalPipeline(o: LocalRunOptions, predictor?: DevicePredictor & { close?(): Promise<void> }): Promise<LocalRunResult> {
   mkdirSync(o.out, { recursive: true });
-  const config: PlantConfig = plantConfig({ date: o.date, firstDate: o.firstDate ?? o.date, timeZone: o.timeZone, devices: o.devices, seed: o.seed, faultMix: o.faultMix, conditions: o.conditions ?? NO_CONDITIONS });
+  const config: PlantConfig = plantConfig({ date: o.date, firstDate: o.firstDate ?? o.date, timeZone: o.timeZone, devices: o.devices, seed: o.seed, faultMix: o.faultMix, conditions: o.conditions ?? NO_CONDITIONS, ...(o.design ? { design: o.design } : {}) });
   simulatePlantDay(config); // validates the options before anything starts
   // held until the state machine is done: another run into this --out would reset the topic under this one's ingest
   const lock = acquireRunLock(o.out, o.date);
@@ -116,6 +120,9 @@ export async function runLocalPipeline(o: LocalRunOptions, predictor?: DevicePre
 
 async function runDay(o: LocalRunOptions, config: PlantConfig, predictor?: DevicePredictor & { close?(): Promise<void> }): Promise<LocalRunResult> {
   const { stageSeconds, stageSpans, timed } = stageClock();
+
+  // the plant's device registry: each array's design, beside the run (not yet a contracts table: silver, predict and the API do not read it)
+  writeFileSync(join(o.out, 'device_registry.json'), `${JSON.stringify({ devices: deviceRegistry(config) }, null, 1)}\n`);
 
   // 1. simulate and publish to the local topic (a fresh topic: it holds this simulated day)
   const topicDir = join(o.out, 'topic');

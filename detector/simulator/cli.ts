@@ -13,8 +13,9 @@
  * Conditions that are not faults (conditions.ts) are off unless asked for:
  *   --conditions field (the field rates), --force snow,standby (on every simulated day),
  *   --mounting roof, --converter-rating 2500 (W DC: clipping above it).
+ * --design FILE.json: the arrays' design, one or mixed (contracts/design.ts; docs/simulator.md, Array designs).
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
@@ -27,11 +28,12 @@ import { CONDITION_KINDS, FIELD_CONDITIONS, NO_CONDITIONS, type ConditionKind, t
 import type { FaultMix } from './faults';
 import { SKY_TYPES, type SkyType } from './weather';
 import { runCommand, UsageError } from '../commandLine';
+import { DesignError, parseDesignFile, type Design, type DesignPlan } from '../../contracts/design';
 
 const USAGE = `usage: npm run simulate -- [--devices N] [--date YYYY-MM-DD] [--days N] [--first-date YYYY-MM-DD]
                             [--seed N] [--out DIR] [--fault-mix normal=70,arc_fault=6,...]
                             [--sky clear|broken|mostly_cloudy|overcast] [--time-zone Europe/Madrid] [--workers N]
-                            [--conditions none|field] [--force ${CONDITION_KINDS.join(',')}] [--mounting open_rack|roof] [--converter-rating W]`;
+                            [--conditions none|field] [--force ${CONDITION_KINDS.join(',')}] [--mounting open_rack|roof] [--converter-rating W] [--design FILE.json]`;
 
 /** The conditions flags → the plant's conditions. */
 export function parseConditions(values: { conditions?: string; force?: string; mounting?: string; 'converter-rating'?: string }): ConditionsConfig {
@@ -64,6 +66,23 @@ export function parseFaultMix(text: string): FaultMix {
   return mix;
 }
 
+/** A --design file: one design (an object or a name of contracts/designs.json) or {arrays: [{share | devices, design}]} for mixed designs. */
+export function readDesignFile(file: string, devices: number): Design | DesignPlan {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--design: cannot read ${file}: ${(err as Error).message}`);
+  }
+  try {
+    const plan = parseDesignFile(json, devices, 'design');
+    return plan.parts.length === 1 ? plan.parts[0]!.design : plan;
+  } catch (err) {
+    if (err instanceof DesignError) throw new UsageError(`--design ${file}: ${err.message}`);
+    throw err;
+  }
+}
+
 export function parseSimulateArgs(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
@@ -82,11 +101,13 @@ export function parseSimulateArgs(argv: string[]) {
       force: { type: 'string' },
       mounting: { type: 'string' },
       'converter-rating': { type: 'string' },
+      design: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
   });
   const timeZone = values['time-zone']!;
+  const devices = positiveInt('devices', values.devices!);
   const date = values.date ?? localDate(Date.now() - 86_400_000, timeZone);
   if (!isValidDate(date)) throw new UsageError(`--date: ${JSON.stringify(date)} is not a calendar date in YYYY-MM-DD form`);
   const firstDate = values['first-date'] ?? date;
@@ -99,11 +120,12 @@ export function parseSimulateArgs(argv: string[]) {
       date,
       firstDate,
       timeZone,
-      devices: positiveInt('devices', values.devices!),
+      devices,
       seed: positiveInt('seed', values.seed!),
       faultMix: values['fault-mix'] ? parseFaultMix(values['fault-mix']) : DEFAULT_FAULT_MIX,
       sky: values.sky as SkyType | undefined,
       conditions: parseConditions(values),
+      ...(values.design === undefined ? {} : { design: readDesignFile(values.design, devices) }),
     }),
     dates: plantDates(date, positiveInt('days', values.days!)),
     out: values.out ?? join('out', `sim-${date}`),

@@ -4,7 +4,11 @@
  * says when it starts and ends), and turned, day by day and sample by sample, into
  * the string conditions the array model understands.
  *
- * - line_line: a low-resistance short across 1–2 modules of a string (0.01–1 Ω):
+ * Where a fault sits scales with the array's design (modules per string n, strings m):
+ * the faulty string is one of m, a short spans k of n modules, a leak is at one of
+ * the n − 1 inner nodes; resistances and arc voltages are physical and do not scale.
+ *
+ * - line_line: a low-resistance short across 1–2 modules of a string of 5 (k ≤ 40 % of n, k ≤ n − 1; 0.01–1 Ω):
  *   the string loses those modules' voltage, the array gets a second power peak.
  * - line_ground: a fault from a node of a string to ground (the grounded end) through
  *   20–200 Ω: a leak that grows with the operating voltage. (Below ~20 Ω the faulted
@@ -37,10 +41,15 @@ export interface Fault {
 
 /** Draws a fault of a class: where it is and how bad, once for all the days it lasts. */
 export function drawFault(kind: Fault['kind'], rng: Rng, nStrings: number, nSeries: number): Fault {
+  if ((kind === 'line_line' || kind === 'line_ground') && nSeries < 2) {
+    throw new Error(`${kind}: a short or a leak at a node needs at least 2 modules per string (the design has ${nSeries}); drop it from the fault mix`);
+  }
   const fault: Fault = { kind, string: rng.int(0, nStrings - 1), severity: {}, intermittent: false };
   switch (kind) {
     case 'line_line': {
-      const count = rng.int(1, 2);
+      // a short across k of the string's n modules, k ≤ 40 % of n (1–2 of today's 5) and k ≤ n − 1:
+      // shorting every module would be an open-circuit-like dead string, another class
+      const count = rng.int(1, Math.max(1, Math.min(nSeries - 1, Math.round(0.4 * nSeries))));
       fault.severity = { first: rng.int(0, nSeries - count), count, resistance: rng.uniform(0.01, 1) };
       break;
     }

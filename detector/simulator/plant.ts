@@ -16,32 +16,24 @@ import { PlantCalendar } from './calendar';
 import { simulateDevice, type DeviceDay } from './device';
 import type { FaultMix } from './faults';
 import { episodeOn, faultToday } from './history';
-import { conditionedWeather, conditionsOff, deviceConditions, NO_CONDITIONS, planConditions, plantConditions, skyOfPlan, type ConditionsConfig } from './conditions';
+import { conditionedWeather, conditionsOff, deviceConditions, NO_CONDITIONS, planConditions, plantConditions, skyOfPlan, type ConditionsConfig, type PlantConditions } from './conditions';
 import { drawProfile } from './profile';
 import { Rng } from './random';
 import { calibrationAfter, DEFAULT_SENSOR_RATES, type SensorRates } from './sensors';
 import type { ModuleParams } from './singleDiode';
+import { defaultDesign, designOf, type Design, type DesignPlan } from '../../contracts/design';
 import { plantWeather, type PlantWeather, type Site, type SkyType } from './weather';
 
 /**
- * The default module: De Soto reference parameters of the Canadian Solar CS5P-220M
- * (96 cells, 220 W) as published in the CEC module database and used in pvlib's tests.
+ * The default design (contracts/designs.json): 5 modules in series, 3 strings of the
+ * Canadian Solar CS5P-220M (96 cells, 220 W; De Soto reference parameters of the CEC
+ * database as pvlib's tests use them), Schottky bypass and blocking diodes.
  */
-export const DEFAULT_MODULE: ModuleParams = {
-  cellsInSeries: 96,
-  alphaSc: 0.004539,
-  aRef: 2.6373,
-  iLRef: 5.114,
-  iORef: 8.196e-10,
-  rShRef: 381.68,
-  rS: 1.065,
-  egRef: 1.121,
-  dEgdT: -0.0002677,
-  pStc: 220,
-};
-
-/** The design's array: 5 modules in series, 3 strings, Schottky bypass and blocking diodes. */
-export const DEFAULT_LAYOUT: ArrayLayout = { nSeries: 5, nStrings: 3, vBypass: 0.45, vBlock: 0.5 };
+export const DEFAULT_DESIGN: Design = defaultDesign();
+/** The default design's module. */
+export const DEFAULT_MODULE: ModuleParams = DEFAULT_DESIGN.module;
+/** The default design's array. */
+export const DEFAULT_LAYOUT: ArrayLayout = DEFAULT_DESIGN.layout;
 
 /** A plant near Seville (Europe/Madrid), modules tilted 30° to the south. */
 export const DEFAULT_SITE: Site = { latitude: 37.39, longitude: -5.98, tilt: 30, azimuth: 180, albedo: 0.2, annualMeanTemp: 19.2, annualTempAmplitude: 8.5 };
@@ -61,8 +53,8 @@ export interface PlantConfig {
   repairDays: [number, number];
   /** force the day's sky; random per (seed, date) otherwise */
   sky?: SkyType;
-  module: ModuleParams;
-  layout: ArrayLayout;
+  /** the arrays' design: one for all, or a plan of device ranges (a plant of mixed designs) */
+  design: Design | DesignPlan;
   sensorRates: SensorRates;
   /** sensor noise multiplier range, drawn per device */
   noiseLevel: [number, number];
@@ -85,8 +77,7 @@ export function plantConfig(overrides: Partial<PlantConfig> & Pick<PlantConfig, 
     seed: 1,
     faultMix: DEFAULT_FAULT_MIX,
     repairDays: [1, 10],
-    module: DEFAULT_MODULE,
-    layout: DEFAULT_LAYOUT,
+    design: DEFAULT_DESIGN,
     sensorRates: DEFAULT_SENSOR_RATES,
     noiseLevel: [0.5, 2],
     deviceIdPrefix: 'PV-',
@@ -98,6 +89,11 @@ export function plantConfig(overrides: Partial<PlantConfig> & Pick<PlantConfig, 
 
 export function deviceId(config: Pick<PlantConfig, 'deviceIdPrefix'>, index: number): string {
   return `${config.deviceIdPrefix}${String(index + 1).padStart(6, '0')}`;
+}
+
+/** The design of device `index` (a single design holds for every device). */
+export function designAt(config: Pick<PlantConfig, 'design'>, index: number): Design {
+  return 'parts' in config.design ? designOf(config.design, index) : config.design;
 }
 
 export interface PlantDay {
@@ -115,6 +111,10 @@ export function simulatePlantDay(config: PlantConfig): PlantDay {
   if (!Number.isInteger(minRepair) || !Number.isInteger(maxRepair) || minRepair < 1 || maxRepair < minRepair) {
     throw new Error(`repairDays: ${JSON.stringify(config.repairDays)} must be whole days [min, max] with 1 ≤ min ≤ max`);
   }
+  if ('parts' in config.design) {
+    const covered = config.design.parts[config.design.parts.length - 1]?.to ?? 0;
+    if (covered < config.devices) throw new Error(`design: the plan's arrays cover devices 0..${covered}, the plant has ${config.devices}`);
+  }
   const window = plantDayWindow(config.date, config.timeZone);
   const calendar = new PlantCalendar(config.firstDate, config.timeZone, config.site);
   const day = calendar.dayOf(config.date);
@@ -122,13 +122,23 @@ export function simulatePlantDay(config: PlantConfig): PlantDay {
   const plan = conditionsOff(config.conditions) ? null : planConditions(config.conditions, config.seed, config.site, config.date);
   const drawn = plantWeather(config.site, window, new Rng(config.seed, `weather:${config.date}`), config.sky ?? (plan ? skyOfPlan(plan) : undefined));
   const weather = plan ? conditionedWeather(plan, drawn) : drawn;
-  const shared = plan ? plantConditions(plan, config.seed, day, calendar, weather, config.layout, config.module.pStc) : null;
-  const history = { mix: config.faultMix, repairDays: config.repairDays, nStrings: config.layout.nStrings, nSeries: config.layout.nSeries };
+  // the plant-wide conditions depend on the array's design (its STC power rates the converter): one per design
+  const sharedByDesign = new Map<Design, PlantConditions>();
+  const shared = (design: Design): PlantConditions | null => {
+    if (!plan) return null;
+    let pc = sharedByDesign.get(design);
+    if (!pc) sharedByDesign.set(design, (pc = plantConditions(plan, config.seed, day, calendar, weather, design.layout, design.module.pStc)));
+    return pc;
+  };
   function* devices(from = 0, to = config.devices): Generator<DeviceDay> {
     for (let i = from; i < to; i++) {
+      const design = designAt(config, i);
+      const { layout, module } = design;
+      const history = { mix: config.faultMix, repairDays: config.repairDays, nStrings: layout.nStrings, nSeries: layout.nSeries };
       const device = new Rng(config.seed, `device:${i}`);
       const profile = drawProfile(device.fork('profile'), config.noiseLevel);
       const episode = episodeOn(device.fork('history'), day, history);
+      const pc = shared(design);
       yield simulateDevice(
         weather,
         {
@@ -136,11 +146,11 @@ export function simulatePlantDay(config: PlantConfig): PlantDay {
           profile,
           calibration: calibrationAfter(profile.sensors, day),
           fault: episode && faultToday(episode, day, calendar, weather),
-          module: config.module,
-          layout: config.layout,
+          module,
+          layout,
           sensorRates: config.sensorRates,
           keepSeries: config.keepSeries,
-          conditions: shared && deviceConditions(shared, config.seed, i, day, calendar, weather, config.layout),
+          conditions: pc && deviceConditions(pc, config.seed, i, day, calendar, weather, layout),
         },
         new Rng(config.seed, `device:${i}:${config.date}`),
       );

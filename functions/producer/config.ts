@@ -5,6 +5,7 @@
  * every problem at once, each naming its variable.
  */
 import { readFileSync } from 'node:fs';
+import { DEFAULT_DESIGN_NAME, DesignError, defaultDesign, parseDesign, type Design } from '../../contracts/design';
 import { parseRegisterMap, type RegisterMap } from './registerMap';
 
 export type SourceKind = 'simulator' | 'modbus';
@@ -45,6 +46,7 @@ export const PRODUCER_ENV = [
   { name: 'SIMULATED_DEVICES', default: '100', when: 'SOURCE=simulator', description: 'number of simulated arrays' },
   { name: 'SIMULATOR_TEMPLATES', default: '100', when: 'SOURCE=simulator', description: 'distinct simulated device-days; device i replays template i mod T' },
   { name: 'SIMULATOR_SEED', default: '1', when: 'SOURCE=simulator', description: 'seed of the simulated plant' },
+  { name: 'SIMULATOR_DESIGN', default: DEFAULT_DESIGN_NAME, when: 'SOURCE=simulator', description: 'the simulated arrays\' design: a name of contracts/designs.json or a design as JSON text (docs/simulator.md, Array designs)' },
   { name: 'PLANT_TIME_ZONE', default: 'Europe/Madrid', when: 'SOURCE=simulator', description: 'IANA time zone of the plant (the simulated day is its local day)' },
   { name: 'MODBUS_REGISTER_MAP', default: null, when: 'SOURCE=modbus', description: 'the register map: JSON text, or the path of a JSON file (docs/producer.md)' },
   { name: 'MODBUS_TIMEOUT_MS', default: '2000', when: 'SOURCE=modbus', description: 'per-device answer timeout unless the map sets timeoutMs' },
@@ -61,7 +63,7 @@ export type ProducerEnvName = (typeof PRODUCER_ENV)[number]['name'];
 
 export interface ProducerConfig {
   source:
-    | { kind: 'simulator'; devices: number; templates: number; seed: number; timeZone: string }
+    | { kind: 'simulator'; devices: number; templates: number; seed: number; timeZone: string; design: Design }
     | { kind: 'modbus'; registerMap: RegisterMap; defaultTimeoutMs: number; concurrency: number };
   kafka: {
     brokers: string[];
@@ -106,6 +108,16 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Reads a JSON file for MODBUS_REGISTER_MAP when the value is a path; injectable for tests. */
 export type ReadText = (path: string) => string;
+
+/** SIMULATOR_DESIGN: a named design, or a design as JSON text; a problem names the design's key. */
+function simulatorDesign(text: string, problems: string[]): Design {
+  try {
+    return parseDesign(text.startsWith('{') ? (JSON.parse(text) as unknown) : text, 'SIMULATOR_DESIGN');
+  } catch (err) {
+    problems.push(err instanceof DesignError ? err.message : `SIMULATOR_DESIGN: not JSON (${(err as Error).message})`);
+    return defaultDesign();
+  }
+}
 
 export function parseProducerConfig(env: Env, readText: ReadText = (p) => readFileSync(p, 'utf8')): ProducerConfig {
   const problems: string[] = [];
@@ -200,6 +212,7 @@ export function parseProducerConfig(env: Env, readText: ReadText = (p) => readFi
       templates: int('SIMULATOR_TEMPLATES', 1, 10_000),
       seed: int('SIMULATOR_SEED', 1, 2 ** 31 - 1),
       timeZone,
+      design: simulatorDesign(raw('SIMULATOR_DESIGN')!, problems),
     };
   } else {
     const defaultTimeoutMs = int('MODBUS_TIMEOUT_MS', 10, 600_000);

@@ -18,7 +18,7 @@ import type { ScadaSource } from './sources/types';
 export function createSource(config: ProducerConfig, logger: Logger, metrics: Metrics, clock: Clock = systemClock): ScadaSource {
   const s = config.source;
   if (s.kind === 'simulator') {
-    return new SimulatorSource({ devices: s.devices, templates: s.templates, seed: s.seed, timeZone: s.timeZone, pollIntervalMs: config.pollIntervalMs }, clock, logger);
+    return new SimulatorSource({ devices: s.devices, templates: s.templates, seed: s.seed, timeZone: s.timeZone, design: s.design, pollIntervalMs: config.pollIntervalMs }, clock, logger);
   }
   return new ModbusSource({ registerMap: s.registerMap, concurrency: s.concurrency }, clock, logger, metrics);
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultDesign } from '../../contracts/design';
 import { DEFAULT_NONCURRENT_DAYS, parseStackConfig, type RawConfig } from '../../infra/config';
 import { readProjectFile, readStackConfig, REPO_ROOT } from '../helpers/stackFiles';
 
@@ -83,6 +84,33 @@ describe('stack config', () => {
   it('accepts structured values as the JSON text Pulumi passes at deploy time', () => {
     const asPulumiGivesIt = Object.fromEntries(Object.entries(base).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]));
     expect(parseStackConfig(asPulumiGivesIt)).toEqual(dev);
+  });
+});
+
+describe('stack config: the arrays\' design (pv-fault:design)', () => {
+  const base = readStackConfig('dev');
+  it("keeps today's default design in both stages", () => {
+    expect(parseStackConfig(base).design).toEqual({ value: defaultDesign(), setting: 'legacy-5x3-cs5p-220m' });
+    expect(parseStackConfig(readStackConfig('prod')).design.value).toEqual(defaultDesign());
+    expect(parseStackConfig({ ...base, 'pv-fault:design': undefined }).design.value).toEqual(defaultDesign());
+  });
+
+  it('takes a named design, a design object, or its JSON text; the producer gets the name or the JSON', () => {
+    expect(parseStackConfig({ ...base, 'pv-fault:design': 'cdte-4x4-fs-6385' }).design).toMatchObject({ value: { name: 'cdte-4x4-fs-6385', modulesPerString: 4 }, setting: 'cdte-4x4-fs-6385' });
+    const object = { modulesPerString: 10, strings: 2, module: 'Trina Solar TSM-250PD05' };
+    const fromObject = parseStackConfig({ ...base, 'pv-fault:design': object }).design;
+    expect(fromObject.value.layout).toMatchObject({ nSeries: 10, nStrings: 2 });
+    expect(JSON.parse(fromObject.setting)).toEqual(object);
+    expect(parseStackConfig({ ...base, 'pv-fault:design': JSON.stringify(object) }).design).toEqual(fromObject);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['zero modules per string', { modulesPerString: 0, strings: 2, module: 'Trina Solar TSM-250PD05' }, 'stack config pv-fault:design.modulesPerString: must be an integer 1..40, got 0'],
+    ['an unknown module', { modulesPerString: 4, strings: 2, module: 'Acme' }, 'stack config pv-fault:design.module: unknown module "Acme"'],
+    ['an unknown design name', 'big-one', 'stack config pv-fault:design: unknown design "big-one"'],
+    ['JSON text that is not JSON', '{ modulesPerString: 4', 'stack config pv-fault:design: expected a design name or a design object'],
+  ])('rejects %s naming the key', (_name, design, message) => {
+    expect(() => parseStackConfig({ ...base, 'pv-fault:design': design })).toThrow(message);
   });
 });
 

@@ -195,6 +195,8 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
       const parsed = parseProducerConfig(env);
       expect(parsed.kafka).toMatchObject({ topic: stack.config.kafka.topic, partitions: stack.config.kafka.partitions, auth: { kind: 'iam', region: REGION } });
       expect(parsed.source.kind).toBe(stack.config.producer.source);
+      // a simulating producer simulates the stack's design
+      if (parsed.source.kind === 'simulator') expect(parsed.source.design).toEqual(stack.config.design.value);
       expect(container!.logConfiguration.logDriver).toBe('awslogs');
     });
   });

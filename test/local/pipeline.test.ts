@@ -2,7 +2,7 @@
  * End to end on this machine: simulated plant → local topic → the real state machine
  * → local ingest and predict jobs → gold in a local S3 API → the prediction API.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -30,6 +30,10 @@ describe('the daily pipeline, locally', () => {
     expect(first.predict.devices).toBe(8);
     expect(first.readingsPublished).toBeGreaterThan(8 * 4000);
     expect(first.notifications.map((n) => n.Subject)).toEqual(['PV faults: 2026-06-20 processed']);
+    // the device registry beside the run: every device with its design (the default one here)
+    const registry = JSON.parse(readFileSync(join(out, 'device_registry.json'), 'utf8')) as { devices: { deviceId: string; design: string; modulesPerString: number; strings: number }[] };
+    expect(registry.devices.map((d) => d.deviceId)).toEqual(first.outcomes.map((d) => d.deviceId));
+    expect(registry.devices.every((d) => d.design === 'legacy-5x3-cs5p-220m' && d.modulesPerString === 5 && d.strings === 3)).toBe(true);
 
     const api = createHandler({ store: new S3Store(first.s3!.client, 'gold'), timeZone: 'Europe/Madrid' });
     const arc = first.outcomes.find((d) => d.injected === 'arc_fault')!;

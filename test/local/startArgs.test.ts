@@ -1,5 +1,9 @@
 /** npm start's flags: a run of consecutive days, and what each engine refuses (local/main.ts). */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UsageError } from '../../detector/commandLine';
+import { DEFAULT_DESIGN } from '../../detector/simulator/plant';
 import { parseStartArgs } from '../../local/main';
 
 describe('npm start flags', () => {
@@ -18,5 +22,37 @@ describe('npm start flags', () => {
   ])('refuses %j naming the flag', (argv, message) => {
     expect(() => parseStartArgs(argv)).toThrow(UsageError);
     expect(() => parseStartArgs(argv)).toThrow(message);
+  });
+
+  describe('--design', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'design-args-'));
+    const file = (name: string, content: unknown) => {
+      const path = join(dir, name);
+      writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+      return path;
+    };
+
+    it('defaults to the default design; takes one design from a file, or a plan of mixed designs', () => {
+      expect(parseStartArgs(['--date', '2026-06-20']).design).toBe(DEFAULT_DESIGN);
+      const one = parseStartArgs(['--date', '2026-06-20', '--design', file('one.json', { modulesPerString: 12, strings: 2, module: 'Trina Solar TSM-250PD05' })]).design;
+      expect(one).toMatchObject({ modulesPerString: 12, strings: 2, layout: { nSeries: 12, nStrings: 2 } });
+      const mixed = parseStartArgs(['--date', '2026-06-20', '--devices', '10', '--design', file('mixed.json', { arrays: [{ share: 0.5, design: 'legacy-5x3-cs5p-220m' }, { share: 0.5, design: 'cdte-4x4-fs-6385' }] })]).design;
+      expect('parts' in mixed && mixed.parts.map((p) => [p.from, p.to, p.design.name])).toEqual([[0, 5, 'legacy-5x3-cs5p-220m'], [5, 10, 'cdte-4x4-fs-6385']]);
+    });
+
+    it.each([
+      ['zero.json', { modulesPerString: 0, strings: 3, module: 'Trina Solar TSM-250PD05' }, 'zero.json: design.modulesPerString: must be an integer 1..40, got 0'],
+      ['unknown.json', { modulesPerString: 5, strings: 3, module: 'Acme 1' }, 'unknown.json: design.module: unknown module "Acme 1"'],
+      ['broken.json', '{ "modulesPerString": ', '--design: cannot read'],
+      ['gap.json', { arrays: [{ devices: [0, 100], design: 'legacy-5x3-cs5p-220m' }] }, 'design.arrays: the ranges cover devices 0..100, the plant has 300'],
+    ])('refuses a bad design file (%s) naming the key', (name, content, message) => {
+      const argv = ['--date', '2026-06-20', '--design', file(name, content)];
+      expect(() => parseStartArgs(argv)).toThrow(UsageError);
+      expect(() => parseStartArgs(argv)).toThrow(message);
+    });
+
+    it('the Spark engine refuses it (its producer simulates the default design)', () => {
+      expect(() => parseStartArgs(['--engine', 'spark', '--design', file('ok.json', 'legacy-5x3-cs5p-220m')])).toThrow('--design: the Spark engine');
+    });
   });
 });

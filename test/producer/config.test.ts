@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultDesign } from '../../contracts/design';
 import { parseProducerConfig, PRODUCER_ENV, ProducerConfigError } from '../../functions/producer/config';
 import { decodeRegister, parseRegisterMap } from '../../functions/producer/registerMap';
 
@@ -28,11 +29,20 @@ describe('producer configuration', () => {
       auth: { kind: 'iam', region: 'eu-west-1' },
       compression: 'gzip',
     });
-    expect(c.source).toEqual({ kind: 'simulator', devices: 100, templates: 100, seed: 1, timeZone: 'Europe/Madrid' });
+    expect(c.source).toEqual({ kind: 'simulator', devices: 100, templates: 100, seed: 1, timeZone: 'Europe/Madrid', design: defaultDesign() });
     expect(c.pollIntervalMs).toBe(20_000);
     expect(c.health.port).toBe(8080);
     // every default in PRODUCER_ENV is itself a valid value
     for (const v of PRODUCER_ENV) expect(v.default === null || v.default.length > 0).toBe(true);
+  });
+
+  it('simulates the design SIMULATOR_DESIGN names or gives as JSON, and names the design key that is wrong', () => {
+    const named = parseProducerConfig({ ...BASE, SIMULATOR_DESIGN: 'cdte-4x4-fs-6385' }).source;
+    expect(named.kind === 'simulator' && named.design.module.technology).toBe('CdTe');
+    const json = parseProducerConfig({ ...BASE, SIMULATOR_DESIGN: JSON.stringify({ modulesPerString: 9, strings: 2, module: 'Trina Solar TSM-250PD05' }) }).source;
+    expect(json.kind === 'simulator' && json.design.layout).toMatchObject({ nSeries: 9, nStrings: 2 });
+    expect(problems({ ...BASE, SIMULATOR_DESIGN: JSON.stringify({ modulesPerString: 9, strings: 0, module: 'Trina Solar TSM-250PD05' }) })).toEqual(['SIMULATOR_DESIGN.strings: must be an integer 1..100, got 0']);
+    expect(problems({ ...BASE, SIMULATOR_DESIGN: '{ strings' })[0]).toMatch(/^SIMULATOR_DESIGN: not JSON/);
   });
 
   it('lists every variable once, each described', () => {

@@ -1,3 +1,4 @@
+import { parseDesign } from '../../contracts/design';
 import { validateReading } from '../../contracts/reading';
 import { SimulatorSource } from '../../functions/producer/sources/simulator';
 import { captureLog, ManualClock } from './helpers';
@@ -30,6 +31,19 @@ describe('simulator source', () => {
     // midday in June: the arrays produce
     const valid = readings.filter((r) => validateReading(r).ok);
     expect(valid.filter((r) => r.irradiance > 500 && r.current > 1).length).toBeGreaterThan(valid.length / 2);
+  });
+
+  it("simulates the configured design: a CdTe array's voltage, not the default array's", async () => {
+    const cdte = new SimulatorSource({ ...options, design: parseDesign('cdte-4x4-fs-6385') }, new ManualClock(noon), captureLog().logger);
+    await cdte.start();
+    const { source } = await started(noon);
+    const median = (rs: R[]) => {
+      const v = rs.filter((r) => validateReading(r).ok && r.current > 1).map((r) => r.voltage).sort((a, b) => a - b);
+      return v[v.length >> 1]!;
+    };
+    // at the maximum power point: 4 × ~160 V hot CdTe modules against 5 × ~40 V hot CS5P-220M
+    expect(median((await cdte.poll()) as R[])).toBeGreaterThan(450);
+    expect(median((await source.poll()) as R[])).toBeLessThan(260);
   });
 
   it('device i replays template i mod T under its own id', async () => {

@@ -1,6 +1,6 @@
 /** npm run simulate: its files, read back by a second Avro implementation, and its errors. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFaultMix, parseSimulateArgs } from '../../detector/simulator/cli';
@@ -83,5 +83,16 @@ print(json.dumps({"n": n, "ids": sorted(ids), "fields": [f["name"] for f in sche
 
   it('parses a fault mix', () => {
     expect(parseFaultMix('normal=70,arc_fault=6')).toEqual({ normal: 70, arc_fault: 6 });
+  });
+
+  it('--design: the arrays of a file\'s design, refused with the key when wrong', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-design-'));
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ arrays: [{ share: 0.5, design: 'legacy-5x3-cs5p-220m' }, { share: 0.5, design: 'cdte-4x4-fs-6385' }] }));
+    const { config } = parseSimulateArgs(['--date', '2026-06-10', '--devices', '4', '--design', good]);
+    expect('parts' in config.design && config.design.parts.map((p) => [p.from, p.to, p.design.name])).toEqual([[0, 2, 'legacy-5x3-cs5p-220m'], [2, 4, 'cdte-4x4-fs-6385']]);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ modulesPerString: 5, strings: 3, module: 'First Solar_ Inc. FS-6385', blockingDiodes: { forwardVoltage: 9 } }));
+    expect(() => parseSimulateArgs(['--date', '2026-06-10', '--design', bad])).toThrow('bad.json: design.blockingDiodes.forwardVoltage: must be a number 0..2, got 9');
   });
 });

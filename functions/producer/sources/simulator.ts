@@ -12,6 +12,7 @@
  */
 import { localDate } from '../../../contracts/plantDay';
 import type { DeviceReadings } from '../../../detector/simulator/device';
+import type { Design } from '../../../contracts/design';
 import { deviceId, plantConfig, simulatePlantDay } from '../../../detector/simulator/plant';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
@@ -22,6 +23,8 @@ export interface SimulatorOptions {
   templates: number;
   seed: number;
   timeZone: string;
+  /** the arrays' design (contracts/design.ts); default: the default design */
+  design?: Design;
   /** the first poll covers this much time before it */
   pollIntervalMs: number;
 }
@@ -66,7 +69,7 @@ export class SimulatorSource implements ScadaSource {
     const known = this.days.get(date);
     if (known) return known;
     const started = Date.now();
-    const config = plantConfig({ date, timeZone: this.options.timeZone, devices: this.templateCount, seed: this.options.seed });
+    const config = plantConfig({ date, timeZone: this.options.timeZone, devices: this.templateCount, seed: this.options.seed, ...(this.options.design ? { design: this.options.design } : {}) });
     const templates: DeviceReadings[] = [];
     for (const day of simulatePlantDay(config).devices()) {
       templates.push(day.readings);
