@@ -80,7 +80,7 @@ export const FAULT_CLASSES = ["normal","line_line","line_ground","open_circuit",
 export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const TABLES_CONTRACT = {
-  "doc": "Silver and gold tables: columns, types, sort order and S3 layout. Column types: string, int32, int64, float32, float64, and X[] for a list of X (Parquet 3-level LIST, elements required). A column with forEachClass expands into one column per fault class, in class order, with {class} replaced by the class name. Times are epoch milliseconds (UTC) in int64 columns whose name ends in Ms.",
+  "doc": "Silver and gold tables: columns, types, sort order and S3 layout. Column types: string, int32, int64, float32, float64, and X[] for a list of X (Parquet 3-level LIST, elements required). A column with forEachClass expands into one column per fault class, in class order, with {class} replaced by the class name. Times are epoch milliseconds (UTC) in int64 columns whose name ends in Ms. Each table's readableFrom is the oldest contract version whose files today's readers still read (its columns and their meaning unchanged since, or only nullable columns added that no reader of an older day asks for): a day written under an older version of that table answers 'rerun the day'; a newer version than the readers' is refused.",
   "version": 5,
   "storage": {
     "doc": "A day is the plant-local calendar day (date=YYYY-MM-DD). Every run writes its files under its own run=<runId> folder and then publishes them by writing the commit marker, one PUT. Readers (the API, the predict job, Athena views) read only the files the marker lists, so a half-written or concurrent run is never visible; a rerun's marker replaces the previous one. Before it does, the run it supersedes is recorded at supersededKey (its old marker plus supersededAt and supersededBy), and its files are kept for supersededGraceMs: longer than any reader can hold the old marker (the API caches markers for a minute; a job reads its input for at most its 24-h execution timeout). Every later commit of the table deletes the files of the superseded runs whose grace is over, never those of a run that is again the committed one.",
@@ -132,6 +132,7 @@ export const TABLES_CONTRACT = {
       "sortBy": [
         "deviceId"
       ],
+      "readableFrom": 1,
       "columns": [
         {
           "name": "deviceId",
@@ -218,6 +219,7 @@ export const TABLES_CONTRACT = {
         "deviceId",
         "timestamp"
       ],
+      "readableFrom": 1,
       "columns": [
         {
           "name": "deviceId",
@@ -271,6 +273,7 @@ export const TABLES_CONTRACT = {
         "deviceId",
         "startMs"
       ],
+      "readableFrom": 4,
       "columns": [
         {
           "name": "deviceId",
@@ -364,6 +367,7 @@ export const TABLES_CONTRACT = {
       "sortBy": [
         "deviceId"
       ],
+      "readableFrom": 4,
       "columns": [
         {
           "name": "deviceId",
@@ -455,6 +459,7 @@ export const TABLES_CONTRACT = {
       "sortBy": [
         "startMs"
       ],
+      "readableFrom": 5,
       "columns": [
         {
           "name": "startMs",
@@ -512,6 +517,7 @@ export const TABLES_CONTRACT = {
       "sortBy": [
         "deviceId"
       ],
+      "readableFrom": 3,
       "columns": [
         {
           "name": "deviceId",

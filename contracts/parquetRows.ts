@@ -22,6 +22,17 @@ export function normaliseRow(table: TableName, raw: Record<string, unknown>): Re
 }
 
 /**
+ * The asked columns the file holds. A day written under an older contract version a
+ * table is still readable from (tables.json readableFrom) lacks the nullable columns
+ * added since; hyparquet refuses a column a file does not have, so readers ask for
+ * these only, and rows leave the others out (read as absent, like null).
+ */
+export function columnsInFile(metadata: FileMetaData, columns: readonly string[]): string[] {
+  const names = new Set(metadata.schema.map((s) => s.name));
+  return columns.filter((c) => names.has(c));
+}
+
+/**
  * The rows of row group `group` of a table's file, in the contract's JavaScript
  * types, with the given columns. List columns of the shape readRequiredLists
  * handles (silver's series) are decoded straight into typed arrays, one per row;
@@ -46,7 +57,7 @@ export async function readRowGroupRows(table: TableName, file: AsyncBuffer, meta
     }
     if (read && read.rowStarts.length === rows + 1) lists.set(col.name, read);
   }
-  const rest = columns.filter((c) => !lists.has(c));
+  const rest = columnsInFile(metadata, columns).filter((c) => !lists.has(c));
   const raw = rest.length > 0 ? await parquetReadObjects({ file, metadata, columns: rest, rowStart, rowEnd }) : Array.from({ length: rows }, () => ({}));
   return raw.map((r, i) => {
     const row = normaliseRow(table, r);

@@ -19,6 +19,8 @@ export interface TableSpec {
   bucket: 'silver' | 'gold';
   prefix: string;
   sortBy: readonly string[];
+  /** the oldest tables-contract version whose files today's readers still read */
+  readableFrom: number;
   columns: readonly ColumnSpec[];
 }
 
@@ -54,7 +56,7 @@ function expandColumns(columns: Contract['tables'][TableName]['columns']): Colum
 export const TABLES: Readonly<Record<TableName, TableSpec>> = Object.fromEntries(
   (Object.keys(TABLES_CONTRACT.tables) as TableName[]).map((name) => {
     const t = TABLES_CONTRACT.tables[name];
-    return [name, { name, bucket: t.bucket, prefix: t.prefix, sortBy: t.sortBy, columns: expandColumns(t.columns) }];
+    return [name, { name, bucket: t.bucket, prefix: t.prefix, sortBy: t.sortBy, readableFrom: t.readableFrom, columns: expandColumns(t.columns) }];
   }),
 ) as unknown as Record<TableName, TableSpec>;
 
@@ -142,16 +144,26 @@ export function parseSupersededRun(text: string, expected: { table: TableName; d
   return m;
 }
 
-/** A day written under another version of the tables contract: readers cannot serve it until it is rerun. */
+/** A day written under a version of the tables contract its table is not readable from (tables.json readableFrom), or a newer one: readers cannot serve it until it is rerun. */
 export class ContractVersionMismatch extends Error {
   constructor(
     readonly table: TableName,
     readonly date: string,
     readonly found: unknown,
   ) {
-    super(`commit marker for ${table} ${date}: contractVersion is ${String(found)}, expected ${TABLES_CONTRACT.version}`);
+    super(`commit marker for ${table} ${date}: contractVersion is ${String(found)}, expected ${readableVersions(table)}`);
     this.name = 'ContractVersionMismatch';
   }
+}
+
+/** Whether today's readers read a table's day written under contract version v: from the table's readableFrom up to this version. */
+export function isReadableVersion(table: TableName, v: unknown): boolean {
+  return Number.isInteger(v) && (v as number) >= TABLES_CONTRACT.tables[table].readableFrom && (v as number) <= TABLES_CONTRACT.version;
+}
+
+function readableVersions(table: TableName): string {
+  const from = TABLES_CONTRACT.tables[table].readableFrom;
+  return from === TABLES_CONTRACT.version ? String(from) : `${from} to ${TABLES_CONTRACT.version}`;
 }
 
 /** Parses and checks a commit marker read from S3; throws naming the bad field. */
@@ -180,6 +192,6 @@ export function parseCommitMarker(text: string, expected: { table: TableName; da
   }
   if (!Number.isInteger(c.rows)) fail('rows', 'is not an integer');
   if (typeof c.committedAt !== 'string') fail('committedAt', 'is not a string');
-  if (c.contractVersion !== TABLES_CONTRACT.version) throw new ContractVersionMismatch(expected.table, expected.date, c.contractVersion);
+  if (!isReadableVersion(expected.table, c.contractVersion)) throw new ContractVersionMismatch(expected.table, expected.date, c.contractVersion);
   return c as unknown as CommitMarker;
 }

@@ -11,7 +11,7 @@
  * asked (a scalogram of a day another model predicted) → 409 with a code saying why;
  * store throttled → 503 with Retry-After; never a 500 for anything a client sends.
  */
-import { ContractVersionMismatch, DETECTOR_CONTRACT, DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker, type SilverDeviceDayRow } from '../../contracts';
+import { ContractVersionMismatch, DETECTOR_CONTRACT, TABLES_CONTRACT, DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker, type SilverDeviceDayRow } from '../../contracts';
 import { ALARM_LABELS, alarmCandidates, type AlarmLabel } from '../../detector/alarms';
 import { CHANNELS, LEVEL_FEATURES, N_SCALES, WINDOW, windowModelInput, type Normalization } from '../../detector/windows';
 import { CONTRACT_SCALES } from '../../detector/cwt';
@@ -439,7 +439,7 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
       if (err instanceof NotFound) return error(404, 'not_found', err.message);
       if (err instanceof Conflict) return error(409, err.code, err.message);
       // gold written before an upgrade of the tables contract: the client can do nothing but wait for a rerun of the day
-      if (err instanceof ContractVersionMismatch) return error(404, 'not_found', `the ${err.date} predictions were written under an older tables contract (version ${String(err.found)}); rerun the day (npm run rerun) to serve them`);
+      if (err instanceof ContractVersionMismatch) return error(404, 'not_found', `the ${err.date} ${err.table} was written under tables contract version ${String(err.found)}, which this API does not read (${TABLES_CONTRACT.tables[err.table].readableFrom} to ${TABLES_CONTRACT.version}); rerun the day (npm run rerun) to serve it`);
       if (err instanceof StoreUnavailable) return error(503, 'unavailable', 'the prediction store is busy; retry shortly', undefined, { 'retry-after': String(err.retryAfterSeconds) });
       console.error(JSON.stringify({ level: 'error', message: (err as Error).message, stack: (err as Error).stack }));
       return error(500, 'internal', 'internal error');

@@ -12,7 +12,7 @@
  */
 import { parquetMetadataAsync, parquetReadObjects, type FileMetaData } from 'hyparquet';
 import { commitKey, commitPrefix, parseCommitMarker, parseSupersededRun, supersededKey, type CommitMarker, type TableName } from '../../contracts';
-import { normaliseRow } from '../../contracts/parquetRows';
+import { columnsInFile, normaliseRow } from '../../contracts/parquetRows';
 import { BoundedCache } from './boundedCache';
 
 
@@ -284,7 +284,7 @@ export class TableReader {
         if (from >= 0) {
           let to = ids.length;
           while (ids[to - 1]?.deviceId !== deviceId) to--;
-          const part = await parquetReadObjects({ file, metadata, columns: wanted, rowStart: from, rowEnd: to });
+          const part = await parquetReadObjects({ file, metadata, columns: columnsInFile(metadata, wanted), rowStart: from, rowEnd: to });
           for (const r of part) if (r.deviceId === deviceId) rows.push(normaliseRow(table, r));
         }
         first = last;
@@ -358,7 +358,7 @@ export class TableReader {
         const out: Record<string, unknown>[] = [];
         for (const f of marker.files) {
           const { metadata } = await this.footer(f.key, f.bytes);
-          for (const r of await parquetReadObjects({ file: this.file(f.key, f.bytes), metadata, columns })) out.push(normaliseRow(table, r));
+          for (const r of await parquetReadObjects({ file: this.file(f.key, f.bytes), metadata, columns: columnsInFile(metadata, columns) })) out.push(normaliseRow(table, r));
         }
         return out;
       })();

@@ -223,6 +223,12 @@ def sweep_superseded(store, table, now_ms, grace_ms):
     return deleted
 
 
+def readable_version(table, v):
+    """Whether today's readers read a table's day written under contract version v: from the
+    table's readableFrom up to this version (contracts/tableSpecs.ts isReadableVersion)."""
+    return isinstance(v, int) and not isinstance(v, bool) and TABLES_CONTRACT["tables"][table]["readableFrom"] <= v <= TABLES_CONTRACT["version"]
+
+
 def read_marker(text, table, date):
     """A commit marker checked the way contracts/tableSpecs.ts parseCommitMarker checks it."""
     try:
@@ -231,8 +237,9 @@ def read_marker(text, table, date):
         raise ValueError("commit marker for %s %s: not JSON" % (table, date))
     if not isinstance(m, dict) or m.get("table") != table or m.get("date") != date:
         raise ValueError("commit marker for %s %s: names another table or date" % (table, date))
-    if m.get("contractVersion") != TABLES_CONTRACT["version"]:
-        raise ValueError("commit marker for %s %s: contractVersion is %r, expected %r" % (table, date, m.get("contractVersion"), TABLES_CONTRACT["version"]))
+    if not readable_version(table, m.get("contractVersion")):
+        raise ValueError("commit marker for %s %s: contractVersion is %r, expected %d to %d" % (
+            table, date, m.get("contractVersion"), TABLES_CONTRACT["tables"][table]["readableFrom"], TABLES_CONTRACT["version"]))
     if not isinstance(m.get("runId"), str):
         raise ValueError("commit marker for %s %s: runId is not a string" % (table, date))
     prefix = run_prefix(table, date, m["runId"])

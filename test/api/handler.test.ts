@@ -163,7 +163,7 @@ describe('a day written under an older tables contract', () => {
       const r = await get(path, q);
       errors.mockRestore();
       expect(r.statusCode).toBe(404);
-      expect(body(r).error?.message).toContain('older tables contract (version 1); rerun the day');
+      expect(body(r).error?.message).toContain('written under tables contract version 1, which this API does not read');
     }
   });
 });

@@ -110,8 +110,21 @@ describe('commit markers', () => {
     ['an older contract (gold before alarms)', JSON.stringify({ ...marker, contractVersion: 1 }), 'contractVersion is 1'],
     ['an older contract (gold before baselines)', JSON.stringify({ ...marker, contractVersion: 2 }), 'contractVersion is 2'],
     ['a newer contract', JSON.stringify({ ...marker, contractVersion: TABLES_CONTRACT.version + 1 }), `contractVersion is ${TABLES_CONTRACT.version + 1}`],
+    ['a version before the table is readable from (gold windows before the plant gate)', JSON.stringify({ ...marker, contractVersion: 3 }), 'contractVersion is 3, expected 4 to'],
+    ['a version that is no integer', JSON.stringify({ ...marker, contractVersion: '5' }), 'contractVersion is 5'],
   ])('rejects %s', (_name, text, message) => {
     expect(() => parseCommitMarker(text, expected)).toThrow(message);
+  });
+
+  it("reads a day written under an older version the table is still readable from (an upgrade must not stop the next day's run on its baseline)", () => {
+    expect(TABLES.gold_window.readableFrom).toBeLessThan(TABLES_CONTRACT.version);
+    expect(parseCommitMarker(JSON.stringify({ ...marker, contractVersion: TABLES.gold_window.readableFrom }), expected).contractVersion).toBe(TABLES.gold_window.readableFrom);
+    const baseline = { ...marker, table: 'device_baseline', files: [{ ...marker.files[0]!, key: 'baseline/date=2026-11-19/run=exec-42/part-00000.parquet' }], contractVersion: 3 };
+    expect(() => parseCommitMarker(JSON.stringify(baseline), { table: 'device_baseline', date: '2026-11-19' })).not.toThrow();
+    // a table cannot be readable from before it existed, nor from a later version than today's
+    for (const t of Object.values(TABLES)) expect(t.readableFrom).toBeGreaterThanOrEqual(1);
+    for (const t of Object.values(TABLES)) expect(t.readableFrom).toBeLessThanOrEqual(TABLES_CONTRACT.version);
+    expect(TABLES.gold_plant_condition.readableFrom).toBe(5);
   });
 });
 

@@ -167,6 +167,21 @@ def test_read_marker_refuses_keys_outside_the_run_and_other_contract_versions():
             tables.read_marker(json.dumps(bad), "silver_device_day", "2026-11-19")
 
 
+def test_read_marker_reads_older_versions_a_table_is_readable_from():
+    # an upgrade must not stop the next day's predict on the baseline an older version wrote
+    version = contracts.TABLES_CONTRACT["version"]
+    base = {"table": "device_baseline", "date": "2026-11-19", "runId": "r", "rows": 0, "committedAt": "t",
+            "files": [{"key": "baseline/date=2026-11-19/run=r/part-00000.parquet", "rows": 0, "bytes": 1}]}
+    oldest = contracts.TABLES_CONTRACT["tables"]["device_baseline"]["readableFrom"]
+    assert oldest < version
+    for v in range(oldest, version + 1):
+        assert tables.read_marker(json.dumps(dict(base, contractVersion=v)), "device_baseline", "2026-11-19")["contractVersion"] == v
+    for v in (oldest - 1, version + 1, str(version), True):
+        with pytest.raises(ValueError, match="contractVersion"):
+            tables.read_marker(json.dumps(dict(base, contractVersion=v)), "device_baseline", "2026-11-19")
+    assert tables.readable_version("gold_plant_condition", version) and not tables.readable_version("gold_plant_condition", version - 1)
+
+
 def test_table_root_takes_the_bucket_as_the_state_machine_passes_it():
     assert tables.table_root("s3://pv-silver-dev") == "s3://pv-silver-dev"
     assert tables.table_root("s3://pv-silver-dev/") == "s3://pv-silver-dev"
