@@ -332,6 +332,22 @@ def test_validated_schema_keeps_the_verdict_columns_required():
     assert set(quarantine) <= set(fields)
 
 
+def _handed_over(case):
+    """A shared vector's record as the job hands it to validate_records: key and deviceId as
+    bytes (Spark checks neither for UTF-8), from_avro's long timestamp exact in an int64
+    column, the readings float32; an undecodable record has no fields."""
+    d = case["decoded"]
+    frame = pd.DataFrame([{
+        "key": bytes.fromhex(case["keyHex"]), "value": bytes.fromhex(case["valueHex"]), "decoded": d is not None,
+        "deviceId": bytes.fromhex(d["deviceIdHex"]) if d else None, "timestamp": int(d["timestamp"]) if d else 0,
+        **{c: (d[c] if d else None) for c in ("voltage", "current", "temperature", "irradiance")},
+        "publishMs": START + 12 * HOUR, "kafkaPartition": 0, "kafkaOffset": 7,
+    }])
+    for c in ("voltage", "current", "temperature", "irradiance"):
+        frame[c] = frame[c].astype(np.float32)
+    return frame
+
+
 with open(os.path.join(FIXTURES, "contracts", "undecodable-records.json"), encoding="utf-8") as _f:
     UNDECODABLE = json.load(_f)["cases"]
 
@@ -339,16 +355,7 @@ with open(os.path.join(FIXTURES, "contracts", "undecodable-records.json"), encod
 @pytest.mark.parametrize("case", UNDECODABLE, ids=[c["case"] for c in UNDECODABLE])
 def test_records_that_name_no_device_are_malformed_as_the_local_ingest_says(case):
     # as the job hands them over: key and deviceId as bytes (Spark checks neither for UTF-8)
-    d = case["decoded"]
-    frame = pd.DataFrame([{
-        "key": bytes.fromhex(case["keyHex"]), "value": bytes.fromhex(case["valueHex"]), "decoded": d is not None,
-        "deviceId": bytes.fromhex(d["deviceIdHex"]) if d else None, "timestamp": d["timestamp"] if d else 0,
-        **{c: (d[c] if d else None) for c in ("voltage", "current", "temperature", "irradiance")},
-        "publishMs": START + 12 * HOUR, "kafkaPartition": 0, "kafkaOffset": 7,
-    }])
-    for c in ("voltage", "current", "temperature", "irradiance"):
-        frame[c] = frame[c].astype(np.float32)
-    row = ingest.validate_records(frame, DAYS).iloc[0]
+    row = ingest.validate_records(_handed_over(case), DAYS).iloc[0]
     assert (row["reason"], row["field"], row["detail"]) == (case["reason"], case["field"], case["detail"])
     assert row["deviceId"] is None and pd.isna(row["timestamp"]) and not row["inRow"]
     assert row["payload"] == base64.b64encode(bytes.fromhex(case["valueHex"])).decode("ascii")
@@ -361,16 +368,8 @@ with open(os.path.join(FIXTURES, "contracts", "long-timestamp-records.json"), en
 @pytest.mark.parametrize("case", LONG_TIMESTAMPS, ids=[c["case"] for c in LONG_TIMESTAMPS])
 def test_a_timestamp_past_2_53_is_out_of_range_as_the_local_ingest_says(case):
     # as the job hands it over: from_avro's long, exact in an int64 column (never float64: test_ingest's _record)
-    d = case["decoded"]
-    frame = pd.DataFrame([{
-        "key": bytes.fromhex(case["keyHex"]), "value": bytes.fromhex(case["valueHex"]), "decoded": True,
-        "deviceId": bytes.fromhex(d["deviceIdHex"]), "timestamp": int(d["timestamp"]),
-        **{c: d[c] for c in ("voltage", "current", "temperature", "irradiance")},
-        "publishMs": START + 12 * HOUR, "kafkaPartition": 0, "kafkaOffset": 7,
-    }])
+    frame = _handed_over(case)
     assert frame["timestamp"].dtype == np.int64
-    for c in ("voltage", "current", "temperature", "irradiance"):
-        frame[c] = frame[c].astype(np.float32)
     row = ingest.validate_records(frame, DAYS).iloc[0]
     assert (row["reason"], row["field"], row["detail"]) == (case["reason"], case["field"], case["detail"])
     assert row["deviceId"] == case["deviceId"] and int(row["timestamp"]) == int(case["timestamp"])
