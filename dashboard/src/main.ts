@@ -136,6 +136,8 @@ async function renderScalogram(): Promise<void> {
     return;
   }
   const { device, date, window } = view;
+  // another window's images must not stand under this one's name while it loads
+  body.replaceChildren();
   status.textContent = `Loading window ${window}…`;
   try {
     const sc = await api.scalogram(device, date, window);

@@ -193,6 +193,8 @@ describe('the dashboard in Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('window-select');
     expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
     for (let k = 0; k < 7; k++) await page.keyboard.press('ArrowDown');
+    // each arrow asks for a window: wait for the last one's answer, not an earlier window's images
+    await page.waitForFunction(() => /^Window 26 /.test(document.getElementById('scalogram-status')?.textContent ?? ''));
     await page.waitForFunction(() => document.querySelectorAll('#scalogram-body canvas[data-channel]').length === 4);
     const chosen = Number(await page.locator('#window-select').inputValue());
     expect(chosen).toBe(26);
