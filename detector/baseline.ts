@@ -11,7 +11,7 @@
  * baseline-days.json holds both to them.
  */
 import { DETECTOR_CONTRACT, type DeviceBaselineRow } from '../contracts';
-import { WINDOW, type WindowInfo } from './windows';
+import { windowMeans, type WindowInfo } from './windows';
 
 export const BASELINE = DETECTOR_CONTRACT.baseline;
 const CURRENT = DETECTOR_CONTRACT.channels.indexOf('current');
@@ -29,23 +29,16 @@ export function median(values: Iterable<number>): number | null {
  * A device-day's ratio r: the median over its predicted bright windows of mean
  * current ÷ mean irradiance (gap-filled channels, as the levels read them); null
  * with fewer than minWindows such windows. `filled` are the measured channels,
- * before any gain.
+ * before any gain; `means`, their windows.ts windowMeans when the caller has them.
  */
-export function dayRatio(filled: readonly Float64Array[], windows: readonly WindowInfo[]): number | null {
-  const current = filled[CURRENT]!;
-  const irradiance = filled[IRRADIANCE]!;
+export function dayRatio(filled: readonly Float64Array[], windows: readonly WindowInfo[], means: Float64Array = windowMeans(filled, windows)): number | null {
+  const n = filled.length;
   const ratios: number[] = [];
-  for (const w of windows) {
-    if (w.skipReason) continue;
-    let i = 0;
-    let g = 0;
-    for (let k = w.index * WINDOW; k < (w.index + 1) * WINDOW; k++) {
-      i += current[k]!;
-      g += irradiance[k]!;
-    }
-    const meanG = g / WINDOW;
-    if (meanG >= BASELINE.minIrradiance) ratios.push(i / WINDOW / meanG);
-  }
+  windows.forEach((w, i) => {
+    if (w.skipReason) return;
+    const meanG = means[i * n + IRRADIANCE]!;
+    if (meanG >= BASELINE.minIrradiance) ratios.push(means[i * n + CURRENT]! / meanG);
+  });
   return ratios.length >= BASELINE.minWindows ? median(ratios) : null;
 }
 

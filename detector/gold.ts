@@ -9,7 +9,7 @@
 import { FAULT_CLASSES, type GoldDailyRow, type GoldWindowRow } from '../contracts';
 import { decideAlarm, WINDOW_MEAN_COLUMNS, WINDOW_MEANS, type AlarmThresholds, type PredictedWindows } from './alarms';
 import { NO_HISTORY, type DeviceReference } from './baseline';
-import { WINDOW, type WindowInfo } from './windows';
+import type { WindowInfo } from './windows';
 
 /** The window row's probability columns, in class order. */
 export const PROBABILITY_KEYS = FAULT_CLASSES.map((c) => `p_${c}` as const);
@@ -21,18 +21,7 @@ export function windowClass(probs: Float32Array, offset: number): number {
   return best;
 }
 
-/**
- * Each window's means of the day's four channels as measured (gap-filled, before the
- * baseline gain, which windows.ts withGain applies in place: take them first), WINDOW_MEANS
- * per window in `windows` order: gold_window meanVoltage…meanIrradiance.
- */
-export function windowMeans(measured: readonly Float64Array[], windows: readonly WindowInfo[]): Float64Array {
-  const out = new Float64Array(windows.length * WINDOW_MEANS);
-  windows.forEach((w, i) => WINDOW_MEAN_COLUMNS.forEach((_, c) => (out[i * WINDOW_MEANS + c] = windowMean(measured[c]!, w.index))));
-  return out;
-}
-
-/** `means`: windowMeans of the same windows, written on the predicted ones' rows; without them the means are null. */
+/** `means`: windows.ts windowMeans of the same windows (measured, before the gain), written on the predicted ones' rows; without them the means are null. */
 export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs: Float32Array, modelVersion: string, thresholds: AlarmThresholds, reference: DeviceReference = NO_HISTORY, means: Float64Array | null = null): { windows: GoldWindowRow[]; daily: GoldDailyRow } {
   const k = FAULT_CLASSES.length;
   let p = 0;
@@ -84,13 +73,6 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
     modelVersion,
   } as GoldDailyRow;
   return { windows: rows, daily };
-}
-
-/** Mean of x over window `index`'s slots, summed in slot order (spark/pvfault/gold.py window_means sums the same way). */
-function windowMean(x: Float64Array, index: number): number {
-  let sum = 0;
-  for (let k = index * WINDOW; k < (index + 1) * WINDOW; k++) sum += x[k]!;
-  return sum / WINDOW;
 }
 
 /** A device-day's predicted windows (start, end, probabilities, means when the rows carry them) from its gold window rows: what the plant gate and a second decision read. */

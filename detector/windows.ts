@@ -135,6 +135,27 @@ export function withGain(filled: Float64Array[], gain: number | null): Float64Ar
   return filled;
 }
 
+/**
+ * Each window's mean of the day's channels (CHANNELS order, CHANNELS.length per window,
+ * in `windows` order), summed slot by slot (spark/pvfault/gold.py window_mean sums the
+ * same way). Of the measured channels, before withGain scales the irradiance in place:
+ * gold_window's meanVoltage…meanIrradiance and the day's ratio (baseline.ts dayRatio)
+ * both read them.
+ */
+export function windowMeans(filled: readonly Float64Array[], windows: readonly WindowInfo[]): Float64Array {
+  const n = filled.length;
+  const out = new Float64Array(windows.length * n);
+  windows.forEach((w, i) => {
+    for (let c = 0; c < n; c++) {
+      const x = filled[c]!;
+      let sum = 0;
+      for (let k = w.index * WINDOW; k < (w.index + 1) * WINDOW; k++) sum += x[k]!;
+      out[i * n + c] = sum / WINDOW;
+    }
+  });
+  return out;
+}
+
 /** The four channels' scalograms of a day: coefs[c][scale·samples + t], float32. */
 export function dayScalograms(row: SilverDeviceDayRow, filled: Float64Array[] = filledChannels(row)): Float32Array[] {
   return filled.map((x) => cwt(x, CONTRACT_SCALES, new Float32Array(N_SCALES * row.samples)) as Float32Array);
@@ -210,18 +231,21 @@ export function modelInputs(row: SilverDeviceDayRow, indices: readonly number[],
 }
 
 /**
- * One window's model input exactly as the predict job built it (local/jobs/devicePredictor.ts):
- * the inputs of all the day's predicted windows, from the channels with the device's
- * baseline gain, and this window's among them. All are built rather than this one
- * alone because the CWT runs over the span of the windows asked for (spanScalograms):
- * a narrower span would round differently in float32's last bit, and the image would
- * no longer be the very one the classifier was given. `predicted` must hold `index`.
+ * One window's model input exactly as the predict job built it (local/jobs/devicePredictor.ts,
+ * modelInputs), from the channels with the device's baseline gain. The CWT runs over the
+ * span of all the day's predicted windows, as the job's did (spanScalograms): a narrower
+ * span would round differently in float32's last bit, and the image would no longer be
+ * the very one the classifier was given; only this window's image and levels are then
+ * built from it. `predicted` must hold `index`.
  */
 export function windowModelInput(row: SilverDeviceDayRow, predicted: readonly number[], index: number, norm: Normalization, gain: number | null): ModelInputs {
-  const k = predicted.indexOf(index);
-  if (k < 0) throw new Error(`window ${index} is not among the predicted windows`);
-  const all = modelInputs(row, predicted, norm, undefined, withGain(filledChannels(row), gain));
-  return { images: all.images.slice(k * WINDOW_VALUES, (k + 1) * WINDOW_VALUES), levels: all.levels.slice(k * N_LEVELS, (k + 1) * N_LEVELS) };
+  if (!predicted.includes(index)) throw new Error(`window ${index} is not among the predicted windows`);
+  const filled = withGain(filledChannels(row), gain);
+  const span = spanScalograms(row, predicted, filled);
+  const out = { images: new Float32Array(WINDOW_VALUES), levels: new Float32Array(N_LEVELS) };
+  windowTensor(span.coefs, span.length, index, norm.scale, out.images, 0, span.from);
+  windowLevels(filled, index, norm.levels, out.levels, 0);
+  return out;
 }
 
 const REACH = cwtReach(CONTRACT_SCALES);

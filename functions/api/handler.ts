@@ -140,7 +140,8 @@ function alarmJson(r: Record<string, unknown>) {
   };
 }
 
-const PLANT_CONDITION_COLUMNS = ['startMs', 'endMs', 'windows', 'kind', 'devices', 'temperature', 'currentRatio', 'voltageRatio'];
+/** gold_plant_condition's columns but its model (the summaries name it) */
+const PLANT_CONDITION_COLUMNS = TABLES.gold_plant_condition.columns.map((c) => c.name).filter((c) => c !== 'modelVersion');
 
 function conditionJson(r: Record<string, unknown>) {
   return { kind: r.kind, start: iso(r.startMs), end: iso(r.endMs), windows: r.windows, devices: r.devices, temperature: r4(r.temperature), currentRatio: r4(r.currentRatio), voltageRatio: r4(r.voltageRatio) };

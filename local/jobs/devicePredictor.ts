@@ -7,9 +7,9 @@
 import type { GoldDailyRow, GoldWindowRow, SilverDeviceDayRow } from '../../contracts';
 import { dayRatio, NO_HISTORY, type DeviceReference } from '../../detector/baseline';
 import { thresholdsFor, type AlarmThresholds } from '../../detector/alarms';
-import { goldRows, windowMeans } from '../../detector/gold';
+import { goldRows } from '../../detector/gold';
 import type { WindowClassifier } from '../../detector/model/infer';
-import { filledChannels, modelInputs, windowsOf, withGain, type InputBuffers } from '../../detector/windows';
+import { filledChannels, modelInputs, windowMeans, windowsOf, withGain, type InputBuffers } from '../../detector/windows';
 
 export interface DeviceGold {
   windows: GoldWindowRow[];
@@ -26,9 +26,9 @@ export async function predictDevice(row: SilverDeviceDayRow, classifier: WindowC
   const windows = windowsOf(row);
   const usable = windows.filter((w) => !w.skipReason).map((w) => w.index);
   const measured = filledChannels(row);
-  const ratio = dayRatio(measured, windows);
-  // before withGain, which multiplies the irradiance in place
+  // before withGain, which multiplies the irradiance in place: gold's window means and the day's ratio read them
   const means = windowMeans(measured, windows);
+  const ratio = dayRatio(measured, windows, means);
   const filled = withGain(measured, reference.gain);
   const probs = usable.length ? await classifier.predict(modelInputs(row, usable, classifier.normalization, buffers, filled), usable.length) : new Float32Array(0);
   const thresholds = thresholdsFor(classifier.alarmThresholds, reference.days);

@@ -71,8 +71,8 @@ def plant_slot_frame(windows, F):
     """The plant-day's window slots from its gold window rows (a DataFrame): startMs, devices
     (that predicted the window), offNormal (those with p_normal below the gate's
     normalBelow), measured (those whose window means are all known) and the sums of their
-    means, one row a slot; pvfault.plant_conditions.plant_condition_slots is the same in
-    plain Python."""
+    means, one row a slot: detector/alarms.ts PlantSlots over the same rows
+    (test/engines/plantGateSpark.test.ts holds the two equal)."""
     below = float(alarms.PLANT_GATE["normalBelow"])
     known = None
     for key, _ in MEAN_COLUMNS:

@@ -12,7 +12,6 @@ import math
 
 from pvfault.alarms import PLANT_GATE
 from pvfault.contracts import GRID_STEP_MS
-from pvfault.gold import MEAN_COLUMNS
 from pvfault.windows import WINDOW
 
 RULES = PLANT_GATE["conditions"]
@@ -45,27 +44,6 @@ def condition_kind(current_ratio, voltage_ratio, temperature, dawn, dusk, share,
     if dawn and not dusk:
         return "dew"
     return "unknown"
-
-
-def plant_condition_slots(window_rows):
-    """A plant-day's gold window rows (dicts) -> {startMs: {"devices", "offNormal", "measured",
-    "sums"}}: detector/alarms.ts PlantSlots with its sums of the window means, in plain
-    Python (the predict job computes the same with a Spark aggregation)."""
-    slots = {}
-    below = PLANT_GATE["normalBelow"]
-    for r in sorted(window_rows, key=lambda r: (r["deviceId"], int(r["startMs"]))):
-        if r["status"] != "predicted":
-            continue
-        slot = slots.setdefault(int(r["startMs"]), {"devices": 0, "offNormal": 0, "measured": 0, "sums": [0.0, 0.0, 0.0, 0.0]})
-        slot["devices"] += 1
-        if float(r["p_normal"]) < below:
-            slot["offNormal"] += 1
-        means = [r.get(key) for key, _ in MEAN_COLUMNS]
-        if all(m is not None and math.isfinite(m) for m in means):
-            slot["measured"] += 1
-            for c in range(4):
-                slot["sums"][c] += means[c]
-    return slots
 
 
 def plant_conditions(slots, events):

@@ -13,9 +13,11 @@ const COLUMNS = ['voltage', 'current', 'temperature', 'irradiance', 'timestamp']
 
 describe('the simulator with the default design', () => {
   // The fixture was recorded by test/fixtures/design/recordDefaultDesign.ts from main (84b9f0e)
-  // before the design became configuration. Same code, same machine: the values must be equal
-  // to the last bit (JSON keeps doubles exactly). On another CPU a libm exp/log could differ in
-  // the last bit; then this comparison would need a 1e-9 relative tolerance instead.
+  // before the design became configuration. The simulator is plain double arithmetic and
+  // V8's own Math functions (its fdlibm port, not the system's libm or the CPU's vector
+  // units), which give the same bits on any x86-64 CPU: the values must be equal to the last
+  // bit (JSON keeps doubles exactly). Should the simulator ever call into native numerics
+  // (a libm, numpy, BLAS), this comparison must take a 1e-9 relative tolerance instead.
   const byCase = new Map<string, Recorded[]>();
   for (const d of recorded.deviceDays) byCase.set(d.case, [...(byCase.get(d.case) ?? []), d]);
 
