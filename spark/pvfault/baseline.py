@@ -14,7 +14,7 @@ from datetime import date as _date, timedelta
 
 import numpy as np
 
-from pvfault.windows import CHANNELS, DETECTOR_CONTRACT, WINDOW
+from pvfault.windows import CHANNELS, DETECTOR_CONTRACT, window_mean
 
 BASELINE = DETECTOR_CONTRACT["baseline"]
 MIN_IRRADIANCE = BASELINE["minIrradiance"]
@@ -53,12 +53,11 @@ def day_ratio(filled, windows):
     for index, _start, _end, reason in windows:
         if reason:
             continue
-        sl = slice(index * WINDOW, (index + 1) * WINDOW)
-        mean_g = float(irradiance[sl].sum()) / WINDOW
-        # the means of the window's slots as the levels take them; dim windows (a low sun,
-        # clouds) say more about the sensor's angle than about the array
+        mean_g = window_mean(irradiance, index)
+        # the window means gold_window holds; dim windows (a low sun, clouds) say more
+        # about the sensor's angle than about the array
         if mean_g >= MIN_IRRADIANCE:
-            ratios.append(float(current[sl].sum()) / WINDOW / mean_g)
+            ratios.append(window_mean(current, index) / mean_g)
     return median(ratios) if len(ratios) >= MIN_WINDOWS else None
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from pvfault.alarms import NO_EVENTS, decide_alarm, thresholds_for
 from pvfault.baseline import NO_HISTORY, day_ratio
 from pvfault.contracts import FAULT_CLASSES
-from pvfault.windows import WINDOW, day_scalograms, filled_channels, window_levels, window_tensor, windows_of, with_gain
+from pvfault.windows import day_scalograms, filled_channels, window_levels, window_mean, window_tensor, windows_of, with_gain
 
 _K = len(FAULT_CLASSES)
 BATCH = 32
@@ -25,15 +25,6 @@ BATCH = 32
 
 MEAN_COLUMNS = (("meanVoltage", "voltage"), ("meanCurrent", "current"), ("meanTemperature", "temperature"), ("meanIrradiance", "irradiance"))
 """gold_window's measured means and the channels they are taken of (detector/alarms.ts WINDOW_MEAN_COLUMNS)"""
-
-
-def window_mean(x, index):
-    """Mean of x over window index's slots, summed one slot after the other as detector/gold.ts
-    does (not numpy's pairwise sum, nor Python 3.12's compensated sum()): the same double."""
-    total = 0.0
-    for v in x[index * WINDOW:(index + 1) * WINDOW].tolist():
-        total += v
-    return total / WINDOW
 
 
 def window_rows(device_id, windows, probs, model_version, measured=None):

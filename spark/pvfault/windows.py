@@ -61,6 +61,17 @@ def windows_of(row):
     return out
 
 
+def window_mean(x, index):
+    """Mean of x over window index's slots, summed one slot after the other as
+    detector/windows.ts windowMeans does (not numpy's pairwise sum, nor Python 3.12's
+    compensated sum()): the same double. gold_window's means and the day's ratio
+    (pvfault.baseline.day_ratio) read it."""
+    total = 0.0
+    for v in x[index * WINDOW:(index + 1) * WINDOW].tolist():
+        total += v
+    return total / WINDOW
+
+
 def filled_channels(row, gain=None):
     """{channel: float64 series}, gap-filled: what the CWT and the levels read.
 
