@@ -143,11 +143,15 @@ export function summaryLines(r: LocalRunResult): string[] {
     lines.push(`  ${c.padEnd(16)}${cols.map((v) => String(row[v]).padStart(10)).join('')}   ${detected}`);
   }
   // the evaluation's definitions (detector/eval/outcome.ts): visible = acts in ≥ 2 daylight windows; named = the class or a group covering it;
-  // delay in daylight minutes from the onset (or the first daylight window) to the alarm
+  // delay in daylight minutes from the onset (or the first daylight window the fault acts in) to the alarm
   const f = s.faults.overall;
   const fa = s.falseAlarms.overall;
   lines.push('');
-  lines.push(`Visible faults named by the day's alarm: ${f.named}/${f.visible}${f.namedRate !== null ? ` (${pct(f.namedRate)})` : ''}; false alarms on healthy devices: ${fa.alarmed}/${fa.healthy}${fa.rate !== null ? ` (${(100 * fa.rate).toFixed(1)} %)` : ''}.`);
+  // as npm run eval: the device-days a condition that is not a fault acted on are counted apart (detector/eval/summary.ts)
+  const apart = s.counts.withCondition > 0 ? ` (on the ${s.counts.deviceDays - s.counts.withCondition} device-days without a condition that is not a fault)` : '';
+  lines.push(`Visible faults named by the day's alarm: ${f.named}/${f.visible}${f.namedRate !== null ? ` (${pct(f.namedRate)})` : ''}; false alarms on healthy devices: ${fa.alarmed}/${fa.healthy}${fa.rate !== null ? ` (${(100 * fa.rate).toFixed(1)} %)` : ''}${apart}.`);
+  const any = s.byCondition.any;
+  if (any) lines.push(`On the ${s.counts.withCondition} device-days with a condition that is not a fault (${Object.keys(s.byCondition).filter((k) => k !== 'any').join(', ')}): visible faults named ${any.faults.named}/${any.faults.visible}; false alarms on healthy devices: ${any.falseAlarms.alarmed}/${any.falseAlarms.healthy}.`);
   if (f.delayMedianMin !== null) lines.push(`Alarm delay in daylight minutes from onset: median ${f.delayMedianMin.toFixed(0)}, p90 ${f.delayP90Min!.toFixed(0)} (npm run eval measures the same on held-out plant-days).`);
   lines.push(`Time per stage: ${Object.entries(r.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}.`);
   return lines;

@@ -3,7 +3,7 @@
  *   npm run eval                                    6 plants (2026, every two months) × 3 counted days after 4 warm-up days × 400 devices, the product's decision
  *   npm run eval -- --devices 100 --dates 2026-06-15 --skies clear --no-docs
  *   npm run eval -- --windows truth                 the decision fed a perfect window classifier (its ceiling)
- *   npm run eval -- --conditions none               without the plants of conditions that are not faults (frost, snow, …: one plant each by default)
+ *   npm run eval -- --conditions none               without the plants of conditions that are not faults (frost, snow, …: one plant each by default, 3 counted days: --condition-days)
  * Prints the tables, writes out/eval/report-<model>-<decision>.json and the model
  * card's device-day section. Simulated and predicted plant-days are cached under
  * out/eval/cache/, so another decision or metric re-reads them in seconds.
@@ -26,7 +26,7 @@ import { DEFAULT_EVAL_CONDITIONS, DEFAULT_EVAL_DATES, DEFAULT_EVAL_SKIES, EVAL_S
 
 const USAGE = `usage: npm run eval -- [--devices N] [--dates YYYY-MM-DD,...] [--skies clear,broken,mostly_cloudy,overcast] [--days N] [--warmup N]
                        [--seed N] [--fault-mix normal=70,arc_fault=6,...] [--decision ${Object.keys(DECISIONS).join('|')}]
-                       [--conditions ${CONDITION_KINDS.join(',')}|none] [--windows model|truth] [--workers N] [--out DIR] [--fresh] [--no-docs]
+                       [--conditions ${CONDITION_KINDS.join(',')}|none] [--condition-days N] [--windows model|truth] [--workers N] [--out DIR] [--fresh] [--no-docs]
                        [--before out/eval/report-<earlier model>-<decision>.json (an earlier model on the same flags: before/after tables)]`;
 
 const WINDOW_SOURCES: readonly WindowSource[] = ['model', 'truth'];
@@ -61,6 +61,13 @@ export function conditionsFlag(text: string): ConditionKind[] {
   return kinds as ConditionKind[];
 }
 
+/**
+ * Counted days of each condition plant: a budget of 0.5 % is ~1.4 false alarms on one
+ * plant-day of ~280 healthy arrays, so one day cannot tell a condition's share from
+ * chance; three give each condition ~850 healthy device-days.
+ */
+export const DEFAULT_CONDITION_DAYS = 3;
+
 /** Days each plant runs before its counted ones, so that most of its arrays have their own baseline (a plant in operation). */
 export const DEFAULT_WARMUP_DAYS = 4;
 
@@ -76,6 +83,7 @@ export function parseEvalArgs(argv: string[]) {
       seed: { type: 'string', default: String(EVAL_SEED_BASE) },
       'fault-mix': { type: 'string' },
       conditions: { type: 'string', default: DEFAULT_EVAL_CONDITIONS.join(',') },
+      'condition-days': { type: 'string', default: String(DEFAULT_CONDITION_DAYS) },
       decision: { type: 'string', default: PRODUCT_DECISION },
       windows: { type: 'string', default: 'model' },
       workers: { type: 'string', default: '2' },
@@ -105,6 +113,7 @@ export function parseEvalArgs(argv: string[]) {
     seedBase,
     faultMix: values['fault-mix'] ? parseFaultMix(values['fault-mix']) : DEFAULT_FAULT_MIX,
     conditions,
+    conditionDays: intFlag('condition-days', values['condition-days']!, 366),
   };
   return {
     help: values.help!,

@@ -141,7 +141,8 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     plantDays: specs.filter((s) => s.scored).map(plantDayKey),
     ...summarize(outcomes),
     outcomes,
-    baseline: baselineFit(records.filter((_, i) => specs[i]!.scored)),
+    // the plants of a condition are left out: snow or soiling moves the ratio far more than a leak (it is what the plant gate is for)
+    baseline: baselineFit(records.filter((_, i) => specs[i]!.scored && !specs[i]!.condition)),
     plantConditions: conditionDays,
   };
   return { report, cached, computed: specs.length - cached };

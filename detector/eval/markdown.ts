@@ -39,7 +39,18 @@ export function baselineLine(r: EvalReport): string {
   const b = r.baseline;
   if (!b || b.healthyDeviceDays === 0 || b.fleetSpread === null || b.ownSpread === null) return 'No counted healthy device-day was judged against its own baseline.';
   const p = (x: number) => `${(100 * x).toFixed(2)} %`;
-  return `Baselines: over ${count(b.healthyDeviceDays)} counted healthy device-days judged against their own baseline, the ratio of current to irradiance spreads by ${p(b.fleetSpread)} (standard deviation) across the fleet under the same sky, and by ${p(b.ownSpread)} against each array's own baseline: what a leak must stand out from without and with it.`;
+  return `Baselines: over ${count(b.healthyDeviceDays)} counted healthy device-days judged against their own baseline (the plants without a condition), the ratio of current to irradiance spreads by ${p(b.fleetSpread)} (standard deviation) across the fleet under the same sky, and by ${p(b.ownSpread)} against each array's own baseline: what a leak must stand out from without and with it.`;
+}
+
+/** Which device-days the goals are over, and what all of them together reach (reports before counts.withCondition mixed both). */
+function countsWithout(r: EvalReport): string {
+  const w = r.counts.withCondition as number | undefined;
+  if (w === undefined) return 'the goals and tables over all of them';
+  if (w === 0) return 'no condition that is not a fault acted on any';
+  const any = r.byCondition.any?.faults;
+  const visible = r.faults.overall.visible + (any?.visible ?? 0);
+  const named = (r.faults.overall.namedRate ?? 0) * r.faults.overall.visible + (any?.namedRate ?? 0) * (any?.visible ?? 0);
+  return `the goals and the tables up to the conditions' section are over the ${count(r.counts.deviceDays - w)} on which no condition that is not a fault acted (the ${count(w)} with one, forced on the condition plants' counted days, have their own section; all device-days together: ${pct(visible ? named / visible : null)} of ${count(visible)} visible faults named)`;
 }
 
 /** The tables of a report, as markdown lines. */
@@ -47,7 +58,7 @@ export function reportTables(r: EvalReport): string[] {
   const c = r.counts;
   const calledCols = [...FAULT_CLASSES.slice(1), ...ALARM_GROUPS.map((g) => g.name), 'none'];
   return [
-    `${count(c.deviceDays)} device-days: ${count(c.healthy)} healthy, ${count(c.faulty)} faulty (${count(c.visible)} visible, ${count(c.notVisible)} not visible — of those ${count(r.notVisible.alarmed)} alarmed, ${count(r.notVisible.named)} named); ${count(c.noDaylight)} without a daylight window.`,
+    `${count(c.deviceDays)} device-days; ${countsWithout(r)}: ${count(c.healthy)} healthy, ${count(c.faulty)} faulty (${count(c.visible)} visible, ${count(c.notVisible)} not visible — of those ${count(r.notVisible.alarmed)} alarmed, ${count(r.notVisible.named)} named); ${count(c.noDaylight)} without a daylight window.`,
     '',
     ...table(
       ['goal (issue 18)', 'target', 'measured', ''],
@@ -115,7 +126,7 @@ export function plantConditionTable(r: EvalReport): string[] {
   const quiet = days.filter((d) => d.condition === null);
   return [
     '',
-    `What the plant gate's events were, by the plant's readings (gold_plant_condition; contracts/detector.json alarms.plantGate.conditions): on the plant-days of a condition that sets the plant aside, ${count(named)} of ${count(set)} set-aside window slots (${pct(set ? named / set : null)}) were reported as the condition's kind (curtailment and clipping as power_limit: without the converter's rating the readings cannot tell them apart; dew and soiling rarely set the plant aside at all); the ${quiet.length} plant-days without a condition reported ${count(quiet.reduce((n, d) => n + total(d), 0))} set-aside window slots.`,
+    `What the plant gate's events were, by the plant's readings (gold_plant_condition; contracts/detector.json alarms.plantGate.conditions): on the plant-days of a condition that sets the plant aside, ${count(named)} of ${count(set)} set-aside window slots (${pct(set ? named / set : null)}) were reported as the condition's kind (curtailment and clipping as power_limit: without the converter's rating the readings cannot tell them apart; soiling has no kind of its own: a loss the whole plant shares all day has no rest of the day to be told against, so where it sets the plant aside it is reported as unknown); the ${quiet.length} plant-days without a condition reported ${count(quiet.reduce((n, d) => n + total(d), 0))} set-aside window slots.`,
     '',
     ...table(
       ['plant-day', 'condition', 'reported as (window slots)', 'as its kind'],
@@ -145,7 +156,7 @@ export function conditionTables(r: EvalReport): string[] {
 export function runLine(r: EvalReport): string {
   const p = r.plan;
   const skies = [...new Set(plantDaySpecs(p).map((s) => s.sky))].join(', ');
-  return `Decision \`${r.decision.name}\`: ${r.decision.description}. Model ${r.modelVersion}${r.windows === 'truth' ? ', its window probabilities replaced by the truth (a perfect window classifier: the ceiling of the decision)' : ''}. ${r.plantDays.length} held-out plant-days (${p.firstDates.length} plants × ${p.days} day${p.days === 1 ? '' : 's'}${p.warmupDays ? `, each after ${p.warmupDays} warm-up days run but not counted (their alarms build the arrays' baselines)` : ''}, first days ${p.firstDates.join(', ')}; skies ${skies}${p.conditions?.length ? `; and ${p.conditions.length} plants of conditions that are not faults, ${p.conditions.join(', ')}, one counted day each after the same warm-up` : ''}; seeds ${p.seedBase}+, never used in training) × ${count(p.devices)} devices, fault mix ${Object.entries(p.faultMix).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
+  return `Decision \`${r.decision.name}\`: ${r.decision.description}. Model ${r.modelVersion}${r.windows === 'truth' ? ', its window probabilities replaced by the truth (a perfect window classifier: the ceiling of the decision)' : ''}. ${r.plantDays.length} held-out plant-days (${p.firstDates.length} plants × ${p.days} day${p.days === 1 ? '' : 's'}${p.warmupDays ? `, each after ${p.warmupDays} warm-up days run but not counted (their alarms build the arrays' baselines)` : ''}, first days ${p.firstDates.join(', ')}; skies ${skies}${p.conditions?.length ? `; and ${p.conditions.length} plants of conditions that are not faults, ${p.conditions.join(', ')}, ${p.conditionDays ?? 1} counted day${(p.conditionDays ?? 1) === 1 ? '' : 's'} each after the same warm-up` : ''}; seeds ${p.seedBase}+, never used in training) × ${count(p.devices)} devices, fault mix ${Object.entries(p.faultMix).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
 }
 
 /** What the same decision reaches on the same device-days with a perfect window classifier (--windows truth). */
@@ -199,7 +210,7 @@ export function cardSection(r: EvalReport, ceiling?: EvalReport, before?: EvalRe
     '',
     runLine(r),
     '',
-    'Definitions (detector/eval/outcome.ts), one for every device-level figure: a **daylight window** is one the model classified (not skipped for low sun or missing data); a fault **acts** in a window when it acts on at least one of its 20-s slots, and is **visible** when it acts in at least two daylight windows (only visible faults count in recall; every healthy device-day counts in false alarms). An alarm **names** a fault when its label is the fault\'s class, or a group listing the class that the readings cannot split (`string_blocked`: an open string, or a short of ≥ 2 of the string\'s 5 modules; a one-module short named so is not named). **Delay**: daylight minutes from the onset — for a fault present before the first daylight window, from that window\'s start — to the end of the window in which the alarm was raised; median and 90th percentile (nearest rank) over the named faults.',
+    'Definitions (detector/eval/outcome.ts), one for every device-level figure: a **daylight window** is one the model classified (not skipped for low sun or missing data); a fault **acts** in a window when it acts on at least one of its 20-s slots, and is **visible** when it acts in at least two daylight windows (only visible faults count in recall; every healthy device-day counts in false alarms). An alarm **names** a fault when its label is the fault\'s class, or a group listing the class that the readings cannot split (`string_blocked`: an open string, or a short of ≥ 2 of the string\'s 5 modules; a one-module short named so is not named). **Delay**: daylight minutes from the onset — for a fault that did not act in daylight at its onset (there before the first daylight window, a shadow that reaches the array later in the day, an intermittent fault between its episodes), from the start of the first daylight window it acts in — to the end of the window in which the alarm was raised; median and 90th percentile (nearest rank) over the named faults.',
     '',
     ...reportTables(r),
     ...(ceiling ? ['', ceilingLine(ceiling)] : []),

@@ -8,9 +8,11 @@
  * - an alarm names a fault when its label is the fault's class, or a group
  *   (decision.ts ALARM_GROUPS) that lists the class and covers the fault's severity;
  *   own class: the label is the class itself;
- * - delay: daylight minutes from the onset, or for a fault present before the first
- *   daylight window from that window's start, to the alarm's raise time (0 when
- *   raised before).
+ * - delay: daylight minutes from the onset, or for a fault that did not act in daylight
+ *   at its onset (there before the first daylight window, or a shadow that reaches the
+ *   array in the afternoon, an intermittent fault between its episodes) from the start
+ *   of the first daylight window it acts in, to the alarm's raise time (0 when raised
+ *   before): no alarm can come before the readings show the fault.
  */
 import { type FaultClass } from '../../contracts';
 import { severityKey } from '../dataset';
@@ -54,10 +56,15 @@ export function daylightMinutes(windows: readonly EvidenceWindow[], fromMs: numb
   return ms / 60_000;
 }
 
-/** Where the delay is counted from: the onset, or the first daylight window's start if the fault was there before it; null without a fault or daylight. */
-export function delayStartMs(windows: readonly EvidenceWindow[], onsetMs: number | null): number | null {
-  const first = windows.find((w) => !w.skipReason);
-  return onsetMs === null || !first ? null : Math.max(onsetMs, first.startMs);
+/**
+ * Where the delay is counted from: the onset, or the start of the first daylight window
+ * the fault acts in if that is later; null without a fault or a daylight window it acts in.
+ * (Until 2026-12-03 the start of the first daylight window, acting or not: a shadow that
+ * a post casts at 15:00 every day counted from the morning on its second day.)
+ */
+export function delayStartMs(windows: readonly EvidenceWindow[], onsetMs: number | null, activeSlots: readonly number[]): number | null {
+  const first = windows.findIndex((w, i) => !w.skipReason && activeSlots[i]! > 0);
+  return onsetMs === null || first < 0 ? null : Math.max(onsetMs, windows[first]!.startMs);
 }
 
 /** Whether an alarm names the fault (its class, or a group covering it). */
@@ -74,7 +81,7 @@ export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 
   const daylight = evidence.windows.filter((w) => !w.skipReason).length;
   const acting = actingWindows(evidence.windows, truth.activeSlots);
   const named = namesFault(alarm, truth);
-  const from = delayStartMs(evidence.windows, truth.onsetMs);
+  const from = delayStartMs(evidence.windows, truth.onsetMs, truth.activeSlots);
   return {
     plantDay: record.plantDay,
     deviceId: evidence.deviceId,

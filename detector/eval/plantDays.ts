@@ -32,8 +32,21 @@ export const CONDITION_EVAL_DATES: Record<ConditionKind, string> = {
   curtailment: '2026-06-27',
   clipping: '2026-05-20',
 };
-/** The condition plants' counted skies: clear where the condition needs light (frost, dew, clipping, curtailment), the snowfall's overcast, broken otherwise. */
-const CONDITION_SKIES: Record<ConditionKind, SkyType> = { frost: 'clear', dew: 'clear', snow: 'overcast', soiling: 'broken', standby: 'broken', curtailment: 'clear', clipping: 'clear' };
+/**
+ * The condition plants' counted skies, cycled over their counted days: clear where the
+ * condition needs light (frost, dew, clipping, curtailment), the snowfall's overcast;
+ * soiling and standby act under any sky, so their days take each sky in turn (one
+ * broken day alone cannot tell the condition's false alarms from the sky's).
+ */
+export const CONDITION_SKIES: Record<ConditionKind, readonly SkyType[]> = {
+  frost: ['clear'],
+  dew: ['clear'],
+  snow: ['overcast'],
+  soiling: ['broken', 'clear', 'overcast', 'mostly_cloudy'],
+  standby: ['broken', 'clear', 'overcast', 'mostly_cloudy'],
+  curtailment: ['clear'],
+  clipping: ['clear'],
+};
 /** Soiling builds up over the plant's days (0.05–0.3 %/day, no rain): the arrays' baselines follow it as they would in the field. */
 const SOILING_RATES: ConditionsConfig = { ...NO_CONDITIONS, rates: { ...NO_CONDITIONS.rates, soilingPerDay: [0.0005, 0.003] } };
 
@@ -48,7 +61,7 @@ export interface PlantDaySpec {
   sky: SkyType;
   devices: number;
   faultMix: FaultMix;
-  /** a condition plant's: its kind, the conditions of its days (forced on the counted day); absent: none */
+  /** a condition plant's: its kind, the conditions of its days (forced on its counted days); absent: none */
   condition?: { kind: ConditionKind; config: ConditionsConfig };
 }
 
@@ -67,10 +80,13 @@ export interface EvalPlan {
   seedBase: number;
   faultMix: FaultMix;
   /**
-   * one more plant per kind (seeds after the plan's plants'): warm-up days, then one
-   * counted day on which the condition acts (CONDITION_EVAL_DATES); absent: none
+   * one more plant per kind (seeds after the plan's plants'): warm-up days, then
+   * `conditionDays` counted days on which the condition acts, from CONDITION_EVAL_DATES;
+   * absent: none
    */
   conditions?: readonly ConditionKind[];
+  /** counted days of each condition plant (absent: 1, as reports before it was a flag) */
+  conditionDays?: number;
 }
 
 /** Plants of a plan: its dates' and its conditions'. */
@@ -93,14 +109,17 @@ export function plantDaySpecs(plan: EvalPlan): PlantDaySpec[] {
       date = addDays(date, 1);
     }
   });
+  const conditionDays = plan.conditionDays ?? 1;
   (plan.conditions ?? []).forEach((kind, j) => {
     const plant = plan.firstDates.length + j;
-    const counted = CONDITION_EVAL_DATES[kind];
-    for (let day = 0; day <= plan.warmupDays; day++) {
-      const scored = day === plan.warmupDays;
+    const first = CONDITION_EVAL_DATES[kind];
+    for (let day = 0; day < plan.warmupDays + conditionDays; day++) {
+      const counted = day - plan.warmupDays;
+      const scored = counted >= 0;
       const base = kind === 'soiling' ? SOILING_RATES : NO_CONDITIONS;
       const config: ConditionsConfig = scored && kind !== 'soiling' ? { ...base, force: [kind] } : base;
-      specs.push({ plant, day, scored, seed: plan.seedBase + plant, date: addDays(counted, day - plan.warmupDays), sky: scored ? CONDITION_SKIES[kind] : plan.skies[day % n]!, devices: plan.devices, faultMix: plan.faultMix, condition: { kind, config } });
+      const skies = CONDITION_SKIES[kind];
+      specs.push({ plant, day, scored, seed: plan.seedBase + plant, date: addDays(first, counted), sky: scored ? skies[counted % skies.length]! : plan.skies[day % n]!, devices: plan.devices, faultMix: plan.faultMix, condition: { kind, config } });
     }
   });
   return specs;

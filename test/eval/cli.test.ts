@@ -17,9 +17,9 @@ describe('npm run eval flags', () => {
     const counted = specs.filter((s) => s.scored);
     expect(specs.filter((s) => s.day === 4 && !s.condition).map((s) => [s.date, s.scored])).toEqual(['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15'].map((d) => [d, true]));
     expect(specs.filter((s) => s.day === 0 && !s.condition).map((s) => [s.date, s.scored])).toEqual(['2026-02-11', '2026-04-11', '2026-06-11', '2026-08-11', '2026-10-11', '2026-12-11'].map((d) => [d, false]));
-    // and one plant per condition that is not a fault: its warm-up days, then one counted day
-    expect(specs).toHaveLength(42 + 7 * 5);
-    expect(counted).toHaveLength(18 + 7);
+    // and one plant per condition that is not a fault: its warm-up days, then three counted days
+    expect(specs).toHaveLength(42 + 7 * 7);
+    expect(counted).toHaveLength(18 + 7 * 3);
     expect(new Set(counted.map((s) => s.sky))).toEqual(new Set(['clear', 'broken', 'mostly_cloudy', 'overcast']));
     expect(specs.find((s) => s.date === '2026-06-15')!.sky).toBe('clear');
     expect(new Set(specs.map((s) => s.seed)).size).toBe(13);
@@ -27,7 +27,7 @@ describe('npm run eval flags', () => {
   });
 
   it('adds a plant per condition that is not a fault: warm-up days without it, the counted day with it forced (soiling: building up over the days)', () => {
-    const specs = plantDaySpecs(parseEvalArgs(['--dates', '2026-02-27', '--days', '1', '--warmup', '2', '--conditions', 'snow,soiling']).plan);
+    const specs = plantDaySpecs(parseEvalArgs(['--dates', '2026-02-27', '--days', '1', '--warmup', '2', '--conditions', 'snow,soiling', '--condition-days', '1']).plan);
     expect(specs.map((s) => [s.plant, s.date, s.scored, s.seed, s.condition?.kind, s.condition?.config.force])).toEqual([
       [0, '2026-02-25', false, 5000, undefined, undefined],
       [0, '2026-02-26', false, 5000, undefined, undefined],
@@ -43,6 +43,21 @@ describe('npm run eval flags', () => {
     expect(specs.filter((s) => s.condition?.kind === 'soiling').every((s) => s.condition!.config.rates.soilingPerDay[1] > 0)).toBe(true);
     expect(() => parseEvalArgs(['--conditions', 'hail'])).toThrow('--conditions: unknown condition "hail"');
     expect(parseEvalArgs(['--conditions', 'none']).plan.conditions).toEqual([]);
+  });
+
+  it('counts --condition-days days of each condition plant (default 3), forced on each; soiling and standby cycling the skies, the others on the sky they need', () => {
+    const specs = plantDaySpecs(parseEvalArgs(['--dates', '2026-02-27', '--days', '1', '--warmup', '1', '--conditions', 'frost,soiling']).plan);
+    expect(specs.filter((s) => s.condition).map((s) => [s.date, s.scored, s.sky, s.condition?.kind, s.condition?.config.force])).toEqual([
+      ['2026-01-19', false, 'broken', 'frost', []],
+      ['2026-01-20', true, 'clear', 'frost', ['frost']],
+      ['2026-01-21', true, 'clear', 'frost', ['frost']],
+      ['2026-01-22', true, 'clear', 'frost', ['frost']],
+      ['2026-07-19', false, 'broken', 'soiling', []],
+      ['2026-07-20', true, 'broken', 'soiling', []],
+      ['2026-07-21', true, 'clear', 'soiling', []],
+      ['2026-07-22', true, 'overcast', 'soiling', []],
+    ]);
+    expect(() => parseEvalArgs(['--condition-days', '0'])).toThrow('--condition-days');
   });
 
   it('makes a plant a run of consecutive days, the warm-up ones first, the skies cycling over its days', () => {

@@ -44,8 +44,12 @@ describe('conditions in the evaluation', () => {
     expect(s.byCondition.frost!.falseAlarms.healthy).toBe(0);
     expect(s.byCondition.frost!.faults).toMatchObject({ visible: 1, named: 0 });
     expect(s.byCondition.any!.falseAlarms).toMatchObject({ healthy: 2, alarmed: 1 });
-    // the overall false-alarm row still counts every healthy device-day
-    expect(s.falseAlarms.overall).toMatchObject({ healthy: 3, alarmed: 2 });
+    // the overall false-alarm row counts the healthy device-days without a condition; the per-plant-day table every one
+    expect(s.falseAlarms.overall).toMatchObject({ healthy: 1, alarmed: 1 });
+    expect(Object.values(s.falseAlarms.byPlantDay).reduce((n, r) => n + r.healthy, 0)).toBe(3);
+    expect(s.counts).toMatchObject({ withCondition: s.counts.deviceDays - s.counts.healthy - s.counts.faulty });
+    // and recall, like the goals, leaves out the faults under a condition (both faulty device-days here)
+    expect([s.counts.withCondition, s.faults.overall.visible]).toEqual([4, 0]);
     const goal = s.goals.find((g) => g.goal.startsWith('false alarms on healthy device-days with a condition that is not a fault'))!;
     expect([goal.measured, goal.pass]).toEqual([0.5, false]);
     const lines = conditionTables({ ...s, byCondition: s.byCondition } as Parameters<typeof conditionTables>[0]);

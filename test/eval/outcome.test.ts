@@ -76,12 +76,23 @@ describe('delay in daylight minutes', () => {
     expect(daylightMinutes(ws, 0, 2 * W)).toBe(0);
   });
 
-  it('a fault present from midnight counts from the first daylight window, a later onset from the onset', () => {
+  it('a fault present from midnight counts from the first daylight window it acts in, a later onset from the onset', () => {
     const ws = windows('..oooo..');
-    expect(delayStartMs(ws, 0)).toBe(2 * W);
-    expect(delayStartMs(ws, 3.5 * W)).toBe(3.5 * W);
-    expect(delayStartMs(ws, null)).toBeNull();
-    expect(delayStartMs(windows('....'), 0)).toBeNull();
+    const always = [64, 64, 64, 64, 64, 64, 64, 64];
+    expect(delayStartMs(ws, 0, always)).toBe(2 * W);
+    expect(delayStartMs(ws, 3.5 * W, [0, 0, 0, 32, 64, 64, 64, 64])).toBe(3.5 * W);
+    expect(delayStartMs(ws, null, always)).toBeNull();
+    expect(delayStartMs(windows('....'), 0, always)).toBeNull();
+  });
+
+  it('a shadow there since an earlier day counts from the window it reaches the array in, not from the morning', () => {
+    const ws = windows('..oooo..');
+    // the obstacle's onset was yesterday; today its shadow acts in windows 4 and 5 only (and in window 7, after dusk)
+    expect(delayStartMs(ws, -86_400_000, [0, 0, 0, 0, 10, 64, 0, 64])).toBe(4 * W);
+    // an intermittent fault acting only in the dark is never in daylight: no start
+    expect(delayStartMs(ws, 0, [64, 0, 0, 0, 0, 0, 0, 64])).toBeNull();
+    const r = record('..oooo..', 'partial_shading', [0, 0, 0, 0, 10, 64, 0, 0], { onsetMs: -86_400_000 });
+    expect(outcomeOf(r, alarm('partial_shading', 6 * W)).delayMin).toBeCloseTo((2 * W) / MIN);
   });
 
   it('an alarm at the end of the first daylight window of a fault from midnight is one window late', () => {
@@ -118,7 +129,7 @@ describe('the summary', () => {
   });
 
   it('counts recall over visible faults, named beside own class, and leaves the invisible one out', () => {
-    expect(s.counts).toEqual({ deviceDays: 8, healthy: 4, faulty: 4, visible: 3, notVisible: 1, noDaylight: 0 });
+    expect(s.counts).toEqual({ deviceDays: 8, withCondition: 0, healthy: 4, faulty: 4, visible: 3, notVisible: 1, noDaylight: 0 });
     expect(s.notVisible).toEqual({ faulty: 1, alarmed: 1, named: 1 });
     expect(s.faults.overall).toMatchObject({ visible: 3, named: 2, ownClass: 1 });
     expect(s.faults.byClass.line_line).toMatchObject({ visible: 1, named: 1, ownClass: 0 });
