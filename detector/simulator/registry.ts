@@ -1,24 +1,14 @@
 /**
- * The device registry (issue 20; its columns: contracts/designs.json deviceRegistry): which design each array of a plant has, so that the
- * design travels with the array's data. Today the local pipeline writes it next to its
- * run (local/pipeline.ts); it is not yet a table of contracts/tables.json (silver,
- * predict and the API do not read it yet).
+ * A simulated plant's device registry (contracts/registry.ts; its columns:
+ * tables.json silver_device_registry): which design each array has. The local
+ * pipeline hands it to the ingest as the plant's registry object; Pulumi writes the
+ * same for the stack's simulated devices (infra/registryObject.ts).
  */
+import type { SilverDeviceRegistryRow } from '../../contracts';
 import { designAt, deviceId, type PlantConfig } from './plant';
 import { calcParamsDesoto, keyPoints } from './singleDiode';
 
-export interface DeviceRegistryRow {
-  deviceId: string;
-  design: string;
-  modulesPerString: number;
-  strings: number;
-  module: string;
-  technology: string;
-  /** the module's nameplate power at STC (the database's STC column), W */
-  modulePmpStcW: number;
-  /** the array's maximum power at STC from its single-diode model (no mismatch, no diode drops), W */
-  arrayPmpStcW: number;
-}
+export type DeviceRegistryRow = SilverDeviceRegistryRow;
 
 export function deviceRegistry(config: Pick<PlantConfig, 'design' | 'devices' | 'deviceIdPrefix'>): DeviceRegistryRow[] {
   // the array's STC power is the same for every device of a design: one solve per design
