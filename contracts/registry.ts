@@ -77,6 +77,11 @@ export function parseRegistry(text: string, source: string): SilverDeviceRegistr
   return rows.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
 }
 
+/** Why an ingest fails when its --registry-uri names no object: the same words from both engines (spark/pvfault/registry.py). */
+export function missingRegistry(uri: string): string {
+  return `no device registry at ${uri}: the stack writes it from pv-fault:design at pulumi up, or the operator uploads the plant's own (docs/contracts.md "Device registry"); nothing committed`;
+}
+
 /** The registry's text for a list of rows: what Pulumi uploads and the local pipeline writes. */
 export function registryText(rows: readonly SilverDeviceRegistryRow[]): string {
   return `${JSON.stringify({ devices: rows }, null, 1)}\n`;

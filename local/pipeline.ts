@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAULT_CLASSES, plantDayWindow, type FaultClass } from '../contracts';
+import { FAULT_CLASSES, plantDayWindow, type FaultClass, type SilverDeviceRegistryRow } from '../contracts';
 import { ALARM_GROUPS } from '../detector/alarms';
 import { severityGroup } from '../detector/dataset';
 import { outcomeOf, type Outcome } from '../detector/eval/outcome';
@@ -19,6 +19,7 @@ import { Progress } from '../detector/progress';
 import { simulatePlantDayParallel } from '../detector/simulator/parallel';
 import { plantConfig, simulatePlantDay, type PlantConfig } from '../detector/simulator/plant';
 import { deviceRegistry } from '../detector/simulator/registry';
+import { REGISTRY_KEY, registryText } from '../contracts/registry';
 import type { Design, DesignPlan } from '../contracts/design';
 import { NO_CONDITIONS, type ConditionsConfig } from '../detector/simulator/conditions';
 import type { FaultMix } from '../detector/simulator/faults';
@@ -53,6 +54,8 @@ export interface LocalRunOptions {
   keepS3?: boolean;
   /** the arrays' design(s) (contracts/design.ts); default: the default design */
   design?: Design | DesignPlan;
+  /** the registry the ingest reads; default: the simulated plant's (detector/simulator/registry.ts) */
+  registry?: SilverDeviceRegistryRow[];
 }
 
 export interface DeviceOutcome {
@@ -121,8 +124,10 @@ export async function runLocalPipeline(o: LocalRunOptions, predictor?: DevicePre
 async function runDay(o: LocalRunOptions, config: PlantConfig, predictor?: DevicePredictor & { close?(): Promise<void> }): Promise<LocalRunResult> {
   const { stageSeconds, stageSpans, timed } = stageClock();
 
-  // the plant's device registry: each array's design, beside the run (not yet a contracts table: silver, predict and the API do not read it)
-  writeFileSync(join(o.out, 'device_registry.json'), `${JSON.stringify({ devices: deviceRegistry(config) }, null, 1)}\n`);
+  // the plant's device registry (each array's design): the object the ingest reads from the bootstrap bucket, as Pulumi
+  // writes it on AWS, and a copy beside the run to read
+  const registry = registryText(o.registry ?? deviceRegistry(config));
+  writeFileSync(join(o.out, 'device_registry.json'), registry);
 
   // 1. simulate and publish to the local topic (a fresh topic: it holds this simulated day)
   const topicDir = join(o.out, 'topic');
@@ -146,7 +151,8 @@ async function runDay(o: LocalRunOptions, config: PlantConfig, predictor?: Devic
 
   // 2. the real state machine, with local jobs
   preparePlantStore(join(o.out, 's3'), { seed: o.seed, devices: o.devices, faultMix: o.faultMix, timeZone: o.timeZone, conditions: plantConditions(o.conditions ?? NO_CONDITIONS) }, o.log);
-  const s3 = await startLocalS3(['silver', 'gold'], join(o.out, 's3'));
+  const s3 = await startLocalS3(['silver', 'gold', 'bootstrap'], join(o.out, 's3'));
+  await s3.writer('bootstrap').put(REGISTRY_KEY, registry, 'application/json');
   const model = predictor ?? (await timed('load model', () => PredictPool.start()));
   let ingest: IngestResult | null = null;
   let predict: PredictResult | null = null;

@@ -40,6 +40,10 @@ def _check_value(kind, value):
     return "has a type (%s) the registry does not hold" % kind
 
 
+def _typed(kind, value):
+    return int(value) if kind == "int32" else float(value) if kind == "float64" else value
+
+
 def _refuse_constant(name):
     # JSON has no NaN or Infinity; JavaScript's JSON.parse refuses them, and so does this
     raise ValueError(name)
@@ -86,9 +90,16 @@ def parse_registry(text, source):
         if device_id in seen:
             fail("%s.deviceId" % at, "%s is listed twice" % _js(device_id))
         seen.add(device_id)
-        rows.append({n: (int(raw[n]) if c["type"] == "int32" else raw[n]) for n, c in zip(_NAMES, _COLUMNS)})
+        # Spark's schema check refuses an int for a double column and a float for an integer one
+        rows.append({n: _typed(c["type"], raw[n]) for n, c in zip(_NAMES, _COLUMNS)})
     # by UTF-16 code unit, as JavaScript compares strings (the ids are ASCII by the pattern)
     return sorted(rows, key=lambda r: r["deviceId"])
+
+
+def missing_registry(uri):
+    """Why an ingest fails when its --registry-uri names no object (contracts/registry.ts missingRegistry)."""
+    return ("no device registry at %s: the stack writes it from pv-fault:design at pulumi up, or the operator "
+            'uploads the plant\'s own (docs/contracts.md "Device registry"); nothing committed' % uri)
 
 
 def design_of(registry, device_id):

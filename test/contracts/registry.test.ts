@@ -1,6 +1,8 @@
 import cases from '../fixtures/contracts/device-registry-cases.json';
 import { DEFAULT_DESIGN_NAME } from '../../contracts/design';
-import { designOf, parseRegistry, RegistryError, registryText } from '../../contracts/registry';
+import { readFileSync } from 'node:fs';
+import { DEFINITION_PATH } from '../../statemachine/definition';
+import { designOf, parseRegistry, REGISTRY_KEY, RegistryError, registryText } from '../../contracts/registry';
 
 // the same cases hold spark/pvfault/registry.py (test/python/test_registry.py), which the Spark ingest applies
 describe('the device registry object', () => {
@@ -20,5 +22,9 @@ describe('the device registry object', () => {
     for (const c of cases.lookups.cases) expect(designOf(registry, c.deviceId)).toEqual({ design: c.design, designSource: c.designSource });
     // the fixture's default is the contract's default
     expect(cases.lookups.cases.find((c) => c.designSource === 'default')!.design).toBe(DEFAULT_DESIGN_NAME);
+  });
+
+  it('is the object the state machine hands the ingest (the key Pulumi writes it at)', () => {
+    expect(readFileSync(DEFINITION_PATH, 'utf8')).toContain(`'--registry-uri', 's3://\${BootstrapBucket}/${REGISTRY_KEY}'`);
   });
 });
