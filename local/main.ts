@@ -227,7 +227,7 @@ async function sparkEngine(args: ReturnType<typeof parseStartArgs>): Promise<voi
   if (args.serve) await serveApi(createHandler({ store: new FolderStore(r.goldDir), silver: new FolderStore(join(r.goldDir, '..', 'silver')), timeZone: args.timeZone }), args, deviceId(plantConfig({ date: args.date }), 0), async () => undefined);
 }
 
-async function serveApi(api: ReturnType<typeof createHandler>, args: ReturnType<typeof parseStartArgs>, deviceId: string, close: () => Promise<void>): Promise<void> {
+export async function serveApi(api: ReturnType<typeof createHandler>, args: Pick<ReturnType<typeof parseStartArgs>, 'port' | 'date' | 'timeZone'>, deviceId: string, close: () => Promise<void>): Promise<void> {
   const server = createApiServer(api, await buildDashboard());
   server.listen(args.port, '127.0.0.1', () => {
     const base = `http://127.0.0.1:${args.port}`;
