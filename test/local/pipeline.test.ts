@@ -12,6 +12,7 @@ import { S3Store } from '../../functions/api/s3Store';
 import { TableReader } from '../../functions/api/tableReader';
 import { startLocalS3 } from '../../local/localS3';
 import { runLocalPipeline, type LocalRunResult } from '../../local/pipeline';
+import { summaryLines } from '../../local/main';
 import { RUN_LOCK_FILE } from '../../local/runLock';
 import { LocalTopic, murmur2 } from '../../local/topic';
 
@@ -39,6 +40,7 @@ describe('the daily pipeline, locally', () => {
     expect(first.predict.registry).toEqual({ devices: 8, defaulted: 0 });
     const silverRegistry = await new TableReader(new S3Store(first.s3!.client, 'silver')).tableRows('silver_device_registry', '2026-06-20', ['deviceId', 'design']);
     expect(silverRegistry!.rows.map((d) => d.deviceId)).toEqual(registry.devices.map((d) => d.deviceId));
+    expect(summaryLines(first)).toContain("Designs: 8 arrays in the day's device registry (legacy-5x3-cs5p-220m: 8).");
 
     const api = createHandler({ store: new S3Store(first.s3!.client, 'gold'), timeZone: 'Europe/Madrid' });
     const arc = first.outcomes.find((d) => d.injected === 'arc_fault')!;
