@@ -193,7 +193,14 @@ export async function readReadingsCsv(file: string, o: { deviceColumn: string; t
     const reading = { deviceId: cell(o.deviceColumn), ...(values as Record<Measurement, number>) };
     // the contract's own check: what it refuses is still published, for the ingest to set aside as it would from the producer
     const v = validateReading(reading);
-    if (!v.ok) for (const issue of v.issues) out.refused.push({ line: n, column: issue.field === 'deviceId' ? o.deviceColumn : issue.field, reason: issue.reason, detail: `line ${n}, column ${issue.field === 'deviceId' ? o.deviceColumn : issue.field}: ${issue.message}`, raw: rawLine });
+    if (!v.ok) {
+      for (const issue of v.issues) {
+        const column = issue.field === 'deviceId' ? o.deviceColumn : issue.field;
+        // the contract's message starts with its field's name, which the column already says
+        const message = issue.field && issue.message.startsWith(`${issue.field}: `) ? issue.message.slice(issue.field.length + 2) : issue.message;
+        out.refused.push({ line: n, column, reason: issue.reason, detail: `line ${n}${column ? `, column ${column}` : ''}: ${message}`, raw: rawLine });
+      }
+    }
     // the plant-local day: the last reading's day is the likeliest, so the zone's rules are looked up once a day
     if (timestamp < day.startMs || timestamp >= day.endMs) {
       const date = localDate(timestamp, o.timeZone);

@@ -65,6 +65,7 @@ describe('the CSV of readings, line by line', () => {
       [6, 'inverter', 'bad_device_id'],
       [6, 'irradiance', 'non_finite'],
     ]);
+    expect(r.refused[1]!.detail).toMatch(/^line 6, column irradiance: [^:]*$/);
     // 23:00 UTC is the next day in Madrid: readings go to their plant-local day
     expect([...r.days].map(([d, rows]) => [d, rows.map((x) => x.line)])).toEqual([
       ['2026-06-10', [2, 6]],
