@@ -278,7 +278,8 @@ export async function importCsv(o: ImportOptions, predictor?: DevicePredictor & 
       },
     };
     o.log(`\n— ${date}: ${readings.length.toLocaleString('en-US')} readings of ${new Set(readings.map((r) => r.deviceId)).size} arrays`);
-    days.push(await runLocalDay({ ...o, date }, source, predictor));
+    // only the last day's store is kept running for the caller (to serve it): an earlier one would be left behind
+    days.push(await runLocalDay({ ...o, date, keepS3: o.keepS3 === true && date === dates[dates.length - 1] }, source, predictor));
   }
   return { read: summary, days, quarantineFile };
 }

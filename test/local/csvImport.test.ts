@@ -161,3 +161,29 @@ describe('a field day through the local pipeline (test/fixtures/import/field-day
     }
   }, 240_000);
 });
+
+describe('a file of several days', () => {
+  it('runs each plant-local day in turn, oldest first, and keeps only the last day\'s store running for the caller', async () => {
+    const lines = ['deviceId,timestamp,voltage,current,temperature,irradiance'];
+    // the later day first in the file: the days run in date order whatever the file's order
+    for (const day of ['2026-06-12', '2026-06-11']) {
+      for (let s = 0; s < 30; s++) lines.push(`INV-1,${new Date(Date.parse(`${day}T10:00:00Z`) + s * 20_000).toISOString()},400,7,30,800`);
+    }
+    const csv = file('two-days.csv', `${lines.join('\n')}\n`);
+    const args = parseImportArgs(['--file', csv, '--out', join(dir, 'two'), '--time-zone', TIME_ZONE, '--no-serve'])!;
+    const r = await importCsv({ ...args, partitions: 2, progress: false, log: () => undefined, keepS3: true });
+    const last = r.days[1]!.s3!;
+    try {
+      expect(r.days.map((d) => d.date)).toEqual(['2026-06-11', '2026-06-12']);
+      expect(r.days[0]!.s3).toBeNull();
+      const silver = new TableReader(new S3Store(last.client, 'silver'));
+      for (const date of ['2026-06-11', '2026-06-12']) {
+        const registry = await silver.tableRows('silver_device_registry', date, ['deviceId', 'design']);
+        expect(registry!.rows).toEqual([{ deviceId: 'INV-1', design: 'legacy-5x3-cs5p-220m' }]);
+      }
+      expect(r.days.map((d) => d.readingsPublished)).toEqual([30, 30]);
+    } finally {
+      await last.stop();
+    }
+  }, 240_000);
+});
