@@ -23,7 +23,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { DEFAULT_FAULT_MIX } from '../detector/simulator/plant';
+import { DEFAULT_FAULT_MIX, plantConfig } from '../detector/simulator/plant';
+import { deviceRegistry } from '../detector/simulator/registry';
 import { Progress } from '../detector/progress';
 import { confOf, jobWorkers, pysparkMemoryFor, PYTHON_WORKER_PEAK_MIB, readSparkSubmitParameters, SUBMIT_PARAMETERS_PATH } from '../infra/sparkJobs';
 import { kafkaClasspath, startKafkaBroker } from '../local/kafkaBroker';
@@ -124,6 +125,8 @@ async function main(): Promise<void> {
       summaries = await runSparkStateMachine({
         date,
         timeZone: TIME_ZONE,
+        // the registry the embedded run read (its default design)
+        registry: deviceRegistry(plantConfig({ date, devices })),
         bootstrap: broker.bootstrap,
         topic: TOPIC,
         out: join(out, 'spark'),

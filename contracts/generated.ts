@@ -81,7 +81,7 @@ export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const TABLES_CONTRACT = {
   "doc": "Silver and gold tables: columns, types, sort order and S3 layout. Column types: string, int32, int64, float32, float64, and X[] for a list of X (Parquet 3-level LIST, elements required). A column with forEachClass expands into one column per fault class, in class order, with {class} replaced by the class name. Times are epoch milliseconds (UTC) in int64 columns whose name ends in Ms. Each table's readableFrom is the oldest contract version whose files today's readers still read (its columns and their meaning unchanged since, or only nullable columns added that no reader of an older day asks for): a day written under an older version of that table answers 'rerun the day'; a newer version than the readers' is refused.",
-  "version": 5,
+  "version": 6,
   "storage": {
     "doc": "A day is the plant-local calendar day (date=YYYY-MM-DD). Every run writes its files under its own run=<runId> folder and then publishes them by writing the commit marker, one PUT. Readers (the API, the predict job, Athena views) read only the files the marker lists, so a half-written or concurrent run is never visible; a rerun's marker replaces the previous one. Before it does, the run it supersedes is recorded at supersededKey (its old marker plus supersededAt and supersededBy), and its files are kept for supersededGraceMs: longer than any reader can hold the old marker (the API caches markers for a minute; a job reads its input for at most its 24-h execution timeout). Every later commit of the table deletes the files of the superseded runs whose grace is over, never those of a run that is again the committed one.",
     "dataKey": "{prefix}/date={date}/run={runId}/part-{part}.parquet",
@@ -265,6 +265,55 @@ export const TABLES_CONTRACT = {
         }
       ]
     },
+    "silver_device_registry": {
+      "doc": "One row per device of the plant's device registry as the day's ingest found it: the design of each array (contracts/designs.json), so that the design travels with the array's data and a rerun of a day uses that day's registry. Written by the ingest, from the registry object its --registry-uri names (docs/contracts.md 'Device registry'), before the day's silver_device_day; read by the predict job. A device the day's readings name but the registry does not is judged as the default design (gold_daily designSource).",
+      "bucket": "silver",
+      "prefix": "device_registry",
+      "sortBy": [
+        "deviceId"
+      ],
+      "readableFrom": 6,
+      "columns": [
+        {
+          "name": "deviceId",
+          "type": "string",
+          "doc": "PV array serial number, unique in the registry"
+        },
+        {
+          "name": "design",
+          "type": "string",
+          "doc": "the design's name (a named design of designs.json, or the name a design file gave it)"
+        },
+        {
+          "name": "modulesPerString",
+          "type": "int32"
+        },
+        {
+          "name": "strings",
+          "type": "int32"
+        },
+        {
+          "name": "module",
+          "type": "string",
+          "doc": "the module's library name (the CEC database's Name), or the name given with explicit parameters"
+        },
+        {
+          "name": "technology",
+          "type": "string",
+          "doc": "the CEC database's Technology (Mono-c-Si, Multi-c-Si, CdTe, CIGS, Thin Film), 'unknown' for explicit parameters without one"
+        },
+        {
+          "name": "modulePmpStcW",
+          "type": "float64",
+          "doc": "the module's nameplate power at STC (the database's STC column), W"
+        },
+        {
+          "name": "arrayPmpStcW",
+          "type": "float64",
+          "doc": "the array's maximum power at STC from its single-diode model (modules × strings × the module's Pmp; no mismatch, no diode drops), W"
+        }
+      ]
+    },
     "gold_window": {
       "doc": "One row per device, day and 64-sample window (21 min 20 s): the model's prediction, or why there is none.",
       "bucket": "gold",
@@ -445,6 +494,18 @@ export const TABLES_CONTRACT = {
           "type": "float32",
           "nullable": true,
           "doc": "mean confidence of the predicted windows"
+        },
+        {
+          "name": "design",
+          "type": "string",
+          "nullable": true,
+          "doc": "the design the device was judged as (contracts/designs.json): its row of the day's silver_device_registry, or the default design when the registry has no row for it (designSource). Null only in days written before version 6, when every array was the default design"
+        },
+        {
+          "name": "designSource",
+          "type": "string",
+          "nullable": true,
+          "doc": "registry: the design is the device's row of the day's registry; default: the registry has no row for the device (or the day has no registry), so it was judged as the default design. Null only in days written before version 6"
         },
         {
           "name": "modelVersion",
@@ -714,6 +775,24 @@ export interface SilverQuarantineRow {
   payload: string | null;
 }
 
+/** One row per device of the plant's device registry as the day's ingest found it: the design of each array (contracts/designs.json), so that the design travels with the array's data and a rerun of a day uses that day's registry. Written by the ingest, from the registry object its --registry-uri names (docs/contracts.md 'Device registry'), before the day's silver_device_day; read by the predict job. A device the day's readings name but the registry does not is judged as the default design (gold_daily designSource). */
+export interface SilverDeviceRegistryRow {
+  /** PV array serial number, unique in the registry */
+  deviceId: string;
+  /** the design's name (a named design of designs.json, or the name a design file gave it) */
+  design: string;
+  modulesPerString: number;
+  strings: number;
+  /** the module's library name (the CEC database's Name), or the name given with explicit parameters */
+  module: string;
+  /** the CEC database's Technology (Mono-c-Si, Multi-c-Si, CdTe, CIGS, Thin Film), 'unknown' for explicit parameters without one */
+  technology: string;
+  /** the module's nameplate power at STC (the database's STC column), W */
+  modulePmpStcW: number;
+  /** the array's maximum power at STC from its single-diode model (modules × strings × the module's Pmp; no mismatch, no diode drops), W */
+  arrayPmpStcW: number;
+}
+
 /** One row per device, day and 64-sample window (21 min 20 s): the model's prediction, or why there is none. */
 export interface GoldWindowRow {
   deviceId: string;
@@ -785,6 +864,10 @@ export interface GoldDailyRow {
   plantEventWindows: number;
   /** mean confidence of the predicted windows */
   meanConfidence: number | null;
+  /** the design the device was judged as (contracts/designs.json): its row of the day's silver_device_registry, or the default design when the registry has no row for it (designSource). Null only in days written before version 6, when every array was the default design */
+  design: string | null;
+  /** registry: the design is the device's row of the day's registry; default: the registry has no row for the device (or the day has no registry), so it was judged as the default design. Null only in days written before version 6 */
+  designSource: string | null;
   modelVersion: string;
 }
 
@@ -826,4 +909,4 @@ export interface DeviceBaselineRow {
   fleetRatio: number | null;
 }
 
-export type TableName = "silver_device_day" | "silver_quarantine" | "gold_window" | "gold_daily" | "gold_plant_condition" | "device_baseline";
+export type TableName = "silver_device_day" | "silver_quarantine" | "silver_device_registry" | "gold_window" | "gold_daily" | "gold_plant_condition" | "device_baseline";

@@ -70,6 +70,9 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
     baselineGain: reference.gain,
     plantEventWindows: 0,
     meanConfidence: p > 0 ? confidenceSum / p : null,
+    // the detector does not know the array's design: the predict job names it from the day's registry (contracts/registry.ts designOf)
+    design: null,
+    designSource: null,
     modelVersion,
   } as GoldDailyRow;
   return { windows: rows, daily };

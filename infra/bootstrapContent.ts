@@ -10,11 +10,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MODEL_FILES, readModelVersion } from '../detector/model/manifest';
 
-export interface BootstrapObject {
-  key: string;
-  path: string;
-  contentType: string;
-}
+/** A file of the repository (path), or text made at deploy time (the device registry: infra/registryObject.ts). */
+export type BootstrapObject = { key: string; contentType: string } & ({ path: string } | { text: string });
 
 export const REPO_ROOT = join(__dirname, '..');
 export const SPARK_JOB_KEY_PREFIX = 'spark/jobs/';

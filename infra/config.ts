@@ -62,6 +62,8 @@ export interface StackConfig {
   alarmEmail: string | null;
   /** the arrays' design (contracts/designs.json; absent: the default design), validated by contracts/design.ts; `setting` is what the producer's simulator source gets (SIMULATOR_DESIGN): the design's name or its JSON */
   design: { value: Design; setting: string };
+  /** the plant's own device registry file (relative to the repository, or absolute); null: the registry is pv-fault:design on every array the producer polls (infra/registryObject.ts) */
+  registryFile: string | null;
   /** the operator's dashboard behind CloudFront with a Cognito sign-in (infra/webDashboard.ts); null: not deployed */
   webDashboard: WebDashboardConfig | null;
 }
@@ -218,7 +220,7 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
   );
   const ownEntries = Object.entries(raw).filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`));
   const own = new Reader(Object.fromEntries(ownEntries.map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v])), `${CONFIG_NAMESPACE}:`);
-  own.only('stage', 'protect', 'plantTimeZone', 'vpcCidr', 'availabilityZones', 'kafkaTopic', 'kafkaPartitions', 'emrReleaseLabel', 'sparkVersion', 'scalaVersion', 'emr', 'scheduleCron', 'schedule', 'retention', 'api', 'producer', 'alarmEmail', 'kmsEncryption', 'webDashboard', 'design');
+  own.only('stage', 'protect', 'plantTimeZone', 'vpcCidr', 'availabilityZones', 'kafkaTopic', 'kafkaPartitions', 'emrReleaseLabel', 'sparkVersion', 'scalaVersion', 'emr', 'scheduleCron', 'schedule', 'retention', 'api', 'producer', 'alarmEmail', 'kmsEncryption', 'webDashboard', 'design', 'registryFile');
 
   const plantTimeZone = own.string('plantTimeZone');
   if (!isTimeZone(plantTimeZone)) throw new ConfigError(`${CONFIG_NAMESPACE}:plantTimeZone`, `${JSON.stringify(plantTimeZone)} is not an IANA time zone`);
@@ -280,6 +282,7 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     },
     alarmEmail: own.optionalString('alarmEmail', EMAIL, 'an e-mail address'),
     design: stackDesign(raw[`${CONFIG_NAMESPACE}:design`]),
+    registryFile: own.optionalString('registryFile', /^[^\0]+\.json$/, 'the path of a JSON device registry'),
     webDashboard: webDashboard(own.object('webDashboard')),
   };
 }

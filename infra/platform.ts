@@ -6,6 +6,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { Api } from './api';
 import { bootstrapContent, type BootstrapContent } from './bootstrapContent';
+import { registryObject } from './registryObject';
 import { Compute } from './compute';
 import type { StackConfig } from './config';
 import { Kafka } from './kafka';
@@ -60,7 +61,8 @@ export function createPlatform(config: StackConfig, inputs: PlatformInputs): Pla
     accountId: inputs.accountId,
     retention: config.retention,
     bootstrapNoncurrentDays: config.protect ? 365 : 30,
-    bootstrapObjects: content.objects,
+    // the jobs and the model, and the plant's device registry the ingest reads (its --registry-uri)
+    bootstrapObjects: [...content.objects, registryObject(config, inputs.registerMapJson)],
     // Monitoring names its alarms `${name}-…`: they publish to the topic this key encrypts.
     dataKey: config.kmsEncryption ? { region: config.region, logGroupNamePatterns: logPatterns, alarmNamePrefix: `${name}-` } : null,
     tags,

@@ -47,7 +47,8 @@ export function expiryRules(role: BucketRole, retention: StorageArgs['retention'
     days === null ? [] : [{ id: `expire-${TABLES[table].prefix}`, prefix: `${TABLES[table].prefix}/`, days }];
   switch (role) {
     case 'silver':
-      return [...tableRule('silver_device_day', retention.silverDays), ...tableRule('silver_quarantine', retention.quarantineDays)];
+      // the day's registry snapshot goes with its device-days (gold_daily keeps each device's design for as long as gold is kept)
+      return [...tableRule('silver_device_day', retention.silverDays), ...tableRule('silver_device_registry', retention.silverDays), ...tableRule('silver_quarantine', retention.quarantineDays)];
     case 'gold':
       return [...tableRule('gold_window', retention.goldDays), ...tableRule('gold_daily', retention.goldDays)];
     case 'logs':
@@ -156,7 +157,7 @@ export class Storage extends pulumi.ComponentResource {
       (o) =>
         new aws.s3.BucketObjectv2(
           `${name}-bootstrap-${o.key.replace(/[^A-Za-z0-9.-]+/g, '-')}`,
-          { bucket: buckets.bootstrap.id, key: o.key, source: new pulumi.asset.FileAsset(o.path), contentType: o.contentType, tags: args.tags },
+          { bucket: buckets.bootstrap.id, key: o.key, source: 'path' in o ? new pulumi.asset.FileAsset(o.path) : new pulumi.asset.StringAsset(o.text), contentType: o.contentType, tags: args.tags },
           parent,
         ),
     );

@@ -111,6 +111,16 @@ export function conditionLine(c: PlantCondition): string {
   return `${hhmm(c.startMs)}–${hhmm(c.endMs)} UTC, ${c.windows} window${c.windows === 1 ? '' : 's'}: ${c.kind.replace('_', ' ')} (current per irradiance ${ratio(c.currentRatio)} of the rest of the day, voltage ${ratio(c.voltageRatio)}, modules ${t})`;
 }
 
+/** How many of the day's devices were judged as each design, in the order of their counts. */
+function designCounts(r: LocalRunResult): string {
+  const n = new Map<string, number>();
+  for (const d of r.predict.byDevice.values()) {
+    const key = d.designSource === 'default' ? `${d.design} (default)` : d.design;
+    n.set(key, (n.get(key) ?? 0) + 1);
+  }
+  return [...n].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, v]) => `${k}: ${v}`).join(', ') || 'no device predicted';
+}
+
 export function summaryLines(r: LocalRunResult): string[] {
   const lines: string[] = [];
   const q = r.ingest.quarantined;
@@ -130,6 +140,8 @@ export function summaryLines(r: LocalRunResult): string[] {
       : 'Plant events: none (no window in which half the plant departed from normal at once).',
   );
   for (const c of r.predict.plantConditions) lines.push(`  ${conditionLine(c)}`);
+  const reg = r.predict.registry;
+  lines.push(`Designs: ${reg.devices} arrays in the day's device registry (${designCounts(r)})${reg.defaulted ? `; ${reg.defaulted} device${reg.defaulted === 1 ? '' : 's'} not in it, judged as the default design` : ''}.`);
   lines.push('');
   lines.push('Device verdicts against the injected faults (rows: injected, columns: the day\'s alarm, normal without one):');
   const cols = [...FAULT_CLASSES, ...ALARM_GROUPS, 'none'];
@@ -219,7 +231,7 @@ async function sparkEngine(args: ReturnType<typeof parseStartArgs>): Promise<voi
   if (args.serve) await serveApi(createHandler({ store: new FolderStore(r.goldDir), silver: new FolderStore(join(r.goldDir, '..', 'silver')), timeZone: args.timeZone }), args, deviceId(plantConfig({ date: args.date }), 0), async () => undefined);
 }
 
-async function serveApi(api: ReturnType<typeof createHandler>, args: ReturnType<typeof parseStartArgs>, deviceId: string, close: () => Promise<void>): Promise<void> {
+export async function serveApi(api: ReturnType<typeof createHandler>, args: Pick<ReturnType<typeof parseStartArgs>, 'port' | 'date' | 'timeZone'>, deviceId: string, close: () => Promise<void>): Promise<void> {
   const server = createApiServer(api, await buildDashboard());
   server.listen(args.port, '127.0.0.1', () => {
     const base = `http://127.0.0.1:${args.port}`;

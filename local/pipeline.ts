@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAULT_CLASSES, plantDayWindow, type FaultClass } from '../contracts';
+import { FAULT_CLASSES, plantDayWindow, type FaultClass, type SilverDeviceRegistryRow } from '../contracts';
 import { ALARM_GROUPS } from '../detector/alarms';
 import { severityGroup } from '../detector/dataset';
 import { outcomeOf, type Outcome } from '../detector/eval/outcome';
@@ -19,6 +19,7 @@ import { Progress } from '../detector/progress';
 import { simulatePlantDayParallel } from '../detector/simulator/parallel';
 import { plantConfig, simulatePlantDay, type PlantConfig } from '../detector/simulator/plant';
 import { deviceRegistry } from '../detector/simulator/registry';
+import { REGISTRY_KEY, registryText } from '../contracts/registry';
 import type { Design, DesignPlan } from '../contracts/design';
 import { NO_CONDITIONS, type ConditionsConfig } from '../detector/simulator/conditions';
 import type { FaultMix } from '../detector/simulator/faults';
@@ -29,7 +30,7 @@ import { runIngest, type IngestResult } from './jobs/ingest';
 import { runPredict, type DeviceDayResult, type DevicePredictor, type PredictResult } from './jobs/predict';
 import { PredictPool } from './jobs/predictPool';
 import { startLocalS3, type LocalS3 } from './localS3';
-import { preparePlantStore } from './plantStore';
+import { preparePlantStore, type PlantIdentity } from './plantStore';
 import { stageClock } from './stages';
 import { frameDeviceReadings } from './readingCodec';
 import { acquireRunLock } from './runLock';
@@ -53,6 +54,8 @@ export interface LocalRunOptions {
   keepS3?: boolean;
   /** the arrays' design(s) (contracts/design.ts); default: the default design */
   design?: Design | DesignPlan;
+  /** the registry the ingest reads; default: the simulated plant's (detector/simulator/registry.ts) */
+  registry?: SilverDeviceRegistryRow[];
 }
 
 export interface DeviceOutcome {
@@ -105,48 +108,82 @@ function plantConditions(c: ConditionsConfig): string {
   return JSON.stringify({ ...c, force: [] });
 }
 
+/**
+ * What fills a day's topic: the simulator (npm start), or a user's own readings
+ * (npm run import:csv, local/csvImport.ts). Either gives the plant's registry and
+ * its identity (local/plantStore.ts).
+ */
+export interface DaySource {
+  /** the plant the buckets hold (another plant's days are cleared first) */
+  plant: PlantIdentity;
+  /** the registry the ingest reads from the bootstrap bucket */
+  registry: readonly SilverDeviceRegistryRow[];
+  /** publishes the day's readings to the fresh topic; the ground truth of simulated devices (none for field data) */
+  publish(topic: LocalTopic, progress: boolean): Promise<{ published: number; truth: Map<string, DeviceTruth> }>;
+}
+
+export type LocalDayOptions = Pick<LocalRunOptions, 'date' | 'timeZone' | 'out' | 'partitions' | 'progress' | 'log' | 'keepS3'>;
+
 export async function runLocalPipeline(o: LocalRunOptions, predictor?: DevicePredictor & { close?(): Promise<void> }): Promise<LocalRunResult> {
-  mkdirSync(o.out, { recursive: true });
   const config: PlantConfig = plantConfig({ date: o.date, firstDate: o.firstDate ?? o.date, timeZone: o.timeZone, devices: o.devices, seed: o.seed, faultMix: o.faultMix, conditions: o.conditions ?? NO_CONDITIONS, ...(o.design ? { design: o.design } : {}) });
   simulatePlantDay(config); // validates the options before anything starts
+  const source: DaySource = {
+    plant: { seed: o.seed, devices: o.devices, faultMix: o.faultMix, timeZone: o.timeZone, conditions: plantConditions(o.conditions ?? NO_CONDITIONS) },
+    registry: o.registry ?? deviceRegistry(config),
+    publish: async (topic, progress) => {
+      const truth = new Map<string, DeviceTruth>();
+      let published = 0;
+      const bar = progress ? new Progress('simulate', o.devices, 'devices') : null;
+      for await (const day of simulatePlantDayParallel(config)) {
+        const r = day.readings;
+        // the producer's bytes as the sensors delivered them, bad values included: the ingest must cope
+        topic.appendFramed(day.deviceId, frameDeviceReadings(day.deviceId, r, r.publishMs), r.count);
+        published += r.count;
+        truth.set(day.deviceId, day.truth);
+        bar?.tick();
+      }
+      bar?.finish(`${published.toLocaleString('en-US')} readings on ${o.partitions} partitions`);
+      return { published, truth };
+    },
+  };
+  return runLocalDay(o, source, predictor);
+}
+
+/** One day of a plant through the local pipeline, its topic filled by `source`. */
+export async function runLocalDay(o: LocalDayOptions, source: DaySource, predictor?: DevicePredictor & { close?(): Promise<void> }): Promise<LocalRunResult> {
+  mkdirSync(o.out, { recursive: true });
   // held until the state machine is done: another run into this --out would reset the topic under this one's ingest
   const lock = acquireRunLock(o.out, o.date);
   try {
-    return await runDay(o, config, predictor);
+    return await runDay(o, source, predictor);
   } finally {
     lock.release();
   }
 }
 
-async function runDay(o: LocalRunOptions, config: PlantConfig, predictor?: DevicePredictor & { close?(): Promise<void> }): Promise<LocalRunResult> {
+async function runDay(o: LocalDayOptions, source: DaySource, predictor?: DevicePredictor & { close?(): Promise<void> }): Promise<LocalRunResult> {
   const { stageSeconds, stageSpans, timed } = stageClock();
 
-  // the plant's device registry: each array's design, beside the run (not yet a contracts table: silver, predict and the API do not read it)
-  writeFileSync(join(o.out, 'device_registry.json'), `${JSON.stringify({ devices: deviceRegistry(config) }, null, 1)}\n`);
+  // the plant's device registry (each array's design): the object the ingest reads from the bootstrap bucket, as Pulumi
+  // writes it on AWS, and a copy beside the run to read
+  const registry = registryText(source.registry);
+  writeFileSync(join(o.out, 'device_registry.json'), registry);
 
-  // 1. simulate and publish to the local topic (a fresh topic: it holds this simulated day)
+  // 1. the day's readings on the local topic (a fresh topic: it holds this day)
   const topicDir = join(o.out, 'topic');
   LocalTopic.reset(topicDir);
   const topic = new LocalTopic(topicDir, o.partitions);
-  const truth = new Map<string, DeviceTruth>();
+  let truth = new Map<string, DeviceTruth>();
   let readingsPublished = 0;
   await timed('simulate + publish', async () => {
-    const bar = o.progress ? new Progress('simulate', o.devices, 'devices') : null;
-    for await (const day of simulatePlantDayParallel(config)) {
-      const r = day.readings;
-      // the producer's bytes as the sensors delivered them, bad values included: the ingest must cope
-      topic.appendFramed(day.deviceId, frameDeviceReadings(day.deviceId, r, r.publishMs), r.count);
-      readingsPublished += r.count;
-      truth.set(day.deviceId, day.truth);
-      bar?.tick();
-    }
+    ({ published: readingsPublished, truth } = await source.publish(topic, o.progress));
     topic.close();
-    bar?.finish(`${readingsPublished.toLocaleString('en-US')} readings on ${o.partitions} partitions`);
   });
 
   // 2. the real state machine, with local jobs
-  preparePlantStore(join(o.out, 's3'), { seed: o.seed, devices: o.devices, faultMix: o.faultMix, timeZone: o.timeZone, conditions: plantConditions(o.conditions ?? NO_CONDITIONS) }, o.log);
-  const s3 = await startLocalS3(['silver', 'gold'], join(o.out, 's3'));
+  preparePlantStore(join(o.out, 's3'), source.plant, o.log);
+  const s3 = await startLocalS3(['silver', 'gold', 'bootstrap'], join(o.out, 's3'));
+  await s3.writer('bootstrap').put(REGISTRY_KEY, registry, 'application/json');
   const model = predictor ?? (await timed('load model', () => PredictPool.start()));
   let ingest: IngestResult | null = null;
   let predict: PredictResult | null = null;
@@ -197,7 +234,7 @@ async function runDay(o: LocalRunOptions, config: PlantConfig, predictor?: Devic
   for (const c of FAULT_CLASSES) confusion[c] = Object.fromEntries([...FAULT_CLASSES, ...ALARM_GROUPS, 'none'].map((v) => [v, 0]));
   for (const d of outcomes) confusion[d.injected]![d.verdict ?? 'none']!++;
   if (!o.keepS3) await s3.stop();
-  return { date: o.date, dayStartMs: plantDayWindow(o.date, o.timeZone).startMs, devices: o.devices, readingsPublished, stageSeconds, stageSpans, ingest, predict: p, outcomes, confusion, notifications, s3: o.keepS3 ? s3 : null, executionName };
+  return { date: o.date, dayStartMs: plantDayWindow(o.date, o.timeZone).startMs, devices: p.devices, readingsPublished, stageSeconds, stageSpans, ingest, predict: p, outcomes, confusion, notifications, s3: o.keepS3 ? s3 : null, executionName };
 }
 
 /** A device-day's verdict judged as npm run eval judges it, over the windows the predict job classified (its daylight). */

@@ -13,7 +13,10 @@ import { localDefinitionValues, runLocally, type JobRunRequest, type Notificatio
 import { kafkaClasspath, startKafkaBroker } from './kafkaBroker';
 import { publishDayWithProducer } from './producerDay';
 import { acquireRunLock } from './runLock';
-import { localFolders, localSparkConf, runSparkJob, sparkEnvironment } from './sparkJobs';
+import { localFolders, localSparkConf, runSparkJob, sparkEnvironment, writeLocalRegistry } from './sparkJobs';
+import type { SilverDeviceRegistryRow } from '../contracts';
+import { plantConfig } from '../detector/simulator/plant';
+import { deviceRegistry } from '../detector/simulator/registry';
 import { stageClock, type StageClock } from './stages';
 
 export interface SparkDayOptions {
@@ -51,7 +54,9 @@ export async function runSparkDay(o: SparkDayOptions): Promise<SparkDayResult> {
     const window = resolveRunWindow({ date: o.date }, 'publish', o.timeZone, Date.now());
     o.log(`Publishing ${o.date} through the producer service to Kafka on ${broker.bootstrap} (a simulated clock, 2000× real time)…`);
     const produced = await timed('simulate + publish', () => publishDayWithProducer({ bootstrap: broker.bootstrap, topic: TOPIC, partitions: PARTITIONS, timeZone: o.timeZone, window, devices: o.devices, seed: o.seed }));
-    const { ingest, predict, goldDir } = await runSparkStateMachine({ date: o.date, timeZone: o.timeZone, bootstrap: broker.bootstrap, topic: TOPIC, out: o.out, log: o.log, timed });
+    // the producer's simulator source simulates the default design: its registry says so
+    const registry = deviceRegistry(plantConfig({ date: o.date, devices: o.devices }));
+    const { ingest, predict, goldDir } = await runSparkStateMachine({ date: o.date, timeZone: o.timeZone, bootstrap: broker.bootstrap, topic: TOPIC, out: o.out, log: o.log, timed, registry });
     return { published: produced.published, ingest, predict, stageSeconds, goldDir };
   } finally {
     await broker.stop();
@@ -70,6 +75,8 @@ export interface SparkStateMachineOptions {
   timed: StageClock['timed'];
   /** told each job's spark-submit pid as it starts, with the job's name (bench:spark measures its process tree) */
   onSpawn?: (job: 'ingest' | 'predict', pid: number) => void;
+  /** the plant's device registry, which the ingest reads (written where localFolders maps s3://bootstrap/registry) */
+  registry: readonly SilverDeviceRegistryRow[];
 }
 
 /** The real state machine definition over a topic on a running broker, its two EMR tasks run by spark-submit: stages "ingest (Spark)" and "predict (Spark)". */
@@ -78,6 +85,7 @@ export async function runSparkStateMachine(o: SparkStateMachineOptions): Promise
   process.env.PLANT_TIME_ZONE = o.timeZone;
   const values = localDefinitionValues({ PlantTimeZone: o.timeZone, KafkaBootstrapServers: o.bootstrap, KafkaTopic: o.topic });
   const data = join(o.out, 'spark');
+  writeLocalRegistry(data, o.registry);
   const run = (job: 'ingest' | 'predict', req: JobRunRequest) => {
     o.log(`spark-submit ${req.Name} (log: ${join(o.out, 'spark.log')})`);
     return runSparkJob(req, { env, folders: localFolders(String(values.ModelVersion), data), conf: localSparkConf(join(o.out, 'spark-tmp')), logFile: join(o.out, 'spark.log'), onSpawn: (pid) => o.onSpawn?.(job, pid) });

@@ -7,8 +7,10 @@
  * listener (spark.pvfault.kafka.securityProtocol, spark/jobs/ingest_data.py).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { SilverDeviceRegistryRow } from '../contracts';
+import { REGISTRY_KEY, registryText } from '../contracts/registry';
 import type { JobRunRequest } from '../statemachine/local';
 
 const REPO_ROOT = join(__dirname, '..');
@@ -76,9 +78,18 @@ export function localFolders(modelVersion: string, dataDir: string): Record<stri
   return {
     's3://bootstrap/spark/jobs': join(REPO_ROOT, 'spark', 'jobs'),
     [`s3://bootstrap/model/${modelVersion}`]: join(REPO_ROOT, 'detector', 'model', 'artifacts'),
+    // the plant's device registry (writeLocalRegistry), which Pulumi writes to the bootstrap bucket on AWS
+    's3://bootstrap/registry': join(dataDir, 'bootstrap', 'registry'),
     's3://silver': join(dataDir, 'silver'),
     's3://gold': join(dataDir, 'gold'),
   };
+}
+
+/** Writes the plant's registry where localFolders maps the ingest's --registry-uri (s3://bootstrap/REGISTRY_KEY). */
+export function writeLocalRegistry(dataDir: string, rows: readonly SilverDeviceRegistryRow[]): void {
+  const path = join(dataDir, 'bootstrap', REGISTRY_KEY);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, registryText(rows));
 }
 
 /** The Spark config of a local run against a plaintext loopback broker. */

@@ -151,6 +151,17 @@ function judgedAgainst(r: Record<string, unknown>): 'own-baseline' | 'fleet' {
   return typeof r.baselineDays === 'number' && r.baselineDays > 0 ? 'own-baseline' : 'fleet';
 }
 
+/**
+ * The design the device was judged as (gold_daily design, designSource): its row of
+ * the day's device registry, or the default design for want of one (default: true,
+ * so that a device missing from the registry shows). null for a day predicted before
+ * gold recorded designs (tables contract version 6), whose files lack the columns.
+ */
+function designJson(r: Record<string, unknown>): { name: string; default: boolean } | null {
+  if (typeof r.design !== 'string') return null;
+  return { name: r.design, default: r.designSource !== 'registry' };
+}
+
 function summaryJson(r: Record<string, unknown>) {
   return {
     windows: r.windows,
@@ -163,6 +174,7 @@ function summaryJson(r: Record<string, unknown>) {
     // windows in which the whole plant departed from normal at once (snow, frost, curtailment, clipping): set aside, not faults
     plantEventWindows: r.plantEventWindows,
     meanConfidence: r4(r.meanConfidence),
+    design: designJson(r),
     modelVersion: r.modelVersion,
   };
 }
@@ -352,7 +364,7 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
       if (!DEVICE_ID_PATTERN.test(decoded)) throw new BadRequest('cursor', 'cursor is not one this API returned');
       after = decoded;
     }
-    const all = await reader.tableRows('gold_daily', date, ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmConfidence', 'alarmEvidence', 'baselineDays', 'predicted']);
+    const all = await reader.tableRows('gold_daily', date, ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmConfidence', 'alarmEvidence', 'baselineDays', 'predicted', 'design', 'designSource']);
     if (!all) throw new NotFound(`no predictions for ${date}`);
     // a class matches the alarms that name it, alone or in a group; a group, its own alarms
     const matches = (verdict: string) => label === undefined || verdict === label || alarmCandidates(verdict as AlarmLabel).includes(label as never);
@@ -362,7 +374,7 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     return cachedJson(date, all.marker, event, () => ({
       date,
       label: label ?? null,
-      devices: page.map((r) => ({ deviceId: r.deviceId, alarm: alarmJson(r), predictedWindows: r.predicted })),
+      devices: page.map((r) => ({ deviceId: r.deviceId, alarm: alarmJson(r), predictedWindows: r.predicted, design: designJson(r) })),
       nextCursor,
     }));
   }

@@ -9,11 +9,12 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { emptyDayRefusal, type CommitMarker, type QuarantineReason } from '../../contracts';
-import { commitPartition, publishSortedChunks, putPart, type ObjectWriter } from '../../contracts/partition';
+import { commitPartition, publishPartition, publishSortedChunks, putPart, type ObjectWriter } from '../../contracts/partition';
+import { missingRegistry, parseRegistry } from '../../contracts/registry';
 import { Progress } from '../../detector/progress';
 import { WorkerPool } from '../../detector/workers';
 import { partitionOf } from '../topic';
-import { bucketOf, INGEST_FLAGS, parseJobArgs } from './args';
+import { bucketOf, INGEST_FLAGS, objectOf, parseJobArgs } from './args';
 import { runDays } from './ingestDays';
 import type { PartitionIngest, PartitionRequest, QuarantineRecord } from './ingestPartition';
 
@@ -29,6 +30,8 @@ export interface IngestResult {
   adjacentDay: number;
   filled: number;
   missing: number;
+  /** rows of the day's registry snapshot (silver_device_registry) */
+  registryDevices: number;
   runId: string;
 }
 
@@ -47,7 +50,15 @@ export async function runIngest(args: readonly string[], topicDir: string, parti
   const runId = a['--run-id'];
   const quarantine: QuarantineRecord[] = [];
   const quarantined: Partial<Record<QuarantineReason, number>> = {};
-  const result: IngestResult = { devices: 0, recordsRead: 0, quarantined, observed: 0, duplicates: 0, adjacentDay: 0, filled: 0, missing: 0, runId };
+  // the plant's registry as it is now, checked before the topic is read: a bad one fails the run at once, naming the row
+  const registryUri = a['--registry-uri'];
+  const registryObject = objectOf(registryUri);
+  const registryReader = writerFor(registryObject.bucket);
+  if (!registryReader.getText) throw new Error(`ingest: the store of ${registryUri} cannot be read`);
+  const registryText = await registryReader.getText(registryObject.key);
+  if (registryText === null) throw new Error(missingRegistry(registryUri));
+  const registry = parseRegistry(registryText, registryUri);
+  const result: IngestResult = { devices: 0, recordsRead: 0, quarantined, observed: 0, duplicates: 0, adjacentDay: 0, filled: 0, missing: 0, registryDevices: registry.length, runId };
   const bar = progress ? new Progress('ingest', partitions, 'partitions') : null;
   const writer = writerFor(bucketOf(a['--silver-uri']));
   const pool = await WorkerPool.start<PartitionRequest, PartitionIngest>(join(__dirname, 'ingestWorker'), Math.min(workers, partitions));
@@ -129,6 +140,9 @@ export async function runIngest(args: readonly string[], topicDir: string, parti
     // before any commit: the part files already put are under this run's folder, which no marker names
     const refusal = emptyDayRefusal(date, { recordsRead: result.recordsRead, quarantined: quarantine.length, valid: result.observed + result.duplicates });
     if (refusal) throw new Error(refusal);
+    // the day's registry snapshot before the device-days: the predict job starts from silver_device_day's
+    // marker and must find the registry the same run read (a rerun of the day writes the registry of its time)
+    await publishPartition(writer, 'silver_device_registry', date, runId, registry, { rowGroupSize: 10_000 });
     await commitPartition(writer, 'silver_device_day', date, runId, files);
     // < and > compare a bigint timestamp (past 2^53) with a number exactly; subtraction would throw
     const order = <T extends string | number | bigint>(a: T, b: T) => (a < b ? -1 : a > b ? 1 : 0);

@@ -13,6 +13,7 @@ import { FAULT_CLASSES, TABLES, type CommitMarker, type DeviceBaselineRow, type 
 import { commitPartition, publishPartition, putPart, SortedPartsWriter, type EncodedPart, type ObjectWriter } from '../../contracts/partition';
 import { baselineDatesBefore, nextBaseline, referenceOf, type DeviceDayBaselineInput, type DeviceReference } from '../../detector/baseline';
 import { readRowGroupRows } from '../../contracts/parquetRows';
+import { designOf, type DesignSource } from '../../contracts/registry';
 import { Progress } from '../../detector/progress';
 import { TableReader, type ObjectStore } from '../../functions/api/tableReader';
 import { bucketOf, parseJobArgs, PREDICT_FLAGS } from './args';
@@ -43,6 +44,9 @@ export interface DeviceDayResult {
   baselineDays: number;
   /** start of each predicted window (each WINDOW_MS long): the day's daylight, which device-level figures are counted in */
   daylightStartMs: Float64Array;
+  /** the design the device was judged as, and whether it is its registry row's or the default for want of one */
+  design: string;
+  designSource: DesignSource;
 }
 
 export interface PredictResult {
@@ -57,6 +61,8 @@ export interface PredictResult {
   plantConditions: PlantCondition[];
   modelVersion: string;
   silverRunId: string;
+  /** rows of the day's registry (silver_device_registry), and the devices judged as the default design because it has no row for them */
+  registry: { devices: number; defaulted: number };
   baseline: {
     /** the day whose baseline table the devices were judged against; null when no earlier day within maxAgeDays has one */
     readFrom: string | null;
@@ -74,6 +80,20 @@ export async function readBaseline(reader: TableReader, date: string): Promise<{
     if (found) return { date: day, rows: new Map((found.rows as unknown as DeviceBaselineRow[]).map((r) => [r.deviceId, r])) };
   }
   return { date: null, rows: new Map() };
+}
+
+/**
+ * The day's device registry, as the ingest run that wrote the day's silver read it
+ * (contracts/registry.ts): deviceId → design. A day ingested before the registry
+ * existed (tables.json version 6) has none: every device is then the default design.
+ * A registry of another run than silver's (a rerun that failed between its two
+ * commits) is refused: the designs would not be those of the readings.
+ */
+export async function readRegistry(reader: TableReader, silver: CommitMarker): Promise<Map<string, { design: string }>> {
+  const found = await reader.tableRows('silver_device_registry', silver.date, ['deviceId', 'design']);
+  if (!found) return new Map();
+  if (found.marker.runId !== silver.runId) throw new Error(`the ${silver.date} device registry is of ingest run ${found.marker.runId}, its silver of run ${silver.runId}: rerun the day's ingest`);
+  return new Map(found.rows.map((r) => [r.deviceId as string, { design: r.design as string }]));
 }
 
 /**
@@ -127,8 +147,9 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   const silverStore = storeFor(bucketOf(a['--silver-uri']));
   const marker = await new TableReader(silverStore).marker('silver_device_day', date);
   if (!marker) throw new Error(`no silver for ${date}: run the ingest first`);
+  const registry = await readRegistry(new TableReader(silverStore), marker);
   const previous = await readBaseline(new TableReader(storeFor(bucketOf(a['--gold-uri']))), date);
-  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], plantConditions: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0 } };
+  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], plantConditions: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, registry: { devices: registry.size, defaulted: 0 }, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0 } };
   const today = new Map<string, DeviceDayBaselineInput>();
   const bar = progress ? new Progress('predict', marker.rows, 'devices') : null;
   const gold = writerFor(bucketOf(a['--gold-uri']));
@@ -171,9 +192,10 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   result.plantEventWindows = [...plantEvents].sort((a, b) => a - b);
   result.plantConditions = plantConditions(slots.slots, plantEvents);
   for (const { g, windows } of pending) {
-    const daily = gatedDaily(g.daily, windows, g.thresholds, plantEvents);
+    const daily = { ...gatedDaily(g.daily, windows, g.thresholds, plantEvents), ...designOf(registry, g.daily.deviceId) };
     const deviceId = daily.deviceId;
-    result.byDevice.set(deviceId, { verdict: daily.verdict, alarmOnsetMs: daily.alarmOnsetMs, alarmRaisedMs: daily.alarmRaisedMs, baselineDays: daily.baselineDays, daylightStartMs: Float64Array.from(windows.startMs) });
+    if (daily.designSource === 'default') result.registry.defaulted++;
+    result.byDevice.set(deviceId, { verdict: daily.verdict, alarmOnsetMs: daily.alarmOnsetMs, alarmRaisedMs: daily.alarmRaisedMs, baselineDays: daily.baselineDays, daylightStartMs: Float64Array.from(windows.startMs), design: daily.design, designSource: daily.designSource });
     today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict });
     if (daily.baselineDays > 0) result.baseline.devicesWithHistory++;
     await put('gold_daily', tables.gold_daily.parts.add([daily]));

@@ -60,18 +60,24 @@ def main(argv=None):
     p.add_argument("--simulated", required=True, help="folder written by npm run simulate (readings.avro, day.json)")
     p.add_argument("--out", required=True, help="folder for silver/ and gold/")
     p.add_argument("--model", default=os.path.join(REPO, "detector", "model", "artifacts"))
+    p.add_argument("--registry", help="the plant's device registry (contracts/registry.ts); default: an empty one, every device the default design")
     a = p.parse_args(argv)
 
     with open(os.path.join(a.simulated, "day.json"), encoding="utf-8") as f:
         day = json.load(f)
     out = os.path.abspath(a.out)
     run_id = "local-%d" % int(time.time())
+    registry = os.path.abspath(a.registry) if a.registry else os.path.join(out, "bootstrap", "registry", "device_registry.json")
+    if not a.registry:
+        os.makedirs(os.path.dirname(registry), exist_ok=True)
+        with open(registry, "w", encoding="utf-8") as f:
+            f.write('{"devices": []}\n')
     spark = SparkSession.builder.appName("pv-fault local day").getOrCreate()
     try:
         ingest_args = ingest_data.parse_args([
             "--date", day["date"], "--start-ms", str(day["window"]["startMs"]), "--end-ms", str(day["window"]["endMs"]),
             "--run-id", run_id, "--time-zone", day["timeZone"], "--bootstrap-servers", "unused:9098",
-            "--topic", "unused", "--silver-uri", os.path.join(out, "silver"),
+            "--topic", "unused", "--silver-uri", os.path.join(out, "silver"), "--registry-uri", registry,
         ])
         records = kafka_shaped(spark, os.path.join(os.path.abspath(a.simulated), "readings.avro"))
         print(json.dumps(ingest_data.run(spark, ingest_args, records=records)))

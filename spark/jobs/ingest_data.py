@@ -7,7 +7,10 @@ shared Avro schema; sets invalid readings, and valid ones that no day's run take
 (too_late, other_day), aside with their reason (silver quarantine); builds one cleaned
 20-s grid row per valid device id (silver device_day); publishes both by the commit
 protocol, so readers never see a half-written day, once every record read is
-accounted for (pvfault.ingest.run_totals).
+accounted for (pvfault.ingest.run_totals). The plant's device registry (--registry-uri,
+checked by pvfault.registry) is published with the day as silver_device_registry, before
+the device-days, so that the predict job of the day names each array's design from the
+registry the day's run read.
 
 The transformations are pvfault functions with tests; this file wires them into Spark.
 pyspark is imported inside run() so that tests can import this module and check its
@@ -16,7 +19,7 @@ arguments and Kafka options without Spark.
 import argparse
 import sys
 
-from pvfault import ingest, tables
+from pvfault import ingest, registry, tables
 from pvfault.plantday import check_window
 
 MIN_KAFKA_SPLITS = 48
@@ -33,7 +36,16 @@ def parse_args(argv=None):
     p.add_argument("--bootstrap-servers", required=True, help="MSK bootstrap brokers (IAM listener, port 9098)")
     p.add_argument("--topic", required=True, help="the readings topic")
     p.add_argument("--silver-uri", required=True, help="s3://<silver bucket>")
+    p.add_argument("--registry-uri", required=True, help="s3://<bootstrap bucket>/registry/device_registry.json: the plant's device registry")
     return p.parse_args(argv)
+
+
+def read_registry(store, uri):
+    """The registry's rows (pvfault.registry.parse_registry); a missing object fails the run before anything is read."""
+    data = store.read_bytes_uri(uri)
+    if data is None:
+        raise RuntimeError(registry.missing_registry(uri))
+    return registry.parse_registry(data.decode("utf-8"), uri)
 
 
 KAFKA_SECURITY_CONF = "spark.pvfault.kafka.securityProtocol"
@@ -87,6 +99,8 @@ def run(spark, args, records=None):
 
     check_window(args.date, args.start_ms, args.end_ms, args.time_zone)
     store = HadoopStore(spark, tables.table_root(args.silver_uri))
+    # checked before the topic is read: a bad registry fails the run at once, naming the row
+    registry_rows = read_registry(store, args.registry_uri)
     if records is None:
         records = read_kafka(spark, args)
     days = ingest.run_days(args.date, args.time_zone)
@@ -143,12 +157,17 @@ def run(spark, args, records=None):
     if refusal:
         raise RuntimeError(refusal)
 
-    # quarantine first: the device_day marker is the day's "done" signal for the predict job
+    # quarantine and the registry first: the device_day marker is the day's "done" signal for the predict job
     q_marker = write_table(spark, store, quarantine, "silver_quarantine", args.date, args.run_id, sum(counts["quarantined"].values()))
+    registry_columns = [c["name"] for c in tables.table_columns("silver_device_registry")]
+    registry_df = spark.createDataFrame([tuple(r[c] for c in registry_columns) for r in registry_rows],
+                                        struct_type(tables.spark_schema("silver_device_registry")))
+    r_marker = write_table(spark, store, registry_df, "silver_device_registry", args.date, args.run_id, len(registry_rows))
     s_marker = write_table(spark, store, silver, "silver_device_day", args.date, args.run_id, devices)
     summary = dict(
         {"job": "ingest_data", "date": args.date, "runId": args.run_id, "devices": devices}, **counts,
-        files={"silver_device_day": len(s_marker["files"]), "silver_quarantine": len(q_marker["files"])},
+        registryDevices=len(registry_rows),
+        files={"silver_device_day": len(s_marker["files"]), "silver_quarantine": len(q_marker["files"]), "silver_device_registry": len(r_marker["files"])},
     )
     validated.unpersist()
     silver.unpersist()

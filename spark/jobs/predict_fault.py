@@ -31,7 +31,7 @@ import argparse
 import math
 import sys
 
-from pvfault import alarms, baseline, gold, plant_conditions, tables
+from pvfault import alarms, baseline, gold, plant_conditions, registry, tables
 from pvfault.gold import MEAN_COLUMNS
 from pvfault.contracts import commit_key
 from pvfault.model import ARTIFACT_FILES, Lenet, cached_model
@@ -65,6 +65,20 @@ def latest_baseline(store, date):
         if text is not None:
             return day, tables.read_marker(text, "device_baseline", day)
     return None, None
+
+
+def registry_marker(store, silver_marker, date):
+    """The commit marker of the day's device registry, or None for a day ingested before the registry
+    existed (every device is then the default design). A registry of another ingest run than silver's
+    (a rerun that failed between its two commits) is refused, as local/jobs/predict.ts readRegistry does."""
+    text = store.read_text(commit_key("silver_device_registry", date))
+    if text is None:
+        return None
+    marker = tables.read_marker(text, "silver_device_registry", date)
+    if marker["runId"] != silver_marker["runId"]:
+        raise RuntimeError("the %s device registry is of ingest run %s, its silver of run %s: rerun the day's ingest"
+                           % (date, marker["runId"], silver_marker["runId"]))
+    return marker
 
 
 def plant_slot_frame(windows, F):
@@ -126,6 +140,15 @@ def run(spark, args):
     model_version, threshold_sets = loaded.model_version, loaded.alarm_thresholds
     shared = spark.sparkContext.broadcast(artifacts)
 
+    # deviceId -> design, one small row per device, to every task deciding a daily row
+    day_registry = {}
+    reg_marker = registry_marker(silver_store, marker, args.date)
+    if reg_marker and reg_marker["files"]:
+        reg_schema = struct_type(tables.spark_schema("silver_device_registry"))
+        for r in spark.read.schema(reg_schema).parquet(*[silver_store.uri(f["key"]) for f in reg_marker["files"]]).select("deviceId", "design").collect():
+            day_registry[r["deviceId"]] = {"design": r["design"]}
+    designs = spark.sparkContext.broadcast(day_registry)
+
     read_from, baseline_marker = latest_baseline(gold_store, args.date)
     previous = {}
     if baseline_marker and baseline_marker["files"]:
@@ -152,7 +175,9 @@ def run(spark, args):
     def device_summary(frame):
         records = frame.to_dict("records")
         device_id = records[0]["deviceId"]
-        out = tables.to_frame("gold_daily", [gold.daily_row(device_id, records, model_version, threshold_sets, reference(device_id), gate.value)])
+        # the detector's summary, and the design the day's registry gives the device (or the default, said to be)
+        row = dict(gold.daily_row(device_id, records, model_version, threshold_sets, reference(device_id), gate.value), **registry.design_of(designs.value, device_id))
+        out = tables.to_frame("gold_daily", [row])
         ratio = _ratio(records[0][RATIO])
         out[RATIO] = [float("nan") if ratio is None else ratio]
         return out
@@ -197,12 +222,15 @@ def run(spark, args):
 
     verdicts = {(r["verdict"] or "none"): r["count"] for r in daily.groupBy("verdict").count().collect()}
     predicted = daily.agg(F.sum("predicted").alias("n")).collect()[0]["n"] or 0
+    defaulted = daily.where(F.col("designSource") == "default").count()
     summary = {
         "job": "predict_fault", "date": args.date, "runId": args.run_id, "timeZone": args.time_zone,
         "silverRunId": marker["runId"], "modelVersion": model_version, "devices": devices,
         "windows": window_count, "predicted": int(predicted), "verdicts": dict(sorted(verdicts.items())),
         # as local/jobs/predict.ts PredictResult.baseline: the day read (None: no history within
         # maxAgeDays), the devices judged against their own baseline, the rows written
+        # as local/jobs/predict.ts PredictResult.registry: the day's registry rows, the devices judged as the default for want of one
+        "registry": {"devices": len(day_registry), "defaulted": defaulted},
         "baseline": {"readFrom": read_from, "devicesWithHistory": with_history, "written": len(baseline_rows)},
         # as local/jobs/predict.ts PredictResult.plantEventWindows: the starts the plant gate set aside
         "plantEventWindows": sorted(plant_events),

@@ -38,6 +38,8 @@ READING_SCHEMA_JSON = _load("reading.avsc")
 READING_SCHEMA = json.loads(READING_SCHEMA_JSON)
 FAULT_CLASSES = tuple(c["name"] for c in json.loads(_load("fault-classes.json"))["classes"])
 TABLES_CONTRACT = json.loads(_load("tables.json"))
+DEFAULT_DESIGN_NAME = json.loads(_load("designs.json"))["default"]
+"""The design a device the registry does not list is judged as (contracts/design.ts DEFAULT_DESIGN_NAME)."""
 
 GRID_STEP_MS = TABLES_CONTRACT["grid"]["stepMs"]
 LATENESS_MS = TABLES_CONTRACT["lateness"]["maxMs"]

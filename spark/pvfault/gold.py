@@ -94,6 +94,9 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
         baselineGain=None if reference.gain is None else float(reference.gain),
         plantEventWindows=sum(1 for start in starts if start in plant_events),
         meanConfidence=confidence_sum / p if p > 0 else None,
+        # the detector does not know the array's design: the predict job names it from the day's registry (pvfault.registry.design_of)
+        design=None,
+        designSource=None,
         modelVersion=model_version,
     )
     return daily

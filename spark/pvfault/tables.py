@@ -33,6 +33,8 @@ ROW_GROUP_BYTES = {
     # of gold windows (67 rows of ~45 encoded bytes), ~250 device summaries
     "silver_device_day": 8 << 20,
     "silver_quarantine": 1 << 20,
+    # one small row per device (~100 encoded bytes): the predict job reads the whole day's
+    "silver_device_registry": 1 << 20,
     "gold_window": 64 << 10,
     "gold_daily": 16 << 10,
     # local/jobs/predict.ts writes 10,000 baseline rows a group (~50 encoded bytes each)
@@ -45,6 +47,7 @@ ROWS_PER_FILE = {
     # files stay tens of MB: few enough to list and footer-read, enough for parallel reads
     "silver_device_day": 1_000,
     "silver_quarantine": 1_000_000,
+    "silver_device_registry": 1_000_000,
     "gold_window": 5_000 * 67,
     "gold_daily": 1_000_000,
     "device_baseline": 1_000_000,

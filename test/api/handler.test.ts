@@ -11,7 +11,7 @@ import { startLocalS3, type LocalS3 } from '../../local/localS3';
 import { commitKey, plantDayWindow } from '../../contracts';
 import { publishPartition } from '../../contracts/partition';
 import { goldRows } from '../../detector/gold';
-import { deviceName, expectedLabel, expectedReference, FIXTURE_DATES, publishGold, TEST_THRESHOLDS } from '../helpers/goldFixture';
+import { deviceName, expectedLabel, expectedReference, FIXTURE_DATES, fixtureDesign, publishGold, TEST_THRESHOLDS } from '../helpers/goldFixture';
 
 const DEVICES = 60;
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -51,6 +51,9 @@ describe('GET /devices/{id}/predictions', () => {
     expect(b.windows[30]!.label).toBe(expectedLabel(device, day));
     expect(Object.keys(b.windows[30]!.probabilities!)).toEqual(['normal', 'line_line', 'line_ground', 'open_circuit', 'partial_shading', 'arc_fault']);
     expect(b.summary).toMatchObject({ verdict: expectedLabel(device, day), windows: 67, predicted: 27 });
+    // the design the device was judged as, from the day's registry; a device it lacks is the default, and says so
+    const design = fixtureDesign(device);
+    expect((b.summary as unknown as { design: unknown }).design).toEqual({ name: design.design, default: design.designSource === 'default' });
     const midnight = Date.parse(`${FIXTURE_DATES[day]}T00:00:00+01:00`);
     // the fixture's fault shows from window 25; two such windows reach its thresholds: raised at the end of window 26
     if (expectedLabel(device, day) === 'normal') expect(b.summary.alarm).toBeNull();
@@ -127,6 +130,13 @@ describe('GET /faults', () => {
     const arcs = body(await get('/faults', { date: FIXTURE_DATES[1]!, label: 'arc_fault', limit: '1000' })) as { devices: { deviceId: string; alarm: { label: string } }[] };
     expect(arcs.devices.length).toBeGreaterThan(0);
     expect(arcs.devices.every((d) => d.alarm.label === 'arc_fault')).toBe(true);
+    // each alarm names the array's design, the default ones flagged
+    const all = body(await get('/faults', { date: FIXTURE_DATES[1]!, limit: '1000' })) as { devices: { deviceId: string; design: { name: string; default: boolean } }[] };
+    for (const d of all.devices) {
+      const want = fixtureDesign(Number(d.deviceId.slice(3)));
+      expect(d.design).toEqual({ name: want.design, default: want.designSource === 'default' });
+    }
+    expect(all.devices.some((d) => d.design.default) && all.devices.some((d) => !d.design.default)).toBe(true);
   });
 });
 

@@ -13,6 +13,7 @@ import { deviceDayRows, FIXTURE_DATES, publishGold } from '../helpers/goldFixtur
 
 const NOW = Date.UTC(2026, 11, 1);
 const ADDED_IN_5 = ['meanVoltage', 'meanCurrent', 'meanTemperature', 'meanIrradiance'];
+const ADDED_IN_6 = ['design', 'designSource'];
 
 /** An in-memory bucket, and a way to rewrite a committed day as an older contract wrote it. */
 function bucket() {
@@ -61,6 +62,25 @@ it('serves a day whose gold windows are of version 4 (no window means) and says 
   const fleet = await fresh({ rawPath: '/fleet', queryStringParameters: { date } });
   expect(fleet.statusCode).toBe(200);
   expect(JSON.parse(fleet.body).plantConditions).toBeNull();
+});
+
+it("serves a day whose gold summaries are of version 5 (no designs): the design is null, the rest as it was", async () => {
+  const { store, writer, asVersion } = bucket();
+  const date = FIXTURE_DATES[2]!;
+  await publishGold(writer, 5, { dates: [date], rowsPerFile: 1_000_000 });
+  const api = createHandler({ store, timeZone: 'Europe/Madrid', now: () => NOW });
+  const now = JSON.parse((await api({ rawPath: '/devices/PV-000003/predictions', queryStringParameters: { date } })).body) as { summary: Record<string, unknown> };
+  expect(now.summary.design).toEqual({ name: 'cdte-4x4-fs-6385', default: false });
+  const rows = [1, 2, 3, 4, 5].map((d) => deviceDayRows(d, 0, date).daily) as unknown as Record<string, unknown>[];
+  await asVersion('gold_daily', date, 5, ADDED_IN_6, rows);
+  const fresh = createHandler({ store, timeZone: 'Europe/Madrid', now: () => NOW });
+  const r = await fresh({ rawPath: '/devices/PV-000003/predictions', queryStringParameters: { date } });
+  expect(r.statusCode).toBe(200);
+  const old = JSON.parse(r.body) as { summary: Record<string, unknown> };
+  expect(old.summary).toEqual({ ...now.summary, design: null });
+  const faults = JSON.parse((await fresh({ rawPath: '/faults', queryStringParameters: { date } })).body) as { devices: { design: unknown }[] };
+  expect(faults.devices.length).toBeGreaterThan(0);
+  expect(faults.devices.every((d) => d.design === null)).toBe(true);
 });
 
 it('answers "rerun the day" for a day of a version its table is no longer readable from, and for a newer one', async () => {

@@ -125,6 +125,13 @@ describe('commit markers', () => {
     for (const t of Object.values(TABLES)) expect(t.readableFrom).toBeGreaterThanOrEqual(1);
     for (const t of Object.values(TABLES)) expect(t.readableFrom).toBeLessThanOrEqual(TABLES_CONTRACT.version);
     expect(TABLES.gold_plant_condition.readableFrom).toBe(5);
+    // version 6: the registry is new (no older day has one); gold_daily only gained nullable columns, so its older days stay readable
+    expect(TABLES.silver_device_registry.readableFrom).toBe(6);
+    expect(TABLES.gold_daily.readableFrom).toBe(4);
+    expect(TABLES.gold_daily.columns.filter((c) => c.name.startsWith('design')).map((c) => [c.name, c.nullable])).toEqual([
+      ['design', true],
+      ['designSource', true],
+    ]);
   });
 });
 

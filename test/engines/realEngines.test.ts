@@ -29,7 +29,12 @@ import { PredictPool } from '../../local/jobs/predictPool';
 import { startKafkaBroker, type KafkaBroker } from '../../local/kafkaBroker';
 import { startLocalS3, type LocalS3 } from '../../local/localS3';
 import { publishDayWithProducer, type ProducerDayResult } from '../../local/producerDay';
-import { localFolders, localSparkConf, runSparkJob, sparkEnvironment } from '../../local/sparkJobs';
+import { localFolders, localSparkConf, runSparkJob, sparkEnvironment, writeLocalRegistry } from '../../local/sparkJobs';
+import { deviceRegistry } from '../../detector/simulator/registry';
+import { plantConfig } from '../../detector/simulator/plant';
+import { REGISTRY_KEY, registryText } from '../../contracts/registry';
+import { DEFAULT_DESIGN_NAME } from '../../contracts/design';
+
 import { LocalTopic, partitionOf } from '../../local/topic';
 import { localDefinitionValues, runLocally, type JobRunRequest } from '../../statemachine/local';
 import { publishRecords, publishStrayRecords, REPLAYED_DEVICE, replayedRecord, strayRecords } from './strayRecords';
@@ -44,6 +49,8 @@ const DEVICES = 50;
 const PARTITIONS = 6;
 const TOPIC = 'pv-readings';
 const TABLE_NAMES = Object.keys(TABLES) as TableName[];
+/** the plant's registry, its last device left out: both engines must judge that one as the default design, and say so */
+const REGISTRY = deviceRegistry(plantConfig({ date: DATE, devices: DEVICES })).slice(0, -1);
 
 let dir: string;
 let broker: KafkaBroker | null = null;
@@ -163,7 +170,8 @@ beforeAll(async () => {
   });
 
   // the embedded engine: the same state machine, local jobs, s3rver
-  s3 = await startLocalS3(['silver', 'gold']);
+  s3 = await startLocalS3(['silver', 'gold', 'bootstrap']);
+  await s3.writer('bootstrap').put(REGISTRY_KEY, registryText(REGISTRY), 'application/json');
   const pool = await PredictPool.start(2);
   let ingest: IngestResult | null = null;
   let predict: PredictResult | null = null;
@@ -189,6 +197,7 @@ beforeAll(async () => {
 
   // Spark: the same definition, its StartJobRun requests run by spark-submit against the broker
   const folders = localFolders(String(definition().ModelVersion), join(dir, 'spark'));
+  writeLocalRegistry(join(dir, 'spark'), REGISTRY);
   const job = (req: JobRunRequest) => runSparkJob(req, { env, folders, conf: localSparkConf(join(dir, 'spark-tmp')), logFile: join(dir, 'spark.log') });
   let sparkIngest: Record<string, unknown> = {};
   let sparkPredict: Record<string, unknown> = {};
@@ -272,6 +281,20 @@ describe('a simulated day through the real producer, Kafka and Spark, against th
 
   it.each(TABLE_NAMES)('writes %s identically: every column of the contract, floats within 1e-5', (table) => {
     expect(tableDifferences(table, spark.tables[table]!.rows, embedded.tables[table]!.rows, 1e-5)).toEqual([]);
+  });
+
+  it("names each device's design in gold from the day's registry in both engines, and a device it lacks as the default", () => {
+    const registered = new Set(REGISTRY.map((r) => r.deviceId));
+    for (const t of [embedded.tables, spark.tables]) {
+      expect(t.silver_device_registry!.rows.map((r) => r.deviceId)).toEqual(REGISTRY.map((r) => r.deviceId));
+      const daily = t.gold_daily!.rows;
+      expect(daily).toHaveLength(DEVICES);
+      for (const r of daily) expect([r.deviceId, r.design, r.designSource]).toEqual([r.deviceId, DEFAULT_DESIGN_NAME, registered.has(String(r.deviceId)) ? 'registry' : 'default']);
+      expect(daily.filter((r) => r.designSource === 'default')).toHaveLength(1);
+    }
+    expect(embedded.predict.registry).toEqual({ devices: DEVICES - 1, defaulted: 1 });
+    expect(spark.predict.registry).toEqual(embedded.predict.registry);
+    expect(spark.ingest.registryDevices).toBe(embedded.ingest.registryDevices);
   });
 
   it('writes the same day baseline in both engines: every device, its ratio, gain and verdict', () => {

@@ -6,6 +6,7 @@ import { NO_HISTORY, type DeviceReference } from '../../detector/baseline';
 import { gatedDaily, goldRows, predictedWindowsOfRows } from '../../detector/gold';
 import type { WindowInfo } from '../../detector/windows';
 import { plantConditions } from '../../detector/plantConditions';
+import { DEFAULT_DESIGN_NAME } from '../../contracts/design';
 
 export const FIXTURE_DATES = ['2026-11-17', '2026-11-18', '2026-11-19'];
 
@@ -25,6 +26,12 @@ export function deviceName(i: number): string {
 /** How device i was judged on day d: odd devices from the second day on against their own baseline of d healthy days, the others against the fleet. */
 export function expectedReference(device: number, day: number): DeviceReference {
   return device % 2 === 1 && day > 0 ? { gain: 0.97 + device / 1000, days: day } : NO_HISTORY;
+}
+
+/** The design gold names for device i (as the predict job does from the day's registry): every fifth device missing from the registry, so the default; odd devices CdTe, even ones the default design, registered. */
+export function fixtureDesign(device: number): { design: string; designSource: 'registry' | 'default' } {
+  if (device % 5 === 0) return { design: DEFAULT_DESIGN_NAME, designSource: 'default' };
+  return { design: device % 2 === 1 ? 'cdte-4x4-fs-6385' : DEFAULT_DESIGN_NAME, designSource: 'registry' };
 }
 
 /** Windows 20..46 predicted (daylight), the rest skipped for low irradiance. */
@@ -57,7 +64,7 @@ export async function publishGold(writer: ObjectWriter, devices: number, opts: {
     for (let i = 1; i <= devices; i++) {
       const r = deviceDayRows(i, d, date, opts.modelVersion);
       windowRows.push(...r.windows);
-      dailyRows.push(r.daily);
+      dailyRows.push({ ...r.daily, ...fixtureDesign(i) });
     }
     const inputRunId = opts.inputRunId?.(d);
     await publishPartition(writer, 'gold_window', date, `run-${d}`, windowRows, { rowGroupSize: opts.rowGroupSize ?? 670, rowsPerFile: opts.rowsPerFile, inputRunId });

@@ -18,6 +18,7 @@ import { ACCOUNT, buildMockStack, REGION, type MockStack } from './mockStack';
 import { describeHardening } from './hardeningAssertions';
 import { describeWebDashboard } from './webDashboardAssertions';
 import { checkIdentityStatement, list, statements } from './policyChecks';
+import { REGISTRY_KEY } from '../../contracts/registry';
 
 export const COMPONENT_TYPES = ['Network', 'Storage', 'Kafka', 'Compute', 'Orchestration', 'Api', 'Monitoring'].map((c) => `pv-fault:infra:${c}`);
 /** the operator's dashboard, when the stack config deploys it (pv-fault:webDashboard) */
@@ -84,6 +85,7 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
       };
       const r = stack.config.retention;
       expect(expiry('silver', `${TABLES.silver_device_day.prefix}/`)).toBe(r.silverDays);
+      expect(expiry('silver', `${TABLES.silver_device_registry.prefix}/`)).toBe(r.silverDays);
       expect(expiry('silver', `${TABLES.silver_quarantine.prefix}/`)).toBe(r.quarantineDays);
       expect(expiry('gold', `${TABLES.gold_window.prefix}/`)).toBe(r.goldDays);
       expect(expiry('gold', `${TABLES.gold_daily.prefix}/`)).toBe(r.goldDays);
@@ -97,6 +99,9 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
       const version = readModelVersion();
       expect(keys).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'normalization.json'].map((f) => `model/${version}/${f}`)));
       expect(definition).toContain(`/model/${version}/`);
+      // the plant's device registry, where the state machine tells the ingest to read it
+      expect(keys).toContain(REGISTRY_KEY);
+      expect(definition).toContain(`/${REGISTRY_KEY}'`);
     });
   });
 

@@ -24,6 +24,7 @@ import { runIngest, unaccounted } from '../../local/jobs/ingest';
 import { runPredict } from '../../local/jobs/predict';
 import { LocalTopic, partitionOf } from '../../local/topic';
 import { TEST_THRESHOLDS } from '../helpers/goldFixture';
+import { REGISTRY_ARGS, withRegistry } from '../helpers/registry';
 
 const REPO = join(__dirname, '..', '..');
 const DATE = '2026-11-19';
@@ -143,7 +144,7 @@ const quarantineKeyOf = (r: Record<string, unknown>): QuarantineKey => ({
 });
 const byPlace = (x: QuarantineKey, y: QuarantineKey) => x.kafkaPartition - y.kafkaPartition || x.kafkaOffset - y.kafkaOffset;
 
-const ARGS = ['--date', DATE, '--start-ms', String(day.startMs), '--end-ms', String(day.endMs), '--run-id', 'run-1', '--time-zone', TZ, '--bootstrap-servers', 'local:9098', '--topic', 'readings', '--silver-uri', 's3://silver'];
+const ARGS = ['--date', DATE, '--start-ms', String(day.startMs), '--end-ms', String(day.endMs), '--run-id', 'run-1', '--time-zone', TZ, '--bootstrap-servers', 'local:9098', '--topic', 'readings', '--silver-uri', 's3://silver', ...REGISTRY_ARGS];
 
 let dir: string;
 let topic: ReturnType<typeof writeTopic>;
@@ -164,7 +165,7 @@ describe('the local ingest, records keyed by another device than their value nam
   // device's partition is done); three take them all at once
   it.each([1, 2, 3])('one silver row per device-day, mismatches quarantined as key_mismatch, nothing lost (%i workers)', async (workers) => {
     const { objects, writer } = recorder();
-    const result = await runIngest(ARGS, join(dir, 'topic'), PARTITIONS, () => writer, false, workers);
+    const result = await runIngest(ARGS, join(dir, 'topic'), PARTITIONS, withRegistry(writer), false, workers);
     const silver = await committedRows(objects, 'silver_device_day');
     const quarantine = (await committedRows(objects, 'silver_quarantine')).map(quarantineKeyOf);
 
@@ -220,7 +221,7 @@ describe('the local ingest, records keyed by another device than their value nam
 
   it("makes the rows and quarantine that Spark's pvfault.ingest makes of the same records", async () => {
     const { objects, writer } = recorder();
-    await runIngest(ARGS, join(dir, 'topic'), PARTITIONS, () => writer, false, 2);
+    await runIngest(ARGS, join(dir, 'topic'), PARTITIONS, withRegistry(writer), false, 2);
     const silver = (await committedRows(objects, 'silver_device_day')).map((r) => ({ deviceId: r.deviceId as string, ...countsOf(r) }));
     const quarantine = (await committedRows(objects, 'silver_quarantine')).map(quarantineKeyOf).sort(byPlace);
 
@@ -275,7 +276,7 @@ print(json.dumps({
 
   it('gives bad device ids no gold row: the gold markers name valid ids only', async () => {
     const { objects, writer } = recorder();
-    await runIngest(ARGS, join(dir, 'topic'), PARTITIONS, () => writer, false, 2);
+    await runIngest(ARGS, join(dir, 'topic'), PARTITIONS, withRegistry(writer), false, 2);
     const store = {
       getText: async (key: string) => (objects.has(key) ? String(objects.get(key)) : null),
       getRange: async (key: string, start: number, end: number) => {

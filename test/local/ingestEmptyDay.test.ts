@@ -11,12 +11,13 @@ import { join } from 'node:path';
 import { commitKey, GRID_STEP_MS, plantDayWindow, READING_AVRO_TYPE } from '../../contracts';
 import { runIngest } from '../../local/jobs/ingest';
 import { LocalTopic } from '../../local/topic';
+import { REGISTRY_ARGS, withRegistry } from '../helpers/registry';
 
 const DATE = '2026-11-19';
 const TZ = 'Europe/Madrid';
 const PARTITIONS = 3;
 const day = plantDayWindow(DATE, TZ);
-const args = (runId: string) => ['--date', DATE, '--start-ms', String(day.startMs), '--end-ms', String(day.endMs), '--run-id', runId, '--time-zone', TZ, '--bootstrap-servers', 'local:9098', '--topic', 'readings', '--silver-uri', 's3://silver'];
+const args = (runId: string) => ['--date', DATE, '--start-ms', String(day.startMs), '--end-ms', String(day.endMs), '--run-id', runId, '--time-zone', TZ, '--bootstrap-servers', 'local:9098', '--topic', 'readings', '--silver-uri', 's3://silver', ...REGISTRY_ARGS];
 // written with the bare Avro type: the producer's validation would refuse the out-of-range ones
 const reading = (deviceId: string, timestamp: number, voltage = 610.5) => READING_AVRO_TYPE.toBuffer({ deviceId, timestamp, voltage, current: 8.25, temperature: 31.5, irradiance: 640 });
 
@@ -46,7 +47,7 @@ describe('the local ingest and the empty-day rule', () => {
   it('an empty topic: the run fails naming the day and the counts, and the committed day stays', async () => {
     const dir = topic('empty', () => undefined);
     const { objects, marker, writer } = storeWithCommittedDay();
-    await expect(runIngest(args('run-1'), dir, PARTITIONS, () => writer, false, 2)).rejects.toThrow(
+    await expect(runIngest(args('run-1'), dir, PARTITIONS, withRegistry(writer), false, 2)).rejects.toThrow(
       `ingest of ${DATE} refused: 0 valid readings on the day's grid (0 records read, 0 quarantined); a day needs at least 1 (tables.json emptyDay). Nothing was committed`,
     );
     expect(commitKeys(objects)).toEqual([commitKey('silver_device_day', DATE)]);
@@ -59,7 +60,7 @@ describe('the local ingest and the empty-day rule', () => {
       t.send('PV-000002', Uint8Array.from([1, 2, 3]), day.startMs);
     });
     const { objects, marker, writer } = storeWithCommittedDay();
-    await expect(runIngest(args('run-1'), dir, PARTITIONS, () => writer, false, 2)).rejects.toThrow(`ingest of ${DATE} refused: 0 valid readings on the day's grid (6 records read, 6 quarantined)`);
+    await expect(runIngest(args('run-1'), dir, PARTITIONS, withRegistry(writer), false, 2)).rejects.toThrow(`ingest of ${DATE} refused: 0 valid readings on the day's grid (6 records read, 6 quarantined)`);
     expect(commitKeys(objects)).toEqual([commitKey('silver_device_day', DATE)]);
     expect(objects.get(commitKey('silver_device_day', DATE))).toBe(marker);
   }, 60_000);
@@ -67,7 +68,7 @@ describe('the local ingest and the empty-day rule', () => {
   it('one valid reading is a day: published', async () => {
     const dir = topic('one', (t) => t.send('PV-000001', reading('PV-000001', day.startMs + GRID_STEP_MS), day.startMs + GRID_STEP_MS));
     const { objects, marker, writer } = storeWithCommittedDay();
-    const result = await runIngest(args('run-1'), dir, PARTITIONS, () => writer, false, 2);
+    const result = await runIngest(args('run-1'), dir, PARTITIONS, withRegistry(writer), false, 2);
     expect([result.recordsRead, result.observed, result.devices]).toEqual([1, 1, 1]);
     expect(objects.get(commitKey('silver_device_day', DATE))).not.toBe(marker);
     expect(JSON.parse(objects.get(commitKey('silver_device_day', DATE)) as string)).toMatchObject({ runId: 'run-1', rows: 1 });

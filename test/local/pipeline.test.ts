@@ -12,6 +12,7 @@ import { S3Store } from '../../functions/api/s3Store';
 import { TableReader } from '../../functions/api/tableReader';
 import { startLocalS3 } from '../../local/localS3';
 import { runLocalPipeline, type LocalRunResult } from '../../local/pipeline';
+import { summaryLines } from '../../local/main';
 import { RUN_LOCK_FILE } from '../../local/runLock';
 import { LocalTopic, murmur2 } from '../../local/topic';
 
@@ -34,6 +35,12 @@ describe('the daily pipeline, locally', () => {
     const registry = JSON.parse(readFileSync(join(out, 'device_registry.json'), 'utf8')) as { devices: { deviceId: string; design: string; modulesPerString: number; strings: number }[] };
     expect(registry.devices.map((d) => d.deviceId)).toEqual(first.outcomes.map((d) => d.deviceId));
     expect(registry.devices.every((d) => d.design === 'legacy-5x3-cs5p-220m' && d.modulesPerString === 5 && d.strings === 3)).toBe(true);
+    // the same registry read by the ingest from the bootstrap bucket, its snapshot in silver, every device's design in gold
+    expect(first.ingest.registryDevices).toBe(8);
+    expect(first.predict.registry).toEqual({ devices: 8, defaulted: 0 });
+    const silverRegistry = await new TableReader(new S3Store(first.s3!.client, 'silver')).tableRows('silver_device_registry', '2026-06-20', ['deviceId', 'design']);
+    expect(silverRegistry!.rows.map((d) => d.deviceId)).toEqual(registry.devices.map((d) => d.deviceId));
+    expect(summaryLines(first)).toContain("Designs: 8 arrays in the day's device registry (legacy-5x3-cs5p-220m: 8).");
 
     const api = createHandler({ store: new S3Store(first.s3!.client, 'gold'), timeZone: 'Europe/Madrid' });
     const arc = first.outcomes.find((d) => d.injected === 'arc_fault')!;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { encodeReading, LATENESS_MS, plantDayWindow } from '../../contracts';
 import { runIngest } from '../../local/jobs/ingest';
 import { LocalTopic } from '../../local/topic';
+import { REGISTRY_ARGS, withRegistry } from '../helpers/registry';
 
 const DATE = '2026-11-19';
 const TZ = 'Europe/Madrid';
@@ -26,8 +27,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const reading = (deviceId: string, timestamp: number) => encodeReading({ deviceId, timestamp, voltage: 400, current: 7, temperature: 30, irradiance: 800 });
 
 async function ingest(topicDir: string) {
-  const args = ['--date', DATE, '--start-ms', String(day.startMs), '--end-ms', String(day.endMs), '--run-id', 'r1', '--time-zone', TZ, '--bootstrap-servers', 'local:9098', '--topic', 'readings', '--silver-uri', 's3://silver'];
-  return runIngest(args, topicDir, 1, () => ({ put: async () => undefined }), false, 1);
+  const args = ['--date', DATE, '--start-ms', String(day.startMs), '--end-ms', String(day.endMs), '--run-id', 'r1', '--time-zone', TZ, '--bootstrap-servers', 'local:9098', '--topic', 'readings', '--silver-uri', 's3://silver', ...REGISTRY_ARGS];
+  return runIngest(args, topicDir, 1, withRegistry({ put: async () => undefined }), false, 1);
 }
 
 it('stops at the first record stamped at or after the window end: a day reading stored after it is not read', async () => {

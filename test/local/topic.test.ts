@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { commitKey, encodeReading, GRID_STEP_MS, plantDayWindow } from '../../contracts';
 import { runIngest } from '../../local/jobs/ingest';
 import { LocalTopic, MAX_VALUE_BYTES, partitionOf } from '../../local/topic';
+import { REGISTRY_ARGS, withRegistry } from '../helpers/registry';
 
 const DATE = '2026-11-19';
 const TZ = 'Europe/Madrid';
@@ -18,7 +19,7 @@ const PARTITIONS = 2;
 const day = plantDayWindow(DATE, TZ);
 const DEVICES = Array.from({ length: 6 }, (_, i) => `PV-${String(i + 1).padStart(6, '0')}`);
 const SLOTS = 200;
-const ARGS = ['--date', DATE, '--start-ms', String(day.startMs), '--end-ms', String(day.endMs), '--run-id', 'run-1', '--time-zone', TZ, '--bootstrap-servers', 'local:9098', '--topic', 'readings', '--silver-uri', 's3://silver'];
+const ARGS = ['--date', DATE, '--start-ms', String(day.startMs), '--end-ms', String(day.endMs), '--run-id', 'run-1', '--time-zone', TZ, '--bootstrap-servers', 'local:9098', '--topic', 'readings', '--silver-uri', 's3://silver', ...REGISTRY_ARGS];
 
 let root: string;
 beforeAll(() => (root = mkdtempSync(join(tmpdir(), 'topic-'))));
@@ -116,7 +117,7 @@ describe('the local topic', () => {
     bytes.writeUInt32LE(50 * 2 ** 20, framePositions(file)[middle]! + 10);
     writeFileSync(file, bytes);
     const { objects, writer } = recorder();
-    await expect(runIngest(ARGS, dir, PARTITIONS, () => writer, false, 2)).rejects.toThrow(`local topic partition ${p} is corrupt at offset ${middle}`);
+    await expect(runIngest(ARGS, dir, PARTITIONS, withRegistry(writer), false, 2)).rejects.toThrow(`local topic partition ${p} is corrupt at offset ${middle}`);
     expect(objects.has(commitKey('silver_device_day', DATE))).toBe(false);
     expect(objects.has(commitKey('silver_quarantine', DATE))).toBe(false);
   }, 60_000);

@@ -14,6 +14,7 @@ import { runIngest } from '../../local/jobs/ingest';
 import { LocalTopic } from '../../local/topic';
 import longTimestamps from '../fixtures/contracts/long-timestamp-records.json';
 import vectors from '../fixtures/contracts/undecodable-records.json';
+import { REGISTRY_ARGS, withRegistry } from '../helpers/registry';
 
 const DATE = '2026-11-19';
 const TZ = 'Europe/Madrid';
@@ -34,8 +35,8 @@ it('quarantines every record of the shared vectors as malformed, with their deta
   for (const c of vectors.cases) topic.send(Buffer.from(c.keyHex, 'hex'), Buffer.from(c.valueHex, 'hex'), noon);
   topic.close();
   const objects = new Map<string, Uint8Array | string>();
-  const args = ['--date', DATE, '--start-ms', String(day.startMs), '--end-ms', String(day.endMs), '--run-id', 'r1', '--time-zone', TZ, '--bootstrap-servers', 'local:9098', '--topic', 'readings', '--silver-uri', 's3://silver'];
-  const result = await runIngest(args, join(dir, 'topic'), PARTITIONS, () => ({ put: async (key: string, body: Uint8Array | string) => void objects.set(key, body) }), false, 1);
+  const args = ['--date', DATE, '--start-ms', String(day.startMs), '--end-ms', String(day.endMs), '--run-id', 'r1', '--time-zone', TZ, '--bootstrap-servers', 'local:9098', '--topic', 'readings', '--silver-uri', 's3://silver', ...REGISTRY_ARGS];
+  const result = await runIngest(args, join(dir, 'topic'), PARTITIONS, withRegistry({ put: async (key: string, body: Uint8Array | string) => void objects.set(key, body) }), false, 1);
   expect(result.quarantined).toEqual({ malformed: vectors.cases.length });
   expect(result.devices).toBe(1);
 
@@ -57,8 +58,8 @@ it('quarantines a timestamp past 2^53 as out_of_range, exact, with the shared ve
   for (const c of longTimestamps.cases) topic.send(Buffer.from(c.keyHex, 'hex'), Buffer.from(c.valueHex, 'hex'), noon);
   topic.close();
   const objects = new Map<string, Uint8Array | string>();
-  const args = ['--date', DATE, '--start-ms', String(day.startMs), '--end-ms', String(day.endMs), '--run-id', 'r2', '--time-zone', TZ, '--bootstrap-servers', 'local:9098', '--topic', 'readings', '--silver-uri', 's3://silver'];
-  const result = await runIngest(args, join(dir, 'topic-long'), PARTITIONS, () => ({ put: async (key: string, body: Uint8Array | string) => void objects.set(key, body) }), false, 1);
+  const args = ['--date', DATE, '--start-ms', String(day.startMs), '--end-ms', String(day.endMs), '--run-id', 'r2', '--time-zone', TZ, '--bootstrap-servers', 'local:9098', '--topic', 'readings', '--silver-uri', 's3://silver', ...REGISTRY_ARGS];
+  const result = await runIngest(args, join(dir, 'topic-long'), PARTITIONS, withRegistry({ put: async (key: string, body: Uint8Array | string) => void objects.set(key, body) }), false, 1);
   expect(result.quarantined).toEqual({ out_of_range: longTimestamps.cases.length });
   // the records name a valid device: it gets a row, all of its readings set aside
   expect(result.devices).toBe(2);

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from conftest import REPO
-from pvfault import baseline, contracts, ingest, tables
+from pvfault import baseline, contracts, ingest, registry, tables
 from pvfault.alarms import thresholds_for
 
 JOBS = os.path.join(REPO, "spark", "jobs")
@@ -85,6 +85,9 @@ def test_the_state_machines_arguments_parse(job, state):
     args = _module(job).parse_args(_asl_argv(_asl_job(state)[1]))
     assert args.date == "2026-11-19" and args.run_id == "exec-1"
     assert tables.table_root(args.silver_uri) == "s3://pv-bucket-dev"
+    if job == "ingest_data.py":
+        # the registry Pulumi writes to the bootstrap bucket (infra/registryObject.ts), at the key both engines know
+        assert args.registry_uri == "s3://pv-bucket-dev/" + registry.REGISTRY_KEY
     if job == "predict_fault.py":
         uris = _module(job).model_file_uris(args.model_uri)
         assert args.model_uri.startswith("s3://pv-bucket-dev/model/")
@@ -153,7 +156,7 @@ def _written_tables(tree):
 
 
 def test_tables_go_to_the_buckets_tables_json_names():
-    assert _written_tables(_source("ingest_data.py")) == [("silver_device_day", "args.silver_uri"), ("silver_quarantine", "args.silver_uri")]
+    assert _written_tables(_source("ingest_data.py")) == [("silver_device_day", "args.silver_uri"), ("silver_device_registry", "args.silver_uri"), ("silver_quarantine", "args.silver_uri")]
     assert _written_tables(_source("predict_fault.py")) == [("device_baseline", "args.gold_uri"), ("gold_daily", "args.gold_uri"), ("gold_plant_condition", "args.gold_uri"), ("gold_window", "args.gold_uri")]
     buckets = {t: spec["bucket"] for t, spec in contracts.TABLES_CONTRACT["tables"].items()}
     for job in ("ingest_data.py", "predict_fault.py"):
@@ -319,3 +322,48 @@ def test_jobs_keep_to_python_39_syntax():
             annotations += [n.returns for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.returns is not None]
             # X | Y in an annotation parses under 3.9 but fails there when evaluated
             assert not [a for a in annotations for b in ast.walk(a) if isinstance(b, ast.BinOp) and isinstance(b.op, ast.BitOr)], name
+
+
+class _DictStore:
+    """read_text and read_bytes_uri over a dict, as pvfault.sparkio.HadoopStore answers them."""
+
+    def __init__(self, objects):
+        self.objects = objects
+
+    def read_text(self, key):
+        return self.objects.get(key)
+
+    def read_bytes_uri(self, uri):
+        text = self.objects.get(uri)
+        return None if text is None else text.encode("utf-8")
+
+
+def test_the_ingest_refuses_a_missing_or_bad_registry_before_reading_the_topic():
+    mod = _module("ingest_data.py")
+    uri = "s3://pv-bootstrap-dev/" + registry.REGISTRY_KEY
+    with pytest.raises(RuntimeError) as err:
+        mod.read_registry(_DictStore({}), uri)
+    assert str(err.value) == registry.missing_registry(uri)
+    assert str(err.value).startswith("no device registry at s3://pv-bootstrap-dev/registry/device_registry.json: ")
+    with pytest.raises(registry.RegistryError, match=r"devices\[0\]\.strings must be a positive integer, got 0"):
+        mod.read_registry(_DictStore({uri: json.dumps({"devices": [{"deviceId": "PV-1", "design": "d", "modulesPerString": 5, "strings": 0, "module": "m",
+                                                                 "technology": "t", "modulePmpStcW": 220, "arrayPmpStcW": 3300}]})}), uri)
+    rows = mod.read_registry(_DictStore({uri: json.dumps({"devices": []})}), uri)
+    assert rows == []
+
+
+def test_predict_reads_the_registry_of_its_silver_run_only():
+    mod = _module("predict_fault.py")
+    date = "2026-11-19"
+
+    def marker(table, run_id):
+        return {"table": table, "date": date, "runId": run_id, "files": [], "rows": 0, "committedAt": "t",
+                "contractVersion": contracts.TABLES_CONTRACT["version"]}
+
+    silver = marker("silver_device_day", "run-b")
+    key = contracts.commit_key("silver_device_registry", date)
+    # a day ingested before the registry existed: none, every device the default design
+    assert mod.registry_marker(_DictStore({}), silver, date) is None
+    assert mod.registry_marker(_DictStore({key: json.dumps(marker("silver_device_registry", "run-b"))}), silver, date)["runId"] == "run-b"
+    with pytest.raises(RuntimeError, match="the 2026-11-19 device registry is of ingest run run-a, its silver of run run-b: rerun the day's ingest"):
+        mod.registry_marker(_DictStore({key: json.dumps(marker("silver_device_registry", "run-a"))}), silver, date)

@@ -1,5 +1,6 @@
 import { parseDesignFile } from '../../contracts/design';
-import designsJson from '../../contracts/designs.json';
+import { TABLES } from '../../contracts';
+import { parseRegistry, registryText } from '../../contracts/registry';
 import { plantConfig } from '../../detector/simulator/plant';
 import { deviceRegistry } from '../../detector/simulator/registry';
 
@@ -19,9 +20,11 @@ describe('the device registry', () => {
     expect(Math.abs(rows[2]!.arrayPmpStcW / (16 * 385.344) - 1)).toBeLessThan(0.02);
   });
 
-  it("writes exactly the columns of designs.json's deviceRegistry definition, with their types", () => {
-    const [row] = deviceRegistry(plantConfig({ date: '2026-06-10', devices: 1 }));
-    const columns = designsJson.deviceRegistry.columns;
+  it("writes exactly the columns of tables.json's silver_device_registry, with their types, in a registry the ingest accepts", () => {
+    const rows = deviceRegistry(plantConfig({ date: '2026-06-10', devices: 2 }));
+    expect(parseRegistry(registryText(rows), 'test')).toEqual(rows);
+    const [row] = rows;
+    const columns = TABLES.silver_device_registry.columns;
     expect(Object.keys(row!)).toEqual(columns.map((c) => c.name));
     for (const c of columns) {
       const v = (row as unknown as Record<string, unknown>)[c.name];

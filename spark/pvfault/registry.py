@@ -1,0 +1,110 @@
+"""The device registry (contracts/registry.ts on the TypeScript side): which design each array has.
+
+The registry object a plant keeps (s3://<bootstrap>/registry/device_registry.json, the
+ingest's --registry-uri) is {"devices": [row, ...]} in the columns of tables.json's
+silver_device_registry. parse_registry checks it as contracts/registry.ts parseRegistry
+does, with the same messages (test/fixtures/contracts/device-registry-cases.json);
+design_of names the design a device is judged as, and whence. Python 3.9-compatible.
+"""
+import json
+
+from pvfault.contracts import DEFAULT_DESIGN_NAME, DEVICE_ID_PATTERN, table_columns
+
+REGISTRY_KEY = "registry/device_registry.json"
+"""Where a stack keeps its registry in the bootstrap bucket (contracts/registry.ts REGISTRY_KEY)."""
+
+_COLUMNS = table_columns("silver_device_registry")
+_NAMES = [c["name"] for c in _COLUMNS]
+
+
+class RegistryError(ValueError):
+    pass
+
+
+def _js(value):
+    # as JavaScript's JSON.stringify writes a value in a message (integral floats without .0)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _check_value(kind, value):
+    if kind == "string":
+        return None if isinstance(value, str) and value else "must be a non-empty string"
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "int32":
+        ok = number and float(value).is_integer() and 1 <= value <= 2 ** 31 - 1
+        return None if ok else "must be a positive integer"
+    if kind == "float64":
+        return None if number and value == value and abs(value) != float("inf") and value > 0 else "must be a positive finite number"
+    return "has a type (%s) the registry does not hold" % kind
+
+
+def _typed(kind, value):
+    return int(value) if kind == "int32" else float(value) if kind == "float64" else value
+
+
+def _refuse_constant(name):
+    # JSON has no NaN or Infinity; JavaScript's JSON.parse refuses them, and so does this
+    raise ValueError(name)
+
+
+def parse_registry(text, source):
+    """The registry's rows (dicts in the table's column order) from its JSON text, sorted by deviceId.
+
+    Raises RegistryError naming the place, as contracts/registry.ts parseRegistry.
+    """
+    def fail(where, why):
+        raise RegistryError("device registry %s: %s%s%s" % (source, where, " " if where else "", why))
+
+    try:
+        doc = json.loads(text, parse_constant=_refuse_constant)
+    except ValueError:
+        fail("", "is not JSON")
+    if not isinstance(doc, dict):
+        fail("", 'must be an object {"devices": [...]}')
+    others = [k for k in doc if not k.startswith("$") and k != "devices"]
+    if others:
+        fail("", "has keys other than devices: %s" % ", ".join(others))
+    devices = doc.get("devices")
+    if not isinstance(devices, list):
+        fail("devices", "must be a list")
+    seen = set()
+    rows = []
+    for i, raw in enumerate(devices):
+        at = "devices[%d]" % i
+        if not isinstance(raw, dict):
+            fail(at, "must be an object")
+        for k in raw:
+            if k not in _NAMES:
+                fail("%s.%s" % (at, k), "is not a column of silver_device_registry")
+        for c in _COLUMNS:
+            if c["name"] not in raw:
+                fail("%s.%s" % (at, c["name"]), "is missing")
+            why = _check_value(c["type"], raw[c["name"]])
+            if why:
+                fail("%s.%s" % (at, c["name"]), "%s, got %s" % (why, _js(raw[c["name"]])))
+        device_id = raw["deviceId"]
+        if not DEVICE_ID_PATTERN.fullmatch(device_id):
+            fail("%s.deviceId" % at, "%s does not match %s" % (_js(device_id), DEVICE_ID_PATTERN.pattern))
+        if device_id in seen:
+            fail("%s.deviceId" % at, "%s is listed twice" % _js(device_id))
+        seen.add(device_id)
+        # Spark's schema check refuses an int for a double column and a float for an integer one
+        rows.append({n: _typed(c["type"], raw[n]) for n, c in zip(_NAMES, _COLUMNS)})
+    # by UTF-16 code unit, as JavaScript compares strings (the ids are ASCII by the pattern)
+    return sorted(rows, key=lambda r: r["deviceId"])
+
+
+def missing_registry(uri):
+    """Why an ingest fails when its --registry-uri names no object (contracts/registry.ts missingRegistry)."""
+    return ("no device registry at %s: the stack writes it from pv-fault:design at pulumi up, or the operator "
+            'uploads the plant\'s own (docs/contracts.md "Device registry"); nothing committed' % uri)
+
+
+def design_of(registry, device_id):
+    """{"design", "designSource"} of a device: its registry row's design, or the default design when the registry has none."""
+    row = registry.get(device_id)
+    if row is not None:
+        return {"design": row["design"], "designSource": "registry"}
+    return {"design": DEFAULT_DESIGN_NAME, "designSource": "default"}
