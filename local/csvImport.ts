@@ -23,6 +23,7 @@
 import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { DEVICE_ID_PATTERN, localDate, plantDayWindow, READING_AVRO_TYPE, validateReading, type QuarantineReason, type SilverDeviceRegistryRow } from '../contracts';
 import type { Design, DesignPlan } from '../contracts/design';
 import { designAt } from '../detector/simulator/plant';
@@ -68,42 +69,19 @@ export interface ReadCsv {
   lines: number;
 }
 
-/** The fields of one CSV line (RFC 4180 quotes, "" for a quote inside one); a string says what is wrong. */
+/**
+ * The fields of one CSV line (RFC 4180: quotes, "" for a quote inside one, by csv-parse);
+ * a string says what is wrong. Line by line, not the file as one stream: a quote left
+ * open would otherwise swallow every line after it, and each bad line must be set aside
+ * alone (a line break inside a field is therefore not supported).
+ */
 export function splitCsvLine(line: string): string[] | string {
-  const out: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= line.length) return 'a quoted field is not closed (a line break inside a field is not supported)';
-        if (line[i] === '"') {
-          if (line[i + 1] === '"') {
-            value += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        value += line[i++];
-      }
-      if (i < line.length && line[i] !== ',') return `unexpected ${JSON.stringify(line[i])} after a quoted field`;
-      out.push(value);
-    } else {
-      const end = line.indexOf(',', i);
-      const value = end < 0 ? line.slice(i) : line.slice(i, end);
-      if (value.includes('"')) return 'a quote inside an unquoted field';
-      out.push(value);
-      i = end < 0 ? line.length : end;
-    }
-    if (i >= line.length) return out;
-    i++; // the comma
-    if (i === line.length) {
-      out.push('');
-      return out;
-    }
+  try {
+    const records = parseCsv(line, { relax_column_count: true }) as string[][];
+    return records[0] ?? [''];
+  } catch (e) {
+    // csv-parse counts lines within the one line it was given: the caller names the file's line
+    return e instanceof Error ? e.message.replace(/ at line 1\b/, '') : String(e);
   }
 }
 

@@ -31,8 +31,9 @@ describe('the CSV of readings, line by line', () => {
   it('splits fields with RFC 4180 quotes, and says what is wrong with a line it cannot split', () => {
     expect(splitCsvLine('a,"b,c",,"d ""e"""')).toEqual(['a', 'b,c', '', 'd "e"']);
     expect(splitCsvLine('a,b,')).toEqual(['a', 'b', '']);
-    expect(splitCsvLine('a,"b')).toBe('a quoted field is not closed (a line break inside a field is not supported)');
-    expect(splitCsvLine('a,b"c')).toBe('a quote inside an unquoted field');
+    expect(splitCsvLine('a,"b')).toMatch(/^Quote Not Closed/);
+    expect(splitCsvLine('a,b"c')).toMatch(/^Invalid Opening Quote: a quote is found on field 1, value is "b"/);
+    expect(splitCsvLine('a,"b"c')).toMatch(/^Invalid Closing Quote/);
   });
 
   it('reads a time with its zone or epoch milliseconds, and refuses one without a zone', () => {
