@@ -36,7 +36,7 @@ import json
 import sys
 
 from pvfault import baseline, ingest, stream, tables
-from pvfault.contracts import LATENESS_MS
+from pvfault.contracts import FAULT_CLASSES, LATENESS_MS
 from pvfault.kafka import KAFKA_SECURITY_CONF, security_options
 from pvfault.model import ARTIFACT_FILES, Lenet, cached_model
 from pvfault.plantday import plant_day_window
@@ -210,8 +210,11 @@ def process_batch(spark, args, shared, records, batch_id, log=print):
     valid.write.mode("overwrite").partitionBy("date").parquet(readings_root)
     validated.unpersist()
 
-    latest = [int(r["latest"]) for r in counts if r["reason"] == "" and r["latest"] is not None]
-    max_event = max([before["maxEventMs"]] * (before["maxEventMs"] is not None) + latest) if (latest or before["maxEventMs"] is not None) else None
+    # the latest reading time seen so far (valid readings only: a record set aside moves no watermark)
+    seen = [int(r["latest"]) for r in counts if r["reason"] == "" and r["latest"] is not None]
+    if before["maxEventMs"] is not None:
+        seen.append(int(before["maxEventMs"]))
+    max_event = max(seen) if seen else None
     wm = stream.watermark(max_event, args.lateness_ms)
     done = set(before["doneDays"])
     open_days = sorted((set(before["openDays"]) | {r["date"] for r in counts if r["reason"] == ""}) - done)
@@ -255,7 +258,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print):
         every = state.read("windows", with_batch(window_schema_with_date()), lambda b: b <= batch_id, open_days)
         rows = [] if every is None else [r.asDict() for r in every.select(
             "batch", "date", "deviceId", "windowIndex", "startMs", "endMs", "status", "confidence", "labelIndex",
-            *["p_" + c for c in _classes()]).collect()]
+            *["p_" + c for c in FAULT_CLASSES]).collect()]
         new_windows = sum(1 for r in rows if int(r["batch"]) == batch_id)
         model = cached_model(shared.value)
         for d in open_days:
@@ -309,11 +312,6 @@ def put_lag_metric(args, max_event_ms):
     lag = max(0.0, time.time() - max_event_ms / 1000.0)
     boto3.client("cloudwatch").put_metric_data(Namespace=args.metrics_namespace, MetricData=[
         {"MetricName": LAG_METRIC, "Dimensions": [{"Name": "Stage", "Value": args.stage}], "Value": lag, "Unit": "Seconds"}])
-
-
-def _classes():
-    from pvfault.contracts import FAULT_CLASSES
-    return FAULT_CLASSES
 
 
 def _store(spark, uri):
