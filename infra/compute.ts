@@ -48,6 +48,8 @@ export class Compute extends pulumi.ComponentResource {
   readonly applicationArn: pulumi.Output<string>;
   readonly applicationName: pulumi.Output<string>;
   readonly jobRoleArn: pulumi.Output<string>;
+  /** the job role's name: the streaming job adds its own inline policy to it (infra/streaming.ts) */
+  readonly jobRoleName: pulumi.Output<string>;
   readonly sparkImageUri: pulumi.Output<string>;
   readonly producerServiceName: pulumi.Output<string>;
 
@@ -191,6 +193,7 @@ export class Compute extends pulumi.ComponentResource {
     this.applicationArn = application.arn;
     this.applicationName = application.name;
     this.jobRoleArn = jobRole.arn;
+    this.jobRoleName = jobRole.id;
     this.sparkImageUri = sparkImage.imageUri;
     this.producerServiceName = service.name;
     this.registerOutputs({ applicationId: this.applicationId, jobRoleArn: this.jobRoleArn, sparkImageUri: this.sparkImageUri, producerServiceName: this.producerServiceName });

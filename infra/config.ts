@@ -66,6 +66,19 @@ export interface StackConfig {
   registryFile: string | null;
   /** the operator's dashboard behind CloudFront with a Cognito sign-in (infra/webDashboard.ts); null: not deployed */
   webDashboard: WebDashboardConfig | null;
+  /** the streaming job (spark/jobs/stream_alarms.py) as an EMR Serverless streaming job run (infra/streaming.ts); null: not run */
+  streaming: StreamingConfig | null;
+}
+
+export interface StreamingConfig {
+  /** micro-batch interval of the Structured Streaming query */
+  triggerSeconds: number;
+  /** records per micro-batch at most (0: no limit): bounds a catch-up after an outage */
+  maxOffsetsPerTrigger: number;
+  /** EMR Serverless restarts a failed streaming run from its checkpoint, up to this many times an hour */
+  maxFailedAttemptsPerHour: number;
+  /** the lag alarm: the stream's latest reading older than this (minutes of wall time), or no lag reported at all */
+  lagAlarmMinutes: number;
 }
 
 /** MFA of the dashboard's user pool: off, optional (each user may enrol a TOTP app) or required. */
@@ -220,7 +233,7 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
   );
   const ownEntries = Object.entries(raw).filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`));
   const own = new Reader(Object.fromEntries(ownEntries.map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v])), `${CONFIG_NAMESPACE}:`);
-  own.only('stage', 'protect', 'plantTimeZone', 'vpcCidr', 'availabilityZones', 'kafkaTopic', 'kafkaPartitions', 'emrReleaseLabel', 'sparkVersion', 'scalaVersion', 'emr', 'scheduleCron', 'schedule', 'retention', 'api', 'producer', 'alarmEmail', 'kmsEncryption', 'webDashboard', 'design', 'registryFile');
+  own.only('stage', 'protect', 'plantTimeZone', 'vpcCidr', 'availabilityZones', 'kafkaTopic', 'kafkaPartitions', 'emrReleaseLabel', 'sparkVersion', 'scalaVersion', 'emr', 'scheduleCron', 'schedule', 'retention', 'api', 'producer', 'alarmEmail', 'kmsEncryption', 'webDashboard', 'design', 'registryFile', 'streaming');
 
   const plantTimeZone = own.string('plantTimeZone');
   if (!isTimeZone(plantTimeZone)) throw new ConfigError(`${CONFIG_NAMESPACE}:plantTimeZone`, `${JSON.stringify(plantTimeZone)} is not an IANA time zone`);
@@ -284,6 +297,27 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     design: stackDesign(raw[`${CONFIG_NAMESPACE}:design`]),
     registryFile: own.optionalString('registryFile', /^[^\0]+\.json$/, 'the path of a JSON device registry'),
     webDashboard: webDashboard(own.object('webDashboard')),
+    streaming: own.has('streaming') ? streaming(own.object('streaming')) : null,
+  };
+}
+
+/** pv-fault:streaming: off (enabled: false, nothing else) or the streaming job's settings. */
+function streaming(r: Reader): StreamingConfig | null {
+  if (!r.bool('enabled')) {
+    r.only('enabled');
+    return null;
+  }
+  r.only('enabled', 'triggerSeconds', 'maxOffsetsPerTrigger', 'maxFailedAttemptsPerHour', 'lagAlarmMinutes');
+  const triggerSeconds = r.int('triggerSeconds', 10, 3600);
+  const lagAlarmMinutes = r.int('lagAlarmMinutes', 5, 1440);
+  // the lag is reported once a micro-batch: an alarm sooner than two of them would fire on a healthy stream
+  if (lagAlarmMinutes * 60 < 2 * triggerSeconds) throw new ConfigError(r.key('lagAlarmMinutes'), `${lagAlarmMinutes} min is less than two micro-batches of triggerSeconds ${triggerSeconds}`);
+  return {
+    triggerSeconds,
+    maxOffsetsPerTrigger: r.int('maxOffsetsPerTrigger', 0, 100_000_000),
+    // EMR Serverless' own range for a streaming run's retry policy
+    maxFailedAttemptsPerHour: r.int('maxFailedAttemptsPerHour', 1, 10),
+    lagAlarmMinutes,
   };
 }
 

@@ -16,6 +16,7 @@ import { Network } from './network';
 import { Orchestration } from './orchestration';
 import { readSparkSubmitParameters, SPARK_KAFKA_GROUP_PATTERN, sparkWorkers } from './sparkJobs';
 import { Storage } from './storage';
+import { Streaming } from './streaming';
 import { WebDashboard } from './webDashboard';
 import type { DashboardFiles } from '../dashboard/build';
 import { envDefault, type ProducerEnvName } from '../functions/producer/config';
@@ -46,6 +47,8 @@ export interface Platform {
   monitoring: Monitoring;
   /** null when pv-fault:webDashboard.enabled is false */
   webDashboard: WebDashboard | null;
+  /** null when pv-fault:streaming.enabled is false (or absent) */
+  streaming: Streaming | null;
 }
 
 export function createPlatform(config: StackConfig, inputs: PlatformInputs): Platform {
@@ -154,6 +157,25 @@ export function createPlatform(config: StackConfig, inputs: PlatformInputs): Pla
     api5xxThreshold: 5,
     tags,
   });
+  const streaming =
+    config.streaming === null
+      ? null
+      : new Streaming(name, {
+          stage: config.stage,
+          region: config.region,
+          accountId: inputs.accountId,
+          streaming: config.streaming,
+          plantTimeZone: config.plantTimeZone,
+          modelVersion: content.modelVersion,
+          // the stream's executors do the predict job's work (CWT and model per device-day): its sizing
+          sparkSubmitParameters: sparkSubmitParameters.predict,
+          emr: { applicationId: compute.applicationId, applicationArn: compute.applicationArn, jobRoleArn: compute.jobRoleArn, jobRoleName: compute.jobRoleName },
+          buckets,
+          kafka: { bootstrapServers: kafka.bootstrapServers, topic: kafka.topic },
+          notificationTopicArn: orchestration.notificationTopicArn,
+          topicKeyArn: keyArn,
+          tags,
+        }, { dependsOn: [storage] });
   const web = config.webDashboard;
   const webDashboard =
     web === null
@@ -169,7 +191,7 @@ export function createPlatform(config: StackConfig, inputs: PlatformInputs): Pla
           files: inputs.dashboardFiles,
           tags,
         });
-  return { network, storage, kafka, compute, orchestration, api, monitoring, webDashboard };
+  return { network, storage, kafka, compute, orchestration, api, monitoring, webDashboard, streaming };
 }
 
 function requireMap(json: string | null): string {

@@ -367,3 +367,35 @@ export function stateMachinePolicy(a: StateMachinePolicyArgs): PolicyDocument {
 export function schedulerPolicy(stateMachineArn: string): PolicyDocument {
   return doc({ Sid: 'StartDailyRun', Effect: 'Allow', Action: ['states:StartExecution'], Resource: [stateMachineArn] });
 }
+
+/**
+ * The streaming job's own needs beyond sparkJobPolicy (the same job role): publish its alarms
+ * to the notification topic, report its lag in its own metric namespace. infra/streaming.ts.
+ */
+export function streamJobPolicy(a: { notificationTopicArn: string; metricsNamespace: string; topicKey: KeyUse | null }): PolicyDocument {
+  return doc(
+    { Sid: 'PublishAlarms', Effect: 'Allow', Action: ['sns:Publish'], Resource: [a.notificationTopicArn] },
+    ...keyUse('PublishEncrypted', a.topicKey, 'sns', ['kms:Decrypt', 'kms:GenerateDataKey']),
+    // PutMetricData takes no resource: the namespace condition is its only bound
+    { Sid: 'ReportLag', Effect: 'Allow', Action: ['cloudwatch:PutMetricData'], Resource: ['*'], Condition: { StringEquals: { 'cloudwatch:namespace': a.metricsNamespace } } },
+  );
+}
+
+/** The stream starter's role: list the application's runs, start one, hand it the job role. */
+export function streamStarterPolicy(a: { emrApplicationArn: string; emrJobRoleArn: string }): PolicyDocument {
+  return doc(
+    { Sid: 'ListAndStartRuns', Effect: 'Allow', Action: ['emr-serverless:ListJobRuns', 'emr-serverless:StartJobRun'], Resource: [a.emrApplicationArn] },
+    {
+      Sid: 'PassJobRole',
+      Effect: 'Allow',
+      Action: ['iam:PassRole'],
+      Resource: [a.emrJobRoleArn],
+      Condition: { StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } },
+    },
+  );
+}
+
+/** EventBridge (the schedule and the failed-run rule) starts the stream starter and nothing else. */
+export function streamTriggerPolicy(starterArn: string): PolicyDocument {
+  return doc({ Sid: 'StartStreamStarter', Effect: 'Allow', Action: ['states:StartExecution'], Resource: [starterArn] });
+}

@@ -20,6 +20,7 @@ import argparse
 import sys
 
 from pvfault import ingest, registry, tables
+from pvfault.kafka import KAFKA_SECURITY, KAFKA_SECURITY_CONF, security_options  # noqa: F401 (KAFKA_SECURITY: the tests read it here)
 from pvfault.plantday import check_window
 
 MIN_KAFKA_SPLITS = 48
@@ -48,27 +49,9 @@ def read_registry(store, uri):
     return registry.parse_registry(data.decode("utf-8"), uri)
 
 
-KAFKA_SECURITY_CONF = "spark.pvfault.kafka.securityProtocol"
-"""Spark config key of the Kafka security protocol. Unset on EMR (MSK IAM over TLS); the
-real-engine tests and `npm start -- --engine spark` set PLAINTEXT for a loopback broker.
-A Spark setting, not a job argument, so the state machine's arguments stay production's."""
-
-KAFKA_SECURITY = {
-    "SASL_SSL": {
-        "kafka.security.protocol": "SASL_SSL",
-        "kafka.sasl.mechanism": "AWS_MSK_IAM",
-        "kafka.sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
-        "kafka.sasl.client.callback.handler.class": "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
-    },
-    "PLAINTEXT": {"kafka.security.protocol": "PLAINTEXT"},
-}
-"""The Kafka client options of each protocol the job accepts: MSK IAM, or none."""
-
-
 def kafka_source_options(args, security_protocol="SASL_SSL"):
     """Options of Spark's Kafka source: exactly the day's window, MSK IAM over TLS unless told otherwise."""
-    if security_protocol not in KAFKA_SECURITY:
-        raise ValueError("%s=%r is not one of %s" % (KAFKA_SECURITY_CONF, security_protocol, ", ".join(sorted(KAFKA_SECURITY))))
+    security = security_options(security_protocol)
     start, end = ingest.kafka_window(args.start_ms, args.end_ms)
     return dict({
         "kafka.bootstrap.servers": args.bootstrap_servers,
@@ -81,7 +64,7 @@ def kafka_source_options(args, security_protocol="SASL_SSL"):
         # a day partly past the topic's retention still loads what is left; one with nothing valid left is refused (ingest.refuse_empty_day)
         "failOnDataLoss": "false",
         "minPartitions": str(MIN_KAFKA_SPLITS),
-    }, **KAFKA_SECURITY[security_protocol])
+    }, **security)
 
 
 def read_kafka(spark, args):
@@ -93,9 +76,8 @@ def run(spark, args, records=None):
     """The day from `records` (a DataFrame shaped like Spark's Kafka source; Kafka itself when None)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
-    from pyspark.sql.avro.functions import from_avro
 
-    from pvfault.sparkio import HadoopStore, nan_for_null, struct_type, write_table
+    from pvfault.sparkio import HadoopStore, decoded_records, nan_for_null, struct_type, write_table
 
     check_window(args.date, args.start_ms, args.end_ms, args.time_zone)
     store = HadoopStore(spark, tables.table_root(args.silver_uri))
@@ -109,21 +91,7 @@ def run(spark, args, records=None):
     # local ingest stops at the same record); producer timestamps need not grow with offsets,
     # so the window is applied to each record within them as well, as the local ingest does
     in_window = records.where(F.expr("unix_millis(timestamp) >= %d AND unix_millis(timestamp) < %d" % (start, end)))
-    r = from_avro(F.col("value"), ingest.spark_reading_schema_json(), {"mode": "PERMISSIVE"})
-    decoded = in_window.select(
-        # the key and deviceId as bytes: Spark checks neither for UTF-8, and Python would fail
-        # the task (every attempt, every rerun) on one that is not; pvfault.ingest.as_text judges them
-        F.col("key"), "value", r.alias("r"), F.expr("unix_millis(timestamp)").alias("publishMs"),
-        F.col("partition").alias("kafkaPartition"), F.col("offset").alias("kafkaOffset"),
-    ).select(
-        "key", "value", (F.col("r").isNotNull() & F.col("r.deviceId").isNotNull()).alias("decoded"),
-        F.col("r.deviceId").cast("binary").alias("deviceId"),
-        # never null: a null in an Arrow batch turns the column into float64 in pandas, which
-        # rounds timestamps above 2^53 (wrong value, wrong reason); undecoded rows are told by `decoded`
-        F.coalesce(F.col("r.timestamp"), F.lit(0).cast("long")).alias("timestamp"),
-        "r.voltage", "r.current", "r.temperature", "r.irradiance",
-        "publishMs", "kafkaPartition", "kafkaOffset",
-    )
+    decoded = decoded_records(in_window)
 
     def validate(batches):
         for frame in batches:

@@ -56,15 +56,8 @@ def model_file_uris(model_uri):
     return {name: model_uri.rstrip("/") + "/" + name for name in ARTIFACT_FILES}
 
 
-def latest_baseline(store, date):
-    """(day, commit marker) of the newest committed device_baseline partition among the
-    maxAgeDays days before `date`, or (None, None). Only earlier days: a rerun of `date`
-    reads what its first run read, so it judges the same way (local/jobs/predict.ts readBaseline)."""
-    for day in baseline.baseline_dates_before(date):
-        text = store.read_text(commit_key("device_baseline", day))
-        if text is not None:
-            return day, tables.read_marker(text, "device_baseline", day)
-    return None, None
+latest_baseline = baseline.latest_baseline
+"""The baseline partition the day is judged against (pvfault.baseline.latest_baseline; the streaming job reads the same)."""
 
 
 def registry_marker(store, silver_marker, date):

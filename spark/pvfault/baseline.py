@@ -14,6 +14,8 @@ from datetime import date as _date, timedelta
 
 import numpy as np
 
+from pvfault import tables
+from pvfault.contracts import commit_key
 from pvfault.windows import CHANNELS, DETECTOR_CONTRACT, window_mean
 
 BASELINE = DETECTOR_CONTRACT["baseline"]
@@ -109,3 +111,16 @@ def baseline_dates_before(date):
     """The plant-local days whose baseline the predict job of `date` may read, newest first (maxAgeDays of them)."""
     d = _date.fromisoformat(date)
     return [(d - timedelta(days=k)).isoformat() for k in range(1, MAX_AGE_DAYS + 1)]
+
+
+def latest_baseline(store, date):
+    """(day, commit marker) of the newest committed device_baseline partition among the
+    maxAgeDays days before `date`, or (None, None). Only earlier days: a rerun of `date`
+    reads what its first run read, so it judges the same way (local/jobs/predict.ts readBaseline).
+    store: anything with read_text(key) (pvfault.sparkio.HadoopStore). The batch predict job
+    and the streaming job (spark/jobs/stream_alarms.py) both judge a day with it."""
+    for day in baseline_dates_before(date):
+        text = store.read_text(commit_key("device_baseline", day))
+        if text is not None:
+            return day, tables.read_marker(text, "device_baseline", day)
+    return None, None

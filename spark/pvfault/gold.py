@@ -114,17 +114,26 @@ def predict_device(row, model, reference=NO_HISTORY):
     usable = [w for w in windows if not w[3]]
     measured = filled_channels(row)
     ratio = day_ratio(measured, windows)
-    if usable:
-        filled = with_gain(measured, reference.gain)
-        scalograms = day_scalograms(row, filled)
-        # batches bound the im2col copy of the first convolution (~45 MB for 32 windows)
-        probs = np.concatenate([
-            model.predict(
-                np.stack([window_tensor(scalograms, w[0], model.scale) for w in batch]),
-                np.stack([window_levels(filled, w[0], model.levels) for w in batch]),
-            )
-            for batch in (usable[b:b + BATCH] for b in range(0, len(usable), BATCH))
-        ])
-    else:
-        probs = np.zeros((0, _K), dtype=np.float32)
+    probs = window_probabilities(row, with_gain(measured, reference.gain), usable, model)
     return window_rows(row["deviceId"], windows, probs, model.model_version, measured), ratio
+
+
+def window_probabilities(row, filled, usable, model):
+    """(len(usable), 6) float32: the model's class probabilities of the usable windows of a device-day.
+
+    filled: the gap-filled channels the model reads (the baseline gain applied, pvfault.windows.with_gain);
+    usable: windows as windows_of gives them, without a skip reason. The CWT is taken of the
+    whole day's series (contracts/detector.json cwt) whatever windows are asked for: the batch
+    asks for all, the stream (pvfault.stream) for those whose CWT context has arrived.
+    """
+    if not usable:
+        return np.zeros((0, _K), dtype=np.float32)
+    scalograms = day_scalograms(row, filled)
+    # batches bound the im2col copy of the first convolution (~45 MB for 32 windows)
+    return np.concatenate([
+        model.predict(
+            np.stack([window_tensor(scalograms, w[0], model.scale) for w in batch]),
+            np.stack([window_levels(filled, w[0], model.levels) for w in batch]),
+        )
+        for batch in (usable[b:b + BATCH] for b in range(0, len(usable), BATCH))
+    ])

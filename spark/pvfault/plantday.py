@@ -44,6 +44,11 @@ def plant_day_window(day, time_zone):
     return _local_midnight(day, zone), _local_midnight(next_day, zone)
 
 
+def plant_date_of(epoch_ms, time_zone):
+    """The plant-local calendar day (YYYY-MM-DD) an instant falls on: the day whose window holds it."""
+    return _local_date(int(epoch_ms), ZoneInfo(time_zone))
+
+
 def check_window(day, start_ms, end_ms, time_zone):
     """Raises ValueError unless [start_ms, end_ms) is exactly the plant-local day."""
     expected = plant_day_window(day, time_zone)

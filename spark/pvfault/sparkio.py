@@ -138,6 +138,34 @@ def write_table(spark, store, df, table, date, run_id, rows, input_run_id=None):
     return marker
 
 
+def decoded_records(records):
+    """Spark's Kafka source rows -> the frame pvfault.ingest.validate_records reads, Avro decoded.
+
+    The daily ingest (a batch read of the day's window) and the stream (a micro-batch of the
+    topic) decode the same way, so their readings are validated by the same rules.
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql.avro.functions import from_avro
+
+    from pvfault import ingest
+
+    r = from_avro(F.col("value"), ingest.spark_reading_schema_json(), {"mode": "PERMISSIVE"})
+    return records.select(
+        # the key and deviceId as bytes: Spark checks neither for UTF-8, and Python would fail
+        # the task (every attempt, every rerun) on one that is not; pvfault.ingest.as_text judges them
+        F.col("key"), "value", r.alias("r"), F.expr("unix_millis(timestamp)").alias("publishMs"),
+        F.col("partition").alias("kafkaPartition"), F.col("offset").alias("kafkaOffset"),
+    ).select(
+        "key", "value", (F.col("r").isNotNull() & F.col("r.deviceId").isNotNull()).alias("decoded"),
+        F.col("r.deviceId").cast("binary").alias("deviceId"),
+        # never null: a null in an Arrow batch turns the column into float64 in pandas, which
+        # rounds timestamps above 2^53 (wrong value, wrong reason); undecoded rows are told by `decoded`
+        F.coalesce(F.col("r.timestamp"), F.lit(0).cast("long")).alias("timestamp"),
+        "r.voltage", "r.current", "r.temperature", "r.irradiance",
+        "publishMs", "kafkaPartition", "kafkaOffset",
+    )
+
+
 def nan_for_null(df, table):
     """Float list columns back to the contract: NaN, never null, in required elements.
 

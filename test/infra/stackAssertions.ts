@@ -23,7 +23,9 @@ import { REGISTRY_KEY } from '../../contracts/registry';
 export const COMPONENT_TYPES = ['Network', 'Storage', 'Kafka', 'Compute', 'Orchestration', 'Api', 'Monitoring'].map((c) => `pv-fault:infra:${c}`);
 /** the operator's dashboard, when the stack config deploys it (pv-fault:webDashboard) */
 export const WEB_DASHBOARD_TYPE = 'pv-fault:infra:WebDashboard';
-const componentTypes = (stack: MockStack): string[] => [...COMPONENT_TYPES, ...(stack.config.webDashboard ? [WEB_DASHBOARD_TYPE] : [])];
+/** the streaming job's starter and alarm, when the stack config runs it (pv-fault:streaming) */
+export const STREAMING_TYPE = 'pv-fault:infra:Streaming';
+const componentTypes = (stack: MockStack): string[] => [...COMPONENT_TYPES, ...(stack.config.webDashboard ? [WEB_DASHBOARD_TYPE] : []), ...(stack.config.streaming ? [STREAMING_TYPE] : [])];
 
 /** Registers the shared assertions; returns the built stack for the stage's own tests (built once). */
 export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<string, unknown> = {}): () => MockStack {
@@ -94,7 +96,7 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
 
     it('uploads the job files the state machine names and the model the predict job loads', () => {
       const keys = stack.ofType('aws:s3/bucketObjectv2:BucketObjectv2').map((o) => o.inputs.key as string);
-      const definition = JSON.stringify(JSON.parse(stack.one('aws:sfn/stateMachine:StateMachine').inputs.definition as string));
+      const definition = JSON.stringify(JSON.parse(stack.one('aws:sfn/stateMachine:StateMachine', '-daily').inputs.definition as string));
       for (const entry of definition.match(/s3:\/\/[^/]+\/spark\/jobs\/[a-z_]+\.py/g) ?? []) expect(keys).toContain(entry.replace(/^s3:\/\/[^/]+\//, ''));
       const version = readModelVersion();
       expect(keys).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'normalization.json'].map((f) => `model/${version}/${f}`)));
@@ -297,7 +299,7 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
 
   describe(`${stage}: orchestration`, () => {
     it('deploys the state machine definition with every placeholder replaced, valid ASL, logged and traced', () => {
-      const machine = stack.one('aws:sfn/stateMachine:StateMachine');
+      const machine = stack.one('aws:sfn/stateMachine:StateMachine', '-daily');
       const text = machine.inputs.definition as string;
       expect(text).not.toMatch(/\$\{[A-Za-z]+\}/);
       const definition = JSON.parse(text) as Record<string, unknown>;
@@ -313,8 +315,8 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
     });
 
     it('schedules the daily run in the plant time zone with the scheduled time as input', () => {
-      const schedule = stack.one('aws:scheduler/schedule:Schedule');
-      const machine = stack.one('aws:sfn/stateMachine:StateMachine');
+      const schedule = stack.one('aws:scheduler/schedule:Schedule', '-daily');
+      const machine = stack.one('aws:sfn/stateMachine:StateMachine', '-daily');
       expect(schedule.inputs.scheduleExpression).toBe(stack.config.schedule.cron);
       expect(schedule.inputs.scheduleExpressionTimezone).toBe(stack.config.plantTimeZone);
       expect(schedule.inputs.state).toBe(stack.config.schedule.enabled ? 'ENABLED' : 'DISABLED');

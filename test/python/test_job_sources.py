@@ -134,7 +134,15 @@ def test_the_kafka_read_is_a_batch_read_with_those_options():
     assert "readStream" not in ast.unparse(tree)
     run = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "run")
     assert "read_kafka(spark, args)" in ast.unparse(run)
-    assert "from_avro(F.col('value'), ingest.spark_reading_schema_json()" in ast.unparse(run)
+    assert "decoded_records(in_window)" in ast.unparse(run)
+    # the decoding both Kafka jobs share (the daily ingest and the stream)
+    assert "from_avro(F.col('value'), ingest.spark_reading_schema_json()" in _sparkio_function("decoded_records")
+
+
+def _sparkio_function(name):
+    with open(os.path.join(REPO, "spark", "pvfault", "sparkio.py"), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    return ast.unparse(next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name))
 
 
 def _written_tables(tree):
@@ -294,7 +302,7 @@ def test_ingest_makes_one_silver_row_per_device_from_every_partitions_records():
 
 def test_ingest_places_readings_by_publish_time_and_accounts_for_every_record_before_publishing():
     run = ast.unparse(next(n for n in _source("ingest_data.py").body if isinstance(n, ast.FunctionDef) and n.name == "run"))
-    assert "F.expr('unix_millis(timestamp)').alias('publishMs')" in run
+    assert "F.expr('unix_millis(timestamp)').alias('publishMs')" in _sparkio_function("decoded_records")
     assert "ingest.validate_records(frame, days)" in run and "days = ingest.run_days(args.date, args.time_zone)" in run
     assert "validated.groupBy('reason', 'inRow').count()" in run
     # run_totals raises on a record unaccounted for: it must run before the first table is written

@@ -1,0 +1,157 @@
+/**
+ * spark/jobs/stream_alarms.py run by spark-submit on this machine (local[2], the connector
+ * jars of the EMR image, a plaintext loopback broker), as local/sparkJobs.ts runs the daily
+ * jobs. Its micro-batch summaries (one JSON line each on stdout) are handed over as they
+ * come; the process can be killed mid-way (SIGKILL of its process group: the JVM and the
+ * Python driver, as a lost EMR worker would die) and started again on the same checkpoint.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parquetReadObjects } from 'hyparquet';
+import type { SparkEnvironment } from './sparkJobs';
+
+const REPO_ROOT = join(__dirname, '..');
+
+export interface StreamBatch {
+  job: 'stream_alarms';
+  batch: number;
+  records: number;
+  maxEventMs: number | null;
+  watermarkMs: number | null;
+  openDays: string[];
+  closedDays: string[];
+  windowsScored: number;
+  alarms: { deviceId: string; date: string; label: string; onsetMs: number; raisedMs: number; detectedMs: number }[];
+}
+
+export interface StreamJobOptions {
+  env: SparkEnvironment;
+  timeZone: string;
+  bootstrap: string;
+  topic: string;
+  /** folders: the gold bucket (baselines read, stream_alarm written), the stream's state, the notification files */
+  goldDir: string;
+  stateDir: string;
+  notifyDir: string;
+  modelDir?: string;
+  maxOffsetsPerTrigger: number;
+  logFile: string;
+  tmpDir: string;
+  /** told of each micro-batch as its summary line arrives */
+  onBatch?: (b: StreamBatch) => void;
+}
+
+export interface StreamRun {
+  child: ChildProcess;
+  /** resolves with the micro-batches seen when the job exits (its exit code, or the signal that killed it) */
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; batches: StreamBatch[] }>;
+  /** SIGKILL of the whole process group */
+  kill(): void;
+}
+
+/** Starts the streaming job replaying the topic (trigger availableNow: it stops once it has read what is there). */
+export function startStreamJob(o: StreamJobOptions): StreamRun {
+  const entry = join(REPO_ROOT, 'spark', 'jobs', 'stream_alarms.py');
+  const conf: Record<string, string> = {
+    'spark.ui.enabled': 'false',
+    'spark.sql.shuffle.partitions': '4',
+    'spark.driver.memory': '1g',
+    'spark.pvfault.kafka.securityProtocol': 'PLAINTEXT',
+    'spark.local.dir': o.tmpDir,
+  };
+  const args = [
+    '--time-zone', o.timeZone, '--bootstrap-servers', o.bootstrap, '--topic', o.topic,
+    '--gold-uri', o.goldDir, '--model-uri', o.modelDir ?? join(REPO_ROOT, 'detector', 'model', 'artifacts'),
+    '--state-uri', o.stateDir, '--notify', o.notifyDir,
+    '--trigger', 'availableNow', '--starting-offsets', 'earliest', '--max-offsets-per-trigger', String(o.maxOffsetsPerTrigger),
+  ];
+  const argv = ['--master', 'local[2]', '--jars', o.env.jars, ...Object.entries(conf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]), entry, ...args];
+  mkdirSync(join(o.logFile, '..'), { recursive: true });
+  const log = openSync(o.logFile, 'a');
+  const child = spawn(o.env.sparkSubmit, argv, {
+    env: { ...process.env, PYSPARK_PYTHON: o.env.python, PYSPARK_DRIVER_PYTHON: o.env.python, PYTHONPATH: join(REPO_ROOT, 'spark') },
+    stdio: ['ignore', 'pipe', log],
+    // its own process group: a kill reaches the Python driver spark-submit started, not only the JVM
+    detached: true,
+  });
+  const batches: StreamBatch[] = [];
+  let pending = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    pending += d.toString('utf8');
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      if (!line.startsWith('{')) continue;
+      const parsed = JSON.parse(line) as Partial<StreamBatch>;
+      if (parsed.job === 'stream_alarms' && typeof parsed.batch === 'number') {
+        batches.push(parsed as StreamBatch);
+        o.onBatch?.(parsed as StreamBatch);
+      }
+    }
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; batches: StreamBatch[] }>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      closeSync(log);
+      resolve({ code, signal, batches });
+    });
+  });
+  return {
+    child,
+    done,
+    kill: () => {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    },
+  };
+}
+
+/** The last lines of the job's log, for a failure message. */
+export function logTail(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+export interface StreamAlarmRow {
+  deviceId: string;
+  date: string;
+  label: string;
+  onsetMs: number;
+  raisedMs: number;
+  detectedMs: number;
+  batchId: number;
+  file: string;
+}
+
+/** Every row of the gold alarms table the stream wrote (<gold>/stream_alarm/date=…/batch=…/part-*.parquet). */
+export async function streamAlarmRows(goldDir: string): Promise<StreamAlarmRow[]> {
+  const root = join(goldDir, 'stream_alarm');
+  if (!existsSync(root)) return [];
+  const out: StreamAlarmRow[] = [];
+  const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.parquet'));
+  for (const e of files) {
+    const path = join(e.parentPath, e.name);
+    const b = readFileSync(path);
+    const rows = await parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer });
+    for (const r of rows) {
+      out.push({
+        deviceId: String(r.deviceId), date: String(r.date), label: String(r.label),
+        onsetMs: Number(r.onsetMs), raisedMs: Number(r.raisedMs), detectedMs: Number(r.detectedMs), batchId: Number(r.batchId), file: path,
+      });
+    }
+  }
+  return out.sort((a, b) => a.deviceId.localeCompare(b.deviceId));
+}
+
+/** Median and 90th percentile (nearest rank) of values; null without any. */
+export function medianP90(values: number[]): { median: number; p90: number } | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const rank = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+  const mid = s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return { median: mid, p90: rank(0.9) };
+}

@@ -1,0 +1,362 @@
+"""EMR Serverless streaming job: the readings topic -> per-device alarms while the day goes on.
+
+The daily batch (ingest_data.py, predict_fault.py) tells operators of a fault the next
+morning. This job reads the same topic continuously and raises the same alarms as the
+readings arrive: the same Avro decoding and validation (pvfault.sparkio.decoded_records,
+pvfault.ingest.validate_records), the same silver row (pvfault.ingest.silver_row_of_device),
+windows, CWT, model (pvfault.gold.window_probabilities) and CUSUM decision with the plant
+gate (pvfault.gold.daily_row), each device judged against the baseline the batch wrote
+(pvfault.baseline.latest_baseline). When a window of a day still arriving may be scored
+and an alarm decided so that the result is the batch's is pvfault.stream's business (see
+its docstring): a window waits for the CWT context after it (512 slots) behind the
+watermark (the latest reading time less the contract's lateness).
+
+Why foreachBatch with the state in files rather than applyInPandasWithState: a device-day's
+windows need the whole day so far (the CWT reads 8.5 windows either side), and the plant
+gate is a decision across all devices of a slot, which a per-key state function cannot
+see; foreachBatch hands each micro-batch to ordinary DataFrame code that can read the
+plant's windows together. Its state is kept in files keyed by the micro-batch id:
+
+  <state>/readings/batch=<id>/date=<day>/   the valid readings the micro-batch took
+  <state>/windows/batch=<id>/date=<day>/    the gold_window rows it scored
+  <state>/progress/batch=<id>.json          the latest reading time seen, the days open and done
+  <gold>/stream_alarm/date=<day>/batch=<id>/ the alarms it raised (the gold alarms table)
+
+A micro-batch reads only what batches before it wrote (and overwrites its own folders),
+so Spark replaying a batch after a failure (the checkpoint's offsets, the same records)
+writes the same files again: no alarm lost, none written twice. An alarm is published
+to the notification topic after its table file is written; a replayed batch publishes it
+again under the same key (SNS message deduplication on a FIFO topic, or the key in the
+message: at least once, keyed, for a standard one).
+
+pyspark is imported inside the functions that need it, so tests can import this module.
+"""
+import argparse
+import json
+import sys
+
+from pvfault import baseline, ingest, stream, tables
+from pvfault.contracts import FAULT_CLASSES, LATENESS_MS
+from pvfault.kafka import KAFKA_SECURITY_CONF, security_options
+from pvfault.model import ARTIFACT_FILES, Lenet, cached_model
+from pvfault.plantday import plant_day_window
+
+ALARM_PREFIX = "stream_alarm"
+"""Folder of the streaming alarms in the gold bucket: date=<day>/batch=<id>/part-*.parquet."""
+
+STREAM_GROUP_PREFIX = "spark-kafka-relation-stream"
+"""Prefix of the Kafka consumer group ids of the stream's source. Spark keeps the offsets in its
+checkpoint and commits none to the group, so MSK's consumer-lag metrics stay empty for it: the
+job reports its own lag instead (--metrics-namespace)."""
+
+READING_COLUMNS = ("deviceId", "date", "timestamp", "voltage", "current", "temperature", "irradiance", "kafkaPartition", "kafkaOffset")
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(prog="stream_alarms.py", description="readings topic -> alarms, continuously")
+    p.add_argument("--time-zone", required=True, help="the plant's IANA time zone (plant-local days)")
+    p.add_argument("--bootstrap-servers", required=True, help="MSK bootstrap brokers (IAM listener, port 9098)")
+    p.add_argument("--topic", required=True, help="the readings topic")
+    p.add_argument("--gold-uri", required=True, help="s3://<gold bucket>: the baselines read, the alarms written")
+    p.add_argument("--model-uri", required=True, help="folder holding model.json, weights.bin, normalization.json, alarms.json")
+    p.add_argument("--state-uri", required=True, help="folder of the stream's state (s3:// on EMR)")
+    p.add_argument("--checkpoint-uri", help="Spark's checkpoint folder (default <state-uri>/checkpoint)")
+    p.add_argument("--notify", required=True, help="sns:<topic ARN>, or a folder receiving one JSON file per alarm")
+    p.add_argument("--trigger", default="60 seconds", help="micro-batch interval, or availableNow (replay what is on the topic, then stop)")
+    p.add_argument("--starting-offsets", default="latest", choices=("earliest", "latest"), help="where a stream without checkpoint starts")
+    p.add_argument("--max-offsets-per-trigger", type=int, default=0, help="records per micro-batch at most (0: no limit)")
+    p.add_argument("--lateness-ms", type=int, default=LATENESS_MS, help="watermark delay (default: the contract's lateness)")
+    p.add_argument("--metrics-namespace", help="CloudWatch namespace of the stream's lag metric (EMR); none locally")
+    p.add_argument("--stage", default="local", help="the Stage dimension of the lag metric")
+    args = p.parse_args(argv)
+    args.checkpoint_uri = args.checkpoint_uri or args.state_uri.rstrip("/") + "/checkpoint"
+    return args
+
+
+def kafka_stream_options(args, security_protocol="SASL_SSL"):
+    """Options of Spark's Kafka source for the continuous read, with the ingest's security options."""
+    options = {
+        "kafka.bootstrap.servers": args.bootstrap_servers,
+        "subscribe": args.topic,
+        # only a stream without checkpoint: a restart resumes at the checkpoint's offsets
+        "startingOffsets": args.starting_offsets,
+        # records past the topic's retention are gone whatever we do: go on with what is there
+        "failOnDataLoss": "false",
+        # the consumer groups the job role may use (infra/sparkJobs.ts SPARK_KAFKA_GROUP_PATTERN,
+        # spark-kafka-relation-*, the batch read's): the stream's default prefix is another
+        "groupIdPrefix": STREAM_GROUP_PREFIX,
+    }
+    if args.max_offsets_per_trigger > 0:
+        options["maxOffsetsPerTrigger"] = str(args.max_offsets_per_trigger)
+    options.update(security_options(security_protocol))
+    return options
+
+
+def validated_schema_with_date():
+    schema = ingest.validated_spark_schema()
+    return dict(schema, fields=schema["fields"] + [{"name": "date", "type": "string", "nullable": False, "metadata": {}}])
+
+
+def window_schema_with_date():
+    schema = tables.spark_schema("gold_window")
+    return dict(schema, fields=schema["fields"] + [{"name": "date", "type": "string", "nullable": False, "metadata": {}}])
+
+
+def with_batch(schema):
+    """A state folder's schema with its partition columns: batch (a name: read as text) after date."""
+    from pvfault.sparkio import struct_type
+
+    return struct_type(dict(schema, fields=schema["fields"] + [{"name": "batch", "type": "string", "nullable": True, "metadata": {}}]))
+
+
+def alarm_schema():
+    types = {"string": "string", "int64": "long", "int32": "integer", "float64": "double"}
+    return {"type": "struct", "fields": [{"name": n, "type": types[t], "nullable": n == "baselineGain", "metadata": {}} for n, t in stream.ALARM_COLUMNS]}
+
+
+class Notifier(object):
+    """Publishes alarms: to an SNS topic (sns:<arn>), or as files <folder>/<date>/<deviceId>.json (local runs and tests)."""
+
+    def __init__(self, target, store_for):
+        self.target = target
+        self._sns = None
+        self._store = None if target.startswith("sns:") else store_for(target)
+
+    def publish(self, alarm):
+        key, message = stream.alarm_message(alarm)
+        body = json.dumps(message, sort_keys=True)
+        if self._store is not None:
+            self._store.write_text(key + ".json", body + "\n")  # one file per device-day: a replay rewrites it
+            return
+        import boto3  # in the EMR image; only the SNS path needs it
+
+        arn = self.target[len("sns:"):]
+        if self._sns is None:
+            self._sns = boto3.client("sns", region_name=arn.split(":")[3])
+        extra = {}
+        if arn.endswith(".fifo"):
+            # a replayed micro-batch publishes again: SNS drops the copy within its 5-minute window
+            extra = {"MessageGroupId": alarm["deviceId"], "MessageDeduplicationId": key.replace("/", "-")}
+        self._sns.publish(TopicArn=arn, Subject="PV fault alarm %s %s" % (alarm["deviceId"], alarm["label"]), Message=body,
+                          MessageAttributes={"alarmKey": {"DataType": "String", "StringValue": key}}, **extra)
+
+
+class StreamState(object):
+    """The stream's files (module docstring), read as of a micro-batch: only earlier batches' but for its own readings."""
+
+    def __init__(self, spark, state_uri, gold_uri):
+        from pvfault.sparkio import HadoopStore
+
+        self.spark = spark
+        self.store = HadoopStore(spark, state_uri.rstrip("/"))
+        self.gold = HadoopStore(spark, tables.table_root(gold_uri))
+
+    def progress_before(self, batch_id):
+        best = None
+        for key in self.store.list("progress"):
+            name = key.rsplit("/", 1)[-1]
+            if name.startswith("batch=") and name.endswith(".json"):
+                b = int(name[len("batch="):-len(".json")])
+                if b < batch_id and (best is None or b > best[0]):
+                    best = (b, key)
+        if best is None:
+            return {"maxEventMs": None, "openDays": [], "doneDays": []}
+        return json.loads(self.store.read_text(best[1]))
+
+    def write_progress(self, batch_id, progress):
+        self.store.write_text("progress/batch=%d.json" % batch_id, json.dumps(progress, sort_keys=True) + "\n")
+
+    def read(self, folder, schema, batch_filter, days):
+        """The rows of <state>/<folder> of the given days and batches (a Column on `batch`), or None when there are none."""
+        from pyspark.sql import functions as F
+
+        if not self.store.list(folder):
+            return None
+        root = self.store.uri(folder)
+        df = self.spark.read.option("basePath", root).schema(schema).parquet(root)
+        return df.where(batch_filter(F.col("batch").cast("long")) & F.col("date").isin(list(days)))
+
+    def raised(self, day, batch_id):
+        """Device ids with an alarm of `day` written by an earlier micro-batch."""
+        prefix = "%s/date=%s" % (ALARM_PREFIX, day)
+        done = set()
+        for key in self.gold.list(prefix):
+            part = key[len(prefix) + 1:].split("/", 1)[0]
+            if part.startswith("batch=") and int(part[len("batch="):]) < batch_id and key.endswith(".parquet"):
+                for r in self.spark.read.parquet(self.gold.uri(key)).select("deviceId").collect():
+                    done.add(r["deviceId"])
+        return done
+
+
+def process_batch(spark, args, shared, records, batch_id, log=print):
+    """One micro-batch (module docstring). Returns its summary, also printed as a JSON line."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    from pvfault.sparkio import decoded_records, struct_type
+
+    state = StreamState(spark, args.state_uri, args.gold_uri)
+    before = state.progress_before(batch_id)
+    tz = args.time_zone
+
+    def validate(batches):
+        for frame in batches:
+            yield stream.validate_stream_records(frame, tz)
+
+    validated = decoded_records(records).mapInPandas(validate, struct_type(validated_schema_with_date())).persist(StorageLevel.MEMORY_AND_DISK)
+    counts = validated.groupBy("reason", "date").agg(F.count(F.lit(1)).alias("n"), F.max("timestamp").alias("latest")).collect()
+    valid = validated.where(F.col("reason") == "").select(*READING_COLUMNS)
+    readings_root = state.store.uri("readings/batch=%d" % batch_id)
+    valid.write.mode("overwrite").partitionBy("date").parquet(readings_root)
+    validated.unpersist()
+
+    # the latest reading time seen so far (valid readings only: a record set aside moves no watermark)
+    seen = [int(r["latest"]) for r in counts if r["reason"] == "" and r["latest"] is not None]
+    if before["maxEventMs"] is not None:
+        seen.append(int(before["maxEventMs"]))
+    max_event = max(seen) if seen else None
+    wm = stream.watermark(max_event, args.lateness_ms)
+    done = set(before["doneDays"])
+    open_days = sorted((set(before["openDays"]) | {r["date"] for r in counts if r["reason"] == ""}) - done)
+    windows_of_day = {d: plant_day_window(d, tz) for d in open_days}
+    closed = {d: stream.day_closed(wm, windows_of_day[d][1]) for d in open_days}
+
+    new_windows = 0
+    raised_now = []
+    if open_days:
+        reading_schema = {"type": "struct", "fields": [
+            {"name": n, "type": t, "nullable": True, "metadata": {}} for n, t in zip(READING_COLUMNS, ("string", "string", "long", "float", "float", "float", "float", "integer", "long"))]}
+        readings = state.read("readings", with_batch(reading_schema), lambda b: b <= batch_id, open_days)
+        window_struct = struct_type(window_schema_with_date())
+        earlier = state.read("windows", with_batch(window_schema_with_date()), lambda b: b < batch_id, open_days)
+        scored = {} if earlier is None else {(r["date"], r["deviceId"]): int(r["n"]) for r in earlier.groupBy("date", "deviceId").agg(F.count(F.lit(1)).alias("n")).collect()}
+        references = {}
+        for d in open_days:
+            _, marker = baseline.latest_baseline(state.gold, d)
+            if marker and marker["files"]:
+                for r in spark.read.schema(struct_type(tables.spark_schema("device_baseline"))).parquet(*[state.gold.uri(f["key"]) for f in marker["files"]]).collect():
+                    references[(d, r["deviceId"])] = tuple(baseline.reference_of(r.asDict()))
+        context = spark.sparkContext.broadcast({"scored": scored, "references": references, "wm": wm, "closed": closed, "days": windows_of_day})
+
+        def score(frame):
+            c = context.value
+            day, device = frame["date"].iloc[0], frame["deviceId"].iloc[0]
+            start, end = c["days"][day]
+            frame = frame.assign(reason="")  # valid readings only: silver counts none quarantined
+            row = ingest.silver_row_of_device(device, frame, start, end)
+            ref = c["references"].get((day, device))
+            rows = stream.score_windows(row, c["scored"].get((day, device), 0), c["wm"], c["closed"][day],
+                                        cached_model(shared.value), baseline.NO_HISTORY if ref is None else baseline.Reference(*ref))
+            out = tables.to_frame("gold_window", rows)
+            out["date"] = day
+            return out
+
+        fresh = (readings.groupBy("date", "deviceId").applyInPandas(score, window_struct)
+                 if readings is not None else spark.createDataFrame([], window_struct))
+        windows_root = state.store.uri("windows/batch=%d" % batch_id)
+        fresh.write.mode("overwrite").partitionBy("date").parquet(windows_root)
+        every = state.read("windows", with_batch(window_schema_with_date()), lambda b: b <= batch_id, open_days)
+        rows = [] if every is None else [r.asDict() for r in every.select(
+            "batch", "date", "deviceId", "windowIndex", "startMs", "endMs", "status", "confidence", "labelIndex",
+            *["p_" + c for c in FAULT_CLASSES]).collect()]
+        new_windows = sum(1 for r in rows if int(r["batch"]) == batch_id)
+        model = cached_model(shared.value)
+        for d in open_days:
+            day_rows = [r for r in rows if r["date"] == d]
+            by_device = {}
+            for r in day_rows:
+                by_device.setdefault(r["deviceId"], []).append(r)
+            events, settled_before = stream.settled_gate(day_rows, wm, closed[d])
+            refs = {dev: baseline.Reference(*ref) for (day, dev), ref in references.items() if day == d}
+            alarms_now = stream.new_alarms(d, by_device, events, settled_before, model.alarm_thresholds, refs, model.model_version,
+                                           state.raised(d, batch_id), max_event, batch_id)
+            key = "%s/date=%s/batch=%d" % (ALARM_PREFIX, d, batch_id)
+            state.gold.delete_tree(key)  # an earlier attempt of this batch
+            if alarms_now:
+                columns = [n for n, _ in stream.ALARM_COLUMNS]
+                (spark.createDataFrame([tuple(a[c] for c in columns) for a in alarms_now], struct_type(alarm_schema()))
+                 .coalesce(1).write.mode("overwrite").parquet(state.gold.uri(key)))
+            raised_now.extend(alarms_now)
+            if closed[d]:
+                done.add(d)
+        notifier = Notifier(args.notify, lambda uri: _store(spark, uri))
+        for a in raised_now:
+            notifier.publish(a)
+
+    if args.metrics_namespace and max_event is not None:
+        put_lag_metric(args, max_event)
+    progress = {"maxEventMs": max_event, "watermarkMs": wm, "openDays": sorted(set(open_days) - done), "doneDays": sorted(done)}
+    state.write_progress(batch_id, progress)
+    quarantined = {}
+    for r in counts:
+        if r["reason"]:
+            quarantined[r["reason"]] = quarantined.get(r["reason"], 0) + int(r["n"])
+    summary = {"job": "stream_alarms", "batch": batch_id, "records": sum(int(r["n"]) for r in counts), "quarantined": quarantined,
+               "maxEventMs": max_event, "watermarkMs": wm, "openDays": progress["openDays"], "closedDays": sorted(d for d in closed if closed[d]),
+               "windowsScored": new_windows,
+               "alarms": [{k: a[k] for k in ("deviceId", "date", "label", "onsetMs", "raisedMs", "detectedMs")} for a in raised_now]}
+    log(json.dumps(summary))
+    return summary
+
+
+LAG_METRIC = "EventTimeLagSeconds"
+"""Wall-clock now less the latest reading time the stream has taken (its consumer lag, in time):
+infra/streaming.ts alarms on it, and on its absence (the stream is down)."""
+
+
+def put_lag_metric(args, max_event_ms):
+    import time
+
+    import boto3  # in the EMR image
+
+    lag = max(0.0, time.time() - max_event_ms / 1000.0)
+    boto3.client("cloudwatch").put_metric_data(Namespace=args.metrics_namespace, MetricData=[
+        {"MetricName": LAG_METRIC, "Dimensions": [{"Name": "Stage", "Value": args.stage}], "Value": lag, "Unit": "Seconds"}])
+
+
+def _store(spark, uri):
+    from pvfault.sparkio import HadoopStore
+    return HadoopStore(spark, uri.rstrip("/"))
+
+
+def run(spark, args):
+    """Starts the query and waits for it: for ever (a processing-time trigger), or until the topic is read (availableNow)."""
+    from pvfault.sparkio import HadoopStore
+
+    # the state's partition folders are names (batch=7, date=2026-11-19), not a number and a date
+    spark.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+    store = HadoopStore(spark, args.model_uri.rstrip("/"))
+    artifacts = {}
+    for name in ARTIFACT_FILES:
+        data = store.read_bytes_uri(store.uri(name))
+        if data is None:
+            raise RuntimeError("model file %s/%s is missing" % (args.model_uri, name))
+        artifacts[name] = data
+    Lenet.from_bytes(*(artifacts[n] for n in ARTIFACT_FILES))  # fails here, not in the first micro-batch's tasks
+    shared = spark.sparkContext.broadcast(artifacts)
+    protocol = spark.conf.get(KAFKA_SECURITY_CONF, "SASL_SSL")
+    source = spark.readStream.format("kafka").options(**kafka_stream_options(args, protocol)).load()
+
+    def each(records, batch_id):
+        process_batch(spark, args, shared, records, batch_id, log=lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
+
+    writer = source.writeStream.foreachBatch(each).option("checkpointLocation", args.checkpoint_uri).queryName("stream_alarms")
+    writer = writer.trigger(availableNow=True) if args.trigger == "availableNow" else writer.trigger(processingTime=args.trigger)
+    query = writer.start()
+    query.awaitTermination()
+    return {"job": "stream_alarms", "stopped": True, "lastProgress": bool(query.lastProgress)}
+
+
+def main(argv=None):
+    from pyspark.sql import SparkSession
+
+    args = parse_args(argv)
+    spark = SparkSession.builder.appName("pv-fault stream_alarms").getOrCreate()
+    try:
+        print(json.dumps(run(spark, args)))
+    finally:
+        spark.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

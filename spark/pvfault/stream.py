@@ -1,0 +1,219 @@
+"""The streaming path's decisions, as pure functions (spark/jobs/stream_alarms.py wires them into Spark).
+
+The stream raises the alarms the daily batch would raise, while the day is going on. It
+calls the batch's own functions (validation, silver row, windows, CWT, model, the CUSUM
+decision, the plant gate); what is new here is only *when* each of them may be applied
+to a day that is still arriving, so that what it decides is what the batch decides once
+the day is complete:
+
+- a reading is taken into a plant-day by the ingest's own rules (validate_stream_records:
+  pvfault.ingest.validate_records with the run days of its publish time), so exactly the
+  readings the daily ingest takes into silver, and the same set aside;
+- the stream's watermark is the latest reading time seen less the contract's lateness
+  (tables.json lateness.maxMs): slots before it are taken as complete;
+- a window is scored once its CWT context has arrived (ready_windows): pywt's CWT of a
+  sample reads the samples up to CWT_CONTEXT.after slots after it (512 at scale 64, 2 h 50 min),
+  so a window's scalogram over the day so far equals the one over the whole day once the
+  device has a reading at least that far past the window's end, and those slots are behind
+  the watermark (no later reading can change them nor the gap fill between them);
+- the plant gate of a slot is taken when every slot it may spread from is known
+  (settled_gate); a device-day's alarm is decided over its scored windows before the
+  first unsettled slot, with the batch's own gold.daily_row: the CUSUM raises at its first
+  crossing, so a prefix of the day raises the alarm the whole day raises, if any, as soon
+  as the crossing window is in the prefix.
+
+Python 3.9-compatible; no pyspark here.
+"""
+import functools
+import math
+
+import numpy as np
+import pandas as pd
+import pywt
+
+from pvfault import alarms, gold, ingest
+from pvfault.baseline import NO_HISTORY
+from pvfault.contracts import GRID_STEP_MS, LATENESS_MS, QUALITY
+from pvfault.plantday import plant_date_of
+from pvfault.windows import SCALES, WINDOW, filled_channels, windows_of, with_gain
+
+
+@functools.lru_cache(maxsize=None)
+def cwt_context():
+    """(before, after): how many grid slots before and after a sample enter its CWT coefficients.
+
+    Measured on pywt itself rather than derived from its source (which differs across
+    versions): the coefficients of a unit impulse at the largest scale are non-zero exactly
+    for the samples whose coefficients read it. The largest scale has the widest wavelet.
+    """
+    scale = int(SCALES.max())
+    n = 64 * scale + 1
+    centre = n // 2
+    impulse = np.zeros(n)
+    impulse[centre] = 1.0
+    coefs, _ = pywt.cwt(impulse, [scale], "morl")
+    reached = np.flatnonzero(coefs[0] != 0)
+    # coefficient t reads sample `centre` when t - before <= centre <= t + after
+    return int(reached.max() - centre), int(centre - reached.min())
+
+
+def validate_stream_records(frame, time_zone):
+    """A micro-batch of decoded Kafka records -> pvfault.ingest.VALIDATED_COLUMNS plus `date`.
+
+    Each record is judged by the daily run whose Kafka window surely holds it, the run of
+    its publish time's plant-local day, with that run's own rules
+    (pvfault.ingest.validate_records): a valid reading of that day is its (inRow); one of the
+    day before or after that is in that day's window too is valid and belongs to that
+    day (adjacent); one no run takes is set aside (too_late, other_day) as the ingest does.
+    `date` is the plant-local day a valid reading belongs to (its measurement's), the publish
+    day for a record set aside. Frame columns: those of pvfault.sparkio.decoded_records.
+    """
+    if len(frame) == 0:
+        out = ingest.validate_records(frame, ingest.run_days("2000-01-01", time_zone))
+        out["date"] = pd.Series([], dtype=object)
+        return out
+    publish_days = [plant_date_of(int(p), time_zone) for p in frame["publishMs"].tolist()]
+    parts = []
+    for day in sorted(set(publish_days)):
+        sub = frame[[d == day for d in publish_days]].reset_index(drop=True)
+        checked = ingest.validate_records(sub, ingest.run_days(day, time_zone))
+        dates = [day] * len(checked)
+        for i, (reason, ts) in enumerate(zip(checked["reason"].tolist(), checked["timestamp"].tolist())):
+            if reason == "" and not checked["inRow"].iat[i]:
+                dates[i] = plant_date_of(int(ts), time_zone)  # a reading of the day before or after
+        checked["date"] = dates
+        parts.append(checked)
+    return pd.concat(parts, ignore_index=True)
+
+
+def watermark(max_reading_ms, lateness_ms=LATENESS_MS):
+    """The stream's watermark: slots before it are complete (the latest reading time seen less the lateness), None before any reading."""
+    return None if max_reading_ms is None else int(max_reading_ms) - int(lateness_ms)
+
+
+def day_closed(watermark_ms, end_ms):
+    """A plant-day is complete once the watermark reached its end: every window is scored, the gate settled."""
+    return watermark_ms is not None and watermark_ms >= end_ms
+
+
+def final_through(row, watermark_ms):
+    """The last grid slot of a device-day row up to which its gap-filled series is final, or -1.
+
+    Final: behind the watermark (no reading still to come) and not past the device's last
+    observed slot (beyond it the gap fill holds the last value, which a later reading changes).
+    """
+    if watermark_ms is None:
+        return -1
+    observed = np.flatnonzero(np.asarray(row["quality"]) == QUALITY["observed"])
+    if observed.size == 0:
+        return -1
+    behind = int(math.ceil((watermark_ms - row["startMs"]) / float(row["stepMs"]))) - 1  # last slot with time < watermark
+    return int(min(observed[-1], behind, row["samples"] - 1))
+
+
+def ready_windows(row, watermark_ms, closed):
+    """How many of the device-day's windows (from the first) can be scored now: all once the day
+    is closed, else those whose last slot plus the CWT context after it is final (final_through)."""
+    n = row["samples"] // WINDOW
+    if closed:
+        return n
+    last = final_through(row, watermark_ms)
+    _, after = cwt_context()
+    # window i's last slot is (i + 1) * WINDOW - 1; it needs slots up to that + after
+    return max(0, min(n, (last - after + 1) // WINDOW))
+
+
+def score_windows(row, scored, watermark_ms, closed, model, reference):
+    """gold_window rows of the device-day's windows that became ready since `scored` were scored.
+
+    The same rows the batch writes for those windows (pvfault.gold.predict_device): the
+    model reads the whole day's CWT so far, the irradiance times the baseline's gain.
+    """
+    windows = windows_of(row)[scored:ready_windows(row, watermark_ms, closed)]
+    if not windows:
+        return []
+    measured = filled_channels(row)
+    usable = [w for w in windows if not w[3]]
+    probs = gold.window_probabilities(row, with_gain(measured, reference.gain), usable, model)
+    return gold.window_rows(row["deviceId"], windows, probs, model.model_version, measured)
+
+
+def slot_complete(start_ms, watermark_ms, closed):
+    """A window slot of the plant is complete when every device's window of it can be scored: its end and the CWT context after it are behind the watermark."""
+    if closed:
+        return True
+    _, after = cwt_context()
+    return watermark_ms is not None and start_ms + (WINDOW + after) * GRID_STEP_MS <= watermark_ms
+
+
+def settled_gate(window_rows, watermark_ms, closed):
+    """(plant events, settled_before_ms) of a plant-day from its window rows so far.
+
+    The events are pvfault.alarms.plant_events over the complete slots. A slot that is no
+    event now can still become one: an event spreads back through neighbours off normal by
+    extendShare, so a later slot may reach it. Which can is found with plant_events itself:
+    the slots that would be events if the next slot were an event for certain are exactly
+    those. Decisions are taken over the windows before the first slot that is incomplete
+    or unsettled (settled_before_ms; None: all).
+    """
+    rows = [r for r in window_rows if slot_complete(int(r["startMs"]), watermark_ms, closed)]
+    slots = alarms.plant_slots(rows)
+    events = alarms.plant_events(slots)
+    incomplete = sorted(int(r["startMs"]) for r in window_rows if not slot_complete(int(r["startMs"]), watermark_ms, closed))
+    limit = incomplete[0] if incomplete else None
+    if not closed and slots:
+        devices = max(alarms.PLANT_GATE["minDevices"], max(d for _, d, _ in slots))
+        nxt = slots[-1][0] + WINDOW * GRID_STEP_MS
+        possible = alarms.plant_events(slots + [(nxt, devices, devices)])
+        unsettled = sorted(s for s in possible if s not in events and s != nxt)
+        if unsettled:
+            limit = unsettled[0] if limit is None else min(limit, unsettled[0])
+        elif limit is None:
+            limit = nxt  # the next slot is not in yet
+    return events, limit
+
+
+ALARM_COLUMNS = (
+    ("deviceId", "string"), ("date", "string"), ("label", "string"),
+    ("onsetMs", "int64"), ("raisedMs", "int64"), ("detectedMs", "int64"),
+    ("confidence", "float64"), ("evidence", "float64"), ("windows", "int32"),
+    ("baselineDays", "int32"), ("baselineGain", "float64"), ("modelVersion", "string"), ("batchId", "int64"),
+)
+"""A streaming alarm: the day's alarm as gold_daily holds it (label = verdict, onset, raised,
+confidence, evidence, the windows of the run), the baseline it was judged against, when the
+stream knew it (detectedMs: the latest reading time seen, plant time) and the micro-batch
+that raised it (its idempotency key with deviceId and date)."""
+
+
+def new_alarms(date, rows_by_device, events, settled_before_ms, threshold_sets, references, model_version, raised, detected_ms, batch_id):
+    """The alarms of a plant-day raised now: for each device without one yet (raised: its ids),
+    gold.daily_row over its window rows before settled_before_ms, with the plant events.
+
+    references: {deviceId: pvfault.baseline.Reference}. The CUSUM raises at its first
+    crossing, so an alarm found over a prefix of the day is the day's (the batch's) alarm.
+    """
+    out = []
+    for device_id in sorted(rows_by_device):
+        if device_id in raised:
+            continue
+        rows = [r for r in rows_by_device[device_id] if settled_before_ms is None or int(r["startMs"]) < settled_before_ms]
+        if not rows:
+            continue
+        daily = gold.daily_row(device_id, rows, model_version, threshold_sets, references.get(device_id, NO_HISTORY), events)
+        if daily["alarmOnsetMs"] is None:
+            continue
+        run = [r for r in rows if r["status"] == "predicted" and daily["alarmOnsetMs"] <= int(r["startMs"]) < daily["alarmRaisedMs"] and int(r["startMs"]) not in events]
+        out.append({
+            "deviceId": device_id, "date": date, "label": daily["verdict"],
+            "onsetMs": int(daily["alarmOnsetMs"]), "raisedMs": int(daily["alarmRaisedMs"]), "detectedMs": int(detected_ms),
+            "confidence": float(daily["alarmConfidence"]), "evidence": float(daily["alarmEvidence"]), "windows": len(run),
+            "baselineDays": int(daily["baselineDays"]), "baselineGain": daily["baselineGain"], "modelVersion": model_version,
+            "batchId": int(batch_id),
+        })
+    return out
+
+
+def alarm_message(alarm):
+    """The notification of an alarm (JSON-able), and its idempotency key: one alarm per device-day."""
+    key = "%s/%s" % (alarm["date"], alarm["deviceId"])
+    return key, {"type": "pv-fault-alarm", "key": key, **{k: alarm[k] for k, _ in ALARM_COLUMNS}}

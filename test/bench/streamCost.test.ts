@@ -1,0 +1,33 @@
+/** bench/stream.ts's cost of a streaming day and local/streamJob.ts's percentiles: the arithmetic the figures in docs/performance.md rest on. */
+import { streamDayCost } from '../../bench/stream';
+import { EMR_SERVERLESS_PRICES } from '../../bench/emrServerlessCost';
+import { medianP90 } from '../../local/streamJob';
+
+const WORKERS = { driver: { cpu: '2 vCPU', memory: '5 GB' }, executor: { cpu: '4 vCPU', memory: '12 GB' } };
+
+describe('streamDayCost', () => {
+  it('bills the driver and one executor all day when the work fits in one', () => {
+    const c = streamDayCost(1, 100, WORKERS, 1);
+    expect(c.executors).toBe(1);
+    expect(c.vcpuHours).toBeCloseTo(24 * (2 + 4), 9);
+    expect(c.gbHours).toBeCloseTo(24 * (5 + 12), 9);
+    expect(c.usd).toBeCloseTo(24 * 6 * EMR_SERVERLESS_PRICES.perVcpuHour + 24 * 17 * EMR_SERVERLESS_PRICES.perGbHour, 9);
+  });
+
+  it('adds executors for the work beyond one, more when they are less busy', () => {
+    // 4 executor-days of vCPU seconds at full use, 8 at half
+    const perDevice = (4 * 4 * 86_400) / 1000;
+    expect(streamDayCost(perDevice, 1000, WORKERS, 1).executors).toBeCloseTo(4, 9);
+    expect(streamDayCost(perDevice, 1000, WORKERS, 0.5).executors).toBeCloseTo(8, 9);
+    expect(streamDayCost(perDevice, 1000, WORKERS, 0.5).usd).toBeGreaterThan(streamDayCost(perDevice, 1000, WORKERS, 1).usd);
+  });
+});
+
+describe('medianP90', () => {
+  it('gives the median (the middle two averaged) and the nearest-rank 90th percentile', () => {
+    expect(medianP90([])).toBeNull();
+    expect(medianP90([5])).toEqual({ median: 5, p90: 5 });
+    expect(medianP90([4, 1, 3, 2])).toEqual({ median: 2.5, p90: 4 });
+    expect(medianP90([10, 20, 30, 40, 50, 60, 70, 80, 90, 100])).toEqual({ median: 55, p90: 90 });
+  });
+});

@@ -1,0 +1,264 @@
+"""The streaming path's decisions (pvfault.stream): a day fed to them as it arrives gives the
+batch's scalograms, probabilities, plant gate and alarms for the same day."""
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+import pywt
+
+from conftest import REPO
+from pvfault import alarms, gold, ingest, stream
+from pvfault.baseline import NO_HISTORY, Reference
+from pvfault.contracts import FAULT_CLASSES, GRID_STEP_MS, LATENESS_MS
+from pvfault.model import Lenet
+from pvfault.silver import build_silver_row
+from pvfault.windows import WINDOW, day_scalograms, filled_channels
+from tolerance import assert_within_ulps
+
+TZ = "Europe/Madrid"
+DATE = "2025-11-20"
+START = 1_763_593_200_000  # 2025-11-20 00:00 Europe/Madrid
+END = START + 86_400_000
+SAMPLES = 4320
+HOUR = 3_600_000
+WINDOW_MS = WINDOW * GRID_STEP_MS
+ARTIFACTS = os.path.join(REPO, "detector", "model", "artifacts")
+
+
+def test_the_cwt_context_is_the_reach_of_the_widest_wavelet():
+    before, after = stream.cwt_context()
+    assert (before, after) == (513, 512)  # pywt's morl at scale 64: a 1025-tap filter, then a difference
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=SAMPLES)
+    i = 30
+    first, last = i * WINDOW, (i + 1) * WINDOW - 1
+    base, _ = pywt.cwt(x, [64], "morl")
+    far = x.copy()
+    far[last + after + 1] += 100.0  # just out of reach of the window's last sample
+    far[first - before - 1] += 100.0  # and of its first
+    moved, _ = pywt.cwt(far, [64], "morl")
+    assert_within_ulps(moved[0, first:last + 1], base[0, first:last + 1], 4, "outside the context")
+    near = x.copy()
+    near[last + after] += 100.0  # the last sample within reach
+    touched, _ = pywt.cwt(near, [64], "morl")
+    assert abs(touched[0, last] - base[0, last]) > 1e-3
+
+
+def _readings(current=lambda t: 5 + np.cos(t / 200), gaps=((1500, 1502), (2000, 2030))):
+    """A device's readings of the day, in time order, with a short gap (filled by silver) and a long one (by the CWT's gap fill)."""
+    t = np.arange(SAMPLES)
+    irr = np.clip(900 * np.sin(np.pi * (t - 1000) / 2400), 0, None)
+    volt = 300 + 50 * np.sin(t / 300)
+    temp = 20 + t / 1000
+    cur = current(t)
+    skip = set()
+    for a, b in gaps:
+        skip.update(range(a, b))
+    return [{"timestamp": START + s * GRID_STEP_MS + 1000, "voltage": float(np.float32(volt[s])), "current": float(np.float32(cur[s])),
+             "temperature": float(np.float32(temp[s])), "irradiance": float(np.float32(irr[s]))} for s in range(SAMPLES) if s not in skip]
+
+
+def _row(device_id, readings):
+    return build_silver_row(device_id, START, END, readings, received=len(readings), quarantined=0)
+
+
+def _arrivals(step_ms=40 * 60_000):
+    """The stream's view as the day goes on: (latest reading time seen) every step, past the day's end plus the lateness."""
+    t = START + step_ms
+    while t < END + LATENESS_MS + step_ms:
+        yield t
+        t += step_ms
+
+
+def _stream_windows(devices, model, references, on_step=None):
+    """Feeds each device's readings as they arrive (by reading time) and scores the ready windows: {device: rows}, [(watermark, device, new rows)]."""
+    scored = {d: [] for d in devices}
+    for seen in _arrivals():
+        wm = stream.watermark(seen)
+        closed = stream.day_closed(wm, END)
+        for d, readings in devices.items():
+            row = _row(d, [r for r in readings if r["timestamp"] <= seen])
+            new = stream.score_windows(row, len(scored[d]), wm, closed, model, references.get(d, NO_HISTORY))
+            # a window is scored once, when it is ready: never again
+            assert [r["windowIndex"] for r in new] == list(range(len(scored[d]), len(scored[d]) + len(new)))
+            for r in new:
+                assert closed or r["endMs"] + stream.cwt_context()[1] * GRID_STEP_MS <= wm
+            scored[d].extend(new)
+        if on_step:
+            on_step(seen, wm, closed, scored)
+    return scored
+
+
+def _probs(rows):
+    return np.array([[r["p_" + c] for c in FAULT_CLASSES] for r in rows if r["status"] == "predicted"], dtype=np.float64)
+
+
+@pytest.mark.parametrize("reference", [NO_HISTORY, Reference(1.05, 3)])
+def test_windows_scored_as_the_day_arrives_are_the_batchs(reference):
+    model = Lenet.load(ARTIFACTS)
+    readings = _readings()
+    streamed = _stream_windows({"PV-1": readings}, model, {"PV-1": reference})["PV-1"]
+    batch, _ = gold.predict_device(_row("PV-1", readings), model, reference)
+    assert len(streamed) == len(batch) == 67
+    for s, b in zip(streamed, batch):
+        assert (s["windowIndex"], s["startMs"], s["status"], s["skipReason"], s["label"]) == (b["windowIndex"], b["startMs"], b["status"], b["skipReason"], b["label"])
+        for key, _ in gold.MEAN_COLUMNS:
+            assert (s[key] is None) == (b[key] is None) and (s[key] is None or abs(s[key] - b[key]) <= 1e-9 * max(1.0, abs(b[key])))
+    # the contract's tolerance between engines (test/engines/realEngines.test.ts): 1e-5
+    np.testing.assert_allclose(_probs(streamed), _probs(batch), rtol=0, atol=1e-5)
+    assert len(_probs(batch)) > 30
+
+
+def test_the_scalogram_of_a_ready_window_over_the_day_so_far_is_the_whole_days():
+    readings = _readings()
+    whole = _row("PV-1", readings)
+    seen = START + 30 * WINDOW_MS + 5 * HOUR
+    partial = _row("PV-1", [r for r in readings if r["timestamp"] <= seen])
+    n = stream.ready_windows(partial, stream.watermark(seen + LATENESS_MS), False)
+    assert 0 < n < 67
+    a, b = day_scalograms(partial, filled_channels(partial)), day_scalograms(whole, filled_channels(whole))
+    for c in a:
+        assert_within_ulps(a[c][:, :n * WINDOW], b[c][:, :n * WINDOW], 4, c)
+        # the next window is not ready, and indeed differs: the day so far ends inside its context
+        assert not np.allclose(a[c][:, n * WINDOW:(n + 1) * WINDOW], b[c][:, n * WINDOW:(n + 1) * WINDOW], rtol=0, atol=1e-7)
+
+
+def test_a_window_waits_for_its_context_behind_the_watermark_and_for_a_reading_past_it():
+    _, after = stream.cwt_context()
+    readings = _readings(gaps=())
+    row = _row("PV-1", readings)
+    # window 0 needs slots up to 63 + after final
+    need = START + (WINDOW - 1 + after) * GRID_STEP_MS
+    assert stream.ready_windows(row, need, False) == 0  # slot `need` is not behind a watermark equal to it
+    assert stream.ready_windows(row, need + 1, False) == 1
+    assert stream.ready_windows(row, None, False) == 0
+    # a device silent since slot 600: nothing past it is final, whatever the watermark
+    quiet = _row("PV-1", readings[:600])
+    assert stream.ready_windows(quiet, END, False) == (600 - after) // WINDOW
+    assert stream.ready_windows(quiet, END, True) == 67
+    assert stream.day_closed(stream.watermark(END + LATENESS_MS), END) and not stream.day_closed(stream.watermark(END + LATENESS_MS - 1), END)
+
+
+class _LevelModel(object):
+    """A stand-in model: a window is an open circuit when its mean current (level feature 2, asinh of the mean) is low."""
+    scale = {"voltage": 1, "current": 1, "temperature": 1, "irradiance": 1}
+    levels = {"center": [0] * 8, "spread": [1] * 8}
+    model_version = "levels"
+
+    def predict(self, images, levels):
+        out = np.full((len(levels), len(FAULT_CLASSES)), 0.02, dtype=np.float32)
+        faulty = levels[:, 2] < np.arcsinh(2.0)
+        out[faulty, FAULT_CLASSES.index("open_circuit")] = 0.9
+        out[~faulty, FAULT_CLASSES.index("normal")] = 0.9
+        return out
+
+
+def _thresholds():
+    with open(os.path.join(ARTIFACTS, "alarms.json"), encoding="utf-8") as f:
+        return alarms.check_threshold_sets(json.load(f)["thresholds"], "alarms.json")
+
+
+def test_alarms_raised_as_the_day_arrives_are_the_batchs_once_each():
+    broken_from = 2300
+    devices = {
+        "PV-OK": _readings(),
+        "PV-OPEN": _readings(current=lambda t: np.where(t >= broken_from, 0.5, 5 + np.cos(t / 200))),
+        "PV-LATE": _readings(current=lambda t: np.where(t >= 3000, 0.5, 5 + np.cos(t / 200))),
+    }
+    model, sets = _LevelModel(), _thresholds()
+    raised = {}
+
+    def step(seen, wm, closed, scored):
+        rows = [r for rs in scored.values() for r in rs]
+        events, before = stream.settled_gate(rows, wm, closed)
+        for a in stream.new_alarms(DATE, scored, events, before, sets, {}, model.model_version, set(raised), seen, 7):
+            assert a["deviceId"] not in raised
+            raised[a["deviceId"]] = a
+
+    scored = _stream_windows(devices, model, {}, step)
+    all_rows = [r for rs in scored.values() for r in rs]
+    events = alarms.plant_events(alarms.plant_slots(all_rows))
+    for d in devices:
+        batch_rows, _ = gold.predict_device(_row(d, devices[d]), model)
+        daily = gold.daily_row(d, batch_rows, model.model_version, sets, NO_HISTORY, events)
+        if daily["alarmOnsetMs"] is None:
+            assert d not in raised
+            continue
+        a = raised[d]
+        assert (a["label"], a["onsetMs"], a["raisedMs"]) == (daily["verdict"], daily["alarmOnsetMs"], daily["alarmRaisedMs"])
+        assert a["confidence"] == pytest.approx(daily["alarmConfidence"]) and a["evidence"] == pytest.approx(daily["alarmEvidence"])
+        # known once the crossing window's CWT context is behind the watermark: at least that long after it
+        assert a["detectedMs"] >= a["raisedMs"] + stream.cwt_context()[1] * GRID_STEP_MS + LATENESS_MS
+        assert a["detectedMs"] <= a["raisedMs"] + stream.cwt_context()[1] * GRID_STEP_MS + LATENESS_MS + 2 * 40 * 60_000
+    assert set(raised) == {"PV-OPEN", "PV-LATE"}
+    assert raised["PV-OPEN"]["label"] in ("open_circuit", "string_blocked")
+    assert raised["PV-OPEN"]["onsetMs"] <= START + (broken_from + WINDOW) * GRID_STEP_MS
+
+
+def _slot_rows(start, devices, off):
+    p_normal = lambda k: 0.2 if k < off else 0.9  # noqa: E731
+    return [{"deviceId": "PV-%02d" % k, "startMs": start, "status": "predicted", "p_normal": p_normal(k)} for k in range(devices)]
+
+
+def test_a_slot_the_gate_may_still_reach_holds_the_decisions_back_until_it_is_settled():
+    g = alarms.PLANT_GATE
+    n = max(g["minDevices"], 20)
+    s0, s1, s2 = START + 20 * WINDOW_MS, START + 21 * WINDOW_MS, START + 22 * WINDOW_MS
+    _, after = stream.cwt_context()
+    complete = lambda s: s + (WINDOW + after) * GRID_STEP_MS  # noqa: E731
+    quiet = _slot_rows(s0, n, 0)
+    edge = _slot_rows(s1, n, int(np.ceil(g["extendShare"] * n)))  # off normal enough to be reached, not to start an event
+    assert int(np.ceil(g["extendShare"] * n)) < g["minShare"] * n
+    event = _slot_rows(s2, n, n)
+    # s1 complete, s2 not yet: s1 may still become an event, decisions stop before it
+    events, before = stream.settled_gate(quiet + edge + event, complete(s1), False)
+    assert events == frozenset() and before == s1
+    # s2 complete: the event spreads back to s1, both settled; decisions wait for the slot after s2
+    events, before = stream.settled_gate(quiet + edge + event, complete(s2), False)
+    assert events == alarms.plant_events(alarms.plant_slots(quiet + edge + event)) == frozenset([s1, s2])
+    assert before == s2 + WINDOW_MS
+    # a quiet slot is settled at once; the day closed, nothing is held back
+    assert stream.settled_gate(quiet, complete(s0), False) == (frozenset(), s0 + WINDOW_MS)
+    assert stream.settled_gate(quiet + edge, complete(s0), True) == (frozenset(), None)
+
+
+def _f32(x):
+    return float(np.float32(x))
+
+
+def _record(ts, published, device="PV-000001", offset=0):
+    r = {"deviceId": device, "timestamp": ts, "voltage": 300.0, "current": 5.0, "temperature": 20.0, "irradiance": 500.0}
+    return {"key": device, "value": b"\0" * ingest.encoded_length(device, ts), "decoded": True, "deviceId": device, "timestamp": ts,
+            **{c: _f32(r[c]) for c in ("voltage", "current", "temperature", "irradiance")},
+            "publishMs": published, "kafkaPartition": 0, "kafkaOffset": offset}
+
+
+def test_readings_go_to_the_day_the_daily_ingest_takes_them_into():
+    noon = START + 12 * HOUR
+    records = [
+        _record(noon, noon + 2000, offset=0),  # on time
+        _record(noon + 20_000, END + HOUR, offset=1),  # late, inside the day's Kafka window: the day's
+        _record(noon + 40_000, END + 4 * HOUR, offset=2),  # after the window closed: no run takes it
+        _record(END + HOUR, END + HOUR + 2000, offset=3),  # the next day's, published then
+        _record(noon + 60_000, noon + 2000, device="bad id", offset=4),
+    ]
+    frame = pd.DataFrame(records)
+    for c in ("voltage", "current", "temperature", "irradiance"):
+        frame[c] = frame[c].astype(np.float32)
+    out = stream.validate_stream_records(frame, TZ).sort_values("kafkaOffset").reset_index(drop=True)
+    assert out["reason"].tolist() == ["", "", "too_late", "", "bad_device_id"]
+    assert out["date"].tolist() == [DATE, DATE, "2025-11-21", "2025-11-21", DATE]
+    # the daily ingest of DATE reads the first two into its silver row, sets the third aside
+    day = ingest.validate_records(frame.iloc[:2], ingest.run_days(DATE, TZ))
+    assert day["inRow"].tolist() == [True, True] and day["reason"].tolist() == ["", ""]
+    assert stream.validate_stream_records(frame.iloc[:0], TZ).columns.tolist()[-1] == "date"
+
+
+def test_an_alarms_message_is_keyed_by_its_device_day():
+    alarm = {k: None for k, _ in stream.ALARM_COLUMNS}
+    alarm.update(deviceId="PV-1", date=DATE, label="open_circuit")
+    key, message = stream.alarm_message(alarm)
+    assert key == "%s/PV-1" % DATE and message["label"] == "open_circuit" and message["type"] == "pv-fault-alarm"
+    json.dumps(message)

@@ -1,0 +1,56 @@
+"""spark/jobs/stream_alarms.py without Spark: its arguments (those infra/streaming.ts passes),
+its Kafka options (the ingest's security, a consumer group the job role may use) and its alarm schema."""
+import importlib.util
+import os
+import re
+
+import pytest
+
+from conftest import REPO
+from pvfault import stream
+from pvfault.kafka import KAFKA_SECURITY
+
+_spec = importlib.util.spec_from_file_location("stream_alarms", os.path.join(REPO, "spark", "jobs", "stream_alarms.py"))
+job = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(job)
+
+# what infra/streaming.ts streamJobArguments passes (test/infra/streaming.test.ts holds the flag list there)
+EMR_ARGV = [
+    "--time-zone", "Europe/Madrid", "--bootstrap-servers", "b-1.example:9098", "--topic", "pv-readings",
+    "--gold-uri", "s3://gold", "--model-uri", "s3://boot/model/v7", "--state-uri", "s3://silver/stream/state",
+    "--checkpoint-uri", "s3://silver/stream/checkpoint", "--notify", "sns:arn:aws:sns:eu-west-1:123456789012:t",
+    "--trigger", "60 seconds", "--starting-offsets", "latest", "--max-offsets-per-trigger", "1000",
+    "--metrics-namespace", "PvFault/Stream", "--stage", "prod",
+]
+
+
+def test_the_job_takes_the_arguments_infra_passes():
+    args = job.parse_args(EMR_ARGV)
+    assert (args.checkpoint_uri, args.trigger, args.max_offsets_per_trigger, args.stage) == ("s3://silver/stream/checkpoint", "60 seconds", 1000, "prod")
+    assert args.lateness_ms == stream.LATENESS_MS
+
+
+def test_the_checkpoint_defaults_to_the_state_folder():
+    argv = EMR_ARGV[:EMR_ARGV.index("--checkpoint-uri")] + EMR_ARGV[EMR_ARGV.index("--checkpoint-uri") + 2:]
+    assert job.parse_args(argv).checkpoint_uri == "s3://silver/stream/state/checkpoint"
+
+
+def test_kafka_options_are_the_ingests_security_and_a_group_the_job_role_may_use():
+    args = job.parse_args(EMR_ARGV)
+    iam = job.kafka_stream_options(args)
+    for k, v in KAFKA_SECURITY["SASL_SSL"].items():
+        assert iam[k] == v
+    assert iam["startingOffsets"] == "latest" and iam["maxOffsetsPerTrigger"] == "1000" and iam["failOnDataLoss"] == "false"
+    assert job.kafka_stream_options(args, "PLAINTEXT")["kafka.security.protocol"] == "PLAINTEXT"
+    with pytest.raises(ValueError, match="spark.pvfault.kafka.securityProtocol"):
+        job.kafka_stream_options(args, "SSL")
+    with open(os.path.join(REPO, "infra", "sparkJobs.ts"), encoding="utf-8") as f:
+        pattern = re.search(r"SPARK_KAFKA_GROUP_PATTERN = '([^']+)'", f.read()).group(1)
+    assert re.fullmatch(pattern.replace("*", ".*"), iam["groupIdPrefix"] + "-0b9f-executor")
+    unlimited = job.parse_args(EMR_ARGV[:-8] + ["--max-offsets-per-trigger", "0"])
+    assert "maxOffsetsPerTrigger" not in job.kafka_stream_options(unlimited)
+
+
+def test_the_alarm_table_has_the_alarm_columns():
+    assert [f["name"] for f in job.alarm_schema()["fields"]] == [n for n, _ in stream.ALARM_COLUMNS]
+    assert [f["name"] for f in job.validated_schema_with_date()["fields"]][-1] == "date"
