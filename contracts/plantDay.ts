@@ -116,3 +116,13 @@ export function earliestRunStartMs(day: Pick<DayWindow, 'endMs'>): number {
 export function latestRunnableDate(epochMs: number, timeZone: string): string {
   return previousPlantDay(epochMs - LATENESS_MS, timeZone).date;
 }
+
+/** Whether a name is an IANA time zone this runtime knows (a plant's time zone: the stack's config, import:csv's --time-zone). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -4,7 +4,7 @@
  * Pulumi's config at deploy time. Every error names the offending key.
  */
 import { DEFAULT_DESIGN_NAME, DesignError, defaultDesign, parseDesign, type Design } from '../contracts/design';
-import { SUPERSEDED_GRACE_MS } from '../contracts';
+import { isTimeZone, SUPERSEDED_GRACE_MS } from '../contracts';
 import { dailyStartMinute, earlyStartProblem } from './schedule';
 
 /** A job may read its input for at most the grace a rerun keeps the superseded run's files (contracts/tables.json storage). */
@@ -192,15 +192,6 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 /** Long enough to undo a bad rerun noticed after a week-end, short enough not to double silver's bill. */
 export const DEFAULT_NONCURRENT_DAYS = 7;
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function cidr(r: Reader, name: string, pattern: RegExp, hint: string): string {
   const v = r.string(name, pattern, hint);

@@ -24,7 +24,7 @@ import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { DEVICE_ID_PATTERN, localDate, plantDayWindow, READING_AVRO_TYPE, validateReading, type QuarantineReason, type SilverDeviceRegistryRow } from '../contracts';
+import { DEVICE_ID_PATTERN, localDate, plantDayWindow, READING_AVRO_TYPE, validateReading, type QuarantineReason, type Reading, type SilverDeviceRegistryRow } from '../contracts';
 import type { Design, DesignPlan } from '../contracts/design';
 import { designAt } from '../detector/simulator/plant';
 import { registryOfDesign } from '../detector/simulator/registry';
@@ -47,14 +47,9 @@ export interface ImportIssue {
   raw: string;
 }
 
-export interface ImportedReading {
+/** A reading of the file, with the line it came from. */
+export interface ImportedReading extends Reading {
   line: number;
-  deviceId: string;
-  timestamp: number;
-  voltage: number;
-  current: number;
-  temperature: number;
-  irradiance: number;
 }
 
 export interface ReadCsv {

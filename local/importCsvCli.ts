@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_DESIGN } from '../detector/simulator/plant';
 import { readDesignFile } from '../detector/simulator/cli';
 import { runCommand, UsageError } from '../detector/commandLine';
+import { isTimeZone } from '../contracts';
 import { parseRegistry, RegistryError } from '../contracts/registry';
 import type { SilverDeviceRegistryRow } from '../contracts';
 import { createHandler } from '../functions/api/handler';
@@ -26,15 +27,6 @@ const USAGE = `usage: npm run import:csv -- --file FILE.csv [--design FILE.json 
             voltage (V), current (A), temperature (module, °C), irradiance (W/m²); see docs/simulator.md "Your own data"
   --design:   the arrays' design(s), as npm start takes them (a plan's ranges count the file's arrays in id order); default: the default design
   --registry: the plant's device registry instead (contracts/registry.ts, {"devices": [...]}: each array's own row)`;
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function parseImportArgs(argv: string[]) {
   const { values } = parseArgs({
