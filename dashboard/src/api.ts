@@ -62,7 +62,8 @@ export interface Window {
 export interface Predictions {
   deviceId: string;
   date: string;
-  summary: { verdict: string | null; alarm: Alarm | null; windows: number; predicted: number; modelVersion: string };
+  /** design: the array design it was judged as (null: a day predicted before gold recorded designs) */
+  summary: { verdict: string | null; alarm: Alarm | null; windows: number; predicted: number; modelVersion: string; design?: { name: string; default: boolean } | null };
   windows: Window[];
 }
 

@@ -99,9 +99,12 @@ async function renderDevice(): Promise<void> {
     const [p, s] = await Promise.all([api.predictions(device, date), api.series(device, date).catch((e: unknown) => (e instanceof ApiError && e.status === 404 ? null : Promise.reject(e)))]);
     if (token !== deviceToken) return;
     const a = p.summary.alarm;
+    const d = p.summary.design;
+    // a device the registry lacks is judged as the default design: say so, the operator can register it
+    const design = d ? ` Array design ${d.name}${d.default ? ' (the default: the device registry has no row for it)' : ''}.` : '';
     $('device-alarm').textContent = a
-      ? `Alarm: ${labelText(a.label)}${a.candidates.length > 1 ? ` (${a.candidates.map(labelText).join(' or ')})` : ''}, confidence ${a.confidence.toFixed(2)}; onset ${time(a.onset)}, raised ${time(a.raised)} (${days?.timeZone}); judged against ${a.judgedAgainst === 'own-baseline' ? 'its own history' : 'the fleet (no history yet)'}. ${p.summary.predicted} of ${p.summary.windows} windows predicted by ${p.summary.modelVersion}.`
-      : `No alarm: ${p.summary.verdict === null ? 'nothing was predicted this day' : 'normal'}. ${p.summary.predicted} of ${p.summary.windows} windows predicted by ${p.summary.modelVersion}.`;
+      ? `Alarm: ${labelText(a.label)}${a.candidates.length > 1 ? ` (${a.candidates.map(labelText).join(' or ')})` : ''}, confidence ${a.confidence.toFixed(2)}; onset ${time(a.onset)}, raised ${time(a.raised)} (${days?.timeZone}); judged against ${a.judgedAgainst === 'own-baseline' ? 'its own history' : 'the fleet (no history yet)'}. ${p.summary.predicted} of ${p.summary.windows} windows predicted by ${p.summary.modelVersion}.${design}`
+      : `No alarm: ${p.summary.verdict === null ? 'nothing was predicted this day' : 'normal'}. ${p.summary.predicted} of ${p.summary.windows} windows predicted by ${p.summary.modelVersion}.${design}`;
     predictions = p;
     charts = drawDeviceDay(body, p, s, days?.timeZone ?? 'UTC', { plantEvents: fleet?.date === date ? (fleet.plantConditions ?? []) : [], chosen: view.window, pick: (index) => go({ window: index }) });
     fillWindows(p);

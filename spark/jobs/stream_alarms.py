@@ -128,7 +128,7 @@ class Notifier(object):
         if self._store is not None:
             self._store.write_text(key + ".json", body + "\n")  # one file per device-day: a replay rewrites it
             return
-        import boto3  # in the EMR image; only the SNS path needs it
+        import boto3  # pinned in spark/requirements.txt; only the SNS path needs it
 
         arn = self.target[len("sns:"):]
         if self._sns is None:
@@ -307,7 +307,7 @@ infra/streaming.ts alarms on it, and on its absence (the stream is down)."""
 def put_lag_metric(args, max_event_ms):
     import time
 
-    import boto3  # in the EMR image
+    import boto3  # pinned in spark/requirements.txt
 
     lag = max(0.0, time.time() - max_event_ms / 1000.0)
     boto3.client("cloudwatch").put_metric_data(Namespace=args.metrics_namespace, MetricData=[

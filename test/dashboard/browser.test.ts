@@ -23,7 +23,7 @@ import { readModelVersion } from '../../detector/model/manifest';
 import { createHandler } from '../../functions/api/handler';
 import { createApiServer } from '../../local/apiServer';
 import type { LocalS3 } from '../../local/localS3';
-import { deviceName, expectedLabel, FIXTURE_DATES, PLANT_EVENT_SLOTS, publishPlantEventDay } from '../helpers/goldFixture';
+import { deviceName, expectedLabel, FIXTURE_DATES, fixtureDesign, PLANT_EVENT_SLOTS, publishPlantEventDay } from '../helpers/goldFixture';
 import { CHROMIUM, dashboardBackend, SHOTS } from './backend';
 
 const DEVICES = 60;
@@ -99,6 +99,8 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('#device-title').textContent()).toBe(`${device} on ${NEWEST}`);
     // the fixture's alarm: onset at window 25 (08:53:20 plant time), raised at the end of window 26 (09:36)
     expect(await page.locator('#device-alarm').textContent()).toMatch(new RegExp(`^Alarm: ${label.replace(/_/g, ' ')}, confidence 0\\.90; onset 08:53, raised 09:36 \\(Europe/Madrid\\)`));
+    // and the array design gold judged it as (the fixture's device 8: the default design, registered)
+    expect(await page.locator('#device-alarm').textContent()).toMatch(new RegExp(`Array design ${fixtureDesign(8).design}\\.$`));
     expect(await page.locator('#device-body figcaption').allTextContents()).toEqual(['Irradiance (W/m2)', 'Current (A)', 'Voltage (V)', 'Temperature (degC)', 'Class probabilities per window']);
     expect(new URL(page.url()).searchParams.get('device')).toBe(device);
     // the current chart at noon is drawn (not blank) and shaded where the model saw the fault

@@ -56,7 +56,7 @@ def test_the_image_has_what_the_jobs_import():
     assert "pip install --no-cache-dir --only-binary=:all: -r /tmp/requirements.txt" in DOCKERFILE
     assert "COPY spark/requirements.txt /tmp/requirements.txt" in DOCKERFILE
     pins = [l for l in _read("spark", "requirements.txt").splitlines() if l.strip() and not l.startswith("#")]
-    assert sorted(p.split("==")[0] for p in pins) == ["PyWavelets", "numpy", "pandas", "pyarrow"]
+    assert sorted(p.split("==")[0] for p in pins) == ["PyWavelets", "boto3", "numpy", "pandas", "pyarrow"]
     assert all(re.fullmatch(r"[\w]+==\d+(\.\d+)+", p) for p in pins), pins
     venv = _read("spark", "dev", "venv.sh")
     assert '-r "$root/spark/requirements.txt"' in venv and "pv-fault:sparkVersion" in venv
