@@ -17,7 +17,9 @@ import { handler as runWindowHandler } from '../../functions/run-window/handler'
 import { resolveRunWindow } from '../../functions/run-window/window';
 import { startKafkaBroker, type KafkaBroker } from '../../local/kafkaBroker';
 import { publishDayWithProducer, type ProducerDayResult } from '../../local/producerDay';
-import { localFolders, localSparkConf, runSparkJob, sparkEnvironment } from '../../local/sparkJobs';
+import { localFolders, localSparkConf, runSparkJob, sparkEnvironment, writeLocalRegistry } from '../../local/sparkJobs';
+import { plantConfig } from '../../detector/simulator/plant';
+import { deviceRegistry } from '../../detector/simulator/registry';
 import { logTail, medianP90, startStreamJob, streamAlarmRows, type StreamAlarmRow, type StreamBatch } from '../../local/streamJob';
 import { localDefinitionValues, runLocally, type JobRunRequest } from '../../statemachine/local';
 import { committedTable, FolderStore } from './tables';
@@ -53,6 +55,8 @@ beforeAll(async () => {
   // the batch: the state machine's two Spark jobs on the same topic
   const definition = localDefinitionValues({ PlantTimeZone: TIME_ZONE, KafkaBootstrapServers: broker.bootstrap, KafkaTopic: TOPIC });
   const folders = localFolders(String(definition.ModelVersion), join(dir, 'spark'));
+  // the plant's device registry, as Pulumi puts it in the bootstrap bucket: the ingest refuses a run without one
+  writeLocalRegistry(join(dir, 'spark'), deviceRegistry(plantConfig({ date: DATE, devices: DEVICES, seed: SEED })));
   const job = (req: JobRunRequest) => runSparkJob(req, { env, folders, conf: localSparkConf(join(dir, 'spark-tmp')), logFile: join(dir, 'spark.log') });
   await runLocally(definition, { date: DATE }, {
     runWindow: (p) => runWindowHandler(p),
