@@ -66,7 +66,7 @@ export function sourceDigest(): string {
 
 /** The plant-day's name in reports and cache files. */
 export function plantDayKey(spec: PlantDaySpec): string {
-  return `${spec.date} ${spec.sky}${spec.condition ? ` ${spec.condition.kind}` : ''} (plant ${spec.plant + 1}, ${spec.scored ? '' : 'warm-up '}day ${spec.day + 1})`;
+  return `${spec.date} ${spec.sky}${spec.condition ? ` ${spec.condition.kind}` : ''}${spec.design ? ` ${spec.design}` : ''} (plant ${spec.plant + 1}, ${spec.scored ? '' : 'warm-up '}day ${spec.day + 1})`;
 }
 
 /** `references`: the baselines the plant-day's devices were judged against (they shape its probabilities). */

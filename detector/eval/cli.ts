@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isValidDate } from '../../contracts';
+import { DEFAULT_DESIGN_NAME, DESIGN_NAMES } from '../../contracts/design';
 import { PredictPool } from '../../local/jobs/predictPool';
 import { intFlag, runCommand, UsageError } from '../commandLine';
 import { modelCardPath, writeEvalSection } from '../model/cardSection';
@@ -26,7 +27,7 @@ import { DEFAULT_EVAL_CONDITIONS, DEFAULT_EVAL_DATES, DEFAULT_EVAL_SKIES, EVAL_S
 
 const USAGE = `usage: npm run eval -- [--devices N] [--dates YYYY-MM-DD,...] [--skies clear,broken,mostly_cloudy,overcast] [--days N] [--warmup N]
                        [--seed N] [--fault-mix normal=70,arc_fault=6,...] [--decision ${Object.keys(DECISIONS).join('|')}]
-                       [--conditions ${CONDITION_KINDS.join(',')}|none] [--condition-days N] [--windows model|truth] [--workers N] [--out DIR] [--fresh] [--no-docs]
+                       [--conditions ${CONDITION_KINDS.join(',')}|none] [--condition-days N] [--designs NAME,...|none] [--windows model|truth] [--workers N] [--out DIR] [--fresh] [--no-docs]
                        [--before out/eval/report-<earlier model>-<decision>.json (an earlier model on the same flags: before/after tables)]`;
 
 const WINDOW_SOURCES: readonly WindowSource[] = ['model', 'truth'];
@@ -62,6 +63,22 @@ export function conditionsFlag(text: string): ConditionKind[] {
 }
 
 /**
+ * --designs: named designs of contracts/designs.json, each once, or none (the default
+ * until the detector reads the design: issue 20). Not the default design: its plants
+ * are the plan's own.
+ */
+export function designsFlag(text: string): string[] {
+  if (text === 'none') return [];
+  const names = list('designs', text);
+  for (const n of names) {
+    if (!DESIGN_NAMES.includes(n)) throw new UsageError(`--designs: unknown design ${JSON.stringify(n)} (contracts/designs.json: ${DESIGN_NAMES.filter((d) => d !== DEFAULT_DESIGN_NAME).join(', ')}, or none)`);
+    if (n === DEFAULT_DESIGN_NAME) throw new UsageError(`--designs: ${n} is the default design, which the plan's plants already have`);
+  }
+  if (new Set(names).size !== names.length) throw new UsageError(`--designs: ${text} names a design twice`);
+  return names;
+}
+
+/**
  * Counted days of each condition plant: a budget of 0.5 % is ~1.4 false alarms on one
  * plant-day of ~280 healthy arrays, so one day cannot tell a condition's share from
  * chance; three give each condition ~850 healthy device-days.
@@ -84,6 +101,7 @@ export function parseEvalArgs(argv: string[]) {
       'fault-mix': { type: 'string' },
       conditions: { type: 'string', default: DEFAULT_EVAL_CONDITIONS.join(',') },
       'condition-days': { type: 'string', default: String(DEFAULT_CONDITION_DAYS) },
+      designs: { type: 'string', default: 'none' },
       decision: { type: 'string', default: PRODUCT_DECISION },
       windows: { type: 'string', default: 'model' },
       workers: { type: 'string', default: '2' },
@@ -97,7 +115,8 @@ export function parseEvalArgs(argv: string[]) {
   });
   const { dates, skies } = plantDaysFlags(values);
   const conditions = conditionsFlag(values.conditions!);
-  const plants = planPlants({ firstDates: dates, conditions });
+  const designs = designsFlag(values.designs!);
+  const plants = planPlants({ firstDates: dates, conditions, designs });
   const seedBase = intFlag('seed', values.seed!, 2 ** 31 - 1 - plants);
   const seedProblem = seedRangeProblem(seedBase, plants);
   if (seedProblem) throw new UsageError(`--seed: ${seedProblem}`);
@@ -114,6 +133,7 @@ export function parseEvalArgs(argv: string[]) {
     faultMix: values['fault-mix'] ? parseFaultMix(values['fault-mix']) : DEFAULT_FAULT_MIX,
     conditions,
     conditionDays: intFlag('condition-days', values['condition-days']!, 366),
+    ...(designs.length ? { designs } : {}),
   };
   return {
     help: values.help!,

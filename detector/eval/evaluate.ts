@@ -129,7 +129,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
       const before = history.get(record.evidence.deviceId) ?? [];
       const { alarm } = o.decision.decide(record.evidence, before, plant);
       if (alarm) checkAlarm(alarm, o.decision.name, record.evidence.deviceId);
-      if (spec.scored) outcomes.push(outcomeOf(record, alarm));
+      if (spec.scored) outcomes.push(spec.design ? { ...outcomeOf(record, alarm), design: spec.design } : outcomeOf(record, alarm));
       history.set(record.evidence.deviceId, [...before, record.evidence]);
     }
   });
@@ -141,8 +141,8 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     plantDays: specs.filter((s) => s.scored).map(plantDayKey),
     ...summarize(outcomes),
     outcomes,
-    // the plants of a condition are left out: snow or soiling moves the ratio far more than a leak (it is what the plant gate is for)
-    baseline: baselineFit(records.filter((_, i) => specs[i]!.scored && !specs[i]!.condition)),
+    // the plants of a condition are left out (snow or soiling moves the ratio far more than a leak: it is what the plant gate is for), and those of another design
+    baseline: baselineFit(records.filter((_, i) => specs[i]!.scored && !specs[i]!.condition && !specs[i]!.design)),
     plantConditions: conditionDays,
   };
   return { report, cached, computed: specs.length - cached };

@@ -42,6 +42,8 @@ export interface Outcome {
   delayMin: number | null;
   /** conditions that are not faults acting in the day's daylight windows */
   conditions: ConditionKind[];
+  /** a design plant's design name (npm run eval --designs); absent: the default design the model was trained on */
+  design?: string;
 }
 
 /** Daylight windows in which the fault acts. */

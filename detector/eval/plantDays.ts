@@ -6,6 +6,7 @@
  */
 import { addDays } from '../../contracts';
 import { SPLIT_SEEDS_END } from '../dataset';
+import { parseDesign } from '../../contracts/design';
 import { NO_CONDITIONS, type ConditionKind, type ConditionsConfig } from '../simulator/conditions';
 import type { FaultMix } from '../simulator/faults';
 import { plantConfig, simulatePlantDay, type PlantDay } from '../simulator/plant';
@@ -63,6 +64,8 @@ export interface PlantDaySpec {
   faultMix: FaultMix;
   /** a condition plant's: its kind, the conditions of its days (forced on its counted days); absent: none */
   condition?: { kind: ConditionKind; config: ConditionsConfig };
+  /** a design plant's: every array of this named design (contracts/designs.json); absent: the default design */
+  design?: string;
 }
 
 export interface EvalPlan {
@@ -87,10 +90,19 @@ export interface EvalPlan {
   conditions?: readonly ConditionKind[];
   /** counted days of each condition plant (absent: 1, as reports before it was a flag) */
   conditionDays?: number;
+  /**
+   * one more plant per named design (contracts/designs.json), after the condition
+   * plants: the held-out designs of issue 20, every array of the plant of that design,
+   * its days as a plan plant's from DESIGN_EVAL_DATE; absent: none
+   */
+  designs?: readonly string[];
 }
 
 /** Plants of a plan: its dates' and its conditions'. */
-export const planPlants = (plan: Pick<EvalPlan, 'firstDates' | 'conditions'>): number => plan.firstDates.length + (plan.conditions?.length ?? 0);
+export const planPlants = (plan: Pick<EvalPlan, 'firstDates' | 'conditions' | 'designs'>): number => plan.firstDates.length + (plan.conditions?.length ?? 0) + (plan.designs?.length ?? 0);
+
+/** A design plant's first counted day: mid-June, the plan's clear-sky season (its skies cycle as a plan plant's). */
+export const DESIGN_EVAL_DATE = '2026-06-15';
 
 /**
  * Every plant-day of a plan, plant by plant and each plant's days in order (a day may
@@ -122,6 +134,15 @@ export function plantDaySpecs(plan: EvalPlan): PlantDaySpec[] {
       specs.push({ plant, day, scored, seed: plan.seedBase + plant, date: addDays(first, counted), sky: scored ? skies[counted % skies.length]! : plan.skies[day % n]!, devices: plan.devices, faultMix: plan.faultMix, condition: { kind, config } });
     }
   });
+  (plan.designs ?? []).forEach((design, j) => {
+    const plant = plan.firstDates.length + (plan.conditions?.length ?? 0) + j;
+    let date = addDays(DESIGN_EVAL_DATE, -plan.warmupDays);
+    for (let day = 0; day < plan.warmupDays + plan.days; day++) {
+      const counted = day - plan.warmupDays;
+      specs.push({ plant, day, scored: counted >= 0, seed: plan.seedBase + plant, date, sky: plan.skies[(((plant + counted) % n) + n) % n]!, devices: plan.devices, faultMix: plan.faultMix, design });
+      date = addDays(date, 1);
+    }
+  });
   return specs;
 }
 
@@ -135,5 +156,5 @@ export function seedRangeProblem(seedBase: number, plants: number): string | nul
  * their modules, sensors and faults from the plant's first day (detector/simulator/history.ts).
  */
 export function simulateEvalDay(spec: PlantDaySpec): PlantDay {
-  return simulatePlantDay(plantConfig({ date: spec.date, firstDate: addDays(spec.date, -spec.day), seed: spec.seed, devices: spec.devices, faultMix: spec.faultMix, sky: spec.sky, conditions: spec.condition?.config ?? NO_CONDITIONS }));
+  return simulatePlantDay(plantConfig({ date: spec.date, firstDate: addDays(spec.date, -spec.day), seed: spec.seed, devices: spec.devices, faultMix: spec.faultMix, sky: spec.sky, conditions: spec.condition?.config ?? NO_CONDITIONS, ...(spec.design ? { design: parseDesign(spec.design, '--designs') } : {}) }));
 }

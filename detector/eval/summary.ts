@@ -43,15 +43,18 @@ export interface Goal {
 
 export interface Summary {
   /**
-   * deviceDays: all of them; withCondition: those on which a condition that is not a
-   * fault acted (byCondition's); healthy, faulty, visible, notVisible and every table
-   * but byCondition and falseAlarms.byPlantDay: the others
+   * deviceDays: all of them; withCondition: those of the default design on which a
+   * condition that is not a fault acted (byCondition's); otherDesign: those of the design
+   * plants (byDesign's); healthy, faulty, visible, notVisible and every table but
+   * byCondition, byDesign and falseAlarms.byPlantDay: the others
    */
-  counts: { deviceDays: number; withCondition: number; healthy: number; faulty: number; visible: number; notVisible: number; noDaylight: number };
+  counts: { deviceDays: number; withCondition: number; otherDesign?: number; healthy: number; faulty: number; visible: number; notVisible: number; noDaylight: number };
   falseAlarms: { overall: FalseAlarmRow; bySky: Record<string, FalseAlarmRow>; byReference: Record<string, FalseAlarmRow>; byPlantDay: Record<string, FalseAlarmRow> };
   faults: { overall: RecallRow; byClass: Record<string, RecallRow>; bySeverity: Record<string, RecallRow>; bySky: Record<string, RecallRow>; byReference: Record<string, RecallRow> };
   /** per condition kind that acted on some device-day (simulator/conditions.ts), and 'any' */
   byCondition: Record<string, ConditionRow>;
+  /** per held-out design of a design plant (npm run eval --designs), and 'default' (the ordinary device-days, for comparison); empty without design plants */
+  byDesign: Record<string, ConditionRow>;
   /** faulty device-days whose fault acts in fewer than two daylight windows: not counted in recall */
   notVisible: { faulty: number; alarmed: number; named: number };
   /** visible faults by class → the alarm's label ('none': no alarm) */
@@ -142,8 +145,16 @@ export function conditionRows(outcomes: readonly Outcome[]): Record<string, Cond
  * rate, so mixing them in would let the plan's share of such plants set the headline;
  * those device-days have their own section (byCondition) and the per-plant-day table.
  */
+/** Per held-out design: false alarms and named faults on its plant's device-days without a condition; 'default' beside them. */
+export function designRows(outcomes: readonly Outcome[], ordinary: readonly Outcome[]): Record<string, ConditionRow> {
+  const row = (os: readonly Outcome[]): ConditionRow => ({ falseAlarms: falseAlarmRow(os.filter((o) => o.fault === 'normal')), faults: recallRow(os.filter((o) => o.fault !== 'normal' && o.visible)) });
+  const names = [...new Set(outcomes.flatMap((o) => (o.design ? [o.design] : [])))];
+  if (names.length === 0) return {};
+  return Object.fromEntries([['default', row(ordinary)], ...names.map((d) => [d, row(outcomes.filter((o) => o.design === d && (o.conditions?.length ?? 0) === 0))])]);
+}
+
 export function summarize(outcomes: readonly Outcome[]): Summary {
-  const ordinary = outcomes.filter((o) => (o.conditions?.length ?? 0) === 0);
+  const ordinary = outcomes.filter((o) => (o.conditions?.length ?? 0) === 0 && !o.design);
   const healthy = ordinary.filter((o) => o.fault === 'normal');
   const faulty = ordinary.filter((o) => o.fault !== 'normal');
   const visible = faulty.filter((o) => o.visible);
@@ -154,7 +165,7 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
     (os) => Object.fromEntries([...groupBy(os, (o) => o.alarm ?? 'none')].map(([k, v]) => [k, v.length]).sort((a, b) => (b[1] as number) - (a[1] as number))),
   );
   const base = {
-    counts: { deviceDays: outcomes.length, withCondition: outcomes.length - ordinary.length, healthy: healthy.length, faulty: faulty.length, visible: visible.length, notVisible: hidden.length, noDaylight: outcomes.filter((o) => o.daylightWindows === 0).length },
+    counts: { deviceDays: outcomes.length, withCondition: outcomes.filter((o) => !o.design && (o.conditions?.length ?? 0) > 0).length, otherDesign: outcomes.filter((o) => o.design).length, healthy: healthy.length, faulty: faulty.length, visible: visible.length, notVisible: hidden.length, noDaylight: outcomes.filter((o) => o.daylightWindows === 0).length },
     falseAlarms: { overall: falseAlarmRow(healthy), bySky: mapValues(groupBy(healthy, (o) => o.sky, skies), falseAlarmRow), byReference: mapValues(groupBy(healthy, (o) => o.judgedAgainst, REFERENCES), falseAlarmRow), byPlantDay: mapValues(groupBy(outcomes.filter((o) => o.fault === 'normal'), (o) => o.plantDay), falseAlarmRow) },
     faults: {
       overall: recallRow(visible),
@@ -163,7 +174,8 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
       bySky: mapValues(groupBy(visible, (o) => o.sky, skies), recallRow),
       byReference: mapValues(groupBy(visible, (o) => o.judgedAgainst, REFERENCES), recallRow),
     },
-    byCondition: conditionRows(outcomes),
+    byCondition: conditionRows(outcomes.filter((o) => !o.design)),
+    byDesign: designRows(outcomes, ordinary),
     notVisible: { faulty: hidden.length, alarmed: hidden.filter((o) => o.alarm !== null).length, named: hidden.filter((o) => o.named).length },
     calledAs,
   };

@@ -129,7 +129,7 @@ describe('the summary', () => {
   });
 
   it('counts recall over visible faults, named beside own class, and leaves the invisible one out', () => {
-    expect(s.counts).toEqual({ deviceDays: 8, withCondition: 0, healthy: 4, faulty: 4, visible: 3, notVisible: 1, noDaylight: 0 });
+    expect(s.counts).toEqual({ deviceDays: 8, withCondition: 0, otherDesign: 0, healthy: 4, faulty: 4, visible: 3, notVisible: 1, noDaylight: 0 });
     expect(s.notVisible).toEqual({ faulty: 1, alarmed: 1, named: 1 });
     expect(s.faults.overall).toMatchObject({ visible: 3, named: 2, ownClass: 1 });
     expect(s.faults.byClass.line_line).toMatchObject({ visible: 1, named: 1, ownClass: 0 });

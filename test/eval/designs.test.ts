@@ -1,0 +1,69 @@
+/** npm run eval's held-out designs (issue 20): the design plants, their device-days kept out of the goals, and their section beside the default design. */
+import { FAULT_CLASSES, type FaultClass } from '../../contracts';
+import { DEFAULT_DESIGN_NAME } from '../../contracts/design';
+import { parseEvalArgs } from '../../detector/eval/cli';
+import type { Alarm, EvidenceWindow } from '../../detector/eval/decision';
+import { designTables } from '../../detector/eval/markdown';
+import { outcomeOf, type Outcome } from '../../detector/eval/outcome';
+import { DESIGN_EVAL_DATE, plantDaySpecs, simulateEvalDay } from '../../detector/eval/plantDays';
+import type { DeviceDayRecord } from '../../detector/eval/records';
+import { summarize } from '../../detector/eval/summary';
+
+const W = 1_280_000;
+const windows = (pattern: string): EvidenceWindow[] => [...pattern].map((c, i) => ({ startMs: i * W, endMs: (i + 1) * W, skipReason: c === '.' ? 'low_irradiance' : null }));
+
+function record(fault: FaultClass): DeviceDayRecord {
+  return {
+    plantDay: 'p',
+    evidence: { deviceId: 'PV-000001', date: '2026-06-15', windows: windows('.oooo.'), probs: new Float32Array(6 * FAULT_CLASSES.length), baselineDays: 3, baselineGain: 1, ratio: 1 },
+    truth: { fault, onsetMs: fault === 'normal' ? null : 0, severity: {}, severityGroup: 'persistent', intermittent: false, sky: 'clear', activeSlots: fault === 'normal' ? [0, 0, 0, 0, 0, 0] : [0, 64, 64, 64, 64, 0], conditions: [] },
+  };
+}
+const alarm = (label: string): Alarm => ({ label, candidates: [label as FaultClass], onsetMs: 0, raisedMs: 2 * W, confidence: 1 });
+const onDesign = (o: Outcome, design: string): Outcome => ({ ...o, design });
+
+describe('held-out designs in the evaluation', () => {
+  it('adds a plant per named design after the condition plants, its days as a plan plant\'s from mid-June, and refuses the default or an unknown name', () => {
+    const specs = plantDaySpecs(parseEvalArgs(['--dates', '2026-02-27', '--days', '2', '--warmup', '1', '--conditions', 'snow', '--condition-days', '1', '--designs', 'cdte-4x4-fs-6385']).plan);
+    const design = specs.filter((s) => s.design);
+    expect(design.map((s) => [s.plant, s.date, s.scored, s.design])).toEqual([
+      [2, '2026-06-14', false, 'cdte-4x4-fs-6385'],
+      [2, DESIGN_EVAL_DATE, true, 'cdte-4x4-fs-6385'],
+      [2, '2026-06-16', true, 'cdte-4x4-fs-6385'],
+    ]);
+    expect(new Set(specs.map((s) => s.seed)).size).toBe(3);
+    expect(parseEvalArgs([]).plan.designs).toBeUndefined();
+    expect(() => parseEvalArgs(['--designs', DEFAULT_DESIGN_NAME])).toThrow('is the default design');
+    expect(() => parseEvalArgs(['--designs', 'mono-9x9'])).toThrow('--designs: unknown design "mono-9x9"');
+  });
+
+  it('simulates the plant with every array of that design (a CdTe string reads several times the default voltage)', () => {
+    const [spec] = plantDaySpecs({ firstDates: [], skies: ['clear'], days: 1, warmupDays: 0, devices: 2, seedBase: 5000, faultMix: { normal: 1 }, designs: ['cdte-4x4-fs-6385'] });
+    const [device] = [...simulateEvalDay(spec!).devices(0, 1)];
+    const r = device!.readings;
+    const noon = Array.from({ length: r.count }, (_, k) => k).filter((k) => r.irradiance[k]! > 600);
+    expect(noon.length).toBeGreaterThan(0);
+    // 4 CdTe modules of ~70 V at their maximum power point against 5 × ~27 V of the default array
+    expect(noon.reduce((a, k) => a + r.voltage[k]!, 0) / noon.length).toBeGreaterThan(200);
+  });
+
+  it('keeps the design plants out of the goals and tables, and sets each design beside the default design in points', () => {
+    const outcomes = [
+      outcomeOf(record('normal'), null),
+      outcomeOf(record('arc_fault'), alarm('arc_fault')),
+      onDesign(outcomeOf(record('normal'), alarm('line_ground')), 'cdte-4x4-fs-6385'),
+      onDesign(outcomeOf(record('normal'), null), 'cdte-4x4-fs-6385'),
+      onDesign(outcomeOf(record('arc_fault'), null), 'cdte-4x4-fs-6385'),
+    ];
+    const s = summarize(outcomes);
+    expect([s.falseAlarms.overall.healthy, s.faults.overall.visible, s.counts.otherDesign, s.counts.withCondition]).toEqual([1, 1, 3, 0]);
+    expect(s.byDesign.default!.faults).toMatchObject({ visible: 1, named: 1 });
+    expect(s.byDesign['cdte-4x4-fs-6385']!.falseAlarms).toMatchObject({ healthy: 2, alarmed: 1, rate: 0.5 });
+    expect(s.byDesign['cdte-4x4-fs-6385']!.faults).toMatchObject({ visible: 1, named: 0 });
+    const lines = designTables({ ...s, plan: { firstDates: [], skies: ['clear'], days: 1, warmupDays: 0, devices: 1, seedBase: 5000, faultMix: {} } } as unknown as Parameters<typeof designTables>[0]);
+    const cdte = lines.find((l) => l.startsWith('| cdte-4x4-fs-6385'))!;
+    // false alarms 50 % against 0 %: +50.0 points; named 0 % against 100 %: −100.0
+    expect(cdte.split('|').map((c) => c.trim())).toEqual(['', 'cdte-4x4-fs-6385', '2', '1', '50.0 %', '50.0', '1', '0.0 %', '-100.0', '–', '']);
+    expect(summarize(outcomes.slice(0, 2)).byDesign).toEqual({});
+  });
+});
