@@ -11,6 +11,7 @@ import { TABLES } from '../contracts/tableSpecs';
 import type { BootstrapObject } from './bootstrapContent';
 import type { StackConfig } from './config';
 import { accessLogDeliveryStatement, dataKeyPolicy, tlsOnlyBucketPolicy, type DataKeyPolicyArgs } from './policies';
+import { STREAM_STATE_EXPIRY_DAYS, STREAM_STATE_PREFIX } from './streaming';
 
 export const BUCKET_ROLES = ['bootstrap', 'silver', 'gold', 'logs'] as const;
 export type BucketRole = (typeof BUCKET_ROLES)[number];
@@ -48,7 +49,13 @@ export function expiryRules(role: BucketRole, retention: StorageArgs['retention'
   switch (role) {
     case 'silver':
       // the day's registry snapshot goes with its device-days (gold_daily keeps each device's design for as long as gold is kept)
-      return [...tableRule('silver_device_day', retention.silverDays), ...tableRule('silver_device_registry', retention.silverDays), ...tableRule('silver_quarantine', retention.quarantineDays)];
+      return [
+        ...tableRule('silver_device_day', retention.silverDays),
+        ...tableRule('silver_device_registry', retention.silverDays),
+        ...tableRule('silver_quarantine', retention.quarantineDays),
+        // the streaming job's working state (infra/streaming.ts): nothing there once its days have closed
+        { id: 'expire-stream-state', prefix: `${STREAM_STATE_PREFIX}/state/`, days: STREAM_STATE_EXPIRY_DAYS },
+      ];
     case 'gold':
       return [...tableRule('gold_window', retention.goldDays), ...tableRule('gold_daily', retention.goldDays)];
     case 'logs':

@@ -26,6 +26,14 @@ export const STREAM_METRICS_NAMESPACE = 'PvFault/Stream';
 export const STREAM_LAG_METRIC = 'EventTimeLagSeconds';
 /** where the stream keeps its state and Spark's checkpoint: silver's stream/ prefix, which no table expiry rule reaches */
 export const STREAM_STATE_PREFIX = 'stream';
+/**
+ * Days the stream's state files (stream/state/: each micro-batch's readings, windows and
+ * progress) are kept. A day's state is read until the day closes, ~27 h after its start
+ * (its lateness and CWT context); without an expiry it would grow by the fleet's readings
+ * every day (~1.5 GB for 10k arrays) and every micro-batch would list more of it. Spark's
+ * checkpoint (stream/checkpoint/) is not expired: Spark purges its own logs.
+ */
+export const STREAM_STATE_EXPIRY_DAYS = 7;
 /** the EMR Serverless run states in which a streaming run is there (not yet ended) */
 export const LIVE_RUN_STATES = ['SUBMITTED', 'PENDING', 'SCHEDULED', 'RUNNING', 'QUEUED'] as const;
 

@@ -19,6 +19,7 @@ import { describeHardening } from './hardeningAssertions';
 import { describeWebDashboard } from './webDashboardAssertions';
 import { checkIdentityStatement, list, statements } from './policyChecks';
 import { REGISTRY_KEY } from '../../contracts/registry';
+import { STREAM_STATE_EXPIRY_DAYS, STREAM_STATE_PREFIX } from '../../infra/streaming';
 
 export const COMPONENT_TYPES = ['Network', 'Storage', 'Kafka', 'Compute', 'Orchestration', 'Api', 'Monitoring'].map((c) => `pv-fault:infra:${c}`);
 /** the operator's dashboard, when the stack config deploys it (pv-fault:webDashboard) */
@@ -89,6 +90,10 @@ export function describeStack(stage: 'dev' | 'prod', configOverrides: Record<str
       expect(expiry('silver', `${TABLES.silver_device_day.prefix}/`)).toBe(r.silverDays);
       expect(expiry('silver', `${TABLES.silver_device_registry.prefix}/`)).toBe(r.silverDays);
       expect(expiry('silver', `${TABLES.silver_quarantine.prefix}/`)).toBe(r.quarantineDays);
+      // the streaming job's state, never its checkpoint
+      expect(expiry('silver', `${STREAM_STATE_PREFIX}/state/`)).toBe(STREAM_STATE_EXPIRY_DAYS);
+      expect(expiry('silver', `${STREAM_STATE_PREFIX}/checkpoint/`)).toBeNull();
+      expect(expiry('silver', `${STREAM_STATE_PREFIX}/`)).toBeNull();
       expect(expiry('gold', `${TABLES.gold_window.prefix}/`)).toBe(r.goldDays);
       expect(expiry('gold', `${TABLES.gold_daily.prefix}/`)).toBe(r.goldDays);
       expect(expiry('logs', '')).toBe(r.logsDays);
