@@ -10,6 +10,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync }
 import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import type { SparkEnvironment } from './sparkJobs';
+import { quantile } from '../detector/eval/summary';
 
 const REPO_ROOT = join(__dirname, '..');
 
@@ -150,8 +151,7 @@ export async function streamAlarmRows(goldDir: string): Promise<StreamAlarmRow[]
 /** Median and 90th percentile (nearest rank) of values; null without any. */
 export function medianP90(values: number[]): { median: number; p90: number } | null {
   if (values.length === 0) return null;
+  // nearest rank, as npm run eval's delays (detector/eval/summary.ts): one definition of a latency's percentiles
   const s = [...values].sort((a, b) => a - b);
-  const rank = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-  const mid = s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  return { median: mid, p90: rank(0.9) };
+  return { median: quantile(s, 0.5)!, p90: quantile(s, 0.9)! };
 }

