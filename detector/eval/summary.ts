@@ -127,14 +127,13 @@ const REFERENCES = ['own-baseline', 'fleet'];
 
 /** The condition table: each kind in CONDITION_KINDS order (only those seen), then 'any'. */
 export function conditionRows(outcomes: readonly Outcome[]): Record<string, ConditionRow> {
-  const row = (os: readonly Outcome[]): ConditionRow => ({ falseAlarms: falseAlarmRow(os.filter((o) => o.fault === 'normal')), faults: recallRow(os.filter((o) => o.fault !== 'normal' && o.visible)) });
   const rows: Record<string, ConditionRow> = {};
   for (const kind of CONDITION_KINDS) {
     const with_ = outcomes.filter((o) => o.conditions?.includes(kind));
-    if (with_.length) rows[kind] = row(with_);
+    if (with_.length) rows[kind] = groupRow(with_);
   }
   const any = outcomes.filter((o) => (o.conditions?.length ?? 0) > 0);
-  if (any.length) rows.any = row(any);
+  if (any.length) rows.any = groupRow(any);
   return rows;
 }
 
@@ -145,12 +144,16 @@ export function conditionRows(outcomes: readonly Outcome[]): Record<string, Cond
  * rate, so mixing them in would let the plan's share of such plants set the headline;
  * those device-days have their own section (byCondition) and the per-plant-day table.
  */
+/** False alarms among the healthy device-days of a group, faults named among its visible faulty ones. */
+function groupRow(os: readonly Outcome[]): ConditionRow {
+  return { falseAlarms: falseAlarmRow(os.filter((o) => o.fault === 'normal')), faults: recallRow(os.filter((o) => o.fault !== 'normal' && o.visible)) };
+}
+
 /** Per held-out design: false alarms and named faults on its plant's device-days without a condition; 'default' beside them. */
 export function designRows(outcomes: readonly Outcome[], ordinary: readonly Outcome[]): Record<string, ConditionRow> {
-  const row = (os: readonly Outcome[]): ConditionRow => ({ falseAlarms: falseAlarmRow(os.filter((o) => o.fault === 'normal')), faults: recallRow(os.filter((o) => o.fault !== 'normal' && o.visible)) });
   const names = [...new Set(outcomes.flatMap((o) => (o.design ? [o.design] : [])))];
   if (names.length === 0) return {};
-  return Object.fromEntries([['default', row(ordinary)], ...names.map((d) => [d, row(outcomes.filter((o) => o.design === d && (o.conditions?.length ?? 0) === 0))])]);
+  return Object.fromEntries([['default', groupRow(ordinary)], ...names.map((d) => [d, groupRow(outcomes.filter((o) => o.design === d && (o.conditions?.length ?? 0) === 0))])]);
 }
 
 export function summarize(outcomes: readonly Outcome[]): Summary {

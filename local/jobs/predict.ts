@@ -145,9 +145,10 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   const date = a['--date'];
   const runId = a['--run-id'];
   const silverStore = storeFor(bucketOf(a['--silver-uri']));
-  const marker = await new TableReader(silverStore).marker('silver_device_day', date);
+  const silverReader = new TableReader(silverStore);
+  const marker = await silverReader.marker('silver_device_day', date);
   if (!marker) throw new Error(`no silver for ${date}: run the ingest first`);
-  const registry = await readRegistry(new TableReader(silverStore), marker);
+  const registry = await readRegistry(silverReader, marker);
   const previous = await readBaseline(new TableReader(storeFor(bucketOf(a['--gold-uri']))), date);
   const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], plantConditions: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, registry: { devices: registry.size, defaulted: 0 }, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0 } };
   const today = new Map<string, DeviceDayBaselineInput>();
