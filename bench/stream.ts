@@ -21,7 +21,10 @@ import { resolveRunWindow } from '../functions/run-window/window';
 import { jobWorkers, readSparkSubmitParameters, SUBMIT_PARAMETERS_PATH } from '../infra/sparkJobs';
 import { startKafkaBroker } from '../local/kafkaBroker';
 import { publishDayWithProducer } from '../local/producerDay';
-import { sparkEnvironment } from '../local/sparkJobs';
+import { sparkEnvironment, writeLocalRegistry } from '../local/sparkJobs';
+import { REGISTRY_KEY } from '../contracts/registry';
+import { plantConfig } from '../detector/simulator/plant';
+import { deviceRegistry } from '../detector/simulator/registry';
 import { logTail, medianP90, startStreamJob, streamAlarmRows } from '../local/streamJob';
 import { EMR_SERVERLESS_PRICES } from './emrServerlessCost';
 import { ProcessTreeSampler } from './processTree';
@@ -66,11 +69,13 @@ async function main(): Promise<void> {
     console.error(`publishing ${devices} devices, ${values.date} …`);
     const produced = await publishDayWithProducer({ bootstrap: broker.bootstrap, topic: TOPIC, partitions: PARTITIONS, timeZone: TIME_ZONE, window, devices, seed: Number(values.seed) });
     const goldDir = join(out, 'gold');
+    // the plant's registry, as Pulumi puts it in the bootstrap bucket: the stream reads each array's design from it
+    writeLocalRegistry(out, deviceRegistry(plantConfig({ date: values.date!, devices, seed: Number(values.seed) })));
     let sampler: ProcessTreeSampler | null = null;
     const started = Date.now();
     let batches = 0;
     const run = startStreamJob({
-      env, timeZone: TIME_ZONE, bootstrap: broker.bootstrap, topic: TOPIC, goldDir, stateDir: join(out, 'state'), notifyDir: join(out, 'notify'),
+      env, timeZone: TIME_ZONE, bootstrap: broker.bootstrap, topic: TOPIC, goldDir, registryUri: join(out, 'bootstrap', REGISTRY_KEY), stateDir: join(out, 'state'), notifyDir: join(out, 'notify'),
       maxOffsetsPerTrigger: devices * READINGS_PER_MINUTE * step, logFile: join(out, 'stream.log'), tmpDir: join(out, 'tmp'),
       onBatch: (b) => {
         batches++;

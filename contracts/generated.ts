@@ -81,7 +81,7 @@ export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const TABLES_CONTRACT = {
   "doc": "Silver and gold tables: columns, types, sort order and S3 layout. Column types: string, int32, int64, float32, float64, and X[] for a list of X (Parquet 3-level LIST, elements required). A column with forEachClass expands into one column per fault class, in class order, with {class} replaced by the class name. Times are epoch milliseconds (UTC) in int64 columns whose name ends in Ms. Each table's readableFrom is the oldest contract version whose files today's readers still read (its columns and their meaning unchanged since, or only nullable columns added that no reader of an older day asks for): a day written under an older version of that table answers 'rerun the day'; a newer version than the readers' is refused.",
-  "version": 6,
+  "version": 7,
   "storage": {
     "doc": "A day is the plant-local calendar day (date=YYYY-MM-DD). Every run writes its files under its own run=<runId> folder and then publishes them by writing the commit marker, one PUT. Readers (the API, the predict job, Athena views) read only the files the marker lists, so a half-written or concurrent run is never visible; a rerun's marker replaces the previous one. Before it does, the run it supersedes is recorded at supersededKey (its old marker plus supersededAt and supersededBy), and its files are kept for supersededGraceMs: longer than any reader can hold the old marker (the API caches markers for a minute; a job reads its input for at most its 24-h execution timeout). Every later commit of the table deletes the files of the superseded runs whose grace is over, never those of a run that is again the committed one.",
     "dataKey": "{prefix}/date={date}/run={runId}/part-{part}.parquet",
@@ -266,13 +266,13 @@ export const TABLES_CONTRACT = {
       ]
     },
     "silver_device_registry": {
-      "doc": "One row per device of the plant's device registry as the day's ingest found it: the design of each array (contracts/designs.json), so that the design travels with the array's data and a rerun of a day uses that day's registry. Written by the ingest, from the registry object its --registry-uri names (docs/contracts.md 'Device registry'), before the day's silver_device_day; read by the predict job. A device the day's readings name but the registry does not is judged as the default design (gold_daily designSource).",
+      "doc": "One row per device of the plant's device registry as the day's ingest found it: the design of each array (contracts/designs.json) and what its single-diode model makes at STC, which the model's per-unit inputs read (contracts/detector.json perUnit), so that the design travels with the array's data and a rerun of a day uses that day's registry. Written by the ingest, from the registry object its --registry-uri names (docs/contracts.md 'Device registry'), before the day's silver_device_day; read by the predict job. A device the day's readings name but the registry does not is judged as the default design (gold_daily designSource).",
       "bucket": "silver",
       "prefix": "device_registry",
       "sortBy": [
         "deviceId"
       ],
-      "readableFrom": 6,
+      "readableFrom": 7,
       "columns": [
         {
           "name": "deviceId",
@@ -311,6 +311,21 @@ export const TABLES_CONTRACT = {
           "name": "arrayPmpStcW",
           "type": "float64",
           "doc": "the array's maximum power at STC from its single-diode model (modules × strings × the module's Pmp; no mismatch, no diode drops), W"
+        },
+        {
+          "name": "vmpStcV",
+          "type": "float64",
+          "doc": "the array's maximum-power voltage at STC from its single-diode model (modules in series × the module's Vmp at 1000 W/m² and 25 °C), V: the model reads voltage per unit of it (contracts/detector.json perUnit)"
+        },
+        {
+          "name": "impStcA",
+          "type": "float64",
+          "doc": "the array's maximum-power current at STC from its single-diode model (strings × the module's Imp), A: the model reads current per unit of it"
+        },
+        {
+          "name": "vmpDropPerKelvin",
+          "type": "float64",
+          "doc": "how much the module's maximum-power voltage falls per kelvin, relative to its STC value, from 25 to 50 °C at 1000 W/m² (its single-diode model), 1/K: the per-unit voltage is corrected by it to the module temperature"
         }
       ]
     },
@@ -657,12 +672,22 @@ export const DETECTOR_CONTRACT = {
     "maxMissingFraction": 0.25,
     "minMeanIrradiance": 100
   },
+  "perUnit": {
+    "doc": "One model for every array design (issue 20): the model reads voltage and current per unit of what the array's design makes, not in volts and amperes. After the gap fill (and the baseline gain), before the CWT and the levels, each slot's voltage is divided by the array's maximum-power voltage at STC corrected to the slot's gap-filled module temperature, vmpStcV × max(minFactor, 1 − vmpDropPerKelvin × (T − referenceTemperature)), and each slot's current by the array's maximum-power current at STC, impStcA; temperature and irradiance keep their units. vmpStcV, impStcA and vmpDropPerKelvin are the device's row of the day's device registry (contracts/tables.json silver_device_registry): the design's single-diode model (modules in series × the module's Vmp at 1000 W/m² and 25 °C, strings × its Imp, and the relative fall of its Vmp per kelvin from 25 to 50 °C at 1000 W/m²). A device the registry has no row for is judged as the default design, with the values below (the default design's model, which detector/simulator/registry.ts computes and a test holds equal). The skip rule, gold_window's window means and the plant conditions keep the measured units; the baseline's ratio divides its current by impStcA, so that arrays of several designs share one fleet reference.",
+    "referenceTemperature": 25,
+    "minFactor": 0.2,
+    "default": {
+      "vmpStcV": 234.5131633514326,
+      "impStcA": 14.069418470450234,
+      "vmpDropPerKelvin": 0.0051900428591944705
+    }
+  },
   "normalization": {
-    "doc": "Model input x[h][w][c] = asinh(coef[c][scale h + 1][window start + w] / scale[c]), float32, NHWC: height = scale (1 at the top), width = time, channels in the order above. scale[] comes with the model (normalization.json next to the weights), computed from the training windows.",
+    "doc": "Model input x[h][w][c] = asinh(coef[c][scale h + 1][window start + w] (the CWT of the per-unit series: perUnit) / scale[c]), float32, NHWC: height = scale (1 at the top), width = time, channels in the order above. scale[] comes with the model (normalization.json next to the weights), computed from the training windows.",
     "formula": "asinh(coef / scale)"
   },
   "levels": {
-    "doc": "Beside its scalogram image, the model reads the window's levels, which the wavelet (zero mean) cannot show: for each channel in the order above, the mean and the standard deviation (population, ddof 0) of its gap-filled series over the window's slots, in contract units, as feature f = (asinh(stat_f) − center[f]) / spread[f], float32, ordered voltage mean, voltage std, current mean, current std, … . center[] and spread[] come with the model (normalization.json, levels), the mean and standard deviation of asinh(stat_f) over the training windows.",
+    "doc": "Beside its scalogram image, the model reads the window's levels, which the wavelet (zero mean) cannot show: for each channel in the order above, the mean and the standard deviation (population, ddof 0) of its gap-filled series over the window's slots, voltage and current per unit (perUnit), temperature and irradiance in contract units, as feature f = (asinh(stat_f) − center[f]) / spread[f], float32, ordered voltage mean, voltage std, current mean, current std, … . center[] and spread[] come with the model (normalization.json, levels), the mean and standard deviation of asinh(stat_f) over the training windows.",
     "statistics": [
       "mean",
       "std"
@@ -713,7 +738,7 @@ export const DETECTOR_CONTRACT = {
     }
   },
   "baseline": {
-    "doc": "Each array against its own history. A device-day's ratio r = the median, over its predicted windows whose mean measured irradiance is at least minIrradiance W/m², of the window's mean current ÷ its mean irradiance (means of the gap-filled series over the window's slots, as the levels use); no ratio when fewer than minWindows such windows. The day's fleet reference R = the median of r over the devices that have one; the device's relative ratio q = r / R (the same sky for all: the season, the sun and the clouds cancel). The baseline table of day D (contracts/tables.json device_baseline) holds, per device, the q of its last maxDays healthy days (verdict normal, q inside [minGain, maxGain]) up to D, oldest first, carried over days without one; its gain = the median of those q clamped to [minGain, maxGain] (a larger departure is not calibration), none without history. The predict job of day D reads the baseline of the latest day before D within maxAgeDays (a rerun of D reads the same, so it is deterministic) and multiplies the irradiance channel by the device's gain before the CWT and the levels (the skip rule keeps the measured irradiance): the array is judged against its own normal relation of current to irradiance, not the fleet's. A device without a gain is judged as the model was trained, against the fleet (gain 1), with the alarm thresholds for no history (alarms.json thresholds.fleet; thresholds.own otherwise).",
+    "doc": "Each array against its own history. A device-day's ratio r = the median, over its predicted windows whose mean measured irradiance is at least minIrradiance W/m², of the window's mean current per unit (÷ the device's impStcA, perUnit) ÷ its mean irradiance (means of the measured gap-filled series over the window's slots); no ratio when fewer than minWindows such windows. The day's fleet reference R = the median of r over the devices that have one; the device's relative ratio q = r / R (the same sky for all: the season, the sun and the clouds cancel). The baseline table of day D (contracts/tables.json device_baseline) holds, per device, the q of its last maxDays healthy days (verdict normal, q inside [minGain, maxGain]) up to D, oldest first, carried over days without one; its gain = the median of those q clamped to [minGain, maxGain] (a larger departure is not calibration), none without history. The predict job of day D reads the baseline of the latest day before D within maxAgeDays (a rerun of D reads the same, so it is deterministic) and multiplies the irradiance channel by the device's gain before the CWT and the levels (the skip rule keeps the measured irradiance): the array is judged against its own normal relation of current to irradiance, not the fleet's. A device without a gain is judged as the model was trained, against the fleet (gain 1), with the alarm thresholds for no history (alarms.json thresholds.fleet; thresholds.own otherwise).",
     "minIrradiance": 300,
     "minWindows": 6,
     "maxDays": 7,
@@ -775,7 +800,7 @@ export interface SilverQuarantineRow {
   payload: string | null;
 }
 
-/** One row per device of the plant's device registry as the day's ingest found it: the design of each array (contracts/designs.json), so that the design travels with the array's data and a rerun of a day uses that day's registry. Written by the ingest, from the registry object its --registry-uri names (docs/contracts.md 'Device registry'), before the day's silver_device_day; read by the predict job. A device the day's readings name but the registry does not is judged as the default design (gold_daily designSource). */
+/** One row per device of the plant's device registry as the day's ingest found it: the design of each array (contracts/designs.json) and what its single-diode model makes at STC, which the model's per-unit inputs read (contracts/detector.json perUnit), so that the design travels with the array's data and a rerun of a day uses that day's registry. Written by the ingest, from the registry object its --registry-uri names (docs/contracts.md 'Device registry'), before the day's silver_device_day; read by the predict job. A device the day's readings name but the registry does not is judged as the default design (gold_daily designSource). */
 export interface SilverDeviceRegistryRow {
   /** PV array serial number, unique in the registry */
   deviceId: string;
@@ -791,6 +816,12 @@ export interface SilverDeviceRegistryRow {
   modulePmpStcW: number;
   /** the array's maximum power at STC from its single-diode model (modules × strings × the module's Pmp; no mismatch, no diode drops), W */
   arrayPmpStcW: number;
+  /** the array's maximum-power voltage at STC from its single-diode model (modules in series × the module's Vmp at 1000 W/m² and 25 °C), V: the model reads voltage per unit of it (contracts/detector.json perUnit) */
+  vmpStcV: number;
+  /** the array's maximum-power current at STC from its single-diode model (strings × the module's Imp), A: the model reads current per unit of it */
+  impStcA: number;
+  /** how much the module's maximum-power voltage falls per kelvin, relative to its STC value, from 25 to 50 °C at 1000 W/m² (its single-diode model), 1/K: the per-unit voltage is corrected by it to the module temperature */
+  vmpDropPerKelvin: number;
 }
 
 /** One row per device, day and 64-sample window (21 min 20 s): the model's prediction, or why there is none. */

@@ -11,6 +11,7 @@
  * baseline-days.json holds both to them.
  */
 import { DETECTOR_CONTRACT, type DeviceBaselineRow } from '../contracts';
+import { DEFAULT_PER_UNIT, type PerUnitReference } from './perUnit';
 import { windowMeans, type WindowInfo } from './windows';
 
 export const BASELINE = DETECTOR_CONTRACT.baseline;
@@ -27,17 +28,18 @@ export function median(values: Iterable<number>): number | null {
 
 /**
  * A device-day's ratio r: the median over its predicted bright windows of mean
- * current ÷ mean irradiance (gap-filled channels, as the levels read them); null
- * with fewer than minWindows such windows. `filled` are the measured channels,
- * before any gain; `means`, their windows.ts windowMeans when the caller has them.
+ * current per unit (÷ the design's impStcA: arrays of several designs share one
+ * fleet reference) ÷ mean irradiance (gap-filled channels); null with fewer than
+ * minWindows such windows. `filled` are the measured channels, before any gain or
+ * per-unit scaling; `means`, their windows.ts windowMeans when the caller has them.
  */
-export function dayRatio(filled: readonly Float64Array[], windows: readonly WindowInfo[], means: Float64Array = windowMeans(filled, windows)): number | null {
+export function dayRatio(filled: readonly Float64Array[], windows: readonly WindowInfo[], perUnit: PerUnitReference, means: Float64Array = windowMeans(filled, windows)): number | null {
   const n = filled.length;
   const ratios: number[] = [];
   windows.forEach((w, i) => {
     if (w.skipReason) return;
     const meanG = means[i * n + IRRADIANCE]!;
-    if (meanG >= BASELINE.minIrradiance) ratios.push(means[i * n + CURRENT]! / meanG);
+    if (meanG >= BASELINE.minIrradiance) ratios.push(means[i * n + CURRENT]! / perUnit.impStcA / meanG);
   });
   return ratios.length >= BASELINE.minWindows ? median(ratios) : null;
 }
@@ -81,12 +83,16 @@ export function nextBaseline(previous: ReadonlyMap<string, DeviceBaselineRow>, t
 export interface DeviceReference {
   gain: number | null;
   days: number;
+  /** what its design makes (detector/perUnit.ts): the model reads its voltage and current per unit of it */
+  perUnit: PerUnitReference;
 }
 
-export const NO_HISTORY: DeviceReference = { gain: null, days: 0 };
+export const NO_HISTORY: DeviceReference = { gain: null, days: 0, perUnit: DEFAULT_PER_UNIT };
 
-export function referenceOf(row: DeviceBaselineRow | undefined): DeviceReference {
-  return row && row.gain !== null ? { gain: row.gain, days: row.ratios.length } : NO_HISTORY;
+/** A device's baseline row (none: no history) and its design's per-unit reference (the default design's unless given). */
+export function referenceOf(row: DeviceBaselineRow | undefined, perUnit: PerUnitReference = DEFAULT_PER_UNIT): DeviceReference {
+  if (row && row.gain !== null) return { gain: row.gain, days: row.ratios.length, perUnit };
+  return perUnit === DEFAULT_PER_UNIT ? NO_HISTORY : { ...NO_HISTORY, perUnit };
 }
 
 /** The plant-local days whose baseline the predict job of `date` may read, newest first (maxAgeDays of them). */

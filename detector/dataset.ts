@@ -5,7 +5,10 @@
  * faults — never appear in another split.
  */
 import { DETECTOR_CONTRACT, faultClassIndex, FAULT_CLASSES, validateReading, type FaultClass, type SilverDeviceDayRow } from '../contracts';
+import { DesignError, MODULE_NAMES, defaultDesign, parseDesign, type Design } from '../contracts/design';
 import { median } from './baseline';
+import { DEFAULT_PER_UNIT, toPerUnit, type PerUnitReference } from './perUnit';
+import { perUnitOfDesign } from './simulator/registry';
 import type { DeviceDay } from './simulator/device';
 import { FIELD_CONDITIONS, NO_CONDITIONS, type ConditionKind, type ConditionsConfig } from './simulator/conditions';
 import { plantConfig, simulatePlantDay, type PlantConfig } from './simulator/plant';
@@ -129,6 +132,8 @@ export interface SplitSpec {
    * docs/model-card.md; kept to measure it again)
    */
   conditions?: 'training' | 'none';
+  /** the arrays' designs: the default design's only, or the training mix (trainingDesign) */
+  designs?: 'training' | 'default';
 }
 
 /**
@@ -172,9 +177,43 @@ export function trainingConditions(seed: number, date: string): ConditionsConfig
   return { ...FIELD_CONDITIONS, force, mounting: rng.chance(TRAINING_ROOF_SHARE) ? 'roof' : 'open_rack' };
 }
 
-function plantFor(spec: { seed: number; date: string }, devices: number, conditions: SplitSpec['conditions'] = 'none'): PlantConfig {
+/** Share of training and validation plant-days whose arrays are of another design than the default (trainingDesign). */
+export const TRAINING_DESIGN_SHARE = 0.5;
+/** The layouts training designs are drawn from: issue 20's 2–4 strings of 4–24 modules. */
+export const TRAINING_LAYOUTS = { strings: [2, 4], modulesPerString: [4, 24] } as const;
+/**
+ * Modules of the training designs: the library's, but for those the evaluation holds
+ * out (npm run eval --designs): the CdTe technology (First Solar FS-6385) and the
+ * CS6P-250P module, so that both held-out designs are arrays the model never saw.
+ */
+export const HELD_OUT_MODULES: readonly string[] = MODULE_NAMES.filter((m) => parseDesign({ modulesPerString: 1, strings: 1, module: m }).module.technology === 'CdTe' || m === 'Canadian Solar Inc. CS6P-250P');
+export const TRAINING_MODULES: readonly string[] = MODULE_NAMES.filter((m) => !HELD_OUT_MODULES.includes(m));
+
+/**
+ * The array design of a training plant-day: the default design, or on
+ * TRAINING_DESIGN_SHARE of them one drawn from TRAINING_LAYOUTS and TRAINING_MODULES
+ * (every array of the plant alike), so that the model learns faults in per-unit
+ * inputs (contracts/detector.json perUnit) rather than one design's volts. A layout
+ * whose readings would leave the reading contract's ranges is drawn again. From its
+ * own stream (seed, date).
+ */
+export function trainingDesign(seed: number, date: string): Design {
+  const rng = new Rng(seed, `design:training:${date}`);
+  if (!rng.chance(TRAINING_DESIGN_SHARE)) return defaultDesign();
+  for (;;) {
+    const input = { modulesPerString: rng.int(...TRAINING_LAYOUTS.modulesPerString), strings: rng.int(...TRAINING_LAYOUTS.strings), module: rng.pick(TRAINING_MODULES) };
+    try {
+      return parseDesign(input, 'training design');
+    } catch (err) {
+      if (!(err instanceof DesignError)) throw err;
+    }
+  }
+}
+
+function plantFor(spec: { seed: number; date: string }, devices: number, conditions: SplitSpec['conditions'] = 'none', designs: SplitSpec['designs'] = 'default'): PlantConfig {
   const mix = Object.fromEntries(FAULT_CLASSES.map((c) => [c, 1]));
-  return plantConfig({ date: spec.date, seed: spec.seed, devices, faultMix: mix, keepSeries: true, conditions: conditions === 'none' ? NO_CONDITIONS : trainingConditions(spec.seed, spec.date) });
+  const design = designs === 'training' ? trainingDesign(spec.seed, spec.date) : defaultDesign();
+  return plantConfig({ date: spec.date, seed: spec.seed, devices, faultMix: mix, keepSeries: true, conditions: conditions === 'none' ? NO_CONDITIONS : trainingConditions(spec.seed, spec.date), design });
 }
 
 /**
@@ -182,15 +221,15 @@ function plantFor(spec: { seed: number; date: string }, devices: number, conditi
  * |coefficient| (robust: scalograms are heavy-tailed); per level feature, the mean
  * and standard deviation of asinh(stat).
  */
-export function estimateNormalization(days: Iterable<{ day: DeviceDay; window: { startMs: number; endMs: number }; gain?: number }>): Normalization {
+export function estimateNormalization(days: Iterable<{ day: DeviceDay; window: { startMs: number; endMs: number }; gain?: number; perUnit?: PerUnitReference }>): Normalization {
   const samples: number[][] = CHANNELS.map(() => []);
   const levelSum = new Float64Array(N_LEVELS);
   const levelSq = new Float64Array(N_LEVELS);
   const raw = new Float64Array(N_LEVELS);
   let windows = 0;
-  for (const { day, window, gain } of days) {
+  for (const { day, window, gain, perUnit } of days) {
     const row = silverOf(day, window);
-    const filled = filledChannels(row, gain ?? null);
+    const filled = toPerUnit(filledChannels(row, gain ?? null), perUnit ?? DEFAULT_PER_UNIT);
     const scalograms = dayScalograms(row, filled);
     for (const w of windowsOf(row)) {
       if (w.skipReason) continue;
@@ -244,7 +283,9 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
   const y: number[] = [];
   const meta: WindowMeta[] = [];
   for (const pd of spec.plantDays) {
-    const plant = simulatePlantDay(plantFor(pd, spec.devicesPerPlantDay, spec.conditions));
+    const config = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs);
+    const perUnit = perUnitOfDesign(config.design as Design);
+    const plant = simulatePlantDay(config);
     const keepRng = new Rng(pd.seed, `keep:${pd.date}`);
     const days = [...plant.devices()];
     const gains = trainingGains(days, new Rng(pd.seed, `gain:${pd.date}`));
@@ -258,7 +299,7 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
         if (label === 'normal' && !keepRng.chance(spec.normalKeep)) continue;
         picked.push({ index: w.index, label, startMs: w.startMs });
       }
-      parts.push(modelInputs(row, picked.map((w) => w.index), norm, undefined, filledChannels(row, gains.get(day.deviceId)!)));
+      parts.push(modelInputs(row, picked.map((w) => w.index), norm, undefined, toPerUnit(filledChannels(row, gains.get(day.deviceId)!), perUnit)));
       for (const w of picked) {
         y.push(faultClassIndex(w.label));
         meta.push({ deviceId: day.deviceId, date: pd.date, seed: pd.seed, index: w.index, startMs: w.startMs, label: w.label, deviceFault: day.truth.fault, onsetMs: day.truth.onsetMs, noiseLevel: day.truth.noiseLevel, sky: day.truth.sky, severity: severityGroup(day.truth) });
@@ -270,14 +311,16 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
   return { x: images, levels, y: Int32Array.from(y), meta, count: y.length };
 }
 
-/** A split's device-days, each with the baseline gain it is judged with (trainingGains). */
-export function plantDaysOf(spec: SplitSpec): Iterable<{ day: DeviceDay; window: { startMs: number; endMs: number }; gain: number }> {
+/** A split's device-days, each with the baseline gain it is judged with (trainingGains) and its design's per-unit reference. */
+export function plantDaysOf(spec: SplitSpec): Iterable<{ day: DeviceDay; window: { startMs: number; endMs: number }; gain: number; perUnit: PerUnitReference }> {
   return (function* () {
     for (const pd of spec.plantDays) {
-      const plant = simulatePlantDay(plantFor(pd, spec.devicesPerPlantDay, spec.conditions));
+      const config = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs);
+      const perUnit = perUnitOfDesign(config.design as Design);
+      const plant = simulatePlantDay(config);
       const days = [...plant.devices()];
       const gains = trainingGains(days, new Rng(pd.seed, `gain:${pd.date}`));
-      for (const day of days) yield { day, window: plant.window, gain: gains.get(day.deviceId)! };
+      for (const day of days) yield { day, window: plant.window, gain: gains.get(day.deviceId)!, perUnit };
     }
   })();
 }

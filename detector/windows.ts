@@ -5,6 +5,7 @@
  * stacked as 64×64×4 NHWC float32, and beside each image the window's levels
  * (per-channel mean and standard deviation, standardised), which the wavelet cannot see.
  */
+import { toPerUnit, type PerUnitReference } from './perUnit';
 import { DETECTOR_CONTRACT, GRID_STEP_MS, QUALITY, type SilverDeviceDayRow, type SkipReason } from '../contracts';
 import { asinhScaled } from './asinh';
 import { CONTRACT_SCALES, cwt, cwtReach } from './cwt';
@@ -238,9 +239,9 @@ export function modelInputs(row: SilverDeviceDayRow, indices: readonly number[],
  * the very one the classifier was given; only this window's image and levels are then
  * built from it. `predicted` must hold `index`.
  */
-export function windowModelInput(row: SilverDeviceDayRow, predicted: readonly number[], index: number, norm: Normalization, gain: number | null): ModelInputs {
+export function windowModelInput(row: SilverDeviceDayRow, predicted: readonly number[], index: number, norm: Normalization, gain: number | null, perUnit: PerUnitReference): ModelInputs {
   if (!predicted.includes(index)) throw new Error(`window ${index} is not among the predicted windows`);
-  const filled = withGain(filledChannels(row), gain);
+  const filled = toPerUnit(withGain(filledChannels(row), gain), perUnit);
   const span = spanScalograms(row, predicted, filled);
   const out = { images: new Float32Array(WINDOW_VALUES), levels: new Float32Array(N_LEVELS) };
   windowTensor(span.coefs, span.length, index, norm.scale, out.images, 0, span.from);

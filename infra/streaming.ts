@@ -20,6 +20,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { StreamingConfig } from './config';
 import { inlinePolicy, serviceRole } from './iam';
 import { streamJobPolicy, streamStarterPolicy, streamTriggerPolicy } from './policies';
+import { REGISTRY_KEY } from '../contracts/registry';
 
 export const STREAM_JOB_NAME = 'stream-alarms';
 export const STREAM_METRICS_NAMESPACE = 'PvFault/Stream';
@@ -62,6 +63,7 @@ export function streamJobArguments(v: StreamDefinitionValues): string[] {
     '--bootstrap-servers', v.bootstrapServers,
     '--topic', v.topic,
     '--gold-uri', `s3://${v.goldBucket}`,
+    '--registry-uri', `s3://${v.bootstrapBucket}/${REGISTRY_KEY}`,
     '--model-uri', `s3://${v.bootstrapBucket}/model/${v.modelVersion}`,
     '--state-uri', `${state}/state`,
     '--checkpoint-uri', `${state}/checkpoint`,

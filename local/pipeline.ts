@@ -17,7 +17,7 @@ import type { DeviceTruth } from '../detector/simulator/device';
 
 import { Progress } from '../detector/progress';
 import { simulatePlantDayParallel } from '../detector/simulator/parallel';
-import { plantConfig, simulatePlantDay, type PlantConfig } from '../detector/simulator/plant';
+import { DEFAULT_DESIGN, designAt, deviceId as simulatedDeviceId, plantConfig, simulatePlantDay, type PlantConfig } from '../detector/simulator/plant';
 import { deviceRegistry } from '../detector/simulator/registry';
 import { REGISTRY_KEY, registryText } from '../contracts/registry';
 import type { Design, DesignPlan } from '../contracts/design';
@@ -118,6 +118,8 @@ export interface DaySource {
   plant: PlantIdentity;
   /** the registry the ingest reads from the bootstrap bucket */
   registry: readonly SilverDeviceRegistryRow[];
+  /** simulated devices' designs, which their truth is judged on (a short that blocks its string on one design leaves it conducting on another); absent: the default design */
+  designs?: ReadonlyMap<string, Design>;
   /** publishes the day's readings to the fresh topic; the ground truth of simulated devices (none for field data) */
   publish(topic: LocalTopic, progress: boolean): Promise<{ published: number; truth: Map<string, DeviceTruth> }>;
 }
@@ -130,6 +132,7 @@ export async function runLocalPipeline(o: LocalRunOptions, predictor?: DevicePre
   const source: DaySource = {
     plant: { seed: o.seed, devices: o.devices, faultMix: o.faultMix, timeZone: o.timeZone, conditions: plantConditions(o.conditions ?? NO_CONDITIONS) },
     registry: o.registry ?? deviceRegistry(config),
+    designs: new Map(Array.from({ length: config.devices }, (_, i) => [simulatedDeviceId(config, i), designAt(config, i)])),
     publish: async (topic, progress) => {
       const truth = new Map<string, DeviceTruth>();
       let published = 0;
@@ -228,7 +231,7 @@ async function runDay(o: LocalDayOptions, source: DaySource, predictor?: DeviceP
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([deviceId, t]) => {
       const d = p.byDevice.get(deviceId);
-      return { deviceId, injected: t.fault, onsetMs: t.onsetMs, verdict: d?.verdict ?? null, alarmOnsetMs: d?.alarmOnsetMs ?? null, alarmRaisedMs: d?.alarmRaisedMs ?? null, judged: judge(o.date, deviceId, t, d) };
+      return { deviceId, injected: t.fault, onsetMs: t.onsetMs, verdict: d?.verdict ?? null, alarmOnsetMs: d?.alarmOnsetMs ?? null, alarmRaisedMs: d?.alarmRaisedMs ?? null, judged: judge(o.date, deviceId, t, d, source.designs?.get(deviceId) ?? DEFAULT_DESIGN) };
     });
   const confusion: Record<string, Record<string, number>> = {};
   for (const c of FAULT_CLASSES) confusion[c] = Object.fromEntries([...FAULT_CLASSES, ...ALARM_GROUPS, 'none'].map((v) => [v, 0]));
@@ -238,7 +241,7 @@ async function runDay(o: LocalDayOptions, source: DaySource, predictor?: DeviceP
 }
 
 /** A device-day's verdict judged as npm run eval judges it, over the windows the predict job classified (its daylight). */
-function judge(date: string, deviceId: string, t: DeviceTruth, d: DeviceDayResult | undefined): Outcome {
+function judge(date: string, deviceId: string, t: DeviceTruth, d: DeviceDayResult | undefined, design: Design): Outcome {
   const windows = Array.from(d?.daylightStartMs ?? [], (startMs) => ({ startMs, endMs: startMs + WINDOW_MS, skipReason: null }));
   const raised = d && d.verdict !== null && d.verdict !== 'normal' && d.alarmRaisedMs !== null ? { label: d.verdict, raisedMs: d.alarmRaisedMs } : null;
   return outcomeOf(
@@ -248,5 +251,6 @@ function judge(date: string, deviceId: string, t: DeviceTruth, d: DeviceDayResul
       truth: { fault: t.fault, onsetMs: t.onsetMs, severity: t.severity, severityGroup: severityGroup(t), intermittent: t.intermittent, sky: t.sky, activeSlots: windows.map((w) => activeSlotsIn(t.active, w.startMs, w.endMs)) },
     },
     raised,
+    design,
   );
 }

@@ -33,6 +33,8 @@ export interface StreamJobOptions {
   topic: string;
   /** folders: the gold bucket (baselines read, stream_alarm written), the stream's state, the notification files */
   goldDir: string;
+  /** the plant's device registry (a file: the local bootstrap bucket's REGISTRY_KEY), as the ingest reads it */
+  registryUri: string;
   stateDir: string;
   notifyDir: string;
   modelDir?: string;
@@ -63,7 +65,7 @@ export function startStreamJob(o: StreamJobOptions): StreamRun {
   };
   const args = [
     '--time-zone', o.timeZone, '--bootstrap-servers', o.bootstrap, '--topic', o.topic,
-    '--gold-uri', o.goldDir, '--model-uri', o.modelDir ?? join(REPO_ROOT, 'detector', 'model', 'artifacts'),
+    '--gold-uri', o.goldDir, '--registry-uri', o.registryUri, '--model-uri', o.modelDir ?? join(REPO_ROOT, 'detector', 'model', 'artifacts'),
     '--state-uri', o.stateDir, '--notify', o.notifyDir,
     '--trigger', 'availableNow', '--starting-offsets', 'earliest', '--max-offsets-per-trigger', String(o.maxOffsetsPerTrigger),
   ];

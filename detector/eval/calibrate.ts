@@ -24,6 +24,7 @@ import { SPLIT_SEEDS_END } from '../dataset';
 import { ARTIFACTS_DIR, type AlarmsFile } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
 import { DEFAULT_FAULT_MIX } from '../simulator/plant';
+import { DEFAULT_DESIGN } from '../simulator/plant';
 import { plantDaysFlags } from './cli';
 import { ALARM_GROUPS, NO_PLANT_CONTEXT, type PlantContext } from './decision';
 import { plantContextOf, predictedWindowsOf } from './alarmDecision';
@@ -81,7 +82,7 @@ export function rightLabels(record: DeviceDayRecord): Set<AlarmLabel> {
   const { truth, evidence } = record;
   if (truth.fault === 'normal' || actingWindows(evidence.windows, truth.activeSlots) < 2) return new Set();
   const right = new Set<AlarmLabel>([truth.fault as AlarmLabel]);
-  for (const g of ALARM_GROUPS) if (g.candidates.includes(truth.fault) && g.covers(truth.fault, truth.severity)) right.add(g.name as AlarmLabel);
+  for (const g of ALARM_GROUPS) if (g.candidates.includes(truth.fault) && g.covers(truth.fault, truth.severity, DEFAULT_DESIGN)) right.add(g.name as AlarmLabel);
   return right;
 }
 

@@ -62,10 +62,13 @@ export function conditionsFlag(text: string): ConditionKind[] {
   return kinds as ConditionKind[];
 }
 
+/** The held-out designs a default evaluation runs: every named design of contracts/designs.json but the default (its plants are the plan's own). */
+export const HELD_OUT_DESIGNS: readonly string[] = DESIGN_NAMES.filter((d) => d !== DEFAULT_DESIGN_NAME);
+
 /**
- * --designs: named designs of contracts/designs.json, each once, or none (the default
- * until the detector reads the design: issue 20). Not the default design: its plants
- * are the plan's own.
+ * --designs: named designs of contracts/designs.json, each once, or none. By default
+ * HELD_OUT_DESIGNS: one plant of each, which issue 20's goal judges (within 2 points
+ * of the default design). Not the default design: its plants are the plan's own.
  */
 export function designsFlag(text: string): string[] {
   if (text === 'none') return [];
@@ -101,7 +104,7 @@ export function parseEvalArgs(argv: string[]) {
       'fault-mix': { type: 'string' },
       conditions: { type: 'string', default: DEFAULT_EVAL_CONDITIONS.join(',') },
       'condition-days': { type: 'string', default: String(DEFAULT_CONDITION_DAYS) },
-      designs: { type: 'string', default: 'none' },
+      designs: { type: 'string', default: HELD_OUT_DESIGNS.join(',') },
       decision: { type: 'string', default: PRODUCT_DECISION },
       windows: { type: 'string', default: 'model' },
       workers: { type: 'string', default: '2' },

@@ -6,11 +6,11 @@
  * The main thread simulates the next devices while the workers predict.
  */
 import type { SilverDeviceDayRow } from '../../contracts';
-import { NO_HISTORY, type DeviceReference } from '../baseline';
+import { referenceOf, type DeviceReference } from '../baseline';
 import type { DeviceGold } from '../../local/jobs/devicePredictor';
 import { silverOf } from '../dataset';
 import { plantDayKey } from './cache';
-import { simulateEvalDay, type PlantDaySpec } from './plantDays';
+import { perUnitOfSpec, simulateEvalDay, type PlantDaySpec } from './plantDays';
 import { recordOf, type DeviceDayRecord } from './records';
 
 /** What predicts a silver device-day: the local predict job's worker pool (local/jobs/predictPool.ts). */
@@ -26,6 +26,8 @@ const IN_FLIGHT = 8;
 export async function collectPlantDay(spec: PlantDaySpec, pool: DevicePredictorPool, references: ReadonlyMap<string, DeviceReference>, onDevice?: () => void): Promise<DeviceDayRecord[]> {
   const plant = simulateEvalDay(spec);
   const key = plantDayKey(spec);
+  // a device without a baseline yet: judged against the fleet, with its design's per-unit reference
+  const fleet = referenceOf(undefined, perUnitOfSpec(spec));
   // filled in device order as the workers answer, in whatever order that is
   const records: DeviceDayRecord[] = [];
   const inFlight: Promise<void>[] = [];
@@ -33,7 +35,7 @@ export async function collectPlantDay(spec: PlantDaySpec, pool: DevicePredictorP
   for (const day of plant.devices()) {
     const at = devices++;
     const { deviceId, truth } = day;
-    const done = pool.predict(silverOf(day, plant.window), references.get(deviceId) ?? NO_HISTORY).then((gold) => {
+    const done = pool.predict(silverOf(day, plant.window), references.get(deviceId) ?? fleet).then((gold) => {
       records[at] = recordOf(key, spec.date, { deviceId, truth }, gold.windows, { baselineDays: gold.daily.baselineDays, baselineGain: gold.daily.baselineGain, ratio: gold.ratio });
       onDevice?.();
     });

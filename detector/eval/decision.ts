@@ -7,6 +7,8 @@
 import type { PlantCondition } from '../plantConditions';
 import { FAULT_CLASSES, isFaultClass, type FaultClass, type SkipReason } from '../../contracts';
 import { alarmCandidates } from '../alarms';
+import type { Design } from '../../contracts/design';
+import { calcParamsDesoto, keyPoints } from '../simulator/singleDiode';
 
 export interface EvidenceWindow {
   startMs: number;
@@ -65,23 +67,37 @@ export interface AlarmGroup {
   candidates: readonly FaultClass[];
   /** why the four channels cannot tell the candidates apart, for the report */
   why: string;
-  /** the faults (class and severity, as the simulator's truth gives them) the group is a right answer for */
-  covers(fault: FaultClass, severity: Readonly<Record<string, number | boolean>>): boolean;
+  /** the faults (class and severity, as the simulator's truth gives them, on an array of `design`) the group is a right answer for */
+  covers(fault: FaultClass, severity: Readonly<Record<string, number | boolean>>, design: Design): boolean;
+}
+
+/**
+ * Whether a short across `count` of a string's modules blocks it: the n − count modules
+ * left make less open-circuit voltage than the array's n modules at their maximum power
+ * point, so the string's diode keeps it from conducting wherever the tracker operates
+ * (at STC, from the module's single-diode model). On the default 5 × 3 array a short of
+ * 2 or more (4 × 59.4 V > 5 × 46.9 V > 3 × 59.4 V); on the 4 × 4 CdTe array any short.
+ */
+export function shortBlocksString(count: number, design: Design): boolean {
+  const n = design.modulesPerString;
+  const { vOc, vMp } = keyPoints(calcParamsDesoto(1000, 25, design.module));
+  return (n - count) * vOc < n * vMp;
 }
 
 /**
  * Faults the four channels cannot tell apart. A string blocked by its diode: an open
- * string, or a short across two or more of its five modules, whose string voltage
- * then stays below the array's operating voltage so it carries no current either
- * (docs/model-card.md, Limits). A one-module short is not blocked: naming it as the
- * group does not count as naming it.
+ * string, or a short across enough of its modules (shortBlocksString: two or more of
+ * the default design's five), whose string voltage then stays below the array's
+ * operating voltage so it carries no current either (docs/model-card.md, Limits). A
+ * short that leaves the string conducting is not blocked: naming it as the group does
+ * not count as naming it.
  */
 export const ALARM_GROUPS: readonly AlarmGroup[] = [
   {
     name: 'string_blocked',
     candidates: alarmCandidates('string_blocked'),
     why: 'an open string and a short of ≥ 2 of its 5 modules both leave the string without current',
-    covers: (fault, severity) => fault === 'open_circuit' || (fault === 'line_line' && (severity.count as number) >= 2),
+    covers: (fault, severity, design) => fault === 'open_circuit' || (fault === 'line_line' && shortBlocksString(severity.count as number, design)),
   },
 ];
 

@@ -13,9 +13,10 @@ import { baselineFit, type BaselineFit } from './baselineFit';
 import { collectPlantDay, type DevicePredictorPool } from './collect';
 import { checkAlarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
 import { outcomeOf, type Outcome } from './outcome';
-import { plantDaySpecs, type EvalPlan } from './plantDays';
+import { perUnitOfSpec, plantDaySpecs, type EvalPlan } from './plantDays';
 import { withTruthWindows, type DeviceDayRecord } from './records';
 import { summarize, type Summary } from './summary';
+import { parseDesign } from '../../contracts/design';
 
 /** Whose window probabilities the decision reads: the model's, or a perfect window classifier's (the decision's ceiling). */
 export type WindowSource = 'model' | 'truth';
@@ -86,7 +87,8 @@ export async function collectAll(o: Pick<EvalOptions, 'plan' | 'out' | 'fresh' |
     let baseline = new Map<string, DeviceBaselineRow>();
     for (const spec of specs) {
       if (spec.day === 0) baseline = new Map();
-      const references = new Map([...baseline].map(([id, row]) => [id, referenceOf(row)]));
+      const perUnit = perUnitOfSpec(spec);
+      const references = new Map([...baseline].map(([id, row]) => [id, referenceOf(row, perUnit)]));
       const path = cachePath(o.out, modelVersion, spec, references);
       let day = o.fresh ? null : readCache(path);
       if (day) {
@@ -129,7 +131,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
       const before = history.get(record.evidence.deviceId) ?? [];
       const { alarm } = o.decision.decide(record.evidence, before, plant);
       if (alarm) checkAlarm(alarm, o.decision.name, record.evidence.deviceId);
-      if (spec.scored) outcomes.push(spec.design ? { ...outcomeOf(record, alarm), design: spec.design } : outcomeOf(record, alarm));
+      if (spec.scored) outcomes.push(spec.design ? { ...outcomeOf(record, alarm, parseDesign(spec.design, '--designs')), design: spec.design } : outcomeOf(record, alarm));
       history.set(record.evidence.deviceId, [...before, record.evidence]);
     }
   });

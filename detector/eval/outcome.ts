@@ -18,6 +18,8 @@ import { type FaultClass } from '../../contracts';
 import { severityKey } from '../dataset';
 import type { ConditionKind } from '../simulator/conditions';
 import type { SkyType } from '../simulator/weather';
+import type { Design } from '../../contracts/design';
+import { DEFAULT_DESIGN } from '../simulator/plant';
 import { ALARM_GROUPS, type Alarm, type EvidenceWindow } from './decision';
 import type { DeviceDayRecord, DeviceDayTruth } from './records';
 
@@ -69,20 +71,20 @@ export function delayStartMs(windows: readonly EvidenceWindow[], onsetMs: number
   return onsetMs === null || first < 0 ? null : Math.max(onsetMs, windows[first]!.startMs);
 }
 
-/** Whether an alarm names the fault (its class, or a group covering it). */
-export function namesFault(alarm: Pick<Alarm, 'label'> | null, truth: Pick<DeviceDayTruth, 'fault' | 'severity'>): boolean {
+/** Whether an alarm names the fault (its class, or a group covering it) of an array of `design`. */
+export function namesFault(alarm: Pick<Alarm, 'label'> | null, truth: Pick<DeviceDayTruth, 'fault' | 'severity'>, design: Design = DEFAULT_DESIGN): boolean {
   if (!alarm || truth.fault === 'normal') return false;
   if (alarm.label === truth.fault) return true;
   const group = ALARM_GROUPS.find((g) => g.name === alarm.label);
-  return Boolean(group && group.candidates.includes(truth.fault) && group.covers(truth.fault, truth.severity));
+  return Boolean(group && group.candidates.includes(truth.fault) && group.covers(truth.fault, truth.severity, design));
 }
 
-/** `alarm`: what the day's alarm named and when it was raised (null: none). */
-export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 'raisedMs'> | null): Outcome {
+/** `alarm`: what the day's alarm named and when it was raised (null: none); `design`: the array's (default: the default design). */
+export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 'raisedMs'> | null, design: Design = DEFAULT_DESIGN): Outcome {
   const { evidence, truth } = record;
   const daylight = evidence.windows.filter((w) => !w.skipReason).length;
   const acting = actingWindows(evidence.windows, truth.activeSlots);
-  const named = namesFault(alarm, truth);
+  const named = namesFault(alarm, truth, design);
   const from = delayStartMs(evidence.windows, truth.onsetMs, truth.activeSlots);
   return {
     plantDay: record.plantDay,

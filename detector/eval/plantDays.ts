@@ -7,6 +7,8 @@
 import { addDays } from '../../contracts';
 import { SPLIT_SEEDS_END } from '../dataset';
 import { parseDesign } from '../../contracts/design';
+import { DEFAULT_PER_UNIT, type PerUnitReference } from '../perUnit';
+import { perUnitOfDesign } from '../simulator/registry';
 import { NO_CONDITIONS, type ConditionKind, type ConditionsConfig } from '../simulator/conditions';
 import type { FaultMix } from '../simulator/faults';
 import { plantConfig, simulatePlantDay, type PlantDay } from '../simulator/plant';
@@ -144,6 +146,11 @@ export function plantDaySpecs(plan: EvalPlan): PlantDaySpec[] {
     }
   });
   return specs;
+}
+
+/** What the model divides a plant-day's voltage and current by: its design plant's design, or the default design (the registry's row, as the predict job reads it). */
+export function perUnitOfSpec(spec: Pick<PlantDaySpec, 'design'>): PerUnitReference {
+  return spec.design ? perUnitOfDesign(parseDesign(spec.design, '--designs')) : DEFAULT_PER_UNIT;
 }
 
 /** Why a seed range cannot be held out, or null: training, validation and test used every seed below SPLIT_SEEDS_END. */

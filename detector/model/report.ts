@@ -26,7 +26,7 @@ export interface Evaluation {
   bestEpoch: number;
   parameters: number;
   history: { epoch: number; trainLoss: number; trainAccuracy: number; valLoss: number; valAccuracy: number; seconds: number }[];
-  data: Record<'train' | 'validation' | 'test', { plantDays: { seed: number; date: string }[]; devicesPerPlantDay: number; windows: number; normalKeep: number }>;
+  data: Record<'train' | 'validation' | 'test', { plantDays: { seed: number; date: string }[]; devicesPerPlantDay: number; windows: number; normalKeep: number; designs?: 'training' | 'default' }>;
   normalization: Normalization;
   test: {
     metrics: Metrics;

@@ -148,6 +148,7 @@ async function main(): Promise<void> {
       variant: { type: 'string', default: 'classic' },
       'no-docs': { type: 'boolean', default: false },
       conditions: { type: 'string', default: 'none' },
+      designs: { type: 'string', default: 'training' },
     },
   });
   const n = (k: keyof typeof values) => {
@@ -162,16 +163,18 @@ async function main(): Promise<void> {
   const devices = n('devices');
   const conditions = values.conditions;
   if (conditions !== 'training' && conditions !== 'none') throw new Error(`--conditions: expected training or none, got ${JSON.stringify(conditions)}`);
+  const designs = values.designs;
+  if (designs !== 'training' && designs !== 'default') throw new Error(`--designs: expected training or default, got ${JSON.stringify(designs)}`);
   const splits: Record<'train' | 'validation' | 'test', SplitSpec> = {
-    train: { name: 'train', plantDays: spreadDates(2025, n('train-days'), seed).map((date, i) => ({ seed: SPLIT_SEEDS.train + i, date })), devicesPerPlantDay: devices, normalKeep, conditions },
-    validation: { name: 'validation', plantDays: spreadDates(2025, n('val-days'), seed + 1).map((date, i) => ({ seed: SPLIT_SEEDS.validation + i, date })), devicesPerPlantDay: devices, normalKeep, conditions },
-    test: { name: 'test', plantDays: spreadDates(2026, n('test-days'), seed + 2).map((date, i) => ({ seed: SPLIT_SEEDS.test + i, date })), devicesPerPlantDay: devices, normalKeep: 1, conditions },
+    train: { name: 'train', plantDays: spreadDates(2025, n('train-days'), seed).map((date, i) => ({ seed: SPLIT_SEEDS.train + i, date })), devicesPerPlantDay: devices, normalKeep, conditions, designs },
+    validation: { name: 'validation', plantDays: spreadDates(2025, n('val-days'), seed + 1).map((date, i) => ({ seed: SPLIT_SEEDS.validation + i, date })), devicesPerPlantDay: devices, normalKeep, conditions, designs },
+    test: { name: 'test', plantDays: spreadDates(2026, n('test-days'), seed + 2).map((date, i) => ({ seed: SPLIT_SEEDS.test + i, date })), devicesPerPlantDay: devices, normalKeep: 1, conditions, designs: 'default' },
   };
   // a split's seeds must stay below the next split's base (and held-out evaluations' seeds)
   for (const s of Object.values(splits)) if (s.plantDays.length > 1000) throw new Error(`${s.name}: ${s.plantDays.length} plant-days; at most 1,000 per split (seeds from ${SPLIT_SEEDS[s.name as keyof typeof SPLIT_SEEDS]})`);
   console.log(`backend ${backend}; simulating ${Object.values(splits).map((s) => `${s.name} ${s.plantDays.length} plant-days × ${devices} devices`).join(', ')}`);
 
-  const norm = estimateNormalization(plantDaysOf({ ...splits.train, plantDays: splits.train.plantDays.slice(0, 3), devicesPerPlantDay: 6 }));
+  const norm = estimateNormalization(plantDaysOf({ ...splits.train, plantDays: splits.train.plantDays.slice(0, 6), devicesPerPlantDay: 6 }));
   const sets = {} as Record<keyof typeof splits, WindowSet>;
   for (const key of ['train', 'validation', 'test'] as const) {
     const s = splits[key];
@@ -239,7 +242,7 @@ async function main(): Promise<void> {
     bestEpoch: best.epoch,
     history,
     data: Object.fromEntries(
-      Object.entries(splits).map(([k, s]) => [k, { plantDays: s.plantDays, devicesPerPlantDay: s.devicesPerPlantDay, windows: sets[k as keyof typeof sets].count, normalKeep: s.normalKeep }]),
+      Object.entries(splits).map(([k, s]) => [k, { plantDays: s.plantDays, devicesPerPlantDay: s.devicesPerPlantDay, windows: sets[k as keyof typeof sets].count, normalKeep: s.normalKeep, designs: s.designs ?? 'default' }]),
     ) as Evaluation['data'],
     normalization: norm,
     parameters: model.countParams(),

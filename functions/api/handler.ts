@@ -14,6 +14,7 @@
 import { ContractVersionMismatch, DETECTOR_CONTRACT, TABLES_CONTRACT, DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker, type SilverDeviceDayRow } from '../../contracts';
 import { ALARM_LABELS, alarmCandidates, type AlarmLabel } from '../../detector/alarms';
 import { CHANNELS, LEVEL_FEATURES, N_SCALES, WINDOW, windowModelInput, type Normalization } from '../../detector/windows';
+import { perUnitOf, type PerUnitReference } from '../../detector/perUnit';
 import { CONTRACT_SCALES } from '../../detector/cwt';
 import BUNDLED_NORMALIZATION from '../../detector/model/artifacts/normalization.json';
 import { TableReader, StoreUnavailable, type ObjectStore } from './tableReader';
@@ -90,6 +91,7 @@ const FLEET_COLUMNS = ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', '
 export const SERIES = { voltage: 'V', current: 'A', temperature: 'degC', irradiance: 'W/m2' } as const;
 const SERIES_COLUMNS = ['deviceId', 'startMs', 'stepMs', 'samples', 'quality', ...Object.keys(SERIES)];
 const SILVER_COLUMNS = TABLES.silver_device_day.columns.map((c) => c.name);
+const REGISTRY_COLUMNS = ['deviceId', 'vmpStcV', 'impStcA', 'vmpDropPerKelvin'];
 /** A window named by its index in the day, or by an instant inside it (ISO 8601 with a zone: "2026-11-19T10:05:00Z"). */
 const WINDOW_INDEX = /^\d{1,4}$/;
 const WINDOW_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -305,8 +307,11 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     if (!row) throw new NotFound(`no series for device ${deviceId} on ${date}`);
     const predicted = windows.filter((r) => r.status === 'predicted').map((r) => r.windowIndex as number);
     const gain = typeof daily.baselineGain === 'number' ? daily.baselineGain : null;
+    // the design the predict job divided voltage and current by: the device's row of the same ingest run's registry (none: the default design, as the job did)
+    const registered = await silverReader.deviceRows('silver_device_registry', date, deviceId, REGISTRY_COLUMNS, inputRunId);
+    const perUnit = perUnitOf(registered?.rows[0] as PerUnitReference | undefined);
     return cachedJson(date, day.daily.marker, event, () => {
-      const input = windowModelInput(row, predicted, index, norm, gain);
+      const input = windowModelInput(row, predicted, index, norm, gain, perUnit);
       return {
         deviceId,
         date,
@@ -324,6 +329,8 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
         normalization: { formula: DETECTOR_CONTRACT.normalization.formula, scale: norm.scale },
         // the device's baseline gain the irradiance channel was multiplied by before the CWT (null: judged against the fleet)
         baselineGain: gain,
+        // what voltage and current were divided by before the CWT (contracts/detector.json perUnit)
+        perUnit,
         judgedAgainst: judgedAgainst(daily),
         levels: Object.fromEntries(LEVEL_FEATURES.map((f, i) => [f, input.levels[i]!])),
       };

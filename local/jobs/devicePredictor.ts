@@ -8,6 +8,7 @@ import type { GoldDailyRow, GoldWindowRow, SilverDeviceDayRow } from '../../cont
 import { dayRatio, NO_HISTORY, type DeviceReference } from '../../detector/baseline';
 import { thresholdsFor, type AlarmThresholds } from '../../detector/alarms';
 import { goldRows } from '../../detector/gold';
+import { toPerUnit } from '../../detector/perUnit';
 import type { WindowClassifier } from '../../detector/model/infer';
 import { filledChannels, modelInputs, windowMeans, windowsOf, withGain, type InputBuffers } from '../../detector/windows';
 
@@ -15,7 +16,7 @@ export interface DeviceGold {
   windows: GoldWindowRow[];
   daily: GoldDailyRow;
   predicted: number;
-  /** the day's ratio r of current to irradiance (measured, before the gain), null with too few bright windows */
+  /** the day's ratio r of per-unit current to irradiance (measured, before the gain), null with too few bright windows */
   ratio: number | null;
   /** the thresholds the day was decided with (its reference's set): the plant gate decides it again with them */
   thresholds: AlarmThresholds;
@@ -28,8 +29,8 @@ export async function predictDevice(row: SilverDeviceDayRow, classifier: WindowC
   const measured = filledChannels(row);
   // before withGain, which multiplies the irradiance in place: gold's window means and the day's ratio read them
   const means = windowMeans(measured, windows);
-  const ratio = dayRatio(measured, windows, means);
-  const filled = withGain(measured, reference.gain);
+  const ratio = dayRatio(measured, windows, reference.perUnit, means);
+  const filled = toPerUnit(withGain(measured, reference.gain), reference.perUnit);
   const probs = usable.length ? await classifier.predict(modelInputs(row, usable, classifier.normalization, buffers, filled), usable.length) : new Float32Array(0);
   const thresholds = thresholdsFor(classifier.alarmThresholds, reference.days);
   const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion, thresholds, reference, means);

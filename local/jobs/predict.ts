@@ -21,6 +21,7 @@ import type { DeviceGold } from './devicePredictor';
 import { PlantSlots, type PredictedWindows } from '../../detector/alarms';
 import { gatedDaily, predictedWindowsOfRows } from '../../detector/gold';
 import { plantConditions, type PlantCondition } from '../../detector/plantConditions';
+import { perUnitOf, type PerUnitReference } from '../../detector/perUnit';
 
 /** Turns a silver device-day into gold rows: in-thread with a classifier, or through a PredictPool. */
 export interface DevicePredictor {
@@ -84,17 +85,20 @@ export async function readBaseline(reader: TableReader, date: string): Promise<{
 
 /**
  * The day's device registry, as the ingest run that wrote the day's silver read it
- * (contracts/registry.ts): deviceId → design. A day ingested before the registry
+ * (contracts/registry.ts): deviceId → design, and its per-unit reference (detector/perUnit.ts). A day ingested before the registry
  * existed (tables.json version 6) has none: every device is then the default design.
  * A registry of another run than silver's (a rerun that failed between its two
  * commits) is refused: the designs would not be those of the readings.
  */
-export async function readRegistry(reader: TableReader, silver: CommitMarker): Promise<Map<string, { design: string }>> {
-  const found = await reader.tableRows('silver_device_registry', silver.date, ['deviceId', 'design']);
+export async function readRegistry(reader: TableReader, silver: CommitMarker): Promise<Map<string, RegistryEntry>> {
+  const found = await reader.tableRows('silver_device_registry', silver.date, ['deviceId', 'design', 'vmpStcV', 'impStcA', 'vmpDropPerKelvin']);
   if (!found) return new Map();
   if (found.marker.runId !== silver.runId) throw new Error(`the ${silver.date} device registry is of ingest run ${found.marker.runId}, its silver of run ${silver.runId}: rerun the day's ingest`);
-  return new Map(found.rows.map((r) => [r.deviceId as string, { design: r.design as string }]));
+  return new Map(found.rows.map((r) => [r.deviceId as string, { design: r.design as string, vmpStcV: r.vmpStcV as number, impStcA: r.impStcA as number, vmpDropPerKelvin: r.vmpDropPerKelvin as number }]));
 }
+
+/** What the predict job needs of a device's registry row: its design's name, and what the model's per-unit inputs divide by. */
+export type RegistryEntry = { design: string } & PerUnitReference;
 
 /**
  * The day's silver device-days in device order, a row group at a time: each part
@@ -182,7 +186,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
     }
   };
   for await (const row of silverInDeviceOrder(silverStore, marker)) {
-    const reference: DeviceReference = referenceOf(previous.rows.get(row.deviceId));
+    const reference: DeviceReference = referenceOf(previous.rows.get(row.deviceId), perUnitOf(registry.get(row.deviceId)));
     const task = predictor.predict(row, reference).then((g) => ({ deviceId: row.deviceId, g }));
     task.catch(() => undefined); // awaited in order by drain; an early failure must not go unhandled meanwhile
     queue.push(task);

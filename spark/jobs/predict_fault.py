@@ -35,6 +35,7 @@ from pvfault import alarms, baseline, gold, plant_conditions, registry, tables
 from pvfault.gold import MEAN_COLUMNS
 from pvfault.contracts import commit_key
 from pvfault.model import ARTIFACT_FILES, Lenet, cached_model
+from pvfault.windows import per_unit_of
 
 RATIO = "dayRatio"
 """The device-day's ratio r (before the gain), carried beside the gold rows to the driver; not a column of either gold table."""
@@ -133,13 +134,13 @@ def run(spark, args):
     model_version, threshold_sets = loaded.model_version, loaded.alarm_thresholds
     shared = spark.sparkContext.broadcast(artifacts)
 
-    # deviceId -> design, one small row per device, to every task deciding a daily row
+    # deviceId -> design and what the model's per-unit inputs divide by, one small row per device, to every task
     day_registry = {}
     reg_marker = registry_marker(silver_store, marker, args.date)
     if reg_marker and reg_marker["files"]:
         reg_schema = struct_type(tables.spark_schema("silver_device_registry"))
-        for r in spark.read.schema(reg_schema).parquet(*[silver_store.uri(f["key"]) for f in reg_marker["files"]]).select("deviceId", "design").collect():
-            day_registry[r["deviceId"]] = {"design": r["design"]}
+        for r in spark.read.schema(reg_schema).parquet(*[silver_store.uri(f["key"]) for f in reg_marker["files"]]).select("deviceId", "design", "vmpStcV", "impStcA", "vmpDropPerKelvin").collect():
+            day_registry[r["deviceId"]] = r.asDict()
     designs = spark.sparkContext.broadcast(day_registry)
 
     read_from, baseline_marker = latest_baseline(gold_store, args.date)
@@ -151,8 +152,10 @@ def run(spark, args):
     references = spark.sparkContext.broadcast({d: tuple(baseline.reference_of(r)) for d, r in previous.items()})
 
     def reference(device_id):
+        # the baseline's gain and days, with the device's design from the day's registry (the default design without a row)
         ref = references.value.get(device_id)
-        return baseline.NO_HISTORY if ref is None else baseline.Reference(*ref)
+        per_unit = per_unit_of(designs.value.get(device_id))
+        return baseline.Reference(None, 0, per_unit) if ref is None else baseline.Reference(ref[0], ref[1], per_unit)
 
     def device_windows(frame):
         model = cached_model(shared.value)

@@ -35,11 +35,12 @@ import argparse
 import json
 import sys
 
-from pvfault import baseline, ingest, stream, tables
+from pvfault import baseline, ingest, registry, stream, tables
 from pvfault.contracts import FAULT_CLASSES, LATENESS_MS
 from pvfault.kafka import KAFKA_SECURITY_CONF, security_options
 from pvfault.model import ARTIFACT_FILES, Lenet, cached_model
 from pvfault.plantday import plant_day_window
+from pvfault.windows import DEFAULT_PER_UNIT, per_unit_of
 
 ALARM_PREFIX = "stream_alarm"
 """Folder of the streaming alarms in the gold bucket: date=<day>/batch=<id>/part-*.parquet."""
@@ -58,6 +59,7 @@ def parse_args(argv=None):
     p.add_argument("--bootstrap-servers", required=True, help="MSK bootstrap brokers (IAM listener, port 9098)")
     p.add_argument("--topic", required=True, help="the readings topic")
     p.add_argument("--gold-uri", required=True, help="s3://<gold bucket>: the baselines read, the alarms written")
+    p.add_argument("--registry-uri", required=True, help="s3://<bootstrap bucket>/registry/device_registry.json: the plant's device registry (the designs the model's per-unit inputs read), as the ingest reads it")
     p.add_argument("--model-uri", required=True, help="folder holding model.json, weights.bin, normalization.json, alarms.json")
     p.add_argument("--state-uri", required=True, help="folder of the stream's state (s3:// on EMR)")
     p.add_argument("--checkpoint-uri", help="Spark's checkpoint folder (default <state-uri>/checkpoint)")
@@ -188,8 +190,13 @@ class StreamState(object):
         return done
 
 
-def process_batch(spark, args, shared, records, batch_id, log=print):
-    """One micro-batch (module docstring). Returns its summary, also printed as a JSON line."""
+def process_batch(spark, args, shared, records, batch_id, log=print, designs=None):
+    """One micro-batch (module docstring). Returns its summary, also printed as a JSON line.
+
+    designs: {deviceId: pvfault.windows.PerUnit} from the plant's registry (None or a device
+    without a row: the default design), as the batch's predict reads the day's registry.
+    """
+    designs = designs or {}
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -236,7 +243,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print):
             if marker and marker["files"]:
                 for r in spark.read.schema(struct_type(tables.spark_schema("device_baseline"))).parquet(*[state.gold.uri(f["key"]) for f in marker["files"]]).collect():
                     references[(d, r["deviceId"])] = tuple(baseline.reference_of(r.asDict()))
-        context = spark.sparkContext.broadcast({"scored": scored, "references": references, "wm": wm, "closed": closed, "days": windows_of_day})
+        context = spark.sparkContext.broadcast({"scored": scored, "references": references, "wm": wm, "closed": closed, "days": windows_of_day, "designs": designs})
 
         def score(frame):
             c = context.value
@@ -245,8 +252,9 @@ def process_batch(spark, args, shared, records, batch_id, log=print):
             frame = frame.assign(reason="")  # valid readings only: silver counts none quarantined
             row = ingest.silver_row_of_device(device, frame, start, end)
             ref = c["references"].get((day, device))
-            rows = stream.score_windows(row, c["scored"].get((day, device), 0), c["wm"], c["closed"][day],
-                                        cached_model(shared.value), baseline.NO_HISTORY if ref is None else baseline.Reference(*ref))
+            per_unit = c["designs"].get(device, DEFAULT_PER_UNIT)
+            rows = stream.score_windows(row, c["scored"].get((day, device), 0), c["wm"], c["closed"][day], cached_model(shared.value),
+                                        baseline.Reference(None, 0, per_unit) if ref is None else baseline.Reference(ref[0], ref[1], per_unit))
             out = tables.to_frame("gold_window", rows)
             out["date"] = day
             return out
@@ -267,7 +275,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print):
             for r in day_rows:
                 by_device.setdefault(r["deviceId"], []).append(r)
             events, settled_before = stream.settled_gate(day_rows, wm, closed[d])
-            refs = {dev: baseline.Reference(*ref) for (day, dev), ref in references.items() if day == d}
+            refs = {dev: baseline.Reference(ref[0], ref[1], designs.get(dev, DEFAULT_PER_UNIT)) for (day, dev), ref in references.items() if day == d}
             alarms_now = stream.new_alarms(d, by_device, events, settled_before, model.alarm_thresholds, refs, model.model_version,
                                            state.raised(d, batch_id), max_event, batch_id)
             key = "%s/date=%s/batch=%d" % (ALARM_PREFIX, d, batch_id)
@@ -334,11 +342,17 @@ def run(spark, args):
         artifacts[name] = data
     Lenet.from_bytes(*(artifacts[n] for n in ARTIFACT_FILES))  # fails here, not in the first micro-batch's tasks
     shared = spark.sparkContext.broadcast(artifacts)
+    # the plant's registry, read once as the stream starts (a changed registry takes a restart, as a new model does)
+    registry_store = HadoopStore(spark, args.registry_uri.rsplit("/", 1)[0])
+    registry_data = registry_store.read_bytes_uri(args.registry_uri)
+    if registry_data is None:
+        raise RuntimeError(registry.missing_registry(args.registry_uri))
+    designs = {r["deviceId"]: per_unit_of(r) for r in registry.parse_registry(registry_data.decode("utf-8"), args.registry_uri)}
     protocol = spark.conf.get(KAFKA_SECURITY_CONF, "SASL_SSL")
     source = spark.readStream.format("kafka").options(**kafka_stream_options(args, protocol)).load()
 
     def each(records, batch_id):
-        process_batch(spark, args, shared, records, batch_id, log=lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()))
+        process_batch(spark, args, shared, records, batch_id, log=lambda line: (sys.stdout.write(line + "\n"), sys.stdout.flush()), designs=designs)
 
     writer = source.writeStream.foreachBatch(each).option("checkpointLocation", args.checkpoint_uri).queryName("stream_alarms")
     writer = writer.trigger(availableNow=True) if args.trigger == "availableNow" else writer.trigger(processingTime=args.trigger)

@@ -16,7 +16,7 @@ import numpy as np
 
 from pvfault import tables
 from pvfault.contracts import commit_key
-from pvfault.windows import CHANNELS, DETECTOR_CONTRACT, window_mean
+from pvfault.windows import CHANNELS, DEFAULT_PER_UNIT, DETECTOR_CONTRACT, PerUnit, window_mean
 
 BASELINE = DETECTOR_CONTRACT["baseline"]
 MIN_IRRADIANCE = BASELINE["minIrradiance"]
@@ -28,8 +28,10 @@ MAX_AGE_DAYS = BASELINE["maxAgeDays"]
 if "current" not in CHANNELS or "irradiance" not in CHANNELS:
     raise ValueError("the baseline's ratio needs the current and irradiance channels; the contract has %r" % (CHANNELS,))
 
-Reference = collections.namedtuple("Reference", ["gain", "days"])
-"""How a device-day is judged: against its own baseline (its gain and the healthy days behind it), or without history."""
+Reference = collections.namedtuple("Reference", ["gain", "days", "per_unit"], defaults=(DEFAULT_PER_UNIT,))
+"""How a device-day is judged: against its own baseline (its gain and the healthy days behind it), or
+without history; and what its design makes (pvfault.windows.PerUnit), which the model reads its
+voltage and current per unit of."""
 NO_HISTORY = Reference(None, 0)
 
 
@@ -42,12 +44,14 @@ def median(values):
     return xs[(n - 1) // 2] if n % 2 == 1 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 
 
-def day_ratio(filled, windows):
+def day_ratio(filled, windows, per_unit=DEFAULT_PER_UNIT):
     """A device-day's ratio r, or None with fewer than minWindows bright windows.
 
     filled: the measured gap-filled channels (pvfault.windows.filled_channels without a
     gain: r is the device's own relation, before any baseline scales it); windows: as
-    windows_of gives them, [(index, startMs, endMs, skipReason or None)].
+    windows_of gives them, [(index, startMs, endMs, skipReason or None)]; per_unit: the
+    device's design (pvfault.windows.PerUnit): r is of current per unit, so that arrays
+    of several designs share one fleet reference.
     """
     current = filled["current"]
     irradiance = filled["irradiance"]
@@ -59,7 +63,7 @@ def day_ratio(filled, windows):
         # the window means gold_window holds; dim windows (a low sun, clouds) say more
         # about the sensor's angle than about the array
         if mean_g >= MIN_IRRADIANCE:
-            ratios.append(window_mean(current, index) / mean_g)
+            ratios.append(window_mean(current, index) / per_unit.impStcA / mean_g)
     return median(ratios) if len(ratios) >= MIN_WINDOWS else None
 
 
@@ -100,11 +104,12 @@ def next_baseline(previous, today, date):
     return out
 
 
-def reference_of(row):
-    """The reference a baseline row gives its device's next day (NO_HISTORY for None or a row without gain)."""
+def reference_of(row, per_unit=DEFAULT_PER_UNIT):
+    """The reference a baseline row gives its device's next day (no history for None or a row without
+    gain), with its design's per-unit reference (the default design's unless given)."""
     if row is None or row.get("gain") is None:
-        return NO_HISTORY
-    return Reference(float(row["gain"]), len(row["ratios"]))
+        return Reference(None, 0, PerUnit(*per_unit))
+    return Reference(float(row["gain"]), len(row["ratios"]), PerUnit(*per_unit))
 
 
 def baseline_dates_before(date):

@@ -17,7 +17,7 @@ import numpy as np
 from pvfault.alarms import NO_EVENTS, decide_alarm, thresholds_for
 from pvfault.baseline import NO_HISTORY, day_ratio
 from pvfault.contracts import FAULT_CLASSES
-from pvfault.windows import day_scalograms, filled_channels, window_levels, window_mean, window_tensor, windows_of, with_gain
+from pvfault.windows import day_scalograms, filled_channels, to_per_unit, window_levels, window_mean, window_tensor, windows_of, with_gain
 
 _K = len(FAULT_CLASSES)
 BATCH = 32
@@ -105,7 +105,8 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
 def predict_device(row, model, reference=NO_HISTORY):
     """A silver row (dict, arrays as numpy) -> (its gold window rows, its day ratio r), with model a pvfault.model.Lenet.
 
-    The model reads the irradiance channel times the reference's gain (pvfault.windows.with_gain);
+    The model reads the irradiance channel times the reference's gain (pvfault.windows.with_gain),
+    voltage and current per unit of the reference's design (pvfault.windows.to_per_unit);
     r is taken from the measured channels, before the gain (pvfault.baseline.day_ratio), for
     the next day's baseline. Memory is one device-day: four 64 x samples scalograms (~4.4 MB)
     and its windows.
@@ -113,15 +114,15 @@ def predict_device(row, model, reference=NO_HISTORY):
     windows = windows_of(row)
     usable = [w for w in windows if not w[3]]
     measured = filled_channels(row)
-    ratio = day_ratio(measured, windows)
-    probs = window_probabilities(row, with_gain(measured, reference.gain), usable, model)
+    ratio = day_ratio(measured, windows, reference.per_unit)
+    probs = window_probabilities(row, to_per_unit(with_gain(measured, reference.gain), reference.per_unit), usable, model)
     return window_rows(row["deviceId"], windows, probs, model.model_version, measured), ratio
 
 
 def window_probabilities(row, filled, usable, model):
     """(len(usable), 6) float32: the model's class probabilities of the usable windows of a device-day.
 
-    filled: the gap-filled channels the model reads (the baseline gain applied, pvfault.windows.with_gain);
+    filled: the gap-filled channels the model reads (the baseline gain applied, pvfault.windows.with_gain, per unit, to_per_unit);
     usable: windows as windows_of gives them, without a skip reason. The CWT is taken of the
     whole day's series (contracts/detector.json cwt) whatever windows are asked for: the batch
     asks for all, the stream (pvfault.stream) for those whose CWT context has arrived.

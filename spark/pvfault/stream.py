@@ -35,7 +35,7 @@ from pvfault import alarms, gold, ingest
 from pvfault.baseline import NO_HISTORY
 from pvfault.contracts import GRID_STEP_MS, LATENESS_MS, QUALITY
 from pvfault.plantday import plant_date_of
-from pvfault.windows import SCALES, WINDOW, filled_channels, windows_of, with_gain
+from pvfault.windows import SCALES, WINDOW, filled_channels, to_per_unit, windows_of, with_gain
 
 
 @functools.lru_cache(maxsize=None)
@@ -127,14 +127,15 @@ def score_windows(row, scored, watermark_ms, closed, model, reference):
     """gold_window rows of the device-day's windows that became ready since `scored` were scored.
 
     The same rows the batch writes for those windows (pvfault.gold.predict_device): the
-    model reads the whole day's CWT so far, the irradiance times the baseline's gain.
+    model reads the whole day's CWT so far, the irradiance times the baseline's gain, voltage
+    and current per unit of the device's design.
     """
     windows = windows_of(row)[scored:ready_windows(row, watermark_ms, closed)]
     if not windows:
         return []
     measured = filled_channels(row)
     usable = [w for w in windows if not w[3]]
-    probs = gold.window_probabilities(row, with_gain(measured, reference.gain), usable, model)
+    probs = gold.window_probabilities(row, to_per_unit(with_gain(measured, reference.gain), reference.per_unit), usable, model)
     return gold.window_rows(row["deviceId"], windows, probs, model.model_version, measured)
 
 

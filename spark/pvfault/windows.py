@@ -5,6 +5,7 @@ reasons, asinh normalisation stacked NHWC float32, and each window's standardise
 level features — exactly as detector/windows.ts does (shared fixtures in
 test/fixtures/windows). Python 3.9-compatible.
 """
+import collections
 import json
 import os
 
@@ -25,6 +26,10 @@ LEVEL_STATISTICS = tuple(DETECTOR_CONTRACT["levels"]["statistics"])
 LEVEL_FEATURES = tuple("%s.%s" % (c, s) for c in CHANNELS for s in LEVEL_STATISTICS)
 if LEVEL_STATISTICS != ("mean", "std"):
     raise ValueError("window_levels computes mean and std; the contract asks for %r" % (LEVEL_STATISTICS,))
+PER_UNIT = DETECTOR_CONTRACT["perUnit"]
+PerUnit = collections.namedtuple("PerUnit", ["vmpStcV", "impStcA", "vmpDropPerKelvin"])
+"""What the model divides a device's voltage and current by: its registry row's three columns."""
+DEFAULT_PER_UNIT = PerUnit(**PER_UNIT["default"])
 
 
 def gap_filled(series):
@@ -91,6 +96,27 @@ def with_gain(filled, gain):
         return filled
     out = dict(filled)
     out["irradiance"] = filled["irradiance"] * float(gain)
+    return out
+
+
+def per_unit_of(row):
+    """A registry row's (dict) PerUnit; the default design's for None (a device the registry has no row for)."""
+    if row is None:
+        return DEFAULT_PER_UNIT
+    return PerUnit(float(row["vmpStcV"]), float(row["impStcA"]), float(row["vmpDropPerKelvin"]))
+
+
+def to_per_unit(filled, per_unit):
+    """The model's per-unit channels (contracts/detector.json perUnit), as detector/perUnit.ts toPerUnit.
+
+    A new dict: voltage / (vmpStcV * max(minFactor, 1 - vmpDropPerKelvin * (T - 25))) slot by
+    slot with the gap-filled module temperature, current / impStcA; temperature and irradiance
+    unchanged. float64, the same operations in the same order as the TypeScript.
+    """
+    factor = np.maximum(PER_UNIT["minFactor"], 1 - per_unit.vmpDropPerKelvin * (filled["temperature"] - PER_UNIT["referenceTemperature"]))
+    out = dict(filled)
+    out["voltage"] = filled["voltage"] / (per_unit.vmpStcV * factor)
+    out["current"] = filled["current"] / per_unit.impStcA
     return out
 
 

@@ -21,6 +21,12 @@ import { readModelVersion } from '../../detector/model/manifest';
 import { CHANNELS, dayScalograms, filledChannels, LEVEL_FEATURES, N_SCALES, WINDOW, WINDOW_VALUES, windowTensor, withGain } from '../../detector/windows';
 import { FAULT_CLASSES } from '../../contracts';
 import { deviceName, FIXTURE_DATES, publishGold, publishSilver, silverRow } from '../helpers/goldFixture';
+import { NO_HISTORY } from '../../detector/baseline';
+import { parseDesign } from '../../contracts/design';
+import { DEFAULT_PER_UNIT, toPerUnit } from '../../detector/perUnit';
+import { perUnitOfDesign, registryOfDesign } from '../../detector/simulator/registry';
+
+const CDTE = parseDesign('cdte-4x4-fs-6385');
 
 const NOW = Date.UTC(2026, 10, 20, 12);
 const DATE = FIXTURE_DATES[2]!;
@@ -41,6 +47,7 @@ interface Scalogram {
   values: string;
   normalization: { formula: string; scale: Record<string, number> };
   baselineGain: number | null;
+  perUnit: { vmpStcV: number; impStcA: number; vmpDropPerKelvin: number };
   judgedAgainst: string;
   levels: Record<string, number>;
 }
@@ -58,7 +65,7 @@ function folderWriter(root: string): ObjectWriter {
 
 let root: string;
 let classifier: Classifier;
-/** device 1 judged against its own baseline (gain), device 2 against the fleet */
+/** device 1 judged against its own baseline (gain), device 2 against the fleet; device 2 registered as a 4 × 4 CdTe array, device 1 not in the registry (the default design) */
 const golds = new Map<number, DeviceGold>();
 let api: (e: HttpEvent) => Promise<HttpResult>;
 const get = (device: string, query: Record<string, string>, handler = api) => handler({ rawPath: `/devices/${device}/scalogram`, queryStringParameters: query, requestContext: { http: { method: 'GET' } } });
@@ -68,7 +75,8 @@ beforeAll(async () => {
   classifier = await Classifier.load();
   // silver as ingest left it (run-0), gold as the predict job writes it from that run
   await publishSilver(folderWriter(join(root, 'silver')), 2, { dates: [DATE] });
-  for (const i of [1, 2]) golds.set(i, await predictDevice(silverRow(i, DATE), classifier, undefined, i === 1 ? { gain: GAIN, days: 4 } : { gain: null, days: 0 }));
+  await publishPartition(folderWriter(join(root, 'silver')), 'silver_device_registry', DATE, 'run-0', registryOfDesign([deviceName(2)], CDTE));
+  for (const i of [1, 2]) golds.set(i, await predictDevice(silverRow(i, DATE), classifier, undefined, i === 1 ? { ...NO_HISTORY, gain: GAIN, days: 4 } : { ...NO_HISTORY, perUnit: perUnitOfDesign(CDTE) }));
   const gold = folderWriter(join(root, 'gold'));
   await publishPartition(gold, 'gold_window', DATE, 'predict-1', [...golds.values()].flatMap((g) => g.windows), { inputRunId: 'run-0' });
   await publishPartition(gold, 'gold_daily', DATE, 'predict-1', [...golds.values()].map((g) => g.daily), { inputRunId: 'run-0' });
@@ -109,6 +117,9 @@ describe('GET /devices/{id}/scalogram', () => {
     expect(b.normalization.scale).toEqual(classifier.normalization.scale);
     const two = JSON.parse((await get(deviceName(2), { date: DATE, window: String(w.windowIndex) })).body) as Scalogram;
     expect([two.baselineGain, two.judgedAgainst]).toEqual([null, 'fleet']);
+    // what voltage and current were divided by: device 1 has no registry row (the default design), device 2 its CdTe row's
+    expect(b.perUnit).toEqual(DEFAULT_PER_UNIT);
+    expect(two.perUnit).toEqual(perUnitOfDesign(CDTE));
   });
 
   it("is the contract's whole-day scalogram of the gained channels within its tolerance; the gain shows in irradiance only", async () => {
@@ -117,7 +128,7 @@ describe('GET /devices/{id}/scalogram', () => {
     const row: SilverDeviceDayRow = silverRow(1, DATE);
     const tensor = (gain: number | null) => {
       const out = new Float32Array(WINDOW_VALUES);
-      windowTensor(dayScalograms(row, withGain(filledChannels(row), gain)), row.samples, w.windowIndex, classifier.normalization.scale, out);
+      windowTensor(dayScalograms(row, toPerUnit(withGain(filledChannels(row), gain), DEFAULT_PER_UNIT)), row.samples, w.windowIndex, classifier.normalization.scale, out);
       return out;
     };
     const gained = tensor(GAIN);

@@ -1,5 +1,6 @@
 import cases from '../fixtures/contracts/device-registry-cases.json';
 import { DEFAULT_DESIGN_NAME } from '../../contracts/design';
+import { perUnitOf } from '../../detector/perUnit';
 import { readFileSync } from 'node:fs';
 import { DEFINITION_PATH } from '../../statemachine/definition';
 import { designOf, parseRegistry, REGISTRY_KEY, RegistryError, registryText } from '../../contracts/registry';
@@ -17,9 +18,12 @@ describe('the device registry object', () => {
     expect(() => parseRegistry(c.text, cases.source)).toThrow(new RegistryError(c.error));
   });
 
-  it("names each device's design, and says when it is the default for want of a row", () => {
+  it("names each device's design and what the model divides its readings by, and says when it is the default for want of a row", () => {
     const registry = new Map(parseRegistry(cases.lookups.registry, cases.source).map((r) => [r.deviceId, r]));
-    for (const c of cases.lookups.cases) expect(designOf(registry, c.deviceId)).toEqual({ design: c.design, designSource: c.designSource });
+    for (const c of cases.lookups.cases) {
+      expect(designOf(registry, c.deviceId)).toEqual({ design: c.design, designSource: c.designSource });
+      expect(perUnitOf(registry.get(c.deviceId))).toEqual(c.perUnit);
+    }
     // the fixture's default is the contract's default
     expect(cases.lookups.cases.find((c) => c.designSource === 'default')!.design).toBe(DEFAULT_DESIGN_NAME);
   });

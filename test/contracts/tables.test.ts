@@ -125,8 +125,9 @@ describe('commit markers', () => {
     for (const t of Object.values(TABLES)) expect(t.readableFrom).toBeGreaterThanOrEqual(1);
     for (const t of Object.values(TABLES)) expect(t.readableFrom).toBeLessThanOrEqual(TABLES_CONTRACT.version);
     expect(TABLES.gold_plant_condition.readableFrom).toBe(5);
-    // version 6: the registry is new (no older day has one); gold_daily only gained nullable columns, so its older days stay readable
-    expect(TABLES.silver_device_registry.readableFrom).toBe(6);
+    // version 6: the registry is new (no older day has one); gold_daily only gained nullable columns, so its older days stay readable.
+    // version 7: the registry gained the per-unit columns the predict job reads (contracts/detector.json perUnit): a version 6 day answers "rerun the day"
+    expect(TABLES.silver_device_registry.readableFrom).toBe(7);
     expect(TABLES.gold_daily.readableFrom).toBe(4);
     expect(TABLES.gold_daily.columns.filter((c) => c.name.startsWith('design')).map((c) => [c.name, c.nullable])).toEqual([
       ['design', true],

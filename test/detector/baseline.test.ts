@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { QUALITY, type DeviceBaselineRow, type SilverDeviceDayRow } from '../../contracts';
 import { BASELINE, dayRatio, gainOf, median, NO_HISTORY, nextBaseline, referenceOf } from '../../detector/baseline';
+import { DEFAULT_PER_UNIT } from '../../detector/perUnit';
 import { filledChannels, WINDOW, windowsOf } from '../../detector/windows';
 import { build, FIXTURE, REWRITE } from '../fixtures/contracts/baseline-days';
 
@@ -46,9 +47,13 @@ describe('dayRatio', () => {
   it('is the median of the windows\' current per irradiance, and reads the measured channels (the gain is applied after)', () => {
     const ks = [0.0081, 0.0079, 0.008, 0.0083, 0.0078, 0.0082, 0.0084];
     const row = proportionalDay(ks);
-    expect(dayRatio(filledChannels(row), windowsOf(row))).toBeCloseTo(0.0081, 6);
+    const amps = { ...DEFAULT_PER_UNIT, impStcA: 1 };
+    expect(dayRatio(filledChannels(row), windowsOf(row), amps)).toBeCloseTo(0.0081, 6);
     // with the irradiance channel scaled by a gain the same day reads 1/gain of it: predictDevice takes r before the gain
-    expect(dayRatio(filledChannels(row, 0.9), windowsOf(row))).toBeCloseTo(0.0081 / 0.9, 6);
+    expect(dayRatio(filledChannels(row, 0.9), windowsOf(row), amps)).toBeCloseTo(0.0081 / 0.9, 6);
+    // of current per unit of the design's: arrays of several designs share one fleet median
+    expect(dayRatio(filledChannels(row), windowsOf(row), DEFAULT_PER_UNIT)).toBeCloseTo(0.0081 / DEFAULT_PER_UNIT.impStcA, 9);
+    expect(dayRatio(filledChannels(row), windowsOf(row), { ...DEFAULT_PER_UNIT, impStcA: 8.92 })).toBeCloseTo(0.0081 / 8.92, 9);
   });
 });
 
@@ -97,7 +102,11 @@ describe('nextBaseline', () => {
 
   it('referenceOf: history is a gain and its days; a row without ratios is no history', () => {
     const [row] = nextBaseline(none, new Map([['PV-1', { ratio: 0.009, verdict: 'normal' }]]), '2026-07-01');
-    expect(referenceOf(row)).toEqual({ gain: 1, days: 1 });
+    expect(referenceOf(row)).toEqual({ gain: 1, days: 1, perUnit: DEFAULT_PER_UNIT });
+    // with its design's per-unit reference, history or none
+    const cdte = { vmpStcV: 691.2, impStcA: 8.92, vmpDropPerKelvin: 0.0032 };
+    expect(referenceOf(row, cdte)).toEqual({ gain: 1, days: 1, perUnit: cdte });
+    expect(referenceOf(undefined, cdte)).toEqual({ ...NO_HISTORY, perUnit: cdte });
     expect(referenceOf({ ...row!, ratios: new Float32Array(0), gain: null })).toBe(NO_HISTORY);
     expect(referenceOf(undefined)).toBe(NO_HISTORY);
   });

@@ -20,6 +20,7 @@ import { publishDayWithProducer, type ProducerDayResult } from '../../local/prod
 import { localFolders, localSparkConf, runSparkJob, sparkEnvironment, writeLocalRegistry } from '../../local/sparkJobs';
 import { plantConfig } from '../../detector/simulator/plant';
 import { deviceRegistry } from '../../detector/simulator/registry';
+import { REGISTRY_KEY } from '../../contracts/registry';
 import { logTail, medianP90, startStreamJob, streamAlarmRows, type StreamAlarmRow, type StreamBatch } from '../../local/streamJob';
 import { localDefinitionValues, runLocally, type JobRunRequest } from '../../statemachine/local';
 import { committedTable, FolderStore } from './tables';
@@ -69,7 +70,7 @@ beforeAll(async () => {
   // the stream, killed once it has read past noon, then started again on its checkpoint
   const options = {
     env, timeZone: TIME_ZONE, bootstrap: broker.bootstrap, topic: TOPIC,
-    goldDir: join(dir, 'spark', 'gold'), stateDir: join(dir, 'stream-state'), notifyDir: join(dir, 'notify'),
+    goldDir: join(dir, 'spark', 'gold'), registryUri: join(dir, 'spark', 'bootstrap', REGISTRY_KEY), stateDir: join(dir, 'stream-state'), notifyDir: join(dir, 'notify'),
     maxOffsetsPerTrigger: MAX_OFFSETS, logFile: join(dir, 'stream.log'), tmpDir: join(dir, 'stream-tmp'),
   };
   const noon = dayWindow.startMs + 12 * 3_600_000;

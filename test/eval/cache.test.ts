@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeviceReference } from '../../detector/baseline';
+import { NO_HISTORY, type DeviceReference } from '../../detector/baseline';
 import { CACHE_FORMAT, cachePath, readCache, writeCache } from '../../detector/eval/cache';
 import type { PlantDaySpec } from '../../detector/eval/plantDays';
 import type { DeviceDayRecord } from '../../detector/eval/records';
@@ -31,10 +31,10 @@ describe('the evaluation cache', () => {
     expect(Buffer.from(again!.evidence.means!.buffer)).toEqual(Buffer.from(measured.evidence.means!.buffer));
   });
 
-  it('keys files by model version, by every field of the plant-day and by the baselines its devices were judged against', () => {
+  it('keys files by model version, by every field of the plant-day and by the baselines and designs its devices were judged against', () => {
     const dir = '/c';
-    const own = new Map([['PV-000001', { gain: 0.97, days: 2 }]]);
-    const paths = [cachePath(dir, 'm1', spec, NONE), cachePath(dir, 'm2', spec, NONE), cachePath(dir, 'm1', { ...spec, devices: 7 }, NONE), cachePath(dir, 'm1', { ...spec, sky: 'broken' }, NONE), cachePath(dir, 'm1', { ...spec, faultMix: { normal: 2 } }, NONE), cachePath(dir, 'm1', spec, own), cachePath(dir, 'm1', spec, new Map([['PV-000001', { gain: 0.97, days: 3 }]])), cachePath(dir, 'm1', spec, new Map([['PV-000001', { gain: 0.98, days: 2 }]]))];
+    const own = new Map([['PV-000001', { ...NO_HISTORY, gain: 0.97, days: 2 }]]);
+    const paths = [cachePath(dir, 'm1', spec, NONE), cachePath(dir, 'm2', spec, NONE), cachePath(dir, 'm1', { ...spec, devices: 7 }, NONE), cachePath(dir, 'm1', { ...spec, sky: 'broken' }, NONE), cachePath(dir, 'm1', { ...spec, faultMix: { normal: 2 } }, NONE), cachePath(dir, 'm1', spec, own), cachePath(dir, 'm1', spec, new Map([['PV-000001', { ...NO_HISTORY, gain: 0.97, days: 3 }]])), cachePath(dir, 'm1', spec, new Map([['PV-000001', { ...NO_HISTORY, gain: 0.98, days: 2 }]])), cachePath(dir, 'm1', spec, new Map([['PV-000001', { ...NO_HISTORY, gain: 0.97, days: 2, perUnit: { ...NO_HISTORY.perUnit, impStcA: 8.92 } }]]))];
     expect(new Set(paths).size).toBe(paths.length);
     expect(paths[0]).toMatch(/^\/c\/cache\/m1\/2026-06-15-p1d1-[0-9a-f]{16}\.json$/);
   });

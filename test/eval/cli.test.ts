@@ -15,19 +15,20 @@ describe('npm run eval flags', () => {
     expect([a.windows, a.workers, a.docs, a.fresh]).toEqual(['model', 2, true, false]);
     const specs = plantDaySpecs(a.plan);
     const counted = specs.filter((s) => s.scored);
-    expect(specs.filter((s) => s.day === 4 && !s.condition).map((s) => [s.date, s.scored])).toEqual(['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15'].map((d) => [d, true]));
-    expect(specs.filter((s) => s.day === 0 && !s.condition).map((s) => [s.date, s.scored])).toEqual(['2026-02-11', '2026-04-11', '2026-06-11', '2026-08-11', '2026-10-11', '2026-12-11'].map((d) => [d, false]));
-    // and one plant per condition that is not a fault: its warm-up days, then three counted days
-    expect(specs).toHaveLength(42 + 7 * 7);
-    expect(counted).toHaveLength(18 + 7 * 3);
+    expect(specs.filter((s) => s.day === 4 && !s.condition && !s.design).map((s) => [s.date, s.scored])).toEqual(['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15'].map((d) => [d, true]));
+    expect(specs.filter((s) => s.day === 0 && !s.condition && !s.design).map((s) => [s.date, s.scored])).toEqual(['2026-02-11', '2026-04-11', '2026-06-11', '2026-08-11', '2026-10-11', '2026-12-11'].map((d) => [d, false]));
+    // and one plant per condition that is not a fault: its warm-up days, then three counted days; and one per held-out design, as a plan plant
+    expect(a.plan.designs).toEqual(['cdte-4x4-fs-6385', 'poly-16x2-cs6p-250p']);
+    expect(specs).toHaveLength(42 + 7 * 7 + 2 * 7);
+    expect(counted).toHaveLength(18 + 7 * 3 + 2 * 3);
     expect(new Set(counted.map((s) => s.sky))).toEqual(new Set(['clear', 'broken', 'mostly_cloudy', 'overcast']));
     expect(specs.find((s) => s.date === '2026-06-15')!.sky).toBe('clear');
-    expect(new Set(specs.map((s) => s.seed)).size).toBe(13);
+    expect(new Set(specs.map((s) => s.seed)).size).toBe(15);
     expect(Math.min(...specs.filter((s) => s.condition).map((s) => s.seed))).toBe(5006);
   });
 
   it('adds a plant per condition that is not a fault: warm-up days without it, the counted day with it forced (soiling: building up over the days)', () => {
-    const specs = plantDaySpecs(parseEvalArgs(['--dates', '2026-02-27', '--days', '1', '--warmup', '2', '--conditions', 'snow,soiling', '--condition-days', '1']).plan);
+    const specs = plantDaySpecs(parseEvalArgs(['--dates', '2026-02-27', '--days', '1', '--warmup', '2', '--conditions', 'snow,soiling', '--condition-days', '1', '--designs', 'none']).plan);
     expect(specs.map((s) => [s.plant, s.date, s.scored, s.seed, s.condition?.kind, s.condition?.config.force])).toEqual([
       [0, '2026-02-25', false, 5000, undefined, undefined],
       [0, '2026-02-26', false, 5000, undefined, undefined],
@@ -61,7 +62,7 @@ describe('npm run eval flags', () => {
   });
 
   it('makes a plant a run of consecutive days, the warm-up ones first, the skies cycling over its days', () => {
-    const specs = plantDaySpecs({ ...parseEvalArgs(['--dates', '2026-02-27', '--days', '3', '--warmup', '2', '--skies', 'clear,overcast', '--conditions', 'none']).plan });
+    const specs = plantDaySpecs({ ...parseEvalArgs(['--dates', '2026-02-27', '--days', '3', '--warmup', '2', '--skies', 'clear,overcast', '--conditions', 'none', '--designs', 'none']).plan });
     expect(specs.map((s) => [s.date, s.day, s.scored, s.sky, s.seed])).toEqual([
       ['2026-02-25', 0, false, 'clear', 5000],
       ['2026-02-26', 1, false, 'overcast', 5000],
@@ -69,7 +70,7 @@ describe('npm run eval flags', () => {
       ['2026-02-28', 3, true, 'overcast', 5000],
       ['2026-03-01', 4, true, 'clear', 5000],
     ]);
-    expect(plantDaySpecs(parseEvalArgs(['--dates', '2026-02-27', '--days', '2', '--warmup', '0', '--conditions', 'none']).plan).map((s) => [s.date, s.scored])).toEqual([
+    expect(plantDaySpecs(parseEvalArgs(['--dates', '2026-02-27', '--days', '2', '--warmup', '0', '--conditions', 'none', '--designs', 'none']).plan).map((s) => [s.date, s.scored])).toEqual([
       ['2026-02-27', true],
       ['2026-02-28', true],
     ]);
@@ -88,7 +89,7 @@ describe('npm run eval flags', () => {
     [['--dates', '2026-02-01,,2026-03-01'], '--dates: "2026-02-01,,2026-03-01" has an empty item'],
     [['--dates', '2026-02-01,2026-02-01'], 'names a date twice'],
     [['--skies', 'clear,foggy'], '--skies: expected clear, broken, mostly_cloudy, overcast, got "foggy"'],
-    [['--seed', '3000'], '--seed: seeds 3000..3012 overlap the seeds training uses (below 4000'],
+    [['--seed', '3000'], '--seed: seeds 3000..3014 overlap the seeds training uses (below 4000'],
     [['--decision', 'vote'], '--decision: expected alarms, verdict, got "vote"'],
     [['--windows', 'oracle'], '--windows: expected model or truth, got "oracle"'],
     [['--workers', '0'], '--workers: "0" must be an integer in 1..64'],

@@ -1,10 +1,10 @@
 /** npm run eval's held-out designs (issue 20): the design plants, their device-days kept out of the goals, and their section beside the default design. */
 import { FAULT_CLASSES, type FaultClass } from '../../contracts';
-import { DEFAULT_DESIGN_NAME } from '../../contracts/design';
+import { DEFAULT_DESIGN_NAME, DESIGN_NAMES, parseDesign } from '../../contracts/design';
 import { parseEvalArgs } from '../../detector/eval/cli';
-import type { Alarm, EvidenceWindow } from '../../detector/eval/decision';
+import { shortBlocksString, type Alarm, type EvidenceWindow } from '../../detector/eval/decision';
 import { designTables } from '../../detector/eval/markdown';
-import { outcomeOf, type Outcome } from '../../detector/eval/outcome';
+import { namesFault, outcomeOf, type Outcome } from '../../detector/eval/outcome';
 import { DESIGN_EVAL_DATE, plantDaySpecs, simulateEvalDay } from '../../detector/eval/plantDays';
 import type { DeviceDayRecord } from '../../detector/eval/records';
 import { summarize } from '../../detector/eval/summary';
@@ -32,7 +32,9 @@ describe('held-out designs in the evaluation', () => {
       [2, '2026-06-16', true, 'cdte-4x4-fs-6385'],
     ]);
     expect(new Set(specs.map((s) => s.seed)).size).toBe(3);
-    expect(parseEvalArgs([]).plan.designs).toBeUndefined();
+    // by default every named design but the default one, which issue 20's goal judges
+    expect(parseEvalArgs([]).plan.designs).toEqual(DESIGN_NAMES.filter((d) => d !== DEFAULT_DESIGN_NAME));
+    expect(parseEvalArgs(['--designs', 'none']).plan.designs).toBeUndefined();
     expect(() => parseEvalArgs(['--designs', DEFAULT_DESIGN_NAME])).toThrow('is the default design');
     expect(() => parseEvalArgs(['--designs', 'mono-9x9'])).toThrow('--designs: unknown design "mono-9x9"');
   });
@@ -65,5 +67,24 @@ describe('held-out designs in the evaluation', () => {
     // false alarms 50 % against 0 %: +50.0 points; named 0 % against 100 %: −100.0
     expect(cdte.split('|').map((c) => c.trim())).toEqual(['', 'cdte-4x4-fs-6385', '2', '1', '50.0 %', '50.0', '1', '0.0 %', '-100.0', '–', '']);
     expect(summarize(outcomes.slice(0, 2)).byDesign).toEqual({});
+  });
+});
+
+describe('a blocked string on any design', () => {
+  it('is a short that leaves the string less open-circuit voltage than the array operates at, as the design makes it', () => {
+    const [legacy, cdte, poly] = ['legacy-5x3-cs5p-220m', 'cdte-4x4-fs-6385', 'poly-16x2-cs6p-250p'].map((n) => parseDesign(n));
+    // the default 5 × 3 array: 4 × 59.4 V still beats 5 × 46.9 V; 3 × 59.4 V does not
+    expect([1, 2].map((k) => shortBlocksString(k, legacy!))).toEqual([false, true]);
+    // 3 of 4 CdTe modules (3 × 214 V) fall short of 4 × 173 V
+    expect(shortBlocksString(1, cdte!)).toBe(true);
+    // 16 poly-Si modules in series: 3 shorted leave 13 × 37.2 V > 16 × 30.1 V, 4 do not
+    expect([3, 4].map((k) => shortBlocksString(k, poly!))).toEqual([false, true]);
+  });
+
+  it('names a short the group covers on its own design: a one-module CdTe short called string_blocked is named', () => {
+    const alarm = { label: 'string_blocked' } as const;
+    const truth = { fault: 'line_line', severity: { first: 0, count: 1, resistance: 0.1 } } as const;
+    expect(namesFault(alarm, truth)).toBe(false);
+    expect(namesFault(alarm, truth, parseDesign('cdte-4x4-fs-6385'))).toBe(true);
   });
 });

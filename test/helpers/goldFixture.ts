@@ -25,7 +25,7 @@ export function deviceName(i: number): string {
 
 /** How device i was judged on day d: odd devices from the second day on against their own baseline of d healthy days, the others against the fleet. */
 export function expectedReference(device: number, day: number): DeviceReference {
-  return device % 2 === 1 && day > 0 ? { gain: 0.97 + device / 1000, days: day } : NO_HISTORY;
+  return device % 2 === 1 && day > 0 ? { ...NO_HISTORY, gain: 0.97 + device / 1000, days: day } : NO_HISTORY;
 }
 
 /** The design gold names for device i (as the predict job does from the day's registry): every fifth device missing from the registry, so the default; odd devices CdTe, even ones the default design, registered. */

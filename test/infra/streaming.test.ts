@@ -70,7 +70,7 @@ describe('the stream starter', () => {
   it("passes the job the arguments its parser knows, with state and checkpoint on S3 and alarms to SNS", () => {
     const args = streamJobArguments(VALUES);
     const flags = args.filter((a) => a.startsWith('--'));
-    expect(flags).toEqual(['--time-zone', '--bootstrap-servers', '--topic', '--gold-uri', '--model-uri', '--state-uri', '--checkpoint-uri', '--notify', '--trigger', '--starting-offsets', '--max-offsets-per-trigger', '--metrics-namespace', '--stage']);
+    expect(flags).toEqual(['--time-zone', '--bootstrap-servers', '--topic', '--gold-uri', '--registry-uri', '--model-uri', '--state-uri', '--checkpoint-uri', '--notify', '--trigger', '--starting-offsets', '--max-offsets-per-trigger', '--metrics-namespace', '--stage']);
     const value = (flag: string) => args[args.indexOf(flag) + 1];
     expect(value('--checkpoint-uri')).toBe('s3://silver/stream/checkpoint');
     expect(value('--state-uri')).toBe('s3://silver/stream/state');

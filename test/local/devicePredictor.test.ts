@@ -5,6 +5,7 @@ import type { WindowClassifier } from '../../detector/model/infer';
 import { WINDOW } from '../../detector/windows';
 import { predictDevice } from '../../local/jobs/devicePredictor';
 import { silverRow } from '../helpers/goldFixture';
+import { NO_HISTORY } from '../../detector/baseline';
 
 const THRESHOLDS = Object.fromEntries(ALARM_LABELS.map((l) => [l, 5])) as AlarmThresholds;
 
@@ -20,7 +21,7 @@ const classifier = {
 it('writes each predicted window the means of its measured channels, not of the irradiance the baseline gain scaled', async () => {
   const row = silverRow(3, '2026-06-15');
   const plain = await predictDevice(row, classifier);
-  const gained = await predictDevice(row, classifier, undefined, { gain: 1.25, days: 4 });
+  const gained = await predictDevice(row, classifier, undefined, { ...NO_HISTORY, gain: 1.25, days: 4 });
   const predicted = plain.windows.filter((w) => w.status === 'predicted');
   expect(predicted.length).toBeGreaterThan(5);
   for (const w of predicted) {

@@ -50,7 +50,8 @@ def test_day_ratios_from_the_gap_filled_channels_and_windows(fixture):
         row = _silver(case["silver"])
         ws = windows.windows_of(row)
         assert [w[3] for w in ws] == case["skipReasons"], case["name"]
-        got = baseline.day_ratio(windows.filled_channels(row), ws)
+        # of current per unit of the case's design (every other case another design's)
+        got = baseline.day_ratio(windows.filled_channels(row), ws, windows.PerUnit(**case["perUnit"]))
         if case["ratio"] is None:
             assert got is None, case["name"]
         else:
@@ -108,6 +109,12 @@ def test_the_baseline_chained_over_the_days_stays_on_the_typescripts(fixture):
 def test_no_history_and_the_dates_a_day_reads(fixture):
     none = fixture["referenceOfNone"]
     assert (baseline.reference_of(None).gain, baseline.reference_of(None).days) == (none["gain"], none["days"])
+    # without history the device is still judged as its design: the default design's unless given
+    assert baseline.reference_of(None).per_unit._asdict() == none["perUnit"]
+    assert baseline.NO_HISTORY.per_unit == windows.DEFAULT_PER_UNIT
+    other = windows.PerUnit(691.2, 8.92, 0.0032)
+    assert baseline.reference_of(None, other) == baseline.Reference(None, 0, other)
+    assert baseline.reference_of({"ratios": [1.0], "gain": 1.0}, other) == baseline.Reference(1.0, 1, other)
     assert baseline.reference_of({"ratios": [], "gain": None}) == baseline.NO_HISTORY
     for case in fixture["datesBefore"]:
         assert baseline.baseline_dates_before(case["date"]) == case["dates"], case["date"]

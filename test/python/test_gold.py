@@ -9,7 +9,7 @@ from pvfault import baseline, gold, tables
 from pvfault.contracts import FAULT_CLASSES
 from pvfault.baseline import Reference
 from pvfault.model import Lenet
-from pvfault.windows import WINDOW, day_scalograms, filled_channels, window_levels, window_tensor, windows_of
+from pvfault.windows import DEFAULT_PER_UNIT, PerUnit, WINDOW, day_scalograms, filled_channels, to_per_unit, window_levels, window_tensor, windows_of
 
 START = 1_763_593_200_000
 W = WINDOW * 20_000
@@ -123,7 +123,8 @@ def test_a_daylight_device_runs_the_model_in_batches_with_the_same_result():
     assert ratio == pytest.approx(baseline.day_ratio(filled_channels(row), windows_of(row)))
     predicted = [r for r in rows if r["status"] == "predicted"]
     assert 33 <= len(predicted) < 67 and all(r["modelVersion"] == model.model_version for r in rows)
-    filled = filled_channels(row)
+    # what the model reads: the channels per unit of the default design's (no registry row given)
+    filled = to_per_unit(filled_channels(row), DEFAULT_PER_UNIT)
     sc = day_scalograms(row, filled)
     x = np.stack([window_tensor(sc, r["windowIndex"], model.scale) for r in predicted])
     lv = np.stack([window_levels(filled, r["windowIndex"], model.levels) for r in predicted])
@@ -148,5 +149,21 @@ def test_the_gain_scales_the_irradiance_the_model_reads_and_not_the_ratio_or_the
     np.testing.assert_array_equal(filled["irradiance"], filled_channels(row)["irradiance"] * 1.1)
     np.testing.assert_array_equal(filled["current"], filled_channels(row)["current"])
     got = np.array([[w["p_" + c] for c in FAULT_CLASSES] for w in scaled if w["status"] == "predicted"])
+    was = np.array([[w["p_" + c] for c in FAULT_CLASSES] for w in plain if w["status"] == "predicted"])
+    assert not np.allclose(got, was, atol=1e-6)
+
+
+def test_the_design_scales_the_voltage_and_current_the_model_reads_and_the_ratio_but_not_the_skips():
+    model = Lenet.load(os.path.join(REPO, "detector", "model", "artifacts"))
+    t = np.arange(4320)
+    row = _silver(np.clip(900 * np.sin(np.pi * (t - 1000) / 2400), 0, None))
+    plain, r_plain = gold.predict_device(row, model)
+    other = PerUnit(691.2, 8.92, 0.0032)
+    judged, r_other = gold.predict_device(row, model, Reference(None, 0, other))
+    assert [w["skipReason"] for w in judged] == [w["skipReason"] for w in plain]
+    # r is of current per unit of the design's; gold's window means stay in volts and amperes
+    assert r_other == pytest.approx(r_plain * DEFAULT_PER_UNIT.impStcA / other.impStcA, rel=1e-12)
+    assert [w["meanVoltage"] for w in judged] == [w["meanVoltage"] for w in plain]
+    got = np.array([[w["p_" + c] for c in FAULT_CLASSES] for w in judged if w["status"] == "predicted"])
     was = np.array([[w["p_" + c] for c in FAULT_CLASSES] for w in plain if w["status"] == "predicted"])
     assert not np.allclose(got, was, atol=1e-6)

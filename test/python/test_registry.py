@@ -5,6 +5,7 @@ import os
 import pytest
 
 from pvfault import contracts, registry
+from pvfault.windows import per_unit_of
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
 with open(os.path.join(FIXTURES, "contracts", "device-registry-cases.json"), encoding="utf-8") as _f:
@@ -30,5 +31,6 @@ def test_names_the_design_and_whether_it_is_the_default():
     rows = {r["deviceId"]: r for r in registry.parse_registry(CASES["lookups"]["registry"], CASES["source"])}
     for c in CASES["lookups"]["cases"]:
         assert registry.design_of(rows, c["deviceId"]) == {"design": c["design"], "designSource": c["designSource"]}
+        assert per_unit_of(rows.get(c["deviceId"]))._asdict() == c["perUnit"]
     assert registry.DEFAULT_DESIGN_NAME == contracts.DEFAULT_DESIGN_NAME == "legacy-5x3-cs5p-220m"
     assert registry.REGISTRY_KEY == "registry/device_registry.json"

@@ -17,7 +17,8 @@ _spec.loader.exec_module(job)
 # what infra/streaming.ts streamJobArguments passes (test/infra/streaming.test.ts holds the flag list there)
 EMR_ARGV = [
     "--time-zone", "Europe/Madrid", "--bootstrap-servers", "b-1.example:9098", "--topic", "pv-readings",
-    "--gold-uri", "s3://gold", "--model-uri", "s3://boot/model/v7", "--state-uri", "s3://silver/stream/state",
+    "--gold-uri", "s3://gold", "--registry-uri", "s3://boot/registry/device_registry.json", "--model-uri", "s3://boot/model/v7",
+    "--state-uri", "s3://silver/stream/state",
     "--checkpoint-uri", "s3://silver/stream/checkpoint", "--notify", "sns:arn:aws:sns:eu-west-1:123456789012:t",
     "--trigger", "60 seconds", "--starting-offsets", "latest", "--max-offsets-per-trigger", "1000",
     "--metrics-namespace", "PvFault/Stream", "--stage", "prod",

@@ -180,8 +180,8 @@ def test_read_marker_reads_older_versions_a_table_is_readable_from():
         with pytest.raises(ValueError, match="contractVersion"):
             tables.read_marker(json.dumps(dict(base, contractVersion=v)), "device_baseline", "2026-11-19")
     assert tables.readable_version("gold_plant_condition", 5) and not tables.readable_version("gold_plant_condition", 4)
-    # the registry is new in version 6: no older day has one to read
-    assert tables.readable_version("silver_device_registry", 6) and not tables.readable_version("silver_device_registry", 5)
+    # the registry is new in version 6 and gained the per-unit columns in 7 (vmpStcV, impStcA, vmpDropPerKelvin), which the predict job reads
+    assert tables.readable_version("silver_device_registry", 7) and not tables.readable_version("silver_device_registry", 6)
     # gold_daily gained nullable columns in 6 (design, designSource) that readers of older days do without
     assert tables.readable_version("gold_daily", 4)
 

@@ -59,3 +59,17 @@ def test_level_features_are_the_window_mean_and_std():
 def test_gap_fill_rules():
     np.testing.assert_array_equal(windows.gap_filled([np.nan, 2, np.nan, np.nan, 8, np.nan]), [2, 2, 4, 6, 8, 8])
     np.testing.assert_array_equal(windows.gap_filled([np.nan, np.nan]), [0, 0])
+
+
+def test_per_unit_divides_voltage_by_the_temperature_corrected_vmp_and_current_by_imp():
+    # the same case as test/detector/perUnit.test.ts (detector/perUnit.ts toPerUnit)
+    ref = windows.PerUnit(200.0, 10.0, 0.004)
+    filled = {"voltage": np.array([200.0, 180.0, 100.0, 50.0]), "current": np.array([10.0, 5.0, 0.0, 20.0]),
+              "temperature": np.array([25.0, 50.0, -25.0, 400.0]), "irradiance": np.array([1000.0, 500.0, 0.0, 1.0])}
+    got = windows.to_per_unit(filled, ref)
+    assert got is not filled and filled["voltage"][1] == 180.0  # a new dict: the measured channels stay for gold and the ratio
+    assert got["voltage"].tolist() == [1.0, 180.0 / (200.0 * 0.9), 100.0 / (200.0 * 1.2), 50.0 / (200.0 * windows.PER_UNIT["minFactor"])]
+    assert got["current"].tolist() == [1.0, 0.5, 0.0, 2.0]
+    assert got["temperature"] is filled["temperature"] and got["irradiance"] is filled["irradiance"]
+    assert windows.per_unit_of(None) == windows.DEFAULT_PER_UNIT
+    assert windows.per_unit_of({"vmpStcV": 691.2, "impStcA": 8.92, "vmpDropPerKelvin": 0.0032, "design": "x"}) == windows.PerUnit(691.2, 8.92, 0.0032)

@@ -7,11 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { commitKey, dataKey, FAULT_CLASSES, parseCommitMarker, plantDayWindow } from '../../contracts';
 import { ALARM_LABELS, thresholdsFor, type AlarmThresholds } from '../../detector/alarms';
-import { dayRatio, type DeviceReference } from '../../detector/baseline';
+import { dayRatio, NO_HISTORY, type DeviceReference } from '../../detector/baseline';
 import { silverOf } from '../../detector/dataset';
 import { goldRows } from '../../detector/gold';
 import { plantConfig, simulatePlantDay } from '../../detector/simulator/plant';
 import { filledChannels, modelInputs, N_LEVELS, WINDOW_VALUES, windowsOf } from '../../detector/windows';
+import { toPerUnit } from '../../detector/perUnit';
 import { NORMALIZATION } from '../fixtures/windows/generate';
 
 const REPO = join(__dirname, '..', '..');
@@ -47,7 +48,7 @@ test('gold rows, the day\'s alarm and its verdict equal detector/gold.ts', () =>
       for (let j = 0; j < 6; j++) probs[k * 6 + j] = j === hot ? 0.5 + next() / 4 : next() / 10;
     }
     // every other day judged against its own baseline (gain and days recorded, the own set)
-    const reference: DeviceReference = c % 2 === 0 ? { gain: null, days: 0 } : { gain: 0.9 + (c % 5) / 25, days: 1 + (c % 7) };
+    const reference: DeviceReference = c % 2 === 0 ? NO_HISTORY : { ...NO_HISTORY, gain: 0.9 + (c % 5) / 25, days: 1 + (c % 7) };
     cases.push({ windows, probs: Array.from(probs), reference, ts: goldRows('PV-1', windows as never, probs, 'm1', thresholdsFor(sets, reference.days), reference) });
   }
   const py = python(
@@ -75,14 +76,16 @@ print(json.dumps(out))`,
   expect(FAULT_CLASSES.length).toBe(6);
 });
 
-test("a device judged with a baseline gain: the Python model inputs and the day's ratio equal detector/windows.ts's", () => {
+test("a device judged with a baseline gain and another design's per-unit reference: the Python model inputs and the day's ratio equal detector/windows.ts's", () => {
   const plant = simulatePlantDay(plantConfig({ date: '2026-05-12', devices: 1, seed: 23, faultMix: { normal: 1 } }));
   const row = silverOf([...plant.devices()][0]!, plant.window);
   const windows = windowsOf(row);
   const picked = windows.filter((w) => !w.skipReason).filter((_, i) => i % 6 === 0).map((w) => w.index);
   const gain = 0.93;
-  const withGain = modelInputs(row, picked, NORMALIZATION, undefined, filledChannels(row, gain));
-  const without = modelInputs(row, picked, NORMALIZATION);
+  // a 4 × 4 CdTe array's (detector/simulator/registry.ts perUnitOfDesign): the model reads voltage and current per unit of it
+  const perUnit = { vmpStcV: 691.2, impStcA: 8.92, vmpDropPerKelvin: 0.0032 };
+  const withGain = modelInputs(row, picked, NORMALIZATION, undefined, toPerUnit(filledChannels(row, gain), perUnit));
+  const without = modelInputs(row, picked, NORMALIZATION, undefined, toPerUnit(filledChannels(row), perUnit));
   const col = (a: Float32Array) => Array.from(a, (v) => (Number.isNaN(v) ? null : v));
   const py = python(
     `import base64, json, sys
@@ -94,19 +97,19 @@ for c in windows.CHANNELS:
     row[c] = np.array([np.nan if v is None else v for v in row[c]], dtype=np.float32)
 row["quality"] = np.array(row["quality"], dtype=np.int32)
 ws = windows.windows_of(row)
-filled = windows.filled_channels(row, d["gain"])
+filled = windows.to_per_unit(windows.filled_channels(row, d["gain"]), windows.PerUnit(**d["perUnit"]))
 sc = windows.day_scalograms(row, filled)
 # float32 little-endian, base64: the images are too many numbers for JSON on a pipe
 images = base64.b64encode(np.concatenate([windows.window_tensor(sc, i, d["scale"]).ravel() for i in d["picked"]]).astype("<f4").tobytes()).decode()
 levels = [windows.window_levels(filled, i, d["levels"]).tolist() for i in d["picked"]]
-print(json.dumps({"skips": [w[3] for w in ws], "images": images, "levels": levels, "ratio": baseline.day_ratio(windows.filled_channels(row), ws)}))`,
-    { silver: { deviceId: row.deviceId, startMs: row.startMs, stepMs: row.stepMs, samples: row.samples, quality: Array.from(row.quality), voltage: col(row.voltage), current: col(row.current), temperature: col(row.temperature), irradiance: col(row.irradiance) }, gain, picked, scale: NORMALIZATION.scale, levels: NORMALIZATION.levels },
+print(json.dumps({"skips": [w[3] for w in ws], "images": images, "levels": levels, "ratio": baseline.day_ratio(windows.filled_channels(row), ws, windows.PerUnit(**d["perUnit"]))}))`,
+    { silver: { deviceId: row.deviceId, startMs: row.startMs, stepMs: row.stepMs, samples: row.samples, quality: Array.from(row.quality), voltage: col(row.voltage), current: col(row.current), temperature: col(row.temperature), irradiance: col(row.irradiance) }, gain, perUnit, picked, scale: NORMALIZATION.scale, levels: NORMALIZATION.levels },
   ) as { skips: (string | null)[]; images: string; levels: number[][]; ratio: number | null };
   const images = new Float32Array(new Uint8Array(Buffer.from(py.images, 'base64')).buffer);
   expect(images).toHaveLength(picked.length * WINDOW_VALUES);
   // the skip rule reads the measured irradiance, with or without a gain
   expect(py.skips).toEqual(windows.map((w) => w.skipReason));
-  const ratio = dayRatio(filledChannels(row), windows);
+  const ratio = dayRatio(filledChannels(row), windows, perUnit);
   expect(ratio).not.toBeNull();
   expect(Math.abs(py.ratio! - ratio!) / ratio!).toBeLessThan(1e-6);
   // within the windows fixtures' tolerances (test/python/test_windows.py): images 1e-5 (pywt against the FFT CWT), levels 1e-6
