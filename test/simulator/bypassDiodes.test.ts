@@ -1,6 +1,13 @@
 /** Sub-module bypass diodes (issue 20): a module of k sub-strings, each with its own diode. */
+import { createHash } from 'node:crypto';
+import { parseDesign, type Design } from '../../contracts/design';
+import { NO_CONDITIONS } from '../../detector/simulator/conditions';
+import { applyFault, type FaultSpec } from '../../detector/simulator/faults';
+import { Rng } from '../../detector/simulator/random';
+import { DEFAULT_DESIGN, plantConfig, simulatePlantDay, type PlantConfig } from '../../detector/simulator/plant';
 import { arrayCurve, powerScan, subStringParams, type ArrayCurve, type ArrayLayout, type StringCondition } from '../../detector/simulator/array';
 import { DEFAULT_LAYOUT, DEFAULT_MODULE } from '../../detector/simulator/plant';
+import type { DeviceDay } from '../../detector/simulator/device';
 import { calcParamsDesoto, keyPoints, voltageAt } from '../../detector/simulator/singleDiode';
 
 const G = 900;
@@ -120,5 +127,104 @@ describe('shorts span whole modules', () => {
     const [low1] = powerScan(ll1).maxima;
     const [low3] = powerScan(ll3).maxima;
     expect(low3!.p / low1!.p).toBeCloseTo(1, 2);
+  });
+});
+
+describe('partial shading falls on sub-strings', () => {
+  const hour = 3_600_000;
+  const spec = (fraction: number): FaultSpec => ({
+    fault: 'partial_shading',
+    onsetMs: 0,
+    presentAtStart: false,
+    repairMs: 10 * hour,
+    string: 1,
+    severity: { modules: 1, strings: 1, fraction },
+    intermittent: false,
+    on: new Uint8Array([1]),
+    shading: [{ string: 1, module: 2, startMs: 0, endMs: 2 * hour }],
+  });
+  const shadeOf = (fraction: number, k: number) => {
+    const conds: (StringCondition | null)[] = [null, null, null];
+    // an hour into the shadow: past its 5-min soft edge
+    expect(applyFault(spec(fraction), 0, hour, 0.8, new Rng(1, 'test'), conds, k)).toBe(true);
+    expect(conds[0]).toBeNull();
+    return conds[1]!;
+  };
+
+  it('one diode: the whole module, as before (irradianceScale)', () => {
+    const cond = shadeOf(0.5, 1);
+    expect(cond.subStringScale).toBeUndefined();
+    expect(Array.from(cond.irradianceScale!)).toEqual([1, 1, 1 - 0.5 * 0.8]);
+  });
+
+  it.each([
+    [0.3, 3, 1],
+    [0.5, 3, 2],
+    [0.9, 3, 3],
+    [0.3, 2, 1],
+    [0.6, 4, 3],
+  ])('a shadow blocking %p of the beam covers the first ceil(f·k) sub-strings of the module (k = %i: %i)', (fraction, k, covered) => {
+    const cond = shadeOf(fraction, k);
+    expect(cond.irradianceScale).toBeUndefined();
+    const want = new Array<number>(3 * k).fill(1);
+    for (let j = 0; j < covered; j++) want[2 * k + j] = 1 - fraction * 0.8;
+    expect(Array.from(cond.subStringScale!)).toEqual(want);
+  });
+});
+
+/** A fingerprint of a plant-day's readings (every column's doubles) and energies. */
+function fingerprint(config: PlantConfig): string {
+  const h = createHash('sha256');
+  for (const d of simulatePlantDay(config).devices()) {
+    for (const [k, v] of Object.entries(d.readings)) {
+      h.update(k);
+      if (v instanceof Float64Array) h.update(Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+      else h.update(JSON.stringify(v));
+    }
+    h.update(JSON.stringify(d.truth.energyWh));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+describe('one diode per module: the simulator as before', () => {
+  // Recorded with this fingerprint on a70ac4d, before sub-module diodes: the mismatch paths (shading, shorts,
+  // partial snow under a shadow) of the default design and of a 16 × 2 design. Doubles are V8's own
+  // arithmetic and Math (test/simulator/design.test.ts says why that is the same on any x86-64).
+  it.each([
+    ['default design: shading, line-line, line-ground', plantConfig({ date: '2026-06-21', devices: 12, seed: 3, faultMix: { normal: 1, partial_shading: 3, line_line: 1, line_ground: 1 } }), 'af46bb0751dee377'],
+    ['default design: shading under partial snow', plantConfig({ date: '2026-01-15', devices: 6, seed: 5, sky: 'clear', faultMix: { partial_shading: 1 }, conditions: { ...NO_CONDITIONS, force: ['snow'] } }), '6fd77ad37788b809'],
+    ['poly-16x2-cs6p-250p: shading, line-line', plantConfig({ date: '2026-06-21', devices: 6, seed: 7, design: parseDesign('poly-16x2-cs6p-250p'), faultMix: { partial_shading: 2, line_line: 1 } }), 'ae2351b5164bdd35'],
+  ])('%s: the readings are those recorded before, bit for bit', (_name, config, want) => {
+    expect(fingerprint(config)).toBe(want);
+  });
+});
+
+describe('a plant of 3-diode modules', () => {
+  const three: Design = parseDesign({ modulesPerString: 5, strings: 3, module: 'Canadian Solar CS5P-220M (CEC MM106, pvlib test parameters)', bypassDiodes: { perModule: 3, forwardVoltage: 0.45 } });
+  const days = (design: Design, faultMix: PlantConfig['faultMix']): DeviceDay[] => [...simulatePlantDay(plantConfig({ date: '2026-06-21', devices: 8, seed: 4, sky: 'clear', faultMix, design })).devices()];
+
+  it('is the default design but for the diodes', () => {
+    expect(three.layout).toEqual({ ...DEFAULT_DESIGN.layout, bypassDiodes: 3 });
+    expect(three.module).toEqual(DEFAULT_DESIGN.module);
+  });
+
+  it('healthy arrays under uniform light make the same readings as with one diode, bit for bit', () => {
+    const config = { date: '2026-06-21', devices: 4, seed: 4, faultMix: { normal: 1 } };
+    expect(fingerprint(plantConfig({ ...config, design: three }))).toBe(fingerprint(plantConfig({ ...config, design: DEFAULT_DESIGN })));
+  });
+
+  it('partly shaded arrays make more energy where the shadow leaves a sub-string lit (f ≤ 2/3)', () => {
+    const one = days(DEFAULT_DESIGN, { partial_shading: 1 });
+    const many = days(three, { partial_shading: 1 });
+    let gain = 0;
+    let partial = 0;
+    one.forEach((d, i) => {
+      expect(many[i]!.truth.severity).toEqual(d.truth.severity);
+      if ((d.truth.severity.fraction as number) > 2 / 3) return;
+      partial++;
+      gain += many[i]!.truth.energyWh - d.truth.energyWh;
+    });
+    expect(partial).toBeGreaterThanOrEqual(3);
+    expect(gain).toBeGreaterThan(0);
   });
 });
