@@ -72,8 +72,8 @@ export interface Design {
   modulesPerString: number;
   strings: number;
   module: DesignModule;
-  /** the simulator's ArrayLayout */
-  layout: { nSeries: number; nStrings: number; vBypass: number; vBlock: number };
+  /** the simulator's ArrayLayout; bypassDiodes: per module, each across cellsInSeries / bypassDiodes cells (a sub-string) */
+  layout: { nSeries: number; nStrings: number; vBypass: number; vBlock: number; bypassDiodes: number };
 }
 
 type Limits = Record<string, [number, number]>;
@@ -171,7 +171,11 @@ export function parseDesign(value: unknown, path = 'design', name?: string): Des
   const bypass = value.bypassDiodes ?? {};
   if (!isObject(bypass)) throw new DesignError(`${path}.bypassDiodes: must be an object {perModule, forwardVoltage}, got ${JSON.stringify(bypass)}`);
   onlyKeys(bypass, ['perModule', 'forwardVoltage'], `${path}.bypassDiodes`);
-  num(bypass.perModule ?? 1, `${path}.bypassDiodes.perModule`, 'bypassDiodes.perModule', true);
+  const bypassDiodes = num(bypass.perModule ?? 1, `${path}.bypassDiodes.perModule`, 'bypassDiodes.perModule', true);
+  // each diode spans a sub-string of equal cells (array.ts scales the diode parameters by cells)
+  if (module.cellsInSeries % bypassDiodes !== 0) {
+    throw new DesignError(`${path}.bypassDiodes.perModule: ${bypassDiodes} diodes cannot each span an equal sub-string of ${module.name}'s ${module.cellsInSeries} cells in series`);
+  }
   const vBypass = num(bypass.forwardVoltage ?? 0.45, `${path}.bypassDiodes.forwardVoltage`, 'bypassDiodes.forwardVoltage');
   const blocking = value.blockingDiodes ?? {};
   if (!isObject(blocking)) throw new DesignError(`${path}.blockingDiodes: must be an object {perString, forwardVoltage}, got ${JSON.stringify(blocking)}`);
@@ -194,7 +198,7 @@ export function parseDesign(value: unknown, path = 'design', name?: string): Des
     strings,
     module,
     // without blocking diodes a string meets the bus directly: no drop
-    layout: { nSeries: modulesPerString, nStrings: strings, vBypass, vBlock: perString ? vBlockGiven : 0 },
+    layout: { nSeries: modulesPerString, nStrings: strings, vBypass, vBlock: perString ? vBlockGiven : 0, bypassDiodes },
   };
 }
 

@@ -1,12 +1,13 @@
 /**
- * The PV array: nSeries modules per string (bypass diode across each module),
+ * The PV array: nSeries modules per string, each of `bypassDiodes` sub-strings of
+ * cells with a bypass diode across each (1: one diode across the whole module),
  * nStrings strings in parallel (blocking diode at each string's top), seen by the
  * converter as one I-V curve I(V).
  *
  * Uniform strings use the single-diode equation in closed form; a string with
- * mismatch (shaded modules, a short across some of its modules) is tabulated as
- * V(I) on a current grid, composed in series, and inverted at the array voltage.
- * That is where the several local maxima of a partially shaded array come from.
+ * mismatch (shaded modules or sub-strings, a short across some of its modules) is
+ * tabulated as V(I) on a current grid, composed in series, and inverted at the array
+ * voltage. That is where the several local maxima of a partially shaded array come from.
  */
 import { currentAt, voltageAt, type DiodeParams } from './singleDiode';
 
@@ -17,14 +18,26 @@ export interface ArrayLayout {
   vBypass: number;
   /** forward drop of a string's blocking diode, V */
   vBlock: number;
+  /**
+   * bypass diodes per module, each across an equal sub-string of its cells (absent: 1,
+   * one across the whole module). Only a mismatched string sees them: under uniform
+   * light the sub-strings share the module's current and voltage equally.
+   */
+  bypassDiodes?: number;
 }
 
 /** What is wrong with one string (faults are injected through this). */
 export interface StringCondition {
   /** disconnected: no current */
   open?: boolean;
-  /** per-module effective irradiance scale (1 = unshaded); length nSeries */
+  /** per-module effective irradiance scale (1 = unshaded), on all of a module's sub-strings; length nSeries */
   irradianceScale?: ArrayLike<number>;
+  /**
+   * per sub-string scale on top of irradianceScale (a shadow over part of a module), index
+   * module × bypassDiodes + sub-string (0 = the module's first); length nSeries × bypassDiodes.
+   * Absent: 1 everywhere. With one diode per module it is a per-module scale like irradianceScale.
+   */
+  subStringScale?: ArrayLike<number>;
   /** a resistance across `count` modules starting at `first` (0 = bottom): line-line or line-ground fault */
   short?: { first: number; count: number; resistance: number };
   /** series arc voltage, V, while current flows */
@@ -183,36 +196,59 @@ class TabulatedString implements StringCurve {
   }
 }
 
+/**
+ * The diode parameters of one of k equal sub-strings of a module (N_s / k cells): the
+ * cells are in series, so they share the module's photocurrent and saturation current
+ * (I_L, I_0 unchanged), while what adds up cell by cell divides by k: nNsVth (pvlib's
+ * a = n·N_s·Vth, proportional to the cells in series), the series resistance R_s and the
+ * shunt resistance R_sh (pvlib's lumped module values: the cells' own in series). This is
+ * pvlib's convention, e.g. its gallery's partial-shading example (plot_partial_module_shading_simple),
+ * which takes a single cell's a_ref = n·Vth and builds a module by adding cell voltages at equal
+ * current. k such sub-strings in series make exactly the module's V(I) (k · V_sub(I) = V_mod(I)).
+ */
+export function subStringParams(p: DiodeParams, k: number): DiodeParams {
+  if (k === 1) return p;
+  return { photocurrent: p.photocurrent, saturationCurrent: p.saturationCurrent, resistanceSeries: p.resistanceSeries / k, resistanceShunt: p.resistanceShunt / k, nNsVth: p.nNsVth / k };
+}
+
 function tabulatedString(layout: ArrayLayout, base: DiodeParams, cond: StringCondition, scaledParams: (scale: number) => DiodeParams): StringCurve {
   const { nSeries, vBypass, vBlock } = layout;
-  // distinct module conditions (usually one or two), each tabulated once
+  // the string's units in series: each module's sub-strings, each with its own bypass diode
+  // (with one diode per module a unit is a module, and this is the module-by-module tabulation bit for bit)
+  const perModule = layout.bypassDiodes ?? 1;
+  const units = nSeries * perModule;
+  // distinct unit conditions (usually one or two), each tabulated once
   const distinct: number[] = [];
-  const which = new Int32Array(nSeries);
-  for (let m = 0; m < nSeries; m++) {
-    const scale = cond.irradianceScale?.[m] ?? 1;
+  const which = new Int32Array(units);
+  for (let u = 0; u < units; u++) {
+    const moduleScale = cond.irradianceScale?.[perModule === 1 ? u : Math.floor(u / perModule)] ?? 1;
+    const sub = cond.subStringScale?.[u];
+    const scale = sub === undefined ? moduleScale : moduleScale * sub;
     let d = distinct.indexOf(scale);
     if (d < 0) d = distinct.push(scale) - 1;
-    which[m] = d;
+    which[u] = d;
   }
-  const curves = distinct.map((scale) => moduleCurve(scale === 1 ? base : scaledParams(scale), vBypass));
-  // series connection: every module carries the same current, so add voltages on a common current grid
+  const curves = distinct.map((scale) => moduleCurve(subStringParams(scale === 1 ? base : scaledParams(scale), perModule), vBypass));
+  // series connection: every unit carries the same current, so add voltages on a common current grid
   const amps = mergeGrids(curves.map((c) => c.amps));
   const nk = amps.length;
   const moduleVolts = curves.map((c) => {
     if (c.amps === amps) return c.volts;
     const v = new Float64Array(nk);
-    // beyond its own curve a module's bypass diode holds it at −vBypass
+    // beyond its own curve a unit's bypass diode holds it at −vBypass
     for (let k = 0; k < nk; k++) v[k] = interpolate(c.amps, c.volts, amps[k]!);
     return v;
   });
 
   const volts = new Float64Array(nk);
   const short = cond.short;
-  const shortEnd = short ? short.first + short.count : -1;
+  // a short across modules spans all their sub-strings
+  const shortFirst = short ? short.first * perModule : -1;
+  const shortEnd = short ? (short.first + short.count) * perModule : -1;
   const segVolts = short ? new Float64Array(nk) : null;
-  for (let m = 0; m < nSeries; m++) {
-    const vm = moduleVolts[which[m]!]!;
-    const target = segVolts && m >= short!.first && m < shortEnd ? segVolts : volts;
+  for (let u = 0; u < units; u++) {
+    const vm = moduleVolts[which[u]!]!;
+    const target = segVolts && u >= shortFirst && u < shortEnd ? segVolts : volts;
     for (let k = 0; k < nk; k++) target[k]! += vm[k]!;
   }
   if (short && segVolts) {
@@ -220,7 +256,8 @@ function tabulatedString(layout: ArrayLayout, base: DiodeParams, cond: StringCon
     // string carries I_mod − V_seg/R. Tabulate that parametric curve, resample on amps.
     const outAmps = new Float64Array(nk);
     for (let k = 0; k < nk; k++) outAmps[k] = amps[k]! - segVolts[k]! / short.resistance;
-    const floor = -short.count * vBypass;
+    // every bypass diode of the segment conducting
+    const floor = -short.count * perModule * vBypass;
     const maxOut = outAmps[nk - 1]!;
     for (let k = 0; k < nk; k++) {
       const i = amps[k]!;
@@ -265,7 +302,10 @@ export function arrayCurve(
       continue;
     }
     if (cond.open) continue;
-    const mismatch = cond.short !== undefined || (cond.irradianceScale !== undefined && Array.from(cond.irradianceScale).some((x) => x !== 1));
+    const mismatch =
+      cond.short !== undefined ||
+      (cond.irradianceScale !== undefined && Array.from(cond.irradianceScale).some((x) => x !== 1)) ||
+      (cond.subStringScale !== undefined && Array.from(cond.subStringScale).some((x) => x !== 1));
     curves.push(mismatch ? tabulatedString(layout, base, cond, scaledParams) : new UniformString(base, layout.nSeries, layout.vBlock + (cond.arcVoltage ?? 0)));
     multiplicity.push(1);
   }

@@ -212,7 +212,7 @@ export function simulateDevice(weather: PlantWeather, setup: DeviceSetup, rng: R
     const tSteady = dc ? faimanTemp(irr.global * light, weather.tempAir[k]!, weather.wind[k]!, dc.faiman.u0, dc.faiman.u1) : faimanTemp(irr.global, weather.tempAir[k]!, weather.wind[k]!);
     tModule = tSteady + (tModule - tSteady) * thermalDecay;
     const effective = dc ? (irr.beam + irr.diffuse) * light : irr.beam + irr.diffuse;
-    const active = applyFault(spec, k, t, irr.beam + irr.diffuse > 0 ? irr.beam / (irr.beam + irr.diffuse) : 0, faultRng, conds);
+    const active = applyFault(spec, k, t, irr.beam + irr.diffuse > 0 ? irr.beam / (irr.beam + irr.diffuse) : 0, faultRng, conds, layout.bypassDiodes);
     const snowy = dc ? applySnow(dc, k, conds) : false;
 
     if (effective < 0.5) {

@@ -15,7 +15,9 @@
  *   segment collapses and the signature is that of a line-line short.)
  * - open_circuit: a string disconnected, for good or intermittently (loose connector).
  * - partial_shading: a shadow sweeping 1–5 consecutive modules as the sun moves,
- *   blocking 30–90 % of the beam (diffuse light still arrives).
+ *   blocking 30–90 % of the beam (diffuse light still arrives). With k bypass diodes
+ *   per module the shadow over a module falls on its first ceil(fraction · k) sub-strings
+ *   (a deeper shadow is a wider one); with one diode it shades the whole module, as before.
  * - arc_fault: a series arc in one string: 12–35 V drop, erratic current, extinctions;
  *   persistent or in episodes.
  */
@@ -188,9 +190,10 @@ function shadeAt(t: number, startMs: number, endMs: number): number {
 /**
  * The string conditions of the fault at one sample, written into `conds` (one slot
  * per string, null = healthy). Returns whether the fault acts on the array now.
- * `beamShare` is the beam part of the effective irradiance (shading blocks only it).
+ * `beamShare` is the beam part of the effective irradiance (shading blocks only it);
+ * `bypassDiodes` per module (the design's layout) say which part of a module a shadow covers.
  */
-export function applyFault(spec: FaultSpec, k: number, t: number, beamShare: number, rng: Rng, conds: (StringCondition | null)[]): boolean {
+export function applyFault(spec: FaultSpec, k: number, t: number, beamShare: number, rng: Rng, conds: (StringCondition | null)[], bypassDiodes = 1): boolean {
   conds.fill(null);
   if (spec.fault === 'normal' || spec.on[k] !== 1) return false;
   const s = spec.string!;
@@ -209,6 +212,7 @@ export function applyFault(spec: FaultSpec, k: number, t: number, beamShare: num
     }
     case 'partial_shading': {
       const fraction = spec.severity.fraction as number;
+      if (bypassDiodes > 1) return shadeSubStrings(spec, t, beamShare, conds, fraction, bypassDiodes);
       let any = false;
       for (const sh of spec.shading ?? []) {
         const shade = shadeAt(t, sh.startMs, sh.endMs) * fraction;
@@ -224,4 +228,26 @@ export function applyFault(spec: FaultSpec, k: number, t: number, beamShare: num
     default:
       return false;
   }
+}
+
+/**
+ * Partial shading on modules of k sub-strings: the shadow's fraction f (the share of the
+ * beam it blocks, 30–90 %) is also the share of a module's width it covers, so it falls on
+ * the module's first ceil(f·k) sub-strings (one of three at f ≤ 1/3, all three above 2/3),
+ * each of which gets what a shaded module got with one diode (1 − shade·beamShare); the
+ * others stay lit. With k = 1 this is the whole module (applyFault keeps that path as it was).
+ */
+function shadeSubStrings(spec: FaultSpec, t: number, beamShare: number, conds: (StringCondition | null)[], fraction: number, k: number): boolean {
+  const covered = Math.min(k, Math.ceil(fraction * k));
+  let any = false;
+  for (const sh of spec.shading ?? []) {
+    const shade = shadeAt(t, sh.startMs, sh.endMs) * fraction;
+    if (shade <= 0) continue;
+    const cond = (conds[sh.string] ??= { subStringScale: [] });
+    const scales = (cond.subStringScale ??= []) as number[];
+    while (scales.length < (sh.module + 1) * k) scales.push(1);
+    for (let j = 0; j < covered; j++) scales[sh.module * k + j] = 1 - shade * beamShare;
+    if (shade * beamShare > 0.05) any = true;
+  }
+  return any;
 }

@@ -5,7 +5,7 @@ describe('array designs (contracts/designs.json)', () => {
   it('the default design is today 5 × 3 of the CS5P-220M with its diodes', () => {
     const d = defaultDesign();
     expect(d.name).toBe(DEFAULT_DESIGN_NAME);
-    expect(d.layout).toEqual({ nSeries: 5, nStrings: 3, vBypass: 0.45, vBlock: 0.5 });
+    expect(d.layout).toEqual({ nSeries: 5, nStrings: 3, vBypass: 0.45, vBlock: 0.5, bypassDiodes: 1 });
     expect(d.module).toMatchObject({ cellsInSeries: 96, alphaSc: 0.004539, aRef: 2.6373, iLRef: 5.114, iORef: 8.196e-10, rShRef: 381.68, rS: 1.065, egRef: 1.121, dEgdT: -0.0002677, pStc: 220 });
   });
 
@@ -36,6 +36,15 @@ describe('array designs (contracts/designs.json)', () => {
     }
   });
 
+  it('passes the bypass diodes per module through to the layout (absent: 1)', () => {
+    expect(parseDesign({ modulesPerString: 5, strings: 3, module: 'Canadian Solar Inc. CS5P-220M' }).layout.bypassDiodes).toBe(1);
+    for (const k of [1, 2, 3, 4]) {
+      expect(parseDesign({ modulesPerString: 5, strings: 3, module: 'Canadian Solar Inc. CS5P-220M', bypassDiodes: { perModule: k } }).layout.bypassDiodes).toBe(k);
+    }
+    // every named design keeps one diode per module (its readings unchanged)
+    for (const n of DESIGN_NAMES) expect(parseDesign(n).layout.bypassDiodes).toBe(1);
+  });
+
   it('takes explicit single-diode parameters', () => {
     const d = parseDesign({ modulesPerString: 10, strings: 2, module: { name: 'my module', N_s: 60, alpha_sc: 0.004, a_ref: 1.5, I_L_ref: 9, I_o_ref: 1e-10, R_s: 0.3, R_sh_ref: 300, STC: 270 }, blockingDiodes: { perString: false } });
     expect(d.module).toMatchObject({ name: 'my module', cellsInSeries: 60, alphaSc: 0.004, pStc: 270 });
@@ -50,7 +59,9 @@ describe('array designs (contracts/designs.json)', () => {
     [{ modulesPerString: 5, strings: 3 }, 'design.module: missing'],
     [{ modulesPerString: 5, strings: 3, module: 'First Solar_ Inc. FS-6385', colour: 'blue' }, 'design.colour: unknown key'],
     [{ modulesPerString: 5, strings: 3, module: { N_s: 60, alpha_sc: 0.004, a_ref: 1.5, I_L_ref: 9, I_o_ref: 1e-10, R_s: -1, R_sh_ref: 300, STC: 270 } }, 'design.module.R_s: must be a number 0..50, got -1'],
-    [{ modulesPerString: 5, strings: 3, module: 'First Solar_ Inc. FS-6385', bypassDiodes: { perModule: 3 } }, 'design.bypassDiodes.perModule: must be an integer 1..1, got 3'],
+    [{ modulesPerString: 5, strings: 3, module: 'First Solar_ Inc. FS-6385', bypassDiodes: { perModule: 5 } }, 'design.bypassDiodes.perModule: must be an integer 1..4, got 5'],
+    [{ modulesPerString: 5, strings: 3, module: 'First Solar_ Inc. FS-6385', bypassDiodes: { perModule: 0 } }, 'design.bypassDiodes.perModule: must be an integer 1..4, got 0'],
+    [{ modulesPerString: 5, strings: 3, module: 'Solar Frontier SF170-S', bypassDiodes: { perModule: 3 } }, "design.bypassDiodes.perModule: 3 diodes cannot each span an equal sub-string of Solar Frontier SF170-S's 170 cells in series"],
     [{ modulesPerString: 5, strings: 3, module: 'First Solar_ Inc. FS-6385', blockingDiodes: { perString: 'yes' } }, 'design.blockingDiodes.perString: must be true or false'],
     ['nope', 'design: unknown design "nope"'],
     [{ modulesPerString: 8, strings: 2, module: 'First Solar_ Inc. FS-6385' }, "design.modulesPerString: 8 modules of First Solar_ Inc. FS-6385 make ~1719 V open circuit at STC, above the readings' 1500 V"],
