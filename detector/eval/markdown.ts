@@ -172,6 +172,17 @@ export function designTables(r: EvalReport): string[] {
       rows.map(([k, c]) => [k, count(c.falseAlarms.healthy), count(c.falseAlarms.alarmed), pct(c.falseAlarms.rate), k === 'default' ? '' : points(c.falseAlarms.rate, base.falseAlarms.rate), count(c.faults.visible), pct(c.faults.namedRate), k === 'default' ? '' : points(c.faults.namedRate, base.faults.namedRate), minutes(c.faults.delayMedianMin)]),
       'lrrrrrrrr',
     ),
+    '',
+    'Visible faults named by class, per design (named of visible; a short is named by the group string_blocked where it blocks its string on that design: detector/eval/decision.ts shortBlocksString):',
+    '',
+    ...table(
+      ['fault', ...rows.map(([k]) => k)],
+      FAULT_CLASSES.filter((f) => f !== 'normal').map((f) => [f, ...rows.map(([, c]) => {
+        const x = c.byClass?.[f];
+        return x && x.visible ? `${pct(x.namedRate)} (${x.named} of ${x.visible})` : '–';
+      })]),
+      `l${'r'.repeat(rows.length)}`,
+    ),
   ];
 }
 
@@ -214,9 +225,14 @@ export function beforeAfterTables(before: EvalReport, after: EvalReport): string
   ];
 }
 
-/** Why an earlier report cannot stand beside this one (null: it can): the same plan, decision and window source. */
+/**
+ * Why an earlier report cannot stand beside this one (null: it can): the same plan, decision
+ * and window source. The held-out design plants may differ: they come after every other
+ * plant (the others keep their seeds) and the before/after tables leave them out, as the goals do.
+ */
 export function beforeProblem(before: EvalReport, after: EvalReport): string | null {
-  if (JSON.stringify(before.plan) !== JSON.stringify(after.plan)) return 'its plan (plants, dates, skies, days, devices, seeds, fault mix, conditions) differs from this run\'s';
+  const comparable = (plan: EvalReport['plan']) => JSON.stringify({ ...plan, designs: undefined });
+  if (comparable(before.plan) !== comparable(after.plan)) return 'its plan (plants, dates, skies, days, devices, seeds, fault mix, conditions) differs from this run\'s';
   if (before.decision.name !== after.decision.name) return `its decision is ${before.decision.name}, this run's ${after.decision.name}`;
   if (before.windows !== after.windows) return `its windows are ${before.windows}, this run's ${after.windows}`;
   if (before.modelVersion === after.modelVersion) return `it is this model's own report (${after.modelVersion})`;

@@ -33,6 +33,11 @@ export interface ConditionRow {
   faults: RecallRow;
 }
 
+/** A design's plant (or the default design's ordinary device-days): its false alarms and named faults, and the latter by class. */
+export interface DesignRow extends ConditionRow {
+  byClass: Record<string, RecallRow>;
+}
+
 export interface Goal {
   goal: string;
   target: string;
@@ -54,7 +59,7 @@ export interface Summary {
   /** per condition kind that acted on some device-day (simulator/conditions.ts), and 'any' */
   byCondition: Record<string, ConditionRow>;
   /** per held-out design of a design plant (npm run eval --designs), and 'default' (the ordinary device-days, for comparison); empty without design plants */
-  byDesign: Record<string, ConditionRow>;
+  byDesign: Record<string, DesignRow>;
   /** faulty device-days whose fault acts in fewer than two daylight windows: not counted in recall */
   notVisible: { faulty: number; alarmed: number; named: number };
   /** visible faults by class → the alarm's label ('none': no alarm) */
@@ -150,10 +155,11 @@ function groupRow(os: readonly Outcome[]): ConditionRow {
 }
 
 /** Per held-out design: false alarms and named faults on its plant's device-days without a condition; 'default' beside them. */
-export function designRows(outcomes: readonly Outcome[], ordinary: readonly Outcome[]): Record<string, ConditionRow> {
+export function designRows(outcomes: readonly Outcome[], ordinary: readonly Outcome[]): Record<string, DesignRow> {
   const names = [...new Set(outcomes.flatMap((o) => (o.design ? [o.design] : [])))];
   if (names.length === 0) return {};
-  return Object.fromEntries([['default', groupRow(ordinary)], ...names.map((d) => [d, groupRow(outcomes.filter((o) => o.design === d && (o.conditions?.length ?? 0) === 0))])]);
+  const row = (os: readonly Outcome[]): DesignRow => ({ ...groupRow(os), byClass: mapValues(groupBy(os.filter((o) => o.fault !== 'normal' && o.visible), (o) => o.fault, FAULT_CLASSES), recallRow) });
+  return Object.fromEntries([['default', row(ordinary)], ...names.map((d) => [d, row(outcomes.filter((o) => o.design === d && (o.conditions?.length ?? 0) === 0))])]);
 }
 
 export function summarize(outcomes: readonly Outcome[]): Summary {

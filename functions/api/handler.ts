@@ -86,7 +86,7 @@ export interface ApiOptions {
 
 const WINDOW_COLUMNS = TABLES.gold_window.columns.map((c) => c.name);
 const DAILY_COLUMNS = TABLES.gold_daily.columns.map((c) => c.name);
-const FLEET_COLUMNS = ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmConfidence', 'baselineDays', 'predicted', 'plantEventWindows'];
+const FLEET_COLUMNS = ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmConfidence', 'baselineDays', 'predicted', 'plantEventWindows', 'design', 'designSource'];
 /** silver's four channels, in the contract's order, with their units (contracts/tables.json) */
 export const SERIES = { voltage: 'V', current: 'A', temperature: 'degC', irradiance: 'W/m2' } as const;
 const SERIES_COLUMNS = ['deviceId', 'startMs', 'stepMs', 'samples', 'quality', ...Object.keys(SERIES)];
@@ -422,6 +422,8 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
           confidence: ofAlarm((r) => r4(r.alarmConfidence)),
           judgedAgainst: column(judgedAgainst),
           predictedWindows: column((r) => r.predicted),
+          // each array's design as the day's registry named it (a plant of several designs), null before version 6
+          design: column(designJson),
         },
       };
     }, plant?.marker);

@@ -12,7 +12,7 @@ import { publishPartition } from '../../contracts/partition';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { deviceName, expectedLabel, expectedReference, FIXTURE_DATES, MISSING_SLOTS, PLANT_DAY_FAULTY, PLANT_EVENT_SLOTS, publishGold, publishPlantEventDay, publishSilver, silverRow } from '../helpers/goldFixture';
+import { deviceName, expectedLabel, expectedReference, FIXTURE_DATES, fixtureDesign, MISSING_SLOTS, PLANT_DAY_FAULTY, PLANT_EVENT_SLOTS, publishGold, publishPlantEventDay, publishSilver, silverRow } from '../helpers/goldFixture';
 
 const DEVICES = 40;
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -38,7 +38,7 @@ interface Fleet {
   runId: string;
   count: number;
   labels: Record<string, string[]>;
-  devices: { deviceId: string[]; verdict: (string | null)[]; onset: (string | null)[]; raised: (string | null)[]; confidence: (number | null)[]; judgedAgainst: string[]; predictedWindows: number[] };
+  devices: { deviceId: string[]; verdict: (string | null)[]; onset: (string | null)[]; raised: (string | null)[]; confidence: (number | null)[]; judgedAgainst: string[]; predictedWindows: number[]; design: ({ name: string; default: boolean } | null)[] };
 }
 
 describe('GET /fleet', () => {
@@ -57,6 +57,9 @@ describe('GET /fleet', () => {
       expect(b.devices.verdict[k]).toBe(label);
       expect(b.devices.judgedAgainst[k]).toBe(expectedReference(i, day).days > 0 ? 'own-baseline' : 'fleet');
       expect(b.devices.predictedWindows[k]).toBe(27);
+      // each array's design as the day's registry named it (test/helpers/goldFixture.ts fixtureDesign)
+      const d = fixtureDesign(i);
+      expect(b.devices.design[k]).toEqual({ name: d.design, default: d.designSource === 'default' });
       if (label === 'normal') {
         expect([b.devices.onset[k], b.devices.raised[k], b.devices.confidence[k]]).toEqual([null, null, null]);
       } else {

@@ -66,6 +66,10 @@ describe('held-out designs in the evaluation', () => {
     const cdte = lines.find((l) => l.startsWith('| cdte-4x4-fs-6385'))!;
     // false alarms 50 % against 0 %: +50.0 points; named 0 % against 100 %: −100.0
     expect(cdte.split('|').map((c) => c.trim())).toEqual(['', 'cdte-4x4-fs-6385', '2', '1', '50.0 %', '50.0', '1', '0.0 %', '-100.0', '–', '']);
+    // and by class: what generalises and what does not
+    expect(s.byDesign['cdte-4x4-fs-6385']!.byClass.arc_fault).toMatchObject({ visible: 1, named: 0 });
+    expect(lines).toContain('| arc_fault | 100.0 % (1 of 1) | 0.0 % (0 of 1) |');
+    expect(lines).toContain('| line_ground | – | – |');
     expect(summarize(outcomes.slice(0, 2)).byDesign).toEqual({});
   });
 });

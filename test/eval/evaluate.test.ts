@@ -92,6 +92,9 @@ describe('npm run eval, end to end', () => {
     // an earlier model: the same run under another version
     const earlier: EvalReport = { ...first, modelVersion: 'lenet5c-earlier' };
     expect(beforeProblem(earlier, first)).toBeNull();
+    // the held-out design plants may differ (they come last, and the tables leave them out); any other plant may not
+    expect(beforeProblem({ ...earlier, plan: { ...earlier.plan, designs: ['cdte-4x4-fs-6385'] } }, first)).toBeNull();
+    expect(beforeProblem({ ...earlier, plan: { ...earlier.plan, devices: earlier.plan.devices + 1 } }, first)).toMatch(/its plan/);
     const tables = beforeAfterTables(earlier, first);
     expect(tables[0]).toContain('the product as it was — model lenet5c-earlier, its calibrated thresholds, the verdict decision as above — against the product now');
     // every goal row carries both models' figures, here equal

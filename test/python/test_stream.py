@@ -14,7 +14,7 @@ from pvfault.baseline import NO_HISTORY, Reference
 from pvfault.contracts import FAULT_CLASSES, GRID_STEP_MS, LATENESS_MS
 from pvfault.model import Lenet
 from pvfault.silver import build_silver_row
-from pvfault.windows import WINDOW, day_scalograms, filled_channels
+from pvfault.windows import DEFAULT_PER_UNIT, WINDOW, day_scalograms, filled_channels
 from tolerance import assert_within_ulps
 
 TZ = "Europe/Madrid"
@@ -142,14 +142,14 @@ def test_a_window_waits_for_its_context_behind_the_watermark_and_for_a_reading_p
 
 
 class _LevelModel(object):
-    """A stand-in model: a window is an open circuit when its mean current (level feature 2, asinh of the mean) is low."""
+    """A stand-in model: a window is an open circuit when its mean current (level feature 2, asinh of the mean, per unit of the default design's 14 A) is under 2 A."""
     scale = {"voltage": 1, "current": 1, "temperature": 1, "irradiance": 1}
     levels = {"center": [0] * 8, "spread": [1] * 8}
     model_version = "levels"
 
     def predict(self, images, levels):
         out = np.full((len(levels), len(FAULT_CLASSES)), 0.02, dtype=np.float32)
-        faulty = levels[:, 2] < np.arcsinh(2.0)
+        faulty = levels[:, 2] < np.arcsinh(2.0 / DEFAULT_PER_UNIT.impStcA)
         out[faulty, FAULT_CLASSES.index("open_circuit")] = 0.9
         out[~faulty, FAULT_CLASSES.index("normal")] = 0.9
         return out
