@@ -31,7 +31,11 @@ export function renderAlarmTable(table: HTMLTableElement, note: HTMLElement, row
   const judged = document.createElement('th');
   judged.scope = 'col';
   judged.textContent = 'Judged against';
-  head.append(judged);
+  // a plant of several designs: which kind of array is alarmed (and whether the registry named it or it was assumed)
+  const design = document.createElement('th');
+  design.scope = 'col';
+  design.textContent = 'Design';
+  head.append(judged, design);
   const thead = document.createElement('thead');
   thead.append(head);
 
@@ -55,7 +59,7 @@ export function renderAlarmTable(table: HTMLTableElement, note: HTMLElement, row
     const classes = labels[r.label] ?? [r.label];
     // a group names the classes it stands for: the channels cannot tell them apart
     label.append(swatch, classes.length > 1 ? `${labelText(r.label)} (${classes.map(labelText).join(' or ')})` : labelText(r.label));
-    const cells = [time(r.onset), time(r.raised), r.confidence.toFixed(2), r.judgedAgainst === 'own-baseline' ? 'own history' : 'fleet'].map((t) => {
+    const cells = [time(r.onset), time(r.raised), r.confidence.toFixed(2), r.judgedAgainst === 'own-baseline' ? 'own history' : 'fleet', r.design === '' ? '–' : r.designDefault ? `${r.design} (default: not in the registry)` : r.design].map((t) => {
       const td = document.createElement('td');
       td.textContent = t;
       return td;

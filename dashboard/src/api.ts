@@ -36,6 +36,8 @@ export interface Fleet {
     confidence: (number | null)[];
     judgedAgainst: ('own-baseline' | 'fleet')[];
     predictedWindows: number[];
+    /** each array's design as the day's registry named it; absent from an API before it, null for a day predicted before designs were recorded */
+    design?: ({ name: string; default: boolean } | null)[];
   };
 }
 

@@ -37,6 +37,9 @@ export interface AlarmRow {
   raised: string;
   confidence: number;
   judgedAgainst: string;
+  /** the array's design ('' when the day has none recorded), and whether it is the default for want of a registry row */
+  design: string;
+  designDefault: boolean;
 }
 
 /** The alarms of the day under the filter, sorted by a column (ties by device id). */
@@ -46,7 +49,7 @@ export function alarmRows(fleet: Fleet, filter: string | null, sort: SortKey, de
   for (let k = 0; k < fleet.count; k++) {
     const v = d.verdict[k] ?? null;
     if (!isAlarm(v) || !matchesFilter(v, filter, fleet.labels)) continue;
-    rows.push({ index: k, deviceId: d.deviceId[k]!, label: v!, onset: d.onset[k] ?? '', raised: d.raised[k] ?? '', confidence: d.confidence[k] ?? 0, judgedAgainst: d.judgedAgainst[k]! });
+    rows.push({ index: k, deviceId: d.deviceId[k]!, label: v!, onset: d.onset[k] ?? '', raised: d.raised[k] ?? '', confidence: d.confidence[k] ?? 0, judgedAgainst: d.judgedAgainst[k]!, design: d.design?.[k]?.name ?? '', designDefault: d.design?.[k]?.default ?? false });
   }
   const key: Record<SortKey, (r: AlarmRow) => string | number> = {
     device: (r) => r.deviceId,

@@ -77,6 +77,13 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('#fleet-summary').textContent()).toBe(`${DEVICES} devices on ${NEWEST}: ${alarms.length} in alarm, ${DEVICES - alarms.length} normal.`);
     expect(await page.locator('#date option').allTextContents()).toEqual([...FIXTURE_DATES].reverse());
     expect(await page.locator('#alarm-table tbody tr').count()).toBe(alarms.length);
+    // each alarm's array design, as the day's registry named it (the default said to be assumed)
+    const designs = await page.locator('#alarm-table tbody td:nth-child(7)').allTextContents();
+    const ids = await page.locator('#alarm-table tbody td:first-child').allTextContents();
+    expect(designs).toEqual(ids.map((id) => {
+      const d = fixtureDesign(Number(id.slice(3)));
+      return d.designSource === 'default' ? `${d.design} (default: not in the registry)` : d.design;
+    }));
     // the grid: one cell per device, its first cell an alarm's colour (alarms first)
     const first = await page.evaluate(() => {
       const c = document.getElementById('fleet-grid') as HTMLCanvasElement;
