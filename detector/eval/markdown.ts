@@ -81,6 +81,9 @@ export function reportTables(r: EvalReport): string[] {
     'By what the array was judged against (own-baseline: its own healthy days; fleet: no healthy day yet, judged as the model was trained, with the thresholds for no history):',
     '',
     ...recallTable('judged against', r.faults.byReference),
+    ...(r.faults.byBegan && Object.keys(r.faults.byBegan).length
+      ? ['', 'By when the fault began (at-first-light: already there when the day\'s first daylight window opened, overnight or from an earlier day, so its delay counts from dawn\'s dim windows; in-daylight: it began, or first acted, later in the day):', '', ...recallTable('began', r.faults.byBegan)]
+      : []),
     '',
     baselineLine(r),
     '',

@@ -42,6 +42,12 @@ export interface Outcome {
   ownClass: boolean;
   /** daylight minutes to a naming alarm; null when not named */
   delayMin: number | null;
+  /**
+   * when the fault began, as the delay counts it: at-first-light when its delay counts from
+   * the day's first daylight window (there overnight, or from an earlier day), in-daylight
+   * when it began (or first acted) later; null for a healthy day or a fault with no daylight window it acts in
+   */
+  began?: 'at-first-light' | 'in-daylight' | null;
   /** conditions that are not faults acting in the day's daylight windows */
   conditions: ConditionKind[];
   /** a design plant's design name (npm run eval --designs); absent: the default design the model was trained on */
@@ -101,6 +107,7 @@ export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 
     named,
     ownClass: Boolean(alarm && truth.fault !== 'normal' && alarm.label === truth.fault),
     delayMin: named && from !== null ? daylightMinutes(evidence.windows, from, alarm!.raisedMs) : null,
+    began: from === null ? null : from <= (evidence.windows.find((w) => !w.skipReason)?.startMs ?? -Infinity) ? 'at-first-light' : 'in-daylight',
     conditions: truth.conditions ?? [],
   };
 }

@@ -55,7 +55,7 @@ export interface Summary {
    */
   counts: { deviceDays: number; withCondition: number; otherDesign?: number; healthy: number; faulty: number; visible: number; notVisible: number; noDaylight: number };
   falseAlarms: { overall: FalseAlarmRow; bySky: Record<string, FalseAlarmRow>; byReference: Record<string, FalseAlarmRow>; byPlantDay: Record<string, FalseAlarmRow> };
-  faults: { overall: RecallRow; byClass: Record<string, RecallRow>; bySeverity: Record<string, RecallRow>; bySky: Record<string, RecallRow>; byReference: Record<string, RecallRow> };
+  faults: { overall: RecallRow; byClass: Record<string, RecallRow>; bySeverity: Record<string, RecallRow>; bySky: Record<string, RecallRow>; byReference: Record<string, RecallRow>; byBegan?: Record<string, RecallRow> };
   /** per condition kind that acted on some device-day (simulator/conditions.ts), and 'any' */
   byCondition: Record<string, ConditionRow>;
   /** per held-out design of a design plant (npm run eval --designs), and 'default' (the ordinary device-days, for comparison); empty without design plants */
@@ -182,6 +182,7 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
       bySeverity: mapValues(groupBy([...visible].sort(bySeverityOrder), (o) => o.severity), recallRow),
       bySky: mapValues(groupBy(visible, (o) => o.sky, skies), recallRow),
       byReference: mapValues(groupBy(visible, (o) => o.judgedAgainst, REFERENCES), recallRow),
+      byBegan: mapValues(groupBy(visible.filter((o) => o.began), (o) => o.began!, ['at-first-light', 'in-daylight']), recallRow),
     },
     byCondition: conditionRows(outcomes.filter((o) => !o.design)),
     byDesign: designRows(outcomes, ordinary),

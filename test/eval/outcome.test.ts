@@ -93,11 +93,16 @@ describe('delay in daylight minutes', () => {
     expect(delayStartMs(ws, 0, [64, 0, 0, 0, 0, 0, 0, 64])).toBeNull();
     const r = record('..oooo..', 'partial_shading', [0, 0, 0, 0, 10, 64, 0, 0], { onsetMs: -86_400_000 });
     expect(outcomeOf(r, alarm('partial_shading', 6 * W)).delayMin).toBeCloseTo((2 * W) / MIN);
+    // it began, as the delay counts it, in daylight
+    expect(outcomeOf(r, null).began).toBe('in-daylight');
   });
 
   it('an alarm at the end of the first daylight window of a fault from midnight is one window late', () => {
     const r = record('..oooo..', 'arc_fault', [64, 64, 64, 64, 64, 64, 64, 64]);
     expect(outcomeOf(r, alarm('arc_fault', 3 * W)).delayMin).toBeCloseTo(W / MIN);
+    // there when the day's first daylight window opened: its delay counts from dawn
+    expect(outcomeOf(r, null).began).toBe('at-first-light');
+    expect(outcomeOf(record('..oooo..', 'normal', [0, 0, 0, 0, 0, 0, 0, 0]), null).began).toBeNull();
   });
 
   it('an alarm raised before the onset has no delay; an alarm that does not name the fault has none at all', () => {
