@@ -71,7 +71,8 @@ export function plantDayKey(spec: PlantDaySpec): string {
 
 /** `references`: the baselines the plant-day's devices were judged against (they shape its probabilities). */
 export function cachePath(dir: string, modelVersion: string, spec: PlantDaySpec, references: ReadonlyMap<string, DeviceReference>): string {
-  const judged = [...references].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, r]) => [id, r.gain, r.days]);
+  // what each device was judged against: its baseline, and its design's per-unit reference (the design plants' are their own)
+  const judged = [...references].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, r]) => [id, r.gain, r.days, r.perUnit.vmpStcV, r.perUnit.impStcA, r.perUnit.vmpDropPerKelvin]);
   const key = createHash('sha256').update(JSON.stringify({ FORMAT, spec, code: sourceDigest(), judged })).digest('hex').slice(0, 16);
   return join(dir, 'cache', modelVersion, `${spec.date}-p${spec.plant + 1}d${spec.day + 1}-${key}.json`);
 }
