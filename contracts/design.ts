@@ -83,6 +83,8 @@ const NAMED = designsJson.designs as Record<string, DesignInput & { $comment?: s
 
 /** the library's module names */
 export const MODULE_NAMES: readonly string[] = Object.keys(LIBRARY);
+/** A library module's technology (the CEC database's Technology column), as parseDesign gives it. */
+export const moduleTechnology = (name: string): string => LIBRARY[name]?.technology ?? 'unknown';
 /** the named designs of designs.json */
 export const DESIGN_NAMES: readonly string[] = Object.keys(NAMED);
 export const DEFAULT_DESIGN_NAME: string = designsJson.default;

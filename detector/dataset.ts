@@ -5,7 +5,7 @@
  * faults — never appear in another split.
  */
 import { DETECTOR_CONTRACT, faultClassIndex, FAULT_CLASSES, validateReading, type FaultClass, type SilverDeviceDayRow } from '../contracts';
-import { DesignError, MODULE_NAMES, defaultDesign, parseDesign, type Design } from '../contracts/design';
+import { DesignError, MODULE_NAMES, defaultDesign, moduleTechnology, parseDesign, type Design } from '../contracts/design';
 import { median } from './baseline';
 import { DEFAULT_PER_UNIT, toPerUnit, type PerUnitReference } from './perUnit';
 import { perUnitOfDesign } from './simulator/registry';
@@ -186,7 +186,7 @@ export const TRAINING_LAYOUTS = { strings: [2, 4], modulesPerString: [4, 24] } a
  * out (npm run eval --designs): the CdTe technology (First Solar FS-6385) and the
  * CS6P-250P module, so that both held-out designs are arrays the model never saw.
  */
-export const HELD_OUT_MODULES: readonly string[] = MODULE_NAMES.filter((m) => parseDesign({ modulesPerString: 1, strings: 1, module: m }).module.technology === 'CdTe' || m === 'Canadian Solar Inc. CS6P-250P');
+export const HELD_OUT_MODULES: readonly string[] = MODULE_NAMES.filter((m) => moduleTechnology(m) === 'CdTe' || m === 'Canadian Solar Inc. CS6P-250P');
 export const TRAINING_MODULES: readonly string[] = MODULE_NAMES.filter((m) => !HELD_OUT_MODULES.includes(m));
 
 /**
@@ -210,10 +210,12 @@ export function trainingDesign(seed: number, date: string): Design {
   }
 }
 
-function plantFor(spec: { seed: number; date: string }, devices: number, conditions: SplitSpec['conditions'] = 'none', designs: SplitSpec['designs'] = 'default'): PlantConfig {
+/** A split's plant-day: its arrays' design (the training mix or the default) and the plant of it. */
+function plantFor(spec: { seed: number; date: string }, devices: number, conditions: SplitSpec['conditions'] = 'none', designs: SplitSpec['designs'] = 'default'): { design: Design; config: PlantConfig } {
   const mix = Object.fromEntries(FAULT_CLASSES.map((c) => [c, 1]));
   const design = designs === 'training' ? trainingDesign(spec.seed, spec.date) : defaultDesign();
-  return plantConfig({ date: spec.date, seed: spec.seed, devices, faultMix: mix, keepSeries: true, conditions: conditions === 'none' ? NO_CONDITIONS : trainingConditions(spec.seed, spec.date), design });
+  const config = plantConfig({ date: spec.date, seed: spec.seed, devices, faultMix: mix, keepSeries: true, conditions: conditions === 'none' ? NO_CONDITIONS : trainingConditions(spec.seed, spec.date), design });
+  return { design, config };
 }
 
 /**
@@ -283,8 +285,8 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
   const y: number[] = [];
   const meta: WindowMeta[] = [];
   for (const pd of spec.plantDays) {
-    const config = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs);
-    const perUnit = perUnitOfDesign(config.design as Design);
+    const { design, config } = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs);
+    const perUnit = perUnitOfDesign(design);
     const plant = simulatePlantDay(config);
     const keepRng = new Rng(pd.seed, `keep:${pd.date}`);
     const days = [...plant.devices()];
@@ -315,8 +317,8 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
 export function plantDaysOf(spec: SplitSpec): Iterable<{ day: DeviceDay; window: { startMs: number; endMs: number }; gain: number; perUnit: PerUnitReference }> {
   return (function* () {
     for (const pd of spec.plantDays) {
-      const config = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs);
-      const perUnit = perUnitOfDesign(config.design as Design);
+      const { design, config } = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs);
+      const perUnit = perUnitOfDesign(design);
       const plant = simulatePlantDay(config);
       const days = [...plant.devices()];
       const gains = trainingGains(days, new Rng(pd.seed, `gain:${pd.date}`));

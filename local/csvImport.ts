@@ -25,9 +25,6 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { DEVICE_ID_PATTERN, localDate, plantDayWindow, READING_AVRO_TYPE, validateReading, type QuarantineReason, type Reading, type SilverDeviceRegistryRow } from '../contracts';
-import type { Design, DesignPlan } from '../contracts/design';
-import { designAt } from '../detector/simulator/plant';
-import { registryOfDesign } from '../detector/simulator/registry';
 import type { DevicePredictor } from './jobs/predict';
 import { runLocalDay, type DaySource, type LocalDayOptions, type LocalRunResult } from './pipeline';
 
@@ -194,22 +191,10 @@ export function quarantineCsv(issues: readonly ImportIssue[]): string {
   return ['line,column,reason,detail,raw', ...issues.map((i) => [String(i.line), i.column ?? '', i.reason, i.detail, i.raw].map(q).join(','))].join('\n') + '\n';
 }
 
-/**
- * The registry of the file's arrays: a registry file as given (contracts/registry.ts),
- * or the design(s) of --design over the arrays in id order (a plan's device ranges and
- * shares count arrays in that order). Arrays the registry lacks are judged as the
- * default design, and gold says so (designSource).
- */
-export function importRegistry(deviceIds: readonly string[], design: Design | DesignPlan): SilverDeviceRegistryRow[] {
-  const ids = [...deviceIds].sort();
-  if (!('parts' in design)) return registryOfDesign(ids, design);
-  return ids.map((id, i) => registryOfDesign([id], designAt({ design }, i))[0]!);
-}
-
 export interface ImportOptions extends Omit<LocalDayOptions, 'date'> {
   file: string;
   deviceColumn: string;
-  /** the arrays' designs, by id (importRegistry, or a registry file's rows) */
+  /** the arrays' designs, by id (detector/simulator/registry.ts registryOfIds, or a registry file's rows) */
   registry: (deviceIds: readonly string[]) => SilverDeviceRegistryRow[];
 }
 

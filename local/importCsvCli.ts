@@ -18,7 +18,8 @@ import { parseRegistry, RegistryError } from '../contracts/registry';
 import type { SilverDeviceRegistryRow } from '../contracts';
 import { createHandler } from '../functions/api/handler';
 import { S3Store } from '../functions/api/s3Store';
-import { importCsv, importRegistry, type ImportResult } from './csvImport';
+import { importCsv, type ImportResult } from './csvImport';
+import { registryOfIds } from '../detector/simulator/registry';
 import { serveApi } from './main';
 
 const USAGE = `usage: npm run import:csv -- --file FILE.csv [--design FILE.json | --registry FILE.json] [--device-column deviceId]
@@ -64,7 +65,7 @@ export function parseImportArgs(argv: string[]) {
   } else {
     const designFile = values.design;
     // a plan's device ranges count the file's arrays, known once the file is read
-    registry = (ids) => importRegistry(ids, designFile === undefined ? DEFAULT_DESIGN : readDesignFile(designFile, Math.max(ids.length, 1)));
+    registry = (ids) => registryOfIds(ids, designFile === undefined ? DEFAULT_DESIGN : readDesignFile(designFile, Math.max(ids.length, 1)));
   }
   return { file: values.file, deviceColumn: values['device-column']!, timeZone, out: values.out!, port: Number(values.port), serve: !values['no-serve'], registry };
 }

@@ -6,17 +6,17 @@
  * A registry row carries what the design's single-diode model makes at STC, which the
  * model's per-unit inputs divide by (contracts/detector.json perUnit): writing it by hand
  * would mean solving that model, so this computes every row as the simulator and Pulumi do
- * (detector/simulator/registry.ts), and checks the result with the ingest's own parser.
+ * (detector/simulator/registry.ts); test/local/registryCli.test.ts reads it back with the ingest's parser.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEVICE_ID_PATTERN, type SilverDeviceRegistryRow } from '../contracts';
 import { DESIGN_NAMES, parseDesign } from '../contracts/design';
-import { parseRegistry, registryText } from '../contracts/registry';
+import { registryText } from '../contracts/registry';
 import { runCommand, UsageError } from '../detector/commandLine';
 import { readDesignFile } from '../detector/simulator/cli';
 import { DEFAULT_DESIGN } from '../detector/simulator/plant';
-import { importRegistry } from './csvImport';
+import { registryOfIds } from '../detector/simulator/registry';
 
 const USAGE = `usage: npm run registry -- (--ids ID,ID,... | --ids-file FILE) [--design NAME|FILE.json] [--out registry.json]
   --ids, --ids-file: the arrays' ids (a file: one per line, blank lines and # comments ignored)
@@ -60,8 +60,7 @@ export function registryRows(a: RegistryArgs): SilverDeviceRegistryRow[] {
     if (!existsSync(a.design)) throw new UsageError(`--design: ${JSON.stringify(a.design)} is neither a design of contracts/designs.json (${DESIGN_NAMES.join(', ')}) nor a file`);
     return readDesignFile(a.design, a.ids.length);
   })();
-  // read back by the ingest's own parser: what is written is what the ingest accepts
-  return parseRegistry(registryText(importRegistry(a.ids, design)), 'the written registry');
+  return registryOfIds(a.ids, design);
 }
 
 async function main(): Promise<void> {

@@ -8,7 +8,7 @@ import type { PlantCondition } from '../plantConditions';
 import { FAULT_CLASSES, isFaultClass, type FaultClass, type SkipReason } from '../../contracts';
 import { alarmCandidates } from '../alarms';
 import type { Design } from '../../contracts/design';
-import { calcParamsDesoto, keyPoints } from '../simulator/singleDiode';
+import { moduleStc } from '../simulator/registry';
 
 export interface EvidenceWindow {
   startMs: number;
@@ -80,7 +80,7 @@ export interface AlarmGroup {
  */
 export function shortBlocksString(count: number, design: Design): boolean {
   const n = design.modulesPerString;
-  const { vOc, vMp } = keyPoints(calcParamsDesoto(1000, 25, design.module));
+  const { vOc, vMp } = moduleStc(design.module);
   return (n - count) * vOc < n * vMp;
 }
 

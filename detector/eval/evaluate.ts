@@ -13,10 +13,9 @@ import { baselineFit, type BaselineFit } from './baselineFit';
 import { collectPlantDay, type DevicePredictorPool } from './collect';
 import { checkAlarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
 import { outcomeOf, type Outcome } from './outcome';
-import { perUnitOfSpec, plantDaySpecs, type EvalPlan } from './plantDays';
+import { designOfSpec, perUnitOfSpec, plantDaySpecs, type EvalPlan } from './plantDays';
 import { withTruthWindows, type DeviceDayRecord } from './records';
 import { summarize, type Summary } from './summary';
-import { parseDesign } from '../../contracts/design';
 
 /** Whose window probabilities the decision reads: the model's, or a perfect window classifier's (the decision's ceiling). */
 export type WindowSource = 'model' | 'truth';
@@ -131,7 +130,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
       const before = history.get(record.evidence.deviceId) ?? [];
       const { alarm } = o.decision.decide(record.evidence, before, plant);
       if (alarm) checkAlarm(alarm, o.decision.name, record.evidence.deviceId);
-      if (spec.scored) outcomes.push(spec.design ? { ...outcomeOf(record, alarm, parseDesign(spec.design, '--designs')), design: spec.design } : outcomeOf(record, alarm));
+      if (spec.scored) outcomes.push(spec.design ? { ...outcomeOf(record, alarm, designOfSpec(spec)), design: spec.design } : outcomeOf(record, alarm));
       history.set(record.evidence.deviceId, [...before, record.evidence]);
     }
   });

@@ -6,12 +6,12 @@
  */
 import { addDays } from '../../contracts';
 import { SPLIT_SEEDS_END } from '../dataset';
-import { parseDesign } from '../../contracts/design';
+import { parseDesign, type Design } from '../../contracts/design';
 import { DEFAULT_PER_UNIT, type PerUnitReference } from '../perUnit';
 import { perUnitOfDesign } from '../simulator/registry';
 import { NO_CONDITIONS, type ConditionKind, type ConditionsConfig } from '../simulator/conditions';
 import type { FaultMix } from '../simulator/faults';
-import { plantConfig, simulatePlantDay, type PlantDay } from '../simulator/plant';
+import { DEFAULT_DESIGN, plantConfig, simulatePlantDay, type PlantDay } from '../simulator/plant';
 import type { SkyType } from '../simulator/weather';
 
 /** Plant p of an evaluation draws from seed EVAL_SEED_BASE + p unless told otherwise. */
@@ -148,9 +148,20 @@ export function plantDaySpecs(plan: EvalPlan): PlantDaySpec[] {
   return specs;
 }
 
-/** What the model divides a plant-day's voltage and current by: its design plant's design, or the default design (the registry's row, as the predict job reads it). */
+// a named design parsed once: its days are simulated, judged and their shorts counted against the same object
+const DESIGNS = new Map<string, Design>();
+
+/** A plant-day's arrays' design: its design plant's named design, or the default design. */
+export function designOfSpec(spec: Pick<PlantDaySpec, 'design'>): Design {
+  if (!spec.design) return DEFAULT_DESIGN;
+  let d = DESIGNS.get(spec.design);
+  if (!d) DESIGNS.set(spec.design, (d = parseDesign(spec.design, '--designs')));
+  return d;
+}
+
+/** What the model divides a plant-day's voltage and current by: its design's (the registry's row, as the predict job reads it). */
 export function perUnitOfSpec(spec: Pick<PlantDaySpec, 'design'>): PerUnitReference {
-  return spec.design ? perUnitOfDesign(parseDesign(spec.design, '--designs')) : DEFAULT_PER_UNIT;
+  return spec.design ? perUnitOfDesign(designOfSpec(spec)) : DEFAULT_PER_UNIT;
 }
 
 /** Why a seed range cannot be held out, or null: training, validation and test used every seed below SPLIT_SEEDS_END. */
@@ -163,5 +174,5 @@ export function seedRangeProblem(seedBase: number, plants: number): string | nul
  * their modules, sensors and faults from the plant's first day (detector/simulator/history.ts).
  */
 export function simulateEvalDay(spec: PlantDaySpec): PlantDay {
-  return simulatePlantDay(plantConfig({ date: spec.date, firstDate: addDays(spec.date, -spec.day), seed: spec.seed, devices: spec.devices, faultMix: spec.faultMix, sky: spec.sky, conditions: spec.condition?.config ?? NO_CONDITIONS, ...(spec.design ? { design: parseDesign(spec.design, '--designs') } : {}) }));
+  return simulatePlantDay(plantConfig({ date: spec.date, firstDate: addDays(spec.date, -spec.day), seed: spec.seed, devices: spec.devices, faultMix: spec.faultMix, sky: spec.sky, conditions: spec.condition?.config ?? NO_CONDITIONS, design: designOfSpec(spec) }));
 }

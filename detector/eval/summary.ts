@@ -142,13 +142,6 @@ export function conditionRows(outcomes: readonly Outcome[]): Record<string, Cond
   return rows;
 }
 
-/**
- * The evaluation's summary. The goals and the tables by class, severity, sky and
- * reference are over the device-days on which no condition that is not a fault acted:
- * the eval's condition plants force theirs on every counted day, far above any field's
- * rate, so mixing them in would let the plan's share of such plants set the headline;
- * those device-days have their own section (byCondition) and the per-plant-day table.
- */
 /** False alarms among the healthy device-days of a group, faults named among its visible faulty ones. */
 function groupRow(os: readonly Outcome[]): ConditionRow {
   return { falseAlarms: falseAlarmRow(os.filter((o) => o.fault === 'normal')), faults: recallRow(os.filter((o) => o.fault !== 'normal' && o.visible)) };
@@ -162,6 +155,13 @@ export function designRows(outcomes: readonly Outcome[], ordinary: readonly Outc
   return Object.fromEntries([['default', row(ordinary)], ...names.map((d) => [d, row(outcomes.filter((o) => o.design === d && (o.conditions?.length ?? 0) === 0))])]);
 }
 
+/**
+ * The evaluation's summary. The goals and the tables by class, severity, sky and
+ * reference are over the device-days on which no condition that is not a fault acted:
+ * the eval's condition plants force theirs on every counted day, far above any field's
+ * rate, so mixing them in would let the plan's share of such plants set the headline;
+ * those device-days have their own section (byCondition) and the per-plant-day table.
+ */
 export function summarize(outcomes: readonly Outcome[]): Summary {
   const ordinary = outcomes.filter((o) => (o.conditions?.length ?? 0) === 0 && !o.design);
   const healthy = ordinary.filter((o) => o.fault === 'normal');

@@ -5,7 +5,7 @@
  * same for the stack's simulated devices (infra/registryObject.ts).
  */
 import type { SilverDeviceRegistryRow } from '../../contracts';
-import type { Design } from '../../contracts/design';
+import type { Design, DesignPlan } from '../../contracts/design';
 import { PER_UNIT, type PerUnitReference } from '../perUnit';
 import { designAt, deviceId, type PlantConfig } from './plant';
 import { calcParamsDesoto, keyPoints } from './singleDiode';
@@ -13,49 +13,56 @@ import { calcParamsDesoto, keyPoints } from './singleDiode';
 export type DeviceRegistryRow = SilverDeviceRegistryRow;
 
 export function deviceRegistry(config: Pick<PlantConfig, 'design' | 'devices' | 'deviceIdPrefix'>): DeviceRegistryRow[] {
-  const stc = stcPoints();
-  return Array.from({ length: config.devices }, (_, i) => registryRow(deviceId(config, i), designAt(config, i), stc));
+  return Array.from({ length: config.devices }, (_, i) => registryRow(deviceId(config, i), designAt(config, i)));
 }
 
 /** The registry of arrays of one design by their ids (a Modbus plant's register map lists its ids, not a plant config). */
 export function registryOfDesign(deviceIds: readonly string[], design: Design): DeviceRegistryRow[] {
-  const stc = stcPoints();
-  return deviceIds.map((id) => registryRow(id, design, stc));
+  return deviceIds.map((id) => registryRow(id, design));
 }
 
-/** A module's maximum power point at STC and how its voltage falls with temperature, from its single-diode model. */
-interface ModuleStc {
+/**
+ * The registry of arrays by their ids: one design for all, or a plan's designs over the
+ * arrays in id order (a plan's device ranges and shares count arrays in that order), as
+ * npm run import:csv and npm run registry give them.
+ */
+export function registryOfIds(deviceIds: readonly string[], design: Design | DesignPlan): DeviceRegistryRow[] {
+  const ids = [...deviceIds].sort();
+  return 'parts' in design ? ids.map((id, i) => registryRow(id, designAt({ design }, i))) : registryOfDesign(ids, design);
+}
+
+/** A module's key points at STC and how its voltage falls with temperature, from its single-diode model. */
+export interface ModuleStc {
   pMp: number;
   vMp: number;
   iMp: number;
+  vOc: number;
   /** relative fall of Vmp per kelvin from 25 to 50 °C at 1000 W/m² */
   vmpDropPerKelvin: number;
 }
 
-function moduleStc(module: Design['module']): ModuleStc {
-  const { referenceTemperature } = PER_UNIT;
-  const at = keyPoints(calcParamsDesoto(1000, referenceTemperature, module));
-  const warm = keyPoints(calcParamsDesoto(1000, referenceTemperature + 25, module));
-  return { pMp: at.pMp, vMp: at.vMp, iMp: at.iMp, vmpDropPerKelvin: (1 - warm.vMp / at.vMp) / 25 };
-}
+// the same for every array of a module (a design's module object is shared by its arrays): one solve each
+const STC = new WeakMap<Design['module'], ModuleStc>();
 
-/** the same for every device of a module, so one solve each */
-function stcPoints(): (module: Design['module']) => ModuleStc {
-  const points = new Map<string, ModuleStc>();
-  return (module) => {
-    let p = points.get(module.name);
-    if (p === undefined) points.set(module.name, (p = moduleStc(module)));
-    return p;
-  };
+export function moduleStc(module: Design['module']): ModuleStc {
+  let m = STC.get(module);
+  if (m === undefined) {
+    const { referenceTemperature } = PER_UNIT;
+    const at = keyPoints(calcParamsDesoto(1000, referenceTemperature, module));
+    const warm = keyPoints(calcParamsDesoto(1000, referenceTemperature + 25, module));
+    STC.set(module, (m = { pMp: at.pMp, vMp: at.vMp, iMp: at.iMp, vOc: at.vOc, vmpDropPerKelvin: (1 - warm.vMp / at.vMp) / 25 }));
+  }
+  return m;
 }
 
 /** What the model divides a design's voltage and current by (contracts/detector.json perUnit). */
-export function perUnitOfDesign(d: Design, m: ModuleStc = moduleStc(d.module)): PerUnitReference {
+export function perUnitOfDesign(d: Design): PerUnitReference {
+  const m = moduleStc(d.module);
   return { vmpStcV: d.modulesPerString * m.vMp, impStcA: d.strings * m.iMp, vmpDropPerKelvin: m.vmpDropPerKelvin };
 }
 
-function registryRow(id: string, d: Design, stc: (module: Design['module']) => ModuleStc): DeviceRegistryRow {
-  const m = stc(d.module);
+function registryRow(id: string, d: Design): DeviceRegistryRow {
+  const m = moduleStc(d.module);
   return {
     deviceId: id,
     design: d.name,
@@ -65,6 +72,6 @@ function registryRow(id: string, d: Design, stc: (module: Design['module']) => M
     technology: d.module.technology,
     modulePmpStcW: d.module.pStc,
     arrayPmpStcW: d.modulesPerString * d.strings * m.pMp,
-    ...perUnitOfDesign(d, m),
+    ...perUnitOfDesign(d),
   };
 }

@@ -9,7 +9,7 @@
  * (detector/baseline.ts), and the day's baseline table is written last.
  */
 import { parquetMetadataAsync } from 'hyparquet';
-import { FAULT_CLASSES, TABLES, type CommitMarker, type DeviceBaselineRow, type SilverDeviceDayRow } from '../../contracts';
+import { FAULT_CLASSES, TABLES, type CommitMarker, type DeviceBaselineRow, type SilverDeviceDayRow, type SilverDeviceRegistryRow } from '../../contracts';
 import { commitPartition, publishPartition, putPart, SortedPartsWriter, type EncodedPart, type ObjectWriter } from '../../contracts/partition';
 import { baselineDatesBefore, nextBaseline, referenceOf, type DeviceDayBaselineInput, type DeviceReference } from '../../detector/baseline';
 import { readRowGroupRows } from '../../contracts/parquetRows';
@@ -21,7 +21,7 @@ import type { DeviceGold } from './devicePredictor';
 import { PlantSlots, type PredictedWindows } from '../../detector/alarms';
 import { gatedDaily, predictedWindowsOfRows } from '../../detector/gold';
 import { plantConditions, type PlantCondition } from '../../detector/plantConditions';
-import { perUnitOf, type PerUnitReference } from '../../detector/perUnit';
+import { perUnitOf } from '../../detector/perUnit';
 
 /** Turns a silver device-day into gold rows: in-thread with a classifier, or through a PredictPool. */
 export interface DevicePredictor {
@@ -83,6 +83,10 @@ export async function readBaseline(reader: TableReader, date: string): Promise<{
   return { date: null, rows: new Map() };
 }
 
+/** What the predict job reads of a device's registry row: its design's name, and what the model's per-unit inputs divide by. */
+const REGISTRY_ENTRY_COLUMNS = ['deviceId', 'design', 'vmpStcV', 'impStcA', 'vmpDropPerKelvin'] as const;
+export type RegistryEntry = Pick<SilverDeviceRegistryRow, (typeof REGISTRY_ENTRY_COLUMNS)[number]>;
+
 /**
  * The day's device registry, as the ingest run that wrote the day's silver read it
  * (contracts/registry.ts): deviceId → design, and its per-unit reference (detector/perUnit.ts). A day ingested before the registry
@@ -91,14 +95,11 @@ export async function readBaseline(reader: TableReader, date: string): Promise<{
  * commits) is refused: the designs would not be those of the readings.
  */
 export async function readRegistry(reader: TableReader, silver: CommitMarker): Promise<Map<string, RegistryEntry>> {
-  const found = await reader.tableRows('silver_device_registry', silver.date, ['deviceId', 'design', 'vmpStcV', 'impStcA', 'vmpDropPerKelvin']);
+  const found = await reader.tableRows('silver_device_registry', silver.date, [...REGISTRY_ENTRY_COLUMNS]);
   if (!found) return new Map();
   if (found.marker.runId !== silver.runId) throw new Error(`the ${silver.date} device registry is of ingest run ${found.marker.runId}, its silver of run ${silver.runId}: rerun the day's ingest`);
-  return new Map(found.rows.map((r) => [r.deviceId as string, { design: r.design as string, vmpStcV: r.vmpStcV as number, impStcA: r.impStcA as number, vmpDropPerKelvin: r.vmpDropPerKelvin as number }]));
+  return new Map(found.rows.map((r) => [r.deviceId as string, r as unknown as RegistryEntry]));
 }
-
-/** What the predict job needs of a device's registry row: its design's name, and what the model's per-unit inputs divide by. */
-export type RegistryEntry = { design: string } & PerUnitReference;
 
 /**
  * The day's silver device-days in device order, a row group at a time: each part

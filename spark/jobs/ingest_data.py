@@ -41,14 +41,6 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def read_registry(store, uri):
-    """The registry's rows (pvfault.registry.parse_registry); a missing object fails the run before anything is read."""
-    data = store.read_bytes_uri(uri)
-    if data is None:
-        raise RuntimeError(registry.missing_registry(uri))
-    return registry.parse_registry(data.decode("utf-8"), uri)
-
-
 def kafka_source_options(args, security_protocol="SASL_SSL"):
     """Options of Spark's Kafka source: exactly the day's window, MSK IAM over TLS unless told otherwise."""
     security = security_options(security_protocol)
@@ -82,7 +74,7 @@ def run(spark, args, records=None):
     check_window(args.date, args.start_ms, args.end_ms, args.time_zone)
     store = HadoopStore(spark, tables.table_root(args.silver_uri))
     # checked before the topic is read: a bad registry fails the run at once, naming the row
-    registry_rows = read_registry(store, args.registry_uri)
+    registry_rows = registry.read_registry(store, args.registry_uri)
     if records is None:
         records = read_kafka(spark, args)
     days = ingest.run_days(args.date, args.time_zone)

@@ -343,11 +343,8 @@ def run(spark, args):
     Lenet.from_bytes(*(artifacts[n] for n in ARTIFACT_FILES))  # fails here, not in the first micro-batch's tasks
     shared = spark.sparkContext.broadcast(artifacts)
     # the plant's registry, read once as the stream starts (a changed registry takes a restart, as a new model does)
-    registry_store = HadoopStore(spark, args.registry_uri.rsplit("/", 1)[0])
-    registry_data = registry_store.read_bytes_uri(args.registry_uri)
-    if registry_data is None:
-        raise RuntimeError(registry.missing_registry(args.registry_uri))
-    designs = {r["deviceId"]: per_unit_of(r) for r in registry.parse_registry(registry_data.decode("utf-8"), args.registry_uri)}
+    rows = registry.read_registry(HadoopStore(spark, args.registry_uri.rsplit("/", 1)[0]), args.registry_uri)
+    designs = {r["deviceId"]: per_unit_of(r) for r in rows}
     protocol = spark.conf.get(KAFKA_SECURITY_CONF, "SASL_SSL")
     source = spark.readStream.format("kafka").options(**kafka_stream_options(args, protocol)).load()
 

@@ -102,6 +102,16 @@ def missing_registry(uri):
             'uploads the plant\'s own (docs/contracts.md "Device registry"); nothing committed' % uri)
 
 
+def read_registry(store, uri):
+    """The registry's rows from the object `uri` names (parse_registry); a missing object fails the run
+    before anything is read. store: a pvfault.sparkio store (read_bytes_uri). The daily ingest and the
+    stream read it the same way."""
+    data = store.read_bytes_uri(uri)
+    if data is None:
+        raise RuntimeError(missing_registry(uri))
+    return parse_registry(data.decode("utf-8"), uri)
+
+
 def design_of(registry, device_id):
     """{"design", "designSource"} of a device: its registry row's design, or the default design when the registry has none."""
     row = registry.get(device_id)

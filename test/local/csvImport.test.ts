@@ -12,7 +12,8 @@ import { parseDesignFile } from '../../contracts/design';
 import { S3Store } from '../../functions/api/s3Store';
 import { TableReader } from '../../functions/api/tableReader';
 import { createHandler } from '../../functions/api/handler';
-import { importCsv, importRegistry, parseTimestamp, readReadingsCsv, splitCsvLine } from '../../local/csvImport';
+import { importCsv, parseTimestamp, readReadingsCsv, splitCsvLine } from '../../local/csvImport';
+import { registryOfIds } from '../../detector/simulator/registry';
 import { importSummaryLines, parseImportArgs } from '../../local/importCsvCli';
 import { BROKEN, buildCsv, CSV_PATH, DATE, DESIGN_PATH, DEVICES, REWRITE, TIME_ZONE } from '../fixtures/import/field-day';
 
@@ -77,7 +78,7 @@ describe('the CSV of readings, line by line', () => {
 
   it('gives the arrays their designs in id order, as npm start gives a plan to its devices', () => {
     const plan = parseDesignFile(JSON.parse(readFileSync(DESIGN_PATH, 'utf8')) as unknown, 3, 'design');
-    expect(importRegistry(['FIELD-000003', 'FIELD-000001', 'FIELD-000002'], plan).map((r) => [r.deviceId, r.design])).toEqual([
+    expect(registryOfIds(['FIELD-000003', 'FIELD-000001', 'FIELD-000002'], plan).map((r) => [r.deviceId, r.design])).toEqual([
       ['FIELD-000001', 'cdte-4x4-fs-6385'],
       ['FIELD-000002', 'cdte-4x4-fs-6385'],
       ['FIELD-000003', 'legacy-5x3-cs5p-220m'],

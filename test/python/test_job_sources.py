@@ -350,13 +350,13 @@ def test_the_ingest_refuses_a_missing_or_bad_registry_before_reading_the_topic()
     mod = _module("ingest_data.py")
     uri = "s3://pv-bootstrap-dev/" + registry.REGISTRY_KEY
     with pytest.raises(RuntimeError) as err:
-        mod.read_registry(_DictStore({}), uri)
+        mod.registry.read_registry(_DictStore({}), uri)
     assert str(err.value) == registry.missing_registry(uri)
     assert str(err.value).startswith("no device registry at s3://pv-bootstrap-dev/registry/device_registry.json: ")
     with pytest.raises(registry.RegistryError, match=r"devices\[0\]\.strings must be a positive integer, got 0"):
-        mod.read_registry(_DictStore({uri: json.dumps({"devices": [{"deviceId": "PV-1", "design": "d", "modulesPerString": 5, "strings": 0, "module": "m",
+        mod.registry.read_registry(_DictStore({uri: json.dumps({"devices": [{"deviceId": "PV-1", "design": "d", "modulesPerString": 5, "strings": 0, "module": "m",
                                                                  "technology": "t", "modulePmpStcW": 220, "arrayPmpStcW": 3300}]})}), uri)
-    rows = mod.read_registry(_DictStore({uri: json.dumps({"devices": []})}), uri)
+    rows = mod.registry.read_registry(_DictStore({uri: json.dumps({"devices": []})}), uri)
     assert rows == []
 
 
