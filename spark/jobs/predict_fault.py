@@ -155,7 +155,7 @@ def run(spark, args):
         # the baseline's gain and days, with the device's design from the day's registry (the default design without a row)
         ref = references.value.get(device_id)
         per_unit = per_unit_of(designs.value.get(device_id))
-        return baseline.Reference(None, 0, per_unit) if ref is None else baseline.Reference(ref[0], ref[1], per_unit)
+        return baseline.judged_as(ref, per_unit)
 
     def device_windows(frame):
         model = cached_model(shared.value)

@@ -254,7 +254,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
             ref = c["references"].get((day, device))
             per_unit = c["designs"].get(device, DEFAULT_PER_UNIT)
             rows = stream.score_windows(row, c["scored"].get((day, device), 0), c["wm"], c["closed"][day], cached_model(shared.value),
-                                        baseline.Reference(None, 0, per_unit) if ref is None else baseline.Reference(ref[0], ref[1], per_unit))
+                                        baseline.judged_as(ref, per_unit))
             out = tables.to_frame("gold_window", rows)
             out["date"] = day
             return out
@@ -275,7 +275,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
             for r in day_rows:
                 by_device.setdefault(r["deviceId"], []).append(r)
             events, settled_before = stream.settled_gate(day_rows, wm, closed[d])
-            refs = {dev: baseline.Reference(ref[0], ref[1], designs.get(dev, DEFAULT_PER_UNIT)) for (day, dev), ref in references.items() if day == d}
+            refs = {dev: baseline.judged_as(ref, designs.get(dev, DEFAULT_PER_UNIT)) for (day, dev), ref in references.items() if day == d}
             alarms_now = stream.new_alarms(d, by_device, events, settled_before, model.alarm_thresholds, refs, model.model_version,
                                            state.raised(d, batch_id), max_event, batch_id)
             key = "%s/date=%s/batch=%d" % (ALARM_PREFIX, d, batch_id)

@@ -112,6 +112,12 @@ def reference_of(row, per_unit=DEFAULT_PER_UNIT):
     return Reference(float(row["gain"]), len(row["ratios"]), PerUnit(*per_unit))
 
 
+def judged_as(reference, per_unit):
+    """A broadcast reference (a Reference as a tuple, or None without a baseline row) with the device's design
+    from the day's registry: what the predict job and the stream judge a device-day against."""
+    return Reference(None, 0, per_unit) if reference is None else Reference(reference[0], reference[1], per_unit)
+
+
 def baseline_dates_before(date):
     """The plant-local days whose baseline the predict job of `date` may read, newest first (maxAgeDays of them)."""
     d = _date.fromisoformat(date)

@@ -129,3 +129,9 @@ def test_stored_ratios_are_float32_and_the_oldest_drops():
     r = previous["PV-0"]
     assert len(r["ratios"]) == baseline.MAX_DAYS and r["lastHealthyDate"] == "2026-07-%02d" % (baseline.MAX_DAYS + 2)
     assert all(float(np.float32(q)) == q for q in r["ratios"])
+
+
+def test_a_broadcast_reference_judged_as_the_devices_design():
+    other = windows.PerUnit(691.2, 8.92, 0.0032)
+    assert baseline.judged_as(None, other) == baseline.Reference(None, 0, other)
+    assert baseline.judged_as(tuple(baseline.reference_of({"ratios": [1.0, 0.98], "gain": 0.99})), other) == baseline.Reference(0.99, 2, other)
