@@ -81,7 +81,7 @@ export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const TABLES_CONTRACT = {
   "doc": "Silver and gold tables: columns, types, sort order and S3 layout. Column types: string, int32, int64, float32, float64, and X[] for a list of X (Parquet 3-level LIST, elements required). A column with forEachClass expands into one column per fault class, in class order, with {class} replaced by the class name. Times are epoch milliseconds (UTC) in int64 columns whose name ends in Ms. Each table's readableFrom is the oldest contract version whose files today's readers still read (its columns and their meaning unchanged since, or only nullable columns added that no reader of an older day asks for): a day written under an older version of that table answers 'rerun the day'; a newer version than the readers' is refused.",
-  "version": 7,
+  "version": 8,
   "storage": {
     "doc": "A day is the plant-local calendar day (date=YYYY-MM-DD). Every run writes its files under its own run=<runId> folder and then publishes them by writing the commit marker, one PUT. Readers (the API, the predict job, Athena views) read only the files the marker lists, so a half-written or concurrent run is never visible; a rerun's marker replaces the previous one. Before it does, the run it supersedes is recorded at supersededKey (its old marker plus supersededAt and supersededBy), and its files are kept for supersededGraceMs: longer than any reader can hold the old marker (the API caches markers for a minute; a job reads its input for at most its 24-h execution timeout). Every later commit of the table deletes the files of the superseded runs whose grace is over, never those of a run that is again the committed one.",
     "dataKey": "{prefix}/date={date}/run={runId}/part-{part}.parquet",
@@ -629,6 +629,12 @@ export const TABLES_CONTRACT = {
           "doc": "the partition day's verdict (gold_daily), null when the device had no data that day"
         },
         {
+          "name": "dayAlarmStanding",
+          "type": "float64",
+          "nullable": true,
+          "doc": "the partition day's alarm (dayVerdict an alarm label): its label's evidence at the day's last predicted window, the day counted on its own (from 0, without what it carried in; the plant gate's windows set aside), divided by its threshold; the next day carries the alarm in when it is at least contracts/detector.json alarms.carry.minStanding. Null without an alarm, and in partitions written before contract version 8 (nothing is carried from those)"
+        },
+        {
           "name": "fleetRatio",
           "type": "float64",
           "nullable": true,
@@ -702,6 +708,11 @@ export const DETECTOR_CONTRACT = {
     "doc": "Per device-day, a sequential decision over its predicted windows in time order (skipped windows add nothing). For each alarm label L — each fault class, and each group of classes the four channels cannot tell apart — the window's score is s = ln((p_L + epsilon) / (p_rival + epsilon)), clipped to [-scoreClip, scoreClip], where p_L of a group is the sum of its members' probabilities and p_rival is the largest probability of normal and of every class L does not stand for (a class's rivals include its group siblings: evidence for a class grows only in windows where it beats them all, evidence for a group in windows where its members together do); the evidence is a CUSUM, S_L = max(0, S_L + s), from 0 at the day's first window. The first window after which some S_L >= threshold[L] raises the day's alarm: a class whose evidence crossed wins over a group, then the largest S_L / threshold[L], then the lower label index (classes in contract order, then groups). Onset = start of the first window of the run of windows over which S_L stayed above 0 up to the alarm; raised = end of the window that crossed; confidence = mean p_L over the windows from onset to raised; evidence = S_L at the alarm. One alarm per device-day at most. threshold[] comes with the model (alarms.json next to the weights), calibrated on validation plant-days for a false-alarm budget (npm run calibrate).",
     "epsilon": 0.0001,
     "scoreClip": 6,
+    "carry": {
+      "doc": "An alarm stays open from one day to the next while the fault goes on. When the baseline table the predict job of day D reads is of day D-1 (contracts/tables.json device_baseline, read as the baseline rule says) and the device's row there has a dayVerdict that is an alarm label L (its alarm of D-1) whose dayAlarmStanding is at least minStanding (L's evidence at D-1's last predicted window, the day counted on its own from 0 without what it carried in, the plant gate's windows set aside, divided by threshold[L]: the fault still showed at the day's end, so a false alarm of a few windows, or a fault repaired during the day, is not carried), L's evidence starts day D at share x threshold[L] instead of 0, every other label's at 0; the CUSUM then goes on as on any day. With share 1 the alarm is raised again at the end of the day's first window whose score for L is not negative (L at least as likely as its strongest rival), and windows that read otherwise drain it like any evidence, after which it must be earned anew. The run of a carried label begins at the day's first predicted window (its onset; the fault began on an earlier day, whose gold_daily has the first alarm). Nothing is carried over a day the pipeline did not predict, nor from a day without an alarm, nor for a device the baseline of D-1 has no verdict of. Calibration (npm run calibrate) chooses the thresholds on single days, without carry; npm run eval measures the decision with it, consecutive days in order.",
+      "share": 1,
+      "minStanding": 1
+    },
     "groups": {
       "string_blocked": {
         "doc": "A string its blocking diode keeps from conducting: an open string, or a short of two or more of its modules that pulls its open-circuit voltage under the array's operating voltage; the four channels read the same for both.",
@@ -936,6 +947,8 @@ export interface DeviceBaselineRow {
   dayRatio: number | null;
   /** the partition day's verdict (gold_daily), null when the device had no data that day */
   dayVerdict: string | null;
+  /** the partition day's alarm (dayVerdict an alarm label): its label's evidence at the day's last predicted window, the day counted on its own (from 0, without what it carried in; the plant gate's windows set aside), divided by its threshold; the next day carries the alarm in when it is at least contracts/detector.json alarms.carry.minStanding. Null without an alarm, and in partitions written before contract version 8 (nothing is carried from those) */
+  dayAlarmStanding: number | null;
   /** the day's fleet reference R (current ÷ irradiance), the same in every row of the partition */
   fleetRatio: number | null;
 }

@@ -196,6 +196,44 @@ export class PlantSlots {
 
 const NO_EVENTS: ReadonlySet<number> = new Set();
 
+/** The day before a plant-local YYYY-MM-DD day. */
+function dayBefore(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Whether a day's verdict (gold_daily verdict, device_baseline dayVerdict) is an alarm label. */
+export function isAlarmLabel(verdict: string | null | undefined): verdict is AlarmLabel {
+  return typeof verdict === 'string' && (ALARM_LABELS as readonly string[]).includes(verdict);
+}
+
+/**
+ * The alarm a device carries into `date` (contracts/detector.json alarms.carry): its
+ * verdict of the day before when that is an alarm label that still stood at that day's
+ * end (`dayAlarmStanding` ≥ carry.minStanding), read from the baseline row of
+ * `baselineDate` — only when that table is of the day before; else null.
+ */
+export function carriedAlarm(row: { dayVerdict: string | null; dayAlarmStanding: number | null } | undefined, baselineDate: string | null, date: string): AlarmLabel | null {
+  return row && baselineDate !== null && baselineDate === dayBefore(date) ? passedOn(row.dayVerdict, row.dayAlarmStanding) : null;
+}
+
+/** The alarm a day passes on to the next (alarms.carry): its verdict when that is an alarm label standing at least minStanding at the day's end; else null. */
+export function passedOn(verdict: string | null | undefined, standing: number | null | undefined): AlarmLabel | null {
+  return isAlarmLabel(verdict) && typeof standing === 'number' && standing >= SPEC.carry.minStanding ? verdict : null;
+}
+
+/**
+ * How an alarm of `label` stood at the end of its day (device_baseline dayAlarmStanding):
+ * the label's evidence at the last predicted window, the day counted on its own (from 0,
+ * without what it carried in; the plant gate's windows set aside), ÷ its threshold.
+ */
+export function alarmStanding(windows: PredictedWindows, thresholds: AlarmThresholds, label: AlarmLabel, plantEvents: ReadonlySet<number> = NO_EVENTS): number {
+  const l = ALARM_LABELS.indexOf(label);
+  if (l < 0) throw new Error(`alarmStanding: ${JSON.stringify(label)} is not an alarm label (${ALARM_LABELS.join(', ')})`);
+  let s = 0;
+  for (let w = 0; w < windows.startMs.length; w++) if (!plantEvents.has(windows.startMs[w]!)) s = Math.max(0, s + windowScore(windows.probs, w, l));
+  return s / thresholds[label];
+}
+
 /**
  * The day's evidence per label after each window (for calibration and plots):
  * evidence[w * labels + l]; a window the plant gate set aside leaves it as it was.
@@ -219,8 +257,11 @@ export function evidenceTrace(windows: PredictedWindows, plantEvents: ReadonlySe
  * The device-day's alarm, or null when no label's evidence reaches its threshold.
  * `plantEvents`: the window starts the plant gate set aside (PlantSlots.plantEvents):
  * they add nothing, as if the model had not seen them, and do not break an evidence run.
+ * `carried`: the label of the device's alarm the day before, when it is carried
+ * (carriedAlarm): its evidence starts the day at alarms.carry.share × its threshold, its
+ * run at the day's first window.
  */
-export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number> = NO_EVENTS): Alarm | null {
+export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number> = NO_EVENTS, carried: AlarmLabel | null = null): Alarm | null {
   const n = windows.startMs.length;
   if (windows.endMs.length !== n || windows.probs.length !== n * K) throw new Error(`decideAlarm: ${n} window starts, ${windows.endMs.length} ends and ${windows.probs.length / K} probability rows`);
   const L = ALARM_LABELS.length;
@@ -228,6 +269,12 @@ export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThreshol
   /** the window at which each label's current evidence run began */
   const runStart = new Int32Array(L).fill(-1);
   const limits = ALARM_LABELS.map((l) => thresholds[l]);
+  if (carried !== null && SPEC.carry.share > 0) {
+    const c = ALARM_LABELS.indexOf(carried);
+    if (c < 0) throw new Error(`decideAlarm: carried label ${JSON.stringify(carried)} is not an alarm label (${ALARM_LABELS.join(', ')})`);
+    s[c] = SPEC.carry.share * limits[c]!;
+    runStart[c] = 0;
+  }
   for (let w = 0; w < n; w++) {
     if (plantEvents.has(windows.startMs[w]!)) continue;
     let best = -1;

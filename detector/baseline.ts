@@ -11,6 +11,7 @@
  * baseline-days.json holds both to them.
  */
 import { DETECTOR_CONTRACT, type DeviceBaselineRow } from '../contracts';
+import type { AlarmLabel } from './alarms';
 import { DEFAULT_PER_UNIT, type PerUnitReference } from './perUnit';
 import { windowMeans, type WindowInfo } from './windows';
 
@@ -50,10 +51,11 @@ export function gainOf(ratios: ArrayLike<number>): number | null {
   return m === null ? null : Math.min(BASELINE.maxGain, Math.max(BASELINE.minGain, m));
 }
 
-/** What the day's predict job knows of a device: its raw ratio r and its verdict. */
+/** What the day's predict job knows of a device: its raw ratio r, its verdict, and how its alarm stood at the day's end (detector/alarms.ts alarmStanding; null without an alarm). */
 export interface DeviceDayBaselineInput {
   ratio: number | null;
   verdict: string | null;
+  standing?: number | null;
 }
 
 /**
@@ -75,7 +77,7 @@ export function nextBaseline(previous: ReadonlyMap<string, DeviceBaselineRow>, t
       ratios = Float32Array.from([...ratios, q].slice(-BASELINE.maxDays));
       lastHealthyDate = date;
     }
-    return { deviceId, ratios, gain: gainOf(ratios), lastHealthyDate, dayRatio: q, dayVerdict: day?.verdict ?? null, fleetRatio: fleet };
+    return { deviceId, ratios, gain: gainOf(ratios), lastHealthyDate, dayRatio: q, dayVerdict: day?.verdict ?? null, dayAlarmStanding: day?.standing ?? null, fleetRatio: fleet };
   });
 }
 
@@ -85,14 +87,19 @@ export interface DeviceReference {
   days: number;
   /** what its design makes (detector/perUnit.ts): the model reads its voltage and current per unit of it */
   perUnit: PerUnitReference;
+  /** the label of its alarm the day before, carried into the day (detector/alarms.ts carriedAlarm); null: none */
+  carried: AlarmLabel | null;
 }
 
-export const NO_HISTORY: DeviceReference = { gain: null, days: 0, perUnit: DEFAULT_PER_UNIT };
+export const NO_HISTORY: DeviceReference = { gain: null, days: 0, perUnit: DEFAULT_PER_UNIT, carried: null };
 
-/** A device's baseline row (none: no history) and its design's per-unit reference (the default design's unless given). */
-export function referenceOf(row: DeviceBaselineRow | undefined, perUnit: PerUnitReference = DEFAULT_PER_UNIT): DeviceReference {
-  if (row && row.gain !== null) return { gain: row.gain, days: row.ratios.length, perUnit };
-  return perUnit === DEFAULT_PER_UNIT ? NO_HISTORY : { ...NO_HISTORY, perUnit };
+/**
+ * A device's baseline row (none: no history), its design's per-unit reference (the
+ * default design's unless given) and the alarm it carries in from the day before.
+ */
+export function referenceOf(row: DeviceBaselineRow | undefined, perUnit: PerUnitReference = DEFAULT_PER_UNIT, carried: AlarmLabel | null = null): DeviceReference {
+  if (row && row.gain !== null) return { gain: row.gain, days: row.ratios.length, perUnit, carried };
+  return perUnit === DEFAULT_PER_UNIT && carried === null ? NO_HISTORY : { ...NO_HISTORY, perUnit, carried };
 }
 
 /** The plant-local days whose baseline the predict job of `date` may read, newest first (maxAgeDays of them). */

@@ -7,7 +7,7 @@
  * the summary records (detector/baseline.ts).
  */
 import { FAULT_CLASSES, type GoldDailyRow, type GoldWindowRow } from '../contracts';
-import { decideAlarm, WINDOW_MEAN_COLUMNS, WINDOW_MEANS, type AlarmThresholds, type PredictedWindows } from './alarms';
+import { decideAlarm, WINDOW_MEAN_COLUMNS, WINDOW_MEANS, type AlarmLabel, type AlarmThresholds, type PredictedWindows } from './alarms';
 import { NO_HISTORY, type DeviceReference } from './baseline';
 import type { WindowInfo } from './windows';
 
@@ -54,7 +54,7 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
     return row as unknown as GoldWindowRow;
   });
   if (p * k !== probs.length) throw new Error(`goldRows: ${probs.length / k} probability rows for ${p} predicted windows`);
-  const alarm = p > 0 ? decideAlarm({ startMs: starts, endMs: ends, probs }, thresholds) : null;
+  const alarm = p > 0 ? decideAlarm({ startMs: starts, endMs: ends, probs }, thresholds, undefined, reference.carried) : null;
   const daily = {
     deviceId,
     windows: windows.length,
@@ -100,11 +100,11 @@ export function predictedWindowsOfRows(rows: readonly GoldWindowRow[]): Predicte
  * every device: detector/alarms.ts PlantSlots): the alarm decided again without the
  * windows the gate set aside, and their count. A day with none keeps its summary.
  */
-export function gatedDaily(daily: GoldDailyRow, windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number>): GoldDailyRow {
+export function gatedDaily(daily: GoldDailyRow, windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number>, carried: AlarmLabel | null = null): GoldDailyRow {
   let set = 0;
   for (let w = 0; w < windows.startMs.length; w++) if (plantEvents.has(windows.startMs[w]!)) set++;
   if (set === 0) return { ...daily, plantEventWindows: 0 };
-  const alarm = decideAlarm(windows, thresholds, plantEvents);
+  const alarm = decideAlarm(windows, thresholds, plantEvents, carried);
   return {
     ...daily,
     verdict: daily.predicted === 0 ? null : (alarm?.label ?? 'normal'),

@@ -5,7 +5,7 @@
  * baseline, or the fleet without history), as the predict jobs raise it.
  */
 import { FAULT_CLASSES } from '../../contracts';
-import { alarmCandidates, decideAlarm, PlantSlots, thresholdsFor, type AlarmThresholdSets, type PredictedWindows } from '../alarms';
+import { alarmCandidates, alarmStanding, decideAlarm, passedOn, PlantSlots, thresholdsFor, type AlarmThresholdSets, type PredictedWindows } from '../alarms';
 import { ARTIFACTS_DIR, readAlarmThresholds } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
 import { plantConditions } from '../plantConditions';
@@ -17,11 +17,15 @@ export function alarmDecision(thresholds: () => AlarmThresholdSets): Decision {
   let loaded: AlarmThresholdSets | null = null;
   return {
     name: 'alarms',
-    description: "the day's alarm: per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for), raised at the end of the first window whose evidence reaches the model's calibrated threshold, windows where the whole plant departs from normal at once set aside (contracts/detector.json alarms, plantGate)",
-    decide(day: DeviceDayEvidence, _history, plant: PlantContext = NO_PLANT_CONTEXT) {
+    description: "the day's alarm: per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for), raised at the end of the first window whose evidence reaches the model's calibrated threshold, windows where the whole plant departs from normal at once set aside, the label of the device's alarm the day before starting at its threshold (contracts/detector.json alarms: plantGate, carry)",
+    decide(day: DeviceDayEvidence, _history, plant: PlantContext = NO_PLANT_CONTEXT, previous = null) {
       loaded ??= thresholds();
-      const a = decideAlarm(predictedWindowsOf(day), thresholdsFor(loaded, day.baselineDays), plant.events);
-      return { alarm: a && { label: a.label, candidates: alarmCandidates(a.label), onsetMs: a.onsetMs, raisedMs: a.raisedMs, confidence: a.confidence } };
+      // the run's days are consecutive: the day before's alarm is carried in as the predict job reads it from the baseline of the day before
+      const carried = previous ? passedOn(previous.label, previous.standing) : null;
+      const windows = predictedWindowsOf(day);
+      const thresholdSet = thresholdsFor(loaded, day.baselineDays);
+      const a = decideAlarm(windows, thresholdSet, plant.events, carried);
+      return { alarm: a && { label: a.label, candidates: alarmCandidates(a.label), onsetMs: a.onsetMs, raisedMs: a.raisedMs, confidence: a.confidence, standing: alarmStanding(windows, thresholdSet, a.label, plant.events) } };
     },
   };
 }

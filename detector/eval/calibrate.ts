@@ -87,7 +87,7 @@ export function rightLabels(record: DeviceDayRecord): Set<AlarmLabel> {
 }
 
 /** Calibration's healthy days for the baselines: the truth's (the alarms that would tell are what is being calibrated). */
-export const truthBaselineVerdict: BaselineVerdict = (r) => (r.truth.fault === 'normal' ? 'normal' : 'alarm');
+export const truthBaselineVerdict: BaselineVerdict = (r) => ({ verdict: r.truth.fault === 'normal' ? 'normal' : 'alarm', standing: null });
 
 /** A device-day's calibration input: its evidence trace with the plant gate of its plant-day (alarmDecision.ts plantContextOf). */
 export function calibrationDay(record: DeviceDayRecord, plant: PlantContext = NO_PLANT_CONTEXT): CalibrationDay {

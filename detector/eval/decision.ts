@@ -43,6 +43,8 @@ export interface Alarm {
   /** when the alarm would have been raised: the end of the window that settled it (epoch ms) */
   raisedMs: number;
   confidence: number;
+  /** how it stood at the day's end (detector/alarms.ts alarmStanding), for a decision that carries alarms from day to day; null or absent: not known */
+  standing?: number | null;
 }
 
 /** What a decision may know of the device's plant that day: the window slots the plant gate set aside (detector/alarms.ts PlantSlots). */
@@ -58,8 +60,11 @@ export interface Decision {
   name: string;
   /** one sentence for the report: what the alarm is and when it is raised */
   description: string;
-  /** `history`: the same device's earlier days in this plant's run, oldest first; `plant`: the plant-day's gate */
-  decide(day: DeviceDayEvidence, history: readonly DeviceDayEvidence[], plant?: PlantContext): { alarm: Alarm | null };
+  /**
+   * `history`: the same device's earlier days in this plant's run, oldest first; `plant`: the plant-day's gate;
+   * `previous`: this decision's alarm on the device's previous day of the run (null: none, or the run's first day)
+   */
+  decide(day: DeviceDayEvidence, history: readonly DeviceDayEvidence[], plant?: PlantContext, previous?: Pick<Alarm, 'label' | 'standing'> | null): { alarm: Alarm | null };
 }
 
 export interface AlarmGroup {

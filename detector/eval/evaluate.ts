@@ -11,7 +11,7 @@ import { nextBaseline, referenceOf } from '../baseline';
 import { plantContextOf, productAlarmDecision } from './alarmDecision';
 import { baselineFit, type BaselineFit } from './baselineFit';
 import { collectPlantDay, type DevicePredictorPool } from './collect';
-import { checkAlarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
+import { checkAlarm, type Alarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
 import { outcomeOf, type Outcome } from './outcome';
 import { designOfSpec, perUnitOfSpec, plantDaySpecs, type EvalPlan } from './plantDays';
 import { withTruthWindows, type DeviceDayRecord } from './records';
@@ -62,13 +62,17 @@ export interface EvalRun {
 }
 
 /**
- * Whether a device-day counts as healthy for its baseline (detector/baseline.ts
- * nextBaseline takes verdict normal only): the product's alarm decision, as the
- * predict job does; calibration, which has no thresholds yet, takes the truth.
+ * A device-day's verdict for its baseline (detector/baseline.ts nextBaseline takes
+ * verdict normal only, and the next day carries an alarm label in: contracts/detector.json
+ * alarms.carry): the product's alarm decision, given the device's verdict the day
+ * before, as the predict job does; calibration, which has no thresholds yet, takes the truth.
  */
-export type BaselineVerdict = (record: DeviceDayRecord, plant: PlantContext) => 'normal' | 'alarm';
+export type BaselineVerdict = (record: DeviceDayRecord, plant: PlantContext, before: DeviceBaselineRow | undefined) => { verdict: string; standing: number | null };
 
-export const productBaselineVerdict: BaselineVerdict = (r, plant) => (productAlarmDecision.decide(r.evidence, [], plant).alarm ? 'alarm' : 'normal');
+export const productBaselineVerdict: BaselineVerdict = (r, plant, before) => {
+  const alarm = productAlarmDecision.decide(r.evidence, [], plant, before ? { label: before.dayVerdict ?? 'normal', standing: before.dayAlarmStanding } : null).alarm;
+  return { verdict: alarm?.label ?? 'normal', standing: alarm?.standing ?? null };
+};
 
 /**
  * Every plant-day of the plan's records, from the cache or simulated and predicted
@@ -103,7 +107,7 @@ export async function collectAll(o: Pick<EvalOptions, 'plan' | 'out' | 'fresh' |
       }
       records.push(day);
       const plant = plantContextOf(day.map((r) => r.evidence));
-      const today = new Map(day.map((r) => [r.evidence.deviceId, { ratio: r.evidence.ratio, verdict: o.baselineVerdict(r, plant) }]));
+      const today = new Map(day.map((r) => [r.evidence.deviceId, { ratio: r.evidence.ratio, ...o.baselineVerdict(r, plant, baseline.get(r.evidence.deviceId)) }]));
       baseline = new Map(nextBaseline(baseline, today, spec.date).map((row) => [row.deviceId, row]));
     }
     bar?.finish(`${specs.length} plant-days, ${cached} of them from the cache (${o.out}/cache/${modelVersion}/)`);
@@ -121,14 +125,20 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
   const conditionDays: PlantConditionDay[] = [];
   // a device's earlier days in its plant's run (reset at each plant's first day)
   let history = new Map<string, DeviceDayEvidence[]>();
+  // the decision's alarm on each device's previous day of the run
+  let previous = new Map<string, Alarm | null>();
   specs.forEach((spec, i) => {
-    if (spec.day === 0) history = new Map();
+    if (spec.day === 0) {
+      history = new Map();
+      previous = new Map();
+    }
     const day = records[i]!.map((stored) => (o.windows === 'truth' ? withTruthWindows(stored) : stored));
     const plant = plantContextOf(day.map((r) => r.evidence));
     if (spec.scored) conditionDays.push({ plantDay: plantDayKey(spec), condition: spec.condition?.kind ?? null, reported: plant.conditions.map(({ kind, startMs, endMs, windows }) => ({ kind, startMs, endMs, windows })) });
     for (const record of day) {
       const before = history.get(record.evidence.deviceId) ?? [];
-      const { alarm } = o.decision.decide(record.evidence, before, plant);
+      const { alarm } = o.decision.decide(record.evidence, before, plant, previous.get(record.evidence.deviceId) ?? null);
+      previous.set(record.evidence.deviceId, alarm);
       if (alarm) checkAlarm(alarm, o.decision.name, record.evidence.deviceId);
       if (spec.scored) outcomes.push(spec.design ? { ...outcomeOf(record, alarm, designOfSpec(spec)), design: spec.design } : outcomeOf(record, alarm));
       history.set(record.evidence.deviceId, [...before, record.evidence]);

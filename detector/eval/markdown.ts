@@ -82,7 +82,7 @@ export function reportTables(r: EvalReport): string[] {
     '',
     ...recallTable('judged against', r.faults.byReference),
     ...(r.faults.byBegan && Object.keys(r.faults.byBegan).length
-      ? ['', 'By when the fault began (at-first-light: already there when the day\'s first daylight window opened, overnight or from an earlier day, so its delay counts from dawn\'s dim windows; in-daylight: it began, or first acted, later in the day):', '', ...recallTable('began', r.faults.byBegan)]
+      ? ['', 'By when the fault began (earlier-day: on an earlier day, so its delay counts from the day\'s first daylight window, and the alarm of the day before, if there was one, was carried in (contracts/detector.json alarms.carry); overnight: this day before the first daylight window, whose dim windows its delay counts from; in-daylight: it began, or first acted, later in the day):', '', ...recallTable('began', r.faults.byBegan)]
       : []),
     '',
     baselineLine(r),

@@ -43,11 +43,14 @@ export interface Outcome {
   /** daylight minutes to a naming alarm; null when not named */
   delayMin: number | null;
   /**
-   * when the fault began, as the delay counts it: at-first-light when its delay counts from
-   * the day's first daylight window (there overnight, or from an earlier day), in-daylight
-   * when it began (or first acted) later; null for a healthy day or a fault with no daylight window it acts in
+   * when the fault began, as the delay counts it: earlier-day when it began before the day
+   * (its delay counts from the day's first daylight window; the alarm of the day before,
+   * if any, is carried in: contracts/detector.json alarms.carry), overnight when it began
+   * this day before the first daylight window (the delay counts from that window too),
+   * in-daylight when it began (or first acted) later; null for a healthy day or a fault
+   * with no daylight window it acts in. (Until 2026-12-03 earlier-day and overnight were one: at-first-light.)
    */
-  began?: 'at-first-light' | 'in-daylight' | null;
+  began?: 'earlier-day' | 'overnight' | 'in-daylight' | null;
   /** conditions that are not faults acting in the day's daylight windows */
   conditions: ConditionKind[];
   /** a design plant's design name (npm run eval --designs); absent: the default design the model was trained on */
@@ -107,7 +110,7 @@ export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 
     named,
     ownClass: Boolean(alarm && truth.fault !== 'normal' && alarm.label === truth.fault),
     delayMin: named && from !== null ? daylightMinutes(evidence.windows, from, alarm!.raisedMs) : null,
-    began: from === null ? null : from <= (evidence.windows.find((w) => !w.skipReason)?.startMs ?? -Infinity) ? 'at-first-light' : 'in-daylight',
+    began: from === null ? null : from > (evidence.windows.find((w) => !w.skipReason)?.startMs ?? -Infinity) ? 'in-daylight' : truth.onsetMs! < evidence.windows[0]!.startMs ? 'earlier-day' : 'overnight',
     conditions: truth.conditions ?? [],
   };
 }

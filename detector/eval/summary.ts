@@ -182,7 +182,7 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
       bySeverity: mapValues(groupBy([...visible].sort(bySeverityOrder), (o) => o.severity), recallRow),
       bySky: mapValues(groupBy(visible, (o) => o.sky, skies), recallRow),
       byReference: mapValues(groupBy(visible, (o) => o.judgedAgainst, REFERENCES), recallRow),
-      byBegan: mapValues(groupBy(visible.filter((o) => o.began), (o) => o.began!, ['at-first-light', 'in-daylight']), recallRow),
+      byBegan: mapValues(groupBy(visible.filter((o) => o.began), (o) => o.began!, ['earlier-day', 'overnight', 'in-daylight']), recallRow),
     },
     byCondition: conditionRows(outcomes.filter((o) => !o.design)),
     byDesign: designRows(outcomes, ordinary),

@@ -18,7 +18,7 @@ import { Progress } from '../../detector/progress';
 import { TableReader, type ObjectStore } from '../../functions/api/tableReader';
 import { bucketOf, parseJobArgs, PREDICT_FLAGS } from './args';
 import type { DeviceGold } from './devicePredictor';
-import { PlantSlots, type PredictedWindows } from '../../detector/alarms';
+import { alarmStanding, carriedAlarm, isAlarmLabel, PlantSlots, type PredictedWindows } from '../../detector/alarms';
 import { gatedDaily, predictedWindowsOfRows } from '../../detector/gold';
 import { plantConditions, type PlantCondition } from '../../detector/plantConditions';
 import { perUnitOf } from '../../detector/perUnit';
@@ -71,6 +71,8 @@ export interface PredictResult {
     devicesWithHistory: number;
     /** rows of the day's baseline table */
     written: number;
+    /** devices whose alarm of the day before was carried into the day (contracts/detector.json alarms.carry) */
+    alarmsCarried: number;
   };
 }
 
@@ -155,7 +157,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   if (!marker) throw new Error(`no silver for ${date}: run the ingest first`);
   const registry = await readRegistry(silverReader, marker);
   const previous = await readBaseline(new TableReader(storeFor(bucketOf(a['--gold-uri']))), date);
-  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], plantConditions: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, registry: { devices: registry.size, defaulted: 0 }, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0 } };
+  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], plantConditions: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, registry: { devices: registry.size, defaulted: 0 }, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0, alarmsCarried: 0 } };
   const today = new Map<string, DeviceDayBaselineInput>();
   const bar = progress ? new Progress('predict', marker.rows, 'devices') : null;
   const gold = writerFor(bucketOf(a['--gold-uri']));
@@ -187,7 +189,9 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
     }
   };
   for await (const row of silverInDeviceOrder(silverStore, marker)) {
-    const reference: DeviceReference = referenceOf(previous.rows.get(row.deviceId), perUnitOf(registry.get(row.deviceId)));
+    const before = previous.rows.get(row.deviceId);
+    const reference: DeviceReference = referenceOf(before, perUnitOf(registry.get(row.deviceId)), carriedAlarm(before, previous.date, date));
+    if (reference.carried) result.baseline.alarmsCarried++;
     const task = predictor.predict(row, reference).then((g) => ({ deviceId: row.deviceId, g }));
     task.catch(() => undefined); // awaited in order by drain; an early failure must not go unhandled meanwhile
     queue.push(task);
@@ -198,11 +202,12 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   result.plantEventWindows = [...plantEvents].sort((a, b) => a - b);
   result.plantConditions = plantConditions(slots.slots, plantEvents);
   for (const { g, windows } of pending) {
-    const daily = { ...gatedDaily(g.daily, windows, g.thresholds, plantEvents), ...designOf(registry, g.daily.deviceId) };
+    const carried = carriedAlarm(previous.rows.get(g.daily.deviceId), previous.date, date);
+    const daily = { ...gatedDaily(g.daily, windows, g.thresholds, plantEvents, carried), ...designOf(registry, g.daily.deviceId) };
     const deviceId = daily.deviceId;
     if (daily.designSource === 'default') result.registry.defaulted++;
     result.byDevice.set(deviceId, { verdict: daily.verdict, alarmOnsetMs: daily.alarmOnsetMs, alarmRaisedMs: daily.alarmRaisedMs, baselineDays: daily.baselineDays, daylightStartMs: Float64Array.from(windows.startMs), design: daily.design, designSource: daily.designSource });
-    today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict });
+    today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict, standing: isAlarmLabel(daily.verdict) ? alarmStanding(windows, g.thresholds, daily.verdict, plantEvents) : null });
     if (daily.baselineDays > 0) result.baseline.devicesWithHistory++;
     await put('gold_daily', tables.gold_daily.parts.add([daily]));
   }

@@ -40,6 +40,9 @@ from pvfault.windows import per_unit_of
 RATIO = "dayRatio"
 """The device-day's ratio r (before the gain), carried beside the gold rows to the driver; not a column of either gold table."""
 RATIO_FIELD = {"name": RATIO, "type": "double", "nullable": True, "metadata": {}}
+STANDING = "dayAlarmStanding"
+"""how the day's alarm stood at its end (pvfault.gold.day_standing), carried beside each daily row to the driver's baseline, NaN without an alarm"""
+STANDING_FIELD = {"name": STANDING, "type": "double", "nullable": True, "metadata": {}}
 
 
 def parse_args(argv=None):
@@ -101,8 +104,8 @@ def _ratio(value):
 
 def baseline_of_day(previous, daily, date):
     """The day's device_baseline rows and the summary's counts, from the baseline read and
-    the day's summaries (dicts with deviceId, verdict, baselineDays and dayRatio)."""
-    today = {d["deviceId"]: (_ratio(d[RATIO]), d["verdict"]) for d in daily}
+    the day's summaries (dicts with deviceId, verdict, baselineDays, dayRatio and dayAlarmStanding)."""
+    today = {d["deviceId"]: (_ratio(d[RATIO]), d["verdict"], _ratio(d.get(STANDING))) for d in daily}
     rows = baseline.next_baseline(previous, today, date)
     return rows, sum(1 for d in daily if d["baselineDays"] > 0)
 
@@ -149,7 +152,7 @@ def run(spark, args):
         baseline_schema = struct_type(tables.spark_schema("device_baseline"))
         for r in spark.read.schema(baseline_schema).parquet(*[gold_store.uri(f["key"]) for f in baseline_marker["files"]]).collect():
             previous[r["deviceId"]] = r.asDict()
-    references = spark.sparkContext.broadcast({d: tuple(baseline.reference_of(r)) for d, r in previous.items()})
+    references = spark.sparkContext.broadcast({d: tuple(baseline.reference_of(r, baseline_date=read_from, date=args.date)) for d, r in previous.items()})
 
     def reference(device_id):
         # the baseline's gain and days, with the device's design from the day's registry (the default design without a row)
@@ -176,11 +179,13 @@ def run(spark, args):
         out = tables.to_frame("gold_daily", [row])
         ratio = _ratio(records[0][RATIO])
         out[RATIO] = [float("nan") if ratio is None else ratio]
+        standing = gold.day_standing(records, row["verdict"], threshold_sets, reference(device_id), gate.value)
+        out[STANDING] = [float("nan") if standing is None else standing]
         return out
 
-    def with_ratio(table):
+    def with_ratio(table, *extra):
         schema = tables.spark_schema(table)
-        return struct_type(dict(schema, fields=schema["fields"] + [RATIO_FIELD]))
+        return struct_type(dict(schema, fields=schema["fields"] + [RATIO_FIELD, *extra]))
 
     windows = (silver.groupBy("deviceId")
                .applyInPandas(device_windows, with_ratio("gold_window"))
@@ -197,19 +202,19 @@ def run(spark, args):
         plant_events)
     gate = spark.sparkContext.broadcast(plant_events)
     daily = (windows.groupBy("deviceId")
-             .applyInPandas(device_summary, with_ratio("gold_daily"))
+             .applyInPandas(device_summary, with_ratio("gold_daily", STANDING_FIELD))
              .persist(StorageLevel.MEMORY_AND_DISK))
     devices = daily.count()
 
     write_table(spark, gold_store, windows.drop(RATIO), "gold_window", args.date, args.run_id, window_count, input_run_id=marker["runId"])
-    write_table(spark, gold_store, daily.drop(RATIO), "gold_daily", args.date, args.run_id, devices, input_run_id=marker["runId"])
+    write_table(spark, gold_store, daily.drop(RATIO, STANDING), "gold_daily", args.date, args.run_id, devices, input_run_id=marker["runId"])
     condition_schema = struct_type(tables.spark_schema("gold_plant_condition"))
     condition_columns = [f["name"] for f in tables.spark_schema("gold_plant_condition")["fields"]]
     condition_df = spark.createDataFrame([tuple(dict(c, modelVersion=model_version)[k] for k in condition_columns) for c in conditions], condition_schema)
     write_table(spark, gold_store, condition_df, "gold_plant_condition", args.date, args.run_id, len(conditions), input_run_id=marker["runId"])
 
     # last: the day's baseline, from every device's ratio and verdict (one small row each, on the driver)
-    day_rows = [r.asDict() for r in daily.select("deviceId", "verdict", "baselineDays", RATIO).collect()]
+    day_rows = [r.asDict() for r in daily.select("deviceId", "verdict", "baselineDays", RATIO, STANDING).collect()]
     baseline_rows, with_history = baseline_of_day(previous, day_rows, args.date)
     columns = [c["name"] for c in tables.spark_schema("device_baseline")["fields"]]
     baseline_df = spark.createDataFrame([tuple(r[c] for c in columns) for r in baseline_rows],
@@ -227,7 +232,8 @@ def run(spark, args):
         # maxAgeDays), the devices judged against their own baseline, the rows written
         # as local/jobs/predict.ts PredictResult.registry: the day's registry rows, the devices judged as the default for want of one
         "registry": {"devices": len(day_registry), "defaulted": defaulted},
-        "baseline": {"readFrom": read_from, "devicesWithHistory": with_history, "written": len(baseline_rows)},
+        "baseline": {"readFrom": read_from, "devicesWithHistory": with_history, "written": len(baseline_rows),
+                     "alarmsCarried": sum(1 for d in day_rows if (references.value.get(d["deviceId"]) or (None,) * 4)[3] is not None)},
         # as local/jobs/predict.ts PredictResult.plantEventWindows: the starts the plant gate set aside
         "plantEventWindows": sorted(plant_events),
         # as local/jobs/predict.ts PredictResult.plantConditions: what they were (gold_plant_condition)

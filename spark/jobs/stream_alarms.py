@@ -239,10 +239,10 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
         scored = {} if earlier is None else {(r["date"], r["deviceId"]): int(r["n"]) for r in earlier.groupBy("date", "deviceId").agg(F.count(F.lit(1)).alias("n")).collect()}
         references = {}
         for d in open_days:
-            _, marker = baseline.latest_baseline(state.gold, d)
+            read_from, marker = baseline.latest_baseline(state.gold, d)
             if marker and marker["files"]:
                 for r in spark.read.schema(struct_type(tables.spark_schema("device_baseline"))).parquet(*[state.gold.uri(f["key"]) for f in marker["files"]]).collect():
-                    references[(d, r["deviceId"])] = tuple(baseline.reference_of(r.asDict()))
+                    references[(d, r["deviceId"])] = tuple(baseline.reference_of(r.asDict(), baseline_date=read_from, date=d))
         context = spark.sparkContext.broadcast({"scored": scored, "references": references, "wm": wm, "closed": closed, "days": windows_of_day, "designs": designs})
 
         def score(frame):

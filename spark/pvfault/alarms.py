@@ -13,6 +13,7 @@ floats (not numpy): the decision is a few hundred operations a device-day.
 Python 3.9-compatible.
 """
 import math
+from datetime import date as _date, timedelta
 
 from pvfault.contracts import FAULT_CLASSES
 from pvfault.windows import DETECTOR_CONTRACT
@@ -26,6 +27,9 @@ _MEMBERS = [[FAULT_CLASSES.index(c) for c in (_SPEC["groups"][l]["members"] if l
 _RIVALS = [[c for c in range(len(FAULT_CLASSES)) if c not in m] for m in _MEMBERS]
 _IS_CLASS = [l not in GROUPS for l in ALARM_LABELS]
 _NORMAL = FAULT_CLASSES.index("normal")
+
+CARRY_SHARE = _SPEC["carry"]["share"]
+"""contracts/detector.json alarms.carry.share: what share of its threshold a carried label starts the day with."""
 
 PLANT_GATE = _SPEC["plantGate"]
 """contracts/detector.json alarms.plantGate: minShare, minDevices, normalBelow."""
@@ -123,13 +127,53 @@ def plant_events(slots):
     return frozenset(slots[i][0] for i in range(len(slots)) if event[i])
 
 
-def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS):
+def is_alarm_label(verdict):
+    """Whether a day's verdict (gold_daily verdict, device_baseline dayVerdict) is an alarm label."""
+    return isinstance(verdict, str) and verdict in ALARM_LABELS
+
+
+MIN_STANDING = _SPEC["carry"]["minStanding"]
+"""contracts/detector.json alarms.carry.minStanding: how an alarm must stand at its day's end to be carried."""
+
+
+def passed_on(verdict, standing):
+    """The alarm a day passes on to the next (alarms.carry): its verdict when that is an alarm label
+    standing at least minStanding at the day's end; else None. detector/alarms.ts passedOn."""
+    if not is_alarm_label(verdict) or standing is None or isinstance(standing, bool) or standing != standing:
+        return None
+    return verdict if standing >= MIN_STANDING else None
+
+
+def carried_alarm(row, baseline_date, date):
+    """The alarm a device carries into `date` (contracts/detector.json alarms.carry): the verdict of its
+    baseline row (dayVerdict, dayAlarmStanding: passed_on), read from the baseline table of
+    `baseline_date`, only when that table is of the day before; else None. detector/alarms.ts carriedAlarm."""
+    if row is None or baseline_date is None or baseline_date != (_date.fromisoformat(date) - timedelta(days=1)).isoformat():
+        return None
+    return passed_on(row.get("dayVerdict"), row.get("dayAlarmStanding"))
+
+
+def alarm_standing(starts, probs, thresholds, label, plant_events=NO_EVENTS):
+    """How an alarm of `label` stood at the end of its day (device_baseline dayAlarmStanding): the label's
+    evidence at the last predicted window, the day counted on its own (from 0, without what it carried
+    in; the plant gate's windows set aside), divided by its threshold. detector/alarms.ts alarmStanding."""
+    l = ALARM_LABELS.index(label)
+    s = 0.0
+    for w, p in enumerate(probs):
+        if starts[w] not in plant_events:
+            s = max(0.0, s + window_score(p, l))
+    return s / thresholds[label]
+
+
+def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carried=None):
     """The day's alarm over its predicted windows in time order, or None.
 
     probs: one sequence of class probabilities per window. plant_events: the window
     starts the plant gate set aside (plant_events()): they add nothing, as if the model
     had not seen them, and do not break an evidence run; confidence is the mean label
-    probability over the run's other windows, and windows their count. Returns
+    probability over the run's other windows, and windows their count. carried: the label
+    of the device's alarm the day before when it is carried (carried_alarm): its evidence
+    starts at alarms.carry.share x its threshold, its run at the day's first window. Returns
     {label, onsetMs, raisedMs, confidence, evidence, windows}.
     """
     if not (len(starts) == len(ends) == len(probs)):
@@ -138,6 +182,12 @@ def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS):
     limits = [thresholds[l] for l in ALARM_LABELS]
     s = [0.0] * n_labels
     run_start = [-1] * n_labels
+    if carried is not None and CARRY_SHARE > 0:
+        if carried not in ALARM_LABELS:
+            raise ValueError("decide_alarm: carried label %r is not an alarm label (%s)" % (carried, ", ".join(ALARM_LABELS)))
+        c = ALARM_LABELS.index(carried)
+        s[c] = CARRY_SHARE * limits[c]
+        run_start[c] = 0
     for w, p in enumerate(probs):
         if starts[w] in plant_events:
             continue

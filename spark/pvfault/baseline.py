@@ -15,6 +15,7 @@ from datetime import date as _date, timedelta
 import numpy as np
 
 from pvfault import tables
+from pvfault.alarms import carried_alarm
 from pvfault.contracts import commit_key
 from pvfault.windows import CHANNELS, DEFAULT_PER_UNIT, DETECTOR_CONTRACT, PerUnit, window_mean
 
@@ -28,10 +29,11 @@ MAX_AGE_DAYS = BASELINE["maxAgeDays"]
 if "current" not in CHANNELS or "irradiance" not in CHANNELS:
     raise ValueError("the baseline's ratio needs the current and irradiance channels; the contract has %r" % (CHANNELS,))
 
-Reference = collections.namedtuple("Reference", ["gain", "days", "per_unit"], defaults=(DEFAULT_PER_UNIT,))
+Reference = collections.namedtuple("Reference", ["gain", "days", "per_unit", "carried"], defaults=(DEFAULT_PER_UNIT, None))
 """How a device-day is judged: against its own baseline (its gain and the healthy days behind it), or
-without history; and what its design makes (pvfault.windows.PerUnit), which the model reads its
-voltage and current per unit of."""
+without history; what its design makes (pvfault.windows.PerUnit), which the model reads its
+voltage and current per unit of; and the label of its alarm the day before when carried into the
+day (pvfault.alarms.carried_alarm), else None."""
 NO_HISTORY = Reference(None, 0)
 
 
@@ -83,16 +85,16 @@ def next_baseline(previous, today, date):
     """The baseline table of `date` (rows as dicts of the device_baseline columns, in device order).
 
     previous: {deviceId: row} of the baseline read (ratios as stored, float32 values);
-    today: {deviceId: (ratio r or None, verdict or None)} of every device with data that
-    day. Each device's q = r / R (R the fleet's median r) is added to its ratios when the
+    today: {deviceId: (ratio r or None, verdict or None, standing or None)} of every device
+    with data that day (standing: how its alarm stood at the day's end, pvfault.alarms.alarm_standing). Each device's q = r / R (R the fleet's median r) is added to its ratios when the
     day was healthy (verdict normal, q inside [minGain, maxGain]), the oldest dropped
     beyond maxDays; devices absent today keep their row.
     """
-    fleet = median(r for r, _ in today.values() if r is not None)
+    fleet = median(v[0] for v in today.values() if v[0] is not None)
     out = []
     for device_id in sorted(set(previous) | set(today)):
         before = previous.get(device_id)
-        ratio, verdict = today.get(device_id, (None, None))
+        ratio, verdict, standing = today.get(device_id, (None, None, None))
         q = _float32(ratio / fleet) if ratio is not None and fleet is not None and fleet > 0 else None
         ratios = [_float32(r) for r in before["ratios"]] if before else []
         last_healthy = before["lastHealthyDate"] if before else None
@@ -100,22 +102,24 @@ def next_baseline(previous, today, date):
             ratios = (ratios + [q])[-MAX_DAYS:]
             last_healthy = date
         out.append({"deviceId": device_id, "ratios": ratios, "gain": gain_of(ratios), "lastHealthyDate": last_healthy,
-                    "dayRatio": q, "dayVerdict": verdict, "fleetRatio": fleet})
+                    "dayRatio": q, "dayVerdict": verdict, "dayAlarmStanding": standing, "fleetRatio": fleet})
     return out
 
 
-def reference_of(row, per_unit=DEFAULT_PER_UNIT):
+def reference_of(row, per_unit=DEFAULT_PER_UNIT, baseline_date=None, date=None):
     """The reference a baseline row gives its device's next day (no history for None or a row without
-    gain), with its design's per-unit reference (the default design's unless given)."""
+    gain), with its design's per-unit reference (the default design's unless given), and the alarm it
+    carries into `date` when the row is of the baseline table of `baseline_date` (carried_alarm)."""
+    carried = None if row is None or date is None else carried_alarm(row, baseline_date, date)
     if row is None or row.get("gain") is None:
-        return Reference(None, 0, PerUnit(*per_unit))
-    return Reference(float(row["gain"]), len(row["ratios"]), PerUnit(*per_unit))
+        return Reference(None, 0, PerUnit(*per_unit), carried)
+    return Reference(float(row["gain"]), len(row["ratios"]), PerUnit(*per_unit), carried)
 
 
 def judged_as(reference, per_unit):
     """A broadcast reference (a Reference as a tuple, or None without a baseline row) with the device's design
     from the day's registry: what the predict job and the stream judge a device-day against."""
-    return Reference(None, 0, per_unit) if reference is None else Reference(reference[0], reference[1], per_unit)
+    return Reference(None, 0, per_unit) if reference is None else Reference(reference[0], reference[1], per_unit, reference[3])
 
 
 def baseline_dates_before(date):

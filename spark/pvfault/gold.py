@@ -14,7 +14,7 @@ Python 3.9-compatible.
 """
 import numpy as np
 
-from pvfault.alarms import NO_EVENTS, decide_alarm, thresholds_for
+from pvfault.alarms import NO_EVENTS, alarm_standing, decide_alarm, is_alarm_label, thresholds_for
 from pvfault.baseline import NO_HISTORY, day_ratio
 from pvfault.contracts import FAULT_CLASSES
 from pvfault.windows import day_scalograms, filled_channels, to_per_unit, window_levels, window_mean, window_tensor, windows_of, with_gain
@@ -81,7 +81,7 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
         ends.append(int(row["endMs"]))
         probs.append([float(row["p_" + c]) for c in FAULT_CLASSES])
         confidence_sum += float(row["confidence"])
-    alarm = decide_alarm(starts, ends, probs, thresholds, plant_events) if p > 0 else None
+    alarm = decide_alarm(starts, ends, probs, thresholds, plant_events, reference.carried) if p > 0 else None
     daily = {"deviceId": device_id, "windows": len(rows), "predicted": p, "skipped": len(rows) - p}
     daily.update(("n_" + c, counts[i]) for i, c in enumerate(FAULT_CLASSES))
     daily.update(
@@ -100,6 +100,16 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
         modelVersion=model_version,
     )
     return daily
+
+
+def day_standing(rows, verdict, threshold_sets, reference=NO_HISTORY, plant_events=NO_EVENTS):
+    """How the day's alarm stood at its end (device_baseline dayAlarmStanding: pvfault.alarms.alarm_standing
+    over the day's predicted window rows, with the thresholds daily_row decided with); None without an alarm."""
+    if not is_alarm_label(verdict):
+        return None
+    predicted = sorted((r for r in rows if r["status"] == "predicted"), key=lambda r: r["windowIndex"])
+    return alarm_standing([int(r["startMs"]) for r in predicted], [[float(r["p_" + c]) for c in FAULT_CLASSES] for r in predicted],
+                          thresholds_for(threshold_sets, reference.days), verdict, plant_events)
 
 
 def predict_device(row, model, reference=NO_HISTORY):

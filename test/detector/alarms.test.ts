@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DETECTOR_CONTRACT, FAULT_CLASSES } from '../../contracts';
 import { ARTIFACTS_DIR, readAlarmThresholds } from '../../detector/model/artifacts';
 import { readModelVersion } from '../../detector/model/manifest';
-import { ALARM_LABELS, alarmCandidates, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
+import { ALARM_LABELS, alarmCandidates, alarmStanding, carriedAlarm, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
 
 const K = FAULT_CLASSES.length;
 const at = (label: string) => FAULT_CLASSES.indexOf(label as never);
@@ -52,6 +52,62 @@ describe('decideAlarm', () => {
 
   it('refuses probabilities that do not match the windows', () => {
     expect(() => decideAlarm({ startMs: [0], endMs: [1], probs: new Float32Array(K * 2) }, uniform(5))).toThrow('1 window starts, 1 ends and 2 probability rows');
+  });
+});
+
+describe('an alarm carried from the day before (alarms.carry)', () => {
+  const share = DETECTOR_CONTRACT.alarms.carry.share;
+
+  it('starts its label at share × threshold: a first window not against it raises it, its run from the day\'s first window', () => {
+    // a dim dawn window: arc_fault 0.3 against normal 0.3 (score 0), far from a threshold of 8 on its own
+    const dim = windows(['arc_fault', 'normal', 'normal'], 0.3);
+    for (let c = 0; c < K; c++) dim.probs[c] = c === at('arc_fault') || c === at('normal') ? 0.3 : 0.1;
+    expect(decideAlarm(dim, uniform(8))).toBeNull();
+    const a = decideAlarm(dim, uniform(8), undefined, 'arc_fault');
+    expect(share).toBe(1);
+    expect(a).toMatchObject({ label: 'arc_fault', onsetMs: 0, raisedMs: 60_000, windows: 1 });
+    expect(a!.evidence).toBeCloseTo(8 * share, 9);
+  });
+
+  it('windows that read otherwise drain it; it is then earned anew, with its own onset', () => {
+    // a normal window scores ln(0.06 / 0.7) ≈ −2.46 for line_ground: four take 8 to 0
+    expect(decideAlarm(windows(['normal', 'normal', 'normal', 'normal']), uniform(8), undefined, 'line_ground')).toBeNull();
+    const a = decideAlarm(windows(['normal', 'normal', 'normal', 'normal', 'line_ground', 'line_ground', 'line_ground', 'line_ground']), uniform(8), undefined, 'line_ground');
+    expect(a).toMatchObject({ label: 'line_ground', onsetMs: 240_000 });
+    // three leave it above 0: the run (and the onset) is the day's first window
+    expect(decideAlarm(windows(['normal', 'normal', 'normal', 'line_ground', 'line_ground', 'line_ground', 'line_ground']), uniform(8), undefined, 'line_ground')).toMatchObject({ onsetMs: 0 });
+  });
+
+  it('another label that earns its threshold first still wins, and a label that is not an alarm label is refused', () => {
+    const a = decideAlarm(windows(['arc_fault', 'arc_fault', 'arc_fault', 'arc_fault', 'arc_fault']), uniform(7), undefined, 'partial_shading');
+    expect(a!.label).toBe('arc_fault');
+    expect(() => decideAlarm(windows(['normal']), uniform(7), undefined, 'normal' as never)).toThrow(/carried label "normal" is not an alarm label/);
+  });
+
+  it('is read only from the baseline of the day before, and only an alarm label that still stood at that day\'s end', () => {
+    const row = (dayVerdict: string | null, dayAlarmStanding: number | null = 1.5) => ({ dayVerdict, dayAlarmStanding });
+    expect(DETECTOR_CONTRACT.alarms.carry.minStanding).toBe(1);
+    expect(carriedAlarm(row('arc_fault'), '2026-06-14', '2026-06-15')).toBe('arc_fault');
+    expect(carriedAlarm(row('string_blocked', 1), '2026-02-28', '2026-03-01')).toBe('string_blocked');
+    // a false alarm of a few windows, or a fault repaired during the day: its evidence fell back before the day's end
+    expect(carriedAlarm(row('arc_fault', 0.99), '2026-06-14', '2026-06-15')).toBeNull();
+    // a partition written before contract version 8 has no standing: nothing is carried
+    expect(carriedAlarm(row('arc_fault', null), '2026-06-14', '2026-06-15')).toBeNull();
+    expect(carriedAlarm(row('arc_fault'), '2026-06-13', '2026-06-15')).toBeNull();
+    expect(carriedAlarm(row('normal'), '2026-06-14', '2026-06-15')).toBeNull();
+    expect(carriedAlarm(row(null), '2026-06-14', '2026-06-15')).toBeNull();
+    expect(carriedAlarm(undefined, '2026-06-14', '2026-06-15')).toBeNull();
+    expect(carriedAlarm(row('arc_fault'), null, '2026-06-15')).toBeNull();
+  });
+
+  it("an alarm's standing is its label's evidence at the day's end, counted on its own, over its threshold", () => {
+    // arc scores ln(0.7/0.06) ≈ 2.456 a window (with epsilon), normal the opposite: two arcs, one normal, one arc
+    const s = Math.log((0.7 + 1e-4) / (0.06 + 1e-4));
+    const w = windows(['arc_fault', 'arc_fault', 'normal', 'arc_fault']);
+    expect(alarmStanding(w, uniform(4), 'arc_fault')).toBeCloseTo((2 * s) / 4, 5);
+    // the plant gate's windows set aside: the normal window no longer drains it
+    expect(alarmStanding(w, uniform(4), 'arc_fault', new Set([120_000]))).toBeCloseTo((3 * s) / 4, 5);
+    expect(alarmStanding(windows(['normal', 'normal']), uniform(4), 'arc_fault')).toBe(0);
   });
 });
 

@@ -102,10 +102,12 @@ describe('nextBaseline', () => {
 
   it('referenceOf: history is a gain and its days; a row without ratios is no history', () => {
     const [row] = nextBaseline(none, new Map([['PV-1', { ratio: 0.009, verdict: 'normal' }]]), '2026-07-01');
-    expect(referenceOf(row)).toEqual({ gain: 1, days: 1, perUnit: DEFAULT_PER_UNIT });
+    expect(referenceOf(row)).toEqual({ gain: 1, days: 1, perUnit: DEFAULT_PER_UNIT, carried: null });
     // with its design's per-unit reference, history or none
     const cdte = { vmpStcV: 691.2, impStcA: 8.92, vmpDropPerKelvin: 0.0032 };
-    expect(referenceOf(row, cdte)).toEqual({ gain: 1, days: 1, perUnit: cdte });
+    expect(referenceOf(row, cdte)).toEqual({ gain: 1, days: 1, perUnit: cdte, carried: null });
+    expect(referenceOf(row, cdte, 'arc_fault')).toEqual({ gain: 1, days: 1, perUnit: cdte, carried: 'arc_fault' });
+    expect(referenceOf(undefined, DEFAULT_PER_UNIT, 'arc_fault')).toEqual({ ...NO_HISTORY, carried: 'arc_fault' });
     expect(referenceOf(undefined, cdte)).toEqual({ ...NO_HISTORY, perUnit: cdte });
     expect(referenceOf({ ...row!, ratios: new Float32Array(0), gain: null })).toBe(NO_HISTORY);
     expect(referenceOf(undefined)).toBe(NO_HISTORY);

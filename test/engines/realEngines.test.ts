@@ -30,6 +30,7 @@ import { startKafkaBroker, type KafkaBroker } from '../../local/kafkaBroker';
 import { startLocalS3, type LocalS3 } from '../../local/localS3';
 import { publishDayWithProducer, type ProducerDayResult } from '../../local/producerDay';
 import { localFolders, localSparkConf, runSparkJob, sparkEnvironment, writeLocalRegistry } from '../../local/sparkJobs';
+import { passedOn } from '../../detector/alarms';
 import { deviceRegistry } from '../../detector/simulator/registry';
 import { plantConfig } from '../../detector/simulator/plant';
 import { REGISTRY_KEY, registryText } from '../../contracts/registry';
@@ -306,6 +307,9 @@ describe('a simulated day through the real producer, Kafka and Spark, against th
     for (const r of e) {
       const o = byId.get(String(r.deviceId))!;
       expect(o.dayVerdict).toBe(r.dayVerdict);
+      // how its alarm stood at the day's end (alarms.carry): sums of logarithms, V8's against libm's
+      if (r.dayAlarmStanding === null) expect(o.dayAlarmStanding).toBeNull();
+      else expect(Math.abs((o.dayAlarmStanding as number) - (r.dayAlarmStanding as number))).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(r.dayAlarmStanding as number)));
       // q is float32 in the table: within a relative 1e-6 (the ratios' sums differ in their last bits)
       if (r.dayRatio === null) expect(o.dayRatio).toBeNull();
       else expect(Math.abs((o.dayRatio as number) - (r.dayRatio as number))).toBeLessThanOrEqual(1e-6 * Math.abs(r.dayRatio as number));
@@ -313,14 +317,16 @@ describe('a simulated day through the real producer, Kafka and Spark, against th
       else expect(Math.abs((o.gain as number) - (r.gain as number))).toBeLessThanOrEqual(1e-6);
     }
     // a first day: nobody had history, most devices are healthy with a ratio
-    expect(embedded.predict.baseline).toEqual({ readFrom: null, devicesWithHistory: 0, written: DEVICES });
+    expect(embedded.predict.baseline).toEqual({ readFrom: null, devicesWithHistory: 0, written: DEVICES, alarmsCarried: 0 });
     expect(spark.predict.baseline).toEqual(embedded.predict.baseline);
     expect(e.filter((r) => r.gain !== null).length).toBeGreaterThan(DEVICES / 2);
   });
 
   it('judges the next day against each device\'s own baseline in both engines, identically', () => {
     const withGain = embedded.tables.device_baseline!.rows.filter((r) => r.gain !== null).length;
-    expect(next.embedded.predict.baseline).toEqual({ readFrom: DATE, devicesWithHistory: withGain, written: DEVICES });
+    // the first day's alarms that still stood at its end are carried into the next (alarms.carry)
+    const carried = embedded.tables.device_baseline!.rows.filter((r) => passedOn(r.dayVerdict as string | null, r.dayAlarmStanding as number | null)).length;
+    expect(next.embedded.predict.baseline).toEqual({ readFrom: DATE, devicesWithHistory: withGain, written: DEVICES, alarmsCarried: carried });
     expect(next.spark.predict.baseline).toEqual(next.embedded.predict.baseline);
     const daily = next.embedded.tables.gold_daily!.rows;
     // the own path for real: gains recorded, the days behind them, and gains other than 1

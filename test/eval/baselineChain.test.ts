@@ -42,7 +42,7 @@ async function run(out: string, verdict: BaselineVerdict) {
 describe('the evaluation carries baselines over a plant\'s days', () => {
   const out = mkdtempSync(join(tmpdir(), 'eval-chain-'));
   // device 2 raises an alarm every day: it never gets a baseline
-  const verdict: BaselineVerdict = (r) => (r.evidence.deviceId === 'PV-000002' ? 'alarm' : 'normal');
+  const verdict: BaselineVerdict = (r) => ({ verdict: r.evidence.deviceId === 'PV-000002' ? 'alarm' : 'normal', standing: null });
 
   it('judges the first day against the fleet and the next ones against the healthy days before them', async () => {
     const { records, seen } = await run(out, verdict);
@@ -66,7 +66,7 @@ describe('the evaluation carries baselines over a plant\'s days', () => {
     expect(again.cached).toBe(3);
     expect(again.seen).toHaveLength(0);
     // now device 1 alarms too: its later days are judged otherwise, so they are predicted anew
-    const other = await run(out, (r) => (['PV-000001', 'PV-000002'].includes(r.evidence.deviceId) ? 'alarm' : 'normal'));
+    const other = await run(out, (r) => ({ verdict: ['PV-000001', 'PV-000002'].includes(r.evidence.deviceId) ? 'alarm' : 'normal', standing: null }));
     expect(other.cached).toBe(1);
     expect(other.seen[0]!.get('PV-000001')).toEqual(NO_HISTORY);
   });

@@ -100,8 +100,9 @@ describe('delay in daylight minutes', () => {
   it('an alarm at the end of the first daylight window of a fault from midnight is one window late', () => {
     const r = record('..oooo..', 'arc_fault', [64, 64, 64, 64, 64, 64, 64, 64]);
     expect(outcomeOf(r, alarm('arc_fault', 3 * W)).delayMin).toBeCloseTo(W / MIN);
-    // there when the day's first daylight window opened: its delay counts from dawn
-    expect(outcomeOf(r, null).began).toBe('at-first-light');
+    // there when the day's first daylight window opened: its delay counts from dawn; begun this day (at midnight), or on an earlier day
+    expect(outcomeOf(r, null).began).toBe('overnight');
+    expect(outcomeOf(record('..oooo..', 'arc_fault', [64, 64, 64, 64, 64, 64, 64, 64], { onsetMs: -86_400_000 }), null).began).toBe('earlier-day');
     expect(outcomeOf(record('..oooo..', 'normal', [0, 0, 0, 0, 0, 0, 0, 0]), null).began).toBeNull();
   });
 

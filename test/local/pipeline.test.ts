@@ -15,6 +15,7 @@ import { runLocalPipeline, type LocalRunResult } from '../../local/pipeline';
 import { summaryLines } from '../../local/main';
 import { RUN_LOCK_FILE } from '../../local/runLock';
 import { LocalTopic, murmur2 } from '../../local/topic';
+import { isAlarmLabel } from '../../detector/alarms';
 
 const out = mkdtempSync(join(tmpdir(), 'local-run-'));
 const options = { date: '2026-06-20', devices: 8, seed: 5, faultMix: { normal: 1, arc_fault: 1 }, timeZone: 'Europe/Madrid', out, partitions: 3, progress: false, log: () => undefined, keepS3: true };
@@ -94,7 +95,9 @@ describe('the daily pipeline, locally', () => {
       // healthy on the first day (verdict normal, enough bright windows): those have a baseline
       expect(withGain).toEqual(baseline.filter((r) => r.dayVerdict === 'normal' && r.dayRatio !== null).map((r) => r.deviceId));
       expect(withGain.length).toBeGreaterThan(0);
-      expect(day2.predict.baseline).toMatchObject({ readFrom: '2026-06-20', devicesWithHistory: withGain.length, written: 8 });
+      // each first-day alarm is carried into the second day (contracts/detector.json alarms.carry)
+      const alarmed = baseline.filter((r) => isAlarmLabel(r.dayVerdict as string | null)).length;
+      expect(day2.predict.baseline).toMatchObject({ readFrom: '2026-06-20', devicesWithHistory: withGain.length, written: 8, alarmsCarried: alarmed });
       gains = (await reader.tableRows('gold_daily', '2026-06-21', ['deviceId', 'baselineDays', 'baselineGain']))!.rows;
       for (const r of gains) {
         const b = baseline.find((x) => x.deviceId === r.deviceId)!;

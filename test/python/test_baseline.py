@@ -5,6 +5,7 @@ V8 in order). Stored ratios are float32: within one float32 ulp. Gains are media
 stored ratios: exact, given the same stored ratios.
 """
 import json
+from datetime import date, timedelta
 import os
 
 import numpy as np
@@ -82,7 +83,7 @@ def _check_rows(got, expected, label):
 
 
 def _today(day):
-    return {d: (v["ratio"], v["verdict"]) for d, v in day["today"].items()}
+    return {d: (v["ratio"], v["verdict"], v.get("standing")) for d, v in day["today"].items()}
 
 
 def test_each_days_baseline_from_the_previous_days_stored_rows(fixture):
@@ -92,9 +93,11 @@ def test_each_days_baseline_from_the_previous_days_stored_rows(fixture):
         _check_rows(got, day["rows"], day["date"])
         # from the same stored ratios the gains are the same numbers, not merely close
         assert [r["gain"] for r in got] == [r["gain"] for r in day["rows"]], day["date"]
+        following = (date.fromisoformat(day["date"]) + timedelta(days=1)).isoformat()
         for r in day["rows"]:
-            ref = baseline.reference_of(r)
-            assert (ref.gain, ref.days) == (day["references"][r["deviceId"]]["gain"], day["references"][r["deviceId"]]["days"])
+            ref = baseline.reference_of(r, baseline_date=day["date"], date=following)
+            expected = day["references"][r["deviceId"]]
+            assert (ref.gain, ref.days, ref.carried) == (expected["gain"], expected["days"], expected["carried"]), (day["date"], r["deviceId"])
         previous = {r["deviceId"]: r for r in day["rows"]}
 
 
@@ -121,7 +124,7 @@ def test_no_history_and_the_dates_a_day_reads(fixture):
 
 
 def test_stored_ratios_are_float32_and_the_oldest_drops():
-    today = {"PV-%d" % i: (0.009 + i * 1e-5, "normal") for i in range(3)}
+    today = {"PV-%d" % i: (0.009 + i * 1e-5, "normal", None) for i in range(3)}
     previous = {}
     for k in range(baseline.MAX_DAYS + 2):
         rows = baseline.next_baseline(previous, today, "2026-07-%02d" % (k + 1))
@@ -135,3 +138,9 @@ def test_a_broadcast_reference_judged_as_the_devices_design():
     other = windows.PerUnit(691.2, 8.92, 0.0032)
     assert baseline.judged_as(None, other) == baseline.Reference(None, 0, other)
     assert baseline.judged_as(tuple(baseline.reference_of({"ratios": [1.0, 0.98], "gain": 0.99})), other) == baseline.Reference(0.99, 2, other)
+
+
+def test_the_fixture_carries_an_alarm_that_stood_and_not_one_that_fell(fixture):
+    carried = {(day["date"], d): ref["carried"] for day in fixture["days"] for d, ref in day["references"].items() if ref["carried"]}
+    # PV-B's arc fault stood at 1.75 of its threshold at the end of its first alarmed day, 0.5 at the second's
+    assert carried == {("2026-06-27", "PV-B"): "arc_fault"}

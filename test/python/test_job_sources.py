@@ -205,8 +205,8 @@ def test_predict_judges_with_the_baseline_read_before_and_writes_the_days_after_
     # a failed run leaves the next day the earlier baseline, never one without this day's verdicts
     assert tables_written == ["gold_window", "gold_daily", "gold_plant_condition", "device_baseline"]
     # the contract's tables only: the ratio carried beside the gold rows is dropped before writing
-    assert "windows.drop(RATIO)" in statements[writes[0]] and "daily.drop(RATIO)" in statements[writes[1]]
-    assert "'baseline': {'readFrom': read_from, 'devicesWithHistory': with_history, 'written': len(baseline_rows)}" in text
+    assert "windows.drop(RATIO)" in statements[writes[0]] and "daily.drop(RATIO, STANDING)" in statements[writes[1]]
+    assert "'baseline': {'readFrom': read_from, 'devicesWithHistory': with_history, 'written': len(baseline_rows), 'alarmsCarried': " in text
 
 
 class _Store(object):
@@ -232,7 +232,7 @@ def test_predict_decides_the_daily_rows_after_the_plant_gate_of_the_whole_day():
     assert at("plant_slot_frame(windows, F).collect()") < at("plant_events = alarms.plant_events(") < at("gate = spark.sparkContext.broadcast(plant_events)")
     assert at("gate = spark.sparkContext.broadcast(plant_events)") < at("applyInPandas(device_summary")
     # the baseline reads the gated verdicts: the daily frame's
-    assert "daily.select('deviceId', 'verdict', 'baselineDays', RATIO).collect()" in statements[at("day_rows = ")]
+    assert "daily.select('deviceId', 'verdict', 'baselineDays', RATIO, STANDING).collect()" in statements[at("day_rows = ")]
     assert "'plantEventWindows': sorted(plant_events)" in statements[at("summary = ")]
 
 
@@ -266,7 +266,7 @@ def test_predict_builds_two_days_of_baselines_from_its_summaries():
     job = _module("predict_fault.py")
     nan = float("nan")
     day1 = [{"deviceId": "PV-%d" % i, "verdict": "normal", "baselineDays": 0, "dayRatio": 0.009 * (1 + i / 50)} for i in range(5)]
-    day1 += [{"deviceId": "PV-5", "verdict": "arc_fault", "baselineDays": 0, "dayRatio": 0.0091},
+    day1 += [{"deviceId": "PV-5", "verdict": "arc_fault", "baselineDays": 0, "dayRatio": 0.0091, "dayAlarmStanding": 1.4},
              {"deviceId": "PV-6", "verdict": "normal", "baselineDays": 0, "dayRatio": nan}]  # too few bright windows: null, as pandas sees it
     rows1, history1 = job.baseline_of_day({}, day1, "2026-07-01")
     assert history1 == 0 and [r["deviceId"] for r in rows1] == ["PV-%d" % i for i in range(7)]
@@ -278,6 +278,10 @@ def test_predict_builds_two_days_of_baselines_from_its_summaries():
     # the next day: references from the stored rows, as the broadcast carries them
     refs = {d: baseline.reference_of(r) for d, r in by_id.items()}
     assert refs["PV-0"].days == 1 and refs["PV-0"].gain == pytest.approx(0.009 / fleet, rel=1e-6) and refs["PV-5"] == baseline.NO_HISTORY
+    # the arc fault's alarm is carried into the next day, as the job's broadcast reads it (alarms.carry); not into a later one
+    carried = {d: baseline.reference_of(r, baseline_date="2026-07-01", date="2026-07-02") for d, r in by_id.items()}
+    assert carried["PV-5"].carried == "arc_fault" and {d for d, r in carried.items() if r.carried} == {"PV-5"}
+    assert baseline.reference_of(by_id["PV-5"], baseline_date="2026-07-01", date="2026-07-03").carried is None
     sets = {"own": {"x": 1}, "fleet": {"x": 2}}
     assert thresholds_for(sets, refs["PV-0"].days) is sets["own"] and thresholds_for(sets, refs["PV-5"].days) is sets["fleet"]
     day2 = [{"deviceId": d, "verdict": "normal", "baselineDays": refs[d].days, "dayRatio": by_id[d]["dayRatio"] and 0.0092} for d in ("PV-0", "PV-1", "PV-5")]

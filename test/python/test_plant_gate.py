@@ -8,12 +8,13 @@ Starts, counts, labels and verdicts exactly; floats (evidence: sums of logarithm
 against libm's; confidences) within a relative 1e-9.
 """
 import json
+import math
 import os
 
 import pytest
 
 from conftest import FIXTURES
-from pvfault import alarms, gold
+from pvfault import alarms, baseline, gold
 
 REL = 1e-9
 
@@ -33,6 +34,12 @@ def _gate(fixture, case):
     rows = {d["deviceId"]: _window_rows(fixture, d) for d in case["devices"]}
     slots = alarms.plant_slots([r for device_rows in rows.values() for r in device_rows])
     return rows, slots, alarms.plant_events(slots)
+
+
+def _reference(case, device_id):
+    """No history, with the alarm the fixture's device carries in from the day before (alarms.carry)."""
+    carried = next(d["carried"] for d in case["devices"] if d["deviceId"] == device_id)
+    return baseline.Reference(None, 0, baseline.DEFAULT_PER_UNIT, carried)
 
 
 FLOATS = ("alarmEvidence", "alarmConfidence", "meanConfidence", "baselineGain")
@@ -69,7 +76,7 @@ def test_gated_daily_rows_are_the_typescripts(fixture):
         rows, _, events = _gate(fixture, case)
         for expected in case["daily"]:
             device_id = expected["deviceId"]
-            actual = gold.daily_row(device_id, rows[device_id], fixture["modelVersion"], sets, plant_events=events)
+            actual = gold.daily_row(device_id, rows[device_id], fixture["modelVersion"], sets, _reference(case, device_id), plant_events=events)
             _same(actual, expected, "%s / %s" % (case["name"][:40], device_id))
 
 
@@ -79,7 +86,7 @@ def test_without_the_gate_the_decision_is_the_ungated_one(fixture):
         rows, _, _ = _gate(fixture, case)
         for expected in case["ungated"]:
             device_id = expected["deviceId"]
-            actual = gold.daily_row(device_id, rows[device_id], fixture["modelVersion"], sets)
+            actual = gold.daily_row(device_id, rows[device_id], fixture["modelVersion"], sets, _reference(case, device_id))
             assert actual["plantEventWindows"] == 0
             _same({k: actual[k] for k in expected}, expected, "%s / %s ungated" % (case["name"][:40], device_id))
 
@@ -105,3 +112,46 @@ def test_plant_events_rule_at_its_edges():
     assert alarms.plant_events([(1, n, half)]) == frozenset([1])
     assert alarms.plant_events([(1, n, half - 1)]) == frozenset()
     assert alarms.plant_events([(1, n - 1, n - 1)]) == frozenset()
+
+
+def test_a_carried_alarm_starts_at_its_threshold_share_and_is_checked():
+    t = {label: 5.0 for label in alarms.ALARM_LABELS}
+    dim = [0.35, 0.4, 0.1, 0.05, 0.05, 0.05]
+    normal = [0.9, 0.02, 0.02, 0.02, 0.02, 0.02]
+    a = alarms.decide_alarm([0, 10], [10, 20], [dim, normal], t, carried="line_line")
+    assert (a["label"], a["onsetMs"], a["raisedMs"], a["windows"]) == ("line_line", 0, 10, 1)
+    assert a["evidence"] == pytest.approx(5.0 * alarms.CARRY_SHARE + math.log((0.4 + 1e-4) / (0.35 + 1e-4)), rel=1e-12)
+    assert alarms.decide_alarm([0, 10], [10, 20], [dim, normal], t) is None
+    assert alarms.decide_alarm([0, 10], [10, 20], [normal, normal], t, carried="line_line") is None
+    with pytest.raises(ValueError, match="not an alarm label"):
+        alarms.decide_alarm([0], [10], [dim], t, carried="normal")
+
+
+def test_only_an_alarm_of_the_day_before_that_still_stood_is_carried():
+    def row(verdict, standing=1.5):
+        return {"deviceId": "PV-1", "ratios": [1.0], "gain": 1.0, "dayVerdict": verdict, "dayAlarmStanding": standing}
+    assert alarms.MIN_STANDING == 1
+    assert alarms.carried_alarm(row("arc_fault"), "2026-06-14", "2026-06-15") == "arc_fault"
+    assert alarms.carried_alarm(row("string_blocked", 1.0), "2026-02-28", "2026-03-01") == "string_blocked"
+    assert alarms.carried_alarm(row("arc_fault", 0.99), "2026-06-14", "2026-06-15") is None  # fell back before the day's end
+    assert alarms.carried_alarm(row("arc_fault", None), "2026-06-14", "2026-06-15") is None  # a partition before version 8
+    assert alarms.carried_alarm(row("arc_fault", float("nan")), "2026-06-14", "2026-06-15") is None
+    assert alarms.carried_alarm(row("arc_fault"), "2026-06-13", "2026-06-15") is None  # the pipeline did not predict the 14th
+    assert alarms.carried_alarm(row("normal"), "2026-06-14", "2026-06-15") is None
+    assert alarms.carried_alarm(row(None), "2026-06-14", "2026-06-15") is None
+    assert alarms.carried_alarm(None, "2026-06-14", "2026-06-15") is None
+    assert alarms.carried_alarm(row("arc_fault"), None, "2026-06-15") is None
+    assert baseline.reference_of(row("line_ground"), baseline_date="2026-06-14", date="2026-06-15").carried == "line_ground"
+    assert baseline.reference_of(row("line_ground")).carried is None
+    assert baseline.judged_as(tuple(baseline.reference_of(row("line_ground"), baseline_date="2026-06-14", date="2026-06-15")), baseline.DEFAULT_PER_UNIT).carried == "line_ground"
+
+
+def test_an_alarms_standing_is_its_evidence_at_the_days_end_counted_on_its_own():
+    t = {label: 4.0 for label in alarms.ALARM_LABELS}
+    arc = [0.06, 0.06, 0.06, 0.06, 0.06, 0.7]
+    normal = [0.7, 0.06, 0.06, 0.06, 0.06, 0.06]
+    s = math.log((0.7 + 1e-4) / (0.06 + 1e-4))
+    starts = [0, 10, 20, 30]
+    assert alarms.alarm_standing(starts, [arc, arc, normal, arc], t, "arc_fault") == pytest.approx(2 * s / 4, rel=1e-12)
+    assert alarms.alarm_standing(starts, [arc, arc, normal, arc], t, "arc_fault", frozenset([20])) == pytest.approx(3 * s / 4, rel=1e-12)
+    assert alarms.alarm_standing(starts[:2], [normal, normal], t, "arc_fault") == 0
