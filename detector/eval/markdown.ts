@@ -31,7 +31,8 @@ const byLabel = (r: FalseAlarmRow) =>
 const falseAlarmTable = (first: string, rows: Record<string, FalseAlarmRow>) => table([first, 'healthy', 'alarmed', 'rate', 'as'], Object.entries(rows).map(([k, r]) => [k, count(r.healthy), count(r.alarmed), pct(r.rate), byLabel(r)]), 'lrrrl');
 
 function measured(goal: EvalReport['goals'][number]): string {
-  return goal.target.endsWith('min') ? minutes(goal.measured) : pct(goal.measured);
+  // a delay to a tenth of a minute: one window is 21.3 min, which whole minutes would show as meeting "≤ 21 min"
+  return goal.target.endsWith('min') ? (goal.measured === null ? '–' : `${goal.measured.toFixed(1)} min`) : pct(goal.measured);
 }
 
 /** How well the arrays' own baselines fit them. */
