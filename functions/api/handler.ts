@@ -11,8 +11,8 @@
  * asked (a scalogram of a day another model predicted) → 409 with a code saying why;
  * store throttled → 503 with Retry-After; never a 500 for anything a client sends.
  */
-import { ContractVersionMismatch, DETECTOR_CONTRACT, TABLES_CONTRACT, DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker, type SilverDeviceDayRow } from '../../contracts';
-import { ALARM_LABELS, alarmCandidates, type AlarmLabel } from '../../detector/alarms';
+import { addDays, ContractVersionMismatch, DETECTOR_CONTRACT, TABLES_CONTRACT, DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker, type SilverDeviceDayRow } from '../../contracts';
+import { ALARM_LABELS, alarmCandidates, carriedAlarm, type AlarmLabel } from '../../detector/alarms';
 import { CHANNELS, LEVEL_FEATURES, N_SCALES, WINDOW, windowModelInput, type Normalization } from '../../detector/windows';
 import { perUnitOf, type PerUnitReference } from '../../detector/perUnit';
 import { CONTRACT_SCALES } from '../../detector/cwt';
@@ -378,12 +378,23 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     const matching = all.rows.filter((r) => r.verdict !== null && r.verdict !== 'normal' && matches(r.verdict as string) && (r.deviceId as string) > after);
     const page = matching.slice(0, limit);
     const nextCursor = matching.length > limit ? Buffer.from(page[page.length - 1]!.deviceId as string).toString('base64url') : null;
-    return cachedJson(date, all.marker, event, () => ({
+    // which alarms the day carried in from the day before (contracts/detector.json alarms.carry): the fault goes on
+    // since an earlier day, whose alarm it is; read from the baseline of the day before as it now stands
+    const dayBefore = addDays(date, -1);
+    const before = page.length ? await reader.tableRows('device_baseline', dayBefore, ['deviceId', 'dayVerdict', 'dayAlarmStanding']) : null;
+    const carried = new Map((before?.rows ?? []).map((r) => [r.deviceId as string, carriedAlarm({ dayVerdict: (r.dayVerdict as string | null) ?? null, dayAlarmStanding: (r.dayAlarmStanding as number | null) ?? null }, dayBefore, date)]));
+    return cachedJson(
       date,
-      label: label ?? null,
-      devices: page.map((r) => ({ deviceId: r.deviceId, alarm: alarmJson(r), predictedWindows: r.predicted, design: designJson(r) })),
-      nextCursor,
-    }));
+      all.marker,
+      event,
+      () => ({
+        date,
+        label: label ?? null,
+        devices: page.map((r) => ({ deviceId: r.deviceId, alarm: { ...alarmJson(r)!, carriedIn: carried.get(r.deviceId as string) === r.verdict }, predictedWindows: r.predicted, design: designJson(r) })),
+        nextCursor,
+      }),
+      before?.marker,
+    );
   }
 
   /**

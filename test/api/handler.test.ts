@@ -162,6 +162,35 @@ describe('GET /faults with a group alarm', () => {
   });
 });
 
+describe('GET /faults with alarms carried from the day before', () => {
+  it('says which alarms the day carried in (alarms.carry): the same label, standing at the end of the day before, from its baseline', async () => {
+    const publishDay = async (date: string) => {
+      const { startMs } = plantDayWindow(date, 'Europe/Madrid');
+      const windows = Array.from({ length: 4 }, (_, i) => ({ index: i, startMs: startMs + i * 1_280_000, endMs: startMs + (i + 1) * 1_280_000, skipReason: null, missingFraction: 0, meanIrradiance: 500 }));
+      const arcs = new Float32Array(Array.from({ length: 4 }, () => [0.05, 0.05, 0.05, 0.05, 0.05, 0.75]).flat());
+      await publishPartition(s3.writer('gold'), 'gold_daily', date, 'run-c', ['PV-000001', 'PV-000002', 'PV-000003', 'PV-000004'].map((id) => goldRows(id, windows, arcs, 'm', TEST_THRESHOLDS).daily));
+    };
+    const faults = async (date: string) => ((body(await get('/faults', { date })) as { devices: { deviceId: string; alarm: { label: string; carriedIn: boolean } }[] }).devices).map((d) => [d.deviceId, d.alarm.label, d.alarm.carriedIn]);
+    const row = (deviceId: string, dayVerdict: string | null, dayAlarmStanding: number | null) => ({ deviceId, ratios: new Float32Array([1]), gain: 1, lastHealthyDate: '2026-11-01', dayRatio: 1, dayVerdict, dayAlarmStanding, fleetRatio: 0.009 });
+    await publishPartition(s3.writer('gold'), 'device_baseline', '2026-11-11', 'run-b', [
+      row('PV-000001', 'arc_fault', 1.6), // carried in
+      row('PV-000002', 'arc_fault', 0.4), // its alarm fell back before the day's end: earned anew
+      row('PV-000003', 'line_ground', 2), // another fault the day before
+      row('PV-000004', 'normal', null),
+    ]);
+    await publishDay('2026-11-12');
+    expect(await faults('2026-11-12')).toEqual([
+      ['PV-000001', 'arc_fault', true],
+      ['PV-000002', 'arc_fault', false],
+      ['PV-000003', 'arc_fault', false],
+      ['PV-000004', 'arc_fault', false],
+    ]);
+    // no baseline of the day before (the pipeline did not run that day): nothing was carried in
+    await publishDay('2026-11-14');
+    expect((await faults('2026-11-14')).map((d) => d[2])).toEqual([false, false, false, false]);
+  });
+});
+
 describe('a day written under an older tables contract', () => {
   it('answers 404 naming the rerun that serves it, not 500', async () => {
     const date = '2026-11-09';
