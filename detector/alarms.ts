@@ -9,7 +9,7 @@
  * hours or a fault that starts in the afternoon is raised as soon as its evidence
  * suffices, which a share of the day's windows never could be.
  */
-import { DETECTOR_CONTRACT, FAULT_CLASSES, type FaultClass } from '../contracts';
+import { addDays, DETECTOR_CONTRACT, FAULT_CLASSES, type FaultClass } from '../contracts';
 
 const SPEC = DETECTOR_CONTRACT.alarms;
 export type AlarmGroup = keyof typeof SPEC.groups;
@@ -196,11 +196,6 @@ export class PlantSlots {
 
 const NO_EVENTS: ReadonlySet<number> = new Set();
 
-/** The day before a plant-local YYYY-MM-DD day. */
-function dayBefore(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-}
-
 /** Whether a day's verdict (gold_daily verdict, device_baseline dayVerdict) is an alarm label. */
 export function isAlarmLabel(verdict: string | null | undefined): verdict is AlarmLabel {
   return typeof verdict === 'string' && (ALARM_LABELS as readonly string[]).includes(verdict);
@@ -213,7 +208,7 @@ export function isAlarmLabel(verdict: string | null | undefined): verdict is Ala
  * `baselineDate` — only when that table is of the day before; else null.
  */
 export function carriedAlarm(row: { dayVerdict: string | null; dayAlarmStanding: number | null } | undefined, baselineDate: string | null, date: string): AlarmLabel | null {
-  return row && baselineDate !== null && baselineDate === dayBefore(date) ? passedOn(row.dayVerdict, row.dayAlarmStanding) : null;
+  return row && baselineDate !== null && baselineDate === addDays(date, -1) ? passedOn(row.dayVerdict, row.dayAlarmStanding) : null;
 }
 
 /** The alarm a day passes on to the next (alarms.carry): its verdict when that is an alarm label standing at least minStanding at the day's end; else null. */
@@ -229,9 +224,8 @@ export function passedOn(verdict: string | null | undefined, standing: number | 
 export function alarmStanding(windows: PredictedWindows, thresholds: AlarmThresholds, label: AlarmLabel, plantEvents: ReadonlySet<number> = NO_EVENTS): number {
   const l = ALARM_LABELS.indexOf(label);
   if (l < 0) throw new Error(`alarmStanding: ${JSON.stringify(label)} is not an alarm label (${ALARM_LABELS.join(', ')})`);
-  let s = 0;
-  for (let w = 0; w < windows.startMs.length; w++) if (!plantEvents.has(windows.startMs[w]!)) s = Math.max(0, s + windowScore(windows.probs, w, l));
-  return s / thresholds[label];
+  const n = windows.startMs.length;
+  return n === 0 ? 0 : evidenceTrace(windows, plantEvents)[(n - 1) * ALARM_LABELS.length + l]! / thresholds[label];
 }
 
 /**

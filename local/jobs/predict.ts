@@ -18,7 +18,7 @@ import { Progress } from '../../detector/progress';
 import { TableReader, type ObjectStore } from '../../functions/api/tableReader';
 import { bucketOf, parseJobArgs, PREDICT_FLAGS } from './args';
 import type { DeviceGold } from './devicePredictor';
-import { alarmStanding, carriedAlarm, isAlarmLabel, PlantSlots, type PredictedWindows } from '../../detector/alarms';
+import { alarmStanding, carriedAlarm, isAlarmLabel, PlantSlots, type AlarmLabel, type PredictedWindows } from '../../detector/alarms';
 import { gatedDaily, predictedWindowsOfRows } from '../../detector/gold';
 import { plantConditions, type PlantCondition } from '../../detector/plantConditions';
 import { perUnitOf } from '../../detector/perUnit';
@@ -159,6 +159,8 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   const previous = await readBaseline(new TableReader(storeFor(bucketOf(a['--gold-uri']))), date);
   const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], plantConditions: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, registry: { devices: registry.size, defaulted: 0 }, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0, alarmsCarried: 0 } };
   const today = new Map<string, DeviceDayBaselineInput>();
+  // the alarm each device carries in from the day before (its reference's), for its gated summary
+  const carried = new Map<string, AlarmLabel>();
   const bar = progress ? new Progress('predict', marker.rows, 'devices') : null;
   const gold = writerFor(bucketOf(a['--gold-uri']));
   // gold is written as it comes, in device order (the files publishPartition would write); the markers go last
@@ -191,19 +193,19 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   for await (const row of silverInDeviceOrder(silverStore, marker)) {
     const before = previous.rows.get(row.deviceId);
     const reference: DeviceReference = referenceOf(before, perUnitOf(registry.get(row.deviceId)), carriedAlarm(before, previous.date, date));
-    if (reference.carried) result.baseline.alarmsCarried++;
+    if (reference.carried) carried.set(row.deviceId, reference.carried);
     const task = predictor.predict(row, reference).then((g) => ({ deviceId: row.deviceId, g }));
     task.catch(() => undefined); // awaited in order by drain; an early failure must not go unhandled meanwhile
     queue.push(task);
     await drain(IN_FLIGHT - 1);
   }
   await drain(0);
+  result.baseline.alarmsCarried = carried.size;
   const plantEvents = slots.plantEvents();
   result.plantEventWindows = [...plantEvents].sort((a, b) => a - b);
   result.plantConditions = plantConditions(slots.slots, plantEvents);
   for (const { g, windows } of pending) {
-    const carried = carriedAlarm(previous.rows.get(g.daily.deviceId), previous.date, date);
-    const daily = { ...gatedDaily(g.daily, windows, g.thresholds, plantEvents, carried), ...designOf(registry, g.daily.deviceId) };
+    const daily = { ...gatedDaily(g.daily, windows, g.thresholds, plantEvents, carried.get(g.daily.deviceId) ?? null), ...designOf(registry, g.daily.deviceId) };
     const deviceId = daily.deviceId;
     if (daily.designSource === 'default') result.registry.defaulted++;
     result.byDevice.set(deviceId, { verdict: daily.verdict, alarmOnsetMs: daily.alarmOnsetMs, alarmRaisedMs: daily.alarmRaisedMs, baselineDays: daily.baselineDays, daylightStartMs: Float64Array.from(windows.startMs), design: daily.design, designSource: daily.designSource });

@@ -57,6 +57,16 @@ def window_rows(device_id, windows, probs, model_version, measured=None):
     return rows
 
 
+def _predicted(rows):
+    """A device-day's predicted window rows in window order (the rows may come in any order)."""
+    return sorted((r for r in rows if r["status"] == "predicted"), key=lambda r: r["windowIndex"])
+
+
+def _probabilities(row):
+    """A predicted window row's class probabilities, in FAULT_CLASSES order."""
+    return [float(row["p_" + c]) for c in FAULT_CLASSES]
+
+
 def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTORY, plant_events=NO_EVENTS):
     """The day's summary and alarm from its window rows (any order: they are taken by windowIndex).
 
@@ -72,14 +82,12 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
     starts, ends, probs = [], [], []
     confidence_sum = 0.0
     p = 0
-    for row in sorted(rows, key=lambda r: r["windowIndex"]):
-        if row["status"] != "predicted":
-            continue
+    for row in _predicted(rows):
         p += 1
         counts[int(row["labelIndex"])] += 1
         starts.append(int(row["startMs"]))
         ends.append(int(row["endMs"]))
-        probs.append([float(row["p_" + c]) for c in FAULT_CLASSES])
+        probs.append(_probabilities(row))
         confidence_sum += float(row["confidence"])
     alarm = decide_alarm(starts, ends, probs, thresholds, plant_events, reference.carried) if p > 0 else None
     daily = {"deviceId": device_id, "windows": len(rows), "predicted": p, "skipped": len(rows) - p}
@@ -107,8 +115,8 @@ def day_standing(rows, verdict, threshold_sets, reference=NO_HISTORY, plant_even
     over the day's predicted window rows, with the thresholds daily_row decided with); None without an alarm."""
     if not is_alarm_label(verdict):
         return None
-    predicted = sorted((r for r in rows if r["status"] == "predicted"), key=lambda r: r["windowIndex"])
-    return alarm_standing([int(r["startMs"]) for r in predicted], [[float(r["p_" + c]) for c in FAULT_CLASSES] for r in predicted],
+    predicted = _predicted(rows)
+    return alarm_standing([int(r["startMs"]) for r in predicted], [_probabilities(r) for r in predicted],
                           thresholds_for(threshold_sets, reference.days), verdict, plant_events)
 
 
