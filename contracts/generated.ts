@@ -81,7 +81,7 @@ export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const TABLES_CONTRACT = {
   "doc": "Silver and gold tables: columns, types, sort order and S3 layout. Column types: string, int32, int64, float32, float64, and X[] for a list of X (Parquet 3-level LIST, elements required). A column with forEachClass expands into one column per fault class, in class order, with {class} replaced by the class name. Times are epoch milliseconds (UTC) in int64 columns whose name ends in Ms. Each table's readableFrom is the oldest contract version whose files today's readers still read (its columns and their meaning unchanged since, or only nullable columns added that no reader of an older day asks for): a day written under an older version of that table answers 'rerun the day'; a newer version than the readers' is refused.",
-  "version": 8,
+  "version": 9,
   "storage": {
     "doc": "A day is the plant-local calendar day (date=YYYY-MM-DD). Every run writes its files under its own run=<runId> folder and then publishes them by writing the commit marker, one PUT. Readers (the API, the predict job, Athena views) read only the files the marker lists, so a half-written or concurrent run is never visible; a rerun's marker replaces the previous one. Before it does, the run it supersedes is recorded at supersededKey (its old marker plus supersededAt and supersededBy), and its files are kept for supersededGraceMs: longer than any reader can hold the old marker (the API caches markers for a minute; a job reads its input for at most its 24-h execution timeout). Every later commit of the table deletes the files of the superseded runs whose grace is over, never those of a run that is again the committed one.",
     "dataKey": "{prefix}/date={date}/run={runId}/part-{part}.parquet",
@@ -489,6 +489,12 @@ export const TABLES_CONTRACT = {
           "doc": "the label's evidence (CUSUM) when the alarm was raised; null without an alarm"
         },
         {
+          "name": "alarmSinceMs",
+          "type": "int64",
+          "nullable": true,
+          "doc": "since when the array has been alarmed for this fault (contract version 9): when the alarm continues the one carried in from the day before (contracts/detector.json alarms.carry: the carried label raised again with its evidence run unbroken since the day began), the alarmSinceMs of that day, as its device_baseline row recorded it (dayAlarmSinceMs); otherwise alarmOnsetMs. Null without an alarm, and for an alarm continuing one whose day did not record it (a baseline partition written before version 9)"
+        },
+        {
           "name": "baselineDays",
           "type": "int32",
           "doc": "healthy days of the device's own baseline the day was judged against (contracts/detector.json baseline); 0 = no history yet: judged against the fleet, with the thresholds for no history"
@@ -635,6 +641,12 @@ export const TABLES_CONTRACT = {
           "doc": "the partition day's alarm (dayVerdict an alarm label): its label's evidence at the day's last predicted window, the day counted on its own (from 0, without what it carried in; the plant gate's windows set aside), divided by its threshold; the next day carries the alarm in when it is at least contracts/detector.json alarms.carry.minStanding. Null without an alarm, and in partitions written before contract version 8 (nothing is carried from those)"
         },
         {
+          "name": "dayAlarmSinceMs",
+          "type": "int64",
+          "nullable": true,
+          "doc": "the partition day's gold_daily alarmSinceMs: since when the array has been alarmed for the fault of its alarm, which the next day's alarm keeps when it continues this one. Null without an alarm, when not known, and in partitions written before contract version 9"
+        },
+        {
           "name": "fleetRatio",
           "type": "float64",
           "nullable": true,
@@ -709,7 +721,7 @@ export const DETECTOR_CONTRACT = {
     "epsilon": 0.0001,
     "scoreClip": 6,
     "carry": {
-      "doc": "An alarm stays open from one day to the next while the fault goes on. When the baseline table the predict job of day D reads is of day D-1 (contracts/tables.json device_baseline, read as the baseline rule says) and the device's row there has a dayVerdict that is an alarm label L (its alarm of D-1) whose dayAlarmStanding is at least minStanding (L's evidence at D-1's last predicted window, the day counted on its own from 0 without what it carried in, the plant gate's windows set aside, divided by threshold[L]: the fault still showed at the day's end, so a false alarm of a few windows, or a fault repaired during the day, is not carried), L's evidence starts day D at share x threshold[L] instead of 0, every other label's at 0; the CUSUM then goes on as on any day. With share 1 the alarm is raised again at the end of the day's first window whose score for L is not negative (L at least as likely as its strongest rival), and windows that read otherwise drain it like any evidence, after which it must be earned anew. The run of a carried label begins at the day's first predicted window (its onset; the fault began on an earlier day, whose gold_daily has the first alarm). Nothing is carried over a day the pipeline did not predict, nor from a day without an alarm, nor for a device the baseline of D-1 has no verdict of. Calibration (npm run calibrate) chooses the thresholds on single days, without carry; npm run eval measures the decision with it, consecutive days in order.",
+      "doc": "An alarm stays open from one day to the next while the fault goes on. When the baseline table the predict job of day D reads is of day D-1 (contracts/tables.json device_baseline, read as the baseline rule says) and the device's row there has a dayVerdict that is an alarm label L (its alarm of D-1) whose dayAlarmStanding is at least minStanding (L's evidence at D-1's last predicted window, the day counted on its own from 0 without what it carried in, the plant gate's windows set aside, divided by threshold[L]: the fault still showed at the day's end, so a false alarm of a few windows, or a fault repaired during the day, is not carried), L's evidence starts day D at share x threshold[L] instead of 0, every other label's at 0; the CUSUM then goes on as on any day. With share 1 the alarm is raised again at the end of the day's first window whose score for L is not negative (L at least as likely as its strongest rival), and windows that read otherwise drain it like any evidence, after which it must be earned anew. The run of a carried label begins at the day's first predicted window (its onset; the fault began on an earlier day, whose gold_daily has the first alarm). An alarm of L raised from that run, unbroken since the day's first window, continues D-1's alarm: it is open since D-1's was (contracts/tables.json gold_daily alarmSinceMs, from device_baseline dayAlarmSinceMs); an alarm earned anew after a drain is open since its own onset. Nothing is carried over a day the pipeline did not predict, nor from a day without an alarm, nor for a device the baseline of D-1 has no verdict of. Calibration (npm run calibrate) chooses the thresholds on single days, without carry; npm run eval measures the decision with it, consecutive days in order.",
       "share": 1,
       "minStanding": 1
     },
@@ -898,6 +910,8 @@ export interface GoldDailyRow {
   alarmConfidence: number | null;
   /** the label's evidence (CUSUM) when the alarm was raised; null without an alarm */
   alarmEvidence: number | null;
+  /** since when the array has been alarmed for this fault (contract version 9): when the alarm continues the one carried in from the day before (contracts/detector.json alarms.carry: the carried label raised again with its evidence run unbroken since the day began), the alarmSinceMs of that day, as its device_baseline row recorded it (dayAlarmSinceMs); otherwise alarmOnsetMs. Null without an alarm, and for an alarm continuing one whose day did not record it (a baseline partition written before version 9) */
+  alarmSinceMs: number | null;
   /** healthy days of the device's own baseline the day was judged against (contracts/detector.json baseline); 0 = no history yet: judged against the fleet, with the thresholds for no history */
   baselineDays: number;
   /** the baseline's gain the irradiance channel was multiplied by; null without history */
@@ -949,6 +963,8 @@ export interface DeviceBaselineRow {
   dayVerdict: string | null;
   /** the partition day's alarm (dayVerdict an alarm label): its label's evidence at the day's last predicted window, the day counted on its own (from 0, without what it carried in; the plant gate's windows set aside), divided by its threshold; the next day carries the alarm in when it is at least contracts/detector.json alarms.carry.minStanding. Null without an alarm, and in partitions written before contract version 8 (nothing is carried from those) */
   dayAlarmStanding: number | null;
+  /** the partition day's gold_daily alarmSinceMs: since when the array has been alarmed for the fault of its alarm, which the next day's alarm keeps when it continues this one. Null without an alarm, when not known, and in partitions written before contract version 9 */
+  dayAlarmSinceMs: number | null;
   /** the day's fleet reference R (current ÷ irradiance), the same in every row of the partition */
   fleetRatio: number | null;
 }

@@ -40,6 +40,12 @@ export interface Alarm {
   evidence: number;
   /** predicted windows from onset to the alarm */
   windows: number;
+  /**
+   * whether it continues the alarm carried in from the day before (alarms.carry): the
+   * carried label, raised again with its evidence run unbroken since the day began.
+   * Such an alarm is open since that one was (alarmSince).
+   */
+  continues: boolean;
 }
 
 /** The windows a device-day predicted, in time order, and their probabilities (FAULT_CLASSES order, row-major). */
@@ -217,6 +223,17 @@ export function passedOn(verdict: string | null | undefined, standing: number | 
 }
 
 /**
+ * Since when the array has been alarmed for the fault of a day's alarm (gold_daily
+ * alarmSinceMs): the alarm's own onset, or, when it continues the alarm carried in,
+ * since when that one was open (`carriedSinceMs`, the day before's dayAlarmSinceMs; null
+ * when that day did not record it). Null without an alarm.
+ */
+export function alarmSince(alarm: Pick<Alarm, 'onsetMs' | 'continues'> | null, carriedSinceMs: number | null): number | null {
+  if (!alarm) return null;
+  return alarm.continues ? carriedSinceMs : alarm.onsetMs;
+}
+
+/**
  * How an alarm of `label` stood at the end of its day (device_baseline dayAlarmStanding):
  * the label's evidence at the last predicted window, the day counted on its own (from 0,
  * without what it carried in; the plant gate's windows set aside), ÷ its threshold.
@@ -289,7 +306,9 @@ export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThreshol
         sum += labelProbability(windows.probs, v, best);
         counted++;
       }
-      return { label: ALARM_LABELS[best]!, onsetMs: windows.startMs[from]!, raisedMs: windows.endMs[w]!, confidence: sum / counted, evidence: s[best]!, windows: counted };
+      // a run from the day's first window is the carried one: a run broken by a drain restarts later
+      const continues = carried !== null && ALARM_LABELS[best] === carried && from === 0;
+      return { label: ALARM_LABELS[best]!, onsetMs: windows.startMs[from]!, raisedMs: windows.endMs[w]!, confidence: sum / counted, evidence: s[best]!, windows: counted, continues };
     }
   }
   return null;

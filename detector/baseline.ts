@@ -56,6 +56,8 @@ export interface DeviceDayBaselineInput {
   ratio: number | null;
   verdict: string | null;
   standing?: number | null;
+  /** gold_daily alarmSinceMs of the day (null or absent: no alarm, or not known) */
+  sinceMs?: number | null;
 }
 
 /**
@@ -77,7 +79,7 @@ export function nextBaseline(previous: ReadonlyMap<string, DeviceBaselineRow>, t
       ratios = Float32Array.from([...ratios, q].slice(-BASELINE.maxDays));
       lastHealthyDate = date;
     }
-    return { deviceId, ratios, gain: gainOf(ratios), lastHealthyDate, dayRatio: q, dayVerdict: day?.verdict ?? null, dayAlarmStanding: day?.standing ?? null, fleetRatio: fleet };
+    return { deviceId, ratios, gain: gainOf(ratios), lastHealthyDate, dayRatio: q, dayVerdict: day?.verdict ?? null, dayAlarmStanding: day?.standing ?? null, dayAlarmSinceMs: day?.sinceMs ?? null, fleetRatio: fleet };
   });
 }
 
@@ -89,17 +91,21 @@ export interface DeviceReference {
   perUnit: PerUnitReference;
   /** the label of its alarm the day before, carried into the day (detector/alarms.ts carriedAlarm); null: none */
   carried: AlarmLabel | null;
+  /** with a carried alarm: since when the array has been alarmed for it (the row's dayAlarmSinceMs; null: not recorded) */
+  carriedSinceMs: number | null;
 }
 
-export const NO_HISTORY: DeviceReference = { gain: null, days: 0, perUnit: DEFAULT_PER_UNIT, carried: null };
+export const NO_HISTORY: DeviceReference = { gain: null, days: 0, perUnit: DEFAULT_PER_UNIT, carried: null, carriedSinceMs: null };
 
 /**
  * A device's baseline row (none: no history), its design's per-unit reference (the
  * default design's unless given) and the alarm it carries in from the day before.
  */
 export function referenceOf(row: DeviceBaselineRow | undefined, perUnit: PerUnitReference = DEFAULT_PER_UNIT, carried: AlarmLabel | null = null): DeviceReference {
-  if (row && row.gain !== null) return { gain: row.gain, days: row.ratios.length, perUnit, carried };
-  return perUnit === DEFAULT_PER_UNIT && carried === null ? NO_HISTORY : { ...NO_HISTORY, perUnit, carried };
+  // a row of a partition written before the tables contract's version 9 has no dayAlarmSinceMs
+  const carriedSinceMs = carried !== null ? (row?.dayAlarmSinceMs ?? null) : null;
+  if (row && row.gain !== null) return { gain: row.gain, days: row.ratios.length, perUnit, carried, carriedSinceMs };
+  return perUnit === DEFAULT_PER_UNIT && carried === null ? NO_HISTORY : { ...NO_HISTORY, perUnit, carried, carriedSinceMs };
 }
 
 /** The plant-local days whose baseline the predict job of `date` may read, newest first (maxAgeDays of them). */

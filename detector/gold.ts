@@ -7,7 +7,7 @@
  * the summary records (detector/baseline.ts).
  */
 import { FAULT_CLASSES, type GoldDailyRow, type GoldWindowRow } from '../contracts';
-import { decideAlarm, WINDOW_MEAN_COLUMNS, WINDOW_MEANS, type AlarmLabel, type AlarmThresholds, type PredictedWindows } from './alarms';
+import { alarmSince, decideAlarm, WINDOW_MEAN_COLUMNS, WINDOW_MEANS, type AlarmThresholds, type PredictedWindows } from './alarms';
 import { NO_HISTORY, type DeviceReference } from './baseline';
 import type { WindowInfo } from './windows';
 
@@ -66,6 +66,7 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
     alarmRaisedMs: alarm?.raisedMs ?? null,
     alarmConfidence: alarm?.confidence ?? null,
     alarmEvidence: alarm?.evidence ?? null,
+    alarmSinceMs: alarmSince(alarm, reference.carriedSinceMs),
     baselineDays: reference.days,
     baselineGain: reference.gain,
     plantEventWindows: 0,
@@ -100,11 +101,11 @@ export function predictedWindowsOfRows(rows: readonly GoldWindowRow[]): Predicte
  * every device: detector/alarms.ts PlantSlots): the alarm decided again without the
  * windows the gate set aside, and their count. A day with none keeps its summary.
  */
-export function gatedDaily(daily: GoldDailyRow, windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number>, carried: AlarmLabel | null = null): GoldDailyRow {
+export function gatedDaily(daily: GoldDailyRow, windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number>, carry: Pick<DeviceReference, 'carried' | 'carriedSinceMs'> = NO_HISTORY): GoldDailyRow {
   let set = 0;
   for (let w = 0; w < windows.startMs.length; w++) if (plantEvents.has(windows.startMs[w]!)) set++;
   if (set === 0) return { ...daily, plantEventWindows: 0 };
-  const alarm = decideAlarm(windows, thresholds, plantEvents, carried);
+  const alarm = decideAlarm(windows, thresholds, plantEvents, carry.carried);
   return {
     ...daily,
     verdict: daily.predicted === 0 ? null : (alarm?.label ?? 'normal'),
@@ -112,6 +113,7 @@ export function gatedDaily(daily: GoldDailyRow, windows: PredictedWindows, thres
     alarmRaisedMs: alarm?.raisedMs ?? null,
     alarmConfidence: alarm?.confidence ?? null,
     alarmEvidence: alarm?.evidence ?? null,
+    alarmSinceMs: alarmSince(alarm, carry.carriedSinceMs),
     plantEventWindows: set,
   };
 }

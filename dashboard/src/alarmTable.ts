@@ -3,7 +3,7 @@ import type { AlarmRow } from './fleetModel';
 import { labelText, stateColor } from './colors';
 import { SORT_KEYS, type SortKey } from './viewState';
 
-const HEADINGS: Record<SortKey, string> = { device: 'Device', label: 'Alarm', onset: 'Onset', raised: 'Raised', confidence: 'Confidence' };
+const HEADINGS: Record<SortKey, string> = { device: 'Device', label: 'Alarm', since: 'Open since', onset: 'Onset', raised: 'Raised', confidence: 'Confidence' };
 
 /** Rows beyond this are left out (with a note): a table of thousands helps nobody, and the filter narrows it. */
 export const MAX_ROWS = 500;
@@ -15,7 +15,8 @@ export interface AlarmTableHandlers {
   open(deviceId: string): void;
 }
 
-export function renderAlarmTable(table: HTMLTableElement, note: HTMLElement, rows: AlarmRow[], sort: SortKey, descending: boolean, labels: Record<string, string[]>, time: (iso: string) => string, h: AlarmTableHandlers): void {
+/** `since`: an alarm's openSince as the table says it (fleetModel.ts openSinceText). */
+export function renderAlarmTable(table: HTMLTableElement, note: HTMLElement, rows: AlarmRow[], sort: SortKey, descending: boolean, labels: Record<string, string[]>, time: (iso: string) => string, since: (iso: string) => string, h: AlarmTableHandlers): void {
   const head = document.createElement('tr');
   for (const key of SORT_KEYS) {
     const th = document.createElement('th');
@@ -59,7 +60,7 @@ export function renderAlarmTable(table: HTMLTableElement, note: HTMLElement, row
     const classes = labels[r.label] ?? [r.label];
     // a group names the classes it stands for: the channels cannot tell them apart
     label.append(swatch, classes.length > 1 ? `${labelText(r.label)} (${classes.map(labelText).join(' or ')})` : labelText(r.label));
-    const cells = [time(r.onset), time(r.raised), r.confidence.toFixed(2), r.judgedAgainst === 'own-baseline' ? 'own history' : 'fleet', r.design === '' ? '–' : r.designDefault ? `${r.design} (default: not in the registry)` : r.design].map((t) => {
+    const cells = [since(r.openSince), time(r.onset), time(r.raised), r.confidence.toFixed(2), r.judgedAgainst === 'own-baseline' ? 'own history' : 'fleet', r.design === '' ? '–' : r.designDefault ? `${r.design} (default: not in the registry)` : r.design].map((t) => {
       const td = document.createElement('td');
       td.textContent = t;
       return td;

@@ -33,6 +33,8 @@ export interface Fleet {
     verdict: (string | null)[];
     onset: (string | null)[];
     raised: (string | null)[];
+    /** since when each alarm's fault has been alarmed (an earlier day's onset when the alarm continues one carried in); absent from an API before it, null when not recorded */
+    openSince?: (string | null)[];
     confidence: (number | null)[];
     judgedAgainst: ('own-baseline' | 'fleet')[];
     predictedWindows: number[];
@@ -46,6 +48,8 @@ export interface Alarm {
   candidates: string[];
   onset: string;
   raised: string;
+  /** since when the array has been alarmed for this fault (absent from an API before it, null when not recorded) */
+  openSince?: string | null;
   confidence: number;
   judgedAgainst: 'own-baseline' | 'fleet';
 }

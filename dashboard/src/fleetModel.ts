@@ -35,6 +35,8 @@ export interface AlarmRow {
   label: string;
   onset: string;
   raised: string;
+  /** since when the fault has been alarmed ('' when not recorded) */
+  openSince: string;
   confidence: number;
   judgedAgainst: string;
   /** the array's design ('' when the day has none recorded), and whether it is the default for want of a registry row */
@@ -49,11 +51,13 @@ export function alarmRows(fleet: Fleet, filter: string | null, sort: SortKey, de
   for (let k = 0; k < fleet.count; k++) {
     const v = d.verdict[k] ?? null;
     if (!isAlarm(v) || !matchesFilter(v, filter, fleet.labels)) continue;
-    rows.push({ index: k, deviceId: d.deviceId[k]!, label: v!, onset: d.onset[k] ?? '', raised: d.raised[k] ?? '', confidence: d.confidence[k] ?? 0, judgedAgainst: d.judgedAgainst[k]!, design: d.design?.[k]?.name ?? '', designDefault: d.design?.[k]?.default ?? false });
+    rows.push({ index: k, deviceId: d.deviceId[k]!, label: v!, onset: d.onset[k] ?? '', raised: d.raised[k] ?? '', openSince: d.openSince?.[k] ?? '', confidence: d.confidence[k] ?? 0, judgedAgainst: d.judgedAgainst[k]!, design: d.design?.[k]?.name ?? '', designDefault: d.design?.[k]?.default ?? false });
   }
   const key: Record<SortKey, (r: AlarmRow) => string | number> = {
     device: (r) => r.deviceId,
     label: (r) => r.label,
+    // not recorded: after every known time, longest open first when ascending
+    since: (r) => r.openSince || '~',
     onset: (r) => r.onset,
     raised: (r) => r.raised,
     confidence: (r) => r.confidence,
@@ -116,4 +120,18 @@ export function windowChoices(p: Predictions, plantEvents: readonly PlantEvent[]
       const marks = [Date.parse(w.start) === onset ? 'alarm onset' : '', inPlantEvent(w.start, plantEvents) ? 'plant condition' : ''].filter(Boolean);
       return { index: w.index, text: `${w.index}: ${time(w.start)}–${time(w.end)}, ${labelText(w.label)}${w.confidence === null ? '' : ` ${w.confidence.toFixed(2)}`}${marks.length ? ` (${marks.join(', ')})` : ''}` };
     });
+}
+
+/**
+ * Since when an alarm has been open, as the alarm table and the device's view say it:
+ * the time alone when it opened on the day shown, the plant-local date and time when it
+ * opened on an earlier day (an alarm carried from day to day while the fault goes on),
+ * '–' when not recorded (a day predicted before the API had it).
+ */
+export function openSinceText(openSince: string | null | undefined, date: string, timeZone: string): string {
+  if (!openSince) return '–';
+  const t = new Date(openSince);
+  const day = t.toLocaleDateString('en-CA', { timeZone });
+  const clock = t.toLocaleTimeString('en-GB', { timeZone, hour: '2-digit', minute: '2-digit' });
+  return day === date ? clock : `${day} ${clock}`;
 }

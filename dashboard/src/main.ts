@@ -8,7 +8,7 @@ import { renderAlarmTable } from './alarmTable';
 import { labelText, STATE_COLORS } from './colors';
 import { drawDeviceDay, type DeviceDayCharts } from './deviceDay';
 import { fleetGrid } from './fleetGrid';
-import { alarmRows, gridOrder, inPlantEvent, isAlarm, plantConditionText, windowChoices } from './fleetModel';
+import { alarmRows, gridOrder, inPlantEvent, isAlarm, openSinceText, plantConditionText, windowChoices } from './fleetModel';
 import { drawScalograms } from './scalogramView';
 import { formatView, parseView, type ViewState } from './viewState';
 
@@ -70,7 +70,8 @@ function renderFleet(): void {
   const alarms = fleet.devices.verdict.filter(isAlarm).length;
   const noData = fleet.devices.verdict.filter((v) => v === null).length;
   $('fleet-summary').textContent = `${fleet.count} devices on ${fleet.date}: ${alarms} in alarm, ${fleet.count - alarms - noData} normal${noData ? `, ${noData} without predictions` : ''}.${view.label ? ` Showing the ${order.length} alarms naming ${labelText(view.label)}.` : ''}`;
-  renderAlarmTable($<HTMLTableElement>('alarm-table'), $('alarm-note'), alarmRows(fleet, view.label, view.sort, view.descending), view.sort, view.descending, fleet.labels, time, {
+  const day = fleet.date;
+  renderAlarmTable($<HTMLTableElement>('alarm-table'), $('alarm-note'), alarmRows(fleet, view.label, view.sort, view.descending), view.sort, view.descending, fleet.labels, time, (iso) => openSinceText(iso, day, days?.timeZone ?? 'UTC'), {
     sort: (key) => go({ sort: key, descending: key === view.sort ? !view.descending : false }),
     deviceHref: (id) => `${location.pathname}${formatView({ ...view, device: id, window: null })}`,
     open: (id) => go({ device: id, window: null }, true),
@@ -103,7 +104,7 @@ async function renderDevice(): Promise<void> {
     // a device the registry lacks is judged as the default design: say so, the operator can register it
     const design = d ? ` Array design ${d.name}${d.default ? ' (the default: the device registry has no row for it)' : ''}.` : '';
     $('device-alarm').textContent = a
-      ? `Alarm: ${labelText(a.label)}${a.candidates.length > 1 ? ` (${a.candidates.map(labelText).join(' or ')})` : ''}, confidence ${a.confidence.toFixed(2)}; onset ${time(a.onset)}, raised ${time(a.raised)} (${days?.timeZone}); judged against ${a.judgedAgainst === 'own-baseline' ? 'its own history' : 'the fleet (no history yet)'}. ${p.summary.predicted} of ${p.summary.windows} windows predicted by ${p.summary.modelVersion}.${design}`
+      ? `Alarm: ${labelText(a.label)}${a.candidates.length > 1 ? ` (${a.candidates.map(labelText).join(' or ')})` : ''}, confidence ${a.confidence.toFixed(2)}; onset ${time(a.onset)}, raised ${time(a.raised)} (${days?.timeZone})${a.openSince && a.openSince !== a.onset ? `, open since ${openSinceText(a.openSince, date, days?.timeZone ?? 'UTC')} (the fault goes on from an earlier day)` : ''}; judged against ${a.judgedAgainst === 'own-baseline' ? 'its own history' : 'the fleet (no history yet)'}. ${p.summary.predicted} of ${p.summary.windows} windows predicted by ${p.summary.modelVersion}.${design}`
       : `No alarm: ${p.summary.verdict === null ? 'nothing was predicted this day' : 'normal'}. ${p.summary.predicted} of ${p.summary.windows} windows predicted by ${p.summary.modelVersion}.${design}`;
     predictions = p;
     charts = drawDeviceDay(body, p, s, days?.timeZone ?? 'UTC', { plantEvents: fleet?.date === date ? (fleet.plantConditions ?? []) : [], chosen: view.window, pick: (index) => go({ window: index }) });

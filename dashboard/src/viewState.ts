@@ -1,7 +1,7 @@
 /** What the page shows, kept in the URL's query so that a link opens the same view. */
 
-export type SortKey = 'device' | 'label' | 'onset' | 'raised' | 'confidence';
-export const SORT_KEYS: readonly SortKey[] = ['device', 'label', 'onset', 'raised', 'confidence'];
+export type SortKey = 'device' | 'label' | 'since' | 'onset' | 'raised' | 'confidence';
+export const SORT_KEYS: readonly SortKey[] = ['device', 'label', 'since', 'onset', 'raised', 'confidence'];
 
 export interface ViewState {
   /** the day shown; null: the newest with predictions */

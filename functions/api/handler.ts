@@ -86,7 +86,7 @@ export interface ApiOptions {
 
 const WINDOW_COLUMNS = TABLES.gold_window.columns.map((c) => c.name);
 const DAILY_COLUMNS = TABLES.gold_daily.columns.map((c) => c.name);
-const FLEET_COLUMNS = ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmConfidence', 'baselineDays', 'predicted', 'plantEventWindows', 'design', 'designSource'];
+const FLEET_COLUMNS = ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmSinceMs', 'alarmConfidence', 'baselineDays', 'predicted', 'plantEventWindows', 'design', 'designSource'];
 /** silver's four channels, in the contract's order, with their units (contracts/tables.json) */
 export const SERIES = { voltage: 'V', current: 'A', temperature: 'degC', irradiance: 'W/m2' } as const;
 const SERIES_COLUMNS = ['deviceId', 'startMs', 'stepMs', 'samples', 'quality', ...Object.keys(SERIES)];
@@ -125,8 +125,11 @@ function windowJson(r: Record<string, unknown>) {
 
 /**
  * The day's alarm of a gold_daily row, or null: what it names, the classes it stands
- * for, when it began and was raised, and what the array was judged against (its own
- * baseline, or, without history yet, the fleet: detector/baseline.ts).
+ * for, when it began and was raised, since when the array has been alarmed for the
+ * fault (an earlier day's onset when the alarm continues the one carried in; null for a
+ * day predicted before tables contract version 9, or when the day before did not record
+ * it), and what the array was judged against (its own baseline, or, without history
+ * yet, the fleet: detector/baseline.ts).
  */
 function alarmJson(r: Record<string, unknown>) {
   const label = r.verdict as string | null;
@@ -136,6 +139,7 @@ function alarmJson(r: Record<string, unknown>) {
     candidates: alarmCandidates(label as AlarmLabel),
     onset: iso(r.alarmOnsetMs),
     raised: iso(r.alarmRaisedMs),
+    openSince: iso(r.alarmSinceMs),
     confidence: r4(r.alarmConfidence),
     evidence: r4(r.alarmEvidence),
     judgedAgainst: judgedAgainst(r),
@@ -371,7 +375,7 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
       if (!DEVICE_ID_PATTERN.test(decoded)) throw new BadRequest('cursor', 'cursor is not one this API returned');
       after = decoded;
     }
-    const all = await reader.tableRows('gold_daily', date, ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmConfidence', 'alarmEvidence', 'baselineDays', 'predicted', 'design', 'designSource']);
+    const all = await reader.tableRows('gold_daily', date, ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmSinceMs', 'alarmConfidence', 'alarmEvidence', 'baselineDays', 'predicted', 'design', 'designSource']);
     if (!all) throw new NotFound(`no predictions for ${date}`);
     // a class matches the alarms that name it, alone or in a group; a group, its own alarms
     const matches = (verdict: string) => label === undefined || verdict === label || alarmCandidates(verdict as AlarmLabel).includes(label as never);
@@ -430,6 +434,7 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
           verdict: column((r) => r.verdict),
           onset: ofAlarm((r) => iso(r.alarmOnsetMs)),
           raised: ofAlarm((r) => iso(r.alarmRaisedMs)),
+          openSince: ofAlarm((r) => iso(r.alarmSinceMs)),
           confidence: ofAlarm((r) => r4(r.alarmConfidence)),
           judgedAgainst: column(judgedAgainst),
           predictedWindows: column((r) => r.predicted),

@@ -159,8 +159,8 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   const previous = await readBaseline(new TableReader(storeFor(bucketOf(a['--gold-uri']))), date);
   const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], plantConditions: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, registry: { devices: registry.size, defaulted: 0 }, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0, alarmsCarried: 0 } };
   const today = new Map<string, DeviceDayBaselineInput>();
-  // the alarm each device carries in from the day before (its reference's), for its gated summary
-  const carried = new Map<string, AlarmLabel>();
+  // the alarm each device carries in from the day before (its reference's), and since when it is open, for its gated summary
+  const carried = new Map<string, DeviceReference>();
   const bar = progress ? new Progress('predict', marker.rows, 'devices') : null;
   const gold = writerFor(bucketOf(a['--gold-uri']));
   // gold is written as it comes, in device order (the files publishPartition would write); the markers go last
@@ -193,7 +193,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   for await (const row of silverInDeviceOrder(silverStore, marker)) {
     const before = previous.rows.get(row.deviceId);
     const reference: DeviceReference = referenceOf(before, perUnitOf(registry.get(row.deviceId)), carriedAlarm(before, previous.date, date));
-    if (reference.carried) carried.set(row.deviceId, reference.carried);
+    if (reference.carried) carried.set(row.deviceId, reference);
     const task = predictor.predict(row, reference).then((g) => ({ deviceId: row.deviceId, g }));
     task.catch(() => undefined); // awaited in order by drain; an early failure must not go unhandled meanwhile
     queue.push(task);
@@ -205,11 +205,11 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   result.plantEventWindows = [...plantEvents].sort((a, b) => a - b);
   result.plantConditions = plantConditions(slots.slots, plantEvents);
   for (const { g, windows } of pending) {
-    const daily = { ...gatedDaily(g.daily, windows, g.thresholds, plantEvents, carried.get(g.daily.deviceId) ?? null), ...designOf(registry, g.daily.deviceId) };
+    const daily = { ...gatedDaily(g.daily, windows, g.thresholds, plantEvents, carried.get(g.daily.deviceId)), ...designOf(registry, g.daily.deviceId) };
     const deviceId = daily.deviceId;
     if (daily.designSource === 'default') result.registry.defaulted++;
     result.byDevice.set(deviceId, { verdict: daily.verdict, alarmOnsetMs: daily.alarmOnsetMs, alarmRaisedMs: daily.alarmRaisedMs, baselineDays: daily.baselineDays, daylightStartMs: Float64Array.from(windows.startMs), design: daily.design, designSource: daily.designSource });
-    today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict, standing: isAlarmLabel(daily.verdict) ? alarmStanding(windows, g.thresholds, daily.verdict, plantEvents) : null });
+    today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict, standing: isAlarmLabel(daily.verdict) ? alarmStanding(windows, g.thresholds, daily.verdict, plantEvents) : null, sinceMs: daily.alarmSinceMs });
     if (daily.baselineDays > 0) result.baseline.devicesWithHistory++;
     await put('gold_daily', tables.gold_daily.parts.add([daily]));
   }

@@ -104,8 +104,8 @@ def _ratio(value):
 
 def baseline_of_day(previous, daily, date):
     """The day's device_baseline rows and the summary's counts, from the baseline read and
-    the day's summaries (dicts with deviceId, verdict, baselineDays, dayRatio and dayAlarmStanding)."""
-    today = {d["deviceId"]: (_ratio(d[RATIO]), d["verdict"], _ratio(d.get(STANDING))) for d in daily}
+    the day's summaries (dicts with deviceId, verdict, baselineDays, alarmSinceMs, dayRatio and dayAlarmStanding)."""
+    today = {d["deviceId"]: (_ratio(d[RATIO]), d["verdict"], _ratio(d.get(STANDING)), d.get("alarmSinceMs")) for d in daily}
     rows = baseline.next_baseline(previous, today, date)
     return rows, sum(1 for d in daily if d["baselineDays"] > 0)
 
@@ -214,7 +214,7 @@ def run(spark, args):
     write_table(spark, gold_store, condition_df, "gold_plant_condition", args.date, args.run_id, len(conditions), input_run_id=marker["runId"])
 
     # last: the day's baseline, from every device's ratio and verdict (one small row each, on the driver)
-    day_rows = [r.asDict() for r in daily.select("deviceId", "verdict", "baselineDays", RATIO, STANDING).collect()]
+    day_rows = [r.asDict() for r in daily.select("deviceId", "verdict", "baselineDays", "alarmSinceMs", RATIO, STANDING).collect()]
     baseline_rows, with_history = baseline_of_day(previous, day_rows, args.date)
     columns = [c["name"] for c in tables.spark_schema("device_baseline")["fields"]]
     baseline_df = spark.createDataFrame([tuple(r[c] for c in columns) for r in baseline_rows],
@@ -233,7 +233,8 @@ def run(spark, args):
         # as local/jobs/predict.ts PredictResult.registry: the day's registry rows, the devices judged as the default for want of one
         "registry": {"devices": len(day_registry), "defaulted": defaulted},
         "baseline": {"readFrom": read_from, "devicesWithHistory": with_history, "written": len(baseline_rows),
-                     "alarmsCarried": sum(1 for d in day_rows if (references.value.get(d["deviceId"]) or (None,) * 4)[3] is not None)},
+                     "alarmsCarried": sum(1 for d in day_rows if d["deviceId"] in references.value
+                                          and baseline.Reference(*references.value[d["deviceId"]]).carried is not None)},
         # as local/jobs/predict.ts PredictResult.plantEventWindows: the starts the plant gate set aside
         "plantEventWindows": sorted(plant_events),
         # as local/jobs/predict.ts PredictResult.plantConditions: what they were (gold_plant_condition)

@@ -113,7 +113,7 @@ def with_batch(schema):
 
 def alarm_schema():
     types = {"string": "string", "int64": "long", "int32": "integer", "float64": "double"}
-    return {"type": "struct", "fields": [{"name": n, "type": types[t], "nullable": n == "baselineGain", "metadata": {}} for n, t in stream.ALARM_COLUMNS]}
+    return {"type": "struct", "fields": [{"name": n, "type": types[t], "nullable": n in ("baselineGain", "sinceMs"), "metadata": {}} for n, t in stream.ALARM_COLUMNS]}
 
 
 class Notifier(object):

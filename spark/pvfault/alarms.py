@@ -153,6 +153,15 @@ def carried_alarm(row, baseline_date, date):
     return passed_on(row.get("dayVerdict"), row.get("dayAlarmStanding"))
 
 
+def alarm_since(alarm, carried_since):
+    """Since when the array has been alarmed for the fault of a day's alarm (gold_daily alarmSinceMs): the
+    alarm's onset, or, when it continues the alarm carried in, carried_since (the day before's
+    dayAlarmSinceMs; None when that day did not record it). None without an alarm. detector/alarms.ts alarmSince."""
+    if alarm is None:
+        return None
+    return carried_since if alarm["continues"] else alarm["onsetMs"]
+
+
 def alarm_standing(starts, probs, thresholds, label, plant_events=NO_EVENTS):
     """How an alarm of `label` stood at the end of its day (device_baseline dayAlarmStanding): the label's
     evidence at the last predicted window, the day counted on its own (from 0, without what it carried
@@ -174,7 +183,8 @@ def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carrie
     probability over the run's other windows, and windows their count. carried: the label
     of the device's alarm the day before when it is carried (carried_alarm): its evidence
     starts at alarms.carry.share x its threshold, its run at the day's first window. Returns
-    {label, onsetMs, raisedMs, confidence, evidence, windows}.
+    {label, onsetMs, raisedMs, confidence, evidence, windows, continues}: continues when the alarm
+    is the carried label raised again with its run unbroken since the day began (alarm_since).
     """
     if not (len(starts) == len(ends) == len(probs)):
         raise ValueError("decide_alarm: %d window starts, %d ends and %d probability rows" % (len(starts), len(ends), len(probs)))
@@ -212,6 +222,8 @@ def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carrie
                     continue
                 total += _label_probability(probs[v], best)
                 counted += 1
+            # a run from the day's first window is the carried one: a run broken by a drain restarts later
+            continues = carried is not None and ALARM_LABELS[best] == carried and first == 0
             return {"label": ALARM_LABELS[best], "onsetMs": int(starts[first]), "raisedMs": int(ends[w]),
-                    "confidence": total / counted, "evidence": s[best], "windows": counted}
+                    "confidence": total / counted, "evidence": s[best], "windows": counted, "continues": continues}
     return None

@@ -14,7 +14,7 @@ Python 3.9-compatible.
 """
 import numpy as np
 
-from pvfault.alarms import NO_EVENTS, alarm_standing, decide_alarm, is_alarm_label, thresholds_for
+from pvfault.alarms import NO_EVENTS, alarm_since, alarm_standing, decide_alarm, is_alarm_label, thresholds_for
 from pvfault.baseline import NO_HISTORY, day_ratio
 from pvfault.contracts import FAULT_CLASSES
 from pvfault.windows import day_scalograms, filled_channels, to_per_unit, window_levels, window_mean, window_tensor, windows_of, with_gain
@@ -98,6 +98,7 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
         alarmRaisedMs=alarm["raisedMs"] if alarm else None,
         alarmConfidence=alarm["confidence"] if alarm else None,
         alarmEvidence=alarm["evidence"] if alarm else None,
+        alarmSinceMs=alarm_since(alarm, reference.carried_since),
         baselineDays=int(reference.days),
         baselineGain=None if reference.gain is None else float(reference.gain),
         plantEventWindows=sum(1 for start in starts if start in plant_events),

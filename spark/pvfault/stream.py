@@ -176,12 +176,14 @@ def settled_gate(window_rows, watermark_ms, closed):
 
 ALARM_COLUMNS = (
     ("deviceId", "string"), ("date", "string"), ("label", "string"),
-    ("onsetMs", "int64"), ("raisedMs", "int64"), ("detectedMs", "int64"),
+    ("onsetMs", "int64"), ("raisedMs", "int64"), ("sinceMs", "int64"), ("detectedMs", "int64"),
     ("confidence", "float64"), ("evidence", "float64"), ("windows", "int32"),
     ("baselineDays", "int32"), ("baselineGain", "float64"), ("modelVersion", "string"), ("batchId", "int64"),
 )
-"""A streaming alarm: the day's alarm as gold_daily holds it (label = verdict, onset, raised,
-confidence, evidence, the windows of the run), the baseline it was judged against, when the
+"""A streaming alarm: the day's alarm as gold_daily holds it (label = verdict, onset, raised, since
+when the array has been alarmed for the fault (alarmSinceMs: an alarm carried in from the day
+before is open since an earlier day; None when that day did not record it), confidence, evidence,
+the windows of the run), the baseline it was judged against, when the
 stream knew it (detectedMs: the latest reading time seen, plant time) and the micro-batch
 that raised it (its idempotency key with deviceId and date)."""
 
@@ -206,7 +208,8 @@ def new_alarms(date, rows_by_device, events, settled_before_ms, threshold_sets, 
         run = [r for r in rows if r["status"] == "predicted" and daily["alarmOnsetMs"] <= int(r["startMs"]) < daily["alarmRaisedMs"] and int(r["startMs"]) not in events]
         out.append({
             "deviceId": device_id, "date": date, "label": daily["verdict"],
-            "onsetMs": int(daily["alarmOnsetMs"]), "raisedMs": int(daily["alarmRaisedMs"]), "detectedMs": int(detected_ms),
+            "onsetMs": int(daily["alarmOnsetMs"]), "raisedMs": int(daily["alarmRaisedMs"]),
+            "sinceMs": None if daily["alarmSinceMs"] is None else int(daily["alarmSinceMs"]), "detectedMs": int(detected_ms),
             "confidence": float(daily["alarmConfidence"]), "evidence": float(daily["alarmEvidence"]), "windows": len(run),
             "baselineDays": int(daily["baselineDays"]), "baselineGain": daily["baselineGain"], "modelVersion": model_version,
             "batchId": int(batch_id),

@@ -8,9 +8,12 @@ import { S3Store } from '../../functions/api/s3Store';
 import { StoreUnavailable, type ObjectStore } from '../../functions/api/tableReader';
 import { Rng } from '../../detector/simulator/random';
 import { startLocalS3, type LocalS3 } from '../../local/localS3';
-import { commitKey, plantDayWindow } from '../../contracts';
+import { commitKey, plantDayWindow, type DeviceBaselineRow } from '../../contracts';
 import { publishPartition } from '../../contracts/partition';
+import { carriedAlarm } from '../../detector/alarms';
+import { referenceOf } from '../../detector/baseline';
 import { goldRows } from '../../detector/gold';
+import { DEFAULT_PER_UNIT } from '../../detector/perUnit';
 import { deviceName, expectedLabel, expectedReference, FIXTURE_DATES, fixtureDesign, publishGold, TEST_THRESHOLDS } from '../helpers/goldFixture';
 
 const DEVICES = 60;
@@ -63,6 +66,8 @@ describe('GET /devices/{id}/predictions', () => {
         candidates: [expectedLabel(device, day)],
         onset: new Date(midnight + 25 * 1_280_000).toISOString(),
         raised: new Date(midnight + 27 * 1_280_000).toISOString(),
+        // nothing carried in: open since its own onset
+        openSince: new Date(midnight + 25 * 1_280_000).toISOString(),
         confidence: 0.9,
         evidence: expect.any(Number),
         judgedAgainst: expectedReference(device, day).days > 0 ? 'own-baseline' : 'fleet',
@@ -163,31 +168,41 @@ describe('GET /faults with a group alarm', () => {
 });
 
 describe('GET /faults with alarms carried from the day before', () => {
-  it('says which alarms the day carried in (alarms.carry): the same label, standing at the end of the day before, from its baseline', async () => {
+  it('says which alarms the day carried in (alarms.carry): the same label, standing at the end of the day before, from its baseline; and since when each is open', async () => {
+    const SINCE = Date.parse('2026-11-09T10:40:00Z');
+    const row = (deviceId: string, dayVerdict: string | null, dayAlarmStanding: number | null, dayAlarmSinceMs?: number | null) => ({ deviceId, ratios: new Float32Array([1]), gain: 1, lastHealthyDate: '2026-11-01', dayRatio: 1, dayVerdict, dayAlarmStanding, ...(dayAlarmSinceMs === undefined ? {} : { dayAlarmSinceMs }), fleetRatio: 0.009 });
+    const before = [
+      row('PV-000001', 'arc_fault', 1.6, SINCE), // carried in, open since the 9th
+      row('PV-000002', 'arc_fault', 0.4, SINCE), // its alarm fell back before the day's end: earned anew
+      row('PV-000003', 'line_ground', 2, SINCE), // another fault the day before
+      row('PV-000004', 'normal', null, null),
+      row('PV-000005', 'arc_fault', 1.2), // carried in from a row of version 8, which did not record since when
+    ];
+    // as the predict job: each device judged with the alarm its row of the day before carries in (when that is the day before)
     const publishDay = async (date: string) => {
       const { startMs } = plantDayWindow(date, 'Europe/Madrid');
       const windows = Array.from({ length: 4 }, (_, i) => ({ index: i, startMs: startMs + i * 1_280_000, endMs: startMs + (i + 1) * 1_280_000, skipReason: null, missingFraction: 0, meanIrradiance: 500 }));
       const arcs = new Float32Array(Array.from({ length: 4 }, () => [0.05, 0.05, 0.05, 0.05, 0.05, 0.75]).flat());
-      await publishPartition(s3.writer('gold'), 'gold_daily', date, 'run-c', ['PV-000001', 'PV-000002', 'PV-000003', 'PV-000004'].map((id) => goldRows(id, windows, arcs, 'm', TEST_THRESHOLDS).daily));
+      await publishPartition(s3.writer('gold'), 'gold_daily', date, 'run-c', before.map((r) => goldRows(r.deviceId, windows, arcs, 'm', TEST_THRESHOLDS, referenceOf(r as DeviceBaselineRow, DEFAULT_PER_UNIT, carriedAlarm(r, '2026-11-11', date))).daily));
+      return startMs;
     };
-    const faults = async (date: string) => ((body(await get('/faults', { date })) as { devices: { deviceId: string; alarm: { label: string; carriedIn: boolean } }[] }).devices).map((d) => [d.deviceId, d.alarm.label, d.alarm.carriedIn]);
-    const row = (deviceId: string, dayVerdict: string | null, dayAlarmStanding: number | null) => ({ deviceId, ratios: new Float32Array([1]), gain: 1, lastHealthyDate: '2026-11-01', dayRatio: 1, dayVerdict, dayAlarmStanding, fleetRatio: 0.009 });
-    await publishPartition(s3.writer('gold'), 'device_baseline', '2026-11-11', 'run-b', [
-      row('PV-000001', 'arc_fault', 1.6), // carried in
-      row('PV-000002', 'arc_fault', 0.4), // its alarm fell back before the day's end: earned anew
-      row('PV-000003', 'line_ground', 2), // another fault the day before
-      row('PV-000004', 'normal', null),
-    ]);
+    const faults = async (date: string) => ((body(await get('/faults', { date })) as { devices: { deviceId: string; alarm: { label: string; carriedIn: boolean; onset: string; openSince: string | null } }[] }).devices).map((d) => [d.deviceId, d.alarm.label, d.alarm.carriedIn, d.alarm.openSince === d.alarm.onset ? 'onset' : d.alarm.openSince]);
+    const { dayAlarmSinceMs: _, ...v8 } = row('PV-000005', 'arc_fault', 1.2);
+    await publishPartition(s3.writer('gold'), 'device_baseline', '2026-11-11', 'run-b', before.map((r) => (r.deviceId === 'PV-000005' ? v8 : r)));
     await publishDay('2026-11-12');
     expect(await faults('2026-11-12')).toEqual([
-      ['PV-000001', 'arc_fault', true],
-      ['PV-000002', 'arc_fault', false],
-      ['PV-000003', 'arc_fault', false],
-      ['PV-000004', 'arc_fault', false],
+      ['PV-000001', 'arc_fault', true, new Date(SINCE).toISOString()],
+      ['PV-000002', 'arc_fault', false, 'onset'],
+      ['PV-000003', 'arc_fault', false, 'onset'],
+      ['PV-000004', 'arc_fault', false, 'onset'],
+      ['PV-000005', 'arc_fault', true, null],
     ]);
-    // no baseline of the day before (the pipeline did not run that day): nothing was carried in
+    // the fleet's columns say the same
+    const fleet = body(await get('/fleet', { date: '2026-11-12' })) as { devices: { onset: string[]; openSince: (string | null)[] } };
+    expect(fleet.devices.openSince.map((t, k) => (t === fleet.devices.onset[k] ? 'onset' : t))).toEqual([new Date(SINCE).toISOString(), 'onset', 'onset', 'onset', null]);
+    // no baseline of the day before (the pipeline did not run that day): nothing was carried in, every alarm open since its onset
     await publishDay('2026-11-14');
-    expect((await faults('2026-11-14')).map((d) => d[2])).toEqual([false, false, false, false]);
+    expect((await faults('2026-11-14')).map((d) => [d[2], d[3]])).toEqual(Array.from({ length: 5 }, () => [false, 'onset']));
   });
 });
 

@@ -78,12 +78,17 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('#date option').allTextContents()).toEqual([...FIXTURE_DATES].reverse());
     expect(await page.locator('#alarm-table tbody tr').count()).toBe(alarms.length);
     // each alarm's array design, as the day's registry named it (the default said to be assumed)
-    const designs = await page.locator('#alarm-table tbody td:nth-child(7)').allTextContents();
+    const designs = await page.locator('#alarm-table tbody td:nth-child(8)').allTextContents();
     const ids = await page.locator('#alarm-table tbody td:first-child').allTextContents();
     expect(designs).toEqual(ids.map((id) => {
       const d = fixtureDesign(Number(id.slice(3)));
       return d.designSource === 'default' ? `${d.design} (default: not in the registry)` : d.design;
     }));
+    // since when each alarm is open: the fixture's alarms are each day's own (labels change daily), open since their onset at 08:53
+    expect(await page.locator('#alarm-table thead th').nth(2).textContent()).toMatch(/^Open since/);
+    const since = await page.locator('#alarm-table tbody td:nth-child(3)').allTextContents();
+    expect(since).toEqual(ids.map(() => '08:53'));
+    expect(await page.locator('#alarm-table tbody td:nth-child(4)').allTextContents()).toEqual(since);
     // the grid: one cell per device, its first cell an alarm's colour (alarms first)
     const first = await page.evaluate(() => {
       const c = document.getElementById('fleet-grid') as HTMLCanvasElement;

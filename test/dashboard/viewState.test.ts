@@ -1,6 +1,6 @@
 /** The dashboard's view in the URL, and the fleet's order and filter: pure functions, tested without a browser. */
 import { DEFAULT_VIEW, formatView, parseView, type ViewState } from '../../dashboard/src/viewState';
-import { alarmRows, gridOrder, matchesFilter } from '../../dashboard/src/fleetModel';
+import { alarmRows, gridOrder, matchesFilter, openSinceText } from '../../dashboard/src/fleetModel';
 import type { Fleet } from '../../dashboard/src/api';
 
 describe('view state in the URL', () => {
@@ -40,6 +40,8 @@ describe('the fleet model', () => {
       verdict: ['normal', 'string_blocked', null, 'arc_fault', 'open_circuit'],
       onset: [null, '2026-11-19T09:00:00.000Z', null, '2026-11-19T08:00:00.000Z', '2026-11-19T10:00:00.000Z'],
       raised: [null, '2026-11-19T09:30:00.000Z', null, '2026-11-19T11:00:00.000Z', '2026-11-19T10:30:00.000Z'],
+      // B continues an alarm open since the 17th; E's since was not recorded
+      openSince: [null, '2026-11-17T14:10:00.000Z', null, '2026-11-19T08:00:00.000Z', null],
       confidence: [null, 0.7, null, 0.95, 0.8],
       judgedAgainst: ['fleet', 'fleet', 'fleet', 'own-baseline', 'fleet'],
       predictedWindows: [27, 27, 0, 27, 27],
@@ -63,5 +65,16 @@ describe('the fleet model', () => {
     expect(alarmRows(fleet, null, 'onset', false).map((r) => r.deviceId)).toEqual(['D', 'B', 'E']);
     expect(alarmRows(fleet, null, 'confidence', true).map((r) => r.deviceId)).toEqual(['D', 'E', 'B']);
     expect(alarmRows(fleet, null, 'label', false).map((r) => r.label)).toEqual(['arc_fault', 'open_circuit', 'string_blocked']);
+    // longest open first; one whose since was not recorded last
+    expect(alarmRows(fleet, null, 'since', false).map((r) => r.deviceId)).toEqual(['B', 'D', 'E']);
+  });
+
+  it('says since when an alarm is open: the time on the day shown, the date and time from an earlier day, a dash when not recorded', () => {
+    expect(openSinceText('2026-11-19T08:00:00.000Z', '2026-11-19', 'Europe/Madrid')).toBe('09:00');
+    expect(openSinceText('2026-11-17T14:10:00.000Z', '2026-11-19', 'Europe/Madrid')).toBe('2026-11-17 15:10');
+    // the plant's day, not UTC's: 23:30 UTC on the 18th is the 19th in Madrid
+    expect(openSinceText('2026-11-18T23:30:00.000Z', '2026-11-19', 'Europe/Madrid')).toBe('00:30');
+    expect(openSinceText(null, '2026-11-19', 'Europe/Madrid')).toBe('–');
+    expect(openSinceText(undefined, '2026-11-19', 'Europe/Madrid')).toBe('–');
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DETECTOR_CONTRACT, FAULT_CLASSES } from '../../contracts';
 import { ARTIFACTS_DIR, readAlarmThresholds } from '../../detector/model/artifacts';
 import { readModelVersion } from '../../detector/model/manifest';
-import { ALARM_LABELS, alarmCandidates, alarmStanding, carriedAlarm, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
+import { ALARM_LABELS, alarmCandidates, alarmSince, alarmStanding, carriedAlarm, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
 
 const K = FAULT_CLASSES.length;
 const at = (label: string) => FAULT_CLASSES.indexOf(label as never);
@@ -65,22 +65,30 @@ describe('an alarm carried from the day before (alarms.carry)', () => {
     expect(decideAlarm(dim, uniform(8))).toBeNull();
     const a = decideAlarm(dim, uniform(8), undefined, 'arc_fault');
     expect(share).toBe(1);
-    expect(a).toMatchObject({ label: 'arc_fault', onsetMs: 0, raisedMs: 60_000, windows: 1 });
+    expect(a).toMatchObject({ label: 'arc_fault', onsetMs: 0, raisedMs: 60_000, windows: 1, continues: true });
     expect(a!.evidence).toBeCloseTo(8 * share, 9);
+    // it continues the alarm carried in: open since that one was (or not known); a new alarm since its onset
+    expect(alarmSince(a, 1_000)).toBe(1_000);
+    expect(alarmSince(a, null)).toBeNull();
+    const fresh = decideAlarm(windows(['normal', 'arc_fault', 'arc_fault']), uniform(3));
+    expect(fresh).toMatchObject({ onsetMs: 60_000, continues: false });
+    expect(alarmSince(fresh, 1_000)).toBe(60_000);
+    expect(alarmSince(null, 1_000)).toBeNull();
   });
 
   it('windows that read otherwise drain it; it is then earned anew, with its own onset', () => {
     // a normal window scores ln(0.06 / 0.7) ≈ −2.46 for line_ground: four take 8 to 0
     expect(decideAlarm(windows(['normal', 'normal', 'normal', 'normal']), uniform(8), undefined, 'line_ground')).toBeNull();
     const a = decideAlarm(windows(['normal', 'normal', 'normal', 'normal', 'line_ground', 'line_ground', 'line_ground', 'line_ground']), uniform(8), undefined, 'line_ground');
-    expect(a).toMatchObject({ label: 'line_ground', onsetMs: 240_000 });
-    // three leave it above 0: the run (and the onset) is the day's first window
-    expect(decideAlarm(windows(['normal', 'normal', 'normal', 'line_ground', 'line_ground', 'line_ground', 'line_ground']), uniform(8), undefined, 'line_ground')).toMatchObject({ onsetMs: 0 });
+    expect(a).toMatchObject({ label: 'line_ground', onsetMs: 240_000, continues: false });
+    expect(alarmSince(a, 1_000)).toBe(240_000);
+    // three leave it above 0: the run (and the onset) is the day's first window, the alarm carried in goes on
+    expect(decideAlarm(windows(['normal', 'normal', 'normal', 'line_ground', 'line_ground', 'line_ground', 'line_ground']), uniform(8), undefined, 'line_ground')).toMatchObject({ onsetMs: 0, continues: true });
   });
 
   it('another label that earns its threshold first still wins, and a label that is not an alarm label is refused', () => {
     const a = decideAlarm(windows(['arc_fault', 'arc_fault', 'arc_fault', 'arc_fault', 'arc_fault']), uniform(7), undefined, 'partial_shading');
-    expect(a!.label).toBe('arc_fault');
+    expect(a).toMatchObject({ label: 'arc_fault', continues: false });
     expect(() => decideAlarm(windows(['normal']), uniform(7), undefined, 'normal' as never)).toThrow(/carried label "normal" is not an alarm label/);
   });
 

@@ -102,11 +102,17 @@ describe('nextBaseline', () => {
 
   it('referenceOf: history is a gain and its days; a row without ratios is no history', () => {
     const [row] = nextBaseline(none, new Map([['PV-1', { ratio: 0.009, verdict: 'normal' }]]), '2026-07-01');
-    expect(referenceOf(row)).toEqual({ gain: 1, days: 1, perUnit: DEFAULT_PER_UNIT, carried: null });
+    expect(referenceOf(row)).toEqual({ gain: 1, days: 1, perUnit: DEFAULT_PER_UNIT, carried: null, carriedSinceMs: null });
     // with its design's per-unit reference, history or none
     const cdte = { vmpStcV: 691.2, impStcA: 8.92, vmpDropPerKelvin: 0.0032 };
-    expect(referenceOf(row, cdte)).toEqual({ gain: 1, days: 1, perUnit: cdte, carried: null });
-    expect(referenceOf(row, cdte, 'arc_fault')).toEqual({ gain: 1, days: 1, perUnit: cdte, carried: 'arc_fault' });
+    expect(referenceOf(row, cdte)).toEqual({ gain: 1, days: 1, perUnit: cdte, carried: null, carriedSinceMs: null });
+    // a carried alarm comes with since when it is open, as the row recorded it: none here, nor in a row of version 8
+    expect(referenceOf(row, cdte, 'arc_fault')).toEqual({ gain: 1, days: 1, perUnit: cdte, carried: 'arc_fault', carriedSinceMs: null });
+    expect(referenceOf({ ...row!, dayAlarmSinceMs: 1_782_553_200_000 }, cdte, 'arc_fault').carriedSinceMs).toBe(1_782_553_200_000);
+    const { dayAlarmSinceMs: _, ...v8 } = { ...row!, dayAlarmSinceMs: 1 };
+    expect(referenceOf(v8 as typeof row, cdte, 'arc_fault').carriedSinceMs).toBeNull();
+    // not carried: since is nobody's business
+    expect(referenceOf({ ...row!, dayAlarmSinceMs: 1_782_553_200_000 }, cdte).carriedSinceMs).toBeNull();
     expect(referenceOf(undefined, DEFAULT_PER_UNIT, 'arc_fault')).toEqual({ ...NO_HISTORY, carried: 'arc_fault' });
     expect(referenceOf(undefined, cdte)).toEqual({ ...NO_HISTORY, perUnit: cdte });
     expect(referenceOf({ ...row!, ratios: new Float32Array(0), gain: null })).toBe(NO_HISTORY);

@@ -63,8 +63,8 @@ describe('gold rows', () => {
     expect(gatedDaily(g.daily, windows, TEST_THRESHOLDS, new Set([9 * 1_280_000]))).toEqual({ ...g.daily, plantEventWindows: 0 });
     // the middle fault window set aside: two are not enough any more, so no alarm
     const gated = gatedDaily(g.daily, windows, TEST_THRESHOLDS, new Set([1_280_000]));
-    expect(gated).toMatchObject({ verdict: 'normal', alarmOnsetMs: null, alarmRaisedMs: null, alarmConfidence: null, alarmEvidence: null, plantEventWindows: 1 });
-    expect({ ...gated, verdict: g.daily.verdict, alarmOnsetMs: null, alarmRaisedMs: null, alarmConfidence: null, alarmEvidence: null, plantEventWindows: 0 }).toEqual({ ...g.daily, alarmOnsetMs: null, alarmRaisedMs: null, alarmConfidence: null, alarmEvidence: null });
+    expect(gated).toMatchObject({ verdict: 'normal', alarmOnsetMs: null, alarmRaisedMs: null, alarmConfidence: null, alarmEvidence: null, alarmSinceMs: null, plantEventWindows: 1 });
+    expect({ ...gated, verdict: g.daily.verdict, alarmOnsetMs: null, alarmRaisedMs: null, alarmConfidence: null, alarmEvidence: null, alarmSinceMs: null, plantEventWindows: 0 }).toEqual({ ...g.daily, alarmOnsetMs: null, alarmRaisedMs: null, alarmConfidence: null, alarmEvidence: null, alarmSinceMs: null });
   });
 
   it("the alarm's confidence is the label's mean probability from onset to alarm", () => {

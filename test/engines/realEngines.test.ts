@@ -335,6 +335,14 @@ describe('a simulated day through the real producer, Kafka and Spark, against th
     expect(daily.some((r) => r.baselineGain !== null && Math.abs((r.baselineGain as number) - 1) > 1e-3)).toBe(true);
     // the next baseline holds two days for a device healthy twice
     expect(next.embedded.tables.device_baseline!.rows.some((r) => (r.ratios as ArrayLike<number>).length === 2)).toBe(true);
+    // each day's baseline records since when its alarms are open (its gold_daily alarmSinceMs); an alarm the next day
+    // continues is open since the first day's (the tables' comparison below holds Spark's the same)
+    const firstSince = new Map(embedded.tables.gold_daily!.rows.map((r) => [String(r.deviceId), r.alarmSinceMs]));
+    for (const r of embedded.tables.device_baseline!.rows) expect(r.dayAlarmSinceMs).toBe(firstSince.get(String(r.deviceId)) ?? null);
+    const continued = daily.filter((r) => r.alarmSinceMs !== null && r.alarmSinceMs !== r.alarmOnsetMs);
+    for (const r of continued) expect([r.deviceId, r.alarmSinceMs]).toEqual([r.deviceId, firstSince.get(String(r.deviceId))]);
+    expect(continued.length).toBeGreaterThan(0);
+    expect(continued.length).toBeLessThanOrEqual(carried);
     for (const table of NEXT_TABLES) {
       expect(next.spark.tables[table]!.marker.rows).toBe(next.embedded.tables[table]!.marker.rows);
       expect(tableDifferences(table, next.spark.tables[table]!.rows, next.embedded.tables[table]!.rows, 1e-5)).toEqual([]);

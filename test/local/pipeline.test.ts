@@ -98,6 +98,15 @@ describe('the daily pipeline, locally', () => {
       // each first-day alarm is carried into the second day (contracts/detector.json alarms.carry)
       const alarmed = baseline.filter((r) => isAlarmLabel(r.dayVerdict as string | null)).length;
       expect(day2.predict.baseline).toMatchObject({ readFrom: '2026-06-20', devicesWithHistory: withGain.length, written: 8, alarmsCarried: alarmed });
+      // since when each alarm is open: a first day's since its onset; a second day's since its own onset, or, continuing the
+      // first day's alarm of the same label, since that one's (contracts/tables.json gold_daily alarmSinceMs)
+      const alarmColumns = ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmSinceMs'];
+      const first = new Map((await reader.tableRows('gold_daily', '2026-06-20', alarmColumns))!.rows.map((r) => [r.deviceId, r]));
+      for (const r of first.values()) expect(r.alarmSinceMs).toBe(r.alarmOnsetMs);
+      for (const r of (await reader.tableRows('gold_daily', '2026-06-21', alarmColumns))!.rows) {
+        if (!isAlarmLabel(r.verdict as string | null)) expect(r.alarmSinceMs).toBeNull();
+        else if (r.alarmSinceMs !== r.alarmOnsetMs) expect([r.verdict, r.alarmSinceMs]).toEqual([first.get(r.deviceId)!.verdict, first.get(r.deviceId)!.alarmOnsetMs]);
+      }
       gains = (await reader.tableRows('gold_daily', '2026-06-21', ['deviceId', 'baselineDays', 'baselineGain']))!.rows;
       for (const r of gains) {
         const b = baseline.find((x) => x.deviceId === r.deviceId)!;

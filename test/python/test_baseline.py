@@ -71,7 +71,7 @@ def _check_rows(got, expected, label):
         assert len(g["ratios"]) == len(e["ratios"]), where
         for a, b in zip(g["ratios"], e["ratios"]):
             _within_float32_ulp(a, b, where + " ratios")
-        for key in ("lastHealthyDate", "dayVerdict"):
+        for key in ("lastHealthyDate", "dayVerdict", "dayAlarmSinceMs"):
             assert g[key] == e[key], "%s %s" % (where, key)
         for key in ("gain", "fleetRatio"):
             assert (g[key] is None) == (e[key] is None), "%s %s" % (where, key)
@@ -83,7 +83,7 @@ def _check_rows(got, expected, label):
 
 
 def _today(day):
-    return {d: (v["ratio"], v["verdict"], v.get("standing")) for d, v in day["today"].items()}
+    return {d: (v["ratio"], v["verdict"], v.get("standing"), v.get("sinceMs")) for d, v in day["today"].items()}
 
 
 def test_each_days_baseline_from_the_previous_days_stored_rows(fixture):
@@ -97,7 +97,7 @@ def test_each_days_baseline_from_the_previous_days_stored_rows(fixture):
         for r in day["rows"]:
             ref = baseline.reference_of(r, baseline_date=day["date"], date=following)
             expected = day["references"][r["deviceId"]]
-            assert (ref.gain, ref.days, ref.carried) == (expected["gain"], expected["days"], expected["carried"]), (day["date"], r["deviceId"])
+            assert (ref.gain, ref.days, ref.carried, ref.carried_since) == (expected["gain"], expected["days"], expected["carried"], expected["carriedSinceMs"]), (day["date"], r["deviceId"])
         previous = {r["deviceId"]: r for r in day["rows"]}
 
 
@@ -124,7 +124,7 @@ def test_no_history_and_the_dates_a_day_reads(fixture):
 
 
 def test_stored_ratios_are_float32_and_the_oldest_drops():
-    today = {"PV-%d" % i: (0.009 + i * 1e-5, "normal", None) for i in range(3)}
+    today = {"PV-%d" % i: (0.009 + i * 1e-5, "normal", None, None) for i in range(3)}
     previous = {}
     for k in range(baseline.MAX_DAYS + 2):
         rows = baseline.next_baseline(previous, today, "2026-07-%02d" % (k + 1))

@@ -232,7 +232,7 @@ def test_predict_decides_the_daily_rows_after_the_plant_gate_of_the_whole_day():
     assert at("plant_slot_frame(windows, F).collect()") < at("plant_events = alarms.plant_events(") < at("gate = spark.sparkContext.broadcast(plant_events)")
     assert at("gate = spark.sparkContext.broadcast(plant_events)") < at("applyInPandas(device_summary")
     # the baseline reads the gated verdicts: the daily frame's
-    assert "daily.select('deviceId', 'verdict', 'baselineDays', RATIO, STANDING).collect()" in statements[at("day_rows = ")]
+    assert "daily.select('deviceId', 'verdict', 'baselineDays', 'alarmSinceMs', RATIO, STANDING).collect()" in statements[at("day_rows = ")]
     assert "'plantEventWindows': sorted(plant_events)" in statements[at("summary = ")]
 
 
@@ -266,7 +266,8 @@ def test_predict_builds_two_days_of_baselines_from_its_summaries():
     job = _module("predict_fault.py")
     nan = float("nan")
     day1 = [{"deviceId": "PV-%d" % i, "verdict": "normal", "baselineDays": 0, "dayRatio": 0.009 * (1 + i / 50)} for i in range(5)]
-    day1 += [{"deviceId": "PV-5", "verdict": "arc_fault", "baselineDays": 0, "dayRatio": 0.0091, "dayAlarmStanding": 1.4},
+    day1 += [{"deviceId": "PV-5", "verdict": "arc_fault", "baselineDays": 0, "dayRatio": 0.0091, "dayAlarmStanding": 1.4,
+              "alarmSinceMs": 1782890400000},
              {"deviceId": "PV-6", "verdict": "normal", "baselineDays": 0, "dayRatio": nan}]  # too few bright windows: null, as pandas sees it
     rows1, history1 = job.baseline_of_day({}, day1, "2026-07-01")
     assert history1 == 0 and [r["deviceId"] for r in rows1] == ["PV-%d" % i for i in range(7)]
@@ -281,6 +282,9 @@ def test_predict_builds_two_days_of_baselines_from_its_summaries():
     # the arc fault's alarm is carried into the next day, as the job's broadcast reads it (alarms.carry); not into a later one
     carried = {d: baseline.reference_of(r, baseline_date="2026-07-01", date="2026-07-02") for d, r in by_id.items()}
     assert carried["PV-5"].carried == "arc_fault" and {d for d, r in carried.items() if r.carried} == {"PV-5"}
+    # with since when it is open, which the next day's alarm keeps if it continues it
+    assert by_id["PV-5"]["dayAlarmSinceMs"] == 1782890400000 and carried["PV-5"].carried_since == 1782890400000
+    assert by_id["PV-0"]["dayAlarmSinceMs"] is None and carried["PV-0"].carried_since is None
     assert baseline.reference_of(by_id["PV-5"], baseline_date="2026-07-01", date="2026-07-03").carried is None
     sets = {"own": {"x": 1}, "fleet": {"x": 2}}
     assert thresholds_for(sets, refs["PV-0"].days) is sets["own"] and thresholds_for(sets, refs["PV-5"].days) is sets["fleet"]

@@ -38,8 +38,8 @@ def _gate(fixture, case):
 
 def _reference(case, device_id):
     """No history, with the alarm the fixture's device carries in from the day before (alarms.carry)."""
-    carried = next(d["carried"] for d in case["devices"] if d["deviceId"] == device_id)
-    return baseline.Reference(None, 0, baseline.DEFAULT_PER_UNIT, carried)
+    device = next(d for d in case["devices"] if d["deviceId"] == device_id)
+    return baseline.Reference(None, 0, baseline.DEFAULT_PER_UNIT, device["carried"], device["carriedSinceMs"])
 
 
 FLOATS = ("alarmEvidence", "alarmConfidence", "meanConfidence", "baselineGain")

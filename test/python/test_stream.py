@@ -187,7 +187,7 @@ def test_alarms_raised_as_the_day_arrives_are_the_batchs_once_each():
             assert d not in raised
             continue
         a = raised[d]
-        assert (a["label"], a["onsetMs"], a["raisedMs"]) == (daily["verdict"], daily["alarmOnsetMs"], daily["alarmRaisedMs"])
+        assert (a["label"], a["onsetMs"], a["raisedMs"], a["sinceMs"]) == (daily["verdict"], daily["alarmOnsetMs"], daily["alarmRaisedMs"], daily["alarmSinceMs"])
         assert a["confidence"] == pytest.approx(daily["alarmConfidence"]) and a["evidence"] == pytest.approx(daily["alarmEvidence"])
         # known once the crossing window's CWT context is behind the watermark: at least that long after it
         assert a["detectedMs"] >= a["raisedMs"] + stream.cwt_context()[1] * GRID_STEP_MS + LATENESS_MS
