@@ -35,6 +35,23 @@ function measured(goal: EvalReport['goals'][number]): string {
   return goal.target.endsWith('min') ? (goal.measured === null ? '–' : `${goal.measured.toFixed(1)} min`) : pct(goal.measured);
 }
 
+/**
+ * Visible leaks by how much of their day the leak blocked its string (eval/blocking.ts),
+ * per design: a blocked string reads as an open one.
+ */
+function leakLines(r: EvalReport): string[] {
+  const designs = Object.entries(r.leaksByBlocking ?? {});
+  if (designs.length === 0) return [];
+  const labels = ['line_ground', ...ALARM_GROUPS.map((g) => g.name), 'line_line', 'open_circuit', 'none'];
+  const rows = designs.flatMap(([design, groups]) => Object.entries(groups).map(([group, row]) => [design, group, count(row.visible), pct(row.namedRate), ...labels.map((l) => count(row.calledAs[l] ?? 0))]));
+  return [
+    '',
+    "Visible leaks to ground by how much of their day the leak blocked its string (at each acting daylight window's measured irradiance and module temperature, on the simulator's array model the array then makes what it makes with the string open: eval/blocking.ts), and what they were called:",
+    '',
+    ...table(['design', 'blocked', 'visible', 'named', ...labels.map((l) => `as ${l}`)], rows, `ll${'r'.repeat(2 + labels.length)}`),
+  ];
+}
+
 /** How well the arrays' own baselines fit them. */
 export function baselineLine(r: EvalReport): string {
   const b = r.baseline;
@@ -91,6 +108,7 @@ export function reportTables(r: EvalReport): string[] {
     'What visible faults were called (rows: the fault, columns: the alarm):',
     '',
     ...table(['fault', ...calledCols], Object.entries(r.calledAs).map(([f, row]) => [f, ...calledCols.map((l) => count(row[l] ?? 0))])),
+    ...leakLines(r),
     '',
     'False alarms on healthy device-days:',
     '',

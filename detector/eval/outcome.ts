@@ -20,6 +20,7 @@ import type { ConditionKind } from '../simulator/conditions';
 import type { SkyType } from '../simulator/weather';
 import type { Design } from '../../contracts/design';
 import { DEFAULT_DESIGN } from '../simulator/plant';
+import { blockedShare } from './blocking';
 import { ALARM_GROUPS, type Alarm, type EvidenceWindow } from './decision';
 import type { DeviceDayRecord, DeviceDayTruth } from './records';
 
@@ -55,6 +56,8 @@ export interface Outcome {
   conditions: ConditionKind[];
   /** a design plant's design name (npm run eval --designs); absent: the default design the model was trained on */
   design?: string;
+  /** a leak to ground: the share of its acting daylight windows in which it blocked its string (blocking.ts), null when none could be judged; absent for other faults */
+  blockedShare?: number | null;
 }
 
 /** Daylight windows in which the fault acts. */
@@ -112,5 +115,6 @@ export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 
     delayMin: named && from !== null ? daylightMinutes(evidence.windows, from, alarm!.raisedMs) : null,
     began: from === null ? null : from > (evidence.windows.find((w) => !w.skipReason)?.startMs ?? -Infinity) ? 'in-daylight' : truth.onsetMs! < evidence.windows[0]!.startMs ? 'earlier-day' : 'overnight',
     conditions: truth.conditions ?? [],
+    ...(truth.fault === 'line_ground' ? { blockedShare: blockedShare(design, truth.severity as { first: number; count: number; resistance: number }, evidence.windows, truth.activeSlots, evidence.means) } : {}),
   };
 }

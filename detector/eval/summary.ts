@@ -64,6 +64,13 @@ export interface Summary {
   notVisible: { faulty: number; alarmed: number; named: number };
   /** visible faults by class → the alarm's label ('none': no alarm) */
   calledAs: Record<string, Record<string, number>>;
+  /**
+   * Visible leaks to ground by how much of their day the leak blocked its string
+   * (blocking.ts: the array then reads as with the string open), per design ('default':
+   * the device-days without a condition, as the goals): how many were named and what
+   * they were called. Absent in reports before 2026-12-03.
+   */
+  leaksByBlocking?: Record<string, Record<string, LeakRow>>;
   goals: Goal[];
 }
 
@@ -127,6 +134,27 @@ function bySeverityOrder(a: Outcome, b: Outcome): number {
   return FAULT_CLASSES.indexOf(a.fault) - FAULT_CLASSES.indexOf(b.fault) || leak(a) - leak(b) || a.severity.localeCompare(b.severity);
 }
 
+/** Leaks of one blocking group: recall, and what they were called ('none': no alarm). */
+export interface LeakRow extends RecallRow {
+  calledAs: Record<string, number>;
+}
+
+/** The blocking groups, in order: by the share of a leak's acting daylight windows in which it blocked its string. */
+export const BLOCKING_GROUPS = ['never blocked', 'blocked in under half its windows', 'blocked in half or more', 'blocked all day'] as const;
+
+function blockingGroup(share: number): (typeof BLOCKING_GROUPS)[number] {
+  return share === 0 ? BLOCKING_GROUPS[0] : share < 0.5 ? BLOCKING_GROUPS[1] : share < 1 ? BLOCKING_GROUPS[2] : BLOCKING_GROUPS[3];
+}
+
+/** Visible leaks whose blocking was judged, by blocking group: recall and what they were called. */
+export function leakRows(outcomes: readonly Outcome[]): Record<string, LeakRow> {
+  const leaks = outcomes.filter((o) => o.fault === 'line_ground' && o.visible && typeof o.blockedShare === 'number');
+  return mapValues(groupBy(leaks, (o) => blockingGroup(o.blockedShare!), BLOCKING_GROUPS), (os) => ({
+    ...recallRow(os),
+    calledAs: Object.fromEntries([...groupBy(os, (o) => o.alarm ?? 'none')].map(([k, v]) => [k, v.length] as const).sort((a, b) => b[1] - a[1])),
+  }));
+}
+
 /** own-baseline: judged against the device's own healthy days; fleet: no history yet (a plant's first day, or a fault from before any healthy day). */
 const REFERENCES = ['own-baseline', 'fleet'];
 
@@ -188,6 +216,11 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
     byDesign: designRows(outcomes, ordinary),
     notVisible: { faulty: hidden.length, alarmed: hidden.filter((o) => o.alarm !== null).length, named: hidden.filter((o) => o.named).length },
     calledAs,
+    leaksByBlocking: Object.fromEntries(
+      [['default', ordinary] as const, ...[...new Set(outcomes.flatMap((o) => (o.design ? [o.design] : [])))].map((d) => [d, outcomes.filter((o) => o.design === d && (o.conditions?.length ?? 0) === 0)] as const)]
+        .map(([name, os]) => [name, leakRows(os)] as const)
+        .filter(([, rows]) => Object.keys(rows).length > 0),
+    ),
   };
   return { ...base, goals: goalsOf(base, ordinary) };
 }

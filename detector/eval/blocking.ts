@@ -1,0 +1,84 @@
+/**
+ * Whether a leak to ground blocks its string, window by window: what the evaluation
+ * reports leaks by (summary.ts leaksByBlocking), to show where the four channels stop
+ * telling a leak from an open string.
+ *
+ * The simulator's leak (simulator/faults.ts line_ground) is a resistance from a node
+ * `count` modules above the grounded end. The modules below the node carry the string's
+ * current plus the leak's, so their voltage falls; a large leak, or a dim sky (less
+ * current to hold the voltage up against the resistance), collapses them, and the
+ * string's remaining voltage no longer reaches the array's maximum-power voltage: its
+ * diode keeps it from conducting where the tracker operates, exactly as when the string
+ * is open or shorted across two modules (decision.ts ALARM_GROUPS string_blocked). The
+ * array then makes what it makes with the string open: that is the test here, on the
+ * simulator's own array model (simulator/array.ts) at the window's measured irradiance
+ * and module temperature.
+ */
+import type { Design } from '../../contracts/design';
+import { arrayCurve, powerScan, type StringCondition } from '../simulator/array';
+import { calcParamsDesoto } from '../simulator/singleDiode';
+
+/** Below this the array's power at its maximum equals the open string's: the leaking string adds nothing there (the scan's own resolution is ~1e-5). */
+const SAME_POWER = 2e-3;
+/** Windows dimmer than this are not judged (the sensor's offset and the diode's drop dominate). */
+export const MIN_IRRADIANCE = 20;
+
+const memo = new Map<string, boolean>();
+
+function maxPower(design: Design, conds: (StringCondition | null)[], irradiance: number, temperature: number): number {
+  const base = calcParamsDesoto(irradiance, temperature, design.module);
+  const curve = arrayCurve(design.layout, base, conds, (s) => calcParamsDesoto(irradiance * s, temperature, design.module));
+  const { watts } = powerScan(curve, 1000);
+  return watts.reduce((m, w) => Math.max(m, w), 0);
+}
+
+/**
+ * Whether a leak from the node `count` modules above the grounded end of a string
+ * (`first` the lowest module it spans, 0 for the simulator's leaks) through `resistance`
+ * ohms blocks the string at the array's maximum power point, under `irradiance` W/m²
+ * and a module temperature of `temperature` °C. Irradiance is rounded to 25 W/m² and
+ * temperature to 2.5 °C (results are kept per design and leak).
+ */
+export function leakBlocksString(design: Design, leak: { first: number; count: number; resistance: number }, irradiance: number, temperature: number): boolean {
+  const g = Math.max(MIN_IRRADIANCE, Math.round(irradiance / 25) * 25);
+  const t = Math.round(temperature / 2.5) * 2.5;
+  const key = `${design.name}|${leak.first}|${leak.count}|${leak.resistance}|${g}|${t}`;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const strings = (faulty: StringCondition): (StringCondition | null)[] => Array.from({ length: design.layout.nStrings }, (_, s) => (s === 0 ? faulty : null));
+  const leaking = maxPower(design, strings({ short: leak }), g, t);
+  const open = maxPower(design, strings({ open: true }), g, t);
+  // the leaking string can only add current to the open string's array: the same maximum means it adds none there
+  const blocked = leaking <= open * (1 + SAME_POWER);
+  memo.set(key, blocked);
+  return blocked;
+}
+
+/** The windows' measured means as records keep them: per predicted window, meanVoltage, meanCurrent, meanTemperature, meanIrradiance (detector/alarms.ts WINDOW_MEAN_COLUMNS). */
+const TEMPERATURE = 2;
+const IRRADIANCE = 3;
+const MEANS = 4;
+
+/**
+ * The share of a leak's acting daylight windows in which it blocks its string (null
+ * when none could be judged: no measured means, or every acting window too dim).
+ * `windows`: the day's windows (skipped ones have a skipReason); `activeSlots`: per
+ * window, the slots the fault acts on; `means`: per predicted window, its measured means.
+ */
+export function blockedShare(design: Design, leak: { first: number; count: number; resistance: number }, windows: readonly { skipReason: string | null }[], activeSlots: readonly number[], means: ArrayLike<number> | undefined): number | null {
+  if (!means) return null;
+  let judged = 0;
+  let blocked = 0;
+  let p = 0;
+  windows.forEach((w, i) => {
+    if (w.skipReason) return;
+    const k = p++;
+    if (!(activeSlots[i]! > 0)) return;
+    const g = means[k * MEANS + IRRADIANCE]!;
+    const t = means[k * MEANS + TEMPERATURE]!;
+    if (!(g >= MIN_IRRADIANCE) || !Number.isFinite(t)) return;
+    judged++;
+    if (leakBlocksString(design, leak, g, t)) blocked++;
+  });
+  return judged === 0 ? null : blocked / judged;
+}
