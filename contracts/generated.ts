@@ -727,9 +727,10 @@ export const DETECTOR_CONTRACT = {
     },
     "groups": {
       "string_blocked": {
-        "doc": "A string its blocking diode keeps from conducting: an open string, or a short of two or more of its modules that pulls its open-circuit voltage under the array's operating voltage; the four channels read the same for both.",
+        "doc": "A string its blocking diode keeps from conducting: an open string, a short of two or more of its modules that pulls its open-circuit voltage under the array's operating voltage, or a leak to ground large enough (or a sky dim enough) to collapse the modules under its node, which does the same; the four channels read the same for all three (the array makes what it makes with the string open). A leak is a member since 2026-12-03 (issue 18): the evaluation found that 67 of 420 visible leaks blocked their string in every acting window and were called an open string or a short.",
         "members": [
           "line_line",
+          "line_ground",
           "open_circuit"
         ]
       }

@@ -18,6 +18,9 @@ import type { Design } from '../../contracts/design';
 import { arrayCurve, powerScan, type StringCondition } from '../simulator/array';
 import { calcParamsDesoto } from '../simulator/singleDiode';
 
+/** A leak that blocked its string in at least this share of its acting daylight windows is, for that day, a blocked string (decision.ts ALARM_GROUPS string_blocked covers it). */
+export const BLOCKED_DAY_SHARE = 0.5;
+
 /** Below this the array's power at its maximum equals the open string's: the leaking string adds nothing there (the scan's own resolution is ~1e-5). */
 const SAME_POWER = 2e-3;
 /** Windows dimmer than this are not judged (the sensor's offset and the diode's drop dominate). */

@@ -9,6 +9,7 @@ import { FAULT_CLASSES, isFaultClass, type FaultClass, type SkipReason } from '.
 import { alarmCandidates } from '../alarms';
 import type { Design } from '../../contracts/design';
 import { moduleStc } from '../simulator/registry';
+import { BLOCKED_DAY_SHARE } from './blocking';
 
 export interface EvidenceWindow {
   startMs: number;
@@ -72,8 +73,12 @@ export interface AlarmGroup {
   candidates: readonly FaultClass[];
   /** why the four channels cannot tell the candidates apart, for the report */
   why: string;
-  /** the faults (class and severity, as the simulator's truth gives them, on an array of `design`) the group is a right answer for */
-  covers(fault: FaultClass, severity: Readonly<Record<string, number | boolean>>, design: Design): boolean;
+  /**
+   * the faults (class and severity, as the simulator's truth gives them, on an array of
+   * `design`) the group is a right answer for; `blockedShare`: for a leak, the share of its
+   * acting daylight windows in which it blocked its string (blocking.ts; null: not judged)
+   */
+  covers(fault: FaultClass, severity: Readonly<Record<string, number | boolean>>, design: Design, blockedShare?: number | null): boolean;
 }
 
 /**
@@ -91,18 +96,20 @@ export function shortBlocksString(count: number, design: Design): boolean {
 
 /**
  * Faults the four channels cannot tell apart. A string blocked by its diode: an open
- * string, or a short across enough of its modules (shortBlocksString: two or more of
- * the default design's five), whose string voltage then stays below the array's
- * operating voltage so it carries no current either (docs/model-card.md, Limits). A
- * short that leaves the string conducting is not blocked: naming it as the group does
- * not count as naming it.
+ * string, a short across enough of its modules (shortBlocksString: two or more of the
+ * default design's five), whose string voltage then stays below the array's operating
+ * voltage so it carries no current either (docs/model-card.md, Limits), or a leak to
+ * ground that collapsed the modules under its node in most of the day's acting windows
+ * (blocking.ts). A short or a leak that leaves the string conducting is not blocked:
+ * naming it as the group does not count as naming it.
  */
 export const ALARM_GROUPS: readonly AlarmGroup[] = [
   {
     name: 'string_blocked',
     candidates: alarmCandidates('string_blocked'),
-    why: 'an open string and a short of ≥ 2 of its 5 modules both leave the string without current',
-    covers: (fault, severity, design) => fault === 'open_circuit' || (fault === 'line_line' && shortBlocksString(severity.count as number, design)),
+    why: 'an open string, a short of ≥ 2 of its 5 modules and a leak that collapses the modules under its node all leave the string without current',
+    covers: (fault, severity, design, blockedShare) =>
+      fault === 'open_circuit' || (fault === 'line_line' && shortBlocksString(severity.count as number, design)) || (fault === 'line_ground' && (blockedShare ?? 0) >= BLOCKED_DAY_SHARE),
   },
 ];
 

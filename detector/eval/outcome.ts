@@ -84,11 +84,11 @@ export function delayStartMs(windows: readonly EvidenceWindow[], onsetMs: number
 }
 
 /** Whether an alarm names the fault (its class, or a group covering it) of an array of `design`. */
-export function namesFault(alarm: Pick<Alarm, 'label'> | null, truth: Pick<DeviceDayTruth, 'fault' | 'severity'>, design: Design = DEFAULT_DESIGN): boolean {
+export function namesFault(alarm: Pick<Alarm, 'label'> | null, truth: Pick<DeviceDayTruth, 'fault' | 'severity'>, design: Design = DEFAULT_DESIGN, blocked: number | null = null): boolean {
   if (!alarm || truth.fault === 'normal') return false;
   if (alarm.label === truth.fault) return true;
   const group = ALARM_GROUPS.find((g) => g.name === alarm.label);
-  return Boolean(group && group.candidates.includes(truth.fault) && group.covers(truth.fault, truth.severity, design));
+  return Boolean(group && group.candidates.includes(truth.fault) && group.covers(truth.fault, truth.severity, design, blocked));
 }
 
 /** `alarm`: what the day's alarm named and when it was raised (null: none); `design`: the array's (default: the default design). */
@@ -96,7 +96,9 @@ export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 
   const { evidence, truth } = record;
   const daylight = evidence.windows.filter((w) => !w.skipReason).length;
   const acting = actingWindows(evidence.windows, truth.activeSlots);
-  const named = namesFault(alarm, truth, design);
+  // a leak's day: how much of it the leak blocked its string (a blocked string is what the group names)
+  const blocked = truth.fault === 'line_ground' ? blockedShare(design, truth.severity as { first: number; count: number; resistance: number }, evidence.windows, truth.activeSlots, evidence.means) : null;
+  const named = namesFault(alarm, truth, design, blocked);
   const from = delayStartMs(evidence.windows, truth.onsetMs, truth.activeSlots);
   return {
     plantDay: record.plantDay,
@@ -115,6 +117,6 @@ export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 
     delayMin: named && from !== null ? daylightMinutes(evidence.windows, from, alarm!.raisedMs) : null,
     began: from === null ? null : from > (evidence.windows.find((w) => !w.skipReason)?.startMs ?? -Infinity) ? 'in-daylight' : truth.onsetMs! < evidence.windows[0]!.startMs ? 'earlier-day' : 'overnight',
     conditions: truth.conditions ?? [],
-    ...(truth.fault === 'line_ground' ? { blockedShare: blockedShare(design, truth.severity as { first: number; count: number; resistance: number }, evidence.windows, truth.activeSlots, evidence.means) } : {}),
+    ...(truth.fault === 'line_ground' ? { blockedShare: blocked } : {}),
   };
 }

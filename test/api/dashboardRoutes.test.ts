@@ -69,7 +69,7 @@ describe('GET /fleet', () => {
         expect(b.devices.confidence[k]).toBe(0.9);
       }
     }
-    expect(b.labels.string_blocked).toEqual(['line_line', 'open_circuit']);
+    expect(b.labels.string_blocked).toEqual(['line_line', 'line_ground', 'open_circuit']);
     expect(b.labels.arc_fault).toEqual(['arc_fault']);
     expect(r.headers.etag).toBe(`"run-${day}"`);
     expect(r.headers['cache-control']).toBe('public, max-age=300');

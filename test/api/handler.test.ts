@@ -158,12 +158,14 @@ describe('GET /faults with a group alarm', () => {
     await publishPartition(s3.writer('gold'), 'gold_daily', date, 'run-g', [blocked.daily, arc.daily]);
     const ids = async (label?: string) => ((body(await get('/faults', { date, ...(label ? { label } : {}) })) as { devices: { deviceId: string; alarm: { label: string; candidates: string[] } }[] }).devices).map((d) => [d.deviceId, d.alarm.label, d.alarm.candidates.join('|')]);
     expect(await ids()).toEqual([
-      ['PV-000001', 'string_blocked', 'line_line|open_circuit'],
+      ['PV-000001', 'string_blocked', 'line_line|line_ground|open_circuit'],
       ['PV-000002', 'arc_fault', 'arc_fault'],
     ]);
-    expect(await ids('open_circuit')).toEqual([['PV-000001', 'string_blocked', 'line_line|open_circuit']]);
-    expect(await ids('string_blocked')).toEqual([['PV-000001', 'string_blocked', 'line_line|open_circuit']]);
-    expect(await ids('line_ground')).toEqual([]);
+    expect(await ids('open_circuit')).toEqual([['PV-000001', 'string_blocked', 'line_line|line_ground|open_circuit']]);
+    expect(await ids('string_blocked')).toEqual([['PV-000001', 'string_blocked', 'line_line|line_ground|open_circuit']]);
+    // a leak can block its string too: the group's alarms answer for it
+    expect(await ids('line_ground')).toEqual([['PV-000001', 'string_blocked', 'line_line|line_ground|open_circuit']]);
+    expect(await ids('partial_shading')).toEqual([]);
   });
 });
 

@@ -176,7 +176,7 @@ describe('the plant gate', () => {
 describe('alarm labels', () => {
   it('are the fault classes, then the groups; a group stands for its members', () => {
     expect(ALARM_LABELS).toEqual(['line_line', 'line_ground', 'open_circuit', 'partial_shading', 'arc_fault', 'string_blocked']);
-    expect(alarmCandidates('string_blocked')).toEqual(['line_line', 'open_circuit']);
+    expect(alarmCandidates('string_blocked')).toEqual(['line_line', 'line_ground', 'open_circuit']);
     expect(alarmCandidates('arc_fault')).toEqual(['arc_fault']);
   });
 

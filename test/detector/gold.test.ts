@@ -70,8 +70,9 @@ describe('gold rows', () => {
   it("the alarm's confidence is the label's mean probability from onset to alarm", () => {
     const g = day(['normal', 'open_circuit', 'line_line', 'open_circuit']);
     expect(g.daily.verdict).toBe('string_blocked');
-    expect(g.daily.alarmConfidence).toBeCloseTo(0.76, 6);
-    expect(g.daily.alarmEvidence).toBeCloseTo(2 * Math.log((0.76 + 1e-4) / (0.06 + 1e-4)), 5);
+    // the group's probability is its members' sum: open string, short and leak, 0.7 + 0.06 + 0.06
+    expect(g.daily.alarmConfidence).toBeCloseTo(0.82, 6);
+    expect(g.daily.alarmEvidence).toBeCloseTo(2 * Math.log((0.82 + 1e-4) / (0.06 + 1e-4)), 5);
   });
 
   it('refuses probabilities that do not match the predicted windows', () => {

@@ -111,7 +111,7 @@ describe('npm run eval, end to end', () => {
     const broken = (alarm: object): Decision => ({ name: 'broken', description: 'test', decide: () => ({ alarm: alarm as never }) });
     const base = { candidates: ['arc_fault'], onsetMs: 0, raisedMs: 1, confidence: 1 };
     await expect(runEval({ ...options, startPool: noPool, decision: broken({ ...base, label: 'ground' }) })).rejects.toThrow('decision broken, PV-000001: alarm label "ground" is neither a fault class');
-    await expect(runEval({ ...options, startPool: noPool, decision: broken({ ...base, label: 'string_blocked' }) })).rejects.toThrow('alarm string_blocked must list candidates line_line, open_circuit');
+    await expect(runEval({ ...options, startPool: noPool, decision: broken({ ...base, label: 'string_blocked' }) })).rejects.toThrow('alarm string_blocked must list candidates line_line, line_ground, open_circuit');
     await expect(runEval({ ...options, startPool: noPool, decision: broken({ ...base, label: 'arc_fault', raisedMs: NaN }) })).rejects.toThrow('alarm raisedMs NaN is not a finite number');
   });
 });

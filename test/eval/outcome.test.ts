@@ -52,17 +52,33 @@ describe('naming a fault', () => {
     expect(namesFault(null, { fault: 'arc_fault', severity: {} })).toBe(false);
   });
 
-  it('the blocked-string group names an open string and a short of two or more modules, not a one-module short', () => {
-    const blocked = alarm('string_blocked', 0, ['line_line', 'open_circuit']);
+  it('the blocked-string group names an open string, a short of two or more modules and a leak that blocked its string most of the day; not a one-module short nor a leak the string conducted through', () => {
+    const blocked = alarm('string_blocked', 0, ['line_line', 'line_ground', 'open_circuit']);
     expect(namesFault(blocked, { fault: 'open_circuit', severity: {} })).toBe(true);
     expect(namesFault(blocked, group(2))).toBe(true);
     expect(namesFault(blocked, group(1))).toBe(false);
-    expect(namesFault(blocked, { fault: 'line_ground', severity: { count: 2 } })).toBe(false);
+    const leak = { fault: 'line_ground' as const, severity: { first: 0, count: 4, resistance: 20 } };
+    expect(namesFault(blocked, leak)).toBe(false); // not judged
+    expect(namesFault(blocked, leak, undefined, 0.4)).toBe(false);
+    expect(namesFault(blocked, leak, undefined, 0.5)).toBe(true);
+    expect(namesFault(blocked, leak, undefined, 1)).toBe(true);
+    // its own class names a leak, blocked or not
+    expect(namesFault(alarm('line_ground', 0), leak, undefined, 1)).toBe(true);
+  });
+
+  it("a leak's outcome judges its blocking at each acting window's measured irradiance and temperature", () => {
+    const r = record('oooo', 'line_ground', [64, 64, 64, 64], { severity: { first: 0, count: 4, resistance: 20 }, group: 'leak ≥ 2 A' });
+    const means = new Float64Array(4 * 4);
+    for (let w = 0; w < 4; w++) [means[w * 4 + 2], means[w * 4 + 3]] = [35, 600];
+    const o = outcomeOf({ ...r, evidence: { ...r.evidence, means } }, alarm('string_blocked', 2 * W, ['line_line', 'line_ground', 'open_circuit']));
+    expect([o.blockedShare, o.named, o.ownClass]).toEqual([1, true, false]);
+    // without the windows' means nothing is judged: the group does not name it
+    expect(outcomeOf(r, alarm('string_blocked', 2 * W, ['line_line', 'line_ground', 'open_circuit']))).toMatchObject({ blockedShare: null, named: false });
   });
 
   it('own class counts only the class itself', () => {
     const r = record('oooo', 'open_circuit', [64, 64, 64, 64]);
-    const o = outcomeOf(r, alarm('string_blocked', 2 * W, ['line_line', 'open_circuit']));
+    const o = outcomeOf(r, alarm('string_blocked', 2 * W, ['line_line', 'line_ground', 'open_circuit']));
     expect([o.named, o.ownClass]).toEqual([true, false]);
   });
 });
@@ -121,7 +137,7 @@ describe('the summary', () => {
     healthy(null, 'overcast', 'B'),
     healthy(null, 'overcast', 'B'),
     outcomeOf(record('oooo', 'arc_fault', [64, 64, 64, 64], { group: 'intermittent' }), alarm('arc_fault', W)),
-    outcomeOf(record('oooo', 'line_line', [64, 64, 64, 64], { severity: { count: 2 }, group: '2 of 5 modules shorted' }), alarm('string_blocked', 3 * W, ['line_line', 'open_circuit'])),
+    outcomeOf(record('oooo', 'line_line', [64, 64, 64, 64], { severity: { count: 2 }, group: '2 of 5 modules shorted' }), alarm('string_blocked', 3 * W, ['line_line', 'line_ground', 'open_circuit'])),
     outcomeOf(record('oooo', 'line_ground', [64, 64, 64, 64], { group: 'leak ≥ 2 A', sky: 'overcast' }), alarm('open_circuit', W)),
     outcomeOf(record('oooo', 'open_circuit', [0, 0, 0, 64]), alarm('open_circuit', 4 * W)),
   ];
