@@ -15,6 +15,7 @@
  * and module temperature.
  */
 import type { Design } from '../../contracts/design';
+import type { DeviceDayRecord } from './records';
 import { arrayCurve, powerScan, type StringCondition } from '../simulator/array';
 import { calcParamsDesoto } from '../simulator/singleDiode';
 
@@ -84,4 +85,11 @@ export function blockedShare(design: Design, leak: { first: number; count: numbe
     if (leakBlocksString(design, leak, g, t)) blocked++;
   });
   return judged === 0 ? null : blocked / judged;
+}
+
+/** A device-day's leak: the share of its acting daylight windows in which it blocked its string (blockedShare); null for any other fault, or when none could be judged. */
+export function dayBlockedShare(record: Pick<DeviceDayRecord, 'evidence' | 'truth'>, design: Design): number | null {
+  const { truth, evidence } = record;
+  if (truth.fault !== 'line_ground') return null;
+  return blockedShare(design, truth.severity as { first: number; count: number; resistance: number }, evidence.windows, truth.activeSlots, evidence.means);
 }

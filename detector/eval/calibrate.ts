@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PredictPool } from '../../local/jobs/predictPool';
-import { blockedShare } from './blocking';
+import { dayBlockedShare } from './blocking';
 import { calibrateThresholds, type CalibrationDay } from '../alarmCalibration';
 import { ALARM_LABELS, alarmCandidates, evidenceTrace, THRESHOLD_SETS, type AlarmLabel, type AlarmThresholds } from '../alarms';
 import { intFlag, runCommand, UsageError } from '../commandLine';
@@ -83,7 +83,7 @@ export function rightLabels(record: DeviceDayRecord): Set<AlarmLabel> {
   const { truth, evidence } = record;
   if (truth.fault === 'normal' || actingWindows(evidence.windows, truth.activeSlots) < 2) return new Set();
   const right = new Set<AlarmLabel>([truth.fault as AlarmLabel]);
-  const blocked = truth.fault === 'line_ground' ? blockedShare(DEFAULT_DESIGN, truth.severity as { first: number; count: number; resistance: number }, evidence.windows, truth.activeSlots, evidence.means) : null;
+  const blocked = dayBlockedShare(record, DEFAULT_DESIGN);
   for (const g of ALARM_GROUPS) if (g.candidates.includes(truth.fault) && g.covers(truth.fault, truth.severity, DEFAULT_DESIGN, blocked)) right.add(g.name as AlarmLabel);
   return right;
 }

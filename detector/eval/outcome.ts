@@ -20,7 +20,7 @@ import type { ConditionKind } from '../simulator/conditions';
 import type { SkyType } from '../simulator/weather';
 import type { Design } from '../../contracts/design';
 import { DEFAULT_DESIGN } from '../simulator/plant';
-import { blockedShare } from './blocking';
+import { dayBlockedShare } from './blocking';
 import { ALARM_GROUPS, type Alarm, type EvidenceWindow } from './decision';
 import type { DeviceDayRecord, DeviceDayTruth } from './records';
 
@@ -97,7 +97,7 @@ export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 
   const daylight = evidence.windows.filter((w) => !w.skipReason).length;
   const acting = actingWindows(evidence.windows, truth.activeSlots);
   // a leak's day: how much of it the leak blocked its string (a blocked string is what the group names)
-  const blocked = truth.fault === 'line_ground' ? blockedShare(design, truth.severity as { first: number; count: number; resistance: number }, evidence.windows, truth.activeSlots, evidence.means) : null;
+  const blocked = dayBlockedShare(record, design);
   const named = namesFault(alarm, truth, design, blocked);
   const from = delayStartMs(evidence.windows, truth.onsetMs, truth.activeSlots);
   return {
