@@ -73,6 +73,8 @@ export interface PredictResult {
     written: number;
     /** devices whose alarm of the day before was carried into the day (contracts/detector.json alarms.carry) */
     alarmsCarried: number;
+    /** the day's alarms that continue the one carried in: open since an earlier day (gold_daily alarmSinceMs other than alarmOnsetMs) */
+    alarmsContinued: number;
   };
 }
 
@@ -157,7 +159,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   if (!marker) throw new Error(`no silver for ${date}: run the ingest first`);
   const registry = await readRegistry(silverReader, marker);
   const previous = await readBaseline(new TableReader(storeFor(bucketOf(a['--gold-uri']))), date);
-  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], plantConditions: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, registry: { devices: registry.size, defaulted: 0 }, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0, alarmsCarried: 0 } };
+  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], plantConditions: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, registry: { devices: registry.size, defaulted: 0 }, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0, alarmsCarried: 0, alarmsContinued: 0 } };
   const today = new Map<string, DeviceDayBaselineInput>();
   // the alarm each device carries in from the day before (its reference's), and since when it is open, for its gated summary
   const carried = new Map<string, DeviceReference>();
@@ -208,6 +210,8 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
     const daily = { ...gatedDaily(g.daily, windows, g.thresholds, plantEvents, carried.get(g.daily.deviceId)), ...designOf(registry, g.daily.deviceId) };
     const deviceId = daily.deviceId;
     if (daily.designSource === 'default') result.registry.defaulted++;
+    // a new alarm is open since its onset; one that continues the alarm carried in, since an earlier day (or not recorded)
+    if (isAlarmLabel(daily.verdict) && daily.alarmSinceMs !== daily.alarmOnsetMs) result.baseline.alarmsContinued++;
     result.byDevice.set(deviceId, { verdict: daily.verdict, alarmOnsetMs: daily.alarmOnsetMs, alarmRaisedMs: daily.alarmRaisedMs, baselineDays: daily.baselineDays, daylightStartMs: Float64Array.from(windows.startMs), design: daily.design, designSource: daily.designSource });
     today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict, standing: isAlarmLabel(daily.verdict) ? alarmStanding(windows, g.thresholds, daily.verdict, plantEvents) : null, sinceMs: daily.alarmSinceMs });
     if (daily.baselineDays > 0) result.baseline.devicesWithHistory++;

@@ -214,7 +214,7 @@ def run(spark, args):
     write_table(spark, gold_store, condition_df, "gold_plant_condition", args.date, args.run_id, len(conditions), input_run_id=marker["runId"])
 
     # last: the day's baseline, from every device's ratio and verdict (one small row each, on the driver)
-    day_rows = [r.asDict() for r in daily.select("deviceId", "verdict", "baselineDays", "alarmSinceMs", RATIO, STANDING).collect()]
+    day_rows = [r.asDict() for r in daily.select("deviceId", "verdict", "baselineDays", "alarmOnsetMs", "alarmSinceMs", RATIO, STANDING).collect()]
     baseline_rows, with_history = baseline_of_day(previous, day_rows, args.date)
     columns = [c["name"] for c in tables.spark_schema("device_baseline")["fields"]]
     baseline_df = spark.createDataFrame([tuple(r[c] for c in columns) for r in baseline_rows],
@@ -234,7 +234,9 @@ def run(spark, args):
         "registry": {"devices": len(day_registry), "defaulted": defaulted},
         "baseline": {"readFrom": read_from, "devicesWithHistory": with_history, "written": len(baseline_rows),
                      "alarmsCarried": sum(1 for d in day_rows if d["deviceId"] in references.value
-                                          and baseline.Reference(*references.value[d["deviceId"]]).carried is not None)},
+                                          and baseline.Reference(*references.value[d["deviceId"]]).carried is not None),
+                     # as local/jobs/predict.ts: the day's alarms that continue the one carried in (open since an earlier day)
+                     "alarmsContinued": sum(1 for d in day_rows if alarms.is_alarm_label(d["verdict"]) and d["alarmSinceMs"] != d["alarmOnsetMs"])},
         # as local/jobs/predict.ts PredictResult.plantEventWindows: the starts the plant gate set aside
         "plantEventWindows": sorted(plant_events),
         # as local/jobs/predict.ts PredictResult.plantConditions: what they were (gold_plant_condition)

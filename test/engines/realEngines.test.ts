@@ -317,7 +317,7 @@ describe('a simulated day through the real producer, Kafka and Spark, against th
       else expect(Math.abs((o.gain as number) - (r.gain as number))).toBeLessThanOrEqual(1e-6);
     }
     // a first day: nobody had history, most devices are healthy with a ratio
-    expect(embedded.predict.baseline).toEqual({ readFrom: null, devicesWithHistory: 0, written: DEVICES, alarmsCarried: 0 });
+    expect(embedded.predict.baseline).toEqual({ readFrom: null, devicesWithHistory: 0, written: DEVICES, alarmsCarried: 0, alarmsContinued: 0 });
     expect(spark.predict.baseline).toEqual(embedded.predict.baseline);
     expect(e.filter((r) => r.gain !== null).length).toBeGreaterThan(DEVICES / 2);
   });
@@ -326,7 +326,7 @@ describe('a simulated day through the real producer, Kafka and Spark, against th
     const withGain = embedded.tables.device_baseline!.rows.filter((r) => r.gain !== null).length;
     // the first day's alarms that still stood at its end are carried into the next (alarms.carry)
     const carried = embedded.tables.device_baseline!.rows.filter((r) => passedOn(r.dayVerdict as string | null, r.dayAlarmStanding as number | null)).length;
-    expect(next.embedded.predict.baseline).toEqual({ readFrom: DATE, devicesWithHistory: withGain, written: DEVICES, alarmsCarried: carried });
+    expect(next.embedded.predict.baseline).toEqual({ readFrom: DATE, devicesWithHistory: withGain, written: DEVICES, alarmsCarried: carried, alarmsContinued: expect.any(Number) });
     expect(next.spark.predict.baseline).toEqual(next.embedded.predict.baseline);
     const daily = next.embedded.tables.gold_daily!.rows;
     // the own path for real: gains recorded, the days behind them, and gains other than 1
@@ -343,6 +343,8 @@ describe('a simulated day through the real producer, Kafka and Spark, against th
     for (const r of continued) expect([r.deviceId, r.alarmSinceMs]).toEqual([r.deviceId, firstSince.get(String(r.deviceId))]);
     expect(continued.length).toBeGreaterThan(0);
     expect(continued.length).toBeLessThanOrEqual(carried);
+    // both summaries count them (the equality above holds Spark's the same)
+    expect(next.embedded.predict.baseline.alarmsContinued).toBe(continued.length);
     for (const table of NEXT_TABLES) {
       expect(next.spark.tables[table]!.marker.rows).toBe(next.embedded.tables[table]!.marker.rows);
       expect(tableDifferences(table, next.spark.tables[table]!.rows, next.embedded.tables[table]!.rows, 1e-5)).toEqual([]);

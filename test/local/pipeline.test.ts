@@ -103,10 +103,15 @@ describe('the daily pipeline, locally', () => {
       const alarmColumns = ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmSinceMs'];
       const first = new Map((await reader.tableRows('gold_daily', '2026-06-20', alarmColumns))!.rows.map((r) => [r.deviceId, r]));
       for (const r of first.values()) expect(r.alarmSinceMs).toBe(r.alarmOnsetMs);
+      let continued = 0;
       for (const r of (await reader.tableRows('gold_daily', '2026-06-21', alarmColumns))!.rows) {
         if (!isAlarmLabel(r.verdict as string | null)) expect(r.alarmSinceMs).toBeNull();
-        else if (r.alarmSinceMs !== r.alarmOnsetMs) expect([r.verdict, r.alarmSinceMs]).toEqual([first.get(r.deviceId)!.verdict, first.get(r.deviceId)!.alarmOnsetMs]);
+        else if (r.alarmSinceMs !== r.alarmOnsetMs) {
+          expect([r.verdict, r.alarmSinceMs]).toEqual([first.get(r.deviceId)!.verdict, first.get(r.deviceId)!.alarmOnsetMs]);
+          continued++;
+        }
       }
+      expect(day2.predict.baseline.alarmsContinued).toBe(continued);
       gains = (await reader.tableRows('gold_daily', '2026-06-21', ['deviceId', 'baselineDays', 'baselineGain']))!.rows;
       for (const r of gains) {
         const b = baseline.find((x) => x.deviceId === r.deviceId)!;
