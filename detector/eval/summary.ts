@@ -177,10 +177,16 @@ function groupRow(os: readonly Outcome[]): ConditionRow {
 
 /** Per held-out design: false alarms and named faults on its plant's device-days without a condition; 'default' beside them. */
 export function designRows(outcomes: readonly Outcome[], ordinary: readonly Outcome[]): Record<string, DesignRow> {
-  const names = [...new Set(outcomes.flatMap((o) => (o.design ? [o.design] : [])))];
-  if (names.length === 0) return {};
+  const designs = byDesign(outcomes, ordinary);
+  if (designs.length === 1) return {};
   const row = (os: readonly Outcome[]): DesignRow => ({ ...groupRow(os), byClass: mapValues(groupBy(os.filter((o) => o.fault !== 'normal' && o.visible), (o) => o.fault, FAULT_CLASSES), recallRow) });
-  return Object.fromEntries([['default', row(ordinary)], ...names.map((d) => [d, row(outcomes.filter((o) => o.design === d && (o.conditions?.length ?? 0) === 0))])]);
+  return Object.fromEntries(designs.map(([name, os]) => [name, row(os)]));
+}
+
+/** The device-days each design's figures are over: 'default' (the ordinary ones) first, then each held-out design's plant without a condition. */
+function byDesign(outcomes: readonly Outcome[], ordinary: readonly Outcome[]): [string, readonly Outcome[]][] {
+  const names = [...new Set(outcomes.flatMap((o) => (o.design ? [o.design] : [])))];
+  return [['default', ordinary], ...names.map((d): [string, readonly Outcome[]] => [d, outcomes.filter((o) => o.design === d && (o.conditions?.length ?? 0) === 0)])];
 }
 
 /**
@@ -217,7 +223,7 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
     notVisible: { faulty: hidden.length, alarmed: hidden.filter((o) => o.alarm !== null).length, named: hidden.filter((o) => o.named).length },
     calledAs,
     leaksByBlocking: Object.fromEntries(
-      [['default', ordinary] as const, ...[...new Set(outcomes.flatMap((o) => (o.design ? [o.design] : [])))].map((d) => [d, outcomes.filter((o) => o.design === d && (o.conditions?.length ?? 0) === 0)] as const)]
+      byDesign(outcomes, ordinary)
         .map(([name, os]) => [name, leakRows(os)] as const)
         .filter(([, rows]) => Object.keys(rows).length > 0),
     ),

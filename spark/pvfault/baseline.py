@@ -125,7 +125,7 @@ def reference_of(row, per_unit=DEFAULT_PER_UNIT, baseline_date=None, date=None):
 def judged_as(reference, per_unit):
     """A broadcast reference (a Reference as a tuple, or None without a baseline row) with the device's design
     from the day's registry: what the predict job and the stream judge a device-day against."""
-    return Reference(None, 0, per_unit) if reference is None else Reference(reference[0], reference[1], per_unit, reference[3], reference[4])
+    return Reference(None, 0, per_unit) if reference is None else Reference(*reference)._replace(per_unit=per_unit)
 
 
 def baseline_dates_before(date):
