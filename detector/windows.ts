@@ -300,3 +300,45 @@ export function windowTensor(scalograms: Float32Array[], samples: number, index:
     }
   }
 }
+
+/**
+ * How the samples after a window's end are stood in for when the window is scored
+ * as soon as it ends (the streaming decision: no sample after it has arrived yet).
+ * zero: nothing (np.convolve's own edge); hold: the last sample repeated;
+ * reflect: the samples before the end mirrored about it.
+ */
+export const EDGE_MODES = ['zero', 'hold', 'reflect'] as const;
+export type EdgeMode = (typeof EDGE_MODES)[number];
+
+/**
+ * Model inputs of the given windows, each as it reads at its own end: the CWT of
+ * the samples up to the window's last (from the transform's reach before it),
+ * with the samples after it stood in for by `edge`. The batch's inputs
+ * (modelInputs) read the reach after the window as well, 512 samples (171 min):
+ * a window scored this way can raise an alarm as soon as it ends. `filled` is the
+ * day's gap-filled channels (a gap is filled from both its sides, so a window
+ * whose last samples are missing reads one later sample through the fill).
+ */
+export function asOfEndInputs(indices: readonly number[], norm: Normalization, filled: Float64Array[], edge: EdgeMode): ModelInputs {
+  const images = new Float32Array(indices.length * WINDOW_VALUES);
+  const levels = new Float32Array(indices.length * N_LEVELS);
+  const samples = filled[0]?.length ?? 0;
+  const coefs = CHANNELS.map(() => new Float32Array(N_SCALES * WINDOW));
+  indices.forEach((index, k) => {
+    const first = index * WINDOW;
+    const last = first + WINDOW;
+    if (last > samples) throw new Error(`window ${index} ends after the day's ${samples} samples`);
+    const from = Math.max(0, first - REACH.before);
+    const held = last - from;
+    const extended = new Float64Array(held + REACH.after);
+    filled.forEach((x, c) => {
+      extended.set(x.subarray(from, last));
+      const end = x[last - 1]!;
+      for (let j = 0; j < REACH.after; j++) extended[held + j] = edge === 'zero' ? 0 : edge === 'hold' ? end : x[Math.max(from, last - 1 - j)]!;
+      cwt(extended, CONTRACT_SCALES, coefs[c], { from: first - from, to: held });
+    });
+    windowTensor(coefs, WINDOW, index, norm.scale, images, k * WINDOW_VALUES, first);
+    windowLevels(filled, index, norm.levels, levels, k * N_LEVELS);
+  });
+  return { images, levels };
+}

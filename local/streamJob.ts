@@ -23,8 +23,25 @@ export interface StreamBatch {
   openDays: string[];
   closedDays: string[];
   windowsScored: number;
-  alarms: { deviceId: string; date: string; label: string; onsetMs: number; raisedMs: number; detectedMs: number }[];
+  alarms: StreamBatchAlarm[];
+  /** the early tier (absent with --no-early-alarms): its watermark, windows scored as of their end, alarms raised */
+  earlyWatermarkMs?: number | null;
+  earlyWindowsScored?: number;
+  earlyAlarms?: StreamBatchAlarm[];
 }
+
+export interface StreamBatchAlarm {
+  deviceId: string;
+  date: string;
+  label: string;
+  onsetMs: number;
+  raisedMs: number;
+  detectedMs: number;
+}
+
+/** The stream's two alarms of a device-day (spark/pvfault/stream.py TIERS): early (windows scored as each ends) and final (the batch's). */
+export type StreamTier = 'early' | 'final';
+const ALARM_FOLDERS: Record<StreamTier, string> = { final: 'stream_alarm', early: 'stream_alarm_early' };
 
 export interface StreamJobOptions {
   env: SparkEnvironment;
@@ -130,9 +147,9 @@ export interface StreamAlarmRow {
   file: string;
 }
 
-/** Every row of the gold alarms table the stream wrote (<gold>/stream_alarm/date=…/batch=…/part-*.parquet). */
-export async function streamAlarmRows(goldDir: string): Promise<StreamAlarmRow[]> {
-  const root = join(goldDir, 'stream_alarm');
+/** Every row of a gold alarms table the stream wrote (<gold>/stream_alarm/date=…/batch=…/part-*.parquet; the early tier's: stream_alarm_early/…). */
+export async function streamAlarmRows(goldDir: string, tier: StreamTier = 'final'): Promise<StreamAlarmRow[]> {
+  const root = join(goldDir, ALARM_FOLDERS[tier]);
   if (!existsSync(root)) return [];
   const out: StreamAlarmRow[] = [];
   const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.parquet'));

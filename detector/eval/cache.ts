@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { DeviceReference } from '../baseline';
+import type { WindowScoring } from '../../local/jobs/devicePredictor';
 import type { PlantDaySpec } from './plantDays';
 import type { DeviceDayRecord } from './records';
 
@@ -70,10 +71,11 @@ export function plantDayKey(spec: PlantDaySpec): string {
 }
 
 /** `references`: the baselines the plant-day's devices were judged against (they shape its probabilities). */
-export function cachePath(dir: string, modelVersion: string, spec: PlantDaySpec, references: ReadonlyMap<string, DeviceReference>): string {
+export function cachePath(dir: string, modelVersion: string, spec: PlantDaySpec, references: ReadonlyMap<string, DeviceReference>, scoring: WindowScoring = 'batch'): string {
   // what each device was judged against: its baseline, and its design's per-unit reference (the design plants' are their own)
   const judged = [...references].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, r]) => [id, r.gain, r.days, r.perUnit.vmpStcV, r.perUnit.impStcA, r.perUnit.vmpDropPerKelvin]);
-  const key = createHash('sha256').update(JSON.stringify({ FORMAT, spec, code: sourceDigest(), judged })).digest('hex').slice(0, 16);
+  // the batch's key has no scoring: its plant-days stay cached as they were
+  const key = createHash('sha256').update(JSON.stringify({ FORMAT, spec, code: sourceDigest(), judged, ...(scoring === 'batch' ? {} : { scoring }) })).digest('hex').slice(0, 16);
   return join(dir, 'cache', modelVersion, `${spec.date}-p${spec.plant + 1}d${spec.day + 1}-${key}.json`);
 }
 

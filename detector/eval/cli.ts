@@ -3,6 +3,7 @@
  *   npm run eval                                    6 plants (2026, every two months) × 3 counted days after 4 warm-up days × 400 devices, the product's decision
  *   npm run eval -- --devices 100 --dates 2026-06-15 --skies clear --no-docs
  *   npm run eval -- --windows truth                 the decision fed a perfect window classifier (its ceiling)
+ *   npm run eval -- --scoring end-hold              the counted days' windows scored the moment each ends, as a stream would
  *   npm run eval -- --conditions none               without the plants of conditions that are not faults (frost, snow, …: one plant each by default, 3 counted days: --condition-days)
  * Prints the tables, writes out/eval/report-<model>-<decision>.json and the model
  * card's device-day section. Simulated and predicted plant-days are cached under
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isValidDate } from '../../contracts';
 import { DEFAULT_DESIGN_NAME, DESIGN_NAMES } from '../../contracts/design';
+import { WINDOW_SCORINGS, type WindowScoring } from '../../local/jobs/devicePredictor';
 import { PredictPool } from '../../local/jobs/predictPool';
 import { intFlag, runCommand, UsageError } from '../commandLine';
 import { modelCardPath, writeEvalSection } from '../model/cardSection';
@@ -27,7 +29,7 @@ import { DEFAULT_EVAL_CONDITIONS, DEFAULT_EVAL_DATES, DEFAULT_EVAL_SKIES, EVAL_S
 
 const USAGE = `usage: npm run eval -- [--devices N] [--dates YYYY-MM-DD,...] [--skies clear,broken,mostly_cloudy,overcast] [--days N] [--warmup N]
                        [--seed N] [--fault-mix normal=70,arc_fault=6,...] [--decision ${Object.keys(DECISIONS).join('|')}]
-                       [--conditions ${CONDITION_KINDS.join(',')}|none] [--condition-days N] [--designs NAME,...|none] [--windows model|truth] [--workers N] [--out DIR] [--fresh] [--no-docs]
+                       [--conditions ${CONDITION_KINDS.join(',')}|none] [--condition-days N] [--designs NAME,...|none] [--windows model|truth] [--scoring ${WINDOW_SCORINGS.join('|')}] [--workers N] [--out DIR] [--fresh] [--no-docs]
                        [--before out/eval/report-<earlier model>-<decision>.json (an earlier model on the same flags: before/after tables)]`;
 
 const WINDOW_SOURCES: readonly WindowSource[] = ['model', 'truth'];
@@ -107,6 +109,7 @@ export function parseEvalArgs(argv: string[]) {
       designs: { type: 'string', default: HELD_OUT_DESIGNS.join(',') },
       decision: { type: 'string', default: PRODUCT_DECISION },
       windows: { type: 'string', default: 'model' },
+      scoring: { type: 'string', default: 'batch' },
       workers: { type: 'string', default: '2' },
       out: { type: 'string', default: join('out', 'eval') },
       fresh: { type: 'boolean', default: false },
@@ -126,6 +129,8 @@ export function parseEvalArgs(argv: string[]) {
   const decision = DECISIONS[values.decision!];
   if (!decision) throw new UsageError(`--decision: expected ${Object.keys(DECISIONS).join(', ')}, got ${JSON.stringify(values.decision)}`);
   if (!WINDOW_SOURCES.includes(values.windows as WindowSource)) throw new UsageError(`--windows: expected ${WINDOW_SOURCES.join(' or ')}, got ${JSON.stringify(values.windows)}`);
+  if (!WINDOW_SCORINGS.includes(values.scoring as WindowScoring)) throw new UsageError(`--scoring: expected ${WINDOW_SCORINGS.join(', ')}, got ${JSON.stringify(values.scoring)}`);
+  if (values.scoring !== 'batch' && values.windows === 'truth') throw new UsageError('--scoring: a perfect window classifier (--windows truth) reads no scalogram; leave --scoring out');
   const plan: EvalPlan = {
     firstDates: dates,
     skies,
@@ -143,12 +148,13 @@ export function parseEvalArgs(argv: string[]) {
     plan,
     decision,
     windows: values.windows as WindowSource,
+    scoring: values.scoring as WindowScoring,
     workers: intFlag('workers', values.workers!, 64),
     out: values.out!,
     fresh: values.fresh!,
     before: values.before,
-    // the ceiling run (--windows truth) is not the product: it never replaces the card's figures
-    docs: !values['no-docs'] && values.windows === 'model',
+    // the ceiling run (--windows truth) and the stream's scoring are not the daily product: they never replace the card's figures
+    docs: !values['no-docs'] && values.windows === 'model' && values.scoring === 'batch',
   };
 }
 
@@ -170,8 +176,8 @@ export function readBefore(path: string): EvalReport {
 }
 
 /** The report's file: one per model, decision and window source. */
-export function reportPath(out: string, r: { modelVersion: string; decision: { name: string }; windows: WindowSource }): string {
-  return join(out, `report-${r.modelVersion}-${r.decision.name}${r.windows === 'truth' ? '-truth-windows' : ''}.json`);
+export function reportPath(out: string, r: { modelVersion: string; decision: { name: string }; windows: WindowSource; scoring?: WindowScoring }): string {
+  return join(out, `report-${r.modelVersion}-${r.decision.name}${r.windows === 'truth' ? '-truth-windows' : ''}${r.scoring && r.scoring !== 'batch' ? `-scored-${r.scoring}` : ''}.json`);
 }
 
 async function main(): Promise<void> {
@@ -195,7 +201,7 @@ async function main(): Promise<void> {
   writeFileSync(path, `${JSON.stringify(report, null, 1)}\n`);
   console.log(`\nReport: ${path}`);
   // the decision's ceiling on the same records: read back from the cache, no model needed
-  const ceiling = args.windows === 'model' ? (await runEval({ ...options, windows: 'truth', fresh: false, log: () => undefined, startPool: () => Promise.reject(new Error('the plant-days just evaluated are not in the cache')) })).report : undefined;
+  const ceiling = args.windows === 'model' && args.scoring === 'batch' ? (await runEval({ ...options, windows: 'truth', fresh: false, log: () => undefined, startPool: () => Promise.reject(new Error('the plant-days just evaluated are not in the cache')) })).report : undefined;
   if (ceiling) console.log(`\n${ceilingLine(ceiling)}`);
   if (before) console.log(`\n${beforeAfterTables(before, report).join('\n')}`);
   if (args.docs) {

@@ -7,7 +7,7 @@
  */
 import type { SilverDeviceDayRow } from '../../contracts';
 import { referenceOf, type DeviceReference } from '../baseline';
-import type { DeviceGold } from '../../local/jobs/devicePredictor';
+import type { DeviceGold, WindowScoring } from '../../local/jobs/devicePredictor';
 import { silverOf } from '../dataset';
 import { plantDayKey } from './cache';
 import { perUnitOfSpec, simulateEvalDay, type PlantDaySpec } from './plantDays';
@@ -16,14 +16,14 @@ import { recordOf, type DeviceDayRecord } from './records';
 /** What predicts a silver device-day: the local predict job's worker pool (local/jobs/predictPool.ts). */
 export interface DevicePredictorPool {
   readonly modelVersion: string;
-  predict(row: SilverDeviceDayRow, reference?: DeviceReference): Promise<DeviceGold>;
+  predict(row: SilverDeviceDayRow, reference?: DeviceReference, scoring?: WindowScoring): Promise<DeviceGold>;
 }
 
 /** Device-days handed to the workers and not yet back: enough to keep both busy, few enough to bound memory. */
 const IN_FLIGHT = 8;
 
 /** `references`: how each device is judged (its own baseline from the plant's earlier days); absent: against the fleet. */
-export async function collectPlantDay(spec: PlantDaySpec, pool: DevicePredictorPool, references: ReadonlyMap<string, DeviceReference>, onDevice?: () => void): Promise<DeviceDayRecord[]> {
+export async function collectPlantDay(spec: PlantDaySpec, pool: DevicePredictorPool, references: ReadonlyMap<string, DeviceReference>, onDevice?: () => void, scoring: WindowScoring = 'batch'): Promise<DeviceDayRecord[]> {
   const plant = simulateEvalDay(spec);
   const key = plantDayKey(spec);
   // a device without a baseline yet: judged against the fleet, with its design's per-unit reference
@@ -35,7 +35,7 @@ export async function collectPlantDay(spec: PlantDaySpec, pool: DevicePredictorP
   for (const day of plant.devices()) {
     const at = devices++;
     const { deviceId, truth } = day;
-    const done = pool.predict(silverOf(day, plant.window), references.get(deviceId) ?? fleet).then((gold) => {
+    const done = pool.predict(silverOf(day, plant.window), references.get(deviceId) ?? fleet, scoring).then((gold) => {
       records[at] = recordOf(key, spec.date, { deviceId, truth }, gold.windows, { baselineDays: gold.daily.baselineDays, baselineGain: gold.daily.baselineGain, ratio: gold.ratio });
       onDevice?.();
     });

@@ -7,14 +7,16 @@ import { readModelVersion } from '../model/manifest';
 import { Progress } from '../progress';
 import { cachePath, plantDayKey, readCache, writeCache } from './cache';
 import type { DeviceBaselineRow } from '../../contracts';
-import { nextBaseline, referenceOf } from '../baseline';
+import { nextBaseline, referenceOf, type DeviceReference } from '../baseline';
 import { plantContextOf, productAlarmDecision } from './alarmDecision';
+import { agreementOf, agreementSummary, type Agreement, type AgreementSummary } from './agreement';
 import { baselineFit, type BaselineFit } from './baselineFit';
 import { collectPlantDay, type DevicePredictorPool } from './collect';
 import { checkAlarm, type Alarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
 import { outcomeOf, type Outcome } from './outcome';
-import { designOfSpec, perUnitOfSpec, plantDaySpecs, type EvalPlan } from './plantDays';
+import { designOfSpec, perUnitOfSpec, plantDaySpecs, type EvalPlan, type PlantDaySpec } from './plantDays';
 import { withTruthWindows, type DeviceDayRecord } from './records';
+import type { WindowScoring } from '../../local/jobs/devicePredictor';
 import { summarize, type Summary } from './summary';
 
 /** Whose window probabilities the decision reads: the model's, or a perfect window classifier's (the decision's ceiling). */
@@ -24,6 +26,8 @@ export interface EvalOptions {
   plan: EvalPlan;
   decision: Decision;
   windows: WindowSource;
+  /** how the counted days' windows are scored (the warm-up days, whose alarms build the baselines, always as the batch does); batch when absent */
+  scoring?: WindowScoring;
   /** where the cache lives (cache/ below it) */
   out: string;
   /** recompute every plant-day, ignoring the cache */
@@ -38,12 +42,15 @@ export interface EvalReport extends Summary {
   modelVersion: string;
   decision: { name: string; description: string };
   windows: WindowSource;
+  scoring: WindowScoring;
   plan: EvalPlan;
   plantDays: string[];
   /** every device-day's outcome, for other cuts than the summary's */
   outcomes: Outcome[];
   /** how well the arrays' own baselines fit them (counted healthy device-days) */
   baseline: BaselineFit;
+  /** with another scoring than the batch's: its alarms against the batch's on the same device-days (agreement.ts) */
+  againstBatch?: AgreementSummary;
   /** per counted plant-day: the condition the plan gave it (null: none) and the plant conditions gold reported (detector/plantConditions.ts) */
   plantConditions?: PlantConditionDay[];
 }
@@ -56,7 +63,7 @@ export interface PlantConditionDay {
 
 export interface EvalRun {
   report: EvalReport;
-  /** plant-days read from the cache and computed now */
+  /** plant-days' predictions read from the cache and computed now */
   cached: number;
   computed: number;
 }
@@ -80,48 +87,63 @@ export const productBaselineVerdict: BaselineVerdict = (r, plant, before) => {
  * baseline its earlier days give it (as the predict job of the day reads the
  * previous day's baseline table), and the cache is keyed by those references too.
  */
-export async function collectAll(o: Pick<EvalOptions, 'plan' | 'out' | 'fresh' | 'startPool' | 'progress' | 'log'> & { baselineVerdict: BaselineVerdict }, modelVersion: string): Promise<{ records: DeviceDayRecord[][]; cached: number }> {
+export async function collectAll(o: Pick<EvalOptions, 'plan' | 'out' | 'fresh' | 'startPool' | 'progress' | 'log'> & { baselineVerdict: BaselineVerdict; scoring?: WindowScoring }, modelVersion: string): Promise<{ records: DeviceDayRecord[][]; batch: DeviceDayRecord[][]; cached: number; predictions: number }> {
   const specs = plantDaySpecs(o.plan);
+  const scoring = o.scoring ?? 'batch';
   const records: DeviceDayRecord[][] = [];
+  const batch: DeviceDayRecord[][] = [];
   let cached = 0;
   let pool: (DevicePredictorPool & { close(): Promise<void> }) | null = null;
-  const bar = o.progress ? new Progress('simulate + predict', specs.reduce((n, s) => n + s.devices, 0), 'device-days') : null;
+  // another scoring than the batch's predicts the counted days a second time
+  const rescored = (s: PlantDaySpec) => scoring !== 'batch' && s.scored;
+  const bar = o.progress ? new Progress('simulate + predict', specs.reduce((n, s) => n + s.devices * (rescored(s) ? 2 : 1), 0), 'device-days') : null;
+  const startPool = async () => {
+    if (!pool) {
+      pool = await o.startPool();
+      if (pool.modelVersion !== modelVersion) throw new Error(`the predict workers loaded model ${pool.modelVersion}, the artifacts say ${modelVersion}`);
+    }
+    return pool;
+  };
+  const collect = async (spec: PlantDaySpec, references: ReadonlyMap<string, DeviceReference>, how: WindowScoring): Promise<DeviceDayRecord[]> => {
+    const path = cachePath(o.out, modelVersion, spec, references, how);
+    const stored = o.fresh ? null : readCache(path);
+    if (stored) {
+      cached++;
+      for (let d = 0; d < spec.devices; d++) bar?.tick();
+      return stored;
+    }
+    const day = await collectPlantDay(spec, await startPool(), references, () => bar?.tick(), how);
+    writeCache(path, day);
+    return day;
+  };
   try {
     let baseline = new Map<string, DeviceBaselineRow>();
     for (const spec of specs) {
       if (spec.day === 0) baseline = new Map();
       const perUnit = perUnitOfSpec(spec);
       const references = new Map([...baseline].map(([id, row]) => [id, referenceOf(row, perUnit)]));
-      const path = cachePath(o.out, modelVersion, spec, references);
-      let day = o.fresh ? null : readCache(path);
-      if (day) {
-        cached++;
-        for (let d = 0; d < spec.devices; d++) bar?.tick();
-      } else {
-        if (!pool) {
-          pool = await o.startPool();
-          if (pool.modelVersion !== modelVersion) throw new Error(`the predict workers loaded model ${pool.modelVersion}, the artifacts say ${modelVersion}`);
-        }
-        day = await collectPlantDay(spec, pool, references, () => bar?.tick());
-        writeCache(path, day);
-      }
-      records.push(day);
+      // the baselines grow from the batch's alarms, as the stream reads the batch's tables
+      const day = await collect(spec, references, 'batch');
+      batch.push(day);
+      records.push(rescored(spec) ? await collect(spec, references, scoring) : day);
       const plant = plantContextOf(day.map((r) => r.evidence));
       const today = new Map(day.map((r) => [r.evidence.deviceId, { ratio: r.evidence.ratio, ...o.baselineVerdict(r, plant, baseline.get(r.evidence.deviceId)) }]));
       baseline = new Map(nextBaseline(baseline, today, spec.date).map((row) => [row.deviceId, row]));
     }
-    bar?.finish(`${specs.length} plant-days, ${cached} of them from the cache (${o.out}/cache/${modelVersion}/)`);
+    bar?.finish(`${specs.length} plant-days${scoring === 'batch' ? '' : ` (the counted ones scored twice: batch, ${scoring})`}, ${cached} predictions from the cache (${o.out}/cache/${modelVersion}/)`);
   } finally {
-    await pool?.close();
+    await (pool as (DevicePredictorPool & { close(): Promise<void> }) | null)?.close();
   }
-  return { records, cached };
+  return { records, batch, cached, predictions: specs.length + specs.filter(rescored).length };
 }
 
 export async function runEval(o: EvalOptions): Promise<EvalRun> {
   const modelVersion = readModelVersion();
   const specs = plantDaySpecs(o.plan);
-  const { records, cached } = await collectAll({ ...o, baselineVerdict: productBaselineVerdict }, modelVersion);
+  const { records, batch, cached, predictions } = await collectAll({ ...o, baselineVerdict: productBaselineVerdict }, modelVersion);
   const outcomes: Outcome[] = [];
+  // per counted device-day scored otherwise than by the batch: how its alarm stands to the batch's
+  const agreement: Agreement[] = [];
   const conditionDays: PlantConditionDay[] = [];
   // a device's earlier days in its plant's run (reset at each plant's first day)
   let history = new Map<string, DeviceDayEvidence[]>();
@@ -134,20 +156,32 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     }
     const day = records[i]!.map((stored) => (o.windows === 'truth' ? withTruthWindows(stored) : stored));
     const plant = plantContextOf(day.map((r) => r.evidence));
+    // the batch's day, which the next day's carry and the history follow (the stream reads the batch's tables)
+    const batchDay = batch[i] === records[i] ? day : batch[i]!;
+    const batchPlant = batchDay === day ? plant : plantContextOf(batchDay.map((r) => r.evidence));
     if (spec.scored) conditionDays.push({ plantDay: plantDayKey(spec), condition: spec.condition?.kind ?? null, reported: plant.conditions.map(({ kind, startMs, endMs, windows }) => ({ kind, startMs, endMs, windows })) });
-    for (const record of day) {
-      const before = history.get(record.evidence.deviceId) ?? [];
-      const { alarm } = o.decision.decide(record.evidence, before, plant, previous.get(record.evidence.deviceId) ?? null);
-      previous.set(record.evidence.deviceId, alarm);
-      if (alarm) checkAlarm(alarm, o.decision.name, record.evidence.deviceId);
-      if (spec.scored) outcomes.push(spec.design ? { ...outcomeOf(record, alarm, designOfSpec(spec)), design: spec.design } : outcomeOf(record, alarm));
-      history.set(record.evidence.deviceId, [...before, record.evidence]);
-    }
+    day.forEach((record, d) => {
+      const id = record.evidence.deviceId;
+      const batchRecord = batchDay[d]!;
+      if (batchRecord.evidence.deviceId !== id) throw new Error(`${plantDayKey(spec)}: device ${d} is ${id} in one scoring and ${batchRecord.evidence.deviceId} in the batch's`);
+      const before = history.get(id) ?? [];
+      const carried = previous.get(id) ?? null;
+      const batchAlarm = o.decision.decide(batchRecord.evidence, before, batchPlant, carried).alarm;
+      const alarm = batchDay === day ? batchAlarm : o.decision.decide(record.evidence, before, plant, carried).alarm;
+      previous.set(id, batchAlarm);
+      if (alarm) checkAlarm(alarm, o.decision.name, id);
+      if (spec.scored) {
+        outcomes.push(spec.design ? { ...outcomeOf(record, alarm, designOfSpec(spec)), design: spec.design } : outcomeOf(record, alarm));
+        if (batchDay !== day) agreement.push(agreementOf(alarm, batchAlarm));
+      }
+      history.set(id, [...before, batchRecord.evidence]);
+    });
   });
   const report: EvalReport = {
     modelVersion,
     decision: { name: o.decision.name, description: o.decision.description },
     windows: o.windows,
+    scoring: o.scoring ?? 'batch',
     plan: o.plan,
     plantDays: specs.filter((s) => s.scored).map(plantDayKey),
     ...summarize(outcomes),
@@ -155,6 +189,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     // the plants of a condition are left out (snow or soiling moves the ratio far more than a leak: it is what the plant gate is for), and those of another design
     baseline: baselineFit(records.filter((_, i) => specs[i]!.scored && !specs[i]!.condition && !specs[i]!.design)),
     plantConditions: conditionDays,
+    ...(agreement.length ? { againstBatch: agreementSummary(agreement) } : {}),
   };
-  return { report, cached, computed: specs.length - cached };
+  return { report, cached, computed: predictions - cached };
 }

@@ -120,6 +120,27 @@ export function reportTables(r: EvalReport): string[] {
     ...conditionTables(r),
     ...designTables(r),
     ...plantConditionTable(r),
+    ...againstBatchTable(r),
+  ];
+}
+
+/** With another window scoring than the batch's (--scoring): its alarms against the batch's on the same device-days (agreement.ts). */
+export function againstBatchTable(r: EvalReport): string[] {
+  const a = r.againstBatch;
+  if (!a) return [];
+  const k = a.kinds;
+  const lead = a.lead ? `${minutes(a.lead.median)} median (10th percentile ${minutes(a.lead.p10)}, 90th ${minutes(a.lead.p90)})` : '–';
+  return [
+    '',
+    `Alarms scored ${r.scoring} against the batch's on the same ${count(a.deviceDays)} counted device-days (alike: the same label, onsets within one window; the decision, thresholds, baselines and carry are the batch's):`,
+    '',
+    ...table(
+      ['alike', 'other onset', 'other label', 'only this scoring', 'only the batch', 'neither', 'alike of those alarmed'],
+      [[count(k.same), count(k.onset), count(k.label), count(k['only-this']), count(k['only-batch']), count(k.neither), pct(a.alikeShare)]],
+      'rrrrrrr',
+    ),
+    '',
+    `Raised earlier than the batch raised the same alarm, window end to window end: ${lead}.`,
   ];
 }
 
@@ -212,7 +233,7 @@ export function designTables(r: EvalReport): string[] {
 export function runLine(r: EvalReport): string {
   const p = r.plan;
   const skies = [...new Set(plantDaySpecs(p).map((s) => s.sky))].join(', ');
-  return `Decision \`${r.decision.name}\`: ${r.decision.description}. Model ${r.modelVersion}${r.windows === 'truth' ? ', its window probabilities replaced by the truth (a perfect window classifier: the ceiling of the decision)' : ''}. ${r.plantDays.length} held-out plant-days (${p.firstDates.length} plants × ${p.days} day${p.days === 1 ? '' : 's'}${p.warmupDays ? `, each after ${p.warmupDays} warm-up days run but not counted (their alarms build the arrays' baselines)` : ''}, first days ${p.firstDates.join(', ')}; skies ${skies}${p.conditions?.length ? `; and ${p.conditions.length} plants of conditions that are not faults, ${p.conditions.join(', ')}, ${p.conditionDays ?? 1} counted day${(p.conditionDays ?? 1) === 1 ? '' : 's'} each after the same warm-up` : ''}${p.designs?.length ? `; and ${p.designs.length} plants of held-out designs, ${p.designs.join(', ')}, ${p.days} counted days each after the same warm-up` : ''}; seeds ${p.seedBase}+, never used in training) × ${count(p.devices)} devices, fault mix ${Object.entries(p.faultMix).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
+  return `Decision \`${r.decision.name}\`: ${r.decision.description}. Model ${r.modelVersion}${r.windows === 'truth' ? ', its window probabilities replaced by the truth (a perfect window classifier: the ceiling of the decision)' : ''}${r.scoring && r.scoring !== 'batch' ? `, the counted days' windows scored ${r.scoring} (each window's scalogram as it reads the moment the window ends, the samples after it stood in for: ${r.scoring.slice(4)})` : ''}. ${r.plantDays.length} held-out plant-days (${p.firstDates.length} plants × ${p.days} day${p.days === 1 ? '' : 's'}${p.warmupDays ? `, each after ${p.warmupDays} warm-up days run but not counted (their alarms build the arrays' baselines)` : ''}, first days ${p.firstDates.join(', ')}; skies ${skies}${p.conditions?.length ? `; and ${p.conditions.length} plants of conditions that are not faults, ${p.conditions.join(', ')}, ${p.conditionDays ?? 1} counted day${(p.conditionDays ?? 1) === 1 ? '' : 's'} each after the same warm-up` : ''}${p.designs?.length ? `; and ${p.designs.length} plants of held-out designs, ${p.designs.join(', ')}, ${p.days} counted days each after the same warm-up` : ''}; seeds ${p.seedBase}+, never used in training) × ${count(p.devices)} devices, fault mix ${Object.entries(p.faultMix).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
 }
 
 /** What the same decision reaches on the same device-days with a perfect window classifier (--windows truth). */

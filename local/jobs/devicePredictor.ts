@@ -10,7 +10,15 @@ import { thresholdsFor, type AlarmThresholds } from '../../detector/alarms';
 import { goldRows } from '../../detector/gold';
 import { toPerUnit } from '../../detector/perUnit';
 import type { WindowClassifier } from '../../detector/model/infer';
-import { filledChannels, modelInputs, windowMeans, windowsOf, withGain, type InputBuffers } from '../../detector/windows';
+import { asOfEndInputs, EDGE_MODES, filledChannels, modelInputs, windowMeans, windowsOf, withGain, type EdgeMode, type InputBuffers } from '../../detector/windows';
+
+/**
+ * How the windows are scored: as the daily batch does (each window with the samples
+ * after it), or as a stream would the moment each window ends (asOfEndInputs, with
+ * the edge mode named): npm run eval --scoring.
+ */
+export type WindowScoring = 'batch' | `end-${EdgeMode}`;
+export const WINDOW_SCORINGS: readonly WindowScoring[] = ['batch', ...EDGE_MODES.map((m) => `end-${m}` as const)];
 
 export interface DeviceGold {
   windows: GoldWindowRow[];
@@ -23,7 +31,7 @@ export interface DeviceGold {
 }
 
 /** With `buffers`, calls sharing them must not overlap (the model inputs live in them until the classifier is done). */
-export async function predictDevice(row: SilverDeviceDayRow, classifier: WindowClassifier, buffers?: InputBuffers, reference: DeviceReference = NO_HISTORY): Promise<DeviceGold> {
+export async function predictDevice(row: SilverDeviceDayRow, classifier: WindowClassifier, buffers?: InputBuffers, reference: DeviceReference = NO_HISTORY, scoring: WindowScoring = 'batch'): Promise<DeviceGold> {
   const windows = windowsOf(row);
   const usable = windows.filter((w) => !w.skipReason).map((w) => w.index);
   const measured = filledChannels(row);
@@ -31,7 +39,8 @@ export async function predictDevice(row: SilverDeviceDayRow, classifier: WindowC
   const means = windowMeans(measured, windows);
   const ratio = dayRatio(measured, windows, reference.perUnit, means);
   const filled = toPerUnit(withGain(measured, reference.gain), reference.perUnit);
-  const probs = usable.length ? await classifier.predict(modelInputs(row, usable, classifier.normalization, buffers, filled), usable.length) : new Float32Array(0);
+  const inputs = scoring === 'batch' ? () => modelInputs(row, usable, classifier.normalization, buffers, filled) : () => asOfEndInputs(usable, classifier.normalization, filled, scoring.slice(4) as EdgeMode);
+  const probs = usable.length ? await classifier.predict(inputs(), usable.length) : new Float32Array(0);
   const thresholds = thresholdsFor(classifier.alarmThresholds, reference.days);
   const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion, thresholds, reference, means);
   return { ...g, predicted: usable.length, ratio, thresholds };

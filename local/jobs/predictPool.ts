@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import type { SilverDeviceDayRow } from '../../contracts';
 import { NO_HISTORY, type DeviceReference } from '../../detector/baseline';
 import { WorkerPool } from '../../detector/workers';
-import type { DeviceGold } from './devicePredictor';
+import type { DeviceGold, WindowScoring } from './devicePredictor';
 
 /** A predict request: the silver device-day and the reference it is judged against. */
 export interface PredictRequest {
   row: SilverDeviceDayRow;
   reference: DeviceReference;
+  /** batch when absent */
+  scoring?: WindowScoring;
 }
 
 export class PredictPool {
@@ -24,8 +26,8 @@ export class PredictPool {
     return new PredictPool(pool, (pool.info as { modelVersion: string }).modelVersion);
   }
 
-  predict(row: SilverDeviceDayRow, reference: DeviceReference = NO_HISTORY): Promise<DeviceGold> {
-    return this.pool.request({ row, reference });
+  predict(row: SilverDeviceDayRow, reference: DeviceReference = NO_HISTORY, scoring?: WindowScoring): Promise<DeviceGold> {
+    return this.pool.request(scoring ? { row, reference, scoring } : { row, reference });
   }
 
   close(): Promise<void> {

@@ -14,8 +14,8 @@ serveWorker<PredictRequest, DeviceGold>(parentPort, async () => {
   let previous: Promise<unknown> = Promise.resolve();
   return {
     info: { modelVersion: classifier.modelVersion },
-    handle: ({ row, reference }) => {
-      const done = previous.then(() => predictDevice(row, classifier, buffers, reference));
+    handle: ({ row, reference, scoring }) => {
+      const done = previous.then(() => predictDevice(row, classifier, buffers, reference, scoring));
       previous = done.catch(() => undefined);
       return done.then((result) => ({ result }));
     },

@@ -11,6 +11,15 @@ and an alarm decided so that the result is the batch's is pvfault.stream's busin
 its docstring): a window waits for the CWT context after it (512 slots) behind the
 watermark (the latest reading time less the contract's lateness).
 
+Two tiers of alarms. The final alarms above wait 2 h 50 min of CWT context and the
+lateness (3 h) after the window that raises them. The early alarms do not wait: each window
+is scored the moment it ends, the samples after it stood in for (pvfault.windows.as_of_end_tensor,
+reflect), under an early watermark (--early-lateness-ms, 2 min), with the same model,
+thresholds, baselines, carry and plant gate. They are not the batch's alarms:
+npm run eval -- --scoring end-reflect measures how often they agree with them and how much
+earlier they come (docs/model-card.md). Each tier is written and published once per
+device-day (early: stream_alarm_early, message type pv-fault-early-alarm).
+
 Why foreachBatch with the state in files rather than applyInPandasWithState: a device-day's
 windows need the whole day so far (the CWT reads 8.5 windows either side), and the plant
 gate is a decision across all devices of a slot, which a per-key state function cannot
@@ -19,8 +28,10 @@ plant's windows together. Its state is kept in files keyed by the micro-batch id
 
   <state>/readings/batch=<id>/date=<day>/   the valid readings the micro-batch took
   <state>/windows/batch=<id>/date=<day>/    the gold_window rows it scored
+  <state>/early_windows/batch=<id>/date=<day>/  the same, scored as of each window's end (early tier)
   <state>/progress/batch=<id>.json          the latest reading time seen, the days open and done
   <gold>/stream_alarm/date=<day>/batch=<id>/ the alarms it raised (the gold alarms table)
+  <gold>/stream_alarm_early/date=<day>/batch=<id>/  its early alarms
 
 A micro-batch reads only what batches before it wrote (and overwrites its own folders),
 so Spark replaying a batch after a failure (the checkpoint's offsets, the same records)
@@ -35,6 +46,8 @@ import argparse
 import json
 import sys
 
+import pandas as pd
+
 from pvfault import baseline, ingest, registry, stream, tables
 from pvfault.contracts import FAULT_CLASSES, LATENESS_MS
 from pvfault.kafka import KAFKA_SECURITY_CONF, security_options
@@ -44,6 +57,12 @@ from pvfault.windows import DEFAULT_PER_UNIT, per_unit_of
 
 ALARM_PREFIX = "stream_alarm"
 """Folder of the streaming alarms in the gold bucket: date=<day>/batch=<id>/part-*.parquet."""
+
+EARLY_ALARM_PREFIX = "stream_alarm_early"
+"""Folder of the early alarms (each window scored the moment it ends), laid out as ALARM_PREFIX's."""
+
+ALARM_FOLDERS = {"final": ALARM_PREFIX, "early": EARLY_ALARM_PREFIX}
+WINDOW_FOLDERS = {"final": "windows", "early": "early_windows"}
 
 STREAM_GROUP_PREFIX = "spark-kafka-relation-stream"
 """Prefix of the Kafka consumer group ids of the stream's source. Spark keeps the offsets in its
@@ -68,6 +87,9 @@ def parse_args(argv=None):
     p.add_argument("--starting-offsets", default="latest", choices=("earliest", "latest"), help="where a stream without checkpoint starts")
     p.add_argument("--max-offsets-per-trigger", type=int, default=0, help="records per micro-batch at most (0: no limit)")
     p.add_argument("--lateness-ms", type=int, default=LATENESS_MS, help="watermark delay (default: the contract's lateness)")
+    p.add_argument("--early-lateness-ms", type=int, default=stream.EARLY_LATENESS_MS,
+                   help="the early alarms' watermark delay: a window is scored as it reads the moment it ends, once its readings are this far behind the latest")
+    p.add_argument("--no-early-alarms", action="store_true", help="raise only the final (batch-equal) alarms")
     p.add_argument("--metrics-namespace", help="CloudWatch namespace of the stream's lag metric (EMR); none locally")
     p.add_argument("--stage", default="local", help="the Stage dimension of the lag metric")
     args = p.parse_args(argv)
@@ -104,6 +126,12 @@ def window_schema_with_date():
     return dict(schema, fields=schema["fields"] + [{"name": "date", "type": "string", "nullable": False, "metadata": {}}])
 
 
+def window_schema_with_tier():
+    """The scoring's output: a window row, its day and its tier (stream.TIERS)."""
+    schema = window_schema_with_date()
+    return dict(schema, fields=schema["fields"] + [{"name": "tier", "type": "string", "nullable": False, "metadata": {}}])
+
+
 def with_batch(schema):
     """A state folder's schema with its partition columns: batch (a name: read as text) after date."""
     from pvfault.sparkio import struct_type
@@ -124,8 +152,8 @@ class Notifier(object):
         self._sns = None
         self._store = None if target.startswith("sns:") else store_for(target)
 
-    def publish(self, alarm):
-        key, message = stream.alarm_message(alarm)
+    def publish(self, alarm, tier="final"):
+        key, message = stream.alarm_message(alarm, tier)
         body = json.dumps(message, sort_keys=True)
         if self._store is not None:
             self._store.write_text(key + ".json", body + "\n")  # one file per device-day: a replay rewrites it
@@ -139,7 +167,8 @@ class Notifier(object):
         if arn.endswith(".fifo"):
             # a replayed micro-batch publishes again: SNS drops the copy within its 5-minute window
             extra = {"MessageGroupId": alarm["deviceId"], "MessageDeduplicationId": key.replace("/", "-")}
-        self._sns.publish(TopicArn=arn, Subject="PV fault alarm %s %s" % (alarm["deviceId"], alarm["label"]), Message=body,
+        subject = "PV fault %salarm %s %s" % ("early " if tier == "early" else "", alarm["deviceId"], alarm["label"])
+        self._sns.publish(TopicArn=arn, Subject=subject, Message=body,
                           MessageAttributes={"alarmKey": {"DataType": "String", "StringValue": key}}, **extra)
 
 
@@ -178,9 +207,9 @@ class StreamState(object):
         df = self.spark.read.option("basePath", root).schema(schema).parquet(root)
         return df.where(batch_filter(F.col("batch").cast("long")) & F.col("date").isin(list(days)))
 
-    def raised(self, day, batch_id):
-        """Device ids with an alarm of `day` written by an earlier micro-batch."""
-        prefix = "%s/date=%s" % (ALARM_PREFIX, day)
+    def raised(self, day, batch_id, tier="final"):
+        """Device ids with an alarm of `day` (of the tier) written by an earlier micro-batch."""
+        prefix = "%s/date=%s" % (ALARM_FOLDERS[tier], day)
         done = set()
         for key in self.gold.list(prefix):
             part = key[len(prefix) + 1:].split("/", 1)[0]
@@ -223,27 +252,34 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
         seen.append(int(before["maxEventMs"]))
     max_event = max(seen) if seen else None
     wm = stream.watermark(max_event, args.lateness_ms)
+    tiers = ("final",) if args.no_early_alarms else ("final", "early")
+    early_wm = stream.watermark(max_event, args.early_lateness_ms)
     done = set(before["doneDays"])
     open_days = sorted((set(before["openDays"]) | {r["date"] for r in counts if r["reason"] == ""}) - done)
     windows_of_day = {d: plant_day_window(d, tz) for d in open_days}
     closed = {d: stream.day_closed(wm, windows_of_day[d][1]) for d in open_days}
+    early_closed = {d: stream.day_closed(early_wm, windows_of_day[d][1]) for d in open_days}
 
-    new_windows = 0
-    raised_now = []
+    new_windows = {t: 0 for t in tiers}
+    raised_now = {t: [] for t in tiers}
     if open_days:
         reading_schema = {"type": "struct", "fields": [
             {"name": n, "type": t, "nullable": True, "metadata": {}} for n, t in zip(READING_COLUMNS, ("string", "string", "long", "float", "float", "float", "float", "integer", "long"))]}
         readings = state.read("readings", with_batch(reading_schema), lambda b: b <= batch_id, open_days)
-        window_struct = struct_type(window_schema_with_date())
-        earlier = state.read("windows", with_batch(window_schema_with_date()), lambda b: b < batch_id, open_days)
-        scored = {} if earlier is None else {(r["date"], r["deviceId"]): int(r["n"]) for r in earlier.groupBy("date", "deviceId").agg(F.count(F.lit(1)).alias("n")).collect()}
+        window_struct = struct_type(window_schema_with_tier())
+        scored = {}
+        for tier in tiers:
+            earlier = state.read(WINDOW_FOLDERS[tier], with_batch(window_schema_with_date()), lambda b: b < batch_id, open_days)
+            if earlier is not None:
+                scored.update({(tier, r["date"], r["deviceId"]): int(r["n"]) for r in earlier.groupBy("date", "deviceId").agg(F.count(F.lit(1)).alias("n")).collect()})
         references = {}
         for d in open_days:
             read_from, marker = baseline.latest_baseline(state.gold, d)
             if marker and marker["files"]:
                 for r in spark.read.schema(struct_type(tables.spark_schema("device_baseline"))).parquet(*[state.gold.uri(f["key"]) for f in marker["files"]]).collect():
                     references[(d, r["deviceId"])] = tuple(baseline.reference_of(r.asDict(), baseline_date=read_from, date=d))
-        context = spark.sparkContext.broadcast({"scored": scored, "references": references, "wm": wm, "closed": closed, "days": windows_of_day, "designs": designs})
+        context = spark.sparkContext.broadcast({"scored": scored, "references": references, "wm": wm, "closed": closed, "days": windows_of_day, "designs": designs,
+                                                "tiers": tiers, "early_wm": early_wm, "early_closed": early_closed})
 
         def score(frame):
             c = context.value
@@ -253,43 +289,61 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
             row = ingest.silver_row_of_device(device, frame, start, end)
             ref = c["references"].get((day, device))
             per_unit = c["designs"].get(device, DEFAULT_PER_UNIT)
-            rows = stream.score_windows(row, c["scored"].get((day, device), 0), c["wm"], c["closed"][day], cached_model(shared.value),
-                                        baseline.judged_as(ref, per_unit))
-            out = tables.to_frame("gold_window", rows)
-            out["date"] = day
-            return out
+            judged = baseline.judged_as(ref, per_unit)
+            model = cached_model(shared.value)
+            parts = []
+            for tier in c["tiers"]:
+                scored_before = c["scored"].get((tier, day, device), 0)
+                if tier == "final":
+                    rows = stream.score_windows(row, scored_before, c["wm"], c["closed"][day], model, judged)
+                else:
+                    rows = stream.score_windows_early(row, scored_before, c["early_wm"], c["early_closed"][day], model, judged)
+                part = tables.to_frame("gold_window", rows)
+                part["date"] = day
+                part["tier"] = tier
+                parts.append(part)
+            return pd.concat(parts, ignore_index=True)
 
         fresh = (readings.groupBy("date", "deviceId").applyInPandas(score, window_struct)
                  if readings is not None else spark.createDataFrame([], window_struct))
-        windows_root = state.store.uri("windows/batch=%d" % batch_id)
-        fresh.write.mode("overwrite").partitionBy("date").parquet(windows_root)
-        every = state.read("windows", with_batch(window_schema_with_date()), lambda b: b <= batch_id, open_days)
-        rows = [] if every is None else [r.asDict() for r in every.select(
-            "batch", "date", "deviceId", "windowIndex", "startMs", "endMs", "status", "confidence", "labelIndex",
-            *["p_" + c for c in FAULT_CLASSES]).collect()]
-        new_windows = sum(1 for r in rows if int(r["batch"]) == batch_id)
+        fresh = fresh.persist(StorageLevel.MEMORY_AND_DISK)  # scored once, written per tier
         model = cached_model(shared.value)
+        notifier = Notifier(args.notify, lambda uri: _store(spark, uri))
+        for tier in tiers:
+            folder = WINDOW_FOLDERS[tier]
+            fresh.where(F.col("tier") == tier).drop("tier").write.mode("overwrite").partitionBy("date").parquet(state.store.uri("%s/batch=%d" % (folder, batch_id)))
+            every = state.read(folder, with_batch(window_schema_with_date()), lambda b: b <= batch_id, open_days)
+            rows = [] if every is None else [r.asDict() for r in every.select(
+                "batch", "date", "deviceId", "windowIndex", "startMs", "endMs", "status", "confidence", "labelIndex",
+                *["p_" + c for c in FAULT_CLASSES]).collect()]
+            new_windows[tier] = sum(1 for r in rows if int(r["batch"]) == batch_id)
+            for d in open_days:
+                day_rows = [r for r in rows if r["date"] == d]
+                by_device = {}
+                for r in day_rows:
+                    by_device.setdefault(r["deviceId"], []).append(r)
+                if tier == "final":
+                    events, settled_before = stream.settled_gate(day_rows, wm, closed[d])
+                else:
+                    # an early window needs nothing after it: its slot is complete once it ended behind the early watermark
+                    events, settled_before = stream.settled_gate(day_rows, early_wm, early_closed[d], after=0)
+                refs = {dev: baseline.judged_as(ref, designs.get(dev, DEFAULT_PER_UNIT)) for (day, dev), ref in references.items() if day == d}
+                alarms_now = stream.new_alarms(d, by_device, events, settled_before, model.alarm_thresholds, refs, model.model_version,
+                                               state.raised(d, batch_id, tier), max_event, batch_id)
+                key = "%s/date=%s/batch=%d" % (ALARM_FOLDERS[tier], d, batch_id)
+                state.gold.delete_tree(key)  # an earlier attempt of this batch
+                if alarms_now:
+                    columns = [n for n, _ in stream.ALARM_COLUMNS]
+                    (spark.createDataFrame([tuple(a[c] for c in columns) for a in alarms_now], struct_type(alarm_schema()))
+                     .coalesce(1).write.mode("overwrite").parquet(state.gold.uri(key)))
+                raised_now[tier].extend(alarms_now)
+        fresh.unpersist()
         for d in open_days:
-            day_rows = [r for r in rows if r["date"] == d]
-            by_device = {}
-            for r in day_rows:
-                by_device.setdefault(r["deviceId"], []).append(r)
-            events, settled_before = stream.settled_gate(day_rows, wm, closed[d])
-            refs = {dev: baseline.judged_as(ref, designs.get(dev, DEFAULT_PER_UNIT)) for (day, dev), ref in references.items() if day == d}
-            alarms_now = stream.new_alarms(d, by_device, events, settled_before, model.alarm_thresholds, refs, model.model_version,
-                                           state.raised(d, batch_id), max_event, batch_id)
-            key = "%s/date=%s/batch=%d" % (ALARM_PREFIX, d, batch_id)
-            state.gold.delete_tree(key)  # an earlier attempt of this batch
-            if alarms_now:
-                columns = [n for n, _ in stream.ALARM_COLUMNS]
-                (spark.createDataFrame([tuple(a[c] for c in columns) for a in alarms_now], struct_type(alarm_schema()))
-                 .coalesce(1).write.mode("overwrite").parquet(state.gold.uri(key)))
-            raised_now.extend(alarms_now)
             if closed[d]:
                 done.add(d)
-        notifier = Notifier(args.notify, lambda uri: _store(spark, uri))
-        for a in raised_now:
-            notifier.publish(a)
+        for tier in tiers:
+            for a in raised_now[tier]:
+                notifier.publish(a, tier)
 
     if args.metrics_namespace and max_event is not None:
         put_lag_metric(args, max_event)
@@ -301,8 +355,12 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
             quarantined[r["reason"]] = quarantined.get(r["reason"], 0) + int(r["n"])
     summary = {"job": "stream_alarms", "batch": batch_id, "records": sum(int(r["n"]) for r in counts), "quarantined": quarantined,
                "maxEventMs": max_event, "watermarkMs": wm, "openDays": progress["openDays"], "closedDays": sorted(d for d in closed if closed[d]),
-               "windowsScored": new_windows,
-               "alarms": [{k: a[k] for k in ("deviceId", "date", "label", "onsetMs", "raisedMs", "detectedMs")} for a in raised_now]}
+               "earlyWatermarkMs": None if args.no_early_alarms else early_wm,
+               "windowsScored": new_windows["final"],
+               "alarms": [{k: a[k] for k in ("deviceId", "date", "label", "onsetMs", "raisedMs", "detectedMs")} for a in raised_now["final"]]}
+    if not args.no_early_alarms:
+        summary["earlyWindowsScored"] = new_windows["early"]
+        summary["earlyAlarms"] = [{k: a[k] for k in ("deviceId", "date", "label", "onsetMs", "raisedMs", "detectedMs")} for a in raised_now["early"]]
     log(json.dumps(summary))
     return summary
 

@@ -17,7 +17,7 @@ import numpy as np
 from pvfault.alarms import NO_EVENTS, alarm_since, alarm_standing, decide_alarm, is_alarm_label, thresholds_for
 from pvfault.baseline import NO_HISTORY, day_ratio
 from pvfault.contracts import FAULT_CLASSES
-from pvfault.windows import day_scalograms, filled_channels, to_per_unit, window_levels, window_mean, window_tensor, windows_of, with_gain
+from pvfault.windows import as_of_end_tensor, day_scalograms, filled_channels, to_per_unit, window_levels, window_mean, window_tensor, windows_of, with_gain
 
 _K = len(FAULT_CLASSES)
 BATCH = 32
@@ -138,16 +138,26 @@ def predict_device(row, model, reference=NO_HISTORY):
     return window_rows(row["deviceId"], windows, probs, model.model_version, measured), ratio
 
 
-def window_probabilities(row, filled, usable, model):
+def window_probabilities(row, filled, usable, model, edge=None):
     """(len(usable), 6) float32: the model's class probabilities of the usable windows of a device-day.
 
     filled: the gap-filled channels the model reads (the baseline gain applied, pvfault.windows.with_gain, per unit, to_per_unit);
     usable: windows as windows_of gives them, without a skip reason. The CWT is taken of the
     whole day's series (contracts/detector.json cwt) whatever windows are asked for: the batch
-    asks for all, the stream (pvfault.stream) for those whose CWT context has arrived.
+    asks for all, the stream (pvfault.stream) for those whose CWT context has arrived. With an
+    edge mode (pvfault.windows.EDGE_MODES), each window is scored as it reads the moment it
+    ends instead (pvfault.windows.as_of_end_tensor): the stream's early alarms.
     """
     if not usable:
         return np.zeros((0, _K), dtype=np.float32)
+    if edge is not None:
+        return np.concatenate([
+            model.predict(
+                np.stack([as_of_end_tensor(filled, w[0], model.scale, edge) for w in batch]),
+                np.stack([window_levels(filled, w[0], model.levels) for w in batch]),
+            )
+            for batch in (usable[b:b + BATCH] for b in range(0, len(usable), BATCH))
+        ])
     scalograms = day_scalograms(row, filled)
     # batches bound the im2col copy of the first convolution (~45 MB for 32 windows)
     return np.concatenate([

@@ -22,39 +22,23 @@ the day is complete:
   crossing, so a prefix of the day raises the alarm the whole day raises, if any, as soon
   as the crossing window is in the prefix.
 
+The early tier does not wait for the context after a window: score_windows_early scores each
+window as it reads the moment it ends (pvfault.windows.as_of_end_tensor) once its slots are
+behind an early watermark (EARLY_LATENESS_MS), and its alarms are decided the same way over
+those rows. They come hours sooner and are not the batch's (npm run eval --scoring end-reflect).
+
 Python 3.9-compatible; no pyspark here.
 """
-import functools
 import math
 
 import numpy as np
 import pandas as pd
-import pywt
 
 from pvfault import alarms, gold, ingest
 from pvfault.baseline import NO_HISTORY
 from pvfault.contracts import GRID_STEP_MS, LATENESS_MS, QUALITY
 from pvfault.plantday import plant_date_of
-from pvfault.windows import SCALES, WINDOW, filled_channels, to_per_unit, windows_of, with_gain
-
-
-@functools.lru_cache(maxsize=None)
-def cwt_context():
-    """(before, after): how many grid slots before and after a sample enter its CWT coefficients.
-
-    Measured on pywt itself rather than derived from its source (which differs across
-    versions): the coefficients of a unit impulse at the largest scale are non-zero exactly
-    for the samples whose coefficients read it. The largest scale has the widest wavelet.
-    """
-    scale = int(SCALES.max())
-    n = 64 * scale + 1
-    centre = n // 2
-    impulse = np.zeros(n)
-    impulse[centre] = 1.0
-    coefs, _ = pywt.cwt(impulse, [scale], "morl")
-    reached = np.flatnonzero(coefs[0] != 0)
-    # coefficient t reads sample `centre` when t - before <= centre <= t + after
-    return int(reached.max() - centre), int(centre - reached.min())
+from pvfault.windows import WINDOW, cwt_context, filled_channels, to_per_unit, windows_of, with_gain
 
 
 def validate_stream_records(frame, time_zone):
@@ -139,15 +123,51 @@ def score_windows(row, scored, watermark_ms, closed, model, reference):
     return gold.window_rows(row["deviceId"], windows, probs, model.model_version, measured)
 
 
-def slot_complete(start_ms, watermark_ms, closed):
-    """A window slot of the plant is complete when every device's window of it can be scored: its end and the CWT context after it are behind the watermark."""
+EARLY_EDGE = "reflect"
+"""How an early window stands in for the samples after it (pvfault.windows.EDGE_MODES): measured
+by npm run eval --scoring end-reflect against the batch's alarms (docs/model-card.md)."""
+
+EARLY_LATENESS_MS = 2 * 60_000
+"""The early tier's watermark delay: readings later than this miss their window's early score
+(the gap fill stands in for them) and count only in the final, batch-equal tier."""
+
+
+def early_ready_windows(row, early_watermark_ms, closed):
+    """How many of the device-day's windows (from the first) can be scored as of their own end:
+    all once the day is closed, else those whose last slot is final under the early watermark."""
+    n = row["samples"] // WINDOW
+    if closed:
+        return n
+    return max(0, min(n, (final_through(row, early_watermark_ms) + 1) // WINDOW))
+
+
+def score_windows_early(row, scored, early_watermark_ms, closed, model, reference, edge=EARLY_EDGE):
+    """gold_window rows of the windows that became ready for their early score since `scored` were scored.
+
+    Each window reads as it does the moment it ends (pvfault.windows.as_of_end_tensor): no wait
+    for the CWT context after it, so its probabilities are not the batch's. The early tier's
+    alarms are decided over these rows; the final tier's (score_windows) are the batch's.
+    """
+    windows = windows_of(row)[scored:early_ready_windows(row, early_watermark_ms, closed)]
+    if not windows:
+        return []
+    measured = filled_channels(row)
+    usable = [w for w in windows if not w[3]]
+    probs = gold.window_probabilities(row, to_per_unit(with_gain(measured, reference.gain), reference.per_unit), usable, model, edge=edge)
+    return gold.window_rows(row["deviceId"], windows, probs, model.model_version, measured)
+
+
+def slot_complete(start_ms, watermark_ms, closed, after=None):
+    """A window slot of the plant is complete when every device's window of it can be scored: its
+    end and `after` slots past it (default: the CWT context; the early tier: 0) are behind the watermark."""
     if closed:
         return True
-    _, after = cwt_context()
+    if after is None:
+        _, after = cwt_context()
     return watermark_ms is not None and start_ms + (WINDOW + after) * GRID_STEP_MS <= watermark_ms
 
 
-def settled_gate(window_rows, watermark_ms, closed):
+def settled_gate(window_rows, watermark_ms, closed, after=None):
     """(plant events, settled_before_ms) of a plant-day from its window rows so far.
 
     The events are pvfault.alarms.plant_events over the complete slots. A slot that is no
@@ -157,10 +177,10 @@ def settled_gate(window_rows, watermark_ms, closed):
     those. Decisions are taken over the windows before the first slot that is incomplete
     or unsettled (settled_before_ms; None: all).
     """
-    rows = [r for r in window_rows if slot_complete(int(r["startMs"]), watermark_ms, closed)]
+    rows = [r for r in window_rows if slot_complete(int(r["startMs"]), watermark_ms, closed, after)]
     slots = alarms.plant_slots(rows)
     events = alarms.plant_events(slots)
-    incomplete = sorted(int(r["startMs"]) for r in window_rows if not slot_complete(int(r["startMs"]), watermark_ms, closed))
+    incomplete = sorted(int(r["startMs"]) for r in window_rows if not slot_complete(int(r["startMs"]), watermark_ms, closed, after))
     limit = incomplete[0] if incomplete else None
     if not closed and slots:
         devices = max(alarms.PLANT_GATE["minDevices"], max(d for _, d, _ in slots))
@@ -217,7 +237,21 @@ def new_alarms(date, rows_by_device, events, settled_before_ms, threshold_sets, 
     return out
 
 
-def alarm_message(alarm):
-    """The notification of an alarm (JSON-able), and its idempotency key: one alarm per device-day."""
+TIERS = ("early", "final")
+"""The stream's two alarms of a device-day: early (its windows scored the moment each ends,
+score_windows_early) and final (the batch's alarm, score_windows)."""
+
+
+def alarm_message(alarm, tier="final"):
+    """The notification of an alarm (JSON-able), and its idempotency key: one alarm per device-day and tier.
+
+    A final alarm keeps the key and type it always had (date/deviceId, pv-fault-alarm); an early
+    one is early/date/deviceId, of type pv-fault-early-alarm, so a subscriber that acts on
+    final alarms only filters on the type."""
+    if tier not in TIERS:
+        raise ValueError("tier must be one of %s, got %r" % (", ".join(TIERS), tier))
     key = "%s/%s" % (alarm["date"], alarm["deviceId"])
-    return key, {"type": "pv-fault-alarm", "key": key, **{k: alarm[k] for k, _ in ALARM_COLUMNS}}
+    if tier == "early":
+        key = "early/" + key
+    return key, {"type": "pv-fault-alarm" if tier == "final" else "pv-fault-early-alarm", "key": key, "tier": tier,
+                 **{k: alarm[k] for k, _ in ALARM_COLUMNS}}

@@ -6,6 +6,7 @@ level features — exactly as detector/windows.ts does (shared fixtures in
 test/fixtures/windows). Python 3.9-compatible.
 """
 import collections
+import functools
 import json
 import os
 
@@ -128,6 +129,60 @@ def day_scalograms(row, filled=None):
         coefs, _ = pywt.cwt(filled[c], SCALES, "morl")
         out[c] = coefs.astype(np.float32)
     return out
+
+
+@functools.lru_cache(maxsize=None)
+def cwt_context():
+    """(before, after): how many grid slots before and after a sample enter its CWT coefficients.
+
+    Measured on pywt itself rather than derived from its source (which differs across
+    versions): the coefficients of a unit impulse at the largest scale are non-zero exactly
+    for the samples whose coefficients read it. The largest scale has the widest wavelet.
+    """
+    scale = int(SCALES.max())
+    n = 64 * scale + 1
+    centre = n // 2
+    impulse = np.zeros(n)
+    impulse[centre] = 1.0
+    coefs, _ = pywt.cwt(impulse, [scale], "morl")
+    reached = np.flatnonzero(coefs[0] != 0)
+    # coefficient t reads sample `centre` when t - before <= centre <= t + after
+    return int(reached.max() - centre), int(centre - reached.min())
+
+
+EDGE_MODES = ("zero", "hold", "reflect")
+
+
+def as_of_end_tensor(filled, index, scale, edge="reflect"):
+    """(64, 64, 4) float32: window `index` as it reads the moment it ends, as detector/windows.ts asOfEndInputs.
+
+    The CWT of the samples up to the window's last (from the transform's reach before it), the
+    samples after it stood in for by `edge` (zero: nothing; hold: the last sample repeated;
+    reflect: the samples before the end mirrored about it). The batch's window_tensor reads the
+    reach after the window as well (512 slots, 2 h 50 min); this one needs nothing after it,
+    so a stream can score a window as soon as it ends.
+    """
+    if edge not in EDGE_MODES:
+        raise ValueError("edge must be one of %s, got %r" % (", ".join(EDGE_MODES), edge))
+    before, after = cwt_context()
+    first = index * WINDOW
+    last = first + WINDOW
+    start = max(0, first - before)
+    planes = []
+    for c in CHANNELS:
+        x = np.asarray(filled[c], dtype=np.float64)
+        if last > len(x):
+            raise ValueError("window %d ends after the day's %d samples" % (index, len(x)))
+        if edge == "zero":
+            tail = np.zeros(after)
+        elif edge == "hold":
+            tail = np.full(after, x[last - 1])
+        else:
+            tail = x[np.maximum(start, last - 1 - np.arange(after))]
+        coefs, _ = pywt.cwt(np.concatenate([x[start:last], tail]), SCALES, "morl")
+        held = coefs[:, first - start:last - start].astype(np.float32)
+        planes.append(np.arcsinh(held.astype(np.float64) / float(scale[c])))
+    return np.stack(planes, axis=-1).astype(np.float32)
 
 
 def raw_levels(filled, index):

@@ -79,6 +79,9 @@ describe('npm run eval flags', () => {
   it('never writes the card from the ceiling run', () => {
     expect(parseEvalArgs(['--windows', 'truth']).docs).toBe(false);
     expect(parseEvalArgs(['--no-docs']).docs).toBe(false);
+    // nor from the stream's scoring: the card's figures are the daily product's
+    expect(parseEvalArgs(['--scoring', 'end-reflect']).docs).toBe(false);
+    expect(parseEvalArgs([]).scoring).toBe('batch');
   });
 
   it.each([
@@ -93,6 +96,8 @@ describe('npm run eval flags', () => {
     [['--decision', 'vote'], '--decision: expected alarms, verdict, got "vote"'],
     [['--windows', 'oracle'], '--windows: expected model or truth, got "oracle"'],
     [['--workers', '0'], '--workers: "0" must be an integer in 1..64'],
+    [['--scoring', 'end-mirror'], '--scoring: expected batch, end-zero, end-hold, end-reflect, got "end-mirror"'],
+    [['--scoring', 'end-hold', '--windows', 'truth'], '--scoring: a perfect window classifier (--windows truth) reads no scalogram'],
     [['--fault-mix', 'normal=1,ground=2'], '--fault-mix: unknown class "ground"'],
   ])('rejects %j', (args, message) => {
     expect(() => parseEvalArgs(args)).toThrow(message);

@@ -107,6 +107,23 @@ describe('npm run eval, end to end', () => {
     expect(beforeProblem({ ...earlier, decision: { ...earlier.decision, name: 'other' } }, first)).toMatch(/its decision is other/);
   });
 
+  it('scores the counted days again as a stream would (--scoring), the baselines and carry still the batch\'s, and sets their alarms beside the batch\'s', async () => {
+    const run = await runEval({ ...options, scoring: 'end-reflect' });
+    // the warm-up days and the batch's counted days come from the cache; the counted days are predicted again
+    expect([run.computed, run.cached]).toEqual([2, 4]);
+    const r = run.report;
+    expect(r.scoring).toBe('end-reflect');
+    expectIdentities(r);
+    const a = r.againstBatch!;
+    expect(a.deviceDays).toBe(12);
+    expect(sum(Object.values(a.kinds))).toBe(12);
+    expect(a.kinds.neither).toBe(r.outcomes.filter((o) => o.alarm === null).length - a.kinds['only-batch']);
+    expect(first.againstBatch).toBeUndefined();
+    expect(reportTables(r).join('\n')).toContain('Alarms scored end-reflect against the batch\'s on the same 12 counted device-days');
+    // the same scoring again: all from the cache
+    expect((await runEval({ ...options, scoring: 'end-reflect', startPool: noPool })).report).toEqual(r);
+  }, 240_000);
+
   it('stops with a message naming the decision and the device when an alarm breaks the contract', async () => {
     const broken = (alarm: object): Decision => ({ name: 'broken', description: 'test', decide: () => ({ alarm: alarm as never }) });
     const base = { candidates: ['arc_fault'], onsetMs: 0, raisedMs: 1, confidence: 1 };

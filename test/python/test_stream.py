@@ -262,3 +262,54 @@ def test_an_alarms_message_is_keyed_by_its_device_day():
     key, message = stream.alarm_message(alarm)
     assert key == "%s/PV-1" % DATE and message["label"] == "open_circuit" and message["type"] == "pv-fault-alarm"
     json.dumps(message)
+
+
+def test_an_early_window_is_scored_as_soon_as_its_own_slots_are_behind_the_early_watermark():
+    readings = _readings(gaps=())
+    row = _row("PV-1", readings)
+    end0 = START + (WINDOW - 1) * GRID_STEP_MS  # window 0's last slot
+    assert stream.early_ready_windows(row, end0, False) == 0
+    assert stream.early_ready_windows(row, end0 + 1, False) == 1
+    assert stream.early_ready_windows(row, None, False) == 0
+    quiet = _row("PV-1", readings[:600])
+    assert stream.early_ready_windows(quiet, END, False) == 600 // WINDOW  # nothing past its last reading
+    assert stream.early_ready_windows(quiet, END, True) == 67
+    # hours before the final tier may score the same window
+    _, after = stream.cwt_context()
+    assert stream.ready_windows(row, end0 + 1, False) == 0 and after * GRID_STEP_MS > 2 * HOUR
+
+
+def test_early_windows_read_nothing_after_them_and_are_near_the_batchs():
+    model = Lenet.load(ARTIFACTS)
+    readings = _readings(gaps=())
+    whole = _row("PV-1", readings)
+    seen = START + 40 * WINDOW_MS + 60_000
+    partial = _row("PV-1", [r for r in readings if r["timestamp"] <= seen])
+    wm = stream.watermark(seen, stream.EARLY_LATENESS_MS)
+    early = stream.score_windows_early(partial, 0, wm, False, model, NO_HISTORY)
+    assert len(early) == stream.early_ready_windows(partial, wm, False) == 39
+    # the same windows scored with the whole day known: the same rows, as they read at their end
+    later = stream.score_windows_early(whole, 0, END, True, model, NO_HISTORY)[:39]
+    np.testing.assert_allclose(_probs(early), _probs(later), rtol=0, atol=1e-6)
+    batch, _ = gold.predict_device(whole, model, NO_HISTORY)
+    a, b = _probs(early), _probs(batch[:39])
+    assert len(a) == len(b) > 10
+    assert not np.allclose(a, b, rtol=0, atol=1e-5)  # not the batch's scalograms
+    assert (a.argmax(axis=1) == b.argmax(axis=1)).mean() > 0.8  # but mostly the batch's labels
+
+
+def test_an_early_slot_is_complete_when_its_window_ended_behind_the_watermark():
+    start = START + 10 * WINDOW_MS
+    assert not stream.slot_complete(start, start + WINDOW_MS, False)  # the final tier waits for the context
+    assert stream.slot_complete(start, start + WINDOW_MS, False, after=0)
+    assert not stream.slot_complete(start, start + WINDOW_MS - 1, False, after=0)
+
+
+def test_an_early_alarms_message_has_its_own_key_and_type():
+    alarm = {k: None for k, _ in stream.ALARM_COLUMNS}
+    alarm.update(deviceId="PV-1", date=DATE, label="arc_fault")
+    key, message = stream.alarm_message(alarm, "early")
+    assert key == "early/%s/PV-1" % DATE and message["type"] == "pv-fault-early-alarm" and message["tier"] == "early"
+    assert stream.alarm_message(alarm)[1]["tier"] == "final"
+    with pytest.raises(ValueError, match="tier must be"):
+        stream.alarm_message(alarm, "late")

@@ -29,6 +29,15 @@ def test_the_job_takes_the_arguments_infra_passes():
     args = job.parse_args(EMR_ARGV)
     assert (args.checkpoint_uri, args.trigger, args.max_offsets_per_trigger, args.stage) == ("s3://silver/stream/checkpoint", "60 seconds", 1000, "prod")
     assert args.lateness_ms == stream.LATENESS_MS
+    # the early tier is on unless told otherwise, with its own short watermark delay
+    assert (args.no_early_alarms, args.early_lateness_ms) == (False, stream.EARLY_LATENESS_MS)
+    assert job.parse_args(EMR_ARGV + ["--no-early-alarms"]).no_early_alarms
+
+
+def test_each_tier_has_its_own_alarm_table_and_window_state():
+    assert set(job.ALARM_FOLDERS) == set(job.WINDOW_FOLDERS) == set(stream.TIERS)
+    assert len(set(job.ALARM_FOLDERS.values())) == len(set(job.WINDOW_FOLDERS.values())) == 2
+    assert [f["name"] for f in job.window_schema_with_tier()["fields"]][-2:] == ["date", "tier"]
 
 
 def test_the_checkpoint_defaults_to_the_state_folder():

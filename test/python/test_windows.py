@@ -37,6 +37,36 @@ def test_same_normalised_tensors(case):
         np.testing.assert_allclose(ours, expected[k], rtol=0, atol=1e-5)
 
 
+def test_same_as_of_end_tensors(case):
+    """A window as a stream scores it the moment it ends: the reach after it stood in for (reflect)."""
+    filled = windows.filled_channels(case["silver"])
+    n = len(case["asOfEndIndices"])
+    expected = np.frombuffer(base64.b64decode(case["asOfEndTensors"]), dtype="<f4").reshape(n, 64, 64, 4)
+    batch = windows.day_scalograms(case["silver"])
+    for k, index in enumerate(case["asOfEndIndices"]):
+        ours = windows.as_of_end_tensor(filled, index, case["scale"], case["asOfEndEdge"])
+        np.testing.assert_allclose(ours, expected[k], rtol=0, atol=1e-5)
+        # not the batch's window: the samples after it are stood in for
+        assert np.abs(ours - windows.window_tensor(batch, index, case["scale"])).max() > 1e-3
+
+
+def test_as_of_end_reads_nothing_after_the_window():
+    x = np.sin(np.arange(2048) / 37.0) + 3
+    filled = {c: x.copy() for c in windows.CHANNELS}
+    later = {c: x.copy() for c in windows.CHANNELS}
+    for c in windows.CHANNELS:
+        later[c][20 * windows.WINDOW:] += 50  # the future changes
+    scale = {c: 1.0 for c in windows.CHANNELS}
+    for edge in windows.EDGE_MODES:
+        a = windows.as_of_end_tensor(filled, 19, scale, edge)
+        np.testing.assert_array_equal(a, windows.as_of_end_tensor(later, 19, scale, edge))
+        assert np.abs(a - windows.as_of_end_tensor(later, 20, scale, edge)).max() > 0.1
+    with pytest.raises(ValueError, match="edge must be one of"):
+        windows.as_of_end_tensor(filled, 3, scale, "mirror")
+    with pytest.raises(ValueError, match="ends after"):
+        windows.as_of_end_tensor(filled, 32, scale)
+
+
 def test_same_level_features(case):
     filled = windows.filled_channels(case["silver"])
     n = len(case["tensorIndices"])
