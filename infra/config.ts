@@ -79,6 +79,8 @@ export interface StreamingConfig {
   maxFailedAttemptsPerHour: number;
   /** the lag alarm: the stream's latest reading older than this (minutes of wall time), or no lag reported at all */
   lagAlarmMinutes: number;
+  /** the early alarms (each window scored the moment it ends; stream_alarm_early) beside the final, batch-equal ones; true unless set false */
+  earlyAlarms: boolean;
 }
 
 /** MFA of the dashboard's user pool: off, optional (each user may enrol a TOTP app) or required. */
@@ -298,7 +300,7 @@ function streaming(r: Reader): StreamingConfig | null {
     r.only('enabled');
     return null;
   }
-  r.only('enabled', 'triggerSeconds', 'maxOffsetsPerTrigger', 'maxFailedAttemptsPerHour', 'lagAlarmMinutes');
+  r.only('enabled', 'triggerSeconds', 'maxOffsetsPerTrigger', 'maxFailedAttemptsPerHour', 'lagAlarmMinutes', 'earlyAlarms');
   const triggerSeconds = r.int('triggerSeconds', 10, 3600);
   const lagAlarmMinutes = r.int('lagAlarmMinutes', 5, 1440);
   // the lag is reported once a micro-batch: an alarm sooner than two of them would fire on a healthy stream
@@ -309,6 +311,7 @@ function streaming(r: Reader): StreamingConfig | null {
     // EMR Serverless' own range for a streaming run's retry policy
     maxFailedAttemptsPerHour: r.int('maxFailedAttemptsPerHour', 1, 10),
     lagAlarmMinutes,
+    earlyAlarms: r.has('earlyAlarms') ? r.bool('earlyAlarms') : true,
   };
 }
 

@@ -73,6 +73,7 @@ export function streamJobArguments(v: StreamDefinitionValues): string[] {
     '--max-offsets-per-trigger', String(v.streaming.maxOffsetsPerTrigger),
     '--metrics-namespace', STREAM_METRICS_NAMESPACE,
     '--stage', v.stage,
+    ...(v.streaming.earlyAlarms ? [] : ['--no-early-alarms']),
   ];
 }
 

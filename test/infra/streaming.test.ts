@@ -16,7 +16,14 @@ const withStreaming = (v: unknown) => ({ ...prodRaw, 'pv-fault:streaming': v });
 describe('pv-fault:streaming', () => {
   it('is off in dev and on in prod', () => {
     expect(parseStackConfig(readStackConfig('dev')).streaming).toBeNull();
-    expect(parseStackConfig(prodRaw).streaming).toEqual({ triggerSeconds: 60, maxOffsetsPerTrigger: 1_800_000, maxFailedAttemptsPerHour: 5, lagAlarmMinutes: 30 });
+    expect(parseStackConfig(prodRaw).streaming).toEqual({ triggerSeconds: 60, maxOffsetsPerTrigger: 1_800_000, maxFailedAttemptsPerHour: 5, lagAlarmMinutes: 30, earlyAlarms: true });
+  });
+
+  it('raises early alarms unless told not to', () => {
+    const base = { enabled: true, triggerSeconds: 60, maxOffsetsPerTrigger: 0, maxFailedAttemptsPerHour: 5, lagAlarmMinutes: 30 };
+    expect(parseStackConfig(withStreaming(base)).streaming!.earlyAlarms).toBe(true);
+    expect(parseStackConfig(withStreaming({ ...base, earlyAlarms: false })).streaming!.earlyAlarms).toBe(false);
+    expect(() => parseStackConfig(withStreaming({ ...base, earlyAlarms: 'no' }))).toThrow('pv-fault:streaming.earlyAlarms: expected true or false');
   });
 
   it('is off when absent, and off means nothing else is set', () => {
@@ -41,7 +48,7 @@ const VALUES: StreamDefinitionValues = {
   applicationId: '00abc', jobRoleArn: `arn:aws:iam::${ACCOUNT}:role/job`, bootstrapBucket: 'boot', silverBucket: 'silver', goldBucket: 'gold', logsBucket: 'logs',
   bootstrapServers: 'b-1.example:9098', topic: 'pv-readings', plantTimeZone: 'Europe/Madrid', modelVersion: 'v7', notificationTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:t`,
   sparkSubmitParameters: '--conf spark.executor.cores=4', stage: 'prod',
-  streaming: { triggerSeconds: 60, maxOffsetsPerTrigger: 1000, maxFailedAttemptsPerHour: 5, lagAlarmMinutes: 30 },
+  streaming: { triggerSeconds: 60, maxOffsetsPerTrigger: 1000, maxFailedAttemptsPerHour: 5, lagAlarmMinutes: 30, earlyAlarms: true },
 };
 
 describe('the stream starter', () => {
@@ -76,6 +83,8 @@ describe('the stream starter', () => {
     expect(value('--state-uri')).toBe('s3://silver/stream/state');
     expect(value('--notify')).toBe(`sns:${VALUES.notificationTopicArn}`);
     expect(value('--trigger')).toBe('60 seconds');
+    // early alarms off: the one flag that says so (test/python/test_stream_job.py holds the job to it)
+    expect(streamJobArguments({ ...VALUES, streaming: { ...VALUES.streaming, earlyAlarms: false } })).toEqual([...args, '--no-early-alarms']);
   });
 });
 
