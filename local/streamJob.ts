@@ -136,13 +136,8 @@ export function logTail(file: string, lines = 30): string {
   }
 }
 
-export interface StreamAlarmRow {
-  deviceId: string;
-  date: string;
-  label: string;
-  onsetMs: number;
-  raisedMs: number;
-  detectedMs: number;
+/** A row of a gold alarms table: the alarm a micro-batch summary names, the micro-batch that raised it and its file. */
+export interface StreamAlarmRow extends StreamBatchAlarm {
   batchId: number;
   file: string;
 }
