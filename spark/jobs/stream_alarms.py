@@ -17,7 +17,7 @@ is scored the moment it ends, the samples after it stood in for (pvfault.windows
 reflect), under an early watermark (--early-lateness-ms, 2 min), with the same model,
 thresholds, baselines, carry and plant gate. They are not the batch's alarms:
 npm run eval -- --scoring end-reflect measures how often they agree with them and how much
-earlier they come (docs/model-card.md). Each tier is written and published once per
+earlier they come (docs/operations.md, "The stream"). Each tier is written and published once per
 device-day (early: stream_alarm_early, message type pv-fault-early-alarm).
 
 Why foreachBatch with the state in files rather than applyInPandasWithState: a device-day's
