@@ -65,6 +65,10 @@ export interface ProducerDayResult {
   dropped: Record<string, number>;
 }
 
+/** The plant time at the end of a published day that runs at SLOW_FINISH_SPEED (see publishDayWithProducer). */
+const SLOW_FINISH_MS = 3 * 60_000;
+const SLOW_FINISH_SPEED = 40;
+
 export async function publishDayWithProducer(o: ProducerDayOptions): Promise<ProducerDayResult> {
   // from an hour before the day (the day before's late deliveries) to past its lateness
   const from = o.window.startMs - 3_600_000;
@@ -104,6 +108,12 @@ export async function publishDayWithProducer(o: ProducerDayOptions): Promise<Pro
   const service = new ProducerService(config, { source: createSource(config, logger, metrics, clock), producer, admin, logger, metrics, clock });
   await service.start();
   try {
+    // the day's last readings (past its lateness, which lets the stream close the day) are polled only if a poll
+    // runs in the last plant minute: at full speed one is 30 ms of real time, which a loaded machine's
+    // scheduler can skip. So the last minutes run 40× slower (a poll every 0.5 s, the last minute 1.5 s).
+    const slowFrom = until - SLOW_FINISH_MS;
+    while (clock.now() < slowFrom) await systemClock.sleep(50);
+    clock.setSpeed(SLOW_FINISH_SPEED);
     while (clock.now() < until) await systemClock.sleep(50);
   } finally {
     // real time for the stop: its flush deadline (SHUTDOWN_TIMEOUT_MS) must not pass 2000× faster
