@@ -31,10 +31,12 @@ export interface KafkaBrokerOptions {
   startupTimeoutMs?: number;
   /** reuse these ports (a restart of the same broker); free loopback ports otherwise */
   ports?: { broker: number; controller: number };
+  /** the port clients are told to connect to (a proxy in front of the broker); the broker's own port otherwise */
+  advertisedPort?: number;
   heapMb?: number;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -59,13 +61,13 @@ export function kafkaClasspath(): string {
   }
 }
 
-function serverProperties(dir: string, ports: { broker: number; controller: number }): string {
+function serverProperties(dir: string, ports: { broker: number; controller: number }, advertisedPort: number): string {
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${ports.controller}`,
     `listeners=PLAINTEXT://127.0.0.1:${ports.broker},CONTROLLER://127.0.0.1:${ports.controller}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${ports.broker}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${advertisedPort}`,
     'controller.listener.names=CONTROLLER',
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'inter.broker.listener.name=PLAINTEXT',
@@ -80,6 +82,11 @@ function serverProperties(dir: string, ports: { broker: number; controller: numb
     'log.retention.bytes=-1',
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=false',
+    // The broker forgets an idempotent producer whose last record is older than this, judged by the records'
+    // own timestamps, and does so when it loads its state after a restart. Production's records are stamped when
+    // read (now), so the default day holds; the tests publish past days on a fast clock, stamped up to two days
+    // back, so a default broker would forget the producer on restart and append a retried batch again.
+    `producer.id.expiration.ms=${7 * 24 * 3_600_000}`,
     '',
   ].join('\n');
 }
@@ -112,7 +119,7 @@ export async function startKafkaBroker(o: KafkaBrokerOptions): Promise<KafkaBrok
   mkdirSync(o.dir, { recursive: true });
   const ports = o.ports ?? { broker: await freePort(), controller: await freePort() };
   const config = join(o.dir, 'server.properties');
-  writeFileSync(config, serverProperties(o.dir, ports));
+  writeFileSync(config, serverProperties(o.dir, ports, o.advertisedPort ?? ports.broker));
   writeFileSync(join(o.dir, 'log4j.properties'), LOG4J);
   const jvm = [`-Xmx${o.heapMb ?? 512}m`, `-Dlog4j.configuration=file:${join(o.dir, 'log4j.properties')}`, `-Dkafka.logs.dir=${o.dir}`, '-cp', classpath];
   // --ignore-formatted: a restart keeps the data of the first start

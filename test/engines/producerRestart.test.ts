@@ -5,14 +5,19 @@
  * numbers), so the topic holds each acknowledged reading exactly once — none lost, none
  * written twice — and each device's readings in the order they were sent. Measured on
  * the topic itself against what the broker acknowledged.
+ *
+ * The broker is stopped right after it appended a batch whose acknowledgement the producer
+ * never got (lostAckProxy.ts), so every run takes the path on which a batch could be written
+ * twice: the producer retries it against the restarted broker, which must recognise it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { resolveRunWindow } from '../../functions/run-window/window';
-import { startKafkaBroker, type KafkaBroker } from '../../local/kafkaBroker';
+import { freePort, startKafkaBroker, type KafkaBroker } from '../../local/kafkaBroker';
 import { publishDayWithProducer, type ProducerDayResult } from '../../local/producerDay';
+import { LostAckProxy, type LostAcknowledgement } from './lostAckProxy';
 
 const TOPIC = 'pv-readings';
 const PARTITIONS = 3;
@@ -24,6 +29,8 @@ let dir: string;
 let broker: KafkaBroker | null = null;
 let produced: ProducerDayResult;
 let restarts = 0;
+let proxy: LostAckProxy;
+let lostAck: LostAcknowledgement;
 const run = { start: 0, end: 0 };
 const outage = { down: 0, up: 0 };
 /** per device, the records in the order sent (acknowledged) and in the order they are on the topic */
@@ -46,16 +53,29 @@ function push(map: Map<string, string[]>, key: string, text: string): void {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'producer-restart-'));
-  broker = await startKafkaBroker({ dir: join(dir, 'kafka') });
-  const window = resolveRunWindow({ date: '2026-06-21' }, 'restart', 'Europe/Madrid', Date.now());
-  // a third into the day (real time), the broker goes away, stays down a while, then comes back on the same ports and data
+  const ports = { broker: await freePort(), controller: await freePort() };
+  // every client reaches the broker through the proxy: the broker tells them its port
+  proxy = await LostAckProxy.start(ports.broker);
+  broker = await startKafkaBroker({ dir: join(dir, 'kafka'), ports, advertisedPort: proxy.port });
+  // Yesterday, not a fixed day: the broker judges a producer's age by its records' timestamps (kafkaBroker.ts,
+  // producer.id.expiration.ms), and production's are recent. A day months back is forgotten on restart.
+  const window = resolveRunWindow({ scheduledTime: new Date().toISOString() }, 'restart', 'Europe/Madrid', Date.now());
+  // a third into the day (real time), the broker appends a batch whose acknowledgement is lost; it goes away,
+  // stays down a while, then comes back on the same ports and data
   const restarted = new Promise<void>((resolve, reject) => {
     setTimeout(() => {
       const b = broker!;
-      outage.down = Date.now();
-      b.stop()
+      proxy
+        .loseNextAcknowledgement(30_000)
+        .then((lost) => {
+          lostAck = lost;
+          outage.down = Date.now();
+          return b.stop();
+        })
+        // the old broker is gone: from now on clients find the port closed, as they would without the proxy
+        .then(() => proxy.resume())
         .then(() => new Promise((r) => setTimeout(r, EXTRA_DOWN_MS)))
-        .then(() => startKafkaBroker({ dir: b.dir, ports: b.ports }))
+        .then(() => startKafkaBroker({ dir: b.dir, ports: b.ports, advertisedPort: proxy.port }))
         .then((again) => {
           outage.up = Date.now();
           broker = again;
@@ -69,11 +89,11 @@ beforeAll(async () => {
     for (const m of messages) push(sent, String(m.key), recordText(m));
     acknowledged += messages.length;
   };
-  produced = await publishDayWithProducer({ bootstrap: broker.bootstrap, topic: TOPIC, partitions: PARTITIONS, timeZone: 'Europe/Madrid', window, devices: 10, seed: 8, onAcknowledged });
+  produced = await publishDayWithProducer({ bootstrap: `127.0.0.1:${proxy.port}`, topic: TOPIC, partitions: PARTITIONS, timeZone: 'Europe/Madrid', window, devices: 10, seed: 8, onAcknowledged });
   run.end = Date.now();
   await restarted;
 
-  const kafka = new Kafka({ clientId: 'count', brokers: [broker!.bootstrap], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: 'count', brokers: [`127.0.0.1:${proxy.port}`], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map((await admin.fetchTopicOffsets(TOPIC)).map((o) => [o.partition, Number(o.high)]));
@@ -101,11 +121,12 @@ beforeAll(async () => {
   });
   await consumer.disconnect();
   // the counts of this run, for the record (docs/producer.md quotes them)
-  console.log(`producer restart: published ${produced.published}, acknowledged ${acknowledged}, on the topic ${read}, broker down ${outage.up - outage.down} ms`);
+  console.log(`producer restart (${new Date(window.startMs).toISOString()}): published ${produced.published}, acknowledged ${acknowledged}, on the topic ${read}, broker down ${outage.up - outage.down} ms, lost acknowledgement of a batch in partitions ${lostAck.partitions.map((p) => `${p.partition}@${p.baseOffset}`).join(', ')}`);
 }, 10 * 60_000);
 
 afterAll(async () => {
   await broker?.stop();
+  await proxy?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
@@ -129,6 +150,12 @@ describe('the producer against a broker stopped and restarted mid-run', () => {
     expect(run.start).toBeLessThan(outage.down);
     expect(outage.up).toBeLessThan(run.end);
     expect(outage.up - outage.down).toBeGreaterThanOrEqual(EXTRA_DOWN_MS);
+  });
+
+  it('lost the acknowledgement of a batch the broker had appended, just before the broker stopped', () => {
+    expect(proxy.lost).toHaveLength(1);
+    expect(lostAck.partitions.length).toBeGreaterThan(0);
+    expect(lostAck.partitions.map((p) => p.errorCode)).toEqual(lostAck.partitions.map(() => 0));
   });
 
   it('drops nothing and counts as published exactly what the broker acknowledged', () => {
