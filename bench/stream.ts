@@ -27,7 +27,7 @@ import { sparkEnvironment, writeLocalRegistry } from '../local/sparkJobs';
 import { REGISTRY_KEY } from '../contracts/registry';
 import { plantConfig } from '../detector/simulator/plant';
 import { deviceRegistry } from '../detector/simulator/registry';
-import { logTail, medianP90, startStreamJob, streamAlarmRows } from '../local/streamJob';
+import { logTail, medianP90, phaseTotals, startStreamJob, streamAlarmRows } from '../local/streamJob';
 import { EMR_SERVERLESS_PRICES } from './emrServerlessCost';
 import { ProcessTreeSampler } from './processTree';
 
@@ -106,6 +106,9 @@ async function main(): Promise<void> {
 
     console.log(`\nstream replay · ${devices} devices · ${produced.published.toLocaleString('en-US')} readings · ${values.date} · ${cpus().length} cores (${cpus()[0]?.model ?? ''}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB · ${new Date().toISOString().slice(0, 10)}`);
     console.log(`micro-batches: ${done.batches.length} of ${step} plant minutes (${devices * READINGS_PER_MINUTE * step} records) · wall ${wallSeconds.toFixed(0)} s (${(wallSeconds / done.batches.length).toFixed(1)} s a micro-batch) · CPU ${cpuSeconds.toFixed(0)} s`);
+    const phases = phaseTotals(done.batches);
+    const seconds = (list: [string, number][]) => list.map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
+    console.log(`  where the time went (seconds over all micro-batches): driver wall: ${seconds(phases.wall)}; Python CPU in the scoring tasks: ${seconds(phases.scoringCpu)}`);
     console.log(`final alarms (the batch's): ${alarms.length}`);
     if (latency && afterRaise) {
       console.log(`  latency onset -> alarm, plant minutes: median ${latency.median.toFixed(0)}, p90 ${latency.p90.toFixed(0)} (goal: median <= 25, p90 <= 45)`);

@@ -31,7 +31,8 @@ export const STREAM_STATE_PREFIX = 'stream';
  * Days the stream's state files (stream/state/: each micro-batch's readings, windows and
  * progress) are kept. A day's state is read until the day closes, ~27 h after its start
  * (its lateness and CWT context); without an expiry it would grow by the fleet's readings
- * every day (~1.5 GB for 10k arrays) and every micro-batch would list more of it. Spark's
+ * every day (~1.5 GB for 10k arrays); a micro-batch lists only the days still open (the day
+ * comes first in the state's folders), so the expiry bounds storage, not the work. Spark's
  * checkpoint (stream/checkpoint/) is not expired: Spark purges its own logs.
  */
 export const STREAM_STATE_EXPIRY_DAYS = 7;

@@ -28,6 +28,10 @@ export interface StreamBatch {
   earlyWatermarkMs?: number | null;
   earlyWindowsScored?: number;
   earlyAlarms?: StreamBatchAlarm[];
+  /** wall milliseconds of the micro-batch's phases in the driver (validate, read, score, write_<tier>, decide_<tier>, publish, progress) */
+  phasesMs?: Record<string, number>;
+  /** Python CPU milliseconds inside the scoring tasks: the silver rows, each tier's windows */
+  scoringCpuMs?: Record<string, number>;
 }
 
 export interface StreamBatchAlarm {
@@ -168,4 +172,17 @@ export function medianP90(values: number[]): { median: number; p90: number } | n
   // nearest rank, as npm run eval's delays (detector/eval/summary.ts): one definition of a latency's percentiles
   const s = [...values].sort((a, b) => a - b);
   return { median: quantile(s, 0.5)!, p90: quantile(s, 0.9)! };
+}
+
+/**
+ * The micro-batches' phases summed (wall seconds in the driver, Python CPU seconds in the scoring tasks), largest
+ * first: where a stream's time goes. Micro-batches without the figures (a job before they were reported) add nothing.
+ */
+export function phaseTotals(batches: readonly Pick<StreamBatch, 'phasesMs' | 'scoringCpuMs'>[]): { wall: [string, number][]; scoringCpu: [string, number][] } {
+  const sum = (pick: (b: Pick<StreamBatch, 'phasesMs' | 'scoringCpuMs'>) => Record<string, number> | undefined): [string, number][] => {
+    const totals = new Map<string, number>();
+    for (const b of batches) for (const [k, ms] of Object.entries(pick(b) ?? {})) totals.set(k, (totals.get(k) ?? 0) + ms / 1000);
+    return [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  };
+  return { wall: sum((b) => b.phasesMs), scoringCpu: sum((b) => b.scoringCpuMs) };
 }

@@ -26,12 +26,19 @@ gate is a decision across all devices of a slot, which a per-key state function 
 see; foreachBatch hands each micro-batch to ordinary DataFrame code that can read the
 plant's windows together. Its state is kept in files keyed by the micro-batch id:
 
-  <state>/readings/batch=<id>/date=<day>/   the valid readings the micro-batch took
-  <state>/windows/batch=<id>/date=<day>/    the gold_window rows it scored
-  <state>/early_windows/batch=<id>/date=<day>/  the same, scored as of each window's end (early tier)
+  <state>/readings/date=<day>/batch=<id>/   the valid readings the micro-batch took
+  <state>/windows/date=<day>/batch=<id>/    the gold_window rows it scored
+  <state>/early_windows/date=<day>/batch=<id>/  the same, scored as of each window's end (early tier)
   <state>/progress/batch=<id>.json          the latest reading time seen, the days open and done
+                                            (the last PROGRESS_KEPT batches' only)
   <gold>/stream_alarm/date=<day>/batch=<id>/ the alarms it raised (the gold alarms table)
   <gold>/stream_alarm_early/date=<day>/batch=<id>/  its early alarms
+
+The day comes first in the state's folders: a micro-batch lists and reads only its open days
+(one or two), so its cost does not grow with the days the stream has run; a closed day's state
+is never read again (an S3 lifecycle rule may expire it). Within a day it still reads every
+earlier batch's files of that day: with the 60-s trigger, ~1,600 small files a folder by the
+day's end.
 
 A micro-batch reads only what batches before it wrote (and overwrites its own folders),
 so Spark replaying a batch after a failure (the checkpoint's offsets, the same records)
@@ -45,6 +52,7 @@ pyspark is imported inside the functions that need it, so tests can import this 
 import argparse
 import json
 import sys
+import time
 
 import pandas as pd
 
@@ -62,7 +70,15 @@ EARLY_ALARM_PREFIX = "stream_alarm_early"
 """Folder of the early alarms (each window scored the moment it ends), laid out as ALARM_PREFIX's."""
 
 ALARM_FOLDERS = {"final": ALARM_PREFIX, "early": EARLY_ALARM_PREFIX}
+PROGRESS_KEPT = 16
+"""How many micro-batches' progress records are kept (a replay reads the one before it)."""
 WINDOW_FOLDERS = {"final": "windows", "early": "early_windows"}
+
+
+def state_key(folder, day, batch_id):
+    """The state folder of one micro-batch's rows of one day: the day first, so that a micro-batch lists only its open days."""
+    return "%s/date=%s/batch=%d" % (folder, day, batch_id)
+
 
 STREAM_GROUP_PREFIX = "spark-kafka-relation-stream"
 """Prefix of the Kafka consumer group ids of the stream's source. Spark keeps the offsets in its
@@ -172,6 +188,22 @@ class Notifier(object):
                           MessageAttributes={"alarmKey": {"DataType": "String", "StringValue": key}}, **extra)
 
 
+class PhaseClock(object):
+    """Wall milliseconds of a micro-batch's phases, in the summary line: where a slow stream spends its time."""
+
+    def __init__(self):
+        self._last = time.perf_counter()
+        self._ms = {}
+
+    def lap(self, phase):
+        now = time.perf_counter()
+        self._ms[phase] = self._ms.get(phase, 0) + round((now - self._last) * 1000)
+        self._last = now
+
+    def phases_ms(self):
+        return dict(self._ms)
+
+
 class StreamState(object):
     """The stream's files (module docstring), read as of a micro-batch: only earlier batches' but for its own readings."""
 
@@ -196,16 +228,30 @@ class StreamState(object):
 
     def write_progress(self, batch_id, progress):
         self.store.write_text("progress/batch=%d.json" % batch_id, json.dumps(progress, sort_keys=True) + "\n")
+        # a replay re-runs only the last batch, which reads the one before it: older records are never read again
+        for key in self.store.list("progress"):
+            name = key.rsplit("/", 1)[-1]
+            if name.startswith("batch=") and name.endswith(".json") and int(name[len("batch="):-len(".json")]) <= batch_id - PROGRESS_KEPT:
+                self.store.delete(key)
 
-    def read(self, folder, schema, batch_filter, days):
-        """The rows of <state>/<folder> of the given days and batches (a Column on `batch`), or None when there are none."""
+    def write(self, folder, df, batch_id, days):
+        """Writes the micro-batch's rows of each day (a `date` column) to <state>/<folder>/date=<day>/batch=<id>/, replacing an earlier attempt's."""
         from pyspark.sql import functions as F
 
-        if not self.store.list(folder):
+        for d in days:
+            df.where(F.col("date") == d).drop("date").write.mode("overwrite").parquet(self.store.uri(state_key(folder, d, batch_id)))
+
+    def read(self, folder, schema, batch_filter, days):
+        """The rows of <state>/<folder> of the given days and batches (a Column on `batch`), or None when there are none.
+
+        Only the days' folders are listed: what the stream wrote on other days costs nothing here."""
+        from pyspark.sql import functions as F
+
+        paths = [self.store.uri("%s/date=%s" % (folder, d)) for d in sorted(days) if self.store.exists("%s/date=%s" % (folder, d))]
+        if not paths:
             return None
-        root = self.store.uri(folder)
-        df = self.spark.read.option("basePath", root).schema(schema).parquet(root)
-        return df.where(batch_filter(F.col("batch").cast("long")) & F.col("date").isin(list(days)))
+        df = self.spark.read.option("basePath", self.store.uri(folder)).schema(schema).parquet(*paths)
+        return df.where(batch_filter(F.col("batch").cast("long")))
 
     def raised(self, day, batch_id, tier="final"):
         """Device ids with an alarm of `day` (of the tier) written by an earlier micro-batch."""
@@ -231,6 +277,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
 
     from pvfault.sparkio import decoded_records, struct_type
 
+    clock = PhaseClock()
     state = StreamState(spark, args.state_uri, args.gold_uri)
     before = state.progress_before(batch_id)
     tz = args.time_zone
@@ -242,9 +289,9 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
     validated = decoded_records(records).mapInPandas(validate, struct_type(validated_schema_with_date())).persist(StorageLevel.MEMORY_AND_DISK)
     counts = validated.groupBy("reason", "date").agg(F.count(F.lit(1)).alias("n"), F.max("timestamp").alias("latest")).collect()
     valid = validated.where(F.col("reason") == "").select(*READING_COLUMNS)
-    readings_root = state.store.uri("readings/batch=%d" % batch_id)
-    valid.write.mode("overwrite").partitionBy("date").parquet(readings_root)
+    state.write("readings", valid, batch_id, sorted({r["date"] for r in counts if r["reason"] == ""}))
     validated.unpersist()
+    clock.lap("validate")
 
     # the latest reading time seen so far (valid readings only: a record set aside moves no watermark)
     seen = [int(r["latest"]) for r in counts if r["reason"] == "" and r["latest"] is not None]
@@ -262,6 +309,8 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
 
     new_windows = {t: 0 for t in tiers}
     raised_now = {t: [] for t in tiers}
+    # Python CPU seconds inside the scoring tasks, per part (what the micro-batch's timings cannot split)
+    udf_cpu = {k: spark.sparkContext.accumulator(0.0) for k in ("silver", "final", "early")}
     if open_days:
         reading_schema = {"type": "struct", "fields": [
             {"name": n, "type": t, "nullable": True, "metadata": {}} for n, t in zip(READING_COLUMNS, ("string", "string", "long", "float", "float", "float", "float", "integer", "long"))]}
@@ -286,7 +335,9 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
             day, device = frame["date"].iloc[0], frame["deviceId"].iloc[0]
             start, end = c["days"][day]
             frame = frame.assign(reason="")  # valid readings only: silver counts none quarantined
+            t = time.process_time()
             row = ingest.silver_row_of_device(device, frame, start, end)
+            udf_cpu["silver"].add(time.process_time() - t)
             ref = c["references"].get((day, device))
             per_unit = c["designs"].get(device, DEFAULT_PER_UNIT)
             judged = baseline.judged_as(ref, per_unit)
@@ -294,10 +345,12 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
             parts = []
             for tier in c["tiers"]:
                 scored_before = c["scored"].get((tier, day, device), 0)
+                t = time.process_time()
                 if tier == "final":
                     rows = stream.score_windows(row, scored_before, c["wm"], c["closed"][day], model, judged)
                 else:
                     rows = stream.score_windows_early(row, scored_before, c["early_wm"], c["early_closed"][day], model, judged)
+                udf_cpu[tier].add(time.process_time() - t)
                 part = tables.to_frame("gold_window", rows)
                 part["date"] = day
                 part["tier"] = tier
@@ -307,11 +360,15 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
         fresh = (readings.groupBy("date", "deviceId").applyInPandas(score, window_struct)
                  if readings is not None else spark.createDataFrame([], window_struct))
         fresh = fresh.persist(StorageLevel.MEMORY_AND_DISK)  # scored once, written per tier
+        clock.lap("read")
+        fresh.count()  # the scoring itself, timed apart from the writes
+        clock.lap("score")
         model = cached_model(shared.value)
         notifier = Notifier(args.notify, lambda uri: _store(spark, uri))
         for tier in tiers:
             folder = WINDOW_FOLDERS[tier]
-            fresh.where(F.col("tier") == tier).drop("tier").write.mode("overwrite").partitionBy("date").parquet(state.store.uri("%s/batch=%d" % (folder, batch_id)))
+            state.write(folder, fresh.where(F.col("tier") == tier).drop("tier"), batch_id, open_days)
+            clock.lap("write_" + tier)
             every = state.read(folder, with_batch(window_schema_with_date()), lambda b: b <= batch_id, open_days)
             rows = [] if every is None else [r.asDict() for r in every.select(
                 "batch", "date", "deviceId", "windowIndex", "startMs", "endMs", "status", "confidence", "labelIndex",
@@ -337,6 +394,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
                     (spark.createDataFrame([tuple(a[c] for c in columns) for a in alarms_now], struct_type(alarm_schema()))
                      .coalesce(1).write.mode("overwrite").parquet(state.gold.uri(key)))
                 raised_now[tier].extend(alarms_now)
+            clock.lap("decide_" + tier)
         fresh.unpersist()
         for d in open_days:
             if closed[d]:
@@ -344,7 +402,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
         for tier in tiers:
             for a in raised_now[tier]:
                 notifier.publish(a, tier)
-
+        clock.lap("publish")
     if args.metrics_namespace and max_event is not None:
         put_lag_metric(args, max_event)
     progress = {"maxEventMs": max_event, "watermarkMs": wm, "openDays": sorted(set(open_days) - done), "doneDays": sorted(done)}
@@ -361,6 +419,9 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
     if not args.no_early_alarms:
         summary["earlyWindowsScored"] = new_windows["early"]
         summary["earlyAlarms"] = [{k: a[k] for k in ("deviceId", "date", "label", "onsetMs", "raisedMs", "detectedMs")} for a in raised_now["early"]]
+    clock.lap("progress")
+    summary["phasesMs"] = clock.phases_ms()
+    summary["scoringCpuMs"] = {k: round(a.value * 1000) for k, a in udf_cpu.items()}
     log(json.dumps(summary))
     return summary
 

@@ -68,6 +68,10 @@ class HadoopStore(object):
         path = self._path(self.uri(key))
         self._fs(path).delete(path, False)
 
+    def exists(self, key):
+        path = self._path(self.uri(key))
+        return bool(self._fs(path).exists(path))
+
     def list(self, prefix):
         """Keys of the files under a folder key (recursively), [] if there is none."""
         path = self._path(self.uri(prefix.rstrip("/")))

@@ -1,7 +1,7 @@
 /** bench/stream.ts's cost of a streaming day and local/streamJob.ts's percentiles: the arithmetic the figures in docs/performance.md rest on. */
 import { streamDayCost } from '../../bench/stream';
 import { EMR_SERVERLESS_PRICES } from '../../bench/emrServerlessCost';
-import { medianP90 } from '../../local/streamJob';
+import { medianP90, phaseTotals } from '../../local/streamJob';
 
 const WORKERS = { driver: { cpu: '2 vCPU', memory: '5 GB' }, executor: { cpu: '4 vCPU', memory: '12 GB' } };
 
@@ -29,5 +29,14 @@ describe('medianP90', () => {
     expect(medianP90([5])).toEqual({ median: 5, p90: 5 });
     expect(medianP90([4, 1, 3, 2])).toEqual({ median: 2, p90: 4 });
     expect(medianP90([10, 20, 30, 40, 50, 60, 70, 80, 90, 100])).toEqual({ median: 50, p90: 90 });
+  });
+});
+
+describe('phaseTotals', () => {
+  it('sums each phase over the micro-batches in seconds, largest first, and skips batches without figures', () => {
+    const t = phaseTotals([{ phasesMs: { score: 1500, validate: 500 }, scoringCpuMs: { early: 200, final: 800 } }, { phasesMs: { score: 500, write_final: 3000 } }, {}]);
+    expect(t.wall).toEqual([['write_final', 3], ['score', 2], ['validate', 0.5]]);
+    expect(t.scoringCpu).toEqual([['final', 0.8], ['early', 0.2]]);
+    expect(phaseTotals([])).toEqual({ wall: [], scoringCpu: [] });
   });
 });

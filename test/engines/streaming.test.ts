@@ -111,6 +111,18 @@ describe('the streaming job on a real broker and Spark, against the daily batch 
     expect(secondRun.batches.some((b) => b.closedDays.includes(DATE))).toBe(true);
   });
 
+  it("keeps its state by day (a micro-batch lists only its open days) and only the last micro-batches' progress", () => {
+    const state = join(dir, 'stream-state');
+    for (const folder of ['readings', 'windows', 'early_windows']) {
+      const days = readdirSync(join(state, folder)).filter((f) => !f.startsWith('.'));
+      expect(days.length).toBeGreaterThan(0);
+      for (const d of days) expect({ folder, d }).toEqual({ folder, d: expect.stringMatching(/^date=\d{4}-\d{2}-\d{2}$/) });
+    }
+    const batches = Math.max(...secondRun.batches.map((b) => b.batch)) + 1;
+    expect(batches).toBeGreaterThan(16);
+    expect(readdirSync(join(state, 'progress')).filter((f) => f.endsWith('.json'))).toHaveLength(16);
+  });
+
   it('raises the batch\'s alarms: the same devices and labels, onsets within one window', () => {
     const expected = batchAlarms();
     const got = tableRows.filter((r) => r.date === DATE);
