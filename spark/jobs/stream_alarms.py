@@ -70,6 +70,8 @@ EARLY_ALARM_PREFIX = "stream_alarm_early"
 """Folder of the early alarms (each window scored the moment it ends), laid out as ALARM_PREFIX's."""
 
 ALARM_FOLDERS = {"final": ALARM_PREFIX, "early": EARLY_ALARM_PREFIX}
+STATE_WINDOW_COLUMNS = ("batch", "date", "deviceId", "windowIndex", "startMs", "endMs", "status", "confidence", "labelIndex") + tuple("p_" + c for c in FAULT_CLASSES)
+"""The columns of the window state the decisions read (batch first: the partition the state adds)."""
 PROGRESS_KEPT = 16
 """How many micro-batches' progress records are kept (a replay reads the one before it)."""
 WINDOW_FOLDERS = {"final": "windows", "early": "early_windows"}
@@ -316,11 +318,14 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
             {"name": n, "type": t, "nullable": True, "metadata": {}} for n, t in zip(READING_COLUMNS, ("string", "string", "long", "float", "float", "float", "float", "integer", "long"))]}
         readings = state.read("readings", with_batch(reading_schema), lambda b: b <= batch_id, open_days)
         window_struct = struct_type(window_schema_with_tier())
+        # each tier's windows scored by earlier batches, read once: what is left to score, and (with this batch's) what the decisions read
+        earlier_rows = {}
         scored = {}
         for tier in tiers:
             earlier = state.read(WINDOW_FOLDERS[tier], with_batch(window_schema_with_date()), lambda b: b < batch_id, open_days)
-            if earlier is not None:
-                scored.update({(tier, r["date"], r["deviceId"]): int(r["n"]) for r in earlier.groupBy("date", "deviceId").agg(F.count(F.lit(1)).alias("n")).collect()})
+            earlier_rows[tier] = [] if earlier is None else [r.asDict() for r in earlier.select(*STATE_WINDOW_COLUMNS).collect()]
+            for r in earlier_rows[tier]:
+                scored[(tier, r["date"], r["deviceId"])] = scored.get((tier, r["date"], r["deviceId"]), 0) + 1
         references = {}
         for d in open_days:
             read_from, marker = baseline.latest_baseline(state.gold, d)
@@ -365,15 +370,17 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
         clock.lap("score")
         model = cached_model(shared.value)
         notifier = Notifier(args.notify, lambda uri: _store(spark, uri))
+        refs_of_day = {d: {dev: baseline.judged_as(ref, designs.get(dev, DEFAULT_PER_UNIT)) for (day, dev), ref in references.items() if day == d}
+                       for d in open_days}
         for tier in tiers:
             folder = WINDOW_FOLDERS[tier]
-            state.write(folder, fresh.where(F.col("tier") == tier).drop("tier"), batch_id, open_days)
+            mine = fresh.where(F.col("tier") == tier).drop("tier")
+            state.write(folder, mine, batch_id, open_days)
             clock.lap("write_" + tier)
-            every = state.read(folder, with_batch(window_schema_with_date()), lambda b: b <= batch_id, open_days)
-            rows = [] if every is None else [r.asDict() for r in every.select(
-                "batch", "date", "deviceId", "windowIndex", "startMs", "endMs", "status", "confidence", "labelIndex",
-                *["p_" + c for c in FAULT_CLASSES]).collect()]
-            new_windows[tier] = sum(1 for r in rows if int(r["batch"]) == batch_id)
+            # what was just written, from the cache rather than read back: the state as of this batch
+            new_rows = [dict(r.asDict(), batch=str(batch_id)) for r in mine.select(*STATE_WINDOW_COLUMNS[1:]).collect()]
+            new_windows[tier] = len(new_rows)
+            rows = earlier_rows[tier] + new_rows
             for d in open_days:
                 day_rows = [r for r in rows if r["date"] == d]
                 by_device = {}
@@ -384,8 +391,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
                 else:
                     # an early window needs nothing after it: its slot is complete once it ended behind the early watermark
                     events, settled_before = stream.settled_gate(day_rows, early_wm, early_closed[d], after=0)
-                refs = {dev: baseline.judged_as(ref, designs.get(dev, DEFAULT_PER_UNIT)) for (day, dev), ref in references.items() if day == d}
-                alarms_now = stream.new_alarms(d, by_device, events, settled_before, model.alarm_thresholds, refs, model.model_version,
+                alarms_now = stream.new_alarms(d, by_device, events, settled_before, model.alarm_thresholds, refs_of_day[d], model.model_version,
                                                state.raised(d, batch_id, tier), max_event, batch_id)
                 key = "%s/date=%s/batch=%d" % (ALARM_FOLDERS[tier], d, batch_id)
                 state.gold.delete_tree(key)  # an earlier attempt of this batch

@@ -38,7 +38,7 @@ function frameReader(onFrame: (frame: Buffer) => void): (chunk: Buffer) => void 
 }
 
 /** The per-partition results of a Produce response, versions 5–7 (what kafkajs 2.2 speaks to Kafka 3.x). */
-export function produceResponsePartitions(frame: Buffer, apiVersion: number): LostAcknowledgement['partitions'] {
+function produceResponsePartitions(frame: Buffer, apiVersion: number): LostAcknowledgement['partitions'] {
   if (apiVersion < 5 || apiVersion > 7) throw new Error(`Produce response version ${apiVersion} is not read here (5–7 are)`);
   let at = 8; // size, correlation id
   const out: LostAcknowledgement['partitions'] = [];
@@ -81,6 +81,11 @@ export class LostAckProxy {
       server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
     });
     return new LostAckProxy(server, port, upstreamPort);
+  }
+
+  /** host:port for clients (the broker advertises the proxy's port, so they stay behind it) */
+  get bootstrap(): string {
+    return `127.0.0.1:${this.port}`;
   }
 
   /** Loses the answer to the next Produce request; resolves with it, once it is lost and the proxy has gone dark. */

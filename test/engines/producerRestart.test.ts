@@ -89,11 +89,11 @@ beforeAll(async () => {
     for (const m of messages) push(sent, String(m.key), recordText(m));
     acknowledged += messages.length;
   };
-  produced = await publishDayWithProducer({ bootstrap: `127.0.0.1:${proxy.port}`, topic: TOPIC, partitions: PARTITIONS, timeZone: 'Europe/Madrid', window, devices: 10, seed: 8, onAcknowledged });
+  produced = await publishDayWithProducer({ bootstrap: proxy.bootstrap, topic: TOPIC, partitions: PARTITIONS, timeZone: 'Europe/Madrid', window, devices: 10, seed: 8, onAcknowledged });
   run.end = Date.now();
   await restarted;
 
-  const kafka = new Kafka({ clientId: 'count', brokers: [`127.0.0.1:${proxy.port}`], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: 'count', brokers: [proxy.bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map((await admin.fetchTopicOffsets(TOPIC)).map((o) => [o.partition, Number(o.high)]));
