@@ -32,6 +32,9 @@ export interface StreamBatch {
   phasesMs?: Record<string, number>;
   /** Python CPU milliseconds inside the scoring tasks: the silver rows, each tier's windows */
   scoringCpuMs?: Record<string, number>;
+  /** device-days with readings so far, and those rebuilt and scored (a window of theirs newly ready in some tier) */
+  devicesSeen?: number;
+  devicesScored?: number;
 }
 
 export interface StreamBatchAlarm {
@@ -178,11 +181,20 @@ export function medianP90(values: number[]): { median: number; p90: number } | n
  * The micro-batches' phases summed (wall seconds in the driver, Python CPU seconds in the scoring tasks), largest
  * first: where a stream's time goes. Micro-batches without the figures (a job before they were reported) add nothing.
  */
-export function phaseTotals(batches: readonly Pick<StreamBatch, 'phasesMs' | 'scoringCpuMs'>[]): { wall: [string, number][]; scoringCpu: [string, number][] } {
+export function phaseTotals(batches: readonly Pick<StreamBatch, 'phasesMs' | 'scoringCpuMs' | 'devicesSeen' | 'devicesScored'>[]): {
+  wall: [string, number][];
+  scoringCpu: [string, number][];
+  devices: { seen: number; scored: number };
+} {
   const sum = (pick: (b: Pick<StreamBatch, 'phasesMs' | 'scoringCpuMs'>) => Record<string, number> | undefined): [string, number][] => {
     const totals = new Map<string, number>();
     for (const b of batches) for (const [k, ms] of Object.entries(pick(b) ?? {})) totals.set(k, (totals.get(k) ?? 0) + ms / 1000);
     return [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   };
-  return { wall: sum((b) => b.phasesMs), scoringCpu: sum((b) => b.scoringCpuMs) };
+  const devices = { seen: 0, scored: 0 };
+  for (const b of batches) {
+    devices.seen += b.devicesSeen ?? 0;
+    devices.scored += b.devicesScored ?? 0;
+  }
+  return { wall: sum((b) => b.phasesMs), scoringCpu: sum((b) => b.scoringCpuMs), devices };
 }

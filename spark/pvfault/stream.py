@@ -38,6 +38,7 @@ from pvfault import alarms, gold, ingest
 from pvfault.baseline import NO_HISTORY
 from pvfault.contracts import GRID_STEP_MS, LATENESS_MS, QUALITY
 from pvfault.plantday import plant_date_of
+from pvfault.silver import grid_samples
 from pvfault.windows import WINDOW, cwt_context, filled_channels, to_per_unit, windows_of, with_gain
 
 
@@ -80,46 +81,126 @@ def day_closed(watermark_ms, end_ms):
     return watermark_ms is not None and watermark_ms >= end_ms
 
 
-def final_through(row, watermark_ms):
-    """The last grid slot of a device-day row up to which its gap-filled series is final, or -1.
+def last_final_slot(start_ms, step_ms, samples, last_observed, watermark_ms):
+    """The last grid slot up to which a device-day's gap-filled series is final, or -1.
 
     Final: behind the watermark (no reading still to come) and not past the device's last
-    observed slot (beyond it the gap fill holds the last value, which a later reading changes).
+    observed slot (`last_observed`, None when it has none: beyond it the gap fill holds the
+    last value, which a later reading changes).
     """
-    if watermark_ms is None:
+    if watermark_ms is None or last_observed is None or last_observed < 0:
         return -1
+    behind = int(math.ceil((watermark_ms - start_ms) / float(step_ms))) - 1  # last slot with time < watermark
+    return int(min(last_observed, behind, samples - 1))
+
+
+def final_through(row, watermark_ms):
+    """last_final_slot of a device-day row (its last observed slot read from its quality)."""
     observed = np.flatnonzero(np.asarray(row["quality"]) == QUALITY["observed"])
-    if observed.size == 0:
-        return -1
-    behind = int(math.ceil((watermark_ms - row["startMs"]) / float(row["stepMs"]))) - 1  # last slot with time < watermark
-    return int(min(observed[-1], behind, row["samples"] - 1))
+    return last_final_slot(row["startMs"], row["stepMs"], row["samples"], int(observed[-1]) if observed.size else None, watermark_ms)
+
+
+def windows_ready(samples, last_final, closed):
+    """How many of a device-day's windows (from the first) the final tier can score: all once the
+    day is closed, else those whose last slot plus the CWT context after it are final (up to last_final)."""
+    n = samples // WINDOW
+    if closed:
+        return n
+    _, after = cwt_context()
+    # window i's last slot is (i + 1) * WINDOW - 1; it needs slots up to that + after
+    return max(0, min(n, (last_final - after + 1) // WINDOW))
+
+
+def early_windows_ready(samples, last_final, closed):
+    """How many of a device-day's windows (from the first) the early tier can score: all once the
+    day is closed, else those whose own last slot is final (up to last_final, under the early watermark)."""
+    n = samples // WINDOW
+    if closed:
+        return n
+    return max(0, min(n, (last_final + 1) // WINDOW))
 
 
 def ready_windows(row, watermark_ms, closed):
-    """How many of the device-day's windows (from the first) can be scored now: all once the day
-    is closed, else those whose last slot plus the CWT context after it is final (final_through)."""
-    n = row["samples"] // WINDOW
-    if closed:
-        return n
-    last = final_through(row, watermark_ms)
-    _, after = cwt_context()
-    # window i's last slot is (i + 1) * WINDOW - 1; it needs slots up to that + after
-    return max(0, min(n, (last - after + 1) // WINDOW))
+    """How many of the device-day's windows (from the first) can be scored now (windows_ready)."""
+    return windows_ready(row["samples"], final_through(row, watermark_ms), closed)
+
+
+def ready_counts(start_ms, end_ms, last_reading_ms, marks):
+    """{tier: windows ready} of a device-day from its latest valid reading time alone, as the driver
+    knows it before any silver row is built: `marks` {tier: (watermark_ms, closed)}.
+
+    The slot of the latest reading is the last observed slot (slot_of is monotonic), clamped to
+    the day's last: never less than what final_through reads off the row, so a device this
+    finds nothing ready for has indeed nothing ready (ready_devices relies on it)."""
+    samples = grid_samples(start_ms, end_ms)
+    last = None
+    if last_reading_ms is not None:
+        slot = int(math.floor((int(last_reading_ms) - start_ms) / float(GRID_STEP_MS) + 0.5))
+        last = min(slot, samples - 1) if slot >= 0 else None
+    out = {}
+    for tier, (wm, closed) in marks.items():
+        through = last_final_slot(start_ms, GRID_STEP_MS, samples, last, wm)
+        out[tier] = windows_ready(samples, through, closed) if tier == "final" else early_windows_ready(samples, through, closed)
+    return out
+
+
+def ready_devices(last_readings, scored, days, marks):
+    """The (date, deviceId) whose silver row must be built this micro-batch: those with a window
+    newly ready in some tier. The others' rows would score nothing, so the micro-batch neither
+    shuffles their readings nor rebuilds their day: with a trigger much shorter than a window
+    (60 s against 21 min 20 s) most devices are skipped in most micro-batches.
+
+    last_readings: {(date, deviceId): latest valid reading ms}; scored: {(tier, date, deviceId):
+    windows scored by earlier batches}; days: {date: (startMs, endMs)}; marks: {date: {tier:
+    (watermark_ms, closed)}}."""
+    out = set()
+    for (day, device), last in last_readings.items():
+        start, end = days[day]
+        ready = ready_counts(start, end, last, marks[day])
+        if any(n > scored.get((tier, day, device), 0) for tier, n in ready.items()):
+            out.add((day, device))
+    return out
+
+
+def context_span(first_index, last_index, samples):
+    """(a, b): the slots whose CWT gives windows first_index..last_index their batch coefficients,
+    a aligned to a window (so the span's windows are the day's, shifted by a // WINDOW).
+
+    pywt's coefficient of a slot reads cwt_context() slots either side; within [a, b) every slot
+    those windows read is present, so their coefficients are the whole day's (the CWT's edge
+    falls outside their reach): the stream transforms ~1,100 slots per device and micro-batch
+    rather than the day so far (up to 4,320)."""
+    before, after = cwt_context()
+    a = max(0, first_index * WINDOW - before) // WINDOW * WINDOW
+    b = min(samples, (last_index + 1) * WINDOW + after)
+    return a, b
+
+
+def span_probabilities(filled, usable, model):
+    """gold.window_probabilities of the usable windows from the CWT of their context_span only."""
+    if not usable:
+        return gold.window_probabilities(None, filled, usable, model)
+    samples = len(filled["voltage"])
+    a, b = context_span(usable[0][0], usable[-1][0], samples)
+    shift = a // WINDOW
+    part = {c: x[a:b] for c, x in filled.items()}
+    return gold.window_probabilities(None, part, [(w[0] - shift,) + tuple(w[1:]) for w in usable], model)
 
 
 def score_windows(row, scored, watermark_ms, closed, model, reference):
     """gold_window rows of the device-day's windows that became ready since `scored` were scored.
 
     The same rows the batch writes for those windows (pvfault.gold.predict_device): the
-    model reads the whole day's CWT so far, the irradiance times the baseline's gain, voltage
-    and current per unit of the device's design.
+    model reads the day's CWT (over the span of the slots these windows read, which is the
+    whole day's there: context_span), the irradiance times the baseline's gain, voltage and
+    current per unit of the device's design.
     """
     windows = windows_of(row)[scored:ready_windows(row, watermark_ms, closed)]
     if not windows:
         return []
     measured = filled_channels(row)
     usable = [w for w in windows if not w[3]]
-    probs = gold.window_probabilities(row, to_per_unit(with_gain(measured, reference.gain), reference.per_unit), usable, model)
+    probs = span_probabilities(to_per_unit(with_gain(measured, reference.gain), reference.per_unit), usable, model)
     return gold.window_rows(row["deviceId"], windows, probs, model.model_version, measured)
 
 
@@ -135,10 +216,7 @@ EARLY_LATENESS_MS = 2 * 60_000
 def early_ready_windows(row, early_watermark_ms, closed):
     """How many of the device-day's windows (from the first) can be scored as of their own end:
     all once the day is closed, else those whose last slot is final under the early watermark."""
-    n = row["samples"] // WINDOW
-    if closed:
-        return n
-    return max(0, min(n, (final_through(row, early_watermark_ms) + 1) // WINDOW))
+    return early_windows_ready(row["samples"], final_through(row, early_watermark_ms), closed)
 
 
 def score_windows_early(row, scored, early_watermark_ms, closed, model, reference, edge=EARLY_EDGE):

@@ -33,10 +33,15 @@ describe('medianP90', () => {
 });
 
 describe('phaseTotals', () => {
-  it('sums each phase over the micro-batches in seconds, largest first, and skips batches without figures', () => {
-    const t = phaseTotals([{ phasesMs: { score: 1500, validate: 500 }, scoringCpuMs: { early: 200, final: 800 } }, { phasesMs: { score: 500, write_final: 3000 } }, {}]);
+  it('sums each phase over the micro-batches in seconds, largest first, and the device-days seen and rebuilt, skipping batches without figures', () => {
+    const t = phaseTotals([
+      { phasesMs: { score: 1500, validate: 500 }, scoringCpuMs: { early: 200, final: 800 }, devicesSeen: 16, devicesScored: 3 },
+      { phasesMs: { score: 500, write_final: 3000 }, devicesSeen: 16, devicesScored: 16 },
+      {},
+    ]);
     expect(t.wall).toEqual([['write_final', 3], ['score', 2], ['validate', 0.5]]);
     expect(t.scoringCpu).toEqual([['final', 0.8], ['early', 0.2]]);
-    expect(phaseTotals([])).toEqual({ wall: [], scoringCpu: [] });
+    expect(t.devices).toEqual({ seen: 32, scored: 19 });
+    expect(phaseTotals([])).toEqual({ wall: [], scoringCpu: [], devices: { seen: 0, scored: 0 } });
   });
 });

@@ -313,3 +313,64 @@ def test_an_early_alarms_message_has_its_own_key_and_type():
     assert stream.alarm_message(alarm)[1]["tier"] == "final"
     with pytest.raises(ValueError, match="tier must be"):
         stream.alarm_message(alarm, "late")
+
+
+def _marks(seen, closed=False):
+    return {"final": (stream.watermark(seen), closed), "early": (stream.watermark(seen, stream.EARLY_LATENESS_MS), closed)}
+
+
+@pytest.mark.parametrize("gaps", [(), ((1500, 1502), (2000, 2030)), ((0, 300), (1990, 2600))])
+def test_the_windows_ready_from_the_latest_reading_alone_are_those_the_row_gives(gaps):
+    """The driver picks the devices to rebuild from their latest reading time (ready_counts);
+    the row built later must find the same windows ready, or a window would wait a micro-batch."""
+    readings = _readings(gaps=gaps)
+    for seen in list(_arrivals(step_ms=17 * 60_000)) + [END + LATENESS_MS]:
+        known = [r for r in readings if r["timestamp"] <= seen]
+        row = _row("PV-1", known)
+        marks = _marks(seen, stream.day_closed(stream.watermark(seen), END))
+        counts = stream.ready_counts(START, END, max(r["timestamp"] for r in known) if known else None, marks)
+        wm, closed = marks["final"]
+        ewm, eclosed = marks["early"]
+        assert counts == {"final": stream.ready_windows(row, wm, closed), "early": stream.early_ready_windows(row, ewm, eclosed)}, seen
+
+
+def test_a_reading_past_the_days_last_slot_counts_as_the_last_slot():
+    # 10 s before midnight rounds to the next day's first slot: the day's last observed slot is at most its last
+    counts = stream.ready_counts(START, END, END - 10_000, {"early": (END, False), "final": (END, False)})
+    assert counts["early"] == 67 and counts["final"] == (SAMPLES - stream.cwt_context()[1]) // WINDOW
+    assert stream.ready_counts(START, END, None, {"early": (END, False)}) == {"early": 0}
+
+
+def test_only_devices_with_a_window_newly_ready_are_rebuilt():
+    days = {DATE: (START, END)}
+    seen = START + 10 * WINDOW_MS + 5 * 60_000  # window 9 ended 5 min ago
+    marks = {DATE: _marks(seen)}
+    last = {(DATE, "PV-1"): seen, (DATE, "PV-2"): seen, (DATE, "PV-3"): START + 3 * WINDOW_MS}
+    scored = {("early", DATE, "PV-1"): 10, ("early", DATE, "PV-2"): 9, ("early", DATE, "PV-3"): 3}
+    # PV-1 has its 10 windows, PV-2 waits for its 10th, PV-3 fell silent after its 3rd
+    assert stream.ready_devices(last, scored, days, marks) == {(DATE, "PV-2")}
+    # the final tier has nothing ready hours before the CWT context after a window has come
+    assert stream.ready_devices(last, {}, days, {DATE: {"final": marks[DATE]["final"]}}) == set()
+    # once the day is closed every window of every device is ready
+    closed = {DATE: {"final": (END + 1, True), "early": (END + 1, True)}}
+    assert stream.ready_devices(last, scored, days, closed) == {(DATE, d) for d in ("PV-1", "PV-2", "PV-3")}
+
+
+@pytest.mark.parametrize("first,last", [(0, 2), (5, 5), (30, 41), (60, 66)])
+def test_the_scalogram_over_a_windows_context_span_is_the_whole_days(first, last):
+    row = _row("PV-1", _readings())
+    filled = filled_channels(row)
+    a, b = stream.context_span(first, last, SAMPLES)
+    before, after = stream.cwt_context()
+    assert a % WINDOW == 0 and a <= max(0, first * WINDOW - before) and b >= min(SAMPLES, (last + 1) * WINDOW + after)
+    assert b - a <= before + after + (last - first + 2) * WINDOW  # not the day: at most ~1,100 slots more than the windows
+    whole = day_scalograms(row, filled)
+    part = day_scalograms(None, {c: x[a:b] for c, x in filled.items()})
+    lo, hi = first * WINDOW, (last + 1) * WINDOW
+    for c in whole:
+        assert_within_ulps(part[c][:, lo - a:hi - a], whole[c][:, lo:hi], 4, c)
+    # and the span ends no sooner than it must: its last slot, where the day goes on, moves the windows' last coefficients
+    if b < SAMPLES:
+        moved = dict(filled, current=filled["current"].copy())
+        moved["current"][b - 1] += 100.0
+        assert abs(day_scalograms(None, moved)["current"][-1, hi - 1] - whole["current"][-1, hi - 1]) > 1e-4
