@@ -52,6 +52,29 @@ function leakLines(r: EvalReport): string[] {
   ];
 }
 
+/**
+ * Visible shadows by the share of the array's power they took as its sensors saw it
+ * (eval/shadowLoss.ts), per design: a shadow that takes too little cannot be told from a healthy day.
+ */
+function shadowLines(r: EvalReport): string[] {
+  const designs = Object.entries(r.shadowsByLoss ?? {});
+  if (designs.length === 0) return [];
+  const labels = ['partial_shading', 'open_circuit', ...ALARM_GROUPS.map((g) => g.name), 'line_ground', 'line_line', 'none'];
+  const list = (m: Record<string, number>) =>
+    Object.entries(m)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+  const rows = designs.flatMap(([design, groups]) =>
+    Object.entries(groups).map(([group, row]) => [design, group, count(row.visible), pct(row.namedRate), ...labels.map((l) => count(row.calledAs[l] ?? 0)), list(row.skies)]),
+  );
+  return [
+    '',
+    "Visible shadows by the share of the array's power they took, as its sensors saw it (each bright window's measured power against the design's healthy array at its measured irradiance and module temperature, the windows the shadow acted in against the same day's it did not: eval/shadowLoss.ts), and what they were called:",
+    '',
+    ...table(['design', 'power taken', 'visible', 'named', ...labels.map((l) => `as ${l}`), 'skies'], rows, `ll${'r'.repeat(2 + labels.length)}l`),
+  ];
+}
+
 /** How well the arrays' own baselines fit them. */
 export function baselineLine(r: EvalReport): string {
   const b = r.baseline;
@@ -109,6 +132,7 @@ export function reportTables(r: EvalReport): string[] {
     '',
     ...table(['fault', ...calledCols], Object.entries(r.calledAs).map(([f, row]) => [f, ...calledCols.map((l) => count(row[l] ?? 0))])),
     ...leakLines(r),
+    ...shadowLines(r),
     '',
     'False alarms on healthy device-days:',
     '',

@@ -21,6 +21,7 @@ import type { SkyType } from '../simulator/weather';
 import type { Design } from '../../contracts/design';
 import { DEFAULT_DESIGN } from '../simulator/plant';
 import { dayBlockedShare } from './blocking';
+import { dayShadowLoss } from './shadowLoss';
 import { ALARM_GROUPS, type Alarm, type EvidenceWindow } from './decision';
 import type { DeviceDayRecord, DeviceDayTruth } from './records';
 
@@ -58,6 +59,8 @@ export interface Outcome {
   design?: string;
   /** a leak to ground: the share of its acting daylight windows in which it blocked its string (blocking.ts), null when none could be judged; absent for other faults */
   blockedShare?: number | null;
+  /** a shadow: the share of the array's power it took, as the array's sensors saw it (shadowLoss.ts; null: not judged) */
+  shadowLoss?: number | null;
 }
 
 /** Daylight windows in which the fault acts. */
@@ -118,5 +121,6 @@ export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 
     began: from === null ? null : from > (evidence.windows.find((w) => !w.skipReason)?.startMs ?? -Infinity) ? 'in-daylight' : truth.onsetMs! < evidence.windows[0]!.startMs ? 'earlier-day' : 'overnight',
     conditions: truth.conditions ?? [],
     ...(truth.fault === 'line_ground' ? { blockedShare: blocked } : {}),
+    ...(truth.fault === 'partial_shading' ? { shadowLoss: dayShadowLoss(record, design) } : {}),
   };
 }

@@ -71,6 +71,13 @@ export interface Summary {
    * they were called. Absent in reports before 2026-12-03.
    */
   leaksByBlocking?: Record<string, Record<string, LeakRow>>;
+  /**
+   * Visible shadows by the share of the array's power they took as its sensors saw it
+   * (shadowLoss.ts), per design ('default': the device-days without a condition, as the
+   * goals): how many were named, what they were called, under which skies. Absent in
+   * reports before 2026-12-04.
+   */
+  shadowsByLoss?: Record<string, Record<string, ShadowRow>>;
   goals: Goal[];
 }
 
@@ -155,6 +162,33 @@ export function leakRows(outcomes: readonly Outcome[]): Record<string, LeakRow> 
   }));
 }
 
+/** Shadows of one loss group: recall, what they were called ('none': no alarm) and their skies. */
+export interface ShadowRow extends LeakRow {
+  skies: Record<string, number>;
+}
+
+/** The loss groups, in order: by the share of the array's power the shadow took (shadowLoss.ts), upper bounds exclusive. */
+export const SHADOW_LOSS_GROUPS = [
+  { name: 'under 2 %', below: 0.02 },
+  { name: '2–5 %', below: 0.05 },
+  { name: '5–10 %', below: 0.1 },
+  { name: '10–20 %', below: 0.2 },
+  { name: '20 % or more', below: Infinity },
+] as const;
+
+const counts = (os: readonly Outcome[], key: (o: Outcome) => string): Record<string, number> =>
+  Object.fromEntries([...groupBy(os, key)].map(([k, v]) => [k, v.length] as const).sort((a, b) => b[1] - a[1]));
+
+/** Visible shadows whose loss was judged, by loss group: recall, what they were called and under which skies. */
+export function shadowRows(outcomes: readonly Outcome[]): Record<string, ShadowRow> {
+  const shadows = outcomes.filter((o) => o.fault === 'partial_shading' && o.visible && typeof o.shadowLoss === 'number');
+  const group = (loss: number) => SHADOW_LOSS_GROUPS.find((g) => loss < g.below)!.name;
+  return mapValues(
+    groupBy(shadows, (o) => group(o.shadowLoss!), SHADOW_LOSS_GROUPS.map((g) => g.name)),
+    (os) => ({ ...recallRow(os), calledAs: counts(os, (o) => o.alarm ?? 'none'), skies: counts(os, (o) => o.sky) }),
+  );
+}
+
 /** own-baseline: judged against the device's own healthy days; fleet: no history yet (a plant's first day, or a fault from before any healthy day). */
 const REFERENCES = ['own-baseline', 'fleet'];
 
@@ -225,6 +259,11 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
     leaksByBlocking: Object.fromEntries(
       byDesign(outcomes, ordinary)
         .map(([name, os]) => [name, leakRows(os)] as const)
+        .filter(([, rows]) => Object.keys(rows).length > 0),
+    ),
+    shadowsByLoss: Object.fromEntries(
+      byDesign(outcomes, ordinary)
+        .map(([name, os]) => [name, shadowRows(os)] as const)
         .filter(([, rows]) => Object.keys(rows).length > 0),
     ),
   };
