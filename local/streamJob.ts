@@ -35,6 +35,8 @@ export interface StreamBatch {
   /** device-days with readings so far, and those rebuilt and scored (a window of theirs newly ready in some tier) */
   devicesSeen?: number;
   devicesScored?: number;
+  /** per tier, the open days whose alarms were decided (a window of the day scored, or its plant gate moved, since the last decision) */
+  daysDecided?: Record<string, number>;
 }
 
 export interface StreamBatchAlarm {

@@ -29,7 +29,8 @@ plant's windows together. Its state is kept in files keyed by the micro-batch id
   <state>/readings/date=<day>/batch=<id>/   the valid readings the micro-batch took
   <state>/windows/date=<day>/batch=<id>/    the gold_window rows it scored
   <state>/early_windows/date=<day>/batch=<id>/  the same, scored as of each window's end (early tier)
-  <state>/progress/batch=<id>.json          the latest reading time seen, the days open and done
+  <state>/progress/batch=<id>.json          the latest reading time seen, the days open and done,
+                                            the devices with an alarm of each open day per tier
                                             (the last PROGRESS_KEPT batches' only)
   <gold>/stream_alarm/date=<day>/batch=<id>/ the alarms it raised (the gold alarms table)
   <gold>/stream_alarm_early/date=<day>/batch=<id>/  its early alarms
@@ -44,7 +45,11 @@ ready in some tier (pvfault.stream.ready_devices), and only their readings are s
 silver rows rebuilt and their windows' CWT taken, over the slots those windows read
 (pvfault.stream.context_span) rather than the day so far. A device gets a new window every
 21 min 20 s, so with a 60-s trigger about one device in twenty is rebuilt per micro-batch
-(devicesScored against devicesSeen in its summary line).
+(devicesScored against devicesSeen in its summary line). The decisions likewise: the window
+state is counted by Spark (windows per device-day, the plant gate's counts per slot: slot_counts)
+rather than collected, and a day's rows are collected and its alarms decided only when a window
+of it was scored or its gate moved since the last decision (pvfault.stream.decisions_unchanged;
+the gate and who has an alarm carried in the progress record), not once a micro-batch.
 
 A micro-batch reads only what batches before it wrote (and overwrites its own folders),
 so Spark replaying a batch after a failure (the checkpoint's offsets, the same records)
@@ -231,7 +236,7 @@ class StreamState(object):
                 if b < batch_id and (best is None or b > best[0]):
                     best = (b, key)
         if best is None:
-            return {"maxEventMs": None, "openDays": [], "doneDays": []}
+            return {"maxEventMs": None, "openDays": [], "doneDays": [], "raised": {}}
         return json.loads(self.store.read_text(best[1]))
 
     def write_progress(self, batch_id, progress):
@@ -261,8 +266,17 @@ class StreamState(object):
         df = self.spark.read.option("basePath", self.store.uri(folder)).schema(schema).parquet(*paths)
         return df.where(batch_filter(F.col("batch").cast("long")))
 
+    def raised_before(self, progress, day, batch_id, tier="final"):
+        """Device ids with an alarm of `day` (of the tier) raised by an earlier micro-batch: from the
+        progress record before this batch, which lists them (one read, however many micro-batches
+        raised alarms that day), or, for a record written before it did, from the alarm table."""
+        if "raised" in progress:
+            return set(progress["raised"].get(tier, {}).get(day, []))
+        return self.raised(day, batch_id, tier)
+
     def raised(self, day, batch_id, tier="final"):
-        """Device ids with an alarm of `day` (of the tier) written by an earlier micro-batch."""
+        """Device ids with an alarm of `day` (of the tier) written by an earlier micro-batch, read
+        from the alarm table: a Spark read per file, one file per micro-batch that raised any."""
         prefix = "%s/date=%s" % (ALARM_FOLDERS[tier], day)
         done = set()
         for key in self.gold.list(prefix):
@@ -271,6 +285,32 @@ class StreamState(object):
                 for r in self.spark.read.parquet(self.gold.uri(key)).select("deviceId").collect():
                     done.add(r["deviceId"])
         return done
+
+
+def slot_counts(earlier, new_rows):
+    """{date: pvfault.stream.window_slots} of a tier's window state: the earlier batches' rows
+    (a DataFrame of STATE_WINDOW_COLUMNS, or None) counted by a Spark aggregation, without
+    collecting them, and this batch's rows (dicts) added in Python."""
+    from pyspark.sql import functions as F
+
+    from pvfault.alarms import PLANT_GATE
+
+    out = {}
+    if earlier is not None:
+        predicted = F.col("status") == "predicted"
+        for r in earlier.groupBy("date", "startMs").agg(
+                F.sum(F.when(predicted, 1).otherwise(0)).alias("predicted"),
+                F.sum(F.when(predicted & (F.col("p_normal") < F.lit(float(PLANT_GATE["normalBelow"]))), 1).otherwise(0)).alias("off")).collect():
+            out.setdefault(r["date"], {})[int(r["startMs"])] = (int(r["predicted"]), int(r["off"]))
+    by_day = {}
+    for r in new_rows:
+        by_day.setdefault(r["date"], []).append(r)
+    for day, rows in by_day.items():
+        counts = out.setdefault(day, {})
+        for start, (p, o) in stream.window_slots(rows).items():
+            p0, o0 = counts.get(start, (0, 0))
+            counts[start] = (p0 + p, o0 + o)
+    return out
 
 
 def process_batch(spark, args, shared, records, batch_id, log=print, designs=None):
@@ -317,6 +357,11 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
 
     new_windows = {t: 0 for t in tiers}
     devices_seen = devices_scored = 0
+    # who already has an alarm of each open day, per tier: carried from batch to batch in the progress record
+    raised_so_far = {t: {d: state.raised_before(before, d, batch_id, t) for d in open_days} for t in tiers}
+    # each tier's plant gate per open day as its decisions read it, and how many day-decisions ran
+    gates = {t: {} for t in tiers}
+    decided = {t: 0 for t in tiers}
     raised_now = {t: [] for t in tiers}
     # Python CPU seconds inside the scoring tasks, per part (what the micro-batch's timings cannot split)
     udf_cpu = {k: spark.sparkContext.accumulator(0.0) for k in ("silver", "final", "early")}
@@ -325,14 +370,16 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
             {"name": n, "type": t, "nullable": True, "metadata": {}} for n, t in zip(READING_COLUMNS, ("string", "string", "long", "float", "float", "float", "float", "integer", "long"))]}
         readings = state.read("readings", with_batch(reading_schema), lambda b: b <= batch_id, open_days)
         window_struct = struct_type(window_schema_with_tier())
-        # each tier's windows scored by earlier batches, read once: what is left to score, and (with this batch's) what the decisions read
-        earlier_rows = {}
+        # each tier's windows scored by earlier batches, cached: how many each device-day has (what is
+        # left to score), per slot what the plant gate counts, and the rows of a day whose decisions run
+        earlier = {}
         scored = {}
         for tier in tiers:
-            earlier = state.read(WINDOW_FOLDERS[tier], with_batch(window_schema_with_date()), lambda b: b < batch_id, open_days)
-            earlier_rows[tier] = [] if earlier is None else [r.asDict() for r in earlier.select(*STATE_WINDOW_COLUMNS).collect()]
-            for r in earlier_rows[tier]:
-                scored[(tier, r["date"], r["deviceId"])] = scored.get((tier, r["date"], r["deviceId"]), 0) + 1
+            df = state.read(WINDOW_FOLDERS[tier], with_batch(window_schema_with_date()), lambda b: b < batch_id, open_days)
+            earlier[tier] = None if df is None else df.select(*STATE_WINDOW_COLUMNS).persist(StorageLevel.MEMORY_AND_DISK)
+            if earlier[tier] is not None:
+                for r in earlier[tier].groupBy("date", "deviceId").count().collect():
+                    scored[(tier, r["date"], r["deviceId"])] = int(r["count"])
         references = {}
         for d in open_days:
             read_from, marker = baseline.latest_baseline(state.gold, d)
@@ -399,28 +446,39 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
             # what was just written, from the cache rather than read back: the state as of this batch
             new_rows = [dict(r.asDict(), batch=str(batch_id)) for r in mine.select(*STATE_WINDOW_COLUMNS[1:]).collect()]
             new_windows[tier] = len(new_rows)
-            rows = earlier_rows[tier] + new_rows
+            gate_counts = slot_counts(earlier[tier], new_rows)
             for d in open_days:
-                day_rows = [r for r in rows if r["date"] == d]
+                day_new = [r for r in new_rows if r["date"] == d]
+                if tier == "final":
+                    gate = stream.settled_gate_of_slots(gate_counts.get(d, {}), wm, closed[d])
+                else:
+                    # an early window needs nothing after it: its slot is complete once it ended behind the early watermark
+                    gate = stream.settled_gate_of_slots(gate_counts.get(d, {}), early_wm, early_closed[d], after=0)
+                events, settled_before = gate
+                gates[tier][d] = [sorted(int(e) for e in events), settled_before]
+                key = "%s/date=%s/batch=%d" % (ALARM_FOLDERS[tier], d, batch_id)
+                state.gold.delete_tree(key)  # an earlier attempt of this batch
+                if stream.decisions_unchanged(day_new, gate, before.get("gates", {}).get(tier, {}).get(d)):
+                    continue
+                decided[tier] += 1
+                day_rows = day_new if earlier[tier] is None else (
+                    [r.asDict() for r in earlier[tier].where(F.col("date") == d).collect()] + day_new)
                 by_device = {}
                 for r in day_rows:
                     by_device.setdefault(r["deviceId"], []).append(r)
-                if tier == "final":
-                    events, settled_before = stream.settled_gate(day_rows, wm, closed[d])
-                else:
-                    # an early window needs nothing after it: its slot is complete once it ended behind the early watermark
-                    events, settled_before = stream.settled_gate(day_rows, early_wm, early_closed[d], after=0)
                 alarms_now = stream.new_alarms(d, by_device, events, settled_before, model.alarm_thresholds, refs_of_day[d], model.model_version,
-                                               state.raised(d, batch_id, tier), max_event, batch_id)
-                key = "%s/date=%s/batch=%d" % (ALARM_FOLDERS[tier], d, batch_id)
-                state.gold.delete_tree(key)  # an earlier attempt of this batch
+                                               raised_so_far[tier][d], max_event, batch_id)
                 if alarms_now:
                     columns = [n for n, _ in stream.ALARM_COLUMNS]
                     (spark.createDataFrame([tuple(a[c] for c in columns) for a in alarms_now], struct_type(alarm_schema()))
                      .coalesce(1).write.mode("overwrite").parquet(state.gold.uri(key)))
                 raised_now[tier].extend(alarms_now)
+                raised_so_far[tier][d].update(a["deviceId"] for a in alarms_now)
             clock.lap("decide_" + tier)
         fresh.unpersist()
+        for df in earlier.values():
+            if df is not None:
+                df.unpersist()
         for d in open_days:
             if closed[d]:
                 done.add(d)
@@ -430,7 +488,10 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
         clock.lap("publish")
     if args.metrics_namespace and max_event is not None:
         put_lag_metric(args, max_event)
-    progress = {"maxEventMs": max_event, "watermarkMs": wm, "openDays": sorted(set(open_days) - done), "doneDays": sorted(done)}
+    still_open = sorted(set(open_days) - done)
+    progress = {"maxEventMs": max_event, "watermarkMs": wm, "openDays": still_open, "doneDays": sorted(done),
+                "raised": {t: {d: sorted(raised_so_far[t][d]) for d in still_open} for t in tiers},
+                "gates": {t: {d: g for d, g in gates[t].items() if d in still_open} for t in tiers}}
     state.write_progress(batch_id, progress)
     quarantined = {}
     for r in counts:
@@ -442,6 +503,8 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
                "windowsScored": new_windows["final"],
                # device-days with readings so far, and those whose day was rebuilt and scored (a window newly ready)
                "devicesSeen": devices_seen, "devicesScored": devices_scored,
+               # (tier, open day) decisions that ran: the others had no new window and the same gate as the batch before
+               "daysDecided": decided,
                "alarms": [{k: a[k] for k in ("deviceId", "date", "label", "onsetMs", "raisedMs", "detectedMs")} for a in raised_now["final"]]}
     if not args.no_early_alarms:
         summary["earlyWindowsScored"] = new_windows["early"]

@@ -245,8 +245,31 @@ def slot_complete(start_ms, watermark_ms, closed, after=None):
     return watermark_ms is not None and start_ms + (WINDOW + after) * GRID_STEP_MS <= watermark_ms
 
 
+def window_slots(window_rows):
+    """{startMs: (predicted, offNormal)} of a plant-day's window rows, every start they hold (a slot
+    of skipped windows only has 0 predicted): per slot, what pvfault.alarms.plant_slots counts. The
+    streaming job computes the same with a Spark aggregation over its window state, without
+    collecting the rows (spark/jobs/stream_alarms.py slot_counts)."""
+    below = alarms.PLANT_GATE["normalBelow"]
+    out = {}
+    for r in window_rows:
+        start = int(r["startMs"])
+        predicted, off = out.get(start, (0, 0))
+        if r["status"] == "predicted":
+            predicted += 1
+            if float(r["p_normal"]) < below:
+                off += 1
+        out[start] = (predicted, off)
+    return out
+
+
 def settled_gate(window_rows, watermark_ms, closed, after=None):
-    """(plant events, settled_before_ms) of a plant-day from its window rows so far.
+    """(plant events, settled_before_ms) of a plant-day from its window rows so far (settled_gate_of_slots of window_slots)."""
+    return settled_gate_of_slots(window_slots(window_rows), watermark_ms, closed, after)
+
+
+def settled_gate_of_slots(slot_counts, watermark_ms, closed, after=None):
+    """(plant events, settled_before_ms) of a plant-day from its window_slots so far.
 
     The events are pvfault.alarms.plant_events over the complete slots. A slot that is no
     event now can still become one: an event spreads back through neighbours off normal by
@@ -255,10 +278,10 @@ def settled_gate(window_rows, watermark_ms, closed, after=None):
     those. Decisions are taken over the windows before the first slot that is incomplete
     or unsettled (settled_before_ms; None: all).
     """
-    rows = [r for r in window_rows if slot_complete(int(r["startMs"]), watermark_ms, closed, after)]
-    slots = alarms.plant_slots(rows)
+    slots = [(start, predicted, off) for start, (predicted, off) in sorted(slot_counts.items())
+             if predicted > 0 and slot_complete(start, watermark_ms, closed, after)]
     events = alarms.plant_events(slots)
-    incomplete = sorted(int(r["startMs"]) for r in window_rows if not slot_complete(int(r["startMs"]), watermark_ms, closed, after))
+    incomplete = sorted(start for start in slot_counts if not slot_complete(start, watermark_ms, closed, after))
     limit = incomplete[0] if incomplete else None
     if not closed and slots:
         devices = max(alarms.PLANT_GATE["minDevices"], max(d for _, d, _ in slots))
@@ -270,6 +293,19 @@ def settled_gate(window_rows, watermark_ms, closed, after=None):
         elif limit is None:
             limit = nxt  # the next slot is not in yet
     return events, limit
+
+
+def decisions_unchanged(new_rows, gate, before):
+    """Whether a plant-day's decisions of this micro-batch would be the last one's: no window row
+    of the day was scored since (new_rows: none), and its gate (events, settled_before_ms) is the
+    one the last decision read (`before`: as recorded in the progress, [sorted events, limit], or
+    None when none was). The decisions read nothing else that can change (the raised devices only
+    grow, baselines and model are the day's), so the job then neither collects the day's window
+    rows nor decides again: most micro-batches of a short trigger, which score no window."""
+    if new_rows or before is None:
+        return False
+    events, limit = gate
+    return [sorted(int(e) for e in events), limit] == [list(before[0]), before[1]]
 
 
 ALARM_COLUMNS = (

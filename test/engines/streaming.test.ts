@@ -89,7 +89,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await broker?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  // KEEP_STREAMING_DIR=1 keeps the broker's, Spark's and the stream's files and logs to read after a failure
+  if (dir && !process.env.KEEP_STREAMING_DIR) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
 function batchAlarms(): { deviceId: string; label: string; onsetMs: number; raisedMs: number }[] {

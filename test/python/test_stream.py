@@ -72,10 +72,10 @@ def _arrivals(step_ms=40 * 60_000):
         t += step_ms
 
 
-def _stream_windows(devices, model, references, on_step=None):
+def _stream_windows(devices, model, references, on_step=None, step_ms=40 * 60_000):
     """Feeds each device's readings as they arrive (by reading time) and scores the ready windows: {device: rows}, [(watermark, device, new rows)]."""
     scored = {d: [] for d in devices}
-    for seen in _arrivals():
+    for seen in _arrivals(step_ms):
         wm = stream.watermark(seen)
         closed = stream.day_closed(wm, END)
         for d, readings in devices.items():
@@ -195,6 +195,82 @@ def test_alarms_raised_as_the_day_arrives_are_the_batchs_once_each():
     assert set(raised) == {"PV-OPEN", "PV-LATE"}
     assert raised["PV-OPEN"]["label"] in ("open_circuit", "string_blocked")
     assert raised["PV-OPEN"]["onsetMs"] <= START + (broken_from + WINDOW) * GRID_STEP_MS
+
+
+def test_deciding_only_when_a_window_was_scored_or_the_gate_moved_raises_the_same_alarms_at_the_same_time():
+    """The job skips a day's decisions when nothing they read changed (stream.decisions_unchanged):
+    fed in steps much shorter than a window, the alarms and when they are known stay those of
+    deciding at every step, and most steps decide nothing."""
+    devices = {
+        "PV-OK": _readings(),
+        "PV-OPEN": _readings(current=lambda t: np.where(t >= 2300, 0.5, 5 + np.cos(t / 200))),
+        "PV-LATE": _readings(current=lambda t: np.where(t >= 3000, 0.5, 5 + np.cos(t / 200))),
+    }
+    model, sets = _LevelModel(), _thresholds()
+    every, skipping = {}, {}
+    last = {"gate": None, "rows": 0, "decided": 0, "steps": 0}
+
+    def step(seen, wm, closed, scored):
+        rows = [r for rs in scored.values() for r in rs]
+        gate = stream.settled_gate_of_slots(stream.window_slots(rows), wm, closed)
+        assert gate == stream.settled_gate(rows, wm, closed)
+        for a in stream.new_alarms(DATE, scored, gate[0], gate[1], sets, {}, model.model_version, set(every), seen, 7):
+            every[a["deviceId"]] = a
+        new = rows[last["rows"]:] if len(rows) > last["rows"] else []
+        last["steps"] += 1
+        if not stream.decisions_unchanged(new, gate, last["gate"]):
+            last["decided"] += 1
+            for a in stream.new_alarms(DATE, scored, gate[0], gate[1], sets, {}, model.model_version, set(skipping), seen, 7):
+                skipping[a["deviceId"]] = a
+        last["gate"], last["rows"] = [sorted(gate[0]), gate[1]], len(rows)
+
+    _stream_windows(devices, model, {}, step, step_ms=7 * 60_000)
+    assert set(every) == {"PV-OPEN", "PV-LATE"}
+    assert skipping == every  # the same alarms, known at the same reading time (detectedMs)
+    assert last["decided"] < last["steps"] / 2
+
+
+def test_a_gate_that_moves_without_a_new_window_decides_again():
+    """A final window is ready once the watermark is past its last context slot's start, its slot
+    complete only once the watermark reaches its end: a micro-batch may score the crossing window
+    before its slot settles, and the next raise its alarm without scoring anything."""
+    readings = _readings(current=lambda t: np.where(t >= 2300, 0.5, 5 + np.cos(t / 200)))
+    model, sets = _LevelModel(), _thresholds()
+    batch_rows, _ = gold.predict_device(_row("PV-OPEN", readings), model)
+    daily = gold.daily_row("PV-OPEN", batch_rows, model.model_version, sets, NO_HISTORY)
+    crossing = (daily["alarmRaisedMs"] - START) // WINDOW_MS - 1
+    k = (crossing + 1) * WINDOW + stream.cwt_context()[1]  # the crossing window is ready once wm > START + (k - 1) slots
+    row = _row("PV-OPEN", readings)
+    wm1, wm2 = START + k * GRID_STEP_MS - 10_000, START + k * GRID_STEP_MS
+    rows = stream.score_windows(row, 0, wm1, False, model, NO_HISTORY)
+    assert len(rows) == crossing + 1  # the crossing window is scored ...
+    gate1 = stream.settled_gate(rows, wm1, False)
+    assert gate1[1] <= START + crossing * WINDOW_MS  # ... but its slot is not settled: no alarm yet
+    assert stream.new_alarms(DATE, {"PV-OPEN": rows}, gate1[0], gate1[1], sets, {}, model.model_version, set(), wm1, 1) == []
+    assert stream.score_windows(row, len(rows), wm2, False, model, NO_HISTORY) == []  # nothing new to score
+    gate2 = stream.settled_gate(rows, wm2, False)
+    assert not stream.decisions_unchanged([], gate2, [sorted(gate1[0]), gate1[1]])
+    raised = stream.new_alarms(DATE, {"PV-OPEN": rows}, gate2[0], gate2[1], sets, {}, model.model_version, set(), wm2, 2)
+    assert [(a["deviceId"], a["raisedMs"]) for a in raised] == [("PV-OPEN", daily["alarmRaisedMs"])]
+
+
+def test_the_gates_counts_per_slot_are_what_plant_slots_counts():
+    rows = _slot_rows(START, 7, 3) + _slot_rows(START + WINDOW_MS, 5, 5) + [{"deviceId": "PV-X", "startMs": START + 2 * WINDOW_MS, "status": "skipped", "p_normal": None}]
+    counts = stream.window_slots(rows)
+    assert counts == {START: (7, 3), START + WINDOW_MS: (5, 5), START + 2 * WINDOW_MS: (0, 0)}
+    assert [(s, p, o) for s, (p, o) in sorted(counts.items()) if p] == alarms.plant_slots(rows)
+
+
+def test_decisions_are_unchanged_only_without_a_new_window_and_with_the_recorded_gate():
+    gate = (frozenset([START + WINDOW_MS, START]), START + 3 * WINDOW_MS)
+    recorded = [[START, START + WINDOW_MS], START + 3 * WINDOW_MS]
+    assert stream.decisions_unchanged([], gate, recorded)
+    assert stream.decisions_unchanged([], gate, json.loads(json.dumps(recorded)))  # as the progress record gives it back
+    assert not stream.decisions_unchanged([{"startMs": START}], gate, recorded)
+    assert not stream.decisions_unchanged([], gate, None)  # no decision recorded (a progress record from before)
+    assert not stream.decisions_unchanged([], (gate[0], START + 4 * WINDOW_MS), recorded)  # the limit moved
+    assert not stream.decisions_unchanged([], (frozenset([START]), gate[1]), recorded)  # an event changed
+    assert not stream.decisions_unchanged([], (gate[0], None), recorded)  # the day closed
 
 
 def _slot_rows(start, devices, off):

@@ -64,3 +64,26 @@ def test_kafka_options_are_the_ingests_security_and_a_group_the_job_role_may_use
 def test_the_alarm_table_has_the_alarm_columns():
     assert [f["name"] for f in job.alarm_schema()["fields"]] == [n for n, _ in stream.ALARM_COLUMNS]
     assert [f["name"] for f in job.validated_schema_with_date()["fields"]][-1] == "date"
+
+
+class _ListingState(job.StreamState):
+    """StreamState without Spark: its alarm-table listing replaced by a record of the calls."""
+
+    def __init__(self):
+        self.listed = []
+
+    def raised(self, day, batch_id, tier="final"):
+        self.listed.append((day, batch_id, tier))
+        return {"PV-9"}
+
+
+def test_who_has_an_alarm_comes_from_the_progress_record_not_a_read_per_alarm_file():
+    state = _ListingState()
+    progress = {"maxEventMs": 1, "openDays": ["2026-07-14"], "doneDays": [], "raised": {"final": {"2026-07-14": ["PV-1", "PV-2"]}, "early": {}}}
+    assert state.raised_before(progress, "2026-07-14", 8, "final") == {"PV-1", "PV-2"}
+    assert state.raised_before(progress, "2026-07-14", 8, "early") == set()
+    assert state.raised_before(progress, "2026-07-15", 8, "final") == set()
+    assert state.listed == []
+    # a record written before the progress listed them: the alarm table is read instead
+    old = {k: v for k, v in progress.items() if k != "raised"}
+    assert state.raised_before(old, "2026-07-14", 8, "early") == {"PV-9"} and state.listed == [("2026-07-14", 8, "early")]
