@@ -111,6 +111,8 @@ async function main(): Promise<void> {
     console.log(`  where the time went (seconds over all micro-batches): driver wall: ${seconds(phases.wall)}; Python CPU in the scoring tasks: ${seconds(phases.scoringCpu)}`);
     const rebuilt = phases.devices.seen > 0 ? ` (${((100 * phases.devices.scored) / phases.devices.seen).toFixed(0)} %)` : '';
     console.log(`  device-days rebuilt and scored (a window newly ready) over all micro-batches: ${phases.devices.scored.toLocaleString('en-US')} of ${phases.devices.seen.toLocaleString('en-US')} with readings${rebuilt}`);
+    const decided = Object.entries(phases.daysDecided).map(([tier, n]) => `${tier} ${n}`).join(', ');
+    console.log(`  day-decisions run (a window of the day scored or its plant gate moved; micro-batches: ${done.batches.length}): ${decided || 'none reported'}`);
     console.log(`final alarms (the batch's): ${alarms.length}`);
     if (latency && afterRaise) {
       console.log(`  latency onset -> alarm, plant minutes: median ${latency.median.toFixed(0)}, p90 ${latency.p90.toFixed(0)} (goal: median <= 25, p90 <= 45)`);

@@ -183,10 +183,11 @@ export function medianP90(values: number[]): { median: number; p90: number } | n
  * The micro-batches' phases summed (wall seconds in the driver, Python CPU seconds in the scoring tasks), largest
  * first: where a stream's time goes. Micro-batches without the figures (a job before they were reported) add nothing.
  */
-export function phaseTotals(batches: readonly Pick<StreamBatch, 'phasesMs' | 'scoringCpuMs' | 'devicesSeen' | 'devicesScored'>[]): {
+export function phaseTotals(batches: readonly Pick<StreamBatch, 'phasesMs' | 'scoringCpuMs' | 'devicesSeen' | 'devicesScored' | 'daysDecided'>[]): {
   wall: [string, number][];
   scoringCpu: [string, number][];
   devices: { seen: number; scored: number };
+  daysDecided: Record<string, number>;
 } {
   const sum = (pick: (b: Pick<StreamBatch, 'phasesMs' | 'scoringCpuMs'>) => Record<string, number> | undefined): [string, number][] => {
     const totals = new Map<string, number>();
@@ -194,9 +195,11 @@ export function phaseTotals(batches: readonly Pick<StreamBatch, 'phasesMs' | 'sc
     return [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   };
   const devices = { seen: 0, scored: 0 };
+  const daysDecided: Record<string, number> = {};
   for (const b of batches) {
     devices.seen += b.devicesSeen ?? 0;
     devices.scored += b.devicesScored ?? 0;
+    for (const [tier, n] of Object.entries(b.daysDecided ?? {})) daysDecided[tier] = (daysDecided[tier] ?? 0) + n;
   }
-  return { wall: sum((b) => b.phasesMs), scoringCpu: sum((b) => b.scoringCpuMs), devices };
+  return { wall: sum((b) => b.phasesMs), scoringCpu: sum((b) => b.scoringCpuMs), devices, daysDecided };
 }
