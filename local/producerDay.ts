@@ -14,6 +14,7 @@ import { createSource } from '../functions/producer/main';
 import { Metrics } from '../functions/producer/metrics';
 import type { KafkaProducerLike } from '../functions/producer/publisher';
 import { ProducerService } from '../functions/producer/service';
+import type { ScadaSource } from '../functions/producer/sources/types';
 import { LATENESS_MS } from '../contracts';
 
 /** Simulated time that starts at `startMs` and runs `speed` times faster than real time, until told otherwise. */
@@ -68,6 +69,8 @@ export interface ProducerDayResult {
 /** The plant time at the end of a published day that runs at SLOW_FINISH_SPEED (see publishDayWithProducer). */
 const SLOW_FINISH_MS = 3 * 60_000;
 const SLOW_FINISH_SPEED = 40;
+/** How long (real time) a published day waits at its end for a poll that began past it. */
+const POLL_PAST_UNTIL_MS = 120_000;
 
 export async function publishDayWithProducer(o: ProducerDayOptions): Promise<ProducerDayResult> {
   // from an hour before the day (the day before's late deliveries) to past its lateness
@@ -105,7 +108,21 @@ export async function publishDayWithProducer(o: ProducerDayOptions): Promise<Pro
         },
       }
     : clients.producer;
-  const service = new ProducerService(config, { source: createSource(config, logger, metrics, clock), producer, admin, logger, metrics, clock });
+  // the plant time each completed poll began at: the day is published once a poll has begun at or after `until`
+  const scada = createSource(config, logger, metrics, clock);
+  let polledThrough = -Infinity;
+  const source: ScadaSource = {
+    kind: scada.kind,
+    start: () => scada.start(),
+    poll: async (signal) => {
+      const at = clock.now();
+      const out = await scada.poll(signal);
+      polledThrough = Math.max(polledThrough, at);
+      return out;
+    },
+    close: () => scada.close(),
+  };
+  const service = new ProducerService(config, { source, producer, admin, logger, metrics, clock });
   await service.start();
   try {
     // the day's last readings (past its lateness, which lets the stream close the day) are polled only if a poll
@@ -115,6 +132,15 @@ export async function publishDayWithProducer(o: ProducerDayOptions): Promise<Pro
     while (clock.now() < slowFrom) await systemClock.sleep(50);
     clock.setSpeed(SLOW_FINISH_SPEED);
     while (clock.now() < until) await systemClock.sleep(50);
+    // The poll that crossed midnight simulates the next plant day before it returns (seconds of CPU,
+    // more on a loaded or slow machine), and stopping the service lets only the poll in progress
+    // finish: the next day's first hours, which let a stream close the day, would not be published.
+    // So wait (in real time, the clock still at the slow speed) for a poll that began past `until`.
+    const deadline = Date.now() + POLL_PAST_UNTIL_MS;
+    while (polledThrough < until && Date.now() < deadline) await systemClock.sleep(50);
+    if (polledThrough < until) {
+      throw new Error(`publishDayWithProducer: no poll began past ${new Date(until).toISOString()} within ${POLL_PAST_UNTIL_MS / 1000} s: the day's last readings would be missing`);
+    }
   } finally {
     // real time for the stop: its flush deadline (SHUTDOWN_TIMEOUT_MS) must not pass 2000× faster
     clock.setSpeed(1);
