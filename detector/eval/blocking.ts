@@ -29,7 +29,8 @@ export const MIN_IRRADIANCE = 20;
 
 const memo = new Map<string, boolean>();
 
-function maxPower(design: Design, conds: (StringCondition | null)[], irradiance: number, temperature: number): number {
+/** The array's maximum power (W) of `design` with these string conditions (null: healthy) at `irradiance` W/m² and a module temperature of `temperature` °C, on the simulator's array model. */
+export function maxPower(design: Design, conds: (StringCondition | null)[], irradiance: number, temperature: number): number {
   const base = calcParamsDesoto(irradiance, temperature, design.module);
   const curve = arrayCurve(design.layout, base, conds, (s) => calcParamsDesoto(irradiance * s, temperature, design.module));
   const { watts } = powerScan(curve, 1000);
@@ -59,9 +60,11 @@ export function leakBlocksString(design: Design, leak: { first: number; count: n
 }
 
 /** The windows' measured means as records keep them: per predicted window, meanVoltage, meanCurrent, meanTemperature, meanIrradiance (detector/alarms.ts WINDOW_MEAN_COLUMNS). */
-const TEMPERATURE = 2;
-const IRRADIANCE = 3;
-const MEANS = 4;
+export const MEAN_VOLTAGE = 0;
+export const MEAN_CURRENT = 1;
+export const MEAN_TEMPERATURE = 2;
+export const MEAN_IRRADIANCE = 3;
+export const MEANS = 4;
 
 /**
  * The share of a leak's acting daylight windows in which it blocks its string (null
@@ -78,8 +81,8 @@ export function blockedShare(design: Design, leak: { first: number; count: numbe
     if (w.skipReason) return;
     const k = p++;
     if (!(activeSlots[i]! > 0)) return;
-    const g = means[k * MEANS + IRRADIANCE]!;
-    const t = means[k * MEANS + TEMPERATURE]!;
+    const g = means[k * MEANS + MEAN_IRRADIANCE]!;
+    const t = means[k * MEANS + MEAN_TEMPERATURE]!;
     if (!(g >= MIN_IRRADIANCE) || !Number.isFinite(t)) return;
     judged++;
     if (leakBlocksString(design, leak, g, t)) blocked++;

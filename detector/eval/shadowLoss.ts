@@ -15,22 +15,15 @@
  * slots) ÷ (median ratio of the windows it did not act in).
  */
 import type { Design } from '../../contracts/design';
+import { median } from '../baseline';
 import { WINDOW } from '../windows';
 import type { DeviceDayRecord } from './records';
-import { arrayCurve, powerScan, type StringCondition } from '../simulator/array';
-import { calcParamsDesoto } from '../simulator/singleDiode';
+import { maxPower, MEAN_CURRENT, MEAN_IRRADIANCE, MEAN_TEMPERATURE, MEAN_VOLTAGE, MEANS } from './blocking';
 
 /** Windows dimmer than this are not judged: the sensors' offsets and the model's low-light error weigh too much there. */
 export const MIN_IRRADIANCE = 100;
 /** The fewest windows the shadow did not act in for the day's reference. */
 const MIN_REFERENCE = 2;
-
-/** The windows' measured means as records keep them: per predicted window, meanVoltage, meanCurrent, meanTemperature, meanIrradiance (detector/alarms.ts WINDOW_MEAN_COLUMNS). */
-const VOLTAGE = 0;
-const CURRENT = 1;
-const TEMPERATURE = 2;
-const IRRADIANCE = 3;
-const MEANS = 4;
 
 const memo = new Map<string, number>();
 
@@ -41,21 +34,9 @@ export function healthyPower(design: Design, irradiance: number, temperature: nu
   const key = `${design.name}|${g}|${t}`;
   const known = memo.get(key);
   if (known !== undefined) return known;
-  const base = calcParamsDesoto(g, t, design.module);
-  const healthy: (StringCondition | null)[] = Array.from({ length: design.layout.nStrings }, () => null);
-  const { watts } = powerScan(
-    arrayCurve(design.layout, base, healthy, (s) => calcParamsDesoto(g * s, t, design.module)),
-    1000,
-  );
-  const p = watts.reduce((m, w) => Math.max(m, w), 0);
+  const p = maxPower(design, Array.from({ length: design.layout.nStrings }, () => null), g, t);
   memo.set(key, p);
   return p;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /**
@@ -73,20 +54,21 @@ export function shadowLoss(design: Design, windows: readonly { skipReason: strin
   windows.forEach((w, i) => {
     if (w.skipReason) return;
     const k = p++;
-    const g = means[k * MEANS + IRRADIANCE]!;
-    const t = means[k * MEANS + TEMPERATURE]!;
+    const g = means[k * MEANS + MEAN_IRRADIANCE]!;
+    const t = means[k * MEANS + MEAN_TEMPERATURE]!;
     if (!(g >= MIN_IRRADIANCE) || !Number.isFinite(t)) return;
     const model = healthyPower(design, g, t);
     if (!(model > 0)) return;
-    const ratio = (means[k * MEANS + VOLTAGE]! * means[k * MEANS + CURRENT]!) / model;
+    const ratio = (means[k * MEANS + MEAN_VOLTAGE]! * means[k * MEANS + MEAN_CURRENT]!) / model;
     if (!Number.isFinite(ratio)) return;
     const acting = activeSlots[i]!;
     if (acting === 0) clear.push(ratio);
     else if (acting >= WINDOW / 2) shaded.push(ratio);
   });
   if (clear.length < MIN_REFERENCE || shaded.length === 0) return null;
-  const reference = median(clear);
-  return reference > 0 ? 1 - median(shaded) / reference : null;
+  // both lists are non-empty here
+  const reference = median(clear)!;
+  return reference > 0 ? 1 - median(shaded)! / reference : null;
 }
 
 /** A device-day's shadow: the share of the array's power it took (shadowLoss); null for any other fault, or when it cannot be judged. */

@@ -141,6 +141,10 @@ function bySeverityOrder(a: Outcome, b: Outcome): number {
   return FAULT_CLASSES.indexOf(a.fault) - FAULT_CLASSES.indexOf(b.fault) || leak(a) - leak(b) || a.severity.localeCompare(b.severity);
 }
 
+/** How many outcomes have each value of `key`, most first. */
+const counts = (os: readonly Outcome[], key: (o: Outcome) => string): Record<string, number> =>
+  Object.fromEntries([...groupBy(os, key)].map(([k, v]) => [k, v.length] as const).sort((a, b) => b[1] - a[1]));
+
 /** Leaks of one blocking group: recall, and what they were called ('none': no alarm). */
 export interface LeakRow extends RecallRow {
   calledAs: Record<string, number>;
@@ -158,7 +162,7 @@ export function leakRows(outcomes: readonly Outcome[]): Record<string, LeakRow> 
   const leaks = outcomes.filter((o) => o.fault === 'line_ground' && o.visible && typeof o.blockedShare === 'number');
   return mapValues(groupBy(leaks, (o) => blockingGroup(o.blockedShare!), BLOCKING_GROUPS), (os) => ({
     ...recallRow(os),
-    calledAs: Object.fromEntries([...groupBy(os, (o) => o.alarm ?? 'none')].map(([k, v]) => [k, v.length] as const).sort((a, b) => b[1] - a[1])),
+    calledAs: counts(os, (o) => o.alarm ?? 'none'),
   }));
 }
 
@@ -175,9 +179,6 @@ export const SHADOW_LOSS_GROUPS = [
   { name: '10–20 %', below: 0.2 },
   { name: '20 % or more', below: Infinity },
 ] as const;
-
-const counts = (os: readonly Outcome[], key: (o: Outcome) => string): Record<string, number> =>
-  Object.fromEntries([...groupBy(os, key)].map(([k, v]) => [k, v.length] as const).sort((a, b) => b[1] - a[1]));
 
 /** Visible shadows whose loss was judged, by loss group: recall, what they were called and under which skies. */
 export function shadowRows(outcomes: readonly Outcome[]): Record<string, ShadowRow> {

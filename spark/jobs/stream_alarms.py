@@ -419,8 +419,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
 
         # only the device-days with a window newly ready in some tier are rebuilt and scored: the
         # latest reading of each (one column, aggregated before the shuffle) says which
-        marks = {d: {"final": (wm, closed[d]), "early": (early_wm, early_closed[d])} for d in open_days}
-        marks = {d: {t: m[t] for t in tiers} for d, m in marks.items()}
+        marks = {d: {t: (wm, closed[d]) if t == "final" else (early_wm, early_closed[d]) for t in tiers} for d in open_days}
         last_readings = {} if readings is None else {
             (r["date"], r["deviceId"]): int(r["lastMs"])
             for r in readings.groupBy("date", "deviceId").agg(F.max("timestamp").alias("lastMs")).collect()}
@@ -456,7 +455,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
                     # an early window needs nothing after it: its slot is complete once it ended behind the early watermark
                     gate = stream.settled_gate_of_slots(gate_counts.get(d, {}), early_wm, early_closed[d], after=0)
                 events, settled_before = gate
-                gates[tier][d] = [sorted(int(e) for e in events), settled_before]
+                gates[tier][d] = stream.gate_record(gate)
                 key = "%s/date=%s/batch=%d" % (ALARM_FOLDERS[tier], d, batch_id)
                 state.gold.delete_tree(key)  # an earlier attempt of this batch
                 if stream.decisions_unchanged(day_new, gate, before.get("gates", {}).get(tier, {}).get(d)):

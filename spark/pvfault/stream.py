@@ -38,7 +38,7 @@ from pvfault import alarms, gold, ingest
 from pvfault.baseline import NO_HISTORY
 from pvfault.contracts import GRID_STEP_MS, LATENESS_MS, QUALITY
 from pvfault.plantday import plant_date_of
-from pvfault.silver import grid_samples
+from pvfault.silver import grid_samples, slot_of
 from pvfault.windows import WINDOW, cwt_context, filled_channels, to_per_unit, windows_of, with_gain
 
 
@@ -135,8 +135,10 @@ def ready_counts(start_ms, end_ms, last_reading_ms, marks):
     samples = grid_samples(start_ms, end_ms)
     last = None
     if last_reading_ms is not None:
-        slot = int(math.floor((int(last_reading_ms) - start_ms) / float(GRID_STEP_MS) + 0.5))
-        last = min(slot, samples - 1) if slot >= 0 else None
+        last = slot_of(int(last_reading_ms), start_ms, samples)
+        if last < 0:
+            # past the day's last slot (a reading that rounds to the next day's first), or before the day
+            last = samples - 1 if last_reading_ms >= start_ms else None
     out = {}
     for tier, (wm, closed) in marks.items():
         through = last_final_slot(start_ms, GRID_STEP_MS, samples, last, wm)
@@ -295,6 +297,12 @@ def settled_gate_of_slots(slot_counts, watermark_ms, closed, after=None):
     return events, limit
 
 
+def gate_record(gate):
+    """A gate (events, settled_before_ms) as the progress record keeps it: [sorted events, limit]."""
+    events, limit = gate
+    return [sorted(int(e) for e in events), limit]
+
+
 def decisions_unchanged(new_rows, gate, before):
     """Whether a plant-day's decisions of this micro-batch would be the last one's: no window row
     of the day was scored since (new_rows: none), and its gate (events, settled_before_ms) is the
@@ -304,8 +312,7 @@ def decisions_unchanged(new_rows, gate, before):
     rows nor decides again: most micro-batches of a short trigger, which score no window."""
     if new_rows or before is None:
         return False
-    events, limit = gate
-    return [sorted(int(e) for e in events), limit] == [list(before[0]), before[1]]
+    return gate_record(gate) == [list(before[0]), before[1]]
 
 
 ALARM_COLUMNS = (
