@@ -13,7 +13,10 @@
  * billed 24 h, plus whatever the work needs beyond that executor, from the CPU seconds the
  * replay spent (its process tree, without the broker) scaled to the fleet.
  *
- *   npm run bench:stream -- [--devices 16] [--seed 22] [--date 2026-07-14] [--step-minutes 20] [--keep]
+ * The state's compaction (--compact-after, the job's default unless given; 0: never) is what keeps
+ * each micro-batch's reading of its state from growing with the micro-batches of the day.
+ *
+ *   npm run bench:stream -- [--devices 16] [--seed 22] [--date 2026-07-14] [--step-minutes 20] [--compact-after N] [--keep]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -57,11 +60,13 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '22' },
       date: { type: 'string', default: '2026-07-14' },
       'step-minutes': { type: 'string', default: '20' },
+      'compact-after': { type: 'string' },
       keep: { type: 'boolean', default: false },
     },
   });
   const devices = Number(values.devices);
   const step = Number(values['step-minutes']);
+  if (values['compact-after'] !== undefined && !/^\d+$/.test(values['compact-after'])) throw new Error(`--compact-after must be a whole number of folders (0: never), not ${values['compact-after']}`);
   const env = sparkEnvironment();
   const out = mkdtempSync(join(tmpdir(), 'bench-stream-'));
   process.env.PLANT_TIME_ZONE = TIME_ZONE;
@@ -78,7 +83,9 @@ async function main(): Promise<void> {
     let batches = 0;
     const run = startStreamJob({
       env, timeZone: TIME_ZONE, bootstrap: broker.bootstrap, topic: TOPIC, goldDir, registryUri: join(out, 'bootstrap', REGISTRY_KEY), stateDir: join(out, 'state'), notifyDir: join(out, 'notify'),
-      maxOffsetsPerTrigger: devices * READINGS_PER_MINUTE * step, logFile: join(out, 'stream.log'), tmpDir: join(out, 'tmp'),
+      maxOffsetsPerTrigger: devices * READINGS_PER_MINUTE * step,
+      compactAfter: values['compact-after'] === undefined ? undefined : Number(values['compact-after']),
+      logFile: join(out, 'stream.log'), tmpDir: join(out, 'tmp'),
       onBatch: (b) => {
         batches++;
         if (batches % 10 === 0) console.error(`  batch ${b.batch}: plant time ${b.maxEventMs === null ? '-' : new Date(b.maxEventMs).toISOString()}`);
@@ -113,6 +120,8 @@ async function main(): Promise<void> {
     console.log(`  device-days rebuilt and scored (a window newly ready) over all micro-batches: ${phases.devices.scored.toLocaleString('en-US')} of ${phases.devices.seen.toLocaleString('en-US')} with readings${rebuilt}`);
     const decided = Object.entries(phases.daysDecided).map(([tier, n]) => `${tier} ${n}`).join(', ');
     console.log(`  day-decisions run (a window of the day scored or its plant gate moved; micro-batches: ${done.batches.length}): ${decided || 'none reported'}`);
+    const compaction = values['compact-after'] === undefined ? "the job's default" : values['compact-after'] === '0' ? 'off' : `after ${values['compact-after']}`;
+    console.log(`  state folders read (compaction ${compaction}): ${phases.state.foldersRead.toLocaleString('en-US')} over all micro-batches, at most ${phases.state.mostRead} in one; runs written ${phases.state.runsWritten}`);
     console.log(`final alarms (the batch's): ${alarms.length}`);
     if (latency && afterRaise) {
       console.log(`  latency onset -> alarm, plant minutes: median ${latency.median.toFixed(0)}, p90 ${latency.p90.toFixed(0)} (goal: median <= 25, p90 <= 45)`);

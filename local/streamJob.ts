@@ -37,6 +37,9 @@ export interface StreamBatch {
   devicesScored?: number;
   /** per tier, the open days whose alarms were decided (a window of the day scored, or its plant gate moved, since the last decision) */
   daysDecided?: Record<string, number>;
+  /** state folders (micro-batches' and compacted runs, pvfault.streamstate) the micro-batch read, and the runs it wrote */
+  stateFoldersRead?: number;
+  stateRunsWritten?: number;
 }
 
 export interface StreamBatchAlarm {
@@ -65,6 +68,8 @@ export interface StreamJobOptions {
   notifyDir: string;
   modelDir?: string;
   maxOffsetsPerTrigger: number;
+  /** --compact-after: a day's state folders kept before they are written into one run (the job's default when absent; 0: never) */
+  compactAfter?: number;
   logFile: string;
   tmpDir: string;
   /** told of each micro-batch as its summary line arrives */
@@ -94,6 +99,7 @@ export function startStreamJob(o: StreamJobOptions): StreamRun {
     '--gold-uri', o.goldDir, '--registry-uri', o.registryUri, '--model-uri', o.modelDir ?? join(REPO_ROOT, 'detector', 'model', 'artifacts'),
     '--state-uri', o.stateDir, '--notify', o.notifyDir,
     '--trigger', 'availableNow', '--starting-offsets', 'earliest', '--max-offsets-per-trigger', String(o.maxOffsetsPerTrigger),
+    ...(o.compactAfter === undefined ? [] : ['--compact-after', String(o.compactAfter)]),
   ];
   const argv = ['--master', 'local[2]', '--jars', o.env.jars, ...Object.entries(conf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]), entry, ...args];
   mkdirSync(join(o.logFile, '..'), { recursive: true });
@@ -183,11 +189,13 @@ export function medianP90(values: number[]): { median: number; p90: number } | n
  * The micro-batches' phases summed (wall seconds in the driver, Python CPU seconds in the scoring tasks), largest
  * first: where a stream's time goes. Micro-batches without the figures (a job before they were reported) add nothing.
  */
-export function phaseTotals(batches: readonly Pick<StreamBatch, 'phasesMs' | 'scoringCpuMs' | 'devicesSeen' | 'devicesScored' | 'daysDecided'>[]): {
+export function phaseTotals(batches: readonly Pick<StreamBatch, 'phasesMs' | 'scoringCpuMs' | 'devicesSeen' | 'devicesScored' | 'daysDecided' | 'stateFoldersRead' | 'stateRunsWritten'>[]): {
   wall: [string, number][];
   scoringCpu: [string, number][];
   devices: { seen: number; scored: number };
   daysDecided: Record<string, number>;
+  /** state folders read: over all micro-batches and the most one read; compacted runs written */
+  state: { foldersRead: number; mostRead: number; runsWritten: number };
 } {
   const sum = (pick: (b: Pick<StreamBatch, 'phasesMs' | 'scoringCpuMs'>) => Record<string, number> | undefined): [string, number][] => {
     const totals = new Map<string, number>();
@@ -196,10 +204,14 @@ export function phaseTotals(batches: readonly Pick<StreamBatch, 'phasesMs' | 'sc
   };
   const devices = { seen: 0, scored: 0 };
   const daysDecided: Record<string, number> = {};
+  const state = { foldersRead: 0, mostRead: 0, runsWritten: 0 };
   for (const b of batches) {
+    state.foldersRead += b.stateFoldersRead ?? 0;
+    state.mostRead = Math.max(state.mostRead, b.stateFoldersRead ?? 0);
+    state.runsWritten += b.stateRunsWritten ?? 0;
     devices.seen += b.devicesSeen ?? 0;
     devices.scored += b.devicesScored ?? 0;
     for (const [tier, n] of Object.entries(b.daysDecided ?? {})) daysDecided[tier] = (daysDecided[tier] ?? 0) + n;
   }
-  return { wall: sum((b) => b.phasesMs), scoringCpu: sum((b) => b.scoringCpuMs), devices, daysDecided };
+  return { wall: sum((b) => b.phasesMs), scoringCpu: sum((b) => b.scoringCpuMs), devices, daysDecided, state };
 }

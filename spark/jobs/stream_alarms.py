@@ -29,6 +29,7 @@ plant's windows together. Its state is kept in files keyed by the micro-batch id
   <state>/readings/date=<day>/batch=<id>/   the valid readings the micro-batch took
   <state>/windows/date=<day>/batch=<id>/    the gold_window rows it scored
   <state>/early_windows/date=<day>/batch=<id>/  the same, scored as of each window's end (early tier)
+  <state>/<folder>/date=<day>/run=<first>-<last>/  the rows of micro-batches first..last, compacted
   <state>/progress/batch=<id>.json          the latest reading time seen, the days open and done,
                                             the devices with an alarm of each open day per tier
                                             (the last PROGRESS_KEPT batches' only)
@@ -37,9 +38,13 @@ plant's windows together. Its state is kept in files keyed by the micro-batch id
 
 The day comes first in the state's folders: a micro-batch lists and reads only its open days
 (one or two), so its cost does not grow with the days the stream has run; a closed day's state
-is never read again (an S3 lifecycle rule may expire it). Within a day it still lists and
-opens every earlier batch's files of that day (with the 60-s trigger, ~1,600 small files a
-folder by the day's end), but rebuilds only what can score something: the latest reading of
+is never read again (an S3 lifecycle rule may expire it). Within a day, the micro-batches'
+folders are compacted into runs once --compact-after of them have gathered (and runs into one
+run once as many runs have), so a micro-batch lists and opens at most about twice that many
+folders of a day rather than one per earlier micro-batch (~1,440 by the day's end with the
+60-s trigger); which folders it reads, writes and deletes, so that a replayed micro-batch still
+reads each earlier one's rows exactly once, is pvfault.streamstate's. It still reads the rows
+of the whole day so far, and rebuilds only what can score something: the latest reading of
 each device-day (one column, aggregated before any shuffle) says which have a window newly
 ready in some tier (pvfault.stream.ready_devices), and only their readings are shuffled, their
 silver rows rebuilt and their windows' CWT taken, over the slots those windows read
@@ -68,7 +73,7 @@ import time
 
 import pandas as pd
 
-from pvfault import baseline, ingest, registry, stream, tables
+from pvfault import baseline, ingest, registry, stream, streamstate, tables
 from pvfault.contracts import FAULT_CLASSES, LATENESS_MS
 from pvfault.kafka import KAFKA_SECURITY_CONF, security_options
 from pvfault.model import ARTIFACT_FILES, Lenet, cached_model
@@ -120,6 +125,8 @@ def parse_args(argv=None):
     p.add_argument("--early-lateness-ms", type=int, default=stream.EARLY_LATENESS_MS,
                    help="the early alarms' watermark delay: a window is scored as it reads the moment it ends, once its readings are this far behind the latest")
     p.add_argument("--no-early-alarms", action="store_true", help="raise only the final (batch-equal) alarms")
+    p.add_argument("--compact-after", type=int, default=streamstate.COMPACT_EVERY,
+                   help="a day's micro-batch folders (and runs) of the state kept before they are written into one run (0: never; pvfault.streamstate)")
     p.add_argument("--metrics-namespace", help="CloudWatch namespace of the stream's lag metric (EMR); none locally")
     p.add_argument("--stage", default="local", help="the Stage dimension of the lag metric")
     args = p.parse_args(argv)
@@ -227,6 +234,7 @@ class StreamState(object):
         self.spark = spark
         self.store = HadoopStore(spark, state_uri.rstrip("/"))
         self.gold = HadoopStore(spark, tables.table_root(gold_uri))
+        self.folders_read = 0  # state folders (batch folders and runs) read, for the summary
 
     def progress_before(self, batch_id):
         best = None
@@ -255,17 +263,56 @@ class StreamState(object):
         for d in days:
             df.where(F.col("date") == d).drop("date").write.mode("overwrite").parquet(self.store.uri(state_key(folder, d, batch_id)))
 
-    def read(self, folder, schema, batch_filter, days):
-        """The rows of <state>/<folder> of the given days and batches (a Column on `batch`), or None when there are none.
+    def listing(self, folder, day):
+        """(batch ids, runs) of <state>/<folder>/date=<day>/: one listing of the day's folder."""
+        return streamstate.parse_children(self.store.folders("%s/date=%s" % (folder, day)))
+
+    def _rows(self, folder, schema, parts):
+        """The rows of [(day, runs, batch ids)] of <state>/<folder>, or None when there are none."""
+        run_paths = [self.store.uri("%s/date=%s/%s" % (folder, d, streamstate.run_name(*r))) for d, runs, _ in parts for r in runs]
+        batch_paths = [self.store.uri(state_key(folder, d, b)) for d, _, batches in parts for b in batches]
+        self.folders_read += len(run_paths) + len(batch_paths)
+        names = [f.name for f in schema.fields]
+        # a batch folder has its batch in its path, a run has its rows' in a column: read apart, alike
+        frames = [self.spark.read.option("basePath", self.store.uri(folder)).schema(schema).parquet(*paths).select(*names)
+                  for paths in (run_paths, batch_paths) if paths]
+        if not frames:
+            return None
+        return frames[0] if len(frames) == 1 else frames[0].unionByName(frames[1])
+
+    def read(self, folder, schema, days, batch_id, own):
+        """The rows of <state>/<folder> of the given days written by the micro-batches before
+        `batch_id` (and by it, if `own`), each once: the view of pvfault.streamstate (compacted
+        runs and the batch folders they do not cover), or None when there are none.
 
         Only the days' folders are listed: what the stream wrote on other days costs nothing here."""
-        from pyspark.sql import functions as F
+        through = batch_id if own else batch_id - 1
+        parts = []
+        for d in sorted(days):
+            batches, runs = self.listing(folder, d)
+            parts.append((d,) + streamstate.view(batches, runs, batch_id, through))
+        return self._rows(folder, schema, parts)
 
-        paths = [self.store.uri("%s/date=%s" % (folder, d)) for d in sorted(days) if self.store.exists("%s/date=%s" % (folder, d))]
-        if not paths:
-            return None
-        df = self.spark.read.option("basePath", self.store.uri(folder)).schema(schema).parquet(*paths)
-        return df.where(batch_filter(F.col("batch").cast("long")))
+    def compact(self, folder, schema, days, batch_id, every):
+        """Once this micro-batch's own rows are written: writes the run pvfault.streamstate.compaction
+        asks for, if any, then deletes what a run written before this micro-batch covers. Returns
+        how many runs it wrote."""
+        written = 0
+        for d in sorted(days):
+            batches, runs = self.listing(folder, d)
+            plan = streamstate.compaction(batches, runs, batch_id, every)
+            if plan is not None:
+                (first, last), sources, loose = plan
+                rows = self._rows(folder, schema, [(d, sources, loose)])
+                rows.drop("date").write.mode("overwrite").parquet(self.store.uri("%s/date=%s/%s" % (folder, d, streamstate.run_name(first, last))))
+                written += 1
+                batches, runs = self.listing(folder, d)
+            dead_runs, dead_batches = streamstate.garbage(batches, runs, batch_id)
+            for r in dead_runs:
+                self.store.delete_tree("%s/date=%s/%s" % (folder, d, streamstate.run_name(*r)))
+            for b in dead_batches:
+                self.store.delete_tree(state_key(folder, d, b))
+        return written
 
     def raised_before(self, progress, day, batch_id, tier="final"):
         """Device ids with an alarm of `day` (of the tier) raised by an earlier micro-batch: from the
@@ -357,7 +404,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
     early_closed = {d: stream.day_closed(early_wm, windows_of_day[d][1]) for d in open_days}
 
     new_windows = {t: 0 for t in tiers}
-    devices_seen = devices_scored = 0
+    devices_seen = devices_scored = runs_written = 0
     # who already has an alarm of each open day, per tier: carried from batch to batch in the progress record
     raised_so_far = {t: {d: state.raised_before(before, d, batch_id, t) for d in open_days} for t in tiers}
     # each tier's plant gate per open day as its decisions read it, and how many day-decisions ran
@@ -369,14 +416,14 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
     if open_days:
         reading_schema = {"type": "struct", "fields": [
             {"name": n, "type": t, "nullable": True, "metadata": {}} for n, t in zip(READING_COLUMNS, ("string", "string", "long", "float", "float", "float", "float", "integer", "long"))]}
-        readings = state.read("readings", with_batch(reading_schema), lambda b: b <= batch_id, open_days)
+        readings = state.read("readings", with_batch(reading_schema), open_days, batch_id, own=True)
         window_struct = struct_type(window_schema_with_tier())
         # each tier's windows scored by earlier batches, cached: how many each device-day has (what is
         # left to score), per slot what the plant gate counts, and the rows of a day whose decisions run
         earlier = {}
         scored = {}
         for tier in tiers:
-            df = state.read(WINDOW_FOLDERS[tier], with_batch(window_schema_with_date()), lambda b: b < batch_id, open_days)
+            df = state.read(WINDOW_FOLDERS[tier], with_batch(window_schema_with_date()), open_days, batch_id, own=False)
             earlier[tier] = None if df is None else df.select(*STATE_WINDOW_COLUMNS).persist(StorageLevel.MEMORY_AND_DISK)
             if earlier[tier] is not None:
                 for r in earlier[tier].groupBy("date", "deviceId").count().collect():
@@ -486,6 +533,12 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
             for a in raised_now[tier]:
                 notifier.publish(a, tier)
         clock.lap("publish")
+        # the days still open: their micro-batches' folders compacted into runs (a closed day's state is never read again)
+        still_open = sorted(set(open_days) - done)
+        schemas = dict([("readings", with_batch(reading_schema))] + [(WINDOW_FOLDERS[t], with_batch(window_schema_with_date())) for t in tiers])
+        for folder, schema in schemas.items():
+            runs_written += state.compact(folder, schema, still_open, batch_id, args.compact_after)
+        clock.lap("compact")
     if args.metrics_namespace and max_event is not None:
         put_lag_metric(args, max_event)
     still_open = sorted(set(open_days) - done)
@@ -505,6 +558,8 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
                "devicesSeen": devices_seen, "devicesScored": devices_scored,
                # (tier, open day) decisions that ran: the others had no new window and the same gate as the batch before
                "daysDecided": decided,
+               # state folders (micro-batches' and compacted runs) this micro-batch read, and the runs it wrote
+               "stateFoldersRead": state.folders_read, "stateRunsWritten": runs_written,
                "alarms": [{k: a[k] for k in ("deviceId", "date", "label", "onsetMs", "raisedMs", "detectedMs")} for a in raised_now["final"]]}
     if not args.no_early_alarms:
         summary["earlyWindowsScored"] = new_windows["early"]

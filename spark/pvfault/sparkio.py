@@ -85,6 +85,14 @@ class HadoopStore(object):
             keys.append(prefix.rstrip("/") + "/" + uri.split("/" + prefix.rstrip("/") + "/", 1)[-1])
         return sorted(keys)
 
+    def folders(self, prefix):
+        """Names of the sub-folders of a folder key (one listing, not recursive), [] if there is none."""
+        path = self._path(self.uri(prefix.rstrip("/")))
+        fs = self._fs(path)
+        if not fs.exists(path):
+            return []
+        return sorted(status.getPath().getName() for status in fs.listStatus(path) if status.isDirectory())
+
     def delete_tree(self, key):
         path = self._path(self.uri(key))
         self._fs(path).delete(path, True)

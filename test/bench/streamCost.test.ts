@@ -33,16 +33,17 @@ describe('medianP90', () => {
 });
 
 describe('phaseTotals', () => {
-  it('sums each phase over the micro-batches in seconds, largest first, and the device-days seen and rebuilt, skipping batches without figures', () => {
+  it('sums each phase over the micro-batches in seconds, largest first, and the device-days seen and rebuilt, the state folders read and runs written, skipping batches without figures', () => {
     const t = phaseTotals([
-      { phasesMs: { score: 1500, validate: 500 }, scoringCpuMs: { early: 200, final: 800 }, devicesSeen: 16, devicesScored: 3, daysDecided: { final: 0, early: 1 } },
-      { phasesMs: { score: 500, write_final: 3000 }, devicesSeen: 16, devicesScored: 16, daysDecided: { final: 2, early: 1 } },
+      { phasesMs: { score: 1500, validate: 500 }, scoringCpuMs: { early: 200, final: 800 }, devicesSeen: 16, devicesScored: 3, daysDecided: { final: 0, early: 1 }, stateFoldersRead: 9, stateRunsWritten: 1 },
+      { phasesMs: { score: 500, write_final: 3000 }, devicesSeen: 16, devicesScored: 16, daysDecided: { final: 2, early: 1 }, stateFoldersRead: 12, stateRunsWritten: 0 },
       {},
     ]);
     expect(t.wall).toEqual([['write_final', 3], ['score', 2], ['validate', 0.5]]);
     expect(t.scoringCpu).toEqual([['final', 0.8], ['early', 0.2]]);
     expect(t.devices).toEqual({ seen: 32, scored: 19 });
     expect(t.daysDecided).toEqual({ final: 2, early: 2 });
-    expect(phaseTotals([])).toEqual({ wall: [], scoringCpu: [], devices: { seen: 0, scored: 0 }, daysDecided: {} });
+    expect(t.state).toEqual({ foldersRead: 21, mostRead: 12, runsWritten: 1 });
+    expect(phaseTotals([])).toEqual({ wall: [], scoringCpu: [], devices: { seen: 0, scored: 0 }, daysDecided: {}, state: { foldersRead: 0, mostRead: 0, runsWritten: 0 } });
   });
 });

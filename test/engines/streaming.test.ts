@@ -36,6 +36,8 @@ const TOPIC = 'pv-readings';
 /** records per micro-batch: ~90 min of plant time of DEVICES devices (a reading every 20 s); bench:stream replays in finer steps */
 const MAX_OFFSETS = DEVICES * 270;
 const WINDOW_MS = 64 * 20_000;
+/** the state's compaction (pvfault.streamstate) every 3 folders, runs of runs included, so that the kill and the restart fall between compactions */
+const COMPACT_AFTER = 3;
 
 let dir: string;
 let broker: KafkaBroker | null = null;
@@ -74,7 +76,7 @@ beforeAll(async () => {
   const options = {
     env, timeZone: TIME_ZONE, bootstrap: broker.bootstrap, topic: TOPIC,
     goldDir: join(dir, 'spark', 'gold'), registryUri: join(dir, 'spark', 'bootstrap', REGISTRY_KEY), stateDir: join(dir, 'stream-state'), notifyDir: join(dir, 'notify'),
-    maxOffsetsPerTrigger: MAX_OFFSETS, logFile: join(dir, 'stream.log'), tmpDir: join(dir, 'stream-tmp'),
+    maxOffsetsPerTrigger: MAX_OFFSETS, compactAfter: COMPACT_AFTER, logFile: join(dir, 'stream.log'), tmpDir: join(dir, 'stream-tmp'),
   };
   const noon = dayWindow.startMs + 12 * 3_600_000;
   const first = startStreamJob({ ...options, onBatch: (b) => { if (b.maxEventMs !== null && b.maxEventMs >= noon) first.kill(); } });
@@ -122,6 +124,17 @@ describe('the streaming job on a real broker and Spark, against the daily batch 
     const batches = Math.max(...secondRun.batches.map((b) => b.batch)) + 1;
     expect(batches).toBeGreaterThan(16);
     expect(readdirSync(join(state, 'progress')).filter((f) => f.endsWith('.json'))).toHaveLength(16);
+  });
+
+  it("compacts a day's state on both sides of the kill, so that no micro-batch reads more than a few folders", () => {
+    const runs = (bs: StreamBatch[]) => bs.reduce((n, b) => n + (b.stateRunsWritten ?? 0), 0);
+    expect(runs(firstRun.batches)).toBeGreaterThan(0);
+    expect(runs(secondRun.batches)).toBeGreaterThan(0);
+    // three folders (readings and the two tiers' windows) of at most two open days, each a view of < COMPACT_AFTER runs and folders
+    const most = Math.max(...[...firstRun.batches, ...secondRun.batches].map((b) => b.stateFoldersRead ?? Infinity));
+    expect(most).toBeLessThanOrEqual(3 * 2 * 2 * COMPACT_AFTER);
+    const day = readdirSync(join(dir, 'stream-state', 'readings', `date=${DATE}`));
+    expect(day.some((n) => n.startsWith('run='))).toBe(true);
   });
 
   it('raises the batch\'s alarms: the same devices and labels, onsets within one window', () => {
