@@ -11,12 +11,15 @@
  * and the lateness) and the early ones (each window scored the moment it ends), with how many
  * early alarms are the batch's. Its cost: the stream runs all day, so one driver and at least one executor are
  * billed 24 h, plus whatever the work needs beyond that executor, from the CPU seconds the
- * replay spent (its process tree, without the broker) scaled to the fleet.
+ * replay spent (its process tree, without the broker) scaled to the fleet. With several fleet
+ * sizes (--devices 16,64) the replays' CPU is split into a part per micro-batch and a part per
+ * device (fitStreamCpu), and a fleet's day at the production trigger is costed from that split
+ * rather than by scaling one small replay's CPU, most of which is per micro-batch, by devices.
  *
  * The state's compaction (--compact-after, the job's default unless given; 0: never) is what keeps
  * each micro-batch's reading of its state from growing with the micro-batches of the day.
  *
- *   npm run bench:stream -- [--devices 16] [--seed 22] [--date 2026-07-14] [--step-minutes 20] [--compact-after N] [--keep]
+ *   npm run bench:stream -- [--devices 16[,64,...]] [--seed 22] [--date 2026-07-14] [--step-minutes 20] [--compact-after N] [--keep]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -53,6 +56,42 @@ export function streamDayCost(cpuSecondsPerDevice: number, devices: number, work
   return { executors: executorSeconds / day, vcpuHours, gbHours, usd: vcpuHours * prices.perVcpuHour + gbHours * prices.perGbHour };
 }
 
+/** One replay's totals, for the fit across fleet sizes. */
+export interface ReplayCpu {
+  devices: number;
+  batches: number;
+  cpuSeconds: number;
+}
+
+/**
+ * The replays' CPU split into what each micro-batch costs whatever the fleet (Spark's jobs, the
+ * state's listings, the driver's decisions: perBatch) and what each device costs over the day
+ * (its readings validated and read, its windows scored: perDevice), by least squares of CPU per
+ * micro-batch against devices per micro-batch. Needs two fleet sizes at least; a fleet's day at
+ * another trigger then costs perBatch × its micro-batches + perDevice × its devices, where a
+ * single replay could only scale its whole CPU by devices.
+ */
+export function fitStreamCpu(runs: readonly ReplayCpu[]): { perBatch: number; perDevice: number } {
+  if (new Set(runs.map((r) => r.devices)).size < 2) throw new Error('fitStreamCpu: needs replays of two fleet sizes at least');
+  const pts = runs.map((r) => ({ x: r.devices / r.batches, y: r.cpuSeconds / r.batches }));
+  const mx = pts.reduce((a, p) => a + p.x, 0) / pts.length;
+  const my = pts.reduce((a, p) => a + p.y, 0) / pts.length;
+  const sxy = pts.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0);
+  const sxx = pts.reduce((a, p) => a + (p.x - mx) ** 2, 0);
+  const perDevice = sxy / sxx;
+  return { perBatch: my - perDevice * mx, perDevice };
+}
+
+/** Micro-batches a day at a processing-time trigger of `seconds`. */
+const batchesPerDay = (seconds: number) => (24 * 3600) / seconds;
+const PRODUCTION_TRIGGER_SECONDS = 60;
+
+function parseDevices(text: string): number[] {
+  const list = text.split(',').map((t) => t.trim());
+  if (list.some((t) => !/^[1-9]\d*$/.test(t))) throw new Error(`--devices must be a whole number of devices or a comma-separated list of them (16,64), not ${text}`);
+  return [...new Set(list.map(Number))].sort((a, b) => a - b);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -64,9 +103,32 @@ async function main(): Promise<void> {
       keep: { type: 'boolean', default: false },
     },
   });
-  const devices = Number(values.devices);
+  const fleets = parseDevices(values.devices!);
   const step = Number(values['step-minutes']);
   if (values['compact-after'] !== undefined && !/^\d+$/.test(values['compact-after'])) throw new Error(`--compact-after must be a whole number of folders (0: never), not ${values['compact-after']}`);
+  const params = readSparkSubmitParameters();
+  const workers = jobWorkers(params.predict, `${SUBMIT_PARAMETERS_PATH} "predict"`);
+  const runs: (ReplayCpu & { utilisation: number })[] = [];
+  // one replay at a time: they share the machine's two cores
+  for (const devices of fleets) runs.push(await replay(devices, step, values, workers));
+  if (runs.length >= 2) {
+    const fit = fitStreamCpu(runs);
+    const utilisation = Math.min(...runs.map((r) => r.utilisation));
+    console.log(`\nthe replays' CPU split (least squares over ${runs.map((r) => `${r.devices} devices`).join(', ')}, ${step}-min steps): ${fit.perBatch.toFixed(2)} CPU s a micro-batch whatever the fleet, ${fit.perDevice.toFixed(2)} CPU s a device over the day`);
+    const batches = batchesPerDay(PRODUCTION_TRIGGER_SECONDS);
+    console.log(`a day at the ${PRODUCTION_TRIGGER_SECONDS}-s trigger (${batches} micro-batches), CPU = ${fit.perBatch.toFixed(2)} × ${batches} + ${fit.perDevice.toFixed(2)} × devices; executors busy as the least busy replay here (${(100 * utilisation).toFixed(0)} %) or fully:`);
+    for (const fleet of [1_000, 10_000, 100_000]) {
+      const cpu = fit.perBatch * batches + fit.perDevice * fleet;
+      for (const [label, u] of [['as here', utilisation], ['fully busy', 1]] as const) {
+        const c = streamDayCost(cpu / fleet, fleet, workers, u);
+        console.log(`  ${fleet.toLocaleString('en-US').padStart(7)} devices, ${label.padEnd(10)}: $${c.usd.toFixed(2)} a day (${(cpu / 3600).toFixed(1)} CPU-h, ${c.executors.toFixed(1)} executors on average)`);
+      }
+    }
+    console.log('assumes each device costs the same at any trigger (its windows are scored once a tier whatever the step) and the rest is per micro-batch; the re-reading of the day so far grows with both, which two fleet sizes at one step cannot separate');
+  }
+}
+
+async function replay(devices: number, step: number, values: { seed?: string; date?: string; 'compact-after'?: string; keep?: boolean }, workers: ReturnType<typeof jobWorkers>): Promise<ReplayCpu & { utilisation: number }> {
   const env = sparkEnvironment();
   const out = mkdtempSync(join(tmpdir(), 'bench-stream-'));
   process.env.PLANT_TIME_ZONE = TIME_ZONE;
@@ -130,10 +192,8 @@ async function main(): Promise<void> {
     console.log(`early alarms (each window scored as it ends): ${early.length}, ${alike.length} of them alike a final alarm (same label, onset within one window); final alarms without an early one alike: ${alarms.length - alike.length}`);
     if (earlyLatency) console.log(`  latency onset -> early alarm, plant minutes: median ${earlyLatency.median.toFixed(0)}, p90 ${earlyLatency.p90.toFixed(0)} (goal: median <= 25, p90 <= 45)`);
     if (sooner) console.log(`  the alike ones came before their final alarm by median ${sooner.median.toFixed(0)}, p90 ${sooner.p90.toFixed(0)} plant minutes`);
-    const params = readSparkSubmitParameters();
-    const workers = jobWorkers(params.predict, `${SUBMIT_PARAMETERS_PATH} "predict"`);
     console.log(`\nEMR Serverless, the stream for one day (${EMR_SERVERLESS_PRICES.region}, ${EMR_SERVERLESS_PRICES.architecture}: $${EMR_SERVERLESS_PRICES.perVcpuHour}/vCPU-h, $${EMR_SERVERLESS_PRICES.perGbHour}/GB-h; ${EMR_SERVERLESS_PRICES.source}, read ${EMR_SERVERLESS_PRICES.read})`);
-    console.log(`assumes: the predict job's workers (driver ${workers.driver.cpu}/${workers.driver.memory}, executors ${workers.executor.cpu}/${workers.executor.memory}); driver and one executor all day; work linear in devices; executors busy as local[${SPARK_LOCAL_CORES}] was here or fully`);
+    console.log(`assumes: the predict job's workers (driver ${workers.driver.cpu}/${workers.driver.memory}, executors ${workers.executor.cpu}/${workers.executor.memory}); driver and one executor all day; this replay's whole CPU scaled by devices, at this step's micro-batches; executors busy as local[${SPARK_LOCAL_CORES}] was here or fully`);
     const here = Math.min(1, cpuSeconds / (wallSeconds * SPARK_LOCAL_CORES));
     for (const fleet of [devices, 10_000, 100_000]) {
       for (const [label, u] of [['as here', here], ['fully busy', 1]] as const) {
@@ -141,6 +201,7 @@ async function main(): Promise<void> {
         console.log(`  ${fleet.toLocaleString('en-US').padStart(7)} devices, ${label.padEnd(10)}: $${c.usd.toFixed(2)} a day (${c.executors.toFixed(1)} executors on average, ${c.vcpuHours.toFixed(0)} vCPU-h, ${c.gbHours.toFixed(0)} GB-h)`);
       }
     }
+    return { devices, batches: done.batches.length, cpuSeconds, utilisation: here };
   } finally {
     await broker.stop();
     if (values.keep) console.error(`kept ${out}`);

@@ -1,5 +1,5 @@
 /** bench/stream.ts's cost of a streaming day and local/streamJob.ts's percentiles: the arithmetic the figures in docs/performance.md rest on. */
-import { streamDayCost } from '../../bench/stream';
+import { fitStreamCpu, streamDayCost } from '../../bench/stream';
 import { EMR_SERVERLESS_PRICES } from '../../bench/emrServerlessCost';
 import { medianP90, phaseTotals } from '../../local/streamJob';
 
@@ -20,6 +20,20 @@ describe('streamDayCost', () => {
     expect(streamDayCost(perDevice, 1000, WORKERS, 1).executors).toBeCloseTo(4, 9);
     expect(streamDayCost(perDevice, 1000, WORKERS, 0.5).executors).toBeCloseTo(8, 9);
     expect(streamDayCost(perDevice, 1000, WORKERS, 0.5).usd).toBeGreaterThan(streamDayCost(perDevice, 1000, WORKERS, 1).usd);
+  });
+});
+
+describe('fitStreamCpu', () => {
+  it('splits the replays\' CPU into a part per micro-batch and a part per device', () => {
+    // 3 CPU s a micro-batch, 20 a device: the same step (165 micro-batches) at two fleet sizes, and a third at another step
+    const run = (devices: number, batches: number) => ({ devices, batches, cpuSeconds: 3 * batches + 20 * devices });
+    const fit = fitStreamCpu([run(16, 165), run(64, 165), run(32, 83)]);
+    expect(fit.perBatch).toBeCloseTo(3, 9);
+    expect(fit.perDevice).toBeCloseTo(20, 9);
+  });
+
+  it('refuses one fleet size, which cannot tell the two apart', () => {
+    expect(() => fitStreamCpu([{ devices: 16, batches: 165, cpuSeconds: 800 }, { devices: 16, batches: 83, cpuSeconds: 600 }])).toThrow(/two fleet sizes/);
   });
 });
 
