@@ -13,7 +13,7 @@ import { agreementOf, agreementSummary, type Agreement, type AgreementSummary } 
 import { baselineFit, type BaselineFit } from './baselineFit';
 import { collectPlantDay, type DevicePredictorPool } from './collect';
 import { checkAlarm, type Alarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
-import { outcomeOf, type Outcome } from './outcome';
+import { outcomeOf, shadowDayBefore, type Outcome } from './outcome';
 import { designOfSpec, perUnitOfSpec, plantDaySpecs, type EvalPlan, type PlantDaySpec } from './plantDays';
 import { withTruthWindows, type DeviceDayRecord } from './records';
 import type { WindowScoring } from '../../local/jobs/devicePredictor';
@@ -147,12 +147,14 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
   const conditionDays: PlantConditionDay[] = [];
   // a device's earlier days in its plant's run (reset at each plant's first day)
   let history = new Map<string, DeviceDayEvidence[]>();
-  // the decision's alarm on each device's previous day of the run
+  // the decision's alarm on each device's previous day of the run, and that day's outcome
   let previous = new Map<string, Alarm | null>();
+  let previousOutcome = new Map<string, Outcome>();
   specs.forEach((spec, i) => {
     if (spec.day === 0) {
       history = new Map();
       previous = new Map();
+      previousOutcome = new Map();
     }
     const day = records[i]!.map((stored) => (o.windows === 'truth' ? withTruthWindows(stored) : stored));
     const plant = plantContextOf(day.map((r) => r.evidence));
@@ -170,8 +172,12 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
       const alarm = batchDay === day ? batchAlarm : o.decision.decide(record.evidence, before, plant, carried).alarm;
       previous.set(id, batchAlarm);
       if (alarm) checkAlarm(alarm, o.decision.name, id);
+      // every day's outcome, the warm-up days' too: a shadow's is read by the next day's (shadowDayBefore)
+      const outcome: Outcome = spec.design ? { ...outcomeOf(record, alarm, designOfSpec(spec)), design: spec.design } : outcomeOf(record, alarm);
+      if (outcome.fault === 'partial_shading') outcome.shadowDayBefore = shadowDayBefore(previousOutcome.get(id));
+      previousOutcome.set(id, outcome);
       if (spec.scored) {
-        outcomes.push(spec.design ? { ...outcomeOf(record, alarm, designOfSpec(spec)), design: spec.design } : outcomeOf(record, alarm));
+        outcomes.push(outcome);
         if (batchDay !== day) agreement.push(agreementOf(alarm, batchAlarm));
       }
       history.set(id, [...before, batchRecord.evidence]);

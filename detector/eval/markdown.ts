@@ -75,6 +75,27 @@ function shadowLines(r: EvalReport): string[] {
   ];
 }
 
+/**
+ * Visible shadows by what the same array's shadow did the day before (the obstacle stays, so the
+ * shadow comes back at about the same time of day), per design: the most a memory of that
+ * time of day could add is the shadows missed after a day their shadow was named.
+ */
+function shadowDayBeforeLines(r: EvalReport): string[] {
+  const designs = Object.entries(r.shadowsByDayBefore ?? {});
+  if (designs.length === 0) return [];
+  const labels = ['partial_shading', 'open_circuit', ...ALARM_GROUPS.map((g) => g.name), 'none'];
+  const said: Record<string, string> = { named: 'its shadow named', missed: 'its shadow visible, not named', none: 'no visible shadow (or the run\'s first day)' };
+  const rows = designs.flatMap(([design, groups]) =>
+    Object.entries(groups).map(([group, row]) => [design, said[group] ?? group, count(row.visible), pct(row.namedRate), ...labels.map((l) => count(row.calledAs[l] ?? 0))]),
+  );
+  return [
+    '',
+    "Visible shadows by what the same array's shadow did the day before in the plant's run (warm-up days included; the simulator's obstacle stays, so the shadow comes back at about the same time of day: eval/outcome.ts shadowDayBefore), and what they were called:",
+    '',
+    ...table(['design', 'the day before', 'visible', 'named', ...labels.map((l) => `as ${l}`)], rows, `ll${'r'.repeat(2 + labels.length)}`),
+  ];
+}
+
 /** How well the arrays' own baselines fit them. */
 export function baselineLine(r: EvalReport): string {
   const b = r.baseline;
@@ -133,6 +154,7 @@ export function reportTables(r: EvalReport): string[] {
     ...table(['fault', ...calledCols], Object.entries(r.calledAs).map(([f, row]) => [f, ...calledCols.map((l) => count(row[l] ?? 0))])),
     ...leakLines(r),
     ...shadowLines(r),
+    ...shadowDayBeforeLines(r),
     '',
     'False alarms on healthy device-days:',
     '',

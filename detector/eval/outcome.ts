@@ -61,6 +61,21 @@ export interface Outcome {
   blockedShare?: number | null;
   /** a shadow: the share of the array's power it took, as the array's sensors saw it (shadowLoss.ts; null: not judged) */
   shadowLoss?: number | null;
+  /**
+   * a shadow: what the same array's shadow did the day before in the same plant's run, warm-up
+   * days included (the simulator's obstacle stays, so the shadow comes back at about the same time
+   * of day): named (the decision named it that day), missed (visible, not named), none (no visible
+   * shadow that day, or no day before in the run); absent for other faults and before 2026-12-04
+   */
+  shadowDayBefore?: ShadowDayBefore;
+}
+
+export type ShadowDayBefore = 'named' | 'missed' | 'none';
+
+/** What a shadow's previous day (an outcome of the same array, or none) says of it: Outcome.shadowDayBefore. */
+export function shadowDayBefore(previous: Pick<Outcome, 'fault' | 'visible' | 'named'> | undefined): ShadowDayBefore {
+  if (!previous || previous.fault !== 'partial_shading' || !previous.visible) return 'none';
+  return previous.named ? 'named' : 'missed';
 }
 
 /** Daylight windows in which the fault acts. */

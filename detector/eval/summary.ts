@@ -78,6 +78,12 @@ export interface Summary {
    * reports before 2026-12-04.
    */
   shadowsByLoss?: Record<string, Record<string, ShadowRow>>;
+  /**
+   * Visible shadows by what the same array's shadow did the day before (Outcome.shadowDayBefore),
+   * per design: how many a memory of the shadow's time of day could reach. Absent in reports
+   * before 2026-12-04.
+   */
+  shadowsByDayBefore?: Record<string, Record<string, ShadowRow>>;
   goals: Goal[];
 }
 
@@ -190,6 +196,18 @@ export function shadowRows(outcomes: readonly Outcome[]): Record<string, ShadowR
   );
 }
 
+/** The day-before groups, in order (Outcome.shadowDayBefore). */
+export const SHADOW_DAY_BEFORE_GROUPS = ['named', 'missed', 'none'] as const;
+
+/** Visible shadows by what the array's shadow did the day before: recall, what they were called and under which skies. */
+export function shadowDayBeforeRows(outcomes: readonly Outcome[]): Record<string, ShadowRow> {
+  const shadows = outcomes.filter((o) => o.fault === 'partial_shading' && o.visible && o.shadowDayBefore !== undefined);
+  return mapValues(
+    groupBy(shadows, (o) => o.shadowDayBefore!, SHADOW_DAY_BEFORE_GROUPS),
+    (os) => ({ ...recallRow(os), calledAs: counts(os, (o) => o.alarm ?? 'none'), skies: counts(os, (o) => o.sky) }),
+  );
+}
+
 /** own-baseline: judged against the device's own healthy days; fleet: no history yet (a plant's first day, or a fault from before any healthy day). */
 const REFERENCES = ['own-baseline', 'fleet'];
 
@@ -265,6 +283,11 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
     shadowsByLoss: Object.fromEntries(
       byDesign(outcomes, ordinary)
         .map(([name, os]) => [name, shadowRows(os)] as const)
+        .filter(([, rows]) => Object.keys(rows).length > 0),
+    ),
+    shadowsByDayBefore: Object.fromEntries(
+      byDesign(outcomes, ordinary)
+        .map(([name, os]) => [name, shadowDayBeforeRows(os)] as const)
         .filter(([, rows]) => Object.keys(rows).length > 0),
     ),
   };

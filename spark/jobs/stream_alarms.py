@@ -130,6 +130,8 @@ def parse_args(argv=None):
     p.add_argument("--metrics-namespace", help="CloudWatch namespace of the stream's lag metric (EMR); none locally")
     p.add_argument("--stage", default="local", help="the Stage dimension of the lag metric")
     args = p.parse_args(argv)
+    if args.compact_after < 0:
+        p.error("--compact-after must be 0 (never) or a number of folders, not %d" % args.compact_after)
     args.checkpoint_uri = args.checkpoint_uri or args.state_uri.rstrip("/") + "/checkpoint"
     return args
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import REPO
-from pvfault import stream
+from pvfault import stream, streamstate
 from pvfault.kafka import KAFKA_SECURITY
 
 _spec = importlib.util.spec_from_file_location("stream_alarms", os.path.join(REPO, "spark", "jobs", "stream_alarms.py"))
@@ -87,3 +87,14 @@ def test_who_has_an_alarm_comes_from_the_progress_record_not_a_read_per_alarm_fi
     # a record written before the progress listed them: the alarm table is read instead
     old = {k: v for k, v in progress.items() if k != "raised"}
     assert state.raised_before(old, "2026-07-14", 8, "early") == {"PV-9"} and state.listed == [("2026-07-14", 8, "early")]
+
+
+def test_compaction_is_on_by_default_and_a_negative_setting_is_refused(capsys):
+    base = ["--time-zone", "Europe/Madrid", "--bootstrap-servers", "b:9098", "--topic", "t", "--gold-uri", "s3://g",
+            "--registry-uri", "s3://b/registry/device_registry.json", "--model-uri", "s3://b/model/v", "--state-uri", "s3://s/stream/state",
+            "--notify", "sns:arn"]
+    assert job.parse_args(base).compact_after == streamstate.COMPACT_EVERY
+    assert job.parse_args(base + ["--compact-after", "0"]).compact_after == 0
+    with pytest.raises(SystemExit):
+        job.parse_args(base + ["--compact-after", "-1"])
+    assert "--compact-after must be 0 (never)" in capsys.readouterr().err
