@@ -7,11 +7,10 @@
  * group by start, counts), which CI's pytest cannot run without PySpark. Needs Java 17
  * and .venv-spark (spark/dev/venv.sh), as the other engine tests.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sparkEnvironment } from '../../local/sparkJobs';
+import { runSparkScript } from './sparkScript';
 import { build } from '../fixtures/contracts/plant-gate-cases';
 import { plantEventDayRows } from '../helpers/goldFixture';
 
@@ -42,16 +41,7 @@ print("RESULT " + json.dumps(out))
 `;
 
 test('the Spark aggregation finds the slots and plant events of detector/alarms.ts', () => {
-  const { python } = sparkEnvironment();
-  const r = spawnSync(python, ['-c', SCRIPT, join(REPO, 'test', 'fixtures', 'contracts', 'plant-gate-cases.json')], {
-    cwd: REPO,
-    env: { ...process.env, PYTHONPATH: [join(REPO, 'spark'), join(REPO, 'spark', 'jobs')].join(':') },
-    encoding: 'utf8',
-    timeout: 240_000,
-  });
-  if (r.status !== 0) throw new Error(`spark: ${r.stderr}`);
-  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  const got = JSON.parse(line!.slice('RESULT '.length)) as unknown;
+  const got = runSparkScript<unknown>(SCRIPT, [join(REPO, 'test', 'fixtures', 'contracts', 'plant-gate-cases.json')], 240_000);
   expect(got).toEqual(build().cases.map((c) => ({ slots: c.slots, plantEvents: c.plantEvents })));
 }, 300_000);
 
@@ -80,15 +70,7 @@ test("the Spark aggregation sums the window means the plant's conditions are tol
   const dir = mkdtempSync(join(tmpdir(), 'plant-conditions-'));
   try {
     writeFileSync(join(dir, 'rows.json'), JSON.stringify(day.windows));
-    const { python } = sparkEnvironment();
-    const r = spawnSync(python, ['-c', CONDITIONS, join(dir, 'rows.json')], {
-      cwd: REPO,
-      env: { ...process.env, PYTHONPATH: [join(REPO, 'spark'), join(REPO, 'spark', 'jobs')].join(':') },
-      encoding: 'utf8',
-      timeout: 240_000,
-    });
-    if (r.status !== 0) throw new Error(`spark: ${r.stderr}`);
-    const got = JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice('RESULT '.length)) as Record<string, unknown>[];
+    const got = runSparkScript<Record<string, unknown>[]>(CONDITIONS, [join(dir, 'rows.json')], 240_000);
     const expected = day.conditions.map(({ modelVersion: _, ...c }) => c);
     // kinds, spans and counts exactly; the sums' order differs (Spark's aggregation), so the ratios within 1e-12
     const exact = (c: Record<string, unknown>) => ({ kind: c.kind, startMs: c.startMs, endMs: c.endMs, windows: c.windows, devices: c.devices });

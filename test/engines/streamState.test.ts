@@ -9,13 +9,11 @@
  * reading and writing of it, which CI's pytest cannot run without PySpark. Needs Java 17 and
  * .venv-spark (spark/dev/venv.sh), as the other engine tests.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sparkEnvironment } from '../../local/sparkJobs';
+import { runSparkScript } from './sparkScript';
 
-const REPO = join(__dirname, '..', '..');
 const EVERY = 3;
 const BATCHES = 24;
 
@@ -71,18 +69,9 @@ print("RESULT " + json.dumps(out))
 `;
 
 test("the stream's state reads each earlier micro-batch's rows once through compaction and replays, from a few folders", () => {
-  const { python } = sparkEnvironment();
   const dir = mkdtempSync(join(tmpdir(), 'stream-state-'));
   try {
-    const r = spawnSync(python, ['-c', SCRIPT, dir, String(EVERY), String(BATCHES)], {
-      cwd: REPO,
-      env: { ...process.env, PYTHONPATH: [join(REPO, 'spark'), join(REPO, 'spark', 'jobs')].join(':') },
-      encoding: 'utf8',
-      timeout: 420_000,
-    });
-    if (r.status !== 0) throw new Error(`spark: ${r.stderr}`);
-    const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-    const got = JSON.parse(line!.slice('RESULT '.length)) as { reads: number; mismatches: unknown[]; foldersRead: number[]; runsWritten: number; rows: number };
+    const got = runSparkScript<{ reads: number; mismatches: unknown[]; foldersRead: number[]; runsWritten: number; rows: number }>(SCRIPT, [dir, String(EVERY), String(BATCHES)], 420_000);
     expect(got.mismatches).toEqual([]);
     expect(got.reads).toBe(2 * (BATCHES + 3)); // batches 6, 13 and 20 attempted twice
     expect(got.rows).toBeGreaterThan(3 * BATCHES);
