@@ -28,7 +28,7 @@ export interface StreamBatch {
   earlyWatermarkMs?: number | null;
   earlyWindowsScored?: number;
   earlyAlarms?: StreamBatchAlarm[];
-  /** wall milliseconds of the micro-batch's phases in the driver (validate, read, score, write_<tier>, decide_<tier>, publish, progress) */
+  /** wall milliseconds of the micro-batch's phases in the driver (validate, read, score, write_<tier>, decide_<tier>, publish, compact, progress) */
   phasesMs?: Record<string, number>;
   /** Python CPU milliseconds inside the scoring tasks: the silver rows, each tier's windows */
   scoringCpuMs?: Record<string, number>;

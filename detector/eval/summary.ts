@@ -186,14 +186,16 @@ export const SHADOW_LOSS_GROUPS = [
   { name: '20 % or more', below: Infinity },
 ] as const;
 
+/** Visible shadows with a group (null: not judged), by group in `order`: recall, what they were called and under which skies. */
+function shadowRowsBy(outcomes: readonly Outcome[], group: (o: Outcome) => string | null, order: readonly string[]): Record<string, ShadowRow> {
+  const shadows = outcomes.filter((o) => o.fault === 'partial_shading' && o.visible && group(o) !== null);
+  return mapValues(groupBy(shadows, (o) => group(o)!, order), (os) => ({ ...recallRow(os), calledAs: counts(os, (o) => o.alarm ?? 'none'), skies: counts(os, (o) => o.sky) }));
+}
+
 /** Visible shadows whose loss was judged, by loss group: recall, what they were called and under which skies. */
 export function shadowRows(outcomes: readonly Outcome[]): Record<string, ShadowRow> {
-  const shadows = outcomes.filter((o) => o.fault === 'partial_shading' && o.visible && typeof o.shadowLoss === 'number');
-  const group = (loss: number) => SHADOW_LOSS_GROUPS.find((g) => loss < g.below)!.name;
-  return mapValues(
-    groupBy(shadows, (o) => group(o.shadowLoss!), SHADOW_LOSS_GROUPS.map((g) => g.name)),
-    (os) => ({ ...recallRow(os), calledAs: counts(os, (o) => o.alarm ?? 'none'), skies: counts(os, (o) => o.sky) }),
-  );
+  const group = (o: Outcome) => (typeof o.shadowLoss === 'number' ? SHADOW_LOSS_GROUPS.find((g) => o.shadowLoss! < g.below)!.name : null);
+  return shadowRowsBy(outcomes, group, SHADOW_LOSS_GROUPS.map((g) => g.name));
 }
 
 /** The day-before groups, in order (Outcome.shadowDayBefore). */
@@ -201,11 +203,7 @@ export const SHADOW_DAY_BEFORE_GROUPS = ['named', 'missed', 'none'] as const;
 
 /** Visible shadows by what the array's shadow did the day before: recall, what they were called and under which skies. */
 export function shadowDayBeforeRows(outcomes: readonly Outcome[]): Record<string, ShadowRow> {
-  const shadows = outcomes.filter((o) => o.fault === 'partial_shading' && o.visible && o.shadowDayBefore !== undefined);
-  return mapValues(
-    groupBy(shadows, (o) => o.shadowDayBefore!, SHADOW_DAY_BEFORE_GROUPS),
-    (os) => ({ ...recallRow(os), calledAs: counts(os, (o) => o.alarm ?? 'none'), skies: counts(os, (o) => o.sky) }),
-  );
+  return shadowRowsBy(outcomes, (o) => o.shadowDayBefore ?? null, SHADOW_DAY_BEFORE_GROUPS);
 }
 
 /** own-baseline: judged against the device's own healthy days; fleet: no history yet (a plant's first day, or a fault from before any healthy day). */

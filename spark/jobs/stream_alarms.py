@@ -308,7 +308,7 @@ class StreamState(object):
                 rows = self._rows(folder, schema, [(d, sources, loose)])
                 rows.drop("date").write.mode("overwrite").parquet(self.store.uri("%s/date=%s/%s" % (folder, d, streamstate.run_name(first, last))))
                 written += 1
-                batches, runs = self.listing(folder, d)
+                runs = sorted(set(runs) | {(first, last)})  # the day's folder now, without listing it again
             dead_runs, dead_batches = streamstate.garbage(batches, runs, batch_id)
             for r in dead_runs:
                 self.store.delete_tree("%s/date=%s/%s" % (folder, d, streamstate.run_name(*r)))
@@ -535,15 +535,15 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
             for a in raised_now[tier]:
                 notifier.publish(a, tier)
         clock.lap("publish")
+    still_open = sorted(set(open_days) - done)
+    if still_open and args.compact_after > 0:
         # the days still open: their micro-batches' folders compacted into runs (a closed day's state is never read again)
-        still_open = sorted(set(open_days) - done)
         schemas = dict([("readings", with_batch(reading_schema))] + [(WINDOW_FOLDERS[t], with_batch(window_schema_with_date())) for t in tiers])
         for folder, schema in schemas.items():
             runs_written += state.compact(folder, schema, still_open, batch_id, args.compact_after)
         clock.lap("compact")
     if args.metrics_namespace and max_event is not None:
         put_lag_metric(args, max_event)
-    still_open = sorted(set(open_days) - done)
     progress = {"maxEventMs": max_event, "watermarkMs": wm, "openDays": still_open, "doneDays": sorted(done),
                 "raised": {t: {d: sorted(raised_so_far[t][d]) for d in still_open} for t in tiers},
                 "gates": {t: {d: g for d, g in gates[t].items() if d in still_open} for t in tiers}}

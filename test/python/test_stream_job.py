@@ -90,9 +90,7 @@ def test_who_has_an_alarm_comes_from_the_progress_record_not_a_read_per_alarm_fi
 
 
 def test_compaction_is_on_by_default_and_a_negative_setting_is_refused(capsys):
-    base = ["--time-zone", "Europe/Madrid", "--bootstrap-servers", "b:9098", "--topic", "t", "--gold-uri", "s3://g",
-            "--registry-uri", "s3://b/registry/device_registry.json", "--model-uri", "s3://b/model/v", "--state-uri", "s3://s/stream/state",
-            "--notify", "sns:arn"]
+    base = EMR_ARGV
     assert job.parse_args(base).compact_after == streamstate.COMPACT_EVERY
     assert job.parse_args(base + ["--compact-after", "0"]).compact_after == 0
     with pytest.raises(SystemExit):

@@ -51,7 +51,7 @@ def attempt(folder, batch_id, has_rows, every, crash_at=None):
         merged += sum((folder.children["batch=%d" % b] for b in loose), [])
         folder.children[ss.run_name(first, last)] = merged
         step("compact")
-    batches, runs = folder.listing()
+        runs = sorted(set(runs) | {(first, last)})  # as the job does, rather than listing again
     dead_runs, dead_batches = ss.garbage(batches, runs, batch_id)
     for i, r in enumerate(dead_runs):
         del folder.children[ss.run_name(*r)]
