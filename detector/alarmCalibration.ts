@@ -194,3 +194,49 @@ export function calibrateThresholds(days: readonly CalibrationDay[], budget: num
     named: current.named,
   };
 }
+
+export interface RaiseCalibration {
+  /** per group, the evidence at which a two-stage alarm raises it (≤ the group's threshold) */
+  raise: Readonly<Record<string, number>>;
+  healthyDays: number;
+  /** healthy days alarmed by the thresholds or by a group's early raise */
+  falseAlarms: number;
+}
+
+/**
+ * Raise thresholds for a two-stage alarm (detector/eval/earlyAlarmDecision.ts): a group
+ * whose evidence reaches raise[g] raises the day's alarm at once, and the day's decision
+ * under `thresholds` names it later. The thresholds spend the budget on naming; a raise
+ * threshold costs only the healthy days it alarms that they leave quiet. Each group
+ * takes the lowest level (halfway between consecutive healthy peaks, never under `floor`
+ * nor above its threshold) that keeps the healthy days alarmed within the budget, the
+ * groups one after the other in contract order. Lower is earlier: what a group raises
+ * early, the thresholds would mostly raise too, only later.
+ */
+export function calibrateRaise(days: readonly CalibrationDay[], thresholds: AlarmThresholds, budget: number, floor: number): RaiseCalibration {
+  if (!(budget >= 0 && budget < 1)) throw new Error(`budget: ${budget} is not a share in [0, 1)`);
+  if (!(floor > 0)) throw new Error(`floor: ${floor} must be positive`);
+  const prepared = days.filter((d) => d.healthy).map(prepare);
+  const allowed = Math.floor(budget * prepared.length);
+  const h = ALARM_LABELS.map((label) => thresholds[label]);
+  // a healthy day the thresholds alarm costs a raise threshold nothing
+  const alarmed = prepared.map((d) => raisedLabel(d, h) !== null);
+  // thresholds that already spend more than the budget (a floor above the healthy peaks) leave the raise that much, no more
+  const limit = Math.max(allowed, alarmed.filter(Boolean).length);
+  const raise: Record<string, number> = {};
+  for (const g of ALARM_GROUPS) {
+    const l = ALARM_LABELS.indexOf(g);
+    const peak = (d: Prepared) => d.peaks[l]![d.peaks[l]!.length - 1] ?? 0;
+    const count = (r: number) => prepared.reduce((n, d, i) => n + (alarmed[i] || peak(d) >= r ? 1 : 0), 0);
+    // the ladder runs from high to low: the last level within the budget is the lowest
+    let chosen = h[l]!;
+    for (const r of levels(prepared.map(peak), floor)) {
+      if (r > h[l]!) continue;
+      if (count(r) > limit) break;
+      chosen = r;
+    }
+    raise[g] = chosen;
+    prepared.forEach((d, i) => (alarmed[i] ||= peak(d) >= chosen));
+  }
+  return { raise, healthyDays: prepared.length, falseAlarms: alarmed.filter(Boolean).length };
+}

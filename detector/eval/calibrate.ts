@@ -18,11 +18,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PredictPool } from '../../local/jobs/predictPool';
 import { dayBlockedShare } from './blocking';
-import { calibrateThresholds, type CalibrationDay } from '../alarmCalibration';
-import { ALARM_LABELS, alarmCandidates, evidenceTrace, THRESHOLD_SETS, type AlarmLabel, type AlarmThresholds } from '../alarms';
+import { calibrateRaise, calibrateThresholds, type CalibrationDay } from '../alarmCalibration';
+import { ALARM_GROUPS as GROUP_LABELS, ALARM_LABELS, alarmCandidates, evidenceTrace, THRESHOLD_SETS, type AlarmLabel, type AlarmThresholds } from '../alarms';
+import type { AlarmsFileWithRaise, RaiseThresholdSets } from './earlyAlarmDecision';
 import { intFlag, runCommand, UsageError } from '../commandLine';
 import { SPLIT_SEEDS_END } from '../dataset';
-import { ARTIFACTS_DIR, type AlarmsFile } from '../model/artifacts';
+import { ARTIFACTS_DIR } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
 import { DEFAULT_FAULT_MIX } from '../simulator/plant';
 import { DEFAULT_DESIGN } from '../simulator/plant';
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
   const { records } = await collectAll({ plan: args.plan, out: args.out, fresh: args.fresh, progress: true, log, startPool: () => PredictPool.start(args.workers, { uncalibrated: true }), baselineVerdict: truthBaselineVerdict }, modelVersion);
   const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
   console.log(`\nModel ${modelVersion}, ${records.length} validation plant-days (${plants} plants × ${args.plan.days} days, seeds ${args.plan.seedBase}..${args.plan.seedBase + plants - 1}), budget ${pct(args.budget)}, floor ${args.floor}:`);
-  const sets = {} as Record<(typeof THRESHOLD_SETS)[number], { thresholds: AlarmThresholds; stats: Record<string, number> }>;
+  const sets = {} as Record<(typeof THRESHOLD_SETS)[number], { thresholds: AlarmThresholds; raise: RaiseThresholdSets['own']; stats: Record<string, number> }>;
   for (const set of THRESHOLD_SETS) {
     // own: the device-days judged against their own baseline; fleet: those without history
     const days = records.flatMap((plantDay) => {
@@ -121,11 +122,16 @@ async function main(): Promise<void> {
     console.log(`\n thresholds.${set} (${set === 'own' ? 'devices with their own baseline' : 'devices without history, judged against the fleet'}), ${days.length} device-days:`);
     for (const label of ALARM_LABELS) console.log(`  ${label.padEnd(16)} threshold ${c.thresholds[label].toFixed(3).padStart(8)}   (${alarmCandidates(label).join(' or ')})`);
     console.log(`  false alarms ${c.falseAlarms} of ${c.healthyDays} healthy device-days (${pct(c.falseAlarms / Math.max(1, c.healthyDays))}); visible faults named ${c.named} of ${visible} (${pct(c.named / Math.max(1, visible))})`);
-    sets[set] = { thresholds: c.thresholds, stats: { deviceDays: days.length, healthyDays: c.healthyDays, falseAlarms: c.falseAlarms, visibleFaultyDays: visible, named: c.named } };
+    // a two-stage alarm's raise thresholds (eval/earlyAlarmDecision.ts): what the thresholds leave of the budget
+    const r = calibrateRaise(days, c.thresholds, args.budget, args.floor);
+    for (const g of GROUP_LABELS) console.log(`  ${g.padEnd(16)} raise     ${r.raise[g]!.toFixed(3).padStart(8)}   (two-stage alarm, measured by npm run eval -- --decision alarms-early)`);
+    console.log(`  with the raise: false alarms ${r.falseAlarms} of ${r.healthyDays} healthy device-days (${pct(r.falseAlarms / Math.max(1, r.healthyDays))})`);
+    sets[set] = { thresholds: c.thresholds, raise: r.raise as RaiseThresholdSets['own'], stats: { deviceDays: days.length, healthyDays: c.healthyDays, falseAlarms: c.falseAlarms, falseAlarmsWithRaise: r.falseAlarms, visibleFaultyDays: visible, named: c.named } };
   }
-  const file: AlarmsFile = {
+  const file: AlarmsFileWithRaise = {
     modelVersion,
     thresholds: { own: sets.own.thresholds, fleet: sets.fleet.thresholds },
+    raise: { own: sets.own.raise, fleet: sets.fleet.raise },
     calibration: {
       command: `npm run calibrate -- --budget ${args.budget} --floor ${args.floor} --devices ${args.plan.devices} --days ${args.plan.days} --seed ${args.plan.seedBase}`,
       plantDays: args.plan.firstDates.map((d, i) => `${d} ${args.plan.skies[i % args.plan.skies.length]} (+${args.plan.days - 1} days)`),

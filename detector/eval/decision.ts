@@ -46,6 +46,12 @@ export interface Alarm {
   confidence: number;
   /** how it stood at the day's end (detector/alarms.ts alarmStanding), for a decision that carries alarms from day to day; null or absent: not known */
   standing?: number | null;
+  /**
+   * a two-stage alarm (earlyAlarmDecision.ts) raised with another label than the one it
+   * ends the day with: the label it was raised with at raisedMs (a group), and when it
+   * got `label`; absent: raised with its label
+   */
+  raisedAs?: { label: string; labelledMs: number };
 }
 
 /** What a decision may know of the device's plant that day: the window slots the plant gate set aside (detector/alarms.ts PlantSlots). */

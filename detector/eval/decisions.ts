@@ -1,8 +1,9 @@
 /** The decisions `npm run eval --decision` can measure, by name. */
 import { productAlarmDecision } from './alarmDecision';
 import type { Decision } from './decision';
+import { earlyAlarmDecisionOfModel } from './earlyAlarmDecision';
 import { verdictDecision } from './verdictDecision';
 
-export const DECISIONS: Readonly<Record<string, Decision>> = { [productAlarmDecision.name]: productAlarmDecision, [verdictDecision.name]: verdictDecision };
+export const DECISIONS: Readonly<Record<string, Decision>> = { [productAlarmDecision.name]: productAlarmDecision, [verdictDecision.name]: verdictDecision, [earlyAlarmDecisionOfModel.name]: earlyAlarmDecisionOfModel };
 /** The product's decision: what the card's section reports unless told otherwise. */
 export const PRODUCT_DECISION = productAlarmDecision.name;

@@ -76,10 +76,16 @@ export interface EvalRun {
  */
 export type BaselineVerdict = (record: DeviceDayRecord, plant: PlantContext, before: DeviceBaselineRow | undefined) => { verdict: string; standing: number | null };
 
-export const productBaselineVerdict: BaselineVerdict = (r, plant, before) => {
-  const alarm = productAlarmDecision.decide(r.evidence, [], plant, before ? { label: before.dayVerdict ?? 'normal', standing: before.dayAlarmStanding } : null).alarm;
-  return { verdict: alarm?.label ?? 'normal', standing: alarm?.standing ?? null };
-};
+export function decisionBaselineVerdict(decision: Decision): BaselineVerdict {
+  return (r, plant, before) => {
+    const alarm = decision.decide(r.evidence, [], plant, before ? { label: before.dayVerdict ?? 'normal', standing: before.dayAlarmStanding } : null).alarm;
+    // a broken alarm stops the run here, before it shapes a baseline
+    if (alarm) checkAlarm(alarm, decision.name, r.evidence.deviceId);
+    return { verdict: alarm?.label ?? 'normal', standing: alarm?.standing ?? null };
+  };
+}
+
+export const productBaselineVerdict: BaselineVerdict = decisionBaselineVerdict(productAlarmDecision);
 
 /**
  * Every plant-day of the plan's records, from the cache or simulated and predicted
@@ -140,7 +146,8 @@ export async function collectAll(o: Pick<EvalOptions, 'plan' | 'out' | 'fresh' |
 export async function runEval(o: EvalOptions): Promise<EvalRun> {
   const modelVersion = readModelVersion();
   const specs = plantDaySpecs(o.plan);
-  const { records, batch, cached, predictions } = await collectAll({ ...o, baselineVerdict: productBaselineVerdict }, modelVersion);
+  // the baselines grow from the evaluated decision's alarms, as they would were it the product's (a day it alarms is not a healthy day of the baseline)
+  const { records, batch, cached, predictions } = await collectAll({ ...o, baselineVerdict: o.decision === productAlarmDecision ? productBaselineVerdict : decisionBaselineVerdict(o.decision) }, modelVersion);
   const outcomes: Outcome[] = [];
   // per counted device-day scored otherwise than by the batch: how its alarm stands to the batch's
   const agreement: Agreement[] = [];

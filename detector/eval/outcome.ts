@@ -11,8 +11,10 @@
  * - delay: daylight minutes from the onset, or for a fault that did not act in daylight
  *   at its onset (there before the first daylight window, or a shadow that reaches the
  *   array in the afternoon, an intermittent fault between its episodes) from the start
- *   of the first daylight window it acts in, to the alarm's raise time (0 when raised
- *   before): no alarm can come before the readings show the fault.
+ *   of the first daylight window it acts in, to the time the alarm first named it (its
+ *   raise time; 0 when raised before): no alarm can come before the readings show the
+ *   fault. An alarm raised as a group that does not name the fault and named later
+ *   (a two-stage alarm: namedAtMs) counts to when it named it.
  */
 import { type FaultClass } from '../../contracts';
 import { severityKey } from '../dataset';
@@ -109,8 +111,17 @@ export function namesFault(alarm: Pick<Alarm, 'label'> | null, truth: Pick<Devic
   return Boolean(group && group.candidates.includes(truth.fault) && group.covers(truth.fault, truth.severity, design, blocked));
 }
 
+/**
+ * When an alarm first named the fault: its raise time, unless it was raised with a label
+ * that does not name it (a two-stage alarm raised as a group: Alarm.raisedAs), then when
+ * it got the label that does.
+ */
+export function namedAtMs(alarm: Pick<Alarm, 'raisedMs' | 'raisedAs'>, truth: Pick<DeviceDayTruth, 'fault' | 'severity'>, design: Design, blocked: number | null): number {
+  return alarm.raisedAs && !namesFault(alarm.raisedAs, truth, design, blocked) ? alarm.raisedAs.labelledMs : alarm.raisedMs;
+}
+
 /** `alarm`: what the day's alarm named and when it was raised (null: none); `design`: the array's (default: the default design). */
-export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 'raisedMs'> | null, design: Design = DEFAULT_DESIGN): Outcome {
+export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 'raisedMs' | 'raisedAs'> | null, design: Design = DEFAULT_DESIGN): Outcome {
   const { evidence, truth } = record;
   const daylight = evidence.windows.filter((w) => !w.skipReason).length;
   const acting = actingWindows(evidence.windows, truth.activeSlots);
@@ -132,7 +143,7 @@ export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 
     alarm: alarm?.label ?? null,
     named,
     ownClass: Boolean(alarm && truth.fault !== 'normal' && alarm.label === truth.fault),
-    delayMin: named && from !== null ? daylightMinutes(evidence.windows, from, alarm!.raisedMs) : null,
+    delayMin: named && from !== null ? daylightMinutes(evidence.windows, from, namedAtMs(alarm!, truth, design, blocked)) : null,
     began: from === null ? null : from > (evidence.windows.find((w) => !w.skipReason)?.startMs ?? -Infinity) ? 'in-daylight' : truth.onsetMs! < evidence.windows[0]!.startMs ? 'earlier-day' : 'overnight',
     conditions: truth.conditions ?? [],
     ...(truth.fault === 'line_ground' ? { blockedShare: blocked } : {}),

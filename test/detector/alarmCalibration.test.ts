@@ -1,7 +1,7 @@
 /** Thresholds chosen on validation device-days for a false-alarm budget (detector/alarmCalibration.ts). */
 import { FAULT_CLASSES } from '../../contracts';
-import { calibrateThresholds, type CalibrationDay } from '../../detector/alarmCalibration';
-import { ALARM_LABELS, decideAlarm, evidenceTrace, type AlarmLabel } from '../../detector/alarms';
+import { calibrateRaise, calibrateThresholds, type CalibrationDay } from '../../detector/alarmCalibration';
+import { ALARM_LABELS, decideAlarm, evidenceTrace, type AlarmLabel, type AlarmThresholds } from '../../detector/alarms';
 import { Rng } from '../../detector/simulator/random';
 
 const K = FAULT_CLASSES.length;
@@ -74,5 +74,44 @@ describe('calibrateThresholds', () => {
   it('refuses a budget outside [0, 1) and a floor that is not positive', () => {
     expect(() => calibrateThresholds([], 1, 1)).toThrow('budget: 1 is not a share');
     expect(() => calibrateThresholds([], 0, 0)).toThrow('floor: 0 must be positive');
+  });
+});
+
+describe('calibrateRaise', () => {
+  const thresholds = Object.fromEntries(ALARM_LABELS.map((l) => [l, l === 'string_blocked' ? 50 : 12])) as unknown as AlarmThresholds;
+  /** a healthy day whose windows lean to line_ground (p of `hot` windows): the string_blocked group sums it */
+  const leaning = (hot: number) => day(20, 'line_ground', 0.7, Array.from({ length: hot }, (_, w) => w + 2), true);
+  /** the day's highest string_blocked evidence */
+  const peak = (d: ReturnType<typeof day>) => Math.max(...d.cal.trace.filter((_, i) => i % ALARM_LABELS.length === ALARM_LABELS.indexOf('string_blocked')));
+
+  it('takes the lowest level that keeps the healthy days alarmed within the budget, never above the threshold', () => {
+    const healthy = [leaning(1), leaning(2), leaning(3), ...Array.from({ length: 97 }, () => day(20, 'normal', 0.95, [], true))];
+    const [p1, p2, p3] = healthy.slice(0, 3).map(peak) as [number, number, number];
+    expect(p1 < p2 && p2 < p3 && p3 < 50).toBe(true);
+    // no budget: just above the highest healthy peak
+    const none = calibrateRaise(healthy.map((d) => d.cal), thresholds, 0, 0.5);
+    expect(none.raise.string_blocked).toBeCloseTo((p3 * 1.1 + 0.1), 9);
+    expect(none.falseAlarms).toBe(0);
+    // two of 100 allowed: halfway between the highest healthy peak left quiet and the next one under it
+    const two = calibrateRaise(healthy.map((d) => d.cal), thresholds, 0.02, 0.5);
+    expect(two.raise.string_blocked).toBeCloseTo((p1 + p2) / 2, 9);
+    expect(two.falseAlarms).toBe(2);
+    expect(two.healthyDays).toBe(100);
+  });
+
+  it('counts a healthy day the thresholds already alarm as free, and never goes below the floor nor above the threshold', () => {
+    const healthy = [leaning(3), ...Array.from({ length: 99 }, () => day(20, 'normal', 0.95, [], true))];
+    const low = { ...thresholds, line_ground: 1 } as AlarmThresholds;
+    // line_ground's own threshold alarms the leaning day: the raise may go down to the floor
+    expect(calibrateRaise(healthy.map((d) => d.cal), low, 0, 0.5).raise.string_blocked).toBe(0.5);
+    expect(calibrateRaise(healthy.map((d) => d.cal), low, 0, 7).raise.string_blocked).toBe(7);
+    // a threshold under every level: the raise is the threshold itself
+    const tight = { ...thresholds, string_blocked: 0.2 } as AlarmThresholds;
+    expect(calibrateRaise(healthy.map((d) => d.cal), tight, 0, 0.1).raise.string_blocked).toBeLessThanOrEqual(0.2);
+  });
+
+  it('refuses a budget outside [0, 1) and a floor that is not positive', () => {
+    expect(() => calibrateRaise([], thresholds, -0.1, 1)).toThrow('budget: -0.1 is not a share');
+    expect(() => calibrateRaise([], thresholds, 0, 0)).toThrow('floor: 0 must be positive');
   });
 });

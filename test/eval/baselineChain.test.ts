@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SilverDeviceDayRow } from '../../contracts';
 import { BASELINE, NO_HISTORY, type DeviceReference } from '../../detector/baseline';
-import { collectAll, type BaselineVerdict } from '../../detector/eval/evaluate';
+import type { Decision } from '../../detector/eval/decision';
+import { collectAll, decisionBaselineVerdict, type BaselineVerdict } from '../../detector/eval/evaluate';
 import { goldRows } from '../../detector/gold';
 import { windowsOf } from '../../detector/windows';
 import { TEST_THRESHOLDS } from '../helpers/goldFixture';
@@ -69,5 +70,25 @@ describe('the evaluation carries baselines over a plant\'s days', () => {
     const other = await run(out, (r) => ({ verdict: ['PV-000001', 'PV-000002'].includes(r.evidence.deviceId) ? 'alarm' : 'normal', standing: null }));
     expect(other.cached).toBe(1);
     expect(other.seen[0]!.get('PV-000001')).toEqual(NO_HISTORY);
+  });
+});
+
+describe('the baselines of an evaluated decision', () => {
+  it('are built from its own alarms, as the product\'s would be: the alarm label and how it stood, given the day before\'s as the carry', () => {
+    const calls: unknown[] = [];
+    const decision: Decision = {
+      name: 'stub',
+      description: 'alarms PV-000002 only',
+      decide: (day, _history, _plant, previous) => {
+        calls.push(previous);
+        return { alarm: day.deviceId === 'PV-000002' ? { label: 'arc_fault', candidates: ['arc_fault'], onsetMs: 0, raisedMs: 1, confidence: 1, standing: 1.5 } : null };
+      },
+    };
+    const verdict = decisionBaselineVerdict(decision);
+    const record = (deviceId: string) => ({ evidence: { deviceId } }) as Parameters<BaselineVerdict>[0];
+    const plant = { events: new Set<number>(), conditions: [] };
+    expect(verdict(record('PV-000002'), plant, undefined)).toEqual({ verdict: 'arc_fault', standing: 1.5 });
+    expect(verdict(record('PV-000001'), plant, { dayVerdict: 'arc_fault', dayAlarmStanding: 2 } as Parameters<BaselineVerdict>[2])).toEqual({ verdict: 'normal', standing: null });
+    expect(calls).toEqual([null, { label: 'arc_fault', standing: 2 }]);
   });
 });

@@ -127,6 +127,18 @@ describe('delay in daylight minutes', () => {
     expect(outcomeOf(r, alarm('arc_fault', W)).delayMin).toBe(0);
     expect(outcomeOf(r, alarm('line_ground', 4 * W)).delayMin).toBeNull();
   });
+
+  it('an alarm raised as a group and named later counts to when it first named the fault: the raise when the group names it, else the later label', () => {
+    const raised = { ...alarm('line_line', 2 * W), raisedAs: { label: 'string_blocked', labelledMs: 5 * W } };
+    // a two-module short: the blocked-string group it was raised as names it already
+    const blocked = record('oooooo', 'line_line', [64, 64, 64, 64, 64, 64], { severity: { count: 2 }, group: '2 of 5 modules shorted' });
+    expect(outcomeOf(blocked, raised)).toMatchObject({ named: true, delayMin: (2 * W) / MIN });
+    // a one-module short conducts: the group did not name it, line_line did when it came
+    const one = record('oooooo', 'line_line', [64, 64, 64, 64, 64, 64], { severity: { count: 1 }, group: '1 of 5 modules shorted' });
+    expect(outcomeOf(one, raised)).toMatchObject({ named: true, delayMin: (5 * W) / MIN });
+    // the label the day ends with decides whether it is named at all
+    expect(outcomeOf(record('oooooo', 'open_circuit', [64, 64, 64, 64, 64, 64]), raised)).toMatchObject({ named: false, delayMin: null });
+  });
 });
 
 describe('the summary', () => {
