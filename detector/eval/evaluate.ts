@@ -8,7 +8,7 @@ import { Progress } from '../progress';
 import { cachePath, plantDayKey, readCache, writeCache } from './cache';
 import type { DeviceBaselineRow } from '../../contracts';
 import { nextBaseline, referenceOf, type DeviceReference } from '../baseline';
-import { plantContextOf, productAlarmDecision } from './alarmDecision';
+import { plantContextOf } from './alarmDecision';
 import { agreementOf, agreementSummary, type Agreement, type AgreementSummary } from './agreement';
 import { baselineFit, type BaselineFit } from './baselineFit';
 import { collectPlantDay, type DevicePredictorPool } from './collect';
@@ -71,8 +71,9 @@ export interface EvalRun {
 /**
  * A device-day's verdict for its baseline (detector/baseline.ts nextBaseline takes
  * verdict normal only, and the next day carries an alarm label in: contracts/detector.json
- * alarms.carry): the product's alarm decision, given the device's verdict the day
- * before, as the predict job does; calibration, which has no thresholds yet, takes the truth.
+ * alarms.carry): the evaluated decision's alarm (decisionBaselineVerdict; the product's
+ * unless --decision names another), given the device's verdict the day before, as the
+ * predict job does; calibration, which has no thresholds yet, takes the truth.
  */
 export type BaselineVerdict = (record: DeviceDayRecord, plant: PlantContext, before: DeviceBaselineRow | undefined) => { verdict: string; standing: number | null };
 
@@ -84,8 +85,6 @@ export function decisionBaselineVerdict(decision: Decision): BaselineVerdict {
     return { verdict: alarm?.label ?? 'normal', standing: alarm?.standing ?? null };
   };
 }
-
-export const productBaselineVerdict: BaselineVerdict = decisionBaselineVerdict(productAlarmDecision);
 
 /**
  * Every plant-day of the plan's records, from the cache or simulated and predicted
@@ -147,7 +146,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
   const modelVersion = readModelVersion();
   const specs = plantDaySpecs(o.plan);
   // the baselines grow from the evaluated decision's alarms, as they would were it the product's (a day it alarms is not a healthy day of the baseline)
-  const { records, batch, cached, predictions } = await collectAll({ ...o, baselineVerdict: o.decision === productAlarmDecision ? productBaselineVerdict : decisionBaselineVerdict(o.decision) }, modelVersion);
+  const { records, batch, cached, predictions } = await collectAll({ ...o, baselineVerdict: decisionBaselineVerdict(o.decision) }, modelVersion);
   const outcomes: Outcome[] = [];
   // per counted device-day scored otherwise than by the batch: how its alarm stands to the batch's
   const agreement: Agreement[] = [];
