@@ -46,7 +46,22 @@ export interface Alarm {
    * Such an alarm is open since that one was (alarmSince).
    */
   continues: boolean;
+  /**
+   * a two-stage alarm (decideAlarm with raise thresholds) raised as a group before the
+   * day's decision gave it another label: the group it was raised as, and when it got its
+   * label (the end of the window whose evidence crossed that label's threshold); absent
+   * when it was raised with its label
+   */
+  raisedAs?: AlarmGroup;
+  labelledMs?: number;
 }
+
+/**
+ * Per group, the evidence at which a two-stage alarm raises it (alarms.json raise, at most
+ * the group's threshold; alarmCalibration.ts calibrateRaise). A group without one is raised
+ * at its threshold only.
+ */
+export type RaiseThresholds = Readonly<Partial<Record<AlarmGroup, number>>>;
 
 /** The windows a device-day predicted, in time order, and their probabilities (FAULT_CLASSES order, row-major). */
 export interface PredictedWindows {
@@ -270,9 +285,62 @@ export function evidenceTrace(windows: PredictedWindows, plantEvents: ReadonlySe
  * they add nothing, as if the model had not seen them, and do not break an evidence run.
  * `carried`: the label of the device's alarm the day before, when it is carried
  * (carriedAlarm): its evidence starts the day at alarms.carry.share × its threshold, its
- * run at the day's first window.
+ * run at the day's first window. `raise`: a two-stage alarm's raise thresholds (raisedEarly);
+ * null: one stage, the pipelines' decision until gold carries the raise (issue 18).
  */
-export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number> = NO_EVENTS, carried: AlarmLabel | null = null): Alarm | null {
+export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number> = NO_EVENTS, carried: AlarmLabel | null = null, raise: RaiseThresholds | null = null): Alarm | null {
+  const named = decideNamed(windows, thresholds, plantEvents, carried);
+  return raise ? raisedEarly(windows, plantEvents, named, raise) : named;
+}
+
+/** The non-gated predicted windows that lie within [fromMs, toMs]. */
+function windowsWithin(windows: PredictedWindows, plantEvents: ReadonlySet<number>, fromMs: number, toMs: number): number[] {
+  const out: number[] = [];
+  for (let v = 0; v < windows.startMs.length; v++) if (!plantEvents.has(windows.startMs[v]!) && windows.startMs[v]! >= fromMs && windows.endMs[v]! <= toMs) out.push(v);
+  return out;
+}
+
+/**
+ * The second stage of a two-stage alarm: the first window at which a group's evidence (the
+ * day counted on its own, evidenceTrace) reaches its raise threshold raises the day's alarm
+ * when the decision (`named`) has not raised one by then. The alarm keeps the decision's
+ * label, onset (or the group's run's, if earlier), confidence and evidence (the label's at
+ * its own crossing), with the earlier raise; when the decision raised nothing all day, it
+ * is the group's, from its run. Why: a new blocked string reads as all of string_blocked's
+ * members at once, so the group's evidence grows at full score from its first window, but
+ * the threshold that keeps its false alarms within budget (healthy arrays whose low current
+ * reads a little like a leak feed it) takes nine such windows; raised early and labelled by
+ * the day's decision, the group no longer takes a fault from the class that names it.
+ */
+function raisedEarly(windows: PredictedWindows, plantEvents: ReadonlySet<number>, named: Alarm | null, raise: RaiseThresholds): Alarm | null {
+  const L = ALARM_LABELS.length;
+  const trace = evidenceTrace(windows, plantEvents);
+  const n = windows.startMs.length;
+  for (let w = 0; w < n; w++) {
+    if (named && named.raisedMs <= windows.endMs[w]!) return named;
+    for (const group of ALARM_GROUPS) {
+      const r = raise[group];
+      const l = ALARM_LABELS.indexOf(group);
+      if (r === undefined || trace[w * L + l]! < r) continue;
+      // the group's run: back to the window after the last one it stood at 0
+      let from = w;
+      while (from > 0 && trace[(from - 1) * L + l]! > 0) from--;
+      const raisedMs = windows.endMs[w]!;
+      if (named) {
+        const onsetMs = Math.min(named.onsetMs, windows.startMs[from]!);
+        const relabelled = named.label === group ? {} : { raisedAs: group, labelledMs: named.raisedMs };
+        return { ...named, onsetMs, raisedMs, windows: windowsWithin(windows, plantEvents, onsetMs, raisedMs).length, ...relabelled };
+      }
+      const run = windowsWithin(windows, plantEvents, windows.startMs[from]!, raisedMs);
+      const confidence = run.reduce((sum, v) => sum + labelProbability(windows.probs, v, l), 0) / run.length;
+      return { label: group, onsetMs: windows.startMs[from]!, raisedMs, confidence, evidence: trace[w * L + l]!, windows: run.length, continues: false };
+    }
+  }
+  return named;
+}
+
+/** The decision's alarm (one stage): the first label whose evidence reaches its threshold. */
+function decideNamed(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number>, carried: AlarmLabel | null): Alarm | null {
   const n = windows.startMs.length;
   if (windows.endMs.length !== n || windows.probs.length !== n * K) throw new Error(`decideAlarm: ${n} window starts, ${windows.endMs.length} ends and ${windows.probs.length / K} probability rows`);
   const L = ALARM_LABELS.length;

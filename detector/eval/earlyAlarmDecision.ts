@@ -1,30 +1,18 @@
 /**
  * A two-stage alarm, measured beside the product's (npm run eval -- --decision alarms-early):
- * a group the channels cannot split (string_blocked) is raised as soon as its evidence
- * reaches a raise threshold well under the one that names it, and the day's decision
- * (the product's, alarmDecision.ts) then gives the alarm its label: a class when one of
- * them crosses later that day, else the group.
- *
- * Why: a new blocked string reads as all three of its members at once, so the group's
- * evidence grows at full score from its first window; but a healthy array whose current
- * reads low gives line_ground probability too, which the group sums, so the threshold
- * that keeps false alarms within budget is nine windows at full score. Raising the
- * group earlier and letting a class name it later keeps the classes' naming (a group that
- * crossed first no longer takes a one-module short or a leak that leaves its string
- * conducting, which it does not name) and moves the raise forward. The pipelines raise
- * the product's decision; this one is what the eval measures before the contract changes.
+ * detector/alarms.ts decideAlarm with the raise thresholds of alarms.json (raisedEarly says
+ * why): a group the channels cannot split (string_blocked) is raised as soon as its evidence
+ * reaches a raise threshold well under the one that names it, and the day's decision then
+ * gives the alarm its label. The pipelines still raise the one-stage decision: gold, the API
+ * and the stream do not yet keep an alarm's raise apart from its label (issue 18).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAULT_CLASSES } from '../../contracts';
-import { ALARM_GROUPS, ALARM_LABELS, alarmCandidates, alarmStanding, decideAlarm, evidenceTrace, passedOn, THRESHOLD_SETS, thresholdsFor, type AlarmGroup, type AlarmThresholdSets } from '../alarms';
+import { ALARM_GROUPS, alarmCandidates, alarmStanding, decideAlarm, passedOn, THRESHOLD_SETS, thresholdsFor, type AlarmGroup, type AlarmThresholdSets } from '../alarms';
 import { ARTIFACTS_DIR, readAlarmThresholds, type AlarmsFile } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
 import { predictedWindowsOf } from './alarmDecision';
 import { NO_PLANT_CONTEXT, type Alarm, type Decision } from './decision';
-
-const K = FAULT_CLASSES.length;
-const L = ALARM_LABELS.length;
 
 /** Per threshold set, each group's raise threshold (alarms.json raise, written by npm run calibrate: alarmCalibration.ts calibrateRaise). */
 export type RaiseThresholdSets = Readonly<Record<(typeof THRESHOLD_SETS)[number], Readonly<Record<AlarmGroup, number>>>>;
@@ -63,40 +51,11 @@ export function earlyAlarmDecision(load: () => { thresholds: AlarmThresholdSets;
       const carried = previous ? passedOn(previous.label, previous.standing) : null;
       const windows = predictedWindowsOf(day);
       const thresholdSet = thresholdsFor(loaded.thresholds, day.baselineDays);
-      const raise = day.baselineDays > 0 ? loaded.raise.own : loaded.raise.fleet;
-      const named = decideAlarm(windows, thresholdSet, plant.events, carried);
-      const product: Alarm | null = named && { label: named.label, candidates: alarmCandidates(named.label), onsetMs: named.onsetMs, raisedMs: named.raisedMs, confidence: named.confidence, standing: alarmStanding(windows, thresholdSet, named.label, plant.events) };
-      // the first window at which a group's evidence (the day counted on its own) reaches its raise threshold
-      const trace = evidenceTrace(windows, plant.events);
-      const n = windows.startMs.length;
-      let early: { group: AlarmGroup; w: number; l: number } | null = null;
-      for (let w = 0; w < n && !early; w++) {
-        for (const group of ALARM_GROUPS) {
-          const l = ALARM_LABELS.indexOf(group);
-          if (trace[w * L + l]! >= raise[group]) {
-            early = { group, w, l };
-            break;
-          }
-        }
-      }
-      if (!early || (product && product.raisedMs <= windows.endMs[early.w]!)) return { alarm: product };
-      // the group's evidence run up to its raise: back to the last window it stood at 0
-      let from = early.w;
-      while (from > 0 && trace[(from - 1) * L + early.l]! > 0) from--;
-      const raisedMs = windows.endMs[early.w]!;
-      const onsetMs = windows.startMs[from]!;
-      if (product) {
-        return { alarm: { ...product, onsetMs: Math.min(onsetMs, product.onsetMs), raisedMs, ...(product.label === early.group ? {} : { raisedAs: { label: early.group, labelledMs: product.raisedMs } }) } };
-      }
-      const members = alarmCandidates(early.group).map((c) => FAULT_CLASSES.indexOf(c));
-      let sum = 0;
-      let counted = 0;
-      for (let v = from; v <= early.w; v++) {
-        if (plant.events.has(windows.startMs[v]!)) continue;
-        for (const c of members) sum += windows.probs[v * K + c]!;
-        counted++;
-      }
-      return { alarm: { label: early.group, candidates: alarmCandidates(early.group), onsetMs, raisedMs, confidence: sum / Math.max(1, counted), standing: alarmStanding(windows, thresholdSet, early.group, plant.events) } };
+      const a = decideAlarm(windows, thresholdSet, plant.events, carried, day.baselineDays > 0 ? loaded.raise.own : loaded.raise.fleet);
+      if (!a) return { alarm: null };
+      // how it stands at the day's end is read against the label's threshold, as the carry reads it
+      const alarm: Alarm = { label: a.label, candidates: alarmCandidates(a.label), onsetMs: a.onsetMs, raisedMs: a.raisedMs, confidence: a.confidence, standing: alarmStanding(windows, thresholdSet, a.label, plant.events) };
+      return { alarm: a.raisedAs ? { ...alarm, raisedAs: { label: a.raisedAs, labelledMs: a.labelledMs! } } : alarm };
     },
   };
 }

@@ -174,8 +174,64 @@ def alarm_standing(starts, probs, thresholds, label, plant_events=NO_EVENTS):
     return s / thresholds[label]
 
 
-def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carried=None):
+def evidence_trace(starts, probs, plant_events=NO_EVENTS):
+    """The day's evidence per label after each window, counted on its own from 0: one list of
+    ALARM_LABELS values per window; a window the plant gate set aside leaves it as it was.
+    detector/alarms.ts evidenceTrace."""
+    s = [0.0] * len(ALARM_LABELS)
+    out = []
+    for w, p in enumerate(probs):
+        if starts[w] not in plant_events:
+            s = [max(0.0, s[l] + window_score(p, l)) for l in range(len(ALARM_LABELS))]
+        out.append(list(s))
+    return out
+
+
+def _within(starts, ends, plant_events, from_ms, to_ms):
+    return [v for v in range(len(starts)) if starts[v] not in plant_events and starts[v] >= from_ms and ends[v] <= to_ms]
+
+
+def _raised_early(starts, ends, probs, plant_events, named, raise_thresholds):
+    """The second stage of a two-stage alarm (detector/alarms.ts raisedEarly): the first window at
+    which a group's evidence (evidence_trace) reaches its raise threshold raises the day's alarm when
+    the decision (`named`) has not raised one by then; the alarm keeps the decision's label, onset (or
+    the group's run's, if earlier), confidence and evidence, with the earlier raise, and says it was
+    raised as the group (raisedAs, labelledMs) when its label is another; with no decision all day, it
+    is the group's, from its run."""
+    trace = evidence_trace(starts, probs, plant_events)
+    for w in range(len(starts)):
+        if named is not None and named["raisedMs"] <= ends[w]:
+            return named
+        for group in GROUPS:
+            r = raise_thresholds.get(group)
+            l = ALARM_LABELS.index(group)
+            if r is None or trace[w][l] < r:
+                continue
+            first = w
+            while first > 0 and trace[first - 1][l] > 0:
+                first -= 1
+            raised_ms = int(ends[w])
+            if named is not None:
+                onset_ms = min(named["onsetMs"], int(starts[first]))
+                out = dict(named, onsetMs=onset_ms, raisedMs=raised_ms, windows=len(_within(starts, ends, plant_events, onset_ms, raised_ms)))
+                if named["label"] != group:
+                    out["raisedAs"] = group
+                    out["labelledMs"] = named["raisedMs"]
+                return out
+            run = _within(starts, ends, plant_events, int(starts[first]), raised_ms)
+            return {"label": group, "onsetMs": int(starts[first]), "raisedMs": raised_ms,
+                    "confidence": sum(_label_probability(probs[v], l) for v in run) / len(run),
+                    "evidence": trace[w][l], "windows": len(run), "continues": False}
+    return named
+
+
+def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carried=None, raise_thresholds=None):
     """The day's alarm over its predicted windows in time order, or None.
+
+    raise_thresholds: a two-stage alarm's raise threshold per group ({group: evidence},
+    alarms.json raise; _raised_early); None: one stage, the pipelines' decision until gold
+    carries the raise (issue 18). A two-stage alarm raised as a group before the decision
+    gave it another label also has raisedAs (the group) and labelledMs (when it got its label).
 
     probs: one sequence of class probabilities per window. plant_events: the window
     starts the plant gate set aside (plant_events()): they add nothing, as if the model
@@ -188,6 +244,12 @@ def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carrie
     """
     if not (len(starts) == len(ends) == len(probs)):
         raise ValueError("decide_alarm: %d window starts, %d ends and %d probability rows" % (len(starts), len(ends), len(probs)))
+    named = _decide_named(starts, ends, probs, thresholds, plant_events, carried)
+    return named if raise_thresholds is None else _raised_early(starts, ends, probs, plant_events, named, raise_thresholds)
+
+
+def _decide_named(starts, ends, probs, thresholds, plant_events, carried):
+    """The decision's alarm (one stage): the first label whose evidence reaches its threshold."""
     n_labels = len(ALARM_LABELS)
     limits = [thresholds[l] for l in ALARM_LABELS]
     s = [0.0] * n_labels

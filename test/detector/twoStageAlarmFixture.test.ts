@@ -1,0 +1,34 @@
+/**
+ * The two-stage alarm's shared fixture (test/fixtures/contracts/two-stage-alarm-cases.json):
+ * it is what detector/alarms.ts decideAlarm makes now with raise thresholds
+ * (test/python/test_two_stage_alarm.py replays it on the Spark side), and it covers the
+ * second stage's cases.
+ */
+import { readFileSync } from 'node:fs';
+import { build, FIXTURE, REWRITE } from '../fixtures/contracts/two-stage-alarm-cases';
+
+it('test/fixtures/contracts/two-stage-alarm-cases.json is what detector/alarms.ts makes now', () => {
+  const committed = JSON.parse(readFileSync(FIXTURE, 'utf8')) as unknown;
+  const now = JSON.parse(JSON.stringify(build())) as unknown;
+  // logarithms of V8 (the evidence) are the same on every machine that builds it: compared exactly
+  expect(JSON.stringify(committed) === JSON.stringify(now) ? 'current' : `stale: rewrite it with ${REWRITE}`).toBe('current');
+});
+
+it('covers a raise before the decision, a relabelled raise, a group never named, the decision first, gated windows and a carry', () => {
+  const cases = build().cases;
+  const earlier = cases.filter((c) => c.alarm && c.oneStage && c.alarm.raisedMs < c.oneStage.raisedMs);
+  // raised earlier with the decision's own label (the group), and relabelled by a class crossing later
+  expect(earlier.some((c) => c.alarm!.label === 'string_blocked' && !c.alarm!.raisedAs)).toBe(true);
+  expect(earlier.filter((c) => c.alarm!.raisedAs === 'string_blocked' && c.alarm!.labelledMs === c.oneStage!.raisedMs && c.alarm!.label === c.oneStage!.label).length).toBeGreaterThanOrEqual(3);
+  // raised as the group on a day the decision names nothing
+  expect(cases.filter((c) => c.alarm?.label === 'string_blocked' && !c.oneStage).length).toBeGreaterThanOrEqual(2);
+  // the decision first: the two stages give its alarm unchanged
+  expect(cases.filter((c) => c.oneStage && JSON.stringify(c.alarm) === JSON.stringify(c.oneStage)).length).toBeGreaterThanOrEqual(10);
+  // set-aside windows inside a raised run, and a carried label
+  expect(cases.some((c) => c.plantEvents.length > 0 && c.alarm && !c.oneStage)).toBe(true);
+  expect(cases.some((c) => c.carried !== null && c.alarm?.continues)).toBe(true);
+  // a raise never comes later than the decision's, and never changes its label
+  for (const c of cases) {
+    if (c.oneStage) expect([c.alarm!.label, c.alarm!.raisedMs <= c.oneStage.raisedMs]).toEqual([c.oneStage.label, true]);
+  }
+});

@@ -1,0 +1,65 @@
+"""The two-stage alarm (a group raised early, the day's decision giving the label) is the
+TypeScript's: test/fixtures/contracts/two-stage-alarm-cases.json, built from
+detector/alarms.ts decideAlarm with raise thresholds, replayed by alarms.decide_alarm."""
+import json
+import os
+
+import pytest
+
+from pvfault import alarms
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
+REL = 1e-12
+FLOATS = ("confidence", "evidence")
+
+
+@pytest.fixture(scope="module")
+def fixture():
+    with open(os.path.join(FIXTURES, "contracts", "two-stage-alarm-cases.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _same(actual, expected, where):
+    if expected is None:
+        assert actual is None, "%s: %r against none" % (where, actual)
+        return
+    assert actual is not None and set(actual) == set(expected), "%s: %r against %r" % (where, actual, expected)
+    for k, e in expected.items():
+        if k in FLOATS:
+            assert actual[k] == pytest.approx(e, rel=REL, abs=0), "%s %s: %r against %r" % (where, k, actual[k], e)
+        else:
+            assert actual[k] == e, "%s %s: %r against %r" % (where, k, actual[k], e)
+
+
+def _decide(fixture, case, raise_thresholds):
+    return alarms.decide_alarm(case["startMs"], case["endMs"], case["probs"], fixture["thresholds"],
+                               frozenset(case["plantEvents"]), case["carried"], raise_thresholds)
+
+
+def test_two_stage_alarms_are_the_typescripts(fixture):
+    for case in fixture["cases"]:
+        _same(_decide(fixture, case, fixture["raise"]), case["alarm"], case["name"])
+
+
+def test_one_stage_alarms_are_the_typescripts_and_carry_no_raise(fixture):
+    for case in fixture["cases"]:
+        actual = _decide(fixture, case, None)
+        _same(actual, case["oneStage"], case["name"] + " (one stage)")
+        assert actual is None or ("raisedAs" not in actual and "labelledMs" not in actual)
+
+
+def test_a_group_without_a_raise_threshold_is_raised_at_its_threshold_only(fixture):
+    for case in fixture["cases"]:
+        _same(_decide(fixture, case, {}), case["oneStage"], case["name"] + " (no raise)")
+
+
+def test_evidence_trace_is_the_decisions_evidence():
+    t = {label: 5.0 for label in alarms.ALARM_LABELS}
+    starts, ends = [0, 10, 20], [10, 20, 30]
+    probs = [[0.9, 0.02, 0.02, 0.02, 0.02, 0.02], [0.02, 0.9, 0.02, 0.02, 0.02, 0.02], [0.02, 0.9, 0.02, 0.02, 0.02, 0.02]]
+    trace = alarms.evidence_trace(starts, probs)
+    ll = alarms.ALARM_LABELS.index("line_line")
+    alarm = alarms.decide_alarm(starts, ends, probs, t)
+    assert alarm["label"] == "line_line" and alarm["evidence"] == pytest.approx(trace[2][ll], rel=1e-15)
+    # a window set aside leaves every label's evidence as it was
+    assert alarms.evidence_trace(starts, probs, frozenset([10]))[1] == alarms.evidence_trace(starts, probs)[0]
