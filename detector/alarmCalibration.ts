@@ -204,7 +204,7 @@ export interface RaiseCalibration {
 }
 
 /**
- * Raise thresholds for a two-stage alarm (detector/eval/earlyAlarmDecision.ts): a group
+ * Raise thresholds for a two-stage alarm (detector/alarms.ts decideAlarm with raise): a group
  * whose evidence reaches raise[g] raises the day's alarm at once, and the day's decision
  * under `thresholds` names it later. The thresholds spend the budget on naming; a raise
  * threshold costs only the healthy days it alarms that they leave quiet. Each group

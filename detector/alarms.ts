@@ -63,6 +63,9 @@ export interface Alarm {
  */
 export type RaiseThresholds = Readonly<Partial<Record<AlarmGroup, number>>>;
 
+/** alarms.json raise: per threshold set (THRESHOLD_SETS), each group's raise threshold. */
+export type RaiseThresholdSets = Readonly<Record<'own' | 'fleet', Readonly<Record<AlarmGroup, number>>>>;
+
 /** The windows a device-day predicted, in time order, and their probabilities (FAULT_CLASSES order, row-major). */
 export interface PredictedWindows {
   startMs: ArrayLike<number>;

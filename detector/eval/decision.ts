@@ -47,7 +47,7 @@ export interface Alarm {
   /** how it stood at the day's end (detector/alarms.ts alarmStanding), for a decision that carries alarms from day to day; null or absent: not known */
   standing?: number | null;
   /**
-   * a two-stage alarm (earlyAlarmDecision.ts) raised with another label than the one it
+   * a two-stage alarm (detector/alarms.ts decideAlarm with raise thresholds) raised with another label than the one it
    * ends the day with: the label it was raised with at raisedMs (a group), and when it
    * got `label`; absent: raised with its label
    */

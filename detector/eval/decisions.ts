@@ -1,9 +1,17 @@
 /** The decisions `npm run eval --decision` can measure, by name. */
-import { productAlarmDecision } from './alarmDecision';
+import { ARTIFACTS_DIR, readAlarmThresholds } from '../model/artifacts';
+import { readModelVersion } from '../model/manifest';
+import { alarmDecision, productAlarmDecision } from './alarmDecision';
+import { readRaiseThresholds } from './raiseThresholds';
 import type { Decision } from './decision';
-import { earlyAlarmDecisionOfModel } from './earlyAlarmDecision';
 import { verdictDecision } from './verdictDecision';
 
-export const DECISIONS: Readonly<Record<string, Decision>> = { [productAlarmDecision.name]: productAlarmDecision, [verdictDecision.name]: verdictDecision, [earlyAlarmDecisionOfModel.name]: earlyAlarmDecisionOfModel };
+/** The two-stage alarm with the committed model's thresholds and raise thresholds: measured beside the product's (issue 18). */
+const earlyAlarmDecision = alarmDecision(
+  () => readAlarmThresholds(ARTIFACTS_DIR, readModelVersion()),
+  () => readRaiseThresholds(ARTIFACTS_DIR, readModelVersion()).raise,
+);
+
+export const DECISIONS: Readonly<Record<string, Decision>> = { [productAlarmDecision.name]: productAlarmDecision, [verdictDecision.name]: verdictDecision, [earlyAlarmDecision.name]: earlyAlarmDecision };
 /** The product's decision: what the card's section reports unless told otherwise. */
 export const PRODUCT_DECISION = productAlarmDecision.name;

@@ -1,9 +1,9 @@
-/** The two-stage alarm the eval measures beside the product's (detector/eval/earlyAlarmDecision.ts): raised as a group early, named by the day's decision. */
+/** The two-stage alarm the eval measures beside the product's (detector/eval/alarmDecision.ts with raise thresholds): raised as a group early, named by the day's decision. */
 import { FAULT_CLASSES } from '../../contracts';
-import { ALARM_LABELS, type AlarmThresholds, type AlarmThresholdSets } from '../../detector/alarms';
+import { ALARM_LABELS, type AlarmThresholds, type AlarmThresholdSets, type RaiseThresholdSets } from '../../detector/alarms';
 import { alarmDecision } from '../../detector/eval/alarmDecision';
 import type { DeviceDayEvidence } from '../../detector/eval/decision';
-import { checkRaise, earlyAlarmDecision, type RaiseThresholdSets } from '../../detector/eval/earlyAlarmDecision';
+import { checkRaise } from '../../detector/eval/raiseThresholds';
 
 const K = FAULT_CLASSES.length;
 const W = 1_280_000;
@@ -34,7 +34,7 @@ describe('the two-stage alarm', () => {
     const day = evidence([NORMAL, NORMAL, ...Array.from({ length: 10 }, () => BLOCKED)]);
     const thresholds = sets({ string_blocked: 30 });
     const product = alarmDecision(() => thresholds).decide(day, []).alarm!;
-    const early = earlyAlarmDecision(() => ({ thresholds, raise: raiseAt(8) })).decide(day, []).alarm!;
+    const early = alarmDecision(() => thresholds, () => raiseAt(8)).decide(day, []).alarm!;
     // each blocked window scores the clip (6): the product's 30 at the fifth, the raise's 8 at the second
     expect(product.label).toBe('string_blocked');
     expect(product.raisedMs).toBe(7 * W);
@@ -48,7 +48,7 @@ describe('the two-stage alarm', () => {
     const day = evidence([NORMAL, BLOCKED, BLOCKED, SHORT, SHORT, SHORT, SHORT, NORMAL]);
     const thresholds = sets({ line_line: 10 });
     const product = alarmDecision(() => thresholds).decide(day, []).alarm!;
-    const early = earlyAlarmDecision(() => ({ thresholds, raise: raiseAt(8) })).decide(day, []).alarm!;
+    const early = alarmDecision(() => thresholds, () => raiseAt(8)).decide(day, []).alarm!;
     expect(product.label).toBe('line_line');
     expect(early).toMatchObject({ label: 'line_line', candidates: ['line_line'], raisedMs: 3 * W, onsetMs: 1 * W, raisedAs: { label: 'string_blocked', labelledMs: product.raisedMs } });
     expect(product.raisedMs).toBeGreaterThan(3 * W);
@@ -56,7 +56,7 @@ describe('the two-stage alarm', () => {
 
   it('is the product decision when the product raises first, or no group reaches its raise threshold', () => {
     const thresholds = sets({ line_line: 5 });
-    const decide = (rows: Probs[]) => [alarmDecision(() => thresholds), earlyAlarmDecision(() => ({ thresholds, raise: raiseAt(8) }))].map((d) => d.decide(evidence(rows), []).alarm);
+    const decide = (rows: Probs[]) => [alarmDecision(() => thresholds), alarmDecision(() => thresholds, () => raiseAt(8))].map((d) => d.decide(evidence(rows), []).alarm);
     const [p1, e1] = decide([NORMAL, SHORT, SHORT, BLOCKED, BLOCKED]);
     expect(e1).toEqual(p1);
     expect(p1!.label).toBe('line_line');
