@@ -11,7 +11,7 @@
  * alone would name wrongly). The thresholds sit halfway between consecutive healthy
  * values, not on them, so that a day very like a validation day falls the same side.
  */
-import { ALARM_GROUPS, ALARM_LABELS, alarmCandidates, outranks, type AlarmLabel, type AlarmThresholds } from './alarms';
+import { ALARM_GROUPS, ALARM_LABELS, alarmCandidates, outranks, type AlarmGroup, type AlarmLabel, type AlarmThresholds } from './alarms';
 
 export interface CalibrationDay {
   /** evidence per label after each predicted window (evidenceTrace): trace[w * labels + l] */
@@ -197,7 +197,7 @@ export function calibrateThresholds(days: readonly CalibrationDay[], budget: num
 
 export interface RaiseCalibration {
   /** per group, the evidence at which a two-stage alarm raises it (≤ the group's threshold) */
-  raise: Readonly<Record<string, number>>;
+  raise: Readonly<Record<AlarmGroup, number>>;
   healthyDays: number;
   /** healthy days alarmed by the thresholds or by a group's early raise */
   falseAlarms: number;
@@ -223,7 +223,7 @@ export function calibrateRaise(days: readonly CalibrationDay[], thresholds: Alar
   const alarmed = prepared.map((d) => raisedLabel(d, h) !== null);
   // thresholds that already spend more than the budget (a floor above the healthy peaks) leave the raise that much, no more
   const limit = Math.max(allowed, alarmed.filter(Boolean).length);
-  const raise: Record<string, number> = {};
+  const raise = {} as Record<AlarmGroup, number>;
   for (const g of ALARM_GROUPS) {
     const l = ALARM_LABELS.indexOf(g);
     const peak = (d: Prepared) => d.peaks[l]![d.peaks[l]!.length - 1] ?? 0;

@@ -64,7 +64,7 @@ export interface Alarm {
 export type RaiseThresholds = Readonly<Partial<Record<AlarmGroup, number>>>;
 
 /** alarms.json raise: per threshold set (THRESHOLD_SETS), each group's raise threshold. */
-export type RaiseThresholdSets = Readonly<Record<'own' | 'fleet', Readonly<Record<AlarmGroup, number>>>>;
+export type RaiseThresholdSets = Readonly<Record<(typeof THRESHOLD_SETS)[number], Readonly<Record<AlarmGroup, number>>>>;
 
 /** The windows a device-day predicted, in time order, and their probabilities (FAULT_CLASSES order, row-major). */
 export interface PredictedWindows {
@@ -319,12 +319,11 @@ function raisedEarly(windows: PredictedWindows, plantEvents: ReadonlySet<number>
   const L = ALARM_LABELS.length;
   const trace = evidenceTrace(windows, plantEvents);
   const n = windows.startMs.length;
+  const raised = ALARM_GROUPS.flatMap((group) => (raise[group] === undefined ? [] : [{ group, l: ALARM_LABELS.indexOf(group), r: raise[group]! }]));
   for (let w = 0; w < n; w++) {
     if (named && named.raisedMs <= windows.endMs[w]!) return named;
-    for (const group of ALARM_GROUPS) {
-      const r = raise[group];
-      const l = ALARM_LABELS.indexOf(group);
-      if (r === undefined || trace[w * L + l]! < r) continue;
+    for (const { group, l, r } of raised) {
+      if (trace[w * L + l]! < r) continue;
       // the group's run: back to the window after the last one it stood at 0
       let from = w;
       while (from > 0 && trace[(from - 1) * L + l]! > 0) from--;

@@ -29,6 +29,7 @@ export function checkRaise(raise: unknown, thresholds: AlarmThresholdSets, where
 
 /** The committed model's thresholds and raise thresholds. */
 export function readRaiseThresholds(dir: string, modelVersion: string): { thresholds: AlarmThresholdSets; raise: RaiseThresholdSets } {
+  // readAlarmThresholds checks the model version and the thresholds, naming what to run
   const thresholds = readAlarmThresholds(dir, modelVersion);
   const path = join(dir, 'alarms.json');
   return { thresholds, raise: checkRaise((JSON.parse(readFileSync(path, 'utf8')) as AlarmsFileWithRaise).raise, thresholds, path) };

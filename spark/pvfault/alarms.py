@@ -199,13 +199,12 @@ def _raised_early(starts, ends, probs, plant_events, named, raise_thresholds):
     raised as the group (raisedAs, labelledMs) when its label is another; with no decision all day, it
     is the group's, from its run."""
     trace = evidence_trace(starts, probs, plant_events)
+    raised = [(group, ALARM_LABELS.index(group), raise_thresholds[group]) for group in GROUPS if raise_thresholds.get(group) is not None]
     for w in range(len(starts)):
         if named is not None and named["raisedMs"] <= ends[w]:
             return named
-        for group in GROUPS:
-            r = raise_thresholds.get(group)
-            l = ALARM_LABELS.index(group)
-            if r is None or trace[w][l] < r:
+        for group, l, r in raised:
+            if trace[w][l] < r:
                 continue
             first = w
             while first > 0 and trace[first - 1][l] > 0:
