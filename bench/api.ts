@@ -21,7 +21,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { parquetReadObjects } from 'hyparquet';
 import { commitKey, FAULT_CLASSES, parseCommitMarker, plantDayWindow, type CommitMarker, type TableName } from '../contracts';
 import { publishSortedChunks } from '../contracts/partition';
-import { ALARM_LABELS, type AlarmThresholds } from '../detector/alarms';
+import { ALARM_LABELS, type AlarmRule, type AlarmThresholds } from '../detector/alarms';
 import { goldRows } from '../detector/gold';
 import type { WindowInfo } from '../detector/windows';
 import { Rng } from '../detector/simulator/random';
@@ -33,8 +33,8 @@ import { startLocalS3 } from '../local/localS3';
 
 const DATE = '2026-11-18';
 const id = (i: number) => `PV-${String(i).padStart(6, '0')}`;
-/** any thresholds do: a lookup reads the same bytes whatever the day's alarms */
-const THRESHOLDS = Object.fromEntries(ALARM_LABELS.map((l) => [l, 5])) as AlarmThresholds;
+/** any rule does: a lookup reads the same bytes whatever the day's alarms */
+const RULE: AlarmRule = { thresholds: Object.fromEntries(ALARM_LABELS.map((l) => [l, 5])) as AlarmThresholds, raise: { string_blocked: 3 } };
 
 function* deviceChunks(devices: number, perChunk: number, which: 'window' | 'daily') {
   const { startMs } = plantDayWindow(DATE, 'Europe/Madrid');
@@ -44,7 +44,7 @@ function* deviceChunks(devices: number, perChunk: number, which: 'window' | 'dai
     const rows: object[] = [];
     for (let i = from; i < Math.min(devices + 1, from + perChunk); i++) {
       const probs = Float32Array.from({ length: 27 * FAULT_CLASSES.length }, () => rng.next());
-      const g = goldRows(id(i), windows, probs, 'bench', THRESHOLDS);
+      const g = goldRows(id(i), windows, probs, 'bench', RULE);
       if (which === 'window') rows.push(...g.windows);
       else rows.push(g.daily);
     }

@@ -16,7 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { FAULT_CLASSES, plantDayWindow } from '../contracts';
 import { publishPartition } from '../contracts/partition';
-import { ALARM_LABELS, type AlarmThresholds } from '../detector/alarms';
+import { ALARM_LABELS, type AlarmRule, type AlarmThresholds } from '../detector/alarms';
 import { goldRows } from '../detector/gold';
 import { Rng } from '../detector/simulator/random';
 import type { WindowInfo } from '../detector/windows';
@@ -36,10 +36,10 @@ function dailyRows(devices: number): object[] {
   const { startMs } = plantDayWindow(DATE, 'Europe/Madrid');
   const rng = new Rng(21, 'bench-dashboard');
   const windows: WindowInfo[] = Array.from({ length: 27 }, (_, i) => ({ index: 20 + i, startMs: startMs + (20 + i) * 1_280_000, endMs: startMs + (21 + i) * 1_280_000, skipReason: null, missingFraction: 0, meanIrradiance: 500 }));
-  const thresholds = Object.fromEntries(ALARM_LABELS.map((l) => [l, 8])) as AlarmThresholds;
+  const rule: AlarmRule = { thresholds: Object.fromEntries(ALARM_LABELS.map((l) => [l, 8])) as AlarmThresholds, raise: { string_blocked: 5 } };
   return Array.from({ length: devices }, (_, i) => {
     const probs = Float32Array.from({ length: 27 * FAULT_CLASSES.length }, () => rng.next() ** 3);
-    return goldRows(`PV-${String(i + 1).padStart(6, '0')}`, windows, probs, 'bench', thresholds).daily;
+    return goldRows(`PV-${String(i + 1).padStart(6, '0')}`, windows, probs, 'bench', rule).daily;
   });
 }
 

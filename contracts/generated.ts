@@ -81,7 +81,7 @@ export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const TABLES_CONTRACT = {
   "doc": "Silver and gold tables: columns, types, sort order and S3 layout. Column types: string, int32, int64, float32, float64, and X[] for a list of X (Parquet 3-level LIST, elements required). A column with forEachClass expands into one column per fault class, in class order, with {class} replaced by the class name. Times are epoch milliseconds (UTC) in int64 columns whose name ends in Ms. Each table's readableFrom is the oldest contract version whose files today's readers still read (its columns and their meaning unchanged since, or only nullable columns added that no reader of an older day asks for): a day written under an older version of that table answers 'rerun the day'; a newer version than the readers' is refused.",
-  "version": 9,
+  "version": 10,
   "storage": {
     "doc": "A day is the plant-local calendar day (date=YYYY-MM-DD). Every run writes its files under its own run=<runId> folder and then publishes them by writing the commit marker, one PUT. Readers (the API, the predict job, Athena views) read only the files the marker lists, so a half-written or concurrent run is never visible; a rerun's marker replaces the previous one. Before it does, the run it supersedes is recorded at supersededKey (its old marker plus supersededAt and supersededBy), and its files are kept for supersededGraceMs: longer than any reader can hold the old marker (the API caches markers for a minute; a job reads its input for at most its 24-h execution timeout). Every later commit of the table deletes the files of the superseded runs whose grace is over, never those of a run that is again the committed one.",
     "dataKey": "{prefix}/date={date}/run={runId}/part-{part}.parquet",
@@ -474,25 +474,37 @@ export const TABLES_CONTRACT = {
           "name": "alarmRaisedMs",
           "type": "int64",
           "nullable": true,
-          "doc": "when the alarm was raised: end of the window whose evidence crossed the threshold; null without an alarm"
+          "doc": "when the alarm was raised: end of the window whose evidence crossed the label's threshold, or, for a group raised early (contracts/detector.json alarms.raise), its raise threshold; null without an alarm"
         },
         {
           "name": "alarmConfidence",
           "type": "float32",
           "nullable": true,
-          "doc": "mean probability of the alarm's label over the windows from onset to raised; null without an alarm"
+          "doc": "mean probability of the alarm's label over the windows of the evidence run that named it (a group raised early and never named: from onset to raised); null without an alarm"
         },
         {
           "name": "alarmEvidence",
           "type": "float32",
           "nullable": true,
-          "doc": "the label's evidence (CUSUM) when the alarm was raised; null without an alarm"
+          "doc": "the label's evidence (CUSUM) when it crossed its threshold (a group raised early and never named: at its raise threshold); null without an alarm"
         },
         {
           "name": "alarmSinceMs",
           "type": "int64",
           "nullable": true,
           "doc": "since when the array has been alarmed for this fault (contract version 9): when the alarm continues the one carried in from the day before (contracts/detector.json alarms.carry: the carried label raised again with its evidence run unbroken since the day began), the alarmSinceMs of that day, as its device_baseline row recorded it (dayAlarmSinceMs); otherwise alarmOnsetMs. Null without an alarm, and for an alarm continuing one whose day did not record it (a baseline partition written before version 9)"
+        },
+        {
+          "name": "alarmRaisedAs",
+          "type": "string",
+          "nullable": true,
+          "doc": "the group the alarm was raised as before the day's decision named its label (contract version 10; contracts/detector.json alarms.raise): a string that stopped conducting is raised as string_blocked at its raise threshold, and named line_line, line_ground or open_circuit once that class's evidence crosses its own threshold (alarmLabelledMs). Null for an alarm raised with its label, without an alarm, and in days written before version 10"
+        },
+        {
+          "name": "alarmLabelledMs",
+          "type": "int64",
+          "nullable": true,
+          "doc": "when the day's decision named the alarm's label (contract version 10): the end of the window whose evidence crossed the label's threshold; alarmRaisedMs for an alarm raised with its label, later for one raised early as its group (alarmRaisedAs). Null for a group raised early that the day's decision never named (the label is the group's, from its raise threshold alone), without an alarm, and in days written before version 10"
         },
         {
           "name": "baselineDays",
@@ -717,13 +729,16 @@ export const DETECTOR_CONTRACT = {
     "minActiveFraction": 0.5
   },
   "alarms": {
-    "doc": "Per device-day, a sequential decision over its predicted windows in time order (skipped windows add nothing). For each alarm label L — each fault class, and each group of classes the four channels cannot tell apart — the window's score is s = ln((p_L + epsilon) / (p_rival + epsilon)), clipped to [-scoreClip, scoreClip], where p_L of a group is the sum of its members' probabilities and p_rival is the largest probability of normal and of every class L does not stand for (a class's rivals include its group siblings: evidence for a class grows only in windows where it beats them all, evidence for a group in windows where its members together do); the evidence is a CUSUM, S_L = max(0, S_L + s), from 0 at the day's first window. The first window after which some S_L >= threshold[L] raises the day's alarm: a class whose evidence crossed wins over a group, then the largest S_L / threshold[L], then the lower label index (classes in contract order, then groups). Onset = start of the first window of the run of windows over which S_L stayed above 0 up to the alarm; raised = end of the window that crossed; confidence = mean p_L over the windows from onset to raised; evidence = S_L at the alarm. One alarm per device-day at most. threshold[] comes with the model (alarms.json next to the weights), calibrated on validation plant-days for a false-alarm budget (npm run calibrate).",
+    "doc": "Per device-day, a sequential decision over its predicted windows in time order (skipped windows add nothing). For each alarm label L — each fault class, and each group of classes the four channels cannot tell apart — the window's score is s = ln((p_L + epsilon) / (p_rival + epsilon)), clipped to [-scoreClip, scoreClip], where p_L of a group is the sum of its members' probabilities and p_rival is the largest probability of normal and of every class L does not stand for (a class's rivals include its group siblings: evidence for a class grows only in windows where it beats them all, evidence for a group in windows where its members together do); the evidence is a CUSUM, S_L = max(0, S_L + s), from 0 at the day's first window. The first window after which some S_L >= threshold[L] decides the day's alarm (raised there, or earlier by the second stage: raise): a class whose evidence crossed wins over a group, then the largest S_L / threshold[L], then the lower label index (classes in contract order, then groups). Onset = start of the first window of the run of windows over which S_L stayed above 0 up to the alarm; raised = end of the window that crossed; confidence = mean p_L over the windows from onset to raised; evidence = S_L at the alarm. One alarm per device-day at most. threshold[] comes with the model (alarms.json next to the weights), calibrated on validation plant-days for a false-alarm budget (npm run calibrate).",
     "epsilon": 0.0001,
     "scoreClip": 6,
     "carry": {
       "doc": "An alarm stays open from one day to the next while the fault goes on. When the baseline table the predict job of day D reads is of day D-1 (contracts/tables.json device_baseline, read as the baseline rule says) and the device's row there has a dayVerdict that is an alarm label L (its alarm of D-1) whose dayAlarmStanding is at least minStanding (L's evidence at D-1's last predicted window, the day counted on its own from 0 without what it carried in, the plant gate's windows set aside, divided by threshold[L]: the fault still showed at the day's end, so a false alarm of a few windows, or a fault repaired during the day, is not carried), L's evidence starts day D at share x threshold[L] instead of 0, every other label's at 0; the CUSUM then goes on as on any day. With share 1 the alarm is raised again at the end of the day's first window whose score for L is not negative (L at least as likely as its strongest rival), and windows that read otherwise drain it like any evidence, after which it must be earned anew. The run of a carried label begins at the day's first predicted window (its onset; the fault began on an earlier day, whose gold_daily has the first alarm). An alarm of L raised from that run, unbroken since the day's first window, continues D-1's alarm: it is open since D-1's was (contracts/tables.json gold_daily alarmSinceMs, from device_baseline dayAlarmSinceMs); an alarm earned anew after a drain is open since its own onset. Nothing is carried over a day the pipeline did not predict, nor from a day without an alarm, nor for a device the baseline of D-1 has no verdict of. Calibration (npm run calibrate) chooses the thresholds on single days, without carry; npm run eval measures the decision with it, consecutive days in order.",
       "share": 1,
       "minStanding": 1
+    },
+    "raise": {
+      "doc": "The decision's second stage: a group is raised before the decision names a class. Per group G with a raise threshold (alarms.json raise, one per threshold set, at most threshold[G]), G's evidence is followed as the decision computes it, the day counted on its own (from 0, without what the carry brings in; the plant gate's windows set aside). At the end of the first window where it reaches G's raise threshold, when the decision has not raised an alarm by then, the day's alarm is raised there: it keeps the label the decision gives the day (its class or group, its onset when that is earlier than the start of G's evidence run, its confidence and evidence), raised at G's raise (contracts/tables.json gold_daily alarmRaisedMs), with alarmRaisedAs G when the label is another and alarmLabelledMs when the decision named it. When the decision raises nothing all day, the alarm is G's, from its run: onset the start of G's run, confidence the mean p_G over the run, evidence S_G at the raise, never labelled (alarmLabelledMs null). Why: a new blocked string reads as all of string_blocked's members at once, so the group's evidence grows at full score from its first window, but the threshold that keeps the group's false alarms within budget takes nine such windows; the raise threshold is the lowest that keeps the healthy validation days alarmed within the same budget (npm run calibrate, alarmCalibration.ts calibrateRaise), and the label still comes from the day's decision. A stream (spark/jobs/stream_alarms.py) publishes the batch-equal alarm of a device-day once alarmLabelledMs is known or the day is over; its early tier at the raise."
     },
     "groups": {
       "string_blocked": {
@@ -905,14 +920,18 @@ export interface GoldDailyRow {
   verdict: string | null;
   /** estimated onset of the alarm's fault: start of the first window of the evidence that raised it; null without an alarm */
   alarmOnsetMs: number | null;
-  /** when the alarm was raised: end of the window whose evidence crossed the threshold; null without an alarm */
+  /** when the alarm was raised: end of the window whose evidence crossed the label's threshold, or, for a group raised early (contracts/detector.json alarms.raise), its raise threshold; null without an alarm */
   alarmRaisedMs: number | null;
-  /** mean probability of the alarm's label over the windows from onset to raised; null without an alarm */
+  /** mean probability of the alarm's label over the windows of the evidence run that named it (a group raised early and never named: from onset to raised); null without an alarm */
   alarmConfidence: number | null;
-  /** the label's evidence (CUSUM) when the alarm was raised; null without an alarm */
+  /** the label's evidence (CUSUM) when it crossed its threshold (a group raised early and never named: at its raise threshold); null without an alarm */
   alarmEvidence: number | null;
   /** since when the array has been alarmed for this fault (contract version 9): when the alarm continues the one carried in from the day before (contracts/detector.json alarms.carry: the carried label raised again with its evidence run unbroken since the day began), the alarmSinceMs of that day, as its device_baseline row recorded it (dayAlarmSinceMs); otherwise alarmOnsetMs. Null without an alarm, and for an alarm continuing one whose day did not record it (a baseline partition written before version 9) */
   alarmSinceMs: number | null;
+  /** the group the alarm was raised as before the day's decision named its label (contract version 10; contracts/detector.json alarms.raise): a string that stopped conducting is raised as string_blocked at its raise threshold, and named line_line, line_ground or open_circuit once that class's evidence crosses its own threshold (alarmLabelledMs). Null for an alarm raised with its label, without an alarm, and in days written before version 10 */
+  alarmRaisedAs: string | null;
+  /** when the day's decision named the alarm's label (contract version 10): the end of the window whose evidence crossed the label's threshold; alarmRaisedMs for an alarm raised with its label, later for one raised early as its group (alarmRaisedAs). Null for a group raised early that the day's decision never named (the label is the group's, from its raise threshold alone), without an alarm, and in days written before version 10 */
+  alarmLabelledMs: number | null;
   /** healthy days of the device's own baseline the day was judged against (contracts/detector.json baseline); 0 = no history yet: judged against the fleet, with the thresholds for no history */
   baselineDays: number;
   /** the baseline's gain the irradiance channel was multiplied by; null without history */

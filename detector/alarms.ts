@@ -48,12 +48,18 @@ export interface Alarm {
   continues: boolean;
   /**
    * a two-stage alarm (decideAlarm with raise thresholds) raised as a group before the
-   * day's decision gave it another label: the group it was raised as, and when it got its
-   * label (the end of the window whose evidence crossed that label's threshold); absent
-   * when it was raised with its label
+   * day's decision gave it another label: the group it was raised as; absent when it was
+   * raised with its label
    */
   raisedAs?: AlarmGroup;
-  labelledMs?: number;
+  /**
+   * when the day's decision named the alarm's label (the end of the window whose evidence
+   * crossed that label's threshold): raisedMs for an alarm raised with its label, later for
+   * one raised early as its group, null for a group raised early that the day's decision
+   * never named (its label is the group's, from the raise alone). A stream publishes a
+   * batch-equal alarm once this is known, or the day is over.
+   */
+  labelledMs: number | null;
 }
 
 /**
@@ -114,6 +120,30 @@ export function checkThresholdSets(t: unknown, where: string): AlarmThresholdSet
 /** The thresholds a device-day is decided with: its own baseline's when it has history, else the fleet's. */
 export function thresholdsFor(sets: AlarmThresholdSets, baselineDays: number): AlarmThresholds {
   return baselineDays > 0 ? sets.own : sets.fleet;
+}
+
+/** What a device-day's alarm is decided with (decideAlarm): its reference's thresholds, and the same set's raise thresholds for the second stage (null: one stage). */
+export interface AlarmRule {
+  readonly thresholds: AlarmThresholds;
+  readonly raise: RaiseThresholds | null;
+}
+
+/** The rule of a device-day judged with `baselineDays` of history: both parts from the same set (thresholdsFor). */
+export function ruleFor(sets: AlarmThresholdSets, raise: RaiseThresholdSets | null, baselineDays: number): AlarmRule {
+  return { thresholds: thresholdsFor(sets, baselineDays), raise: raise && (baselineDays > 0 ? raise.own : raise.fleet) };
+}
+
+/** Checks raise thresholds against the thresholds: every group of every set, a positive number no higher than the group's threshold; names what is wrong. */
+export function checkRaise(raise: unknown, thresholds: AlarmThresholdSets, where: string): RaiseThresholdSets {
+  if (typeof raise !== 'object' || raise === null) throw new Error(`${where} has no raise thresholds (calibrated before 2026-12-04); run npm run calibrate`);
+  const r = raise as Record<string, Record<string, unknown> | undefined>;
+  for (const set of THRESHOLD_SETS) {
+    for (const g of ALARM_GROUPS) {
+      const v = r[set]?.[g];
+      if (typeof v !== 'number' || !(v > 0) || v > thresholds[set][g]) throw new Error(`${where}: raise.${set}.${g} must be a positive number no higher than thresholds.${set}.${g} (${thresholds[set][g]}), got ${JSON.stringify(v)}`);
+    }
+  }
+  return raise as RaiseThresholdSets;
 }
 
 const K = FAULT_CLASSES.length;
@@ -288,8 +318,9 @@ export function evidenceTrace(windows: PredictedWindows, plantEvents: ReadonlySe
  * they add nothing, as if the model had not seen them, and do not break an evidence run.
  * `carried`: the label of the device's alarm the day before, when it is carried
  * (carriedAlarm): its evidence starts the day at alarms.carry.share × its threshold, its
- * run at the day's first window. `raise`: a two-stage alarm's raise thresholds (raisedEarly);
- * null: one stage, the pipelines' decision until gold carries the raise (issue 18).
+ * run at the day's first window. `raise`: the raise thresholds of the second stage
+ * (raisedEarly; the product's decision, with alarms.json raise); null: the decision alone,
+ * one stage (what calibration chooses the thresholds with).
  */
 export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number> = NO_EVENTS, carried: AlarmLabel | null = null, raise: RaiseThresholds | null = null): Alarm | null {
   const named = decideNamed(windows, thresholds, plantEvents, carried);
@@ -330,12 +361,12 @@ function raisedEarly(windows: PredictedWindows, plantEvents: ReadonlySet<number>
       const raisedMs = windows.endMs[w]!;
       if (named) {
         const onsetMs = Math.min(named.onsetMs, windows.startMs[from]!);
-        const relabelled = named.label === group ? {} : { raisedAs: group, labelledMs: named.raisedMs };
-        return { ...named, onsetMs, raisedMs, windows: windowsWithin(windows, plantEvents, onsetMs, raisedMs).length, ...relabelled };
+        const relabelled = named.label === group ? {} : { raisedAs: group };
+        return { ...named, onsetMs, raisedMs, windows: windowsWithin(windows, plantEvents, onsetMs, raisedMs).length, ...relabelled, labelledMs: named.raisedMs };
       }
       const run = windowsWithin(windows, plantEvents, windows.startMs[from]!, raisedMs);
       const confidence = run.reduce((sum, v) => sum + labelProbability(windows.probs, v, l), 0) / run.length;
-      return { label: group, onsetMs: windows.startMs[from]!, raisedMs, confidence, evidence: trace[w * L + l]!, windows: run.length, continues: false };
+      return { label: group, onsetMs: windows.startMs[from]!, raisedMs, confidence, evidence: trace[w * L + l]!, windows: run.length, continues: false, labelledMs: null };
     }
   }
   return named;
@@ -378,7 +409,8 @@ function decideNamed(windows: PredictedWindows, thresholds: AlarmThresholds, pla
       }
       // a run from the day's first window is the carried one: a run broken by a drain restarts later
       const continues = carried !== null && ALARM_LABELS[best] === carried && from === 0;
-      return { label: ALARM_LABELS[best]!, onsetMs: windows.startMs[from]!, raisedMs: windows.endMs[w]!, confidence: sum / counted, evidence: s[best]!, windows: counted, continues };
+      const raisedMs = windows.endMs[w]!;
+      return { label: ALARM_LABELS[best]!, onsetMs: windows.startMs[from]!, raisedMs, confidence: sum / counted, evidence: s[best]!, windows: counted, continues, labelledMs: raisedMs };
     }
   }
   return null;

@@ -7,7 +7,7 @@
  * the summary records (detector/baseline.ts).
  */
 import { FAULT_CLASSES, type GoldDailyRow, type GoldWindowRow } from '../contracts';
-import { alarmSince, decideAlarm, WINDOW_MEAN_COLUMNS, WINDOW_MEANS, type AlarmThresholds, type PredictedWindows } from './alarms';
+import { alarmSince, decideAlarm, WINDOW_MEAN_COLUMNS, WINDOW_MEANS, type Alarm, type AlarmRule, type PredictedWindows } from './alarms';
 import { NO_HISTORY, type DeviceReference } from './baseline';
 import type { WindowInfo } from './windows';
 
@@ -22,7 +22,7 @@ export function windowClass(probs: Float32Array, offset: number): number {
 }
 
 /** `means`: windows.ts windowMeans of the same windows (measured, before the gain), written on the predicted ones' rows; without them the means are null. */
-export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs: Float32Array, modelVersion: string, thresholds: AlarmThresholds, reference: DeviceReference = NO_HISTORY, means: Float64Array | null = null): { windows: GoldWindowRow[]; daily: GoldDailyRow } {
+export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs: Float32Array, modelVersion: string, rule: AlarmRule, reference: DeviceReference = NO_HISTORY, means: Float64Array | null = null): { windows: GoldWindowRow[]; daily: GoldDailyRow } {
   const k = FAULT_CLASSES.length;
   let p = 0;
   const counts = new Array<number>(k).fill(0);
@@ -54,19 +54,14 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
     return row as unknown as GoldWindowRow;
   });
   if (p * k !== probs.length) throw new Error(`goldRows: ${probs.length / k} probability rows for ${p} predicted windows`);
-  const alarm = p > 0 ? decideAlarm({ startMs: starts, endMs: ends, probs }, thresholds, undefined, reference.carried) : null;
+  const alarm = p > 0 ? decideAlarm({ startMs: starts, endMs: ends, probs }, rule.thresholds, undefined, reference.carried, rule.raise) : null;
   const daily = {
     deviceId,
     windows: windows.length,
     predicted: p,
     skipped: windows.length - p,
     ...Object.fromEntries(FAULT_CLASSES.map((c, i) => [`n_${c}`, counts[i]!])),
-    verdict: p === 0 ? null : (alarm?.label ?? 'normal'),
-    alarmOnsetMs: alarm?.onsetMs ?? null,
-    alarmRaisedMs: alarm?.raisedMs ?? null,
-    alarmConfidence: alarm?.confidence ?? null,
-    alarmEvidence: alarm?.evidence ?? null,
-    alarmSinceMs: alarmSince(alarm, reference.carriedSinceMs),
+    ...alarmColumns(p, alarm, reference.carriedSinceMs),
     baselineDays: reference.days,
     baselineGain: reference.gain,
     plantEventWindows: 0,
@@ -101,19 +96,24 @@ export function predictedWindowsOfRows(rows: readonly GoldWindowRow[]): Predicte
  * every device: detector/alarms.ts PlantSlots): the alarm decided again without the
  * windows the gate set aside, and their count. A day with none keeps its summary.
  */
-export function gatedDaily(daily: GoldDailyRow, windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number>, carry: Pick<DeviceReference, 'carried' | 'carriedSinceMs'> = NO_HISTORY): GoldDailyRow {
+export function gatedDaily(daily: GoldDailyRow, windows: PredictedWindows, rule: AlarmRule, plantEvents: ReadonlySet<number>, carry: Pick<DeviceReference, 'carried' | 'carriedSinceMs'> = NO_HISTORY): GoldDailyRow {
   let set = 0;
   for (let w = 0; w < windows.startMs.length; w++) if (plantEvents.has(windows.startMs[w]!)) set++;
   if (set === 0) return { ...daily, plantEventWindows: 0 };
-  const alarm = decideAlarm(windows, thresholds, plantEvents, carry.carried);
+  const alarm = decideAlarm(windows, rule.thresholds, plantEvents, carry.carried, rule.raise);
+  return { ...daily, ...alarmColumns(daily.predicted, alarm, carry.carriedSinceMs), plantEventWindows: set };
+}
+
+/** The summary's verdict and alarm columns of a day with `predicted` windows and its alarm (null: none). */
+function alarmColumns(predicted: number, alarm: Alarm | null, carriedSinceMs: number | null): Pick<GoldDailyRow, 'verdict' | 'alarmOnsetMs' | 'alarmRaisedMs' | 'alarmConfidence' | 'alarmEvidence' | 'alarmSinceMs' | 'alarmRaisedAs' | 'alarmLabelledMs'> {
   return {
-    ...daily,
-    verdict: daily.predicted === 0 ? null : (alarm?.label ?? 'normal'),
+    verdict: predicted === 0 ? null : (alarm?.label ?? 'normal'),
     alarmOnsetMs: alarm?.onsetMs ?? null,
     alarmRaisedMs: alarm?.raisedMs ?? null,
     alarmConfidence: alarm?.confidence ?? null,
     alarmEvidence: alarm?.evidence ?? null,
-    alarmSinceMs: alarmSince(alarm, carry.carriedSinceMs),
-    plantEventWindows: set,
+    alarmSinceMs: alarmSince(alarm, carriedSinceMs),
+    alarmRaisedAs: alarm?.raisedAs ?? null,
+    alarmLabelledMs: alarm?.labelledMs ?? null,
   };
 }

@@ -153,6 +153,9 @@ export function logTail(file: string, lines = 30): string {
 
 /** A row of a gold alarms table: the alarm a micro-batch summary names, the micro-batch that raised it and its file. */
 export interface StreamAlarmRow extends StreamBatchAlarm {
+  /** the group it was raised as before the day's decision labelled it, and when it did (null: not labelled; contracts/detector.json alarms.raise) */
+  raisedAs: string | null;
+  labelledMs: number | null;
   batchId: number;
   file: string;
 }
@@ -170,7 +173,8 @@ export async function streamAlarmRows(goldDir: string, tier: StreamTier = 'final
     for (const r of rows) {
       out.push({
         deviceId: String(r.deviceId), date: String(r.date), label: String(r.label),
-        onsetMs: Number(r.onsetMs), raisedMs: Number(r.raisedMs), detectedMs: Number(r.detectedMs), batchId: Number(r.batchId), file: path,
+        onsetMs: Number(r.onsetMs), raisedMs: Number(r.raisedMs), detectedMs: Number(r.detectedMs),
+        raisedAs: r.raisedAs == null ? null : String(r.raisedAs), labelledMs: r.labelledMs == null ? null : Number(r.labelledMs), batchId: Number(r.batchId), file: path,
       });
     }
   }

@@ -1,37 +1,47 @@
 /**
  * The product's decision: the day's alarm of the gold summary (detector/alarms.ts,
- * contracts/detector.json alarms) with the thresholds calibrated for the model
- * (alarms.json, npm run calibrate; the set for the device-day's reference: its own
- * baseline, or the fleet without history), as the predict jobs raise it.
+ * contracts/detector.json alarms) with the thresholds and raise thresholds calibrated
+ * for the model (alarms.json, npm run calibrate; the set for the device-day's reference:
+ * its own baseline, or the fleet without history), as the predict jobs raise it; and
+ * the same decision in one stage (without the raise), measured beside it.
  */
 import { FAULT_CLASSES } from '../../contracts';
-import { alarmCandidates, alarmStanding, decideAlarm, passedOn, PlantSlots, thresholdsFor, type AlarmThresholdSets, type PredictedWindows, type RaiseThresholdSets } from '../alarms';
-import { ARTIFACTS_DIR, readAlarmThresholds } from '../model/artifacts';
+import { alarmCandidates, alarmStanding, decideAlarm, passedOn, PlantSlots, ruleFor, type AlarmThresholdSets, type PredictedWindows, type RaiseThresholdSets } from '../alarms';
+import { ARTIFACTS_DIR, readCalibratedAlarms } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
 import { plantConditions } from '../plantConditions';
 import { NO_PLANT_CONTEXT, type Alarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
 
 const K = FAULT_CLASSES.length;
 
-export function alarmDecision(thresholds: () => AlarmThresholdSets, raise?: () => RaiseThresholdSets): Decision {
-  let loaded: AlarmThresholdSets | null = null;
-  let raised: RaiseThresholdSets | null = null;
+/** What the alarm decision is calibrated with: the thresholds and its second stage's raise thresholds (alarms.json). */
+export interface CalibratedAlarms {
+  thresholds: AlarmThresholdSets;
+  raise: RaiseThresholdSets;
+}
+
+const DECISION =
+  "per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for), raised at the end of the first window whose evidence reaches the model's calibrated threshold, windows where the whole plant departs from normal at once set aside, the label of the device's alarm the day before starting at its threshold (contracts/detector.json alarms: plantGate, carry)";
+
+/** `stages` 2: the product's decision; 1: the same without the raise (the first stage alone). */
+export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => CalibratedAlarms): Decision {
+  let loaded: CalibratedAlarms | null = null;
   return {
-    name: raise ? 'alarms-early' : 'alarms',
-    description: raise
-      ? "two stages: a group (string_blocked) is raised at the end of the first window whose evidence reaches its raise threshold (alarms.json raise, calibrated for the same false-alarm budget), and the product's decision (alarms) over the whole day gives the alarm its label; the delay counts to when the alarm first named the fault"
-      : "the day's alarm: per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for), raised at the end of the first window whose evidence reaches the model's calibrated threshold, windows where the whole plant departs from normal at once set aside, the label of the device's alarm the day before starting at its threshold (contracts/detector.json alarms: plantGate, carry)",
+    name,
+    description:
+      stages === 2
+        ? `the day's alarm in two stages: a group (string_blocked) is raised at the end of the first window whose evidence reaches its raise threshold (alarms.json raise, calibrated for the same false-alarm budget), and the decision over the day (${DECISION}) gives the alarm its label; the delay counts to when the alarm first named the fault (contracts/detector.json alarms.raise)`
+        : `the day's alarm in one stage, without the raise: ${DECISION}`,
     decide(day: DeviceDayEvidence, _history, plant: PlantContext = NO_PLANT_CONTEXT, previous = null) {
-      loaded ??= thresholds();
-      if (raise) raised ??= raise();
+      loaded ??= calibrated();
       // the run's days are consecutive: the day before's alarm is carried in as the predict job reads it from the baseline of the day before
       const carried = previous ? passedOn(previous.label, previous.standing) : null;
       const windows = predictedWindowsOf(day);
-      const thresholdSet = thresholdsFor(loaded, day.baselineDays);
-      const a = decideAlarm(windows, thresholdSet, plant.events, carried, raised && (day.baselineDays > 0 ? raised.own : raised.fleet));
+      const rule = ruleFor(loaded.thresholds, stages === 2 ? loaded.raise : null, day.baselineDays);
+      const a = decideAlarm(windows, rule.thresholds, plant.events, carried, rule.raise);
       if (!a) return { alarm: null };
       // how it stands at the day's end is read against the label's threshold, as the carry reads it
-      const alarm: Alarm = { label: a.label, candidates: alarmCandidates(a.label), onsetMs: a.onsetMs, raisedMs: a.raisedMs, confidence: a.confidence, standing: alarmStanding(windows, thresholdSet, a.label, plant.events) };
+      const alarm: Alarm = { label: a.label, candidates: alarmCandidates(a.label), onsetMs: a.onsetMs, raisedMs: a.raisedMs, confidence: a.confidence, standing: alarmStanding(windows, rule.thresholds, a.label, plant.events) };
       return { alarm: a.raisedAs ? { ...alarm, raisedAs: { label: a.raisedAs, labelledMs: a.labelledMs! } } : alarm };
     },
   };
@@ -52,5 +62,11 @@ export function plantContextOf(days: Iterable<DeviceDayEvidence>): PlantContext 
   return { events, conditions: plantConditions(slots.slots, events) };
 }
 
-/** The decision with the committed model's thresholds. */
-export const productAlarmDecision = alarmDecision(() => readAlarmThresholds(ARTIFACTS_DIR, readModelVersion()));
+/** The committed model's calibration, read once for both decisions. */
+let committed: CalibratedAlarms | null = null;
+const readCommitted = () => (committed ??= readCalibratedAlarms(ARTIFACTS_DIR, readModelVersion()));
+
+/** The product's decision with the committed model's calibration: two stages. */
+export const productAlarmDecision = alarmDecision('alarms', 2, readCommitted);
+/** The same without its second stage: what the pipelines raised until 2026-12-04 (issue 18), measured beside it. */
+export const oneStageAlarmDecision = alarmDecision('alarms-one-stage', 1, readCommitted);

@@ -20,10 +20,9 @@ import { PredictPool } from '../../local/jobs/predictPool';
 import { dayBlockedShare } from './blocking';
 import { calibrateRaise, calibrateThresholds, type CalibrationDay } from '../alarmCalibration';
 import { ALARM_GROUPS as GROUP_LABELS, ALARM_LABELS, alarmCandidates, evidenceTrace, THRESHOLD_SETS, type AlarmLabel, type AlarmThresholds, type RaiseThresholdSets } from '../alarms';
-import type { AlarmsFileWithRaise } from './raiseThresholds';
 import { intFlag, runCommand, UsageError } from '../commandLine';
 import { SPLIT_SEEDS_END } from '../dataset';
-import { ARTIFACTS_DIR } from '../model/artifacts';
+import { ARTIFACTS_DIR, type AlarmsFile } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
 import { DEFAULT_FAULT_MIX } from '../simulator/plant';
 import { DEFAULT_DESIGN } from '../simulator/plant';
@@ -122,13 +121,13 @@ async function main(): Promise<void> {
     console.log(`\n thresholds.${set} (${set === 'own' ? 'devices with their own baseline' : 'devices without history, judged against the fleet'}), ${days.length} device-days:`);
     for (const label of ALARM_LABELS) console.log(`  ${label.padEnd(16)} threshold ${c.thresholds[label].toFixed(3).padStart(8)}   (${alarmCandidates(label).join(' or ')})`);
     console.log(`  false alarms ${c.falseAlarms} of ${c.healthyDays} healthy device-days (${pct(c.falseAlarms / Math.max(1, c.healthyDays))}); visible faults named ${c.named} of ${visible} (${pct(c.named / Math.max(1, visible))})`);
-    // a two-stage alarm's raise thresholds (detector/alarms.ts raisedEarly): what the thresholds leave of the budget
+    // the second stage's raise thresholds (detector/alarms.ts raisedEarly): what the thresholds leave of the budget
     const r = calibrateRaise(days, c.thresholds, args.budget, args.floor);
-    for (const g of GROUP_LABELS) console.log(`  ${g.padEnd(16)} raise     ${r.raise[g].toFixed(3).padStart(8)}   (two-stage alarm, measured by npm run eval -- --decision alarms-early)`);
+    for (const g of GROUP_LABELS) console.log(`  ${g.padEnd(16)} raise     ${r.raise[g].toFixed(3).padStart(8)}   (the second stage: contracts/detector.json alarms.raise)`);
     console.log(`  with the raise: false alarms ${r.falseAlarms} of ${r.healthyDays} healthy device-days (${pct(r.falseAlarms / Math.max(1, r.healthyDays))})`);
     sets[set] = { thresholds: c.thresholds, raise: r.raise, stats: { deviceDays: days.length, healthyDays: c.healthyDays, falseAlarms: c.falseAlarms, falseAlarmsWithRaise: r.falseAlarms, visibleFaultyDays: visible, named: c.named } };
   }
-  const file: AlarmsFileWithRaise = {
+  const file: AlarmsFile = {
     modelVersion,
     thresholds: { own: sets.own.thresholds, fleet: sets.fleet.thresholds },
     raise: { own: sets.own.raise, fleet: sets.fleet.raise },

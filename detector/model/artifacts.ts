@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ALARM_LABELS, checkThresholdSets, type AlarmThresholds, type AlarmThresholdSets } from '../alarms';
+import { ALARM_LABELS, checkRaise, checkThresholdSets, type AlarmThresholds, type AlarmThresholdSets, type RaiseThresholdSets } from '../alarms';
 import { CHANNELS, LEVEL_FEATURES, type Normalization } from '../windows';
 import { ARTIFACTS_DIR } from './manifest';
 
@@ -58,17 +58,20 @@ export interface LoadedModel {
   modelVersion: string;
   /** the alarm decision's thresholds calibrated for this model (alarms.json): with a device's own baseline, and without history */
   alarmThresholds: AlarmThresholdSets;
+  /** the second stage's raise thresholds calibrated with them (alarms.json raise); null before calibration: one stage */
+  raiseThresholds: RaiseThresholdSets | null;
 }
 
-/** alarms.json: the alarm thresholds calibrated for a model version, and how (npm run calibrate). */
+/** alarms.json: the alarm thresholds and raise thresholds calibrated for a model version, and how (npm run calibrate). */
 export interface AlarmsFile {
   modelVersion: string;
   thresholds: AlarmThresholdSets;
+  raise: RaiseThresholdSets;
   calibration: Record<string, unknown>;
 }
 
-/** The thresholds calibrated for the model in dir; an error naming what to run when they are missing or for another model. */
-export function readAlarmThresholds(dir: string, modelVersion: string): AlarmThresholdSets {
+/** The thresholds and raise thresholds calibrated for the model in dir; an error naming what to run when they are missing, incomplete or for another model. */
+export function readCalibratedAlarms(dir: string, modelVersion: string): Pick<AlarmsFile, 'thresholds' | 'raise'> {
   const path = join(dir, 'alarms.json');
   let file: AlarmsFile;
   try {
@@ -77,7 +80,8 @@ export function readAlarmThresholds(dir: string, modelVersion: string): AlarmThr
     throw new Error(`no alarm thresholds for the model in ${dir} (${(err as Error).message}); run npm run calibrate`);
   }
   if (file.modelVersion !== modelVersion) throw new Error(`${path} was calibrated for model ${JSON.stringify(file.modelVersion)}, not ${modelVersion}; run npm run calibrate`);
-  return checkThresholdSets(file.thresholds, path);
+  const thresholds = checkThresholdSets(file.thresholds, path);
+  return { thresholds, raise: checkRaise(file.raise, thresholds, path) };
 }
 
 /**
@@ -107,6 +111,6 @@ export async function loadModel(dir = ARTIFACTS_DIR, options: { uncalibrated?: b
       weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
     }),
   );
-  const alarmThresholds = options.uncalibrated ? UNCALIBRATED : readAlarmThresholds(dir, meta.modelVersion);
-  return { model, normalization: { scale: meta.scale, levels: { center: meta.levels.center, spread: meta.levels.spread } }, modelVersion: meta.modelVersion, alarmThresholds };
+  const alarms = options.uncalibrated ? { thresholds: UNCALIBRATED, raise: null } : readCalibratedAlarms(dir, meta.modelVersion);
+  return { model, normalization: { scale: meta.scale, levels: { center: meta.levels.center, spread: meta.levels.spread } }, modelVersion: meta.modelVersion, alarmThresholds: alarms.thresholds, raiseThresholds: alarms.raise };
 }

@@ -20,6 +20,7 @@ export interface WindowClassifier {
   readonly modelVersion: string;
   readonly normalization: LoadedModel['normalization'];
   readonly alarmThresholds: LoadedModel['alarmThresholds'];
+  readonly raiseThresholds: LoadedModel['raiseThresholds'];
   predict(inputs: ModelInputs, count: number): Promise<Float32Array>;
   close(): Promise<void>;
 }
@@ -61,6 +62,10 @@ export class Classifier implements WindowClassifier {
     return this.loaded.alarmThresholds;
   }
 
+  get raiseThresholds(): LoadedModel['raiseThresholds'] {
+    return this.loaded.raiseThresholds;
+  }
+
   async predict(inputs: ModelInputs, count: number): Promise<Float32Array> {
     checkBatch(inputs, count);
     const out = new Float32Array(count * N_CLASSES);
@@ -84,12 +89,13 @@ export class ParallelClassifier implements WindowClassifier {
     readonly modelVersion: string,
     readonly normalization: LoadedModel['normalization'],
     readonly alarmThresholds: LoadedModel['alarmThresholds'],
+    readonly raiseThresholds: LoadedModel['raiseThresholds'],
   ) {}
 
   static async load(dir = ARTIFACTS_DIR, workers = availableParallelism()): Promise<ParallelClassifier> {
     const pool = await WorkerPool.start<{ inputs: ModelInputs; count: number }, Float32Array>(join(__dirname, 'inferenceWorker'), workers, { dir });
-    const info = pool.info as Pick<LoadedModel, 'modelVersion' | 'normalization' | 'alarmThresholds'>;
-    return new ParallelClassifier(pool, info.modelVersion, info.normalization, info.alarmThresholds);
+    const info = pool.info as Pick<LoadedModel, 'modelVersion' | 'normalization' | 'alarmThresholds' | 'raiseThresholds'>;
+    return new ParallelClassifier(pool, info.modelVersion, info.normalization, info.alarmThresholds, info.raiseThresholds);
   }
 
   /** Splits the batch across the workers and reassembles the probabilities in order. */

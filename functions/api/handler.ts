@@ -128,7 +128,9 @@ function windowJson(r: Record<string, unknown>) {
  * for, when it began and was raised, since when the array has been alarmed for the
  * fault (an earlier day's onset when the alarm continues the one carried in; null for a
  * day predicted before tables contract version 9, or when the day before did not record
- * it), and what the array was judged against (its own baseline, or, without history
+ * it), the group it was raised as before the day's decision named it and when it did
+ * (contracts/detector.json alarms.raise: labelled null for a group the decision never
+ * named), and what the array was judged against (its own baseline, or, without history
  * yet, the fleet: detector/baseline.ts).
  */
 function alarmJson(r: Record<string, unknown>) {
@@ -139,6 +141,9 @@ function alarmJson(r: Record<string, unknown>) {
     candidates: alarmCandidates(label as AlarmLabel),
     onset: iso(r.alarmOnsetMs),
     raised: iso(r.alarmRaisedMs),
+    raisedAs: (r.alarmRaisedAs as string | null | undefined) ?? null,
+    // a day written before tables contract version 10 has not the column: its alarms were raised in one stage, with their label
+    labelled: iso(r.alarmLabelledMs === undefined ? r.alarmRaisedMs : r.alarmLabelledMs),
     openSince: iso(r.alarmSinceMs),
     confidence: r4(r.alarmConfidence),
     evidence: r4(r.alarmEvidence),
@@ -375,7 +380,7 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
       if (!DEVICE_ID_PATTERN.test(decoded)) throw new BadRequest('cursor', 'cursor is not one this API returned');
       after = decoded;
     }
-    const all = await reader.tableRows('gold_daily', date, ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmSinceMs', 'alarmConfidence', 'alarmEvidence', 'baselineDays', 'predicted', 'design', 'designSource']);
+    const all = await reader.tableRows('gold_daily', date, ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmRaisedAs', 'alarmLabelledMs', 'alarmSinceMs', 'alarmConfidence', 'alarmEvidence', 'baselineDays', 'predicted', 'design', 'designSource']);
     if (!all) throw new NotFound(`no predictions for ${date}`);
     // a class matches the alarms that name it, alone or in a group; a group, its own alarms
     const matches = (verdict: string) => label === undefined || verdict === label || alarmCandidates(verdict as AlarmLabel).includes(label as never);

@@ -6,7 +6,7 @@
  */
 import type { GoldDailyRow, GoldWindowRow, SilverDeviceDayRow } from '../../contracts';
 import { dayRatio, NO_HISTORY, type DeviceReference } from '../../detector/baseline';
-import { thresholdsFor, type AlarmThresholds } from '../../detector/alarms';
+import { ruleFor, type AlarmRule } from '../../detector/alarms';
 import { goldRows } from '../../detector/gold';
 import { toPerUnit } from '../../detector/perUnit';
 import type { WindowClassifier } from '../../detector/model/infer';
@@ -26,8 +26,8 @@ export interface DeviceGold {
   predicted: number;
   /** the day's ratio r of per-unit current to irradiance (measured, before the gain), null with too few bright windows */
   ratio: number | null;
-  /** the thresholds the day was decided with (its reference's set): the plant gate decides it again with them */
-  thresholds: AlarmThresholds;
+  /** the rule the day was decided with (its reference's set): the plant gate decides it again with it */
+  rule: AlarmRule;
 }
 
 /** With `buffers`, calls sharing them must not overlap (the model inputs live in them until the classifier is done). */
@@ -41,7 +41,7 @@ export async function predictDevice(row: SilverDeviceDayRow, classifier: WindowC
   const filled = toPerUnit(withGain(measured, reference.gain), reference.perUnit);
   const inputs = scoring === 'batch' ? () => modelInputs(row, usable, classifier.normalization, buffers, filled) : () => asOfEndInputs(usable, classifier.normalization, filled, scoring.slice(4) as EdgeMode);
   const probs = usable.length ? await classifier.predict(inputs(), usable.length) : new Float32Array(0);
-  const thresholds = thresholdsFor(classifier.alarmThresholds, reference.days);
-  const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion, thresholds, reference, means);
-  return { ...g, predicted: usable.length, ratio, thresholds };
+  const rule = ruleFor(classifier.alarmThresholds, classifier.raiseThresholds, reference.days);
+  const g = goldRows(row.deviceId, windows, probs, classifier.modelVersion, rule, reference, means);
+  return { ...g, predicted: usable.length, ratio, rule };
 }

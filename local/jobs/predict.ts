@@ -207,13 +207,13 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   result.plantEventWindows = [...plantEvents].sort((a, b) => a - b);
   result.plantConditions = plantConditions(slots.slots, plantEvents);
   for (const { g, windows } of pending) {
-    const daily = { ...gatedDaily(g.daily, windows, g.thresholds, plantEvents, carried.get(g.daily.deviceId)), ...designOf(registry, g.daily.deviceId) };
+    const daily = { ...gatedDaily(g.daily, windows, g.rule, plantEvents, carried.get(g.daily.deviceId)), ...designOf(registry, g.daily.deviceId) };
     const deviceId = daily.deviceId;
     if (daily.designSource === 'default') result.registry.defaulted++;
     // a new alarm is open since its onset; one that continues the alarm carried in, since an earlier day (or not recorded)
     if (isAlarmLabel(daily.verdict) && daily.alarmSinceMs !== daily.alarmOnsetMs) result.baseline.alarmsContinued++;
     result.byDevice.set(deviceId, { verdict: daily.verdict, alarmOnsetMs: daily.alarmOnsetMs, alarmRaisedMs: daily.alarmRaisedMs, baselineDays: daily.baselineDays, daylightStartMs: Float64Array.from(windows.startMs), design: daily.design, designSource: daily.designSource });
-    today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict, standing: isAlarmLabel(daily.verdict) ? alarmStanding(windows, g.thresholds, daily.verdict, plantEvents) : null, sinceMs: daily.alarmSinceMs });
+    today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict, standing: isAlarmLabel(daily.verdict) ? alarmStanding(windows, g.rule.thresholds, daily.verdict, plantEvents) : null, sinceMs: daily.alarmSinceMs });
     if (daily.baselineDays > 0) result.baseline.devicesWithHistory++;
     await put('gold_daily', tables.gold_daily.parts.add([daily]));
   }

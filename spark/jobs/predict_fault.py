@@ -134,7 +134,7 @@ def run(spark, args):
             raise RuntimeError("model file %s is missing" % uri)
         artifacts[name] = data
     loaded = Lenet.from_bytes(*(artifacts[n] for n in ARTIFACT_FILES))  # fails here, not in 10k tasks
-    model_version, threshold_sets = loaded.model_version, loaded.alarm_thresholds
+    model_version, threshold_sets, raise_sets = loaded.model_version, loaded.alarm_thresholds, loaded.raise_thresholds
     shared = spark.sparkContext.broadcast(artifacts)
 
     # deviceId -> design and what the model's per-unit inputs divide by, one small row per device, to every task
@@ -175,7 +175,7 @@ def run(spark, args):
         records = frame.to_dict("records")
         device_id = records[0]["deviceId"]
         # the detector's summary, and the design the day's registry gives the device (or the default, said to be)
-        row = dict(gold.daily_row(device_id, records, model_version, threshold_sets, reference(device_id), gate.value), **registry.design_of(designs.value, device_id))
+        row = dict(gold.daily_row(device_id, records, model_version, threshold_sets, reference(device_id), gate.value, raise_sets), **registry.design_of(designs.value, device_id))
         out = tables.to_frame("gold_daily", [row])
         ratio = _ratio(records[0][RATIO])
         out[RATIO] = [float("nan") if ratio is None else ratio]

@@ -18,7 +18,10 @@ reflect), under an early watermark (--early-lateness-ms, 2 min), with the same m
 thresholds, baselines, carry and plant gate. They are not the batch's alarms:
 npm run eval -- --scoring end-reflect measures how often they agree with them and how much
 earlier they come (docs/operations.md, "The stream"). Each tier is written and published once per
-device-day (early: stream_alarm_early, message type pv-fault-early-alarm).
+device-day (early: stream_alarm_early, message type pv-fault-early-alarm). Both decide in two
+stages (contracts/detector.json alarms.raise): the early tier publishes a blocked string as
+string_blocked at its raise; the final tier publishes the batch's alarm, so an alarm raised as
+the group waits for the label the day's decision gives it (labelledMs), or for the day's end.
 
 Why foreachBatch with the state in files rather than applyInPandasWithState: a device-day's
 windows need the whole day so far (the CWT reads 8.5 windows either side), and the plant
@@ -180,7 +183,7 @@ def with_batch(schema):
 
 def alarm_schema():
     types = {"string": "string", "int64": "long", "int32": "integer", "float64": "double"}
-    return {"type": "struct", "fields": [{"name": n, "type": types[t], "nullable": n in ("baselineGain", "sinceMs"), "metadata": {}} for n, t in stream.ALARM_COLUMNS]}
+    return {"type": "struct", "fields": [{"name": n, "type": types[t], "nullable": n in ("baselineGain", "sinceMs", "raisedAs", "labelledMs"), "metadata": {}} for n, t in stream.ALARM_COLUMNS]}
 
 
 class Notifier(object):
@@ -507,7 +510,9 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
                 gates[tier][d] = stream.gate_record(gate)
                 key = "%s/date=%s/batch=%d" % (ALARM_FOLDERS[tier], d, batch_id)
                 state.gold.delete_tree(key)  # an earlier attempt of this batch
-                if stream.decisions_unchanged(day_new, gate, before.get("gates", {}).get(tier, {}).get(d)):
+                # the final tier's last decision of a day publishes the alarms that waited for their label
+                closing = tier == "final" and closed[d]
+                if stream.decisions_unchanged(day_new, gate, before.get("gates", {}).get(tier, {}).get(d), closing=closing):
                     continue
                 decided[tier] += 1
                 day_rows = day_new if earlier[tier] is None else (
@@ -515,8 +520,10 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
                 by_device = {}
                 for r in day_rows:
                     by_device.setdefault(r["deviceId"], []).append(r)
+                # the final tier publishes the batch's alarm: a group raised early waits for the label the day gives it
                 alarms_now = stream.new_alarms(d, by_device, events, settled_before, model.alarm_thresholds, refs_of_day[d], model.model_version,
-                                               raised_so_far[tier][d], max_event, batch_id)
+                                               raised_so_far[tier][d], max_event, batch_id, model.raise_thresholds,
+                                               until_labelled=tier == "final" and not closed[d])
                 if alarms_now:
                     columns = [n for n, _ in stream.ALARM_COLUMNS]
                     (spark.createDataFrame([tuple(a[c] for c in columns) for a in alarms_now], struct_type(alarm_schema()))

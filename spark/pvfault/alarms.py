@@ -12,6 +12,7 @@ test/fixtures/contracts/plant-gate-cases.json holds the gate equal. Plain Python
 floats (not numpy): the decision is a few hundred operations a device-day.
 Python 3.9-compatible.
 """
+import json
 import math
 from datetime import date as _date, timedelta
 
@@ -72,6 +73,34 @@ def check_threshold_sets(thresholds, where):
 def thresholds_for(sets, baseline_days):
     """The thresholds a device-day is decided with: its own baseline's when it has history, else the fleet's."""
     return sets["own"] if baseline_days > 0 else sets["fleet"]
+
+
+def check_raise(raise_sets, sets, where):
+    """alarms.json's raise thresholds (the second stage, contracts/detector.json alarms.raise) against
+    its thresholds `sets`: every group of every set, a positive number no higher than the group's
+    threshold; raises naming what is wrong (detector/alarms.ts checkRaise, same messages)."""
+    if not isinstance(raise_sets, dict):
+        raise ValueError("%s has no raise thresholds (calibrated before 2026-12-04); run npm run calibrate" % where)
+    for s in THRESHOLD_SETS:
+        of_set = raise_sets.get(s)
+        for g in GROUPS:
+            v = of_set.get(g) if isinstance(of_set, dict) else None
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 or v > sets[s][g]:
+                raise ValueError("%s: raise.%s.%s must be a positive number no higher than thresholds.%s.%s (%s), got %s"
+                                 % (where, s, g, s, g, _js_number(sets[s][g]), "undefined" if v is None else json.dumps(v)))
+    return {s: {g: raise_sets[s][g] for g in GROUPS} for s in THRESHOLD_SETS}
+
+
+def _js_number(v):
+    """A number as JavaScript prints it (30, not 30.0): the messages are the TypeScript's."""
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def raise_for(raise_sets, baseline_days):
+    """The raise thresholds of the set a device-day is decided with (thresholds_for's); None: one stage."""
+    if raise_sets is None:
+        return None
+    return raise_sets["own"] if baseline_days > 0 else raise_sets["fleet"]
 
 
 def _label_probability(p, l):
@@ -195,9 +224,9 @@ def _raised_early(starts, ends, probs, plant_events, named, raise_thresholds):
     """The second stage of a two-stage alarm (detector/alarms.ts raisedEarly): the first window at
     which a group's evidence (evidence_trace) reaches its raise threshold raises the day's alarm when
     the decision (`named`) has not raised one by then; the alarm keeps the decision's label, onset (or
-    the group's run's, if earlier), confidence and evidence, with the earlier raise, and says it was
-    raised as the group (raisedAs, labelledMs) when its label is another; with no decision all day, it
-    is the group's, from its run."""
+    the group's run's, if earlier), confidence and evidence, with the earlier raise and when the
+    decision named it (labelledMs), and says it was raised as the group (raisedAs) when its label is
+    another; with no decision all day, it is the group's, from its run, never named (labelledMs None)."""
     trace = evidence_trace(starts, probs, plant_events)
     raised = [(group, ALARM_LABELS.index(group), raise_thresholds[group]) for group in GROUPS if raise_thresholds.get(group) is not None]
     for w in range(len(starts)):
@@ -212,25 +241,25 @@ def _raised_early(starts, ends, probs, plant_events, named, raise_thresholds):
             raised_ms = int(ends[w])
             if named is not None:
                 onset_ms = min(named["onsetMs"], int(starts[first]))
-                out = dict(named, onsetMs=onset_ms, raisedMs=raised_ms, windows=len(_within(starts, ends, plant_events, onset_ms, raised_ms)))
+                out = dict(named, onsetMs=onset_ms, raisedMs=raised_ms, windows=len(_within(starts, ends, plant_events, onset_ms, raised_ms)),
+                           labelledMs=named["raisedMs"])
                 if named["label"] != group:
                     out["raisedAs"] = group
-                    out["labelledMs"] = named["raisedMs"]
                 return out
             run = _within(starts, ends, plant_events, int(starts[first]), raised_ms)
             return {"label": group, "onsetMs": int(starts[first]), "raisedMs": raised_ms,
                     "confidence": sum(_label_probability(probs[v], l) for v in run) / len(run),
-                    "evidence": trace[w][l], "windows": len(run), "continues": False}
+                    "evidence": trace[w][l], "windows": len(run), "continues": False, "labelledMs": None}
     return named
 
 
 def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carried=None, raise_thresholds=None):
     """The day's alarm over its predicted windows in time order, or None.
 
-    raise_thresholds: a two-stage alarm's raise threshold per group ({group: evidence},
-    alarms.json raise; _raised_early); None: one stage, the pipelines' decision until gold
-    carries the raise (issue 18). A two-stage alarm raised as a group before the decision
-    gave it another label also has raisedAs (the group) and labelledMs (when it got its label).
+    raise_thresholds: the second stage's raise threshold per group ({group: evidence},
+    alarms.json raise; _raised_early: the product's decision); None: the decision alone, one
+    stage (what calibration chooses the thresholds with). A two-stage alarm raised as a group
+    before the decision gave it another label also has raisedAs (the group).
 
     probs: one sequence of class probabilities per window. plant_events: the window
     starts the plant gate set aside (plant_events()): they add nothing, as if the model
@@ -238,8 +267,10 @@ def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carrie
     probability over the run's other windows, and windows their count. carried: the label
     of the device's alarm the day before when it is carried (carried_alarm): its evidence
     starts at alarms.carry.share x its threshold, its run at the day's first window. Returns
-    {label, onsetMs, raisedMs, confidence, evidence, windows, continues}: continues when the alarm
-    is the carried label raised again with its run unbroken since the day began (alarm_since).
+    {label, onsetMs, raisedMs, confidence, evidence, windows, continues, labelledMs}: continues when
+    the alarm is the carried label raised again with its run unbroken since the day began
+    (alarm_since); labelledMs when the decision named its label (raisedMs when raised with it,
+    later when raised early as its group, None when the decision never did).
     """
     if not (len(starts) == len(ends) == len(probs)):
         raise ValueError("decide_alarm: %d window starts, %d ends and %d probability rows" % (len(starts), len(ends), len(probs)))
@@ -286,5 +317,6 @@ def _decide_named(starts, ends, probs, thresholds, plant_events, carried):
             # a run from the day's first window is the carried one: a run broken by a drain restarts later
             continues = carried is not None and ALARM_LABELS[best] == carried and first == 0
             return {"label": ALARM_LABELS[best], "onsetMs": int(starts[first]), "raisedMs": int(ends[w]),
-                    "confidence": total / counted, "evidence": s[best], "windows": counted, "continues": continues}
+                    "confidence": total / counted, "evidence": s[best], "windows": counted, "continues": continues,
+                    "labelledMs": int(ends[w])}
     return None

@@ -14,7 +14,7 @@ Python 3.9-compatible.
 """
 import numpy as np
 
-from pvfault.alarms import NO_EVENTS, alarm_since, alarm_standing, decide_alarm, is_alarm_label, thresholds_for
+from pvfault.alarms import NO_EVENTS, alarm_since, alarm_standing, decide_alarm, is_alarm_label, raise_for, thresholds_for
 from pvfault.baseline import NO_HISTORY, day_ratio
 from pvfault.contracts import FAULT_CLASSES
 from pvfault.windows import as_of_end_tensor, day_scalograms, filled_channels, to_per_unit, window_levels, window_mean, window_tensor, windows_of, with_gain
@@ -67,10 +67,12 @@ def _probabilities(row):
     return [float(row["p_" + c]) for c in FAULT_CLASSES]
 
 
-def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTORY, plant_events=NO_EVENTS):
+def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTORY, plant_events=NO_EVENTS, raise_sets=None):
     """The day's summary and alarm from its window rows (any order: they are taken by windowIndex).
 
-    threshold_sets: alarms.json's {"own", "fleet"}; reference: the pvfault.baseline.Reference
+    threshold_sets: alarms.json's {"own", "fleet"}; raise_sets: its raise thresholds, the same
+    sets (pvfault.model.Lenet.raise_thresholds: two stages, the product's decision; None: one
+    stage); reference: the pvfault.baseline.Reference
     the device-day was judged against, which picks the set and is recorded. plant_events:
     the plant-day's gated window starts (pvfault.alarms.plant_events; none by default): the
     alarm is decided without them and plantEventWindows counts the device's predicted
@@ -89,7 +91,7 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
         ends.append(int(row["endMs"]))
         probs.append(_probabilities(row))
         confidence_sum += float(row["confidence"])
-    alarm = decide_alarm(starts, ends, probs, thresholds, plant_events, reference.carried) if p > 0 else None
+    alarm = decide_alarm(starts, ends, probs, thresholds, plant_events, reference.carried, raise_for(raise_sets, reference.days)) if p > 0 else None
     daily = {"deviceId": device_id, "windows": len(rows), "predicted": p, "skipped": len(rows) - p}
     daily.update(("n_" + c, counts[i]) for i, c in enumerate(FAULT_CLASSES))
     daily.update(
@@ -99,6 +101,8 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
         alarmConfidence=alarm["confidence"] if alarm else None,
         alarmEvidence=alarm["evidence"] if alarm else None,
         alarmSinceMs=alarm_since(alarm, reference.carried_since),
+        alarmRaisedAs=alarm.get("raisedAs") if alarm else None,
+        alarmLabelledMs=alarm["labelledMs"] if alarm else None,
         baselineDays=int(reference.days),
         baselineGain=None if reference.gain is None else float(reference.gain),
         plantEventWindows=sum(1 for start in starts if start in plant_events),

@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from pvfault.alarms import check_threshold_sets
+from pvfault.alarms import check_raise, check_threshold_sets
 
 _SUPPORTED = {"InputLayer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dropout", "Dense", "BatchNormalization", "Activation", "Concatenate"}
 
@@ -99,6 +99,7 @@ class Lenet(object):
         if alarms.get("modelVersion") != normalization.get("modelVersion"):
             raise ValueError("alarms.json was calibrated for model %r, not %r: run npm run calibrate" % (alarms.get("modelVersion"), normalization.get("modelVersion")))
         thresholds = check_threshold_sets(alarms.get("thresholds"), "alarms.json")
+        raise_sets = check_raise(alarms.get("raise"), thresholds, "alarms.json")
         blob = bytes(weights_bin)
         weights = {}
         offset = 0
@@ -113,6 +114,7 @@ class Lenet(object):
             raise ValueError("weights.bin holds %d bytes, the manifest describes %d" % (len(blob), offset))
         model = cls(model_json, weights, normalization)
         model.alarm_thresholds = thresholds  # {"own": {...}, "fleet": {...}}: pvfault.alarms.thresholds_for picks one
+        model.raise_thresholds = raise_sets  # the second stage's, same sets: pvfault.alarms.raise_for picks one
         return model
 
     def _layer(self, kind, cfg, args):

@@ -303,38 +303,49 @@ def gate_record(gate):
     return [sorted(int(e) for e in events), limit]
 
 
-def decisions_unchanged(new_rows, gate, before):
+def decisions_unchanged(new_rows, gate, before, closing=False):
     """Whether a plant-day's decisions of this micro-batch would be the last one's: no window row
     of the day was scored since (new_rows: none), and its gate (events, settled_before_ms) is the
     one the last decision read (`before`: as recorded in the progress, [sorted events, limit], or
-    None when none was). The decisions read nothing else that can change (the raised devices only
-    grow, baselines and model are the day's), so the job then neither collects the day's window
-    rows nor decides again: most micro-batches of a short trigger, which score no window."""
-    if new_rows or before is None:
+    None when none was), and the day is not closing with this batch (`closing`: the last decision
+    of a day publishes the alarms that waited for their label, new_alarms until_labelled). The
+    decisions read nothing else that can change (the raised devices only grow, baselines and model
+    are the day's), so the job then neither collects the day's window rows nor decides again: most
+    micro-batches of a short trigger, which score no window."""
+    if new_rows or before is None or closing:
         return False
     return gate_record(gate) == [list(before[0]), before[1]]
 
 
 ALARM_COLUMNS = (
     ("deviceId", "string"), ("date", "string"), ("label", "string"),
-    ("onsetMs", "int64"), ("raisedMs", "int64"), ("sinceMs", "int64"), ("detectedMs", "int64"),
+    ("onsetMs", "int64"), ("raisedMs", "int64"), ("sinceMs", "int64"), ("raisedAs", "string"), ("labelledMs", "int64"), ("detectedMs", "int64"),
     ("confidence", "float64"), ("evidence", "float64"), ("windows", "int32"),
     ("baselineDays", "int32"), ("baselineGain", "float64"), ("modelVersion", "string"), ("batchId", "int64"),
 )
 """A streaming alarm: the day's alarm as gold_daily holds it (label = verdict, onset, raised, since
 when the array has been alarmed for the fault (alarmSinceMs: an alarm carried in from the day
-before is open since an earlier day; None when that day did not record it), confidence, evidence,
+before is open since an earlier day; None when that day did not record it), the group it was
+raised as before it was labelled (alarmRaisedAs) and when the decision labelled it (alarmLabelledMs;
+None: not yet, an early alarm of the group only), confidence, evidence,
 the windows of the run), the baseline it was judged against, when the
 stream knew it (detectedMs: the latest reading time seen, plant time) and the micro-batch
 that raised it (its idempotency key with deviceId and date)."""
 
 
-def new_alarms(date, rows_by_device, events, settled_before_ms, threshold_sets, references, model_version, raised, detected_ms, batch_id):
+def new_alarms(date, rows_by_device, events, settled_before_ms, threshold_sets, references, model_version, raised, detected_ms, batch_id,
+               raise_sets=None, until_labelled=False):
     """The alarms of a plant-day raised now: for each device without one yet (raised: its ids),
-    gold.daily_row over its window rows before settled_before_ms, with the plant events.
+    gold.daily_row over its window rows before settled_before_ms, with the plant events and the
+    model's raise thresholds (raise_sets: pvfault.model.Lenet.raise_thresholds; None: one stage).
 
-    references: {deviceId: pvfault.baseline.Reference}. The CUSUM raises at its first
-    crossing, so an alarm found over a prefix of the day is the day's (the batch's) alarm.
+    references: {deviceId: pvfault.baseline.Reference}. The decision raises at its first
+    crossing, and the second stage at the first window its group's evidence reaches the raise
+    threshold, so an alarm found over a prefix of the day is raised when the day's (the batch's)
+    is; but a group raised early takes the label the decision gives it later in the day
+    (contracts/detector.json alarms.raise). until_labelled: leave such an alarm (labelledMs None)
+    for a later batch, so that the alarm published is the batch's (the final tier until its day
+    closes, when the label the day gave is the batch's too); the early tier publishes it at once.
     """
     out = []
     for device_id in sorted(rows_by_device):
@@ -343,14 +354,16 @@ def new_alarms(date, rows_by_device, events, settled_before_ms, threshold_sets, 
         rows = [r for r in rows_by_device[device_id] if settled_before_ms is None or int(r["startMs"]) < settled_before_ms]
         if not rows:
             continue
-        daily = gold.daily_row(device_id, rows, model_version, threshold_sets, references.get(device_id, NO_HISTORY), events)
-        if daily["alarmOnsetMs"] is None:
+        daily = gold.daily_row(device_id, rows, model_version, threshold_sets, references.get(device_id, NO_HISTORY), events, raise_sets)
+        if daily["alarmOnsetMs"] is None or (until_labelled and daily["alarmLabelledMs"] is None):
             continue
         run = [r for r in rows if r["status"] == "predicted" and daily["alarmOnsetMs"] <= int(r["startMs"]) < daily["alarmRaisedMs"] and int(r["startMs"]) not in events]
         out.append({
             "deviceId": device_id, "date": date, "label": daily["verdict"],
             "onsetMs": int(daily["alarmOnsetMs"]), "raisedMs": int(daily["alarmRaisedMs"]),
-            "sinceMs": None if daily["alarmSinceMs"] is None else int(daily["alarmSinceMs"]), "detectedMs": int(detected_ms),
+            "sinceMs": None if daily["alarmSinceMs"] is None else int(daily["alarmSinceMs"]),
+            "raisedAs": daily["alarmRaisedAs"], "labelledMs": None if daily["alarmLabelledMs"] is None else int(daily["alarmLabelledMs"]),
+            "detectedMs": int(detected_ms),
             "confidence": float(daily["alarmConfidence"]), "evidence": float(daily["alarmEvidence"]), "windows": len(run),
             "baselineDays": int(daily["baselineDays"]), "baselineGain": daily["baselineGain"], "modelVersion": model_version,
             "batchId": int(batch_id),

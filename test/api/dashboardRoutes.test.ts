@@ -12,7 +12,7 @@ import { publishPartition } from '../../contracts/partition';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { deviceName, expectedLabel, expectedReference, FIXTURE_DATES, fixtureDesign, MISSING_SLOTS, PLANT_DAY_FAULTY, PLANT_EVENT_SLOTS, publishGold, publishPlantEventDay, publishSilver, silverRow } from '../helpers/goldFixture';
+import { deviceName, expectedLabel, expectedRaise, expectedReference, FIXTURE_DATES, fixtureDesign, MISSING_SLOTS, PLANT_DAY_FAULTY, PLANT_EVENT_SLOTS, publishGold, publishPlantEventDay, publishSilver, silverRow } from '../helpers/goldFixture';
 
 const DEVICES = 40;
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -65,7 +65,7 @@ describe('GET /fleet', () => {
       } else {
         // the same alarm /devices/{id}/predictions reports (test/api/handler.test.ts)
         expect(b.devices.onset[k]).toBe(new Date(midnight + 25 * 1_280_000).toISOString());
-        expect(b.devices.raised[k]).toBe(new Date(midnight + 27 * 1_280_000).toISOString());
+        expect(b.devices.raised[k]).toBe(new Date(midnight + expectedRaise(i, day)!.raisedAt * 1_280_000).toISOString());
         expect(b.devices.confidence[k]).toBe(0.9);
       }
     }

@@ -14,7 +14,7 @@ import { carriedAlarm } from '../../detector/alarms';
 import { referenceOf } from '../../detector/baseline';
 import { goldRows } from '../../detector/gold';
 import { DEFAULT_PER_UNIT } from '../../detector/perUnit';
-import { deviceName, expectedLabel, expectedReference, FIXTURE_DATES, fixtureDesign, publishGold, TEST_THRESHOLDS } from '../helpers/goldFixture';
+import { deviceName, expectedLabel, expectedRaise, expectedReference, FIXTURE_DATES, fixtureDesign, publishGold, TEST_RULE, TEST_THRESHOLDS } from '../helpers/goldFixture';
 
 const DEVICES = 60;
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -58,14 +58,17 @@ describe('GET /devices/{id}/predictions', () => {
     const design = fixtureDesign(device);
     expect((b.summary as unknown as { design: unknown }).design).toEqual({ name: design.design, default: design.designSource === 'default' });
     const midnight = Date.parse(`${FIXTURE_DATES[day]}T00:00:00+01:00`);
-    // the fixture's fault shows from window 25; two such windows reach its thresholds: raised at the end of window 26
-    if (expectedLabel(device, day) === 'normal') expect(b.summary.alarm).toBeNull();
+    // the fixture's fault shows from window 25; two such windows name it (at the end of window 26), a blocked string's group is raised at the first
+    const raise = expectedRaise(device, day);
+    if (raise === null) expect(b.summary.alarm).toBeNull();
     else
       expect(b.summary.alarm).toEqual({
         label: expectedLabel(device, day),
         candidates: [expectedLabel(device, day)],
         onset: new Date(midnight + 25 * 1_280_000).toISOString(),
-        raised: new Date(midnight + 27 * 1_280_000).toISOString(),
+        raised: new Date(midnight + raise.raisedAt * 1_280_000).toISOString(),
+        raisedAs: raise.raisedAs,
+        labelled: new Date(midnight + raise.labelledAt * 1_280_000).toISOString(),
         // nothing carried in: open since its own onset
         openSince: new Date(midnight + 25 * 1_280_000).toISOString(),
         confidence: 0.9,
@@ -153,8 +156,8 @@ describe('GET /faults with a group alarm', () => {
     // open string and short alternate: neither class gathers evidence alone, their group does
     const probs = new Float32Array(6 * 6);
     for (let w = 0; w < 6; w++) probs.set(w % 2 ? [0.05, 0.8, 0.05, 0.05, 0.025, 0.025] : [0.05, 0.05, 0.05, 0.8, 0.025, 0.025], w * 6);
-    const blocked = goldRows('PV-000001', windows, probs, 'm', { ...TEST_THRESHOLDS, line_line: 50, open_circuit: 50 });
-    const arc = goldRows('PV-000002', windows, new Float32Array(Array.from({ length: 6 }, () => [0.05, 0.05, 0.05, 0.05, 0.05, 0.75]).flat()), 'm', TEST_THRESHOLDS);
+    const blocked = goldRows('PV-000001', windows, probs, 'm', { thresholds: { ...TEST_THRESHOLDS, line_line: 50, open_circuit: 50 }, raise: null });
+    const arc = goldRows('PV-000002', windows, new Float32Array(Array.from({ length: 6 }, () => [0.05, 0.05, 0.05, 0.05, 0.05, 0.75]).flat()), 'm', TEST_RULE);
     await publishPartition(s3.writer('gold'), 'gold_daily', date, 'run-g', [blocked.daily, arc.daily]);
     const ids = async (label?: string) => ((body(await get('/faults', { date, ...(label ? { label } : {}) })) as { devices: { deviceId: string; alarm: { label: string; candidates: string[] } }[] }).devices).map((d) => [d.deviceId, d.alarm.label, d.alarm.candidates.join('|')]);
     expect(await ids()).toEqual([
@@ -185,7 +188,7 @@ describe('GET /faults with alarms carried from the day before', () => {
       const { startMs } = plantDayWindow(date, 'Europe/Madrid');
       const windows = Array.from({ length: 4 }, (_, i) => ({ index: i, startMs: startMs + i * 1_280_000, endMs: startMs + (i + 1) * 1_280_000, skipReason: null, missingFraction: 0, meanIrradiance: 500 }));
       const arcs = new Float32Array(Array.from({ length: 4 }, () => [0.05, 0.05, 0.05, 0.05, 0.05, 0.75]).flat());
-      await publishPartition(s3.writer('gold'), 'gold_daily', date, 'run-c', before.map((r) => goldRows(r.deviceId, windows, arcs, 'm', TEST_THRESHOLDS, referenceOf(r as DeviceBaselineRow, DEFAULT_PER_UNIT, carriedAlarm(r, '2026-11-11', date))).daily));
+      await publishPartition(s3.writer('gold'), 'gold_daily', date, 'run-c', before.map((r) => goldRows(r.deviceId, windows, arcs, 'm', TEST_RULE, referenceOf(r as DeviceBaselineRow, DEFAULT_PER_UNIT, carriedAlarm(r, '2026-11-11', date))).daily));
       return startMs;
     };
     const faults = async (date: string) => ((body(await get('/faults', { date })) as { devices: { deviceId: string; alarm: { label: string; carriedIn: boolean; onset: string; openSince: string | null } }[] }).devices).map((d) => [d.deviceId, d.alarm.label, d.alarm.carriedIn, d.alarm.openSince === d.alarm.onset ? 'onset' : d.alarm.openSince]);
@@ -294,6 +297,16 @@ describe('fuzz', () => {
 });
 
 describe('the OpenAPI document', () => {
+  it("documents every field of an alarm the handler returns, and only those", async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { parse } = await import('yaml');
+    const doc = parse(readFileSync(join(__dirname, '../../docs/api.openapi.yaml'), 'utf8')) as { components: { schemas: { Alarm: { properties: Record<string, unknown>; required: string[] } } } };
+    const alarm = (body(await get(`/devices/${deviceName(7)}/predictions`, { date: FIXTURE_DATES[0]! })) as { summary: { alarm: Record<string, unknown> } }).summary.alarm;
+    expect(Object.keys(alarm).sort()).toEqual(Object.keys(doc.components.schemas.Alarm.properties).sort());
+    expect([...doc.components.schemas.Alarm.required].sort()).toEqual(Object.keys(alarm).sort());
+  });
+
   it('documents exactly the routes and query parameters the handler accepts', async () => {
     const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');

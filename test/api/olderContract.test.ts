@@ -14,6 +14,7 @@ import { deviceDayRows, FIXTURE_DATES, publishGold } from '../helpers/goldFixtur
 const NOW = Date.UTC(2026, 11, 1);
 const ADDED_IN_5 = ['meanVoltage', 'meanCurrent', 'meanTemperature', 'meanIrradiance'];
 const ADDED_IN_6 = ['design', 'designSource'];
+const ADDED_IN_10 = ['alarmRaisedAs', 'alarmLabelledMs'];
 
 /** An in-memory bucket, and a way to rewrite a committed day as an older contract wrote it. */
 function bucket() {
@@ -81,6 +82,22 @@ it("serves a day whose gold summaries are of version 5 (no designs): the design 
   const faults = JSON.parse((await fresh({ rawPath: '/faults', queryStringParameters: { date } })).body) as { devices: { design: unknown }[] };
   expect(faults.devices.length).toBeGreaterThan(0);
   expect(faults.devices.every((d) => d.design === null)).toBe(true);
+});
+
+it('serves a day whose gold summaries are of version 9 (one-stage alarms): each alarm labelled when it was raised, raised as nothing', async () => {
+  const { store, writer, asVersion } = bucket();
+  const date = FIXTURE_DATES[0]!;
+  await publishGold(writer, 5, { dates: [date], rowsPerFile: 1_000_000 });
+  // as version 9 wrote them: decided in one stage, without the two columns
+  const rows = [1, 2, 3, 4, 5].map((d) => {
+    const { alarmRaisedAs: _as, alarmLabelledMs: _at, ...daily } = deviceDayRows(d, 0, date).daily;
+    return { ...daily, alarmRaisedMs: daily.alarmOnsetMs === null ? null : daily.alarmOnsetMs + 2 * 1_280_000 };
+  });
+  await asVersion('gold_daily', date, 9, ADDED_IN_10, rows as unknown as Record<string, unknown>[]);
+  const api = createHandler({ store, timeZone: 'Europe/Madrid', now: () => NOW });
+  const faults = JSON.parse((await api({ rawPath: '/faults', queryStringParameters: { date } })).body) as { devices: { alarm: { raised: string; raisedAs: string | null; labelled: string | null } }[] };
+  expect(faults.devices.length).toBeGreaterThan(0);
+  for (const d of faults.devices) expect([d.alarm.raisedAs, d.alarm.labelled]).toEqual([null, d.alarm.raised]);
 });
 
 it('answers "rerun the day" for a day of a version its table is no longer readable from, and for a newer one', async () => {

@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DETECTOR_CONTRACT, FAULT_CLASSES } from '../../contracts';
-import { ARTIFACTS_DIR, readAlarmThresholds } from '../../detector/model/artifacts';
+import { ARTIFACTS_DIR, readCalibratedAlarms } from '../../detector/model/artifacts';
 import { readModelVersion } from '../../detector/model/manifest';
-import { ALARM_LABELS, alarmCandidates, alarmSince, alarmStanding, carriedAlarm, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
+import { ALARM_LABELS, alarmCandidates, alarmSince, alarmStanding, carriedAlarm, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, ruleFor, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
 
 const K = FAULT_CLASSES.length;
 const at = (label: string) => FAULT_CLASSES.indexOf(label as never);
@@ -194,12 +194,16 @@ describe('alarms.json', () => {
   const dir = () => mkdtempSync(join(tmpdir(), 'alarms-'));
   it('is read for the model it was calibrated for, and refused with what to run otherwise', () => {
     const d = dir();
-    expect(() => readAlarmThresholds(d, 'm1')).toThrow(/no alarm thresholds for the model in .*run npm run calibrate/);
+    expect(() => readCalibratedAlarms(d, 'm1')).toThrow(/no alarm thresholds for the model in .*run npm run calibrate/);
     const sets = { own: uniform(5), fleet: uniform(9) };
-    writeFileSync(join(d, 'alarms.json'), JSON.stringify({ modelVersion: 'm0', thresholds: sets, calibration: {} }));
-    expect(() => readAlarmThresholds(d, 'm1')).toThrow('was calibrated for model "m0", not m1; run npm run calibrate');
+    const raise = { own: { string_blocked: 3 }, fleet: { string_blocked: 4 } };
+    writeFileSync(join(d, 'alarms.json'), JSON.stringify({ modelVersion: 'm0', thresholds: sets, raise, calibration: {} }));
+    expect(() => readCalibratedAlarms(d, 'm1')).toThrow('was calibrated for model "m0", not m1; run npm run calibrate');
+    // a file calibrated before the second stage: its model would raise one stage where the product raises two
     writeFileSync(join(d, 'alarms.json'), JSON.stringify({ modelVersion: 'm1', thresholds: sets, calibration: {} }));
-    expect(readAlarmThresholds(d, 'm1')).toEqual(sets);
+    expect(() => readCalibratedAlarms(d, 'm1')).toThrow('alarms.json has no raise thresholds (calibrated before 2026-12-04); run npm run calibrate');
+    writeFileSync(join(d, 'alarms.json'), JSON.stringify({ modelVersion: 'm1', thresholds: sets, raise, calibration: {} }));
+    expect(readCalibratedAlarms(d, 'm1')).toEqual({ thresholds: sets, raise });
   });
 
   it.each([
@@ -215,9 +219,14 @@ describe('alarms.json', () => {
     expect(thresholdsFor(sets, 0)).toBe(sets.fleet);
     expect(thresholdsFor(sets, 1)).toBe(sets.own);
     expect(thresholdsFor(sets, 7)).toBe(sets.own);
+    // the raise thresholds come from the same set
+    const raise = { own: { string_blocked: 3 }, fleet: { string_blocked: 4 } };
+    expect(ruleFor(sets, raise, 0)).toEqual({ thresholds: sets.fleet, raise: raise.fleet });
+    expect(ruleFor(sets, raise, 2)).toEqual({ thresholds: sets.own, raise: raise.own });
+    expect(ruleFor(sets, null, 2)).toEqual({ thresholds: sets.own, raise: null });
   });
 
   it('the committed model has thresholds calibrated for it', () => {
-    expect(() => readAlarmThresholds(ARTIFACTS_DIR, readModelVersion())).not.toThrow();
+    expect(() => readCalibratedAlarms(ARTIFACTS_DIR, readModelVersion())).not.toThrow();
   });
 });

@@ -2,18 +2,20 @@
 import { FAULT_CLASSES } from '../../contracts';
 import { gatedDaily, goldRows, predictedWindowsOfRows } from '../../detector/gold';
 import { TEST_THRESHOLDS } from '../helpers/goldFixture';
+import type { AlarmRule } from '../../detector/alarms';
 import type { WindowInfo } from '../../detector/windows';
 
 const K = FAULT_CLASSES.length;
+const ONE_STAGE: AlarmRule = { thresholds: TEST_THRESHOLDS, raise: null };
 
-function day(labels: (string | null)[]) {
+function day(labels: (string | null)[], rule = ONE_STAGE) {
   const windows: WindowInfo[] = labels.map((l, i) => ({ index: i, startMs: i * 1_280_000, endMs: (i + 1) * 1_280_000, skipReason: l === null ? 'low_irradiance' : null, missingFraction: 0, meanIrradiance: 0 }));
   const predicted = labels.filter((l): l is string => l !== null);
   const probs = new Float32Array(predicted.length * K);
   predicted.forEach((l, k) => {
     for (let c = 0; c < K; c++) probs[k * K + c] = FAULT_CLASSES[c] === l ? 0.7 : 0.06;
   });
-  return goldRows('PV-000001', windows, probs, 'm1', TEST_THRESHOLDS);
+  return goldRows('PV-000001', windows, probs, 'm1', rule);
 }
 
 describe('gold rows', () => {
@@ -60,11 +62,12 @@ describe('gold rows', () => {
     expect(Array.from(windows.startMs)).toEqual([0, 1, 2, 3].map((i) => i * 1_280_000));
     expect(windows.probs[2 * K + 5]).toBeCloseTo(0.7);
     // no window of the device set aside: the summary stands
-    expect(gatedDaily(g.daily, windows, TEST_THRESHOLDS, new Set([9 * 1_280_000]))).toEqual({ ...g.daily, plantEventWindows: 0 });
+    expect(gatedDaily(g.daily, windows, ONE_STAGE, new Set([9 * 1_280_000]))).toEqual({ ...g.daily, plantEventWindows: 0 });
     // the middle fault window set aside: two are not enough any more, so no alarm
-    const gated = gatedDaily(g.daily, windows, TEST_THRESHOLDS, new Set([1_280_000]));
-    expect(gated).toMatchObject({ verdict: 'normal', alarmOnsetMs: null, alarmRaisedMs: null, alarmConfidence: null, alarmEvidence: null, alarmSinceMs: null, plantEventWindows: 1 });
-    expect({ ...gated, verdict: g.daily.verdict, alarmOnsetMs: null, alarmRaisedMs: null, alarmConfidence: null, alarmEvidence: null, alarmSinceMs: null, plantEventWindows: 0 }).toEqual({ ...g.daily, alarmOnsetMs: null, alarmRaisedMs: null, alarmConfidence: null, alarmEvidence: null, alarmSinceMs: null });
+    const gated = gatedDaily(g.daily, windows, ONE_STAGE, new Set([1_280_000]));
+    const none = { alarmOnsetMs: null, alarmRaisedMs: null, alarmConfidence: null, alarmEvidence: null, alarmSinceMs: null, alarmRaisedAs: null, alarmLabelledMs: null };
+    expect(gated).toMatchObject({ verdict: 'normal', ...none, plantEventWindows: 1 });
+    expect({ ...gated, verdict: g.daily.verdict, ...none, plantEventWindows: 0 }).toEqual({ ...g.daily, ...none });
   });
 
   it("the alarm's confidence is the label's mean probability from onset to alarm", () => {
@@ -75,8 +78,23 @@ describe('gold rows', () => {
     expect(g.daily.alarmEvidence).toBeCloseTo(2 * Math.log((0.82 + 1e-4) / (0.06 + 1e-4)), 5);
   });
 
+  // as the product's: the group's threshold far above its raise (a member at 0.7 scores ≈ 2.5 for its class, the group at 0.82 ≈ 2.6: raised at the second, named at the third)
+  const blocked = { ...TEST_THRESHOLDS, string_blocked: 50 };
+  const TWO: AlarmRule = { thresholds: blocked, raise: { string_blocked: 4 } };
+  it.each([
+    ['one stage: raised with its label, labelled then', { thresholds: blocked, raise: null }, ['normal', 'open_circuit', 'open_circuit', 'open_circuit'], 'open_circuit', 3, null, 3],
+    ['two stages: raised as the group, labelled when the class crosses', TWO, ['normal', 'open_circuit', 'open_circuit', 'open_circuit'], 'open_circuit', 2, 'string_blocked', 3],
+    ['two stages, the class never crosses: the group, never labelled', TWO, ['normal', 'open_circuit', 'line_line', 'open_circuit'], 'string_blocked', 2, null, null],
+    ['two stages, a class outside the group: raised with its label', TWO, ['normal', 'arc_fault', 'arc_fault', 'arc_fault'], 'arc_fault', 3, null, 3],
+  ] as const)('%s', (_name, rule, labels, verdict, raisedIndex, raisedAs, labelledIndex) => {
+    const g = day([...labels], rule);
+    expect(g.daily).toMatchObject({ verdict, alarmOnsetMs: 1_280_000, alarmRaisedMs: (raisedIndex + 1) * 1_280_000, alarmRaisedAs: raisedAs, alarmLabelledMs: labelledIndex === null ? null : (labelledIndex + 1) * 1_280_000 });
+    // the plant gate decides the day again with the same rule: its normal window set aside, the alarm is the same
+    expect(gatedDaily(g.daily, predictedWindowsOfRows(g.windows), rule, new Set([0]))).toEqual({ ...g.daily, plantEventWindows: 1 });
+  });
+
   it('refuses probabilities that do not match the predicted windows', () => {
     const windows: WindowInfo[] = [{ index: 0, startMs: 0, endMs: 1, skipReason: null, missingFraction: 0, meanIrradiance: 500 }];
-    expect(() => goldRows('PV-1', windows, new Float32Array(2 * K), 'm', TEST_THRESHOLDS)).toThrow('2 probability rows for 1 predicted windows');
+    expect(() => goldRows('PV-1', windows, new Float32Array(2 * K), 'm', ONE_STAGE)).toThrow('2 probability rows for 1 predicted windows');
   });
 });

@@ -12,7 +12,9 @@ import { buildLenet, INPUT_SHAPE } from '../../detector/model/lenet';
 import { metricsOf } from '../../detector/model/metrics';
 import { simulatePlantDay, plantConfig } from '../../detector/simulator/plant';
 import { N_LEVELS, WINDOW_VALUES, type Normalization } from '../../detector/windows';
-import { TEST_THRESHOLDS } from '../helpers/goldFixture';
+import { TEST_RULE, TEST_THRESHOLDS } from '../helpers/goldFixture';
+
+const RAISE = { own: TEST_RULE.raise, fleet: TEST_RULE.raise };
 
 const norm: Normalization = {
   scale: { voltage: 1.5, current: 0.2, temperature: 0.05, irradiance: 3 },
@@ -48,13 +50,14 @@ describe('model artifacts and classifiers', () => {
     const model = buildLenet(3);
     reference = tf.tidy(() => (model.predict(asTensors()) as tf.Tensor).dataSync() as Float32Array);
     await saveModel(model, dir, normalizationFile(norm, 'test-v1'));
-    writeFileSync(join(dir, 'alarms.json'), JSON.stringify({ modelVersion: 'test-v1', thresholds: { own: TEST_THRESHOLDS, fleet: TEST_THRESHOLDS }, calibration: {} }));
+    writeFileSync(join(dir, 'alarms.json'), JSON.stringify({ modelVersion: 'test-v1', thresholds: { own: TEST_THRESHOLDS, fleet: TEST_THRESHOLDS }, raise: RAISE, calibration: {} }));
   });
 
   it('saves the tfjs layers format and loads it back with identical outputs', async () => {
     const loaded = await loadModel(dir);
     expect(loaded.modelVersion).toBe('test-v1');
     expect(loaded.alarmThresholds).toEqual({ own: TEST_THRESHOLDS, fleet: TEST_THRESHOLDS });
+    expect(loaded.raiseThresholds).toEqual(RAISE);
     expect(loaded.normalization).toEqual(norm);
     const again = tf.tidy(() => (loaded.model.predict(asTensors()) as tf.Tensor).dataSync());
     for (let i = 0; i < reference.length; i++) expect(again[i]).toBeCloseTo(reference[i]!, 6);

@@ -27,8 +27,10 @@ it('covers a raise before the decision, a relabelled raise, a group never named,
   // set-aside windows inside a raised run, and a carried label
   expect(cases.some((c) => c.plantEvents.length > 0 && c.alarm && !c.oneStage)).toBe(true);
   expect(cases.some((c) => c.carried !== null && c.alarm?.continues)).toBe(true);
-  // a raise never comes later than the decision's, and never changes its label
+  // a raise never comes later than the decision's, and never changes its label; the alarm is
+  // labelled when the decision raised, and never when the decision raised nothing
   for (const c of cases) {
-    if (c.oneStage) expect([c.alarm!.label, c.alarm!.raisedMs <= c.oneStage.raisedMs]).toEqual([c.oneStage.label, true]);
+    if (c.oneStage) expect([c.alarm!.label, c.alarm!.raisedMs <= c.oneStage.raisedMs, c.alarm!.labelledMs, c.oneStage.labelledMs]).toEqual([c.oneStage.label, true, c.oneStage.raisedMs, c.oneStage.raisedMs]);
+    else if (c.alarm) expect(c.alarm.labelledMs).toBeNull();
   }
 });

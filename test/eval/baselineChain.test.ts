@@ -15,7 +15,7 @@ import type { Decision } from '../../detector/eval/decision';
 import { collectAll, decisionBaselineVerdict, type BaselineVerdict } from '../../detector/eval/evaluate';
 import { goldRows } from '../../detector/gold';
 import { windowsOf } from '../../detector/windows';
-import { TEST_THRESHOLDS } from '../helpers/goldFixture';
+import { TEST_RULE } from '../helpers/goldFixture';
 
 const plan = { firstDates: ['2026-06-15'], skies: ['clear' as const], days: 3, warmupDays: 0, devices: 4, seedBase: 5000, faultMix: { normal: 1 } };
 /** device i's day ratio: 1 + i/100 times the fleet's, so its relative ratio is known */
@@ -28,7 +28,7 @@ function fakePool(seen: Map<string, DeviceReference>[]) {
       if (seen.length === 0 || seen[seen.length - 1]!.has(row.deviceId)) seen.push(new Map());
       seen[seen.length - 1]!.set(row.deviceId, reference);
       const windows = windowsOf(row).map((w) => ({ ...w, skipReason: w.skipReason ?? ('missing_data' as const) }));
-      return { ...goldRows(row.deviceId, windows, new Float32Array(0), 'm', TEST_THRESHOLDS, reference), predicted: 0, ratio: ratioOf(row.deviceId), thresholds: TEST_THRESHOLDS };
+      return { ...goldRows(row.deviceId, windows, new Float32Array(0), 'm', TEST_RULE, reference), predicted: 0, ratio: ratioOf(row.deviceId), rule: TEST_RULE };
     },
     close: async () => undefined,
   });

@@ -1,9 +1,8 @@
-/** The two-stage alarm the eval measures beside the product's (detector/eval/alarmDecision.ts with raise thresholds): raised as a group early, named by the day's decision. */
+/** The product's two-stage alarm as the eval measures it beside the one-stage decision (detector/eval/alarmDecision.ts): raised as a group early, named by the day's decision. */
 import { FAULT_CLASSES } from '../../contracts';
-import { ALARM_LABELS, type AlarmThresholds, type AlarmThresholdSets, type RaiseThresholdSets } from '../../detector/alarms';
+import { ALARM_LABELS, checkRaise, type AlarmThresholds, type AlarmThresholdSets, type RaiseThresholdSets } from '../../detector/alarms';
 import { alarmDecision } from '../../detector/eval/alarmDecision';
 import type { DeviceDayEvidence } from '../../detector/eval/decision';
-import { checkRaise } from '../../detector/eval/raiseThresholds';
 
 const K = FAULT_CLASSES.length;
 const W = 1_280_000;
@@ -28,13 +27,16 @@ const sets = (t: Partial<AlarmThresholds>): AlarmThresholdSets => {
   return { own: all, fleet: all };
 };
 const raiseAt = (r: number): RaiseThresholdSets => ({ own: { string_blocked: r }, fleet: { string_blocked: r } });
+/** the decision in one stage (thresholds alone) and in two (with the raise at r) */
+const oneStage = (thresholds: AlarmThresholdSets) => alarmDecision('one', 1, () => ({ thresholds, raise: raiseAt(1) }));
+const twoStages = (thresholds: AlarmThresholdSets, r: number) => alarmDecision('two', 2, () => ({ thresholds, raise: raiseAt(r) }));
 
 describe('the two-stage alarm', () => {
   it('raises a blocked string at its raise threshold, windows before the day decision names it as the group', () => {
     const day = evidence([NORMAL, NORMAL, ...Array.from({ length: 10 }, () => BLOCKED)]);
     const thresholds = sets({ string_blocked: 30 });
-    const product = alarmDecision(() => thresholds).decide(day, []).alarm!;
-    const early = alarmDecision(() => thresholds, () => raiseAt(8)).decide(day, []).alarm!;
+    const product = oneStage(thresholds).decide(day, []).alarm!;
+    const early = twoStages(thresholds, 8).decide(day, []).alarm!;
     // each blocked window scores the clip (6): the product's 30 at the fifth, the raise's 8 at the second
     expect(product.label).toBe('string_blocked');
     expect(product.raisedMs).toBe(7 * W);
@@ -47,8 +49,8 @@ describe('the two-stage alarm', () => {
   it('a class that crosses later names the alarm, which was raised as the group and says when it got its label', () => {
     const day = evidence([NORMAL, BLOCKED, BLOCKED, SHORT, SHORT, SHORT, SHORT, NORMAL]);
     const thresholds = sets({ line_line: 10 });
-    const product = alarmDecision(() => thresholds).decide(day, []).alarm!;
-    const early = alarmDecision(() => thresholds, () => raiseAt(8)).decide(day, []).alarm!;
+    const product = oneStage(thresholds).decide(day, []).alarm!;
+    const early = twoStages(thresholds, 8).decide(day, []).alarm!;
     expect(product.label).toBe('line_line');
     expect(early).toMatchObject({ label: 'line_line', candidates: ['line_line'], raisedMs: 3 * W, onsetMs: 1 * W, raisedAs: { label: 'string_blocked', labelledMs: product.raisedMs } });
     expect(product.raisedMs).toBeGreaterThan(3 * W);
@@ -56,7 +58,7 @@ describe('the two-stage alarm', () => {
 
   it('is the product decision when the product raises first, or no group reaches its raise threshold', () => {
     const thresholds = sets({ line_line: 5 });
-    const decide = (rows: Probs[]) => [alarmDecision(() => thresholds), alarmDecision(() => thresholds, () => raiseAt(8))].map((d) => d.decide(evidence(rows), []).alarm);
+    const decide = (rows: Probs[]) => [oneStage(thresholds), twoStages(thresholds, 8)].map((d) => d.decide(evidence(rows), []).alarm);
     const [p1, e1] = decide([NORMAL, SHORT, SHORT, BLOCKED, BLOCKED]);
     expect(e1).toEqual(p1);
     expect(p1!.label).toBe('line_line');

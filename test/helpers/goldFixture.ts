@@ -1,6 +1,6 @@
 /** A gold dataset in the contract: several days and devices, with known verdicts; and the silver series behind them, for charts. */
 import { FAULT_CLASSES, plantDayWindow, type SilverDeviceDayRow } from '../../contracts';
-import { ALARM_LABELS, PlantSlots, type AlarmThresholds } from '../../detector/alarms';
+import { ALARM_LABELS, alarmCandidates, PlantSlots, type AlarmRule, type AlarmThresholds } from '../../detector/alarms';
 import { publishPartition, type ObjectWriter } from '../../contracts/partition';
 import { NO_HISTORY, type DeviceReference } from '../../detector/baseline';
 import { gatedDaily, goldRows, predictedWindowsOfRows } from '../../detector/gold';
@@ -13,10 +13,28 @@ export const FIXTURE_DATES = ['2026-11-17', '2026-11-18', '2026-11-19'];
 /** Evidence thresholds for fixtures: two windows at 0.9 against a normal at 0.02 raise an alarm, one does not. */
 export const TEST_THRESHOLDS = Object.fromEntries(ALARM_LABELS.map((l) => [l, 5])) as AlarmThresholds;
 
+/**
+ * The fixtures' rule, two stages as the product's: one window at 0.9 of a string_blocked
+ * member (the group at 0.94 against 0.02) raises the group, and the next names its class,
+ * so the blocked strings' alarms are raised as the group before they are labelled.
+ */
+export const TEST_RULE: AlarmRule = { thresholds: TEST_THRESHOLDS, raise: { string_blocked: 3 } };
+
 /** Device i's verdict on day d: a fault class chosen from (i + d), normal for every third device. */
 export function expectedLabel(device: number, day: number): string {
   if (device % 3 === 0) return 'normal';
   return FAULT_CLASSES[1 + ((device + day) % (FAULT_CLASSES.length - 1))]!;
+}
+
+/**
+ * When device i's alarm of day d is raised and labelled, in windows from the day's start (null without one):
+ * its fault shows from window 25, and two such windows name its class (raised at the end of window 26); a
+ * blocked string's group reaches its raise (TEST_RULE) at the first, so it is raised then, as the group.
+ */
+export function expectedRaise(device: number, day: number): { raisedAt: number; raisedAs: string | null; labelledAt: number } | null {
+  const label = expectedLabel(device, day);
+  if (label === 'normal') return null;
+  return alarmCandidates('string_blocked').includes(label as never) ? { raisedAt: 26, raisedAs: 'string_blocked', labelledAt: 27 } : { raisedAt: 27, raisedAs: null, labelledAt: 27 };
 }
 
 export function deviceName(i: number): string {
@@ -53,7 +71,7 @@ export function deviceDayRows(device: number, day: number, date: string, modelVe
     const c = w.index >= 25 ? label : 0;
     for (let j = 0; j < FAULT_CLASSES.length; j++) probs[k * FAULT_CLASSES.length + j] = j === c ? 0.9 : 0.02;
   });
-  return goldRows(deviceName(device), windows, probs, modelVersion, TEST_THRESHOLDS, expectedReference(device, day));
+  return goldRows(deviceName(device), windows, probs, modelVersion, TEST_RULE, expectedReference(device, day));
 }
 
 /** opts.modelVersion: the model gold names (default "test-model"); opts.inputRunId: the silver run gold names as its input (default none) */
@@ -143,14 +161,14 @@ export function plantEventDayRows(devices: number, date: string, modelVersion = 
     });
     // the readings' window means: a clipping converter holds a higher voltage and less current
     const means = Float64Array.from(windows.flatMap((w) => (w.index >= PLANT_EVENT_SLOTS[0] && w.index <= PLANT_EVENT_SLOTS[1] ? [290, 4, 35, 700] : [262, 5.6, 30, 700])));
-    return goldRows(deviceName(device), windows, probs, modelVersion, TEST_THRESHOLDS, NO_HISTORY, means);
+    return goldRows(deviceName(device), windows, probs, modelVersion, TEST_RULE, NO_HISTORY, means);
   });
   const slots = new PlantSlots();
   const predictedWindows = days.map((d) => predictedWindowsOfRows(d.windows));
   predictedWindows.forEach((w) => slots.add(w));
   const events = slots.plantEvents();
   const conditions = plantConditions(slots.slots, events).map((c) => ({ ...c, modelVersion }));
-  return { windows: days.flatMap((d) => d.windows), daily: days.map((d, k) => gatedDaily(d.daily, predictedWindows[k]!, TEST_THRESHOLDS, events)), conditions };
+  return { windows: days.flatMap((d) => d.windows), daily: days.map((d, k) => gatedDaily(d.daily, predictedWindows[k]!, TEST_RULE, events)), conditions };
 }
 
 /** Publishes the plant-event day's gold (run "plant-1") and its silver (the fixture's series, run "plant-silver"). */

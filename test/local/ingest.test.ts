@@ -23,7 +23,7 @@ import { windowsOf } from '../../detector/windows';
 import { runIngest, unaccounted } from '../../local/jobs/ingest';
 import { runPredict } from '../../local/jobs/predict';
 import { LocalTopic, partitionOf } from '../../local/topic';
-import { TEST_THRESHOLDS } from '../helpers/goldFixture';
+import { TEST_RULE } from '../helpers/goldFixture';
 import { REGISTRY_ARGS, withRegistry } from '../helpers/registry';
 
 const REPO = join(__dirname, '..', '..');
@@ -288,7 +288,7 @@ print(json.dumps({
     // the model is not what this is about: every window skipped, so gold is made of the silver rows alone
     const predictor = {
       modelVersion: 'test',
-      predict: async (row: SilverDeviceDayRow) => ({ ...goldRows(row.deviceId, windowsOf(row).map((w) => ({ ...w, skipReason: w.skipReason ?? 'missing_data' })), new Float32Array(0), 'test', TEST_THRESHOLDS), predicted: 0, ratio: null, thresholds: TEST_THRESHOLDS }),
+      predict: async (row: SilverDeviceDayRow) => ({ ...goldRows(row.deviceId, windowsOf(row).map((w) => ({ ...w, skipReason: w.skipReason ?? 'missing_data' })), new Float32Array(0), 'test', TEST_RULE), predicted: 0, ratio: null, rule: TEST_RULE }),
     };
     const predictArgs = ['--date', DATE, '--run-id', 'run-2', '--time-zone', TZ, '--silver-uri', 's3://silver', '--gold-uri', 's3://gold', '--model-uri', 's3://bootstrap/model'];
     await runPredict(predictArgs, () => store, () => writer, predictor, false);

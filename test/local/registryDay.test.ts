@@ -20,7 +20,7 @@ import { windowsOf } from '../../detector/windows';
 import { runIngest } from '../../local/jobs/ingest';
 import { runPredict } from '../../local/jobs/predict';
 import { LocalTopic } from '../../local/topic';
-import { TEST_THRESHOLDS } from '../helpers/goldFixture';
+import { TEST_RULE } from '../helpers/goldFixture';
 import { REGISTRY_ARGS, REGISTRY_URI, withRegistry } from '../helpers/registry';
 
 const DATE = '2026-06-10';
@@ -77,7 +77,7 @@ async function rows(objects: Map<string, Uint8Array | string>, table: TableName)
 // the model is not what this is about: every window skipped, so gold is the silver rows' alone
 const predictor = {
   modelVersion: 'test',
-  predict: async (row: SilverDeviceDayRow) => ({ ...goldRows(row.deviceId, windowsOf(row).map((w) => ({ ...w, skipReason: w.skipReason ?? 'missing_data' })), new Float32Array(0), 'test', TEST_THRESHOLDS), predicted: 0, ratio: null, thresholds: TEST_THRESHOLDS }),
+  predict: async (row: SilverDeviceDayRow) => ({ ...goldRows(row.deviceId, windowsOf(row).map((w) => ({ ...w, skipReason: w.skipReason ?? 'missing_data' })), new Float32Array(0), 'test', TEST_RULE), predicted: 0, ratio: null, rule: TEST_RULE }),
 };
 
 const commits = (objects: Map<string, unknown>) => [...objects.keys()].filter((k) => k.includes('/_commits/')).sort();

@@ -199,7 +199,7 @@ def test_predict_judges_with_the_baseline_read_before_and_writes_the_days_after_
     text = "\n".join(statements)
     assert "read_from, baseline_marker = latest_baseline(gold_store, args.date)" in text
     assert "gold.predict_device(record, model, reference(record['deviceId']))" in text
-    assert "gold.daily_row(device_id, records, model_version, threshold_sets, reference(device_id), gate.value)" in text
+    assert "gold.daily_row(device_id, records, model_version, threshold_sets, reference(device_id), gate.value, raise_sets)" in text
     writes = [i for i, st in enumerate(statements) if "write_table(" in st]
     tables_written = [re.search(r"'(\w+)'", statements[i]).group(1) for i in writes]
     # a failed run leaves the next day the earlier baseline, never one without this day's verdicts

@@ -8,6 +8,7 @@ import pytest
 
 from conftest import FIXTURES, REPO
 from pvfault.model import Lenet
+from pvfault import alarms
 
 ARTIFACTS = os.path.join(REPO, "detector", "model", "artifacts")
 
@@ -70,10 +71,33 @@ def test_refuses_an_alarms_file_without_both_threshold_sets_naming_it(name, thre
     assert message in str(err.value), name
 
 
-def test_reads_both_threshold_sets():
+def test_reads_both_threshold_sets_and_their_raise_thresholds():
     model = Lenet.from_bytes(_read("model.json"), _read("weights.bin"), _read("normalization.json"), _read("alarms.json"))
-    committed = json.loads(_read("alarms.json"))["thresholds"]
-    assert model.alarm_thresholds == committed and set(committed) == {"own", "fleet"}
+    committed = json.loads(_read("alarms.json"))
+    assert model.alarm_thresholds == committed["thresholds"] and set(committed["thresholds"]) == {"own", "fleet"}
+    assert model.raise_thresholds == committed["raise"] and set(committed["raise"]) == {"own", "fleet"}
+
+
+@pytest.mark.parametrize("name, change, message", [
+    # the messages are detector/alarms.ts checkRaise's (test/eval/earlyAlarm.test.ts)
+    ("calibrated before the second stage", lambda doc: doc.pop("raise"), "alarms.json has no raise thresholds (calibrated before 2026-12-04); run npm run calibrate"),
+    ("a raise above its group's threshold", lambda doc: doc["raise"]["own"].update(string_blocked=doc["thresholds"]["own"]["string_blocked"] + 1),
+     "alarms.json: raise.own.string_blocked must be a positive number no higher than thresholds.own.string_blocked"),
+    ("a set without its raise", lambda doc: doc["raise"].pop("fleet"), "alarms.json: raise.fleet.string_blocked must be a positive number no higher than thresholds.fleet.string_blocked"),
+    ("a raise of zero", lambda doc: doc["raise"]["fleet"].update(string_blocked=0), "got 0"),
+])
+def test_refuses_raise_thresholds_that_are_missing_or_out_of_range_naming_them(name, change, message):
+    doc = json.loads(_read("alarms.json"))
+    change(doc)
+    with pytest.raises(ValueError) as err:
+        Lenet.from_bytes(_read("model.json"), _read("weights.bin"), _read("normalization.json"), json.dumps(doc))
+    assert message in str(err.value), name
+
+
+def test_raise_messages_print_numbers_as_javascript_does():
+    sets = {s: {g: 30.0 for g in alarms.GROUPS} for s in alarms.THRESHOLD_SETS}
+    with pytest.raises(ValueError, match=r"^alarms.json: raise.own.string_blocked must be a positive number no higher than thresholds.own.string_blocked \(30\), got 31$"):
+        alarms.check_raise({"own": {"string_blocked": 31}, "fleet": {"string_blocked": 8}}, sets, "alarms.json")
 
 
 def test_refuses_a_model_without_the_level_input(tmp_path):

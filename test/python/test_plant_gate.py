@@ -72,21 +72,23 @@ def test_slots_and_plant_events_are_the_typescripts(fixture):
 
 def test_gated_daily_rows_are_the_typescripts(fixture):
     sets = {"own": fixture["thresholds"], "fleet": fixture["thresholds"]}
+    raise_sets = {"own": fixture["raise"], "fleet": fixture["raise"]}
     for case in fixture["cases"]:
         rows, _, events = _gate(fixture, case)
         for expected in case["daily"]:
             device_id = expected["deviceId"]
-            actual = gold.daily_row(device_id, rows[device_id], fixture["modelVersion"], sets, _reference(case, device_id), plant_events=events)
+            actual = gold.daily_row(device_id, rows[device_id], fixture["modelVersion"], sets, _reference(case, device_id), plant_events=events, raise_sets=raise_sets)
             _same(actual, expected, "%s / %s" % (case["name"][:40], device_id))
 
 
 def test_without_the_gate_the_decision_is_the_ungated_one(fixture):
     sets = {"own": fixture["thresholds"], "fleet": fixture["thresholds"]}
+    raise_sets = {"own": fixture["raise"], "fleet": fixture["raise"]}
     for case in fixture["cases"]:
         rows, _, _ = _gate(fixture, case)
         for expected in case["ungated"]:
             device_id = expected["deviceId"]
-            actual = gold.daily_row(device_id, rows[device_id], fixture["modelVersion"], sets, _reference(case, device_id))
+            actual = gold.daily_row(device_id, rows[device_id], fixture["modelVersion"], sets, _reference(case, device_id), raise_sets=raise_sets)
             assert actual["plantEventWindows"] == 0
             _same({k: actual[k] for k in expected}, expected, "%s / %s ungated" % (case["name"][:40], device_id))
 

@@ -450,3 +450,55 @@ def test_the_scalogram_over_a_windows_context_span_is_the_whole_days(first, last
         moved = dict(filled, current=filled["current"].copy())
         moved["current"][b - 1] += 100.0
         assert abs(day_scalograms(None, moved)["current"][-1, hi - 1] - whole["current"][-1, hi - 1]) > 1e-4
+
+
+def _window_rows(device_id, probs):
+    """A device-day's predicted window rows from the day's start, one per probability row."""
+    rows = []
+    for i, p in enumerate(probs):
+        best = int(np.argmax(p))
+        rows.append(dict({"deviceId": device_id, "windowIndex": i, "startMs": START + i * WINDOW_MS, "endMs": START + (i + 1) * WINDOW_MS,
+                          "status": "predicted", "labelIndex": best, "confidence": p[best]},
+                         **{"p_" + c: p[k] for k, c in enumerate(FAULT_CLASSES)}))
+    return rows
+
+
+def test_the_final_tier_publishes_a_group_raised_early_once_the_day_labels_it_the_early_tier_at_once():
+    """contracts/detector.json alarms.raise: a blocked string is raised as its group before the day's
+    decision names its class. Over a prefix of the day the group's alarm may still get its label, so
+    the final tier (until_labelled) waits for it, or for the day's end, and publishes the batch's
+    alarm; the early tier publishes at the raise."""
+    sets = {s: {l: 50.0 if l in alarms.GROUPS else 5.0 for l in alarms.ALARM_LABELS} for s in alarms.THRESHOLD_SETS}
+    raise_sets = {s: {"string_blocked": 4.0} for s in alarms.THRESHOLD_SETS}
+    normal = [0.9, 0.02, 0.02, 0.02, 0.02, 0.02]
+    oc = [0.06, 0.06, 0.06, 0.7, 0.06, 0.06]
+    ll = [0.06, 0.7, 0.06, 0.06, 0.06, 0.06]
+    # a member at 0.7 scores ~2.5 for its class, the group (0.82) ~2.6: raised at the second such window
+    # (window 2), open_circuit named at the third (window 3); alternating members never name a class
+    days = {"PV-NAMED": _window_rows("PV-NAMED", [normal, oc, oc, oc, normal, normal]),
+            "PV-GROUP": _window_rows("PV-GROUP", [normal, oc, ll, oc, ll, normal])}
+    published = {"final": {}, "early": {}}
+    for k in range(1, 7):
+        for tier in published:
+            closing = tier == "final" and k == 6
+            for a in stream.new_alarms(DATE, days, frozenset(), START + k * WINDOW_MS, sets, {}, "m", set(published[tier]), START + k * WINDOW_MS, k,
+                                       raise_sets, until_labelled=tier == "final" and not closing):
+                published[tier][a["deviceId"]] = a
+    early, final = published["early"], published["final"]
+    assert {d: (a["label"], a["raisedMs"], a["raisedAs"], a["labelledMs"], a["batchId"]) for d, a in early.items()} == {
+        "PV-NAMED": ("string_blocked", START + 3 * WINDOW_MS, None, None, 3), "PV-GROUP": ("string_blocked", START + 3 * WINDOW_MS, None, None, 3)}
+    assert {d: (a["label"], a["raisedMs"], a["raisedAs"], a["labelledMs"], a["batchId"]) for d, a in final.items()} == {
+        "PV-NAMED": ("open_circuit", START + 3 * WINDOW_MS, "string_blocked", START + 4 * WINDOW_MS, 4),
+        "PV-GROUP": ("string_blocked", START + 3 * WINDOW_MS, None, None, 6)}
+    # the final tier's are the batch's alarms of the whole day
+    for d, rows in days.items():
+        daily = gold.daily_row(d, rows, "m", sets, NO_HISTORY, frozenset(), raise_sets)
+        assert (final[d]["label"], final[d]["onsetMs"], final[d]["raisedMs"], final[d]["raisedAs"], final[d]["labelledMs"]) == (
+            daily["verdict"], daily["alarmOnsetMs"], daily["alarmRaisedMs"], daily["alarmRaisedAs"], daily["alarmLabelledMs"])
+        assert final[d]["evidence"] == pytest.approx(daily["alarmEvidence"])
+
+
+def test_a_day_closing_decides_again_even_when_nothing_else_changed():
+    gate = (frozenset(), None)
+    assert stream.decisions_unchanged([], gate, [[], None])
+    assert not stream.decisions_unchanged([], gate, [[], None], closing=True)
