@@ -243,7 +243,9 @@ async function runDay(o: LocalDayOptions, source: DaySource, predictor?: DeviceP
 /** A device-day's verdict judged as npm run eval judges it, over the windows the predict job classified (its daylight). */
 function judge(date: string, deviceId: string, t: DeviceTruth, d: DeviceDayResult | undefined, design: Design): Outcome {
   const windows = Array.from(d?.daylightStartMs ?? [], (startMs) => ({ startMs, endMs: startMs + WINDOW_MS, skipReason: null }));
-  const raised = d && d.verdict !== null && d.verdict !== 'normal' && d.alarmRaisedMs !== null ? { label: d.verdict, raisedMs: d.alarmRaisedMs } : null;
+  // an alarm raised as a group and labelled later names the fault when its label does (outcome.ts namedAtMs): the eval's definition
+  const relabelled = d?.alarmRaisedAs && d.alarmLabelledMs !== null ? { raisedAs: { label: d.alarmRaisedAs, labelledMs: d.alarmLabelledMs } } : {};
+  const raised = d && d.verdict !== null && d.verdict !== 'normal' && d.alarmRaisedMs !== null ? { label: d.verdict, raisedMs: d.alarmRaisedMs, ...relabelled } : null;
   return outcomeOf(
     {
       plantDay: date,

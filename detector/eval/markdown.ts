@@ -324,11 +324,12 @@ export function beforeProblem(before: EvalReport, after: EvalReport): string | n
   if (comparable(before.plan) !== comparable(after.plan)) return 'its plan (plants, dates, skies, days, devices, seeds, fault mix, conditions) differs from this run\'s';
   if (before.decision.name !== after.decision.name) return `its decision is ${before.decision.name}, this run's ${after.decision.name}`;
   if (before.windows !== after.windows) return `its windows are ${before.windows}, this run's ${after.windows}`;
-  if (before.modelVersion === after.modelVersion) return `it is this model's own report (${after.modelVersion})`;
+  // the same model is a before only when the product's decision changed since (as when the alarm got its second stage)
+  if (before.modelVersion === after.modelVersion && before.decision.description === after.decision.description) return `it is this model's own report (${after.modelVersion}) with the same decision`;
   return null;
 }
 
-/** The model card's section, markers included; `ceiling`: the same run with --windows truth; `before`: an earlier model on the same plan. */
+/** The model card's section, markers included; `ceiling`: the same run with --windows truth; `before`: an earlier model, or decision, on the same plan. */
 export function cardSection(r: EvalReport, ceiling?: EvalReport, before?: EvalReport): string {
   return [
     EVAL_START,

@@ -41,6 +41,9 @@ export interface DeviceDayResult {
   verdict: string | null;
   alarmOnsetMs: number | null;
   alarmRaisedMs: number | null;
+  /** the group the alarm was raised as before the day's decision named it, and when it did (gold_daily alarmRaisedAs, alarmLabelledMs) */
+  alarmRaisedAs: string | null;
+  alarmLabelledMs: number | null;
   /** healthy days of the baseline the device was judged against (0: the fleet) */
   baselineDays: number;
   /** start of each predicted window (each WINDOW_MS long): the day's daylight, which device-level figures are counted in */
@@ -212,7 +215,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
     if (daily.designSource === 'default') result.registry.defaulted++;
     // a new alarm is open since its onset; one that continues the alarm carried in, since an earlier day (or not recorded)
     if (isAlarmLabel(daily.verdict) && daily.alarmSinceMs !== daily.alarmOnsetMs) result.baseline.alarmsContinued++;
-    result.byDevice.set(deviceId, { verdict: daily.verdict, alarmOnsetMs: daily.alarmOnsetMs, alarmRaisedMs: daily.alarmRaisedMs, baselineDays: daily.baselineDays, daylightStartMs: Float64Array.from(windows.startMs), design: daily.design, designSource: daily.designSource });
+    result.byDevice.set(deviceId, { verdict: daily.verdict, alarmOnsetMs: daily.alarmOnsetMs, alarmRaisedMs: daily.alarmRaisedMs, alarmRaisedAs: daily.alarmRaisedAs, alarmLabelledMs: daily.alarmLabelledMs, baselineDays: daily.baselineDays, daylightStartMs: Float64Array.from(windows.startMs), design: daily.design, designSource: daily.designSource });
     today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict, standing: isAlarmLabel(daily.verdict) ? alarmStanding(windows, g.rule.thresholds, daily.verdict, plantEvents) : null, sinceMs: daily.alarmSinceMs });
     if (daily.baselineDays > 0) result.baseline.devicesWithHistory++;
     await put('gold_daily', tables.gold_daily.parts.add([daily]));

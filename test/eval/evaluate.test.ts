@@ -100,7 +100,9 @@ describe('npm run eval, end to end', () => {
     // every goal row carries both models' figures, here equal
     for (const g of first.goals) expect(tables.some((l) => l.startsWith(`| ${g.goal} |`))).toBe(true);
     expect(cardSection(first, undefined, earlier)).toContain(tables.join('\n'));
-    expect(beforeProblem(first, first)).toMatch(/this model's own report/);
+    expect(beforeProblem(first, first)).toMatch(/this model's own report .* with the same decision/);
+    // the same model under the product's decision as it was (its description) is a before
+    expect(beforeProblem({ ...first, decision: { ...first.decision, description: 'as it was' } }, first)).toBeNull();
     expect([truth.windows, earlier.windows, first.windows]).toEqual(['truth', 'model', 'model']);
     expect(beforeProblem(earlier, truth)).toMatch(/its windows are model/);
     expect(beforeProblem({ ...earlier, plan: { ...earlier.plan, devices: earlier.plan.devices + 1 } }, first)).toMatch(/its plan .* differs/);
