@@ -174,7 +174,10 @@ export async function streamAlarmRows(goldDir: string, tier: StreamTier = 'final
       out.push({
         deviceId: String(r.deviceId), date: String(r.date), label: String(r.label),
         onsetMs: Number(r.onsetMs), raisedMs: Number(r.raisedMs), detectedMs: Number(r.detectedMs),
-        raisedAs: r.raisedAs == null ? null : String(r.raisedAs), labelledMs: r.labelledMs == null ? null : Number(r.labelledMs), batchId: Number(r.batchId), file: path,
+        // a file of a stream that ran before tables contract 10 has not the two columns
+        raisedAs: r.raisedAs === null || r.raisedAs === undefined ? null : String(r.raisedAs),
+        labelledMs: r.labelledMs === null || r.labelledMs === undefined ? null : Number(r.labelledMs),
+        batchId: Number(r.batchId), file: path,
       });
     }
   }

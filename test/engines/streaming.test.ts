@@ -98,7 +98,7 @@ afterAll(async () => {
 function batchAlarms(): { deviceId: string; label: string; onsetMs: number; raisedMs: number; raisedAs: string | null; labelledMs: number | null }[] {
   return batchDaily
     .filter((r) => r.verdict !== null && r.verdict !== 'normal')
-    .map((r) => ({ deviceId: String(r.deviceId), label: String(r.verdict), onsetMs: Number(r.alarmOnsetMs), raisedMs: Number(r.alarmRaisedMs), raisedAs: (r.alarmRaisedAs as string | null) ?? null, labelledMs: r.alarmLabelledMs == null ? null : Number(r.alarmLabelledMs) }))
+    .map((r) => ({ deviceId: String(r.deviceId), label: String(r.verdict), onsetMs: Number(r.alarmOnsetMs), raisedMs: Number(r.alarmRaisedMs), raisedAs: (r.alarmRaisedAs as string | null) ?? null, labelledMs: r.alarmLabelledMs === null ? null : Number(r.alarmLabelledMs) }))
     .sort((a, b) => a.deviceId.localeCompare(b.deviceId));
 }
 
