@@ -48,6 +48,9 @@ export interface Alarm {
   candidates: string[];
   onset: string;
   raised: string;
+  /** the group it was raised as before the day's evidence named its class, and when it did (contracts/detector.json alarms.raise; absent from an API before them) */
+  raisedAs?: string | null;
+  labelled?: string | null;
   /** since when the array has been alarmed for this fault (absent from an API before it, null when not recorded) */
   openSince?: string | null;
   confidence: number;
