@@ -1,11 +1,11 @@
-/** A real S3 API on loopback (s3rver): the local pipeline's buckets, and the tests' and benchmarks' S3. */
+/** A real S3 API on loopback (s3rver, with S3's whole-object reads: s3rverAtomic.ts): the local pipeline's buckets, and the tests' and benchmarks' S3. */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3Store } from '../functions/api/s3Store';
-import S3rver from 's3rver';
+import { atomicS3rver } from './s3rverAtomic';
 import type { ObjectWriter } from '../contracts/partition';
 
 export interface LocalS3 {
@@ -31,7 +31,7 @@ export async function startLocalS3(buckets: string[], dir?: string, options: { s
       await new Promise((r) => child.once('exit', r));
     };
   } else {
-    const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+    const server = atomicS3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
     info = (await server.run()) as unknown as { port: number };
     close = () => server.close();
   }

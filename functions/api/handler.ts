@@ -483,7 +483,11 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
       if (err instanceof Conflict) return error(409, err.code, err.message);
       // gold written before an upgrade of the tables contract: the client can do nothing but wait for a rerun of the day
       if (err instanceof ContractVersionMismatch) return error(404, 'not_found', `the ${err.date} ${err.table} was written under tables contract version ${String(err.found)}, which this API does not read (${TABLES_CONTRACT.tables[err.table].readableFrom} to ${TABLES_CONTRACT.version}); rerun the day (npm run rerun) to serve it`);
-      if (err instanceof StoreUnavailable) return error(503, 'unavailable', 'the prediction store is busy; retry shortly', undefined, { 'retry-after': String(err.retryAfterSeconds) });
+      if (err instanceof StoreUnavailable) {
+        // the client is told only to retry; the log says why (a throttle, a refused connection, a run's missing file)
+        console.warn(JSON.stringify({ level: 'warn', message: err.message }));
+        return error(503, 'unavailable', 'the prediction store is busy; retry shortly', undefined, { 'retry-after': String(err.retryAfterSeconds) });
+      }
       console.error(JSON.stringify({ level: 'error', message: (err as Error).message, stack: (err as Error).stack }));
       return error(500, 'internal', 'internal error');
     }

@@ -263,14 +263,28 @@ describe('errors', () => {
       getRange: async () => Promise.reject(new StoreUnavailable('SlowDown')),
       listKeys: async () => Promise.reject(new StoreUnavailable('SlowDown')),
     };
-    const r = await createHandler({ store: throttled, timeZone: 'Europe/Madrid', now: () => NOW })({ rawPath: '/faults', queryStringParameters: { date: '2026-11-18' } });
-    expect(r.statusCode).toBe(503);
-    expect(r.headers['retry-after']).toBe('5');
+    const warnings = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const r = await createHandler({ store: throttled, timeZone: 'Europe/Madrid', now: () => NOW })({ rawPath: '/faults', queryStringParameters: { date: '2026-11-18' } });
+      expect(r.statusCode).toBe(503);
+      expect(r.headers['retry-after']).toBe('5');
+      // the operator's log says why; the client's answer does not
+      expect(warnings.mock.calls.map((c) => JSON.parse(String(c[0])) as unknown)).toEqual([{ level: 'warn', message: 'SlowDown' }]);
+      expect(r.body).not.toContain('SlowDown');
+    } finally {
+      warnings.mockRestore();
+    }
     // a real S3 endpoint that refuses connections
     const { S3Client } = await import('@aws-sdk/client-s3');
     const dead = new S3Store(new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }), 'gold');
-    const r2 = await createHandler({ store: dead, timeZone: 'Europe/Madrid', now: () => NOW })({ rawPath: `/devices/${deviceName(1)}/predictions`, queryStringParameters: { date: '2026-11-18' } });
-    expect(r2.statusCode).toBe(503);
+    const quiet = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const r2 = await createHandler({ store: dead, timeZone: 'Europe/Madrid', now: () => NOW })({ rawPath: `/devices/${deviceName(1)}/predictions`, queryStringParameters: { date: '2026-11-18' } });
+      expect(r2.statusCode).toBe(503);
+      expect(String(quiet.mock.calls[0]?.[0])).toContain('gold store unavailable');
+    } finally {
+      quiet.mockRestore();
+    }
   });
 });
 
