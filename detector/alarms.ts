@@ -117,8 +117,8 @@ export function checkThresholdSets(t: unknown, where: string): AlarmThresholdSet
   return { own: checkThresholds(r.own, `${where} thresholds.own`), fleet: checkThresholds(r.fleet, `${where} thresholds.fleet`) };
 }
 
-/** The thresholds a device-day is decided with: its own baseline's when it has history, else the fleet's. */
-export function thresholdsFor(sets: AlarmThresholdSets, baselineDays: number): AlarmThresholds {
+/** The set a device-day is decided with (of thresholds, or of raise thresholds): its own baseline's when it has history, else the fleet's. */
+export function thresholdsFor<T>(sets: { readonly own: T; readonly fleet: T }, baselineDays: number): T {
   return baselineDays > 0 ? sets.own : sets.fleet;
 }
 
@@ -130,7 +130,7 @@ export interface AlarmRule {
 
 /** The rule of a device-day judged with `baselineDays` of history: both parts from the same set (thresholdsFor). */
 export function ruleFor(sets: AlarmThresholdSets, raise: RaiseThresholdSets | null, baselineDays: number): AlarmRule {
-  return { thresholds: thresholdsFor(sets, baselineDays), raise: raise && (baselineDays > 0 ? raise.own : raise.fleet) };
+  return { thresholds: thresholdsFor(sets, baselineDays), raise: raise && thresholdsFor(raise, baselineDays) };
 }
 
 /** Checks raise thresholds against the thresholds: every group of every set, a positive number no higher than the group's threshold; names what is wrong. */

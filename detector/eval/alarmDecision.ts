@@ -23,9 +23,12 @@ export interface CalibratedAlarms {
 const DECISION =
   "per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for), raised at the end of the first window whose evidence reaches the model's calibrated threshold, windows where the whole plant departs from normal at once set aside, the label of the device's alarm the day before starting at its threshold (contracts/detector.json alarms: plantGate, carry)";
 
-/** `stages` 2: the product's decision; 1: the same without the raise (the first stage alone). */
+/**
+ * `stages` 2: the product's decision; 1: the same without the raise (the first stage alone).
+ * `calibrated` is called per device-day, when the first is decided (a module that merely imports
+ * the decisions reads no artifacts): it caches, as readCommitted does.
+ */
 export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => CalibratedAlarms): Decision {
-  let loaded: CalibratedAlarms | null = null;
   return {
     name,
     description:
@@ -33,7 +36,7 @@ export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => Cal
         ? `the day's alarm in two stages: a group (string_blocked) is raised at the end of the first window whose evidence reaches its raise threshold (alarms.json raise, calibrated for the same false-alarm budget), and the decision over the day (${DECISION}) gives the alarm its label; the delay counts to when the alarm first named the fault (contracts/detector.json alarms.raise)`
         : `the day's alarm in one stage, without the raise: ${DECISION}`,
     decide(day: DeviceDayEvidence, _history, plant: PlantContext = NO_PLANT_CONTEXT, previous = null) {
-      loaded ??= calibrated();
+      const loaded = calibrated();
       // the run's days are consecutive: the day before's alarm is carried in as the predict job reads it from the baseline of the day before
       const carried = previous ? passedOn(previous.label, previous.standing) : null;
       const windows = predictedWindowsOf(day);

@@ -98,9 +98,7 @@ def _js_number(v):
 
 def raise_for(raise_sets, baseline_days):
     """The raise thresholds of the set a device-day is decided with (thresholds_for's); None: one stage."""
-    if raise_sets is None:
-        return None
-    return raise_sets["own"] if baseline_days > 0 else raise_sets["fleet"]
+    return None if raise_sets is None else thresholds_for(raise_sets, baseline_days)
 
 
 def _label_probability(p, l):
