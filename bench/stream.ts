@@ -31,9 +31,11 @@ import { startKafkaBroker } from '../local/kafkaBroker';
 import { publishDayWithProducer } from '../local/producerDay';
 import { sparkEnvironment, writeLocalRegistry } from '../local/sparkJobs';
 import { REGISTRY_KEY } from '../contracts/registry';
-import { plantConfig } from '../detector/simulator/plant';
+import { plantDayWindow } from '../contracts';
+import { designAt, plantConfig, simulatePlantDay } from '../detector/simulator/plant';
 import { deviceRegistry } from '../detector/simulator/registry';
-import { logTail, medianP90, phaseTotals, startStreamJob, streamAlarmRows } from '../local/streamJob';
+import { logTail, medianP90, phaseTotals, startStreamJob, streamAlarmRows, streamWindowRows } from '../local/streamJob';
+import { faultLatencies, latencyLines, type TruthOfDay } from './streamLatency';
 import { EMR_SERVERLESS_PRICES } from './emrServerlessCost';
 import { ProcessTreeSampler } from './processTree';
 
@@ -198,6 +200,15 @@ async function replay(devices: number, step: number, values: { seed?: string; da
     }
     if (earlyLatency) console.log(`  latency onset -> early alarm, plant minutes: median ${earlyLatency.median.toFixed(0)}, p90 ${earlyLatency.p90.toFixed(0)} (goal: median <= 25, p90 <= 45)`);
     if (sooner) console.log(`  the alike ones came before their final alarm by median ${sooner.median.toFixed(0)}, p90 ${sooner.p90.toFixed(0)} plant minutes`);
+    // the same day as the producer simulated it (its templates are the devices), for the truth the eval counts delays from
+    const config = plantConfig({ date: values.date!, timeZone: TIME_ZONE, devices, seed: Number(values.seed) });
+    const truths: TruthOfDay[] = [...simulatePlantDay(config).devices()].map((d, i) => ({ deviceId: d.deviceId, design: designAt(config, i), fault: d.truth.fault, onsetMs: d.truth.onsetMs, severity: d.truth.severity, active: d.truth.active }));
+    const scored = await streamWindowRows(join(out, 'state'), values.date!);
+    for (const [tier, list] of [['final', alarms], ['early', early]] as const) {
+      for (const l of latencyLines(tier, faultLatencies(truths, scored, list, plantDayWindow(values.date!, TIME_ZONE).startMs))) console.log(l);
+    }
+    const healthy = new Set(truths.filter((t) => t.fault === 'normal').map((t) => t.deviceId));
+    console.log(`alarms on healthy arrays: final ${alarms.filter((a) => healthy.has(a.deviceId)).length}, early ${early.filter((a) => healthy.has(a.deviceId)).length} of ${healthy.size}`);
     console.log(`\nEMR Serverless, the stream for one day (${EMR_SERVERLESS_PRICES.region}, ${EMR_SERVERLESS_PRICES.architecture}: $${EMR_SERVERLESS_PRICES.perVcpuHour}/vCPU-h, $${EMR_SERVERLESS_PRICES.perGbHour}/GB-h; ${EMR_SERVERLESS_PRICES.source}, read ${EMR_SERVERLESS_PRICES.read})`);
     console.log(`assumes: the predict job's workers (driver ${workers.driver.cpu}/${workers.driver.memory}, executors ${workers.executor.cpu}/${workers.executor.memory}); driver and one executor all day; this replay's whole CPU scaled by devices, at this step's micro-batches; executors busy as local[${SPARK_LOCAL_CORES}] was here or fully`);
     const here = Math.min(1, cpuSeconds / (wallSeconds * SPARK_LOCAL_CORES));

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import type { SparkEnvironment } from './sparkJobs';
 import { quantile } from '../detector/eval/summary';
+import type { SkipReason } from '../contracts';
 
 const REPO_ROOT = join(__dirname, '..');
 
@@ -182,6 +183,25 @@ export async function streamAlarmRows(goldDir: string, tier: StreamTier = 'final
     }
   }
   return out.sort((a, b) => a.deviceId.localeCompare(b.deviceId));
+}
+
+const WINDOW_FOLDERS: Record<StreamTier, string> = { final: 'windows', early: 'early_windows' };
+
+/**
+ * The windows of a day the stream scored in a tier, from its state (<state>/windows/date=<day>/…,
+ * per micro-batch or compacted into runs; spark/jobs/stream_alarms.py): device, span and skip
+ * reason (null: predicted). A window may appear twice while a compaction's folders are both there.
+ */
+export async function streamWindowRows(stateDir: string, date: string, tier: StreamTier = 'final'): Promise<{ deviceId: string; startMs: number; endMs: number; skipReason: SkipReason | null }[]> {
+  const root = join(stateDir, WINDOW_FOLDERS[tier], `date=${date}`);
+  if (!existsSync(root)) return [];
+  const out: { deviceId: string; startMs: number; endMs: number; skipReason: SkipReason | null }[] = [];
+  for (const e of readdirSync(root, { recursive: true, withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.parquet'))) {
+    const b = readFileSync(join(e.parentPath, e.name));
+    const rows = await parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer, columns: ['deviceId', 'startMs', 'endMs', 'status', 'skipReason'] });
+    for (const r of rows) out.push({ deviceId: String(r.deviceId), startMs: Number(r.startMs), endMs: Number(r.endMs), skipReason: r.status === 'predicted' ? null : (String(r.skipReason) as SkipReason) });
+  }
+  return out;
 }
 
 /** Median and 90th percentile (nearest rank) of values; null without any. */

@@ -103,6 +103,17 @@ export function delayStartMs(windows: readonly EvidenceWindow[], onsetMs: number
   return onsetMs === null || first < 0 ? null : Math.max(onsetMs, windows[first]!.startMs);
 }
 
+/**
+ * When a fault began, as its delay is counted (`from`: delayStartMs): in-daylight when it began,
+ * or first acted, after the day's first daylight window started; else earlier-day when its onset
+ * is before the day's start (`dayStartMs`), overnight otherwise; null without a delay start.
+ */
+export function beganOf(windows: readonly EvidenceWindow[], onsetMs: number | null, from: number | null, dayStartMs: number): Outcome['began'] {
+  if (from === null || onsetMs === null) return null;
+  if (from > (windows.find((w) => !w.skipReason)?.startMs ?? -Infinity)) return 'in-daylight';
+  return onsetMs < dayStartMs ? 'earlier-day' : 'overnight';
+}
+
 /** Whether an alarm names the fault (its class, or a group covering it) of an array of `design`. */
 export function namesFault(alarm: Pick<Alarm, 'label'> | null, truth: Pick<DeviceDayTruth, 'fault' | 'severity'>, design: Design = DEFAULT_DESIGN, blocked: number | null = null): boolean {
   if (!alarm || truth.fault === 'normal') return false;
@@ -144,7 +155,7 @@ export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 
     named,
     ownClass: Boolean(alarm && truth.fault !== 'normal' && alarm.label === truth.fault),
     delayMin: named && from !== null ? daylightMinutes(evidence.windows, from, namedAtMs(alarm!, truth, design, blocked)) : null,
-    began: from === null ? null : from > (evidence.windows.find((w) => !w.skipReason)?.startMs ?? -Infinity) ? 'in-daylight' : truth.onsetMs! < evidence.windows[0]!.startMs ? 'earlier-day' : 'overnight',
+    began: beganOf(evidence.windows, truth.onsetMs, from, evidence.windows[0]?.startMs ?? -Infinity),
     conditions: truth.conditions ?? [],
     ...(truth.fault === 'line_ground' ? { blockedShare: blocked } : {}),
     ...(truth.fault === 'partial_shading' ? { shadowLoss: dayShadowLoss(record, design) } : {}),
