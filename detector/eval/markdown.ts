@@ -60,12 +60,8 @@ function shadowLines(r: EvalReport): string[] {
   const designs = Object.entries(r.shadowsByLoss ?? {});
   if (designs.length === 0) return [];
   const labels = ['partial_shading', 'open_circuit', ...ALARM_GROUPS.map((g) => g.name), 'line_ground', 'line_line', 'none'];
-  const list = (m: Record<string, number>) =>
-    Object.entries(m)
-      .map(([k, n]) => `${k} ${n}`)
-      .join(', ');
   const rows = designs.flatMap(([design, groups]) =>
-    Object.entries(groups).map(([group, row]) => [design, group, count(row.visible), pct(row.namedRate), ...labels.map((l) => count(row.calledAs[l] ?? 0)), list(row.skies)]),
+    Object.entries(groups).map(([group, row]) => [design, group, count(row.visible), pct(row.namedRate), ...labels.map((l) => count(row.calledAs[l] ?? 0)), skyList(row.skies)]),
   );
   return [
     '',
@@ -73,6 +69,13 @@ function shadowLines(r: EvalReport): string[] {
     '',
     ...table(['design', 'power taken', 'visible', 'named', ...labels.map((l) => `as ${l}`), 'skies'], rows, `ll${'r'.repeat(2 + labels.length)}l`),
   ];
+}
+
+/** A row's skies, most first as counted: "mostly_cloudy 13, broken 1". */
+function skyList(skies: Record<string, number> | undefined): string {
+  return Object.entries(skies ?? {})
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
 }
 
 /**
@@ -86,13 +89,13 @@ function shadowDayBeforeLines(r: EvalReport): string[] {
   const labels = ['partial_shading', 'open_circuit', ...ALARM_GROUPS.map((g) => g.name), 'none'];
   const said: Record<string, string> = { named: 'its shadow named', missed: 'its shadow visible, not named', none: 'no visible shadow (or the run\'s first day)' };
   const rows = designs.flatMap(([design, groups]) =>
-    Object.entries(groups).map(([group, row]) => [design, said[group] ?? group, count(row.visible), pct(row.namedRate), ...labels.map((l) => count(row.calledAs[l] ?? 0))]),
+    Object.entries(groups).map(([group, row]) => [design, said[group] ?? group, count(row.visible), pct(row.namedRate), ...labels.map((l) => count(row.calledAs[l] ?? 0)), skyList(row.skies)]),
   );
   return [
     '',
-    "Visible shadows by what the same array's shadow did the day before in the plant's run (warm-up days included; the simulator's obstacle stays, so the shadow comes back at about the same time of day: eval/outcome.ts shadowDayBefore), and what they were called:",
+    "Visible shadows by what the same array's shadow did the day before in the plant's run (warm-up days included; the simulator's obstacle stays, so the shadow comes back at about the same time of day: eval/outcome.ts shadowDayBefore), and what they were called. The groups' skies differ (each plant's days follow one another under their own skies), and a shadow under a mostly cloudy sky takes little power: compare rows by their skies, not by the day before alone:",
     '',
-    ...table(['design', 'the day before', 'visible', 'named', ...labels.map((l) => `as ${l}`)], rows, `ll${'r'.repeat(2 + labels.length)}`),
+    ...table(['design', 'the day before', 'visible', 'named', ...labels.map((l) => `as ${l}`), 'skies'], rows, `ll${'r'.repeat(2 + labels.length)}l`),
   ];
 }
 
