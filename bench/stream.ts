@@ -166,6 +166,7 @@ async function replay(devices: number, step: number, values: { seed?: string; da
     const latency = medianP90(alarms.map((a) => (a.detectedMs - a.onsetMs) / 60_000));
     const afterRaise = medianP90(alarms.map((a) => (a.detectedMs - a.raisedMs) / 60_000));
     const early = await streamAlarmRows(goldDir, 'early');
+    const earlyLabels = await streamAlarmRows(goldDir, 'early_label');
     const earlyLatency = medianP90(early.map((a) => (a.detectedMs - a.onsetMs) / 60_000));
     const earlyAfterRaise = medianP90(early.map((a) => (a.detectedMs - a.raisedMs) / 60_000));
     const final = new Map(alarms.map((a) => [`${a.date}/${a.deviceId}`, a]));
@@ -197,7 +198,9 @@ async function replay(devices: number, step: number, values: { seed?: string; da
     const hhmm = (ms: number | null | undefined) => (ms === null || ms === undefined ? '-' : new Date(ms).toISOString().slice(11, 16));
     for (const f of alarms) {
       const e = early.find((a) => a.date === f.date && a.deviceId === f.deviceId);
-      console.log(`  ${f.deviceId}: final ${f.label}${f.raisedAs ? ` (raised as ${f.raisedAs} ${hhmm(f.raisedMs)}, named ${hhmm(f.labelledMs)})` : ` raised ${hhmm(f.raisedMs)}`} onset ${hhmm(f.onsetMs)} UTC; early ${e ? `${e.label} raised ${hhmm(e.raisedMs)} onset ${hhmm(e.onsetMs)}` : 'none'}`);
+      const l = earlyLabels.find((a) => a.date === f.date && a.deviceId === f.deviceId);
+      const later = l ? `, named ${l.label} ${hhmm(l.labelledMs)} (told ${hhmm(l.detectedMs)})` : '';
+      console.log(`  ${f.deviceId}: final ${f.label}${f.raisedAs ? ` (raised as ${f.raisedAs} ${hhmm(f.raisedMs)}, named ${hhmm(f.labelledMs)})` : ` raised ${hhmm(f.raisedMs)}`} onset ${hhmm(f.onsetMs)} UTC; early ${e ? `${e.label} raised ${hhmm(e.raisedMs)} onset ${hhmm(e.onsetMs)}${later}` : 'none'}`);
     }
     if (earlyLatency) console.log(`  latency onset -> early alarm, plant minutes: median ${earlyLatency.median.toFixed(0)}, p90 ${earlyLatency.p90.toFixed(0)} (goal: median <= 25, p90 <= 45)`);
     // what the stream itself adds to the decision's delay: the early lateness and the step (the rest is the windows the evidence took)
@@ -207,9 +210,10 @@ async function replay(devices: number, step: number, values: { seed?: string; da
     const config = plantConfig({ date: values.date!, timeZone: TIME_ZONE, devices, seed: Number(values.seed) });
     const truths: TruthOfDay[] = [...simulatePlantDay(config).devices()].map((d, i) => ({ deviceId: d.deviceId, design: designAt(config, i), fault: d.truth.fault, onsetMs: d.truth.onsetMs, severity: d.truth.severity, active: d.truth.active }));
     const scored = await streamWindowRows(join(out, 'state'), values.date!);
-    for (const [tier, list] of [['final', alarms], ['early', early]] as const) {
-      for (const l of latencyLines(tier, faultLatencies(truths, scored, list, plantDayWindow(values.date!, TIME_ZONE).startMs))) console.log(l);
-    }
+    const dayStart = plantDayWindow(values.date!, TIME_ZONE).startMs;
+    for (const l of latencyLines('final', faultLatencies(truths, scored, alarms, dayStart))) console.log(l);
+    // an early alarm of a group is named by its later label (pv-fault-early-label) when that names the fault
+    for (const l of latencyLines('early', faultLatencies(truths, scored, early, dayStart, earlyLabels))) console.log(l);
     const healthy = new Set(truths.filter((t) => t.fault === 'normal').map((t) => t.deviceId));
     console.log(`alarms on healthy arrays: final ${alarms.filter((a) => healthy.has(a.deviceId)).length}, early ${early.filter((a) => healthy.has(a.deviceId)).length} of ${healthy.size}`);
     console.log(`\nEMR Serverless, the stream for one day (${EMR_SERVERLESS_PRICES.region}, ${EMR_SERVERLESS_PRICES.architecture}: $${EMR_SERVERLESS_PRICES.perVcpuHour}/vCPU-h, $${EMR_SERVERLESS_PRICES.perGbHour}/GB-h; ${EMR_SERVERLESS_PRICES.source}, read ${EMR_SERVERLESS_PRICES.read})`);

@@ -56,8 +56,11 @@ export interface FaultLatency {
 /**
  * Per visible fault (acting in at least two daylight windows), what the tier's alarm made of it.
  * `windows`: the day's windows of every device, daylight or not; a device without any is left out.
+ * `labels`: the early tier's later messages for alarms it published as their group (the label the
+ * day gave them): a fault its alarm did not name and its label does is named when the label came,
+ * as the eval counts a relabelled alarm (outcome.ts namedAtMs).
  */
-export function faultLatencies(truths: readonly TruthOfDay[], windows: readonly ScoredWindow[], alarms: readonly StreamAlarmSeen[], dayStartMs: number): FaultLatency[] {
+export function faultLatencies(truths: readonly TruthOfDay[], windows: readonly ScoredWindow[], alarms: readonly StreamAlarmSeen[], dayStartMs: number, labels: readonly StreamAlarmSeen[] = []): FaultLatency[] {
   const byDevice = new Map<string, EvidenceWindow[]>();
   for (const w of windows) {
     const list = byDevice.get(w.deviceId) ?? [];
@@ -65,6 +68,7 @@ export function faultLatencies(truths: readonly TruthOfDay[], windows: readonly 
     byDevice.set(w.deviceId, list);
   }
   const alarmOf = new Map(alarms.map((a) => [a.deviceId, a]));
+  const labelOf = new Map(labels.map((a) => [a.deviceId, a]));
   const out: FaultLatency[] = [];
   for (const t of truths) {
     if (t.fault === 'normal') continue;
@@ -76,9 +80,12 @@ export function faultLatencies(truths: readonly TruthOfDay[], windows: readonly 
     const from = delayStartMs(own, t.onsetMs, activeSlots);
     const began = beganOf(own, t.onsetMs, from, dayStartMs);
     if (from === null || !began) continue;
-    const alarm = alarmOf.get(t.deviceId) ?? null;
-    const named = namesFault(alarm, { fault: t.fault, severity: t.severity }, t.design, null);
-    out.push({ deviceId: t.deviceId, fault: t.fault, began, alarm: alarm?.label ?? null, named, minutes: named ? (alarm!.detectedMs - from) / 60_000 : null });
+    const truth = { fault: t.fault, severity: t.severity };
+    const first = alarmOf.get(t.deviceId) ?? null;
+    const label = labelOf.get(t.deviceId) ?? null;
+    // the alarm that first named the fault: the first one, else its later label
+    const naming = namesFault(first, truth, t.design, null) ? first : first && namesFault(label, truth, t.design, null) ? label : null;
+    out.push({ deviceId: t.deviceId, fault: t.fault, began, alarm: naming?.label ?? first?.label ?? null, named: naming !== null, minutes: naming ? (naming.detectedMs - from) / 60_000 : null });
   }
   return out;
 }

@@ -29,6 +29,8 @@ export interface StreamBatch {
   earlyWatermarkMs?: number | null;
   earlyWindowsScored?: number;
   earlyAlarms?: StreamBatchAlarm[];
+  /** early alarms published as their group by an earlier micro-batch that the day's decision labelled in this one (published again, pv-fault-early-label) */
+  earlyLabels?: { deviceId: string; date: string; label: string; raisedAs: string | null; labelledMs: number; detectedMs: number }[];
   /** wall milliseconds of the micro-batch's phases in the driver (validate, read, score, write_<tier>, decide_<tier>, publish, compact, progress) */
   phasesMs?: Record<string, number>;
   /** Python CPU milliseconds inside the scoring tasks: the silver rows, each tier's windows */
@@ -54,7 +56,9 @@ export interface StreamBatchAlarm {
 
 /** The stream's two alarms of a device-day (spark/pvfault/stream.py TIERS): early (windows scored as each ends) and final (the batch's). */
 export type StreamTier = 'early' | 'final';
-const ALARM_FOLDERS: Record<StreamTier, string> = { final: 'stream_alarm', early: 'stream_alarm_early' };
+/** Its alarm tables: a tier's alarms, and the labels the day gave early alarms published as their group (early_label). */
+export type StreamAlarmTable = StreamTier | 'early_label';
+const ALARM_FOLDERS: Record<StreamAlarmTable, string> = { final: 'stream_alarm', early: 'stream_alarm_early', early_label: 'stream_alarm_early_label' };
 
 export interface StreamJobOptions {
   env: SparkEnvironment;
@@ -161,9 +165,9 @@ export interface StreamAlarmRow extends StreamBatchAlarm {
   file: string;
 }
 
-/** Every row of a gold alarms table the stream wrote (<gold>/stream_alarm/date=…/batch=…/part-*.parquet; the early tier's: stream_alarm_early/…). */
-export async function streamAlarmRows(goldDir: string, tier: StreamTier = 'final'): Promise<StreamAlarmRow[]> {
-  const root = join(goldDir, ALARM_FOLDERS[tier]);
+/** Every row of a gold alarms table the stream wrote (<gold>/stream_alarm/date=…/batch=…/part-*.parquet; the early tier's: stream_alarm_early/…; its labels: stream_alarm_early_label/…). */
+export async function streamAlarmRows(goldDir: string, table: StreamAlarmTable = 'final'): Promise<StreamAlarmRow[]> {
+  const root = join(goldDir, ALARM_FOLDERS[table]);
   if (!existsSync(root)) return [];
   const out: StreamAlarmRow[] = [];
   const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.parquet'));

@@ -20,8 +20,9 @@ npm run eval -- --scoring end-reflect measures how often they agree with them an
 earlier they come (docs/operations.md, "The stream"). Each tier is written and published once per
 device-day (early: stream_alarm_early, message type pv-fault-early-alarm). Both decide in two
 stages (contracts/detector.json alarms.raise): the early tier publishes a blocked string as
-string_blocked at its raise; the final tier publishes the batch's alarm, so an alarm raised as
-the group waits for the label the day's decision gives it (labelledMs), or for the day's end.
+string_blocked at its raise, and once more (stream_alarm_early_label, pv-fault-early-label) when
+the day's decision names its class; the final tier publishes the batch's alarm, so an alarm raised
+as the group waits for the label the day's decision gives it (labelledMs), or for the day's end.
 
 Why foreachBatch with the state in files rather than applyInPandasWithState: a device-day's
 windows need the whole day so far (the CWT reads 8.5 windows either side), and the plant
@@ -38,6 +39,7 @@ plant's windows together. Its state is kept in files keyed by the micro-batch id
                                             (the last PROGRESS_KEPT batches' only)
   <gold>/stream_alarm/date=<day>/batch=<id>/ the alarms it raised (the gold alarms table)
   <gold>/stream_alarm_early/date=<day>/batch=<id>/  its early alarms
+  <gold>/stream_alarm_early_label/date=<day>/batch=<id>/  the labels its early alarms of a group got later
 
 The day comes first in the state's folders: a micro-batch lists and reads only its open days
 (one or two), so its cost does not grow with the days the stream has run; a closed day's state
@@ -89,7 +91,10 @@ ALARM_PREFIX = "stream_alarm"
 EARLY_ALARM_PREFIX = "stream_alarm_early"
 """Folder of the early alarms (each window scored the moment it ends), laid out as ALARM_PREFIX's."""
 
-ALARM_FOLDERS = {"final": ALARM_PREFIX, "early": EARLY_ALARM_PREFIX}
+EARLY_LABEL_PREFIX = "stream_alarm_early_label"
+"""Folder of the labels the day's decision gave early alarms published as their group (pvfault.stream.new_labels), laid out as ALARM_PREFIX's."""
+
+ALARM_FOLDERS = {"final": ALARM_PREFIX, "early": EARLY_ALARM_PREFIX, "early_label": EARLY_LABEL_PREFIX}
 STATE_WINDOW_COLUMNS = ("batch", "date", "deviceId", "windowIndex", "startMs", "endMs", "status", "confidence", "labelIndex") + tuple("p_" + c for c in FAULT_CLASSES)
 """The columns of the window state the decisions read (batch first: the partition the state adds)."""
 PROGRESS_KEPT = 16
@@ -194,8 +199,8 @@ class Notifier(object):
         self._sns = None
         self._store = None if target.startswith("sns:") else store_for(target)
 
-    def publish(self, alarm, tier="final"):
-        key, message = stream.alarm_message(alarm, tier)
+    def publish(self, alarm, kind="final"):
+        key, message = stream.alarm_message(alarm, kind)
         body = json.dumps(message, sort_keys=True)
         if self._store is not None:
             self._store.write_text(key + ".json", body + "\n")  # one file per device-day: a replay rewrites it
@@ -209,7 +214,8 @@ class Notifier(object):
         if arn.endswith(".fifo"):
             # a replayed micro-batch publishes again: SNS drops the copy within its 5-minute window
             extra = {"MessageGroupId": alarm["deviceId"], "MessageDeduplicationId": key.replace("/", "-")}
-        subject = "PV fault %salarm %s %s" % ("early " if tier == "early" else "", alarm["deviceId"], alarm["label"])
+        subject = {"final": "PV fault alarm %s %s", "early": "PV fault early alarm %s %s", "early_label": "PV fault early alarm %s named %s"}[kind] % (
+            alarm["deviceId"], alarm["label"])
         self._sns.publish(TopicArn=arn, Subject=subject, Message=body,
                           MessageAttributes={"alarmKey": {"DataType": "String", "StringValue": key}}, **extra)
 
@@ -327,6 +333,13 @@ class StreamState(object):
             return set(progress["raised"].get(tier, {}).get(day, []))
         return self.raised(day, batch_id, tier)
 
+    @staticmethod
+    def pending_before(progress, day):
+        """Device ids whose early alarm of `day` went out as its group and has no label yet, from the
+        progress record before this batch (a record written before labels were published lists none:
+        those alarms get no label message; their final alarm still carries it)."""
+        return set(progress.get("pending", {}).get(day, []))
+
     def raised(self, day, batch_id, tier="final"):
         """Device ids with an alarm of `day` (of the tier) written by an earlier micro-batch, read
         from the alarm table: a Spark read per file, one file per micro-batch that raised any."""
@@ -338,6 +351,14 @@ class StreamState(object):
                 for r in self.spark.read.parquet(self.gold.uri(key)).select("deviceId").collect():
                     done.add(r["deviceId"])
         return done
+
+
+def write_alarms(spark, rows, uri):
+    """Alarm rows (pvfault.stream.ALARM_COLUMNS) as one parquet file under `uri`, replacing what is there."""
+    from pvfault.sparkio import struct_type
+
+    columns = [n for n, _ in stream.ALARM_COLUMNS]
+    spark.createDataFrame([tuple(a[c] for c in columns) for a in rows], struct_type(alarm_schema())).coalesce(1).write.mode("overwrite").parquet(uri)
 
 
 def slot_counts(earlier, new_rows):
@@ -416,6 +437,9 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
     gates = {t: {} for t in tiers}
     decided = {t: 0 for t in tiers}
     raised_now = {t: [] for t in tiers}
+    # the early alarms published as their group, waiting for the label the day gives them, and the labels given now
+    pending = {d: state.pending_before(before, d) for d in open_days}
+    labelled_now = []
     # Python CPU seconds inside the scoring tasks, per part (what the micro-batch's timings cannot split)
     udf_cpu = {k: spark.sparkContext.accumulator(0.0) for k in ("silver", "final", "early")}
     if open_days:
@@ -520,14 +544,23 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
                 by_device = {}
                 for r in day_rows:
                     by_device.setdefault(r["deviceId"], []).append(r)
+                if tier == "early":
+                    labels = stream.new_labels(d, by_device, events, settled_before, model.alarm_thresholds, refs_of_day[d], model.model_version,
+                                               pending[d], max_event, batch_id, model.raise_thresholds)
+                    label_key = "%s/date=%s/batch=%d" % (ALARM_FOLDERS["early_label"], d, batch_id)
+                    state.gold.delete_tree(label_key)  # an earlier attempt of this batch
+                    if labels:
+                        write_alarms(spark, labels, state.gold.uri(label_key))
+                    labelled_now.extend(labels)
+                    pending[d] -= {a["deviceId"] for a in labels}
                 # the final tier publishes the batch's alarm: a group raised early waits for the label the day gives it
                 alarms_now = stream.new_alarms(d, by_device, events, settled_before, model.alarm_thresholds, refs_of_day[d], model.model_version,
                                                raised_so_far[tier][d], max_event, batch_id, model.raise_thresholds,
                                                until_labelled=tier == "final" and not closed[d])
                 if alarms_now:
-                    columns = [n for n, _ in stream.ALARM_COLUMNS]
-                    (spark.createDataFrame([tuple(a[c] for c in columns) for a in alarms_now], struct_type(alarm_schema()))
-                     .coalesce(1).write.mode("overwrite").parquet(state.gold.uri(key)))
+                    write_alarms(spark, alarms_now, state.gold.uri(key))
+                if tier == "early":
+                    pending[d] |= {a["deviceId"] for a in alarms_now if a["labelledMs"] is None}
                 raised_now[tier].extend(alarms_now)
                 raised_so_far[tier][d].update(a["deviceId"] for a in alarms_now)
             clock.lap("decide_" + tier)
@@ -541,6 +574,8 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
         for tier in tiers:
             for a in raised_now[tier]:
                 notifier.publish(a, tier)
+        for a in labelled_now:
+            notifier.publish(a, "early_label")
         clock.lap("publish")
     still_open = sorted(set(open_days) - done)
     if still_open and args.compact_after > 0:
@@ -553,6 +588,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
         put_lag_metric(args, max_event)
     progress = {"maxEventMs": max_event, "watermarkMs": wm, "openDays": still_open, "doneDays": sorted(done),
                 "raised": {t: {d: sorted(raised_so_far[t][d]) for d in still_open} for t in tiers},
+                "pending": {d: sorted(pending[d]) for d in still_open if pending[d]},
                 "gates": {t: {d: g for d, g in gates[t].items() if d in still_open} for t in tiers}}
     state.write_progress(batch_id, progress)
     quarantined = {}
@@ -573,6 +609,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
     if not args.no_early_alarms:
         summary["earlyWindowsScored"] = new_windows["early"]
         summary["earlyAlarms"] = [{k: a[k] for k in ("deviceId", "date", "label", "onsetMs", "raisedMs", "detectedMs")} for a in raised_now["early"]]
+        summary["earlyLabels"] = [{k: a[k] for k in ("deviceId", "date", "label", "raisedAs", "labelledMs", "detectedMs")} for a in labelled_now]
     clock.lap("progress")
     summary["phasesMs"] = clock.phases_ms()
     summary["scoringCpuMs"] = {k: round(a.value * 1000) for k, a in udf_cpu.items()}

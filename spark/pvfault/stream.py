@@ -351,24 +351,53 @@ def new_alarms(date, rows_by_device, events, settled_before_ms, threshold_sets, 
     for device_id in sorted(rows_by_device):
         if device_id in raised:
             continue
-        rows = [r for r in rows_by_device[device_id] if settled_before_ms is None or int(r["startMs"]) < settled_before_ms]
-        if not rows:
+        alarm = _day_alarm(date, device_id, rows_by_device[device_id], events, settled_before_ms, threshold_sets, references, model_version,
+                           detected_ms, batch_id, raise_sets)
+        if alarm is None or (until_labelled and alarm["labelledMs"] is None):
             continue
-        daily = gold.daily_row(device_id, rows, model_version, threshold_sets, references.get(device_id, NO_HISTORY), events, raise_sets)
-        if daily["alarmOnsetMs"] is None or (until_labelled and daily["alarmLabelledMs"] is None):
-            continue
-        run = [r for r in rows if r["status"] == "predicted" and daily["alarmOnsetMs"] <= int(r["startMs"]) < daily["alarmRaisedMs"] and int(r["startMs"]) not in events]
-        out.append({
-            "deviceId": device_id, "date": date, "label": daily["verdict"],
-            "onsetMs": int(daily["alarmOnsetMs"]), "raisedMs": int(daily["alarmRaisedMs"]),
-            "sinceMs": None if daily["alarmSinceMs"] is None else int(daily["alarmSinceMs"]),
-            "raisedAs": daily["alarmRaisedAs"], "labelledMs": None if daily["alarmLabelledMs"] is None else int(daily["alarmLabelledMs"]),
-            "detectedMs": int(detected_ms),
-            "confidence": float(daily["alarmConfidence"]), "evidence": float(daily["alarmEvidence"]), "windows": len(run),
-            "baselineDays": int(daily["baselineDays"]), "baselineGain": daily["baselineGain"], "modelVersion": model_version,
-            "batchId": int(batch_id),
-        })
+        out.append(alarm)
     return out
+
+
+def new_labels(date, rows_by_device, events, settled_before_ms, threshold_sets, references, model_version, pending, detected_ms, batch_id,
+               raise_sets=None):
+    """The early tier's alarms of a plant-day that the day's decision has labelled since they were
+    published (pending: the ids of the devices whose early alarm went out as its group, labelledMs
+    None; contracts/detector.json alarms.raise): each device's alarm as the day's decision now
+    gives it, with its label and labelledMs, once that is set. The operator learns the class
+    while the day goes on rather than from the final alarm at the day's end; a device whose
+    group is never named gets none."""
+    out = []
+    for device_id in sorted(pending):
+        if device_id not in rows_by_device:
+            continue
+        alarm = _day_alarm(date, device_id, rows_by_device[device_id], events, settled_before_ms, threshold_sets, references, model_version,
+                           detected_ms, batch_id, raise_sets)
+        if alarm is not None and alarm["labelledMs"] is not None:
+            out.append(alarm)
+    return out
+
+
+def _day_alarm(date, device_id, device_rows, events, settled_before_ms, threshold_sets, references, model_version, detected_ms, batch_id, raise_sets):
+    """A device's alarm of the day so far (ALARM_COLUMNS), decided by gold.daily_row over its window
+    rows before settled_before_ms; None without one."""
+    rows = [r for r in device_rows if settled_before_ms is None or int(r["startMs"]) < settled_before_ms]
+    if not rows:
+        return None
+    daily = gold.daily_row(device_id, rows, model_version, threshold_sets, references.get(device_id, NO_HISTORY), events, raise_sets)
+    if daily["alarmOnsetMs"] is None:
+        return None
+    run = [r for r in rows if r["status"] == "predicted" and daily["alarmOnsetMs"] <= int(r["startMs"]) < daily["alarmRaisedMs"] and int(r["startMs"]) not in events]
+    return {
+        "deviceId": device_id, "date": date, "label": daily["verdict"],
+        "onsetMs": int(daily["alarmOnsetMs"]), "raisedMs": int(daily["alarmRaisedMs"]),
+        "sinceMs": None if daily["alarmSinceMs"] is None else int(daily["alarmSinceMs"]),
+        "raisedAs": daily["alarmRaisedAs"], "labelledMs": None if daily["alarmLabelledMs"] is None else int(daily["alarmLabelledMs"]),
+        "detectedMs": int(detected_ms),
+        "confidence": float(daily["alarmConfidence"]), "evidence": float(daily["alarmEvidence"]), "windows": len(run),
+        "baselineDays": int(daily["baselineDays"]), "baselineGain": daily["baselineGain"], "modelVersion": model_version,
+        "batchId": int(batch_id),
+    }
 
 
 TIERS = ("early", "final")
@@ -376,16 +405,25 @@ TIERS = ("early", "final")
 score_windows_early) and final (the batch's alarm, score_windows)."""
 
 
-def alarm_message(alarm, tier="final"):
-    """The notification of an alarm (JSON-able), and its idempotency key: one alarm per device-day and tier.
+MESSAGES = {
+    "final": ("", "pv-fault-alarm"),
+    "early": ("early/", "pv-fault-early-alarm"),
+    "early_label": ("early-label/", "pv-fault-early-label"),
+}
+"""Per kind of notification: its key's prefix and its type. early_label: an early alarm published
+as its group, now labelled by the day's decision (new_labels); its tier is early."""
+
+
+def alarm_message(alarm, kind="final"):
+    """The notification of an alarm (JSON-able), and its idempotency key: one message per device-day and kind.
 
     A final alarm keeps the key and type it always had (date/deviceId, pv-fault-alarm); an early
-    one is early/date/deviceId, of type pv-fault-early-alarm, so a subscriber that acts on
-    final alarms only filters on the type."""
-    if tier not in TIERS:
-        raise ValueError("tier must be one of %s, got %r" % (", ".join(TIERS), tier))
-    key = "%s/%s" % (alarm["date"], alarm["deviceId"])
-    if tier == "early":
-        key = "early/" + key
-    return key, {"type": "pv-fault-alarm" if tier == "final" else "pv-fault-early-alarm", "key": key, "tier": tier,
+    one is early/date/deviceId, of type pv-fault-early-alarm, and the label an early alarm of a
+    group gets later that day early-label/date/deviceId, of type pv-fault-early-label, so a
+    subscriber that acts on final alarms only filters on the type."""
+    if kind not in MESSAGES:
+        raise ValueError("kind must be one of %s, got %r" % (", ".join(MESSAGES), kind))
+    prefix, message_type = MESSAGES[kind]
+    key = "%s%s/%s" % (prefix, alarm["date"], alarm["deviceId"])
+    return key, {"type": message_type, "key": key, "tier": "final" if kind == "final" else "early",
                  **{k: alarm[k] for k, _ in ALARM_COLUMNS}}

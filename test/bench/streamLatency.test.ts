@@ -48,6 +48,14 @@ describe('faultLatencies', () => {
     expect(text).toContain('1 leak(s) alarmed as a group are not counted');
   });
 
+  it('names a fault when the label its group alarm got later names it, counted to the label', () => {
+    const labels = [{ deviceId: 'd', label: 'line_ground', detectedMs: DAY + 28 * W }];
+    const d = faultLatencies(truths, windows, alarms, DAY, labels).find((r) => r.deviceId === 'd')!;
+    expect([d.alarm, d.named, d.minutes]).toEqual(['line_ground', true, (3 * W) / MIN]);
+    // a label without its first alarm, or of another device, names nothing
+    expect(faultLatencies(truths, windows, [], DAY, labels).find((r) => r.deviceId === 'd')!.named).toBe(false);
+  });
+
   it('leaves out a device the stream scored no window of', () => {
     expect(faultLatencies([truth('z', 'arc_fault', DAY, [[DAY, DAY + 67 * W]])], windows, [], DAY)).toEqual([]);
   });

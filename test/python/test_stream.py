@@ -387,7 +387,9 @@ def test_an_early_alarms_message_has_its_own_key_and_type():
     key, message = stream.alarm_message(alarm, "early")
     assert key == "early/%s/PV-1" % DATE and message["type"] == "pv-fault-early-alarm" and message["tier"] == "early"
     assert stream.alarm_message(alarm)[1]["tier"] == "final"
-    with pytest.raises(ValueError, match="tier must be"):
+    key, message = stream.alarm_message(alarm, "early_label")
+    assert key == "early-label/%s/PV-1" % DATE and message["type"] == "pv-fault-early-label" and message["tier"] == "early"
+    with pytest.raises(ValueError, match="kind must be"):
         stream.alarm_message(alarm, "late")
 
 
@@ -496,6 +498,37 @@ def test_the_final_tier_publishes_a_group_raised_early_once_the_day_labels_it_th
         assert (final[d]["label"], final[d]["onsetMs"], final[d]["raisedMs"], final[d]["raisedAs"], final[d]["labelledMs"]) == (
             daily["verdict"], daily["alarmOnsetMs"], daily["alarmRaisedMs"], daily["alarmRaisedAs"], daily["alarmLabelledMs"])
         assert final[d]["evidence"] == pytest.approx(daily["alarmEvidence"])
+
+
+def test_the_early_tier_tells_the_label_the_day_gives_a_group_it_published_once():
+    """new_labels: an early alarm published as its group (labelledMs None) is published again, once,
+    when the day's decision names its class; a group never named gets no label."""
+    sets = {s: {l: 50.0 if l in alarms.GROUPS else 5.0 for l in alarms.ALARM_LABELS} for s in alarms.THRESHOLD_SETS}
+    raise_sets = {s: {"string_blocked": 4.0} for s in alarms.THRESHOLD_SETS}
+    normal = [0.9, 0.02, 0.02, 0.02, 0.02, 0.02]
+    oc = [0.06, 0.06, 0.06, 0.7, 0.06, 0.06]
+    ll = [0.06, 0.7, 0.06, 0.06, 0.06, 0.06]
+    days = {"PV-NAMED": _window_rows("PV-NAMED", [normal, oc, oc, oc, normal, normal]),
+            "PV-GROUP": _window_rows("PV-GROUP", [normal, oc, ll, oc, ll, normal])}
+    early, labels, pending = {}, {}, set()
+    for k in range(1, 7):
+        before = START + k * WINDOW_MS
+        # the job's order: the labels of alarms published by earlier batches, then the batch's new alarms
+        for a in stream.new_labels(DATE, days, frozenset(), before, sets, {}, "m", pending, before, k, raise_sets):
+            assert a["deviceId"] not in labels
+            labels[a["deviceId"]] = a
+            pending.discard(a["deviceId"])
+        for a in stream.new_alarms(DATE, days, frozenset(), before, sets, {}, "m", set(early), before, k, raise_sets):
+            early[a["deviceId"]] = a
+            if a["labelledMs"] is None:
+                pending.add(a["deviceId"])
+    assert set(early) == {"PV-NAMED", "PV-GROUP"} and pending == {"PV-GROUP"}
+    assert {d: (a["label"], a["raisedMs"], a["raisedAs"], a["labelledMs"], a["batchId"]) for d, a in labels.items()} == {
+        "PV-NAMED": ("open_circuit", START + 3 * WINDOW_MS, "string_blocked", START + 4 * WINDOW_MS, 4)}
+    # the label is the day's (the batch's) alarm, and a device the batch has no rows of is passed over
+    daily = gold.daily_row("PV-NAMED", days["PV-NAMED"], "m", sets, NO_HISTORY, frozenset(), raise_sets)
+    assert (labels["PV-NAMED"]["label"], labels["PV-NAMED"]["labelledMs"]) == (daily["verdict"], daily["alarmLabelledMs"])
+    assert stream.new_labels(DATE, days, frozenset(), None, sets, {}, "m", {"PV-ELSEWHERE"}, START, 9, raise_sets) == []
 
 
 def test_a_day_closing_decides_again_even_when_nothing_else_changed():

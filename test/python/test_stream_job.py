@@ -35,8 +35,10 @@ def test_the_job_takes_the_arguments_infra_passes():
 
 
 def test_each_tier_has_its_own_alarm_table_and_window_state():
-    assert set(job.ALARM_FOLDERS) == set(job.WINDOW_FOLDERS) == set(stream.TIERS)
-    assert len(set(job.ALARM_FOLDERS.values())) == len(set(job.WINDOW_FOLDERS.values())) == 2
+    assert set(job.WINDOW_FOLDERS) == set(stream.TIERS)
+    # an alarm table per kind of message: each tier's alarms, and the labels of early alarms published as their group
+    assert set(job.ALARM_FOLDERS) == set(stream.MESSAGES) == set(stream.TIERS) | {"early_label"}
+    assert len(set(job.ALARM_FOLDERS.values())) == 3 and len(set(job.WINDOW_FOLDERS.values())) == 2
     assert [f["name"] for f in job.window_schema_with_tier()["fields"]][-2:] == ["date", "tier"]
 
 
