@@ -465,20 +465,27 @@ def _window_rows(device_id, probs):
     return rows
 
 
-def test_the_final_tier_publishes_a_group_raised_early_once_the_day_labels_it_the_early_tier_at_once():
-    """contracts/detector.json alarms.raise: a blocked string is raised as its group before the day's
-    decision names its class. Over a prefix of the day the group's alarm may still get its label, so
-    the final tier (until_labelled) waits for it, or for the day's end, and publishes the batch's
-    alarm; the early tier publishes at the raise."""
+def _blocked_string_days():
+    """Thresholds, raise thresholds and two device-days of a blocked string: PV-NAMED's class is
+    named after its group was raised, PV-GROUP's never. A member at 0.7 scores ~2.5 for its class,
+    the group (0.82) ~2.6: raised at the second such window (window 2), open_circuit named at the
+    third (window 3); alternating members never name a class."""
     sets = {s: {l: 50.0 if l in alarms.GROUPS else 5.0 for l in alarms.ALARM_LABELS} for s in alarms.THRESHOLD_SETS}
     raise_sets = {s: {"string_blocked": 4.0} for s in alarms.THRESHOLD_SETS}
     normal = [0.9, 0.02, 0.02, 0.02, 0.02, 0.02]
     oc = [0.06, 0.06, 0.06, 0.7, 0.06, 0.06]
     ll = [0.06, 0.7, 0.06, 0.06, 0.06, 0.06]
-    # a member at 0.7 scores ~2.5 for its class, the group (0.82) ~2.6: raised at the second such window
-    # (window 2), open_circuit named at the third (window 3); alternating members never name a class
     days = {"PV-NAMED": _window_rows("PV-NAMED", [normal, oc, oc, oc, normal, normal]),
             "PV-GROUP": _window_rows("PV-GROUP", [normal, oc, ll, oc, ll, normal])}
+    return sets, raise_sets, days
+
+
+def test_the_final_tier_publishes_a_group_raised_early_once_the_day_labels_it_the_early_tier_at_once():
+    """contracts/detector.json alarms.raise: a blocked string is raised as its group before the day's
+    decision names its class. Over a prefix of the day the group's alarm may still get its label, so
+    the final tier (until_labelled) waits for it, or for the day's end, and publishes the batch's
+    alarm; the early tier publishes at the raise."""
+    sets, raise_sets, days = _blocked_string_days()
     published = {"final": {}, "early": {}}
     for k in range(1, 7):
         for tier in published:
@@ -503,13 +510,7 @@ def test_the_final_tier_publishes_a_group_raised_early_once_the_day_labels_it_th
 def test_the_early_tier_tells_the_label_the_day_gives_a_group_it_published_once():
     """new_labels: an early alarm published as its group (labelledMs None) is published again, once,
     when the day's decision names its class; a group never named gets no label."""
-    sets = {s: {l: 50.0 if l in alarms.GROUPS else 5.0 for l in alarms.ALARM_LABELS} for s in alarms.THRESHOLD_SETS}
-    raise_sets = {s: {"string_blocked": 4.0} for s in alarms.THRESHOLD_SETS}
-    normal = [0.9, 0.02, 0.02, 0.02, 0.02, 0.02]
-    oc = [0.06, 0.06, 0.06, 0.7, 0.06, 0.06]
-    ll = [0.06, 0.7, 0.06, 0.06, 0.06, 0.06]
-    days = {"PV-NAMED": _window_rows("PV-NAMED", [normal, oc, oc, oc, normal, normal]),
-            "PV-GROUP": _window_rows("PV-GROUP", [normal, oc, ll, oc, ll, normal])}
+    sets, raise_sets, days = _blocked_string_days()
     early, labels, pending = {}, {}, set()
     for k in range(1, 7):
         before = START + k * WINDOW_MS
