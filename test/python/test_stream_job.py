@@ -1,8 +1,11 @@
 """spark/jobs/stream_alarms.py without Spark: its arguments (those infra/streaming.ts passes),
-its Kafka options (the ingest's security, a consumer group the job role may use) and its alarm schema."""
+its Kafka options (the ingest's security, a consumer group the job role may use), its alarm schema and its SNS notifier."""
 import importlib.util
+import json
 import os
 import re
+import sys
+import types
 
 import pytest
 
@@ -98,3 +101,36 @@ def test_compaction_is_on_by_default_and_a_negative_setting_is_refused(capsys):
     with pytest.raises(SystemExit):
         job.parse_args(base + ["--compact-after", "-1"])
     assert "--compact-after must be 0 (never)" in capsys.readouterr().err
+
+
+class _FakeSns(object):
+    def __init__(self):
+        self.published = []
+
+    def publish(self, **kwargs):
+        self.published.append(kwargs)
+
+
+def test_the_notifier_publishes_each_kind_to_sns_with_its_subject_key_and_fifo_dedup(monkeypatch):
+    """The SNS path of Notifier (no AWS here: boto3's client is replaced): each kind of message keeps
+    its own key, so a FIFO topic drops a replayed micro-batch's copy and never an early alarm's label."""
+    sns = _FakeSns()
+    regions = []
+    monkeypatch.setitem(sys.modules, "boto3", types.SimpleNamespace(client=lambda name, region_name=None: regions.append((name, region_name)) or sns))
+    alarm = {k: None for k, _ in stream.ALARM_COLUMNS}
+    alarm.update(deviceId="PV-000001", date="2026-07-14", label="line_line", raisedAs="string_blocked", labelledMs=1, batchId=7)
+    notifier = job.Notifier("sns:arn:aws:sns:eu-west-1:123456789012:alarms.fifo", store_for=None)
+    for kind in ("final", "early", "early_label"):
+        notifier.publish(alarm, kind)
+    assert regions == [("sns", "eu-west-1")]  # one client for the job's life
+    got = [(p["Subject"], p["MessageAttributes"]["alarmKey"]["StringValue"], p["MessageDeduplicationId"], p["MessageGroupId"]) for p in sns.published]
+    assert got == [
+        ("PV fault alarm PV-000001 line_line", "2026-07-14/PV-000001", "2026-07-14-PV-000001", "PV-000001"),
+        ("PV fault early alarm PV-000001 line_line", "early/2026-07-14/PV-000001", "early-2026-07-14-PV-000001", "PV-000001"),
+        ("PV fault early alarm PV-000001 named line_line", "early-label/2026-07-14/PV-000001", "early-label-2026-07-14-PV-000001", "PV-000001"),
+    ]
+    assert [json.loads(p["Message"])["type"] for p in sns.published] == ["pv-fault-alarm", "pv-fault-early-alarm", "pv-fault-early-label"]
+    # a standard topic gets no FIFO fields
+    plain = job.Notifier("sns:arn:aws:sns:eu-west-1:123456789012:alarms", store_for=None)
+    plain.publish(alarm, "early_label")
+    assert "MessageDeduplicationId" not in sns.published[-1] and sns.published[-1]["TopicArn"].endswith(":alarms")
