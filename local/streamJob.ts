@@ -165,27 +165,29 @@ export interface StreamAlarmRow extends StreamBatchAlarm {
   file: string;
 }
 
-/** Every row of a gold alarms table the stream wrote (<gold>/stream_alarm/date=…/batch=…/part-*.parquet; the early tier's: stream_alarm_early/…; its labels: stream_alarm_early_label/…). */
-export async function streamAlarmRows(goldDir: string, table: StreamAlarmTable = 'final'): Promise<StreamAlarmRow[]> {
-  const root = join(goldDir, ALARM_FOLDERS[table]);
+/** The rows of every Parquet file under `root` (none when it does not exist), each with its file's path. */
+async function parquetRowsUnder(root: string, columns?: string[]): Promise<{ row: Record<string, unknown>; path: string }[]> {
   if (!existsSync(root)) return [];
-  const out: StreamAlarmRow[] = [];
-  const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.parquet'));
-  for (const e of files) {
+  const out: { row: Record<string, unknown>; path: string }[] = [];
+  for (const e of readdirSync(root, { recursive: true, withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.parquet'))) {
     const path = join(e.parentPath, e.name);
     const b = readFileSync(path);
-    const rows = await parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer });
-    for (const r of rows) {
-      out.push({
-        deviceId: String(r.deviceId), date: String(r.date), label: String(r.label),
-        onsetMs: Number(r.onsetMs), raisedMs: Number(r.raisedMs), detectedMs: Number(r.detectedMs),
-        // a file of a stream that ran before tables contract 10 has not the two columns
-        raisedAs: r.raisedAs === null || r.raisedAs === undefined ? null : String(r.raisedAs),
-        labelledMs: r.labelledMs === null || r.labelledMs === undefined ? null : Number(r.labelledMs),
-        batchId: Number(r.batchId), file: path,
-      });
-    }
+    const rows = await parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer, ...(columns ? { columns } : {}) });
+    for (const row of rows) out.push({ row, path });
   }
+  return out;
+}
+
+/** Every row of a gold alarms table the stream wrote (<gold>/stream_alarm/date=…/batch=…/part-*.parquet; the early tier's: stream_alarm_early/…; its labels: stream_alarm_early_label/…). */
+export async function streamAlarmRows(goldDir: string, table: StreamAlarmTable = 'final'): Promise<StreamAlarmRow[]> {
+  const out = (await parquetRowsUnder(join(goldDir, ALARM_FOLDERS[table]))).map(({ row: r, path }) => ({
+    deviceId: String(r.deviceId), date: String(r.date), label: String(r.label),
+    onsetMs: Number(r.onsetMs), raisedMs: Number(r.raisedMs), detectedMs: Number(r.detectedMs),
+    // a file of a stream that ran before tables contract 10 has not the two columns
+    raisedAs: r.raisedAs === null || r.raisedAs === undefined ? null : String(r.raisedAs),
+    labelledMs: r.labelledMs === null || r.labelledMs === undefined ? null : Number(r.labelledMs),
+    batchId: Number(r.batchId), file: path,
+  }));
   return out.sort((a, b) => a.deviceId.localeCompare(b.deviceId));
 }
 
@@ -197,15 +199,8 @@ const WINDOW_FOLDERS: Record<StreamTier, string> = { final: 'windows', early: 'e
  * reason (null: predicted). A window may appear twice while a compaction's folders are both there.
  */
 export async function streamWindowRows(stateDir: string, date: string, tier: StreamTier = 'final'): Promise<{ deviceId: string; startMs: number; endMs: number; skipReason: SkipReason | null }[]> {
-  const root = join(stateDir, WINDOW_FOLDERS[tier], `date=${date}`);
-  if (!existsSync(root)) return [];
-  const out: { deviceId: string; startMs: number; endMs: number; skipReason: SkipReason | null }[] = [];
-  for (const e of readdirSync(root, { recursive: true, withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.parquet'))) {
-    const b = readFileSync(join(e.parentPath, e.name));
-    const rows = await parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer, columns: ['deviceId', 'startMs', 'endMs', 'status', 'skipReason'] });
-    for (const r of rows) out.push({ deviceId: String(r.deviceId), startMs: Number(r.startMs), endMs: Number(r.endMs), skipReason: r.status === 'predicted' ? null : (String(r.skipReason) as SkipReason) });
-  }
-  return out;
+  const rows = await parquetRowsUnder(join(stateDir, WINDOW_FOLDERS[tier], `date=${date}`), ['deviceId', 'startMs', 'endMs', 'status', 'skipReason']);
+  return rows.map(({ row: r }) => ({ deviceId: String(r.deviceId), startMs: Number(r.startMs), endMs: Number(r.endMs), skipReason: r.status === 'predicted' ? null : (String(r.skipReason) as SkipReason) }));
 }
 
 /** Median and 90th percentile (nearest rank) of values; null without any. */

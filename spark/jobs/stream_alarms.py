@@ -544,7 +544,9 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
                 by_device = {}
                 for r in day_rows:
                     by_device.setdefault(r["deviceId"], []).append(r)
-                if tier == "early":
+                if tier == "early" and pending[d]:
+                    # only a day with early alarms waiting for their label looks for labels (and clears an earlier attempt's:
+                    # that attempt read the same progress, so it had some waiting too)
                     labels = stream.new_labels(d, by_device, events, settled_before, model.alarm_thresholds, refs_of_day[d], model.model_version,
                                                pending[d], max_event, batch_id, model.raise_thresholds)
                     label_key = "%s/date=%s/batch=%d" % (ALARM_FOLDERS["early_label"], d, batch_id)
