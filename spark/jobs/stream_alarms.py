@@ -214,9 +214,7 @@ class Notifier(object):
         if arn.endswith(".fifo"):
             # a replayed micro-batch publishes again: SNS drops the copy within its 5-minute window
             extra = {"MessageGroupId": alarm["deviceId"], "MessageDeduplicationId": key.replace("/", "-")}
-        subject = {"final": "PV fault alarm %s %s", "early": "PV fault early alarm %s %s", "early_label": "PV fault early alarm %s named %s"}[kind] % (
-            alarm["deviceId"], alarm["label"])
-        self._sns.publish(TopicArn=arn, Subject=subject, Message=body,
+        self._sns.publish(TopicArn=arn, Subject=stream.alarm_subject(alarm, kind), Message=body,
                           MessageAttributes={"alarmKey": {"DataType": "String", "StringValue": key}}, **extra)
 
 

@@ -406,12 +406,23 @@ score_windows_early) and final (the batch's alarm, score_windows)."""
 
 
 MESSAGES = {
-    "final": ("", "pv-fault-alarm"),
-    "early": ("early/", "pv-fault-early-alarm"),
-    "early_label": ("early-label/", "pv-fault-early-label"),
+    "final": ("", "pv-fault-alarm", "PV fault alarm %(deviceId)s %(label)s"),
+    "early": ("early/", "pv-fault-early-alarm", "PV fault early alarm %(deviceId)s %(label)s"),
+    "early_label": ("early-label/", "pv-fault-early-label", "PV fault early alarm %(deviceId)s named %(label)s"),
 }
-"""Per kind of notification: its key's prefix and its type. early_label: an early alarm published
-as its group, now labelled by the day's decision (new_labels); its tier is early."""
+"""Per kind of notification: its key's prefix, its type and its subject (SNS, e-mail). early_label:
+an early alarm published as its group, now labelled by the day's decision (new_labels); its tier is early."""
+
+
+def _message_kind(kind):
+    if kind not in MESSAGES:
+        raise ValueError("kind must be one of %s, got %r" % (", ".join(MESSAGES), kind))
+    return MESSAGES[kind]
+
+
+def alarm_subject(alarm, kind="final"):
+    """The subject line of an alarm's notification (an SNS subject: under 100 ASCII characters)."""
+    return _message_kind(kind)[2] % {"deviceId": alarm["deviceId"], "label": alarm["label"]}
 
 
 def alarm_message(alarm, kind="final"):
@@ -421,9 +432,7 @@ def alarm_message(alarm, kind="final"):
     one is early/date/deviceId, of type pv-fault-early-alarm, and the label an early alarm of a
     group gets later that day early-label/date/deviceId, of type pv-fault-early-label, so a
     subscriber that acts on final alarms only filters on the type."""
-    if kind not in MESSAGES:
-        raise ValueError("kind must be one of %s, got %r" % (", ".join(MESSAGES), kind))
-    prefix, message_type = MESSAGES[kind]
+    prefix, message_type, _ = _message_kind(kind)
     key = "%s%s/%s" % (prefix, alarm["date"], alarm["deviceId"])
     return key, {"type": message_type, "key": key, "tier": "final" if kind == "final" else "early",
                  **{k: alarm[k] for k, _ in ALARM_COLUMNS}}
