@@ -25,6 +25,8 @@ export interface Evaluation {
   trainedAt: string;
   trainingSeconds: number;
   bestEpoch: number;
+  /** training windows of a class seen k times an epoch (train --repeat); absent: each once */
+  repeats?: Record<string, number>;
   parameters: number;
   history: { epoch: number; trainLoss: number; trainAccuracy: number; valLoss: number; valAccuracy: number; seconds: number }[];
   data: Record<'train' | 'validation' | 'test', { plantDays: { seed: number; date: string }[]; devicesPerPlantDay: number; windows: number; normalKeep: number; designs?: 'training' | 'default' }>;
@@ -39,6 +41,12 @@ export interface Evaluation {
   };
 }
 
+
+function repeatsSentence(repeats: Evaluation['repeats']): string {
+  const entries = Object.entries(repeats ?? {});
+  if (entries.length === 0) return '';
+  return ` Each training window of ${entries.map(([c, k]) => `${c} is seen ${k} times`).join(', ')} an epoch (\`--repeat\`, as a class weight of that many): a shadow acts for two or three hours of a day where the other faults act all day, so its windows are few.`;
+}
 
 export function confusionSvg(confusion: number[][], title: string): string {
   const k = FAULT_CLASSES.length;
@@ -127,7 +135,7 @@ export function writeModelCard(e: Evaluation, docs: string = DOCS_DIR): void {
     '',
     '## Data',
     '',
-    `All data is simulated (docs/simulator.md): labelled fault data from real plants does not exist. Every plant-day has its own seed and date, so its weather, devices and faults are its own; splits never share a plant-day. Device faults are drawn uniformly over the six classes; normal windows, which dominate, are subsampled in training and validation (each kept with probability ${e.data.train.normalKeep}).`,
+    `All data is simulated (docs/simulator.md): labelled fault data from real plants does not exist. Every plant-day has its own seed and date, so its weather, devices and faults are its own; splits never share a plant-day. Device faults are drawn uniformly over the six classes; normal windows, which dominate, are subsampled in training and validation (each kept with probability ${e.data.train.normalKeep}).${repeatsSentence(e.repeats)}`,
     '',
     '| split | plant-days | devices each | dates | windows |',
     '|---|---:|---:|---|---:|',
