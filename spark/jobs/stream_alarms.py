@@ -331,24 +331,32 @@ class StreamState(object):
             return set(progress["raised"].get(tier, {}).get(day, []))
         return self.raised(day, batch_id, tier)
 
-    @staticmethod
-    def pending_before(progress, day):
-        """Device ids whose early alarm of `day` went out as its group and has no label yet, from the
-        progress record before this batch (a record written before labels were published lists none:
-        those alarms get no label message; their final alarm still carries it)."""
-        return set(progress.get("pending", {}).get(day, []))
+    def pending_before(self, progress, day, batch_id):
+        """Device ids whose early alarm of `day` went out as its group and has no label yet: from the
+        progress record before this batch, which lists them, or, for a record written before it did
+        (a stream upgraded while the day was open), from the early alarm and label tables, so that
+        the upgrade loses no label."""
+        if "pending" in progress:
+            return set(progress["pending"].get(day, []))
+        grouped = {r["deviceId"] for r in self.alarm_rows(day, batch_id, "early", ("deviceId", "labelledMs")) if r["labelledMs"] is None}
+        return grouped - {r["deviceId"] for r in self.alarm_rows(day, batch_id, "early_label", ("deviceId",))}
 
     def raised(self, day, batch_id, tier="final"):
         """Device ids with an alarm of `day` (of the tier) written by an earlier micro-batch, read
-        from the alarm table: a Spark read per file, one file per micro-batch that raised any."""
-        prefix = "%s/date=%s" % (ALARM_FOLDERS[tier], day)
-        done = set()
+        from the alarm table."""
+        return {r["deviceId"] for r in self.alarm_rows(day, batch_id, tier, ("deviceId",))}
+
+    def alarm_rows(self, day, batch_id, table, columns):
+        """The columns of the alarms of `day` an earlier micro-batch wrote to an alarm table
+        (ALARM_FOLDERS: final, early, early_label): a Spark read per file, one file per micro-batch
+        that wrote any."""
+        prefix = "%s/date=%s" % (ALARM_FOLDERS[table], day)
+        rows = []
         for key in self.gold.list(prefix):
             part = key[len(prefix) + 1:].split("/", 1)[0]
             if part.startswith("batch=") and int(part[len("batch="):]) < batch_id and key.endswith(".parquet"):
-                for r in self.spark.read.parquet(self.gold.uri(key)).select("deviceId").collect():
-                    done.add(r["deviceId"])
-        return done
+                rows.extend(r.asDict() for r in self.spark.read.parquet(self.gold.uri(key)).select(*columns).collect())
+        return rows
 
 
 def write_alarms(spark, rows, uri):
@@ -436,7 +444,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
     decided = {t: 0 for t in tiers}
     raised_now = {t: [] for t in tiers}
     # the early alarms published as their group, waiting for the label the day gives them, and the labels given now
-    pending = {d: state.pending_before(before, d) for d in open_days}
+    pending = {d: state.pending_before(before, d, batch_id) for d in open_days}
     labelled_now = []
     # Python CPU seconds inside the scoring tasks, per part (what the micro-batch's timings cannot split)
     udf_cpu = {k: spark.sparkContext.accumulator(0.0) for k in ("silver", "final", "early")}

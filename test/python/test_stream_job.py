@@ -74,12 +74,14 @@ def test_the_alarm_table_has_the_alarm_columns():
 class _ListingState(job.StreamState):
     """StreamState without Spark: its alarm-table listing replaced by a record of the calls."""
 
-    def __init__(self):
+    def __init__(self, tables=None):
         self.listed = []
+        # per table, the rows earlier micro-batches wrote (the default: one final and one early alarm, PV-9's)
+        self.tables = tables if tables is not None else {"final": [{"deviceId": "PV-9"}], "early": [{"deviceId": "PV-9", "labelledMs": 5}]}
 
-    def raised(self, day, batch_id, tier="final"):
-        self.listed.append((day, batch_id, tier))
-        return {"PV-9"}
+    def alarm_rows(self, day, batch_id, table, columns):
+        self.listed.append((day, batch_id, table))
+        return [{c: r[c] for c in columns} for r in self.tables.get(table, [])]
 
 
 def test_who_has_an_alarm_comes_from_the_progress_record_not_a_read_per_alarm_file():
@@ -92,6 +94,24 @@ def test_who_has_an_alarm_comes_from_the_progress_record_not_a_read_per_alarm_fi
     # a record written before the progress listed them: the alarm table is read instead
     old = {k: v for k, v in progress.items() if k != "raised"}
     assert state.raised_before(old, "2026-07-14", 8, "early") == {"PV-9"} and state.listed == [("2026-07-14", 8, "early")]
+
+
+def test_early_alarms_waiting_for_their_label_come_from_the_progress_record_or_after_an_upgrade_from_the_tables():
+    """A stream upgraded while a day is open reads a progress record written before it listed the
+    early alarms waiting for their label: it finds them in the early alarm and label tables, so
+    the upgrade loses no label message."""
+    state = _ListingState({
+        "early": [{"deviceId": "PV-1", "labelledMs": None}, {"deviceId": "PV-2", "labelledMs": None}, {"deviceId": "PV-3", "labelledMs": 7}],
+        "early_label": [{"deviceId": "PV-2"}],
+    })
+    progress = {"maxEventMs": 1, "openDays": ["2026-07-14"], "doneDays": [], "pending": {"2026-07-14": ["PV-4"]}}
+    assert state.pending_before(progress, "2026-07-14", 8) == {"PV-4"}
+    assert state.pending_before(progress, "2026-07-15", 8) == set()
+    assert state.listed == []
+    # the record of the release before: PV-1 went out as its group, PV-2 has had its label, PV-3 was labelled at its raise
+    old = {k: v for k, v in progress.items() if k != "pending"}
+    assert state.pending_before(old, "2026-07-14", 8) == {"PV-1"}
+    assert state.listed == [("2026-07-14", 8, "early"), ("2026-07-14", 8, "early_label")]
 
 
 def test_compaction_is_on_by_default_and_a_negative_setting_is_refused(capsys):
