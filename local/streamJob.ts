@@ -58,7 +58,8 @@ export interface StreamBatchAlarm {
 export type StreamTier = 'early' | 'final';
 /** Its alarm tables: a tier's alarms, and the labels the day gave early alarms published as their group (early_label). */
 export type StreamAlarmTable = StreamTier | 'early_label';
-const ALARM_FOLDERS: Record<StreamAlarmTable, string> = { final: 'stream_alarm', early: 'stream_alarm_early', early_label: 'stream_alarm_early_label' };
+/** Where the job writes each alarm table in the gold bucket (stream_alarms.py ALARM_FOLDERS; test/local/streamJob.test.ts holds the two equal). */
+export const ALARM_FOLDERS: Record<StreamAlarmTable, string> = { final: 'stream_alarm', early: 'stream_alarm_early', early_label: 'stream_alarm_early_label' };
 
 export interface StreamJobOptions {
   env: SparkEnvironment;
@@ -191,7 +192,8 @@ export async function streamAlarmRows(goldDir: string, table: StreamAlarmTable =
   return out.sort((a, b) => a.deviceId.localeCompare(b.deviceId));
 }
 
-const WINDOW_FOLDERS: Record<StreamTier, string> = { final: 'windows', early: 'early_windows' };
+/** Where the job keeps each tier's window state (stream_alarms.py WINDOW_FOLDERS; held equal as ALARM_FOLDERS is). */
+export const WINDOW_FOLDERS: Record<StreamTier, string> = { final: 'windows', early: 'early_windows' };
 
 /**
  * The windows of a day the stream scored in a tier, from its state (<state>/windows/date=<day>/…,
