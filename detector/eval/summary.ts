@@ -55,7 +55,7 @@ export interface Summary {
    */
   counts: { deviceDays: number; withCondition: number; otherDesign?: number; healthy: number; faulty: number; visible: number; notVisible: number; noDaylight: number };
   falseAlarms: { overall: FalseAlarmRow; bySky: Record<string, FalseAlarmRow>; byReference: Record<string, FalseAlarmRow>; byPlantDay: Record<string, FalseAlarmRow> };
-  faults: { overall: RecallRow; byClass: Record<string, RecallRow>; bySeverity: Record<string, RecallRow>; bySky: Record<string, RecallRow>; byReference: Record<string, RecallRow>; byBegan?: Record<string, RecallRow> };
+  faults: { overall: RecallRow; byClass: Record<string, RecallRow>; bySeverity: Record<string, RecallRow>; bySky: Record<string, RecallRow>; byReference: Record<string, RecallRow>; byBegan?: Record<string, RecallRow>; byActing?: Record<string, RecallRow> };
   /** per condition kind that acted on some device-day (simulator/conditions.ts), and 'any' */
   byCondition: Record<string, ConditionRow>;
   /** per held-out design of a design plant (npm run eval --designs), and 'default' (the ordinary device-days, for comparison); empty without design plants */
@@ -93,6 +93,18 @@ export function quantile(sorted: readonly number[], p: number): number | null {
 }
 
 const rate = (n: number, of: number) => (of > 0 ? n / of : null);
+
+/** Bands of a visible fault's acting daylight windows that day (at least two: outcome.ts visible), for faults by evidence. */
+export const ACTING_BANDS = ['2–3', '4–6', '7–12', '13 or more'] as const;
+
+/**
+ * A visible fault's band of acting daylight windows: how much evidence the day gave the
+ * decision, whose thresholds need one to three windows at full score for a class and five
+ * for a new blocked string's raise.
+ */
+export function actingBand(actingWindows: number): (typeof ACTING_BANDS)[number] {
+  return actingWindows <= 3 ? '2–3' : actingWindows <= 6 ? '4–6' : actingWindows <= 12 ? '7–12' : '13 or more';
+}
 
 export function recallRow(visible: readonly Outcome[]): RecallRow {
   const named = visible.filter((o) => o.named);
@@ -268,6 +280,7 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
       bySky: mapValues(groupBy(visible, (o) => o.sky, skies), recallRow),
       byReference: mapValues(groupBy(visible, (o) => o.judgedAgainst, REFERENCES), recallRow),
       byBegan: mapValues(groupBy(visible.filter((o) => o.began), (o) => o.began!, ['earlier-day', 'overnight', 'in-daylight']), recallRow),
+      byActing: mapValues(groupBy(visible, (o) => actingBand(o.actingWindows), ACTING_BANDS), recallRow),
     },
     byCondition: conditionRows(outcomes.filter((o) => !o.design)),
     byDesign: designRows(outcomes, ordinary),

@@ -3,7 +3,7 @@ import { FAULT_CLASSES, type FaultClass } from '../../contracts';
 import type { Alarm, EvidenceWindow } from '../../detector/eval/decision';
 import { actingWindows, daylightMinutes, delayStartMs, namesFault, outcomeOf, type Outcome } from '../../detector/eval/outcome';
 import type { DeviceDayRecord } from '../../detector/eval/records';
-import { quantile, summarize } from '../../detector/eval/summary';
+import { ACTING_BANDS, actingBand, quantile, summarize } from '../../detector/eval/summary';
 
 const W = 1_280_000; // a window: 64 slots of 20 s
 const MIN = 60_000;
@@ -173,6 +173,9 @@ describe('the summary', () => {
     expect(s.faults.overall.delayP90Min).toBeCloseTo((3 * W) / MIN);
     const bySeverity = Object.values(s.faults.bySeverity).reduce((n, r) => n + r.visible, 0);
     expect(bySeverity).toBe(s.faults.overall.visible);
+    // each visible fault here acted in four daylight windows
+    expect(Object.keys(s.faults.byActing!)).toEqual(['4–6']);
+    expect(s.faults.byActing!['4–6']).toMatchObject({ visible: 3, named: 2 });
   });
 
   it('judges the goals: false alarms, the leak goal on leaks ≥ 0.5 A, n/a where nothing was measured', () => {
@@ -188,5 +191,12 @@ describe('the summary', () => {
     expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9)).toBe(9);
     expect(quantile([7], 0.9)).toBe(7);
     expect(quantile([], 0.5)).toBeNull();
+  });
+});
+
+describe('visible faults by their acting daylight windows (summary.ts actingBand)', () => {
+  it('bands the windows a visible fault acted in: 2–3, 4–6, 7–12, 13 or more', () => {
+    expect([2, 3, 4, 6, 7, 12, 13, 40].map(actingBand)).toEqual(['2–3', '2–3', '4–6', '4–6', '7–12', '7–12', '13 or more', '13 or more']);
+    expect(ACTING_BANDS).toEqual(['2–3', '4–6', '7–12', '13 or more']);
   });
 });
