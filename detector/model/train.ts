@@ -1,5 +1,5 @@
 /**
- * npm run train -- [--train-days 96] [--devices 18] [--epochs 15] [--patience 3] [--normal-keep 0.5] [--variant classic|plain|batchnorm]
+ * npm run train -- [--train-days 240] [--devices 18] [--epochs 30] [--patience 5] [--normal-keep 0.5] [--variant classic|plain|batchnorm]
  *                   [--repeat partial_shading=3,...] [--out DIR]
  * (the defaults reproduce the committed model: ~22 min of training on 2 cores, wasm backend)
  *
