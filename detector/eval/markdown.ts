@@ -150,7 +150,7 @@ export function reportTables(r: EvalReport): string[] {
       ? ['', 'By when the fault began (earlier-day: on an earlier day, so its delay counts from the day\'s first daylight window, and the alarm of the day before, if there was one, was carried in (contracts/detector.json alarms.carry); overnight: this day before the first daylight window, whose dim windows its delay counts from; in-daylight: it began, or first acted, later in the day):', '', ...recallTable('began', r.faults.byBegan)]
       : []),
     ...(r.faults.byActing && Object.keys(r.faults.byActing).length
-      ? ['', 'By how many daylight windows the fault acted in that day (the evidence the decision could gather: a class\'s threshold is one to three windows at full score, a new blocked string\'s raise five; a fault that acts in few windows began late in the day, or comes and goes, and one that persists is named the next morning, when its alarm is carried in):', '', ...recallTable('acting windows', r.faults.byActing)]
+      ? ['', 'By how many daylight windows the fault acted in that day (the evidence the decision could gather: each label\'s threshold takes one window or more at full score, a new blocked string\'s raise several (the model\'s alarms.json); a fault that acts in few windows began late in the day, or comes and goes, and one that persists is named the next morning, when its alarm is carried in):', '', ...recallTable('acting windows', r.faults.byActing)]
       : []),
     '',
     baselineLine(r),

@@ -97,11 +97,7 @@ const rate = (n: number, of: number) => (of > 0 ? n / of : null);
 /** Bands of a visible fault's acting daylight windows that day (at least two: outcome.ts visible), for faults by evidence. */
 export const ACTING_BANDS = ['2–3', '4–6', '7–12', '13 or more'] as const;
 
-/**
- * A visible fault's band of acting daylight windows: how much evidence the day gave the
- * decision, whose thresholds need one to three windows at full score for a class and five
- * for a new blocked string's raise.
- */
+/** A visible fault's band of acting daylight windows: how much evidence the day gave the decision. */
 export function actingBand(actingWindows: number): (typeof ACTING_BANDS)[number] {
   return actingWindows <= 3 ? '2–3' : actingWindows <= 6 ? '4–6' : actingWindows <= 12 ? '7–12' : '13 or more';
 }

@@ -29,6 +29,7 @@ those rows. They come hours sooner and are not the batch's (npm run eval --scori
 
 Python 3.9-compatible; no pyspark here.
 """
+import collections
 import math
 
 import numpy as np
@@ -405,10 +406,12 @@ TIERS = ("early", "final")
 score_windows_early) and final (the batch's alarm, score_windows)."""
 
 
+Message = collections.namedtuple("Message", "prefix type subject")
+
 MESSAGES = {
-    "final": ("", "pv-fault-alarm", "PV fault alarm %(deviceId)s %(label)s"),
-    "early": ("early/", "pv-fault-early-alarm", "PV fault early alarm %(deviceId)s %(label)s"),
-    "early_label": ("early-label/", "pv-fault-early-label", "PV fault early alarm %(deviceId)s named %(label)s"),
+    "final": Message("", "pv-fault-alarm", "PV fault alarm %(deviceId)s %(label)s"),
+    "early": Message("early/", "pv-fault-early-alarm", "PV fault early alarm %(deviceId)s %(label)s"),
+    "early_label": Message("early-label/", "pv-fault-early-label", "PV fault early alarm %(deviceId)s named %(label)s"),
 }
 """Per kind of notification: its key's prefix, its type and its subject (SNS, e-mail). early_label:
 an early alarm published as its group, now labelled by the day's decision (new_labels); its tier is early."""
@@ -422,7 +425,7 @@ def _message_kind(kind):
 
 def alarm_subject(alarm, kind="final"):
     """The subject line of an alarm's notification (an SNS subject: under 100 ASCII characters)."""
-    return _message_kind(kind)[2] % {"deviceId": alarm["deviceId"], "label": alarm["label"]}
+    return _message_kind(kind).subject % {"deviceId": alarm["deviceId"], "label": alarm["label"]}
 
 
 def alarm_message(alarm, kind="final"):
@@ -432,7 +435,7 @@ def alarm_message(alarm, kind="final"):
     one is early/date/deviceId, of type pv-fault-early-alarm, and the label an early alarm of a
     group gets later that day early-label/date/deviceId, of type pv-fault-early-label, so a
     subscriber that acts on final alarms only filters on the type."""
-    prefix, message_type, _ = _message_kind(kind)
-    key = "%s%s/%s" % (prefix, alarm["date"], alarm["deviceId"])
-    return key, {"type": message_type, "key": key, "tier": "final" if kind == "final" else "early",
+    message = _message_kind(kind)
+    key = "%s%s/%s" % (message.prefix, alarm["date"], alarm["deviceId"])
+    return key, {"type": message.type, "key": key, "tier": "final" if kind == "final" else "early",
                  **{k: alarm[k] for k, _ in ALARM_COLUMNS}}

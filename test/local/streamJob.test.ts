@@ -1,7 +1,9 @@
 /**
  * local/streamJob.ts reads the tables spark/jobs/stream_alarms.py writes: the folder names
  * live in both languages, so they are compared here with the job module's own (loaded by
- * /usr/bin/python3 without Spark, as test/python/test_stream_job.py loads it).
+ * /usr/bin/python3 without Spark, as test/python/test_stream_job.py loads it; not through
+ * test/engines/sparkScript.ts runSparkScript, whose environment checks Java and fetches the
+ * connector jars for what needs only the module's constants).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
