@@ -81,7 +81,7 @@ export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const TABLES_CONTRACT = {
   "doc": "Silver and gold tables: columns, types, sort order and S3 layout. Column types: string, int32, int64, float32, float64, and X[] for a list of X (Parquet 3-level LIST, elements required). A column with forEachClass expands into one column per fault class, in class order, with {class} replaced by the class name. Times are epoch milliseconds (UTC) in int64 columns whose name ends in Ms. Each table's readableFrom is the oldest contract version whose files today's readers still read (its columns and their meaning unchanged since, or only nullable columns added that no reader of an older day asks for): a day written under an older version of that table answers 'rerun the day'; a newer version than the readers' is refused.",
-  "version": 10,
+  "version": 11,
   "storage": {
     "doc": "A day is the plant-local calendar day (date=YYYY-MM-DD). Every run writes its files under its own run=<runId> folder and then publishes them by writing the commit marker, one PUT. Readers (the API, the predict job, Athena views) read only the files the marker lists, so a half-written or concurrent run is never visible; a rerun's marker replaces the previous one. Before it does, the run it supersedes is recorded at supersededKey (its old marker plus supersededAt and supersededBy), and its files are kept for supersededGraceMs: longer than any reader can hold the old marker (the API caches markers for a minute; a job reads its input for at most its 24-h execution timeout). Every later commit of the table deletes the files of the superseded runs whose grace is over, never those of a run that is again the committed one.",
     "dataKey": "{prefix}/date={date}/run={runId}/part-{part}.parquet",
@@ -659,6 +659,18 @@ export const TABLES_CONTRACT = {
           "doc": "the partition day's gold_daily alarmSinceMs: since when the array has been alarmed for the fault of its alarm, which the next day's alarm keeps when it continues this one. Null without an alarm, when not known, and in partitions written before contract version 9"
         },
         {
+          "name": "dayAlarmOnsetMs",
+          "type": "int64",
+          "nullable": true,
+          "doc": "the partition day's gold_daily alarmOnsetMs: when its alarm's evidence run began, which the next day re-arms a recurring label from (contracts/detector.json alarms.recur). Null without an alarm, and in partitions written before contract version 11 (nothing recurs from those)"
+        },
+        {
+          "name": "dayAlarmRaisedMs",
+          "type": "int64",
+          "nullable": true,
+          "doc": "the partition day's gold_daily alarmRaisedMs: when its alarm was raised, up to which (and a window after) the next day re-arms a recurring label (contracts/detector.json alarms.recur). Null without an alarm, and in partitions written before contract version 11"
+        },
+        {
           "name": "fleetRatio",
           "type": "float64",
           "nullable": true,
@@ -736,6 +748,15 @@ export const DETECTOR_CONTRACT = {
       "doc": "An alarm stays open from one day to the next while the fault goes on. When the baseline table the predict job of day D reads is of day D-1 (contracts/tables.json device_baseline, read as the baseline rule says) and the device's row there has a dayVerdict that is an alarm label L (its alarm of D-1) whose dayAlarmStanding is at least minStanding (L's evidence at D-1's last predicted window, the day counted on its own from 0 without what it carried in, the plant gate's windows set aside, divided by threshold[L]: the fault still showed at the day's end, so a false alarm of a few windows, or a fault repaired during the day, is not carried), L's evidence starts day D at share x threshold[L] instead of 0, every other label's at 0; the CUSUM then goes on as on any day. With share 1 the alarm is raised again at the end of the day's first window whose score for L is not negative (L at least as likely as its strongest rival), and windows that read otherwise drain it like any evidence, after which it must be earned anew. The run of a carried label begins at the day's first predicted window (its onset; the fault began on an earlier day, whose gold_daily has the first alarm). An alarm of L raised from that run, unbroken since the day's first window, continues D-1's alarm: it is open since D-1's was (contracts/tables.json gold_daily alarmSinceMs, from device_baseline dayAlarmSinceMs); an alarm earned anew after a drain is open since its own onset. Nothing is carried over a day the pipeline did not predict, nor from a day without an alarm, nor for a device the baseline of D-1 has no verdict of. Calibration (npm run calibrate) chooses the thresholds on single days, without carry; npm run eval measures the decision with it, consecutive days in order.",
       "share": 1,
       "minStanding": 1
+    },
+    "recur": {
+      "doc": "A shadow comes back by the clock. The cause of a partial shading alarm, an obstacle between the sun and some of the modules, stays where it is, so its shadow falls on the same modules at about the same solar time the next day the sun is out; the carry does not see that, because the shadow has passed before the day's end. When the baseline table the predict job of day D reads is of day D-1 (contracts/tables.json device_baseline, read as the baseline rule says) and the device's row there has a dayVerdict that is a label L of `labels` with dayAlarmOnsetMs and dayAlarmRaisedMs (its alarm of D-1), L is re-armed in each of D's predicted windows (the plant gate's set aside) whose start lies within [dayAlarmOnsetMs + 24 h - windowsBefore windows, dayAlarmRaisedMs + 24 h + windowsAfter windows] (a window: window.length grid slots): before the window's score is added, L's evidence is raised to share x threshold[L] where it is lower, its evidence run starting at that window unless one began before the span; the CUSUM then goes on as on any day, and windows outside the span are scored as on any day. With share 0.8, one window of the span in which L is at least exp(0.2 x threshold[L]) times as likely as its strongest rival raises it (about 4 times with an own-baseline threshold near 7). Epoch times: 24 h later is the same solar time to within minutes whatever the local clock does. The values were chosen on tuning plant-days of their own (npm run eval -- --seed 6000 --dates 2025-03-20,2025-07-20,2025-10-20 --conditions soiling,dew --designs none --decision alarms-recur..., docs/model-card.md), not on the evaluation's: there share 1 named 3 more shadows than 0.8 for 3 more false alarms on healthy days under soiling and dew, 0.5 named 2 fewer. An alarm raised from a re-armed run is open since its own onset (it does not continue the day before's). Calibration (npm run calibrate) chooses the thresholds on single days, without it; npm run eval measures the decision with it, consecutive days in order.",
+      "labels": [
+        "partial_shading"
+      ],
+      "share": 0.8,
+      "windowsBefore": 1,
+      "windowsAfter": 1
     },
     "raise": {
       "doc": "The decision's second stage: a group is raised before the decision names a class. Per group G with a raise threshold (alarms.json raise, one per threshold set, at most threshold[G]), G's evidence is followed as the decision computes it, the day counted on its own (from 0, without what the carry brings in; the plant gate's windows set aside). At the end of the first window where it reaches G's raise threshold, when the decision has not raised an alarm by then, the day's alarm is raised there: it keeps the label the decision gives the day (its class or group, its onset when that is earlier than the start of G's evidence run, its confidence and evidence), raised at G's raise (contracts/tables.json gold_daily alarmRaisedMs), with alarmRaisedAs G when the label is another and alarmLabelledMs when the decision named it. When the decision raises nothing all day, the alarm is G's, from its run: onset the start of G's run, confidence the mean p_G over the run, evidence S_G at the raise, never labelled (alarmLabelledMs null). Why: a new blocked string reads as all of string_blocked's members at once, so the group's evidence grows at full score from its first window, but the threshold that keeps the group's false alarms within budget takes nine such windows; the raise threshold is the lowest that keeps the healthy validation days alarmed within the same budget (npm run calibrate, alarmCalibration.ts calibrateRaise), and the label still comes from the day's decision. A stream (spark/jobs/stream_alarms.py) publishes the batch-equal alarm of a device-day once alarmLabelledMs is known or the day is over; its early tier at the raise."
@@ -985,6 +1006,10 @@ export interface DeviceBaselineRow {
   dayAlarmStanding: number | null;
   /** the partition day's gold_daily alarmSinceMs: since when the array has been alarmed for the fault of its alarm, which the next day's alarm keeps when it continues this one. Null without an alarm, when not known, and in partitions written before contract version 9 */
   dayAlarmSinceMs: number | null;
+  /** the partition day's gold_daily alarmOnsetMs: when its alarm's evidence run began, which the next day re-arms a recurring label from (contracts/detector.json alarms.recur). Null without an alarm, and in partitions written before contract version 11 (nothing recurs from those) */
+  dayAlarmOnsetMs: number | null;
+  /** the partition day's gold_daily alarmRaisedMs: when its alarm was raised, up to which (and a window after) the next day re-arms a recurring label (contracts/detector.json alarms.recur). Null without an alarm, and in partitions written before contract version 11 */
+  dayAlarmRaisedMs: number | null;
   /** the day's fleet reference R (current ÷ irradiance), the same in every row of the partition */
   fleetRatio: number | null;
 }

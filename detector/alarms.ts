@@ -9,7 +9,7 @@
  * hours or a fault that starts in the afternoon is raised as soon as its evidence
  * suffices, which a share of the day's windows never could be.
  */
-import { addDays, DETECTOR_CONTRACT, FAULT_CLASSES, type FaultClass } from '../contracts';
+import { addDays, DETECTOR_CONTRACT, FAULT_CLASSES, GRID_STEP_MS, type FaultClass } from '../contracts';
 
 const SPEC = DETECTOR_CONTRACT.alarms;
 export type AlarmGroup = keyof typeof SPEC.groups;
@@ -271,6 +271,42 @@ export function passedOn(verdict: string | null | undefined, standing: number | 
 }
 
 /**
+ * A label the day re-arms, and the span of window starts in which (contracts/detector.json
+ * alarms.recur): its evidence is raised to recur.share × its threshold before each such
+ * window's score is added.
+ */
+export interface Recurrence {
+  label: AlarmLabel;
+  fromMs: number;
+  toMs: number;
+}
+
+const DAY_MS = 86_400_000;
+/** one window of the contract, in ms: what recur.windowsBefore and windowsAfter count */
+const RECUR_WINDOW_MS = DETECTOR_CONTRACT.window.length * GRID_STEP_MS;
+const RECUR_LABELS: readonly string[] = SPEC.recur.labels;
+
+/**
+ * The recurrence a day's alarm leaves the next day (alarms.recur): for an alarm whose label
+ * recurs by the clock (a shadow), the span from a window before its onset to a window
+ * after its raise, 24 h later; else null (no alarm, another label, or times not known).
+ */
+export function recurrenceAfter(label: string | null | undefined, onsetMs: number | null | undefined, raisedMs: number | null | undefined): Recurrence | null {
+  if (!isAlarmLabel(label) || !RECUR_LABELS.includes(label) || !Number.isFinite(onsetMs) || !Number.isFinite(raisedMs)) return null;
+  return { label, fromMs: onsetMs! + DAY_MS - SPEC.recur.windowsBefore * RECUR_WINDOW_MS, toMs: raisedMs! + DAY_MS + SPEC.recur.windowsAfter * RECUR_WINDOW_MS };
+}
+
+/**
+ * The recurrence a device has on `date` (alarms.recur) from its baseline row of
+ * `baselineDate` (dayVerdict, dayAlarmOnsetMs, dayAlarmRaisedMs: its alarm of that day),
+ * only when that table is of the day before; else null. A row of a partition written
+ * before the tables contract's version 11 has no alarm times: nothing recurs from it.
+ */
+export function recurringAlarm(row: { dayVerdict: string | null; dayAlarmOnsetMs?: number | null; dayAlarmRaisedMs?: number | null } | undefined, baselineDate: string | null, date: string): Recurrence | null {
+  return row && baselineDate !== null && baselineDate === addDays(date, -1) ? recurrenceAfter(row.dayVerdict, row.dayAlarmOnsetMs, row.dayAlarmRaisedMs) : null;
+}
+
+/**
  * Since when the array has been alarmed for the fault of a day's alarm (gold_daily
  * alarmSinceMs): the alarm's own onset, or, when it continues the alarm carried in,
  * since when that one was open (`carriedSinceMs`, the day before's dayAlarmSinceMs; null
@@ -320,10 +356,11 @@ export function evidenceTrace(windows: PredictedWindows, plantEvents: ReadonlySe
  * (carriedAlarm): its evidence starts the day at alarms.carry.share × its threshold, its
  * run at the day's first window. `raise`: the raise thresholds of the second stage
  * (raisedEarly; the product's decision, with alarms.json raise); null: the decision alone,
- * one stage (what calibration chooses the thresholds with).
+ * one stage (what calibration chooses the thresholds with). `recurring`: the label the day
+ * re-arms in the span of its alarm the day before (recurringAlarm, alarms.recur); null: none.
  */
-export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number> = NO_EVENTS, carried: AlarmLabel | null = null, raise: RaiseThresholds | null = null): Alarm | null {
-  const named = decideNamed(windows, thresholds, plantEvents, carried);
+export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number> = NO_EVENTS, carried: AlarmLabel | null = null, raise: RaiseThresholds | null = null, recurring: Recurrence | null = null): Alarm | null {
+  const named = decideNamed(windows, thresholds, plantEvents, carried, recurring);
   return raise ? raisedEarly(windows, plantEvents, named, raise) : named;
 }
 
@@ -373,7 +410,7 @@ function raisedEarly(windows: PredictedWindows, plantEvents: ReadonlySet<number>
 }
 
 /** The decision's alarm (one stage): the first label whose evidence reaches its threshold. */
-function decideNamed(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number>, carried: AlarmLabel | null): Alarm | null {
+function decideNamed(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number>, carried: AlarmLabel | null, recurring: Recurrence | null): Alarm | null {
   const n = windows.startMs.length;
   if (windows.endMs.length !== n || windows.probs.length !== n * K) throw new Error(`decideAlarm: ${n} window starts, ${windows.endMs.length} ends and ${windows.probs.length / K} probability rows`);
   const L = ALARM_LABELS.length;
@@ -387,8 +424,19 @@ function decideNamed(windows: PredictedWindows, thresholds: AlarmThresholds, pla
     s[c] = SPEC.carry.share * limits[c]!;
     runStart[c] = 0;
   }
+  const r = recurring ? ALARM_LABELS.indexOf(recurring.label) : -1;
+  if (recurring && r < 0) throw new Error(`decideAlarm: recurring label ${JSON.stringify(recurring.label)} is not an alarm label (${ALARM_LABELS.join(', ')})`);
   for (let w = 0; w < n; w++) {
     if (plantEvents.has(windows.startMs[w]!)) continue;
+    if (recurring && windows.startMs[w]! >= recurring.fromMs && windows.startMs[w]! <= recurring.toMs) {
+      // re-armed before the window's score: one window that reads enough like the label raises it
+      const armed = SPEC.recur.share * limits[r]!;
+      if (s[r]! < armed) {
+        // its run starts here unless one began before the span (what an armed window left does not count)
+        if (runStart[r] === -1 || windows.startMs[runStart[r]!]! >= recurring.fromMs) runStart[r] = w;
+        s[r] = armed;
+      }
+    }
     let best = -1;
     for (let l = 0; l < L; l++) {
       const next = Math.max(0, s[l]! + windowScore(windows.probs, w, l));

@@ -11,7 +11,7 @@
  * baseline-days.json holds both to them.
  */
 import { DETECTOR_CONTRACT, type DeviceBaselineRow } from '../contracts';
-import type { AlarmLabel } from './alarms';
+import type { AlarmLabel, Recurrence } from './alarms';
 import { DEFAULT_PER_UNIT, type PerUnitReference } from './perUnit';
 import { windowMeans, type WindowInfo } from './windows';
 
@@ -58,6 +58,9 @@ export interface DeviceDayBaselineInput {
   standing?: number | null;
   /** gold_daily alarmSinceMs of the day (null or absent: no alarm, or not known) */
   sinceMs?: number | null;
+  /** gold_daily alarmOnsetMs and alarmRaisedMs of the day (null or absent: no alarm): what the next day re-arms a recurring label by (detector/alarms.ts recurringAlarm) */
+  onsetMs?: number | null;
+  raisedMs?: number | null;
 }
 
 /**
@@ -79,7 +82,7 @@ export function nextBaseline(previous: ReadonlyMap<string, DeviceBaselineRow>, t
       ratios = Float32Array.from([...ratios, q].slice(-BASELINE.maxDays));
       lastHealthyDate = date;
     }
-    return { deviceId, ratios, gain: gainOf(ratios), lastHealthyDate, dayRatio: q, dayVerdict: day?.verdict ?? null, dayAlarmStanding: day?.standing ?? null, dayAlarmSinceMs: day?.sinceMs ?? null, fleetRatio: fleet };
+    return { deviceId, ratios, gain: gainOf(ratios), lastHealthyDate, dayRatio: q, dayVerdict: day?.verdict ?? null, dayAlarmStanding: day?.standing ?? null, dayAlarmSinceMs: day?.sinceMs ?? null, dayAlarmOnsetMs: day?.onsetMs ?? null, dayAlarmRaisedMs: day?.raisedMs ?? null, fleetRatio: fleet };
   });
 }
 
@@ -93,19 +96,22 @@ export interface DeviceReference {
   carried: AlarmLabel | null;
   /** with a carried alarm: since when the array has been alarmed for it (the row's dayAlarmSinceMs; null: not recorded) */
   carriedSinceMs: number | null;
+  /** the label it re-arms in the span of its alarm the day before (detector/alarms.ts recurringAlarm, alarms.recur); null: none */
+  recurring: Recurrence | null;
 }
 
-export const NO_HISTORY: DeviceReference = { gain: null, days: 0, perUnit: DEFAULT_PER_UNIT, carried: null, carriedSinceMs: null };
+export const NO_HISTORY: DeviceReference = { gain: null, days: 0, perUnit: DEFAULT_PER_UNIT, carried: null, carriedSinceMs: null, recurring: null };
 
 /**
  * A device's baseline row (none: no history), its design's per-unit reference (the
- * default design's unless given) and the alarm it carries in from the day before.
+ * default design's unless given), the alarm it carries in from the day before and the
+ * label it re-arms where that day's alarm was (recurringAlarm).
  */
-export function referenceOf(row: DeviceBaselineRow | undefined, perUnit: PerUnitReference = DEFAULT_PER_UNIT, carried: AlarmLabel | null = null): DeviceReference {
+export function referenceOf(row: DeviceBaselineRow | undefined, perUnit: PerUnitReference = DEFAULT_PER_UNIT, carried: AlarmLabel | null = null, recurring: Recurrence | null = null): DeviceReference {
   // a row of a partition written before the tables contract's version 9 has no dayAlarmSinceMs
   const carriedSinceMs = carried !== null ? (row?.dayAlarmSinceMs ?? null) : null;
-  if (row && row.gain !== null) return { gain: row.gain, days: row.ratios.length, perUnit, carried, carriedSinceMs };
-  return perUnit === DEFAULT_PER_UNIT && carried === null ? NO_HISTORY : { ...NO_HISTORY, perUnit, carried, carriedSinceMs };
+  if (row && row.gain !== null) return { gain: row.gain, days: row.ratios.length, perUnit, carried, carriedSinceMs, recurring };
+  return perUnit === DEFAULT_PER_UNIT && carried === null && recurring === null ? NO_HISTORY : { ...NO_HISTORY, perUnit, carried, carriedSinceMs, recurring };
 }
 
 /** The plant-local days whose baseline the predict job of `date` may read, newest first (maxAgeDays of them). */

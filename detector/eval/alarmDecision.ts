@@ -6,7 +6,7 @@
  * the same decision in one stage (without the raise), measured beside it.
  */
 import { FAULT_CLASSES } from '../../contracts';
-import { alarmCandidates, alarmStanding, decideAlarm, passedOn, PlantSlots, ruleFor, type AlarmThresholdSets, type PredictedWindows, type RaiseThresholdSets } from '../alarms';
+import { alarmCandidates, alarmStanding, decideAlarm, passedOn, PlantSlots, recurrenceAfter, ruleFor, type AlarmThresholdSets, type PredictedWindows, type RaiseThresholdSets } from '../alarms';
 import { ARTIFACTS_DIR, readCalibratedAlarms } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
 import { plantConditions } from '../plantConditions';
@@ -22,26 +22,32 @@ export interface CalibratedAlarms {
 
 const DECISION =
   "per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for), raised at the end of the first window whose evidence reaches the model's calibrated threshold, windows where the whole plant departs from normal at once set aside, the label of the device's alarm the day before starting at its threshold (contracts/detector.json alarms: plantGate, carry)";
+const RECUR =
+  ", a shadow alarmed the day before re-armed at 0.8 of its threshold from a window before to a window after where that alarm was (alarms.recur)";
 
 /**
  * `stages` 2: the product's decision; 1: the same without the raise (the first stage alone).
+ * `recur`: whether a shadow alarmed the day before is re-armed where it was (alarms.recur; the product's).
  * `calibrated` is called per device-day, when the first is decided (a module that merely imports
  * the decisions reads no artifacts): it caches, as readCommitted does.
  */
-export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => CalibratedAlarms): Decision {
+export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => CalibratedAlarms, recur = true): Decision {
+  const decision = recur ? DECISION + RECUR : DECISION;
   return {
     name,
     description:
       stages === 2
-        ? `the day's alarm in two stages: a group (string_blocked) is raised at the end of the first window whose evidence reaches its raise threshold (alarms.json raise, calibrated for the same false-alarm budget), and the decision over the day (${DECISION}) gives the alarm its label; the delay counts to when the alarm first named the fault (contracts/detector.json alarms.raise)`
-        : `the day's alarm in one stage, without the raise: ${DECISION}`,
+        ? `the day's alarm in two stages: a group (string_blocked) is raised at the end of the first window whose evidence reaches its raise threshold (alarms.json raise, calibrated for the same false-alarm budget), and the decision over the day (${decision}) gives the alarm its label; the delay counts to when the alarm first named the fault (contracts/detector.json alarms.raise)`
+        : `the day's alarm in one stage, without the raise: ${decision}`,
     decide(day: DeviceDayEvidence, _history, plant: PlantContext = NO_PLANT_CONTEXT, previous = null) {
       const loaded = calibrated();
       // the run's days are consecutive: the day before's alarm is carried in as the predict job reads it from the baseline of the day before
       const carried = previous ? passedOn(previous.label, previous.standing) : null;
       const windows = predictedWindowsOf(day);
       const rule = ruleFor(loaded.thresholds, stages === 2 ? loaded.raise : null, day.baselineDays);
-      const a = decideAlarm(windows, rule.thresholds, plant.events, carried, rule.raise);
+      // and the day before's shadow re-armed where it was, as the predict job reads it from the same row (dayAlarmOnsetMs, dayAlarmRaisedMs)
+      const recurring = recur && previous ? recurrenceAfter(previous.label, previous.onsetMs, previous.raisedMs) : null;
+      const a = decideAlarm(windows, rule.thresholds, plant.events, carried, rule.raise, recurring);
       if (!a) return { alarm: null };
       // how it stands at the day's end is read against the label's threshold, as the carry reads it
       const alarm: Alarm = { label: a.label, candidates: alarmCandidates(a.label), onsetMs: a.onsetMs, raisedMs: a.raisedMs, confidence: a.confidence, standing: alarmStanding(windows, rule.thresholds, a.label, plant.events) };
@@ -73,3 +79,5 @@ const readCommitted = () => (committed ??= readCalibratedAlarms(ARTIFACTS_DIR, r
 export const productAlarmDecision = alarmDecision('alarms', 2, readCommitted);
 /** The same without its second stage: what the pipelines raised until 2026-12-04 (issue 18), measured beside it. */
 export const oneStageAlarmDecision = alarmDecision('alarms-one-stage', 1, readCommitted);
+/** The product's decision without re-arming a shadow where it was the day before: what the pipelines raised until 2026-12-05 (issue 18), measured beside it. */
+export const noRecurrenceAlarmDecision = alarmDecision('alarms-no-recurrence', 2, readCommitted, false);

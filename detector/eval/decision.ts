@@ -69,9 +69,10 @@ export interface Decision {
   description: string;
   /**
    * `history`: the same device's earlier days in this plant's run, oldest first; `plant`: the plant-day's gate;
-   * `previous`: this decision's alarm on the device's previous day of the run (null: none, or the run's first day)
+   * `previous`: this decision's alarm on the device's previous day of the run (null: none, or the run's first day; its
+   * onset and raise null when not known, as in a baseline row written before tables contract 11)
    */
-  decide(day: DeviceDayEvidence, history: readonly DeviceDayEvidence[], plant?: PlantContext, previous?: Pick<Alarm, 'label' | 'standing'> | null): { alarm: Alarm | null };
+  decide(day: DeviceDayEvidence, history: readonly DeviceDayEvidence[], plant?: PlantContext, previous?: (Pick<Alarm, 'label' | 'standing'> & { onsetMs: number | null; raisedMs: number | null }) | null): { alarm: Alarm | null };
 }
 
 export interface AlarmGroup {

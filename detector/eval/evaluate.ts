@@ -75,14 +75,15 @@ export interface EvalRun {
  * unless --decision names another), given the device's verdict the day before, as the
  * predict job does; calibration, which has no thresholds yet, takes the truth.
  */
-export type BaselineVerdict = (record: DeviceDayRecord, plant: PlantContext, before: DeviceBaselineRow | undefined) => { verdict: string; standing: number | null };
+export type BaselineVerdict = (record: DeviceDayRecord, plant: PlantContext, before: DeviceBaselineRow | undefined) => { verdict: string; standing: number | null; onsetMs?: number | null; raisedMs?: number | null };
 
 export function decisionBaselineVerdict(decision: Decision): BaselineVerdict {
   return (r, plant, before) => {
-    const alarm = decision.decide(r.evidence, [], plant, before ? { label: before.dayVerdict ?? 'normal', standing: before.dayAlarmStanding } : null).alarm;
+    const previous = before ? { label: before.dayVerdict ?? 'normal', standing: before.dayAlarmStanding, onsetMs: before.dayAlarmOnsetMs ?? null, raisedMs: before.dayAlarmRaisedMs ?? null } : null;
+    const alarm = decision.decide(r.evidence, [], plant, previous).alarm;
     // a broken alarm stops the run here, before it shapes a baseline
     if (alarm) checkAlarm(alarm, decision.name, r.evidence.deviceId);
-    return { verdict: alarm?.label ?? 'normal', standing: alarm?.standing ?? null };
+    return { verdict: alarm?.label ?? 'normal', standing: alarm?.standing ?? null, onsetMs: alarm?.onsetMs ?? null, raisedMs: alarm?.raisedMs ?? null };
   };
 }
 

@@ -12,7 +12,7 @@
  * store throttled → 503 with Retry-After; never a 500 for anything a client sends.
  */
 import { addDays, ContractVersionMismatch, DETECTOR_CONTRACT, TABLES_CONTRACT, DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker, type SilverDeviceDayRow } from '../../contracts';
-import { ALARM_LABELS, alarmCandidates, carriedAlarm, type AlarmLabel } from '../../detector/alarms';
+import { ALARM_LABELS, alarmCandidates, carriedAlarm, recurringAlarm, type AlarmLabel, type Recurrence } from '../../detector/alarms';
 import { CHANNELS, LEVEL_FEATURES, N_SCALES, WINDOW, windowModelInput, type Normalization } from '../../detector/windows';
 import { perUnitOf, type PerUnitReference } from '../../detector/perUnit';
 import { CONTRACT_SCALES } from '../../detector/cwt';
@@ -390,8 +390,12 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
     // which alarms the day carried in from the day before (contracts/detector.json alarms.carry): the fault goes on
     // since an earlier day, whose alarm it is; read from the baseline of the day before as it now stands
     const dayBefore = addDays(date, -1);
-    const before = page.length ? await reader.tableRows('device_baseline', dayBefore, ['deviceId', 'dayVerdict', 'dayAlarmStanding']) : null;
+    const before = page.length ? await reader.tableRows('device_baseline', dayBefore, ['deviceId', 'dayVerdict', 'dayAlarmStanding', 'dayAlarmOnsetMs', 'dayAlarmRaisedMs']) : null;
     const carried = new Map((before?.rows ?? []).map((r) => [r.deviceId as string, carriedAlarm({ dayVerdict: (r.dayVerdict as string | null) ?? null, dayAlarmStanding: (r.dayAlarmStanding as number | null) ?? null }, dayBefore, date)]));
+    // and which shadows came back where the day before's fell (alarms.recur): the label re-armed there, the alarm begun in its span
+    // (a baseline of version 10 or older has no alarm times: none)
+    const recurring = new Map((before?.rows ?? []).map((r) => [r.deviceId as string, recurringAlarm({ dayVerdict: (r.dayVerdict as string | null) ?? null, dayAlarmOnsetMs: (r.dayAlarmOnsetMs as number | null) ?? null, dayAlarmRaisedMs: (r.dayAlarmRaisedMs as number | null) ?? null }, dayBefore, date)]));
+    const recurs = (r: Record<string, unknown>, span: Recurrence | null | undefined) => !!span && span.label === r.verdict && (r.alarmOnsetMs as number) >= span.fromMs && (r.alarmOnsetMs as number) <= span.toMs;
     return cachedJson(
       date,
       all.marker,
@@ -399,7 +403,7 @@ export function createHandler(options: ApiOptions): (event: HttpEvent) => Promis
       () => ({
         date,
         label: label ?? null,
-        devices: page.map((r) => ({ deviceId: r.deviceId, alarm: { ...alarmJson(r)!, carriedIn: carried.get(r.deviceId as string) === r.verdict }, predictedWindows: r.predicted, design: designJson(r) })),
+        devices: page.map((r) => ({ deviceId: r.deviceId, alarm: { ...alarmJson(r)!, carriedIn: carried.get(r.deviceId as string) === r.verdict, recurs: recurs(r, recurring.get(r.deviceId as string)) }, predictedWindows: r.predicted, design: designJson(r) })),
         nextCursor,
       }),
       before?.marker,

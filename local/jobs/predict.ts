@@ -18,7 +18,7 @@ import { Progress } from '../../detector/progress';
 import { TableReader, type ObjectStore } from '../../functions/api/tableReader';
 import { bucketOf, parseJobArgs, PREDICT_FLAGS } from './args';
 import type { DeviceGold } from './devicePredictor';
-import { alarmStanding, carriedAlarm, isAlarmLabel, PlantSlots, type PredictedWindows } from '../../detector/alarms';
+import { alarmStanding, carriedAlarm, isAlarmLabel, PlantSlots, recurringAlarm, type PredictedWindows } from '../../detector/alarms';
 import { gatedDaily, predictedWindowsOfRows } from '../../detector/gold';
 import { plantConditions, type PlantCondition } from '../../detector/plantConditions';
 import { perUnitOf } from '../../detector/perUnit';
@@ -76,6 +76,8 @@ export interface PredictResult {
     written: number;
     /** devices whose alarm of the day before was carried into the day (contracts/detector.json alarms.carry) */
     alarmsCarried: number;
+    /** devices whose alarm of the day before re-arms its label where it was (contracts/detector.json alarms.recur: a shadow) */
+    alarmsRecurring: number;
     /** the day's alarms that continue the one carried in: open since an earlier day (gold_daily alarmSinceMs other than alarmOnsetMs) */
     alarmsContinued: number;
   };
@@ -162,9 +164,9 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   if (!marker) throw new Error(`no silver for ${date}: run the ingest first`);
   const registry = await readRegistry(silverReader, marker);
   const previous = await readBaseline(new TableReader(storeFor(bucketOf(a['--gold-uri']))), date);
-  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], plantConditions: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, registry: { devices: registry.size, defaulted: 0 }, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0, alarmsCarried: 0, alarmsContinued: 0 } };
+  const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], plantConditions: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, registry: { devices: registry.size, defaulted: 0 }, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0, alarmsCarried: 0, alarmsRecurring: 0, alarmsContinued: 0 } };
   const today = new Map<string, DeviceDayBaselineInput>();
-  // the alarm each device carries in from the day before (its reference's), and since when it is open, for its gated summary
+  // the alarm each device carries in from the day before (its reference's), since when it is open, and the label it re-arms, for its gated summary
   const carried = new Map<string, DeviceReference>();
   const bar = progress ? new Progress('predict', marker.rows, 'devices') : null;
   const gold = writerFor(bucketOf(a['--gold-uri']));
@@ -197,15 +199,16 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   };
   for await (const row of silverInDeviceOrder(silverStore, marker)) {
     const before = previous.rows.get(row.deviceId);
-    const reference: DeviceReference = referenceOf(before, perUnitOf(registry.get(row.deviceId)), carriedAlarm(before, previous.date, date));
-    if (reference.carried) carried.set(row.deviceId, reference);
+    const reference: DeviceReference = referenceOf(before, perUnitOf(registry.get(row.deviceId)), carriedAlarm(before, previous.date, date), recurringAlarm(before, previous.date, date));
+    if (reference.carried || reference.recurring) carried.set(row.deviceId, reference);
+    if (reference.carried) result.baseline.alarmsCarried++;
+    if (reference.recurring) result.baseline.alarmsRecurring++;
     const task = predictor.predict(row, reference).then((g) => ({ deviceId: row.deviceId, g }));
     task.catch(() => undefined); // awaited in order by drain; an early failure must not go unhandled meanwhile
     queue.push(task);
     await drain(IN_FLIGHT - 1);
   }
   await drain(0);
-  result.baseline.alarmsCarried = carried.size;
   const plantEvents = slots.plantEvents();
   result.plantEventWindows = [...plantEvents].sort((a, b) => a - b);
   result.plantConditions = plantConditions(slots.slots, plantEvents);
@@ -216,7 +219,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
     // a new alarm is open since its onset; one that continues the alarm carried in, since an earlier day (or not recorded)
     if (isAlarmLabel(daily.verdict) && daily.alarmSinceMs !== daily.alarmOnsetMs) result.baseline.alarmsContinued++;
     result.byDevice.set(deviceId, { verdict: daily.verdict, alarmOnsetMs: daily.alarmOnsetMs, alarmRaisedMs: daily.alarmRaisedMs, alarmRaisedAs: daily.alarmRaisedAs, alarmLabelledMs: daily.alarmLabelledMs, baselineDays: daily.baselineDays, daylightStartMs: Float64Array.from(windows.startMs), design: daily.design, designSource: daily.designSource });
-    today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict, standing: isAlarmLabel(daily.verdict) ? alarmStanding(windows, g.rule.thresholds, daily.verdict, plantEvents) : null, sinceMs: daily.alarmSinceMs });
+    today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict, standing: isAlarmLabel(daily.verdict) ? alarmStanding(windows, g.rule.thresholds, daily.verdict, plantEvents) : null, sinceMs: daily.alarmSinceMs, onsetMs: daily.alarmOnsetMs, raisedMs: daily.alarmRaisedMs });
     if (daily.baselineDays > 0) result.baseline.devicesWithHistory++;
     await put('gold_daily', tables.gold_daily.parts.add([daily]));
   }

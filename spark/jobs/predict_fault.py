@@ -104,8 +104,10 @@ def _ratio(value):
 
 def baseline_of_day(previous, daily, date):
     """The day's device_baseline rows and the summary's counts, from the baseline read and
-    the day's summaries (dicts with deviceId, verdict, baselineDays, alarmSinceMs, dayRatio and dayAlarmStanding)."""
-    today = {d["deviceId"]: (_ratio(d[RATIO]), d["verdict"], _ratio(d.get(STANDING)), d.get("alarmSinceMs")) for d in daily}
+    the day's summaries (dicts with deviceId, verdict, baselineDays, alarmSinceMs, alarmOnsetMs, alarmRaisedMs,
+    dayRatio and dayAlarmStanding)."""
+    today = {d["deviceId"]: (_ratio(d[RATIO]), d["verdict"], _ratio(d.get(STANDING)), d.get("alarmSinceMs"),
+                             d.get("alarmOnsetMs"), d.get("alarmRaisedMs")) for d in daily}
     rows = baseline.next_baseline(previous, today, date)
     return rows, sum(1 for d in daily if d["baselineDays"] > 0)
 
@@ -214,7 +216,7 @@ def run(spark, args):
     write_table(spark, gold_store, condition_df, "gold_plant_condition", args.date, args.run_id, len(conditions), input_run_id=marker["runId"])
 
     # last: the day's baseline, from every device's ratio and verdict (one small row each, on the driver)
-    day_rows = [r.asDict() for r in daily.select("deviceId", "verdict", "baselineDays", "alarmOnsetMs", "alarmSinceMs", RATIO, STANDING).collect()]
+    day_rows = [r.asDict() for r in daily.select("deviceId", "verdict", "baselineDays", "alarmOnsetMs", "alarmRaisedMs", "alarmSinceMs", RATIO, STANDING).collect()]
     baseline_rows, with_history = baseline_of_day(previous, day_rows, args.date)
     columns = [c["name"] for c in tables.spark_schema("device_baseline")["fields"]]
     baseline_df = spark.createDataFrame([tuple(r[c] for c in columns) for r in baseline_rows],
@@ -235,6 +237,8 @@ def run(spark, args):
         "baseline": {"readFrom": read_from, "devicesWithHistory": with_history, "written": len(baseline_rows),
                      "alarmsCarried": sum(1 for d in day_rows if d["deviceId"] in references.value
                                           and baseline.Reference(*references.value[d["deviceId"]]).carried is not None),
+                     "alarmsRecurring": sum(1 for d in day_rows if d["deviceId"] in references.value
+                                            and baseline.Reference(*references.value[d["deviceId"]]).recurring is not None),
                      # as local/jobs/predict.ts: the day's alarms that continue the one carried in (open since an earlier day)
                      "alarmsContinued": sum(1 for d in day_rows if alarms.is_alarm_label(d["verdict"]) and d["alarmSinceMs"] != d["alarmOnsetMs"])},
         # as local/jobs/predict.ts PredictResult.plantEventWindows: the starts the plant gate set aside

@@ -12,11 +12,12 @@ test/fixtures/contracts/plant-gate-cases.json holds the gate equal. Plain Python
 floats (not numpy): the decision is a few hundred operations a device-day.
 Python 3.9-compatible.
 """
+import collections
 import json
 import math
 from datetime import date as _date, timedelta
 
-from pvfault.contracts import FAULT_CLASSES
+from pvfault.contracts import FAULT_CLASSES, GRID_STEP_MS
 from pvfault.windows import DETECTOR_CONTRACT
 
 _SPEC = DETECTOR_CONTRACT["alarms"]
@@ -180,6 +181,40 @@ def carried_alarm(row, baseline_date, date):
     return passed_on(row.get("dayVerdict"), row.get("dayAlarmStanding"))
 
 
+RECUR = _SPEC["recur"]
+"""contracts/detector.json alarms.recur: the labels that recur by the clock (a shadow), and how they are re-armed."""
+_DAY_MS = 86400000
+_RECUR_WINDOW_MS = DETECTOR_CONTRACT["window"]["length"] * GRID_STEP_MS
+
+Recurrence = collections.namedtuple("Recurrence", ["label", "from_ms", "to_ms"])
+"""A label the day re-arms in the window starts from_ms..to_ms (alarms.recur). detector/alarms.ts Recurrence."""
+
+
+def recurrence_after(label, onset_ms, raised_ms):
+    """The recurrence a day's alarm leaves the next day (alarms.recur): for an alarm whose label recurs by
+    the clock, the span from a window before its onset to a window after its raise, 24 h later; else None
+    (no alarm, another label, or times not known). detector/alarms.ts recurrenceAfter."""
+    if not is_alarm_label(label) or label not in RECUR["labels"] or not _known(onset_ms) or not _known(raised_ms):
+        return None
+    return Recurrence(label, int(onset_ms) + _DAY_MS - RECUR["windowsBefore"] * _RECUR_WINDOW_MS,
+                      int(raised_ms) + _DAY_MS + RECUR["windowsAfter"] * _RECUR_WINDOW_MS)
+
+
+def _known(ms):
+    # a null int64 may reach pandas as NaN
+    return ms is not None and not isinstance(ms, bool) and ms == ms
+
+
+def recurring_alarm(row, baseline_date, date):
+    """The recurrence a device has on `date` (alarms.recur) from its baseline row (dayVerdict,
+    dayAlarmOnsetMs, dayAlarmRaisedMs), read from the baseline table of `baseline_date`, only when that
+    table is of the day before; else None. A row written before the tables contract's version 11 has no
+    alarm times: nothing recurs from it. detector/alarms.ts recurringAlarm."""
+    if row is None or baseline_date is None or baseline_date != (_date.fromisoformat(date) - timedelta(days=1)).isoformat():
+        return None
+    return recurrence_after(row.get("dayVerdict"), row.get("dayAlarmOnsetMs"), row.get("dayAlarmRaisedMs"))
+
+
 def alarm_since(alarm, carried_since):
     """Since when the array has been alarmed for the fault of a day's alarm (gold_daily alarmSinceMs): the
     alarm's onset, or, when it continues the alarm carried in, carried_since (the day before's
@@ -251,7 +286,7 @@ def _raised_early(starts, ends, probs, plant_events, named, raise_thresholds):
     return named
 
 
-def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carried=None, raise_thresholds=None):
+def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carried=None, raise_thresholds=None, recurring=None):
     """The day's alarm over its predicted windows in time order, or None.
 
     raise_thresholds: the second stage's raise threshold per group ({group: evidence},
@@ -268,15 +303,16 @@ def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carrie
     {label, onsetMs, raisedMs, confidence, evidence, windows, continues, labelledMs}: continues when
     the alarm is the carried label raised again with its run unbroken since the day began
     (alarm_since); labelledMs when the decision named its label (raisedMs when raised with it,
-    later when raised early as its group, None when the decision never did).
+    later when raised early as its group, None when the decision never did). recurring: the label the
+    day re-arms in the span of its alarm the day before (recurring_alarm, a Recurrence), or None.
     """
     if not (len(starts) == len(ends) == len(probs)):
         raise ValueError("decide_alarm: %d window starts, %d ends and %d probability rows" % (len(starts), len(ends), len(probs)))
-    named = _decide_named(starts, ends, probs, thresholds, plant_events, carried)
+    named = _decide_named(starts, ends, probs, thresholds, plant_events, carried, recurring)
     return named if raise_thresholds is None else _raised_early(starts, ends, probs, plant_events, named, raise_thresholds)
 
 
-def _decide_named(starts, ends, probs, thresholds, plant_events, carried):
+def _decide_named(starts, ends, probs, thresholds, plant_events, carried, recurring=None):
     """The decision's alarm (one stage): the first label whose evidence reaches its threshold."""
     n_labels = len(ALARM_LABELS)
     limits = [thresholds[l] for l in ALARM_LABELS]
@@ -288,9 +324,20 @@ def _decide_named(starts, ends, probs, thresholds, plant_events, carried):
         c = ALARM_LABELS.index(carried)
         s[c] = CARRY_SHARE * limits[c]
         run_start[c] = 0
+    if recurring is not None and recurring[0] not in ALARM_LABELS:
+        raise ValueError("decide_alarm: recurring label %r is not an alarm label (%s)" % (recurring[0], ", ".join(ALARM_LABELS)))
+    r = ALARM_LABELS.index(recurring[0]) if recurring is not None else -1
     for w, p in enumerate(probs):
         if starts[w] in plant_events:
             continue
+        if recurring is not None and recurring[1] <= starts[w] <= recurring[2]:
+            # re-armed before the window's score: one window that reads enough like the label raises it
+            armed = RECUR["share"] * limits[r]
+            if s[r] < armed:
+                # its run starts here unless one began before the span (what an armed window left does not count)
+                if run_start[r] == -1 or starts[run_start[r]] >= recurring[1]:
+                    run_start[r] = w
+                s[r] = armed
         best = -1
         for l in range(n_labels):
             nxt = max(0.0, s[l] + window_score(p, l))

@@ -15,7 +15,7 @@ from datetime import date as _date, timedelta
 import numpy as np
 
 from pvfault import tables
-from pvfault.alarms import carried_alarm
+from pvfault.alarms import carried_alarm, recurring_alarm
 from pvfault.contracts import commit_key
 from pvfault.windows import CHANNELS, DEFAULT_PER_UNIT, DETECTOR_CONTRACT, PerUnit, window_mean
 
@@ -29,12 +29,13 @@ MAX_AGE_DAYS = BASELINE["maxAgeDays"]
 if "current" not in CHANNELS or "irradiance" not in CHANNELS:
     raise ValueError("the baseline's ratio needs the current and irradiance channels; the contract has %r" % (CHANNELS,))
 
-Reference = collections.namedtuple("Reference", ["gain", "days", "per_unit", "carried", "carried_since"], defaults=(DEFAULT_PER_UNIT, None, None))
+Reference = collections.namedtuple("Reference", ["gain", "days", "per_unit", "carried", "carried_since", "recurring"], defaults=(DEFAULT_PER_UNIT, None, None, None))
 """How a device-day is judged: against its own baseline (its gain and the healthy days behind it), or
 without history; what its design makes (pvfault.windows.PerUnit), which the model reads its
 voltage and current per unit of; and the label of its alarm the day before when carried into the
 day (pvfault.alarms.carried_alarm), else None, with since when that alarm was open (the row's
-dayAlarmSinceMs; None when not recorded)."""
+dayAlarmSinceMs; None when not recorded); and the label it re-arms where its alarm of the day before
+was (pvfault.alarms.recurring_alarm, a Recurrence), else None."""
 NO_HISTORY = Reference(None, 0)
 
 
@@ -86,9 +87,9 @@ def next_baseline(previous, today, date):
     """The baseline table of `date` (rows as dicts of the device_baseline columns, in device order).
 
     previous: {deviceId: row} of the baseline read (ratios as stored, float32 values);
-    today: {deviceId: (ratio r or None, verdict or None, standing or None, since or None)} of every
-    device with data that day (standing: how its alarm stood at the day's end, pvfault.alarms.alarm_standing;
-    since: its gold_daily alarmSinceMs). Each device's q = r / R (R the fleet's median r) is added to its ratios when the
+    today: {deviceId: (ratio r or None, verdict or None, standing or None, since or None, onset or None,
+    raised or None)} of every device with data that day (standing: how its alarm stood at the day's end,
+    pvfault.alarms.alarm_standing; since, onset, raised: its gold_daily alarmSinceMs, alarmOnsetMs, alarmRaisedMs). Each device's q = r / R (R the fleet's median r) is added to its ratios when the
     day was healthy (verdict normal, q inside [minGain, maxGain]), the oldest dropped
     beyond maxDays; devices absent today keep their row.
     """
@@ -96,7 +97,7 @@ def next_baseline(previous, today, date):
     out = []
     for device_id in sorted(set(previous) | set(today)):
         before = previous.get(device_id)
-        ratio, verdict, standing, since = today.get(device_id, (None, None, None, None))
+        ratio, verdict, standing, since, onset, raised = today.get(device_id, (None,) * 6)
         q = _float32(ratio / fleet) if ratio is not None and fleet is not None and fleet > 0 else None
         ratios = [_float32(r) for r in before["ratios"]] if before else []
         last_healthy = before["lastHealthyDate"] if before else None
@@ -105,21 +106,23 @@ def next_baseline(previous, today, date):
             last_healthy = date
         out.append({"deviceId": device_id, "ratios": ratios, "gain": gain_of(ratios), "lastHealthyDate": last_healthy,
                     "dayRatio": q, "dayVerdict": verdict, "dayAlarmStanding": standing,
-                    "dayAlarmSinceMs": since, "fleetRatio": fleet})
+                    "dayAlarmSinceMs": since, "dayAlarmOnsetMs": onset, "dayAlarmRaisedMs": raised, "fleetRatio": fleet})
     return out
 
 
 def reference_of(row, per_unit=DEFAULT_PER_UNIT, baseline_date=None, date=None):
     """The reference a baseline row gives its device's next day (no history for None or a row without
-    gain), with its design's per-unit reference (the default design's unless given), and the alarm it
-    carries into `date` when the row is of the baseline table of `baseline_date` (carried_alarm)."""
+    gain), with its design's per-unit reference (the default design's unless given), the alarm it
+    carries into `date` when the row is of the baseline table of `baseline_date` (carried_alarm), and
+    the label it re-arms where that day's alarm was (recurring_alarm)."""
     carried = None if row is None or date is None else carried_alarm(row, baseline_date, date)
+    recurring = None if row is None or date is None else recurring_alarm(row, baseline_date, date)
     # a row of a partition written before the tables contract's version 9 has no dayAlarmSinceMs
     since = row.get("dayAlarmSinceMs") if carried is not None else None
     since = None if since is None or since != since else int(since)
     if row is None or row.get("gain") is None:
-        return Reference(None, 0, PerUnit(*per_unit), carried, since)
-    return Reference(float(row["gain"]), len(row["ratios"]), PerUnit(*per_unit), carried, since)
+        return Reference(None, 0, PerUnit(*per_unit), carried, since, recurring)
+    return Reference(float(row["gain"]), len(row["ratios"]), PerUnit(*per_unit), carried, since, recurring)
 
 
 def judged_as(reference, per_unit):

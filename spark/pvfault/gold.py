@@ -91,7 +91,7 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
         ends.append(int(row["endMs"]))
         probs.append(_probabilities(row))
         confidence_sum += float(row["confidence"])
-    alarm = decide_alarm(starts, ends, probs, thresholds, plant_events, reference.carried, raise_for(raise_sets, reference.days)) if p > 0 else None
+    alarm = decide_alarm(starts, ends, probs, thresholds, plant_events, reference.carried, raise_for(raise_sets, reference.days), reference.recurring) if p > 0 else None
     daily = {"deviceId": device_id, "windows": len(rows), "predicted": p, "skipped": len(rows) - p}
     daily.update(("n_" + c, counts[i]) for i, c in enumerate(FAULT_CLASSES))
     daily.update(

@@ -10,7 +10,7 @@ import { Rng } from '../../detector/simulator/random';
 import { startLocalS3, type LocalS3 } from '../../local/localS3';
 import { commitKey, plantDayWindow, type DeviceBaselineRow } from '../../contracts';
 import { publishPartition } from '../../contracts/partition';
-import { carriedAlarm } from '../../detector/alarms';
+import { carriedAlarm, recurringAlarm } from '../../detector/alarms';
 import { referenceOf } from '../../detector/baseline';
 import { goldRows } from '../../detector/gold';
 import { DEFAULT_PER_UNIT } from '../../detector/perUnit';
@@ -208,6 +208,34 @@ describe('GET /faults with alarms carried from the day before', () => {
     // no baseline of the day before (the pipeline did not run that day): nothing was carried in, every alarm open since its onset
     await publishDay('2026-11-14');
     expect((await faults('2026-11-14')).map((d) => [d[2], d[3]])).toEqual(Array.from({ length: 5 }, () => [false, 'onset']));
+  });
+});
+
+describe('GET /faults with shadows that came back where they fell the day before', () => {
+  it('says which alarms recur (alarms.recur): a shadow re-armed where the day before\'s alarm was, begun in that span', async () => {
+    const W = 1_280_000;
+    const { startMs: before } = plantDayWindow('2026-11-06', 'Europe/Madrid');
+    const row = (deviceId: string, dayVerdict: string, onsetWindow?: number) => ({ deviceId, ratios: new Float32Array([1]), gain: 1, lastHealthyDate: '2026-11-01', dayRatio: 1, dayVerdict, dayAlarmStanding: 0, dayAlarmSinceMs: null, ...(onsetWindow === undefined ? {} : { dayAlarmOnsetMs: before + onsetWindow * W, dayAlarmRaisedMs: before + (onsetWindow + 1) * W }), fleetRatio: 0.009 });
+    const rows = [
+      row('PV-000001', 'partial_shading', 1), // its shadow again at window 1: one window raises it
+      row('PV-000002', 'partial_shading', 9), // its shadow far from where it was: earned as any
+      row('PV-000003', 'arc_fault', 1), // another fault the day before: nothing re-armed
+      row('PV-000004', 'partial_shading'), // a row of version 10, without the alarm's times: nothing re-armed
+    ];
+    await publishPartition(s3.writer('gold'), 'device_baseline', '2026-11-06', 'run-b', rows);
+    const { startMs } = plantDayWindow('2026-11-07', 'Europe/Madrid');
+    const windows = Array.from({ length: 4 }, (_, i) => ({ index: i, startMs: startMs + i * W, endMs: startMs + (i + 1) * W, skipReason: null, missingFraction: 0, meanIrradiance: 500 }));
+    const [N, S] = [[0.75, 0.05, 0.05, 0.05, 0.05, 0.05], [0.05, 0.05, 0.05, 0.05, 0.75, 0.05]];
+    const probs: Record<string, number[][]> = { 'PV-000001': [N, S, N, N], 'PV-000002': [N, S, S, N], 'PV-000003': [N, S, S, N], 'PV-000004': [N, S, N, N] };
+    await publishPartition(s3.writer('gold'), 'gold_daily', '2026-11-07', 'run-c', rows.map((r) => goldRows(r.deviceId, windows, new Float32Array(probs[r.deviceId]!.flat()), 'm', TEST_RULE, referenceOf(r as DeviceBaselineRow, DEFAULT_PER_UNIT, carriedAlarm(r, '2026-11-06', '2026-11-07'), recurringAlarm(r, '2026-11-06', '2026-11-07'))).daily));
+    const res = await get('/faults', { date: '2026-11-07' });
+    expect([res.statusCode, res.statusCode === 200 ? '' : res.body]).toEqual([200, '']);
+    const faults = (body(res) as { devices: { deviceId: string; alarm: { label: string; recurs: boolean; carriedIn: boolean } }[] }).devices;
+    expect(faults.map((d) => [d.deviceId, d.alarm.label, d.alarm.recurs, d.alarm.carriedIn])).toEqual([
+      ['PV-000001', 'partial_shading', true, false],
+      ['PV-000002', 'partial_shading', false, false],
+      ['PV-000003', 'partial_shading', false, false],
+    ]);
   });
 });
 

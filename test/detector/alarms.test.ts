@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DETECTOR_CONTRACT, FAULT_CLASSES } from '../../contracts';
 import { ARTIFACTS_DIR, readCalibratedAlarms } from '../../detector/model/artifacts';
 import { readModelVersion } from '../../detector/model/manifest';
-import { ALARM_LABELS, alarmCandidates, alarmSince, alarmStanding, carriedAlarm, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, ruleFor, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
+import { ALARM_LABELS, alarmCandidates, alarmSince, alarmStanding, carriedAlarm, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, recurrenceAfter, recurringAlarm, ruleFor, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
 
 const K = FAULT_CLASSES.length;
 const at = (label: string) => FAULT_CLASSES.indexOf(label as never);
@@ -116,6 +116,60 @@ describe('an alarm carried from the day before (alarms.carry)', () => {
     // the plant gate's windows set aside: the normal window no longer drains it
     expect(alarmStanding(w, uniform(4), 'arc_fault', new Set([120_000]))).toBeCloseTo((3 * s) / 4, 5);
     expect(alarmStanding(windows(['normal', 'normal']), uniform(4), 'arc_fault')).toBe(0);
+  });
+});
+
+describe('a shadow that recurs by the clock (alarms.recur)', () => {
+  const RECUR = DETECTOR_CONTRACT.alarms.recur;
+  const DAY = 86_400_000;
+  const WINDOW = 64 * 20_000;
+  // a faint shadow: partial_shading 0.3 against normal 0.2 and the rest 0.125 (score ln 1.5 ≈ 0.405)
+  const faint = (labels: string[]) => {
+    const day = windows(labels);
+    labels.forEach((l, w) => {
+      if (l === 'partial_shading') for (let c = 0; c < K; c++) day.probs[w * K + c] = c === at('partial_shading') ? 0.3 : c === at('normal') ? 0.2 : 0.125;
+    });
+    return day;
+  };
+
+  it('re-arms the label at share × threshold in its span: one window that reads enough like it raises it, from that window', () => {
+    expect(RECUR).toMatchObject({ labels: ['partial_shading'], share: 0.8, windowsBefore: 1, windowsAfter: 1 });
+    // threshold 2: re-armed at 1.6, a faint shadow's 0.405 crosses it; on its own it takes five such windows
+    const day = faint(['normal', 'normal', 'partial_shading', 'normal']);
+    expect(decideAlarm(day, uniform(2))).toBeNull();
+    const span = { label: 'partial_shading' as const, fromMs: 60_000, toMs: 120_000 };
+    expect(decideAlarm(day, uniform(2), undefined, null, null, span)).toMatchObject({ label: 'partial_shading', onsetMs: 120_000, raisedMs: 180_000, windows: 1, continues: false });
+    // the same shadow a window after the span is on its own again
+    expect(decideAlarm(faint(['normal', 'normal', 'normal', 'partial_shading']), uniform(2), undefined, null, null, span)).toBeNull();
+    // a healthy day in the span: every window drains what was armed (the obstacle was cut back)
+    expect(decideAlarm(windows(['normal', 'normal', 'normal', 'normal']), uniform(2), undefined, null, null, span)).toBeNull();
+    // threshold 3: re-armed at 2.4, one faint window is not enough, two are; what the span left goes on after it
+    expect(decideAlarm(day, uniform(3), undefined, null, null, span)).toBeNull();
+    expect(decideAlarm(faint(['normal', 'partial_shading', 'partial_shading', 'normal']), uniform(3), undefined, null, null, span)).toMatchObject({ label: 'partial_shading', onsetMs: 60_000, raisedMs: 180_000 });
+    const after = faint(['normal', 'normal', 'partial_shading', 'partial_shading']);
+    expect(decideAlarm(after, uniform(3), undefined, null, null, span)).toMatchObject({ label: 'partial_shading', onsetMs: 120_000, raisedMs: 240_000 });
+  });
+
+  it('a window the plant gate set aside adds nothing, and another fault that reads is named as it reads', () => {
+    const span = { label: 'partial_shading' as const, fromMs: 0, toMs: 180_000 };
+    expect(decideAlarm(faint(['normal', 'partial_shading', 'normal']), uniform(2), new Set([60_000]), null, null, span)).toBeNull();
+    expect(decideAlarm(windows(['line_line', 'line_line', 'line_line']), uniform(4), undefined, null, null, span)).toMatchObject({ label: 'line_line' });
+    expect(() => decideAlarm(windows(['normal']), uniform(2), undefined, null, null, { ...span, label: 'normal' as never })).toThrow(/recurring label "normal" is not an alarm label/);
+  });
+
+  it('spans a window before the alarm\'s onset to a window after its raise, 24 h later; only the recurring labels, only from the day before', () => {
+    expect(recurrenceAfter('partial_shading', 1_000_000, 2_000_000)).toEqual({ label: 'partial_shading', fromMs: 1_000_000 + DAY - WINDOW, toMs: 2_000_000 + DAY + WINDOW });
+    expect(recurrenceAfter('arc_fault', 1_000_000, 2_000_000)).toBeNull();
+    expect(recurrenceAfter('normal', 1_000_000, 2_000_000)).toBeNull();
+    expect(recurrenceAfter('partial_shading', null, 2_000_000)).toBeNull();
+    expect(recurrenceAfter('partial_shading', NaN, 2_000_000)).toBeNull();
+    const row = { dayVerdict: 'partial_shading', dayAlarmOnsetMs: 1_000_000, dayAlarmRaisedMs: 2_000_000 };
+    expect(recurringAlarm(row, '2026-06-14', '2026-06-15')).toEqual(recurrenceAfter('partial_shading', 1_000_000, 2_000_000));
+    expect(recurringAlarm(row, '2026-06-13', '2026-06-15')).toBeNull();
+    expect(recurringAlarm(row, null, '2026-06-15')).toBeNull();
+    expect(recurringAlarm(undefined, '2026-06-14', '2026-06-15')).toBeNull();
+    // a partition written before tables contract version 11 has no alarm times: nothing recurs from it
+    expect(recurringAlarm({ dayVerdict: 'partial_shading' }, '2026-06-14', '2026-06-15')).toBeNull();
   });
 });
 

@@ -102,12 +102,12 @@ describe('nextBaseline', () => {
 
   it('referenceOf: history is a gain and its days; a row without ratios is no history', () => {
     const [row] = nextBaseline(none, new Map([['PV-1', { ratio: 0.009, verdict: 'normal' }]]), '2026-07-01');
-    expect(referenceOf(row)).toEqual({ gain: 1, days: 1, perUnit: DEFAULT_PER_UNIT, carried: null, carriedSinceMs: null });
+    expect(referenceOf(row)).toEqual({ gain: 1, days: 1, perUnit: DEFAULT_PER_UNIT, carried: null, carriedSinceMs: null, recurring: null });
     // with its design's per-unit reference, history or none
     const cdte = { vmpStcV: 691.2, impStcA: 8.92, vmpDropPerKelvin: 0.0032 };
-    expect(referenceOf(row, cdte)).toEqual({ gain: 1, days: 1, perUnit: cdte, carried: null, carriedSinceMs: null });
+    expect(referenceOf(row, cdte)).toEqual({ gain: 1, days: 1, perUnit: cdte, carried: null, carriedSinceMs: null, recurring: null });
     // a carried alarm comes with since when it is open, as the row recorded it: none here, nor in a row of version 8
-    expect(referenceOf(row, cdte, 'arc_fault')).toEqual({ gain: 1, days: 1, perUnit: cdte, carried: 'arc_fault', carriedSinceMs: null });
+    expect(referenceOf(row, cdte, 'arc_fault')).toEqual({ gain: 1, days: 1, perUnit: cdte, carried: 'arc_fault', carriedSinceMs: null, recurring: null });
     expect(referenceOf({ ...row!, dayAlarmSinceMs: 1_782_553_200_000 }, cdte, 'arc_fault').carriedSinceMs).toBe(1_782_553_200_000);
     const { dayAlarmSinceMs: _, ...v8 } = { ...row!, dayAlarmSinceMs: 1 };
     expect(referenceOf(v8 as typeof row, cdte, 'arc_fault').carriedSinceMs).toBeNull();
@@ -117,5 +117,15 @@ describe('nextBaseline', () => {
     expect(referenceOf(undefined, cdte)).toEqual({ ...NO_HISTORY, perUnit: cdte });
     expect(referenceOf({ ...row!, ratios: new Float32Array(0), gain: null })).toBe(NO_HISTORY);
     expect(referenceOf(undefined)).toBe(NO_HISTORY);
+    // a shadow re-armed where it was the day before (alarms.recur) is history of a kind, even without a gain
+    const shade = { label: 'partial_shading' as const, fromMs: 1, toMs: 2 };
+    expect(referenceOf(undefined, DEFAULT_PER_UNIT, null, shade)).toEqual({ ...NO_HISTORY, recurring: shade });
+    expect(referenceOf(row, DEFAULT_PER_UNIT, null, shade).recurring).toBe(shade);
+  });
+
+  it('keeps the day\'s alarm onset and raise for the next day to re-arm a shadow by (alarms.recur)', () => {
+    const [shaded, quiet] = nextBaseline(none, new Map([['PV-1', { ratio: 0.009, verdict: 'partial_shading', standing: 0, sinceMs: 10, onsetMs: 10, raisedMs: 20 }], ['PV-2', { ratio: 0.009, verdict: 'normal' }]]), '2026-07-01');
+    expect(shaded).toMatchObject({ dayVerdict: 'partial_shading', dayAlarmOnsetMs: 10, dayAlarmRaisedMs: 20, ratios: new Float32Array(0) });
+    expect(quiet).toMatchObject({ dayAlarmOnsetMs: null, dayAlarmRaisedMs: null });
   });
 });

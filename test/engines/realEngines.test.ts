@@ -30,7 +30,7 @@ import { startKafkaBroker, type KafkaBroker } from '../../local/kafkaBroker';
 import { startLocalS3, type LocalS3 } from '../../local/localS3';
 import { publishDayWithProducer, type ProducerDayResult } from '../../local/producerDay';
 import { localFolders, localSparkConf, runSparkJob, sparkEnvironment, writeLocalRegistry } from '../../local/sparkJobs';
-import { passedOn } from '../../detector/alarms';
+import { passedOn, recurrenceAfter } from '../../detector/alarms';
 import { deviceRegistry } from '../../detector/simulator/registry';
 import { plantConfig } from '../../detector/simulator/plant';
 import { REGISTRY_KEY, registryText } from '../../contracts/registry';
@@ -317,7 +317,7 @@ describe('a simulated day through the real producer, Kafka and Spark, against th
       else expect(Math.abs((o.gain as number) - (r.gain as number))).toBeLessThanOrEqual(1e-6);
     }
     // a first day: nobody had history, most devices are healthy with a ratio
-    expect(embedded.predict.baseline).toEqual({ readFrom: null, devicesWithHistory: 0, written: DEVICES, alarmsCarried: 0, alarmsContinued: 0 });
+    expect(embedded.predict.baseline).toEqual({ readFrom: null, devicesWithHistory: 0, written: DEVICES, alarmsCarried: 0, alarmsRecurring: 0, alarmsContinued: 0 });
     expect(spark.predict.baseline).toEqual(embedded.predict.baseline);
     expect(e.filter((r) => r.gain !== null).length).toBeGreaterThan(DEVICES / 2);
   });
@@ -326,7 +326,9 @@ describe('a simulated day through the real producer, Kafka and Spark, against th
     const withGain = embedded.tables.device_baseline!.rows.filter((r) => r.gain !== null).length;
     // the first day's alarms that still stood at its end are carried into the next (alarms.carry)
     const carried = embedded.tables.device_baseline!.rows.filter((r) => passedOn(r.dayVerdict as string | null, r.dayAlarmStanding as number | null)).length;
-    expect(next.embedded.predict.baseline).toEqual({ readFrom: DATE, devicesWithHistory: withGain, written: DEVICES, alarmsCarried: carried, alarmsContinued: expect.any(Number) });
+    // and its shadows re-armed where they were (alarms.recur)
+    const recurring = embedded.tables.device_baseline!.rows.filter((r) => recurrenceAfter(r.dayVerdict as string | null, r.dayAlarmOnsetMs as number | null, r.dayAlarmRaisedMs as number | null)).length;
+    expect(next.embedded.predict.baseline).toEqual({ readFrom: DATE, devicesWithHistory: withGain, written: DEVICES, alarmsCarried: carried, alarmsRecurring: recurring, alarmsContinued: expect.any(Number) });
     expect(next.spark.predict.baseline).toEqual(next.embedded.predict.baseline);
     const daily = next.embedded.tables.gold_daily!.rows;
     // the own path for real: gains recorded, the days behind them, and gains other than 1
@@ -339,6 +341,9 @@ describe('a simulated day through the real producer, Kafka and Spark, against th
     // continues is open since the first day's (the tables' comparison below holds Spark's the same)
     const firstSince = new Map(embedded.tables.gold_daily!.rows.map((r) => [String(r.deviceId), r.alarmSinceMs]));
     for (const r of embedded.tables.device_baseline!.rows) expect(r.dayAlarmSinceMs).toBe(firstSince.get(String(r.deviceId)) ?? null);
+    // and its alarms' onset and raise, which the next day re-arms a shadow by
+    const first = new Map(embedded.tables.gold_daily!.rows.map((r) => [String(r.deviceId), [r.alarmOnsetMs, r.alarmRaisedMs]]));
+    for (const r of embedded.tables.device_baseline!.rows) expect([r.dayAlarmOnsetMs, r.dayAlarmRaisedMs]).toEqual(first.get(String(r.deviceId)) ?? [null, null]);
     const continued = daily.filter((r) => r.alarmSinceMs !== null && r.alarmSinceMs !== r.alarmOnsetMs);
     for (const r of continued) expect([r.deviceId, r.alarmSinceMs]).toEqual([r.deviceId, firstSince.get(String(r.deviceId))]);
     expect(continued.length).toBeGreaterThan(0);

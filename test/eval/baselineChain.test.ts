@@ -74,7 +74,7 @@ describe('the evaluation carries baselines over a plant\'s days', () => {
 });
 
 describe('the baselines of an evaluated decision', () => {
-  it('are built from its own alarms, as the product\'s would be: the alarm label and how it stood, given the day before\'s as the carry', () => {
+  it('are built from its own alarms, as the product\'s would be: the alarm label, how it stood, its onset and raise, given the day before\'s as the carry and the re-armed shadow read them', () => {
     const calls: unknown[] = [];
     const decision: Decision = {
       name: 'stub',
@@ -87,8 +87,10 @@ describe('the baselines of an evaluated decision', () => {
     const verdict = decisionBaselineVerdict(decision);
     const record = (deviceId: string) => ({ evidence: { deviceId } }) as Parameters<BaselineVerdict>[0];
     const plant = { events: new Set<number>(), conditions: [] };
-    expect(verdict(record('PV-000002'), plant, undefined)).toEqual({ verdict: 'arc_fault', standing: 1.5 });
-    expect(verdict(record('PV-000001'), plant, { dayVerdict: 'arc_fault', dayAlarmStanding: 2 } as Parameters<BaselineVerdict>[2])).toEqual({ verdict: 'normal', standing: null });
-    expect(calls).toEqual([null, { label: 'arc_fault', standing: 2 }]);
+    expect(verdict(record('PV-000002'), plant, undefined)).toEqual({ verdict: 'arc_fault', standing: 1.5, onsetMs: 0, raisedMs: 1 });
+    expect(verdict(record('PV-000001'), plant, { dayVerdict: 'arc_fault', dayAlarmStanding: 2, dayAlarmOnsetMs: 5, dayAlarmRaisedMs: 9 } as Parameters<BaselineVerdict>[2])).toEqual({ verdict: 'normal', standing: null, onsetMs: null, raisedMs: null });
+    // a row without the alarm's times (tables contract 10 or older): not known
+    verdict(record('PV-000001'), plant, { dayVerdict: 'partial_shading', dayAlarmStanding: 0 } as Parameters<BaselineVerdict>[2]);
+    expect(calls).toEqual([null, { label: 'arc_fault', standing: 2, onsetMs: 5, raisedMs: 9 }, { label: 'partial_shading', standing: 0, onsetMs: null, raisedMs: null }]);
   });
 });

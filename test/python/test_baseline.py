@@ -71,7 +71,7 @@ def _check_rows(got, expected, label):
         assert len(g["ratios"]) == len(e["ratios"]), where
         for a, b in zip(g["ratios"], e["ratios"]):
             _within_float32_ulp(a, b, where + " ratios")
-        for key in ("lastHealthyDate", "dayVerdict", "dayAlarmSinceMs"):
+        for key in ("lastHealthyDate", "dayVerdict", "dayAlarmSinceMs", "dayAlarmOnsetMs", "dayAlarmRaisedMs"):
             assert g[key] == e[key], "%s %s" % (where, key)
         for key in ("gain", "fleetRatio"):
             assert (g[key] is None) == (e[key] is None), "%s %s" % (where, key)
@@ -83,7 +83,7 @@ def _check_rows(got, expected, label):
 
 
 def _today(day):
-    return {d: (v["ratio"], v["verdict"], v.get("standing"), v.get("sinceMs")) for d, v in day["today"].items()}
+    return {d: (v["ratio"], v["verdict"], v.get("standing"), v.get("sinceMs"), v.get("onsetMs"), v.get("raisedMs")) for d, v in day["today"].items()}
 
 
 def test_each_days_baseline_from_the_previous_days_stored_rows(fixture):
@@ -98,6 +98,8 @@ def test_each_days_baseline_from_the_previous_days_stored_rows(fixture):
             ref = baseline.reference_of(r, baseline_date=day["date"], date=following)
             expected = day["references"][r["deviceId"]]
             assert (ref.gain, ref.days, ref.carried, ref.carried_since) == (expected["gain"], expected["days"], expected["carried"], expected["carriedSinceMs"]), (day["date"], r["deviceId"])
+            recurring = expected["recurring"]
+            assert ref.recurring == (None if recurring is None else (recurring["label"], recurring["fromMs"], recurring["toMs"])), (day["date"], r["deviceId"])
         previous = {r["deviceId"]: r for r in day["rows"]}
 
 
@@ -124,7 +126,7 @@ def test_no_history_and_the_dates_a_day_reads(fixture):
 
 
 def test_stored_ratios_are_float32_and_the_oldest_drops():
-    today = {"PV-%d" % i: (0.009 + i * 1e-5, "normal", None, None) for i in range(3)}
+    today = {"PV-%d" % i: (0.009 + i * 1e-5, "normal", None, None, None, None) for i in range(3)}
     previous = {}
     for k in range(baseline.MAX_DAYS + 2):
         rows = baseline.next_baseline(previous, today, "2026-07-%02d" % (k + 1))
@@ -142,5 +144,15 @@ def test_a_broadcast_reference_judged_as_the_devices_design():
 
 def test_the_fixture_carries_an_alarm_that_stood_and_not_one_that_fell(fixture):
     carried = {(day["date"], d): ref["carried"] for day in fixture["days"] for d, ref in day["references"].items() if ref["carried"]}
-    # PV-B's arc fault stood at 1.75 of its threshold at the end of its first alarmed day, 0.5 at the second's
-    assert carried == {("2026-06-27", "PV-B"): "arc_fault"}
+    # PV-B's arc fault stood at 1.75 of its threshold at the end of its first alarmed day, 0.5 at the second's;
+    # PV-H's shadow had passed by the end of its first day, stood at 1.2 at the second's
+    assert carried == {("2026-06-27", "PV-B"): "arc_fault", ("2026-07-01", "PV-H"): "partial_shading"}
+
+
+def test_the_fixture_re_arms_a_shadow_where_it_was_the_day_before(fixture):
+    recurring = {(day["date"], d): ref["recurring"] for day in fixture["days"] for d, ref in day["references"].items() if ref["recurring"]}
+    # PV-H's two shadows, whether or not they stood at the day's end; not PV-B's arc fault
+    assert sorted(recurring) == [("2026-06-30", "PV-H"), ("2026-07-01", "PV-H")]
+    for (date, _), r in recurring.items():
+        row = next(x for d in fixture["days"] if d["date"] == date for x in d["rows"] if x["deviceId"] == "PV-H")
+        assert r["fromMs"] == row["dayAlarmOnsetMs"] + 86400000 - 1280000 and r["toMs"] == row["dayAlarmRaisedMs"] + 86400000 + 1280000, date

@@ -232,7 +232,7 @@ def test_predict_decides_the_daily_rows_after_the_plant_gate_of_the_whole_day():
     assert at("plant_slot_frame(windows, F).collect()") < at("plant_events = alarms.plant_events(") < at("gate = spark.sparkContext.broadcast(plant_events)")
     assert at("gate = spark.sparkContext.broadcast(plant_events)") < at("applyInPandas(device_summary")
     # the baseline reads the gated verdicts: the daily frame's
-    assert "daily.select('deviceId', 'verdict', 'baselineDays', 'alarmOnsetMs', 'alarmSinceMs', RATIO, STANDING).collect()" in statements[at("day_rows = ")]
+    assert "daily.select('deviceId', 'verdict', 'baselineDays', 'alarmOnsetMs', 'alarmRaisedMs', 'alarmSinceMs', RATIO, STANDING).collect()" in statements[at("day_rows = ")]
     assert "'plantEventWindows': sorted(plant_events)" in statements[at("summary = ")]
 
 

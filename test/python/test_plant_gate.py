@@ -37,9 +37,12 @@ def _gate(fixture, case):
 
 
 def _reference(case, device_id):
-    """No history, with the alarm the fixture's device carries in from the day before (alarms.carry)."""
+    """No history, with the alarm the fixture's device carries in from the day before (alarms.carry) and the
+    label it re-arms where that day's alarm was (alarms.recur)."""
     device = next(d for d in case["devices"] if d["deviceId"] == device_id)
-    return baseline.Reference(None, 0, baseline.DEFAULT_PER_UNIT, device["carried"], device["carriedSinceMs"])
+    r = device["recurring"]
+    recurring = None if r is None else alarms.Recurrence(r["label"], r["fromMs"], r["toMs"])
+    return baseline.Reference(None, 0, baseline.DEFAULT_PER_UNIT, device["carried"], device["carriedSinceMs"], recurring)
 
 
 FLOATS = ("alarmEvidence", "alarmConfidence", "meanConfidence", "baselineGain")
@@ -127,6 +130,21 @@ def test_a_carried_alarm_starts_at_its_threshold_share_and_is_checked():
     assert alarms.decide_alarm([0, 10], [10, 20], [normal, normal], t, carried="line_line") is None
     with pytest.raises(ValueError, match="not an alarm label"):
         alarms.decide_alarm([0], [10], [dim], t, carried="normal")
+
+
+def test_a_shadow_alarmed_the_day_before_is_re_armed_where_it_was():
+    """alarms.recur as detector/alarms.ts recurrenceAfter and recurringAlarm (test/detector/alarms.test.ts holds the same)."""
+    day, window = 86400000, 64 * 20000
+    assert alarms.recurrence_after("partial_shading", 1000000, 2000000) == ("partial_shading", 1000000 + day - window, 2000000 + day + window)
+    assert alarms.recurrence_after("arc_fault", 1000000, 2000000) is None
+    assert alarms.recurrence_after("partial_shading", None, 2000000) is None
+    assert alarms.recurrence_after("partial_shading", float("nan"), 2000000) is None
+    row = {"dayVerdict": "partial_shading", "dayAlarmOnsetMs": 1000000, "dayAlarmRaisedMs": 2000000}
+    assert alarms.recurring_alarm(row, "2026-06-14", "2026-06-15") == alarms.recurrence_after("partial_shading", 1000000, 2000000)
+    assert alarms.recurring_alarm(row, "2026-06-13", "2026-06-15") is None
+    assert alarms.recurring_alarm({"dayVerdict": "partial_shading"}, "2026-06-14", "2026-06-15") is None  # a partition before version 11
+    assert baseline.reference_of(row, baseline_date="2026-06-14", date="2026-06-15").recurring == alarms.recurrence_after("partial_shading", 1000000, 2000000)
+    assert baseline.reference_of(row).recurring is None
 
 
 def test_only_an_alarm_of_the_day_before_that_still_stood_is_carried():

@@ -32,8 +32,10 @@ def _same(actual, expected, where):
 
 
 def _decide(fixture, case, raise_thresholds):
+    r = case["recurring"]
+    recurring = None if r is None else alarms.Recurrence(r["label"], r["fromMs"], r["toMs"])
     return alarms.decide_alarm(case["startMs"], case["endMs"], case["probs"], fixture["thresholds"],
-                               frozenset(case["plantEvents"]), case["carried"], raise_thresholds)
+                               frozenset(case["plantEvents"]), case["carried"], raise_thresholds, recurring)
 
 
 def test_two_stage_alarms_are_the_typescripts(fixture):
