@@ -9,7 +9,8 @@
  * hours or a fault that starts in the afternoon is raised as soon as its evidence
  * suffices, which a share of the day's windows never could be.
  */
-import { addDays, DETECTOR_CONTRACT, FAULT_CLASSES, GRID_STEP_MS, type FaultClass } from '../contracts';
+import { addDays, DETECTOR_CONTRACT, FAULT_CLASSES, type FaultClass } from '../contracts';
+import { WINDOW_MS } from './windows';
 
 const SPEC = DETECTOR_CONTRACT.alarms;
 export type AlarmGroup = keyof typeof SPEC.groups;
@@ -282,8 +283,6 @@ export interface Recurrence {
 }
 
 const DAY_MS = 86_400_000;
-/** one window of the contract, in ms: what recur.windowsBefore and windowsAfter count */
-const RECUR_WINDOW_MS = DETECTOR_CONTRACT.window.length * GRID_STEP_MS;
 const RECUR_LABELS: readonly string[] = SPEC.recur.labels;
 
 /**
@@ -293,7 +292,7 @@ const RECUR_LABELS: readonly string[] = SPEC.recur.labels;
  */
 export function recurrenceAfter(label: string | null | undefined, onsetMs: number | null | undefined, raisedMs: number | null | undefined): Recurrence | null {
   if (!isAlarmLabel(label) || !RECUR_LABELS.includes(label) || !Number.isFinite(onsetMs) || !Number.isFinite(raisedMs)) return null;
-  return { label, fromMs: onsetMs! + DAY_MS - SPEC.recur.windowsBefore * RECUR_WINDOW_MS, toMs: raisedMs! + DAY_MS + SPEC.recur.windowsAfter * RECUR_WINDOW_MS };
+  return { label, fromMs: onsetMs! + DAY_MS - SPEC.recur.windowsBefore * WINDOW_MS, toMs: raisedMs! + DAY_MS + SPEC.recur.windowsAfter * WINDOW_MS };
 }
 
 /**

@@ -5,7 +5,7 @@
  * its own baseline, or the fleet without history), as the predict jobs raise it; and
  * the same decision in one stage (without the raise), measured beside it.
  */
-import { FAULT_CLASSES } from '../../contracts';
+import { DETECTOR_CONTRACT, FAULT_CLASSES } from '../../contracts';
 import { alarmCandidates, alarmStanding, decideAlarm, passedOn, PlantSlots, recurrenceAfter, ruleFor, type AlarmThresholdSets, type PredictedWindows, type RaiseThresholdSets } from '../alarms';
 import { ARTIFACTS_DIR, readCalibratedAlarms } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
@@ -22,8 +22,8 @@ export interface CalibratedAlarms {
 
 const DECISION =
   "per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for), raised at the end of the first window whose evidence reaches the model's calibrated threshold, windows where the whole plant departs from normal at once set aside, the label of the device's alarm the day before starting at its threshold (contracts/detector.json alarms: plantGate, carry)";
-const RECUR =
-  ", a shadow alarmed the day before re-armed at 0.8 of its threshold from a window before to a window after where that alarm was (alarms.recur)";
+const RECUR = DETECTOR_CONTRACT.alarms.recur;
+const RECURRENCE = `, a shadow alarmed the day before re-armed at ${RECUR.share} of its threshold from ${RECUR.windowsBefore} window before to ${RECUR.windowsAfter} window after where that alarm was (alarms.recur)`;
 
 /**
  * `stages` 2: the product's decision; 1: the same without the raise (the first stage alone).
@@ -32,7 +32,7 @@ const RECUR =
  * the decisions reads no artifacts): it caches, as readCommitted does.
  */
 export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => CalibratedAlarms, recur = true): Decision {
-  const decision = recur ? DECISION + RECUR : DECISION;
+  const decision = recur ? DECISION + RECURRENCE : DECISION;
   return {
     name,
     description:

@@ -167,7 +167,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], plantConditions: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, registry: { devices: registry.size, defaulted: 0 }, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0, alarmsCarried: 0, alarmsRecurring: 0, alarmsContinued: 0 } };
   const today = new Map<string, DeviceDayBaselineInput>();
   // the alarm each device carries in from the day before (its reference's), since when it is open, and the label it re-arms, for its gated summary
-  const carried = new Map<string, DeviceReference>();
+  const carry = new Map<string, DeviceReference>();
   const bar = progress ? new Progress('predict', marker.rows, 'devices') : null;
   const gold = writerFor(bucketOf(a['--gold-uri']));
   // gold is written as it comes, in device order (the files publishPartition would write); the markers go last
@@ -200,7 +200,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   for await (const row of silverInDeviceOrder(silverStore, marker)) {
     const before = previous.rows.get(row.deviceId);
     const reference: DeviceReference = referenceOf(before, perUnitOf(registry.get(row.deviceId)), carriedAlarm(before, previous.date, date), recurringAlarm(before, previous.date, date));
-    if (reference.carried || reference.recurring) carried.set(row.deviceId, reference);
+    if (reference.carried || reference.recurring) carry.set(row.deviceId, reference);
     if (reference.carried) result.baseline.alarmsCarried++;
     if (reference.recurring) result.baseline.alarmsRecurring++;
     const task = predictor.predict(row, reference).then((g) => ({ deviceId: row.deviceId, g }));
@@ -213,7 +213,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   result.plantEventWindows = [...plantEvents].sort((a, b) => a - b);
   result.plantConditions = plantConditions(slots.slots, plantEvents);
   for (const { g, windows } of pending) {
-    const daily = { ...gatedDaily(g.daily, windows, g.rule, plantEvents, carried.get(g.daily.deviceId)), ...designOf(registry, g.daily.deviceId) };
+    const daily = { ...gatedDaily(g.daily, windows, g.rule, plantEvents, carry.get(g.daily.deviceId)), ...designOf(registry, g.daily.deviceId) };
     const deviceId = daily.deviceId;
     if (daily.designSource === 'default') result.registry.defaulted++;
     // a new alarm is open since its onset; one that continues the alarm carried in, since an earlier day (or not recorded)

@@ -226,6 +226,8 @@ def run(spark, args):
     verdicts = {(r["verdict"] or "none"): r["count"] for r in daily.groupBy("verdict").count().collect()}
     predicted = daily.agg(F.sum("predicted").alias("n")).collect()[0]["n"] or 0
     defaulted = daily.where(F.col("designSource") == "default").count()
+    # the references of the day's devices with a baseline row: what they carried in and re-armed
+    day_refs = [baseline.Reference(*references.value[d["deviceId"]]) for d in day_rows if d["deviceId"] in references.value]
     summary = {
         "job": "predict_fault", "date": args.date, "runId": args.run_id, "timeZone": args.time_zone,
         "silverRunId": marker["runId"], "modelVersion": model_version, "devices": devices,
@@ -235,10 +237,8 @@ def run(spark, args):
         # as local/jobs/predict.ts PredictResult.registry: the day's registry rows, the devices judged as the default for want of one
         "registry": {"devices": len(day_registry), "defaulted": defaulted},
         "baseline": {"readFrom": read_from, "devicesWithHistory": with_history, "written": len(baseline_rows),
-                     "alarmsCarried": sum(1 for d in day_rows if d["deviceId"] in references.value
-                                          and baseline.Reference(*references.value[d["deviceId"]]).carried is not None),
-                     "alarmsRecurring": sum(1 for d in day_rows if d["deviceId"] in references.value
-                                            and baseline.Reference(*references.value[d["deviceId"]]).recurring is not None),
+                     "alarmsCarried": sum(1 for r in day_refs if r.carried is not None),
+                     "alarmsRecurring": sum(1 for r in day_refs if r.recurring is not None),
                      # as local/jobs/predict.ts: the day's alarms that continue the one carried in (open since an earlier day)
                      "alarmsContinued": sum(1 for d in day_rows if alarms.is_alarm_label(d["verdict"]) and d["alarmSinceMs"] != d["alarmOnsetMs"])},
         # as local/jobs/predict.ts PredictResult.plantEventWindows: the starts the plant gate set aside

@@ -17,8 +17,8 @@ import json
 import math
 from datetime import date as _date, timedelta
 
-from pvfault.contracts import FAULT_CLASSES, GRID_STEP_MS
-from pvfault.windows import DETECTOR_CONTRACT
+from pvfault.contracts import FAULT_CLASSES
+from pvfault.windows import DETECTOR_CONTRACT, WINDOW_MS
 
 _SPEC = DETECTOR_CONTRACT["alarms"]
 EPSILON = _SPEC["epsilon"]
@@ -184,7 +184,6 @@ def carried_alarm(row, baseline_date, date):
 RECUR = _SPEC["recur"]
 """contracts/detector.json alarms.recur: the labels that recur by the clock (a shadow), and how they are re-armed."""
 _DAY_MS = 86400000
-_RECUR_WINDOW_MS = DETECTOR_CONTRACT["window"]["length"] * GRID_STEP_MS
 
 Recurrence = collections.namedtuple("Recurrence", ["label", "from_ms", "to_ms"])
 """A label the day re-arms in the window starts from_ms..to_ms (alarms.recur). detector/alarms.ts Recurrence."""
@@ -196,8 +195,8 @@ def recurrence_after(label, onset_ms, raised_ms):
     (no alarm, another label, or times not known). detector/alarms.ts recurrenceAfter."""
     if not is_alarm_label(label) or label not in RECUR["labels"] or not _known(onset_ms) or not _known(raised_ms):
         return None
-    return Recurrence(label, int(onset_ms) + _DAY_MS - RECUR["windowsBefore"] * _RECUR_WINDOW_MS,
-                      int(raised_ms) + _DAY_MS + RECUR["windowsAfter"] * _RECUR_WINDOW_MS)
+    return Recurrence(label, int(onset_ms) + _DAY_MS - RECUR["windowsBefore"] * WINDOW_MS,
+                      int(raised_ms) + _DAY_MS + RECUR["windowsAfter"] * WINDOW_MS)
 
 
 def _known(ms):

@@ -11,11 +11,9 @@ Python 3.9-compatible.
 import math
 
 from pvfault.alarms import PLANT_GATE
-from pvfault.contracts import GRID_STEP_MS
-from pvfault.windows import WINDOW
+from pvfault.windows import WINDOW_MS
 
 RULES = PLANT_GATE["conditions"]
-WINDOW_MS = WINDOW * GRID_STEP_MS
 _V, _I, _T, _G = range(4)
 
 

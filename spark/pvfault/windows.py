@@ -13,13 +13,15 @@ import os
 import numpy as np
 import pywt
 
-from pvfault.contracts import CONTRACTS_DIR, QUALITY
+from pvfault.contracts import CONTRACTS_DIR, GRID_STEP_MS, QUALITY
 
 with open(os.path.join(CONTRACTS_DIR, "detector.json"), encoding="utf-8") as _f:
     DETECTOR_CONTRACT = json.load(_f)
 
 CHANNELS = tuple(DETECTOR_CONTRACT["channels"])
 WINDOW = DETECTOR_CONTRACT["window"]["length"]
+WINDOW_MS = WINDOW * GRID_STEP_MS
+"""A window's length in ms (a window slot's start to the next)."""
 SCALES = np.arange(DETECTOR_CONTRACT["cwt"]["scaleFrom"], DETECTOR_CONTRACT["cwt"]["scaleTo"] + 1)
 MAX_MISSING = DETECTOR_CONTRACT["skip"]["maxMissingFraction"]
 MIN_IRRADIANCE = DETECTOR_CONTRACT["skip"]["minMeanIrradiance"]
