@@ -14,7 +14,7 @@ import { baselineFit, type BaselineFit } from './baselineFit';
 import { collectPlantDay, type DevicePredictorPool } from './collect';
 import { checkAlarm, type Alarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
 import { outcomeOf, shadowDayBefore, type Outcome } from './outcome';
-import { designOfSpec, perUnitOfSpec, plantDaySpecs, type EvalPlan, type PlantDaySpec } from './plantDays';
+import { designOfSpec, perUnitOfSpec, plantDaySpecs, twinName, type EvalPlan, type PlantDaySpec } from './plantDays';
 import { withTruthWindows, type DeviceDayRecord } from './records';
 import type { WindowScoring } from '../../local/jobs/devicePredictor';
 import { summarize, type Summary } from './summary';
@@ -180,7 +180,9 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
       previous.set(id, batchAlarm);
       if (alarm) checkAlarm(alarm, o.decision.name, id);
       // every day's outcome, the warm-up days' too: a shadow's is read by the next day's (shadowDayBefore)
-      const outcome: Outcome = spec.design ? { ...outcomeOf(record, alarm, designOfSpec(spec)), design: spec.design } : outcomeOf(record, alarm);
+      // a design plant's and a twin's device-days are grouped by name, apart from the plan's
+      const group = spec.design ?? (spec.twinOf ? twinName(spec.twinOf) : undefined);
+      const outcome: Outcome = group ? { ...outcomeOf(record, alarm, designOfSpec(spec)), design: group } : outcomeOf(record, alarm);
       if (outcome.fault === 'partial_shading') outcome.shadowDayBefore = shadowDayBefore(previousOutcome.get(id));
       previousOutcome.set(id, outcome);
       if (spec.scored) {
@@ -200,7 +202,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     ...summarize(outcomes),
     outcomes,
     // the plants of a condition are left out (snow or soiling moves the ratio far more than a leak: it is what the plant gate is for), and those of another design
-    baseline: baselineFit(records.filter((_, i) => specs[i]!.scored && !specs[i]!.condition && !specs[i]!.design)),
+    baseline: baselineFit(records.filter((_, i) => specs[i]!.scored && !specs[i]!.condition && !specs[i]!.design && !specs[i]!.twinOf)),
     plantConditions: conditionDays,
     ...(agreement.length ? { againstBatch: agreementSummary(agreement) } : {}),
   };

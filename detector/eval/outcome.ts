@@ -57,7 +57,7 @@ export interface Outcome {
   began?: 'earlier-day' | 'overnight' | 'in-daylight' | null;
   /** conditions that are not faults acting in the day's daylight windows */
   conditions: ConditionKind[];
-  /** a design plant's design name (npm run eval --designs); absent: the default design the model was trained on */
+  /** a design plant's design name (npm run eval --designs), or a twin plant's group (plantDays.ts twinName: the default design on that plant's days); absent: the plan's default-design plants */
   design?: string;
   /** a leak to ground: the share of its acting daylight windows in which it blocked its string (blocking.ts), null when none could be judged; absent for other faults */
   blockedShare?: number | null;

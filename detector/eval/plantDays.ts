@@ -68,6 +68,13 @@ export interface PlantDaySpec {
   condition?: { kind: ConditionKind; config: ConditionsConfig };
   /** a design plant's: every array of this named design (contracts/designs.json); absent: the default design */
   design?: string;
+  /**
+   * a twin plant's: the held-out design whose plant it repeats (the same seed, dates and
+   * skies, so the same weather) with the default design's arrays, so that the design is
+   * set against the trained design on the same plant-days, not on the plan's other
+   * seasons and skies; absent: not a twin
+   */
+  twinOf?: string;
 }
 
 export interface EvalPlan {
@@ -100,7 +107,10 @@ export interface EvalPlan {
   designs?: readonly string[];
 }
 
-/** Plants of a plan: its dates' and its conditions'. */
+/** The name under which a twin plant's device-days are grouped (Outcome.design): the default design on that design's plant-days. */
+export const twinName = (design: string): string => `default on ${design}'s days`;
+
+/** Plants of a plan: its dates', its conditions' and its designs' (a design's twin shares its plant number). */
 export const planPlants = (plan: Pick<EvalPlan, 'firstDates' | 'conditions' | 'designs'>): number => plan.firstDates.length + (plan.conditions?.length ?? 0) + (plan.designs?.length ?? 0);
 
 /** A design plant's first counted day: mid-June, the plan's clear-sky season (its skies cycle as a plan plant's). */
@@ -138,11 +148,14 @@ export function plantDaySpecs(plan: EvalPlan): PlantDaySpec[] {
   });
   (plan.designs ?? []).forEach((design, j) => {
     const plant = plan.firstDates.length + (plan.conditions?.length ?? 0) + j;
-    let date = addDays(DESIGN_EVAL_DATE, -plan.warmupDays);
-    for (let day = 0; day < plan.warmupDays + plan.days; day++) {
-      const counted = day - plan.warmupDays;
-      specs.push({ plant, day, scored: counted >= 0, seed: plan.seedBase + plant, date, sky: plan.skies[(((plant + counted) % n) + n) % n]!, devices: plan.devices, faultMix: plan.faultMix, design });
-      date = addDays(date, 1);
+    // the design's plant, then its twin of the default design (the same plant number: the same seed and skies)
+    for (const which of [{ design }, { twinOf: design }]) {
+      let date = addDays(DESIGN_EVAL_DATE, -plan.warmupDays);
+      for (let day = 0; day < plan.warmupDays + plan.days; day++) {
+        const counted = day - plan.warmupDays;
+        specs.push({ plant, day, scored: counted >= 0, seed: plan.seedBase + plant, date, sky: plan.skies[(((plant + counted) % n) + n) % n]!, devices: plan.devices, faultMix: plan.faultMix, ...which });
+        date = addDays(date, 1);
+      }
     }
   });
   return specs;

@@ -5,7 +5,8 @@ import { parseEvalArgs } from '../../detector/eval/cli';
 import { shortBlocksString, type Alarm, type EvidenceWindow } from '../../detector/eval/decision';
 import { designTables } from '../../detector/eval/markdown';
 import { namesFault, outcomeOf, type Outcome } from '../../detector/eval/outcome';
-import { DESIGN_EVAL_DATE, plantDaySpecs, simulateEvalDay } from '../../detector/eval/plantDays';
+import { DESIGN_EVAL_DATE, plantDaySpecs, simulateEvalDay, twinName } from '../../detector/eval/plantDays';
+import { plantDayKey } from '../../detector/eval/cache';
 import type { DeviceDayRecord } from '../../detector/eval/records';
 import { summarize } from '../../detector/eval/summary';
 
@@ -31,6 +32,12 @@ describe('held-out designs in the evaluation', () => {
       [2, DESIGN_EVAL_DATE, true, 'cdte-4x4-fs-6385'],
       [2, '2026-06-16', true, 'cdte-4x4-fs-6385'],
     ]);
+    // and its twin: the same plant number, seed, dates and skies, with the default design's arrays
+    const twin = specs.filter((s) => s.twinOf);
+    expect(twin.map((s) => [s.plant, s.date, s.scored, s.twinOf, s.design])).toEqual(design.map((s) => [s.plant, s.date, s.scored, 'cdte-4x4-fs-6385', undefined]));
+    expect(twin.map((s) => [s.seed, s.sky])).toEqual(design.map((s) => [s.seed, s.sky]));
+    expect(new Set(twin.map((s) => plantDayKey(s))).size).toBe(3);
+    expect(twin.some((s) => design.some((d) => plantDayKey(d) === plantDayKey(s)))).toBe(false);
     expect(new Set(specs.map((s) => s.seed)).size).toBe(3);
     // by default every named design but the default one, which issue 20's goal judges
     expect(parseEvalArgs([]).plan.designs).toEqual(DESIGN_NAMES.filter((d) => d !== DEFAULT_DESIGN_NAME));
@@ -47,6 +54,14 @@ describe('held-out designs in the evaluation', () => {
     expect(noon.length).toBeGreaterThan(0);
     // 4 CdTe modules of ~70 V at their maximum power point against 5 × ~27 V of the default array
     expect(noon.reduce((a, k) => a + r.voltage[k]!, 0) / noon.length).toBeGreaterThan(200);
+    // its twin: the default design's arrays under the same weather (the sensor's irradiance, its own point of the sky, as the design plant's)
+    const twinSpec = plantDaySpecs({ firstDates: [], skies: ['clear'], days: 1, warmupDays: 0, devices: 2, seedBase: 5000, faultMix: { normal: 1 }, designs: ['cdte-4x4-fs-6385'] }).find((s) => s.twinOf)!;
+    const [twin] = [...simulateEvalDay(twinSpec).devices(0, 1)];
+    const t = twin!.readings;
+    expect(t.count).toBe(r.count);
+    const mean = (x: Float64Array) => noon.reduce((a, k) => a + x[k]!, 0) / noon.length;
+    expect(mean(t.voltage)).toBeLessThan(0.8 * mean(r.voltage));
+    expect(Array.from(t.irradiance)).toEqual(Array.from(r.irradiance));
   });
 
   it('keeps the design plants out of the goals and tables, and sets each design beside the default design in points', () => {
@@ -65,12 +80,37 @@ describe('held-out designs in the evaluation', () => {
     const lines = designTables({ ...s, plan: { firstDates: [], skies: ['clear'], days: 1, warmupDays: 0, devices: 1, seedBase: 5000, faultMix: {} } } as unknown as Parameters<typeof designTables>[0]);
     const cdte = lines.find((l) => l.startsWith('| cdte-4x4-fs-6385'))!;
     // false alarms 50 % against 0 %: +50.0 points; named 0 % against 100 %: −100.0
-    expect(cdte.split('|').map((c) => c.trim())).toEqual(['', 'cdte-4x4-fs-6385', '2', '1', '50.0 %', '50.0', '1', '0.0 %', '-100.0', '–', '']);
+    // without a twin in the outcomes, no gap to it
+    expect(cdte.split('|').map((c) => c.trim())).toEqual(['', 'cdte-4x4-fs-6385', '2', '1', '50.0 %', '50.0', '–', '1', '0.0 %', '-100.0', '–', '–', '']);
     // and by class: what generalises and what does not
     expect(s.byDesign['cdte-4x4-fs-6385']!.byClass.arc_fault).toMatchObject({ visible: 1, named: 0 });
     expect(lines).toContain('| arc_fault | 100.0 % (1 of 1) | 0.0 % (0 of 1) |');
     expect(lines).toContain('| line_ground | – | – |');
     expect(summarize(outcomes.slice(0, 2)).byDesign).toEqual({});
+  });
+
+  it('sets each design beside its twin, the default design on the same plant-days, and keeps the twin out of the goals too', () => {
+    const twin = twinName('cdte-4x4-fs-6385');
+    const outcomes = [
+      outcomeOf(record('normal'), null),
+      outcomeOf(record('arc_fault'), alarm('arc_fault')),
+      onDesign(outcomeOf(record('normal'), alarm('line_ground')), 'cdte-4x4-fs-6385'),
+      onDesign(outcomeOf(record('arc_fault'), null), 'cdte-4x4-fs-6385'),
+      onDesign(outcomeOf(record('normal'), null), twin),
+      onDesign(outcomeOf(record('normal'), null), twin),
+      onDesign(outcomeOf(record('normal'), alarm('partial_shading')), twin),
+      onDesign(outcomeOf(record('arc_fault'), null), twin),
+      onDesign(outcomeOf(record('arc_fault'), alarm('arc_fault')), twin),
+    ];
+    const s = summarize(outcomes);
+    expect([s.falseAlarms.overall.healthy, s.faults.overall.visible, s.counts.otherDesign]).toEqual([1, 1, 7]);
+    expect(Object.keys(s.byDesign)).toEqual(['default', 'cdte-4x4-fs-6385', twin]);
+    const lines = designTables({ ...s, plan: { firstDates: [], skies: ['clear'], days: 1, warmupDays: 0, devices: 1, seedBase: 5000, faultMix: {} } } as unknown as Parameters<typeof designTables>[0]);
+    const cells = (name: string) => lines.find((l) => l.startsWith(`| ${name} |`))!.split('|').map((c) => c.trim());
+    // false alarms 100 % against the plan's 0 % and the twin's 33.3 %; named 0 % against 100 % and 50 %
+    expect(cells('cdte-4x4-fs-6385')).toEqual(['', 'cdte-4x4-fs-6385', '1', '1', '100.0 %', '100.0', '66.7', '1', '0.0 %', '-100.0', '-50.0', '–', '']);
+    // the twin against the plan's plants: what the season and the skies of those days cost
+    expect(cells(twin)).toEqual(['', twin, '3', '1', '33.3 %', '33.3', '', '2', '50.0 %', '-50.0', '', '21 min', '']);
   });
 });
 
