@@ -81,7 +81,7 @@ export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const TABLES_CONTRACT = {
   "doc": "Silver and gold tables: columns, types, sort order and S3 layout. Column types: string, int32, int64, float32, float64, and X[] for a list of X (Parquet 3-level LIST, elements required). A column with forEachClass expands into one column per fault class, in class order, with {class} replaced by the class name. Times are epoch milliseconds (UTC) in int64 columns whose name ends in Ms. Each table's readableFrom is the oldest contract version whose files today's readers still read (its columns and their meaning unchanged since, or only nullable columns added that no reader of an older day asks for): a day written under an older version of that table answers 'rerun the day'; a newer version than the readers' is refused.",
-  "version": 11,
+  "version": 12,
   "storage": {
     "doc": "A day is the plant-local calendar day (date=YYYY-MM-DD). Every run writes its files under its own run=<runId> folder and then publishes them by writing the commit marker, one PUT. Readers (the API, the predict job, Athena views) read only the files the marker lists, so a half-written or concurrent run is never visible; a rerun's marker replaces the previous one. Before it does, the run it supersedes is recorded at supersededKey (its old marker plus supersededAt and supersededBy), and its files are kept for supersededGraceMs: longer than any reader can hold the old marker (the API caches markers for a minute; a job reads its input for at most its 24-h execution timeout). Every later commit of the table deletes the files of the superseded runs whose grace is over, never those of a run that is again the committed one.",
     "dataKey": "{prefix}/date={date}/run={runId}/part-{part}.parquet",
@@ -326,6 +326,18 @@ export const TABLES_CONTRACT = {
           "name": "vmpDropPerKelvin",
           "type": "float64",
           "doc": "how much the module's maximum-power voltage falls per kelvin, relative to its STC value, from 25 to 50 °C at 1000 W/m² (its single-diode model), 1/K: the per-unit voltage is corrected by it to the module temperature"
+        },
+        {
+          "name": "voltageShape",
+          "type": "float32[]",
+          "nullable": true,
+          "doc": "version 12: the coefficients (one per term of contracts/detector.json perUnit.shape.basis) that map the design's per-unit voltage onto the default design's at the slot's irradiance and module temperature, fitted from both modules' single-diode models (detector/perUnitShape.ts); zeros for the default design's module; null in a registry written before version 12 (read as zeros)"
+        },
+        {
+          "name": "currentShape",
+          "type": "float32[]",
+          "nullable": true,
+          "doc": "version 12: the same for the per-unit current"
         }
       ]
     },
@@ -722,6 +734,62 @@ export const DETECTOR_CONTRACT = {
       "vmpStcV": 234.5131633514326,
       "impStcA": 14.069418470450234,
       "vmpDropPerKelvin": 0.0051900428591944705
+    },
+    "shape": {
+      "doc": "Each design against its own datasheet model at the measured light and heat (tables contract 12): the STC values above leave what a module's maximum-power voltage and current do with irradiance and temperature beyond the linear voltage correction, and that differs by technology (a CdTe module's Vmp falls 1 % from 1000 to 100 W/m², a mono-Si one's 4 %), so each design's inputs are mapped onto the default design's: after the division above, each slot's per-unit voltage is multiplied by exp(Σ voltageShape[k] · basis[k](x, y)) and its per-unit current by exp(Σ currentShape[k] · basis[k](x, y)), where x = ln(clamp(G, irradianceRange) / 1000) with G the slot's gap-filled irradiance as the model reads it (the baseline gain applied) and y = (clamp(T, temperatureRange) − referenceTemperature) / 25 with T its gap-filled module temperature. voltageShape and currentShape are the device's registry row's (contracts/tables.json silver_device_registry): the least-squares fit, over fitGrid, of ln(f_default / f_design) and ln(g_default / g_design), where f = Vmp(G, T) / (Vmp at STC × max(minFactor, 1 − vmpDropPerKelvin × (T − referenceTemperature))) and g = Imp(G, T) / (Imp at STC × G / 1000) from each module's single-diode model (De Soto, as the simulator's), each coefficient rounded to float32 (detector/perUnitShape.ts). The default design's shapes are zeros, so its inputs are exactly those of the division alone; a row without shapes (null: a registry written before version 12) is read as zeros.",
+      "basis": [
+        "x",
+        "x^2",
+        "x^3",
+        "y",
+        "y^2",
+        "x*y",
+        "x^2*y",
+        "x*y^2"
+      ],
+      "irradianceRange": [
+        50,
+        1400
+      ],
+      "temperatureRange": [
+        -20,
+        80
+      ],
+      "fitGrid": {
+        "irradiance": [
+          50,
+          75,
+          100,
+          150,
+          200,
+          300,
+          400,
+          500,
+          600,
+          700,
+          800,
+          900,
+          1000,
+          1100,
+          1200,
+          1300,
+          1400
+        ],
+        "temperature": [
+          -20,
+          -10,
+          0,
+          10,
+          20,
+          25,
+          30,
+          40,
+          50,
+          60,
+          70,
+          80
+        ]
+      }
     }
   },
   "normalization": {
@@ -882,6 +950,10 @@ export interface SilverDeviceRegistryRow {
   impStcA: number;
   /** how much the module's maximum-power voltage falls per kelvin, relative to its STC value, from 25 to 50 °C at 1000 W/m² (its single-diode model), 1/K: the per-unit voltage is corrected by it to the module temperature */
   vmpDropPerKelvin: number;
+  /** version 12: the coefficients (one per term of contracts/detector.json perUnit.shape.basis) that map the design's per-unit voltage onto the default design's at the slot's irradiance and module temperature, fitted from both modules' single-diode models (detector/perUnitShape.ts); zeros for the default design's module; null in a registry written before version 12 (read as zeros) */
+  voltageShape: Float32Array | null;
+  /** version 12: the same for the per-unit current */
+  currentShape: Float32Array | null;
 }
 
 /** One row per device, day and 64-sample window (21 min 20 s): the model's prediction, or why there is none. */

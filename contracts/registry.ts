@@ -10,6 +10,7 @@
  * messages on test/fixtures/contracts/device-registry-cases.json.
  */
 import { DEFAULT_DESIGN_NAME } from './design';
+import { DETECTOR_CONTRACT } from './generated';
 import type { SilverDeviceRegistryRow } from './generated';
 import { DEVICE_ID_PATTERN } from './reading';
 import { TABLES } from './tableSpecs';
@@ -31,8 +32,12 @@ function checkValue(type: string, value: unknown): string | null {
   if (type === 'int32') return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 2 ** 31 - 1 ? null : 'must be a positive integer';
   // powers in W: a zero or negative power is no module
   if (type === 'float64') return typeof value === 'number' && Number.isFinite(value) && value > 0 ? null : 'must be a positive finite number';
+  // the per-unit shapes (contracts/detector.json perUnit.shape): one coefficient per basis term
+  if (type === 'float32[]') return Array.isArray(value) && value.length === SHAPE_TERMS && value.every((x) => typeof x === 'number' && Number.isFinite(x)) ? null : `must be a list of ${SHAPE_TERMS} finite numbers`;
   return `has a type (${type}) the registry does not hold`;
 }
+
+const SHAPE_TERMS = DETECTOR_CONTRACT.perUnit.shape.basis.length;
 
 /**
  * The registry's rows from its JSON text, sorted by deviceId (the table's order).
@@ -63,6 +68,8 @@ export function parseRegistry(text: string, source: string): SilverDeviceRegistr
     const r = raw as Record<string, unknown>;
     for (const k of Object.keys(r)) if (!COLUMNS.some((c) => c.name === k)) fail(`${at}.${k}`, 'is not a column of silver_device_registry');
     for (const c of COLUMNS) {
+      // a nullable column (added since the registry's version 6: the per-unit shapes) may be absent or null
+      if (c.nullable && (r[c.name] === undefined || r[c.name] === null)) continue;
       if (!(c.name in r)) fail(`${at}.${c.name}`, 'is missing');
       const why = checkValue(c.type, r[c.name]);
       if (why) fail(`${at}.${c.name}`, `${why}, got ${JSON.stringify(r[c.name])}`);
@@ -71,7 +78,7 @@ export function parseRegistry(text: string, source: string): SilverDeviceRegistr
     if (!DEVICE_ID_PATTERN.test(id)) fail(`${at}.deviceId`, `${JSON.stringify(id)} does not match ${DEVICE_ID_PATTERN.source}`);
     if (seen.has(id)) fail(`${at}.deviceId`, `${JSON.stringify(id)} is listed twice`);
     seen.add(id);
-    return Object.fromEntries(COLUMNS.map((c) => [c.name, r[c.name]])) as unknown as SilverDeviceRegistryRow;
+    return Object.fromEntries(COLUMNS.map((c) => [c.name, c.type === 'float32[]' ? (r[c.name] === null || r[c.name] === undefined ? null : Float32Array.from(r[c.name] as number[])) : r[c.name]])) as unknown as SilverDeviceRegistryRow;
   });
   // by code unit, as the tables sort their string keys
   return rows.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
@@ -84,7 +91,8 @@ export function missingRegistry(uri: string): string {
 
 /** The registry's text for a list of rows: what Pulumi uploads and the local pipeline writes. */
 export function registryText(rows: readonly SilverDeviceRegistryRow[]): string {
-  return `${JSON.stringify({ devices: rows }, null, 1)}\n`;
+  // the shapes as JSON lists (a Float32Array would stringify as an object), each float32 exactly
+  return `${JSON.stringify({ devices: rows }, (_, v: unknown) => (v instanceof Float32Array ? Array.from(v) : v), 1)}\n`;
 }
 
 /**

@@ -73,7 +73,7 @@ export function plantDayKey(spec: PlantDaySpec): string {
 /** `references`: the baselines the plant-day's devices were judged against (they shape its probabilities). */
 export function cachePath(dir: string, modelVersion: string, spec: PlantDaySpec, references: ReadonlyMap<string, DeviceReference>, scoring: WindowScoring = 'batch'): string {
   // what each device was judged against: its baseline, and its design's per-unit reference (the design plants' are their own)
-  const judged = [...references].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, r]) => [id, r.gain, r.days, r.perUnit.vmpStcV, r.perUnit.impStcA, r.perUnit.vmpDropPerKelvin]);
+  const judged = [...references].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, r]) => [id, r.gain, r.days, r.perUnit.vmpStcV, r.perUnit.impStcA, r.perUnit.vmpDropPerKelvin, r.perUnit.voltageShape, r.perUnit.currentShape]);
   // the batch's key has no scoring: its plant-days stay cached as they were
   const key = createHash('sha256').update(JSON.stringify({ FORMAT, spec, code: sourceDigest(), judged, ...(scoring === 'batch' ? {} : { scoring }) })).digest('hex').slice(0, 16);
   return join(dir, 'cache', modelVersion, `${spec.date}-p${spec.plant + 1}${spec.twinOf ? 't' : ''}d${spec.day + 1}-${key}.json`);

@@ -6,7 +6,8 @@
  */
 import type { SilverDeviceRegistryRow } from '../../contracts';
 import type { Design, DesignPlan } from '../../contracts/design';
-import { PER_UNIT, type PerUnitReference } from '../perUnit';
+import { PER_UNIT, perUnitOf, type PerUnitReference } from '../perUnit';
+import { designShapes } from '../perUnitShape';
 import { designAt, deviceId, type PlantConfig } from './plant';
 import { calcParamsDesoto, keyPoints } from './singleDiode';
 
@@ -55,10 +56,16 @@ export function moduleStc(module: Design['module']): ModuleStc {
   return m;
 }
 
-/** What the model divides a design's voltage and current by (contracts/detector.json perUnit). */
-export function perUnitOfDesign(d: Design): PerUnitReference {
+/** A design's registry columns for the model's per-unit inputs (contracts/detector.json perUnit): the STC values, and the shapes (zeros for the default design's module). */
+function perUnitColumns(d: Design): Pick<DeviceRegistryRow, 'vmpStcV' | 'impStcA' | 'vmpDropPerKelvin' | 'voltageShape' | 'currentShape'> {
   const m = moduleStc(d.module);
-  return { vmpStcV: d.modulesPerString * m.vMp, impStcA: d.strings * m.iMp, vmpDropPerKelvin: m.vmpDropPerKelvin };
+  const shapes = designShapes(d.module);
+  return { vmpStcV: d.modulesPerString * m.vMp, impStcA: d.strings * m.iMp, vmpDropPerKelvin: m.vmpDropPerKelvin, voltageShape: Float32Array.from(shapes.voltageShape), currentShape: Float32Array.from(shapes.currentShape) };
+}
+
+/** What the model divides a design's voltage and current by, and maps them with (contracts/detector.json perUnit): as the predict job reads it from the design's registry row. */
+export function perUnitOfDesign(d: Design): PerUnitReference {
+  return perUnitOf(perUnitColumns(d));
 }
 
 function registryRow(id: string, d: Design): DeviceRegistryRow {
@@ -72,6 +79,6 @@ function registryRow(id: string, d: Design): DeviceRegistryRow {
     technology: d.module.technology,
     modulePmpStcW: d.module.pStc,
     arrayPmpStcW: d.modulesPerString * d.strings * m.pMp,
-    ...perUnitOfDesign(d),
+    ...perUnitColumns(d),
   };
 }

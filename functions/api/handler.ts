@@ -91,7 +91,7 @@ const FLEET_COLUMNS = ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', '
 export const SERIES = { voltage: 'V', current: 'A', temperature: 'degC', irradiance: 'W/m2' } as const;
 const SERIES_COLUMNS = ['deviceId', 'startMs', 'stepMs', 'samples', 'quality', ...Object.keys(SERIES)];
 const SILVER_COLUMNS = TABLES.silver_device_day.columns.map((c) => c.name);
-const REGISTRY_COLUMNS = ['deviceId', 'vmpStcV', 'impStcA', 'vmpDropPerKelvin'];
+const REGISTRY_COLUMNS = ['deviceId', 'vmpStcV', 'impStcA', 'vmpDropPerKelvin', 'voltageShape', 'currentShape'];
 /** A window named by its index in the day, or by an instant inside it (ISO 8601 with a zone: "2026-11-19T10:05:00Z"). */
 const WINDOW_INDEX = /^\d{1,4}$/;
 const WINDOW_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;

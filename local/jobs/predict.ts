@@ -92,8 +92,8 @@ export async function readBaseline(reader: TableReader, date: string): Promise<{
   return { date: null, rows: new Map() };
 }
 
-/** What the predict job reads of a device's registry row: its design's name, and what the model's per-unit inputs divide by. */
-const REGISTRY_ENTRY_COLUMNS = ['deviceId', 'design', 'vmpStcV', 'impStcA', 'vmpDropPerKelvin'] as const;
+/** What the predict job reads of a device's registry row: its design's name, what the model's per-unit inputs divide by, and their shapes (absent from a registry written before tables contract 12: read as none). */
+const REGISTRY_ENTRY_COLUMNS = ['deviceId', 'design', 'vmpStcV', 'impStcA', 'vmpDropPerKelvin', 'voltageShape', 'currentShape'] as const;
 export type RegistryEntry = Pick<SilverDeviceRegistryRow, (typeof REGISTRY_ENTRY_COLUMNS)[number]>;
 
 /**

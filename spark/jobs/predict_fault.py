@@ -144,7 +144,7 @@ def run(spark, args):
     reg_marker = registry_marker(silver_store, marker, args.date)
     if reg_marker and reg_marker["files"]:
         reg_schema = struct_type(tables.spark_schema("silver_device_registry"))
-        for r in spark.read.schema(reg_schema).parquet(*[silver_store.uri(f["key"]) for f in reg_marker["files"]]).select("deviceId", "design", "vmpStcV", "impStcA", "vmpDropPerKelvin").collect():
+        for r in spark.read.schema(reg_schema).parquet(*[silver_store.uri(f["key"]) for f in reg_marker["files"]]).select("deviceId", "design", "vmpStcV", "impStcA", "vmpDropPerKelvin", "voltageShape", "currentShape").collect():
             day_registry[r["deviceId"]] = r.asDict()
     designs = spark.sparkContext.broadcast(day_registry)
 

@@ -7,8 +7,10 @@ does, with the same messages (test/fixtures/contracts/device-registry-cases.json
 design_of names the design a device is judged as, and whence. Python 3.9-compatible.
 """
 import json
+import struct
 
 from pvfault.contracts import DEFAULT_DESIGN_NAME, DEVICE_ID_PATTERN, table_columns
+from pvfault.windows import SHAPE_TERMS as _SHAPE_TERMS
 
 REGISTRY_KEY = "registry/device_registry.json"
 """Where a stack keeps its registry in the bootstrap bucket (contracts/registry.ts REGISTRY_KEY)."""
@@ -37,10 +39,20 @@ def _check_value(kind, value):
         return None if ok else "must be a positive integer"
     if kind == "float64":
         return None if number and value == value and abs(value) != float("inf") and value > 0 else "must be a positive finite number"
+    if kind == "float32[]":
+        # the per-unit shapes (contracts/detector.json perUnit.shape): one coefficient per basis term
+        ok = isinstance(value, list) and len(value) == _SHAPE_TERMS and all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) and x == x and abs(x) != float("inf") for x in value)
+        return None if ok else "must be a list of %d finite numbers" % _SHAPE_TERMS
     return "has a type (%s) the registry does not hold" % kind
 
 
 def _typed(kind, value):
+    if value is None:
+        return None
+    if kind == "float32[]":
+        # rounded to float32 as the table stores them (and contracts/registry.ts reads them into a Float32Array)
+        return [struct.unpack("<f", struct.pack("<f", float(x)))[0] for x in value]
     return int(value) if kind == "int32" else float(value) if kind == "float64" else value
 
 
@@ -79,6 +91,9 @@ def parse_registry(text, source):
             if k not in _NAMES:
                 fail("%s.%s" % (at, k), "is not a column of silver_device_registry")
         for c in _COLUMNS:
+            # a nullable column (added since the registry's version 6: the per-unit shapes) may be absent or null
+            if c["nullable"] and raw.get(c["name"]) is None:
+                continue
             if c["name"] not in raw:
                 fail("%s.%s" % (at, c["name"]), "is missing")
             why = _check_value(c["type"], raw[c["name"]])
@@ -91,7 +106,7 @@ def parse_registry(text, source):
             fail("%s.deviceId" % at, "%s is listed twice" % _js(device_id))
         seen.add(device_id)
         # Spark's schema check refuses an int for a double column and a float for an integer one
-        rows.append({n: _typed(c["type"], raw[n]) for n, c in zip(_NAMES, _COLUMNS)})
+        rows.append({n: _typed(c["type"], raw.get(n)) for n, c in zip(_NAMES, _COLUMNS)})
     # by UTF-16 code unit, as JavaScript compares strings (the ids are ASCII by the pattern)
     return sorted(rows, key=lambda r: r["deviceId"])
 

@@ -30,9 +30,15 @@ LEVEL_FEATURES = tuple("%s.%s" % (c, s) for c in CHANNELS for s in LEVEL_STATIST
 if LEVEL_STATISTICS != ("mean", "std"):
     raise ValueError("window_levels computes mean and std; the contract asks for %r" % (LEVEL_STATISTICS,))
 PER_UNIT = DETECTOR_CONTRACT["perUnit"]
-PerUnit = collections.namedtuple("PerUnit", ["vmpStcV", "impStcA", "vmpDropPerKelvin"])
-"""What the model divides a device's voltage and current by: its registry row's three columns."""
+PerUnit = collections.namedtuple("PerUnit", ["vmpStcV", "impStcA", "vmpDropPerKelvin", "voltageShape", "currentShape"], defaults=(None, None))
+"""What the model divides a device's voltage and current by, and maps them with: its registry row's
+columns (detector/perUnit.ts PerUnitReference). The shapes are tuples of floats, None when zero or
+absent (a registry written before tables contract 12, or the default design): no mapping."""
 DEFAULT_PER_UNIT = PerUnit(**PER_UNIT["default"])
+SHAPE = PER_UNIT["shape"]
+SHAPE_TERMS = len(SHAPE["basis"])
+if tuple(SHAPE["basis"]) != ("x", "x^2", "x^3", "y", "y^2", "x*y", "x^2*y", "x*y^2"):
+    raise ValueError("to_per_unit computes the basis x, x^2, x^3, y, y^2, x*y, x^2*y, x*y^2; the contract asks for %r" % (SHAPE["basis"],))
 
 
 def gap_filled(series):
@@ -102,24 +108,55 @@ def with_gain(filled, gain):
     return out
 
 
+def _shape_of(values):
+    # a shape of zeros maps nothing: None, so the default design's inputs are the division alone (perUnit.ts shapeOf)
+    if values is None:
+        return None
+    values = tuple(float(v) for v in values)
+    return values if any(v != 0 for v in values) else None
+
+
 def per_unit_of(row):
     """A registry row's (dict) PerUnit; the default design's for None (a device the registry has no row for)."""
     if row is None:
         return DEFAULT_PER_UNIT
-    return PerUnit(float(row["vmpStcV"]), float(row["impStcA"]), float(row["vmpDropPerKelvin"]))
+    voltage, current = _shape_of(row.get("voltageShape")), _shape_of(row.get("currentShape"))
+    return PerUnit(float(row["vmpStcV"]), float(row["impStcA"]), float(row["vmpDropPerKelvin"]), voltage, current)
+
+
+def _shape_factor(shape, basis):
+    """exp(sum of shape[k] * basis[k]), summed term after term as detector/perUnit.ts shapeFactor; 1 for no shape."""
+    if shape is None:
+        return 1.0
+    total = np.zeros_like(basis[0])
+    for k in range(SHAPE_TERMS):
+        total = total + shape[k] * basis[k]
+    return np.exp(total)
 
 
 def to_per_unit(filled, per_unit):
     """The model's per-unit channels (contracts/detector.json perUnit), as detector/perUnit.ts toPerUnit.
 
     A new dict: voltage / (vmpStcV * max(minFactor, 1 - vmpDropPerKelvin * (T - 25))) slot by
-    slot with the gap-filled module temperature, current / impStcA; temperature and irradiance
-    unchanged. float64, the same operations in the same order as the TypeScript.
+    slot with the gap-filled module temperature, current / impStcA, then each times its
+    shape's factor at the slot's irradiance (the baseline gain applied) and temperature
+    (perUnit.shape; none for the default design); temperature and irradiance unchanged.
+    float64, the same operations in the same order as the TypeScript (numpy's exp and log
+    may differ from V8's in the last bit: equal within 1e-12, not bit for bit).
     """
     factor = np.maximum(PER_UNIT["minFactor"], 1 - per_unit.vmpDropPerKelvin * (filled["temperature"] - PER_UNIT["referenceTemperature"]))
     out = dict(filled)
     out["voltage"] = filled["voltage"] / (per_unit.vmpStcV * factor)
     out["current"] = filled["current"] / per_unit.impStcA
+    if per_unit.voltageShape is not None or per_unit.currentShape is not None:
+        # contracts/detector.json perUnit.shape: the design mapped onto the default design's at the slot's light and heat
+        g_lo, g_hi = SHAPE["irradianceRange"]
+        t_lo, t_hi = SHAPE["temperatureRange"]
+        x = np.log(np.minimum(np.maximum(filled["irradiance"], g_lo), g_hi) / 1000)
+        y = (np.minimum(np.maximum(filled["temperature"], t_lo), t_hi) - PER_UNIT["referenceTemperature"]) / 25
+        basis = (x, x * x, x * x * x, y, y * y, x * y, x * x * y, x * y * y)
+        out["voltage"] = out["voltage"] * _shape_factor(per_unit.voltageShape, basis)
+        out["current"] = out["current"] * _shape_factor(per_unit.currentShape, basis)
     return out
 
 

@@ -47,7 +47,7 @@ interface Scalogram {
   values: string;
   normalization: { formula: string; scale: Record<string, number> };
   baselineGain: number | null;
-  perUnit: { vmpStcV: number; impStcA: number; vmpDropPerKelvin: number };
+  perUnit: { vmpStcV: number; impStcA: number; vmpDropPerKelvin: number; voltageShape: number[] | null; currentShape: number[] | null };
   judgedAgainst: string;
   levels: Record<string, number>;
 }

@@ -31,10 +31,10 @@ import { startLocalS3, type LocalS3 } from '../../local/localS3';
 import { publishDayWithProducer, type ProducerDayResult } from '../../local/producerDay';
 import { localFolders, localSparkConf, runSparkJob, sparkEnvironment, writeLocalRegistry } from '../../local/sparkJobs';
 import { passedOn, recurrenceAfter } from '../../detector/alarms';
-import { deviceRegistry } from '../../detector/simulator/registry';
+import { deviceRegistry, registryOfDesign } from '../../detector/simulator/registry';
 import { plantConfig } from '../../detector/simulator/plant';
 import { REGISTRY_KEY, registryText } from '../../contracts/registry';
-import { DEFAULT_DESIGN_NAME } from '../../contracts/design';
+import { DEFAULT_DESIGN_NAME, parseDesign } from '../../contracts/design';
 
 import { LocalTopic, partitionOf } from '../../local/topic';
 import { localDefinitionValues, runLocally, type JobRunRequest } from '../../statemachine/local';
@@ -50,8 +50,13 @@ const DEVICES = 50;
 const PARTITIONS = 6;
 const TOPIC = 'pv-readings';
 const TABLE_NAMES = Object.keys(TABLES) as TableName[];
-/** the plant's registry, its last device left out: both engines must judge that one as the default design, and say so */
-const REGISTRY = deviceRegistry(plantConfig({ date: DATE, devices: DEVICES })).slice(0, -1);
+/**
+ * the plant's registry, its last device left out: both engines must judge that one as the
+ * default design, and say so; its first device registered as a 4 × 4 CdTe array, so that
+ * both engines read it per unit of that design and map it by its shapes (contracts/detector.json perUnit.shape)
+ */
+const CDTE = 'cdte-4x4-fs-6385';
+const REGISTRY = [...registryOfDesign(['PV-000001'], parseDesign(CDTE)), ...deviceRegistry(plantConfig({ date: DATE, devices: DEVICES })).slice(1, -1)];
 
 let dir: string;
 let broker: KafkaBroker | null = null;
@@ -290,7 +295,9 @@ describe('a simulated day through the real producer, Kafka and Spark, against th
       expect(t.silver_device_registry!.rows.map((r) => r.deviceId)).toEqual(REGISTRY.map((r) => r.deviceId));
       const daily = t.gold_daily!.rows;
       expect(daily).toHaveLength(DEVICES);
-      for (const r of daily) expect([r.deviceId, r.design, r.designSource]).toEqual([r.deviceId, DEFAULT_DESIGN_NAME, registered.has(String(r.deviceId)) ? 'registry' : 'default']);
+      for (const r of daily) expect([r.deviceId, r.design, r.designSource]).toEqual([r.deviceId, r.deviceId === 'PV-000001' ? CDTE : DEFAULT_DESIGN_NAME, registered.has(String(r.deviceId)) ? 'registry' : 'default']);
+      // the CdTe row's shapes went through the ingest into silver as the registry gave them
+      expect(Array.from(t.silver_device_registry!.rows[0]!.voltageShape as ArrayLike<number>)).toEqual(Array.from(REGISTRY[0]!.voltageShape!));
       expect(daily.filter((r) => r.designSource === 'default')).toHaveLength(1);
     }
     expect(embedded.predict.registry).toEqual({ devices: DEVICES - 1, defaulted: 1 });

@@ -13,6 +13,7 @@ import { parquetReadObjects } from 'hyparquet';
 import { commitKey, encodeReading, GRID_STEP_MS, parseCommitMarker, plantDayWindow, type SilverDeviceDayRow, type SilverDeviceRegistryRow, type TableName } from '../../contracts';
 import { DEFAULT_DESIGN_NAME, parseDesignFile } from '../../contracts/design';
 import { missingRegistry, RegistryError } from '../../contracts/registry';
+import { normaliseRow } from '../../contracts/parquetRows';
 import { goldRows } from '../../detector/gold';
 import { plantConfig } from '../../detector/simulator/plant';
 import { deviceRegistry } from '../../detector/simulator/registry';
@@ -69,7 +70,8 @@ async function rows(objects: Map<string, Uint8Array | string>, table: TableName)
   const out: Record<string, unknown>[] = [];
   for (const f of marker.files) {
     const b = objects.get(f.key) as Uint8Array;
-    out.push(...(await parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer })));
+    // in the contract's JavaScript types (lists as typed arrays), as the jobs read them
+    out.push(...(await parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer })).map((r) => normaliseRow(table, r)));
   }
   return out;
 }

@@ -31,6 +31,7 @@ def test_names_the_design_and_whether_it_is_the_default():
     rows = {r["deviceId"]: r for r in registry.parse_registry(CASES["lookups"]["registry"], CASES["source"])}
     for c in CASES["lookups"]["cases"]:
         assert registry.design_of(rows, c["deviceId"]) == {"design": c["design"], "designSource": c["designSource"]}
-        assert per_unit_of(rows.get(c["deviceId"]))._asdict() == c["perUnit"]
+        got = {k: list(v) if isinstance(v, tuple) else v for k, v in per_unit_of(rows.get(c["deviceId"]))._asdict().items()}
+        assert got == c["perUnit"]
     assert registry.DEFAULT_DESIGN_NAME == contracts.DEFAULT_DESIGN_NAME == "legacy-5x3-cs5p-220m"
     assert registry.REGISTRY_KEY == "registry/device_registry.json"

@@ -3,6 +3,8 @@ import base64
 import json
 import os
 
+import math
+
 import numpy as np
 import pytest
 
@@ -103,3 +105,24 @@ def test_per_unit_divides_voltage_by_the_temperature_corrected_vmp_and_current_b
     assert got["temperature"] is filled["temperature"] and got["irradiance"] is filled["irradiance"]
     assert windows.per_unit_of(None) == windows.DEFAULT_PER_UNIT
     assert windows.per_unit_of({"vmpStcV": 691.2, "impStcA": 8.92, "vmpDropPerKelvin": 0.0032, "design": "x"}) == windows.PerUnit(691.2, 8.92, 0.0032)
+
+
+def test_per_unit_maps_a_design_with_shapes_onto_the_default_design_at_the_slot_light_and_heat():
+    # contracts/detector.json perUnit.shape; the TypeScript's equality on a CdTe device is test/spark/pvfault.test.ts
+    shape_v = (0.02, -0.01, 0.003, 0.004, -0.002, 0.001, 0.0005, -0.0003)
+    shape_i = (-0.01, 0.0, 0.0, 0.002, 0.0, 0.0, 0.0, 0.0)
+    ref = windows.PerUnit(200.0, 10.0, 0.004, shape_v, shape_i)
+    filled = {"voltage": np.array([200.0, 180.0, 150.0]), "current": np.array([10.0, 5.0, 1.0]),
+              "temperature": np.array([25.0, 50.0, -40.0]), "irradiance": np.array([1000.0, 500.0, 0.0])}
+    got = windows.to_per_unit(filled, ref)
+    plain = windows.to_per_unit(filled, ref._replace(voltageShape=None, currentShape=None))
+    for k, (g, t) in enumerate([(1000.0, 25.0), (500.0, 50.0), (50.0, -20.0)]):  # the last one clamped
+        x, y = math.log(g / 1000), (t - 25) / 25
+        basis = (x, x * x, x ** 3, y, y * y, x * y, x * x * y, x * y * y)
+        assert got["voltage"][k] == pytest.approx(plain["voltage"][k] * math.exp(sum(c * b for c, b in zip(shape_v, basis))), rel=1e-14)
+        assert got["current"][k] == pytest.approx(plain["current"][k] * math.exp(sum(c * b for c, b in zip(shape_i, basis))), rel=1e-14)
+    # at STC the shapes change nothing; a row's zeros or nulls are no shape
+    assert (got["voltage"][0], got["current"][0]) == (1.0, 1.0)
+    zeros = {"vmpStcV": 200.0, "impStcA": 10.0, "vmpDropPerKelvin": 0.004, "voltageShape": [0.0] * 8, "currentShape": None}
+    assert windows.per_unit_of(zeros) == windows.PerUnit(200.0, 10.0, 0.004)
+    assert windows.per_unit_of(dict(zeros, voltageShape=list(shape_v))).voltageShape == shape_v

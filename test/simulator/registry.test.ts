@@ -3,6 +3,7 @@ import { TABLES } from '../../contracts';
 import { parseRegistry, registryText } from '../../contracts/registry';
 import { plantConfig } from '../../detector/simulator/plant';
 import { deviceRegistry } from '../../detector/simulator/registry';
+import { SHAPE_TERMS } from '../../detector/perUnit';
 
 describe('the device registry', () => {
   it('names each device its design, its module and its power at STC', () => {
@@ -30,6 +31,8 @@ describe('the device registry', () => {
       const v = (row as unknown as Record<string, unknown>)[c.name];
       if (c.type === 'string') expect(typeof v).toBe('string');
       else if (c.type === 'int32') expect(Number.isInteger(v)).toBe(true);
+      // the per-unit shapes: one float32 per basis term (zeros for the default design)
+      else if (c.type === 'float32[]') expect(v).toEqual(new Float32Array(SHAPE_TERMS));
       else expect(typeof v).toBe('number');
     }
   });

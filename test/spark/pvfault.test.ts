@@ -13,6 +13,8 @@ import { goldRows } from '../../detector/gold';
 import { plantConfig, simulatePlantDay } from '../../detector/simulator/plant';
 import { filledChannels, modelInputs, N_LEVELS, WINDOW_VALUES, windowsOf } from '../../detector/windows';
 import { toPerUnit } from '../../detector/perUnit';
+import { perUnitOfDesign } from '../../detector/simulator/registry';
+import { parseDesign } from '../../contracts/design';
 import { NORMALIZATION } from '../fixtures/windows/generate';
 
 const REPO = join(__dirname, '..', '..');
@@ -87,8 +89,9 @@ test("a device judged with a baseline gain and another design's per-unit referen
   const windows = windowsOf(row);
   const picked = windows.filter((w) => !w.skipReason).filter((_, i) => i % 6 === 0).map((w) => w.index);
   const gain = 0.93;
-  // a 4 × 4 CdTe array's (detector/simulator/registry.ts perUnitOfDesign): the model reads voltage and current per unit of it
-  const perUnit = { vmpStcV: 691.2, impStcA: 8.92, vmpDropPerKelvin: 0.0032 };
+  // a 4 × 4 CdTe array's (detector/simulator/registry.ts perUnitOfDesign): the model reads voltage and current per unit of it, mapped by its shapes onto the default design's
+  const perUnit = perUnitOfDesign(parseDesign('cdte-4x4-fs-6385'));
+  expect(perUnit.voltageShape).not.toBeNull();
   const withGain = modelInputs(row, picked, NORMALIZATION, undefined, toPerUnit(filledChannels(row, gain), perUnit));
   const without = modelInputs(row, picked, NORMALIZATION, undefined, toPerUnit(filledChannels(row), perUnit));
   const col = (a: Float32Array) => Array.from(a, (v) => (Number.isNaN(v) ? null : v));
