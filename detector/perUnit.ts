@@ -23,6 +23,9 @@ export type PerUnitReference = Pick<SilverDeviceRegistryRow, 'vmpStcV' | 'impStc
   currentShape: readonly number[] | null;
 };
 
+/** The registry columns a device's per-unit reference is read from (silver_device_registry): what every reader of the registry asks for. */
+export const PER_UNIT_COLUMNS = ['vmpStcV', 'impStcA', 'vmpDropPerKelvin', 'voltageShape', 'currentShape'] as const;
+
 /** The default design's values (the contract's), for a device the registry has no row for: no shapes. */
 export const DEFAULT_PER_UNIT: PerUnitReference = { ...PER_UNIT.default, voltageShape: null, currentShape: null };
 
@@ -43,11 +46,16 @@ export function shapeBasis(x: number, y: number): number[] {
   return [x, x * x, x * x * x, y, y * y, x * y, x * x * y, x * y * y];
 }
 
-/** A slot's (x, y): the log of its irradiance over 1000 W/m², its module temperature's distance from 25 °C in 25-K units, both clamped to the contract's ranges. */
+const [G_LO, G_HI] = PER_UNIT.shape.irradianceRange;
+const [T_LO, T_HI] = PER_UNIT.shape.temperatureRange;
+/** A slot's x: the log of its irradiance over 1000 W/m², clamped to the contract's range. */
+const shapeX = (irradiance: number): number => Math.log(Math.min(Math.max(irradiance, G_LO), G_HI) / 1000);
+/** A slot's y: its module temperature's distance from 25 °C in 25-K units, clamped to the contract's range. */
+const shapeY = (temperature: number): number => (Math.min(Math.max(temperature, T_LO), T_HI) - PER_UNIT.referenceTemperature) / 25;
+
+/** A slot's (x, y) of the shape's basis. */
 export function shapeCoordinates(irradiance: number, temperature: number): [number, number] {
-  const [gLo, gHi] = PER_UNIT.shape.irradianceRange;
-  const [tLo, tHi] = PER_UNIT.shape.temperatureRange;
-  return [Math.log(Math.min(Math.max(irradiance, gLo), gHi) / 1000), (Math.min(Math.max(temperature, tLo), tHi) - PER_UNIT.referenceTemperature) / 25];
+  return [shapeX(irradiance), shapeY(temperature)];
 }
 
 /** exp(Σ shape[k] · basis[k]): the factor a shape gives a slot (1 for no shape). */
@@ -85,7 +93,8 @@ export function toPerUnit(filled: Float64Array[], ref: PerUnitReference): Float6
     i[k] = i[k]! / ref.impStcA;
     if (shaped) {
       // the basis in place (no array per slot: the predict job maps every slot of every array of another design)
-      const [x, y] = shapeCoordinates(g[k]!, t[k]!);
+      const x = shapeX(g[k]!);
+      const y = shapeY(t[k]!);
       BASIS[0] = x;
       BASIS[1] = x * x;
       BASIS[2] = x * x * x;

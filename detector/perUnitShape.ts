@@ -6,13 +6,14 @@
  * light and heat (a CdTe module's Vmp falls 1 % from 1000 to 100 W/m², the default
  * mono-Si one's 4 %); the model learnt healthy from the default design's, and on the
  * held-out CdTe plant read a shadow in healthy arrays at dawn and dusk (the model card's
- * Limits). Fitted where the registry is written (detector/simulator/registry.ts: the
- * simulator, Pulumi, npm run registry, npm run import:csv), so that both predict jobs
- * only evaluate a polynomial from the row (detector/perUnit.ts, spark/pvfault/windows.py)
- * and neither needs a single-diode solver.
+ * Limits). Fitted where the registry is written (detector/simulator/registry.ts
+ * designShapes: the simulator, Pulumi, npm run registry, npm run import:csv), so that
+ * both predict jobs only evaluate a polynomial from the row (detector/perUnit.ts,
+ * spark/pvfault/windows.py) and neither needs a single-diode solver.
  */
-import { defaultDesign, type Design } from '../contracts/design';
-import { PER_UNIT, SHAPE_TERMS, shapeBasis, shapeCoordinates } from './perUnit';
+import type { Design } from '../contracts/design';
+import type { ModuleStc } from './simulator/registry';
+import { PER_UNIT, shapeBasis, shapeCoordinates } from './perUnit';
 import { calcParamsDesoto, keyPoints } from './simulator/singleDiode';
 
 const SHAPE = PER_UNIT.shape;
@@ -22,21 +23,21 @@ export interface DesignShapes {
   currentShape: number[];
 }
 
-type Module = Design['module'];
+/** A module's Vmp and Imp over the linear model the division assumes, grid point by grid point: f and g of the contract. */
+export interface ResidualModel {
+  f: number[];
+  g: number[];
+}
 
-/** f (Vmp over its linear model) and g (Imp over its linear model) of a module on the fit grid, grid point by point. */
-function residualModel(module: Module): { f: number[]; g: number[] } {
+/** The module's residual model on the fit grid, from its STC values (detector/simulator/registry.ts moduleStc). */
+export function residualModel(module: Design['module'], stc: Pick<ModuleStc, 'vMp' | 'iMp' | 'vmpDropPerKelvin'>): ResidualModel {
   const { referenceTemperature, minFactor } = PER_UNIT;
-  const stc = keyPoints(calcParamsDesoto(1000, referenceTemperature, module));
-  const warm = keyPoints(calcParamsDesoto(1000, referenceTemperature + 25, module));
-  // as detector/simulator/registry.ts moduleStc: the relative fall of Vmp per kelvin from 25 to 50 °C
-  const drop = (1 - warm.vMp / stc.vMp) / 25;
   const f: number[] = [];
   const g: number[] = [];
   for (const G of SHAPE.fitGrid.irradiance)
     for (const T of SHAPE.fitGrid.temperature) {
       const k = keyPoints(calcParamsDesoto(G, T, module));
-      f.push(k.vMp / (stc.vMp * Math.max(minFactor, 1 - drop * (T - referenceTemperature))));
+      f.push(k.vMp / (stc.vMp * Math.max(minFactor, 1 - stc.vmpDropPerKelvin * (T - referenceTemperature))));
       g.push(k.iMp / ((stc.iMp * G) / 1000));
     }
   return { f, g };
@@ -64,30 +65,10 @@ function leastSquares(rows: readonly number[][], target: readonly number[]): num
   return out;
 }
 
-const cache = new WeakMap<Module, DesignShapes>();
-let reference: { module: Module; f: number[]; g: number[] } | null = null;
+const GRID_BASIS = SHAPE.fitGrid.irradiance.flatMap((G) => SHAPE.fitGrid.temperature.map((T) => shapeBasis(...shapeCoordinates(G, T))));
 
-/** The registry row's shapes of a design's module: zeros for the default design's, else the fit, each coefficient rounded to float32 (as the registry table stores it). */
-export function designShapes(module: Module): DesignShapes {
-  let shapes = cache.get(module);
-  if (shapes) return shapes;
-  if (!reference) {
-    const m = defaultDesign().module;
-    reference = { module: m, ...residualModel(m) };
-  }
-  const zeros = () => new Array<number>(SHAPE_TERMS).fill(0);
-  if (sameModule(module, reference.module)) shapes = { voltageShape: zeros(), currentShape: zeros() };
-  else {
-    const own = residualModel(module);
-    const rows = SHAPE.fitGrid.irradiance.flatMap((G) => SHAPE.fitGrid.temperature.map((T) => shapeBasis(...shapeCoordinates(G, T))));
-    const fit = (ref: number[], mine: number[]) => leastSquares(rows, ref.map((r, i) => Math.log(r / mine[i]!))).map(Math.fround);
-    shapes = { voltageShape: fit(reference.f, own.f), currentShape: fit(reference.g, own.g) };
-  }
-  cache.set(module, shapes);
-  return shapes;
-}
-
-// two module objects of the same parameters (a design parsed twice) are the same module
-function sameModule(a: Module, b: Module): boolean {
-  return (['cellsInSeries', 'alphaSc', 'aRef', 'iLRef', 'iORef', 'rShRef', 'rS', 'egRef', 'dEgdT'] as const).every((k) => a[k] === b[k]);
+/** The shapes that map a module's residual model onto the reference's: ln(reference / own) fitted on the basis, each coefficient rounded to float32 (as the registry table stores it). */
+export function fitShapes(own: ResidualModel, reference: ResidualModel): DesignShapes {
+  const fit = (ref: number[], mine: number[]) => leastSquares(GRID_BASIS, ref.map((r, i) => Math.log(r / mine[i]!))).map(Math.fround);
+  return { voltageShape: fit(reference.f, own.f), currentShape: fit(reference.g, own.g) };
 }

@@ -5,9 +5,9 @@
  * same for the stack's simulated devices (infra/registryObject.ts).
  */
 import type { SilverDeviceRegistryRow } from '../../contracts';
-import type { Design, DesignPlan } from '../../contracts/design';
-import { PER_UNIT, perUnitOf, type PerUnitReference } from '../perUnit';
-import { designShapes } from '../perUnitShape';
+import { defaultDesign, type Design, type DesignPlan } from '../../contracts/design';
+import { PER_UNIT, perUnitOf, SHAPE_TERMS, type PerUnitReference } from '../perUnit';
+import { fitShapes, residualModel, type DesignShapes, type ResidualModel } from '../perUnitShape';
 import { designAt, deviceId, type PlantConfig } from './plant';
 import { calcParamsDesoto, keyPoints } from './singleDiode';
 
@@ -54,6 +54,30 @@ export function moduleStc(module: Design['module']): ModuleStc {
     STC.set(module, (m = { pMp: at.pMp, vMp: at.vMp, iMp: at.iMp, vOc: at.vOc, vmpDropPerKelvin: (1 - warm.vMp / at.vMp) / 25 }));
   }
   return m;
+}
+
+// the fit runs once per module (a design's module object is shared by its arrays), against the default design's module
+const SHAPES = new WeakMap<Design['module'], DesignShapes>();
+let reference: { module: Design['module']; model: ResidualModel } | null = null;
+
+/** The registry row's shapes of a design's module (contracts/detector.json perUnit.shape): zeros for the default design's module, else the fit (detector/perUnitShape.ts). */
+export function designShapes(module: Design['module']): DesignShapes {
+  let shapes = SHAPES.get(module);
+  if (shapes) return shapes;
+  if (!reference) {
+    const m = defaultDesign().module;
+    reference = { module: m, model: residualModel(m, moduleStc(m)) };
+  }
+  // the default module's are zeros by the contract, written as such (a fit of zero targets could give −0)
+  if (sameModule(module, reference.module)) shapes = { voltageShape: new Array<number>(SHAPE_TERMS).fill(0), currentShape: new Array<number>(SHAPE_TERMS).fill(0) };
+  else shapes = fitShapes(residualModel(module, moduleStc(module)), reference.model);
+  SHAPES.set(module, shapes);
+  return shapes;
+}
+
+// two module objects of the same parameters (a design parsed twice) are the same module
+function sameModule(a: Design['module'], b: Design['module']): boolean {
+  return (['cellsInSeries', 'alphaSc', 'aRef', 'iLRef', 'iORef', 'rShRef', 'rS', 'egRef', 'dEgdT'] as const).every((k) => a[k] === b[k]);
 }
 
 /** A design's registry columns for the model's per-unit inputs (contracts/detector.json perUnit): the STC values, and the shapes (zeros for the default design's module). */

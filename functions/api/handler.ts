@@ -14,7 +14,7 @@
 import { addDays, ContractVersionMismatch, DETECTOR_CONTRACT, TABLES_CONTRACT, DEVICE_ID_PATTERN, FAULT_CLASSES, isValidDate, localDate, TABLES, type CommitMarker, type SilverDeviceDayRow } from '../../contracts';
 import { ALARM_LABELS, alarmCandidates, carriedAlarm, recurringAlarm, type AlarmLabel, type Recurrence } from '../../detector/alarms';
 import { CHANNELS, LEVEL_FEATURES, N_SCALES, WINDOW, windowModelInput, type Normalization } from '../../detector/windows';
-import { perUnitOf, type PerUnitReference } from '../../detector/perUnit';
+import { PER_UNIT_COLUMNS, perUnitOf, type PerUnitReference } from '../../detector/perUnit';
 import { CONTRACT_SCALES } from '../../detector/cwt';
 import BUNDLED_NORMALIZATION from '../../detector/model/artifacts/normalization.json';
 import { TableReader, StoreUnavailable, type ObjectStore } from './tableReader';
@@ -91,7 +91,7 @@ const FLEET_COLUMNS = ['deviceId', 'verdict', 'alarmOnsetMs', 'alarmRaisedMs', '
 export const SERIES = { voltage: 'V', current: 'A', temperature: 'degC', irradiance: 'W/m2' } as const;
 const SERIES_COLUMNS = ['deviceId', 'startMs', 'stepMs', 'samples', 'quality', ...Object.keys(SERIES)];
 const SILVER_COLUMNS = TABLES.silver_device_day.columns.map((c) => c.name);
-const REGISTRY_COLUMNS = ['deviceId', 'vmpStcV', 'impStcA', 'vmpDropPerKelvin', 'voltageShape', 'currentShape'];
+const REGISTRY_COLUMNS = ['deviceId', ...PER_UNIT_COLUMNS];
 /** A window named by its index in the day, or by an instant inside it (ISO 8601 with a zone: "2026-11-19T10:05:00Z"). */
 const WINDOW_INDEX = /^\d{1,4}$/;
 const WINDOW_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;

@@ -21,7 +21,7 @@ import type { DeviceGold } from './devicePredictor';
 import { alarmStanding, carriedAlarm, isAlarmLabel, PlantSlots, recurringAlarm, type PredictedWindows } from '../../detector/alarms';
 import { gatedDaily, predictedWindowsOfRows } from '../../detector/gold';
 import { plantConditions, type PlantCondition } from '../../detector/plantConditions';
-import { perUnitOf } from '../../detector/perUnit';
+import { PER_UNIT_COLUMNS, perUnitOf } from '../../detector/perUnit';
 
 /** Turns a silver device-day into gold rows: in-thread with a classifier, or through a PredictPool. */
 export interface DevicePredictor {
@@ -93,7 +93,7 @@ export async function readBaseline(reader: TableReader, date: string): Promise<{
 }
 
 /** What the predict job reads of a device's registry row: its design's name, what the model's per-unit inputs divide by, and their shapes (absent from a registry written before tables contract 12: read as none). */
-const REGISTRY_ENTRY_COLUMNS = ['deviceId', 'design', 'vmpStcV', 'impStcA', 'vmpDropPerKelvin', 'voltageShape', 'currentShape'] as const;
+const REGISTRY_ENTRY_COLUMNS = ['deviceId', 'design', ...PER_UNIT_COLUMNS] as const;
 export type RegistryEntry = Pick<SilverDeviceRegistryRow, (typeof REGISTRY_ENTRY_COLUMNS)[number]>;
 
 /**

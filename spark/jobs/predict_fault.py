@@ -35,7 +35,7 @@ from pvfault import alarms, baseline, gold, plant_conditions, registry, tables
 from pvfault.gold import MEAN_COLUMNS
 from pvfault.contracts import commit_key
 from pvfault.model import ARTIFACT_FILES, Lenet, cached_model
-from pvfault.windows import per_unit_of
+from pvfault.windows import PER_UNIT_COLUMNS, per_unit_of
 
 RATIO = "dayRatio"
 """The device-day's ratio r (before the gain), carried beside the gold rows to the driver; not a column of either gold table."""
@@ -144,7 +144,7 @@ def run(spark, args):
     reg_marker = registry_marker(silver_store, marker, args.date)
     if reg_marker and reg_marker["files"]:
         reg_schema = struct_type(tables.spark_schema("silver_device_registry"))
-        for r in spark.read.schema(reg_schema).parquet(*[silver_store.uri(f["key"]) for f in reg_marker["files"]]).select("deviceId", "design", "vmpStcV", "impStcA", "vmpDropPerKelvin", "voltageShape", "currentShape").collect():
+        for r in spark.read.schema(reg_schema).parquet(*[silver_store.uri(f["key"]) for f in reg_marker["files"]]).select("deviceId", "design", *PER_UNIT_COLUMNS).collect():
             day_registry[r["deviceId"]] = r.asDict()
     designs = spark.sparkContext.broadcast(day_registry)
 

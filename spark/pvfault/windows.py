@@ -35,6 +35,8 @@ PerUnit = collections.namedtuple("PerUnit", ["vmpStcV", "impStcA", "vmpDropPerKe
 columns (detector/perUnit.ts PerUnitReference). The shapes are tuples of floats, None when zero or
 absent (a registry written before tables contract 12, or the default design): no mapping."""
 DEFAULT_PER_UNIT = PerUnit(**PER_UNIT["default"])
+PER_UNIT_COLUMNS = PerUnit._fields
+"""The registry columns a device's PerUnit is read from (detector/perUnit.ts PER_UNIT_COLUMNS)."""
 SHAPE = PER_UNIT["shape"]
 SHAPE_TERMS = len(SHAPE["basis"])
 if tuple(SHAPE["basis"]) != ("x", "x^2", "x^3", "y", "y^2", "x*y", "x^2*y", "x*y^2"):

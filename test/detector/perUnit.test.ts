@@ -1,10 +1,9 @@
 import { defaultDesign, DESIGN_NAMES, parseDesign, type Design } from '../../contracts/design';
 import { silverOf } from '../../detector/dataset';
 import { DEFAULT_PER_UNIT, PER_UNIT, perUnitOf, SHAPE_TERMS, shapeBasis, shapeCoordinates, toPerUnit } from '../../detector/perUnit';
-import { designShapes } from '../../detector/perUnitShape';
 import { calcParamsDesoto, keyPoints } from '../../detector/simulator/singleDiode';
 import { plantConfig, simulatePlantDay } from '../../detector/simulator/plant';
-import { deviceRegistry, perUnitOfDesign } from '../../detector/simulator/registry';
+import { designShapes, deviceRegistry, perUnitOfDesign } from '../../detector/simulator/registry';
 import { CHANNELS, filledChannels, windowMeans, windowsOf } from '../../detector/windows';
 
 const V = CHANNELS.indexOf('voltage');

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import FIXTURES
-from pvfault import windows
+from pvfault import contracts, windows
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +126,7 @@ def test_per_unit_maps_a_design_with_shapes_onto_the_default_design_at_the_slot_
     zeros = {"vmpStcV": 200.0, "impStcA": 10.0, "vmpDropPerKelvin": 0.004, "voltageShape": [0.0] * 8, "currentShape": None}
     assert windows.per_unit_of(zeros) == windows.PerUnit(200.0, 10.0, 0.004)
     assert windows.per_unit_of(dict(zeros, voltageShape=list(shape_v))).voltageShape == shape_v
+    # the columns both predict jobs read of the registry (detector/perUnit.ts PER_UNIT_COLUMNS)
+    assert windows.PER_UNIT_COLUMNS == ("vmpStcV", "impStcA", "vmpDropPerKelvin", "voltageShape", "currentShape")
+    registry_columns = [c["name"] for c in contracts.table_columns("silver_device_registry")]
+    assert all(c in registry_columns for c in windows.PER_UNIT_COLUMNS)
