@@ -8,7 +8,7 @@ import { DETECTOR_CONTRACT, faultClassIndex, FAULT_CLASSES, validateReading, typ
 import { DesignError, MODULE_NAMES, defaultDesign, moduleTechnology, parseDesign, type Design } from '../contracts/design';
 import { median } from './baseline';
 import { DEFAULT_PER_UNIT, toPerUnit, type PerUnitReference } from './perUnit';
-import { perUnitOfDesign } from './simulator/registry';
+import { moduleStc, perUnitOfDesign } from './simulator/registry';
 import type { DeviceDay } from './simulator/device';
 import { FIELD_CONDITIONS, NO_CONDITIONS, type ConditionKind, type ConditionsConfig } from './simulator/conditions';
 import { plantConfig, simulatePlantDay, type PlantConfig } from './simulator/plant';
@@ -79,26 +79,39 @@ export interface WindowMeta {
 
 /** The severity groups' labels (severityGroup), which the model card reads the figures of. */
 export const LEAK_GROUPS = ['leak < 0.5 A', 'leak 0.5–2 A', 'leak ≥ 2 A'] as const;
-export const shortedGroup = (modules: number): string => `${modules} of 5 modules shorted`;
+/** A short's group: how many of the string's modules it spans ('2 of 5 modules shorted' on the default design, '3 of 16' on a 16-module string). */
+export const shortedGroup = (modules: number, modulesPerString = 5): string => `${modules} of ${modulesPerString} modules shorted`;
 export const persistenceGroup = (intermittent: boolean): string => (intermittent ? 'intermittent' : 'persistent');
 /** The evaluation's key of a fault's severity group: 'line_line · 2 of 5 modules shorted'. */
 export const severityKey = (fault: FaultClass, group: string): string => `${fault} · ${group}`;
 
 /**
- * A fault's severity as a group the evaluation reports recall by: how many modules
- * a short spans, how much current a leak to ground draws (≈ its node's voltage over
- * its resistance, ~54 V per module at the maximum power point), whether an open
- * string or an arc comes and goes, how much of the array a shadow covers.
+ * Volts per module a leak's current is reckoned with: ~54 V, what a module of the default
+ * design holds near its maximum-power point in the field, scaled by the design's module
+ * (its STC maximum-power voltage against the default module's): a CdTe module holds over
+ * three times as much, so the same resistance draws over three times the current.
  */
-export function severityGroup(truth: DeviceDay['truth']): string {
+function leakVoltsPerModule(design: Design): number {
+  const ratio = moduleStc(design.module).vMp / moduleStc(defaultDesign().module).vMp;
+  return 54 * ratio;
+}
+
+/**
+ * A fault's severity as a group the evaluation reports recall by: how many of the
+ * string's modules a short spans, how much current a leak to ground draws (≈ its node's
+ * voltage over its resistance, leakVoltsPerModule), whether an open string or an arc
+ * comes and goes, how much of the array a shadow covers; `design`: the array's (default:
+ * the default design, whose groups read as they always did).
+ */
+export function severityGroup(truth: Pick<DeviceDay['truth'], 'fault' | 'severity' | 'intermittent'>, design: Design = defaultDesign()): string {
   const s = truth.severity;
   switch (truth.fault) {
     case 'normal':
       return 'normal';
     case 'line_line':
-      return shortedGroup(s.count as number);
+      return shortedGroup(s.count as number, design.modulesPerString);
     case 'line_ground': {
-      const amps = ((s.count as number) * 54) / (s.resistance as number);
+      const amps = ((s.count as number) * leakVoltsPerModule(design)) / (s.resistance as number);
       return LEAK_GROUPS[amps < 0.5 ? 0 : amps < 2 ? 1 : 2];
     }
     case 'open_circuit':
@@ -304,7 +317,7 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
       parts.push(modelInputs(row, picked.map((w) => w.index), norm, undefined, toPerUnit(filledChannels(row, gains.get(day.deviceId)!), perUnit)));
       for (const w of picked) {
         y.push(faultClassIndex(w.label));
-        meta.push({ deviceId: day.deviceId, date: pd.date, seed: pd.seed, index: w.index, startMs: w.startMs, label: w.label, deviceFault: day.truth.fault, onsetMs: day.truth.onsetMs, noiseLevel: day.truth.noiseLevel, sky: day.truth.sky, severity: severityGroup(day.truth) });
+        meta.push({ deviceId: day.deviceId, date: pd.date, seed: pd.seed, index: w.index, startMs: w.startMs, label: w.label, deviceFault: day.truth.fault, onsetMs: day.truth.onsetMs, noiseLevel: day.truth.noiseLevel, sky: day.truth.sky, severity: severityGroup(day.truth, design) });
       }
       onDeviceDay?.();
     }

@@ -250,7 +250,7 @@ function judge(date: string, deviceId: string, t: DeviceTruth, d: DeviceDayResul
     {
       plantDay: date,
       evidence: { deviceId, date, windows, probs: new Float32Array(0), baselineDays: d?.baselineDays ?? 0, baselineGain: null, ratio: null },
-      truth: { fault: t.fault, onsetMs: t.onsetMs, severity: t.severity, severityGroup: severityGroup(t), intermittent: t.intermittent, sky: t.sky, activeSlots: windows.map((w) => activeSlotsIn(t.active, w.startMs, w.endMs)) },
+      truth: { fault: t.fault, onsetMs: t.onsetMs, severity: t.severity, severityGroup: severityGroup(t, design), intermittent: t.intermittent, sky: t.sky, activeSlots: windows.map((w) => activeSlotsIn(t.active, w.startMs, w.endMs)) },
     },
     raised,
     design,

@@ -10,7 +10,7 @@ import { referenceOf, type DeviceReference } from '../baseline';
 import type { DeviceGold, WindowScoring } from '../../local/jobs/devicePredictor';
 import { silverOf } from '../dataset';
 import { plantDayKey } from './cache';
-import { perUnitOfSpec, simulateEvalDay, type PlantDaySpec } from './plantDays';
+import { designOfSpec, perUnitOfSpec, simulateEvalDay, type PlantDaySpec } from './plantDays';
 import { recordOf, type DeviceDayRecord } from './records';
 
 /** What predicts a silver device-day: the local predict job's worker pool (local/jobs/predictPool.ts). */
@@ -28,6 +28,7 @@ export async function collectPlantDay(spec: PlantDaySpec, pool: DevicePredictorP
   const key = plantDayKey(spec);
   // a device without a baseline yet: judged against the fleet, with its design's per-unit reference
   const fleet = referenceOf(undefined, perUnitOfSpec(spec));
+  const design = designOfSpec(spec);
   // filled in device order as the workers answer, in whatever order that is
   const records: DeviceDayRecord[] = [];
   const inFlight: Promise<void>[] = [];
@@ -36,7 +37,7 @@ export async function collectPlantDay(spec: PlantDaySpec, pool: DevicePredictorP
     const at = devices++;
     const { deviceId, truth } = day;
     const done = pool.predict(silverOf(day, plant.window), references.get(deviceId) ?? fleet, scoring).then((gold) => {
-      records[at] = recordOf(key, spec.date, { deviceId, truth }, gold.windows, { baselineDays: gold.daily.baselineDays, baselineGain: gold.daily.baselineGain, ratio: gold.ratio });
+      records[at] = recordOf(key, spec.date, { deviceId, truth }, gold.windows, { baselineDays: gold.daily.baselineDays, baselineGain: gold.daily.baselineGain, ratio: gold.ratio }, design);
       onDevice?.();
     });
     // awaited below; marked handled so that an early failure is not reported twice
