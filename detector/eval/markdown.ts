@@ -3,12 +3,12 @@
  * read well in a terminal) and written into docs/model-card.md between the eval
  * markers (model/cardSection.ts).
  */
-import { FAULT_CLASSES } from '../../contracts';
+import { FAULT_CLASSES, type FaultClass } from '../../contracts';
 import { EVAL_END, EVAL_START } from '../model/cardSection';
 import { ALARM_GROUPS } from './decision';
 import type { EvalReport } from './evaluate';
 import { DESIGN_EVAL_DATE, plantDaySpecs, twinName } from './plantDays';
-import type { FalseAlarmRow, RecallRow } from './summary';
+import type { DesignRow, FalseAlarmRow, RecallRow } from './summary';
 
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
 const minutes = (x: number | null) => (x === null ? '–' : `${x.toFixed(0)} min`);
@@ -290,6 +290,33 @@ export function designTables(r: EvalReport): string[] {
       FAULT_CLASSES.filter((f) => f !== 'normal').map((f) => [f, ...rows.map(([, c]) => {
         const x = c.byClass?.[f];
         return x && x.visible ? `${pct(x.namedRate)} (${x.named} of ${x.visible})` : '–';
+      })]),
+      `l${'r'.repeat(rows.length)}`,
+    ),
+    ...designSeverityTable(rows),
+  ];
+}
+
+/**
+ * Visible faults named by severity group, per design: a design's groups are its own
+ * (a short of 1 of 16 modules takes a sixteenth of its string's voltage, 1 of 5 a fifth;
+ * a leak's current is its node's voltage over its resistance), so a row reads what that
+ * design's physics leaves to see. Rows in the order the designs list them.
+ */
+function designSeverityTable(rows: readonly [string, DesignRow][]): string[] {
+  if (!rows.some(([, c]) => c.bySeverity)) return [];
+  const keys = [...new Set(rows.flatMap(([, c]) => Object.keys(c.bySeverity ?? {})))];
+  const order = (k: string) => FAULT_CLASSES.indexOf(k.split(' · ')[0] as FaultClass);
+  keys.sort((a, b) => order(a) - order(b));
+  return [
+    '',
+    "Visible faults named by severity, per design (named of visible; each design's groups are its own: a short by how many of its string's modules it spans, a leak by the current its node's voltage drives through it, dataset.ts severityGroup):",
+    '',
+    ...table(
+      ['severity', ...rows.map(([k]) => k)],
+      keys.map((key) => [key, ...rows.map(([, c]) => {
+        const x = c.bySeverity?.[key];
+        return x && x.visible ? `${x.named} of ${x.visible}` : '–';
       })]),
       `l${'r'.repeat(rows.length)}`,
     ),

@@ -36,6 +36,8 @@ export interface ConditionRow {
 /** A design's plant (or the default design's ordinary device-days): its false alarms and named faults, and the latter by class. */
 export interface DesignRow extends ConditionRow {
   byClass: Record<string, RecallRow>;
+  /** visible faults by their severity group on the design (dataset.ts severityGroup: a short by the modules of its own string, a leak by the current its node's voltage drives); absent in reports before 2026-12-05 */
+  bySeverity?: Record<string, RecallRow>;
 }
 
 export interface Goal {
@@ -238,7 +240,10 @@ function groupRow(os: readonly Outcome[]): ConditionRow {
 export function designRows(outcomes: readonly Outcome[], ordinary: readonly Outcome[]): Record<string, DesignRow> {
   const designs = byDesign(outcomes, ordinary);
   if (designs.length === 1) return {};
-  const row = (os: readonly Outcome[]): DesignRow => ({ ...groupRow(os), byClass: mapValues(groupBy(os.filter((o) => o.fault !== 'normal' && o.visible), (o) => o.fault, FAULT_CLASSES), recallRow) });
+  const row = (os: readonly Outcome[]): DesignRow => {
+    const visible = os.filter((o) => o.fault !== 'normal' && o.visible);
+    return { ...groupRow(os), byClass: mapValues(groupBy(visible, (o) => o.fault, FAULT_CLASSES), recallRow), bySeverity: mapValues(groupBy([...visible].sort(bySeverityOrder), (o) => o.severity), recallRow) };
+  };
   return Object.fromEntries(designs.map(([name, os]) => [name, row(os)]));
 }
 

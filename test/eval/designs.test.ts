@@ -112,6 +112,28 @@ describe('held-out designs in the evaluation', () => {
     // the twin against the plan's plants: what the season and the skies of those days cost
     expect(cells(twin)).toEqual(['', twin, '3', '1', '33.3 %', '33.3', '', '2', '50.0 %', '-50.0', '', '21 min', '']);
   });
+
+  it("sets out each design's visible faults by its own severity groups, beside its twin's", () => {
+    const twin = twinName('cdte-4x4-fs-6385');
+    const short = (group: string): DeviceDayRecord => {
+      const r = record('line_line');
+      return { ...r, truth: { ...r.truth, severityGroup: group } };
+    };
+    const outcomes = [
+      outcomeOf(short('1 of 5 modules shorted'), alarm('line_line')),
+      onDesign(outcomeOf(short('1 of 4 modules shorted'), alarm('line_line')), 'cdte-4x4-fs-6385'),
+      onDesign(outcomeOf(short('1 of 4 modules shorted'), null), 'cdte-4x4-fs-6385'),
+      onDesign(outcomeOf(record('normal'), null), 'cdte-4x4-fs-6385'),
+      onDesign(outcomeOf(short('1 of 5 modules shorted'), null), twin),
+    ];
+    const s = summarize(outcomes);
+    expect(s.byDesign['cdte-4x4-fs-6385']!.bySeverity).toEqual({ 'line_line · 1 of 4 modules shorted': expect.objectContaining({ visible: 2, named: 1 }) });
+    const lines = designTables({ ...s, plan: { firstDates: [], skies: ['clear'], days: 1, warmupDays: 0, devices: 1, seedBase: 5000, faultMix: {} } } as unknown as Parameters<typeof designTables>[0]);
+    const cells = (name: string) => lines.find((l) => l.startsWith(`| ${name} |`))!.split('|').map((c) => c.trim());
+    expect(lines.find((l) => l.startsWith('| severity |'))).toBe(`| severity | default | cdte-4x4-fs-6385 | ${twin} |`);
+    expect(cells('line_line · 1 of 5 modules shorted')).toEqual(['', 'line_line · 1 of 5 modules shorted', '1 of 1', '–', '0 of 1', '']);
+    expect(cells('line_line · 1 of 4 modules shorted')).toEqual(['', 'line_line · 1 of 4 modules shorted', '–', '1 of 2', '–', '']);
+  });
 });
 
 describe('a blocked string on any design', () => {
