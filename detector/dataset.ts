@@ -11,7 +11,7 @@ import { DEFAULT_PER_UNIT, toPerUnit, type PerUnitReference } from './perUnit';
 import { moduleStc, perUnitOfDesign } from './simulator/registry';
 import type { DeviceDay } from './simulator/device';
 import { FIELD_CONDITIONS, NO_CONDITIONS, type ConditionKind, type ConditionsConfig } from './simulator/conditions';
-import { plantConfig, simulatePlantDay, type PlantConfig } from './simulator/plant';
+import { DEFAULT_DESIGN, plantConfig, simulatePlantDay, type PlantConfig } from './simulator/plant';
 import { Rng } from './simulator/random';
 import { buildSilverRow } from './silver';
 import { CHANNELS, concatInputs, dayScalograms, filledChannels, modelInputs, N_LEVELS, N_SCALES, rawLevels, WINDOW, windowsOf, type ModelInputs, type Normalization } from './windows';
@@ -92,7 +92,8 @@ export const severityKey = (fault: FaultClass, group: string): string => `${faul
  * three times as much, so the same resistance draws over three times the current.
  */
 function leakVoltsPerModule(design: Design): number {
-  const ratio = moduleStc(design.module).vMp / moduleStc(defaultDesign().module).vMp;
+  // one single-diode solve per module object (moduleStc caches by it): DEFAULT_DESIGN's is parsed once
+  const ratio = moduleStc(design.module).vMp / moduleStc(DEFAULT_DESIGN.module).vMp;
   return 54 * ratio;
 }
 
@@ -103,7 +104,7 @@ function leakVoltsPerModule(design: Design): number {
  * comes and goes, how much of the array a shadow covers; `design`: the array's (default:
  * the default design, whose groups read as they always did).
  */
-export function severityGroup(truth: Pick<DeviceDay['truth'], 'fault' | 'severity' | 'intermittent'>, design: Design = defaultDesign()): string {
+export function severityGroup(truth: Pick<DeviceDay['truth'], 'fault' | 'severity' | 'intermittent'>, design: Design = DEFAULT_DESIGN): string {
   const s = truth.severity;
   switch (truth.fault) {
     case 'normal':

@@ -4,9 +4,10 @@
  * simulator's truth the metrics judge it by.
  */
 import { FAULT_CLASSES, GRID_STEP_MS, type FaultClass, type GoldWindowRow, type SkipReason } from '../../contracts';
-import { defaultDesign, type Design } from '../../contracts/design';
+import type { Design } from '../../contracts/design';
 import { predictedWindowsOfRows, PROBABILITY_KEYS } from '../gold';
 import { MIN_ACTIVE_FRACTION, severityGroup } from '../dataset';
+import { DEFAULT_DESIGN } from '../simulator/plant';
 import type { ConditionKind } from '../simulator/conditions';
 import type { DeviceDay } from '../simulator/device';
 import type { SkyType } from '../simulator/weather';
@@ -56,7 +57,7 @@ export function conditionsIn(conditions: readonly { kind: ConditionKind; startMs
 }
 
 /** A simulated device-day (its truth), its gold window rows and its baseline (the reference it was judged against, its day ratio) → the record; `design`: the array's, which names its severity group. */
-export function recordOf(plantDay: string, date: string, day: Pick<DeviceDay, 'deviceId' | 'truth'>, goldWindows: readonly GoldWindowRow[], baseline: Pick<DeviceDayEvidence, 'baselineDays' | 'baselineGain' | 'ratio'> = { baselineDays: 0, baselineGain: null, ratio: null }, design: Design = defaultDesign()): DeviceDayRecord {
+export function recordOf(plantDay: string, date: string, day: Pick<DeviceDay, 'deviceId' | 'truth'>, goldWindows: readonly GoldWindowRow[], baseline: Pick<DeviceDayEvidence, 'baselineDays' | 'baselineGain' | 'ratio'> = { baselineDays: 0, baselineGain: null, ratio: null }, design: Design = DEFAULT_DESIGN): DeviceDayRecord {
   const predicted = goldWindows.filter((w) => w.status === 'predicted');
   const probs = new Float32Array(predicted.length * FAULT_CLASSES.length);
   predicted.forEach((w, i) => PROBABILITY_KEYS.forEach((key, c) => (probs[i * FAULT_CLASSES.length + c] = w[key as keyof GoldWindowRow] as number)));
