@@ -7,20 +7,18 @@ does, with the same messages (test/fixtures/contracts/device-registry-cases.json
 design_of names the design a device is judged as, and whence. Python 3.9-compatible.
 """
 import json
-import os
 import struct
 
-from pvfault.contracts import CONTRACTS_DIR, DEFAULT_DESIGN_NAME, DEVICE_ID_PATTERN, table_columns
+from pvfault.contracts import DEFAULT_DESIGN_NAME, DETECTOR_CONTRACT, DEVICE_ID_PATTERN, table_columns
 
 REGISTRY_KEY = "registry/device_registry.json"
 """Where a stack keeps its registry in the bootstrap bucket (contracts/registry.ts REGISTRY_KEY)."""
 
 _COLUMNS = table_columns("silver_device_registry")
 _NAMES = [c["name"] for c in _COLUMNS]
-# the per-unit shapes' length (contracts/detector.json perUnit.shape.basis), read here so that checking a
-# registry needs no numpy (pvfault.windows, which applies the shapes, reads the same list)
-with open(os.path.join(CONTRACTS_DIR, "detector.json"), encoding="utf-8") as _f:
-    _SHAPE_TERMS = len(json.load(_f)["perUnit"]["shape"]["basis"])
+# the per-unit shapes' length, from the contract itself so that checking a registry needs no numpy
+# (pvfault.windows, which applies the shapes, reads the same list)
+_SHAPE_TERMS = len(DETECTOR_CONTRACT["perUnit"]["shape"]["basis"])
 
 
 class RegistryError(ValueError):

@@ -7,16 +7,11 @@ test/fixtures/windows). Python 3.9-compatible.
 """
 import collections
 import functools
-import json
-import os
 
 import numpy as np
 import pywt
 
-from pvfault.contracts import CONTRACTS_DIR, GRID_STEP_MS, QUALITY
-
-with open(os.path.join(CONTRACTS_DIR, "detector.json"), encoding="utf-8") as _f:
-    DETECTOR_CONTRACT = json.load(_f)
+from pvfault.contracts import DETECTOR_CONTRACT, GRID_STEP_MS, QUALITY
 
 CHANNELS = tuple(DETECTOR_CONTRACT["channels"])
 WINDOW = DETECTOR_CONTRACT["window"]["length"]
