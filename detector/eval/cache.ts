@@ -3,7 +3,7 @@
  * out/eval/cache/<model version>/, keyed by the plant-day's spec and a digest of the
  * code that produced them (simulator, silver, windows, CWT, model runtime, gold: detector/
  * but the modules listed in SKIP, e.g. eval/ where decisions and metrics live;
- * contracts/; the predict job's device predictor), so trying another
+ * contracts/ (detector.json without its alarms: cache.ts recordShapingContent); the predict job's device predictor), so trying another
  * decision or metric re-reads instead of re-simulating and re-predicting, and a
  * change of the simulator or the pipeline never reads stale records. The baselines
  * the devices were judged against are part of the key: other thresholds raise other
@@ -44,6 +44,9 @@ const SKIP = new Set(
     // the day's alarm is decided from the records, never stored in them
     ['detector', 'alarms.ts'],
     ['detector', 'alarmCalibration.ts'],
+    // rendered from the contract files (hashed themselves, detector.json without its alarms) by
+    // contracts/codegen.ts (hashed); test/contracts/tables.test.ts holds it equal to them
+    ['contracts', 'generated.ts'],
   ].map((parts) => join(REPO, ...parts)),
 );
 
@@ -55,11 +58,24 @@ function sourceFiles(path: string): string[] {
 
 let digest: string | null = null;
 
+const DETECTOR_CONTRACT_FILE = join(REPO, 'contracts', 'detector.json');
+
+/**
+ * What of a source file the records depend on: all of it, but contracts/detector.json's
+ * `alarms`, the decision's rules, which like alarms.ts (skipped above) decide from the
+ * records and never shape them (the baselines other alarms leave are in the key).
+ */
+export function recordShapingContent(file: string): Buffer | string {
+  if (file !== DETECTOR_CONTRACT_FILE) return readFileSync(file);
+  const { alarms: _decision, ...rest } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  return JSON.stringify(rest);
+}
+
 /** sha-256 over the sources the records depend on (paths and contents). */
 export function sourceDigest(): string {
   if (digest === null) {
     const h = createHash('sha256');
-    for (const file of SOURCES.flatMap(sourceFiles)) h.update(relative(REPO, file)).update('\0').update(readFileSync(file)).update('\0');
+    for (const file of SOURCES.flatMap(sourceFiles)) h.update(relative(REPO, file)).update('\0').update(recordShapingContent(file)).update('\0');
     digest = h.digest('hex');
   }
   return digest;

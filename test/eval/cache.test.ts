@@ -1,9 +1,9 @@
 /** The evaluation's cache: records back to the last bit, one file per model and plant-day, and a clear error on a damaged file. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NO_HISTORY, type DeviceReference } from '../../detector/baseline';
-import { CACHE_FORMAT, cachePath, readCache, writeCache } from '../../detector/eval/cache';
+import { CACHE_FORMAT, cachePath, readCache, recordShapingContent, writeCache } from '../../detector/eval/cache';
 import type { PlantDaySpec } from '../../detector/eval/plantDays';
 import type { DeviceDayRecord } from '../../detector/eval/records';
 
@@ -45,5 +45,16 @@ describe('the evaluation cache', () => {
     expect(() => readCache(path)).toThrow(`${path}: unreadable evaluation cache`);
     writeFileSync(path, '{"format": 0}');
     expect(() => readCache(path)).toThrow(`${path}: not an evaluation cache of format ${CACHE_FORMAT}; delete it or run with --fresh`);
+  });
+
+  it("hashes contracts/detector.json without its alarms (the decision's rules, which never shape a record), every other file whole", () => {
+    const detector = join(__dirname, '..', '..', 'contracts', 'detector.json');
+    const hashed = JSON.parse(String(recordShapingContent(detector))) as Record<string, unknown>;
+    const whole = JSON.parse(readFileSync(detector, 'utf8')) as Record<string, unknown>;
+    expect(hashed).not.toHaveProperty('alarms');
+    expect(Object.keys(hashed)).toEqual(Object.keys(whole).filter((k) => k !== 'alarms'));
+    expect(hashed.cwt).toEqual(whole.cwt);
+    const other = join(__dirname, '..', '..', 'contracts', 'tables.json');
+    expect(Buffer.compare(recordShapingContent(other) as Buffer, readFileSync(other))).toBe(0);
   });
 });
