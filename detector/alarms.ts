@@ -150,8 +150,36 @@ export function checkRaise(raise: unknown, thresholds: AlarmThresholdSets, where
 const K = FAULT_CLASSES.length;
 /** per label, the class indices whose probabilities it sums */
 const MEMBERS: readonly number[][] = ALARM_LABELS.map((l) => alarmCandidates(l).map((c) => FAULT_CLASSES.indexOf(c)));
-/** per label, the classes it must beat: normal and every class it does not stand for */
-const RIVALS: readonly number[][] = MEMBERS.map((m) => FAULT_CLASSES.map((_, c) => c).filter((c) => !m.includes(c)));
+
+/**
+ * alarms.rivalWeights checked: per label listed, the weight each listed rival's probability
+ * counts at. A key that is not an alarm label, a class that is not the label's rival, or a
+ * weight outside (0, 1] is named: a typo would otherwise leave the rule silently as without it.
+ */
+export function checkRivalWeights(spec: unknown, where = 'contracts/detector.json alarms.rivalWeights'): ReadonlyMap<AlarmLabel, ReadonlyMap<FaultClass, number>> {
+  if (typeof spec !== 'object' || spec === null) throw new Error(`${where} must be an object of alarm labels`);
+  const weights = new Map<AlarmLabel, ReadonlyMap<FaultClass, number>>();
+  for (const [label, rivals] of Object.entries(spec as Record<string, unknown>)) {
+    if (label === 'doc') continue;
+    if (!(ALARM_LABELS as readonly string[]).includes(label)) throw new Error(`${where}.${label} is not an alarm label (${ALARM_LABELS.join(', ')})`);
+    if (typeof rivals !== 'object' || rivals === null) throw new Error(`${where}.${label} must be an object of classes and weights`);
+    const own = alarmCandidates(label as AlarmLabel);
+    const byClass = new Map<FaultClass, number>();
+    for (const [c, w] of Object.entries(rivals as Record<string, unknown>)) {
+      if (!(FAULT_CLASSES as readonly string[]).includes(c) || own.includes(c as FaultClass)) throw new Error(`${where}.${label}.${c} is not a rival of ${label} (normal or a class it does not stand for)`);
+      if (typeof w !== 'number' || !(w > 0 && w <= 1)) throw new Error(`${where}.${label}.${c} must be a weight in (0, 1], got ${JSON.stringify(w)}`);
+      byClass.set(c as FaultClass, w);
+    }
+    weights.set(label as AlarmLabel, byClass);
+  }
+  return weights;
+}
+
+const RIVAL_WEIGHTS = checkRivalWeights(SPEC.rivalWeights);
+/** per label, the classes it must beat (normal and every class it does not stand for), each with the weight its probability counts at (alarms.rivalWeights, else 1) */
+const RIVALS: readonly (readonly [number, number])[][] = MEMBERS.map((m, l) =>
+  FAULT_CLASSES.flatMap((c, i) => (m.includes(i) ? [] : [[i, RIVAL_WEIGHTS.get(ALARM_LABELS[l]!)?.get(c) ?? 1] as const])),
+);
 const IS_CLASS: readonly boolean[] = ALARM_LABELS.map((l) => !(l in SPEC.groups));
 
 /** The probability a label gets in window w. */
@@ -161,10 +189,10 @@ function labelProbability(probs: Float32Array, w: number, l: number): number {
   return p;
 }
 
-/** The window's clipped score for a label: ln((p_L + ε) / (p_rival + ε)), its strongest rival being normal or a class it does not stand for. */
+/** The window's clipped score for a label: ln((p_L + ε) / (p_rival + ε)), its strongest rival being normal or a class it does not stand for, each at its weight (alarms.rivalWeights). */
 export function windowScore(probs: Float32Array, w: number, l: number): number {
   let rival = 0;
-  for (const c of RIVALS[l]!) rival = Math.max(rival, probs[w * K + c]!);
+  for (const [c, weight] of RIVALS[l]!) rival = Math.max(rival, weight * probs[w * K + c]!);
   const s = Math.log((labelProbability(probs, w, l) + SPEC.epsilon) / (rival + SPEC.epsilon));
   return Math.max(-SPEC.scoreClip, Math.min(SPEC.scoreClip, s));
 }

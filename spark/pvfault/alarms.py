@@ -26,7 +26,37 @@ SCORE_CLIP = _SPEC["scoreClip"]
 GROUPS = tuple(_SPEC["groups"])
 ALARM_LABELS = tuple(c for c in FAULT_CLASSES if c != "normal") + GROUPS
 _MEMBERS = [[FAULT_CLASSES.index(c) for c in (_SPEC["groups"][l]["members"] if l in GROUPS else [l])] for l in ALARM_LABELS]
-_RIVALS = [[c for c in range(len(FAULT_CLASSES)) if c not in m] for m in _MEMBERS]
+
+
+def check_rival_weights(spec, where="contracts/detector.json alarms.rivalWeights"):
+    """alarms.rivalWeights checked -> {label: {class index: weight}}: a key that is not an alarm label,
+    a class that is not the label's rival, or a weight outside (0, 1] raises ValueError naming it
+    (a typo would otherwise leave the rule silently as without it). detector/alarms.ts checkRivalWeights."""
+    if not isinstance(spec, dict):
+        raise ValueError(f"{where} must be an object of alarm labels")
+    weights = {}
+    for label, rivals in spec.items():
+        if label == "doc":
+            continue
+        if label not in ALARM_LABELS:
+            raise ValueError(f"{where}.{label} is not an alarm label ({', '.join(ALARM_LABELS)})")
+        if not isinstance(rivals, dict):
+            raise ValueError(f"{where}.{label} must be an object of classes and weights")
+        own = _MEMBERS[ALARM_LABELS.index(label)]
+        by_class = {}
+        for c, w in rivals.items():
+            if c not in FAULT_CLASSES or FAULT_CLASSES.index(c) in own:
+                raise ValueError(f"{where}.{label}.{c} is not a rival of {label} (normal or a class it does not stand for)")
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w <= 1:
+                raise ValueError(f"{where}.{label}.{c} must be a weight in (0, 1], got {json.dumps(w)}")
+            by_class[FAULT_CLASSES.index(c)] = float(w)
+        weights[label] = by_class
+    return weights
+
+
+_RIVAL_WEIGHTS = check_rival_weights(_SPEC["rivalWeights"])
+# per label: (class index, weight) of normal and every class it does not stand for, weighted where alarms.rivalWeights says
+_RIVALS = [[(c, _RIVAL_WEIGHTS.get(ALARM_LABELS[l], {}).get(c, 1.0)) for c in range(len(FAULT_CLASSES)) if c not in m] for l, m in enumerate(_MEMBERS)]
 _IS_CLASS = [l not in GROUPS for l in ALARM_LABELS]
 _NORMAL = FAULT_CLASSES.index("normal")
 
@@ -107,8 +137,8 @@ def _label_probability(p, l):
 
 
 def window_score(p, l):
-    """ln((p_L + eps) / (p_rival + eps)), clipped: the rival is normal or a class L does not stand for; p: one window's class probabilities."""
-    rival = max(p[c] for c in _RIVALS[l])
+    """ln((p_L + eps) / (p_rival + eps)), clipped: the rival is normal or a class L does not stand for, each at its weight (alarms.rivalWeights); p: one window's class probabilities."""
+    rival = max(w * p[c] for c, w in _RIVALS[l])
     s = math.log((_label_probability(p, l) + EPSILON) / (rival + EPSILON))
     return max(-SCORE_CLIP, min(SCORE_CLIP, s))
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DETECTOR_CONTRACT, FAULT_CLASSES } from '../../contracts';
 import { ARTIFACTS_DIR, readCalibratedAlarms } from '../../detector/model/artifacts';
 import { readModelVersion } from '../../detector/model/manifest';
-import { ALARM_LABELS, alarmCandidates, alarmSince, alarmStanding, carriedAlarm, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, recurrenceAfter, recurringAlarm, ruleFor, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
+import { ALARM_LABELS, alarmCandidates, alarmSince, alarmStanding, carriedAlarm, checkRivalWeights, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, recurrenceAfter, recurringAlarm, ruleFor, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
 
 const K = FAULT_CLASSES.length;
 const at = (label: string) => FAULT_CLASSES.indexOf(label as never);
@@ -52,6 +52,37 @@ describe('decideAlarm', () => {
 
   it('refuses probabilities that do not match the windows', () => {
     expect(() => decideAlarm({ startMs: [0], endMs: [1], probs: new Float32Array(K * 2) }, uniform(5))).toThrow('1 window starts, 1 ends and 2 probability rows');
+  });
+});
+
+describe("a rival counted at its weight (alarms.rivalWeights)", () => {
+  const shade = ALARM_LABELS.indexOf('partial_shading');
+  /** one window: a heavy shadow the model shares with an open string */
+  const split = new Float32Array(FAULT_CLASSES.map((c) => ({ normal: 0.05, open_circuit: 0.55, partial_shading: 0.3 })[c as string] ?? 0.025));
+
+  it('the contract weighs the classes of a blocked string against a shadow, and nothing else', () => {
+    const weights = checkRivalWeights(DETECTOR_CONTRACT.alarms.rivalWeights);
+    expect([...weights.keys()]).toEqual(['partial_shading']);
+    expect([...weights.get('partial_shading')!.keys()].sort()).toEqual(['line_ground', 'line_line', 'open_circuit']);
+    for (const w of weights.get('partial_shading')!.values()) expect(w).toBeGreaterThan(0);
+  });
+
+  it("a shadow's score counts open_circuit at its weight, normal in full; the open string's own score is as without weights", () => {
+    const w = DETECTOR_CONTRACT.alarms.rivalWeights.partial_shading.open_circuit;
+    expect(windowScore(split, 0, shade)).toBeCloseTo(Math.log((0.3 + 1e-4) / (Math.max(0.05, w * 0.55) + 1e-4)), 5);
+    // without the weight the window would speak against the shadow
+    expect(Math.log((0.3 + 1e-4) / (0.55 + 1e-4))).toBeLessThan(0);
+    expect(windowScore(split, 0, ALARM_LABELS.indexOf('open_circuit'))).toBeCloseTo(Math.log((0.55 + 1e-4) / (0.3 + 1e-4)), 5);
+  });
+
+  it('a weight that is not a rival, not in (0, 1], or not of an alarm label is named', () => {
+    expect(() => checkRivalWeights({ partial_shading: { partial_shading: 0.5 } })).toThrow('alarms.rivalWeights.partial_shading.partial_shading is not a rival of partial_shading');
+    expect(() => checkRivalWeights({ string_blocked: { open_circuit: 0.5 } })).toThrow('string_blocked.open_circuit is not a rival of string_blocked');
+    expect(() => checkRivalWeights({ partial_shading: { open_circut: 0.5 } })).toThrow('open_circut is not a rival');
+    expect(() => checkRivalWeights({ partial_shading: { open_circuit: 0 } })).toThrow('must be a weight in (0, 1], got 0');
+    expect(() => checkRivalWeights({ partial_shading: { open_circuit: 1.5 } })).toThrow('must be a weight in (0, 1], got 1.5');
+    expect(() => checkRivalWeights({ shade: { open_circuit: 0.5 } })).toThrow('alarms.rivalWeights.shade is not an alarm label');
+    expect(checkRivalWeights({ doc: 'only a doc' }).size).toBe(0);
   });
 });
 

@@ -2,6 +2,7 @@
 TypeScript's: test/fixtures/contracts/two-stage-alarm-cases.json, built from
 detector/alarms.ts decideAlarm with raise thresholds, replayed by alarms.decide_alarm."""
 import json
+import math
 import os
 
 import pytest
@@ -65,3 +66,29 @@ def test_evidence_trace_is_the_decisions_evidence():
     assert alarm["label"] == "line_line" and alarm["evidence"] == pytest.approx(trace[2][ll], rel=1e-15)
     # a window set aside leaves every label's evidence as it was
     assert alarms.evidence_trace(starts, probs, frozenset([10]))[1] == alarms.evidence_trace(starts, probs)[0]
+
+
+def test_rival_weights_are_the_contracts_and_checked():
+    """contracts/detector.json alarms.rivalWeights: a shadow counts the classes of a blocked string at
+    their weight (the fixture's split-shadow case replays it); a wrong key is named, as in the TypeScript."""
+    spec = alarms.DETECTOR_CONTRACT["alarms"]["rivalWeights"]
+    weights = alarms.check_rival_weights(spec)
+    assert sorted(weights) == ["partial_shading"]
+    oc = alarms.FAULT_CLASSES.index("open_circuit")
+    assert weights["partial_shading"][oc] == spec["partial_shading"]["open_circuit"]
+    shade = alarms.ALARM_LABELS.index("partial_shading")
+    p = [0.05, 0.025, 0.025, 0.55, 0.3, 0.025]
+    w = spec["partial_shading"]["open_circuit"]
+    assert alarms.window_score(p, shade) == pytest.approx(math.log((0.3 + 1e-4) / (max(0.05, w * 0.55) + 1e-4)), rel=1e-12)
+    assert alarms.window_score(p, alarms.ALARM_LABELS.index("open_circuit")) == pytest.approx(math.log((0.55 + 1e-4) / (0.3 + 1e-4)), rel=1e-12)
+    for bad, message in [
+        ({"partial_shading": {"partial_shading": 0.5}}, "partial_shading.partial_shading is not a rival of partial_shading"),
+        ({"string_blocked": {"open_circuit": 0.5}}, "string_blocked.open_circuit is not a rival of string_blocked"),
+        ({"partial_shading": {"open_circuit": 0}}, "must be a weight in (0, 1], got 0"),
+        ({"partial_shading": {"open_circuit": True}}, "must be a weight in (0, 1], got true"),
+        ({"shade": {"open_circuit": 0.5}}, "alarms.rivalWeights.shade is not an alarm label"),
+    ]:
+        with pytest.raises(ValueError) as e:
+            alarms.check_rival_weights(bad)
+        assert message in str(e.value)
+    assert alarms.check_rival_weights({"doc": "only a doc"}) == {}
