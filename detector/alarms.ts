@@ -426,7 +426,7 @@ function raisedEarly(windows: PredictedWindows, plantEvents: ReadonlySet<number>
       if (named) {
         const onsetMs = Math.min(named.onsetMs, windows.startMs[from]!);
         const relabelled = named.label === group ? {} : { raisedAs: group };
-        return { ...named, onsetMs, raisedMs, windows: windowsWithin(windows, plantEvents, onsetMs, raisedMs).length, ...relabelled, labelledMs: named.raisedMs };
+        return { ...named, onsetMs, raisedMs, windows: windowsWithin(windows, plantEvents, onsetMs, raisedMs).length, ...relabelled, labelledMs: named.labelledMs ?? named.raisedMs };
       }
       const run = windowsWithin(windows, plantEvents, windows.startMs[from]!, raisedMs);
       const confidence = run.reduce((sum, v) => sum + labelProbability(windows.probs, v, l), 0) / run.length;
@@ -453,6 +453,23 @@ function decideNamed(windows: PredictedWindows, thresholds: AlarmThresholds, pla
   }
   const r = recurring ? ALARM_LABELS.indexOf(recurring.label) : -1;
   if (recurring && r < 0) throw new Error(`decideAlarm: recurring label ${JSON.stringify(recurring.label)} is not an alarm label (${ALARM_LABELS.join(', ')})`);
+  /** the alarm of a group that crossed first, held while its member classes may still name it (alarms.groupLabel) */
+  let held: { alarm: Alarm; members: number[] } | null = null;
+  /** label l's alarm raised at the end of window w, from its current run */
+  const alarmAt = (l: number, w: number): Alarm => {
+    const from = runStart[l]!;
+    let sum = 0;
+    let counted = 0;
+    for (let v = from; v <= w; v++) {
+      if (plantEvents.has(windows.startMs[v]!)) continue;
+      sum += labelProbability(windows.probs, v, l);
+      counted++;
+    }
+    // a run from the day's first window is the carried one: a run broken by a drain restarts later
+    const continues = carried !== null && ALARM_LABELS[l] === carried && from === 0;
+    const raisedMs = windows.endMs[w]!;
+    return { label: ALARM_LABELS[l]!, onsetMs: windows.startMs[from]!, raisedMs, confidence: sum / counted, evidence: s[l]!, windows: counted, continues, labelledMs: raisedMs };
+  };
   for (let w = 0; w < n; w++) {
     if (plantEvents.has(windows.startMs[w]!)) continue;
     if (recurring && windows.startMs[w]! >= recurring.fromMs && windows.startMs[w]! <= recurring.toMs) {
@@ -473,20 +490,23 @@ function decideNamed(windows: PredictedWindows, thresholds: AlarmThresholds, pla
       if (next < limits[l]!) continue;
       if (best < 0 || outranks(l, next / limits[l]!, best, s[best]! / limits[best]!)) best = l;
     }
-    if (best >= 0) {
-      const from = runStart[best]!;
-      let sum = 0;
-      let counted = 0;
-      for (let v = from; v <= w; v++) {
-        if (plantEvents.has(windows.startMs[v]!)) continue;
-        sum += labelProbability(windows.probs, v, best);
-        counted++;
+    if (held) {
+      // a member class at its threshold, read clearly over its run, names the group's alarm
+      let m = -1;
+      for (const l of held.members) if (s[l]! >= limits[l]! && (m < 0 || outranks(l, s[l]! / limits[l]!, m, s[m]! / limits[m]!))) m = l;
+      const named = m >= 0 ? alarmAt(m, w) : null;
+      if (named && named.confidence >= SPEC.groupLabel.minConfidence) {
+        const onsetMs = Math.min(named.onsetMs, held.alarm.onsetMs);
+        const raisedMs = held.alarm.raisedMs;
+        return { ...named, onsetMs, raisedMs, windows: windowsWithin(windows, plantEvents, onsetMs, raisedMs).length, raisedAs: held.alarm.label as AlarmGroup, labelledMs: named.raisedMs };
       }
-      // a run from the day's first window is the carried one: a run broken by a drain restarts later
-      const continues = carried !== null && ALARM_LABELS[best] === carried && from === 0;
-      const raisedMs = windows.endMs[w]!;
-      return { label: ALARM_LABELS[best]!, onsetMs: windows.startMs[from]!, raisedMs, confidence: sum / counted, evidence: s[best]!, windows: counted, continues, labelledMs: raisedMs };
+      continue;
     }
+    if (best < 0) continue;
+    const alarm = alarmAt(best, w);
+    if (IS_CLASS[best]) return alarm;
+    // a group crossed first: its alarm stands, and the day goes on for its members (alarms.groupLabel)
+    held = { alarm, members: alarmCandidates(ALARM_LABELS[best]!).map((c) => ALARM_LABELS.indexOf(c as AlarmLabel)) };
   }
-  return null;
+  return held?.alarm ?? null;
 }

@@ -26,7 +26,7 @@ const WEIGHTED = Object.entries(DETECTOR_CONTRACT.alarms.rivalWeights)
   .map(([label, rivals]) => `${Object.entries(rivals as Record<string, number>).map(([c, w]) => `${c} at ${w}`).join(', ')} against ${label}`);
 const RIVAL_WEIGHTS = WEIGHTED.length ? `; counted at their weight: ${WEIGHTED.join('; ')} (alarms.rivalWeights)` : '';
 
-const DECISION = `per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for${RIVAL_WEIGHTS}), raised at the end of the first window whose evidence reaches the model's calibrated threshold, windows where the whole plant departs from normal at once set aside, the label of the device's alarm the day before starting at its threshold (contracts/detector.json alarms: plantGate, carry)`;
+const DECISION = `per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for${RIVAL_WEIGHTS}), raised at the end of the first window whose evidence reaches the model's calibrated threshold, windows where the whole plant departs from normal at once set aside, the label of the device's alarm the day before starting at its threshold (contracts/detector.json alarms: plantGate, carry), a group that crossed first named later that day by a member class that reaches its threshold with a mean probability of at least ${DETECTOR_CONTRACT.alarms.groupLabel.minConfidence} over its run (alarms.groupLabel)`;
 const RECUR = DETECTOR_CONTRACT.alarms.recur;
 const RECURRENCE = `, a shadow alarmed the day before re-armed at ${RECUR.share} of its threshold from ${RECUR.windowsBefore} window before to ${RECUR.windowsAfter} window after where that alarm was (alarms.recur)`;
 

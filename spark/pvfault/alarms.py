@@ -60,6 +60,9 @@ _RIVALS = [[(c, _RIVAL_WEIGHTS.get(ALARM_LABELS[l], {}).get(c, 1.0)) for c in ra
 _IS_CLASS = [l not in GROUPS for l in ALARM_LABELS]
 _NORMAL = FAULT_CLASSES.index("normal")
 
+GROUP_LABEL_MIN_CONFIDENCE = _SPEC["groupLabel"]["minConfidence"]
+"""contracts/detector.json alarms.groupLabel.minConfidence: the mean probability over its run a member class needs to name a group's alarm."""
+
 CARRY_SHARE = _SPEC["carry"]["share"]
 """contracts/detector.json alarms.carry.share: what share of its threshold a carried label starts the day with."""
 
@@ -304,7 +307,7 @@ def _raised_early(starts, ends, probs, plant_events, named, raise_thresholds):
             if named is not None:
                 onset_ms = min(named["onsetMs"], int(starts[first]))
                 out = dict(named, onsetMs=onset_ms, raisedMs=raised_ms, windows=len(_within(starts, ends, plant_events, onset_ms, raised_ms)),
-                           labelledMs=named["raisedMs"])
+                           labelledMs=named["labelledMs"])
                 if named["label"] != group:
                     out["raisedAs"] = group
                 return out
@@ -356,6 +359,25 @@ def _decide_named(starts, ends, probs, thresholds, plant_events, carried, recurr
     if recurring is not None and recurring[0] not in ALARM_LABELS:
         raise ValueError("decide_alarm: recurring label %r is not an alarm label (%s)" % (recurring[0], ", ".join(ALARM_LABELS)))
     r = ALARM_LABELS.index(recurring[0]) if recurring is not None else -1
+    # the alarm of a group that crossed first, held while its member classes may still name it (alarms.groupLabel)
+    held = None
+
+    def alarm_at(l, w):
+        """label l's alarm raised at the end of window w, from its current run"""
+        first = run_start[l]
+        total = 0.0
+        counted = 0
+        for v in range(first, w + 1):
+            if starts[v] in plant_events:
+                continue
+            total += _label_probability(probs[v], l)
+            counted += 1
+        # a run from the day's first window is the carried one: a run broken by a drain restarts later
+        continues = carried is not None and ALARM_LABELS[l] == carried and first == 0
+        return {"label": ALARM_LABELS[l], "onsetMs": int(starts[first]), "raisedMs": int(ends[w]),
+                "confidence": total / counted, "evidence": s[l], "windows": counted, "continues": continues,
+                "labelledMs": int(ends[w])}
+
     for w, p in enumerate(probs):
         if starts[w] in plant_events:
             continue
@@ -377,20 +399,32 @@ def _decide_named(starts, ends, probs, thresholds, plant_events, carried, recurr
             s[l] = nxt
             if nxt < limits[l]:
                 continue
-            if best < 0 or (_IS_CLASS[l] and not _IS_CLASS[best]) or (_IS_CLASS[l] == _IS_CLASS[best] and nxt / limits[l] > s[best] / limits[best]):
+            if best < 0 or _outranks(l, nxt / limits[l], best, s[best] / limits[best]):
                 best = l
-        if best >= 0:
-            first = run_start[best]
-            total = 0.0
-            counted = 0
-            for v in range(first, w + 1):
-                if starts[v] in plant_events:
-                    continue
-                total += _label_probability(probs[v], best)
-                counted += 1
-            # a run from the day's first window is the carried one: a run broken by a drain restarts later
-            continues = carried is not None and ALARM_LABELS[best] == carried and first == 0
-            return {"label": ALARM_LABELS[best], "onsetMs": int(starts[first]), "raisedMs": int(ends[w]),
-                    "confidence": total / counted, "evidence": s[best], "windows": counted, "continues": continues,
-                    "labelledMs": int(ends[w])}
-    return None
+        if held is not None:
+            # a member class at its threshold, read clearly over its run, names the group's alarm
+            m = -1
+            for l in held[1]:
+                if s[l] >= limits[l] and (m < 0 or _outranks(l, s[l] / limits[l], m, s[m] / limits[m])):
+                    m = l
+            named = alarm_at(m, w) if m >= 0 else None
+            if named is not None and named["confidence"] >= GROUP_LABEL_MIN_CONFIDENCE:
+                group = held[0]
+                onset_ms = min(named["onsetMs"], group["onsetMs"])
+                return dict(named, onsetMs=onset_ms, raisedMs=group["raisedMs"], windows=len(_within(starts, ends, plant_events, onset_ms, group["raisedMs"])),
+                            raisedAs=group["label"], labelledMs=named["raisedMs"])
+            continue
+        if best < 0:
+            continue
+        alarm = alarm_at(best, w)
+        if _IS_CLASS[best]:
+            return alarm
+        # a group crossed first: its alarm stands, and the day goes on for its members (alarms.groupLabel)
+        held = (alarm, [ALARM_LABELS.index(FAULT_CLASSES[c]) for c in _MEMBERS[best]])
+    return None if held is None else held[0]
+
+
+def _outranks(a, ra, b, rb):
+    """At one window where labels a and b both reached their thresholds (evidence / threshold ra and rb):
+    whether a rather than b; a class wins over a group, then the larger ratio (detector/alarms.ts outranks)."""
+    return (_IS_CLASS[a] and not _IS_CLASS[b]) or (_IS_CLASS[a] == _IS_CLASS[b] and ra > rb)

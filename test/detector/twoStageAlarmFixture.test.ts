@@ -20,6 +20,9 @@ it('covers a raise before the decision, a relabelled raise, a group never named,
   // raised earlier with the decision's own label (the group), and relabelled by a class crossing later
   expect(earlier.some((c) => c.alarm!.label === 'string_blocked' && !c.alarm!.raisedAs)).toBe(true);
   expect(earlier.filter((c) => c.alarm!.raisedAs === 'string_blocked' && c.alarm!.labelledMs === c.oneStage!.raisedMs && c.alarm!.label === c.oneStage!.label).length).toBeGreaterThanOrEqual(3);
+  // a group that crossed first named later the same day by a member read clearly, and not by one that only leans (alarms.groupLabel)
+  expect(cases.some((c) => c.oneStage?.raisedAs === 'string_blocked' && c.oneStage.label === 'line_ground' && c.oneStage.labelledMs! > c.oneStage.raisedMs)).toBe(true);
+  expect(cases.some((c) => c.name.startsWith('a blocked string leaning') && c.oneStage?.label === 'string_blocked')).toBe(true);
   // raised as the group on a day the decision names nothing
   expect(cases.filter((c) => c.alarm?.label === 'string_blocked' && !c.oneStage).length).toBeGreaterThanOrEqual(2);
   // the decision first: the two stages give its alarm unchanged
@@ -30,7 +33,8 @@ it('covers a raise before the decision, a relabelled raise, a group never named,
   // a raise never comes later than the decision's, and never changes its label; the alarm is
   // labelled when the decision raised, and never when the decision raised nothing
   for (const c of cases) {
-    if (c.oneStage) expect([c.alarm!.label, c.alarm!.raisedMs <= c.oneStage.raisedMs, c.alarm!.labelledMs, c.oneStage.labelledMs]).toEqual([c.oneStage.label, true, c.oneStage.raisedMs, c.oneStage.raisedMs]);
+    // (one stage names when it raises, but a group that crossed first and a member named later: alarms.groupLabel)
+    if (c.oneStage) expect([c.alarm!.label, c.alarm!.raisedMs <= c.oneStage.raisedMs, c.alarm!.labelledMs, c.oneStage.labelledMs]).toEqual([c.oneStage.label, true, c.oneStage.labelledMs, c.oneStage.raisedAs ? c.oneStage.labelledMs : c.oneStage.raisedMs]);
     else if (c.alarm) expect(c.alarm.labelledMs).toBeNull();
   }
 });

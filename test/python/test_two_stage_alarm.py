@@ -48,7 +48,9 @@ def test_one_stage_alarms_are_the_typescripts_raised_with_their_label(fixture):
     for case in fixture["cases"]:
         actual = _decide(fixture, case, None)
         _same(actual, case["oneStage"], case["name"] + " (one stage)")
-        assert actual is None or ("raisedAs" not in actual and actual["labelledMs"] == actual["raisedMs"])
+        # one stage names when it raises, but a group that crossed first and a member named later (alarms.groupLabel)
+        assert actual is None or ("raisedAs" not in actual and actual["labelledMs"] == actual["raisedMs"]) or (
+            actual["raisedAs"] in alarms.GROUPS and actual["labelledMs"] > actual["raisedMs"])
 
 
 def test_a_group_without_a_raise_threshold_is_raised_at_its_threshold_only(fixture):
