@@ -486,7 +486,7 @@ export const TABLES_CONTRACT = {
           "name": "alarmRaisedMs",
           "type": "int64",
           "nullable": true,
-          "doc": "when the alarm was raised: end of the window whose evidence crossed the label's threshold, or, for a group raised early (contracts/detector.json alarms.raise), its raise threshold; null without an alarm"
+          "doc": "when the alarm was raised: end of the window whose evidence crossed the label's threshold, or, for an alarm raised as its group (alarmRaisedAs), where the group crossed its raise threshold (contracts/detector.json alarms.raise) or its threshold before a member class named it (alarms.groupLabel); null without an alarm"
         },
         {
           "name": "alarmConfidence",
@@ -510,13 +510,13 @@ export const TABLES_CONTRACT = {
           "name": "alarmRaisedAs",
           "type": "string",
           "nullable": true,
-          "doc": "the group the alarm was raised as before the day's decision named its label (contract version 10; contracts/detector.json alarms.raise): a string that stopped conducting is raised as string_blocked at its raise threshold, and named line_line, line_ground or open_circuit once that class's evidence crosses its own threshold (alarmLabelledMs). Null for an alarm raised with its label, without an alarm, and in days written before version 10"
+          "doc": "the group the alarm was raised as before the day's decision named its label (contract version 10; contracts/detector.json alarms.raise): a string that stopped conducting is raised as string_blocked at its raise threshold, and named line_line, line_ground or open_circuit once that class's evidence crosses its own threshold (alarmLabelledMs); since 2026-12-05 also a group that crossed its own threshold first, named later that day by a member class read clearly (alarms.groupLabel). Null for an alarm raised with its label, without an alarm, and in days written before version 10"
         },
         {
           "name": "alarmLabelledMs",
           "type": "int64",
           "nullable": true,
-          "doc": "when the day's decision named the alarm's label (contract version 10): the end of the window whose evidence crossed the label's threshold; alarmRaisedMs for an alarm raised with its label, later for one raised early as its group (alarmRaisedAs). Null for a group raised early that the day's decision never named (the label is the group's, from its raise threshold alone), without an alarm, and in days written before version 10"
+          "doc": "when the day's decision named the alarm's label (contract version 10): the end of the window whose evidence crossed the label's threshold; alarmRaisedMs for an alarm raised with its label, later for one raised as its group (alarmRaisedAs: early, at the group's raise threshold, or at its threshold before a member class named it, alarms.groupLabel). Null for a group raised early that the day's decision never named (the label is the group's, from its raise threshold alone), without an alarm, and in days written before version 10"
         },
         {
           "name": "baselineDays",
@@ -1025,7 +1025,7 @@ export interface GoldDailyRow {
   verdict: string | null;
   /** estimated onset of the alarm's fault: start of the first window of the evidence that raised it; null without an alarm */
   alarmOnsetMs: number | null;
-  /** when the alarm was raised: end of the window whose evidence crossed the label's threshold, or, for a group raised early (contracts/detector.json alarms.raise), its raise threshold; null without an alarm */
+  /** when the alarm was raised: end of the window whose evidence crossed the label's threshold, or, for an alarm raised as its group (alarmRaisedAs), where the group crossed its raise threshold (contracts/detector.json alarms.raise) or its threshold before a member class named it (alarms.groupLabel); null without an alarm */
   alarmRaisedMs: number | null;
   /** mean probability of the alarm's label over the windows of the evidence run that named it (a group raised early and never named: from onset to raised); null without an alarm */
   alarmConfidence: number | null;
@@ -1033,9 +1033,9 @@ export interface GoldDailyRow {
   alarmEvidence: number | null;
   /** since when the array has been alarmed for this fault (contract version 9): when the alarm continues the one carried in from the day before (contracts/detector.json alarms.carry: the carried label raised again with its evidence run unbroken since the day began), the alarmSinceMs of that day, as its device_baseline row recorded it (dayAlarmSinceMs); otherwise alarmOnsetMs. Null without an alarm, and for an alarm continuing one whose day did not record it (a baseline partition written before version 9) */
   alarmSinceMs: number | null;
-  /** the group the alarm was raised as before the day's decision named its label (contract version 10; contracts/detector.json alarms.raise): a string that stopped conducting is raised as string_blocked at its raise threshold, and named line_line, line_ground or open_circuit once that class's evidence crosses its own threshold (alarmLabelledMs). Null for an alarm raised with its label, without an alarm, and in days written before version 10 */
+  /** the group the alarm was raised as before the day's decision named its label (contract version 10; contracts/detector.json alarms.raise): a string that stopped conducting is raised as string_blocked at its raise threshold, and named line_line, line_ground or open_circuit once that class's evidence crosses its own threshold (alarmLabelledMs); since 2026-12-05 also a group that crossed its own threshold first, named later that day by a member class read clearly (alarms.groupLabel). Null for an alarm raised with its label, without an alarm, and in days written before version 10 */
   alarmRaisedAs: string | null;
-  /** when the day's decision named the alarm's label (contract version 10): the end of the window whose evidence crossed the label's threshold; alarmRaisedMs for an alarm raised with its label, later for one raised early as its group (alarmRaisedAs). Null for a group raised early that the day's decision never named (the label is the group's, from its raise threshold alone), without an alarm, and in days written before version 10 */
+  /** when the day's decision named the alarm's label (contract version 10): the end of the window whose evidence crossed the label's threshold; alarmRaisedMs for an alarm raised with its label, later for one raised as its group (alarmRaisedAs: early, at the group's raise threshold, or at its threshold before a member class named it, alarms.groupLabel). Null for a group raised early that the day's decision never named (the label is the group's, from its raise threshold alone), without an alarm, and in days written before version 10 */
   alarmLabelledMs: number | null;
   /** healthy days of the device's own baseline the day was judged against (contracts/detector.json baseline); 0 = no history yet: judged against the fleet, with the thresholds for no history */
   baselineDays: number;

@@ -436,7 +436,7 @@ function raisedEarly(windows: PredictedWindows, plantEvents: ReadonlySet<number>
   return named;
 }
 
-/** The decision's alarm (one stage): the first label whose evidence reaches its threshold. */
+/** The decision's alarm (one stage): the first label whose evidence reaches its threshold; a group's may be named later that day by a member class read clearly (alarms.groupLabel). */
 function decideNamed(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number>, carried: AlarmLabel | null, recurring: Recurrence | null): Alarm | null {
   const n = windows.startMs.length;
   if (windows.endMs.length !== n || windows.probs.length !== n * K) throw new Error(`decideAlarm: ${n} window starts, ${windows.endMs.length} ends and ${windows.probs.length / K} probability rows`);

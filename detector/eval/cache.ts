@@ -3,7 +3,7 @@
  * out/eval/cache/<model version>/, keyed by the plant-day's spec and a digest of the
  * code that produced them (simulator, silver, windows, CWT, model runtime, gold: detector/
  * but the modules listed in SKIP, e.g. eval/ where decisions and metrics live;
- * contracts/ (detector.json without its alarms: cache.ts recordShapingContent); the predict job's device predictor), so trying another
+ * contracts/ (without their doc strings, detector.json without its alarms: recordShapingContent); the predict job's device predictor), so trying another
  * decision or metric re-reads instead of re-simulating and re-predicting, and a
  * change of the simulator or the pipeline never reads stale records. The baselines
  * the devices were judged against are part of the key: other thresholds raise other
@@ -58,17 +58,27 @@ function sourceFiles(path: string): string[] {
 
 let digest: string | null = null;
 
-const DETECTOR_CONTRACT_FILE = join(REPO, 'contracts', 'detector.json');
+const CONTRACTS_DIR = join(REPO, 'contracts');
+const DETECTOR_CONTRACT_FILE = join(CONTRACTS_DIR, 'detector.json');
+
+/** The value without its `doc` strings, at any depth: prose, which never shapes a record. */
+function withoutDocs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutDocs);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'doc').map(([k, v]) => [k, withoutDocs(v)]));
+}
 
 /**
- * What of a source file the records depend on: all of it, but contracts/detector.json's
- * `alarms`, the decision's rules, which like alarms.ts (skipped above) decide from the
- * records and never shape them (the baselines other alarms leave are in the key).
+ * What of a source file the records depend on: all of it, but a contract file's `doc`
+ * strings, and contracts/detector.json's `alarms`, the decision's rules, which like
+ * alarms.ts (skipped above) decide from the records and never shape them (the baselines
+ * other alarms leave are in the key).
  */
 export function recordShapingContent(file: string): Buffer | string {
-  if (file !== DETECTOR_CONTRACT_FILE) return readFileSync(file);
-  const { alarms: _decision, ...rest } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  return JSON.stringify(rest);
+  if (!(file.startsWith(CONTRACTS_DIR) && file.endsWith('.json'))) return readFileSync(file);
+  const contract = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  if (file === DETECTOR_CONTRACT_FILE) delete contract.alarms;
+  return JSON.stringify(withoutDocs(contract));
 }
 
 /** sha-256 over the sources the records depend on (paths and contents). */

@@ -345,7 +345,8 @@ def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carrie
 
 
 def _decide_named(starts, ends, probs, thresholds, plant_events, carried, recurring=None):
-    """The decision's alarm (one stage): the first label whose evidence reaches its threshold."""
+    """The decision's alarm (one stage): the first label whose evidence reaches its threshold; a group's
+    may be named later that day by a member class read clearly (alarms.groupLabel)."""
     n_labels = len(ALARM_LABELS)
     limits = [thresholds[l] for l in ALARM_LABELS]
     s = [0.0] * n_labels

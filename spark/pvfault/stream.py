@@ -344,9 +344,11 @@ def new_alarms(date, rows_by_device, events, settled_before_ms, threshold_sets, 
     crossing, and the second stage at the first window its group's evidence reaches the raise
     threshold, so an alarm found over a prefix of the day is raised when the day's (the batch's)
     is; but a group raised early takes the label the decision gives it later in the day
-    (contracts/detector.json alarms.raise). until_labelled: leave such an alarm (labelledMs None)
-    for a later batch, so that the alarm published is the batch's (the final tier until its day
-    closes, when the label the day gave is the batch's too); the early tier publishes it at once.
+    (contracts/detector.json alarms.raise), and a group that crossed its own threshold may still be
+    named by a member class later in the day (alarms.groupLabel). until_labelled: leave such an
+    alarm (labelledMs None, or a group's label) for a later batch, so that the alarm published is
+    the batch's (the final tier until its day closes, when the label the day gave is the batch's
+    too); the early tier publishes it at once.
     """
     out = []
     for device_id in sorted(rows_by_device):
@@ -354,7 +356,7 @@ def new_alarms(date, rows_by_device, events, settled_before_ms, threshold_sets, 
             continue
         alarm = _day_alarm(date, device_id, rows_by_device[device_id], events, settled_before_ms, threshold_sets, references, model_version,
                            detected_ms, batch_id, raise_sets)
-        if alarm is None or (until_labelled and alarm["labelledMs"] is None):
+        if alarm is None or (until_labelled and (alarm["labelledMs"] is None or alarm["label"] in alarms.GROUPS)):
             continue
         out.append(alarm)
     return out

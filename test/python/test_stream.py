@@ -507,6 +507,29 @@ def test_the_final_tier_publishes_a_group_raised_early_once_the_day_labels_it_th
         assert final[d]["evidence"] == pytest.approx(daily["alarmEvidence"])
 
 
+def test_the_final_tier_waits_for_a_member_that_names_a_group_which_crossed_its_own_threshold():
+    """contracts/detector.json alarms.groupLabel: a group that crossed its threshold first may still
+    be named by a member class later in the day, so the final tier does not publish a group's label
+    before the day is over: a leak that blocks its string in the morning crosses as the group at
+    window 2 and is named line_ground at window 4; the final tier publishes the batch's alarm then."""
+    sets = {s: {l: 6.0 if l in alarms.GROUPS else 5.0 for l in alarms.ALARM_LABELS} for s in alarms.THRESHOLD_SETS}
+    normal = [0.9, 0.02, 0.02, 0.02, 0.02, 0.02]
+    blocked = [0.005, 0.33, 0.33, 0.33, 0.0025, 0.0025]
+    leak = [0.02, 0.02, 0.9, 0.02, 0.02, 0.02]
+    days = {"PV-LEAK": _window_rows("PV-LEAK", [normal, blocked, blocked, leak, leak, normal])}
+    published = {}
+    for k in range(1, 7):
+        for a in stream.new_alarms(DATE, days, frozenset(), START + k * WINDOW_MS, sets, {}, "m", set(published), START + k * WINDOW_MS, k,
+                                   None, until_labelled=k < 6):
+            published[a["deviceId"]] = a
+    a = published["PV-LEAK"]
+    assert (a["label"], a["raisedAs"], a["raisedMs"], a["labelledMs"], a["batchId"]) == (
+        "line_ground", "string_blocked", START + 3 * WINDOW_MS, START + 5 * WINDOW_MS, 5)
+    daily = gold.daily_row("PV-LEAK", days["PV-LEAK"], "m", sets, NO_HISTORY, frozenset(), None)
+    assert (a["label"], a["onsetMs"], a["raisedMs"], a["raisedAs"], a["labelledMs"]) == (
+        daily["verdict"], daily["alarmOnsetMs"], daily["alarmRaisedMs"], daily["alarmRaisedAs"], daily["alarmLabelledMs"])
+
+
 def test_the_early_tier_tells_the_label_the_day_gives_a_group_it_published_once():
     """new_labels: an early alarm published as its group (labelledMs None) is published again, once,
     when the day's decision names its class; a group never named gets no label."""
