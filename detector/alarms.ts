@@ -175,12 +175,15 @@ export function checkRivalWeights(spec: unknown, where = 'contracts/detector.jso
   return weights;
 }
 
-const RIVAL_WEIGHTS = checkRivalWeights(SPEC.rivalWeights);
+/** contracts/detector.json alarms.rivalWeights, checked once */
+export const RIVAL_WEIGHTS = checkRivalWeights(SPEC.rivalWeights);
 /** per label, the classes it must beat (normal and every class it does not stand for), each with the weight its probability counts at (alarms.rivalWeights, else 1) */
 const RIVALS: readonly (readonly [number, number])[][] = MEMBERS.map((m, l) =>
   FAULT_CLASSES.flatMap((c, i) => (m.includes(i) ? [] : [[i, RIVAL_WEIGHTS.get(ALARM_LABELS[l]!)?.get(c) ?? 1] as const])),
 );
 const IS_CLASS: readonly boolean[] = ALARM_LABELS.map((l) => !(l in SPEC.groups));
+/** per label, the label indices of the classes it stands for (a group's members; a class itself) */
+const MEMBER_LABELS: readonly number[][] = ALARM_LABELS.map((l) => alarmCandidates(l).map((c) => ALARM_LABELS.indexOf(c as AlarmLabel)));
 
 /** The probability a label gets in window w. */
 function labelProbability(probs: Float32Array, w: number, l: number): number {
@@ -454,7 +457,7 @@ function decideNamed(windows: PredictedWindows, thresholds: AlarmThresholds, pla
   const r = recurring ? ALARM_LABELS.indexOf(recurring.label) : -1;
   if (recurring && r < 0) throw new Error(`decideAlarm: recurring label ${JSON.stringify(recurring.label)} is not an alarm label (${ALARM_LABELS.join(', ')})`);
   /** the alarm of a group that crossed first, held while its member classes may still name it (alarms.groupLabel) */
-  let held: { alarm: Alarm; members: number[] } | null = null;
+  let held: { alarm: Alarm; members: readonly number[] } | null = null;
   /** label l's alarm raised at the end of window w, from its current run */
   const alarmAt = (l: number, w: number): Alarm => {
     const from = runStart[l]!;
@@ -506,7 +509,7 @@ function decideNamed(windows: PredictedWindows, thresholds: AlarmThresholds, pla
     const alarm = alarmAt(best, w);
     if (IS_CLASS[best]) return alarm;
     // a group crossed first: its alarm stands, and the day goes on for its members (alarms.groupLabel)
-    held = { alarm, members: alarmCandidates(ALARM_LABELS[best]!).map((c) => ALARM_LABELS.indexOf(c as AlarmLabel)) };
+    held = { alarm, members: MEMBER_LABELS[best]! };
   }
   return held?.alarm ?? null;
 }

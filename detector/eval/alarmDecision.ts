@@ -6,7 +6,7 @@
  * the same decision in one stage (without the raise), measured beside it.
  */
 import { DETECTOR_CONTRACT, FAULT_CLASSES } from '../../contracts';
-import { alarmCandidates, alarmStanding, decideAlarm, passedOn, PlantSlots, recurrenceAfter, ruleFor, type AlarmThresholdSets, type PredictedWindows, type RaiseThresholdSets } from '../alarms';
+import { alarmCandidates, alarmStanding, decideAlarm, passedOn, PlantSlots, recurrenceAfter, RIVAL_WEIGHTS, ruleFor, type AlarmThresholdSets, type PredictedWindows, type RaiseThresholdSets } from '../alarms';
 import { ARTIFACTS_DIR, readCalibratedAlarms } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
 import { plantConditions } from '../plantConditions';
@@ -21,12 +21,10 @@ export interface CalibratedAlarms {
 }
 
 /** e.g. "; line_line, line_ground, open_circuit counted at 0.3 against partial_shading (alarms.rivalWeights)" */
-const WEIGHTED = Object.entries(DETECTOR_CONTRACT.alarms.rivalWeights)
-  .filter(([label]) => label !== 'doc')
-  .map(([label, rivals]) => `${Object.entries(rivals as Record<string, number>).map(([c, w]) => `${c} at ${w}`).join(', ')} against ${label}`);
-const RIVAL_WEIGHTS = WEIGHTED.length ? `; counted at their weight: ${WEIGHTED.join('; ')} (alarms.rivalWeights)` : '';
+const WEIGHTED = [...RIVAL_WEIGHTS].map(([label, rivals]) => `${[...rivals].map(([c, w]) => `${c} at ${w}`).join(', ')} against ${label}`);
+const WEIGHTED_RIVALS = WEIGHTED.length ? `; counted at their weight: ${WEIGHTED.join('; ')} (alarms.rivalWeights)` : '';
 
-const DECISION = `per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for${RIVAL_WEIGHTS}), raised at the end of the first window whose evidence reaches the model's calibrated threshold, windows where the whole plant departs from normal at once set aside, the label of the device's alarm the day before starting at its threshold (contracts/detector.json alarms: plantGate, carry), a group that crossed first named later that day by a member class that reaches its threshold with a mean probability of at least ${DETECTOR_CONTRACT.alarms.groupLabel.minConfidence} over its run (alarms.groupLabel)`;
+const DECISION = `per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for${WEIGHTED_RIVALS}), raised at the end of the first window whose evidence reaches the model's calibrated threshold, windows where the whole plant departs from normal at once set aside, the label of the device's alarm the day before starting at its threshold (contracts/detector.json alarms: plantGate, carry), a group that crossed first named later that day by a member class that reaches its threshold with a mean probability of at least ${DETECTOR_CONTRACT.alarms.groupLabel.minConfidence} over its run (alarms.groupLabel)`;
 const RECUR = DETECTOR_CONTRACT.alarms.recur;
 const RECURRENCE = `, a shadow alarmed the day before re-armed at ${RECUR.share} of its threshold from ${RECUR.windowsBefore} window before to ${RECUR.windowsAfter} window after where that alarm was (alarms.recur)`;
 

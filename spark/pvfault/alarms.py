@@ -17,8 +17,8 @@ import json
 import math
 from datetime import date as _date, timedelta
 
-from pvfault.contracts import FAULT_CLASSES
-from pvfault.windows import DETECTOR_CONTRACT, WINDOW_MS
+from pvfault.contracts import DETECTOR_CONTRACT, FAULT_CLASSES
+from pvfault.windows import WINDOW_MS
 
 _SPEC = DETECTOR_CONTRACT["alarms"]
 EPSILON = _SPEC["epsilon"]
@@ -58,6 +58,8 @@ _RIVAL_WEIGHTS = check_rival_weights(_SPEC["rivalWeights"])
 # per label: (class index, weight) of normal and every class it does not stand for, weighted where alarms.rivalWeights says
 _RIVALS = [[(c, _RIVAL_WEIGHTS.get(ALARM_LABELS[l], {}).get(c, 1.0)) for c in range(len(FAULT_CLASSES)) if c not in m] for l, m in enumerate(_MEMBERS)]
 _IS_CLASS = [l not in GROUPS for l in ALARM_LABELS]
+# per label, the label indices of the classes it stands for (a group's members; a class itself)
+_MEMBER_LABELS = [[ALARM_LABELS.index(FAULT_CLASSES[c]) for c in m] for m in _MEMBERS]
 _NORMAL = FAULT_CLASSES.index("normal")
 
 GROUP_LABEL_MIN_CONFIDENCE = _SPEC["groupLabel"]["minConfidence"]
@@ -421,7 +423,7 @@ def _decide_named(starts, ends, probs, thresholds, plant_events, carried, recurr
         if _IS_CLASS[best]:
             return alarm
         # a group crossed first: its alarm stands, and the day goes on for its members (alarms.groupLabel)
-        held = (alarm, [ALARM_LABELS.index(FAULT_CLASSES[c]) for c in _MEMBERS[best]])
+        held = (alarm, _MEMBER_LABELS[best])
     return None if held is None else held[0]
 
 

@@ -39,9 +39,9 @@ READING_SCHEMA = json.loads(READING_SCHEMA_JSON)
 FAULT_CLASSES = tuple(c["name"] for c in json.loads(_load("fault-classes.json"))["classes"])
 TABLES_CONTRACT = json.loads(_load("tables.json"))
 DEFAULT_DESIGN_NAME = json.loads(_load("designs.json"))["default"]
-DETECTOR_CONTRACT = json.loads(_load("detector.json"))
-"""contracts/detector.json, read once here (no numpy) for pvfault.windows, pvfault.registry and their readers."""
 """The design a device the registry does not list is judged as (contracts/design.ts DEFAULT_DESIGN_NAME)."""
+DETECTOR_CONTRACT = json.loads(_load("detector.json"))
+"""contracts/detector.json, read once here (no numpy) for pvfault.windows, pvfault.registry, pvfault.alarms and their readers."""
 
 GRID_STEP_MS = TABLES_CONTRACT["grid"]["stepMs"]
 LATENESS_MS = TABLES_CONTRACT["lateness"]["maxMs"]
