@@ -200,6 +200,21 @@ export function windowScore(probs: Float32Array, w: number, l: number): number {
   return Math.max(-SPEC.scoreClip, Math.min(SPEC.scoreClip, s));
 }
 
+/** per label, the index of the group that lists it among its members (a class of string_blocked); -1: none */
+const GROUP_OF: readonly number[] = ALARM_LABELS.map((_, l) => (IS_CLASS[l] ? MEMBER_LABELS.findIndex((m, g) => !IS_CLASS[g] && m.includes(l)) : -1));
+
+/**
+ * A carried label's score in window w while its run carried in is unbroken (alarms.carry
+ * keptByGroup): a window that reads the label's group (its group's score not negative)
+ * does not drain it, the way a leak's string reads blocked at dawn before the leak is
+ * read; elsewhere its windowScore.
+ */
+function carriedScore(probs: Float32Array, w: number, l: number): number {
+  const score = windowScore(probs, w, l);
+  const g = SPEC.carry.keptByGroup ? GROUP_OF[l]! : -1;
+  return score < 0 && g >= 0 && windowScore(probs, w, g) >= 0 ? 0 : score;
+}
+
 /**
  * At one window where labels a and b (indices in ALARM_LABELS) both reached their
  * thresholds, with evidence ÷ threshold ra and rb: whether a raises the alarm rather
@@ -349,14 +364,28 @@ export function alarmSince(alarm: Pick<Alarm, 'onsetMs' | 'continues'> | null, c
 
 /**
  * How an alarm of `label` stood at the end of its day (device_baseline dayAlarmStanding):
- * the label's evidence at the last predicted window, the day counted on its own (from 0,
- * without what it carried in; the plant gate's windows set aside), ÷ its threshold.
+ * the label's evidence at the last predicted window as the decision carries it (the plant
+ * gate's windows set aside), ÷ its threshold. From 0, or, when `label` is the label the
+ * day carried in (`carried`, carriedAlarm), from alarms.carry.share × its threshold with
+ * its carried run's windows scored as the decision scores them (carriedScore): a fault
+ * carried in keeps what it carried until windows that read otherwise drain it, so a
+ * subtle fault named one day by the carry is not dropped the next because the day alone
+ * did not reach its threshold again (alarms.carry).
  */
-export function alarmStanding(windows: PredictedWindows, thresholds: AlarmThresholds, label: AlarmLabel, plantEvents: ReadonlySet<number> = NO_EVENTS): number {
+export function alarmStanding(windows: PredictedWindows, thresholds: AlarmThresholds, label: AlarmLabel, plantEvents: ReadonlySet<number> = NO_EVENTS, carried: AlarmLabel | null = null): number {
   const l = ALARM_LABELS.indexOf(label);
   if (l < 0) throw new Error(`alarmStanding: ${JSON.stringify(label)} is not an alarm label (${ALARM_LABELS.join(', ')})`);
   const n = windows.startMs.length;
-  return n === 0 ? 0 : evidenceTrace(windows, plantEvents)[(n - 1) * ALARM_LABELS.length + l]! / thresholds[label];
+  if (n === 0) return 0;
+  if (carried !== label || !(SPEC.carry.share > 0)) return evidenceTrace(windows, plantEvents)[(n - 1) * ALARM_LABELS.length + l]! / thresholds[label];
+  let s = SPEC.carry.share * thresholds[label];
+  let unbroken = true;
+  for (let w = 0; w < n; w++) {
+    if (plantEvents.has(windows.startMs[w]!)) continue;
+    s = Math.max(0, s + (unbroken ? carriedScore(windows.probs, w, l) : windowScore(windows.probs, w, l)));
+    if (s === 0) unbroken = false;
+  }
+  return s / thresholds[label];
 }
 
 /**
@@ -384,7 +413,8 @@ export function evidenceTrace(windows: PredictedWindows, plantEvents: ReadonlySe
  * they add nothing, as if the model had not seen them, and do not break an evidence run.
  * `carried`: the label of the device's alarm the day before, when it is carried
  * (carriedAlarm): its evidence starts the day at alarms.carry.share × its threshold, its
- * run at the day's first window. `raise`: the raise thresholds of the second stage
+ * run at the day's first window, and while that run is unbroken a window that reads its
+ * group keeps it (carriedScore, alarms.carry keptByGroup). `raise`: the raise thresholds of the second stage
  * (raisedEarly; the product's decision, with alarms.json raise); null: the decision alone,
  * one stage (what calibration chooses the thresholds with). `recurring`: the label the day
  * re-arms in the span of its alarm the day before (recurringAlarm, alarms.recur); null: none.
@@ -448,8 +478,9 @@ function decideNamed(windows: PredictedWindows, thresholds: AlarmThresholds, pla
   /** the window at which each label's current evidence run began */
   const runStart = new Int32Array(L).fill(-1);
   const limits = ALARM_LABELS.map((l) => thresholds[l]);
+  /** the label carried in (its index), -1: none */
+  const c = carried !== null && SPEC.carry.share > 0 ? ALARM_LABELS.indexOf(carried) : -1;
   if (carried !== null && SPEC.carry.share > 0) {
-    const c = ALARM_LABELS.indexOf(carried);
     if (c < 0) throw new Error(`decideAlarm: carried label ${JSON.stringify(carried)} is not an alarm label (${ALARM_LABELS.join(', ')})`);
     s[c] = SPEC.carry.share * limits[c]!;
     runStart[c] = 0;
@@ -486,7 +517,9 @@ function decideNamed(windows: PredictedWindows, thresholds: AlarmThresholds, pla
     }
     let best = -1;
     for (let l = 0; l < L; l++) {
-      const next = Math.max(0, s[l]! + windowScore(windows.probs, w, l));
+      // the label carried in, while its run from the day's first window is unbroken, is kept by a window that reads its group (alarms.carry keptByGroup)
+      const score = l === c && runStart[l] === 0 ? carriedScore(windows.probs, w, l) : windowScore(windows.probs, w, l);
+      const next = Math.max(0, s[l]! + score);
       if (next === 0) runStart[l] = -1;
       else if (runStart[l] === -1) runStart[l] = w;
       s[l] = next;

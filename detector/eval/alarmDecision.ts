@@ -53,7 +53,7 @@ export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => Cal
       const a = decideAlarm(windows, rule.thresholds, plant.events, carried, rule.raise, recurring);
       if (!a) return { alarm: null };
       // how it stands at the day's end is read against the label's threshold, as the carry reads it
-      const alarm: Alarm = { label: a.label, candidates: alarmCandidates(a.label), onsetMs: a.onsetMs, raisedMs: a.raisedMs, confidence: a.confidence, standing: alarmStanding(windows, rule.thresholds, a.label, plant.events) };
+      const alarm: Alarm = { label: a.label, candidates: alarmCandidates(a.label), onsetMs: a.onsetMs, raisedMs: a.raisedMs, confidence: a.confidence, standing: alarmStanding(windows, rule.thresholds, a.label, plant.events, carried) };
       return { alarm: a.raisedAs ? { ...alarm, raisedAs: { label: a.raisedAs, labelledMs: a.labelledMs! } } : alarm };
     },
   };

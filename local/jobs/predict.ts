@@ -219,7 +219,7 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
     // a new alarm is open since its onset; one that continues the alarm carried in, since an earlier day (or not recorded)
     if (isAlarmLabel(daily.verdict) && daily.alarmSinceMs !== daily.alarmOnsetMs) result.baseline.alarmsContinued++;
     result.byDevice.set(deviceId, { verdict: daily.verdict, alarmOnsetMs: daily.alarmOnsetMs, alarmRaisedMs: daily.alarmRaisedMs, alarmRaisedAs: daily.alarmRaisedAs, alarmLabelledMs: daily.alarmLabelledMs, baselineDays: daily.baselineDays, daylightStartMs: Float64Array.from(windows.startMs), design: daily.design, designSource: daily.designSource });
-    today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict, standing: isAlarmLabel(daily.verdict) ? alarmStanding(windows, g.rule.thresholds, daily.verdict, plantEvents) : null, sinceMs: daily.alarmSinceMs, onsetMs: daily.alarmOnsetMs, raisedMs: daily.alarmRaisedMs });
+    today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict, standing: isAlarmLabel(daily.verdict) ? alarmStanding(windows, g.rule.thresholds, daily.verdict, plantEvents, carry.get(deviceId)?.carried ?? null) : null, sinceMs: daily.alarmSinceMs, onsetMs: daily.alarmOnsetMs, raisedMs: daily.alarmRaisedMs });
     if (daily.baselineDays > 0) result.baseline.devicesWithHistory++;
     await put('gold_daily', tables.gold_daily.parts.add([daily]));
   }

@@ -148,6 +148,21 @@ def window_score(p, l):
     return max(-SCORE_CLIP, min(SCORE_CLIP, s))
 
 
+# per label, the index of the group that lists it among its members (a class of string_blocked); -1: none
+_GROUP_OF = [next((g for g in range(len(ALARM_LABELS)) if not _IS_CLASS[g] and l in _MEMBER_LABELS[g]), -1) if _IS_CLASS[l] else -1
+             for l in range(len(ALARM_LABELS))]
+CARRY_KEPT_BY_GROUP = bool(_SPEC["carry"]["keptByGroup"])
+"""contracts/detector.json alarms.carry.keptByGroup: whether a window that reads a carried class's group keeps its carried evidence."""
+
+
+def _carried_score(p, l):
+    """A carried label's score in a window while its run carried in is unbroken (alarms.carry keptByGroup):
+    0 where its score is negative but its group's is not; elsewhere window_score. detector/alarms.ts carriedScore."""
+    score = window_score(p, l)
+    g = _GROUP_OF[l] if CARRY_KEPT_BY_GROUP else -1
+    return 0.0 if score < 0 and g >= 0 and window_score(p, g) >= 0 else score
+
+
 def plant_slots(window_rows):
     """A plant-day's gold window rows (every device's; dicts with status, startMs, p_normal)
     -> [(startMs, devices, offNormal)] in start order: per window slot, the devices that
@@ -258,15 +273,20 @@ def alarm_since(alarm, carried_since):
     return carried_since if alarm["continues"] else alarm["onsetMs"]
 
 
-def alarm_standing(starts, probs, thresholds, label, plant_events=NO_EVENTS):
+def alarm_standing(starts, probs, thresholds, label, plant_events=NO_EVENTS, carried=None):
     """How an alarm of `label` stood at the end of its day (device_baseline dayAlarmStanding): the label's
-    evidence at the last predicted window, the day counted on its own (from 0, without what it carried
-    in; the plant gate's windows set aside), divided by its threshold. detector/alarms.ts alarmStanding."""
+    evidence at the last predicted window as the decision carries it (the plant gate's windows set aside),
+    divided by its threshold: from 0, or, when `label` is the label the day carried in (carried_alarm),
+    from alarms.carry.share x its threshold with its carried run's windows scored as the decision scores
+    them (_carried_score). detector/alarms.ts alarmStanding."""
     l = ALARM_LABELS.index(label)
-    s = 0.0
+    kept = carried == label and CARRY_SHARE > 0
+    s = CARRY_SHARE * thresholds[label] if kept else 0.0
     for w, p in enumerate(probs):
         if starts[w] not in plant_events:
-            s = max(0.0, s + window_score(p, l))
+            s = max(0.0, s + (_carried_score(p, l) if kept else window_score(p, l)))
+            if s == 0:
+                kept = False
     return s / thresholds[label]
 
 
@@ -333,7 +353,7 @@ def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carrie
     had not seen them, and do not break an evidence run; confidence is the mean label
     probability over the run's other windows, and windows their count. carried: the label
     of the device's alarm the day before when it is carried (carried_alarm): its evidence
-    starts at alarms.carry.share x its threshold, its run at the day's first window. Returns
+    starts at alarms.carry.share x its threshold, its run at the day's first window, and while that run is unbroken a window that reads its group keeps it (_carried_score, alarms.carry keptByGroup). Returns
     {label, onsetMs, raisedMs, confidence, evidence, windows, continues, labelledMs}: continues when
     the alarm is the carried label raised again with its run unbroken since the day began
     (alarm_since); labelledMs when the decision named its label (raisedMs when raised with it,
@@ -353,6 +373,7 @@ def _decide_named(starts, ends, probs, thresholds, plant_events, carried, recurr
     limits = [thresholds[l] for l in ALARM_LABELS]
     s = [0.0] * n_labels
     run_start = [-1] * n_labels
+    c = -1  # the label carried in (its index), -1: none
     if carried is not None and CARRY_SHARE > 0:
         if carried not in ALARM_LABELS:
             raise ValueError("decide_alarm: carried label %r is not an alarm label (%s)" % (carried, ", ".join(ALARM_LABELS)))
@@ -394,7 +415,9 @@ def _decide_named(starts, ends, probs, thresholds, plant_events, carried, recurr
                 s[r] = armed
         best = -1
         for l in range(n_labels):
-            nxt = max(0.0, s[l] + window_score(p, l))
+            # the label carried in, while its run from the day's first window is unbroken, is kept by a window that reads its group (alarms.carry keptByGroup)
+            score = _carried_score(p, l) if l == c and run_start[l] == 0 else window_score(p, l)
+            nxt = max(0.0, s[l] + score)
             if nxt == 0:
                 run_start[l] = -1
             elif run_start[l] == -1:

@@ -117,12 +117,12 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
 
 def day_standing(rows, verdict, threshold_sets, reference=NO_HISTORY, plant_events=NO_EVENTS):
     """How the day's alarm stood at its end (device_baseline dayAlarmStanding: pvfault.alarms.alarm_standing
-    over the day's predicted window rows, with the thresholds daily_row decided with); None without an alarm."""
+    over the day's predicted window rows, with the thresholds and the carried label daily_row decided with); None without an alarm."""
     if not is_alarm_label(verdict):
         return None
     predicted = _predicted(rows)
     return alarm_standing([int(r["startMs"]) for r in predicted], [_probabilities(r) for r in predicted],
-                          thresholds_for(threshold_sets, reference.days), verdict, plant_events)
+                          thresholds_for(threshold_sets, reference.days), verdict, plant_events, reference.carried)
 
 
 def predict_device(row, model, reference=NO_HISTORY):

@@ -148,6 +148,46 @@ describe('an alarm carried from the day before (alarms.carry)', () => {
     expect(alarmStanding(w, uniform(4), 'arc_fault', new Set([120_000]))).toBeCloseTo((3 * s) / 4, 5);
     expect(alarmStanding(windows(['normal', 'normal']), uniform(4), 'arc_fault')).toBe(0);
   });
+
+  /** A dawn of a leak's string read as blocked: line_line 0.5, line_ground 0.4, the rest 0.025 each (the group 0.975 against 0.025). */
+  function blockedDawn(n: number) {
+    const day = windows(Array.from({ length: n }, () => 'line_ground'));
+    for (let w = 0; w < n; w++) for (let c = 0; c < K; c++) day.probs[w * K + c] = c === at('line_line') ? 0.5 : c === at('line_ground') ? 0.4 : 0.025;
+    return day;
+  }
+
+  it('a carried class is kept by windows that read its group (keptByGroup): a leak read as a blocked string at dawn is raised again in the first window', () => {
+    expect(DETECTOR_CONTRACT.alarms.carry.keptByGroup).toBe(true);
+    const dawn = blockedDawn(3);
+    // line_ground scores ln(0.4/0.5) < 0 there, string_blocked ln(0.975/0.025) > 0
+    expect(windowScore(dawn.probs, 0, ALARM_LABELS.indexOf('line_ground'))).toBeLessThan(0);
+    const a = decideAlarm(dawn, uniform(8, { string_blocked: 100, line_line: 100 }), undefined, 'line_ground');
+    expect(a).toMatchObject({ label: 'line_ground', onsetMs: 0, raisedMs: 60_000, continues: true });
+    // not carried, the same windows raise nothing: the rule keeps an alarm, it never starts one
+    expect(decideAlarm(dawn, uniform(8, { string_blocked: 100, line_line: 100 }))).toBeNull();
+    // a class that is no group's member (arc_fault) is drained as before by windows against it
+    const dim = windows(['normal', 'normal', 'normal', 'normal']);
+    expect(decideAlarm(dim, uniform(8), undefined, 'arc_fault')).toBeNull();
+    // nor does the group keep a member whose windows read normal: a repaired leak is let go
+    expect(decideAlarm(windows(['normal', 'normal', 'normal', 'normal']), uniform(8), undefined, 'line_ground')).toBeNull();
+  });
+
+  it("a carried alarm's standing counts what it carried in, kept by its group, until windows against it drain it to 0", () => {
+    const t = uniform(8, { string_blocked: 100 });
+    // carried line_ground through a day its string reads blocked: it ends where it began, at its threshold
+    expect(alarmStanding(blockedDawn(4), t, 'line_ground', undefined, 'line_ground')).toBeCloseTo(DETECTOR_CONTRACT.alarms.carry.share, 9);
+    // counted on its own (not the label carried in) it would be 0: the next day would not carry it
+    expect(alarmStanding(blockedDawn(4), t, 'line_ground')).toBe(0);
+    expect(alarmStanding(blockedDawn(4), t, 'line_ground', undefined, 'arc_fault')).toBe(0);
+    // one normal window drains ln(0.06/0.7) ≈ −2.46 from 8; two line_ground windows then add 2 × 2.46
+    const s = Math.log((0.7 + 1e-4) / (0.06 + 1e-4));
+    expect(alarmStanding(windows(['normal', 'line_ground', 'line_ground']), uniform(8), 'line_ground', undefined, 'line_ground')).toBeCloseTo((8 - s + 2 * s) / 8, 5);
+    // drained to 0, its run is broken: from there on windows that read the group no longer keep it
+    const drained = windows(['normal', 'normal', 'normal', 'normal', 'line_ground']);
+    const after = blockedDawn(1);
+    drained.probs.set(after.probs, 4 * K);
+    expect(alarmStanding(drained, uniform(8), 'line_ground', undefined, 'line_ground')).toBe(0);
+  });
 });
 
 describe('a shadow that recurs by the clock (alarms.recur)', () => {

@@ -44,6 +44,21 @@ def test_two_stage_alarms_are_the_typescripts(fixture):
         _same(_decide(fixture, case, fixture["raise"]), case["alarm"], case["name"])
 
 
+def test_standings_are_the_typescripts_counting_what_was_carried_in(fixture):
+    carried = 0
+    for case in fixture["cases"]:
+        alarm = case["alarm"]
+        if alarm is None:
+            assert case["standing"] is None, case["name"]
+            continue
+        standing = alarms.alarm_standing(case["startMs"], case["probs"], fixture["thresholds"], alarm["label"],
+                                         frozenset(case["plantEvents"]), case["carried"])
+        assert standing == pytest.approx(case["standing"], rel=REL, abs=1e-12), case["name"]
+        carried += case["carried"] == alarm["label"]
+    # the fixture holds alarms that continue a carried label, whose standing counts what it carried in
+    assert carried >= 3
+
+
 def test_one_stage_alarms_are_the_typescripts_raised_with_their_label(fixture):
     for case in fixture["cases"]:
         actual = _decide(fixture, case, None)
