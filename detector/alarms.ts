@@ -200,8 +200,8 @@ export function windowScore(probs: Float32Array, w: number, l: number): number {
   return Math.max(-SPEC.scoreClip, Math.min(SPEC.scoreClip, s));
 }
 
-/** per label, the index of the group that lists it among its members (a class of string_blocked); -1: none */
-const GROUP_OF: readonly number[] = ALARM_LABELS.map((_, l) => (IS_CLASS[l] ? MEMBER_LABELS.findIndex((m, g) => !IS_CLASS[g] && m.includes(l)) : -1));
+/** per label, the group whose reading keeps it when carried (alarms.carry keptByGroup: the group that lists a class among its members); -1: none */
+const KEPT_BY: readonly number[] = ALARM_LABELS.map((_, l) => (SPEC.carry.keptByGroup && IS_CLASS[l] ? MEMBER_LABELS.findIndex((m, g) => !IS_CLASS[g] && m.includes(l)) : -1));
 
 /**
  * A carried label's score in window w while its run carried in is unbroken (alarms.carry
@@ -211,7 +211,7 @@ const GROUP_OF: readonly number[] = ALARM_LABELS.map((_, l) => (IS_CLASS[l] ? ME
  */
 function carriedScore(probs: Float32Array, w: number, l: number): number {
   const score = windowScore(probs, w, l);
-  const g = SPEC.carry.keptByGroup ? GROUP_OF[l]! : -1;
+  const g = KEPT_BY[l]!;
   return score < 0 && g >= 0 && windowScore(probs, w, g) >= 0 ? 0 : score;
 }
 
@@ -375,15 +375,13 @@ export function alarmSince(alarm: Pick<Alarm, 'onsetMs' | 'continues'> | null, c
 export function alarmStanding(windows: PredictedWindows, thresholds: AlarmThresholds, label: AlarmLabel, plantEvents: ReadonlySet<number> = NO_EVENTS, carried: AlarmLabel | null = null): number {
   const l = ALARM_LABELS.indexOf(label);
   if (l < 0) throw new Error(`alarmStanding: ${JSON.stringify(label)} is not an alarm label (${ALARM_LABELS.join(', ')})`);
-  const n = windows.startMs.length;
-  if (n === 0) return 0;
-  if (carried !== label || !(SPEC.carry.share > 0)) return evidenceTrace(windows, plantEvents)[(n - 1) * ALARM_LABELS.length + l]! / thresholds[label];
-  let s = SPEC.carry.share * thresholds[label];
-  let unbroken = true;
-  for (let w = 0; w < n; w++) {
+  // the label's own CUSUM, as the decision runs it: from what it carried in while its carried run is unbroken
+  let kept = carried === label && SPEC.carry.share > 0;
+  let s = kept ? SPEC.carry.share * thresholds[label] : 0;
+  for (let w = 0; w < windows.startMs.length; w++) {
     if (plantEvents.has(windows.startMs[w]!)) continue;
-    s = Math.max(0, s + (unbroken ? carriedScore(windows.probs, w, l) : windowScore(windows.probs, w, l)));
-    if (s === 0) unbroken = false;
+    s = Math.max(0, s + (kept ? carriedScore(windows.probs, w, l) : windowScore(windows.probs, w, l)));
+    if (s === 0) kept = false;
   }
   return s / thresholds[label];
 }

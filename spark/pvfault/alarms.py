@@ -148,18 +148,18 @@ def window_score(p, l):
     return max(-SCORE_CLIP, min(SCORE_CLIP, s))
 
 
-# per label, the index of the group that lists it among its members (a class of string_blocked); -1: none
-_GROUP_OF = [next((g for g in range(len(ALARM_LABELS)) if not _IS_CLASS[g] and l in _MEMBER_LABELS[g]), -1) if _IS_CLASS[l] else -1
-             for l in range(len(ALARM_LABELS))]
 CARRY_KEPT_BY_GROUP = bool(_SPEC["carry"]["keptByGroup"])
 """contracts/detector.json alarms.carry.keptByGroup: whether a window that reads a carried class's group keeps its carried evidence."""
+# per label, the group whose reading keeps it when carried (the group that lists a class among its members); -1: none
+_KEPT_BY = [next((g for g in range(len(ALARM_LABELS)) if not _IS_CLASS[g] and l in _MEMBER_LABELS[g]), -1) if CARRY_KEPT_BY_GROUP and _IS_CLASS[l] else -1
+            for l in range(len(ALARM_LABELS))]
 
 
 def _carried_score(p, l):
     """A carried label's score in a window while its run carried in is unbroken (alarms.carry keptByGroup):
     0 where its score is negative but its group's is not; elsewhere window_score. detector/alarms.ts carriedScore."""
     score = window_score(p, l)
-    g = _GROUP_OF[l] if CARRY_KEPT_BY_GROUP else -1
+    g = _KEPT_BY[l]
     return 0.0 if score < 0 and g >= 0 and window_score(p, g) >= 0 else score
 
 
