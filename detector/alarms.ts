@@ -330,14 +330,19 @@ export interface Recurrence {
 
 const DAY_MS = 86_400_000;
 const RECUR_LABELS: readonly string[] = SPEC.recur.labels;
+const ANY_TIME_LABELS: readonly string[] = SPEC.recur.anyTime;
 
 /**
  * The recurrence a day's alarm leaves the next day (alarms.recur): for an alarm whose label
  * recurs by the clock (a shadow), the span from a window before its onset to a window
- * after its raise, 24 h later; else null (no alarm, another label, or times not known).
+ * after its raise, 24 h later; for one that recurs at any time (an arc), from its raise to
+ * 48 h after it, which holds every window of the next day; else null (no alarm, another
+ * label, or times not known).
  */
 export function recurrenceAfter(label: string | null | undefined, onsetMs: number | null | undefined, raisedMs: number | null | undefined): Recurrence | null {
-  if (!isAlarmLabel(label) || !RECUR_LABELS.includes(label) || !Number.isFinite(onsetMs) || !Number.isFinite(raisedMs)) return null;
+  if (!isAlarmLabel(label) || !Number.isFinite(onsetMs) || !Number.isFinite(raisedMs)) return null;
+  if (ANY_TIME_LABELS.includes(label)) return { label, fromMs: raisedMs!, toMs: raisedMs! + 2 * DAY_MS };
+  if (!RECUR_LABELS.includes(label)) return null;
   return { label, fromMs: onsetMs! + DAY_MS - SPEC.recur.windowsBefore * WINDOW_MS, toMs: raisedMs! + DAY_MS + SPEC.recur.windowsAfter * WINDOW_MS };
 }
 

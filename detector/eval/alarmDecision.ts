@@ -26,11 +26,11 @@ const WEIGHTED_RIVALS = WEIGHTED.length ? `; counted at their weight: ${WEIGHTED
 
 const DECISION = `per label, a CUSUM of the windows' clipped log-ratios against its strongest rival (normal or a class it does not stand for${WEIGHTED_RIVALS}), raised at the end of the first window whose evidence reaches the model's calibrated threshold, windows where the whole plant departs from normal at once set aside, the label of the device's alarm the day before starting at its threshold (contracts/detector.json alarms: plantGate, carry), a group that crossed first named later that day by a member class that reaches its threshold with a mean probability of at least ${DETECTOR_CONTRACT.alarms.groupLabel.minConfidence} over its run (alarms.groupLabel)`;
 const RECUR = DETECTOR_CONTRACT.alarms.recur;
-const RECURRENCE = `, a shadow alarmed the day before re-armed at ${RECUR.share} of its threshold from ${RECUR.windowsBefore} window before to ${RECUR.windowsAfter} window after where that alarm was (alarms.recur)`;
+const RECURRENCE = `, a shadow alarmed the day before re-armed at ${RECUR.share} of its threshold from ${RECUR.windowsBefore} window before to ${RECUR.windowsAfter} window after where that alarm was, and an arc alarmed the day before re-armed at the same share in every window of the day (alarms.recur anyTime)`;
 
 /**
  * `stages` 2: the product's decision; 1: the same without the raise (the first stage alone).
- * `recur`: whether a shadow alarmed the day before is re-armed where it was (alarms.recur; the product's).
+ * `recur`: whether a shadow alarmed the day before is re-armed where it was, and an arc all day (alarms.recur; the product's).
  * `calibrated` is called per device-day, when the first is decided (a module that merely imports
  * the decisions reads no artifacts): it caches, as readCommitted does.
  */
@@ -48,7 +48,7 @@ export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => Cal
       const carried = previous ? passedOn(previous.label, previous.standing) : null;
       const windows = predictedWindowsOf(day);
       const rule = ruleFor(loaded.thresholds, stages === 2 ? loaded.raise : null, day.baselineDays);
-      // and the day before's shadow re-armed where it was, as the predict job reads it from the same row (dayAlarmOnsetMs, dayAlarmRaisedMs)
+      // and the day before's shadow re-armed where it was (an arc: all day), as the predict job reads it from the same row (dayAlarmOnsetMs, dayAlarmRaisedMs)
       const recurring = recur && previous ? recurrenceAfter(previous.label, previous.onsetMs, previous.raisedMs) : null;
       const a = decideAlarm(windows, rule.thresholds, plant.events, carried, rule.raise, recurring);
       if (!a) return { alarm: null };

@@ -241,9 +241,14 @@ Recurrence = collections.namedtuple("Recurrence", ["label", "from_ms", "to_ms"])
 
 def recurrence_after(label, onset_ms, raised_ms):
     """The recurrence a day's alarm leaves the next day (alarms.recur): for an alarm whose label recurs by
-    the clock, the span from a window before its onset to a window after its raise, 24 h later; else None
-    (no alarm, another label, or times not known). detector/alarms.ts recurrenceAfter."""
-    if not is_alarm_label(label) or label not in RECUR["labels"] or not _known(onset_ms) or not _known(raised_ms):
+    the clock (a shadow), the span from a window before its onset to a window after its raise, 24 h later;
+    for one that recurs at any time (an arc), from its raise to 48 h after it, which holds every window of
+    the next day; else None (no alarm, another label, or times not known). detector/alarms.ts recurrenceAfter."""
+    if not is_alarm_label(label) or not _known(onset_ms) or not _known(raised_ms):
+        return None
+    if label in RECUR["anyTime"]:
+        return Recurrence(label, int(raised_ms), int(raised_ms) + 2 * _DAY_MS)
+    if label not in RECUR["labels"]:
         return None
     return Recurrence(label, int(onset_ms) + _DAY_MS - RECUR["windowsBefore"] * WINDOW_MS,
                       int(raised_ms) + _DAY_MS + RECUR["windowsAfter"] * WINDOW_MS)

@@ -204,7 +204,7 @@ describe('a shadow that recurs by the clock (alarms.recur)', () => {
   };
 
   it('re-arms the label at share × threshold in its span: one window that reads enough like it raises it, from that window', () => {
-    expect(RECUR).toMatchObject({ labels: ['partial_shading'], share: 0.8, windowsBefore: 1, windowsAfter: 1 });
+    expect(RECUR).toMatchObject({ labels: ['partial_shading'], anyTime: ['arc_fault'], share: 0.8, windowsBefore: 1, windowsAfter: 1 });
     // threshold 2: re-armed at 1.6, a faint shadow's 0.405 crosses it; on its own it takes five such windows
     const day = faint(['normal', 'normal', 'partial_shading', 'normal']);
     expect(decideAlarm(day, uniform(2))).toBeNull();
@@ -230,7 +230,8 @@ describe('a shadow that recurs by the clock (alarms.recur)', () => {
 
   it('spans a window before the alarm\'s onset to a window after its raise, 24 h later; only the recurring labels, only from the day before', () => {
     expect(recurrenceAfter('partial_shading', 1_000_000, 2_000_000)).toEqual({ label: 'partial_shading', fromMs: 1_000_000 + DAY - WINDOW, toMs: 2_000_000 + DAY + WINDOW });
-    expect(recurrenceAfter('arc_fault', 1_000_000, 2_000_000)).toBeNull();
+    expect(recurrenceAfter('line_ground', 1_000_000, 2_000_000)).toBeNull();
+    expect(recurrenceAfter('string_blocked', 1_000_000, 2_000_000)).toBeNull();
     expect(recurrenceAfter('normal', 1_000_000, 2_000_000)).toBeNull();
     expect(recurrenceAfter('partial_shading', null, 2_000_000)).toBeNull();
     expect(recurrenceAfter('partial_shading', NaN, 2_000_000)).toBeNull();
@@ -241,6 +242,34 @@ describe('a shadow that recurs by the clock (alarms.recur)', () => {
     expect(recurringAlarm(undefined, '2026-06-14', '2026-06-15')).toBeNull();
     // a partition written before tables contract version 11 has no alarm times: nothing recurs from it
     expect(recurringAlarm({ dayVerdict: 'partial_shading' }, '2026-06-14', '2026-06-15')).toBeNull();
+  });
+});
+
+describe('an arc that comes and goes (alarms.recur anyTime)', () => {
+  const DAY = 86_400_000;
+  const onD = (h: number) => Date.parse('2026-06-15T00:00:00Z') + h * 3_600_000;
+
+  it('spans every window of the next day: from the alarm\'s raise to 48 h after it', () => {
+    const raised = onD(-24 + 16.5);
+    const span = recurrenceAfter('arc_fault', onD(-24 + 9), raised)!;
+    expect(span).toEqual({ label: 'arc_fault', fromMs: raised, toMs: raised + 2 * DAY });
+    expect(span.fromMs).toBeLessThan(onD(0));
+    expect(span.toMs).toBeGreaterThan(onD(24));
+    expect(recurrenceAfter('arc_fault', null, raised)).toBeNull();
+    expect(recurringAlarm({ dayVerdict: 'arc_fault', dayAlarmOnsetMs: onD(-15), dayAlarmRaisedMs: raised }, '2026-06-14', '2026-06-15')).toEqual(span);
+    expect(recurringAlarm({ dayVerdict: 'arc_fault', dayAlarmOnsetMs: onD(-15), dayAlarmRaisedMs: raised }, '2026-06-13', '2026-06-15')).toBeNull();
+  });
+
+  it('an arc silent at dawn is raised again by one window that reads clearly as an arc, at any hour; a repaired array drains it', () => {
+    // threshold 6: re-armed at 4.8; a window at arc 0.7 against 0.06 for each other class scores ln(0.7 / 0.06) ≈ 2.46
+    const day = windows(['normal', 'normal', 'normal', 'normal', 'arc_fault', 'normal']);
+    const span = recurrenceAfter('arc_fault', -DAY, -DAY / 2)!;
+    expect(decideAlarm(day, uniform(6))).toBeNull();
+    // what the carry brings is drained at dawn: one arc window later is not enough on its own
+    expect(decideAlarm(day, uniform(6), undefined, 'arc_fault')).toBeNull();
+    expect(decideAlarm(day, uniform(6), undefined, null, null, span)).toMatchObject({ label: 'arc_fault', onsetMs: 4 * 60_000, raisedMs: 5 * 60_000, windows: 1, continues: false });
+    expect(decideAlarm(day, uniform(6), undefined, 'arc_fault', null, span)).toMatchObject({ label: 'arc_fault', onsetMs: 4 * 60_000, continues: false });
+    expect(decideAlarm(windows(['normal', 'normal', 'normal', 'normal', 'normal', 'normal']), uniform(6), undefined, null, null, span)).toBeNull();
   });
 });
 

@@ -149,10 +149,16 @@ def test_the_fixture_carries_an_alarm_that_stood_and_not_one_that_fell(fixture):
     assert carried == {("2026-06-27", "PV-B"): "arc_fault", ("2026-07-01", "PV-H"): "partial_shading"}
 
 
-def test_the_fixture_re_arms_a_shadow_where_it_was_the_day_before(fixture):
+def test_the_fixture_re_arms_a_shadow_where_it_was_the_day_before_and_an_arc_all_day(fixture):
     recurring = {(day["date"], d): ref["recurring"] for day in fixture["days"] for d, ref in day["references"].items() if ref["recurring"]}
-    # PV-H's two shadows, whether or not they stood at the day's end; not PV-B's arc fault
-    assert sorted(recurring) == [("2026-06-30", "PV-H"), ("2026-07-01", "PV-H")]
-    for (date, _), r in recurring.items():
-        row = next(x for d in fixture["days"] if d["date"] == date for x in d["rows"] if x["deviceId"] == "PV-H")
-        assert r["fromMs"] == row["dayAlarmOnsetMs"] + 86400000 - 1280000 and r["toMs"] == row["dayAlarmRaisedMs"] + 86400000 + 1280000, date
+    # PV-H's two shadows, whether or not they stood at the day's end, and PV-B's two arc days (alarms.recur anyTime)
+    assert sorted(recurring) == [("2026-06-27", "PV-B"), ("2026-06-28", "PV-B"), ("2026-06-30", "PV-H"), ("2026-07-01", "PV-H")]
+    for (date, device), r in recurring.items():
+        row = next(x for d in fixture["days"] if d["date"] == date for x in d["rows"] if x["deviceId"] == device)
+        if device == "PV-H":
+            assert r["label"] == "partial_shading"
+            assert r["fromMs"] == row["dayAlarmOnsetMs"] + 86400000 - 1280000 and r["toMs"] == row["dayAlarmRaisedMs"] + 86400000 + 1280000, date
+        else:
+            # from the arc's raise to 48 h after it: every window of the next day
+            assert r["label"] == "arc_fault"
+            assert r["fromMs"] == row["dayAlarmRaisedMs"] and r["toMs"] == row["dayAlarmRaisedMs"] + 2 * 86400000, date

@@ -136,7 +136,11 @@ def test_a_shadow_alarmed_the_day_before_is_re_armed_where_it_was():
     """alarms.recur as detector/alarms.ts recurrenceAfter and recurringAlarm (test/detector/alarms.test.ts holds the same)."""
     day, window = 86400000, 64 * 20000
     assert alarms.recurrence_after("partial_shading", 1000000, 2000000) == ("partial_shading", 1000000 + day - window, 2000000 + day + window)
-    assert alarms.recurrence_after("arc_fault", 1000000, 2000000) is None
+    assert alarms.recurrence_after("line_ground", 1000000, 2000000) is None
+    assert alarms.recurrence_after("string_blocked", 1000000, 2000000) is None
+    # an arc comes and goes at no hour (anyTime): from its raise to 48 h after it, every window of the next day
+    assert alarms.recurrence_after("arc_fault", 1000000, 2000000) == ("arc_fault", 2000000, 2000000 + 2 * day)
+    assert alarms.recurrence_after("arc_fault", None, 2000000) is None
     assert alarms.recurrence_after("partial_shading", None, 2000000) is None
     assert alarms.recurrence_after("partial_shading", float("nan"), 2000000) is None
     row = {"dayVerdict": "partial_shading", "dayAlarmOnsetMs": 1000000, "dayAlarmRaisedMs": 2000000}
