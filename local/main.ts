@@ -130,7 +130,7 @@ export function summaryLines(r: LocalRunResult): string[] {
   const b = r.predict.baseline;
   lines.push(
     b.readFrom
-      ? `Baselines: ${b.devicesWithHistory} of ${r.predict.devices} devices judged against their own history (the baseline of ${b.readFrom}), the rest, without a healthy day yet, against the fleet; ${b.alarmsCarried} alarm${b.alarmsCarried === 1 ? '' : 's'} of the day before carried into the day (re-raised at the first window not against them), ${b.alarmsRecurring} shading alarm${b.alarmsRecurring === 1 ? '' : 's'} re-armed where its shadow fell the day before, ${b.alarmsContinued} of the day's alarms still open since an earlier day.`
+      ? `Baselines: ${b.devicesWithHistory} of ${r.predict.devices} devices judged against their own history (the baseline of ${b.readFrom}), the rest, without a healthy day yet, against the fleet; ${b.alarmsCarried} alarm${b.alarmsCarried === 1 ? '' : 's'} of the day before carried into the day (re-raised at the first window not against them), ${b.alarmsRecurring} alarm${b.alarmsRecurring === 1 ? '' : 's'} of the day before re-armed (a shadow where it fell, an arc all day), ${b.alarmsContinued} of the day's alarms still open since an earlier day.`
       : `Baselines: none before ${r.date} (a first day): every device judged against the fleet, with the thresholds for no history; run --days 3 or more for devices judged against their own history.`,
   );
   const events = r.predict.plantEventWindows;

@@ -76,7 +76,7 @@ export interface PredictResult {
     written: number;
     /** devices whose alarm of the day before was carried into the day (contracts/detector.json alarms.carry) */
     alarmsCarried: number;
-    /** devices whose alarm of the day before re-arms its label where it was (contracts/detector.json alarms.recur: a shadow) */
+    /** devices whose alarm of the day before re-arms its label (contracts/detector.json alarms.recur: a shadow where it was, an arc all day) */
     alarmsRecurring: number;
     /** the day's alarms that continue the one carried in: open since an earlier day (gold_daily alarmSinceMs other than alarmOnsetMs) */
     alarmsContinued: number;

@@ -333,7 +333,7 @@ describe('a simulated day through the real producer, Kafka and Spark, against th
     const withGain = embedded.tables.device_baseline!.rows.filter((r) => r.gain !== null).length;
     // the first day's alarms that still stood at its end are carried into the next (alarms.carry)
     const carried = embedded.tables.device_baseline!.rows.filter((r) => passedOn(r.dayVerdict as string | null, r.dayAlarmStanding as number | null)).length;
-    // and its shadows re-armed where they were (alarms.recur)
+    // and its shadows re-armed where they were, its arcs all day (alarms.recur)
     const recurring = embedded.tables.device_baseline!.rows.filter((r) => recurrenceAfter(r.dayVerdict as string | null, r.dayAlarmOnsetMs as number | null, r.dayAlarmRaisedMs as number | null)).length;
     expect(next.embedded.predict.baseline).toEqual({ readFrom: DATE, devicesWithHistory: withGain, written: DEVICES, alarmsCarried: carried, alarmsRecurring: recurring, alarmsContinued: expect.any(Number) });
     expect(next.spark.predict.baseline).toEqual(next.embedded.predict.baseline);
