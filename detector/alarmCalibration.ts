@@ -19,6 +19,8 @@ export interface CalibrationDay {
   healthy: boolean;
   /** the labels whose alarm names this day's fault (empty: healthy, or a fault the day cannot show) */
   right: ReadonlySet<AlarmLabel>;
+  /** per group, the window that completes its run of clear windows (detector/alarms.ts runCompleted, alarms.raise run), -1: none; absent: not counted */
+  runs?: Readonly<Partial<Record<AlarmGroup, number>>>;
 }
 
 export interface Calibration {
@@ -201,6 +203,8 @@ export interface RaiseCalibration {
   healthyDays: number;
   /** healthy days alarmed by the thresholds or by a group's early raise */
   falseAlarms: number;
+  /** of those, the healthy days only the second stage's run alarms (alarms.raise run) */
+  byRun: number;
 }
 
 /**
@@ -216,11 +220,15 @@ export interface RaiseCalibration {
 export function calibrateRaise(days: readonly CalibrationDay[], thresholds: AlarmThresholds, budget: number, floor: number): RaiseCalibration {
   if (!(budget >= 0 && budget < 1)) throw new Error(`budget: ${budget} is not a share in [0, 1)`);
   if (!(floor > 0)) throw new Error(`floor: ${floor} must be positive`);
-  const prepared = days.filter((d) => d.healthy).map(prepare);
+  const healthy = days.filter((d) => d.healthy);
+  const prepared = healthy.map(prepare);
   const allowed = Math.floor(budget * prepared.length);
   const h = ALARM_LABELS.map((label) => thresholds[label]);
   // a healthy day the thresholds alarm costs a raise threshold nothing
   const alarmed = prepared.map((d) => raisedLabel(d, h) !== null);
+  // nor does one the second stage's run raises (alarms.raise run: not a level to choose, a rule of the contract)
+  const byRun = healthy.map((d, i) => !alarmed[i] && ALARM_GROUPS.some((g) => (d.runs?.[g] ?? -1) >= 0));
+  byRun.forEach((r, i) => (alarmed[i] ||= r));
   // thresholds that already spend more than the budget (a floor above the healthy peaks) leave the raise that much, no more
   const limit = Math.max(allowed, alarmed.filter(Boolean).length);
   const raise = {} as Record<AlarmGroup, number>;
@@ -238,5 +246,5 @@ export function calibrateRaise(days: readonly CalibrationDay[], thresholds: Alar
     raise[g] = chosen;
     prepared.forEach((d, i) => (alarmed[i] ||= peak(d) >= chosen));
   }
-  return { raise, healthyDays: prepared.length, falseAlarms: alarmed.filter(Boolean).length };
+  return { raise, healthyDays: prepared.length, falseAlarms: alarmed.filter(Boolean).length, byRun: byRun.filter(Boolean).length };
 }

@@ -434,10 +434,28 @@ function windowsWithin(windows: PredictedWindows, plantEvents: ReadonlySet<numbe
   return out;
 }
 
+const RUN = SPEC.raise.run;
+
+/**
+ * The window at whose end label l's score has been at least alarms.raise run.minScore in
+ * run.windows consecutive predicted windows for the first time, or -1: the second stage's run
+ * (a window the plant gate set aside neither extends nor breaks it).
+ */
+export function runCompleted(windows: PredictedWindows, plantEvents: ReadonlySet<number>, l: number): number {
+  let run = 0;
+  for (let w = 0; w < windows.startMs.length; w++) {
+    if (plantEvents.has(windows.startMs[w]!)) continue;
+    run = windowScore(windows.probs, w, l) >= RUN.minScore ? run + 1 : 0;
+    if (run >= RUN.windows) return w;
+  }
+  return -1;
+}
+
 /**
  * The second stage of a two-stage alarm: the first window at which a group's evidence (the
- * day counted on its own, evidenceTrace) reaches its raise threshold raises the day's alarm
- * when the decision (`named`) has not raised one by then. The alarm keeps the decision's
+ * day counted on its own, evidenceTrace) reaches its raise threshold, or that completes a run
+ * of windows reading clearly as the group (runCompleted), raises the day's alarm when the
+ * decision (`named`) has not raised one by then. The alarm keeps the decision's
  * label, onset (or the group's run's, if earlier), confidence and evidence (the label's at
  * its own crossing), with the earlier raise; when the decision raised nothing all day, it
  * is the group's, from its run. Why: a new blocked string reads as all of string_blocked's
@@ -450,11 +468,12 @@ function raisedEarly(windows: PredictedWindows, plantEvents: ReadonlySet<number>
   const L = ALARM_LABELS.length;
   const trace = evidenceTrace(windows, plantEvents);
   const n = windows.startMs.length;
-  const raised = ALARM_GROUPS.flatMap((group) => (raise[group] === undefined ? [] : [{ group, l: ALARM_LABELS.indexOf(group), r: raise[group]! }]));
+  const raised = ALARM_GROUPS.flatMap((group) => (raise[group] === undefined ? [] : [{ group, l: ALARM_LABELS.indexOf(group), r: raise[group]!, runAt: runCompleted(windows, plantEvents, ALARM_LABELS.indexOf(group)) }]));
   for (let w = 0; w < n; w++) {
     if (named && named.raisedMs <= windows.endMs[w]!) return named;
-    for (const { group, l, r } of raised) {
-      if (trace[w * L + l]! < r) continue;
+    for (const { group, l, r, runAt } of raised) {
+      // at its raise threshold, or at the end of a run of windows that read clearly as the group (alarms.raise run)
+      if (trace[w * L + l]! < r && w !== runAt) continue;
       // the group's run: back to the window after the last one it stood at 0
       let from = w;
       while (from > 0 && trace[(from - 1) * L + l]! > 0) from--;

@@ -40,7 +40,7 @@ export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => Cal
     name,
     description:
       stages === 2
-        ? `the day's alarm in two stages: a group (string_blocked) is raised at the end of the first window whose evidence reaches its raise threshold (alarms.json raise, calibrated for the same false-alarm budget), and the decision over the day (${decision}) gives the alarm its label; the delay counts to when the alarm first named the fault (contracts/detector.json alarms.raise)`
+        ? `the day's alarm in two stages: a group (string_blocked) is raised at the end of the first window whose evidence reaches its raise threshold (alarms.json raise, calibrated for the same false-alarm budget) or that completes a run of ${DETECTOR_CONTRACT.alarms.raise.run.windows} windows each scoring at least ${DETECTOR_CONTRACT.alarms.raise.run.minScore} for it (alarms.raise run), and the decision over the day (${decision}) gives the alarm its label; the delay counts to when the alarm first named the fault (contracts/detector.json alarms.raise)`
         : `the day's alarm in one stage, without the raise: ${decision}`,
     decide(day: DeviceDayEvidence, _history, plant: PlantContext = NO_PLANT_CONTEXT, previous = null) {
       const loaded = calibrated();

@@ -312,20 +312,40 @@ def _within(starts, ends, plant_events, from_ms, to_ms):
     return [v for v in range(len(starts)) if starts[v] not in plant_events and starts[v] >= from_ms and ends[v] <= to_ms]
 
 
+RUN = _SPEC["raise"]["run"]
+"""contracts/detector.json alarms.raise run: the second stage also raises a group at the end of a run of windows that read clearly as it."""
+
+
+def run_completed(starts, probs, plant_events, l):
+    """The index of the window at whose end label l's score has been at least run.minScore in run.windows
+    consecutive predicted windows for the first time, or -1 (a window the plant gate set aside neither
+    extends nor breaks the run). detector/alarms.ts runCompleted."""
+    run = 0
+    for w in range(len(starts)):
+        if starts[w] in plant_events:
+            continue
+        run = run + 1 if window_score(probs[w], l) >= RUN["minScore"] else 0
+        if run >= RUN["windows"]:
+            return w
+    return -1
+
+
 def _raised_early(starts, ends, probs, plant_events, named, raise_thresholds):
     """The second stage of a two-stage alarm (detector/alarms.ts raisedEarly): the first window at
     which a group's evidence (evidence_trace) reaches its raise threshold raises the day's alarm when
-    the decision (`named`) has not raised one by then; the alarm keeps the decision's label, onset (or
+    the decision (`named`) has not raised one by then, or at the end of a run of windows that read clearly
+    as the group (run_completed, alarms.raise run); the alarm keeps the decision's label, onset (or
     the group's run's, if earlier), confidence and evidence, with the earlier raise and when the
     decision named it (labelledMs), and says it was raised as the group (raisedAs) when its label is
     another; with no decision all day, it is the group's, from its run, never named (labelledMs None)."""
     trace = evidence_trace(starts, probs, plant_events)
-    raised = [(group, ALARM_LABELS.index(group), raise_thresholds[group]) for group in GROUPS if raise_thresholds.get(group) is not None]
+    raised = [(group, ALARM_LABELS.index(group), raise_thresholds[group], run_completed(starts, probs, plant_events, ALARM_LABELS.index(group)))
+              for group in GROUPS if raise_thresholds.get(group) is not None]
     for w in range(len(starts)):
         if named is not None and named["raisedMs"] <= ends[w]:
             return named
-        for group, l, r in raised:
-            if trace[w][l] < r:
+        for group, l, r, run_at in raised:
+            if trace[w][l] < r and w != run_at:
                 continue
             first = w
             while first > 0 and trace[first - 1][l] > 0:

@@ -110,6 +110,25 @@ describe('calibrateRaise', () => {
     expect(calibrateRaise(healthy.map((d) => d.cal), tight, 0, 0.1).raise.string_blocked).toBeLessThanOrEqual(0.2);
   });
 
+  it('counts a healthy day the second stage\'s run raises (alarms.raise run) as spent: the level may alarm it too, and no other', () => {
+    const healthy = [leaning(1), leaning(2), leaning(3), ...Array.from({ length: 97 }, () => day(20, 'normal', 0.95, [], true))];
+    const [p1, p2, p3] = healthy.slice(0, 3).map(peak) as [number, number, number];
+    // the run raises the day that leans most: over a budget of none, and the level may then alarm that day too
+    const cal = healthy.map((d, i) => ({ ...d.cal, runs: { string_blocked: i === 2 ? 5 : -1 } }));
+    const spent = calibrateRaise(cal, thresholds, 0, 0.5);
+    expect(spent.byRun).toBe(1);
+    expect(spent.falseAlarms).toBe(1);
+    expect(spent.raise.string_blocked).toBeCloseTo((p2 + p3) / 2, 9);
+    // without the run: just above the highest healthy peak
+    const quiet = calibrateRaise(healthy.map((d) => d.cal), thresholds, 0, 0.5);
+    expect(quiet.byRun).toBe(0);
+    expect(quiet.raise.string_blocked).toBeCloseTo(p3 * 1.1 + 0.1, 9);
+    // a run on a day the thresholds alarm anyway is not the run's
+    const low = { ...thresholds, line_ground: 1 } as AlarmThresholds;
+    expect(calibrateRaise(cal, low, 0, 0.5).byRun).toBe(0);
+    expect(p1).toBeLessThan(p2);
+  });
+
   it('refuses a budget outside [0, 1) and a floor that is not positive', () => {
     expect(() => calibrateRaise([], thresholds, -0.1, 1)).toThrow('budget: -0.1 is not a share');
     expect(() => calibrateRaise([], thresholds, 0, 0)).toThrow('floor: 0 must be positive');

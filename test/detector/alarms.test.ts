@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DETECTOR_CONTRACT, FAULT_CLASSES } from '../../contracts';
 import { ARTIFACTS_DIR, readCalibratedAlarms } from '../../detector/model/artifacts';
 import { readModelVersion } from '../../detector/model/manifest';
-import { ALARM_LABELS, alarmCandidates, alarmSince, alarmStanding, carriedAlarm, checkRivalWeights, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, recurrenceAfter, recurringAlarm, ruleFor, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
+import { ALARM_LABELS, alarmCandidates, alarmSince, alarmStanding, carriedAlarm, checkRivalWeights, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, recurrenceAfter, recurringAlarm, ruleFor, runCompleted, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
 
 const K = FAULT_CLASSES.length;
 const at = (label: string) => FAULT_CLASSES.indexOf(label as never);
@@ -242,6 +242,29 @@ describe('a shadow that recurs by the clock (alarms.recur)', () => {
     expect(recurringAlarm(undefined, '2026-06-14', '2026-06-15')).toBeNull();
     // a partition written before tables contract version 11 has no alarm times: nothing recurs from it
     expect(recurringAlarm({ dayVerdict: 'partial_shading' }, '2026-06-14', '2026-06-15')).toBeNull();
+  });
+});
+
+describe('the second stage\'s run of clear windows (alarms.raise run)', () => {
+  const RUN = DETECTOR_CONTRACT.alarms.raise.run;
+  const blocked = ALARM_LABELS.indexOf('string_blocked');
+  const NO_SET_ASIDE: ReadonlySet<number> = new Set();
+
+  it('completes at the third consecutive window scoring at least minScore; a window set aside neither extends nor breaks it, another window breaks it', () => {
+    expect(RUN).toEqual({ windows: 3, minScore: 5 });
+    // a blocked string at 0.7 for line_line, each other class 0.06: the group (0.82) against normal (0.06) scores ln(13.7) ≈ 2.6, under minScore
+    expect(runCompleted(windows(['line_line', 'line_line', 'line_line']), NO_SET_ASIDE, blocked)).toBe(-1);
+    const clear = windows(['normal', 'open_circuit', 'open_circuit', 'open_circuit', 'open_circuit'], 0.999);
+    expect(runCompleted(clear, NO_SET_ASIDE, blocked)).toBe(3);
+    expect(runCompleted(clear, new Set([120_000]), blocked)).toBe(4);
+    expect(runCompleted(windows(['open_circuit', 'open_circuit', 'normal', 'open_circuit', 'open_circuit'], 0.999), NO_SET_ASIDE, blocked)).toBe(-1);
+  });
+
+  it('raises the group at the run\'s end when its evidence is still under the raise threshold, and the decision\'s label stays', () => {
+    const clear = windows(['normal', 'open_circuit', 'open_circuit', 'open_circuit', 'normal', 'normal'], 0.999);
+    const t = uniform(60);
+    expect(decideAlarm(clear, t, undefined, null, { string_blocked: 50 })).toMatchObject({ label: 'string_blocked', onsetMs: 60_000, raisedMs: 240_000, windows: 3, labelledMs: null });
+    expect(decideAlarm(clear, t, undefined, null, null)).toBeNull();
   });
 });
 

@@ -27,6 +27,10 @@ it('covers a raise before the decision, a relabelled raise, a group never named,
   expect(cases.filter((c) => c.alarm?.label === 'string_blocked' && !c.oneStage).length).toBeGreaterThanOrEqual(2);
   // the decision first: the two stages give its alarm unchanged
   expect(cases.filter((c) => c.oneStage && JSON.stringify(c.alarm) === JSON.stringify(c.oneStage)).length).toBeGreaterThanOrEqual(10);
+  // raised by a run of clear windows (alarms.raise run) before its evidence reached the raise threshold (15.5 here), and a set-aside window inside such a run
+  const byRun = cases.filter((c) => c.name.startsWith('three clear windows') || c.name.startsWith('a window the plant gate set aside inside the run'));
+  expect(byRun.map((c) => [c.alarm?.label, c.alarm!.evidence < 15.5, c.alarm!.windows])).toEqual([['string_blocked', true, 3], ['string_blocked', true, 3]]);
+  expect(cases.find((c) => c.name.startsWith('a run broken'))!.alarm!.evidence).toBeGreaterThanOrEqual(15.5);
   // set-aside windows inside a raised run, and a carried label
   expect(cases.some((c) => c.plantEvents.length > 0 && c.alarm && !c.oneStage)).toBe(true);
   expect(cases.some((c) => c.carried !== null && c.alarm?.continues)).toBe(true);

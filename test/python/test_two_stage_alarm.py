@@ -109,3 +109,19 @@ def test_rival_weights_are_the_contracts_and_checked():
             alarms.check_rival_weights(bad)
         assert message in str(e.value)
     assert alarms.check_rival_weights({"doc": "only a doc"}) == {}
+
+
+def test_the_run_of_clear_windows_completes_as_the_typescripts(fixture):
+    """alarms.raise run: run_completed as detector/alarms.ts runCompleted (test/detector/alarms.test.ts holds the same cases)."""
+    assert alarms.RUN == {"windows": 3, "minScore": 5}
+    blocked = alarms.ALARM_LABELS.index("string_blocked")
+    normal = [0.999] + [0.0002] * 5
+    open_string = [0.0002, 0.0002, 0.0002, 0.999, 0.0002, 0.0002]
+    starts = [w * 60000 for w in range(5)]
+    clear = [normal] + [open_string] * 4
+    assert alarms.run_completed(starts, clear, alarms.NO_EVENTS, blocked) == 3
+    assert alarms.run_completed(starts, clear, frozenset([120000]), blocked) == 4
+    assert alarms.run_completed(starts, [open_string, open_string, normal, open_string, open_string], alarms.NO_EVENTS, blocked) == -1
+    # the fixture's cases raised by a run: raised there with evidence under the raise threshold
+    by_run = [c for c in fixture["cases"] if c["name"].startswith("three clear windows")]
+    assert by_run and all(c["alarm"]["evidence"] < fixture["raise"]["string_blocked"] for c in by_run)
