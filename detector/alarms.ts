@@ -468,7 +468,10 @@ function raisedEarly(windows: PredictedWindows, plantEvents: ReadonlySet<number>
   const L = ALARM_LABELS.length;
   const trace = evidenceTrace(windows, plantEvents);
   const n = windows.startMs.length;
-  const raised = ALARM_GROUPS.flatMap((group) => (raise[group] === undefined ? [] : [{ group, l: ALARM_LABELS.indexOf(group), r: raise[group]!, runAt: runCompleted(windows, plantEvents, ALARM_LABELS.indexOf(group)) }]));
+  const raised = ALARM_GROUPS.flatMap((group) => {
+    const l = ALARM_LABELS.indexOf(group);
+    return raise[group] === undefined ? [] : [{ group, l, r: raise[group]!, runAt: runCompleted(windows, plantEvents, l) }];
+  });
   for (let w = 0; w < n; w++) {
     if (named && named.raisedMs <= windows.endMs[w]!) return named;
     for (const { group, l, r, runAt } of raised) {

@@ -339,8 +339,8 @@ def _raised_early(starts, ends, probs, plant_events, named, raise_thresholds):
     decision named it (labelledMs), and says it was raised as the group (raisedAs) when its label is
     another; with no decision all day, it is the group's, from its run, never named (labelledMs None)."""
     trace = evidence_trace(starts, probs, plant_events)
-    raised = [(group, ALARM_LABELS.index(group), raise_thresholds[group], run_completed(starts, probs, plant_events, ALARM_LABELS.index(group)))
-              for group in GROUPS if raise_thresholds.get(group) is not None]
+    raised = [(group, l, raise_thresholds[group], run_completed(starts, probs, plant_events, l))
+              for group, l in ((g, ALARM_LABELS.index(g)) for g in GROUPS) if raise_thresholds.get(group) is not None]
     for w in range(len(starts)):
         if named is not None and named["raisedMs"] <= ends[w]:
             return named

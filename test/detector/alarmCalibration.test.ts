@@ -112,7 +112,7 @@ describe('calibrateRaise', () => {
 
   it('counts a healthy day the second stage\'s run raises (alarms.raise run) as spent: the level may alarm it too, and no other', () => {
     const healthy = [leaning(1), leaning(2), leaning(3), ...Array.from({ length: 97 }, () => day(20, 'normal', 0.95, [], true))];
-    const [p1, p2, p3] = healthy.slice(0, 3).map(peak) as [number, number, number];
+    const [, p2, p3] = healthy.slice(0, 3).map(peak) as [number, number, number];
     // the run raises the day that leans most: over a budget of none, and the level may then alarm that day too
     const cal = healthy.map((d, i) => ({ ...d.cal, runs: { string_blocked: i === 2 ? 5 : -1 } }));
     const spent = calibrateRaise(cal, thresholds, 0, 0.5);
@@ -126,7 +126,6 @@ describe('calibrateRaise', () => {
     // a run on a day the thresholds alarm anyway is not the run's
     const low = { ...thresholds, line_ground: 1 } as AlarmThresholds;
     expect(calibrateRaise(cal, low, 0, 0.5).byRun).toBe(0);
-    expect(p1).toBeLessThan(p2);
   });
 
   it('refuses a budget outside [0, 1) and a floor that is not positive', () => {
