@@ -12,6 +12,7 @@ import { moduleStc, perUnitOfDesign } from './simulator/registry';
 import type { DeviceDay } from './simulator/device';
 import { FIELD_CONDITIONS, NO_CONDITIONS, type ConditionKind, type ConditionsConfig } from './simulator/conditions';
 import { DEFAULT_DESIGN, plantConfig, simulatePlantDay, type PlantConfig } from './simulator/plant';
+import type { FaultMix } from './simulator/faults';
 import { Rng } from './simulator/random';
 import { buildSilverRow } from './silver';
 import { CHANNELS, concatInputs, dayScalograms, filledChannels, modelInputs, N_LEVELS, N_SCALES, rawLevels, WINDOW, windowsOf, type ModelInputs, type Normalization } from './windows';
@@ -148,6 +149,8 @@ export interface SplitSpec {
   conditions?: 'training' | 'none';
   /** the arrays' designs: the default design's only, or the training mix (trainingDesign) */
   designs?: 'training' | 'default';
+  /** each device's fault drawn with these weights; every class at 1 (one device in six each) when absent */
+  faultMix?: FaultMix;
 }
 
 /**
@@ -225,8 +228,8 @@ export function trainingDesign(seed: number, date: string): Design {
 }
 
 /** A split's plant-day: its arrays' design (the training mix or the default) and the plant of it. */
-function plantFor(spec: { seed: number; date: string }, devices: number, conditions: SplitSpec['conditions'] = 'none', designs: SplitSpec['designs'] = 'default'): { design: Design; config: PlantConfig } {
-  const mix = Object.fromEntries(FAULT_CLASSES.map((c) => [c, 1]));
+function plantFor(spec: { seed: number; date: string }, devices: number, conditions: SplitSpec['conditions'] = 'none', designs: SplitSpec['designs'] = 'default', faultMix?: FaultMix): { design: Design; config: PlantConfig } {
+  const mix = faultMix ?? Object.fromEntries(FAULT_CLASSES.map((c) => [c, 1]));
   const design = designs === 'training' ? trainingDesign(spec.seed, spec.date) : defaultDesign();
   const config = plantConfig({ date: spec.date, seed: spec.seed, devices, faultMix: mix, keepSeries: true, conditions: conditions === 'none' ? NO_CONDITIONS : trainingConditions(spec.seed, spec.date), design });
   return { design, config };
@@ -299,7 +302,7 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
   const y: number[] = [];
   const meta: WindowMeta[] = [];
   for (const pd of spec.plantDays) {
-    const { design, config } = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs);
+    const { design, config } = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs, spec.faultMix);
     const perUnit = perUnitOfDesign(design);
     const plant = simulatePlantDay(config);
     const keepRng = new Rng(pd.seed, `keep:${pd.date}`);
@@ -331,7 +334,7 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
 export function plantDaysOf(spec: SplitSpec): Iterable<{ day: DeviceDay; window: { startMs: number; endMs: number }; gain: number; perUnit: PerUnitReference }> {
   return (function* () {
     for (const pd of spec.plantDays) {
-      const { design, config } = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs);
+      const { design, config } = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs, spec.faultMix);
       const perUnit = perUnitOfDesign(design);
       const plant = simulatePlantDay(config);
       const days = [...plant.devices()];

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAULT_CLASSES } from '../../contracts';
+import { FAULT_CLASSES, type FaultClass } from '../../contracts';
 import { HELD_OUT_MODULES, LEAK_GROUPS, persistenceGroup, severityKey, shortedGroup, TRAINING_DESIGN_SHARE, TRAINING_LAYOUTS, TRAINING_MODULES } from '../dataset';
 import { moduleTechnology } from '../../contracts/design';
 import type { Normalization } from '../windows';
@@ -29,7 +29,7 @@ export interface Evaluation {
   repeats?: Record<string, number>;
   parameters: number;
   history: { epoch: number; trainLoss: number; trainAccuracy: number; valLoss: number; valAccuracy: number; seconds: number }[];
-  data: Record<'train' | 'validation' | 'test', { plantDays: { seed: number; date: string }[]; devicesPerPlantDay: number; windows: number; normalKeep: number; designs?: 'training' | 'default' }>;
+  data: Record<'train' | 'validation' | 'test', { plantDays: { seed: number; date: string }[]; devicesPerPlantDay: number; windows: number; normalKeep: number; designs?: 'training' | 'default'; faultMix?: Partial<Record<FaultClass, number>> }>;
   normalization: Normalization;
   test: {
     metrics: Metrics;
@@ -41,6 +41,13 @@ export interface Evaluation {
   };
 }
 
+
+/** How the training devices' faults were drawn: uniformly unless train --fault-mix weighed some class (the test split is always uniform). */
+function faultMixSentence(mix: Partial<Record<FaultClass, number>> | undefined): string {
+  const weighed = mix ? FAULT_CLASSES.filter((c) => (mix[c] ?? 0) !== 1) : [];
+  if (!mix || weighed.length === 0) return 'Device faults are drawn uniformly over the six classes';
+  return `Device faults are drawn with the weights ${FAULT_CLASSES.map((c) => `${c} ${mix[c] ?? 0}`).join(', ')} in training and validation (\`--fault-mix\`), uniformly in the test split`;
+}
 
 function repeatsSentence(repeats: Evaluation['repeats']): string {
   const entries = Object.entries(repeats ?? {});
@@ -135,7 +142,7 @@ export function writeModelCard(e: Evaluation, docs: string = DOCS_DIR): void {
     '',
     '## Data',
     '',
-    `All data is simulated (docs/simulator.md): labelled fault data from real plants does not exist. Every plant-day has its own seed and date, so its weather, devices and faults are its own; splits never share a plant-day. Device faults are drawn uniformly over the six classes; normal windows, which dominate, are subsampled in training and validation (each kept with probability ${e.data.train.normalKeep}).${repeatsSentence(e.repeats)}`,
+    `All data is simulated (docs/simulator.md): labelled fault data from real plants does not exist. Every plant-day has its own seed and date, so its weather, devices and faults are its own; splits never share a plant-day. ${faultMixSentence(e.data.train.faultMix)}; normal windows, which dominate, are subsampled in training and validation (each kept with probability ${e.data.train.normalKeep}).${repeatsSentence(e.repeats)}`,
     '',
     '| split | plant-days | devices each | dates | windows |',
     '|---|---:|---:|---|---:|',

@@ -1,6 +1,6 @@
 /**
  * npm run train -- [--train-days 240] [--devices 18] [--epochs 30] [--patience 5] [--normal-keep 0.5] [--variant classic|plain|batchnorm]
- *                   [--repeat partial_shading=3,...] [--out DIR]
+ *                   [--repeat partial_shading=3,...] [--fault-mix partial_shading=3,...] [--out DIR]
  * (the defaults reproduce the committed model: ~22 min of training on 2 cores, wasm backend)
  *
  * Simulates labelled plant-days (train 2025 seeds 1000+, validation 2025 seeds 2000+,
@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FAULT_CLASSES } from '../../contracts';
 import { buildWindowSet, estimateNormalization, plantDaysOf, severityKey, spreadDates, SPLIT_SEEDS, type SplitSpec, type WindowSet } from '../dataset';
 import { Progress } from '../progress';
+import { parseFaultMix } from '../simulator/cli';
 import { Rng } from '../simulator/random';
 import { N_LEVELS, WINDOW_MS, WINDOW_VALUES } from '../windows';
 import { ARTIFACTS_DIR, normalizationFile, saveModel } from './artifacts';
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
       conditions: { type: 'string', default: 'none' },
       designs: { type: 'string', default: 'training' },
       repeat: { type: 'string', default: '' },
+      'fault-mix': { type: 'string', default: '' },
     },
   });
   const n = (k: keyof typeof values) => {
@@ -193,9 +195,12 @@ async function main(): Promise<void> {
   if (conditions !== 'training' && conditions !== 'none') throw new Error(`--conditions: expected training or none, got ${JSON.stringify(conditions)}`);
   const designs = values.designs;
   if (designs !== 'training' && designs !== 'default') throw new Error(`--designs: expected training or default, got ${JSON.stringify(designs)}`);
+  // --fault-mix weighs the classes it names against 1 for the others; the test split keeps every
+  // class at one device in six, so the test figures of different mixes compare
+  const faultMix = values['fault-mix'] ? { faultMix: { ...Object.fromEntries(FAULT_CLASSES.map((c) => [c, 1])), ...parseFaultMix(values['fault-mix']) } } : {};
   const splits: Record<'train' | 'validation' | 'test', SplitSpec> = {
-    train: { name: 'train', plantDays: spreadDates(2025, n('train-days'), seed).map((date, i) => ({ seed: SPLIT_SEEDS.train + i, date })), devicesPerPlantDay: devices, normalKeep, conditions, designs },
-    validation: { name: 'validation', plantDays: spreadDates(2025, n('val-days'), seed + 1).map((date, i) => ({ seed: SPLIT_SEEDS.validation + i, date })), devicesPerPlantDay: devices, normalKeep, conditions, designs },
+    train: { name: 'train', plantDays: spreadDates(2025, n('train-days'), seed).map((date, i) => ({ seed: SPLIT_SEEDS.train + i, date })), devicesPerPlantDay: devices, normalKeep, conditions, designs, ...faultMix },
+    validation: { name: 'validation', plantDays: spreadDates(2025, n('val-days'), seed + 1).map((date, i) => ({ seed: SPLIT_SEEDS.validation + i, date })), devicesPerPlantDay: devices, normalKeep, conditions, designs, ...faultMix },
     test: { name: 'test', plantDays: spreadDates(2026, n('test-days'), seed + 2).map((date, i) => ({ seed: SPLIT_SEEDS.test + i, date })), devicesPerPlantDay: devices, normalKeep: 1, conditions, designs: 'default' },
   };
   // a split's seeds must stay below the next split's base (and held-out evaluations' seeds)
@@ -273,7 +278,7 @@ async function main(): Promise<void> {
     ...(repeats.size ? { repeats: Object.fromEntries([...repeats].map(([c, k]) => [FAULT_CLASSES[c]!, k])) } : {}),
     history,
     data: Object.fromEntries(
-      Object.entries(splits).map(([k, s]) => [k, { plantDays: s.plantDays, devicesPerPlantDay: s.devicesPerPlantDay, windows: sets[k as keyof typeof sets].count, normalKeep: s.normalKeep, designs: s.designs ?? 'default' }]),
+      Object.entries(splits).map(([k, s]) => [k, { plantDays: s.plantDays, devicesPerPlantDay: s.devicesPerPlantDay, windows: sets[k as keyof typeof sets].count, normalKeep: s.normalKeep, designs: s.designs ?? 'default', ...(s.faultMix ? { faultMix: s.faultMix } : {}) }]),
     ) as Evaluation['data'],
     normalization: norm,
     parameters: model.countParams(),

@@ -121,6 +121,11 @@ describe('labelled windows', () => {
     expect(set.x.every((v) => Number.isFinite(v))).toBe(true);
   }, 30_000);
 
+  it("draws a split's devices from its fault mix when it has one", () => {
+    const set = buildWindowSet({ name: 't', plantDays: [{ seed: 77, date: '2025-07-01' }], devicesPerPlantDay: 3, normalKeep: 1, faultMix: { arc_fault: 1 } }, norm);
+    expect(new Set(set.meta.map((m) => m.deviceFault))).toEqual(new Set(['arc_fault']));
+  }, 30_000);
+
   it('spreads dates over a year, deterministically', () => {
     const d = spreadDates(2025, 12, 1);
     expect(d).toHaveLength(12);
