@@ -76,6 +76,8 @@ export interface StreamJobOptions {
   maxOffsetsPerTrigger: number;
   /** --compact-after: a day's state folders kept before they are written into one run (the job's default when absent; 0: never) */
   compactAfter?: number;
+  /** --progress-kept: micro-batches whose progress records the job keeps (the job's default, 16, when absent) */
+  progressKept?: number;
   logFile: string;
   tmpDir: string;
   /** told of each micro-batch as its summary line arrives */
@@ -106,6 +108,7 @@ export function startStreamJob(o: StreamJobOptions): StreamRun {
     '--state-uri', o.stateDir, '--notify', o.notifyDir,
     '--trigger', 'availableNow', '--starting-offsets', 'earliest', '--max-offsets-per-trigger', String(o.maxOffsetsPerTrigger),
     ...(o.compactAfter === undefined ? [] : ['--compact-after', String(o.compactAfter)]),
+    ...(o.progressKept === undefined ? [] : ['--progress-kept', String(o.progressKept)]),
   ];
   const argv = ['--master', 'local[2]', '--jars', o.env.jars, ...Object.entries(conf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]), entry, ...args];
   mkdirSync(join(o.logFile, '..'), { recursive: true });

@@ -36,7 +36,7 @@ plant's windows together. Its state is kept in files keyed by the micro-batch id
   <state>/<folder>/date=<day>/run=<first>-<last>/  the rows of micro-batches first..last, compacted
   <state>/progress/batch=<id>.json          the latest reading time seen, the days open and done,
                                             the devices with an alarm of each open day per tier
-                                            (the last PROGRESS_KEPT batches' only)
+                                            (the last --progress-kept batches' only)
   <gold>/stream_alarm/date=<day>/batch=<id>/ the alarms it raised (the gold alarms table)
   <gold>/stream_alarm_early/date=<day>/batch=<id>/  its early alarms
   <gold>/stream_alarm_early_label/date=<day>/batch=<id>/  the labels its early alarms of a group got later
@@ -98,7 +98,7 @@ ALARM_FOLDERS = {"final": ALARM_PREFIX, "early": EARLY_ALARM_PREFIX, "early_labe
 STATE_WINDOW_COLUMNS = ("batch", "date", "deviceId", "windowIndex", "startMs", "endMs", "status", "confidence", "labelIndex") + tuple("p_" + c for c in FAULT_CLASSES)
 """The columns of the window state the decisions read (batch first: the partition the state adds)."""
 PROGRESS_KEPT = 16
-"""How many micro-batches' progress records are kept (a replay reads the one before it)."""
+"""How many micro-batches' progress records are kept by default (--progress-kept; a replay reads the one before it)."""
 WINDOW_FOLDERS = {"final": "windows", "early": "early_windows"}
 
 
@@ -137,7 +137,11 @@ def parse_args(argv=None):
                    help="a day's micro-batch folders (and runs) of the state kept before they are written into one run (0: never; pvfault.streamstate)")
     p.add_argument("--metrics-namespace", help="CloudWatch namespace of the stream's lag metric (EMR); none locally")
     p.add_argument("--stage", default="local", help="the Stage dimension of the lag metric")
+    p.add_argument("--progress-kept", type=int, default=PROGRESS_KEPT,
+                   help="micro-batches whose progress records are kept (at least 2: a replayed batch reads the one before it)")
     args = p.parse_args(argv)
+    if args.progress_kept < 2:
+        p.error("--progress-kept must be at least 2 (a replayed micro-batch reads the progress of the one before it), not %d" % args.progress_kept)
     if args.compact_after < 0:
         p.error("--compact-after must be 0 (never) or a number of folders, not %d" % args.compact_after)
     args.checkpoint_uri = args.checkpoint_uri or args.state_uri.rstrip("/") + "/checkpoint"
@@ -237,10 +241,11 @@ class PhaseClock(object):
 class StreamState(object):
     """The stream's files (module docstring), read as of a micro-batch: only earlier batches' but for its own readings."""
 
-    def __init__(self, spark, state_uri, gold_uri):
+    def __init__(self, spark, state_uri, gold_uri, progress_kept=PROGRESS_KEPT):
         from pvfault.sparkio import HadoopStore
 
         self.spark = spark
+        self.progress_kept = progress_kept
         self.store = HadoopStore(spark, state_uri.rstrip("/"))
         self.gold = HadoopStore(spark, tables.table_root(gold_uri))
         self.folders_read = 0  # state folders (batch folders and runs) read, for the summary
@@ -262,7 +267,7 @@ class StreamState(object):
         # a replay re-runs only the last batch, which reads the one before it: older records are never read again
         for key in self.store.list("progress"):
             name = key.rsplit("/", 1)[-1]
-            if name.startswith("batch=") and name.endswith(".json") and int(name[len("batch="):-len(".json")]) <= batch_id - PROGRESS_KEPT:
+            if name.startswith("batch=") and name.endswith(".json") and int(name[len("batch="):-len(".json")]) <= batch_id - self.progress_kept:
                 self.store.delete(key)
 
     def write(self, folder, df, batch_id, days):
@@ -406,7 +411,7 @@ def process_batch(spark, args, shared, records, batch_id, log=print, designs=Non
     from pvfault.sparkio import decoded_records, struct_type
 
     clock = PhaseClock()
-    state = StreamState(spark, args.state_uri, args.gold_uri)
+    state = StreamState(spark, args.state_uri, args.gold_uri, args.progress_kept)
     before = state.progress_before(batch_id)
     tz = args.time_zone
 

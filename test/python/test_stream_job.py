@@ -123,6 +123,14 @@ def test_compaction_is_on_by_default_and_a_negative_setting_is_refused(capsys):
     assert "--compact-after must be 0 (never)" in capsys.readouterr().err
 
 
+def test_progress_records_kept_default_to_sixteen_and_fewer_than_two_are_refused(capsys):
+    assert job.parse_args(EMR_ARGV).progress_kept == job.PROGRESS_KEPT == 16
+    assert job.parse_args(EMR_ARGV + ["--progress-kept", "8"]).progress_kept == 8
+    with pytest.raises(SystemExit):
+        job.parse_args(EMR_ARGV + ["--progress-kept", "1"])
+    assert "--progress-kept must be at least 2" in capsys.readouterr().err
+
+
 class _FakeSns(object):
     def __init__(self):
         self.published = []
