@@ -38,7 +38,7 @@ const MAX_OFFSETS = DEVICES * 270;
 const WINDOW_MS = 64 * 20_000;
 /** the state's compaction (pvfault.streamstate) every 3 folders, runs of runs included, so that the kill and the restart fall between compactions */
 const COMPACT_AFTER = 3;
-// progress records kept: well under the day's micro-batches (16 to 18 seen), so the pruning is exercised whatever
+// progress records kept: well under the day's micro-batches (16 in one run, more in the runs before it), so the pruning is exercised whatever
 // their count; with the job's default of 16 a CI run on a loaded machine (2026-12-05) had 16 micro-batches, none pruned
 const PROGRESS_KEPT = 8;
 
