@@ -227,9 +227,12 @@ export function trainingDesign(seed: number, date: string): Design {
   }
 }
 
+/** Every fault class drawn equally often: a split's mix unless train --fault-mix weighs some class. */
+export const UNIFORM_FAULT_MIX: FaultMix = Object.fromEntries(FAULT_CLASSES.map((c) => [c, 1]));
+
 /** A split's plant-day: its arrays' design (the training mix or the default) and the plant of it. */
 function plantFor(spec: { seed: number; date: string }, devices: number, conditions: SplitSpec['conditions'] = 'none', designs: SplitSpec['designs'] = 'default', faultMix?: FaultMix): { design: Design; config: PlantConfig } {
-  const mix = faultMix ?? Object.fromEntries(FAULT_CLASSES.map((c) => [c, 1]));
+  const mix = faultMix ?? UNIFORM_FAULT_MIX;
   const design = designs === 'training' ? trainingDesign(spec.seed, spec.date) : defaultDesign();
   const config = plantConfig({ date: spec.date, seed: spec.seed, devices, faultMix: mix, keepSeries: true, conditions: conditions === 'none' ? NO_CONDITIONS : trainingConditions(spec.seed, spec.date), design });
   return { design, config };

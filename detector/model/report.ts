@@ -4,12 +4,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAULT_CLASSES, type FaultClass } from '../../contracts';
+import { FAULT_CLASSES } from '../../contracts';
 import { HELD_OUT_MODULES, LEAK_GROUPS, persistenceGroup, severityKey, shortedGroup, TRAINING_DESIGN_SHARE, TRAINING_LAYOUTS, TRAINING_MODULES } from '../dataset';
 import { moduleTechnology } from '../../contracts/design';
 import type { Normalization } from '../windows';
 import { DOCS_DIR, writeCardKeepingEval } from './cardSection';
 import type { Metrics } from './metrics';
+import type { FaultMix } from '../simulator/faults';
 
 export interface GroupFigures {
   windows: number;
@@ -29,7 +30,7 @@ export interface Evaluation {
   repeats?: Record<string, number>;
   parameters: number;
   history: { epoch: number; trainLoss: number; trainAccuracy: number; valLoss: number; valAccuracy: number; seconds: number }[];
-  data: Record<'train' | 'validation' | 'test', { plantDays: { seed: number; date: string }[]; devicesPerPlantDay: number; windows: number; normalKeep: number; designs?: 'training' | 'default'; faultMix?: Partial<Record<FaultClass, number>> }>;
+  data: Record<'train' | 'validation' | 'test', { plantDays: { seed: number; date: string }[]; devicesPerPlantDay: number; windows: number; normalKeep: number; designs?: 'training' | 'default'; faultMix?: FaultMix }>;
   normalization: Normalization;
   test: {
     metrics: Metrics;
@@ -43,9 +44,8 @@ export interface Evaluation {
 
 
 /** How the training devices' faults were drawn: uniformly unless train --fault-mix weighed some class (the test split is always uniform). */
-function faultMixSentence(mix: Partial<Record<FaultClass, number>> | undefined): string {
-  const weighed = mix ? FAULT_CLASSES.filter((c) => (mix[c] ?? 0) !== 1) : [];
-  if (!mix || weighed.length === 0) return 'Device faults are drawn uniformly over the six classes';
+function faultMixSentence(mix: FaultMix | undefined): string {
+  if (!mix || FAULT_CLASSES.every((c) => mix[c] === 1)) return 'Device faults are drawn uniformly over the six classes';
   return `Device faults are drawn with the weights ${FAULT_CLASSES.map((c) => `${c} ${mix[c] ?? 0}`).join(', ')} in training and validation (\`--fault-mix\`), uniformly in the test split`;
 }
 

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { FAULT_CLASSES } from '../../contracts';
-import { buildWindowSet, estimateNormalization, plantDaysOf, severityKey, spreadDates, SPLIT_SEEDS, type SplitSpec, type WindowSet } from '../dataset';
+import { buildWindowSet, estimateNormalization, plantDaysOf, severityKey, spreadDates, SPLIT_SEEDS, type SplitSpec, type WindowSet, UNIFORM_FAULT_MIX } from '../dataset';
 import { Progress } from '../progress';
 import { parseFaultMix } from '../simulator/cli';
 import { Rng } from '../simulator/random';
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
   if (designs !== 'training' && designs !== 'default') throw new Error(`--designs: expected training or default, got ${JSON.stringify(designs)}`);
   // --fault-mix weighs the classes it names against 1 for the others; the test split keeps every
   // class at one device in six, so the test figures of different mixes compare
-  const faultMix = values['fault-mix'] ? { faultMix: { ...Object.fromEntries(FAULT_CLASSES.map((c) => [c, 1])), ...parseFaultMix(values['fault-mix']) } } : {};
+  const faultMix = values['fault-mix'] ? { faultMix: { ...UNIFORM_FAULT_MIX, ...parseFaultMix(values['fault-mix']) } } : {};
   const splits: Record<'train' | 'validation' | 'test', SplitSpec> = {
     train: { name: 'train', plantDays: spreadDates(2025, n('train-days'), seed).map((date, i) => ({ seed: SPLIT_SEEDS.train + i, date })), devicesPerPlantDay: devices, normalKeep, conditions, designs, ...faultMix },
     validation: { name: 'validation', plantDays: spreadDates(2025, n('val-days'), seed + 1).map((date, i) => ({ seed: SPLIT_SEEDS.validation + i, date })), devicesPerPlantDay: devices, normalKeep, conditions, designs, ...faultMix },
