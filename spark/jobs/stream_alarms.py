@@ -241,7 +241,7 @@ class PhaseClock(object):
 class StreamState(object):
     """The stream's files (module docstring), read as of a micro-batch: only earlier batches' but for its own readings."""
 
-    def __init__(self, spark, state_uri, gold_uri, progress_kept):
+    def __init__(self, spark, state_uri, gold_uri, progress_kept=PROGRESS_KEPT):
         from pvfault.sparkio import HadoopStore
 
         self.spark = spark
