@@ -1,4 +1,11 @@
-/** @type {import('jest').Config} */
+/**
+ * npm test runs jest twice (package.json test:unit, test:engines): the suites that
+ * compute in jest's own process on one worker per core, then test/engines/ (a Kafka
+ * broker, Spark's JVM and the producer in processes of their own) one suite at a time,
+ * alone on the machine, because their deadlines assume the cores are theirs.
+ *
+ * @type {import('jest').Config}
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

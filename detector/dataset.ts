@@ -227,8 +227,8 @@ export function trainingDesign(seed: number, date: string): Design {
   }
 }
 
-/** Every fault class drawn equally often: a split's mix unless train --fault-mix weighs some class. */
-export const UNIFORM_FAULT_MIX: FaultMix = Object.fromEntries(FAULT_CLASSES.map((c) => [c, 1]));
+/** Every fault class drawn equally often: a split's mix unless train --fault-mix weighs some class. Frozen: every split shares it. */
+export const UNIFORM_FAULT_MIX: Readonly<FaultMix> = Object.freeze(Object.fromEntries(FAULT_CLASSES.map((c) => [c, 1])));
 
 /** A split's plant-day: its arrays' design (the training mix or the default) and the plant of it. */
 function plantFor(spec: { seed: number; date: string }, devices: number, conditions: SplitSpec['conditions'] = 'none', designs: SplitSpec['designs'] = 'default', faultMix?: FaultMix): { design: Design; config: PlantConfig } {
