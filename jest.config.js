@@ -2,7 +2,9 @@
  * npm test runs jest twice (package.json test:unit, test:engines): the suites that
  * compute in jest's own process on one worker per core, then test/engines/ (a Kafka
  * broker, Spark's JVM and the producer in processes of their own) one suite at a time,
- * alone on the machine, because their deadlines assume the cores are theirs.
+ * alone on the machine, because their deadlines assume the cores are theirs. Each part
+ * runs even when the one before it failed (run-s --continue-on-error), so one CI run
+ * reports every failing suite; npm test fails if any part did.
  *
  * @type {import('jest').Config}
  */
