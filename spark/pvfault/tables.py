@@ -96,6 +96,13 @@ def to_frame(table, rows):
         elif col["nullable"] and t in ("int32", "int64"):
             # an int column with a None would become float64 in pandas: objects keep ints exact and None null
             data[name] = pd.Series([None if v is None else int(v) for v in values], dtype=object)
+        elif t in ("int32", "int64"):
+            # pandas turns a NaN in an int column into float64 without a word (and will raise a bare
+            # IntCastingNaNError): a job that leaves a required count out must be told which one
+            missing = next((i for i, v in enumerate(values) if v is None), None)
+            if missing is not None:
+                raise ValueError("%s.%s is not nullable (contracts/tables.json) but row %d has no value" % (table, name, missing))
+            data[name] = pd.Series(values, dtype=_NUMPY_TYPES[t])
         else:
             data[name] = pd.Series([np.nan if v is None else v for v in values], dtype=_NUMPY_TYPES[t])
     return pd.DataFrame(data, columns=[c["name"] for c in table_columns(table)])

@@ -24,7 +24,7 @@ def test_spark_schema_is_the_contract():
 
 def test_frames_keep_ints_exact_and_nulls_null():
     rows = [{c["name"]: None for c in contracts.table_columns("gold_daily")}]
-    rows[0].update(deviceId="PV-1", windows=67, predicted=0, skipped=67, modelVersion="m",
+    rows[0].update(deviceId="PV-1", windows=67, predicted=0, skipped=67, modelVersion="m", baselineDays=0, plantEventWindows=0,
                    **{"n_" + c: 0 for c in contracts.FAULT_CLASSES})
     rows.append(dict(rows[0], verdict="arc_fault", alarmConfidence=0.5, alarmOnsetMs=1_763_593_200_000, meanConfidence=0.75))
     frame = tables.to_frame("gold_daily", rows)
@@ -32,6 +32,14 @@ def test_frames_keep_ints_exact_and_nulls_null():
     assert frame["alarmOnsetMs"].tolist() == [None, 1_763_593_200_000]
     assert frame["windows"].dtype == np.int32 and np.isnan(frame["meanConfidence"][0])
     assert tables.to_frame("gold_window", []).shape == (0, len(contracts.table_columns("gold_window")))
+
+
+def test_a_required_int_left_out_is_named():
+    row = {c["name"]: None for c in contracts.table_columns("gold_daily")}
+    row.update(deviceId="PV-1", windows=67, predicted=0, skipped=67, modelVersion="m", baselineDays=0, plantEventWindows=0,
+               **{"n_" + c: 0 for c in contracts.FAULT_CLASSES})
+    with pytest.raises(ValueError, match=r"gold_daily\.baselineDays is not nullable .* row 1 has no value"):
+        tables.to_frame("gold_daily", [row, dict(row, baselineDays=None)])
 
 
 class Store(object):
