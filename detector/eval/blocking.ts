@@ -12,12 +12,16 @@
  * is open or shorted across two modules (decision.ts ALARM_GROUPS string_blocked). The
  * array then makes what it makes with the string open: that is the test here, on the
  * simulator's own array model (simulator/array.ts) at the window's measured irradiance
- * and module temperature.
+ * and module temperature, where the array's tracker settles (trackedPower: until
+ * 2026-12-06 the array's global maximum, which a perturb-and-observe tracker on the
+ * healthy strings' hill never reaches, so a leak that blocked its string as the sensors
+ * saw it could count as conducting).
  */
 import type { Design } from '../../contracts/design';
 import type { DeviceDayRecord } from './records';
 import { arrayCurve, powerScan, type StringCondition } from '../simulator/array';
 import { calcParamsDesoto } from '../simulator/singleDiode';
+import { moduleStc } from '../simulator/registry';
 
 /** A leak that blocked its string in at least this share of its acting daylight windows is, for that day, a blocked string (decision.ts ALARM_GROUPS string_blocked covers it). */
 export const BLOCKED_DAY_SHARE = 0.5;
@@ -38,6 +42,32 @@ export function maxPower(design: Design, conds: (StringCondition | null)[], irra
 }
 
 /**
+ * The power (W) where the array's tracker settles: the simulator's tracker perturbs and
+ * observes (simulator/mppt.ts), so it climbs the hill it stands on, and before a string
+ * fails it stands at the healthy strings' maximum-power voltage (every morning it climbs
+ * the same hill). A weak string's own hill, lower down the voltage, may hold more power
+ * than the healthy strings' (the global maximum, maxPower) and yet never be reached: the
+ * sensors read this hill's top, not the global one.
+ */
+export function trackedPower(design: Design, conds: (StringCondition | null)[], irradiance: number, temperature: number): number {
+  const scaled = (s: number) => calcParamsDesoto(irradiance * s, temperature, design.module);
+  const base = calcParamsDesoto(irradiance, temperature, design.module);
+  const healthy = powerScan(arrayCurve(design.layout, base, conds.map(() => null), scaled), 1000);
+  let top = 0;
+  for (let k = 1; k < healthy.watts.length; k++) if (healthy.watts[k]! > healthy.watts[top]!) top = k;
+  const vHealthy = healthy.volts[top]!;
+  const { volts, watts } = powerScan(arrayCurve(design.layout, base, conds, scaled), 1000);
+  // the scan point nearest the healthy maximum's voltage (the faulty curve's own scale is its vOc), then uphill
+  let k = 0;
+  for (let j = 1; j < volts.length; j++) if (Math.abs(volts[j]! - vHealthy) < Math.abs(volts[k]! - vHealthy)) k = j;
+  for (;;) {
+    if (k + 1 < watts.length && watts[k + 1]! > watts[k]!) k++;
+    else if (k > 0 && watts[k - 1]! > watts[k]!) k--;
+    else return watts[k]!;
+  }
+}
+
+/**
  * Whether a leak from the node `count` modules above the grounded end of a string
  * (`first` the lowest module it spans, 0 for the simulator's leaks) through `resistance`
  * ohms blocks the string at the array's maximum power point, under `irradiance` W/m²
@@ -51,9 +81,9 @@ export function leakBlocksString(design: Design, leak: { first: number; count: n
   const known = memo.get(key);
   if (known !== undefined) return known;
   const strings = (faulty: StringCondition): (StringCondition | null)[] => Array.from({ length: design.layout.nStrings }, (_, s) => (s === 0 ? faulty : null));
-  const leaking = maxPower(design, strings({ short: leak }), g, t);
+  const leaking = trackedPower(design, strings({ short: leak }), g, t);
   const open = maxPower(design, strings({ open: true }), g, t);
-  // the leaking string can only add current to the open string's array: the same maximum means it adds none there
+  // the leaking string can only add current to the open string's array: the same power where the tracker settles means it adds none there
   const blocked = leaking <= open * (1 + SAME_POWER);
   memo.set(key, blocked);
   return blocked;
@@ -95,4 +125,27 @@ export function dayBlockedShare(record: Pick<DeviceDayRecord, 'evidence' | 'trut
   const { truth, evidence } = record;
   if (truth.fault !== 'line_ground') return null;
   return blockedShare(design, truth.severity as { first: number; count: number; resistance: number }, evidence.windows, truth.activeSlots, evidence.means);
+}
+
+/**
+ * How hard a leak pulls on the modules under its node: the current it would draw at their
+ * maximum-power voltage (STC), in units of their maximum-power current, count · V_mp ÷
+ * (R · I_mp). At 1 or more it would take all they make there, so their voltage sags far
+ * below it: the string keeps conducting only with less of those modules' voltage, the
+ * signature of a short across part of the string rather than of a small leak. The
+ * resistance is physical (simulator/faults.ts: 20–200 Ω on any design), the modules'
+ * impedance is not: about 10 Ω at the default design's maximum power point, 77 Ω on a
+ * CdTe module, so the same leaks pull far harder there.
+ */
+export function leakDraw(design: Design, leak: { count: number; resistance: number }): number {
+  const { vMp, iMp } = moduleStc(design.module);
+  return (leak.count * vMp) / (leak.resistance * iMp);
+}
+
+/** A device-day's leak: leakDraw of its severity; null for any other fault, or a severity without a count and a resistance. */
+export function dayLeakDraw(record: Pick<DeviceDayRecord, 'truth'>, design: Design): number | null {
+  const { truth } = record;
+  if (truth.fault !== 'line_ground') return null;
+  const draw = leakDraw(design, truth.severity as { count: number; resistance: number });
+  return Number.isFinite(draw) ? draw : null;
 }

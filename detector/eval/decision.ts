@@ -94,6 +94,10 @@ export interface AlarmGroup {
  * point, so the string's diode keeps it from conducting wherever the tracker operates
  * (at STC, from the module's single-diode model). On the default 5 × 3 array a short of
  * 2 or more (4 × 59.4 V > 5 × 46.9 V > 3 × 59.4 V); on the 4 × 4 CdTe array any short.
+ * Where the margin is thin (a one-module CdTe short: 3 × 214 V against 4 × 173 V) the
+ * array's global maximum lies lower down the voltage, where the short string adds 5–11 %,
+ * but the tracker stays on the healthy strings' hill, where it adds nothing: the rule
+ * agrees with blocking.ts's test where the tracker settles (trackedPower; test/eval/blocking.test.ts).
  */
 export function shortBlocksString(count: number, design: Design): boolean {
   const n = design.modulesPerString;

@@ -46,9 +46,27 @@ function leakLines(r: EvalReport): string[] {
   const rows = designs.flatMap(([design, groups]) => Object.entries(groups).map(([group, row]) => [design, group, count(row.visible), pct(row.namedRate), ...labels.map((l) => count(row.calledAs[l] ?? 0))]));
   return [
     '',
-    "Visible leaks to ground by how much of their day the leak blocked its string (at each acting daylight window's measured irradiance and module temperature, on the simulator's array model the array then makes what it makes with the string open: eval/blocking.ts), and what they were called:",
+    "Visible leaks to ground by how much of their day the leak blocked its string (at each acting daylight window's measured irradiance and module temperature, on the simulator's array model the array then makes, where its tracker settles, what it makes with the string open: eval/blocking.ts), and what they were called:",
     '',
     ...table(['design', 'blocked', 'visible', 'named', ...labels.map((l) => `as ${l}`)], rows, `ll${'r'.repeat(2 + labels.length)}`),
+  ];
+}
+
+/**
+ * Visible leaks by how hard they pull on the modules under their node (eval/blocking.ts
+ * leakDraw), per design: one that draws more than those modules make reads, in bright
+ * light, as a short across them.
+ */
+export function leakDrawLines(r: Pick<EvalReport, 'leaksByDraw'>): string[] {
+  const designs = Object.entries(r.leaksByDraw ?? {});
+  if (designs.length === 0) return [];
+  const labels = ['line_ground', 'line_line', ...ALARM_GROUPS.map((g) => g.name), 'open_circuit', 'none'];
+  const rows = designs.flatMap(([design, groups]) => Object.entries(groups).map(([group, row]) => [design, group, count(row.visible), pct(row.namedRate), ...labels.map((l) => count(row.calledAs[l] ?? 0))]));
+  return [
+    '',
+    "Visible leaks to ground by the current the leak would draw at the maximum-power voltage of the k modules under its node, in units of their maximum-power current (k · V_mp ÷ (R · I_mp) at STC, R the leak's resistance: eval/blocking.ts leakDraw; at 1 or more it would take all they make, so their voltage sags: in bright light the string conducts with less of it, as across a short, in dim light it is blocked), and what they were called:",
+    '',
+    ...table(['design', 'draw', 'visible', 'named', ...labels.map((l) => `as ${l}`)], rows, `ll${'r'.repeat(2 + labels.length)}`),
   ];
 }
 
@@ -159,6 +177,7 @@ export function reportTables(r: EvalReport): string[] {
     '',
     ...table(['fault', ...calledCols], Object.entries(r.calledAs).map(([f, row]) => [f, ...calledCols.map((l) => count(row[l] ?? 0))])),
     ...leakLines(r),
+    ...leakDrawLines(r),
     ...shadowLines(r),
     ...shadowDayBeforeLines(r),
     '',

@@ -22,7 +22,7 @@ import type { ConditionKind } from '../simulator/conditions';
 import type { SkyType } from '../simulator/weather';
 import type { Design } from '../../contracts/design';
 import { DEFAULT_DESIGN } from '../simulator/plant';
-import { dayBlockedShare } from './blocking';
+import { dayBlockedShare, dayLeakDraw } from './blocking';
 import { dayShadowLoss } from './shadowLoss';
 import { ALARM_GROUPS, type Alarm, type EvidenceWindow } from './decision';
 import type { DeviceDayRecord, DeviceDayTruth } from './records';
@@ -61,6 +61,8 @@ export interface Outcome {
   design?: string;
   /** a leak to ground: the share of its acting daylight windows in which it blocked its string (blocking.ts), null when none could be judged; absent for other faults */
   blockedShare?: number | null;
+  /** a leak to ground: the current it would draw at the maximum-power voltage of the modules under its node, in units of their maximum-power current (blocking.ts leakDraw; null: its severity has no count and resistance); absent for other faults and before 2026-12-06 */
+  leakDraw?: number | null;
   /** a shadow: the share of the array's power it took, as the array's sensors saw it (shadowLoss.ts; null: not judged) */
   shadowLoss?: number | null;
   /**
@@ -157,7 +159,7 @@ export function outcomeOf(record: DeviceDayRecord, alarm: Pick<Alarm, 'label' | 
     delayMin: named && from !== null ? daylightMinutes(evidence.windows, from, namedAtMs(alarm!, truth, design, blocked)) : null,
     began: beganOf(evidence.windows, truth.onsetMs, from, evidence.windows[0]?.startMs ?? -Infinity),
     conditions: truth.conditions ?? [],
-    ...(truth.fault === 'line_ground' ? { blockedShare: blocked } : {}),
+    ...(truth.fault === 'line_ground' ? { blockedShare: blocked, leakDraw: dayLeakDraw(record, design) } : {}),
     ...(truth.fault === 'partial_shading' ? { shadowLoss: dayShadowLoss(record, design) } : {}),
   };
 }

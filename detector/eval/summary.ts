@@ -73,6 +73,8 @@ export interface Summary {
    * they were called. Absent in reports before 2026-12-03.
    */
   leaksByBlocking?: Record<string, Record<string, LeakRow>>;
+  /** visible leaks per design (byDesign's names), by draw band (leakDrawRows); absent in reports before 2026-12-06 */
+  leaksByDraw?: Record<string, Record<string, LeakRow>>;
   /**
    * Visible shadows by the share of the array's power they took as its sensors saw it
    * (shadowLoss.ts), per design ('default': the device-days without a condition, as the
@@ -177,6 +179,29 @@ function blockingGroup(share: number): (typeof BLOCKING_GROUPS)[number] {
 export function leakRows(outcomes: readonly Outcome[]): Record<string, LeakRow> {
   const leaks = outcomes.filter((o) => o.fault === 'line_ground' && o.visible && typeof o.blockedShare === 'number');
   return mapValues(groupBy(leaks, (o) => blockingGroup(o.blockedShare!), BLOCKING_GROUPS), (os) => ({
+    ...recallRow(os),
+    calledAs: counts(os, (o) => o.alarm ?? 'none'),
+  }));
+}
+
+/** The draw bands, in order: by how hard a leak pulls on the modules under its node (blocking.ts leakDraw), upper bounds exclusive. */
+export const LEAK_DRAW_GROUPS = [
+  { name: 'under 0.5', below: 0.5 },
+  { name: '0.5–1', below: 1 },
+  { name: '1–2', below: 2 },
+  { name: '2 or more', below: Infinity },
+] as const;
+
+/**
+ * Visible leaks by draw band: recall and what they were called. Where a leak draws more
+ * than the modules under its node make, their voltage sags: the string conducts with less
+ * of it in bright light, as across a short, and is blocked in dim light (leakRows sets the
+ * same leaks out by how much of their day they blocked it).
+ */
+export function leakDrawRows(outcomes: readonly Outcome[]): Record<string, LeakRow> {
+  const leaks = outcomes.filter((o) => o.fault === 'line_ground' && o.visible && typeof o.leakDraw === 'number' && Number.isFinite(o.leakDraw));
+  const band = (x: number) => LEAK_DRAW_GROUPS.find((g) => x < g.below)!.name;
+  return mapValues(groupBy(leaks, (o) => band(o.leakDraw!), LEAK_DRAW_GROUPS.map((g) => g.name)), (os) => ({
     ...recallRow(os),
     calledAs: counts(os, (o) => o.alarm ?? 'none'),
   }));
@@ -290,6 +315,11 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
     leaksByBlocking: Object.fromEntries(
       byDesign(outcomes, ordinary)
         .map(([name, os]) => [name, leakRows(os)] as const)
+        .filter(([, rows]) => Object.keys(rows).length > 0),
+    ),
+    leaksByDraw: Object.fromEntries(
+      byDesign(outcomes, ordinary)
+        .map(([name, os]) => [name, leakDrawRows(os)] as const)
         .filter(([, rows]) => Object.keys(rows).length > 0),
     ),
     shadowsByLoss: Object.fromEntries(
