@@ -6,11 +6,12 @@
  * the same decision in one stage (without the raise), measured beside it.
  */
 import { DETECTOR_CONTRACT, FAULT_CLASSES } from '../../contracts';
-import { alarmCandidates, alarmStanding, decideAlarm, passedOn, PlantSlots, recurrenceAfter, RIVAL_WEIGHTS, ruleFor, type AlarmThresholdSets, type PredictedWindows, type RaiseThresholdSets } from '../alarms';
+import { ALARM_GROUPS, alarmCandidates, alarmStanding, decideAlarm, passedOn, PlantSlots, recurrenceAfter, RIVAL_WEIGHTS, ruleFor, type Alarm as CoreAlarm, type AlarmThresholdSets, type PredictedWindows, type RaiseThresholdSets } from '../alarms';
+import type { Design } from '../../contracts/design';
 import { ARTIFACTS_DIR, readCalibratedAlarms } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
 import { plantConditions } from '../plantConditions';
-import { NO_PLANT_CONTEXT, type Alarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
+import { NO_PLANT_CONTEXT, shortBlocksString, type Alarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
 
 const K = FAULT_CLASSES.length;
 
@@ -34,15 +35,15 @@ const RECURRENCE = `, a shadow alarmed the day before re-armed at ${RECUR.share}
  * `calibrated` is called per device-day, when the first is decided (a module that merely imports
  * the decisions reads no artifacts): it caches, as readCommitted does.
  */
-export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => CalibratedAlarms, recur = true): Decision {
-  const decision = recur ? DECISION + RECURRENCE : DECISION;
+export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => CalibratedAlarms, recur = true, designGroups = false): Decision {
+  const decision = (recur ? DECISION + RECURRENCE : DECISION) + (designGroups ? DESIGN_GROUPS : '');
   return {
     name,
     description:
       stages === 2
         ? `the day's alarm in two stages: a group (string_blocked) is raised at the end of the first window whose evidence reaches its raise threshold (alarms.json raise, calibrated for the same false-alarm budget) or that completes a run of ${DETECTOR_CONTRACT.alarms.raise.run.windows} windows each scoring at least ${DETECTOR_CONTRACT.alarms.raise.run.minScore} for it (alarms.raise run), and the decision over the day (${decision}) gives the alarm its label; the delay counts to when the alarm first named the fault (contracts/detector.json alarms.raise)`
         : `the day's alarm in one stage, without the raise: ${decision}`,
-    decide(day: DeviceDayEvidence, _history, plant: PlantContext = NO_PLANT_CONTEXT, previous = null) {
+    decide(day: DeviceDayEvidence, _history, plant: PlantContext = NO_PLANT_CONTEXT, previous = null, design?: Design) {
       const loaded = calibrated();
       // the run's days are consecutive: the day before's alarm is carried in as the predict job reads it from the baseline of the day before
       const carried = previous ? passedOn(previous.label, previous.standing) : null;
@@ -50,13 +51,33 @@ export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => Cal
       const rule = ruleFor(loaded.thresholds, stages === 2 ? loaded.raise : null, day.baselineDays);
       // and the day before's shadow re-armed where it was (an arc: all day), as the predict job reads it from the same row (dayAlarmOnsetMs, dayAlarmRaisedMs)
       const recurring = recur && previous ? recurrenceAfter(previous.label, previous.onsetMs, previous.raisedMs) : null;
-      const a = decideAlarm(windows, rule.thresholds, plant.events, carried, rule.raise, recurring);
-      if (!a) return { alarm: null };
+      const decided = decideAlarm(windows, rule.thresholds, plant.events, carried, rule.raise, recurring);
+      if (!decided) return { alarm: null };
+      const a = designGroups && design ? asDesignReadsIt(decided, design) : decided;
       // how it stands at the day's end is read against the label's threshold, as the carry reads it
       const alarm: Alarm = { label: a.label, candidates: alarmCandidates(a.label), onsetMs: a.onsetMs, raisedMs: a.raisedMs, confidence: a.confidence, standing: alarmStanding(windows, rule.thresholds, a.label, plant.events, carried) };
       return { alarm: a.raisedAs ? { ...alarm, raisedAs: { label: a.raisedAs, labelledMs: a.labelledMs! } } : alarm };
     },
   };
+}
+
+const LINE_LINE_GROUP = ALARM_GROUPS.find((g) => alarmCandidates(g).includes('line_line'))!;
+const DESIGN_GROUPS = `, and on a design where a short of a single module already blocks its string (eval/decision.ts shortBlocksString) a line_line alarm reported as ${LINE_LINE_GROUP} (not the product's: measured with --decision alarms-design-groups)`;
+
+/**
+ * The alarm as the array's design reads it: where a short of a single module already leaves
+ * the string less open-circuit voltage than the array's maximum-power voltage (shortBlocksString,
+ * the 4 × 4 CdTe design; not the default design or the 16 × 2 poly-Si one), line_line has no
+ * conducting form, so its label says no more than its group: the alarm is the group's, raised
+ * when it was (a group raised first that line_line named later is the group's from its raise).
+ * Why: on such a design the model calls line_line the leaks that pull hard enough on the
+ * modules under their node to sag them (eval/blocking.ts leakDraw), the reading it learnt from
+ * the default design's one-module shorts, while every short and open string there is the group's.
+ */
+export function asDesignReadsIt(alarm: CoreAlarm, design: Design): CoreAlarm {
+  if (alarm.label !== 'line_line' || !shortBlocksString(1, design)) return alarm;
+  const { raisedAs: _raisedAs, ...rest } = alarm;
+  return { ...rest, label: LINE_LINE_GROUP, labelledMs: alarm.raisedAs ? null : alarm.raisedMs };
 }
 
 /** A device-day's predicted windows and their probabilities, as detector/alarms.ts reads them. */
@@ -84,3 +105,5 @@ export const productAlarmDecision = alarmDecision('alarms', 2, readCommitted);
 export const oneStageAlarmDecision = alarmDecision('alarms-one-stage', 1, readCommitted);
 /** The product's decision without re-arming a shadow where it was the day before: what the pipelines raised until 2026-12-05 (issue 18), measured beside it. */
 export const noRecurrenceAlarmDecision = alarmDecision('alarms-no-recurrence', 2, readCommitted, false);
+/** The product's decision with a line_line alarm reported as its group on a design where a short of one module blocks its string (asDesignReadsIt; issue 20), measured beside it before it goes into the predict jobs. */
+export const designGroupsAlarmDecision = alarmDecision('alarms-design-groups', 2, readCommitted, true, true);

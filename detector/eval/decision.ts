@@ -70,9 +70,10 @@ export interface Decision {
   /**
    * `history`: the same device's earlier days in this plant's run, oldest first; `plant`: the plant-day's gate;
    * `previous`: this decision's alarm on the device's previous day of the run (null: none, or the run's first day; its
-   * onset and raise null when not known, as in a baseline row written before tables contract 11)
+   * onset and raise null when not known, as in a baseline row written before tables contract 11);
+   * `design`: the array's design (absent: not known, as in a baseline's verdict)
    */
-  decide(day: DeviceDayEvidence, history: readonly DeviceDayEvidence[], plant?: PlantContext, previous?: (Pick<Alarm, 'label' | 'standing'> & { onsetMs: number | null; raisedMs: number | null }) | null): { alarm: Alarm | null };
+  decide(day: DeviceDayEvidence, history: readonly DeviceDayEvidence[], plant?: PlantContext, previous?: (Pick<Alarm, 'label' | 'standing'> & { onsetMs: number | null; raisedMs: number | null }) | null, design?: Design): { alarm: Alarm | null };
 }
 
 export interface AlarmGroup {

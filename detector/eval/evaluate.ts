@@ -175,14 +175,15 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
       if (batchRecord.evidence.deviceId !== id) throw new Error(`${plantDayKey(spec)}: device ${d} is ${id} in one scoring and ${batchRecord.evidence.deviceId} in the batch's`);
       const before = history.get(id) ?? [];
       const carried = previous.get(id) ?? null;
-      const batchAlarm = o.decision.decide(batchRecord.evidence, before, batchPlant, carried).alarm;
-      const alarm = batchDay === day ? batchAlarm : o.decision.decide(record.evidence, before, plant, carried).alarm;
+      const design = designOfSpec(spec);
+      const batchAlarm = o.decision.decide(batchRecord.evidence, before, batchPlant, carried, design).alarm;
+      const alarm = batchDay === day ? batchAlarm : o.decision.decide(record.evidence, before, plant, carried, design).alarm;
       previous.set(id, batchAlarm);
       if (alarm) checkAlarm(alarm, o.decision.name, id);
       // every day's outcome, the warm-up days' too: a shadow's is read by the next day's (shadowDayBefore)
       // a design plant's and a twin's device-days are grouped by name, apart from the plan's
       const group = spec.design ?? (spec.twinOf ? twinName(spec.twinOf) : undefined);
-      const outcome: Outcome = group ? { ...outcomeOf(record, alarm, designOfSpec(spec)), design: group } : outcomeOf(record, alarm);
+      const outcome: Outcome = group ? { ...outcomeOf(record, alarm, design), design: group } : outcomeOf(record, alarm);
       if (outcome.fault === 'partial_shading') outcome.shadowDayBefore = shadowDayBefore(previousOutcome.get(id));
       previousOutcome.set(id, outcome);
       if (spec.scored) {

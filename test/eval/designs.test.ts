@@ -1,7 +1,10 @@
 /** npm run eval's held-out designs (issue 20): the design plants, their device-days kept out of the goals, and their section beside the default design. */
 import { FAULT_CLASSES, type FaultClass } from '../../contracts';
 import { DEFAULT_DESIGN_NAME, DESIGN_NAMES, parseDesign } from '../../contracts/design';
+import { asDesignReadsIt } from '../../detector/eval/alarmDecision';
 import { parseEvalArgs } from '../../detector/eval/cli';
+import { DECISIONS } from '../../detector/eval/decisions';
+import type { Alarm as CoreAlarm } from '../../detector/alarms';
 import { shortBlocksString, type Alarm, type EvidenceWindow } from '../../detector/eval/decision';
 import { designTables } from '../../detector/eval/markdown';
 import { namesFault, outcomeOf, type Outcome } from '../../detector/eval/outcome';
@@ -152,5 +155,27 @@ describe('a blocked string on any design', () => {
     const truth = { fault: 'line_line', severity: { first: 0, count: 1, resistance: 0.1 } } as const;
     expect(namesFault(alarm, truth)).toBe(false);
     expect(namesFault(alarm, truth, parseDesign('cdte-4x4-fs-6385'))).toBe(true);
+  });
+});
+
+describe('a line_line alarm as the design reads it (eval --decision alarms-design-groups)', () => {
+  const core = (label: CoreAlarm['label'], raisedAs?: 'string_blocked'): CoreAlarm => ({ label, onsetMs: 0, raisedMs: 3 * W, confidence: 0.8, evidence: 9, windows: 3, continues: false, labelledMs: raisedAs ? 5 * W : 3 * W, ...(raisedAs ? { raisedAs } : {}) });
+  const cdte = parseDesign('cdte-4x4-fs-6385');
+
+  it('is the group on a design where a short of one module blocks its string, raised when it was', () => {
+    expect(asDesignReadsIt(core('line_line'), cdte)).toEqual({ ...core('line_line'), label: 'string_blocked', labelledMs: 3 * W });
+    // a group raised first and named line_line later is the group's from its raise: never named by the decision
+    const early = asDesignReadsIt(core('line_line', 'string_blocked'), cdte);
+    expect(early).toEqual({ label: 'string_blocked', onsetMs: 0, raisedMs: 3 * W, confidence: 0.8, evidence: 9, windows: 3, continues: false, labelledMs: null });
+  });
+
+  it('keeps line_line where a one-module short leaves its string conducting, and every other label everywhere', () => {
+    for (const design of [parseDesign(DEFAULT_DESIGN_NAME), parseDesign('poly-16x2-cs6p-250p')]) expect(asDesignReadsIt(core('line_line'), design)).toEqual(core('line_line'));
+    for (const label of ['line_ground', 'open_circuit', 'partial_shading', 'arc_fault', 'string_blocked'] as const) expect(asDesignReadsIt(core(label), cdte)).toEqual(core(label));
+  });
+
+  it('is a decision npm run eval can measure, apart from the product\'s', () => {
+    expect(DECISIONS['alarms-design-groups']!.description).toContain('line_line alarm reported as string_blocked');
+    expect(DECISIONS.alarms!.description).not.toContain('line_line alarm reported as');
   });
 });
