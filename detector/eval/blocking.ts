@@ -131,8 +131,9 @@ export function dayBlockedShare(record: Pick<DeviceDayRecord, 'evidence' | 'trut
  * How hard a leak pulls on the modules under its node: the current it would draw at their
  * maximum-power voltage (STC), in units of their maximum-power current, count · V_mp ÷
  * (R · I_mp). At 1 or more it would take all they make there, so their voltage sags far
- * below it: the string keeps conducting only with less of those modules' voltage, the
- * signature of a short across part of the string rather than of a small leak. The
+ * below it: in dim light the string is blocked (leakBlocksString), in bright light it
+ * conducts with less of those modules' voltage, the signature of a short across part of
+ * the string rather than of a small leak (test/eval/blocking.test.ts). The
  * resistance is physical (simulator/faults.ts: 20–200 Ω on any design), the modules'
  * impedance is not: about 10 Ω at the default design's maximum power point, 77 Ω on a
  * CdTe module, so the same leaks pull far harder there.
