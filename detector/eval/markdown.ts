@@ -8,7 +8,7 @@ import { EVAL_END, EVAL_START } from '../model/cardSection';
 import { ALARM_GROUPS } from './decision';
 import type { EvalReport } from './evaluate';
 import { DESIGN_EVAL_DATE, plantDaySpecs, twinName } from './plantDays';
-import type { DesignRow, FalseAlarmRow, RecallRow } from './summary';
+import type { DesignRow, FalseAlarmRow, LeakRow, RecallRow } from './summary';
 
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
 const minutes = (x: number | null) => (x === null ? '–' : `${x.toFixed(0)} min`);
@@ -36,20 +36,27 @@ function measured(goal: EvalReport['goals'][number]): string {
 }
 
 /**
+ * Visible leaks per design and group (`by`: the group column's heading), with how many were
+ * named and what they were called, under `intro`: the leak tables' one layout.
+ */
+function leakTable(designs: Record<string, Record<string, LeakRow>> | undefined, by: string, labels: readonly string[], intro: string): string[] {
+  const entries = Object.entries(designs ?? {});
+  if (entries.length === 0) return [];
+  const rows = entries.flatMap(([design, groups]) => Object.entries(groups).map(([group, row]) => [design, group, count(row.visible), pct(row.namedRate), ...labels.map((l) => count(row.calledAs[l] ?? 0))]));
+  return ['', intro, '', ...table(['design', by, 'visible', 'named', ...labels.map((l) => `as ${l}`)], rows, `ll${'r'.repeat(2 + labels.length)}`)];
+}
+
+/**
  * Visible leaks by how much of their day the leak blocked its string (eval/blocking.ts),
  * per design: a blocked string reads as an open one.
  */
 function leakLines(r: EvalReport): string[] {
-  const designs = Object.entries(r.leaksByBlocking ?? {});
-  if (designs.length === 0) return [];
-  const labels = ['line_ground', ...ALARM_GROUPS.map((g) => g.name), 'line_line', 'open_circuit', 'none'];
-  const rows = designs.flatMap(([design, groups]) => Object.entries(groups).map(([group, row]) => [design, group, count(row.visible), pct(row.namedRate), ...labels.map((l) => count(row.calledAs[l] ?? 0))]));
-  return [
-    '',
+  return leakTable(
+    r.leaksByBlocking,
+    'blocked',
+    ['line_ground', ...ALARM_GROUPS.map((g) => g.name), 'line_line', 'open_circuit', 'none'],
     "Visible leaks to ground by how much of their day the leak blocked its string (at each acting daylight window's measured irradiance and module temperature, on the simulator's array model the array then makes, where its tracker settles, what it makes with the string open: eval/blocking.ts), and what they were called:",
-    '',
-    ...table(['design', 'blocked', 'visible', 'named', ...labels.map((l) => `as ${l}`)], rows, `ll${'r'.repeat(2 + labels.length)}`),
-  ];
+  );
 }
 
 /**
@@ -58,16 +65,12 @@ function leakLines(r: EvalReport): string[] {
  * light, as a short across them.
  */
 export function leakDrawLines(r: Pick<EvalReport, 'leaksByDraw'>): string[] {
-  const designs = Object.entries(r.leaksByDraw ?? {});
-  if (designs.length === 0) return [];
-  const labels = ['line_ground', 'line_line', ...ALARM_GROUPS.map((g) => g.name), 'open_circuit', 'none'];
-  const rows = designs.flatMap(([design, groups]) => Object.entries(groups).map(([group, row]) => [design, group, count(row.visible), pct(row.namedRate), ...labels.map((l) => count(row.calledAs[l] ?? 0))]));
-  return [
-    '',
+  return leakTable(
+    r.leaksByDraw,
+    'draw',
+    ['line_ground', 'line_line', ...ALARM_GROUPS.map((g) => g.name), 'open_circuit', 'none'],
     "Visible leaks to ground by the current the leak would draw at the maximum-power voltage of the k modules under its node, in units of their maximum-power current (k · V_mp ÷ (R · I_mp) at STC, R the leak's resistance: eval/blocking.ts leakDraw; at 1 or more it would take all they make, so their voltage sags: in bright light the string conducts with less of it, as across a short, in dim light it is blocked), and what they were called:",
-    '',
-    ...table(['design', 'draw', 'visible', 'named', ...labels.map((l) => `as ${l}`)], rows, `ll${'r'.repeat(2 + labels.length)}`),
-  ];
+  );
 }
 
 /**
