@@ -81,7 +81,7 @@ export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const TABLES_CONTRACT = {
   "doc": "Silver and gold tables: columns, types, sort order and S3 layout. Column types: string, int32, int64, float32, float64, and X[] for a list of X (Parquet 3-level LIST, elements required). A column with forEachClass expands into one column per fault class, in class order, with {class} replaced by the class name. Times are epoch milliseconds (UTC) in int64 columns whose name ends in Ms. Each table's readableFrom is the oldest contract version whose files today's readers still read (its columns and their meaning unchanged since, or only nullable columns added that no reader of an older day asks for): a day written under an older version of that table answers 'rerun the day'; a newer version than the readers' is refused.",
-  "version": 12,
+  "version": 13,
   "storage": {
     "doc": "A day is the plant-local calendar day (date=YYYY-MM-DD). Every run writes its files under its own run=<runId> folder and then publishes them by writing the commit marker, one PUT. Readers (the API, the predict job, Athena views) read only the files the marker lists, so a half-written or concurrent run is never visible; a rerun's marker replaces the previous one. Before it does, the run it supersedes is recorded at supersededKey (its old marker plus supersededAt and supersededBy), and its files are kept for supersededGraceMs: longer than any reader can hold the old marker (the API caches markers for a minute; a job reads its input for at most its 24-h execution timeout). Every later commit of the table deletes the files of the superseded runs whose grace is over, never those of a run that is again the committed one.",
     "dataKey": "{prefix}/date={date}/run={runId}/part-{part}.parquet",
@@ -338,6 +338,12 @@ export const TABLES_CONTRACT = {
           "type": "float32[]",
           "nullable": true,
           "doc": "version 12: the same for the per-unit current"
+        },
+        {
+          "name": "vocStcV",
+          "type": "float64",
+          "nullable": true,
+          "doc": "version 13: the array's open-circuit voltage at STC from its single-diode model (modules in series × the module's Voc), V: with vmpStcV and modulesPerString it tells whether a short of a single module leaves a string less open-circuit voltage than the array's maximum-power voltage, so that the string is blocked (contracts/detector.json alarms.designGroups); null in a registry written before version 13 (not known: line_line keeps its label)"
         }
       ]
     },
@@ -816,6 +822,12 @@ export const DETECTOR_CONTRACT = {
       "doc": "A group that crosses first does not end the day for its members. When the first label to reach its threshold is a group G (string_blocked), the day's alarm is G's as before (raised there, or earlier by the second stage), and the decision goes on over the day's remaining windows: the first of G's member classes whose evidence reaches its own threshold with a run whose confidence (its mean probability from its onset to that window) is at least minConfidence names the alarm: label the class, raisedMs G's (alarmRaisedAs G), alarmLabelledMs the end of the window the class crossed in, onset the earlier of the two runs' starts, confidence and evidence the class's. Why: a leak that collapses its string in the dim hours reads as a blocked string at dawn, and the group, gathering the full score of all three members in every window, crossed its threshold a window or two before the leak's own clear windows named it; a one-module short whose windows the model splits between line_line and open_circuit did the same. Why the confidence: in a blocked string's windows the three members share the probability (the largest about 0.45 to 0.5 at the median, npm run eval), so a member gathers a small positive score there all day and may cross its threshold by evening; a class read clearly (a leak's own windows at 0.93 to 0.99, a short's at 0.95) names it, a blocked string does not. Without the gate, the held-out 16 × 2 poly-Si plant's shorts of 4 to 6 modules, blocked strings, were called open_circuit. A false alarm cannot come of it: the group had already raised one.",
       "minConfidence": 0.7
     },
+    "designGroups": {
+      "doc": "A class with no form of its own on the array's design is reported as its group. Where a short of a single module already leaves a string less open-circuit voltage than the array's maximum-power voltage at STC ((modulesPerString - 1) / modulesPerString x vocStcV < vmpStcV, from the device's registry row: the 4 x 4 CdTe design, not the default 5 x 3 or the 16 x 2 poly-Si), every line-line short blocks its string, as an open string does, so line_line, a conducting string short of part of its voltage, has no form there: an alarm the decision labels with a class listed here is reported as the group that lists it (label and candidates the group's, raised when it was; raisedAs dropped, labelledMs kept: when the day's decision settled the label). Why: on such a design the model calls line_line the leaks that pull hard enough on the modules under their node to sag them (k Vmp / (R Imp) of 1 or more: the same ohms pull eight times harder on a CdTe module than on the default one), the reading it learnt from the default design's one-module shorts, while every short and open string there is the group's (npm run eval -- --decision alarms-design-groups measured it before it was the product's: the CdTe plant 84.2 -> 86.7 % named, nothing else moved). A registry row without vocStcV (written before tables contract 13) keeps the class's label.",
+      "classes": [
+        "line_line"
+      ]
+    },
     "rivalWeights": {
       "doc": "A heavy shadow splits its windows between itself and a blocked string. Where it pushes a string through its bypass diodes for part of a window, the model shares the window between partial_shading and the classes of a blocked string (line_line, line_ground, open_circuit), whose probability then outweighs the shadow's and drains its evidence: a shadow taking a fifth of the array's power under a clear sky could pass unalarmed. Those classes rarely grant a shadow anything when they are the fault: in the evaluation's windows that one of them won, partial_shading's probability had a median of 0.12 where the fault was a shadow and 0.001 to 0.006 where it was one of them (npm run eval, model lenet5c-2026-12-03-a4a3ed0c, held-out plant-days of the default design). So a label's rival listed here counts at its weight times its probability (p_rival = the largest of the weighted probabilities); rivals not listed count in full, and so does every rival of a label not listed. The weight was chosen on tuning plant-days of their own (npm run eval -- --seed 6000 --dates 2025-03-20,2025-07-20,2025-10-20 --conditions soiling,dew --designs none, thresholds recalibrated for each weight): 0.3 named 101 of 154 shadows against 94 with no more false alarms (3 of 2,565 healthy device-days, 10 of 1,714 under soiling or dew); 0.2 named 104 with 15 false alarms under the conditions, 0.1 named 111 with 17. Each weight is in (0, 1]; 1 is the rule without it.",
       "partial_shading": {
@@ -974,6 +986,8 @@ export interface SilverDeviceRegistryRow {
   voltageShape: Float32Array | null;
   /** version 12: the same for the per-unit current */
   currentShape: Float32Array | null;
+  /** version 13: the array's open-circuit voltage at STC from its single-diode model (modules in series × the module's Voc), V: with vmpStcV and modulesPerString it tells whether a short of a single module leaves a string less open-circuit voltage than the array's maximum-power voltage, so that the string is blocked (contracts/detector.json alarms.designGroups); null in a registry written before version 13 (not known: line_line keeps its label) */
+  vocStcV: number | null;
 }
 
 /** One row per device, day and 64-sample window (21 min 20 s): the model's prediction, or why there is none. */

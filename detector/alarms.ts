@@ -421,10 +421,42 @@ export function evidenceTrace(windows: PredictedWindows, plantEvents: ReadonlySe
  * (raisedEarly; the product's decision, with alarms.json raise); null: the decision alone,
  * one stage (what calibration chooses the thresholds with). `recurring`: the label the day
  * re-arms in the span of its alarm the day before (recurringAlarm, alarms.recur); null: none.
+ * `shortBlocks`: the device's design blocks a string with one module shorted (oneShortBlocks
+ * of its registry row): a line_line alarm is then its group's (alarms.designGroups).
  */
-export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number> = NO_EVENTS, carried: AlarmLabel | null = null, raise: RaiseThresholds | null = null, recurring: Recurrence | null = null): Alarm | null {
+export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number> = NO_EVENTS, carried: AlarmLabel | null = null, raise: RaiseThresholds | null = null, recurring: Recurrence | null = null, shortBlocks = false): Alarm | null {
   const named = decideNamed(windows, thresholds, plantEvents, carried, recurring);
-  return raise ? raisedEarly(windows, plantEvents, named, raise) : named;
+  const alarm = raise ? raisedEarly(windows, plantEvents, named, raise) : named;
+  return alarm && shortBlocks ? asDesignReadsIt(alarm) : alarm;
+}
+
+/**
+ * Whether a short of a single module leaves a string less open-circuit voltage than the
+ * array's maximum-power voltage at STC, from the device's registry row (modulesPerString,
+ * vocStcV, vmpStcV): then every line-line short blocks its string (contracts/detector.json
+ * alarms.designGroups). False when not known (a registry row written before tables contract
+ * 13, or none: the default design, whose one-module short conducts).
+ */
+export function oneShortBlocks(ref: { modulesPerString: number | null; vocStcV: number | null; vmpStcV: number }): boolean {
+  const n = ref.modulesPerString;
+  return n !== null && ref.vocStcV !== null && n > 1 && ((n - 1) / n) * ref.vocStcV < ref.vmpStcV;
+}
+
+const DESIGN_GROUP_OF = new Map(SPEC.designGroups.classes.map((c) => [c as AlarmLabel, ALARM_GROUPS.find((g) => alarmCandidates(g).includes(c as FaultClass))!]));
+
+/**
+ * The alarm as a design on which a short of one module blocks its string reads it
+ * (contracts/detector.json alarms.designGroups): a class listed there has no form of its
+ * own on it, so its alarm is its group's, raised when it was. A group raised first and
+ * named by the class later is the group's from its raise (no raisedAs), settled when the
+ * class crossed (labelledMs kept: the moment the day's decision settled the label, which a
+ * stream waits for).
+ */
+function asDesignReadsIt(alarm: Alarm): Alarm {
+  const group = DESIGN_GROUP_OF.get(alarm.label);
+  if (!group) return alarm;
+  const { raisedAs: _group, ...rest } = alarm;
+  return { ...rest, label: group };
 }
 
 /** The non-gated predicted windows that lie within [fromMs, toMs]. */

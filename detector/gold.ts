@@ -7,7 +7,7 @@
  * the summary records (detector/baseline.ts).
  */
 import { FAULT_CLASSES, type GoldDailyRow, type GoldWindowRow } from '../contracts';
-import { alarmSince, decideAlarm, WINDOW_MEAN_COLUMNS, WINDOW_MEANS, type Alarm, type AlarmRule, type PredictedWindows } from './alarms';
+import { alarmSince, decideAlarm, oneShortBlocks, WINDOW_MEAN_COLUMNS, WINDOW_MEANS, type Alarm, type AlarmRule, type PredictedWindows } from './alarms';
 import { NO_HISTORY, type DeviceReference } from './baseline';
 import type { WindowInfo } from './windows';
 
@@ -54,7 +54,7 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
     return row as unknown as GoldWindowRow;
   });
   if (p * k !== probs.length) throw new Error(`goldRows: ${probs.length / k} probability rows for ${p} predicted windows`);
-  const alarm = p > 0 ? decideAlarm({ startMs: starts, endMs: ends, probs }, rule.thresholds, undefined, reference.carried, rule.raise, reference.recurring) : null;
+  const alarm = p > 0 ? decideAlarm({ startMs: starts, endMs: ends, probs }, rule.thresholds, undefined, reference.carried, rule.raise, reference.recurring, oneShortBlocks(reference.perUnit)) : null;
   const daily = {
     deviceId,
     windows: windows.length,
@@ -96,11 +96,11 @@ export function predictedWindowsOfRows(rows: readonly GoldWindowRow[]): Predicte
  * every device: detector/alarms.ts PlantSlots): the alarm decided again without the
  * windows the gate set aside, and their count. A day with none keeps its summary.
  */
-export function gatedDaily(daily: GoldDailyRow, windows: PredictedWindows, rule: AlarmRule, plantEvents: ReadonlySet<number>, carry: Pick<DeviceReference, 'carried' | 'carriedSinceMs' | 'recurring'> = NO_HISTORY): GoldDailyRow {
+export function gatedDaily(daily: GoldDailyRow, windows: PredictedWindows, rule: AlarmRule, plantEvents: ReadonlySet<number>, carry: Pick<DeviceReference, 'carried' | 'carriedSinceMs' | 'recurring'> & Partial<Pick<DeviceReference, 'perUnit'>> = NO_HISTORY): GoldDailyRow {
   let set = 0;
   for (let w = 0; w < windows.startMs.length; w++) if (plantEvents.has(windows.startMs[w]!)) set++;
   if (set === 0) return { ...daily, plantEventWindows: 0 };
-  const alarm = decideAlarm(windows, rule.thresholds, plantEvents, carry.carried, rule.raise, carry.recurring);
+  const alarm = decideAlarm(windows, rule.thresholds, plantEvents, carry.carried, rule.raise, carry.recurring, carry.perUnit ? oneShortBlocks(carry.perUnit) : false);
   return { ...daily, ...alarmColumns(daily.predicted, alarm, carry.carriedSinceMs), plantEventWindows: set };
 }
 

@@ -21,13 +21,20 @@ export const PER_UNIT = DETECTOR_CONTRACT.perUnit;
 export type PerUnitReference = Pick<SilverDeviceRegistryRow, 'vmpStcV' | 'impStcA' | 'vmpDropPerKelvin'> & {
   voltageShape: readonly number[] | null;
   currentShape: readonly number[] | null;
+  /**
+   * what the alarm reads of the design (contracts/detector.json alarms.designGroups,
+   * detector/alarms.ts oneShortBlocks): modules in series and the array's open-circuit
+   * voltage at STC; null when not known (no registry row, or one written before tables contract 13)
+   */
+  modulesPerString: number | null;
+  vocStcV: number | null;
 };
 
 /** The registry columns a device's per-unit reference is read from (silver_device_registry): what every reader of the registry asks for. */
-export const PER_UNIT_COLUMNS = ['vmpStcV', 'impStcA', 'vmpDropPerKelvin', 'voltageShape', 'currentShape'] as const;
+export const PER_UNIT_COLUMNS = ['vmpStcV', 'impStcA', 'vmpDropPerKelvin', 'voltageShape', 'currentShape', 'modulesPerString', 'vocStcV'] as const;
 
-/** The default design's values (the contract's), for a device the registry has no row for: no shapes. */
-export const DEFAULT_PER_UNIT: PerUnitReference = { ...PER_UNIT.default, voltageShape: null, currentShape: null };
+/** The default design's values (the contract's), for a device the registry has no row for: no shapes, the design's make-up not known. */
+export const DEFAULT_PER_UNIT: PerUnitReference = { ...PER_UNIT.default, voltageShape: null, currentShape: null, modulesPerString: null, vocStcV: null };
 
 /** The number of coefficients of a shape (contracts/detector.json perUnit.shape.basis). */
 export const SHAPE_TERMS = PER_UNIT.shape.basis.length;
@@ -36,9 +43,19 @@ export const SHAPE_TERMS = PER_UNIT.shape.basis.length;
 const shapeOf = (v: ArrayLike<number> | null | undefined): number[] | null => (v && Array.prototype.some.call(v, (c: number) => c !== 0) ? Array.from(v) : null);
 
 /** A registry row's per-unit reference (its shapes as plain arrays, null when zero or absent); the default design's without a row. */
-export function perUnitOf(row: (Pick<SilverDeviceRegistryRow, 'vmpStcV' | 'impStcA' | 'vmpDropPerKelvin'> & { voltageShape?: ArrayLike<number> | null; currentShape?: ArrayLike<number> | null }) | undefined): PerUnitReference {
+export function perUnitOf(
+  row: (Pick<SilverDeviceRegistryRow, 'vmpStcV' | 'impStcA' | 'vmpDropPerKelvin'> & { voltageShape?: ArrayLike<number> | null; currentShape?: ArrayLike<number> | null; modulesPerString?: number | null; vocStcV?: number | null }) | undefined,
+): PerUnitReference {
   if (!row) return DEFAULT_PER_UNIT;
-  return { vmpStcV: row.vmpStcV, impStcA: row.impStcA, vmpDropPerKelvin: row.vmpDropPerKelvin, voltageShape: shapeOf(row.voltageShape), currentShape: shapeOf(row.currentShape) };
+  return {
+    vmpStcV: row.vmpStcV,
+    impStcA: row.impStcA,
+    vmpDropPerKelvin: row.vmpDropPerKelvin,
+    voltageShape: shapeOf(row.voltageShape),
+    currentShape: shapeOf(row.currentShape),
+    modulesPerString: row.modulesPerString ?? null,
+    vocStcV: row.vocStcV ?? null,
+  };
 }
 
 /** The shape's basis terms at (x, y), in the contract's order (perUnit.shape.basis). */

@@ -6,12 +6,13 @@
  * the same decision in one stage (without the raise), measured beside it.
  */
 import { DETECTOR_CONTRACT, FAULT_CLASSES } from '../../contracts';
-import { ALARM_GROUPS, alarmCandidates, alarmStanding, decideAlarm, passedOn, PlantSlots, recurrenceAfter, RIVAL_WEIGHTS, ruleFor, type Alarm as CoreAlarm, type AlarmThresholdSets, type PredictedWindows, type RaiseThresholdSets } from '../alarms';
+import { alarmCandidates, alarmStanding, decideAlarm, oneShortBlocks, passedOn, PlantSlots, recurrenceAfter, RIVAL_WEIGHTS, ruleFor, type AlarmThresholdSets, type PredictedWindows, type RaiseThresholdSets } from '../alarms';
 import type { Design } from '../../contracts/design';
 import { ARTIFACTS_DIR, readCalibratedAlarms } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
 import { plantConditions } from '../plantConditions';
-import { NO_PLANT_CONTEXT, shortBlocksString, type Alarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
+import { NO_PLANT_CONTEXT, type Alarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
+import { perUnitOfDesign } from '../simulator/registry';
 
 const K = FAULT_CLASSES.length;
 
@@ -35,7 +36,7 @@ const RECURRENCE = `, a shadow alarmed the day before re-armed at ${RECUR.share}
  * `calibrated` is called per device-day, when the first is decided (a module that merely imports
  * the decisions reads no artifacts): it caches, as readCommitted does.
  */
-export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => CalibratedAlarms, recur = true, designGroups = false): Decision {
+export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => CalibratedAlarms, recur = true, designGroups = true): Decision {
   const decision = (recur ? DECISION + RECURRENCE : DECISION) + (designGroups ? DESIGN_GROUPS : '');
   return {
     name,
@@ -51,9 +52,10 @@ export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => Cal
       const rule = ruleFor(loaded.thresholds, stages === 2 ? loaded.raise : null, day.baselineDays);
       // and the day before's shadow re-armed where it was (an arc: all day), as the predict job reads it from the same row (dayAlarmOnsetMs, dayAlarmRaisedMs)
       const recurring = recur && previous ? recurrenceAfter(previous.label, previous.onsetMs, previous.raisedMs) : null;
-      const decided = decideAlarm(windows, rule.thresholds, plant.events, carried, rule.raise, recurring);
-      if (!decided) return { alarm: null };
-      const a = designGroups && design ? asDesignReadsIt(decided, design) : decided;
+      // the design as the predict job reads it from the array's registry row (alarms.designGroups)
+      const shortBlocks = designGroups && design !== undefined && oneShortBlocks(perUnitOfDesign(design));
+      const a = decideAlarm(windows, rule.thresholds, plant.events, carried, rule.raise, recurring, shortBlocks);
+      if (!a) return { alarm: null };
       // how it stands at the day's end is read against the label's threshold, as the carry reads it
       const alarm: Alarm = { label: a.label, candidates: alarmCandidates(a.label), onsetMs: a.onsetMs, raisedMs: a.raisedMs, confidence: a.confidence, standing: alarmStanding(windows, rule.thresholds, a.label, plant.events, carried) };
       return { alarm: a.raisedAs ? { ...alarm, raisedAs: { label: a.raisedAs, labelledMs: a.labelledMs! } } : alarm };
@@ -61,24 +63,7 @@ export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => Cal
   };
 }
 
-const LINE_LINE_GROUP = ALARM_GROUPS.find((g) => alarmCandidates(g).includes('line_line'))!;
-const DESIGN_GROUPS = `, and on a design where a short of a single module already blocks its string (eval/decision.ts shortBlocksString) a line_line alarm reported as ${LINE_LINE_GROUP} (not the product's: measured with --decision alarms-design-groups)`;
-
-/**
- * The alarm as the array's design reads it: where a short of a single module already leaves
- * the string less open-circuit voltage than the array's maximum-power voltage (shortBlocksString,
- * the 4 × 4 CdTe design; not the default design or the 16 × 2 poly-Si one), line_line has no
- * conducting form, so its label says no more than its group: the alarm is the group's, raised
- * when it was (a group raised first that line_line named later is the group's from its raise).
- * Why: on such a design the model calls line_line the leaks that pull hard enough on the
- * modules under their node to sag them (eval/blocking.ts leakDraw), the reading it learnt from
- * the default design's one-module shorts, while every short and open string there is the group's.
- */
-export function asDesignReadsIt(alarm: CoreAlarm, design: Design): CoreAlarm {
-  if (alarm.label !== 'line_line' || !shortBlocksString(1, design)) return alarm;
-  const { raisedAs: _raisedAs, ...rest } = alarm;
-  return { ...rest, label: LINE_LINE_GROUP, labelledMs: alarm.raisedAs ? null : alarm.raisedMs };
-}
+const DESIGN_GROUPS = `, and on a design where a short of a single module already blocks its string (the registry's modulesPerString, vocStcV and vmpStcV) a ${DETECTOR_CONTRACT.alarms.designGroups.classes.join(' or ')} alarm reported as its group (alarms.designGroups)`;
 
 /** A device-day's predicted windows and their probabilities, as detector/alarms.ts reads them. */
 export function predictedWindowsOf(day: DeviceDayEvidence): PredictedWindows {
@@ -105,5 +90,5 @@ export const productAlarmDecision = alarmDecision('alarms', 2, readCommitted);
 export const oneStageAlarmDecision = alarmDecision('alarms-one-stage', 1, readCommitted);
 /** The product's decision without re-arming a shadow where it was the day before: what the pipelines raised until 2026-12-05 (issue 18), measured beside it. */
 export const noRecurrenceAlarmDecision = alarmDecision('alarms-no-recurrence', 2, readCommitted, false);
-/** The product's decision with a line_line alarm reported as its group on a design where a short of one module blocks its string (asDesignReadsIt; issue 20), measured beside it before it goes into the predict jobs. */
-export const designGroupsAlarmDecision = alarmDecision('alarms-design-groups', 2, readCommitted, true, true);
+/** The product's decision without reading a line_line alarm as its group where the design blocks a string with one module shorted: what the pipelines raised until 2026-12-06 (issue 20), measured beside it. */
+export const noDesignGroupsAlarmDecision = alarmDecision('alarms-no-design-groups', 2, readCommitted, true, false);

@@ -5,7 +5,7 @@
  *   npm run eval -- --windows truth                 the decision fed a perfect window classifier (its ceiling)
  *   npm run eval -- --scoring end-hold              the counted days' windows scored the moment each ends, as a stream would
  *   npm run eval -- --decision alarms-one-stage --no-docs  the product's decision without its second stage (a blocked string raised only once the day's decision names it)
- *   npm run eval -- --decision alarms-design-groups --no-docs  a line_line alarm reported as its group on a design where a short of one module blocks its string (issue 20; not yet the product's)
+ *   npm run eval -- --decision alarms-no-design-groups --no-docs  the product's decision keeping line_line where a short of one module blocks its string (before 2026-12-06)
  *   npm run eval -- --conditions none               without the plants of conditions that are not faults (frost, snow, …: one plant each by default, 3 counted days: --condition-days)
  * Prints the tables, writes out/eval/report-<model>-<decision>.json and the model
  * card's device-day section. Simulated and predicted plant-days are cached under

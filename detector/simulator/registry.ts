@@ -80,16 +80,24 @@ function sameModule(a: Design['module'], b: Design['module']): boolean {
   return (['cellsInSeries', 'alphaSc', 'aRef', 'iLRef', 'iORef', 'rShRef', 'rS', 'egRef', 'dEgdT'] as const).every((k) => a[k] === b[k]);
 }
 
-/** A design's registry columns for the model's per-unit inputs (contracts/detector.json perUnit): the STC values, and the shapes (zeros for the default design's module). */
-function perUnitColumns(d: Design): Pick<DeviceRegistryRow, 'vmpStcV' | 'impStcA' | 'vmpDropPerKelvin' | 'voltageShape' | 'currentShape'> {
+/** A design's registry columns for the model's per-unit inputs (contracts/detector.json perUnit): the STC values, and the shapes (zeros for the default design's module); and what the alarm reads of the design (modulesPerString, vocStcV: alarms.designGroups). */
+function perUnitColumns(d: Design): Pick<DeviceRegistryRow, 'vmpStcV' | 'impStcA' | 'vmpDropPerKelvin' | 'voltageShape' | 'currentShape' | 'vocStcV'> {
   const m = moduleStc(d.module);
   const shapes = designShapes(d.module);
-  return { vmpStcV: d.modulesPerString * m.vMp, impStcA: d.strings * m.iMp, vmpDropPerKelvin: m.vmpDropPerKelvin, voltageShape: Float32Array.from(shapes.voltageShape), currentShape: Float32Array.from(shapes.currentShape) };
+  return {
+    vmpStcV: d.modulesPerString * m.vMp,
+    impStcA: d.strings * m.iMp,
+    vmpDropPerKelvin: m.vmpDropPerKelvin,
+    voltageShape: Float32Array.from(shapes.voltageShape),
+    currentShape: Float32Array.from(shapes.currentShape),
+    // tables contract 13: whether a one-module short blocks a string (detector/alarms.ts oneShortBlocks)
+    vocStcV: d.modulesPerString * m.vOc,
+  };
 }
 
 /** What the model divides a design's voltage and current by, and maps them with (contracts/detector.json perUnit): as the predict job reads it from the design's registry row. */
 export function perUnitOfDesign(d: Design): PerUnitReference {
-  return perUnitOf(perUnitColumns(d));
+  return perUnitOf({ ...perUnitColumns(d), modulesPerString: d.modulesPerString });
 }
 
 function registryRow(id: string, d: Design): DeviceRegistryRow {

@@ -18,7 +18,7 @@ import { Progress } from '../../detector/progress';
 import { TableReader, type ObjectStore } from '../../functions/api/tableReader';
 import { bucketOf, parseJobArgs, PREDICT_FLAGS } from './args';
 import type { DeviceGold } from './devicePredictor';
-import { alarmStanding, carriedAlarm, isAlarmLabel, PlantSlots, recurringAlarm, type PredictedWindows } from '../../detector/alarms';
+import { alarmStanding, carriedAlarm, isAlarmLabel, oneShortBlocks, PlantSlots, recurringAlarm, type PredictedWindows } from '../../detector/alarms';
 import { gatedDaily, predictedWindowsOfRows } from '../../detector/gold';
 import { plantConditions, type PlantCondition } from '../../detector/plantConditions';
 import { PER_UNIT_COLUMNS, perUnitOf } from '../../detector/perUnit';
@@ -200,7 +200,8 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   for await (const row of silverInDeviceOrder(silverStore, marker)) {
     const before = previous.rows.get(row.deviceId);
     const reference: DeviceReference = referenceOf(before, perUnitOf(registry.get(row.deviceId)), carriedAlarm(before, previous.date, date), recurringAlarm(before, previous.date, date));
-    if (reference.carried || reference.recurring) carry.set(row.deviceId, reference);
+    // what a gated day decides again with: the carry, the re-armed label, and the design's reading (alarms.designGroups)
+    if (reference.carried || reference.recurring || oneShortBlocks(reference.perUnit)) carry.set(row.deviceId, reference);
     if (reference.carried) result.baseline.alarmsCarried++;
     if (reference.recurring) result.baseline.alarmsRecurring++;
     const task = predictor.predict(row, reference).then((g) => ({ deviceId: row.deviceId, g }));

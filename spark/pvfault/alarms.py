@@ -365,7 +365,37 @@ def _raised_early(starts, ends, probs, plant_events, named, raise_thresholds):
     return named
 
 
-def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carried=None, raise_thresholds=None, recurring=None):
+def one_short_blocks(per_unit):
+    """Whether a short of a single module leaves a string less open-circuit voltage than the array's
+    maximum-power voltage at STC, from the device's registry row (a pvfault.windows.PerUnit:
+    modulesPerString, vocStcV, vmpStcV): then every line-line short blocks its string
+    (contracts/detector.json alarms.designGroups; detector/alarms.ts oneShortBlocks). False when not
+    known (a registry row written before tables contract 13, or none)."""
+    n, voc = per_unit.modulesPerString, per_unit.vocStcV
+    return n is not None and voc is not None and n > 1 and (n - 1) / n * voc < per_unit.vmpStcV
+
+
+def _group_of(label):
+    return next(g for g in GROUPS if label in _SPEC["groups"][g]["members"])
+
+
+_DESIGN_GROUP_OF = {c: _group_of(c) for c in _SPEC["designGroups"]["classes"]}
+
+
+def _as_design_reads_it(alarm):
+    """A listed class's alarm as its group's on a design where a short of one module blocks its string
+    (alarms.designGroups; detector/alarms.ts asDesignReadsIt): raised when it was; a group raised first
+    and named by the class later is the group's from its raise (no raisedAs), settled when the class
+    crossed (labelledMs kept)."""
+    group = _DESIGN_GROUP_OF.get(alarm["label"])
+    if group is None:
+        return alarm
+    out = {k: v for k, v in alarm.items() if k != "raisedAs"}
+    out["label"] = group
+    return out
+
+
+def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carried=None, raise_thresholds=None, recurring=None, short_blocks=False):
     """The day's alarm over its predicted windows in time order, or None.
 
     raise_thresholds: the second stage's raise threshold per group ({group: evidence},
@@ -384,11 +414,14 @@ def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carrie
     (alarm_since); labelledMs when the decision named its label (raisedMs when raised with it,
     later when raised early as its group, None when the decision never did). recurring: the label the
     day re-arms in the span of its alarm the day before (recurring_alarm, a Recurrence), or None.
+    short_blocks: the device's design blocks a string with one module shorted (one_short_blocks of its
+    PerUnit): a line_line alarm is then its group's (alarms.designGroups).
     """
     if not (len(starts) == len(ends) == len(probs)):
         raise ValueError("decide_alarm: %d window starts, %d ends and %d probability rows" % (len(starts), len(ends), len(probs)))
     named = _decide_named(starts, ends, probs, thresholds, plant_events, carried, recurring)
-    return named if raise_thresholds is None else _raised_early(starts, ends, probs, plant_events, named, raise_thresholds)
+    alarm = named if raise_thresholds is None else _raised_early(starts, ends, probs, plant_events, named, raise_thresholds)
+    return _as_design_reads_it(alarm) if alarm is not None and short_blocks else alarm
 
 
 def _decide_named(starts, ends, probs, thresholds, plant_events, carried, recurring=None):

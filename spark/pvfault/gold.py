@@ -14,7 +14,7 @@ Python 3.9-compatible.
 """
 import numpy as np
 
-from pvfault.alarms import NO_EVENTS, alarm_since, alarm_standing, decide_alarm, is_alarm_label, raise_for, thresholds_for
+from pvfault.alarms import NO_EVENTS, alarm_since, alarm_standing, decide_alarm, is_alarm_label, one_short_blocks, raise_for, thresholds_for
 from pvfault.baseline import NO_HISTORY, day_ratio
 from pvfault.contracts import FAULT_CLASSES
 from pvfault.windows import as_of_end_tensor, day_scalograms, filled_channels, to_per_unit, window_levels, window_mean, window_tensor, windows_of, with_gain
@@ -91,7 +91,8 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
         ends.append(int(row["endMs"]))
         probs.append(_probabilities(row))
         confidence_sum += float(row["confidence"])
-    alarm = decide_alarm(starts, ends, probs, thresholds, plant_events, reference.carried, raise_for(raise_sets, reference.days), reference.recurring) if p > 0 else None
+    alarm = decide_alarm(starts, ends, probs, thresholds, plant_events, reference.carried, raise_for(raise_sets, reference.days), reference.recurring,
+                         one_short_blocks(reference.per_unit)) if p > 0 else None
     daily = {"deviceId": device_id, "windows": len(rows), "predicted": p, "skipped": len(rows) - p}
     daily.update(("n_" + c, counts[i]) for i, c in enumerate(FAULT_CLASSES))
     daily.update(

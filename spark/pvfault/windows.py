@@ -25,10 +25,14 @@ LEVEL_FEATURES = tuple("%s.%s" % (c, s) for c in CHANNELS for s in LEVEL_STATIST
 if LEVEL_STATISTICS != ("mean", "std"):
     raise ValueError("window_levels computes mean and std; the contract asks for %r" % (LEVEL_STATISTICS,))
 PER_UNIT = DETECTOR_CONTRACT["perUnit"]
-PerUnit = collections.namedtuple("PerUnit", ["vmpStcV", "impStcA", "vmpDropPerKelvin", "voltageShape", "currentShape"], defaults=(None, None))
+PerUnit = collections.namedtuple("PerUnit", ["vmpStcV", "impStcA", "vmpDropPerKelvin", "voltageShape", "currentShape", "modulesPerString", "vocStcV"],
+                                 defaults=(None, None, None, None))
 """What the model divides a device's voltage and current by, and maps them with: its registry row's
 columns (detector/perUnit.ts PerUnitReference). The shapes are tuples of floats, None when zero or
-absent (a registry written before tables contract 12, or the default design): no mapping."""
+absent (a registry written before tables contract 12, or the default design): no mapping.
+modulesPerString and vocStcV are what the alarm reads of the design (contracts/detector.json
+alarms.designGroups, pvfault.alarms.one_short_blocks): None when not known (no registry row, or
+one written before tables contract 13)."""
 DEFAULT_PER_UNIT = PerUnit(**PER_UNIT["default"])
 PER_UNIT_COLUMNS = PerUnit._fields
 """The registry columns a device's PerUnit is read from (detector/perUnit.ts PER_UNIT_COLUMNS)."""
@@ -118,7 +122,9 @@ def per_unit_of(row):
     if row is None:
         return DEFAULT_PER_UNIT
     voltage, current = _shape_of(row.get("voltageShape")), _shape_of(row.get("currentShape"))
-    return PerUnit(float(row["vmpStcV"]), float(row["impStcA"]), float(row["vmpDropPerKelvin"]), voltage, current)
+    n, voc = row.get("modulesPerString"), row.get("vocStcV")
+    return PerUnit(float(row["vmpStcV"]), float(row["impStcA"]), float(row["vmpDropPerKelvin"]), voltage, current,
+                   None if n is None else int(n), None if voc is None else float(voc))
 
 
 def _shape_factor(shape, basis):

@@ -104,7 +104,7 @@ describe('nextBaseline', () => {
     const [row] = nextBaseline(none, new Map([['PV-1', { ratio: 0.009, verdict: 'normal' }]]), '2026-07-01');
     expect(referenceOf(row)).toEqual({ gain: 1, days: 1, perUnit: DEFAULT_PER_UNIT, carried: null, carriedSinceMs: null, recurring: null });
     // with its design's per-unit reference, history or none
-    const cdte = { vmpStcV: 691.2, impStcA: 8.92, vmpDropPerKelvin: 0.0032, voltageShape: null, currentShape: null };
+    const cdte = { vmpStcV: 691.2, impStcA: 8.92, vmpDropPerKelvin: 0.0032, voltageShape: null, currentShape: null, modulesPerString: 4, vocStcV: 857.2 };
     expect(referenceOf(row, cdte)).toEqual({ gain: 1, days: 1, perUnit: cdte, carried: null, carriedSinceMs: null, recurring: null });
     // a carried alarm comes with since when it is open, as the row recorded it: none here, nor in a row of version 8
     expect(referenceOf(row, cdte, 'arc_fault')).toEqual({ gain: 1, days: 1, perUnit: cdte, carried: 'arc_fault', carriedSinceMs: null, recurring: null });

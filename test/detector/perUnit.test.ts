@@ -19,7 +19,7 @@ describe('per-unit inputs (contracts/detector.json perUnit)', () => {
   });
 
   it('divides voltage by the STC maximum-power voltage corrected to the slot temperature, current by the STC current, and leaves the rest', () => {
-    const ref = { vmpStcV: 200, impStcA: 10, vmpDropPerKelvin: 0.004, voltageShape: null, currentShape: null };
+    const ref = { vmpStcV: 200, impStcA: 10, vmpDropPerKelvin: 0.004, voltageShape: null, currentShape: null, modulesPerString: null, vocStcV: null };
     const filled = [Float64Array.of(200, 180, 100, 50), Float64Array.of(10, 5, 0, 20), Float64Array.of(25, 50, -25, 400), Float64Array.of(1000, 500, 0, 1)];
     const before = filled.map((c) => Float64Array.from(c));
     expect(toPerUnit(filled, ref)).toBe(filled);

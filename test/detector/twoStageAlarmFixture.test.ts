@@ -5,7 +5,8 @@
  * second stage's cases.
  */
 import { readFileSync } from 'node:fs';
-import { build, FIXTURE, REWRITE } from '../fixtures/contracts/two-stage-alarm-cases';
+import { decideAlarm } from '../../detector/alarms';
+import { build, FIXTURE, RAISE, REWRITE, THRESHOLDS } from '../fixtures/contracts/two-stage-alarm-cases';
 
 it('test/fixtures/contracts/two-stage-alarm-cases.json is what detector/alarms.ts makes now', () => {
   const committed = JSON.parse(readFileSync(FIXTURE, 'utf8')) as unknown;
@@ -34,6 +35,13 @@ it('covers a raise before the decision, a relabelled raise, a group never named,
   // set-aside windows inside a raised run, and a carried label
   expect(cases.some((c) => c.plantEvents.length > 0 && c.alarm && !c.oneStage)).toBe(true);
   expect(cases.some((c) => c.carried !== null && c.alarm?.continues)).toBe(true);
+  // on a design where a short of one module blocks its string (alarms.designGroups): line_line raised directly and
+  // named after a group's raise both reported as the group, a leak kept, and the same days read line_line elsewhere
+  const design = cases.filter((c) => c.oneShortBlocks);
+  expect(design.map((c) => c.alarm?.label)).toEqual(['string_blocked', 'string_blocked', 'string_blocked', 'line_ground']);
+  expect(design.every((c) => !c.alarm?.raisedAs)).toBe(true);
+  const windows = (c: (typeof cases)[number]) => ({ startMs: c.startMs, endMs: c.endMs, probs: new Float32Array(c.probs.flat()) });
+  expect(design.slice(0, 2).map((c) => decideAlarm(windows(c), THRESHOLDS, new Set(c.plantEvents), c.carried, RAISE, null, false)?.label)).toEqual(['line_line', 'line_line']);
   // a raise never comes later than the decision's, and never changes its label; the alarm is
   // labelled when the decision raised, and never when the decision raised nothing
   for (const c of cases) {

@@ -94,7 +94,7 @@ describe('npm run eval flags', () => {
     [['--dates', '2026-02-01,2026-02-01'], 'names a date twice'],
     [['--skies', 'clear,foggy'], '--skies: expected clear, broken, mostly_cloudy, overcast, got "foggy"'],
     [['--seed', '3000'], '--seed: seeds 3000..3014 overlap the seeds training uses (below 4000'],
-    [['--decision', 'vote'], '--decision: expected alarms, verdict, alarms-one-stage, alarms-no-recurrence, alarms-design-groups, got "vote"'],
+    [['--decision', 'vote'], '--decision: expected alarms, verdict, alarms-one-stage, alarms-no-recurrence, alarms-no-design-groups, got "vote"'],
     [['--windows', 'oracle'], '--windows: expected model or truth, got "oracle"'],
     [['--workers', '0'], '--workers: "0" must be an integer in 1..64'],
     [['--scoring', 'end-mirror'], '--scoring: expected batch, end-zero, end-hold, end-reflect, got "end-mirror"'],

@@ -127,6 +127,8 @@ def test_per_unit_maps_a_design_with_shapes_onto_the_default_design_at_the_slot_
     assert windows.per_unit_of(zeros) == windows.PerUnit(200.0, 10.0, 0.004)
     assert windows.per_unit_of(dict(zeros, voltageShape=list(shape_v))).voltageShape == shape_v
     # the columns both predict jobs read of the registry (detector/perUnit.ts PER_UNIT_COLUMNS)
-    assert windows.PER_UNIT_COLUMNS == ("vmpStcV", "impStcA", "vmpDropPerKelvin", "voltageShape", "currentShape")
+    assert windows.PER_UNIT_COLUMNS == ("vmpStcV", "impStcA", "vmpDropPerKelvin", "voltageShape", "currentShape", "modulesPerString", "vocStcV")
+    # what the alarm reads of the design (alarms.designGroups): None when the row has none (written before tables contract 13)
+    assert windows.per_unit_of(dict(zeros, modulesPerString=4, vocStcV=857.2))[5:] == (4, 857.2)
     registry_columns = [c["name"] for c in contracts.table_columns("silver_device_registry")]
     assert all(c in registry_columns for c in windows.PER_UNIT_COLUMNS)
