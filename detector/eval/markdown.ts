@@ -355,7 +355,15 @@ export function runLine(r: EvalReport): string {
 /** What the same decision reaches on the same device-days with a perfect window classifier (--windows truth). */
 export function ceilingLine(c: EvalReport): string {
   const cls = (f: string) => `${f} ${pct(c.faults.byClass[f]?.namedRate ?? null)}`;
-  return `With a perfect window classifier (\`--windows truth\`: each daylight window certain of its training label) the same decision names ${pct(c.faults.overall.namedRate)} of the visible faults (${FAULT_CLASSES.slice(1).map(cls).join(', ')}), with ${pct(c.falseAlarms.overall.rate)} false alarms and a delay of ${minutes(c.faults.overall.delayMedianMin)} median, ${minutes(c.faults.overall.delayP90Min)} p90: the limit of the decision itself, whatever the model.`;
+  return `With a perfect window classifier (\`--windows truth\`: each daylight window certain of its training label) the same decision names ${pct(c.faults.overall.namedRate)} of the visible faults (${FAULT_CLASSES.slice(1).map(cls).join(', ')}), with ${pct(c.falseAlarms.overall.rate)} false alarms and a delay of ${minutes(c.faults.overall.delayMedianMin)} median, ${minutes(c.faults.overall.delayP90Min)} p90: the limit of the decision itself, whatever the model.${designCeilings(c)}`;
+}
+
+/** The ceiling per held-out design beside its twin's: whether a design's gap is the decision's or the window model's. */
+function designCeilings(c: EvalReport): string {
+  const designs = Object.keys(c.byDesign ?? {}).filter((d) => d !== 'default' && c.byDesign![twinName(d)]);
+  if (designs.length === 0) return '';
+  const named = (d: string) => `${count(c.byDesign![d]!.faults.named)} of ${count(c.byDesign![d]!.faults.visible)} (${pct(c.byDesign![d]!.faults.namedRate)})`;
+  return ` On the held-out designs it names ${designs.map((d) => `${named(d)} on ${d} against ${named(twinName(d))} on its twin`).join(', and ')}: where a design's gap to its twin is wider with the model, the window model is its limit, not the decision.`;
 }
 
 /**

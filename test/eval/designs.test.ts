@@ -7,7 +7,7 @@ import { DECISIONS } from '../../detector/eval/decisions';
 import { DEFAULT_PER_UNIT } from '../../detector/perUnit';
 import { perUnitOfDesign } from '../../detector/simulator/registry';
 import { shortBlocksString, type Alarm, type EvidenceWindow } from '../../detector/eval/decision';
-import { designTables } from '../../detector/eval/markdown';
+import { ceilingLine, designTables } from '../../detector/eval/markdown';
 import { namesFault, outcomeOf, type Outcome } from '../../detector/eval/outcome';
 import { DESIGN_EVAL_DATE, plantDaySpecs, simulateEvalDay, twinName } from '../../detector/eval/plantDays';
 import { plantDayKey } from '../../detector/eval/cache';
@@ -115,6 +115,19 @@ describe('held-out designs in the evaluation', () => {
     expect(cells('cdte-4x4-fs-6385')).toEqual(['', 'cdte-4x4-fs-6385', '1', '1', '100.0 %', '100.0', '66.7', '1', '0.0 %', '-100.0', '-50.0', '–', '']);
     // the twin against the plan's plants: what the season and the skies of those days cost
     expect(cells(twin)).toEqual(['', twin, '3', '1', '33.3 %', '33.3', '', '2', '50.0 %', '-50.0', '', '21 min', '']);
+  });
+
+  it("gives the decision's ceiling per held-out design beside its twin's", () => {
+    const twin = twinName('cdte-4x4-fs-6385');
+    const outcomes = [
+      outcomeOf(record('arc_fault'), alarm('arc_fault')),
+      onDesign(outcomeOf(record('arc_fault'), alarm('arc_fault')), 'cdte-4x4-fs-6385'),
+      onDesign(outcomeOf(record('arc_fault'), null), 'cdte-4x4-fs-6385'),
+      onDesign(outcomeOf(record('arc_fault'), alarm('arc_fault')), twin),
+    ];
+    const line = ceilingLine(summarize(outcomes) as unknown as Parameters<typeof ceilingLine>[0]);
+    expect(line).toContain(`On the held-out designs it names 1 of 2 (50.0 %) on cdte-4x4-fs-6385 against 1 of 1 (100.0 %) on its twin:`);
+    expect(ceilingLine(summarize(outcomes.slice(0, 1)) as unknown as Parameters<typeof ceilingLine>[0])).not.toContain('held-out designs');
   });
 
   it("sets out each design's visible faults by its own severity groups, beside its twin's", () => {
