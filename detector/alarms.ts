@@ -437,9 +437,21 @@ export function decideAlarm(windows: PredictedWindows, thresholds: AlarmThreshol
  * alarms.designGroups). False when not known (a registry row written before tables contract
  * 13, or none: the default design, whose one-module short conducts).
  */
-export function oneShortBlocks(ref: { modulesPerString: number | null; vocStcV: number | null; vmpStcV: number }): boolean {
+export function oneShortBlocks(ref: DesignVoltages): boolean {
+  return shortOfBlocks(1, ref);
+}
+
+/** What the alarm reads of a design from its registry row: modules in series, and the array's open-circuit and maximum-power voltages at STC. */
+export type DesignVoltages = { modulesPerString: number | null; vocStcV: number | null; vmpStcV: number };
+
+/**
+ * Whether a short across `count` of a string's modules blocks it: the n − count modules left
+ * make less open-circuit voltage than the array's n modules at their maximum power point at
+ * STC, (n − count) / n × vocStcV < vmpStcV. False when not known.
+ */
+export function shortOfBlocks(count: number, ref: DesignVoltages): boolean {
   const n = ref.modulesPerString;
-  return n !== null && ref.vocStcV !== null && n > 1 && ((n - 1) / n) * ref.vocStcV < ref.vmpStcV;
+  return n !== null && ref.vocStcV !== null && n > count && ((n - count) / n) * ref.vocStcV < ref.vmpStcV;
 }
 
 const DESIGN_GROUP_OF = new Map(SPEC.designGroups.classes.map((c) => [c as AlarmLabel, ALARM_GROUPS.find((g) => alarmCandidates(g).includes(c as FaultClass))!]));

@@ -6,9 +6,9 @@
  */
 import type { PlantCondition } from '../plantConditions';
 import { FAULT_CLASSES, isFaultClass, type FaultClass, type SkipReason } from '../../contracts';
-import { alarmCandidates } from '../alarms';
+import { alarmCandidates, shortOfBlocks } from '../alarms';
 import type { Design } from '../../contracts/design';
-import { moduleStc } from '../simulator/registry';
+import { perUnitOfDesign } from '../simulator/registry';
 import { BLOCKED_DAY_SHARE } from './blocking';
 
 export interface EvidenceWindow {
@@ -101,9 +101,8 @@ export interface AlarmGroup {
  * agrees with blocking.ts's test where the tracker settles (trackedPower; test/eval/blocking.test.ts).
  */
 export function shortBlocksString(count: number, design: Design): boolean {
-  const n = design.modulesPerString;
-  const { vOc, vMp } = moduleStc(design.module);
-  return (n - count) * vOc < n * vMp;
+  // the rule the predict jobs apply to the design's registry row (alarms.designGroups), on the same values
+  return shortOfBlocks(count, perUnitOfDesign(design));
 }
 
 /**

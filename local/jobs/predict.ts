@@ -18,7 +18,7 @@ import { Progress } from '../../detector/progress';
 import { TableReader, type ObjectStore } from '../../functions/api/tableReader';
 import { bucketOf, parseJobArgs, PREDICT_FLAGS } from './args';
 import type { DeviceGold } from './devicePredictor';
-import { alarmStanding, carriedAlarm, isAlarmLabel, oneShortBlocks, PlantSlots, recurringAlarm, type PredictedWindows } from '../../detector/alarms';
+import { alarmStanding, carriedAlarm, isAlarmLabel, PlantSlots, recurringAlarm, type PredictedWindows } from '../../detector/alarms';
 import { gatedDaily, predictedWindowsOfRows } from '../../detector/gold';
 import { plantConditions, type PlantCondition } from '../../detector/plantConditions';
 import { PER_UNIT_COLUMNS, perUnitOf } from '../../detector/perUnit';
@@ -166,8 +166,8 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   const previous = await readBaseline(new TableReader(storeFor(bucketOf(a['--gold-uri']))), date);
   const result: PredictResult = { devices: 0, windows: 0, predicted: 0, byDevice: new Map(), plantEventWindows: [], plantConditions: [], modelVersion: predictor.modelVersion, silverRunId: marker.runId, registry: { devices: registry.size, defaulted: 0 }, baseline: { readFrom: previous.date, devicesWithHistory: 0, written: 0, alarmsCarried: 0, alarmsRecurring: 0, alarmsContinued: 0 } };
   const today = new Map<string, DeviceDayBaselineInput>();
-  // the alarm each device carries in from the day before (its reference's), since when it is open, and the label it re-arms, for its gated summary
-  const carry = new Map<string, DeviceReference>();
+  // each device's reference, for its gated summary: the alarm it carries in from the day before, since when it is open, the label it re-arms and its design's reading
+  const references = new Map<string, DeviceReference>();
   const bar = progress ? new Progress('predict', marker.rows, 'devices') : null;
   const gold = writerFor(bucketOf(a['--gold-uri']));
   // gold is written as it comes, in device order (the files publishPartition would write); the markers go last
@@ -200,8 +200,8 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   for await (const row of silverInDeviceOrder(silverStore, marker)) {
     const before = previous.rows.get(row.deviceId);
     const reference: DeviceReference = referenceOf(before, perUnitOf(registry.get(row.deviceId)), carriedAlarm(before, previous.date, date), recurringAlarm(before, previous.date, date));
-    // what a gated day decides again with: the carry, the re-armed label, and the design's reading (alarms.designGroups)
-    if (reference.carried || reference.recurring || oneShortBlocks(reference.perUnit)) carry.set(row.deviceId, reference);
+    // what a gated day decides again with: the carry, the re-armed label and the design's reading (alarms.designGroups)
+    references.set(row.deviceId, reference);
     if (reference.carried) result.baseline.alarmsCarried++;
     if (reference.recurring) result.baseline.alarmsRecurring++;
     const task = predictor.predict(row, reference).then((g) => ({ deviceId: row.deviceId, g }));
@@ -214,13 +214,13 @@ export async function runPredict(args: readonly string[], storeFor: (bucket: str
   result.plantEventWindows = [...plantEvents].sort((a, b) => a - b);
   result.plantConditions = plantConditions(slots.slots, plantEvents);
   for (const { g, windows } of pending) {
-    const daily = { ...gatedDaily(g.daily, windows, g.rule, plantEvents, carry.get(g.daily.deviceId)), ...designOf(registry, g.daily.deviceId) };
+    const daily = { ...gatedDaily(g.daily, windows, g.rule, plantEvents, references.get(g.daily.deviceId)), ...designOf(registry, g.daily.deviceId) };
     const deviceId = daily.deviceId;
     if (daily.designSource === 'default') result.registry.defaulted++;
     // a new alarm is open since its onset; one that continues the alarm carried in, since an earlier day (or not recorded)
     if (isAlarmLabel(daily.verdict) && daily.alarmSinceMs !== daily.alarmOnsetMs) result.baseline.alarmsContinued++;
     result.byDevice.set(deviceId, { verdict: daily.verdict, alarmOnsetMs: daily.alarmOnsetMs, alarmRaisedMs: daily.alarmRaisedMs, alarmRaisedAs: daily.alarmRaisedAs, alarmLabelledMs: daily.alarmLabelledMs, baselineDays: daily.baselineDays, daylightStartMs: Float64Array.from(windows.startMs), design: daily.design, designSource: daily.designSource });
-    today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict, standing: isAlarmLabel(daily.verdict) ? alarmStanding(windows, g.rule.thresholds, daily.verdict, plantEvents, carry.get(deviceId)?.carried ?? null) : null, sinceMs: daily.alarmSinceMs, onsetMs: daily.alarmOnsetMs, raisedMs: daily.alarmRaisedMs });
+    today.set(deviceId, { ratio: g.ratio, verdict: daily.verdict, standing: isAlarmLabel(daily.verdict) ? alarmStanding(windows, g.rule.thresholds, daily.verdict, plantEvents, references.get(deviceId)?.carried ?? null) : null, sinceMs: daily.alarmSinceMs, onsetMs: daily.alarmOnsetMs, raisedMs: daily.alarmRaisedMs });
     if (daily.baselineDays > 0) result.baseline.devicesWithHistory++;
     await put('gold_daily', tables.gold_daily.parts.add([daily]));
   }
