@@ -93,7 +93,7 @@ export function sourceDigest(): string {
 
 /** The plant-day's name in reports and cache files. */
 export function plantDayKey(spec: PlantDaySpec): string {
-  return `${spec.date} ${spec.sky}${spec.condition ? ` ${spec.condition.kind}` : ''}${spec.design ? ` ${spec.design}` : ''}${spec.twinOf ? ` default as ${spec.twinOf}'s twin` : ''} (plant ${spec.plant + 1}, ${spec.scored ? '' : 'warm-up '}day ${spec.day + 1})`;
+  return `${spec.date} ${spec.sky}${spec.condition ? ` ${spec.condition.kind}` : ''}${spec.design ? ` ${spec.design}` : ''}${spec.twinOf ? ` default as ${spec.twinOf}'s twin` : ''}${spec.layoutTwinOf ? ` default module as ${spec.layoutTwinOf}'s layout twin` : ''} (plant ${spec.plant + 1}, ${spec.scored ? '' : 'warm-up '}day ${spec.day + 1})`;
 }
 
 /** `references`: the baselines the plant-day's devices were judged against (they shape its probabilities). */
@@ -102,7 +102,7 @@ export function cachePath(dir: string, modelVersion: string, spec: PlantDaySpec,
   const judged = [...references].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, r]) => [id, r.gain, r.days, r.perUnit.vmpStcV, r.perUnit.impStcA, r.perUnit.vmpDropPerKelvin, r.perUnit.voltageShape, r.perUnit.currentShape]);
   // the batch's key has no scoring: its plant-days stay cached as they were
   const key = createHash('sha256').update(JSON.stringify({ FORMAT, spec, code: sourceDigest(), judged, ...(scoring === 'batch' ? {} : { scoring }) })).digest('hex').slice(0, 16);
-  return join(dir, 'cache', modelVersion, `${spec.date}-p${spec.plant + 1}${spec.twinOf ? 't' : ''}d${spec.day + 1}-${key}.json`);
+  return join(dir, 'cache', modelVersion, `${spec.date}-p${spec.plant + 1}${spec.twinOf ? 't' : ''}${spec.layoutTwinOf ? 'l' : ''}d${spec.day + 1}-${key}.json`);
 }
 
 interface CachedRecord extends Omit<DeviceDayRecord, 'evidence'> {

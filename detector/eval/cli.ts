@@ -72,8 +72,9 @@ export const HELD_OUT_DESIGNS: readonly string[] = DESIGN_NAMES.filter((d) => d 
 /**
  * --designs: named designs of contracts/designs.json, each once, or none. By default
  * HELD_OUT_DESIGNS: one plant of each, which issue 20's goal judges (within 2 points
- * of the default design), and its twin of the default design on the same plant-days
- * (plantDays.ts). Not the default design: its plants are the plan's own.
+ * of the default design), its twin of the default design on the same plant-days and its
+ * layout twin (its layout of the default design's module, plantDays.ts). Not the default
+ * design: its plants are the plan's own.
  */
 export function designsFlag(text: string): string[] {
   if (text === 'none') return [];

@@ -14,7 +14,8 @@ import { baselineFit, type BaselineFit } from './baselineFit';
 import { collectPlantDay, type DevicePredictorPool } from './collect';
 import { checkAlarm, type Alarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
 import { outcomeOf, shadowDayBefore, type Outcome } from './outcome';
-import { designOfSpec, perUnitOfSpec, plantDaySpecs, twinName, type EvalPlan, type PlantDaySpec } from './plantDays';
+import { signalTables, type SignalDay, type SignalTable } from './signals';
+import { designOfSpec, layoutTwinName, perUnitOfSpec, plantDaySpecs, twinName, type EvalPlan, type PlantDaySpec } from './plantDays';
 import { withTruthWindows, type DeviceDayRecord } from './records';
 import type { WindowScoring } from '../../local/jobs/devicePredictor';
 import { summarize, type Summary } from './summary';
@@ -53,6 +54,8 @@ export interface EvalReport extends Summary {
   againstBatch?: AgreementSummary;
   /** per counted plant-day: the condition the plan gave it (null: none) and the plant conditions gold reported (detector/plantConditions.ts) */
   plantConditions?: PlantConditionDay[];
+  /** per design group ('default': the plan's plants): what each severity of fault left in the model's levels and how the model read its windows (signals.ts); absent in reports before 2026-12-06 */
+  signals?: Record<string, SignalTable>;
 }
 
 export interface PlantConditionDay {
@@ -143,6 +146,11 @@ export async function collectAll(o: Pick<EvalOptions, 'plan' | 'out' | 'fresh' |
   return { records, batch, cached, predictions: specs.length + specs.filter(rescored).length };
 }
 
+/** The name a design plant's or a twin's device-days are grouped under (Outcome.design); undefined for the plan's and the condition plants'. */
+function groupOf(spec: PlantDaySpec): string | undefined {
+  return spec.design ?? (spec.twinOf ? twinName(spec.twinOf) : spec.layoutTwinOf ? layoutTwinName(spec.layoutTwinOf) : undefined);
+}
+
 export async function runEval(o: EvalOptions): Promise<EvalRun> {
   const modelVersion = readModelVersion();
   const specs = plantDaySpecs(o.plan);
@@ -152,6 +160,8 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
   // per counted device-day scored otherwise than by the batch: how its alarm stands to the batch's
   const agreement: Agreement[] = [];
   const conditionDays: PlantConditionDay[] = [];
+  // the counted plant-days without a condition, for what each fault left in the model's inputs (signals.ts)
+  const signalDays: SignalDay[] = [];
   // a device's earlier days in its plant's run (reset at each plant's first day)
   let history = new Map<string, DeviceDayEvidence[]>();
   // the decision's alarm on each device's previous day of the run, and that day's outcome
@@ -168,6 +178,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     // the batch's day, which the next day's carry and the history follow (the stream reads the batch's tables)
     const batchDay = batch[i] === records[i] ? day : batch[i]!;
     const batchPlant = batchDay === day ? plant : plantContextOf(batchDay.map((r) => r.evidence));
+    if (spec.scored && !spec.condition) signalDays.push({ group: groupOf(spec) ?? 'default', perUnit: perUnitOfSpec(spec), records: day });
     if (spec.scored) conditionDays.push({ plantDay: plantDayKey(spec), condition: spec.condition?.kind ?? null, reported: plant.conditions.map(({ kind, startMs, endMs, windows }) => ({ kind, startMs, endMs, windows })) });
     day.forEach((record, d) => {
       const id = record.evidence.deviceId;
@@ -182,7 +193,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
       if (alarm) checkAlarm(alarm, o.decision.name, id);
       // every day's outcome, the warm-up days' too: a shadow's is read by the next day's (shadowDayBefore)
       // a design plant's and a twin's device-days are grouped by name, apart from the plan's
-      const group = spec.design ?? (spec.twinOf ? twinName(spec.twinOf) : undefined);
+      const group = groupOf(spec);
       const outcome: Outcome = group ? { ...outcomeOf(record, alarm, design), design: group } : outcomeOf(record, alarm);
       if (outcome.fault === 'partial_shading') outcome.shadowDayBefore = shadowDayBefore(previousOutcome.get(id));
       previousOutcome.set(id, outcome);
@@ -203,8 +214,9 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     ...summarize(outcomes),
     outcomes,
     // the plants of a condition are left out (snow or soiling moves the ratio far more than a leak: it is what the plant gate is for), and those of another design
-    baseline: baselineFit(records.filter((_, i) => specs[i]!.scored && !specs[i]!.condition && !specs[i]!.design && !specs[i]!.twinOf)),
+    baseline: baselineFit(records.filter((_, i) => specs[i]!.scored && !specs[i]!.condition && !specs[i]!.design && !specs[i]!.twinOf && !specs[i]!.layoutTwinOf)),
     plantConditions: conditionDays,
+    signals: signalTables(signalDays),
     ...(agreement.length ? { againstBatch: agreementSummary(agreement) } : {}),
   };
   return { report, cached, computed: predictions - cached };

@@ -75,6 +75,17 @@ export interface PlantDaySpec {
    * seasons and skies; absent: not a twin
    */
   twinOf?: string;
+  /**
+   * a layout twin's: the held-out design whose plant it repeats with that design's own
+   * layout (modules per string, strings, diodes) built of the default design's module,
+   * the one the model was trained on. Its arrays get the same faults (drawn from the
+   * layout), modules' spread, sensors and weather as the design plant's, so the two
+   * differ only by the module's technology: what the mapping of a new technology to
+   * per-unit inputs costs, apart from what the layout's physics leaves to see (a short
+   * of 1 of 16 modules takes a sixteenth of its string's voltage whatever the module).
+   * Absent: not a layout twin
+   */
+  layoutTwinOf?: string;
 }
 
 export interface EvalPlan {
@@ -109,6 +120,12 @@ export interface EvalPlan {
 
 /** The name under which a twin plant's device-days are grouped (Outcome.design): the default design on that design's plant-days. */
 export const twinName = (design: string): string => `default on ${design}'s days`;
+
+/** The name under which a layout twin's device-days are grouped (Outcome.design): the design's layout of the default design's module. */
+export const layoutTwinName = (design: string): string => `default module on ${design}'s layout`;
+
+/** Whether a byDesign group is a twin of either kind (twinName, layoutTwinName) of one of `designs`, not a held-out design itself. */
+export const isTwinName = (group: string, designs: readonly string[]): boolean => designs.some((d) => twinName(d) === group || layoutTwinName(d) === group);
 
 /** Plants of a plan: its dates', its conditions' and its designs' (a design's twin shares its plant number). */
 export const planPlants = (plan: Pick<EvalPlan, 'firstDates' | 'conditions' | 'designs'>): number => plan.firstDates.length + (plan.conditions?.length ?? 0) + (plan.designs?.length ?? 0);
@@ -148,8 +165,8 @@ export function plantDaySpecs(plan: EvalPlan): PlantDaySpec[] {
   });
   (plan.designs ?? []).forEach((design, j) => {
     const plant = plan.firstDates.length + (plan.conditions?.length ?? 0) + j;
-    // the design's plant, then its twin of the default design (the same plant number: the same seed and skies)
-    for (const which of [{ design }, { twinOf: design }]) {
+    // the design's plant, its twin of the default design and its layout twin (the same plant number: the same seed and skies)
+    for (const which of [{ design }, { twinOf: design }, { layoutTwinOf: design }]) {
       let date = addDays(DESIGN_EVAL_DATE, -plan.warmupDays);
       for (let day = 0; day < plan.warmupDays + plan.days; day++) {
         const counted = day - plan.warmupDays;
@@ -164,17 +181,35 @@ export function plantDaySpecs(plan: EvalPlan): PlantDaySpec[] {
 // a named design parsed once: its days are simulated, judged and their shorts counted against the same object
 const DESIGNS = new Map<string, Design>();
 
-/** A plant-day's arrays' design: its design plant's named design, or the default design. */
-export function designOfSpec(spec: Pick<PlantDaySpec, 'design'>): Design {
-  if (!spec.design) return DEFAULT_DESIGN;
-  let d = DESIGNS.get(spec.design);
-  if (!d) DESIGNS.set(spec.design, (d = parseDesign(spec.design, '--designs')));
+/** A plant-day's arrays' design: its design plant's named design, its layout twin's (layoutTwinDesign), or the default design. */
+export function designOfSpec(spec: Pick<PlantDaySpec, 'design' | 'layoutTwinOf'>): Design {
+  const name = spec.design ?? spec.layoutTwinOf;
+  if (!name) return DEFAULT_DESIGN;
+  const key = spec.design ? name : layoutTwinName(name);
+  let d = DESIGNS.get(key);
+  if (!d) DESIGNS.set(key, (d = spec.design ? parseDesign(name, '--designs') : layoutTwinDesign(designOfSpec({ design: name }))));
   return d;
 }
 
+/** `design`'s layout (modules per string, strings, bypass and blocking diodes) built of the default design's module. */
+export function layoutTwinDesign(design: Design): Design {
+  const { layout } = design;
+  return parseDesign(
+    {
+      modulesPerString: design.modulesPerString,
+      strings: design.strings,
+      module: DEFAULT_DESIGN.module.name,
+      bypassDiodes: { perModule: layout.bypassDiodes ?? 1, forwardVoltage: layout.vBypass },
+      blockingDiodes: { perString: layout.vBlock > 0, forwardVoltage: layout.vBlock },
+    },
+    `${design.name}'s layout twin`,
+    layoutTwinName(design.name),
+  );
+}
+
 /** What the model divides a plant-day's voltage and current by: its design's (the registry's row, as the predict job reads it). */
-export function perUnitOfSpec(spec: Pick<PlantDaySpec, 'design'>): PerUnitReference {
-  return spec.design ? perUnitOfDesign(designOfSpec(spec)) : DEFAULT_PER_UNIT;
+export function perUnitOfSpec(spec: Pick<PlantDaySpec, 'design' | 'layoutTwinOf'>): PerUnitReference {
+  return spec.design || spec.layoutTwinOf ? perUnitOfDesign(designOfSpec(spec)) : DEFAULT_PER_UNIT;
 }
 
 /** Why a seed range cannot be held out, or null: training, validation and test used every seed below SPLIT_SEEDS_END. */

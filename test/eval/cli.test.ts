@@ -15,13 +15,13 @@ describe('npm run eval flags', () => {
     expect([a.windows, a.workers, a.docs, a.fresh]).toEqual(['model', 2, true, false]);
     const specs = plantDaySpecs(a.plan);
     const counted = specs.filter((s) => s.scored);
-    expect(specs.filter((s) => s.day === 4 && !s.condition && !s.design && !s.twinOf).map((s) => [s.date, s.scored])).toEqual(['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15'].map((d) => [d, true]));
-    expect(specs.filter((s) => s.day === 0 && !s.condition && !s.design && !s.twinOf).map((s) => [s.date, s.scored])).toEqual(['2026-02-11', '2026-04-11', '2026-06-11', '2026-08-11', '2026-10-11', '2026-12-11'].map((d) => [d, false]));
+    expect(specs.filter((s) => s.day === 4 && !s.condition && !s.design && !s.twinOf && !s.layoutTwinOf).map((s) => [s.date, s.scored])).toEqual(['2026-02-15', '2026-04-15', '2026-06-15', '2026-08-15', '2026-10-15', '2026-12-15'].map((d) => [d, true]));
+    expect(specs.filter((s) => s.day === 0 && !s.condition && !s.design && !s.twinOf && !s.layoutTwinOf).map((s) => [s.date, s.scored])).toEqual(['2026-02-11', '2026-04-11', '2026-06-11', '2026-08-11', '2026-10-11', '2026-12-11'].map((d) => [d, false]));
     // and one plant per condition that is not a fault: its warm-up days, then three counted days; and one per held-out design, as a plan plant
     expect(a.plan.designs).toEqual(['cdte-4x4-fs-6385', 'poly-16x2-cs6p-250p']);
-    // each held-out design's plant and its twin (the default design on the same plant-days)
-    expect(specs).toHaveLength(42 + 7 * 7 + 2 * 2 * 7);
-    expect(counted).toHaveLength(18 + 7 * 3 + 2 * 2 * 3);
+    // each held-out design's plant, its twin (the default design on the same plant-days) and its layout twin (its layout of the default module)
+    expect(specs).toHaveLength(42 + 7 * 7 + 2 * 3 * 7);
+    expect(counted).toHaveLength(18 + 7 * 3 + 2 * 3 * 3);
     expect(new Set(counted.map((s) => s.sky))).toEqual(new Set(['clear', 'broken', 'mostly_cloudy', 'overcast']));
     expect(specs.find((s) => s.date === '2026-06-15')!.sky).toBe('clear');
     expect(new Set(specs.map((s) => s.seed)).size).toBe(15);

@@ -9,7 +9,8 @@ import { perUnitOfDesign } from '../../detector/simulator/registry';
 import { shortBlocksString, type Alarm, type EvidenceWindow } from '../../detector/eval/decision';
 import { ceilingLine, designTables } from '../../detector/eval/markdown';
 import { namesFault, outcomeOf, type Outcome } from '../../detector/eval/outcome';
-import { DESIGN_EVAL_DATE, plantDaySpecs, simulateEvalDay, twinName } from '../../detector/eval/plantDays';
+import { DESIGN_EVAL_DATE, designOfSpec, layoutTwinName, perUnitOfSpec, plantDaySpecs, simulateEvalDay, twinName } from '../../detector/eval/plantDays';
+import { DEFAULT_DESIGN } from '../../detector/simulator/plant';
 import { plantDayKey } from '../../detector/eval/cache';
 import type { DeviceDayRecord } from '../../detector/eval/records';
 import { summarize } from '../../detector/eval/summary';
@@ -42,6 +43,10 @@ describe('held-out designs in the evaluation', () => {
     expect(twin.map((s) => [s.seed, s.sky])).toEqual(design.map((s) => [s.seed, s.sky]));
     expect(new Set(twin.map((s) => plantDayKey(s))).size).toBe(3);
     expect(twin.some((s) => design.some((d) => plantDayKey(d) === plantDayKey(s)))).toBe(false);
+    // and its layout twin: the same again, with the design's layout built of the default design's module
+    const layoutTwin = specs.filter((s) => s.layoutTwinOf);
+    expect(layoutTwin.map((s) => [s.plant, s.date, s.scored, s.seed, s.sky, s.layoutTwinOf, s.design, s.twinOf])).toEqual(design.map((s) => [s.plant, s.date, s.scored, s.seed, s.sky, 'cdte-4x4-fs-6385', undefined, undefined]));
+    expect(new Set([...design, ...twin, ...layoutTwin].map((s) => plantDayKey(s))).size).toBe(9);
     expect(new Set(specs.map((s) => s.seed)).size).toBe(3);
     // by default every named design but the default one, which issue 20's goal judges
     expect(parseEvalArgs([]).plan.designs).toEqual(DESIGN_NAMES.filter((d) => d !== DEFAULT_DESIGN_NAME));
@@ -68,6 +73,29 @@ describe('held-out designs in the evaluation', () => {
     expect(Array.from(t.irradiance)).toEqual(Array.from(r.irradiance));
   });
 
+  it("builds the layout twin of the design's layout and the default module, with the design plant's faults, sensors and weather", () => {
+    const specs = plantDaySpecs({ firstDates: [], skies: ['clear'], days: 1, warmupDays: 0, devices: 24, seedBase: 5000, faultMix: { normal: 1, line_line: 2, line_ground: 2 }, designs: ['poly-16x2-cs6p-250p'] });
+    const designSpec = specs.find((s) => s.design)!;
+    const layoutSpec = specs.find((s) => s.layoutTwinOf)!;
+    const design = designOfSpec(designSpec);
+    const twin = designOfSpec(layoutSpec);
+    expect(twin.name).toBe(layoutTwinName('poly-16x2-cs6p-250p'));
+    expect([twin.modulesPerString, twin.strings, twin.layout]).toEqual([design.modulesPerString, design.strings, design.layout]);
+    expect(twin.module).toEqual(DEFAULT_DESIGN.module);
+    expect(design.module.name).not.toBe(DEFAULT_DESIGN.module.name);
+    // the registry row the model divides by is the twin's own design's
+    expect(perUnitOfSpec(layoutSpec)).toEqual(perUnitOfDesign(twin));
+    expect(perUnitOfSpec(layoutSpec).vmpStcV).not.toBeCloseTo(perUnitOfSpec(designSpec).vmpStcV, 0);
+    const days = [...simulateEvalDay(designSpec).devices()];
+    const twins = [...simulateEvalDay(layoutSpec).devices()];
+    const truth = (d: (typeof days)[number]) => [d.deviceId, d.truth.fault, d.truth.string, d.truth.severity, d.truth.onsetMs, d.truth.calibration];
+    expect(twins.map(truth)).toEqual(days.map(truth));
+    expect(days.filter((d) => d.truth.fault === 'line_line').length).toBeGreaterThan(0);
+    expect(Array.from(twins[0]!.readings.irradiance)).toEqual(Array.from(days[0]!.readings.irradiance));
+    // 16 × 46.9 V of the default module at its maximum power point against 16 × 30.1 V of the CS6P-250P
+    expect(perUnitOfDesign(twin).vmpStcV / perUnitOfDesign(design).vmpStcV).toBeGreaterThan(1.4);
+  });
+
   it('keeps the design plants out of the goals and tables, and sets each design beside the default design in points', () => {
     const outcomes = [
       outcomeOf(record('normal'), null),
@@ -84,8 +112,8 @@ describe('held-out designs in the evaluation', () => {
     const lines = designTables({ ...s, plan: { firstDates: [], skies: ['clear'], days: 1, warmupDays: 0, devices: 1, seedBase: 5000, faultMix: {} } } as unknown as Parameters<typeof designTables>[0]);
     const cdte = lines.find((l) => l.startsWith('| cdte-4x4-fs-6385'))!;
     // false alarms 50 % against 0 %: +50.0 points; named 0 % against 100 %: −100.0
-    // without a twin in the outcomes, no gap to it
-    expect(cdte.split('|').map((c) => c.trim())).toEqual(['', 'cdte-4x4-fs-6385', '2', '1', '50.0 %', '50.0', '–', '1', '0.0 %', '-100.0', '–', '–', '']);
+    // without a twin or a layout twin in the outcomes, no gap to either
+    expect(cdte.split('|').map((c) => c.trim())).toEqual(['', 'cdte-4x4-fs-6385', '2', '1', '50.0 %', '50.0', '–', '–', '1', '0.0 %', '-100.0', '–', '–', '–', '']);
     // and by class: what generalises and what does not
     expect(s.byDesign['cdte-4x4-fs-6385']!.byClass.arc_fault).toMatchObject({ visible: 1, named: 0 });
     expect(lines).toContain('| arc_fault | 100.0 % (1 of 1) | 0.0 % (0 of 1) |');
@@ -112,9 +140,17 @@ describe('held-out designs in the evaluation', () => {
     const lines = designTables({ ...s, plan: { firstDates: [], skies: ['clear'], days: 1, warmupDays: 0, devices: 1, seedBase: 5000, faultMix: {} } } as unknown as Parameters<typeof designTables>[0]);
     const cells = (name: string) => lines.find((l) => l.startsWith(`| ${name} |`))!.split('|').map((c) => c.trim());
     // false alarms 100 % against the plan's 0 % and the twin's 33.3 %; named 0 % against 100 % and 50 %
-    expect(cells('cdte-4x4-fs-6385')).toEqual(['', 'cdte-4x4-fs-6385', '1', '1', '100.0 %', '100.0', '66.7', '1', '0.0 %', '-100.0', '-50.0', '–', '']);
+    // without a layout twin in the outcomes, no gap to it
+    expect(cells('cdte-4x4-fs-6385')).toEqual(['', 'cdte-4x4-fs-6385', '1', '1', '100.0 %', '100.0', '66.7', '–', '1', '0.0 %', '-100.0', '-50.0', '–', '–', '']);
     // the twin against the plan's plants: what the season and the skies of those days cost
-    expect(cells(twin)).toEqual(['', twin, '3', '1', '33.3 %', '33.3', '', '2', '50.0 %', '-50.0', '', '21 min', '']);
+    expect(cells(twin)).toEqual(['', twin, '3', '1', '33.3 %', '33.3', '', '', '2', '50.0 %', '-50.0', '', '', '21 min', '']);
+    // with a layout twin (the design's arrays of the default module): the gap to it is the module's technology
+    const layout = layoutTwinName('cdte-4x4-fs-6385');
+    const withLayout = summarize([...outcomes, onDesign(outcomeOf(record('normal'), null), layout), onDesign(outcomeOf(record('arc_fault'), alarm('arc_fault')), layout)]);
+    const rows = designTables({ ...withLayout, plan: { firstDates: [], skies: ['clear'], days: 1, warmupDays: 0, devices: 1, seedBase: 5000, faultMix: {} } } as unknown as Parameters<typeof designTables>[0]);
+    const row = (name: string) => rows.find((l) => l.startsWith(`| ${name} |`))!.split('|').map((c) => c.trim());
+    expect(row('cdte-4x4-fs-6385')).toEqual(['', 'cdte-4x4-fs-6385', '1', '1', '100.0 %', '100.0', '66.7', '100.0', '1', '0.0 %', '-100.0', '-50.0', '-100.0', '–', '']);
+    expect(row(layout)).toEqual(['', layout, '1', '0', '0.0 %', '0.0', '', '', '1', '100.0 %', '0.0', '', '', '21 min', '']);
   });
 
   it("gives the decision's ceiling per held-out design beside its twin's", () => {
@@ -128,6 +164,9 @@ describe('held-out designs in the evaluation', () => {
     const line = ceilingLine(summarize(outcomes) as unknown as Parameters<typeof ceilingLine>[0]);
     expect(line).toContain(`On the held-out designs it names 1 of 2 (50.0 %) on cdte-4x4-fs-6385 against 1 of 1 (100.0 %) on its twin:`);
     expect(ceilingLine(summarize(outcomes.slice(0, 1)) as unknown as Parameters<typeof ceilingLine>[0])).not.toContain('held-out designs');
+    const layout = layoutTwinName('cdte-4x4-fs-6385');
+    const withLayout = ceilingLine(summarize([...outcomes, onDesign(outcomeOf(record('arc_fault'), null), layout)]) as unknown as Parameters<typeof ceilingLine>[0]);
+    expect(withLayout).toContain('on cdte-4x4-fs-6385 against 1 of 1 (100.0 %) on its twin and 0 of 1 (0.0 %) on its layout twin:');
   });
 
   it("sets out each design's visible faults by its own severity groups, beside its twin's", () => {

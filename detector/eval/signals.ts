@@ -1,0 +1,151 @@
+/**
+ * What each fault leaves in the model's inputs, and how the window model reads it: per
+ * design and severity group, the bright windows' per-unit voltage and current per
+ * irradiance (the levels the model reads, contracts/detector.json perUnit and baseline)
+ * against the same design's healthy windows, and the class the model gave them. It
+ * tells apart the two limits a missed fault may have: a fault whose windows lie within
+ * the healthy spread is a sensor and physics limit (no reader of these channels could
+ * name it without false alarms), one whose windows lie well outside it and are still
+ * read as normal is the window model's.
+ *
+ * Measured on the windows' means as gold keeps them (gold_window meanVoltage, …), mapped
+ * as the model maps each slot (toPerUnit, on the window's means: within a fraction of a
+ * per cent of the mean of the mapped slots in a bright window, whose temperature and
+ * irradiance vary little), the device's baseline gain applied to its irradiance.
+ */
+import { FAULT_CLASSES, type FaultClass } from '../../contracts';
+import { severityKey } from '../dataset';
+import { toPerUnit, type PerUnitReference } from '../perUnit';
+import { WINDOW } from '../windows';
+import { MEAN_CURRENT, MEAN_IRRADIANCE, MEAN_TEMPERATURE, MEAN_VOLTAGE, MEANS } from './blocking';
+import type { DeviceDayRecord } from './records';
+
+/** Windows dimmer than this are left out: at low light a healthy array's per-unit voltage spreads three times wider (its temperature and the tracker's steps weigh more). */
+export const SIGNAL_MIN_IRRADIANCE = 400;
+/** The healthy windows' percentiles a fault's window must lie beyond to count as outside the healthy spread (either side, either level). */
+export const HEALTHY_BAND: readonly [number, number] = [0.01, 0.99];
+
+/** A design's healthy bright windows: how many, and the band and median of each level. */
+export interface HealthyLevels {
+  windows: number;
+  /** per-unit voltage at HEALTHY_BAND's low percentile, the median, its high one */
+  voltage: [number, number, number];
+  /** per-unit current per irradiance (÷ the baseline-gained irradiance / 1000 W/m²), likewise */
+  ratio: [number, number, number];
+}
+
+/** A severity group's bright windows on which the fault acted in every slot. */
+export interface SignalRow {
+  windows: number;
+  deviceDays: number;
+  /** the windows' median per-unit voltage over the healthy median, minus 1 */
+  voltageShift: number;
+  /** the same for current per irradiance */
+  ratioShift: number;
+  /** share of the windows with either level outside the healthy windows' HEALTHY_BAND */
+  outside: number;
+  /** share the model gave its highest probability to the fault's class */
+  readOwn: number;
+  /** share it gave it to normal */
+  readNormal: number;
+}
+
+export interface SignalTable {
+  healthy: HealthyLevels | null;
+  /** by severityKey (dataset.ts), in FAULT_CLASSES order */
+  bySeverity: Record<string, SignalRow>;
+}
+
+/** A counted plant-day's records, the group its outcomes are reported under ('default' for the plan's plants) and its design's per-unit reference. */
+export interface SignalDay {
+  group: string;
+  perUnit: PerUnitReference;
+  records: readonly DeviceDayRecord[];
+}
+
+interface Window {
+  voltage: number;
+  ratio: number;
+  read: number;
+}
+
+function quantile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))]!;
+}
+
+const median = (xs: readonly number[]): number => quantile(Float64Array.from(xs).sort(), 0.5);
+
+/** The bright predicted windows of a record on which its fault (if any) acted in every slot, mapped to per-unit levels. */
+export function brightWindows(record: DeviceDayRecord, perUnit: PerUnitReference): Window[] {
+  const { evidence, truth } = record;
+  if (!evidence.means) return [];
+  const classes = FAULT_CLASSES.length;
+  const out: Window[] = [];
+  let j = 0;
+  evidence.windows.forEach((w, i) => {
+    if (w.skipReason) return;
+    const k = j++;
+    const m = evidence.means!.subarray(k * MEANS, (k + 1) * MEANS);
+    const g = m[MEAN_IRRADIANCE]! * (evidence.baselineGain ?? 1);
+    if (m[MEAN_IRRADIANCE]! < SIGNAL_MIN_IRRADIANCE) return;
+    if (truth.fault !== 'normal' && truth.activeSlots[i]! < WINDOW) return;
+    const [v, c] = toPerUnit([Float64Array.of(m[MEAN_VOLTAGE]!), Float64Array.of(m[MEAN_CURRENT]!), Float64Array.of(m[MEAN_TEMPERATURE]!), Float64Array.of(g)], perUnit);
+    let read = 0;
+    for (let f = 1; f < classes; f++) if (evidence.probs[k * classes + f]! > evidence.probs[k * classes + read]!) read = f;
+    out.push({ voltage: v![0]!, ratio: c![0]! / (g / 1000), read });
+  });
+  return out;
+}
+
+/** Per group: its healthy levels and, per severity group of the faulty device-days no condition acted on, what the fault left in them and how the model read it. */
+export function signalTables(days: readonly SignalDay[]): Record<string, SignalTable> {
+  const groups = new Map<string, { healthy: Window[]; faults: Map<string, { fault: FaultClass; windows: Window[]; deviceDays: number }> }>();
+  for (const day of days) {
+    let g = groups.get(day.group);
+    if (!g) groups.set(day.group, (g = { healthy: [], faults: new Map() }));
+    for (const record of day.records) {
+      if (record.truth.conditions?.length) continue;
+      const windows = brightWindows(record, day.perUnit);
+      if (record.truth.fault === 'normal') {
+        g.healthy.push(...windows);
+        continue;
+      }
+      if (windows.length === 0) continue;
+      const key = severityKey(record.truth.fault, record.truth.severityGroup);
+      let f = g.faults.get(key);
+      if (!f) g.faults.set(key, (f = { fault: record.truth.fault, windows: [], deviceDays: 0 }));
+      f.windows.push(...windows);
+      f.deviceDays++;
+    }
+  }
+  const tables: Record<string, SignalTable> = {};
+  for (const [name, g] of groups) {
+    if (g.healthy.length === 0) {
+      tables[name] = { healthy: null, bySeverity: {} };
+      continue;
+    }
+    const v = Float64Array.from(g.healthy, (w) => w.voltage).sort();
+    const r = Float64Array.from(g.healthy, (w) => w.ratio).sort();
+    const [lo, hi] = HEALTHY_BAND;
+    const healthy: HealthyLevels = { windows: g.healthy.length, voltage: [quantile(v, lo), quantile(v, 0.5), quantile(v, hi)], ratio: [quantile(r, lo), quantile(r, 0.5), quantile(r, hi)] };
+    const outside = (w: Window) => w.voltage < healthy.voltage[0] || w.voltage > healthy.voltage[2] || w.ratio < healthy.ratio[0] || w.ratio > healthy.ratio[2];
+    const keys = [...g.faults.keys()].sort((a, b) => FAULT_CLASSES.indexOf(g.faults.get(a)!.fault) - FAULT_CLASSES.indexOf(g.faults.get(b)!.fault) || (a < b ? -1 : a > b ? 1 : 0));
+    const bySeverity: Record<string, SignalRow> = {};
+    for (const key of keys) {
+      const f = g.faults.get(key)!;
+      const own = FAULT_CLASSES.indexOf(f.fault);
+      const n = f.windows.length;
+      bySeverity[key] = {
+        windows: n,
+        deviceDays: f.deviceDays,
+        voltageShift: median(f.windows.map((w) => w.voltage)) / healthy.voltage[1] - 1,
+        ratioShift: median(f.windows.map((w) => w.ratio)) / healthy.ratio[1] - 1,
+        outside: f.windows.filter(outside).length / n,
+        readOwn: f.windows.filter((w) => w.read === own).length / n,
+        readNormal: f.windows.filter((w) => w.read === 0).length / n,
+      };
+    }
+    tables[name] = { healthy, bySeverity };
+  }
+  return tables;
+}

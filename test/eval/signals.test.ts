@@ -1,0 +1,99 @@
+import { FAULT_CLASSES, type FaultClass } from '../../contracts';
+import { signalLines } from '../../detector/eval/markdown';
+import type { DeviceDayRecord } from '../../detector/eval/records';
+import { brightWindows, signalTables } from '../../detector/eval/signals';
+import { DEFAULT_PER_UNIT } from '../../detector/perUnit';
+import { perUnitOfDesign } from '../../detector/simulator/registry';
+import { parseDesign } from '../../contracts/design';
+
+const W = 1_280_000;
+const K = FAULT_CLASSES.length;
+
+/** A window as a record keeps it: its measured means and the class the model read. */
+interface At {
+  /** per-unit voltage and current per irradiance at 25 °C (so the default design's voltage divides by its STC value alone) */
+  voltage: number;
+  ratio: number;
+  irradiance?: number;
+  read?: FaultClass;
+  /** slots of the window the fault acted on (default: all 64) */
+  acting?: number;
+}
+
+function record(fault: FaultClass, severityGroup: string, at: At[], { gain = 1, conditions = [] as string[], vmp = DEFAULT_PER_UNIT.vmpStcV, imp = DEFAULT_PER_UNIT.impStcA } = {}): DeviceDayRecord {
+  // a dim window first, which is skipped and carries no means
+  const windows = [{ startMs: 0, endMs: W, skipReason: 'low_irradiance' as const }, ...at.map((_, i) => ({ startMs: (i + 1) * W, endMs: (i + 2) * W, skipReason: null }))];
+  const probs = new Float32Array(at.length * K);
+  const means = new Float64Array(at.length * 4);
+  at.forEach((w, i) => {
+    probs.fill(0.02, i * K, (i + 1) * K);
+    probs[i * K + FAULT_CLASSES.indexOf(w.read ?? 'normal')] = 0.9;
+    const g = w.irradiance ?? 800;
+    // the model multiplies the measured irradiance by the gain: the ratio is against the gained irradiance
+    means.set([w.voltage * vmp, w.ratio * imp * ((g * gain) / 1000), 25, g], i * 4);
+  });
+  return {
+    plantDay: 'p',
+    evidence: { deviceId: 'PV-000001', date: '2026-06-15', windows, probs, means, baselineDays: 3, baselineGain: gain, ratio: 1 },
+    truth: { fault, onsetMs: fault === 'normal' ? null : 0, severity: {}, severityGroup, intermittent: false, sky: 'clear', activeSlots: [0, ...at.map((w) => (fault === 'normal' ? 0 : (w.acting ?? 64)))], conditions: conditions as never },
+  };
+}
+
+// 101 healthy bright windows: voltage 0.99 … 1.01, current per irradiance 0.98 … 1.02
+const healthy = record('normal', 'normal', Array.from({ length: 101 }, (_, k) => ({ voltage: 0.99 + 0.0002 * k, ratio: 0.98 + 0.0004 * k })));
+
+describe('what each fault leaves in the model levels (eval/signals.ts)', () => {
+  it('maps a window as the model maps its slots, with the baseline gain on the irradiance, and keeps only bright windows the fault acted in throughout', () => {
+    const r = record('line_line', '1 of 5 modules shorted', [{ voltage: 0.96, ratio: 1 }, { voltage: 0.95, ratio: 1, irradiance: 300 }, { voltage: 0.95, ratio: 1, acting: 40 }, { voltage: 0.97, ratio: 0.99, read: 'line_line' }], { gain: 1.05 });
+    const got = brightWindows(r, DEFAULT_PER_UNIT);
+    expect(got).toHaveLength(2);
+    expect(got[0]!.voltage).toBeCloseTo(0.96, 9);
+    expect(got[0]!.ratio).toBeCloseTo(1, 9);
+    expect(got[1]!.ratio).toBeCloseTo(0.99, 9);
+    expect(got.map((w) => FAULT_CLASSES[w.read])).toEqual(['normal', 'line_line']);
+    // another design's reference divides by its own values (and maps by its shapes: within a per cent here)
+    const poly = perUnitOfDesign(parseDesign('poly-16x2-cs6p-250p'));
+    const [w] = brightWindows(record('normal', 'normal', [{ voltage: 1, ratio: 1 }], { vmp: poly.vmpStcV, imp: poly.impStcA }), poly);
+    expect(Math.abs(w!.voltage - 1)).toBeLessThan(0.01);
+    expect(Math.abs(w!.ratio - 1)).toBeLessThan(0.01);
+    // a record without means (before they were kept) gives none
+    expect(brightWindows({ ...r, evidence: { ...r.evidence, means: undefined } }, DEFAULT_PER_UNIT)).toEqual([]);
+  });
+
+  it('sets each severity against the same group\'s healthy windows: the shift of each level, the share outside the healthy band, and how the model read it', () => {
+    const short = record('line_line', '1 of 5 modules shorted', [...Array.from({ length: 3 }, () => ({ voltage: 0.96, ratio: 1, read: 'line_line' as const })), ...Array.from({ length: 7 }, () => ({ voltage: 0.96, ratio: 1 }))]);
+    // a leak within the healthy spread: as healthy in both levels
+    const leak = record('line_ground', 'leak < 0.5 A', Array.from({ length: 4 }, () => ({ voltage: 1, ratio: 0.995 })));
+    // a condition's day is left out, healthy or not
+    const soiled = record('normal', 'normal', Array.from({ length: 50 }, () => ({ voltage: 0.9, ratio: 0.5 })), { conditions: ['soiling'] });
+    const t = signalTables([
+      { group: 'default', perUnit: DEFAULT_PER_UNIT, records: [healthy, leak, soiled] },
+      { group: 'default', perUnit: DEFAULT_PER_UNIT, records: [short] },
+    ]).default!;
+    expect(t.healthy!.windows).toBe(101);
+    expect(t.healthy!.voltage.map((x) => Number(x.toFixed(4)))).toEqual([0.9902, 1, 1.0098]);
+    expect(t.healthy!.ratio.map((x) => Number(x.toFixed(4)))).toEqual([0.9804, 1, 1.0196]);
+    expect(Object.keys(t.bySeverity)).toEqual(['line_line · 1 of 5 modules shorted', 'line_ground · leak < 0.5 A']);
+    const s = t.bySeverity['line_line · 1 of 5 modules shorted']!;
+    expect([s.windows, s.deviceDays, s.outside, s.readOwn, s.readNormal]).toEqual([10, 1, 1, 0.3, 0.7]);
+    expect(s.voltageShift).toBeCloseTo(-0.04, 6);
+    expect(s.ratioShift).toBeCloseTo(0, 6);
+    const l = t.bySeverity['line_ground · leak < 0.5 A']!;
+    expect([l.windows, l.outside, l.readOwn, l.readNormal]).toEqual([4, 0, 0, 1]);
+    expect(l.ratioShift).toBeCloseTo(-0.005, 6);
+  });
+
+  it('keeps each group apart and writes a table per group for the card', () => {
+    const tables = signalTables([
+      { group: 'default', perUnit: DEFAULT_PER_UNIT, records: [healthy, record('arc_fault', 'persistent', [{ voltage: 0.9, ratio: 1.1, read: 'arc_fault' }])] },
+      { group: 'other', perUnit: DEFAULT_PER_UNIT, records: [record('arc_fault', 'persistent', [{ voltage: 0.9, ratio: 1 }])] },
+    ]);
+    // a group without a healthy window has nothing to be set against
+    expect(tables.other).toEqual({ healthy: null, bySeverity: {} });
+    const lines = signalLines({ signals: tables });
+    expect(lines.some((l) => l.startsWith('default: 101 healthy bright windows, per-unit voltage 0.990–1.010 (median 1.000)'))).toBe(true);
+    expect(lines).toContain('| arc_fault · persistent | 1 | 1 | −10.0 % | +10.0 % | 100.0 % | 100.0 % | 0.0 % |');
+    expect(lines.some((l) => l.startsWith('other:'))).toBe(false);
+    expect(signalLines({})).toEqual([]);
+  });
+});
