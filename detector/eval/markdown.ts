@@ -361,14 +361,15 @@ export function signalLines(r: Pick<EvalReport, 'signals'>): string[] {
   const groups = Object.entries(r.signals ?? {}).filter(([, t]) => t.healthy && Object.keys(t.bySeverity).length);
   if (groups.length === 0) return [];
   const [lo, hi] = HEALTHY_BAND.map((p) => Math.round(100 * p));
+  const ordinal = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
   const shift = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)} %`;
   const band = ([a, m, b]: readonly number[]) => `${a!.toFixed(3)}–${b!.toFixed(3)} (median ${m!.toFixed(3)})`;
   return [
     '',
-    `What each fault left in the model's levels, and how the model read it (eval/signals.ts): the bright windows (mean irradiance ≥ ${SIGNAL_MIN_IRRADIANCE} W/m²) in which the fault acted in every slot, of the device-days no condition acted on; their median per-unit voltage and current per irradiance (the baseline's gain applied) against the same design's healthy bright windows; the share with either level outside the healthy windows' ${lo}th–${hi}th percentiles; and the share the model gave its highest probability to the fault's own class, and to normal. Windows outside the healthy spread yet read as normal are the window model's gap; a fault whose windows stay inside it is beyond what the four channels show in a window.`,
+    `What each fault left in the model's levels, and how the model read it (eval/signals.ts): the bright windows (mean irradiance ≥ ${SIGNAL_MIN_IRRADIANCE} W/m²) in which the fault acted in every slot, of the device-days no condition acted on; their median per-unit voltage and current per irradiance (the baseline's gain applied) against the same design's healthy bright windows; the share with either level outside the healthy windows' ${ordinal(lo!)}–${ordinal(hi!)} percentiles; and the share the model gave its highest probability to the fault's own class, and to normal. Windows outside the healthy spread yet read as normal are the window model's gap; a fault whose windows stay inside it is beyond what the four channels show in a window.`,
     ...groups.flatMap(([name, t]) => [
       '',
-      `${name}: ${count(t.healthy!.windows)} healthy bright windows, per-unit voltage ${band(t.healthy!.voltage)}, current per irradiance ${band(t.healthy!.ratio)} (${lo}th–${hi}th percentiles).`,
+      `${name}: ${count(t.healthy!.windows)} healthy bright windows, per-unit voltage ${band(t.healthy!.voltage)}, current per irradiance ${band(t.healthy!.ratio)} (${ordinal(lo!)}–${ordinal(hi!)} percentiles).`,
       '',
       ...table(
         ['fault · severity', 'device-days', 'windows', 'voltage', 'current / irradiance', `outside ${lo}–${hi} %`, 'read as its class', 'read as normal'],

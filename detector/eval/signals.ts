@@ -14,7 +14,7 @@
  * irradiance vary little), the device's baseline gain applied to its irradiance.
  */
 import { FAULT_CLASSES, type FaultClass } from '../../contracts';
-import { severityKey } from '../dataset';
+import { LEAK_GROUPS, severityKey } from '../dataset';
 import { toPerUnit, type PerUnitReference } from '../perUnit';
 import { WINDOW } from '../windows';
 import { MEAN_CURRENT, MEAN_IRRADIANCE, MEAN_TEMPERATURE, MEAN_VOLTAGE, MEANS } from './blocking';
@@ -75,6 +75,12 @@ function quantile(sorted: Float64Array, p: number): number {
 
 const median = (xs: readonly number[]): number => quantile(Float64Array.from(xs).sort(), 0.5);
 
+/** Severity groups of one class in the order of their size: leaks by current (LEAK_GROUPS), the others by the numbers they name (1 of 16 before 2 of 16 and 10 of 16). */
+function severityOrder(a: string, b: string): number {
+  const leak = (k: string) => LEAK_GROUPS.indexOf(k.split(' · ')[1] as (typeof LEAK_GROUPS)[number]);
+  return leak(a) - leak(b) || a.localeCompare(b, 'en', { numeric: true });
+}
+
 /** The bright predicted windows of a record on which its fault (if any) acted in every slot, mapped to per-unit levels. */
 export function brightWindows(record: DeviceDayRecord, perUnit: PerUnitReference): Window[] {
   const { evidence, truth } = record;
@@ -129,7 +135,7 @@ export function signalTables(days: readonly SignalDay[]): Record<string, SignalT
     const [lo, hi] = HEALTHY_BAND;
     const healthy: HealthyLevels = { windows: g.healthy.length, voltage: [quantile(v, lo), quantile(v, 0.5), quantile(v, hi)], ratio: [quantile(r, lo), quantile(r, 0.5), quantile(r, hi)] };
     const outside = (w: Window) => w.voltage < healthy.voltage[0] || w.voltage > healthy.voltage[2] || w.ratio < healthy.ratio[0] || w.ratio > healthy.ratio[2];
-    const keys = [...g.faults.keys()].sort((a, b) => FAULT_CLASSES.indexOf(g.faults.get(a)!.fault) - FAULT_CLASSES.indexOf(g.faults.get(b)!.fault) || (a < b ? -1 : a > b ? 1 : 0));
+    const keys = [...g.faults.keys()].sort((a, b) => FAULT_CLASSES.indexOf(g.faults.get(a)!.fault) - FAULT_CLASSES.indexOf(g.faults.get(b)!.fault) || severityOrder(a, b));
     const bySeverity: Record<string, SignalRow> = {};
     for (const key of keys) {
       const f = g.faults.get(key)!;

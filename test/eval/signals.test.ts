@@ -74,6 +74,9 @@ describe('what each fault leaves in the model levels (eval/signals.ts)', () => {
     expect(t.healthy!.voltage.map((x) => Number(x.toFixed(4)))).toEqual([0.9902, 1, 1.0098]);
     expect(t.healthy!.ratio.map((x) => Number(x.toFixed(4)))).toEqual([0.9804, 1, 1.0196]);
     expect(Object.keys(t.bySeverity)).toEqual(['line_line · 1 of 5 modules shorted', 'line_ground · leak < 0.5 A']);
+    // one class's groups by size: leaks by current, shorts by modules (2 before 10)
+    const order = signalTables([{ group: 'd', perUnit: DEFAULT_PER_UNIT, records: [healthy, ...['leak ≥ 2 A', 'leak 0.5–2 A', 'leak < 0.5 A'].map((g) => record('line_ground', g, [{ voltage: 1, ratio: 0.9 }])), ...['10 of 16 modules shorted', '2 of 16 modules shorted'].map((g) => record('line_line', g, [{ voltage: 0.9, ratio: 1 }]))] }]).d!;
+    expect(Object.keys(order.bySeverity)).toEqual(['line_line · 2 of 16 modules shorted', 'line_line · 10 of 16 modules shorted', 'line_ground · leak < 0.5 A', 'line_ground · leak 0.5–2 A', 'line_ground · leak ≥ 2 A']);
     const s = t.bySeverity['line_line · 1 of 5 modules shorted']!;
     expect([s.windows, s.deviceDays, s.outside, s.readOwn, s.readNormal]).toEqual([10, 1, 1, 0.3, 0.7]);
     expect(s.voltageShift).toBeCloseTo(-0.04, 6);
@@ -91,7 +94,7 @@ describe('what each fault leaves in the model levels (eval/signals.ts)', () => {
     // a group without a healthy window has nothing to be set against
     expect(tables.other).toEqual({ healthy: null, bySeverity: {} });
     const lines = signalLines({ signals: tables });
-    expect(lines.some((l) => l.startsWith('default: 101 healthy bright windows, per-unit voltage 0.990–1.010 (median 1.000)'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('default: 101 healthy bright windows, per-unit voltage 0.990–1.010 (median 1.000)') && l.endsWith('(1st–99th percentiles).'))).toBe(true);
     expect(lines).toContain('| arc_fault · persistent | 1 | 1 | −10.0 % | +10.0 % | 100.0 % | 100.0 % | 0.0 % |');
     expect(lines.some((l) => l.startsWith('other:'))).toBe(false);
     expect(signalLines({})).toEqual([]);
