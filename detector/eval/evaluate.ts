@@ -213,8 +213,8 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     plantDays: specs.filter((s) => s.scored).map(plantDayKey),
     ...summarize(outcomes),
     outcomes,
-    // the plants of a condition are left out (snow or soiling moves the ratio far more than a leak: it is what the plant gate is for), and those of another design
-    baseline: baselineFit(records.filter((_, i) => specs[i]!.scored && !specs[i]!.condition && !specs[i]!.design && !specs[i]!.twinOf && !specs[i]!.layoutTwinOf)),
+    // the plants of a condition are left out (snow or soiling moves the ratio far more than a leak: it is what the plant gate is for), and the design plants and their twins
+    baseline: baselineFit(records.filter((_, i) => specs[i]!.scored && !specs[i]!.condition && !groupOf(specs[i]!))),
     plantConditions: conditionDays,
     signals: signalTables(signalDays),
     ...(agreement.length ? { againstBatch: agreementSummary(agreement) } : {}),
