@@ -358,6 +358,16 @@ function designSeverityTable(rows: readonly [string, DesignRow][]): string[] {
  * normal is the window model's to learn.
  */
 export function signalLines(r: Pick<EvalReport, 'signals'>): string[] {
+  // the fault class other than its own (and normal) the windows were read as most, with its share
+  const otherFault = (key: string, readAs: readonly number[] | undefined): string => {
+    if (!readAs) return '–';
+    const own = FAULT_CLASSES.indexOf(key.split(' · ')[0] as FaultClass);
+    let best = -1;
+    readAs.forEach((share, c) => {
+      if (c !== 0 && c !== own && share > 0 && (best < 0 || share > readAs[best]!)) best = c;
+    });
+    return best < 0 ? '–' : `${FAULT_CLASSES[best]} ${pct(readAs[best]!)}`;
+  };
   const groups = Object.entries(r.signals ?? {}).filter(([, t]) => t.healthy && Object.keys(t.bySeverity).length);
   if (groups.length === 0) return [];
   const [lo, hi] = HEALTHY_BAND.map((p) => Math.round(100 * p));
@@ -366,14 +376,14 @@ export function signalLines(r: Pick<EvalReport, 'signals'>): string[] {
   const band = ([a, m, b]: readonly number[]) => `${a!.toFixed(3)}–${b!.toFixed(3)} (median ${m!.toFixed(3)})`;
   return [
     '',
-    `What each fault left in the model's levels, and how the model read it (eval/signals.ts): the bright windows (mean irradiance ≥ ${SIGNAL_MIN_IRRADIANCE} W/m²) in which the fault acted in every slot, of the device-days no condition acted on; their median per-unit voltage and current per irradiance (the baseline's gain applied) against the same design's healthy bright windows; the share with either level outside the healthy windows' ${ordinal(lo!)}–${ordinal(hi!)} percentiles; and the share the model gave its highest probability to the fault's own class, and to normal. Windows outside the healthy spread yet read as normal are the window model's gap; a fault whose windows stay inside it is beyond what the four channels show in a window.`,
+    `What each fault left in the model's levels, and how the model read it (eval/signals.ts): the bright windows (mean irradiance ≥ ${SIGNAL_MIN_IRRADIANCE} W/m²) in which the fault acted in every slot, of the device-days no condition acted on; their median per-unit voltage and current per irradiance (the baseline's gain applied) against the same design's healthy bright windows; the share with either level outside the healthy windows' ${ordinal(lo!)}–${ordinal(hi!)} percentiles; and the share the model gave its highest probability to the fault's own class, to normal, and to the other fault it read them as most. Windows outside the healthy spread yet read as normal are the window model's gap; a fault whose windows stay inside it is beyond what the four channels show in a window.`,
     ...groups.flatMap(([name, t]) => [
       '',
       `${name}: ${count(t.healthy!.windows)} healthy bright windows, per-unit voltage ${band(t.healthy!.voltage)}, current per irradiance ${band(t.healthy!.ratio)} (${ordinal(lo!)}–${ordinal(hi!)} percentiles).`,
       '',
       ...table(
-        ['fault · severity', 'device-days', 'windows', 'voltage', 'current / irradiance', `outside ${lo}–${hi} %`, 'read as its class', 'read as normal'],
-        Object.entries(t.bySeverity).map(([k, x]) => [k, count(x.deviceDays), count(x.windows), shift(x.voltageShift), shift(x.ratioShift), pct(x.outside), pct(x.readOwn), pct(x.readNormal)]),
+        ['fault · severity', 'device-days', 'windows', 'voltage', 'current / irradiance', `outside ${lo}–${hi} %`, 'read as its class', 'read as normal', 'read most as another fault'],
+        Object.entries(t.bySeverity).map(([k, x]) => [k, count(x.deviceDays), count(x.windows), shift(x.voltageShift), shift(x.ratioShift), pct(x.outside), pct(x.readOwn), pct(x.readNormal), otherFault(k, x.readAs)]),
       ),
     ]),
   ];

@@ -48,6 +48,8 @@ export interface SignalRow {
   readOwn: number;
   /** share it gave it to normal */
   readNormal: number;
+  /** share it gave to each class, in FAULT_CLASSES order (readOwn and readNormal are two of them); absent in the reports of its first version (2026-12-06) */
+  readAs?: number[];
 }
 
 export interface SignalTable {
@@ -149,6 +151,7 @@ export function signalTables(days: readonly SignalDay[]): Record<string, SignalT
         outside: f.windows.filter(outside).length / n,
         readOwn: f.windows.filter((w) => w.read === own).length / n,
         readNormal: f.windows.filter((w) => w.read === 0).length / n,
+        readAs: FAULT_CLASSES.map((_, c) => f.windows.filter((w) => w.read === c).length / n),
       };
     }
     tables[name] = { healthy, bySeverity };

@@ -79,6 +79,7 @@ describe('what each fault leaves in the model levels (eval/signals.ts)', () => {
     expect(Object.keys(order.bySeverity)).toEqual(['line_line · 2 of 16 modules shorted', 'line_line · 10 of 16 modules shorted', 'line_ground · leak < 0.5 A', 'line_ground · leak 0.5–2 A', 'line_ground · leak ≥ 2 A']);
     const s = t.bySeverity['line_line · 1 of 5 modules shorted']!;
     expect([s.windows, s.deviceDays, s.outside, s.readOwn, s.readNormal]).toEqual([10, 1, 1, 0.3, 0.7]);
+    expect(s.readAs).toEqual([0.7, 0.3, 0, 0, 0, 0]);
     expect(s.voltageShift).toBeCloseTo(-0.04, 6);
     expect(s.ratioShift).toBeCloseTo(0, 6);
     const l = t.bySeverity['line_ground · leak < 0.5 A']!;
@@ -95,7 +96,10 @@ describe('what each fault leaves in the model levels (eval/signals.ts)', () => {
     expect(tables.other).toEqual({ healthy: null, bySeverity: {} });
     const lines = signalLines({ signals: tables });
     expect(lines.some((l) => l.startsWith('default: 101 healthy bright windows, per-unit voltage 0.990–1.010 (median 1.000)') && l.endsWith('(1st–99th percentiles).'))).toBe(true);
-    expect(lines).toContain('| arc_fault · persistent | 1 | 1 | −10.0 % | +10.0 % | 100.0 % | 100.0 % | 0.0 % |');
+    expect(lines).toContain('| arc_fault · persistent | 1 | 1 | −10.0 % | +10.0 % | 100.0 % | 100.0 % | 0.0 % | – |');
+    // a fault read as another fault: the one it was read as most, beside its own class and normal
+    const blocked = signalTables([{ group: 'default', perUnit: DEFAULT_PER_UNIT, records: [healthy, record('open_circuit', 'persistent', [{ voltage: 1, ratio: 0.67, read: 'open_circuit' }, { voltage: 1, ratio: 0.67, read: 'partial_shading' }, { voltage: 1, ratio: 0.67, read: 'line_line' }, { voltage: 1, ratio: 0.67, read: 'partial_shading' }])] }]);
+    expect(signalLines({ signals: blocked })).toContain('| open_circuit · persistent | 1 | 4 | +0.0 % | −33.0 % | 100.0 % | 25.0 % | 0.0 % | partial_shading 50.0 % |');
     expect(lines.some((l) => l.startsWith('other:'))).toBe(false);
     expect(signalLines({})).toEqual([]);
   });
