@@ -141,17 +141,20 @@ export function signalTables(days: readonly SignalDay[]): Record<string, SignalT
     const bySeverity: Record<string, SignalRow> = {};
     for (const key of keys) {
       const f = g.faults.get(key)!;
-      const own = FAULT_CLASSES.indexOf(f.fault);
       const n = f.windows.length;
+      // one count per class; its own class's share and normal's are two of them
+      const read = new Array<number>(FAULT_CLASSES.length).fill(0);
+      for (const w of f.windows) read[w.read]!++;
+      const readAs = read.map((k) => k / n);
       bySeverity[key] = {
         windows: n,
         deviceDays: f.deviceDays,
         voltageShift: median(f.windows.map((w) => w.voltage)) / healthy.voltage[1] - 1,
         ratioShift: median(f.windows.map((w) => w.ratio)) / healthy.ratio[1] - 1,
         outside: f.windows.filter(outside).length / n,
-        readOwn: f.windows.filter((w) => w.read === own).length / n,
-        readNormal: f.windows.filter((w) => w.read === 0).length / n,
-        readAs: FAULT_CLASSES.map((_, c) => f.windows.filter((w) => w.read === c).length / n),
+        readOwn: readAs[FAULT_CLASSES.indexOf(f.fault)]!,
+        readNormal: readAs[0]!,
+        readAs,
       };
     }
     tables[name] = { healthy, bySeverity };
