@@ -149,6 +149,8 @@ export interface SplitSpec {
   conditions?: 'training' | 'none';
   /** the arrays' designs: the default design's only, or the training mix (trainingDesign) */
   designs?: 'training' | 'default';
+  /** with designs 'training': the share of plant-days of another design than the default (TRAINING_DESIGN_SHARE when absent) */
+  designShare?: number;
   /** each device's fault drawn with these weights; every class at 1 (one device in six each) when absent */
   faultMix?: FaultMix;
 }
@@ -208,15 +210,15 @@ export const TRAINING_MODULES: readonly string[] = MODULE_NAMES.filter((m) => !H
 
 /**
  * The array design of a training plant-day: the default design, or on
- * TRAINING_DESIGN_SHARE of them one drawn from TRAINING_LAYOUTS and TRAINING_MODULES
+ * `share` of them (train --design-share, TRAINING_DESIGN_SHARE by default) one drawn from TRAINING_LAYOUTS and TRAINING_MODULES
  * (every array of the plant alike), so that the model learns faults in per-unit
  * inputs (contracts/detector.json perUnit) rather than one design's volts. A layout
  * whose readings would leave the reading contract's ranges is drawn again. From its
  * own stream (seed, date).
  */
-export function trainingDesign(seed: number, date: string): Design {
+export function trainingDesign(seed: number, date: string, share: number = TRAINING_DESIGN_SHARE): Design {
   const rng = new Rng(seed, `design:training:${date}`);
-  if (!rng.chance(TRAINING_DESIGN_SHARE)) return defaultDesign();
+  if (!rng.chance(share)) return defaultDesign();
   for (;;) {
     const input = { modulesPerString: rng.int(...TRAINING_LAYOUTS.modulesPerString), strings: rng.int(...TRAINING_LAYOUTS.strings), module: rng.pick(TRAINING_MODULES) };
     try {
@@ -231,9 +233,9 @@ export function trainingDesign(seed: number, date: string): Design {
 export const UNIFORM_FAULT_MIX: Readonly<FaultMix> = Object.freeze(Object.fromEntries(FAULT_CLASSES.map((c) => [c, 1])));
 
 /** A split's plant-day: its arrays' design (the training mix or the default) and the plant of it. */
-function plantFor(spec: { seed: number; date: string }, devices: number, conditions: SplitSpec['conditions'] = 'none', designs: SplitSpec['designs'] = 'default', faultMix?: FaultMix): { design: Design; config: PlantConfig } {
+function plantFor(spec: { seed: number; date: string }, devices: number, conditions: SplitSpec['conditions'] = 'none', designs: SplitSpec['designs'] = 'default', faultMix?: FaultMix, designShare?: number): { design: Design; config: PlantConfig } {
   const mix = faultMix ?? UNIFORM_FAULT_MIX;
-  const design = designs === 'training' ? trainingDesign(spec.seed, spec.date) : defaultDesign();
+  const design = designs === 'training' ? trainingDesign(spec.seed, spec.date, designShare) : defaultDesign();
   const config = plantConfig({ date: spec.date, seed: spec.seed, devices, faultMix: mix, keepSeries: true, conditions: conditions === 'none' ? NO_CONDITIONS : trainingConditions(spec.seed, spec.date), design });
   return { design, config };
 }
@@ -305,7 +307,7 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
   const y: number[] = [];
   const meta: WindowMeta[] = [];
   for (const pd of spec.plantDays) {
-    const { design, config } = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs, spec.faultMix);
+    const { design, config } = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs, spec.faultMix, spec.designShare);
     const perUnit = perUnitOfDesign(design);
     const plant = simulatePlantDay(config);
     const keepRng = new Rng(pd.seed, `keep:${pd.date}`);
@@ -337,7 +339,7 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
 export function plantDaysOf(spec: SplitSpec): Iterable<{ day: DeviceDay; window: { startMs: number; endMs: number }; gain: number; perUnit: PerUnitReference }> {
   return (function* () {
     for (const pd of spec.plantDays) {
-      const { design, config } = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs, spec.faultMix);
+      const { design, config } = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs, spec.faultMix, spec.designShare);
       const perUnit = perUnitOfDesign(design);
       const plant = simulatePlantDay(config);
       const days = [...plant.devices()];

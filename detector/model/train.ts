@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { FAULT_CLASSES } from '../../contracts';
-import { buildWindowSet, estimateNormalization, plantDaysOf, severityKey, spreadDates, SPLIT_SEEDS, type SplitSpec, type WindowSet, UNIFORM_FAULT_MIX } from '../dataset';
+import { buildWindowSet, estimateNormalization, plantDaysOf, severityKey, spreadDates, SPLIT_SEEDS, type SplitSpec, TRAINING_DESIGN_SHARE, type WindowSet, UNIFORM_FAULT_MIX } from '../dataset';
 import { Progress } from '../progress';
 import { parseFaultMix } from '../simulator/cli';
 import { Rng } from '../simulator/random';
@@ -150,6 +150,19 @@ export function parseRepeats(spec: string): Map<number, number> {
   return repeats;
 }
 
+/**
+ * --design-share: the share of training and validation plant-days of another design than
+ * the default (dataset.ts trainingDesign). The draws are nested: a plant-day of another
+ * design at one share keeps that design at any larger one, so two shares compare on the
+ * same days. Meaningless with --designs default, so refused there unless left at its default.
+ */
+export function parseDesignShare(text: string, designs: 'training' | 'default'): number {
+  const share = Number(text);
+  if (text.trim() === '' || !(share >= 0 && share <= 1)) throw new Error(`--design-share: ${JSON.stringify(text)} is not a share from 0 to 1`);
+  if (designs === 'default' && share !== TRAINING_DESIGN_SHARE) throw new Error(`--design-share: ${text} needs --designs training (with --designs default every plant-day is of the default design)`);
+  return share;
+}
+
 /** The windows of one epoch, before shuffling: every window once, a repeated class's k times. */
 export function epochIndices(y: ArrayLike<number>, repeats: ReadonlyMap<number, number>): Int32Array {
   const out: number[] = [];
@@ -177,6 +190,7 @@ async function main(): Promise<void> {
       'no-docs': { type: 'boolean', default: false },
       conditions: { type: 'string', default: 'none' },
       designs: { type: 'string', default: 'training' },
+      'design-share': { type: 'string', default: String(TRAINING_DESIGN_SHARE) },
       repeat: { type: 'string', default: '' },
       'fault-mix': { type: 'string', default: '' },
     },
@@ -195,12 +209,13 @@ async function main(): Promise<void> {
   if (conditions !== 'training' && conditions !== 'none') throw new Error(`--conditions: expected training or none, got ${JSON.stringify(conditions)}`);
   const designs = values.designs;
   if (designs !== 'training' && designs !== 'default') throw new Error(`--designs: expected training or default, got ${JSON.stringify(designs)}`);
+  const designShare = parseDesignShare(values['design-share']!, designs);
   // --fault-mix weighs the classes it names against 1 for the others; the test split keeps every
   // class at one device in six, so the test figures of different mixes compare
   const faultMix = values['fault-mix'] ? { faultMix: { ...UNIFORM_FAULT_MIX, ...parseFaultMix(values['fault-mix']) } } : {};
   const splits: Record<'train' | 'validation' | 'test', SplitSpec> = {
-    train: { name: 'train', plantDays: spreadDates(2025, n('train-days'), seed).map((date, i) => ({ seed: SPLIT_SEEDS.train + i, date })), devicesPerPlantDay: devices, normalKeep, conditions, designs, ...faultMix },
-    validation: { name: 'validation', plantDays: spreadDates(2025, n('val-days'), seed + 1).map((date, i) => ({ seed: SPLIT_SEEDS.validation + i, date })), devicesPerPlantDay: devices, normalKeep, conditions, designs, ...faultMix },
+    train: { name: 'train', plantDays: spreadDates(2025, n('train-days'), seed).map((date, i) => ({ seed: SPLIT_SEEDS.train + i, date })), devicesPerPlantDay: devices, normalKeep, conditions, designs, designShare, ...faultMix },
+    validation: { name: 'validation', plantDays: spreadDates(2025, n('val-days'), seed + 1).map((date, i) => ({ seed: SPLIT_SEEDS.validation + i, date })), devicesPerPlantDay: devices, normalKeep, conditions, designs, designShare, ...faultMix },
     test: { name: 'test', plantDays: spreadDates(2026, n('test-days'), seed + 2).map((date, i) => ({ seed: SPLIT_SEEDS.test + i, date })), devicesPerPlantDay: devices, normalKeep: 1, conditions, designs: 'default' },
   };
   // a split's seeds must stay below the next split's base (and held-out evaluations' seeds)
@@ -278,7 +293,7 @@ async function main(): Promise<void> {
     ...(repeats.size ? { repeats: Object.fromEntries([...repeats].map(([c, k]) => [FAULT_CLASSES[c]!, k])) } : {}),
     history,
     data: Object.fromEntries(
-      Object.entries(splits).map(([k, s]) => [k, { plantDays: s.plantDays, devicesPerPlantDay: s.devicesPerPlantDay, windows: sets[k as keyof typeof sets].count, normalKeep: s.normalKeep, designs: s.designs ?? 'default', ...(s.faultMix ? { faultMix: s.faultMix } : {}) }]),
+      Object.entries(splits).map(([k, s]) => [k, { plantDays: s.plantDays, devicesPerPlantDay: s.devicesPerPlantDay, windows: sets[k as keyof typeof sets].count, normalKeep: s.normalKeep, designs: s.designs ?? 'default', ...(s.designs === 'training' ? { designShare: s.designShare } : {}), ...(s.faultMix ? { faultMix: s.faultMix } : {}) }]),
     ) as Evaluation['data'],
     normalization: norm,
     parameters: model.countParams(),
