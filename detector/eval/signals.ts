@@ -16,8 +16,10 @@
 import { FAULT_CLASSES, type FaultClass } from '../../contracts';
 import { LEAK_GROUPS, severityKey } from '../dataset';
 import { toPerUnit, type PerUnitReference } from '../perUnit';
+import { median } from '../baseline';
 import { WINDOW } from '../windows';
 import { MEAN_CURRENT, MEAN_IRRADIANCE, MEAN_TEMPERATURE, MEAN_VOLTAGE, MEANS } from './blocking';
+import { quantile } from './summary';
 import type { DeviceDayRecord } from './records';
 
 /** Windows dimmer than this are left out: at low light a healthy array's per-unit voltage spreads three times wider (its temperature and the tracker's steps weigh more). */
@@ -71,11 +73,9 @@ interface Window {
   read: number;
 }
 
-function quantile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))]!;
-}
-
-const median = (xs: readonly number[]): number => quantile(Float64Array.from(xs).sort(), 0.5);
+// the eval's nearest-rank quantile (summary.ts) for the healthy band, the baseline's median for the shifts: one definition each
+const band = (sorted: readonly number[], p: number): number => quantile(sorted, p)!;
+const medianOf = (xs: readonly number[]): number => median(xs)!;
 
 /** Severity groups of one class in the order of their size: leaks by current (LEAK_GROUPS), the others by the numbers they name (1 of 16 before 2 of 16 and 10 of 16). */
 function severityOrder(a: string, b: string): number {
@@ -132,10 +132,10 @@ export function signalTables(days: readonly SignalDay[]): Record<string, SignalT
       tables[name] = { healthy: null, bySeverity: {} };
       continue;
     }
-    const v = Float64Array.from(g.healthy, (w) => w.voltage).sort();
-    const r = Float64Array.from(g.healthy, (w) => w.ratio).sort();
+    const v = g.healthy.map((w) => w.voltage).sort((a, b) => a - b);
+    const r = g.healthy.map((w) => w.ratio).sort((a, b) => a - b);
     const [lo, hi] = HEALTHY_BAND;
-    const healthy: HealthyLevels = { windows: g.healthy.length, voltage: [quantile(v, lo), quantile(v, 0.5), quantile(v, hi)], ratio: [quantile(r, lo), quantile(r, 0.5), quantile(r, hi)] };
+    const healthy: HealthyLevels = { windows: g.healthy.length, voltage: [band(v, lo), medianOf(v), band(v, hi)], ratio: [band(r, lo), medianOf(r), band(r, hi)] };
     const outside = (w: Window) => w.voltage < healthy.voltage[0] || w.voltage > healthy.voltage[2] || w.ratio < healthy.ratio[0] || w.ratio > healthy.ratio[2];
     const keys = [...g.faults.keys()].sort((a, b) => FAULT_CLASSES.indexOf(g.faults.get(a)!.fault) - FAULT_CLASSES.indexOf(g.faults.get(b)!.fault) || severityOrder(a, b));
     const bySeverity: Record<string, SignalRow> = {};
@@ -149,8 +149,8 @@ export function signalTables(days: readonly SignalDay[]): Record<string, SignalT
       bySeverity[key] = {
         windows: n,
         deviceDays: f.deviceDays,
-        voltageShift: median(f.windows.map((w) => w.voltage)) / healthy.voltage[1] - 1,
-        ratioShift: median(f.windows.map((w) => w.ratio)) / healthy.ratio[1] - 1,
+        voltageShift: medianOf(f.windows.map((w) => w.voltage)) / healthy.voltage[1] - 1,
+        ratioShift: medianOf(f.windows.map((w) => w.ratio)) / healthy.ratio[1] - 1,
         outside: f.windows.filter(outside).length / n,
         readOwn: readAs[FAULT_CLASSES.indexOf(f.fault)]!,
         readNormal: readAs[0]!,
