@@ -232,11 +232,11 @@ export function trainingDesign(seed: number, date: string, share: number = TRAIN
 /** Every fault class drawn equally often: a split's mix unless train --fault-mix weighs some class. Frozen: every split shares it. */
 export const UNIFORM_FAULT_MIX: Readonly<FaultMix> = Object.freeze(Object.fromEntries(FAULT_CLASSES.map((c) => [c, 1])));
 
-/** A split's plant-day: its arrays' design (the training mix or the default) and the plant of it. */
-function plantFor(spec: { seed: number; date: string }, devices: number, conditions: SplitSpec['conditions'] = 'none', designs: SplitSpec['designs'] = 'default', faultMix?: FaultMix, designShare?: number): { design: Design; config: PlantConfig } {
-  const mix = faultMix ?? UNIFORM_FAULT_MIX;
-  const design = designs === 'training' ? trainingDesign(spec.seed, spec.date, designShare) : defaultDesign();
-  const config = plantConfig({ date: spec.date, seed: spec.seed, devices, faultMix: mix, keepSeries: true, conditions: conditions === 'none' ? NO_CONDITIONS : trainingConditions(spec.seed, spec.date), design });
+/** A split's plant-day: its arrays' design (the training mix or the default) and the plant of it, as the split asks. */
+function plantFor(pd: { seed: number; date: string }, split: SplitSpec): { design: Design; config: PlantConfig } {
+  const design = split.designs === 'training' ? trainingDesign(pd.seed, pd.date, split.designShare) : defaultDesign();
+  const conditions = split.conditions === 'training' ? trainingConditions(pd.seed, pd.date) : NO_CONDITIONS;
+  const config = plantConfig({ date: pd.date, seed: pd.seed, devices: split.devicesPerPlantDay, faultMix: split.faultMix ?? UNIFORM_FAULT_MIX, keepSeries: true, conditions, design });
   return { design, config };
 }
 
@@ -307,7 +307,7 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
   const y: number[] = [];
   const meta: WindowMeta[] = [];
   for (const pd of spec.plantDays) {
-    const { design, config } = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs, spec.faultMix, spec.designShare);
+    const { design, config } = plantFor(pd, spec);
     const perUnit = perUnitOfDesign(design);
     const plant = simulatePlantDay(config);
     const keepRng = new Rng(pd.seed, `keep:${pd.date}`);
@@ -339,7 +339,7 @@ export function buildWindowSet(spec: SplitSpec, norm: Normalization, onDeviceDay
 export function plantDaysOf(spec: SplitSpec): Iterable<{ day: DeviceDay; window: { startMs: number; endMs: number }; gain: number; perUnit: PerUnitReference }> {
   return (function* () {
     for (const pd of spec.plantDays) {
-      const { design, config } = plantFor(pd, spec.devicesPerPlantDay, spec.conditions, spec.designs, spec.faultMix, spec.designShare);
+      const { design, config } = plantFor(pd, spec);
       const perUnit = perUnitOfDesign(design);
       const plant = simulatePlantDay(config);
       const days = [...plant.devices()];
