@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_DESIGN_NAME } from '../../contracts/design';
 import { TRAINING_DESIGN_SHARE, trainingDesign } from '../../detector/dataset';
+import { ARTIFACTS_DIR } from '../../detector/model/artifacts';
+import { trainedDesignShare, type Evaluation } from '../../detector/model/report';
 import { parseDesignShare } from '../../detector/model/train';
 
 const dates = Array.from({ length: 200 }, (_, i) => new Date(Date.UTC(2025, 0, 1 + i)).toISOString().slice(0, 10));
@@ -34,7 +38,12 @@ describe('npm run train --design-share', () => {
       expect(most).toContain(d);
       expect(trainingDesign(seed, d, 0.75)).toEqual(trainingDesign(seed, d, 0.5));
     }
-    // the default share is the one the committed model was trained with
+    // without a share, trainingDesign draws at the default
     expect(dates.map((d) => isDefault(seed, d))).toEqual(dates.map((d) => isDefault(seed, d, TRAINING_DESIGN_SHARE)));
+  });
+
+  it('defaults to the share the committed model was trained with', () => {
+    const evaluation = JSON.parse(readFileSync(join(ARTIFACTS_DIR, 'evaluation.json'), 'utf8')) as Evaluation;
+    expect(TRAINING_DESIGN_SHARE).toBe(trainedDesignShare(evaluation));
   });
 });
