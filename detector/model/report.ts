@@ -2,13 +2,14 @@
  * The model card and the evaluation report (docs/model-card.md) with the confusion
  * matrix as a table and as an image, written from the training run's figures.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAULT_CLASSES } from '../../contracts';
 import { HELD_OUT_MODULES, LEAK_GROUPS, persistenceGroup, severityKey, shortedGroup, TRAINING_DESIGN_SHARE, TRAINING_LAYOUTS, TRAINING_MODULES } from '../dataset';
 import { moduleTechnology } from '../../contracts/design';
 import type { Normalization } from '../windows';
 import { DOCS_DIR, writeCardKeepingEval } from './cardSection';
+import { ARTIFACTS_DIR } from './manifest';
 import type { Metrics } from './metrics';
 import type { FaultMix } from '../simulator/faults';
 
@@ -116,12 +117,17 @@ function physicalLimits(bySeverity: Evaluation['test']['bySeverity']): string[] 
   return out;
 }
 
-/** Writes the card and its image into `docs`, keeping the card's eval section (cardSection.ts). */
 /** The share of other-design training days a model was trained with: models from before `--design-share` record none, and were trained at 0.5. */
 export function trainedDesignShare(e: Pick<Evaluation, 'data'>): number {
   return e.data.train.designShare ?? 0.5;
 }
 
+/** A model's evaluation.json (the committed model's by default), as npm run train wrote it. */
+export function readEvaluation(dir: string = ARTIFACTS_DIR): Evaluation {
+  return JSON.parse(readFileSync(join(dir, 'evaluation.json'), 'utf8')) as Evaluation;
+}
+
+/** Writes the card and its image into `docs`, keeping the card's eval section (cardSection.ts). */
 export function writeModelCard(e: Evaluation, docs: string = DOCS_DIR): void {
   mkdirSync(join(docs, 'images', 'model'), { recursive: true });
   writeFileSync(join(docs, 'images', 'model', 'confusion.svg'), confusionSvg(e.test.metrics.confusion, `Test set confusion matrix — ${e.modelVersion}`));

@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEFAULT_DESIGN_NAME } from '../../contracts/design';
 import { TRAINING_DESIGN_SHARE, trainingDesign } from '../../detector/dataset';
-import { ARTIFACTS_DIR } from '../../detector/model/artifacts';
-import { trainedDesignShare, type Evaluation } from '../../detector/model/report';
+import { readEvaluation, trainedDesignShare } from '../../detector/model/report';
 import { parseDesignShare } from '../../detector/model/train';
 
 const dates = Array.from({ length: 200 }, (_, i) => new Date(Date.UTC(2025, 0, 1 + i)).toISOString().slice(0, 10));
@@ -43,7 +40,7 @@ describe('npm run train --design-share', () => {
   });
 
   it('defaults to the share the committed model was trained with', () => {
-    const evaluation = JSON.parse(readFileSync(join(ARTIFACTS_DIR, 'evaluation.json'), 'utf8')) as Evaluation;
+    const evaluation = readEvaluation();
     expect(TRAINING_DESIGN_SHARE).toBe(trainedDesignShare(evaluation));
   });
 });

@@ -2,9 +2,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS_DIR } from '../../detector/model/artifacts';
 import { EVAL_END, EVAL_START, evalSectionOf, withEvalSection, writeEvalSection } from '../../detector/model/cardSection';
-import { writeModelCard, type Evaluation } from '../../detector/model/report';
+import { readEvaluation, writeModelCard } from '../../detector/model/report';
 
 const section = (text: string) => `${EVAL_START}\n## Device-days\n\n${text}\n${EVAL_END}`;
 const card = '# Model card\n\n## Results\n\nfigures\n\n## Limits, honestly\n\n- limits\n';
@@ -28,7 +27,7 @@ describe('the eval section of the model card', () => {
     const docs = mkdtempSync(join(tmpdir(), 'card-'));
     writeFileSync(join(docs, 'model-card.md'), card);
     writeEvalSection(section('device-day figures'), docs);
-    const evaluation = JSON.parse(readFileSync(join(ARTIFACTS_DIR, 'evaluation.json'), 'utf8')) as Evaluation;
+    const evaluation = readEvaluation();
     writeModelCard(evaluation, docs);
     const written = readFileSync(join(docs, 'model-card.md'), 'utf8');
     expect(written).toContain(`# Model card — ${evaluation.modelVersion}`);
