@@ -1,7 +1,7 @@
 /**
- * npm run train -- [--train-days 240] [--devices 18] [--epochs 30] [--patience 5] [--normal-keep 0.5] [--variant classic|plain|batchnorm]
+ * npm run train -- [--train-days 360] [--devices 18] [--epochs 30] [--patience 5] [--normal-keep 0.5] [--variant classic|plain|batchnorm]
  *                   [--repeat partial_shading=3,...] [--fault-mix partial_shading=3,...] [--out DIR]
- * (the defaults reproduce the committed model: ~22 min of training on 2 cores, wasm backend)
+ * (the defaults reproduce the committed model: ~36 min of training on 2 cores, wasm backend)
  *
  * Simulates labelled plant-days (train 2025 seeds 1000+, validation 2025 seeds 2000+,
  * test 2026 seeds 3000+: the test set's weather, devices and faults are never seen

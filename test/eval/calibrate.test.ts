@@ -11,11 +11,24 @@ describe('npm run calibrate flags', () => {
     expect([a.plan.seedBase, a.budget, a.floor, a.plan.devices]).toEqual([4000, 0.003, 4.5, 300]);
   });
 
+  it('adds a plant per condition, with as many days as the others (its healthy arrays count against the budget); none by default', () => {
+    expect(parseCalibrateArgs([]).plan.conditions).toEqual([]);
+    const a = parseCalibrateArgs(['--days', '3', '--conditions', 'soiling']);
+    expect([a.plan.conditions, a.plan.conditionDays]).toEqual([['soiling'], 3]);
+    expect(parseCalibrateArgs(['--conditions', 'soiling,standby']).plan.conditions).toEqual(['soiling', 'standby']);
+    // the condition plants' seeds follow the dated plants': 12 + 1 plants from 4987 end at 4999
+    expect(parseCalibrateArgs(['--seed', '4987', '--conditions', 'soiling']).plan.seedBase).toBe(4987);
+    expect(() => parseCalibrateArgs(['--seed', '4988', '--conditions', 'soiling'])).toThrow('calibration seeds 4988..5000 must lie in 4000..4999');
+    expect(parseCalibrateArgs(['--seed', '4988']).plan.seedBase).toBe(4988);
+  });
+
   it.each([
     [['--budget', '1'], '--budget: "1" must be a share in [0, 1)'],
     [['--budget=-0.1'], '--budget: "-0.1" must be a share'],
     [['--seed', '3999'], 'calibration seeds 3999..4010 must lie in 4000..4999'],
     [['--seed', '4990'], 'calibration seeds 4990..5001 must lie in 4000..4999'],
+    [['--conditions', 'mud'], '--conditions: unknown condition "mud"'],
+    [['--conditions', 'soiling,soiling'], 'names a condition twice'],
     [['--floor', '0'], '--floor: "0" must be a positive evidence'],
     [['--skies', 'sunny'], '--skies: expected clear, broken, mostly_cloudy, overcast, got "sunny"'],
   ])('refuses %j naming the flag', (argv, message) => {
