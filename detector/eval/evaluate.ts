@@ -14,7 +14,7 @@ import { baselineFit, type BaselineFit } from './baselineFit';
 import { collectPlantDay, type DevicePredictorPool } from './collect';
 import { checkAlarm, type Alarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
 import { outcomeOf, shadowDayBefore, type Outcome } from './outcome';
-import { signalTables, type SignalDay, type SignalTable } from './signals';
+import { healthyByCondition, signalTables, type HealthyConditionRow, type SignalDay, type SignalTable } from './signals';
 import { designOfSpec, layoutTwinName, perUnitOfSpec, plantDaySpecs, twinName, type EvalPlan, type PlantDaySpec } from './plantDays';
 import { withTruthWindows, type DeviceDayRecord } from './records';
 import type { WindowScoring } from '../../local/jobs/devicePredictor';
@@ -56,6 +56,8 @@ export interface EvalReport extends Summary {
   plantConditions?: PlantConditionDay[];
   /** per design group ('default': the plan's plants): what each severity of fault left in the model's levels and how the model read its windows (signals.ts); absent in reports before 2026-12-06 */
   signals?: Record<string, SignalTable>;
+  /** the default design's healthy bright windows per condition that acted and sky: what the condition left in the model's levels and how the model read them (signals.ts healthyByCondition); absent in reports before 2026-12-06 */
+  healthyByCondition?: Record<string, HealthyConditionRow>;
 }
 
 export interface PlantConditionDay {
@@ -162,6 +164,8 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
   const conditionDays: PlantConditionDay[] = [];
   // the counted plant-days without a condition, for what each fault left in the model's inputs (signals.ts)
   const signalDays: SignalDay[] = [];
+  // the default design's counted plant-days, with and without a condition, for what the conditions left in a healthy array's levels
+  const healthyDays: SignalDay[] = [];
   // a device's earlier days in its plant's run (reset at each plant's first day)
   let history = new Map<string, DeviceDayEvidence[]>();
   // the decision's alarm on each device's previous day of the run, and that day's outcome
@@ -179,6 +183,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     const batchDay = batch[i] === records[i] ? day : batch[i]!;
     const batchPlant = batchDay === day ? plant : plantContextOf(batchDay.map((r) => r.evidence));
     if (spec.scored && !spec.condition) signalDays.push({ group: groupOf(spec) ?? 'default', perUnit: perUnitOfSpec(spec), records: day });
+    if (spec.scored && !groupOf(spec)) healthyDays.push({ group: 'default', perUnit: perUnitOfSpec(spec), records: day });
     if (spec.scored) conditionDays.push({ plantDay: plantDayKey(spec), condition: spec.condition?.kind ?? null, reported: plant.conditions.map(({ kind, startMs, endMs, windows }) => ({ kind, startMs, endMs, windows })) });
     day.forEach((record, d) => {
       const id = record.evidence.deviceId;
@@ -217,6 +222,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     baseline: baselineFit(records.filter((_, i) => specs[i]!.scored && !specs[i]!.condition && !groupOf(specs[i]!))),
     plantConditions: conditionDays,
     signals: signalTables(signalDays),
+    healthyByCondition: healthyByCondition(healthyDays),
     ...(agreement.length ? { againstBatch: agreementSummary(agreement) } : {}),
   };
   return { report, cached, computed: predictions - cached };

@@ -195,6 +195,7 @@ export function reportTables(r: EvalReport): string[] {
     ...conditionTables(r),
     ...designTables(r),
     ...signalLines(r),
+    ...healthyConditionLines(r),
     ...plantConditionTable(r),
     ...againstBatchTable(r),
   ];
@@ -386,6 +387,33 @@ export function signalLines(r: Pick<EvalReport, 'signals'>): string[] {
         Object.entries(t.bySeverity).map(([k, x]) => [k, count(x.deviceDays), count(x.windows), shift(x.voltageShift), shift(x.ratioShift), pct(x.outside), pct(x.readOwn), pct(x.readNormal), otherFault(k, x.readAs)]),
       ),
     ]),
+  ];
+}
+
+/**
+ * What each condition left in a healthy array's levels and how the model read its
+ * windows (signals.ts healthyByCondition): a condition the gain leaves in the levels and
+ * the model reads as a fault is one only a threshold holds off.
+ */
+export function healthyConditionLines(r: Pick<EvalReport, 'healthyByCondition'>): string[] {
+  const rows = Object.entries(r.healthyByCondition ?? {});
+  if (rows.length === 0) return [];
+  const shift = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)} %`;
+  const mostFault = (readAs: readonly number[]): string => {
+    let best = -1;
+    readAs.forEach((share, c) => {
+      if (c !== 0 && share > 0 && (best < 0 || share > readAs[best]!)) best = c;
+    });
+    return best < 0 ? '–' : `${FAULT_CLASSES[best]} ${pct(readAs[best]!)}`;
+  };
+  return [
+    '',
+    `Healthy arrays under each condition and sky (eval/signals.ts healthyByCondition), the default design's counted device-days: their bright windows' (mean irradiance ≥ ${SIGNAL_MIN_IRRADIANCE} W/m²) median per-unit current per irradiance against the clean healthy windows' of every sky, as the array's own sensor sees it and with its baseline's gain applied (what the model reads; the gain is relative to the fleet, so what a condition does to every array alike stays), and the share of the windows the model read as normal and as the fault it read them as most.`,
+    '',
+    ...table(
+      ['condition · sky', 'device-days', 'windows', 'current / irradiance', 'with the gain', 'read as normal', 'read most as a fault'],
+      rows.map(([k, x]) => [k, count(x.deviceDays), count(x.windows), shift(x.rawRatioShift), shift(x.ratioShift), pct(x.readAs[0]!), mostFault(x.readAs)]),
+    ),
   ];
 }
 

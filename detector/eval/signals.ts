@@ -70,6 +70,8 @@ export interface SignalDay {
 interface Window {
   voltage: number;
   ratio: number;
+  /** current per irradiance without the baseline's gain: what the array made against its own sensor */
+  rawRatio: number;
   read: number;
 }
 
@@ -100,7 +102,7 @@ export function brightWindows(record: DeviceDayRecord, perUnit: PerUnitReference
     const [v, c] = toPerUnit([Float64Array.of(m[MEAN_VOLTAGE]!), Float64Array.of(m[MEAN_CURRENT]!), Float64Array.of(m[MEAN_TEMPERATURE]!), Float64Array.of(g)], perUnit);
     let read = 0;
     for (let f = 1; f < classes; f++) if (evidence.probs[k * classes + f]! > evidence.probs[k * classes + read]!) read = f;
-    out.push({ voltage: v![0]!, ratio: c![0]! / (g / 1000), read });
+    out.push({ voltage: v![0]!, ratio: c![0]! / (g / 1000), rawRatio: c![0]! / (m[MEAN_IRRADIANCE]! / 1000), read });
   });
   return out;
 }
@@ -160,4 +162,63 @@ export function signalTables(days: readonly SignalDay[]): Record<string, SignalT
     tables[name] = { healthy, bySeverity };
   }
   return tables;
+}
+
+/**
+ * The healthy bright windows of one condition (or none) under one sky: what the
+ * condition left in the levels the model reads, before and after the array's baseline
+ * gain, and how the model read the windows. A condition that moves every array of the
+ * plant alike (soiling builds up on all of them) also moves the fleet the baseline is
+ * relative to (detector/baseline.ts): the gain then takes out only each array's part of it.
+ */
+export interface HealthyConditionRow {
+  deviceDays: number;
+  windows: number;
+  /** median current per irradiance without the gain, over the clean healthy windows' median (all skies), minus 1 */
+  rawRatioShift: number;
+  /** the same with the gain applied (what the model reads) */
+  ratioShift: number;
+  /** share of the windows the model gave its highest probability to each class, FAULT_CLASSES order */
+  readAs: number[];
+}
+
+/** Key of a healthy device-day's row: the conditions that acted on it ('none'), then its sky. */
+export const healthyConditionKey = (record: DeviceDayRecord): string => `${record.truth.conditions?.length ? record.truth.conditions.join(' + ') : 'none'} · ${record.truth.sky}`;
+
+/**
+ * Per condition and sky, the healthy bright windows of `days` (one design's plant-days,
+ * with and without conditions) against the same design's clean healthy windows.
+ */
+export function healthyByCondition(days: readonly SignalDay[]): Record<string, HealthyConditionRow> {
+  const groups = new Map<string, { windows: Window[]; deviceDays: number }>();
+  for (const day of days) {
+    for (const record of day.records) {
+      if (record.truth.fault !== 'normal') continue;
+      const windows = brightWindows(record, day.perUnit);
+      if (windows.length === 0) continue;
+      const key = healthyConditionKey(record);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { windows: [], deviceDays: 0 }));
+      g.windows.push(...windows);
+      g.deviceDays++;
+    }
+  }
+  const clean = [...groups].filter(([k]) => k.startsWith('none · ')).flatMap(([, g]) => g.windows);
+  if (clean.length === 0) return {};
+  const cleanRaw = medianOf(clean.map((w) => w.rawRatio));
+  const cleanGained = medianOf(clean.map((w) => w.ratio));
+  const rows: Record<string, HealthyConditionRow> = {};
+  for (const key of [...groups.keys()].sort()) {
+    const g = groups.get(key)!;
+    const read = new Array<number>(FAULT_CLASSES.length).fill(0);
+    for (const w of g.windows) read[w.read]!++;
+    rows[key] = {
+      deviceDays: g.deviceDays,
+      windows: g.windows.length,
+      rawRatioShift: medianOf(g.windows.map((w) => w.rawRatio)) / cleanRaw - 1,
+      ratioShift: medianOf(g.windows.map((w) => w.ratio)) / cleanGained - 1,
+      readAs: read.map((k) => k / g.windows.length),
+    };
+  }
+  return rows;
 }

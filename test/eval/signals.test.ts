@@ -1,7 +1,7 @@
 import { FAULT_CLASSES, type FaultClass } from '../../contracts';
-import { signalLines } from '../../detector/eval/markdown';
+import { healthyConditionLines, signalLines } from '../../detector/eval/markdown';
 import type { DeviceDayRecord } from '../../detector/eval/records';
-import { brightWindows, signalTables } from '../../detector/eval/signals';
+import { brightWindows, healthyByCondition, signalTables } from '../../detector/eval/signals';
 import { DEFAULT_PER_UNIT } from '../../detector/perUnit';
 import { perUnitOfDesign } from '../../detector/simulator/registry';
 import { parseDesign } from '../../contracts/design';
@@ -85,6 +85,28 @@ describe('what each fault leaves in the model levels (eval/signals.ts)', () => {
     const l = t.bySeverity['line_ground · leak < 0.5 A']!;
     expect([l.windows, l.outside, l.readOwn, l.readNormal]).toEqual([4, 0, 0, 1]);
     expect(l.ratioShift).toBeCloseTo(-0.005, 6);
+  });
+
+  it('sets each condition and sky of the healthy arrays against the clean healthy windows, before and after the gain, and how the model read them', () => {
+    // soiled 2.5 % against its own sensor; the gain (relative to a fleet soiled alike) takes out only 1 % of it
+    const soiled = record('normal', 'normal', [...Array.from({ length: 3 }, () => ({ voltage: 1, ratio: 0.975 / 0.99, read: 'line_ground' as const })), ...Array.from({ length: 7 }, () => ({ voltage: 1, ratio: 0.975 / 0.99 }))], { gain: 0.99, conditions: ['soiling'] });
+    const overcast = { ...healthy, truth: { ...healthy.truth, sky: 'overcast' as const } };
+    // a faulty day is not a healthy array's, whatever its condition
+    const leak = record('line_ground', 'leak < 0.5 A', [{ voltage: 1, ratio: 0.5 }], { conditions: ['soiling'] });
+    const rows = healthyByCondition([{ group: 'default', perUnit: DEFAULT_PER_UNIT, records: [healthy, soiled, leak] }, { group: 'default', perUnit: DEFAULT_PER_UNIT, records: [overcast] }]);
+    expect(Object.keys(rows)).toEqual(['none · clear', 'none · overcast', 'soiling · clear']);
+    const r = rows['soiling · clear']!;
+    expect([r.deviceDays, r.windows]).toEqual([1, 10]);
+    expect(r.rawRatioShift).toBeCloseTo(-0.025, 6);
+    expect(r.ratioShift).toBeCloseTo(0.975 / 0.99 - 1, 6);
+    expect(r.readAs).toEqual([0.7, 0, 0.3, 0, 0, 0]);
+    expect(rows['none · clear']!.ratioShift).toBeCloseTo(0, 6);
+    const md = healthyConditionLines({ healthyByCondition: rows }).join('\n');
+    expect(md).toContain('| soiling · clear | 1 | 10 | −2.5 % | −1.5 % | 70.0 % | line_ground 30.0 % |');
+    expect(md).toContain('| none · clear | 1 | 101 | +0.0 % | +0.0 % | 100.0 % | – |');
+    // nothing clean to set them against, or no report of it: no table
+    expect(healthyByCondition([{ group: 'default', perUnit: DEFAULT_PER_UNIT, records: [soiled] }])).toEqual({});
+    expect(healthyConditionLines({})).toEqual([]);
   });
 
   it('keeps each group apart and writes a table per group for the card', () => {
