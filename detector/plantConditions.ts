@@ -43,7 +43,8 @@ export function conditionKind(f: { currentRatio: number | null; voltageRatio: nu
   const raised = f.voltageRatio !== null && f.voltageRatio >= RULES.powerLimitVoltageAbove;
   // a tracker off its maximum power point at the day's edges is a converter waking or going to sleep
   if ((f.currentRatio !== null && f.currentRatio < RULES.standbyCurrentBelow) || (raised && (f.dawn || f.dusk))) return 'standby';
-  if (raised) return 'power_limit';
+  // a limited converter takes less current per irradiance; a plant soiled all day reads more at its bright noon than in its dim reference hours
+  if (raised && f.currentRatio !== null && f.currentRatio < RULES.powerLimitCurrentBelow) return 'power_limit';
   if (f.temperature < RULES.snowTemperatureBelow && (!f.hasReference || f.share >= RULES.snowShareAtLeast)) return 'snow';
   if (f.dawn && !f.dusk && f.temperature < RULES.frostTemperatureBelow) return 'frost';
   if (f.dawn && !f.dusk) return 'dew';

@@ -63,7 +63,8 @@ export interface EvalReport extends Summary {
 export interface PlantConditionDay {
   plantDay: string;
   condition: string | null;
-  reported: { kind: string; startMs: number; endMs: number; windows: number }[];
+  /** currentRatio and voltageRatio: the run's against the day's reference slots (gold_plant_condition), absent in reports before 2026-12-06 */
+  reported: { kind: string; startMs: number; endMs: number; windows: number; currentRatio?: number | null; voltageRatio?: number | null }[];
 }
 
 export interface EvalRun {
@@ -184,7 +185,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     const batchPlant = batchDay === day ? plant : plantContextOf(batchDay.map((r) => r.evidence));
     if (spec.scored && !spec.condition) signalDays.push({ group: groupOf(spec) ?? 'default', perUnit: perUnitOfSpec(spec), records: day });
     if (spec.scored && !groupOf(spec)) healthyDays.push({ group: 'default', perUnit: perUnitOfSpec(spec), records: day });
-    if (spec.scored) conditionDays.push({ plantDay: plantDayKey(spec), condition: spec.condition?.kind ?? null, reported: plant.conditions.map(({ kind, startMs, endMs, windows }) => ({ kind, startMs, endMs, windows })) });
+    if (spec.scored) conditionDays.push({ plantDay: plantDayKey(spec), condition: spec.condition?.kind ?? null, reported: plant.conditions.map(({ kind, startMs, endMs, windows, currentRatio, voltageRatio }) => ({ kind, startMs, endMs, windows, currentRatio, voltageRatio })) });
     day.forEach((record, d) => {
       const id = record.evidence.deviceId;
       const batchRecord = batchDay[d]!;

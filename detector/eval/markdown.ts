@@ -239,6 +239,12 @@ export function plantConditionTable(r: EvalReport): string[] {
     return [...by].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') || '–';
   };
   const expected = (d: (typeof days)[number]) => (d.condition ? (EXPECTED_KIND[d.condition] ?? 'none') : 'none');
+  // the longest run's readings against the day's reference slots: what its kind was told by
+  const readings = (d: (typeof days)[number]) => {
+    const run = [...d.reported].sort((a, b) => b.windows - a.windows)[0];
+    const x = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(2));
+    return run && (run.currentRatio !== undefined || run.voltageRatio !== undefined) ? `${x(run.currentRatio)} / ${x(run.voltageRatio)}` : '–';
+  };
   const matching = (d: (typeof days)[number]) => d.reported.filter((c) => c.kind === expected(d)).reduce((n, c) => n + c.windows, 0);
   const total = (d: (typeof days)[number]) => d.reported.reduce((n, c) => n + c.windows, 0);
   const withCondition = rows.filter((d) => expected(d) !== 'none');
@@ -247,12 +253,12 @@ export function plantConditionTable(r: EvalReport): string[] {
   const quiet = days.filter((d) => d.condition === null);
   return [
     '',
-    `What the plant gate's events were, by the plant's readings (gold_plant_condition; contracts/detector.json alarms.plantGate.conditions): on the plant-days of a condition that sets the plant aside, ${count(named)} of ${count(set)} set-aside window slots (${pct(set ? named / set : null)}) were reported as the condition's kind (curtailment and clipping as power_limit: without the converter's rating the readings cannot tell them apart; soiling has no kind of its own: a loss the whole plant shares all day has no rest of the day to be told against, so where it sets the plant aside it is reported as unknown); the ${quiet.length} plant-days without a condition reported ${count(quiet.reduce((n, d) => n + total(d), 0))} set-aside window slots.`,
+    `What the plant gate's events were, by the plant's readings (gold_plant_condition; contracts/detector.json alarms.plantGate.conditions): on the plant-days of a condition that sets the plant aside, ${count(named)} of ${count(set)} set-aside window slots (${pct(set ? named / set : null)}) were reported as the condition's kind (curtailment and clipping as power_limit: without the converter's rating the readings cannot tell them apart; soiling has no kind of its own: a loss the whole plant shares all day has no rest of the day to be told against, so where it sets the plant aside it is reported as unknown). The last column is what the longest run's kind was told by: the plant's current per irradiance and its voltage (corrected to the run's temperature) against the day's reference slots; the ${quiet.length} plant-days without a condition reported ${count(quiet.reduce((n, d) => n + total(d), 0))} set-aside window slots.`,
     '',
     ...table(
-      ['plant-day', 'condition', 'reported as (window slots)', 'as its kind'],
-      rows.map((d) => [d.plantDay, d.condition ?? '–', kinds(d), expected(d) === 'none' ? '–' : `${count(matching(d))} of ${count(total(d))}`]),
-      'llll',
+      ['plant-day', 'condition', 'reported as (window slots)', 'as its kind', 'longest run: current / voltage against the reference'],
+      rows.map((d) => [d.plantDay, d.condition ?? '–', kinds(d), expected(d) === 'none' ? '–' : `${count(matching(d))} of ${count(total(d))}`, readings(d)]),
+      'llllr',
     ),
   ];
 }

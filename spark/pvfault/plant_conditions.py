@@ -33,7 +33,8 @@ def condition_kind(current_ratio, voltage_ratio, temperature, dawn, dusk, share,
     # a tracker off its maximum power point at the day's edges is a converter waking or going to sleep
     if (current_ratio is not None and current_ratio < RULES["standbyCurrentBelow"]) or (raised and (dawn or dusk)):
         return "standby"
-    if raised:
+    # a limited converter takes less current per irradiance; a plant soiled all day reads more at its bright noon than in its dim reference hours
+    if raised and current_ratio is not None and current_ratio < RULES["powerLimitCurrentBelow"]:
         return "power_limit"
     if temperature < RULES["snowTemperatureBelow"] and (not has_reference or share >= RULES["snowShareAtLeast"]):
         return "snow"

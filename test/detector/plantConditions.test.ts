@@ -30,11 +30,15 @@ it('the fixture names every kind, and runs of one slot and of many', () => {
 describe('the rules, first that holds', () => {
   const f = { currentRatio: 0.8, voltageRatio: 1, temperature: 20, dawn: false, dusk: false, share: 0.2, hasReference: true };
   const up = RULES.powerLimitVoltageAbove + 0.005;
-  it('a raised voltage: a power limit, or standby at the day edges', () => {
+  it('a raised voltage with less current per irradiance: a power limit, or standby at the day edges', () => {
     expect(conditionKind({ ...f, voltageRatio: up })).toBe('power_limit');
     expect(conditionKind({ ...f, voltageRatio: up, dawn: true })).toBe('standby');
     expect(conditionKind({ ...f, voltageRatio: up, dusk: true })).toBe('standby');
     expect(conditionKind({ ...f, voltageRatio: RULES.powerLimitVoltageAbove - 0.005 })).toBe('unknown');
+    // a raised voltage with as much current per irradiance as the reference or more is no limit (a plant soiled all day, at its noon)
+    expect(conditionKind({ ...f, voltageRatio: up, currentRatio: RULES.powerLimitCurrentBelow })).toBe('unknown');
+    expect(conditionKind({ ...f, voltageRatio: up, currentRatio: 1.23 })).toBe('unknown');
+    expect(conditionKind({ ...f, voltageRatio: up, currentRatio: 1.23, dawn: true })).toBe('standby');
   });
   it('almost no current: standby wherever it is', () => {
     expect(conditionKind({ ...f, currentRatio: RULES.standbyCurrentBelow - 0.01 })).toBe('standby');

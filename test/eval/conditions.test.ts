@@ -1,7 +1,8 @@
 /** npm run eval's section on conditions that are not faults: which device-days count under a condition, their false alarms and named faults, the condition plants' simulation. */
 import { FAULT_CLASSES, type FaultClass } from '../../contracts';
 import type { Alarm, EvidenceWindow } from '../../detector/eval/decision';
-import { conditionTables } from '../../detector/eval/markdown';
+import { conditionTables, plantConditionTable } from '../../detector/eval/markdown';
+import type { EvalReport } from '../../detector/eval/evaluate';
 import { outcomeOf } from '../../detector/eval/outcome';
 import { plantDaySpecs, simulateEvalDay, type EvalPlan } from '../../detector/eval/plantDays';
 import { conditionsIn, type DeviceDayRecord } from '../../detector/eval/records';
@@ -72,5 +73,34 @@ describe('conditions in the evaluation', () => {
         expect(d.truth.conditions.some((c) => c.kind === spec.condition!.kind)).toBe(spec.scored);
       }
     }
+  });
+});
+
+describe('the plant gate\'s events in the card (plantConditionTable)', () => {
+  const run = (kind: string, windows: number, currentRatio?: number | null, voltageRatio?: number | null) => ({ kind, startMs: 0, endMs: windows * W, windows, ...(currentRatio !== undefined ? { currentRatio, voltageRatio } : {}) });
+  const report = (days: NonNullable<EvalReport['plantConditions']>) => ({ plantConditions: days }) as EvalReport;
+
+  it('counts the slots reported as the condition\'s kind and shows what the longest run was told by', () => {
+    const md = plantConditionTable(
+      report([
+        { plantDay: 'clipping day', condition: 'clipping', reported: [run('power_limit', 3, 0.864, 1.093), run('unknown', 1, 0.99, 1.01)] },
+        { plantDay: 'soiled day', condition: 'soiling', reported: [run('unknown', 30, 1.232, 1.042)] },
+        { plantDay: 'quiet day', condition: null, reported: [] },
+        { plantDay: 'old report', condition: 'snow', reported: [run('snow', 2)] },
+      ]),
+    ).join('\n');
+    // clipping's 3 of 4 and snow's 2 of 2; soiling's slots have no kind to count against
+    expect(md).toContain('5 of 6 set-aside window slots (83.3 %)');
+    expect(md).toContain('| clipping day | clipping | power_limit 3, unknown 1 | 3 of 4 | 0.86 / 1.09 |');
+    // soiling has no kind to be reported as
+    expect(md).toContain('| soiled day | soiling | unknown 30 | – | 1.23 / 1.04 |');
+    // a report written before the readings were kept
+    expect(md).toContain('| old report | snow | snow 2 | 2 of 2 | – |');
+    expect(md).not.toContain('quiet day');
+    expect(md).toContain('the 1 plant-days without a condition reported 0 set-aside window slots');
+  });
+
+  it('writes nothing for a report without the gate\'s events', () => {
+    expect(plantConditionTable(report([]))).toEqual([]);
   });
 });

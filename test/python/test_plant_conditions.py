@@ -42,6 +42,9 @@ def test_rules_in_order():
     assert condition_kind(0.8, up, 30.0, False, False, 0.2, True) == "power_limit"
     assert condition_kind(0.8, up, 30.0, True, False, 0.2, True) == "standby"
     assert condition_kind(0.8, up, 30.0, False, True, 0.2, True) == "standby"
+    # more current per irradiance than the reference is no limit: a plant soiled all day, at its noon
+    assert condition_kind(rules["powerLimitCurrentBelow"], up, 30.0, False, False, 0.2, True) == "unknown"
+    assert condition_kind(1.23, up, 30.0, True, False, 0.2, True) == "standby"
     # standby by current alone wins over everything
     assert condition_kind(rules["standbyCurrentBelow"] / 2, 1.0, 0.0, True, False, 1.0, True) == "standby"
     # cold and the whole day, or no reference: snow, before frost
