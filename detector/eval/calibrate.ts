@@ -39,8 +39,8 @@ import type { DeviceDayRecord } from './records';
 export const CALIBRATION_SEED_BASE = SPLIT_SEEDS_END;
 /**
  * Plants under a condition that is not a fault (--conditions), after the dated plants:
- * their days from CONDITION_EVAL_DATES with the calibration's seeds, as many as a dated
- * plant's. An array under soiling is healthy, so its days count against the budget.
+ * their days from CONDITION_EVAL_DATES with the calibration's seeds (the evaluation's
+ * condition dates, other weather, arrays and faults), as many as a dated plant's. An array under soiling is healthy, so its days count against the budget.
  * None by default: with a soiled plant among them (2026-12-06, the tuning plant-days) the
  * committed model named 872 against 883 of 961 visible faults for the same 5 of 870 soiled
  * false alarms, and a model whose soiled arrays on a clear day cross line_ground's threshold
