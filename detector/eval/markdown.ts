@@ -358,6 +358,18 @@ function designSeverityTable(rows: readonly [string, DesignRow][]): string[] {
   ];
 }
 
+/** A level's relative shift, signed: +0.3 %, −3.2 %. */
+const shift = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)} %`;
+
+/** The fault class (not normal, nor `except`) with the largest share of the windows, and its share; '–' when none was read. */
+function mostReadFault(readAs: readonly number[], except = -1): string {
+  let best = -1;
+  readAs.forEach((share, c) => {
+    if (c !== 0 && c !== except && share > 0 && (best < 0 || share > readAs[best]!)) best = c;
+  });
+  return best < 0 ? '–' : `${FAULT_CLASSES[best]} ${pct(readAs[best]!)}`;
+}
+
 /**
  * What each fault left in the model's levels and how the model read its windows, per
  * design group (signals.ts): a fault whose windows lie within the healthy spread is
@@ -366,20 +378,11 @@ function designSeverityTable(rows: readonly [string, DesignRow][]): string[] {
  */
 export function signalLines(r: Pick<EvalReport, 'signals'>): string[] {
   // the fault class other than its own (and normal) the windows were read as most, with its share
-  const otherFault = (key: string, readAs: readonly number[] | undefined): string => {
-    if (!readAs) return '–';
-    const own = FAULT_CLASSES.indexOf(key.split(' · ')[0] as FaultClass);
-    let best = -1;
-    readAs.forEach((share, c) => {
-      if (c !== 0 && c !== own && share > 0 && (best < 0 || share > readAs[best]!)) best = c;
-    });
-    return best < 0 ? '–' : `${FAULT_CLASSES[best]} ${pct(readAs[best]!)}`;
-  };
+  const otherFault = (key: string, readAs: readonly number[] | undefined): string => (readAs ? mostReadFault(readAs, FAULT_CLASSES.indexOf(key.split(' · ')[0] as FaultClass)) : '–');
   const groups = Object.entries(r.signals ?? {}).filter(([, t]) => t.healthy && Object.keys(t.bySeverity).length);
   if (groups.length === 0) return [];
   const [lo, hi] = HEALTHY_BAND.map((p) => Math.round(100 * p));
   const ordinal = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
-  const shift = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)} %`;
   const band = ([a, m, b]: readonly number[]) => `${a!.toFixed(3)}–${b!.toFixed(3)} (median ${m!.toFixed(3)})`;
   return [
     '',
@@ -404,21 +407,13 @@ export function signalLines(r: Pick<EvalReport, 'signals'>): string[] {
 export function healthyConditionLines(r: Pick<EvalReport, 'healthyByCondition'>): string[] {
   const rows = Object.entries(r.healthyByCondition ?? {});
   if (rows.length === 0) return [];
-  const shift = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)} %`;
-  const mostFault = (readAs: readonly number[]): string => {
-    let best = -1;
-    readAs.forEach((share, c) => {
-      if (c !== 0 && share > 0 && (best < 0 || share > readAs[best]!)) best = c;
-    });
-    return best < 0 ? '–' : `${FAULT_CLASSES[best]} ${pct(readAs[best]!)}`;
-  };
   return [
     '',
     `Healthy arrays under each condition and sky (eval/signals.ts healthyByCondition), the default design's counted device-days: their bright windows' (mean irradiance ≥ ${SIGNAL_MIN_IRRADIANCE} W/m²) median per-unit current per irradiance against the clean healthy windows' of every sky, as the array's own sensor sees it and with its baseline's gain applied (what the model reads; the gain is relative to the fleet, so what a condition does to every array alike stays), and the share of the windows the model read as normal and as the fault it read them as most.`,
     '',
     ...table(
       ['condition · sky', 'device-days', 'windows', 'current / irradiance', 'with the gain', 'read as normal', 'read most as a fault'],
-      rows.map(([k, x]) => [k, count(x.deviceDays), count(x.windows), shift(x.rawRatioShift), shift(x.ratioShift), pct(x.readAs[0]!), mostFault(x.readAs)]),
+      rows.map(([k, x]) => [k, count(x.deviceDays), count(x.windows), shift(x.rawRatioShift), shift(x.ratioShift), pct(x.readAs[0]!), mostReadFault(x.readAs)]),
     ),
   ];
 }
