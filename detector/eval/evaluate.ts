@@ -163,10 +163,8 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
   // per counted device-day scored otherwise than by the batch: how its alarm stands to the batch's
   const agreement: Agreement[] = [];
   const conditionDays: PlantConditionDay[] = [];
-  // the counted plant-days without a condition, for what each fault left in the model's inputs (signals.ts)
-  const signalDays: SignalDay[] = [];
-  // the default design's counted plant-days, with and without a condition, for what the conditions left in a healthy array's levels
-  const healthyDays: SignalDay[] = [];
+  // the counted plant-days, for what each fault (plants without a condition) and each condition (the default design's plants) left in the model's inputs (signals.ts)
+  const signalDays: (SignalDay & { condition: boolean })[] = [];
   // a device's earlier days in its plant's run (reset at each plant's first day)
   let history = new Map<string, DeviceDayEvidence[]>();
   // the decision's alarm on each device's previous day of the run, and that day's outcome
@@ -183,8 +181,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     // the batch's day, which the next day's carry and the history follow (the stream reads the batch's tables)
     const batchDay = batch[i] === records[i] ? day : batch[i]!;
     const batchPlant = batchDay === day ? plant : plantContextOf(batchDay.map((r) => r.evidence));
-    if (spec.scored && !spec.condition) signalDays.push({ group: groupOf(spec) ?? 'default', perUnit: perUnitOfSpec(spec), records: day });
-    if (spec.scored && !groupOf(spec)) healthyDays.push({ group: 'default', perUnit: perUnitOfSpec(spec), records: day });
+    if (spec.scored) signalDays.push({ group: groupOf(spec) ?? 'default', perUnit: perUnitOfSpec(spec), records: day, condition: !!spec.condition });
     if (spec.scored) conditionDays.push({ plantDay: plantDayKey(spec), condition: spec.condition?.kind ?? null, reported: plant.conditions.map(({ kind, startMs, endMs, windows, currentRatio, voltageRatio }) => ({ kind, startMs, endMs, windows, currentRatio, voltageRatio })) });
     day.forEach((record, d) => {
       const id = record.evidence.deviceId;
@@ -222,8 +219,8 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     // the plants of a condition are left out (snow or soiling moves the ratio far more than a leak: it is what the plant gate is for), and the design plants and their twins
     baseline: baselineFit(records.filter((_, i) => specs[i]!.scored && !specs[i]!.condition && !groupOf(specs[i]!))),
     plantConditions: conditionDays,
-    signals: signalTables(signalDays),
-    healthyByCondition: healthyByCondition(healthyDays),
+    signals: signalTables(signalDays.filter((d) => !d.condition)),
+    healthyByCondition: healthyByCondition(signalDays.filter((d) => d.group === 'default')),
     ...(agreement.length ? { againstBatch: agreementSummary(agreement) } : {}),
   };
   return { report, cached, computed: predictions - cached };
