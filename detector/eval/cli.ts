@@ -20,12 +20,13 @@ import { WINDOW_SCORINGS, type WindowScoring } from '../../local/jobs/devicePred
 import { PredictPool } from '../../local/jobs/predictPool';
 import { intFlag, runCommand, UsageError } from '../commandLine';
 import { modelCardPath, writeEvalSection } from '../model/cardSection';
+import { readModelVersion } from '../model/manifest';
 import { parseFaultMix } from '../simulator/cli';
 import { CONDITION_KINDS, type ConditionKind } from '../simulator/conditions';
 import { DEFAULT_FAULT_MIX } from '../simulator/plant';
 import { SKY_TYPES, type SkyType } from '../simulator/weather';
 import { DECISIONS, PRODUCT_DECISION } from './decisions';
-import { runEval, type EvalOptions, type EvalReport, type WindowSource } from './evaluate';
+import { runEval, runIdentity, type EvalOptions, type EvalReport, type WindowSource } from './evaluate';
 import { beforeAfterTables, beforeProblem, cardSection, ceilingLine, reportTables, runLine } from './markdown';
 import { DEFAULT_EVAL_CONDITIONS, DEFAULT_EVAL_DATES, DEFAULT_EVAL_SKIES, EVAL_SEED_BASE, planPlants, seedRangeProblem, type EvalPlan } from './plantDays';
 
@@ -191,13 +192,13 @@ async function main(): Promise<void> {
     return;
   }
   const options: EvalOptions = { ...args, startPool: () => PredictPool.start(args.workers, { uncalibrated: true }), progress: true, log: (l) => console.log(l) };
-  // an earlier model's report to stand beside this one: read before the long run, so that a wrong path fails at once
+  // an earlier model's report to stand beside this one: read and matched before the long run, so that a wrong one fails at once
   const before = args.before === undefined ? undefined : readBefore(args.before);
-  const { report } = await runEval(options);
   if (before) {
-    const problem = beforeProblem(before, report);
+    const problem = beforeProblem(before, runIdentity(args, readModelVersion()));
     if (problem) throw new UsageError(`--before ${args.before}: ${problem}; run the earlier model with the same flags`);
   }
+  const { report } = await runEval(options);
   console.log(`\n${runLine(report)}\n`);
   console.log(reportTables(report).join('\n'));
   mkdirSync(args.out, { recursive: true });

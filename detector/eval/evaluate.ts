@@ -154,6 +154,13 @@ function groupOf(spec: PlantDaySpec): string | undefined {
   return spec.design ?? (spec.twinOf ? twinName(spec.twinOf) : spec.layoutTwinOf ? layoutTwinName(spec.layoutTwinOf) : undefined);
 }
 
+/** What a run's report will say it measured (the model, the decision, the windows, the plan), known before the run: what an earlier report must share to stand beside it (--before, markdown.ts beforeProblem). */
+export type RunIdentity = Pick<EvalReport, 'modelVersion' | 'decision' | 'windows' | 'plan'>;
+
+export function runIdentity(o: Pick<EvalOptions, 'decision' | 'windows' | 'plan'>, modelVersion: string): RunIdentity {
+  return { modelVersion, decision: { name: o.decision.name, description: o.decision.description }, windows: o.windows, plan: o.plan };
+}
+
 export async function runEval(o: EvalOptions): Promise<EvalRun> {
   const modelVersion = readModelVersion();
   const specs = plantDaySpecs(o.plan);
@@ -208,11 +215,8 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     });
   });
   const report: EvalReport = {
-    modelVersion,
-    decision: { name: o.decision.name, description: o.decision.description },
-    windows: o.windows,
+    ...runIdentity(o, modelVersion),
     scoring: o.scoring ?? 'batch',
-    plan: o.plan,
     plantDays: specs.filter((s) => s.scored).map(plantDayKey),
     ...summarize(outcomes),
     outcomes,

@@ -6,7 +6,7 @@
 import { FAULT_CLASSES, type FaultClass } from '../../contracts';
 import { EVAL_END, EVAL_START } from '../model/cardSection';
 import { ALARM_GROUPS } from './decision';
-import type { EvalReport } from './evaluate';
+import type { EvalReport, RunIdentity } from './evaluate';
 import { HEALTHY_BAND, SIGNAL_MIN_IRRADIANCE } from './signals';
 import { DESIGN_EVAL_DATE, isTwinName, layoutTwinName, plantDaySpecs, twinName } from './plantDays';
 import type { DesignRow, FalseAlarmRow, LeakRow, RecallRow } from './summary';
@@ -471,7 +471,7 @@ export function beforeAfterTables(before: EvalReport, after: EvalReport): string
  * and window source. The held-out design plants may differ: they come after every other
  * plant (the others keep their seeds) and the before/after tables leave them out, as the goals do.
  */
-export function beforeProblem(before: EvalReport, after: EvalReport): string | null {
+export function beforeProblem(before: EvalReport, after: RunIdentity): string | null {
   const comparable = (plan: EvalReport['plan']) => JSON.stringify({ ...plan, designs: undefined });
   if (comparable(before.plan) !== comparable(after.plan)) return 'its plan (plants, dates, skies, days, devices, seeds, fault mix, conditions) differs from this run\'s';
   if (before.decision.name !== after.decision.name) return `its decision is ${before.decision.name}, this run's ${after.decision.name}`;

@@ -1,9 +1,11 @@
 /** npm run eval's flags: defaults, and every bad value refused with a message naming it. */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseEvalArgs, readBefore } from '../../detector/eval/cli';
+import { runIdentity } from '../../detector/eval/evaluate';
+import { readModelVersion } from '../../detector/model/manifest';
 import { DEFAULT_EVAL_DATES, plantDaySpecs, seedRangeProblem } from '../../detector/eval/plantDays';
 import { REPO_ROOT } from '../helpers/stackFiles';
 
@@ -114,6 +116,19 @@ describe('npm run eval flags', () => {
     writeFileSync(join(dir, 'other.json'), '{"rows": []}');
     expect(() => readBefore(join(dir, 'other.json'))).toThrow('not a report of npm run eval (not an eval report)');
   });
+
+  it('refuses a --before that cannot stand beside the run before simulating anything (the run would take minutes to hours)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-before-'));
+    const args = parseEvalArgs(['--no-docs', '--out', dir]);
+    // what this run's report will say it measured: the committed model under the same flags
+    const own = { ...runIdentity(args, readModelVersion()), goals: [] };
+    writeFileSync(join(dir, 'own.json'), JSON.stringify(own));
+    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', join(REPO_ROOT, 'detector', 'eval', 'cli.ts'), '--no-docs', '--out', dir, '--before', join(dir, 'own.json')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toContain(`--before ${join(dir, 'own.json')}: it is this model's own report (${own.modelVersion}) with the same decision`);
+    expect(run.status).toBe(2);
+    expect(run.stdout).not.toContain('simulate + predict');
+    expect(readdirSync(dir)).toEqual(['own.json']);
+  }, 90_000);
 
   it('holds seeds out from 4000', () => {
     expect(seedRangeProblem(3999, 1)).toMatch(/overlap/);
