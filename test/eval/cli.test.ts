@@ -9,6 +9,9 @@ import { readModelVersion } from '../../detector/model/manifest';
 import { DEFAULT_EVAL_DATES, plantDaySpecs, seedRangeProblem } from '../../detector/eval/plantDays';
 import { REPO_ROOT } from '../helpers/stackFiles';
 
+/** `npm run eval` itself, in a child process; the timeout stops a run that a refusal should have prevented. */
+const runCli = (args: string[]) => spawnSync(process.execPath, ['-r', '@swc-node/register', join(REPO_ROOT, 'detector', 'eval', 'cli.ts'), ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+
 describe('npm run eval flags', () => {
   it('defaults to six held-out plants of 2026, three counted days each after four warm-up days, 400 devices, every sky, seeds above training, the product decision', () => {
     const a = parseEvalArgs([]);
@@ -123,7 +126,7 @@ describe('npm run eval flags', () => {
     // what this run's report will say it measured: the committed model under the same flags
     const own = { ...runIdentity(args, readModelVersion()), goals: [] };
     writeFileSync(join(dir, 'own.json'), JSON.stringify(own));
-    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', join(REPO_ROOT, 'detector', 'eval', 'cli.ts'), '--no-docs', '--out', dir, '--before', join(dir, 'own.json')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const run = runCli(['--no-docs', '--out', dir, '--before', join(dir, 'own.json')]);
     expect(run.stderr).toContain(`--before ${join(dir, 'own.json')}: it is this model's own report (${own.modelVersion}) with the same decision`);
     expect(run.status).toBe(2);
     expect(run.stdout).not.toContain('simulate + predict');
@@ -136,11 +139,10 @@ describe('npm run eval flags', () => {
   });
 
   it('exits 2 with the usage on a bad flag', () => {
-    const run = (args: string[]) => spawnSync(process.execPath, ['-r', '@swc-node/register', join(REPO_ROOT, 'detector', 'eval', 'cli.ts'), ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
-    const bad = run(['--devices', 'many']);
+    const bad = runCli(['--devices', 'many']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--devices: "many" must be an integer');
     expect(bad.stderr).toContain('usage: npm run eval');
-    expect(run(['--bogus']).status).toBe(2);
+    expect(runCli(['--bogus']).status).toBe(2);
   });
 });
