@@ -6,6 +6,7 @@
 import { FAULT_CLASSES, type FaultClass } from '../../contracts';
 import { EVAL_END, EVAL_START } from '../model/cardSection';
 import { ALARM_GROUPS } from './decision';
+import { RESAMPLES } from './bootstrap';
 import type { EvalReport, RunIdentity } from './evaluate';
 import { HEALTHY_BAND, SIGNAL_MIN_IRRADIANCE } from './signals';
 import { DESIGN_EVAL_DATE, isTwinName, layoutTwinName, plantDaySpecs, twinName } from './plantDays';
@@ -34,6 +35,13 @@ const falseAlarmTable = (first: string, rows: Record<string, FalseAlarmRow>) => 
 function measured(goal: EvalReport['goals'][number]): string {
   // a delay to a tenth of a minute: one window is 21.3 min, which whole minutes would show as meeting "≤ 21 min"
   return goal.target.endsWith('min') ? (goal.measured === null ? '–' : `${goal.measured.toFixed(1)} min`) : pct(goal.measured);
+}
+
+/** A goal's 95 % interval over the plan's arrays, in the goal's unit; '–' without one (or in a report from before intervals). */
+function interval(goal: EvalReport['goals'][number]): string {
+  if (!goal.interval) return '–';
+  const [lo, hi] = goal.interval;
+  return goal.target.endsWith('min') ? `${lo.toFixed(1)}–${hi.toFixed(1)} min` : `${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)} %`;
 }
 
 /**
@@ -148,10 +156,12 @@ export function reportTables(r: EvalReport): string[] {
     `${count(c.deviceDays)} device-days; ${countsWithout(r)}: ${count(c.healthy)} healthy, ${count(c.faulty)} faulty (${count(c.visible)} visible, ${count(c.notVisible)} not visible — of those ${count(r.notVisible.alarmed)} alarmed, ${count(r.notVisible.named)} named); ${count(c.noDaylight)} without a daylight window.`,
     '',
     ...table(
-      ['goal (issue 18)', 'target', 'measured', ''],
-      r.goals.map((g) => [g.goal, g.target, measured(g), g.pass === null ? 'n/a' : g.pass ? 'PASS' : 'FAIL']),
-      'lrrl',
+      ['goal (issue 18)', 'target', 'measured', '95 % interval', ''],
+      r.goals.map((g) => [g.goal, g.target, measured(g), interval(g), g.pass === null ? 'n/a' : g.pass ? 'PASS' : 'FAIL']),
+      'lrrrl',
     ),
+    '',
+    `The 95 % interval is where the measured figure could lie on another draw of the same plan: the 2.5th and 97.5th percentiles over ${count(RESAMPLES)} resamples of the plan's arrays, each array's device-days drawn together (a fault lasts days and a sensor's calibration stays with its array, so device-days are not independent; eval/bootstrap.ts). It measures the plan's sampling, not how far the simulator is from a real plant. A figure whose interval lies wholly on the goal's wrong side misses the goal beyond the plan's noise. (Two decisions or models measured on the same plan are compared over the same arrays, which this interval does not measure: their difference varies less.)`,
     '',
     'Visible faults by class (named: the class or a group covering it; own class: the class itself):',
     '',
