@@ -37,27 +37,36 @@ function picker(seed: number): (n: number) => number {
 }
 
 /**
- * The percentile interval of `statistic` over RESAMPLES resamples of `outcomes` by array
- * (arrayOf): each resample draws as many arrays as there are, with replacement, and takes
- * all their device-days. null when the statistic is null on more than half the resamples
- * (too few outcomes to say) or there are no outcomes.
+ * The percentile interval of `statistic` over `resamples` resamples by array (arrayOf) of
+ * one or more sets of outcomes on the same plan: each resample draws as many arrays as the
+ * sets hold together, with replacement, and hands the statistic each set's device-days of
+ * the drawn arrays, so that two runs on the same plan are compared over the same arrays.
+ * null when the statistic is null on more than half the resamples (too few outcomes to say)
+ * or there are no outcomes.
  */
-export function arrayInterval(outcomes: readonly Outcome[], statistic: (os: readonly Outcome[]) => number | null, resamples = RESAMPLES): [number, number] | null {
-  const byArray = new Map<string, Outcome[]>();
-  for (const o of outcomes) {
-    const k = arrayOf(o);
-    const g = byArray.get(k);
-    if (g) g.push(o);
-    else byArray.set(k, [o]);
-  }
+function resampledInterval(sets: readonly (readonly Outcome[])[], statistic: (samples: readonly Outcome[][]) => number | null, resamples: number): [number, number] | null {
+  const byArray = new Map<string, Outcome[][]>();
+  sets.forEach((os, k) => {
+    for (const o of os) {
+      const key = arrayOf(o);
+      let g = byArray.get(key);
+      if (!g) byArray.set(key, (g = sets.map(() => [])));
+      g[k]!.push(o);
+    }
+  });
   const arrays = [...byArray.values()];
   if (arrays.length === 0) return null;
   const pick = picker(SEED);
   const values: number[] = [];
   for (let r = 0; r < resamples; r++) {
-    const sample: Outcome[] = [];
-    for (let i = 0; i < arrays.length; i++) for (const o of arrays[pick(arrays.length)]!) sample.push(o);
-    const v = statistic(sample);
+    const samples: Outcome[][] = sets.map(() => []);
+    for (let i = 0; i < arrays.length; i++) {
+      const drawn = arrays[pick(arrays.length)]!;
+      drawn.forEach((os, k) => {
+        for (const o of os) samples[k]!.push(o);
+      });
+    }
+    const v = statistic(samples);
     if (v !== null && Number.isFinite(v)) values.push(v);
   }
   if (values.length * 2 < resamples) return null;
@@ -66,4 +75,22 @@ export function arrayInterval(outcomes: readonly Outcome[], statistic: (os: read
   // nearest rank, as summary.ts quantile reads percentiles
   const at = (p: number) => values[Math.min(values.length - 1, Math.max(0, Math.ceil(p * values.length) - 1))]!;
   return [at(tail), at(1 - tail)];
+}
+
+/** The 95 % interval of `statistic` over the plan's arrays (resampledInterval on one run's outcomes). */
+export function arrayInterval(outcomes: readonly Outcome[], statistic: (os: readonly Outcome[]) => number | null, resamples = RESAMPLES): [number, number] | null {
+  return resampledInterval([outcomes], ([os]) => statistic(os!), resamples);
+}
+
+/**
+ * The 95 % interval of `statistic` on `after` less on `before`, two runs on the same plan,
+ * each resample drawing the same arrays for both: the difference varies far less than
+ * either figure, as the arrays, faults and skies are the same.
+ */
+export function pairedInterval(before: readonly Outcome[], after: readonly Outcome[], statistic: (os: readonly Outcome[]) => number | null, resamples = RESAMPLES): [number, number] | null {
+  return resampledInterval([before, after], ([b, a]) => {
+    const vb = statistic(b!);
+    const va = statistic(a!);
+    return vb === null || va === null ? null : va - vb;
+  }, resamples);
 }

@@ -163,20 +163,20 @@ export function parseEvalArgs(argv: string[]) {
   };
 }
 
-/** An earlier run's report (--before), or a clear error naming the file. */
-export function readBefore(path: string): EvalReport {
+/** An earlier run's report (--before; `what`: how the error names it), or a clear error naming the file. */
+export function readBefore(path: string, what = '--before'): EvalReport {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError(`--before ${path}: cannot read it (${(e as Error).message})`);
+    throw new UsageError(`${what} ${path}: cannot read it (${(e as Error).message})`);
   }
   try {
     const r = JSON.parse(text) as EvalReport;
     if (!r.plan || !Array.isArray(r.goals) || typeof r.modelVersion !== 'string') throw new Error('not an eval report');
     return r;
   } catch (e) {
-    throw new UsageError(`--before ${path}: not a report of npm run eval (${(e as Error).message})`);
+    throw new UsageError(`${what} ${path}: not a report of npm run eval (${(e as Error).message})`);
   }
 }
 

@@ -6,11 +6,11 @@
 import { FAULT_CLASSES, type FaultClass } from '../../contracts';
 import { EVAL_END, EVAL_START } from '../model/cardSection';
 import { ALARM_GROUPS } from './decision';
-import { RESAMPLES } from './bootstrap';
+import { pairedInterval, RESAMPLES } from './bootstrap';
 import type { EvalReport, RunIdentity } from './evaluate';
 import { HEALTHY_BAND, SIGNAL_MIN_IRRADIANCE } from './signals';
 import { DESIGN_EVAL_DATE, isTwinName, layoutTwinName, plantDaySpecs, twinName } from './plantDays';
-import type { DesignRow, FalseAlarmRow, LeakRow, RecallRow } from './summary';
+import { GOALS, goalPopulations, type DesignRow, type FalseAlarmRow, type LeakRow, type RecallRow } from './summary';
 
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
 const minutes = (x: number | null) => (x === null ? '–' : `${x.toFixed(0)} min`);
@@ -450,30 +450,59 @@ function designCeilings(c: EvalReport): string {
   return ` On the held-out designs it names ${designs.map((d) => `${named(d)} on ${d} against ${named(twinName(d))} on its twin${layout(d)}`).join(', and ')}: where a design's gap to its twin is wider with the model, the window model is its limit, not the decision.`;
 }
 
+/** A goal's after − before over the same arrays, as its 95 % interval (in points of a share, or minutes); '–' where either report has no outcomes of it or too few to say. */
+function difference(before: EvalReport, after: EvalReport, name: string): string {
+  const spec = GOALS.find((g) => g.goal === name);
+  // a report without outcomes (a hand-made one) has nothing to resample
+  if (!spec || !Array.isArray(before.outcomes) || !Array.isArray(after.outcomes)) return '–';
+  const d = pairedInterval(goalPopulations(before.outcomes)[spec.over], goalPopulations(after.outcomes)[spec.over], spec.statistic);
+  if (!d) return '–';
+  const signed = (x: number) => {
+    const r = Math.round(10 * x) / 10;
+    return `${r > 0 ? '+' : r < 0 ? '−' : ''}${Math.abs(r).toFixed(1)}`;
+  };
+  return spec.unit === 'min' ? `${signed(d[0])} to ${signed(d[1])} min` : `${signed(100 * d[0])} to ${signed(100 * d[1])} points`;
+}
+
 /**
  * Two models on the same held-out plan (`npm run eval -- --before <report>`): the goals,
  * the classes and the conditions side by side, the earlier model first.
  */
 export function beforeAfterTables(before: EvalReport, after: EvalReport): string[] {
+  return [
+    `Before and after, on the same held-out plan (\`npm run eval -- --before\`): the product as it was — model ${before.modelVersion}, its calibrated thresholds, the ${before.decision.name} decision ${before.decision.description === after.decision.description ? 'as above' : `as it was then (${before.decision.description})`} — against the product now, model ${after.modelVersion}.`,
+    '',
+    ...comparisonTables(before, after),
+  ];
+}
+
+/** Two runs on the same plan (beforeAfterTables; npm run eval:compare): the goals with their difference's interval, the classes and the conditions, `before` first. */
+export function comparisonTables(before: EvalReport, after: EvalReport): string[] {
   const goal = (r: EvalReport, name: string) => r.goals.find((g) => g.goal === name);
   const named = (r: EvalReport, f: string) => pct(r.faults.byClass[f]?.namedRate ?? null);
   const conditions = [...new Set([...Object.keys(before.byCondition ?? {}), ...Object.keys(after.byCondition ?? {})])];
   const rate = (r: EvalReport, k: string) => pct(r.byCondition?.[k]?.falseAlarms.rate ?? null);
   return [
-    `Before and after, on the same held-out plan (\`npm run eval -- --before\`): the product as it was — model ${before.modelVersion}, its calibrated thresholds, the ${before.decision.name} decision ${before.decision.description === after.decision.description ? 'as above' : `as it was then (${before.decision.description})`} — against the product now, model ${after.modelVersion}.`,
-    '',
     ...table(
-      ['goal', 'target', 'before', 'after'],
+      ['goal', 'target', 'before', 'after', 'after − before: 95 % interval'],
       after.goals.map((g, i) => {
         // by name; a goal renamed since keeps its place in the list
         const b = goal(before, g.goal) ?? (before.goals.length === after.goals.length ? before.goals[i] : undefined);
-        return [g.goal, g.target, b ? measured(b) : '–', measured(g)];
+        return [g.goal, g.target, b ? measured(b) : '–', measured(g), difference(before, after, g.goal)];
       }),
     ),
+    '',
+    `The difference's interval: the 2.5th and 97.5th percentiles of the after figure less the before figure over ${count(RESAMPLES)} resamples of the plan's arrays, the same arrays drawn for both (eval/bootstrap.ts pairedInterval); one that holds 0 does not tell the two apart on this plan.`,
     '',
     ...table(['visible faults named', 'before', 'after'], [...FAULT_CLASSES.slice(1), 'all'].map((f) => [f, f === 'all' ? pct(before.faults.overall.namedRate) : named(before, f), f === 'all' ? pct(after.faults.overall.namedRate) : named(after, f)])),
     ...(conditions.length === 0 ? [] : ['', ...table(['false alarms, healthy device-days with the condition', 'before', 'after'], conditions.map((k) => [k, rate(before, k), rate(after, k)]))]),
   ];
+}
+
+/** Whether two runs' plans differ but for the held-out design plants (which come after every other plant, and which the goals and comparison tables leave out). */
+export function planProblem(a: Pick<RunIdentity, 'plan'>, b: Pick<RunIdentity, 'plan'>): boolean {
+  const comparable = (plan: EvalReport['plan']) => JSON.stringify({ ...plan, designs: undefined });
+  return comparable(a.plan) !== comparable(b.plan);
 }
 
 /**
@@ -482,8 +511,7 @@ export function beforeAfterTables(before: EvalReport, after: EvalReport): string
  * plant (the others keep their seeds) and the before/after tables leave them out, as the goals do.
  */
 export function beforeProblem(before: EvalReport, after: RunIdentity): string | null {
-  const comparable = (plan: EvalReport['plan']) => JSON.stringify({ ...plan, designs: undefined });
-  if (comparable(before.plan) !== comparable(after.plan)) return 'its plan (plants, dates, skies, days, devices, seeds, fault mix, conditions) differs from this run\'s';
+  if (planProblem(before, after)) return 'its plan (plants, dates, skies, days, devices, seeds, fault mix, conditions) differs from this run\'s';
   if (before.decision.name !== after.decision.name) return `its decision is ${before.decision.name}, this run's ${after.decision.name}`;
   if (before.windows !== after.windows) return `its windows are ${before.windows}, this run's ${after.windows}`;
   // the same model is a before only when the product's decision changed since (as when the alarm got its second stage)

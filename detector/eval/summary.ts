@@ -138,34 +138,57 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string, order?: readonly
 
 const mapValues = <T, R>(m: Map<string, T[]>, f: (ts: T[]) => R): Record<string, R> => Object.fromEntries([...m].map(([k, v]) => [k, f(v)]));
 
-/**
- * The issue's goals (issue 18) over the device-days without a condition (`ordinary`) and
- * those with one (`withCondition`), each with its 95 % interval over the plan's arrays
- * (bootstrap.ts); the predict stage's speed is bench:pipeline's, not measured here.
- */
-export function goalsOf(ordinary: readonly Outcome[], withCondition: readonly Outcome[], resamples = RESAMPLES): Goal[] {
-  const healthy = (os: readonly Outcome[]) => os.filter((o) => o.fault === 'normal');
-  const visible = (os: readonly Outcome[]) => os.filter((o) => o.visible);
-  const ofClass = (c: string) => (os: readonly Outcome[]) => recallRow(visible(os).filter((o) => o.fault === c)).namedRate;
-  const isLeak = (o: Outcome) => LEAK_GROUPS.slice(1).some((g) => o.severity === severityKey('line_ground', g));
-  const falseAlarms = (os: readonly Outcome[]) => falseAlarmRow(healthy(os)).rate;
-  const goal = (name: string, target: string, pass: (m: number) => boolean, over: readonly Outcome[], statistic: (os: readonly Outcome[]) => number | null): Goal => {
-    const measured = over.length ? statistic(over) : null;
-    return { goal: name, target, measured, pass: measured === null ? null : pass(measured), interval: measured === null ? null : arrayInterval(over, statistic, resamples) };
-  };
-  const atLeast = (name: string, target: number, statistic: (os: readonly Outcome[]) => number | null) => goal(name, `≥ ${(100 * target).toFixed(0)} %`, (m) => m >= target, ordinary, statistic);
-  const atMost = (name: string, target: number, unit: string, over: readonly Outcome[], statistic: (os: readonly Outcome[]) => number | null) =>
-    goal(name, `≤ ${unit === '%' ? `${(100 * target).toFixed(1)} %` : `${target} ${unit}`}`, (m) => m <= target, over, statistic);
-  return [
-    atMost('false alarms on healthy device-days', 0.005, '%', ordinary, falseAlarms),
-    atMost('false alarms on healthy device-days with a condition that is not a fault (frost, dew, snow, soiling, standby, curtailment, clipping)', 0.005, '%', withCondition, falseAlarms),
-    atLeast('visible faults named (class or group)', 0.95, (os) => recallRow(visible(os)).namedRate),
-    atLeast('partial_shading named', 0.9, ofClass('partial_shading')),
-    atLeast('line_ground with a leak ≥ 0.5 A named', 0.9, (os) => recallRow(visible(os).filter(isLeak)).namedRate),
-    atLeast('arc_fault named', 0.98, ofClass('arc_fault')),
-    atMost('detection delay, median', 21, 'min', ordinary, (os) => recallRow(visible(os)).delayMedianMin),
-    atMost('detection delay, 90th percentile', 45, 'min', ordinary, (os) => recallRow(visible(os)).delayP90Min),
-  ];
+/** The device-days the goals are over: the default design's without a condition (`ordinary`), and with one (`withCondition`, the conditions goal's). */
+export function goalPopulations(outcomes: readonly Outcome[]): { ordinary: Outcome[]; withCondition: Outcome[] } {
+  const own = outcomes.filter((o) => !o.design);
+  return { ordinary: own.filter((o) => (o.conditions?.length ?? 0) === 0), withCondition: own.filter((o) => (o.conditions?.length ?? 0) > 0) };
+}
+
+/** One of the issue's goals: its figure is `statistic` over its device-days (`over`). */
+export interface GoalSpec {
+  goal: string;
+  target: string;
+  /** 'min': a delay in minutes; '%': a share */
+  unit: 'min' | '%';
+  over: 'ordinary' | 'withCondition';
+  statistic(os: readonly Outcome[]): number | null;
+  pass(measured: number): boolean;
+}
+
+const healthyOf = (os: readonly Outcome[]) => os.filter((o) => o.fault === 'normal');
+const visibleOf = (os: readonly Outcome[]) => os.filter((o) => o.visible);
+const namedOfClass = (c: string) => (os: readonly Outcome[]) => recallRow(visibleOf(os).filter((o) => o.fault === c)).namedRate;
+const isBigLeak = (o: Outcome) => LEAK_GROUPS.slice(1).some((g) => o.severity === severityKey('line_ground', g));
+const falseAlarmRate = (os: readonly Outcome[]) => falseAlarmRow(healthyOf(os)).rate;
+const atLeast = (goal: string, target: number, statistic: GoalSpec['statistic']): GoalSpec => ({ goal, target: `≥ ${(100 * target).toFixed(0)} %`, unit: '%', over: 'ordinary', statistic, pass: (m) => m >= target });
+const atMost = (goal: string, target: number, unit: GoalSpec['unit'], over: GoalSpec['over'], statistic: GoalSpec['statistic']): GoalSpec => ({
+  goal,
+  target: `≤ ${unit === '%' ? `${(100 * target).toFixed(1)} %` : `${target} ${unit}`}`,
+  unit,
+  over,
+  statistic,
+  pass: (m) => m <= target,
+});
+
+/** The issue's goals (issue 18); the predict stage's speed is bench:pipeline's, not measured here. */
+export const GOALS: readonly GoalSpec[] = [
+  atMost('false alarms on healthy device-days', 0.005, '%', 'ordinary', falseAlarmRate),
+  atMost('false alarms on healthy device-days with a condition that is not a fault (frost, dew, snow, soiling, standby, curtailment, clipping)', 0.005, '%', 'withCondition', falseAlarmRate),
+  atLeast('visible faults named (class or group)', 0.95, (os) => recallRow(visibleOf(os)).namedRate),
+  atLeast('partial_shading named', 0.9, namedOfClass('partial_shading')),
+  atLeast('line_ground with a leak ≥ 0.5 A named', 0.9, (os) => recallRow(visibleOf(os).filter(isBigLeak)).namedRate),
+  atLeast('arc_fault named', 0.98, namedOfClass('arc_fault')),
+  atMost('detection delay, median', 21, 'min', 'ordinary', (os) => recallRow(visibleOf(os)).delayMedianMin),
+  atMost('detection delay, 90th percentile', 45, 'min', 'ordinary', (os) => recallRow(visibleOf(os)).delayP90Min),
+];
+
+/** The issue's goals over their device-days (goalPopulations), each with its 95 % interval over the plan's arrays (bootstrap.ts). */
+export function goalsOf(populations: ReturnType<typeof goalPopulations>, resamples = RESAMPLES): Goal[] {
+  return GOALS.map((g) => {
+    const over = populations[g.over];
+    const measured = over.length ? g.statistic(over) : null;
+    return { goal: g.goal, target: g.target, measured, pass: measured === null ? null : g.pass(measured), interval: measured === null ? null : arrayInterval(over, g.statistic, resamples) };
+  });
 }
 
 /** Severity groups by class, leaks by current (their names do not sort so), the others by name. */
@@ -301,7 +324,8 @@ function byDesign(outcomes: readonly Outcome[], ordinary: readonly Outcome[]): [
  * those device-days have their own section (byCondition) and the per-plant-day table.
  */
 export function summarize(outcomes: readonly Outcome[]): Summary {
-  const ordinary = outcomes.filter((o) => (o.conditions?.length ?? 0) === 0 && !o.design);
+  const populations = goalPopulations(outcomes);
+  const { ordinary } = populations;
   const healthy = ordinary.filter((o) => o.fault === 'normal');
   const faulty = ordinary.filter((o) => o.fault !== 'normal');
   const visible = faulty.filter((o) => o.visible);
@@ -348,5 +372,5 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
         .filter(([, rows]) => Object.keys(rows).length > 0),
     ),
   };
-  return { ...base, goals: goalsOf(ordinary, outcomes.filter((o) => !o.design && (o.conditions?.length ?? 0) > 0)) };
+  return { ...base, goals: goalsOf(populations) };
 }

@@ -1,4 +1,4 @@
-import { arrayInterval, arrayOf, RESAMPLES } from '../../detector/eval/bootstrap';
+import { arrayInterval, arrayOf, pairedInterval, RESAMPLES } from '../../detector/eval/bootstrap';
 import type { Outcome } from '../../detector/eval/outcome';
 import { goalsOf, recallRow } from '../../detector/eval/summary';
 
@@ -70,7 +70,7 @@ describe('the goals\' intervals over the plan\'s arrays (eval/bootstrap.ts)', ()
       [1, 2, 3].map((d) => outcome(2, d, `PV-${a}`, a < 10 ? fault(a % 3 !== 0, 21.3 * (1 + (a % 4))) : a === 39 && d === 2 ? { alarm: 'arc_fault' } : {})),
     ).flat();
     const withCondition = Array.from({ length: 20 }, (_, a) => outcome(3, 1, `PV-${a}`, { conditions: ['soiling'], alarm: a < 2 ? 'line_ground' : null }));
-    const goals = goalsOf(ordinary, withCondition, 200);
+    const goals = goalsOf({ ordinary, withCondition }, 200);
     expect(goals).toHaveLength(8);
     for (const g of goals) {
       if (g.measured === null) {
@@ -89,5 +89,21 @@ describe('the goals\' intervals over the plan\'s arrays (eval/bootstrap.ts)', ()
     expect(goal('visible faults named').measured).toBeCloseTo(0.6, 12);
     expect(goal('partial_shading named')).toMatchObject({ measured: null, interval: null, pass: null });
     expect(RESAMPLES).toBe(1000);
+  });
+
+  it('compares two runs on the same plan over the same arrays: a change of a few faults is told apart where each figure\'s own interval is wide', () => {
+    // 200 arrays of 3 faulty days, one in four arrays missed all along; after, 10 of those arrays named on one day
+    const before = Array.from({ length: 200 }, (_, a) => [1, 2, 3].map((d) => outcome(1, d, `PV-${a}`, fault(a % 4 !== 0)))).flat();
+    const gained = new Set(Array.from({ length: 10 }, (_, k) => `PV-${4 * k}`));
+    const after = before.map((o) => (gained.has(o.deviceId) && o.plantDay.includes('day 2') ? { ...o, ...fault(true) } : o));
+    expect(namedRate(after)! - namedRate(before)!).toBeCloseTo(10 / 600, 12);
+    expect(pairedInterval(before, before, namedRate)).toEqual([0, 0]);
+    const [lo, hi] = pairedInterval(before, after, namedRate)!;
+    expect(lo).toBeGreaterThan(0);
+    expect(hi).toBeGreaterThanOrEqual(10 / 600);
+    // each run's own interval is several times as wide as the difference's
+    const [lb, hb] = arrayInterval(before, namedRate)!;
+    expect(hb - lb).toBeGreaterThan(3 * (hi - lo));
+    expect(pairedInterval([], [], namedRate)).toBeNull();
   });
 });
