@@ -84,8 +84,9 @@ export function arrayInterval(outcomes: readonly Outcome[], statistic: (os: read
 
 /**
  * The 95 % interval of `statistic` on `after` less on `before`, two runs on the same plan,
- * each resample drawing the same arrays for both: the difference varies far less than
- * either figure, as the arrays, faults and skies are the same.
+ * each resample drawing the same arrays for both: the arrays, faults and skies are the
+ * same for both runs, so where they read most arrays alike the difference varies far less
+ * than either figure does.
  */
 export function pairedInterval(before: readonly Outcome[], after: readonly Outcome[], statistic: (os: readonly Outcome[]) => number | null, resamples = RESAMPLES): [number, number] | null {
   return resampledInterval([before, after], ([b, a]) => {

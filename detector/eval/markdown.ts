@@ -450,12 +450,14 @@ function designCeilings(c: EvalReport): string {
   return ` On the held-out designs it names ${designs.map((d) => `${named(d)} on ${d} against ${named(twinName(d))} on its twin${layout(d)}`).join(', and ')}: where a design's gap to its twin is wider with the model, the window model is its limit, not the decision.`;
 }
 
+/** The device-days of a report's goals (summary.ts goalPopulations); null for a report without outcomes (a hand-made one: nothing to resample). */
+const populationsOf = (r: EvalReport) => (Array.isArray(r.outcomes) ? goalPopulations(r.outcomes) : null);
+
 /** A goal's after − before over the same arrays, as its 95 % interval (in points of a share, or minutes); '–' where either report has no outcomes of it or too few to say. */
-function difference(before: EvalReport, after: EvalReport, name: string): string {
+function difference(before: ReturnType<typeof populationsOf>, after: ReturnType<typeof populationsOf>, name: string): string {
   const spec = GOALS.find((g) => g.goal === name);
-  // a report without outcomes (a hand-made one) has nothing to resample
-  if (!spec || !Array.isArray(before.outcomes) || !Array.isArray(after.outcomes)) return '–';
-  const d = pairedInterval(goalPopulations(before.outcomes)[spec.over], goalPopulations(after.outcomes)[spec.over], spec.statistic);
+  if (!spec || !before || !after) return '–';
+  const d = pairedInterval(before[spec.over], after[spec.over], spec.statistic);
   if (!d) return '–';
   const signed = (x: number) => {
     const r = Math.round(10 * x) / 10;
@@ -482,13 +484,14 @@ export function comparisonTables(before: EvalReport, after: EvalReport): string[
   const named = (r: EvalReport, f: string) => pct(r.faults.byClass[f]?.namedRate ?? null);
   const conditions = [...new Set([...Object.keys(before.byCondition ?? {}), ...Object.keys(after.byCondition ?? {})])];
   const rate = (r: EvalReport, k: string) => pct(r.byCondition?.[k]?.falseAlarms.rate ?? null);
+  const [populationsBefore, populationsAfter] = [populationsOf(before), populationsOf(after)];
   return [
     ...table(
       ['goal', 'target', 'before', 'after', 'after − before: 95 % interval'],
       after.goals.map((g, i) => {
         // by name; a goal renamed since keeps its place in the list
         const b = goal(before, g.goal) ?? (before.goals.length === after.goals.length ? before.goals[i] : undefined);
-        return [g.goal, g.target, b ? measured(b) : '–', measured(g), difference(before, after, g.goal)];
+        return [g.goal, g.target, b ? measured(b) : '–', measured(g), difference(populationsBefore, populationsAfter, g.goal)];
       }),
     ),
     '',
