@@ -11,7 +11,7 @@
  * card's device-day section. Simulated and predicted plant-days are cached under
  * out/eval/cache/, so another decision or metric re-reads them in seconds.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isValidDate } from '../../contracts';
@@ -26,8 +26,9 @@ import { CONDITION_KINDS, type ConditionKind } from '../simulator/conditions';
 import { DEFAULT_FAULT_MIX } from '../simulator/plant';
 import { SKY_TYPES, type SkyType } from '../simulator/weather';
 import { DECISIONS, PRODUCT_DECISION } from './decisions';
-import { runEval, runIdentity, type EvalOptions, type EvalReport, type WindowSource } from './evaluate';
+import { runEval, runIdentity, type EvalOptions, type WindowSource } from './evaluate';
 import { beforeAfterTables, beforeProblem, cardSection, ceilingLine, reportTables, runLine } from './markdown';
+import { readReport } from './reportFile';
 import { DEFAULT_EVAL_CONDITIONS, DEFAULT_EVAL_DATES, DEFAULT_EVAL_SKIES, EVAL_SEED_BASE, planPlants, seedRangeProblem, type EvalPlan } from './plantDays';
 
 const USAGE = `usage: npm run eval -- [--devices N] [--dates YYYY-MM-DD,...] [--skies clear,broken,mostly_cloudy,overcast] [--days N] [--warmup N]
@@ -163,23 +164,6 @@ export function parseEvalArgs(argv: string[]) {
   };
 }
 
-/** An earlier run's report (--before; `what`: how the error names it), or a clear error naming the file. */
-export function readBefore(path: string, what = '--before'): EvalReport {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${what} ${path}: cannot read it (${(e as Error).message})`);
-  }
-  try {
-    const r = JSON.parse(text) as EvalReport;
-    if (!r.plan || !Array.isArray(r.goals) || typeof r.modelVersion !== 'string') throw new Error('not an eval report');
-    return r;
-  } catch (e) {
-    throw new UsageError(`${what} ${path}: not a report of npm run eval (${(e as Error).message})`);
-  }
-}
-
 /** The report's file: one per model, decision and window source. */
 export function reportPath(out: string, r: { modelVersion: string; decision: { name: string }; windows: WindowSource; scoring?: WindowScoring }): string {
   return join(out, `report-${r.modelVersion}-${r.decision.name}${r.windows === 'truth' ? '-truth-windows' : ''}${r.scoring && r.scoring !== 'batch' ? `-scored-${r.scoring}` : ''}.json`);
@@ -193,7 +177,7 @@ async function main(): Promise<void> {
   }
   const options: EvalOptions = { ...args, startPool: () => PredictPool.start(args.workers, { uncalibrated: true }), progress: true, log: (l) => console.log(l) };
   // an earlier model's report to stand beside this one: read and matched before the long run, so that a wrong one fails at once
-  const before = args.before === undefined ? undefined : readBefore(args.before);
+  const before = args.before === undefined ? undefined : readReport(args.before);
   if (before) {
     const problem = beforeProblem(before, runIdentity(args, readModelVersion()));
     if (problem) throw new UsageError(`--before ${args.before}: ${problem}; run the earlier model with the same flags`);
@@ -206,7 +190,7 @@ async function main(): Promise<void> {
   writeFileSync(path, `${JSON.stringify(report, null, 1)}\n`);
   console.log(`\nReport: ${path}`);
   // the decision's ceiling on the same records: read back from the cache, no model needed
-  const ceiling = args.windows === 'model' && args.scoring === 'batch' ? (await runEval({ ...options, windows: 'truth', fresh: false, log: () => undefined, startPool: () => Promise.reject(new Error('the plant-days just evaluated are not in the cache')) })).report : undefined;
+  const ceiling = args.windows === 'model' && args.scoring === 'batch' ? (await runEval({ ...options, windows: 'truth', fresh: false, intervals: false, log: () => undefined, startPool: () => Promise.reject(new Error('the plant-days just evaluated are not in the cache')) })).report : undefined;
   if (ceiling) console.log(`\n${ceilingLine(ceiling)}`);
   if (before) console.log(`\n${beforeAfterTables(before, report).join('\n')}`);
   if (args.docs) {

@@ -6,14 +6,14 @@
  * is adopted: a change whose interval holds 0 is not told apart from none on that plan.
  */
 import { runCommand, UsageError } from '../commandLine';
-import { readBefore } from './cli';
+import { readReport } from './reportFile';
 import { comparisonTables, planProblem } from './markdown';
 
 const USAGE = 'usage: npm run eval:compare -- out/eval/report-<before>.json out/eval/report-<after>.json (two runs of npm run eval with the same plan flags)';
 
 export function compareReports(beforePath: string, afterPath: string): string[] {
-  const before = readBefore(beforePath, 'before');
-  const after = readBefore(afterPath, 'after');
+  const before = readReport(beforePath, 'before');
+  const after = readReport(afterPath, 'after');
   for (const [path, r] of [[beforePath, before], [afterPath, after]] as const) if (!Array.isArray(r.outcomes)) throw new UsageError(`${path}: has no device-day outcomes to compare`);
   if (planProblem(before, after)) throw new UsageError(`${beforePath} and ${afterPath}: their plans (plants, dates, skies, days, devices, seeds, fault mix, conditions) differ, so their device-days are not the same arrays`);
   if (before.windows !== after.windows) throw new UsageError(`${beforePath} and ${afterPath}: one reads the model's windows, the other the truth's`);

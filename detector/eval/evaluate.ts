@@ -19,6 +19,7 @@ import { designOfSpec, layoutTwinName, perUnitOfSpec, plantDaySpecs, twinName, t
 import { withTruthWindows, type DeviceDayRecord } from './records';
 import type { WindowScoring } from '../../local/jobs/devicePredictor';
 import { summarize, type Summary } from './summary';
+import { RESAMPLES } from './bootstrap';
 
 /** Whose window probabilities the decision reads: the model's, or a perfect window classifier's (the decision's ceiling). */
 export type WindowSource = 'model' | 'truth';
@@ -37,6 +38,8 @@ export interface EvalOptions {
   startPool: () => Promise<DevicePredictorPool & { close(): Promise<void> }>;
   progress: boolean;
   log: (line: string) => void;
+  /** false: the goals without their intervals, for a run whose goals are not reported (the ceiling beside the product's run); true when absent */
+  intervals?: boolean;
 }
 
 export interface EvalReport extends Summary {
@@ -218,7 +221,7 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
     ...runIdentity(o, modelVersion),
     scoring: o.scoring ?? 'batch',
     plantDays: specs.filter((s) => s.scored).map(plantDayKey),
-    ...summarize(outcomes),
+    ...summarize(outcomes, o.intervals === false ? 0 : RESAMPLES),
     outcomes,
     // the plants of a condition are left out (snow or soiling moves the ratio far more than a leak: it is what the plant gate is for), and the design plants and their twins
     baseline: baselineFit(records.filter((_, i) => specs[i]!.scored && !specs[i]!.condition && !groupOf(specs[i]!))),

@@ -182,12 +182,13 @@ export const GOALS: readonly GoalSpec[] = [
   atMost('detection delay, 90th percentile', 45, 'min', 'ordinary', (os) => recallRow(visibleOf(os)).delayP90Min),
 ];
 
-/** The issue's goals over their device-days (goalPopulations), each with its 95 % interval over the plan's arrays (bootstrap.ts). */
+/** The issue's goals over their device-days (goalPopulations), each with its 95 % interval over the plan's arrays (bootstrap.ts) from `resamples` resamples; 0: without intervals (a summary that does not report them). */
 export function goalsOf(populations: ReturnType<typeof goalPopulations>, resamples = RESAMPLES): Goal[] {
   return GOALS.map((g) => {
     const over = populations[g.over];
     const measured = over.length ? g.statistic(over) : null;
-    return { goal: g.goal, target: g.target, measured, pass: measured === null ? null : g.pass(measured), interval: measured === null ? null : arrayInterval(over, g.statistic, resamples) };
+    const goal: Goal = { goal: g.goal, target: g.target, measured, pass: measured === null ? null : g.pass(measured) };
+    return resamples > 0 ? { ...goal, interval: measured === null ? null : arrayInterval(over, g.statistic, resamples) } : goal;
   });
 }
 
@@ -323,7 +324,7 @@ function byDesign(outcomes: readonly Outcome[], ordinary: readonly Outcome[]): [
  * rate, so mixing them in would let the plan's share of such plants set the headline;
  * those device-days have their own section (byCondition) and the per-plant-day table.
  */
-export function summarize(outcomes: readonly Outcome[]): Summary {
+export function summarize(outcomes: readonly Outcome[], resamples = RESAMPLES): Summary {
   const populations = goalPopulations(outcomes);
   const { ordinary } = populations;
   const healthy = ordinary.filter((o) => o.fault === 'normal');
@@ -372,5 +373,5 @@ export function summarize(outcomes: readonly Outcome[]): Summary {
         .filter(([, rows]) => Object.keys(rows).length > 0),
     ),
   };
-  return { ...base, goals: goalsOf(populations) };
+  return { ...base, goals: goalsOf(populations, resamples) };
 }

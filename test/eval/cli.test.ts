@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { parseEvalArgs, readBefore } from '../../detector/eval/cli';
+import { parseEvalArgs } from '../../detector/eval/cli';
+import { readReport } from '../../detector/eval/reportFile';
 import { runIdentity } from '../../detector/eval/evaluate';
 import { readModelVersion } from '../../detector/model/manifest';
 import { DEFAULT_EVAL_DATES, plantDaySpecs, seedRangeProblem } from '../../detector/eval/plantDays';
@@ -113,11 +114,11 @@ describe('npm run eval flags', () => {
     expect(parseEvalArgs(['--before', 'out/eval/report-old-alarms.json']).before).toBe('out/eval/report-old-alarms.json');
     expect(parseEvalArgs([]).before).toBeUndefined();
     const dir = mkdtempSync(join(tmpdir(), 'eval-before-'));
-    expect(() => readBefore(join(dir, 'missing.json'))).toThrow(`--before ${join(dir, 'missing.json')}: cannot read it`);
+    expect(() => readReport(join(dir, 'missing.json'))).toThrow(`--before ${join(dir, 'missing.json')}: cannot read it`);
     writeFileSync(join(dir, 'bad.json'), '{"plan": 1');
-    expect(() => readBefore(join(dir, 'bad.json'))).toThrow('not a report of npm run eval');
+    expect(() => readReport(join(dir, 'bad.json'))).toThrow('not a report of npm run eval');
     writeFileSync(join(dir, 'other.json'), '{"rows": []}');
-    expect(() => readBefore(join(dir, 'other.json'))).toThrow('not a report of npm run eval (not an eval report)');
+    expect(() => readReport(join(dir, 'other.json'))).toThrow('not a report of npm run eval (not an eval report)');
   });
 
   it('refuses a --before that cannot stand beside the run before simulating anything (the run would take minutes to hours)', () => {
