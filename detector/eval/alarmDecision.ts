@@ -6,12 +6,12 @@
  * the same decision in one stage (without the raise), measured beside it.
  */
 import { DETECTOR_CONTRACT, FAULT_CLASSES } from '../../contracts';
-import { alarmCandidates, alarmStanding, decideAlarm, oneShortBlocks, passedOn, PlantSlots, recurrenceAfter, RIVAL_WEIGHTS, ruleFor, type AlarmThresholdSets, type PredictedWindows, type RaiseThresholdSets } from '../alarms';
+import { ALARM_LABELS, alarmCandidates, alarmStanding, decideAlarm, evidenceTrace, oneShortBlocks, passedOn, PlantSlots, recurrenceAfter, RIVAL_WEIGHTS, ruleFor, type AlarmThresholds, type AlarmThresholdSets, type PredictedWindows, type RaiseThresholdSets } from '../alarms';
 import type { Design } from '../../contracts/design';
 import { ARTIFACTS_DIR, readCalibratedAlarms } from '../model/artifacts';
 import { readModelVersion } from '../model/manifest';
 import { plantConditions } from '../plantConditions';
-import { NO_PLANT_CONTEXT, type Alarm, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
+import { NO_PLANT_CONTEXT, type Alarm, type DayPeaks, type Decision, type DeviceDayEvidence, type PlantContext } from './decision';
 import { perUnitOfDesign } from '../simulator/registry';
 
 const K = FAULT_CLASSES.length;
@@ -55,12 +55,26 @@ export function alarmDecision(name: string, stages: 1 | 2, calibrated: () => Cal
       // the design as the predict job reads it from the array's registry row (alarms.designGroups)
       const shortBlocks = designGroups && design !== undefined && oneShortBlocks(perUnitOfDesign(design));
       const a = decideAlarm(windows, rule.thresholds, plant.events, carried, rule.raise, recurring, shortBlocks);
-      if (!a) return { alarm: null };
+      const peaks = dayPeaks(windows, rule.thresholds, plant.events);
+      if (!a) return { alarm: null, peaks };
       // how it stands at the day's end is read against the label's threshold, as the carry reads it
       const alarm: Alarm = { label: a.label, candidates: alarmCandidates(a.label), onsetMs: a.onsetMs, raisedMs: a.raisedMs, confidence: a.confidence, standing: alarmStanding(windows, rule.thresholds, a.label, plant.events, carried) };
-      return { alarm: a.raisedAs ? { ...alarm, raisedAs: { label: a.raisedAs, labelledMs: a.labelledMs! } } : alarm };
+      return { alarm: a.raisedAs ? { ...alarm, raisedAs: { label: a.raisedAs, labelledMs: a.labelledMs! } } : alarm, peaks };
     },
   };
+}
+
+/** Each label's highest evidence over the day ÷ its threshold, the day on its own (decision.ts DayPeaks). */
+export function dayPeaks(windows: PredictedWindows, thresholds: AlarmThresholds, plantEvents: ReadonlySet<number>): DayPeaks {
+  const trace = evidenceTrace(windows, plantEvents);
+  const L = ALARM_LABELS.length;
+  return Object.fromEntries(
+    ALARM_LABELS.map((label, l) => {
+      let peak = 0;
+      for (let k = l; k < trace.length; k += L) peak = Math.max(peak, trace[k]!);
+      return [label, peak / thresholds[label]];
+    }),
+  );
 }
 
 const DESIGN_GROUPS = `, and on a design where a short of a single module already blocks its string (the registry's modulesPerString, vocStcV and vmpStcV) a ${DETECTOR_CONTRACT.alarms.designGroups.classes.join(' or ')} alarm reported as its group (alarms.designGroups)`;

@@ -73,8 +73,17 @@ export interface Decision {
    * onset and raise null when not known, as in a baseline row written before tables contract 11);
    * `design`: the array's design (absent: not known, as in a baseline's verdict)
    */
-  decide(day: DeviceDayEvidence, history: readonly DeviceDayEvidence[], plant?: PlantContext, previous?: (Pick<Alarm, 'label' | 'standing'> & { onsetMs: number | null; raisedMs: number | null }) | null, design?: Design): { alarm: Alarm | null };
+  decide(day: DeviceDayEvidence, history: readonly DeviceDayEvidence[], plant?: PlantContext, previous?: (Pick<Alarm, 'label' | 'standing'> & { onsetMs: number | null; raisedMs: number | null }) | null, design?: Design): { alarm: Alarm | null; peaks?: DayPeaks };
 }
+
+/**
+ * Per alarm label, the highest its evidence came over the device-day, as a share of its
+ * threshold (1: it reached it), the day counted on its own: from 0, without what the
+ * carry or a recurrence brings in, the plant gate's windows set aside. How far the day's
+ * own readings went towards a label, whatever the decision then did; absent where a
+ * decision has no thresholds.
+ */
+export type DayPeaks = Readonly<Record<string, number>>;
 
 export interface AlarmGroup {
   name: string;

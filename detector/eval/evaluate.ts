@@ -200,15 +200,20 @@ export async function runEval(o: EvalOptions): Promise<EvalRun> {
       const before = history.get(id) ?? [];
       const carried = previous.get(id) ?? null;
       const design = designOfSpec(spec);
-      const batchAlarm = o.decision.decide(batchRecord.evidence, before, batchPlant, carried, design).alarm;
-      const alarm = batchDay === day ? batchAlarm : o.decision.decide(record.evidence, before, plant, carried, design).alarm;
+      const batchDecided = o.decision.decide(batchRecord.evidence, before, batchPlant, carried, design);
+      const batchAlarm = batchDecided.alarm;
+      const decided = batchDay === day ? batchDecided : o.decision.decide(record.evidence, before, plant, carried, design);
+      const alarm = decided.alarm;
       previous.set(id, batchAlarm);
       if (alarm) checkAlarm(alarm, o.decision.name, id);
       // every day's outcome, the warm-up days' too: a shadow's is read by the next day's (shadowDayBefore)
       // a design plant's and a twin's device-days are grouped by name, apart from the plan's
       const group = groupOf(spec);
       const outcome: Outcome = group ? { ...outcomeOf(record, alarm, design), design: group } : outcomeOf(record, alarm);
-      if (outcome.fault === 'partial_shading') outcome.shadowDayBefore = shadowDayBefore(previousOutcome.get(id));
+      if (outcome.fault === 'partial_shading') {
+        outcome.shadowDayBefore = shadowDayBefore(previousOutcome.get(id));
+        outcome.shadowEvidence = decided.peaks?.partial_shading ?? null;
+      }
       previousOutcome.set(id, outcome);
       if (spec.scored) {
         outcomes.push(outcome);

@@ -129,6 +129,24 @@ function shadowDayBeforeLines(r: EvalReport): string[] {
   ];
 }
 
+/**
+ * Visible shadows by how far partial_shading's own evidence came that day, per design: a
+ * decision over the day's windows names none it did not bring to its threshold, and one that
+ * remembered other days would name the rest only where the day's readings do not show them.
+ */
+function shadowEvidenceLines(r: EvalReport): string[] {
+  const designs = Object.entries(r.shadowsByEvidence ?? {});
+  if (designs.length === 0) return [];
+  const labels = ['partial_shading', 'open_circuit', ...ALARM_GROUPS.map((g) => g.name), 'none'];
+  const rows = designs.flatMap(([design, groups]) => Object.entries(groups).map(([group, row]) => [design, group, count(row.visible), pct(row.namedRate), ...labels.map((l) => count(row.calledAs[l] ?? 0)), skyList(row.skies)]));
+  return [
+    '',
+    "Visible shadows by how far partial_shading's evidence came that day, the day on its own (its highest over the day as a share of its threshold, from 0, without the recurrence of a shadow named the day before; the plant gate's windows set aside: eval/outcome.ts shadowEvidence), and what they were called. A shadow whose evidence stayed under a quarter of its threshold was never read, in a window or a run of them, as much more likely than its strongest rival: that day's readings barely show it, whatever a decision remembers of the days before:",
+    '',
+    ...table(['design', 'evidence reached', 'visible', 'named', ...labels.map((l) => `as ${l}`), 'skies'], rows, `ll${'r'.repeat(2 + labels.length)}l`),
+  ];
+}
+
 /** How well the arrays' own baselines fit them. */
 export function baselineLine(r: EvalReport): string {
   const b = r.baseline;
@@ -194,6 +212,7 @@ export function reportTables(r: EvalReport): string[] {
     ...leakDrawLines(r),
     ...shadowLines(r),
     ...shadowDayBeforeLines(r),
+    ...shadowEvidenceLines(r),
     '',
     'False alarms on healthy device-days:',
     '',

@@ -72,6 +72,12 @@ export interface Outcome {
    * shadow that day, or no day before in the run); absent for other faults and before 2026-12-04
    */
   shadowDayBefore?: ShadowDayBefore;
+  /**
+   * a shadow: the highest partial_shading's evidence came that day, as a share of its threshold,
+   * the day on its own (decision.ts DayPeaks: without the recurrence of the day before); null: the
+   * decision gives none; absent for other faults and before 2026-12-07
+   */
+  shadowEvidence?: number | null;
 }
 
 export type ShadowDayBefore = 'named' | 'missed' | 'none';

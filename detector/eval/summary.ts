@@ -91,6 +91,12 @@ export interface Summary {
    * before 2026-12-04.
    */
   shadowsByDayBefore?: Record<string, Record<string, ShadowRow>>;
+  /**
+   * Visible shadows by how far partial_shading's evidence came on the day on its own
+   * (Outcome.shadowEvidence), per design: how many the day's readings bring near a decision at
+   * all. Absent in reports before 2026-12-07.
+   */
+  shadowsByEvidence?: Record<string, Record<string, ShadowRow>>;
   goals: Goal[];
 }
 
@@ -280,6 +286,20 @@ export function shadowDayBeforeRows(outcomes: readonly Outcome[]): Record<string
   return shadowRowsBy(outcomes, (o) => o.shadowDayBefore ?? null, SHADOW_DAY_BEFORE_GROUPS);
 }
 
+/** The evidence groups, in order: the share of its threshold partial_shading's evidence reached on the day (Outcome.shadowEvidence), lower bounds inclusive. */
+export const SHADOW_EVIDENCE_GROUPS = [
+  { name: 'reached', from: 1 },
+  { name: '½ to 1', from: 0.5 },
+  { name: '¼ to ½', from: 0.25 },
+  { name: 'under ¼', from: -Infinity },
+] as const;
+
+/** Visible shadows whose day gave an evidence peak, by how far it came: recall, what they were called and under which skies. */
+export function shadowEvidenceRows(outcomes: readonly Outcome[]): Record<string, ShadowRow> {
+  const group = (o: Outcome) => (typeof o.shadowEvidence === 'number' ? SHADOW_EVIDENCE_GROUPS.find((g) => o.shadowEvidence! >= g.from)!.name : null);
+  return shadowRowsBy(outcomes, group, SHADOW_EVIDENCE_GROUPS.map((g) => g.name));
+}
+
 /** own-baseline: judged against the device's own healthy days; fleet: no history yet (a plant's first day, or a fault from before any healthy day). */
 const REFERENCES = ['own-baseline', 'fleet'];
 
@@ -370,6 +390,11 @@ export function summarize(outcomes: readonly Outcome[], resamples = RESAMPLES): 
     shadowsByDayBefore: Object.fromEntries(
       byDesign(outcomes, ordinary)
         .map(([name, os]) => [name, shadowDayBeforeRows(os)] as const)
+        .filter(([, rows]) => Object.keys(rows).length > 0),
+    ),
+    shadowsByEvidence: Object.fromEntries(
+      byDesign(outcomes, ordinary)
+        .map(([name, os]) => [name, shadowEvidenceRows(os)] as const)
         .filter(([, rows]) => Object.keys(rows).length > 0),
     ),
   };

@@ -74,3 +74,24 @@ describe('the two-stage alarm', () => {
     expect(() => checkRaise({ own: { string_blocked: 8 } }, thresholds, 'alarms.json')).toThrow('raise.fleet.string_blocked must be a positive number');
   });
 });
+
+describe("the day's evidence peaks (alarmDecision decide: peaks)", () => {
+  const SHADE: Probs = { partial_shading: 0.6, normal: 0.2 };
+  it("gives each label's highest evidence over the day as a share of its threshold, the day on its own", () => {
+    const thresholds = sets({ partial_shading: 8, line_line: 4 });
+    const day = evidence([NORMAL, SHADE, SHADE, NORMAL, SHADE]);
+    const score = Math.log((0.6 + 1e-4) / (0.2 + 1e-4));
+    const { alarm, peaks } = oneStage(thresholds).decide(day, []);
+    expect(alarm).toBeNull();
+    // two shaded windows in a row, then a normal one drains the CUSUM: the peak is the run's
+    expect(peaks!.partial_shading).toBeCloseTo((2 * score) / 8, 6);
+    expect(peaks!.line_line).toBe(0);
+    expect(Object.keys(peaks!)).toEqual([...ALARM_LABELS]);
+    // what the day before carried in does not count: the day's own readings only
+    const carried = oneStage(thresholds).decide(day, [], undefined, { label: 'partial_shading', standing: 1, onsetMs: 0, raisedMs: 2 * W });
+    expect(carried.peaks!.partial_shading).toBeCloseTo((2 * score) / 8, 6);
+    // a window the plant gate set aside adds nothing
+    const gated = oneStage(thresholds).decide(day, [], { events: new Set([W]), conditions: [] });
+    expect(gated.peaks!.partial_shading).toBeCloseTo(score / 8, 6);
+  });
+});
