@@ -12,6 +12,10 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // A guard against a hang, not a deadline (no test asserts a time): suites that simulate
+  // plant-days in jest's workers exceeded jest's default 5 s per test on a machine another
+  // job was loading (2026-12-07), and a slower CPU would too.
+  testTimeout: 60_000,
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   // hyparquet and friends ship ES modules only: let swc turn them into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-writer)/)'],
