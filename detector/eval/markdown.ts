@@ -8,7 +8,7 @@ import { EVAL_END, EVAL_START } from '../model/cardSection';
 import { ALARM_GROUPS } from './decision';
 import { pairedInterval, RESAMPLES } from './bootstrap';
 import type { EvalReport, RunIdentity } from './evaluate';
-import { HEALTHY_BAND, SIGNAL_MIN_IRRADIANCE } from './signals';
+import { HEALTHY_BAND, PLANT_MIN_DEVICES, SIGNAL_MIN_IRRADIANCE } from './signals';
 import { DESIGN_EVAL_DATE, isTwinName, layoutTwinName, plantDaySpecs, twinName } from './plantDays';
 import { GOALS, goalPopulations, type DesignRow, type FalseAlarmRow, type LeakRow, type RecallRow } from './summary';
 
@@ -389,6 +389,8 @@ function designSeverityTable(rows: readonly [string, DesignRow][]): string[] {
 
 /** A level's relative shift, signed: +0.3 %, −3.2 %. */
 const shift = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)} %`;
+/** A figure a report may lack (older reports, or nothing to measure it on): '–'. */
+const orDash = (x: number | null | undefined, format: (x: number) => string) => (x === null || x === undefined ? '–' : format(x));
 
 /** The fault class (not normal, nor `except`) with the largest share of the windows, and its share; '–' when none was read. */
 function mostReadFault(readAs: readonly number[], except = -1): string {
@@ -415,14 +417,14 @@ export function signalLines(r: Pick<EvalReport, 'signals'>): string[] {
   const band = ([a, m, b]: readonly number[]) => `${a!.toFixed(3)}–${b!.toFixed(3)} (median ${m!.toFixed(3)})`;
   return [
     '',
-    `What each fault left in the model's levels, and how the model read it (eval/signals.ts): the bright windows (mean irradiance ≥ ${SIGNAL_MIN_IRRADIANCE} W/m²) in which the fault acted in every slot, of the device-days no condition acted on; their median per-unit voltage and current per irradiance (the baseline's gain applied) against the same design's healthy bright windows; the share with either level outside the healthy windows' ${ordinal(lo!)}–${ordinal(hi!)} percentiles; and the share the model gave its highest probability to the fault's own class, to normal, and to the other fault it read them as most. Windows outside the healthy spread yet read as normal are the window model's gap; a fault whose windows stay inside it is beyond what the four channels show in a window.`,
+    `What each fault left in the model's levels, and how the model read it (eval/signals.ts): the bright windows (mean irradiance ≥ ${SIGNAL_MIN_IRRADIANCE} W/m²) in which the fault acted in every slot, of the device-days no condition acted on; their median per-unit voltage and current per irradiance (the baseline's gain applied) against the same design's healthy bright windows; the same current per irradiance against its plant's (the median over the plant-day's devices at the same window, where at least ${PLANT_MIN_DEVICES} predicted it: the sky and a plant-wide condition drop out of it), not a level the model reads; the share with either level outside the healthy windows' ${ordinal(lo!)}–${ordinal(hi!)} percentiles; and the share the model gave its highest probability to the fault's own class, to normal, and to the other fault it read them as most. Windows outside the healthy spread yet read as normal are the window model's gap; a fault whose windows stay inside it is beyond what the four channels show in a window.`,
     ...groups.flatMap(([name, t]) => [
       '',
-      `${name}: ${count(t.healthy!.windows)} healthy bright windows, per-unit voltage ${band(t.healthy!.voltage)}, current per irradiance ${band(t.healthy!.ratio)} (${ordinal(lo!)}–${ordinal(hi!)} percentiles).`,
+      `${name}: ${count(t.healthy!.windows)} healthy bright windows, per-unit voltage ${band(t.healthy!.voltage)}, current per irradiance ${band(t.healthy!.ratio)}${t.healthy!.plantRatio ? `, against the plant's ${band(t.healthy!.plantRatio)}` : ''} (${ordinal(lo!)}–${ordinal(hi!)} percentiles).`,
       '',
       ...table(
-        ['fault · severity', 'device-days', 'windows', 'voltage', 'current / irradiance', `outside ${lo}–${hi} %`, 'read as its class', 'read as normal', 'read most as another fault'],
-        Object.entries(t.bySeverity).map(([k, x]) => [k, count(x.deviceDays), count(x.windows), shift(x.voltageShift), shift(x.ratioShift), pct(x.outside), pct(x.readOwn), pct(x.readNormal), otherFault(k, x.readAs)]),
+        ['fault · severity', 'device-days', 'windows', 'voltage', 'current / irradiance', 'against the plant', `outside ${lo}–${hi} %`, 'read as its class', 'read as normal', 'read most as another fault'],
+        Object.entries(t.bySeverity).map(([k, x]) => [k, count(x.deviceDays), count(x.windows), shift(x.voltageShift), shift(x.ratioShift), orDash(x.plantRatioShift, shift), pct(x.outside), pct(x.readOwn), pct(x.readNormal), otherFault(k, x.readAs)]),
       ),
     ]),
   ];
@@ -438,11 +440,11 @@ export function healthyConditionLines(r: Pick<EvalReport, 'healthyByCondition'>)
   if (rows.length === 0) return [];
   return [
     '',
-    `Healthy arrays under each condition and sky (eval/signals.ts healthyByCondition), the default design's counted device-days: their bright windows' (mean irradiance ≥ ${SIGNAL_MIN_IRRADIANCE} W/m²) median per-unit current per irradiance against the clean healthy windows' of every sky, as the array's own sensor sees it and with its baseline's gain applied (what the model reads; the gain is relative to the fleet, so what a condition does to every array alike stays), and the share of the windows the model read as normal and as the fault it read them as most.`,
+    `Healthy arrays under each condition and sky (eval/signals.ts healthyByCondition), the default design's counted device-days: their bright windows' (mean irradiance ≥ ${SIGNAL_MIN_IRRADIANCE} W/m²) median per-unit current per irradiance against the clean healthy windows' of every sky, as the array's own sensor sees it, with its baseline's gain applied (what the model reads; the gain is relative to the fleet, so what a condition does to every array alike stays) and against its plant's at the same window (over the clean healthy windows' median of it; a plant-wide condition drops out), and the share of the windows the model read as normal and as the fault it read them as most.`,
     '',
     ...table(
-      ['condition · sky', 'device-days', 'windows', 'current / irradiance', 'with the gain', 'read as normal', 'read most as a fault'],
-      rows.map(([k, x]) => [k, count(x.deviceDays), count(x.windows), shift(x.rawRatioShift), shift(x.ratioShift), pct(x.readAs[0]!), mostReadFault(x.readAs)]),
+      ['condition · sky', 'device-days', 'windows', 'current / irradiance', 'with the gain', 'against the plant', 'read as normal', 'read most as a fault'],
+      rows.map(([k, x]) => [k, count(x.deviceDays), count(x.windows), shift(x.rawRatioShift), shift(x.ratioShift), orDash(x.plantRatioShift, shift), pct(x.readAs[0]!), mostReadFault(x.readAs)]),
     ),
   ];
 }

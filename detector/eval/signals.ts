@@ -12,6 +12,12 @@
  * as the model maps each slot (toPerUnit, on the window's means: within a fraction of a
  * per cent of the mean of the mapped slots in a bright window, whose temperature and
  * irradiance vary little), the device's baseline gain applied to its irradiance.
+ *
+ * Beside it, the same current per irradiance against its plant's at the same window
+ * (the median over the plant-day's devices): the sky, the season and a plant-wide
+ * condition move every array alike and drop out of it, so it tells how far a fault
+ * stands out from the arrays around it, which no single array's level can (a heavy
+ * shadow reads as a blocked string in the model, and stands apart from one only here).
  */
 import { FAULT_CLASSES, type FaultClass } from '../../contracts';
 import { LEAK_GROUPS, severityKey } from '../dataset';
@@ -27,6 +33,9 @@ export const SIGNAL_MIN_IRRADIANCE = 400;
 /** The healthy windows' percentiles a fault's window must lie beyond to count as outside the healthy spread (either side, either level). */
 export const HEALTHY_BAND: readonly [number, number] = [0.01, 0.99];
 
+/** A window's plant median needs this many of the plant-day's devices to have predicted it; with fewer, the window has no plant level. */
+export const PLANT_MIN_DEVICES = 5;
+
 /** A design's healthy bright windows: how many, and the band and median of each level. */
 export interface HealthyLevels {
   windows: number;
@@ -34,6 +43,8 @@ export interface HealthyLevels {
   voltage: [number, number, number];
   /** per-unit current per irradiance (÷ the baseline-gained irradiance / 1000 W/m²), likewise */
   ratio: [number, number, number];
+  /** current per irradiance over its plant's median at the same window, likewise (over the windows that have one); absent in reports before 2026-12-07, null: no window had one */
+  plantRatio?: [number, number, number] | null;
 }
 
 /** A severity group's bright windows on which the fault acted in every slot. */
@@ -44,6 +55,8 @@ export interface SignalRow {
   voltageShift: number;
   /** the same for current per irradiance */
   ratioShift: number;
+  /** the same for current per irradiance against the plant's (HealthyLevels.plantRatio); absent in reports before 2026-12-07, null: no window had a plant level */
+  plantRatioShift?: number | null;
   /** share of the windows with either level outside the healthy windows' HEALTHY_BAND */
   outside: number;
   /** share the model gave its highest probability to the fault's class */
@@ -72,7 +85,17 @@ interface Window {
   ratio: number;
   /** current per irradiance without the baseline's gain: what the array made against its own sensor */
   rawRatio: number;
+  /** ratio over the plant's median at the same window (plantRatios); NaN: the window has none */
+  plantRatio: number;
   read: number;
+}
+
+/** A predicted window with means, mapped: its levels, where it lies in the day and how bright it was. */
+interface Mapped extends Window {
+  startMs: number;
+  irradiance: number;
+  /** slots of it the fault acted on */
+  acting: number;
 }
 
 // the eval's nearest-rank quantile (summary.ts) for the healthy band, the baseline's median for the shifts: one definition each
@@ -85,26 +108,63 @@ function severityOrder(a: string, b: string): number {
   return leak(a) - leak(b) || a.localeCompare(b, 'en', { numeric: true });
 }
 
-/** The bright predicted windows of a record on which its fault (if any) acted in every slot, mapped to per-unit levels. */
-export function brightWindows(record: DeviceDayRecord, perUnit: PerUnitReference): Window[] {
+/** Every predicted window of a record that carries means, mapped to per-unit levels (plantRatio from `plant`, by window start). */
+function mappedWindows(record: DeviceDayRecord, perUnit: PerUnitReference, plant: ReadonlyMap<number, number>): Mapped[] {
   const { evidence, truth } = record;
   if (!evidence.means) return [];
   const classes = FAULT_CLASSES.length;
-  const out: Window[] = [];
+  const out: Mapped[] = [];
   let j = 0;
   evidence.windows.forEach((w, i) => {
     if (w.skipReason) return;
     const k = j++;
     const m = evidence.means!.subarray(k * MEANS, (k + 1) * MEANS);
     const g = m[MEAN_IRRADIANCE]! * (evidence.baselineGain ?? 1);
-    if (m[MEAN_IRRADIANCE]! < SIGNAL_MIN_IRRADIANCE) return;
-    if (truth.fault !== 'normal' && truth.activeSlots[i]! < WINDOW) return;
+    if (!(g > 0)) return;
     const [v, c] = toPerUnit([Float64Array.of(m[MEAN_VOLTAGE]!), Float64Array.of(m[MEAN_CURRENT]!), Float64Array.of(m[MEAN_TEMPERATURE]!), Float64Array.of(g)], perUnit);
     let read = 0;
     for (let f = 1; f < classes; f++) if (evidence.probs[k * classes + f]! > evidence.probs[k * classes + read]!) read = f;
-    out.push({ voltage: v![0]!, ratio: c![0]! / (g / 1000), rawRatio: c![0]! / (m[MEAN_IRRADIANCE]! / 1000), read });
+    const ratio = c![0]! / (g / 1000);
+    out.push({ startMs: w.startMs, irradiance: m[MEAN_IRRADIANCE]!, acting: truth.activeSlots[i]!, voltage: v![0]!, ratio, rawRatio: c![0]! / (m[MEAN_IRRADIANCE]! / 1000), plantRatio: ratio / (plant.get(w.startMs) ?? NaN), read });
   });
   return out;
+}
+
+/**
+ * A plant-day's current per irradiance per window (by its start): the median over the
+ * devices that predicted the window, faulty ones and those under a condition included
+ * (as every array of a plant would be read), the baseline's gain applied; a window fewer
+ * than PLANT_MIN_DEVICES predicted has none.
+ */
+export function plantRatios(records: readonly DeviceDayRecord[], perUnit: PerUnitReference): Map<number, number> {
+  const per = new Map<number, number[]>();
+  for (const record of records) {
+    for (const w of mappedWindows(record, perUnit, new Map())) {
+      let xs = per.get(w.startMs);
+      if (!xs) per.set(w.startMs, (xs = []));
+      xs.push(w.ratio);
+    }
+  }
+  return new Map([...per].filter(([, xs]) => xs.length >= PLANT_MIN_DEVICES).map(([startMs, xs]) => [startMs, medianOf(xs)]));
+}
+
+/** The bright predicted windows of a record on which its fault (if any) acted in every slot, mapped to per-unit levels; `plant`: its plant-day's plantRatios. */
+export function brightWindows(record: DeviceDayRecord, perUnit: PerUnitReference, plant: ReadonlyMap<number, number> = new Map()): Window[] {
+  return mappedWindows(record, perUnit, plant)
+    .filter((w) => w.irradiance >= SIGNAL_MIN_IRRADIANCE && (record.truth.fault === 'normal' || w.acting >= WINDOW))
+    .map(({ voltage, ratio, rawRatio, plantRatio, read }) => ({ voltage, ratio, rawRatio, plantRatio, read }));
+}
+
+/** HEALTHY_BAND's low percentile, the median and the high one of the windows' plant levels that exist; null: none does. */
+function plantBand(windows: readonly Window[]): [number, number, number] | null {
+  const p = windows.map((w) => w.plantRatio).filter(Number.isFinite).sort((a, b) => a - b);
+  return p.length ? [band(p, HEALTHY_BAND[0]), medianOf(p), band(p, HEALTHY_BAND[1])] : null;
+}
+
+/** The median of the windows' plant levels over `reference`, minus 1; null: either has none. */
+function plantShift(windows: readonly Window[], reference: number | null | undefined): number | null {
+  const p = windows.map((w) => w.plantRatio).filter(Number.isFinite);
+  return p.length && reference ? medianOf(p) / reference - 1 : null;
 }
 
 /** Per group: its healthy levels and, per severity group of the faulty device-days no condition acted on, what the fault left in them and how the model read it. */
@@ -113,9 +173,10 @@ export function signalTables(days: readonly SignalDay[]): Record<string, SignalT
   for (const day of days) {
     let g = groups.get(day.group);
     if (!g) groups.set(day.group, (g = { healthy: [], faults: new Map() }));
+    const plant = plantRatios(day.records, day.perUnit);
     for (const record of day.records) {
       if (record.truth.conditions?.length) continue;
-      const windows = brightWindows(record, day.perUnit);
+      const windows = brightWindows(record, day.perUnit, plant);
       if (record.truth.fault === 'normal') {
         g.healthy.push(...windows);
         continue;
@@ -137,7 +198,7 @@ export function signalTables(days: readonly SignalDay[]): Record<string, SignalT
     const v = g.healthy.map((w) => w.voltage).sort((a, b) => a - b);
     const r = g.healthy.map((w) => w.ratio).sort((a, b) => a - b);
     const [lo, hi] = HEALTHY_BAND;
-    const healthy: HealthyLevels = { windows: g.healthy.length, voltage: [band(v, lo), medianOf(v), band(v, hi)], ratio: [band(r, lo), medianOf(r), band(r, hi)] };
+    const healthy: HealthyLevels = { windows: g.healthy.length, voltage: [band(v, lo), medianOf(v), band(v, hi)], ratio: [band(r, lo), medianOf(r), band(r, hi)], plantRatio: plantBand(g.healthy) };
     const outside = (w: Window) => w.voltage < healthy.voltage[0] || w.voltage > healthy.voltage[2] || w.ratio < healthy.ratio[0] || w.ratio > healthy.ratio[2];
     const keys = [...g.faults.keys()].sort((a, b) => FAULT_CLASSES.indexOf(g.faults.get(a)!.fault) - FAULT_CLASSES.indexOf(g.faults.get(b)!.fault) || severityOrder(a, b));
     const bySeverity: Record<string, SignalRow> = {};
@@ -153,6 +214,7 @@ export function signalTables(days: readonly SignalDay[]): Record<string, SignalT
         deviceDays: f.deviceDays,
         voltageShift: medianOf(f.windows.map((w) => w.voltage)) / healthy.voltage[1] - 1,
         ratioShift: medianOf(f.windows.map((w) => w.ratio)) / healthy.ratio[1] - 1,
+        plantRatioShift: plantShift(f.windows, healthy.plantRatio?.[1]),
         outside: f.windows.filter(outside).length / n,
         readOwn: readAs[FAULT_CLASSES.indexOf(f.fault)]!,
         readNormal: readAs[0]!,
@@ -178,6 +240,8 @@ export interface HealthyConditionRow {
   rawRatioShift: number;
   /** the same with the gain applied (what the model reads) */
   ratioShift: number;
+  /** the same against the plant's current per irradiance at the same window (plantRatios), over the clean healthy windows' median of it; absent in reports before 2026-12-07, null: no window had a plant level */
+  plantRatioShift?: number | null;
   /** share of the windows the model gave its highest probability to each class, FAULT_CLASSES order */
   readAs: number[];
 }
@@ -192,9 +256,10 @@ export const healthyConditionKey = (record: DeviceDayRecord): string => `${recor
 export function healthyByCondition(days: readonly SignalDay[]): Record<string, HealthyConditionRow> {
   const groups = new Map<string, { windows: Window[]; deviceDays: number }>();
   for (const day of days) {
+    const plant = plantRatios(day.records, day.perUnit);
     for (const record of day.records) {
       if (record.truth.fault !== 'normal') continue;
-      const windows = brightWindows(record, day.perUnit);
+      const windows = brightWindows(record, day.perUnit, plant);
       if (windows.length === 0) continue;
       const key = healthyConditionKey(record);
       let g = groups.get(key);
@@ -207,6 +272,7 @@ export function healthyByCondition(days: readonly SignalDay[]): Record<string, H
   if (clean.length === 0) return {};
   const cleanRaw = medianOf(clean.map((w) => w.rawRatio));
   const cleanGained = medianOf(clean.map((w) => w.ratio));
+  const cleanPlant = plantBand(clean)?.[1];
   const rows: Record<string, HealthyConditionRow> = {};
   for (const key of [...groups.keys()].sort()) {
     const g = groups.get(key)!;
@@ -217,6 +283,7 @@ export function healthyByCondition(days: readonly SignalDay[]): Record<string, H
       windows: g.windows.length,
       rawRatioShift: medianOf(g.windows.map((w) => w.rawRatio)) / cleanRaw - 1,
       ratioShift: medianOf(g.windows.map((w) => w.ratio)) / cleanGained - 1,
+      plantRatioShift: plantShift(g.windows, cleanPlant),
       readAs: read.map((k) => k / g.windows.length),
     };
   }

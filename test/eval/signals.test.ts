@@ -1,7 +1,7 @@
 import { FAULT_CLASSES, type FaultClass } from '../../contracts';
 import { healthyConditionLines, signalLines } from '../../detector/eval/markdown';
 import type { DeviceDayRecord } from '../../detector/eval/records';
-import { brightWindows, healthyByCondition, signalTables } from '../../detector/eval/signals';
+import { brightWindows, healthyByCondition, plantRatios, signalTables } from '../../detector/eval/signals';
 import { DEFAULT_PER_UNIT } from '../../detector/perUnit';
 import { perUnitOfDesign } from '../../detector/simulator/registry';
 import { parseDesign } from '../../contracts/design';
@@ -20,7 +20,7 @@ interface At {
   acting?: number;
 }
 
-function record(fault: FaultClass, severityGroup: string, at: At[], { gain = 1, conditions = [] as string[], vmp = DEFAULT_PER_UNIT.vmpStcV, imp = DEFAULT_PER_UNIT.impStcA } = {}): DeviceDayRecord {
+function record(fault: FaultClass, severityGroup: string, at: At[], { gain = 1, conditions = [] as string[], vmp = DEFAULT_PER_UNIT.vmpStcV, imp = DEFAULT_PER_UNIT.impStcA, id = 'PV-000001' } = {}): DeviceDayRecord {
   // a dim window first, which is skipped and carries no means
   const windows = [{ startMs: 0, endMs: W, skipReason: 'low_irradiance' as const }, ...at.map((_, i) => ({ startMs: (i + 1) * W, endMs: (i + 2) * W, skipReason: null }))];
   const probs = new Float32Array(at.length * K);
@@ -34,7 +34,7 @@ function record(fault: FaultClass, severityGroup: string, at: At[], { gain = 1, 
   });
   return {
     plantDay: 'p',
-    evidence: { deviceId: 'PV-000001', date: '2026-06-15', windows, probs, means, baselineDays: 3, baselineGain: gain, ratio: 1 },
+    evidence: { deviceId: id, date: '2026-06-15', windows, probs, means, baselineDays: 3, baselineGain: gain, ratio: 1 },
     truth: { fault, onsetMs: fault === 'normal' ? null : 0, severity: {}, severityGroup, intermittent: false, sky: 'clear', activeSlots: [0, ...at.map((w) => (fault === 'normal' ? 0 : (w.acting ?? 64)))], conditions: conditions as never },
   };
 }
@@ -102,8 +102,8 @@ describe('what each fault leaves in the model levels (eval/signals.ts)', () => {
     expect(r.readAs).toEqual([0.7, 0, 0.3, 0, 0, 0]);
     expect(rows['none · clear']!.ratioShift).toBeCloseTo(0, 6);
     const md = healthyConditionLines({ healthyByCondition: rows }).join('\n');
-    expect(md).toContain('| soiling · clear | 1 | 10 | −2.5 % | −1.5 % | 70.0 % | line_ground 30.0 % |');
-    expect(md).toContain('| none · clear | 1 | 101 | +0.0 % | +0.0 % | 100.0 % | – |');
+    expect(md).toContain('| soiling · clear | 1 | 10 | −2.5 % | −1.5 % | – | 70.0 % | line_ground 30.0 % |');
+    expect(md).toContain('| none · clear | 1 | 101 | +0.0 % | +0.0 % | – | 100.0 % | – |');
     // nothing clean to set them against, or no report of it: no table
     expect(healthyByCondition([{ group: 'default', perUnit: DEFAULT_PER_UNIT, records: [soiled] }])).toEqual({});
     expect(healthyConditionLines({})).toEqual([]);
@@ -118,11 +118,43 @@ describe('what each fault leaves in the model levels (eval/signals.ts)', () => {
     expect(tables.other).toEqual({ healthy: null, bySeverity: {} });
     const lines = signalLines({ signals: tables });
     expect(lines.some((l) => l.startsWith('default: 101 healthy bright windows, per-unit voltage 0.990–1.010 (median 1.000)') && l.endsWith('(1st–99th percentiles).'))).toBe(true);
-    expect(lines).toContain('| arc_fault · persistent | 1 | 1 | −10.0 % | +10.0 % | 100.0 % | 100.0 % | 0.0 % | – |');
+    expect(lines).toContain('| arc_fault · persistent | 1 | 1 | −10.0 % | +10.0 % | – | 100.0 % | 100.0 % | 0.0 % | – |');
     // a fault read as another fault: the one it was read as most, beside its own class and normal
     const blocked = signalTables([{ group: 'default', perUnit: DEFAULT_PER_UNIT, records: [healthy, record('open_circuit', 'persistent', [{ voltage: 1, ratio: 0.67, read: 'open_circuit' }, { voltage: 1, ratio: 0.67, read: 'partial_shading' }, { voltage: 1, ratio: 0.67, read: 'line_line' }, { voltage: 1, ratio: 0.67, read: 'partial_shading' }])] }]);
-    expect(signalLines({ signals: blocked })).toContain('| open_circuit · persistent | 1 | 4 | +0.0 % | −33.0 % | 100.0 % | 25.0 % | 0.0 % | partial_shading 50.0 % |');
+    expect(signalLines({ signals: blocked })).toContain('| open_circuit · persistent | 1 | 4 | +0.0 % | −33.0 % | – | 100.0 % | 25.0 % | 0.0 % | partial_shading 50.0 % |');
     expect(lines.some((l) => l.startsWith('other:'))).toBe(false);
     expect(signalLines({})).toEqual([]);
+  });
+
+  it('sets each window against its plant at the same window: the sky drops out, a shadow stands apart from a blocked string, a plant-wide condition leaves no trace', () => {
+    // three bright windows whose sky moves every array alike (1, 0.9, 0.8 of the clear level)
+    const sky = [1, 0.9, 0.8];
+    const at = (level: number, read?: FaultClass) => sky.map((f) => ({ voltage: 1, ratio: level * f, ...(read ? { read } : {}) }));
+    const healthyArrays = Array.from({ length: 4 }, (_, k) => record('normal', 'normal', at(1), { id: `PV-00001${k}` }));
+    // the shadow's device also predicted a fourth window no other device did: it has no plant level and is left out of the plant shift
+    const shadow = record('partial_shading', 'visible', [...at(0.8, 'open_circuit'), { voltage: 1, ratio: 0.5 }], { id: 'PV-000020' });
+    const open = record('open_circuit', 'persistent', at(0.67, 'open_circuit'), { id: 'PV-000021' });
+    const plant = plantRatios([...healthyArrays, shadow, open], DEFAULT_PER_UNIT);
+    // six devices in the first three windows: the median of 0.67, 0.8 and four healthy arrays' level is the healthy level; the fourth window has one device
+    expect([...plant.keys()]).toEqual([W, 2 * W, 3 * W]);
+    sky.forEach((f, i) => expect(plant.get((i + 1) * W)).toBeCloseTo(f, 9));
+    expect(brightWindows(shadow, DEFAULT_PER_UNIT, plant).map((w) => w.plantRatio)).toEqual([expect.closeTo(0.8, 9), expect.closeTo(0.8, 9), expect.closeTo(0.8, 9), NaN]);
+    const t = signalTables([{ group: 'default', perUnit: DEFAULT_PER_UNIT, records: [...healthyArrays, shadow, open] }]).default!;
+    // against the plant the healthy windows do not spread with the sky; their own level does
+    expect(t.healthy!.plantRatio!.map((x) => Number(x.toFixed(6)))).toEqual([1, 1, 1]);
+    expect(t.healthy!.ratio.map((x) => Number(x.toFixed(6)))).toEqual([0.8, 0.9, 1]);
+    expect(t.bySeverity['partial_shading · visible']!.plantRatioShift).toBeCloseTo(-0.2, 9);
+    expect(t.bySeverity['open_circuit · persistent']!.plantRatioShift).toBeCloseTo(-0.33, 9);
+    expect(signalLines({ signals: { default: t } }).some((l) => l.includes("against the plant's 1.000–1.000 (median 1.000)"))).toBe(true);
+    expect(signalLines({ signals: { default: t } })).toContain('| open_circuit · persistent | 1 | 3 | +0.0 % | −33.0 % | −33.0 % | 100.0 % | 100.0 % | 0.0 % | – |');
+    // fewer than five devices: no plant level anywhere, and the figures say so
+    const few = signalTables([{ group: 'default', perUnit: DEFAULT_PER_UNIT, records: [...healthyArrays.slice(0, 3), open] }]).default!;
+    expect(few.healthy!.plantRatio).toBeNull();
+    expect(few.bySeverity['open_circuit · persistent']!.plantRatioShift).toBeNull();
+    // soiling on every array of a plant: 5 % under the clean arrays' own level, nothing against its plant
+    const soiledPlant = Array.from({ length: 5 }, (_, k) => record('normal', 'normal', at(0.95), { id: `PV-00003${k}`, conditions: ['soiling'] }));
+    const rows = healthyByCondition([{ group: 'default', perUnit: DEFAULT_PER_UNIT, records: [...healthyArrays, shadow] }, { group: 'default', perUnit: DEFAULT_PER_UNIT, records: soiledPlant }]);
+    expect(rows['soiling · clear']!.ratioShift).toBeCloseTo(-0.05, 9);
+    expect(rows['soiling · clear']!.plantRatioShift).toBeCloseTo(0, 9);
   });
 });
