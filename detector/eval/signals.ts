@@ -15,9 +15,11 @@
  *
  * Beside it, the same current per irradiance against its plant's at the same window
  * (the median over the plant-day's devices): the sky, the season and a plant-wide
- * condition move every array alike and drop out of it, so it tells how far a fault
- * stands out from the arrays around it, which no single array's level can (a heavy
- * shadow reads as a blocked string in the model, and stands apart from one only here).
+ * condition move every array alike and drop out of it, so a healthy array's windows
+ * spread far less in it than in its own level, and a fault that hides in the own
+ * level's spread (a small leak) or next to another fault's (a heavy shadow beside a
+ * blocked string) may stand out of it. The model does not read it; the tables say
+ * what it would add.
  */
 import { FAULT_CLASSES, type FaultClass } from '../../contracts';
 import { LEAK_GROUPS, severityKey } from '../dataset';
@@ -55,8 +57,8 @@ export interface SignalRow {
   voltageShift: number;
   /** the same for current per irradiance */
   ratioShift: number;
-  /** the same for current per irradiance against the plant's (HealthyLevels.plantRatio); absent in reports before 2026-12-07, null: no window had a plant level */
-  plantRatioShift?: number | null;
+  /** share of the windows with a plant level whose level against the plant lies outside the healthy windows' HEALTHY_BAND of it (HealthyLevels.plantRatio); absent in reports before 2026-12-07, null: no window had a plant level */
+  outsidePlant?: number | null;
   /** share of the windows with either level outside the healthy windows' HEALTHY_BAND */
   outside: number;
   /** share the model gave its highest probability to the fault's class */
@@ -161,6 +163,12 @@ function plantBand(windows: readonly Window[]): [number, number, number] | null 
   return p.length ? [band(p, HEALTHY_BAND[0]), medianOf(p), band(p, HEALTHY_BAND[1])] : null;
 }
 
+/** Share of the windows with a plant level whose level lies outside `healthy` (plantBand); null: no window has one, or no healthy band. */
+function outsideBand(windows: readonly Window[], healthy: readonly number[] | null | undefined): number | null {
+  const p = windows.map((w) => w.plantRatio).filter(Number.isFinite);
+  return p.length && healthy ? p.filter((x) => x < healthy[0]! || x > healthy[2]!).length / p.length : null;
+}
+
 /** The median of the windows' plant levels over `reference`, minus 1; null: either has none. */
 function plantShift(windows: readonly Window[], reference: number | null | undefined): number | null {
   const p = windows.map((w) => w.plantRatio).filter(Number.isFinite);
@@ -214,7 +222,7 @@ export function signalTables(days: readonly SignalDay[]): Record<string, SignalT
         deviceDays: f.deviceDays,
         voltageShift: medianOf(f.windows.map((w) => w.voltage)) / healthy.voltage[1] - 1,
         ratioShift: medianOf(f.windows.map((w) => w.ratio)) / healthy.ratio[1] - 1,
-        plantRatioShift: plantShift(f.windows, healthy.plantRatio?.[1]),
+        outsidePlant: outsideBand(f.windows, healthy.plantRatio),
         outside: f.windows.filter(outside).length / n,
         readOwn: readAs[FAULT_CLASSES.indexOf(f.fault)]!,
         readNormal: readAs[0]!,

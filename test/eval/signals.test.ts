@@ -118,15 +118,15 @@ describe('what each fault leaves in the model levels (eval/signals.ts)', () => {
     expect(tables.other).toEqual({ healthy: null, bySeverity: {} });
     const lines = signalLines({ signals: tables });
     expect(lines.some((l) => l.startsWith('default: 101 healthy bright windows, per-unit voltage 0.990–1.010 (median 1.000)') && l.endsWith('(1st–99th percentiles).'))).toBe(true);
-    expect(lines).toContain('| arc_fault · persistent | 1 | 1 | −10.0 % | +10.0 % | – | 100.0 % | 100.0 % | 0.0 % | – |');
+    expect(lines).toContain('| arc_fault · persistent | 1 | 1 | −10.0 % | +10.0 % | 100.0 % | – | 100.0 % | 0.0 % | – |');
     // a fault read as another fault: the one it was read as most, beside its own class and normal
     const blocked = signalTables([{ group: 'default', perUnit: DEFAULT_PER_UNIT, records: [healthy, record('open_circuit', 'persistent', [{ voltage: 1, ratio: 0.67, read: 'open_circuit' }, { voltage: 1, ratio: 0.67, read: 'partial_shading' }, { voltage: 1, ratio: 0.67, read: 'line_line' }, { voltage: 1, ratio: 0.67, read: 'partial_shading' }])] }]);
-    expect(signalLines({ signals: blocked })).toContain('| open_circuit · persistent | 1 | 4 | +0.0 % | −33.0 % | – | 100.0 % | 25.0 % | 0.0 % | partial_shading 50.0 % |');
+    expect(signalLines({ signals: blocked })).toContain('| open_circuit · persistent | 1 | 4 | +0.0 % | −33.0 % | 100.0 % | – | 25.0 % | 0.0 % | partial_shading 50.0 % |');
     expect(lines.some((l) => l.startsWith('other:'))).toBe(false);
     expect(signalLines({})).toEqual([]);
   });
 
-  it('sets each window against its plant at the same window: the sky drops out, a shadow stands apart from a blocked string, a plant-wide condition leaves no trace', () => {
+  it('sets each window against its plant at the same window: the sky drops out, a shadow within the healthy arrays\' own spread stands out of their spread against the plant, a plant-wide condition leaves no trace', () => {
     // three bright windows whose sky moves every array alike (1, 0.9, 0.8 of the clear level)
     const sky = [1, 0.9, 0.8];
     const at = (level: number, read?: FaultClass) => sky.map((f) => ({ voltage: 1, ratio: level * f, ...(read ? { read } : {}) }));
@@ -143,14 +143,15 @@ describe('what each fault leaves in the model levels (eval/signals.ts)', () => {
     // against the plant the healthy windows do not spread with the sky; their own level does
     expect(t.healthy!.plantRatio!.map((x) => Number(x.toFixed(6)))).toEqual([1, 1, 1]);
     expect(t.healthy!.ratio.map((x) => Number(x.toFixed(6)))).toEqual([0.8, 0.9, 1]);
-    expect(t.bySeverity['partial_shading · visible']!.plantRatioShift).toBeCloseTo(-0.2, 9);
-    expect(t.bySeverity['open_circuit · persistent']!.plantRatioShift).toBeCloseTo(-0.33, 9);
+    // the shadow's first window lies within the healthy arrays' own spread (0.8 of the clear level, as the dimmest sky's healthy window), not within their spread against the plant
+    expect(t.bySeverity['partial_shading · visible']!.outside).toBe(3 / 4);
+    expect(t.bySeverity['partial_shading · visible']!.outsidePlant).toBe(1);
     expect(signalLines({ signals: { default: t } }).some((l) => l.includes("against the plant's 1.000–1.000 (median 1.000)"))).toBe(true);
-    expect(signalLines({ signals: { default: t } })).toContain('| open_circuit · persistent | 1 | 3 | +0.0 % | −33.0 % | −33.0 % | 100.0 % | 100.0 % | 0.0 % | – |');
+    expect(signalLines({ signals: { default: t } })).toContain('| open_circuit · persistent | 1 | 3 | +0.0 % | −33.0 % | 100.0 % | 100.0 % | 100.0 % | 0.0 % | – |');
     // fewer than five devices: no plant level anywhere, and the figures say so
     const few = signalTables([{ group: 'default', perUnit: DEFAULT_PER_UNIT, records: [...healthyArrays.slice(0, 3), open] }]).default!;
     expect(few.healthy!.plantRatio).toBeNull();
-    expect(few.bySeverity['open_circuit · persistent']!.plantRatioShift).toBeNull();
+    expect(few.bySeverity['open_circuit · persistent']!.outsidePlant).toBeNull();
     // soiling on every array of a plant: 5 % under the clean arrays' own level, nothing against its plant
     const soiledPlant = Array.from({ length: 5 }, (_, k) => record('normal', 'normal', at(0.95), { id: `PV-00003${k}`, conditions: ['soiling'] }));
     const rows = healthyByCondition([{ group: 'default', perUnit: DEFAULT_PER_UNIT, records: [...healthyArrays, shadow] }, { group: 'default', perUnit: DEFAULT_PER_UNIT, records: soiledPlant }]);
