@@ -93,8 +93,8 @@ interface Window {
   read: number;
 }
 
-/** A predicted window with means, mapped: its levels, where it lies in the day and how bright it was. */
-interface Mapped extends Window {
+/** A predicted window with means, mapped: its own levels (not yet against its plant), where it lies in the day and how bright it was. */
+interface Mapped extends Omit<Window, 'plantRatio'> {
   startMs: number;
   irradiance: number;
   /** slots of it the fault acted on */
@@ -111,8 +111,8 @@ function severityOrder(a: string, b: string): number {
   return leak(a) - leak(b) || a.localeCompare(b, 'en', { numeric: true });
 }
 
-/** Every predicted window of a record that carries means, mapped to per-unit levels (plantRatio from `plant`, by window start). */
-function mappedWindows(record: DeviceDayRecord, perUnit: PerUnitReference, plant: ReadonlyMap<number, number>): Mapped[] {
+/** Every predicted window of a record that carries means, mapped to per-unit levels. */
+function mappedWindows(record: DeviceDayRecord, perUnit: PerUnitReference): Mapped[] {
   const { evidence, truth } = record;
   if (!evidence.means) return [];
   const classes = FAULT_CLASSES.length;
@@ -127,10 +127,22 @@ function mappedWindows(record: DeviceDayRecord, perUnit: PerUnitReference, plant
     const [v, c] = toPerUnit([Float64Array.of(m[MEAN_VOLTAGE]!), Float64Array.of(m[MEAN_CURRENT]!), Float64Array.of(m[MEAN_TEMPERATURE]!), Float64Array.of(g)], perUnit);
     let read = 0;
     for (let f = 1; f < classes; f++) if (evidence.probs[k * classes + f]! > evidence.probs[k * classes + read]!) read = f;
-    const ratio = c![0]! / (g / 1000);
-    out.push({ startMs: w.startMs, irradiance: m[MEAN_IRRADIANCE]!, acting: truth.activeSlots[i]!, voltage: v![0]!, ratio, rawRatio: c![0]! / (m[MEAN_IRRADIANCE]! / 1000), plantRatio: ratio / (plant.get(w.startMs) ?? NaN), read });
+    out.push({ startMs: w.startMs, irradiance: m[MEAN_IRRADIANCE]!, acting: truth.activeSlots[i]!, voltage: v![0]!, ratio: c![0]! / (g / 1000), rawRatio: c![0]! / (m[MEAN_IRRADIANCE]! / 1000), read });
   });
   return out;
+}
+
+/** The plant's median ratio per window start over the devices' mapped windows; a window fewer than PLANT_MIN_DEVICES have has none. */
+function plantMedians(devices: readonly (readonly Mapped[])[]): Map<number, number> {
+  const per = new Map<number, number[]>();
+  for (const windows of devices) {
+    for (const w of windows) {
+      let xs = per.get(w.startMs);
+      if (!xs) per.set(w.startMs, (xs = []));
+      xs.push(w.ratio);
+    }
+  }
+  return new Map([...per].filter(([, xs]) => xs.length >= PLANT_MIN_DEVICES).map(([startMs, xs]) => [startMs, medianOf(xs)]));
 }
 
 /**
@@ -140,22 +152,26 @@ function mappedWindows(record: DeviceDayRecord, perUnit: PerUnitReference, plant
  * than PLANT_MIN_DEVICES predicted has none.
  */
 export function plantRatios(records: readonly DeviceDayRecord[], perUnit: PerUnitReference): Map<number, number> {
-  const per = new Map<number, number[]>();
-  for (const record of records) {
-    for (const w of mappedWindows(record, perUnit, new Map())) {
-      let xs = per.get(w.startMs);
-      if (!xs) per.set(w.startMs, (xs = []));
-      xs.push(w.ratio);
-    }
-  }
-  return new Map([...per].filter(([, xs]) => xs.length >= PLANT_MIN_DEVICES).map(([startMs, xs]) => [startMs, medianOf(xs)]));
+  return plantMedians(records.map((r) => mappedWindows(r, perUnit)));
+}
+
+/** Of a record's mapped windows, the bright ones its fault (if any) acted on in every slot, each set against its plant's median (`plant`, by window start). */
+function brightOf(record: DeviceDayRecord, mapped: readonly Mapped[], plant: ReadonlyMap<number, number>): Window[] {
+  return mapped
+    .filter((w) => w.irradiance >= SIGNAL_MIN_IRRADIANCE && (record.truth.fault === 'normal' || w.acting >= WINDOW))
+    .map(({ voltage, ratio, rawRatio, read, startMs }) => ({ voltage, ratio, rawRatio, plantRatio: ratio / (plant.get(startMs) ?? NaN), read }));
 }
 
 /** The bright predicted windows of a record on which its fault (if any) acted in every slot, mapped to per-unit levels; `plant`: its plant-day's plantRatios. */
 export function brightWindows(record: DeviceDayRecord, perUnit: PerUnitReference, plant: ReadonlyMap<number, number> = new Map()): Window[] {
-  return mappedWindows(record, perUnit, plant)
-    .filter((w) => w.irradiance >= SIGNAL_MIN_IRRADIANCE && (record.truth.fault === 'normal' || w.acting >= WINDOW))
-    .map(({ voltage, ratio, rawRatio, plantRatio, read }) => ({ voltage, ratio, rawRatio, plantRatio, read }));
+  return brightOf(record, mappedWindows(record, perUnit), plant);
+}
+
+/** A plant-day's records with their bright windows, each record's windows mapped once for both its plant's medians and its own levels. */
+function brightWindowsOfDay(day: SignalDay): { record: DeviceDayRecord; windows: Window[] }[] {
+  const mapped = day.records.map((r) => mappedWindows(r, day.perUnit));
+  const plant = plantMedians(mapped);
+  return day.records.map((record, i) => ({ record, windows: brightOf(record, mapped[i]!, plant) }));
 }
 
 /** HEALTHY_BAND's low percentile, the median and the high one of the windows' plant levels that exist; null: none does. */
@@ -182,10 +198,8 @@ export function signalTables(days: readonly SignalDay[]): Record<string, SignalT
   for (const day of days) {
     let g = groups.get(day.group);
     if (!g) groups.set(day.group, (g = { healthy: [], faults: new Map() }));
-    const plant = plantRatios(day.records, day.perUnit);
-    for (const record of day.records) {
+    for (const { record, windows } of brightWindowsOfDay(day)) {
       if (record.truth.conditions?.length) continue;
-      const windows = brightWindows(record, day.perUnit, plant);
       if (record.truth.fault === 'normal') {
         g.healthy.push(...windows);
         continue;
@@ -265,10 +279,8 @@ export const healthyConditionKey = (record: DeviceDayRecord): string => `${recor
 export function healthyByCondition(days: readonly SignalDay[]): Record<string, HealthyConditionRow> {
   const groups = new Map<string, { windows: Window[]; deviceDays: number }>();
   for (const day of days) {
-    const plant = plantRatios(day.records, day.perUnit);
-    for (const record of day.records) {
+    for (const { record, windows } of brightWindowsOfDay(day)) {
       if (record.truth.fault !== 'normal') continue;
-      const windows = brightWindows(record, day.perUnit, plant);
       if (windows.length === 0) continue;
       const key = healthyConditionKey(record);
       let g = groups.get(key);
