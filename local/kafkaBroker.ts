@@ -36,15 +36,50 @@ export interface KafkaBrokerOptions {
   heapMb?: number;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The kernel's ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range), from which it hands out ports
+ * to `listen(0)` and to outgoing connections. A port picked inside it and then released can be taken again
+ * before the broker binds it: by another listener, by an outgoing connection, or by the startup probe's own
+ * connection to that very port (a TCP self-connect). A CI run failed so on 2026-12-07 (the broker's bind on a
+ * port freePort had released: "Address already in use").
+ */
+function ephemeralRange(): { low: number; high: number } {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low !== undefined && high !== undefined && Number.isInteger(low) && Number.isInteger(high) && low > 0 && high >= low) return { low, high };
+  } catch {
+    // not Linux: the IANA dynamic range, which macOS and Windows use
+  }
+  return { low: 49152, high: 65535 };
+}
+
+/** ports this process handed out already: two calls in a row must not return the same one */
+const handedOut = new Set<number>();
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A loopback port nothing listens on, chosen outside the kernel's ephemeral range (see ephemeralRange), so that
+ * nothing but an explicit bind can take it before the broker does.
+ */
+export async function freePort(): Promise<number> {
+  const { low, high } = ephemeralRange();
+  // below the ephemeral range if it leaves room there (Linux's default: 10000..32767), above it otherwise
+  const [from, to] = low - 10_000 >= 1024 ? [10_000, low - 1] : [high + 1, 65_535];
+  if (to - from < 100) throw new Error(`no room for a test broker's port outside the ephemeral range ${low}-${high}`);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = from + Math.floor(Math.random() * (to - from + 1));
+    if (handedOut.has(port) || !(await bindable(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free loopback port in ${from}-${to} after 200 attempts`);
 }
 
 /** The broker's classpath folder, resolved from Maven Central on first use; a clear error if Java or Maven is missing. */
@@ -112,12 +147,29 @@ async function exited(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-/** Starts the broker (formatting its storage on first start) and resolves once it answers a metadata request. */
+/** the broker's log says it could not bind a listener */
+const BIND_FAILED = /BindException|Address already in use/;
+
+/**
+ * Starts the broker (formatting its storage on first start) and resolves once it answers a metadata request.
+ * With ports of its own choosing, a bind that fails (a port taken between freePort and the broker's bind, by a
+ * process outside this one) is retried on fresh ports, twice; ports given by the caller are never changed.
+ */
 export async function startKafkaBroker(o: KafkaBrokerOptions): Promise<KafkaBroker> {
+  if (o.ports) return startOnce(o, o.ports);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(o, { broker: await freePort(), controller: await freePort() });
+    } catch (err) {
+      if (attempt >= 3 || !BIND_FAILED.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startOnce(o: KafkaBrokerOptions, ports: { broker: number; controller: number }): Promise<KafkaBroker> {
   const timeoutMs = o.startupTimeoutMs ?? 90_000;
   const classpath = `${kafkaClasspath()}/*`;
   mkdirSync(o.dir, { recursive: true });
-  const ports = o.ports ?? { broker: await freePort(), controller: await freePort() };
   const config = join(o.dir, 'server.properties');
   writeFileSync(config, serverProperties(o.dir, ports, o.advertisedPort ?? ports.broker));
   writeFileSync(join(o.dir, 'log4j.properties'), LOG4J);
