@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKafkaBroker } from '../../local/kafkaBroker';
+import { freePort } from '../../local/ports';
 
 let dir: string;
 let taken: Server;
@@ -21,11 +22,6 @@ afterAll(() => {
 
 it('fails with the broker log when its port is taken, and leaves no broker running', async () => {
   const port = (taken.address() as { port: number }).port;
-  const free = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
+  const free = await freePort();
   await expect(startKafkaBroker({ dir: join(dir, 'taken'), ports: { broker: port, controller: free } })).rejects.toThrow(/the Kafka broker (exited with code \d+ while starting|did not answer on 127\.0\.0\.1:\d+ within \d+ s); .*broker\.log:\n[\s\S]*(Address already in use|BindException)/);
 }, 120_000);

@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { resolveRunWindow } from '../../functions/run-window/window';
-import { freePort, startKafkaBroker, type KafkaBroker } from '../../local/kafkaBroker';
+import { startKafkaBroker, type KafkaBroker } from '../../local/kafkaBroker';
+import { freePort } from '../../local/ports';
 import { publishDayWithProducer, type ProducerDayResult } from '../../local/producerDay';
 import { LostAckProxy, type LostAcknowledgement } from './lostAckProxy';
 

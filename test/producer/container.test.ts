@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleProducer } from '../../functions/producer/bundle';
+import { freePort } from '../../local/ports';
 
 const HERE = join(__dirname, '../../functions/producer');
 
@@ -64,12 +64,7 @@ describe('the container bundle', () => {
   });
 
   it('starts the service (simulated day, Kafka client) and exits 1 when no broker answers on loopback', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const r = run({ SOURCE: 'simulator', SIMULATED_DEVICES: '3', SIMULATOR_TEMPLATES: '1', KAFKA_AUTH: 'plaintext', KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9', KAFKA_RETRIES: '1', HEALTH_PORT: String(port), LOG_LEVEL: 'info' });
     const logs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
     expect(logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['starting', 'simulated plant day ready', 'start failed', 'stopped']));

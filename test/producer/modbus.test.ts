@@ -1,23 +1,11 @@
-import { createServer } from 'node:net';
 import { ServerTCP } from 'modbus-serial';
 import { decodeReading } from '../../contracts/reading';
 import { Metrics } from '../../functions/producer/metrics';
 import { parseRegisterMap } from '../../functions/producer/registerMap';
 import { ProducerService } from '../../functions/producer/service';
 import { ModbusSource } from '../../functions/producer/sources/modbus';
+import { freePort } from '../../local/ports';
 import { captureLog, FakeKafka, ManualClock, testConfig } from './helpers';
-
-/** A port nobody listens on right now (ServerTCP treats port 0 as 502). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Slave {
   port: number;

@@ -1,10 +1,10 @@
 /**
- * The test broker's ports (local/kafkaBroker.ts freePort) lie outside the kernel's ephemeral range, so no
+ * The ports local servers are started on (local/ports.ts freePort: the test broker, a Modbus server) lie outside the kernel's ephemeral range, so no
  * `listen(0)` and no outgoing connection (the startup probe's own included) can take one before the broker binds it.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { freePort } from '../../local/kafkaBroker';
+import { freePort } from '../../local/ports';
 
 function ephemeral(): [number, number] {
   try {
