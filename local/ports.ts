@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 /**
  * The kernel's ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range), from which it hands out ports
  * to `listen(0)` and to outgoing connections. A port picked inside it and then released can be taken again
- * before the broker binds it: by another listener, by an outgoing connection, or by the startup probe's own
+ * before the server binds it: by another listener, by an outgoing connection, or by the startup probe's own
  * connection to that very port (a TCP self-connect). A CI run failed so on 2026-12-07 (the broker's bind on a
  * port freePort had released: "Address already in use").
  */
@@ -36,13 +36,13 @@ function bindable(port: number): Promise<boolean> {
 
 /**
  * A loopback port nothing listens on, chosen outside the kernel's ephemeral range (see ephemeralRange), so that
- * nothing but an explicit bind can take it before the broker does.
+ * nothing but an explicit bind can take it before the server it is meant for binds it.
  */
 export async function freePort(): Promise<number> {
   const { low, high } = ephemeralRange();
   // below the ephemeral range if it leaves room there (Linux's default: 10000..32767), above it otherwise
-  const [from, to] = low - 10_000 >= 1024 ? [10_000, low - 1] : [high + 1, 65_535];
-  if (to - from < 100) throw new Error(`no room for a test broker's port outside the ephemeral range ${low}-${high}`);
+  const [from, to] = low > 11_000 ? [10_000, low - 1] : [high + 1, 65_535];
+  if (to - from < 100) throw new Error(`no room for a local server's port outside the ephemeral range ${low}-${high}`);
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = from + Math.floor(Math.random() * (to - from + 1));
     if (handedOut.has(port) || !(await bindable(port))) continue;
