@@ -7,7 +7,7 @@
  * so with a time limit a past day would be deleted as soon as it was written.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort } from './ports';
@@ -101,6 +101,20 @@ async function exited(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/**
+ * Moves the log of an earlier start in the same folder aside (broker.log -> broker.log.1, .2, ...: the first free
+ * number) and returns where it went. Why: log4j appends, and a start's failure is read from the log's tail, which
+ * then held an earlier start's lines too: an earlier bind error could make a later failure of another kind look like
+ * one (and be retried), and a restart's error showed the first start's lines. Kept, not deleted, for diagnosis.
+ */
+export function setAsideLog(log: string): string | undefined {
+  if (!existsSync(log)) return undefined;
+  let n = 1;
+  while (existsSync(`${log}.${n}`)) n++;
+  renameSync(log, `${log}.${n}`);
+  return `${log}.${n}`;
+}
+
 /** the broker's log says it could not bind a listener */
 const BIND_FAILED = /BindException|Address already in use/;
 
@@ -127,6 +141,8 @@ async function startOnce(o: KafkaBrokerOptions, ports: { broker: number; control
   const config = join(o.dir, 'server.properties');
   writeFileSync(config, serverProperties(o.dir, ports, o.advertisedPort ?? ports.broker));
   writeFileSync(join(o.dir, 'log4j.properties'), LOG4J);
+  const log = join(o.dir, 'broker.log');
+  setAsideLog(log);
   const jvm = [`-Xmx${o.heapMb ?? 512}m`, `-Dlog4j.configuration=file:${join(o.dir, 'log4j.properties')}`, `-Dkafka.logs.dir=${o.dir}`, '-cp', classpath];
   // --ignore-formatted: a restart keeps the data of the first start
   // a fixed cluster id (a base64 UUID, Kafka's own documentation example): nothing outside this folder refers to it
@@ -137,7 +153,6 @@ async function startOnce(o: KafkaBrokerOptions, ports: { broker: number; control
     throw new Error(`could not format the Kafka broker's storage in ${o.dir} within ${timeoutMs / 1000} s: ${String((err as { stderr?: Buffer }).stderr ?? '').trim() || (err as Error).message}`);
   }
   const child = spawn('java', [...jvm, 'kafka.Kafka', config], { stdio: 'ignore', detached: false });
-  const log = join(o.dir, 'broker.log');
   const bootstrap = `127.0.0.1:${ports.broker}`;
   const stop = async () => {
     if (!child.kill('SIGTERM') || !(await exited(child, 30_000))) {

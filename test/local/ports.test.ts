@@ -1,6 +1,6 @@
 /**
  * The ports local servers are started on (local/ports.ts freePort: the test broker, a Modbus server) lie outside the kernel's ephemeral range, so no
- * `listen(0)` and no outgoing connection (the startup probe's own included) can take one before the broker binds it.
+ * `listen(0)` and no outgoing connection (a startup probe's own included) can take one before its server binds it.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -33,4 +33,3 @@ it('hands out distinct loopback ports outside the ephemeral range that can be bo
   });
   await new Promise((r) => server.close(r));
 });
-
