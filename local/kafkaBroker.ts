@@ -7,8 +7,8 @@
  * so with a time limit a past day would be deleted as soon as it was written.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort } from './ports';
 
@@ -101,18 +101,29 @@ async function exited(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/** how many earlier starts' logs a broker folder keeps beside the current one */
+export const EARLIER_LOGS_KEPT = 3;
+
 /**
  * Moves the log of an earlier start in the same folder aside (broker.log -> broker.log.1, .2, ...: the first free
- * number) and returns where it went. Why: log4j appends, and a start's failure is read from the log's tail, which
- * then held an earlier start's lines too: an earlier bind error could make a later failure of another kind look like
- * one (and be retried), and a restart's error showed the first start's lines. Kept, not deleted, for diagnosis.
+ * number past the highest kept) and returns where it went; of the logs set aside, only the EARLIER_LOGS_KEPT newest
+ * stay. Why: log4j appends, and a start's failure is read from the log's tail, which then held an earlier start's
+ * lines too: an earlier bind error could make a later failure of another kind look like one (and be retried), and a
+ * restart's error showed the first start's lines. The newest earlier logs are kept for diagnosis; older ones are
+ * removed so that a folder started again and again (the same --out of `npm start -- --engine spark`, a bench) does
+ * not gather one file per start.
  */
 export function setAsideLog(log: string): string | undefined {
   if (!existsSync(log)) return undefined;
-  let n = 1;
-  while (existsSync(`${log}.${n}`)) n++;
-  renameSync(log, `${log}.${n}`);
-  return `${log}.${n}`;
+  const name = basename(log);
+  const numbers = readdirSync(dirname(log))
+    .map((f) => (f.startsWith(`${name}.`) ? Number(f.slice(name.length + 1)) : NaN))
+    .filter((n) => Number.isInteger(n) && n > 0)
+    .sort((a, b) => a - b);
+  const next = (numbers.at(-1) ?? 0) + 1;
+  renameSync(log, `${log}.${next}`);
+  for (const n of numbers.slice(0, Math.max(0, numbers.length + 1 - EARLIER_LOGS_KEPT))) rmSync(`${log}.${n}`, { force: true });
+  return `${log}.${next}`;
 }
 
 /** the broker's log says it could not bind a listener */
