@@ -19,7 +19,7 @@ export interface CalibrationDay {
   healthy: boolean;
   /** the labels whose alarm names this day's fault (empty: healthy, or a fault the day cannot show) */
   right: ReadonlySet<AlarmLabel>;
-  /** per group, the window that completes its run of clear windows (detector/alarms.ts runCompleted, alarms.raise run), -1: none; absent: not counted */
+  /** per group, the window at which a rule of the contract raises it, the end of its run of clear windows or its step (detector/alarms.ts raisedByRule: alarms.raise run, step), -1: none; absent: not counted */
   runs?: Readonly<Partial<Record<AlarmGroup, number>>>;
 }
 
@@ -203,7 +203,7 @@ export interface RaiseCalibration {
   healthyDays: number;
   /** healthy days alarmed by the thresholds or by a group's early raise */
   falseAlarms: number;
-  /** of those, the healthy days only the second stage's run alarms (alarms.raise run) */
+  /** of those, the healthy days only the second stage's run or step alarms (alarms.raise run, step) */
   byRun: number;
 }
 
@@ -226,7 +226,7 @@ export function calibrateRaise(days: readonly CalibrationDay[], thresholds: Alar
   const h = ALARM_LABELS.map((label) => thresholds[label]);
   // a healthy day the thresholds alarm costs a raise threshold nothing
   const alarmed = prepared.map((d) => raisedLabel(d, h) !== null);
-  // nor does one the second stage's run raises (alarms.raise run: not a level to choose, a rule of the contract)
+  // nor does one the second stage's run or step raises (alarms.raise run, step: not levels to choose, rules of the contract)
   const byRun = healthy.map((d, i) => !alarmed[i] && ALARM_GROUPS.some((g) => (d.runs?.[g] ?? -1) >= 0));
   byRun.forEach((r, i) => (alarmed[i] ||= r));
   // thresholds that already spend more than the budget (a floor above the healthy peaks) leave the raise that much, no more

@@ -495,10 +495,52 @@ export function runCompleted(windows: PredictedWindows, plantEvents: ReadonlySet
   return -1;
 }
 
+const STEP = SPEC.raise.step;
+
+/**
+ * The window at whose end label l is raised by a step (alarms.raise step), or -1: the first
+ * predicted window (the plant gate's set aside) whose mean current per mean irradiance is at most
+ * step.maxRatio times the median of the same over the day's up to step.previousWindows previous
+ * predicted windows of at least step.minIrradianceWm2 (the upper middle value of an even count),
+ * the window itself that bright, and in which l scores at least step.minScore. Why a step: a
+ * string that stops conducting takes a third of the array's current at once, where a healthy
+ * array's current per irradiance holds within a few per cent of its level of the hour before; the
+ * window model alone needs three windows of it to be sure (the run), the step tells it in one.
+ * Windows without their means (a device-day decided from probabilities alone) never step.
+ */
+export function stepCompleted(windows: PredictedWindows, plantEvents: ReadonlySet<number>, l: number): number {
+  const m = windows.means;
+  if (!m) return -1;
+  const previous: number[] = [];
+  for (let w = 0; w < windows.startMs.length; w++) {
+    if (plantEvents.has(windows.startMs[w]!)) continue;
+    const current = m[w * WINDOW_MEANS + 1]!;
+    const irradiance = m[w * WINDOW_MEANS + 3]!;
+    // a mean not known (NaN) neither raises nor counts
+    if (Number.isNaN(current) || !(irradiance >= STEP.minIrradianceWm2)) continue;
+    const ratio = current / irradiance;
+    if (previous.length > 0) {
+      const sorted = [...previous].sort((a, b) => a - b);
+      if (ratio <= STEP.maxRatio * sorted[sorted.length >> 1]! && windowScore(windows.probs, w, l) >= STEP.minScore) return w;
+    }
+    previous.push(ratio);
+    if (previous.length > STEP.previousWindows) previous.shift();
+  }
+  return -1;
+}
+
+/** The window at whose end the second stage raises label l by a rule of the contract rather than at its raise threshold: the earlier of its run (runCompleted) and its step (stepCompleted); -1: neither. */
+export function raisedByRule(windows: PredictedWindows, plantEvents: ReadonlySet<number>, l: number): number {
+  const run = runCompleted(windows, plantEvents, l);
+  const step = stepCompleted(windows, plantEvents, l);
+  return run < 0 ? step : step < 0 ? run : Math.min(run, step);
+}
+
 /**
  * The second stage of a two-stage alarm: the first window at which a group's evidence (the
  * day counted on its own, evidenceTrace) reaches its raise threshold, or that completes a run
- * of windows reading clearly as the group (runCompleted), raises the day's alarm when the
+ * of windows reading clearly as the group (runCompleted), or in which the array's current per
+ * irradiance falls at once while the window reads clearly as the group (stepCompleted), raises the day's alarm when the
  * decision (`named`) has not raised one by then. The alarm keeps the decision's
  * label, onset (or the group's run's, if earlier), confidence and evidence (the label's at
  * its own crossing), with the earlier raise; when the decision raised nothing all day, it
@@ -514,13 +556,13 @@ function raisedEarly(windows: PredictedWindows, plantEvents: ReadonlySet<number>
   const n = windows.startMs.length;
   const raised = ALARM_GROUPS.flatMap((group) => {
     const l = ALARM_LABELS.indexOf(group);
-    return raise[group] === undefined ? [] : [{ group, l, r: raise[group]!, runAt: runCompleted(windows, plantEvents, l) }];
+    return raise[group] === undefined ? [] : [{ group, l, r: raise[group]!, ruleAt: raisedByRule(windows, plantEvents, l) }];
   });
   for (let w = 0; w < n; w++) {
     if (named && named.raisedMs <= windows.endMs[w]!) return named;
-    for (const { group, l, r, runAt } of raised) {
-      // at its raise threshold, or at the end of a run of windows that read clearly as the group (alarms.raise run)
-      if (trace[w * L + l]! < r && w !== runAt) continue;
+    for (const { group, l, r, ruleAt } of raised) {
+      // at its raise threshold, or at the end of a run of windows that read clearly as the group (alarms.raise run), or at a step (alarms.raise step)
+      if (trace[w * L + l]! < r && w !== ruleAt) continue;
       // the group's run: back to the window after the last one it stood at 0
       let from = w;
       while (from > 0 && trace[(from - 1) * L + l]! > 0) from--;

@@ -29,6 +29,8 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
   const starts: number[] = [];
   const ends: number[] = [];
   let confidenceSum = 0;
+  // the predicted windows' means, in their order: what the decision's step reads (alarms.raise step)
+  const predictedMeans = means ? new Float64Array(windows.length * WINDOW_MEANS) : null;
   const rows: GoldWindowRow[] = windows.map((w, i) => {
     // one literal shape, probabilities set by key: rows spread from Object.fromEntries were
     // dictionary-mode objects of ~6 KB each (~0.4 MB of heap per device-day)
@@ -36,7 +38,7 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
     if (w.skipReason) {
       for (const key of PROBABILITY_KEYS) row[key] = null;
     } else {
-      if (means) WINDOW_MEAN_COLUMNS.forEach((key, c) => (row[key] = means[i * WINDOW_MEANS + c]!));
+      if (means) WINDOW_MEAN_COLUMNS.forEach((key, c) => (row[key] = predictedMeans![p * WINDOW_MEANS + c] = means[i * WINDOW_MEANS + c]!));
       const offset = p++ * k;
       const best = windowClass(probs, offset);
       counts[best]!++;
@@ -54,7 +56,7 @@ export function goldRows(deviceId: string, windows: readonly WindowInfo[], probs
     return row as unknown as GoldWindowRow;
   });
   if (p * k !== probs.length) throw new Error(`goldRows: ${probs.length / k} probability rows for ${p} predicted windows`);
-  const alarm = p > 0 ? decideAlarm({ startMs: starts, endMs: ends, probs }, rule.thresholds, undefined, reference.carried, rule.raise, reference.recurring, oneShortBlocks(reference.perUnit)) : null;
+  const alarm = p > 0 ? decideAlarm({ startMs: starts, endMs: ends, probs, ...(predictedMeans ? { means: predictedMeans.subarray(0, p * WINDOW_MEANS) } : {}) }, rule.thresholds, undefined, reference.carried, rule.raise, reference.recurring, oneShortBlocks(reference.perUnit)) : null;
   const daily = {
     deviceId,
     windows: windows.length,

@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { PredictPool } from '../../local/jobs/predictPool';
 import { dayBlockedShare } from './blocking';
 import { calibrateRaise, calibrateThresholds, type CalibrationDay } from '../alarmCalibration';
-import { ALARM_GROUPS as GROUP_LABELS, ALARM_LABELS, alarmCandidates, evidenceTrace, runCompleted, THRESHOLD_SETS, type AlarmLabel, type AlarmThresholds, type RaiseThresholdSets } from '../alarms';
+import { ALARM_GROUPS as GROUP_LABELS, ALARM_LABELS, alarmCandidates, evidenceTrace, raisedByRule, THRESHOLD_SETS, type AlarmLabel, type AlarmThresholds, type RaiseThresholdSets } from '../alarms';
 import { intFlag, runCommand, UsageError } from '../commandLine';
 import { SPLIT_SEEDS_END } from '../dataset';
 import { ARTIFACTS_DIR, type AlarmsFile } from '../model/artifacts';
@@ -114,7 +114,7 @@ export const truthBaselineVerdict: BaselineVerdict = (r) => ({ verdict: r.truth.
 export function calibrationDay(record: DeviceDayRecord, plant: PlantContext = NO_PLANT_CONTEXT): CalibrationDay {
   const windows = predictedWindowsOf(record.evidence);
   const trace = evidenceTrace(windows, plant.events);
-  const runs = Object.fromEntries(GROUP_LABELS.map((g) => [g, runCompleted(windows, plant.events, ALARM_LABELS.indexOf(g))]));
+  const runs = Object.fromEntries(GROUP_LABELS.map((g) => [g, raisedByRule(windows, plant.events, ALARM_LABELS.indexOf(g))]));
   return { trace, healthy: record.truth.fault === 'normal', right: rightLabels(record), runs };
 }
 
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
     // the second stage's raise thresholds (detector/alarms.ts raisedEarly): what the thresholds leave of the budget
     const r = calibrateRaise(days, c.thresholds, args.budget, args.floor);
     for (const g of GROUP_LABELS) console.log(`  ${g.padEnd(16)} raise     ${r.raise[g].toFixed(3).padStart(8)}   (the second stage: contracts/detector.json alarms.raise)`);
-    console.log(`  with the raise: false alarms ${r.falseAlarms} of ${r.healthyDays} healthy device-days (${pct(r.falseAlarms / Math.max(1, r.healthyDays))}), ${r.byRun} of them raised by the run only (alarms.raise run)`);
+    console.log(`  with the raise: false alarms ${r.falseAlarms} of ${r.healthyDays} healthy device-days (${pct(r.falseAlarms / Math.max(1, r.healthyDays))}), ${r.byRun} of them raised by the run or the step only (alarms.raise run, step)`);
     sets[set] = { thresholds: c.thresholds, raise: r.raise, stats: { deviceDays: days.length, healthyDays: c.healthyDays, falseAlarms: c.falseAlarms, falseAlarmsWithRaise: r.falseAlarms, falseAlarmsByRun: r.byRun, visibleFaultyDays: visible, named: c.named } };
   }
   const file: AlarmsFile = {

@@ -95,8 +95,10 @@ EARLY_LABEL_PREFIX = "stream_alarm_early_label"
 """Folder of the labels the day's decision gave early alarms published as their group (pvfault.stream.new_labels), laid out as ALARM_PREFIX's."""
 
 ALARM_FOLDERS = {"final": ALARM_PREFIX, "early": EARLY_ALARM_PREFIX, "early_label": EARLY_LABEL_PREFIX}
-STATE_WINDOW_COLUMNS = ("batch", "date", "deviceId", "windowIndex", "startMs", "endMs", "status", "confidence", "labelIndex") + tuple("p_" + c for c in FAULT_CLASSES)
-"""The columns of the window state the decisions read (batch first: the partition the state adds)."""
+STATE_WINDOW_COLUMNS = ("batch", "date", "deviceId", "windowIndex", "startMs", "endMs", "status", "confidence", "labelIndex") + tuple("p_" + c for c in FAULT_CLASSES) + (
+    "meanCurrent", "meanIrradiance")
+"""The columns of the window state the decisions read (batch first: the partition the state adds); the two means for the
+second stage's step (contracts/detector.json alarms.raise step)."""
 PROGRESS_KEPT = 16
 """How many micro-batches' progress records are kept by default (--progress-kept; a replay reads the one before it)."""
 WINDOW_FOLDERS = {"final": "windows", "early": "early_windows"}

@@ -330,22 +330,64 @@ def run_completed(starts, probs, plant_events, l):
     return -1
 
 
-def _raised_early(starts, ends, probs, plant_events, named, raise_thresholds):
+STEP = _SPEC["raise"]["step"]
+
+
+def step_completed(starts, probs, plant_events, l, means):
+    """The index of the window at whose end label l is raised by a step (alarms.raise step), or -1: the
+    first predicted window (the plant gate's set aside) whose mean current per mean irradiance is at most
+    step.maxRatio times the median of the same over the day's up to step.previousWindows previous
+    predicted windows of at least step.minIrradianceWm2 (the upper middle value of an even count), the
+    window itself that bright, and in which l scores at least step.minScore. means: per window its
+    (meanCurrent, meanIrradiance) as measured, None where not known; None: no means, no step.
+    detector/alarms.ts stepCompleted."""
+    if means is None:
+        return -1
+    previous = []
+    for w in range(len(starts)):
+        if starts[w] in plant_events:
+            continue
+        current, irradiance = means[w]
+        # a mean not known (None, NaN) is not bright
+        if current is None or irradiance is None or math.isnan(current) or not irradiance >= STEP["minIrradianceWm2"]:
+            continue
+        ratio = current / irradiance
+        if previous:
+            ordered = sorted(previous)
+            if ratio <= STEP["maxRatio"] * ordered[len(ordered) // 2] and window_score(probs[w], l) >= STEP["minScore"]:
+                return w
+        previous.append(ratio)
+        if len(previous) > STEP["previousWindows"]:
+            previous.pop(0)
+    return -1
+
+
+def raised_by_rule(starts, probs, plant_events, l, means=None):
+    """The index of the window at whose end the second stage raises label l by a rule of the contract
+    rather than at its raise threshold: the earlier of its run (run_completed) and its step
+    (step_completed); -1: neither. detector/alarms.ts raisedByRule."""
+    run = run_completed(starts, probs, plant_events, l)
+    step = step_completed(starts, probs, plant_events, l, means)
+    return step if run < 0 else run if step < 0 else min(run, step)
+
+
+def _raised_early(starts, ends, probs, plant_events, named, raise_thresholds, means=None):
     """The second stage of a two-stage alarm (detector/alarms.ts raisedEarly): the first window at
     which a group's evidence (evidence_trace) reaches its raise threshold raises the day's alarm when
     the decision (`named`) has not raised one by then, or at the end of a run of windows that read clearly
-    as the group (run_completed, alarms.raise run); the alarm keeps the decision's label, onset (or
+    as the group (run_completed, alarms.raise run), or in which the array's current per irradiance falls
+    at once while the window reads clearly as the group (step_completed, alarms.raise step); the alarm keeps the decision's label, onset (or
     the group's run's, if earlier), confidence and evidence, with the earlier raise and when the
     decision named it (labelledMs), and says it was raised as the group (raisedAs) when its label is
     another; with no decision all day, it is the group's, from its run, never named (labelledMs None)."""
     trace = evidence_trace(starts, probs, plant_events)
-    raised = [(group, l, raise_thresholds[group], run_completed(starts, probs, plant_events, l))
+    raised = [(group, l, raise_thresholds[group], raised_by_rule(starts, probs, plant_events, l, means))
               for group, l in ((g, ALARM_LABELS.index(g)) for g in GROUPS) if raise_thresholds.get(group) is not None]
     for w in range(len(starts)):
         if named is not None and named["raisedMs"] <= ends[w]:
             return named
-        for group, l, r, run_at in raised:
-            if trace[w][l] < r and w != run_at:
+        for group, l, r, rule_at in raised:
+            if trace[w][l] < r and w != rule_at:
                 continue
             first = w
             while first > 0 and trace[first - 1][l] > 0:
@@ -395,7 +437,7 @@ def _as_design_reads_it(alarm):
     return out
 
 
-def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carried=None, raise_thresholds=None, recurring=None, short_blocks=False):
+def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carried=None, raise_thresholds=None, recurring=None, short_blocks=False, means=None):
     """The day's alarm over its predicted windows in time order, or None.
 
     raise_thresholds: the second stage's raise threshold per group ({group: evidence},
@@ -415,12 +457,16 @@ def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carrie
     later when raised early as its group, None when the decision never did). recurring: the label the
     day re-arms in the span of its alarm the day before (recurring_alarm, a Recurrence), or None.
     short_blocks: the device's design blocks a string with one module shorted (one_short_blocks of its
-    PerUnit): a line_line alarm is then its group's (alarms.designGroups).
+    PerUnit): a line_line alarm is then its group's (alarms.designGroups). means: per window its
+    (meanCurrent, meanIrradiance) as measured (gold_window), each None where not known, for the second
+    stage's step (step_completed, alarms.raise step); None: not known, no step.
     """
     if not (len(starts) == len(ends) == len(probs)):
         raise ValueError("decide_alarm: %d window starts, %d ends and %d probability rows" % (len(starts), len(ends), len(probs)))
     named = _decide_named(starts, ends, probs, thresholds, plant_events, carried, recurring)
-    alarm = named if raise_thresholds is None else _raised_early(starts, ends, probs, plant_events, named, raise_thresholds)
+    if means is not None and len(means) != len(starts):
+        raise ValueError("decide_alarm: %d window starts and %d window means" % (len(starts), len(means)))
+    alarm = named if raise_thresholds is None else _raised_early(starts, ends, probs, plant_events, named, raise_thresholds, means)
     return _as_design_reads_it(alarm) if alarm is not None and short_blocks else alarm
 
 

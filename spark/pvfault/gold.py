@@ -67,6 +67,12 @@ def _probabilities(row):
     return [float(row["p_" + c]) for c in FAULT_CLASSES]
 
 
+def _mean(row, column):
+    """A predicted window row's measured mean (gold_window meanCurrent...), None where the row has none."""
+    v = row.get(column) if hasattr(row, "get") else row[column]
+    return None if v is None else float(v)
+
+
 def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTORY, plant_events=NO_EVENTS, raise_sets=None):
     """The day's summary and alarm from its window rows (any order: they are taken by windowIndex).
 
@@ -81,7 +87,7 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
     """
     thresholds = thresholds_for(threshold_sets, reference.days)
     counts = [0] * _K
-    starts, ends, probs = [], [], []
+    starts, ends, probs, means = [], [], [], []
     confidence_sum = 0.0
     p = 0
     for row in _predicted(rows):
@@ -90,9 +96,10 @@ def daily_row(device_id, rows, model_version, threshold_sets, reference=NO_HISTO
         starts.append(int(row["startMs"]))
         ends.append(int(row["endMs"]))
         probs.append(_probabilities(row))
+        means.append((_mean(row, "meanCurrent"), _mean(row, "meanIrradiance")))
         confidence_sum += float(row["confidence"])
     alarm = decide_alarm(starts, ends, probs, thresholds, plant_events, reference.carried, raise_for(raise_sets, reference.days), reference.recurring,
-                         one_short_blocks(reference.per_unit)) if p > 0 else None
+                         one_short_blocks(reference.per_unit), means) if p > 0 else None
     daily = {"deviceId": device_id, "windows": len(rows), "predicted": p, "skipped": len(rows) - p}
     daily.update(("n_" + c, counts[i]) for i, c in enumerate(FAULT_CLASSES))
     daily.update(

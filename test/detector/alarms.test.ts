@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DETECTOR_CONTRACT, FAULT_CLASSES } from '../../contracts';
 import { ARTIFACTS_DIR, readCalibratedAlarms } from '../../detector/model/artifacts';
 import { readModelVersion } from '../../detector/model/manifest';
-import { ALARM_LABELS, alarmCandidates, alarmSince, alarmStanding, carriedAlarm, checkRivalWeights, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, recurrenceAfter, recurringAlarm, ruleFor, runCompleted, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
+import { ALARM_LABELS, alarmCandidates, alarmSince, alarmStanding, carriedAlarm, checkRivalWeights, checkThresholds, checkThresholdSets, decideAlarm, evidenceTrace, PlantSlots, raisedByRule, recurrenceAfter, recurringAlarm, ruleFor, runCompleted, stepCompleted, thresholdsFor, windowScore, type AlarmThresholds } from '../../detector/alarms';
 
 const K = FAULT_CLASSES.length;
 const at = (label: string) => FAULT_CLASSES.indexOf(label as never);
@@ -265,6 +265,51 @@ describe('the second stage\'s run of clear windows (alarms.raise run)', () => {
     const t = uniform(60);
     expect(decideAlarm(clear, t, undefined, null, { string_blocked: 50 })).toMatchObject({ label: 'string_blocked', onsetMs: 60_000, raisedMs: 240_000, windows: 3, labelledMs: null });
     expect(decideAlarm(clear, t, undefined, null, null)).toBeNull();
+  });
+});
+
+describe('the second stage\'s step (alarms.raise step)', () => {
+  const STEP = DETECTOR_CONTRACT.alarms.raise.step;
+  const blocked = ALARM_LABELS.indexOf('string_blocked');
+  const NO_SET_ASIDE: ReadonlySet<number> = new Set();
+  /** the windows of `labels` with their means: [current per irradiance, irradiance] per window */
+  const measured = (labels: string[], levels: [number, number][]) => ({ ...windows(labels, 0.999), means: Float64Array.from(levels.flatMap(([perIrradiance, g]) => [230, perIrradiance * g, 35, g])) });
+
+  it('raises at the first bright window whose current per irradiance falls to maxRatio of the median before it and that reads the group clearly', () => {
+    expect({ ...STEP, doc: undefined }).toEqual({ doc: undefined, maxRatio: 0.8, minScore: 5, minIrradianceWm2: 200, previousWindows: 3 });
+    const labels = ['normal', 'normal', 'normal', 'open_circuit', 'open_circuit', 'normal'];
+    const fall = measured(labels, [[0.0135, 600], [0.0135, 650], [0.0135, 700], [0.009, 680], [0.009, 640], [0.0135, 600]]);
+    expect(stepCompleted(fall, NO_SET_ASIDE, blocked)).toBe(3);
+    // no run of three, evidence 2 × 6 under the raise threshold: raised by the step alone, at the first fallen window
+    expect(decideAlarm(fall, uniform(60), undefined, null, { string_blocked: 50 })).toMatchObject({ label: 'string_blocked', onsetMs: 180_000, raisedMs: 240_000, labelledMs: null });
+    expect(decideAlarm(fall, uniform(60), undefined, null, null)).toBeNull();
+    // just above maxRatio of the level: no step
+    expect(stepCompleted(measured(labels, [[0.0135, 600], [0.0135, 650], [0.0135, 700], [0.0135 * 0.81, 680], [0.0135 * 0.81, 640], [0.0135, 600]]), NO_SET_ASIDE, blocked)).toBe(-1);
+  });
+
+  it('needs the window read as the group, a bright window before, the window bright itself and not set aside, and its means', () => {
+    const level: [number, number] = [0.0135, 600];
+    const fallen: [number, number] = [0.009, 600];
+    // read healthy (a cloud's edge over the array, not its sensor)
+    expect(stepCompleted(measured(['normal', 'normal', 'normal'], [level, level, fallen]), NO_SET_ASIDE, blocked)).toBe(-1);
+    // nothing bright before it
+    expect(stepCompleted(measured(['normal', 'open_circuit', 'open_circuit'], [[0.0135, 150], fallen, fallen]), NO_SET_ASIDE, blocked)).toBe(-1);
+    // dim itself
+    expect(stepCompleted(measured(['normal', 'open_circuit'], [level, [0.009, 199]]), NO_SET_ASIDE, blocked)).toBe(-1);
+    // set aside by the plant gate: neither steps nor counts, so the next fallen window steps against the level
+    expect(stepCompleted(measured(['normal', 'open_circuit', 'open_circuit'], [level, fallen, fallen]), new Set([60_000]), blocked)).toBe(2);
+    // without means
+    expect(stepCompleted(windows(['normal', 'open_circuit'], 0.999), NO_SET_ASIDE, blocked)).toBe(-1);
+    // the median of the previous three: one fallen window among them does not move it
+    expect(stepCompleted(measured(['normal', 'normal', 'normal', 'normal', 'open_circuit'], [level, level, [0.009, 600], level, fallen]), NO_SET_ASIDE, blocked)).toBe(4);
+  });
+
+  it('raisedByRule is the earlier of the run and the step', () => {
+    const labels = ['normal', 'open_circuit', 'open_circuit', 'open_circuit', 'open_circuit'];
+    const level: [number, number] = [0.0135, 600];
+    expect(raisedByRule(measured(labels, [level, level, level, level, [0.009, 600]]), NO_SET_ASIDE, blocked)).toBe(3);
+    expect(raisedByRule(measured(labels, [level, [0.009, 600], level, level, level]), NO_SET_ASIDE, blocked)).toBe(1);
+    expect(raisedByRule(measured(['normal', 'normal'], [level, level]), NO_SET_ASIDE, blocked)).toBe(-1);
   });
 });
 

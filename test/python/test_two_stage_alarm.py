@@ -32,11 +32,17 @@ def _same(actual, expected, where):
             assert actual[k] == e, "%s %s: %r against %r" % (where, k, actual[k], e)
 
 
+def _means(case):
+    """The case's windows' (meanCurrent, meanIrradiance), None where not known; None without means."""
+    return None if case["means"] is None else [(m[1], m[3]) for m in case["means"]]
+
+
 def _decide(fixture, case, raise_thresholds):
     r = case["recurring"]
     recurring = None if r is None else alarms.Recurrence(r["label"], r["fromMs"], r["toMs"])
     return alarms.decide_alarm(case["startMs"], case["endMs"], case["probs"], fixture["thresholds"],
-                               frozenset(case["plantEvents"]), case["carried"], raise_thresholds, recurring, case["oneShortBlocks"])
+                               frozenset(case["plantEvents"]), case["carried"], raise_thresholds, recurring, case["oneShortBlocks"],
+                               _means(case))
 
 
 def test_two_stage_alarms_are_the_typescripts(fixture):
@@ -125,6 +131,35 @@ def test_the_run_of_clear_windows_completes_as_the_typescripts(fixture):
     # the fixture's cases raised by a run: raised there with evidence under the raise threshold
     by_run = [c for c in fixture["cases"] if c["name"].startswith("three clear windows")]
     assert by_run and all(c["alarm"]["evidence"] < fixture["raise"]["string_blocked"] for c in by_run)
+
+
+def test_the_step_raises_as_the_typescripts(fixture):
+    """alarms.raise step: step_completed as detector/alarms.ts stepCompleted, on the fixture's days with their means."""
+    assert alarms.STEP is alarms.DETECTOR_CONTRACT["alarms"]["raise"]["step"]
+    blocked = alarms.ALARM_LABELS.index("string_blocked")
+    stepped = 0
+    for case in fixture["cases"]:
+        means = _means(case)
+        at = alarms.step_completed(case["startMs"], case["probs"], frozenset(case["plantEvents"]), blocked, means)
+        if means is None:
+            assert at == -1, case["name"]
+            continue
+        run = alarms.run_completed(case["startMs"], case["probs"], frozenset(case["plantEvents"]), blocked)
+        assert alarms.raised_by_rule(case["startMs"], case["probs"], frozenset(case["plantEvents"]), blocked, means) == (
+            at if run < 0 else run if at < 0 else min(run, at)), case["name"]
+        if at >= 0 and (run < 0 or at < run) and case["alarm"] is not None:
+            # raised at the step, before any run (a decision that crossed earlier keeps its own raise)
+            assert case["alarm"]["raisedMs"] <= case["endMs"][at], case["name"]
+            stepped += 1
+    # the fixture holds days the step raised sooner than a run would (the first named case among them)
+    assert stepped >= 4
+    first = next(c for c in fixture["cases"] if c["name"].startswith("a string stops conducting at noon"))
+    assert first["alarm"]["raisedMs"] == first["endMs"][3]
+
+
+def test_decide_alarm_names_means_of_another_length():
+    with pytest.raises(ValueError, match="3 window starts and 2 window means"):
+        alarms.decide_alarm([0, 1, 2], [1, 2, 3], [[1, 0, 0, 0, 0, 0]] * 3, {l: 5.0 for l in alarms.ALARM_LABELS}, means=[(1.0, 600.0)] * 2)
 
 
 def test_a_design_blocks_a_string_with_one_module_shorted_as_the_typescript_reads_its_registry_row():
