@@ -348,7 +348,7 @@ def step_completed(starts, probs, plant_events, l, means):
         if starts[w] in plant_events:
             continue
         current, irradiance = means[w]
-        # a mean not known (None, NaN) is not bright
+        # a mean not known (None, NaN) neither raises nor counts
         if current is None or irradiance is None or math.isnan(current) or not irradiance >= STEP["minIrradianceWm2"]:
             continue
         ratio = current / irradiance
