@@ -463,9 +463,9 @@ def decide_alarm(starts, ends, probs, thresholds, plant_events=NO_EVENTS, carrie
     """
     if not (len(starts) == len(ends) == len(probs)):
         raise ValueError("decide_alarm: %d window starts, %d ends and %d probability rows" % (len(starts), len(ends), len(probs)))
-    named = _decide_named(starts, ends, probs, thresholds, plant_events, carried, recurring)
     if means is not None and len(means) != len(starts):
         raise ValueError("decide_alarm: %d window starts and %d window means" % (len(starts), len(means)))
+    named = _decide_named(starts, ends, probs, thresholds, plant_events, carried, recurring)
     alarm = named if raise_thresholds is None else _raised_early(starts, ends, probs, plant_events, named, raise_thresholds, means)
     return _as_design_reads_it(alarm) if alarm is not None and short_blocks else alarm
 

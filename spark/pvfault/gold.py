@@ -68,8 +68,9 @@ def _probabilities(row):
 
 
 def _mean(row, column):
-    """A predicted window row's measured mean (gold_window meanCurrent...), None where the row has none."""
-    v = row.get(column) if hasattr(row, "get") else row[column]
+    """A predicted window row's measured mean (gold_window meanCurrent...), None where the row has none
+    (the rows are dicts: the predict job's records, the stream's state rows)."""
+    v = row.get(column)
     return None if v is None else float(v)
 
 
